@@ -1,0 +1,1 @@
+"""Greenlight domain: models, persistence, stats, decisions, import. No streamlit here."""

@@ -1,0 +1,90 @@
+"""Plain-data records shared by the stats, decision and import layers.
+
+Everything downstream of the database works on sufficient statistics per
+day x arm x metric, so the maths never needs raw rows and the importer,
+the manual entry grid and the CLI all produce the same shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+MetricKind = Literal["proportion", "mean", "count"]
+Role = Literal["primary", "secondary", "guardrail"]
+Direction = Literal["increase", "decrease"]
+Comparison = Literal["vs_control", "vs_baseline", "vs_target"]
+ThresholdType = Literal["absolute", "relative"]
+Design = Literal["ab", "before_after", "target"]
+
+METRIC_KINDS: tuple[str, ...] = ("proportion", "mean", "count")
+ROLES: tuple[str, ...] = ("primary", "secondary", "guardrail")
+DIRECTIONS: tuple[str, ...] = ("increase", "decrease")
+COMPARISONS: tuple[str, ...] = ("vs_control", "vs_baseline", "vs_target")
+THRESHOLD_TYPES: tuple[str, ...] = ("absolute", "relative")
+DESIGNS: tuple[str, ...] = ("ab", "before_after", "target")
+
+CONTROL_ARM = "control"
+PILOT_ARM = "pilot"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """Sufficient statistics for one metric, one arm, one day (or week start).
+
+    - proportion: ``n`` = exposures (visitors, contacts), ``total`` = conversions.
+    - mean: ``n`` = observations (orders), ``total`` = sum, ``total_sq`` = sum of squares.
+    - count: ``total`` = the count or amount for the day (leads, revenue); ``n`` is
+      the number of units behind it when known (1 for a plain daily figure).
+
+    For before/after pilots the arm is always ``pilot``; whether a day is in the
+    baseline or the pilot period follows from the pilot's dates.
+    """
+
+    day: date
+    arm: str
+    metric: str
+    n: float
+    total: float
+    total_sq: float | None = None
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    """A success criterion as agreed before the pilot starts.
+
+    ``threshold`` means, by comparison:
+    - vs_target: the target value of the metric in the pilot arm (0.08 = 8% reply rate;
+      for mean/count the value per unit or per day).
+    - vs_control / vs_baseline: the minimum effect the pilot must show over the
+      control arm / baseline period: an absolute difference (0.01 = +1 point) or,
+      when ``threshold_type`` is relative, a lift (0.10 = +10%). 0 means "better at all".
+    For a guardrail it is the largest harm tolerated in the bad ``direction``
+    (0 = must not get worse at all).
+    ``direction`` says which way is good for the metric.
+    """
+
+    metric: str
+    kind: MetricKind
+    role: Role
+    comparison: Comparison
+    threshold: float
+    direction: Direction = "increase"
+    threshold_type: ThresholdType = "absolute"
+    confidence: float = 0.95
+
+
+@dataclass(frozen=True)
+class PilotSpec:
+    """What the decision engine needs to know about the pilot itself."""
+
+    name: str
+    design: Design
+    start: date | None = None
+    end: date | None = None
+    baseline_start: date | None = None
+    baseline_end: date | None = None
+    planned_n_per_arm: int | None = None
+    control_arm: str = CONTROL_ARM
+    pilot_arm: str = PILOT_ARM
