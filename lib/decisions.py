@@ -1,0 +1,53 @@
+"""Decisions from the review meeting, each with the numbers frozen at that moment."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from lib import audit
+from lib.inputs import DecisionIn, validated
+from lib.models import Decision, Pilot, utcnow
+from lib.pilots import get_pilot
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    decision: Decision
+    pilot_name: str
+
+    @property
+    def snapshot(self) -> dict[str, Any]:
+        return json.loads(self.decision.snapshot_json or "{}")
+
+
+def record_decision(session: Session, pilot_id: int, *, outcome: str, rationale: str, decided_by: str,
+                    snapshot: dict[str, Any], recommendation: str = "") -> Decision:
+    """Store the decision; "extend" keeps the pilot running, anything else closes it."""
+    pilot = get_pilot(session, pilot_id)
+    data = validated(DecisionIn, outcome=outcome, rationale=rationale, decided_by=decided_by)
+    decision = Decision(pilot_id=pilot_id, recommendation=recommendation,
+                        snapshot_json=json.dumps(snapshot, default=str, allow_nan=False), **data.model_dump())
+    session.add(decision)
+    before = pilot.status
+    pilot.status = "running" if data.outcome == "extend" else "decided"
+    if pilot.criteria_locked_at is None:
+        pilot.criteria_locked_at = utcnow()
+    pilot.updated_at = utcnow()
+    session.add(pilot)
+    session.flush()
+    audit.record(session, entity="decision", entity_id=decision.id, pilot_id=pilot_id, action=data.outcome,
+                 actor=data.decided_by, before={"status": before}, after={"status": pilot.status},
+                 reason=data.rationale)
+    return decision
+
+
+def list_decisions(session: Session, pilot_id: int | None = None) -> list[DecisionRow]:
+    stmt = select(Decision, Pilot.name).join(Pilot, col(Pilot.id) == Decision.pilot_id)
+    if pilot_id is not None:
+        stmt = stmt.where(Decision.pilot_id == pilot_id)
+    stmt = stmt.order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
+    return [DecisionRow(d, name) for d, name in session.exec(stmt)]

@@ -1,0 +1,326 @@
+"""Validated input for every write: the "create/update" variants of the tables.
+
+Forms, the importer and the CLI all pass through these, so a rule is written
+once and a bad value is refused with a message naming the field before
+anything touches the database.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from lib.models import CHANNELS, GOAL_LEVELS, OUTCOMES, PILOT_STATUSES, PRIORITIES
+from lib.observations import (
+    COMPARISONS,
+    CONTROL_ARM,
+    DESIGNS,
+    DIRECTIONS,
+    METRIC_KINDS,
+    PILOT_ARM,
+    ROLES,
+    THRESHOLD_TYPES,
+)
+
+DESIGN_COMPARISON = {"ab": "vs_control", "before_after": "vs_baseline", "target": "vs_target"}
+DESIGN_LABELS = {"ab": "A/B (control vs pilot)", "before_after": "Before/after", "target": "Against a target"}
+DEFAULT_ARMS = {"ab": f"{CONTROL_ARM},{PILOT_ARM}", "before_after": PILOT_ARM, "target": PILOT_ARM}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field.replace('_', ' ').capitalize()}: {self.message}"
+
+
+class InvalidInput(ValueError):
+    """Bad input: carries one message per field so forms can show them inline."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+    @classmethod
+    def one(cls, field: str, message: str) -> InvalidInput:
+        return cls([FieldError(field, message)])
+
+    def for_field(self, field: str) -> str | None:
+        return next((e.message for e in self.errors if e.field == field), None)
+
+
+def _friendly(err: dict) -> FieldError:
+    field = str(err["loc"][0]) if err.get("loc") else "input"
+    kind = err.get("type", "")
+    if kind == "value_error":
+        message = str(err["ctx"]["error"])
+    elif kind in ("missing", "string_too_short"):
+        message = "is required."
+    elif kind == "string_too_long":
+        message = f"is too long (at most {err['ctx']['max_length']} characters)."
+    elif kind.startswith(("float", "int")):
+        message = "must be a number."
+    elif kind.startswith("date"):
+        message = "must be a date (YYYY-MM-DD)."
+    else:
+        message = err.get("msg", "is not valid.")
+    return FieldError(field, message)
+
+
+def validated(model: type[_Input], **values):
+    """Build ``model`` or raise InvalidInput listing every bad field.
+
+    Single-field rules run in pydantic; rules across fields run after, in
+    ``cross_check``, so each message still names the field to fix.
+    """
+    try:
+        obj = model(**values)
+    except ValidationError as exc:
+        raise InvalidInput([_friendly(e) for e in exc.errors()]) from None
+    errors = obj.cross_check()
+    if errors:
+        raise InvalidInput(errors)
+    return obj
+
+
+def _one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"'{value}' is not a known {what}; use one of: {', '.join(allowed)}.")
+    return value
+
+
+def _required_text(value: str | None) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValueError("is required.")
+    return value
+
+
+def _finite(value: float | None, *, minimum: float | None = None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        raise ValueError("must be a finite number.")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"must not be negative (got {value:g}).")
+    return value
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    def cross_check(self) -> list[FieldError]:
+        """Rules that involve several fields; may normalise values."""
+        return []
+
+
+class GoalIn(_Input):
+    name: str
+    level: str = "team"
+    parent_id: int | None = None
+    kpi_name: str
+    kpi_unit: str = ""
+    target_value: float | None = None
+    period: str = ""
+    description: str = ""
+
+    _name = field_validator("name", "kpi_name", mode="before")(_required_text)
+
+    @field_validator("level")
+    @classmethod
+    def _level(cls, v: str) -> str:
+        return _one_of(v, GOAL_LEVELS, "goal level")
+
+    @field_validator("target_value")
+    @classmethod
+    def _target(cls, v: float | None) -> float | None:
+        return _finite(v)
+
+
+class PilotIn(_Input):
+    name: str
+    design: str
+    hypothesis: str = ""
+    owner: str = ""
+    team: str = ""
+    channel: str = "other"
+    goal_id: int | None = None
+    status: str = "planned"
+    priority: str = "should"
+    start_date: date | None = None
+    end_date: date | None = None
+    baseline_start: date | None = None
+    baseline_end: date | None = None
+    planned_n_per_arm: int | None = None
+    arms: str | None = None
+
+    _name = field_validator("name", mode="before")(_required_text)
+
+    @field_validator("design")
+    @classmethod
+    def _design(cls, v: str) -> str:
+        return _one_of(v, DESIGNS, "design")
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, v: str) -> str:
+        return _one_of(v, CHANNELS, "channel")
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, v: str) -> str:
+        return _one_of(v, PILOT_STATUSES, "status")
+
+    @field_validator("priority")
+    @classmethod
+    def _priority(cls, v: str) -> str:
+        return _one_of(v, PRIORITIES, "priority")
+
+    @field_validator("planned_n_per_arm")
+    @classmethod
+    def _planned(cls, v: int | None) -> int | None:
+        if v is not None and v <= 0:
+            raise ValueError("must be a positive number of people per arm.")
+        return v
+
+    def cross_check(self) -> list[FieldError]:
+        errors: list[FieldError] = []
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors.append(FieldError("end_date", "must be on or after the start date."))
+        if self.design == "before_after":
+            if not (self.baseline_start and self.baseline_end):
+                errors.append(FieldError("baseline_start",
+                                         "a before/after pilot needs a baseline period (start and end)."))
+            elif self.baseline_end < self.baseline_start:
+                errors.append(FieldError("baseline_end", "must be on or after the baseline start."))
+            elif self.start_date and self.baseline_end >= self.start_date:
+                errors.append(FieldError("baseline_end", "must end before the pilot starts."))
+        if self.status in ("running", "decided") and not self.start_date:
+            errors.append(FieldError("start_date", f"is required for a {self.status} pilot."))
+        arms = [a.strip() for a in (self.arms or DEFAULT_ARMS[self.design]).split(",") if a.strip()]
+        if self.design == "ab" and (CONTROL_ARM not in arms or len(arms) < 2):
+            errors.append(FieldError("arms", f"an A/B pilot needs a '{CONTROL_ARM}' arm and at least one other."))
+        if self.design != "ab":
+            arms = [PILOT_ARM]
+        self.arms = ",".join(dict.fromkeys(arms))
+        return errors
+
+
+class CriterionIn(_Input):
+    metric: str
+    kind: str
+    role: str = "primary"
+    comparison: str
+    threshold: float = 0.0
+    direction: str = "increase"
+    threshold_type: str = "absolute"
+    confidence: float = 0.95
+    unit: str = ""
+
+    _metric = field_validator("metric", mode="before")(_required_text)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        return _one_of(v, METRIC_KINDS, "metric kind")
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, v: str) -> str:
+        return _one_of(v, ROLES, "role")
+
+    @field_validator("comparison")
+    @classmethod
+    def _comparison(cls, v: str) -> str:
+        return _one_of(v, COMPARISONS, "comparison")
+
+    @field_validator("direction")
+    @classmethod
+    def _direction(cls, v: str) -> str:
+        return _one_of(v, DIRECTIONS, "direction")
+
+    @field_validator("threshold_type")
+    @classmethod
+    def _ttype(cls, v: str) -> str:
+        return _one_of(v, THRESHOLD_TYPES, "threshold type")
+
+    @field_validator("confidence")
+    @classmethod
+    def _confidence(cls, v: float) -> float:
+        if not 0.5 <= v < 1:
+            raise ValueError("must be between 50% and 99.9% (e.g. 0.95).")
+        return v
+
+    @field_validator("threshold")
+    @classmethod
+    def _finite_threshold(cls, v: float) -> float:
+        return _finite(v)
+
+    def cross_check(self) -> list[FieldError]:
+        if self.comparison == "vs_target":
+            if self.threshold_type == "relative":
+                return [FieldError("threshold_type", "a target is an absolute value, not a lift.")]
+            if self.kind == "proportion" and not 0 <= self.threshold <= 1:
+                return [FieldError("threshold", "a target rate must be between 0% and 100% (e.g. 0.08 for 8%).")]
+        elif self.threshold_type == "relative" and self.threshold <= -1:
+            return [FieldError("threshold", "a relative lift must be above -100%.")]
+        elif self.threshold_type == "absolute" and self.kind == "proportion" and not -1 <= self.threshold <= 1:
+            return [FieldError("threshold", "a difference in rates must be between -100 and +100 points.")]
+        return []
+
+
+class ResultIn(_Input):
+    """One day's figures for one arm and metric; ``kind`` decides which rules apply."""
+
+    metric: str
+    arm: str
+    day: date
+    kind: str
+    n: float
+    total: float
+    total_sq: float | None = None
+    cost: float | None = None
+    note: str = ""
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        return _one_of(v, METRIC_KINDS, "metric kind")
+
+    _labels = field_validator("metric", "arm", mode="before")(_required_text)
+
+    def cross_check(self) -> list[FieldError]:
+        errors: list[FieldError] = []
+        for name in ("n", "total", "total_sq", "cost"):
+            value = getattr(self, name)
+            try:
+                _finite(value, minimum=None if (name == "total" and self.kind == "mean") else 0)
+            except ValueError as exc:
+                errors.append(FieldError(name, str(exc)))
+        if not errors and self.kind == "proportion":
+            if self.total > self.n:
+                errors.append(FieldError(
+                    "total", f"conversions ({self.total:,.0f}) cannot exceed exposures ({self.n:,.0f})."))
+            if self.n != int(self.n) or self.total != int(self.total):
+                errors.append(FieldError("n", "conversions and exposures must be whole numbers."))
+        if not errors and self.kind == "mean" and self.n == 0 and self.total != 0:
+            errors.append(FieldError("n", "a sum needs at least one observation."))
+        return errors
+
+
+class DecisionIn(_Input):
+    outcome: str
+    rationale: str
+    decided_by: str
+
+    _text = field_validator("rationale", "decided_by", mode="before")(_required_text)
+
+    @field_validator("outcome")
+    @classmethod
+    def _outcome(cls, v: str) -> str:
+        return _one_of(v, OUTCOMES, "decision")

@@ -1,0 +1,192 @@
+"""Pilots and their success criteria.
+
+Criteria lock when a pilot starts running: changing them afterwards needs a
+reason, and the change is kept in the audit trail and shown on the pilot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from lib import audit
+from lib.inputs import DESIGN_COMPARISON, CriterionIn, InvalidInput, PilotIn, validated
+from lib.models import Criterion, Goal, Pilot, utcnow
+from lib.observations import CriterionSpec, PilotSpec
+
+CRITERION_FIELDS = ("metric", "unit", "kind", "role", "direction", "comparison", "threshold",
+                    "threshold_type", "confidence")
+
+
+@dataclass(frozen=True)
+class PilotRow:
+    """A pilot with what the lists show next to it."""
+
+    pilot: Pilot
+    goal_name: str | None
+    criteria_count: int
+
+
+def get_pilot(session: Session, pilot_id: int) -> Pilot:
+    pilot = session.get(Pilot, pilot_id)
+    if pilot is None:
+        raise InvalidInput.one("pilot", f"pilot #{pilot_id} does not exist.")
+    return pilot
+
+
+def find_pilot(session: Session, id_or_name: str | int) -> Pilot:
+    """By id or exact name, for the CLI and links."""
+    text = str(id_or_name).strip()
+    if text.isdigit():
+        return get_pilot(session, int(text))
+    pilot = session.exec(select(Pilot).where(Pilot.name == text)).first()
+    if pilot is None:
+        raise InvalidInput.one("pilot", f"no pilot is named '{text}'.")
+    return pilot
+
+
+def list_pilots(session: Session) -> list[PilotRow]:
+    goals = {g.id: g.name for g in session.exec(select(Goal))}
+    counts: dict[int, int] = {}
+    for pid in session.exec(select(Criterion.pilot_id)):
+        counts[pid] = counts.get(pid, 0) + 1
+    pilots = session.exec(select(Pilot).order_by(col(Pilot.id)))
+    return [PilotRow(p, goals.get(p.goal_id), counts.get(p.id or 0, 0)) for p in pilots]
+
+
+def criteria_for(session: Session, pilot_id: int) -> list[Criterion]:
+    stmt = select(Criterion).where(Criterion.pilot_id == pilot_id).order_by(col(Criterion.id))
+    return list(session.exec(stmt))
+
+
+def _validate_criteria(design: str, criteria: Sequence[dict]) -> list[CriterionIn]:
+    out: list[CriterionIn] = []
+    seen: set[tuple[str, str]] = set()
+    for i, raw in enumerate(criteria, start=1):
+        raw = {"comparison": DESIGN_COMPARISON[design], **raw}
+        try:
+            c = validated(CriterionIn, **raw)
+        except InvalidInput as exc:
+            raise InvalidInput([type(e)(f"criterion_{i}_{e.field}", e.message) for e in exc.errors]) from None
+        if c.comparison != DESIGN_COMPARISON[design]:
+            raise InvalidInput.one(f"criterion_{i}_comparison",
+                                   f"a {design} pilot compares {DESIGN_COMPARISON[design]}, not {c.comparison}.")
+        if (c.metric, c.role) in seen:
+            raise InvalidInput.one(f"criterion_{i}_metric", f"'{c.metric}' is already a {c.role} criterion.")
+        seen.add((c.metric, c.role))
+        out.append(c)
+    if criteria and not any(c.role == "primary" for c in out):
+        raise InvalidInput.one("criteria", "at least one criterion must be primary.")
+    return out
+
+
+def _check_goal(session: Session, goal_id: int | None) -> None:
+    if goal_id is not None and session.get(Goal, goal_id) is None:
+        raise InvalidInput.one("goal_id", f"goal #{goal_id} does not exist.")
+
+
+def _check_name(session: Session, name: str, pilot_id: int | None = None) -> None:
+    other = session.exec(select(Pilot).where(Pilot.name == name)).first()
+    if other is not None and other.id != pilot_id:
+        raise InvalidInput.one("name", f"a pilot named '{name}' already exists.")
+
+
+def create_pilot(session: Session, actor: str, criteria: Sequence[dict] = (), **values) -> Pilot:
+    data = validated(PilotIn, **values)
+    specs = _validate_criteria(data.design, criteria)
+    _check_goal(session, data.goal_id)
+    _check_name(session, data.name)
+    pilot = Pilot(**data.model_dump())
+    if pilot.status in ("running", "decided"):
+        pilot.criteria_locked_at = utcnow()
+    session.add(pilot)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise InvalidInput.one("name", f"a pilot named '{data.name}' already exists.") from None
+    for c in specs:
+        session.add(Criterion(pilot_id=pilot.id, **c.model_dump()))
+    audit.record(session, entity="pilot", entity_id=pilot.id, pilot_id=pilot.id, action="create",
+                 actor=actor, after={**audit.snapshot(pilot), "criteria": [c.model_dump() for c in specs]})
+    return pilot
+
+
+def update_pilot(session: Session, pilot_id: int, actor: str, criteria: Sequence[dict] | None = None,
+                 reason: str = "", **values) -> Pilot:
+    """Change a pilot; ``criteria`` (when given) replaces the set, which needs a reason once locked."""
+    pilot = get_pilot(session, pilot_id)
+    data = validated(PilotIn, **values)
+    _check_goal(session, data.goal_id)
+    _check_name(session, data.name, pilot_id)
+    before = audit.snapshot(pilot)
+    old_criteria = [audit.snapshot(c, CRITERION_FIELDS) for c in criteria_for(session, pilot_id)]
+    if data.design != pilot.design and old_criteria and criteria is None:
+        raise InvalidInput.one("design", "changing the design needs the criteria re-entered for it.")
+    for key, value in data.model_dump().items():
+        setattr(pilot, key, value)
+    if pilot.status in ("running", "decided") and pilot.criteria_locked_at is None:
+        pilot.criteria_locked_at = utcnow()
+    pilot.updated_at = utcnow()
+    session.add(pilot)
+    audit.record(session, entity="pilot", entity_id=pilot.id, pilot_id=pilot.id, action="update",
+                 actor=actor, before=before, after=audit.snapshot(pilot), reason=reason)
+    if criteria is not None:
+        replace_criteria(session, pilot, criteria, actor, reason, old_criteria)
+    return pilot
+
+
+def replace_criteria(session: Session, pilot: Pilot, criteria: Sequence[dict], actor: str,
+                     reason: str = "", old: list[dict] | None = None) -> None:
+    specs = _validate_criteria(pilot.design, criteria)
+    new = [{k: c.model_dump()[k] for k in CRITERION_FIELDS} for c in specs]
+    if old is None:
+        old = [audit.snapshot(c, CRITERION_FIELDS) for c in criteria_for(session, pilot.id or 0)]
+    if new == old:
+        return
+    locked = pilot.criteria_locked_at is not None
+    if locked and not reason.strip():
+        raise InvalidInput.one("reason", "the criteria are locked since the pilot started: "
+                                         "say why they change (it is shown on the pilot).")
+    for c in criteria_for(session, pilot.id or 0):
+        session.delete(c)
+    session.flush()
+    for c in specs:
+        session.add(Criterion(pilot_id=pilot.id, **c.model_dump()))
+    audit.record(session, entity="criteria", entity_id=pilot.id, pilot_id=pilot.id,
+                 action="change_after_lock" if locked else "update", actor=actor,
+                 before={"criteria": old}, after={"criteria": new}, reason=reason)
+
+
+def set_status(session: Session, pilot_id: int, status: str, actor: str) -> Pilot:
+    pilot = get_pilot(session, pilot_id)
+    values = audit.snapshot(pilot, tuple(PilotIn.model_fields))
+    values["status"] = status
+    return update_pilot(session, pilot_id, actor, **values)
+
+
+def pilot_spec(pilot: Pilot) -> PilotSpec:
+    """The decision engine's view of a pilot."""
+    arms = pilot.arm_list
+    pilot_arm = next((a for a in arms if a != "control"), "pilot")
+    return PilotSpec(
+        name=pilot.name, design=pilot.design,  # type: ignore[arg-type]
+        start=pilot.start_date, end=pilot.end_date,
+        baseline_start=pilot.baseline_start, baseline_end=pilot.baseline_end,
+        planned_n_per_arm=pilot.planned_n_per_arm, pilot_arm=pilot_arm,
+    )
+
+
+def criterion_spec(c: Criterion) -> CriterionSpec:
+    return CriterionSpec(
+        metric=c.metric, kind=c.kind, role=c.role, comparison=c.comparison,  # type: ignore[arg-type]
+        threshold=c.threshold, direction=c.direction,  # type: ignore[arg-type]
+        threshold_type=c.threshold_type, confidence=c.confidence,  # type: ignore[arg-type]
+    )
+
+
+def metric_kinds(session: Session, pilot_id: int) -> dict[str, str]:
+    """Metric name -> kind, from the pilot's criteria (one metric has one kind)."""
+    return {c.metric: c.kind for c in criteria_for(session, pilot_id)}

@@ -1,0 +1,122 @@
+"""Shared fixtures: real databases (a SQLite file and a PostgreSQL schema) per test.
+
+PostgreSQL comes from GREENLIGHT_TEST_DATABASE_URL; each test session works in a
+schema of its own, so parallel runs and the developer's data never meet.
+Under CI=true a missing server fails the run, and so does any skipped test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+from lib.db import make_engine, upgrade
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_URL = os.environ.get("GREENLIGHT_TEST_DATABASE_URL", "")
+
+
+def need_postgres() -> str:
+    if PG_URL:
+        return PG_URL
+    if IN_CI:
+        pytest.fail("GREENLIGHT_TEST_DATABASE_URL is not set: under CI the PostgreSQL tests must run.")
+    pytest.skip("PostgreSQL tests need GREENLIGHT_TEST_DATABASE_URL (the README's test command sets it).")
+
+
+def pg_schema_url(base_url: str, schema: str) -> str:
+    sep = "&" if "?" in base_url else "?"
+    return f"{base_url}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+def create_pg_schema(base_url: str) -> tuple[str, str]:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(base_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    engine.dispose()
+    return schema, pg_schema_url(base_url, schema)
+
+
+def drop_pg_schema(base_url: str, schema: str) -> None:
+    engine = sa.create_engine(base_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    engine.dispose()
+
+
+@pytest.fixture
+def fresh_url(request, tmp_path) -> Iterator[str]:
+    """An empty database URL (nothing migrated) on the back end named by the param."""
+    if getattr(request, "param", "sqlite") == "postgres":
+        base = need_postgres()
+        schema, url = create_pg_schema(base)
+        yield url
+        drop_pg_schema(base, schema)
+    else:
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+
+
+@pytest.fixture(scope="session")
+def _migrated_engines(tmp_path_factory) -> Iterator[dict]:
+    engines: dict[str, sa.Engine] = {}
+    schemas: list[str] = []
+
+    def get(backend: str) -> sa.Engine:
+        if backend not in engines:
+            if backend == "postgres":
+                base = need_postgres()
+                schema, url = create_pg_schema(base)
+                schemas.append(schema)
+            else:
+                url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'greenlight.db'}"
+            engine = make_engine(url)
+            upgrade(engine)
+            engines[backend] = engine
+        return engines[backend]
+
+    yield {"get": get}
+    for engine in engines.values():
+        engine.dispose()
+    for schema in schemas:
+        drop_pg_schema(PG_URL, schema)
+
+
+def _wipe(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request, _migrated_engines) -> Iterator[sa.Engine]:
+    """A migrated database on both back ends, emptied after each test."""
+    eng = _migrated_engines["get"](request.param)
+    _wipe(eng)
+    yield eng
+    _wipe(eng)
+
+
+@pytest.fixture
+def sqlite_engine(_migrated_engines) -> Iterator[sa.Engine]:
+    eng = _migrated_engines["get"]("sqlite")
+    _wipe(eng)
+    yield eng
+    _wipe(eng)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Under CI nothing may be skipped silently: a skip fails the run."""
+    if not IN_CI:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped and session.exitstatus == 0:
+        reporter.write_line(f"CI=true: {skipped} test(s) were skipped; failing the run.", red=True)
+        session.exitstatus = 1

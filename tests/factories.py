@@ -1,0 +1,40 @@
+"""Realistic rows in a line: a goal, an A/B email pilot with criteria, a day's results."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import Session
+
+from lib.goals import create_goal
+from lib.models import Goal, Pilot
+from lib.pilots import create_pilot
+
+START = date(2026, 10, 1)
+
+
+def goal(session: Session, name: str = "Grow qualified pipeline", **kw) -> Goal:
+    values = dict(name=name, level="company", kpi_name="Qualified leads", kpi_unit="leads/month",
+                  target_value=400, period="2026-Q4")
+    return create_goal(session, "tester", **{**values, **kw})
+
+
+def ab_pilot(session: Session, name: str = "Subject line test", **kw) -> Pilot:
+    values = dict(
+        name=name, design="ab", channel="email", status="running", owner="Ana", team="Email",
+        hypothesis="A question in the subject line lifts replies.",
+        start_date=START, end_date=START + timedelta(days=27), planned_n_per_arm=2000,
+        criteria=[
+            dict(metric="reply_rate", kind="proportion", role="primary", threshold=0.0),
+            dict(metric="unsubscribe_rate", kind="proportion", role="guardrail",
+                 direction="decrease", threshold=0.002),
+        ],
+    )
+    return create_pilot(session, "tester", **{**values, **kw})
+
+
+def day_rows(day: date, control=(400, 24), pilot=(410, 33), metric: str = "reply_rate") -> list[dict]:
+    return [
+        dict(metric=metric, arm="control", day=day, n=control[0], total=control[1]),
+        dict(metric=metric, arm="pilot", day=day, n=pilot[0], total=pilot[1]),
+    ]
