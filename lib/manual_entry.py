@@ -1,0 +1,65 @@
+"""What a person types for one day, turned into sufficient statistics.
+
+People know "orders, average, spread", not sums of squares; this is the one
+place that translates between the two, so the form and the grid agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from lib.models import ResultEntry
+
+
+@dataclass(frozen=True)
+class EntryField:
+    name: str
+    label: str
+    help: str
+    whole: bool = True
+
+
+FIELDS: dict[str, tuple[EntryField, ...]] = {
+    "proportion": (EntryField("exposures", "Exposures", "People reached: visitors, contacts, recipients."),
+                   EntryField("conversions", "Conversions", "How many of them did the thing: replied, signed up.")),
+    "mean": (EntryField("units", "Units", "Orders, deals or visits the average is over."),
+             EntryField("average", "Average", "Average value per unit, e.g. order value.", whole=False),
+             EntryField("sd", "Std deviation", "Spread of the values; leave 0 if unknown.", whole=False)),
+    "count": (EntryField("value", "Value", "The day's count or amount, e.g. visits or revenue.", whole=False),),
+}
+
+
+def to_row(kind: str, metric: str, arm: str, day: date, values: dict[str, float | None]) -> dict | None:
+    """A row for ``results.log_results``; None when the person left every field empty."""
+    if all(values.get(f.name) in (None, "") for f in FIELDS[kind]):
+        return None
+    v = {f.name: values.get(f.name) for f in FIELDS[kind]}
+    if kind == "proportion":
+        return dict(metric=metric, arm=arm, day=day, n=v["exposures"] or 0, total=v["conversions"] or 0)
+    if kind == "mean":
+        n, avg, sd = v["units"] or 0, v["average"] or 0, v["sd"] or 0
+        total_sq = (n - 1) * sd * sd + n * avg * avg if n else 0.0
+        return dict(metric=metric, arm=arm, day=day, n=n, total=n * avg, total_sq=total_sq)
+    return dict(metric=metric, arm=arm, day=day, n=1, total=v["value"] or 0)
+
+
+def from_entry(kind: str, e: ResultEntry) -> dict[str, float]:
+    """The reverse of ``to_row``, to prefill a correction."""
+    if kind == "proportion":
+        return {"exposures": e.n, "conversions": e.total}
+    if kind == "mean":
+        avg = e.total / e.n if e.n else 0.0
+        var = ((e.total_sq or 0) - e.n * avg * avg) / (e.n - 1) if e.n > 1 else 0.0
+        return {"units": e.n, "average": avg, "sd": max(var, 0.0) ** 0.5}
+    return {"value": e.total}
+
+
+def display_value(kind: str, e: ResultEntry) -> str:
+    if kind == "proportion":
+        rate = e.total / e.n if e.n else 0.0
+        return f"{e.total:,.0f} / {e.n:,.0f} ({rate:.1%})"
+    if kind == "mean":
+        v = from_entry(kind, e)
+        return f"{v['average']:,.2f} avg over {e.n:,.0f}"
+    return f"{e.total:,.6g}"

@@ -1,0 +1,81 @@
+"""Goals: the shared KPIs every pilot must serve, company -> marketing -> team."""
+
+import pandas as pd
+import streamlit as st
+
+from lib import goals
+from lib.formatting import number
+from lib.inputs import InvalidInput
+from lib.models import GOAL_LEVELS
+from lib.st_adapter import actor, flash, read, show_flash, show_invalid, write
+
+st.title("🎯 Goals")
+st.caption("Tie every pilot to a shared goal and KPI: company goal → marketing goal → team goal, "
+           "each with a measurement (e.g. “100 new visits a month to the site from social”).")
+show_flash()
+
+with read() as session:
+    tree = goals.goal_tree(session)
+
+if not tree:
+    st.info("No goals yet. Start with the company goal everyone pulls on (e.g. “Grow new-customer revenue 20%”), "
+            "then the marketing goal under it, then a team goal with a KPI your pilots can move.", icon="💡")
+else:
+    st.dataframe(pd.DataFrame([{
+        "Goal": "\u2003" * n.depth + ("↳ " if n.depth else "") + n.goal.name,
+        "Level": n.goal.level.capitalize(),
+        "KPI": n.goal.kpi_name,
+        "Target": f"{number(n.goal.target_value)} {n.goal.kpi_unit}".strip() if n.goal.target_value is not None
+        else "—",
+        "Period": n.goal.period or "—",
+        "Pilots": n.pilot_count,
+    } for n in tree]), hide_index=True, width="stretch")
+
+by_id = {n.goal.id: n.goal for n in tree}
+
+
+def goal_form(key: str, current=None) -> None:
+    """One form for create and edit, so both validate the same way."""
+    parents = [None, *by_id]
+    with st.form(key, clear_on_submit=current is None):
+        name = st.text_input("Name", value=current.name if current else "",
+                             placeholder="400 sales-qualified leads a quarter")
+        c1, c2 = st.columns(2)
+        level = c1.selectbox("Level", GOAL_LEVELS, index=GOAL_LEVELS.index(current.level) if current else 2,
+                             format_func=str.capitalize)
+        parent = c2.selectbox("Parent goal", [p for p in parents if p != (current.id if current else -1)],
+                              index=0 if not current or current.parent_id is None
+                              else [p for p in parents if p != current.id].index(current.parent_id),
+                              format_func=lambda gid: "— none (top level) —" if gid is None else by_id[gid].name)
+        c3, c4, c5, c6 = st.columns(4)
+        kpi = c3.text_input("KPI", value=current.kpi_name if current else "", placeholder="Sales-qualified leads")
+        unit = c4.text_input("Unit", value=current.kpi_unit if current else "", placeholder="SQLs/quarter")
+        target = c5.number_input("Target", value=current.target_value if current else None, min_value=None,
+                                 placeholder="400")
+        period = c6.text_input("Period", value=current.period if current else "", placeholder="2026-Q4")
+        description = st.text_area("Why it matters", value=current.description if current else "", height=68)
+        if st.form_submit_button("Save goal" if current else "Create goal", type="primary"):
+            values = dict(name=name, level=level, parent_id=parent, kpi_name=kpi, kpi_unit=unit,
+                          target_value=target, period=period, description=description)
+            try:
+                with write() as session:
+                    if current:
+                        goals.update_goal(session, current.id, actor(), **values)
+                    else:
+                        goals.create_goal(session, actor(), **values)
+            except InvalidInput as exc:
+                show_invalid(exc)
+            else:
+                flash(f"Goal “{name.strip()}” saved.")
+                st.rerun()
+
+
+tab_new, tab_edit = st.tabs(["New goal", "Edit a goal"])
+with tab_new:
+    goal_form("new_goal")
+with tab_edit:
+    if not by_id:
+        st.caption("Create a goal first.")
+    else:
+        gid = st.selectbox("Goal to edit", list(by_id), format_func=lambda g: by_id[g].name)
+        goal_form(f"edit_goal_{gid}", by_id[gid])

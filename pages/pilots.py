@@ -1,0 +1,182 @@
+"""Pilots: hypothesis, owner, goal, design, dates and the success criteria agreed up front."""
+
+import json
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from lib import audit, goals, pilots
+from lib.criteria import describe, threshold_from_display, threshold_to_display
+from lib.formatting import fmt_date, number
+from lib.inputs import DESIGN_LABELS, InvalidInput
+from lib.models import CHANNELS, PILOT_STATUSES, PRIORITIES, PRIORITY_LABELS
+from lib.observations import DIRECTIONS, METRIC_KINDS
+from lib.stats import sample_size_per_arm
+from lib.st_adapter import actor, flash, read, show_flash, show_invalid, write
+
+KIND_LABELS = {"proportion": "Rate (conversions / exposures)", "mean": "Average per unit (e.g. order value)",
+               "count": "Daily count or amount"}
+ROLE_HELP = {"primary": "Decides scale or abort.", "secondary": "Nice to move; informs iterate.",
+             "guardrail": "Must not get worse, e.g. unsubscribes or cost per click."}
+CONFIDENCES = [0.8, 0.9, 0.95, 0.99]
+
+st.title("🧪 Pilots")
+st.caption("Write the success criteria before the pilot starts: they lock when it runs, "
+           "and any later change is recorded with its reason.")
+show_flash()
+
+with read() as session:
+    rows = pilots.list_pilots(session)
+    goal_names = {n.goal.id: n.goal.name for n in goals.goal_tree(session)}
+    all_criteria = {r.pilot.id: pilots.criteria_for(session, r.pilot.id) for r in rows}
+
+if not goal_names:
+    st.info("Tip: create a goal first on the **Goals** page, so every pilot is tied to a KPI the company shares.",
+            icon="💡")
+
+
+def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | None:
+    """One criterion's fields; an empty metric name on an optional role means none."""
+    st.markdown(f"**{role.capitalize()} criterion**{'' if required else ' (optional)'} — {ROLE_HELP[role]}")
+    c1, c2, c3, c4, c5, c6 = st.columns([3, 3, 2, 2, 2, 2])
+    metric = c1.text_input("Metric", value=existing.metric if existing else "", key=f"{form}_{role}_metric",
+                           placeholder="reply_rate" if required else "leave empty for none")
+    kind = c2.selectbox("Kind", METRIC_KINDS, key=f"{form}_{role}_kind", format_func=KIND_LABELS.get,
+                        index=METRIC_KINDS.index(existing.kind) if existing else 0)
+    default_dir = "decrease" if role == "guardrail" else "increase"
+    direction = c3.selectbox("Good direction", DIRECTIONS, key=f"{form}_{role}_direction",
+                             index=DIRECTIONS.index(existing.direction if existing else default_dir),
+                             format_func=lambda d: "Higher is better" if d == "increase" else "Lower is better")
+    ttype = c4.selectbox("Threshold is", ["absolute", "relative"], key=f"{form}_{role}_ttype",
+                         index=["absolute", "relative"].index(existing.threshold_type) if existing else 0,
+                         format_func=lambda t: "a value / difference" if t == "absolute" else "a lift in %")
+    shown = threshold_to_display(existing.kind, existing.threshold_type, existing.threshold) if existing else 0.0
+    threshold = c5.number_input("Threshold", value=float(shown), key=f"{form}_{role}_threshold", format="%g",
+                                help="Rates and lifts in percent (8 = 8%). For a target design: the target "
+                                     "value. Vs control/baseline: the smallest improvement that counts "
+                                     "(0 = better at all). Guardrail: the most harm tolerated.")
+    confidence = c6.selectbox("Confidence", CONFIDENCES, key=f"{form}_{role}_conf", format_func=lambda c: f"{c:.0%}",
+                              index=CONFIDENCES.index(existing.confidence) if existing
+                              and existing.confidence in CONFIDENCES else 2)
+    if not metric.strip() and not required:
+        return None
+    return dict(metric=metric, kind=kind, role=role, direction=direction, threshold_type=ttype,
+                threshold=threshold_from_display(kind, ttype, threshold), confidence=confidence)
+
+
+def pilot_form(key: str, current=None, criteria=()) -> None:
+    by_role = {c.role: c for c in criteria}
+    with st.form(key, clear_on_submit=False):
+        name = st.text_input("Name", value=current.name if current else "", placeholder="Question-style subject lines")
+        hypothesis = st.text_area("Hypothesis", value=current.hypothesis if current else "", height=68,
+                                  placeholder="Asking a question in the subject line makes prospects reply more.")
+        c1, c2, c3, c4 = st.columns(4)
+        owner = c1.text_input("Owner", value=current.owner if current else actor())
+        team = c2.text_input("Team", value=current.team if current else "")
+        channel = c3.selectbox("Channel", CHANNELS, format_func=str.capitalize,
+                               index=CHANNELS.index(current.channel) if current else 0)
+        goal_ids = [None, *goal_names]
+        goal_id = c4.selectbox("Goal it serves", goal_ids,
+                               index=goal_ids.index(current.goal_id) if current and current.goal_id in goal_ids
+                               else (1 if len(goal_ids) > 1 else 0),
+                               format_func=lambda g: "— none —" if g is None else goal_names[g])
+        c5, c6, c7, c8 = st.columns(4)
+        designs = list(DESIGN_LABELS)
+        design = c5.selectbox("Design", designs, format_func=DESIGN_LABELS.get,
+                              index=designs.index(current.design) if current else 0)
+        status = c6.selectbox("Status", PILOT_STATUSES, format_func=str.capitalize,
+                              index=PILOT_STATUSES.index(current.status) if current else 1)
+        priority = c7.selectbox("Priority", PRIORITIES, format_func=PRIORITY_LABELS.get,
+                                index=PRIORITIES.index(current.priority) if current else 1)
+        planned = c8.number_input("Planned people per arm", min_value=None, step=100,
+                                  value=current.planned_n_per_arm if current else None, placeholder="e.g. 2000",
+                                  help="From a power calculation: see “Work out the sample size” below.")
+        d1, d2, d3, d4 = st.columns(4)
+        start = d1.date_input("Start", value=current.start_date if current else None, format="YYYY-MM-DD")
+        end = d2.date_input("End", value=current.end_date if current else None, format="YYYY-MM-DD")
+        b_start = d3.date_input("Baseline start (before/after)", format="YYYY-MM-DD",
+                                value=current.baseline_start if current else None)
+        b_end = d4.date_input("Baseline end (before/after)", format="YYYY-MM-DD",
+                              value=current.baseline_end if current else None)
+        st.divider()
+        crits = [criterion_inputs(key, "primary", by_role.get("primary"), True),
+                 criterion_inputs(key, "secondary", by_role.get("secondary"), False),
+                 criterion_inputs(key, "guardrail", by_role.get("guardrail"), False)]
+        reason = ""
+        if current and current.criteria_locked_at:
+            reason = st.text_input("Reason for changing locked criteria",
+                                   help="Criteria locked when the pilot started. A change is shown on the pilot.")
+        submitted = st.form_submit_button("Save pilot" if current else "Create pilot", type="primary")
+    if not submitted:
+        return
+    criteria_values = [c for c in crits if c]
+    values = dict(name=name, hypothesis=hypothesis, owner=owner, team=team, channel=channel, goal_id=goal_id,
+                  design=design, status=status, priority=priority,
+                  planned_n_per_arm=int(planned) if planned is not None else None,
+                  start_date=start, end_date=end,
+                  baseline_start=b_start if design == "before_after" else None,
+                  baseline_end=b_end if design == "before_after" else None)
+    try:
+        with write() as session:
+            if current:
+                pilots.update_pilot(session, current.id, actor(), criteria=criteria_values, reason=reason, **values)
+            else:
+                pilots.create_pilot(session, actor(), criteria=criteria_values, **values)
+    except InvalidInput as exc:
+        show_invalid(exc)
+    else:
+        flash(f"Pilot “{name.strip()}” saved.")
+        st.rerun()
+
+
+tab_list, tab_new, tab_edit = st.tabs(["All pilots", "New pilot", "Edit a pilot"])
+with tab_list:
+    if not rows:
+        st.info("No pilots yet. Use **New pilot** to write one down: a hypothesis, who owns it, which goal it "
+                "serves, and the criteria that will decide it — e.g. “reply rate ≥ 8% on ≥ 200 contacts”.",
+                icon="🧪")
+    else:
+        st.dataframe(pd.DataFrame([{
+            "Pilot": r.pilot.name, "Status": r.pilot.status.capitalize(),
+            "Priority": PRIORITY_LABELS[r.pilot.priority], "Design": DESIGN_LABELS[r.pilot.design],
+            "Channel": r.pilot.channel.capitalize(), "Owner": r.pilot.owner or "—", "Goal": r.goal_name or "—",
+            "Start": fmt_date(r.pilot.start_date) if r.pilot.start_date else "—",
+            "End": fmt_date(r.pilot.end_date) if r.pilot.end_date else "—",
+            "Planned per arm": number(r.pilot.planned_n_per_arm) if r.pilot.planned_n_per_arm else "—",
+            "Criteria": r.criteria_count,
+        } for r in rows]), hide_index=True, width="stretch")
+        chosen = st.selectbox("Details for", [r.pilot.id for r in rows],
+                              format_func=lambda pid: next(r.pilot.name for r in rows if r.pilot.id == pid))
+        pilot = next(r.pilot for r in rows if r.pilot.id == chosen)
+        st.markdown(f"**Hypothesis.** {pilot.hypothesis or '—'}")
+        for c in all_criteria[chosen]:
+            st.markdown(f"- *{c.role}* — {describe(pilots.criterion_spec(c), c.unit)} "
+                        f"at {c.confidence:.0%} confidence")
+        if pilot.criteria_locked_at:
+            st.caption(f"Criteria locked on {fmt_date(pilot.criteria_locked_at.date())}.")
+        with read() as session:
+            changes = [e for e in audit.events_for_pilot(session, chosen) if e.action == "change_after_lock"]
+        for ev in changes:
+            before = json.loads(ev.before_json or "{}").get("criteria", [])
+            after = json.loads(ev.after_json or "{}").get("criteria", [])
+            st.warning(f"Criteria changed after the pilot started, on {fmt_date(ev.at.date())} by {ev.actor}: "
+                       f"“{ev.reason}”. Before: {len(before)} criteria; after: {len(after)}.", icon="🔏")
+with tab_new:
+    pilot_form("new_pilot")
+    with st.expander("Work out the sample size"):
+        s1, s2, s3 = st.columns(3)
+        base = s1.number_input("Current rate (%)", min_value=0.1, max_value=99.0, value=5.0, step=0.5)
+        hoped = s2.number_input("Rate you hope for (%)", min_value=0.1, max_value=99.9, value=7.0, step=0.5)
+        if base == hoped:
+            s3.warning("The two rates must differ.")
+        else:
+            n = sample_size_per_arm(base / 100, hoped / 100)
+            s3.metric("People per arm", number(n), help="95% confidence, 80% power, two-sided.")
+with tab_edit:
+    if not rows:
+        st.caption("Create a pilot first.")
+    else:
+        pid = st.selectbox("Pilot to edit", [r.pilot.id for r in rows],
+                           format_func=lambda p: next(r.pilot.name for r in rows if r.pilot.id == p))
+        pilot_form(f"edit_pilot_{pid}", next(r.pilot for r in rows if r.pilot.id == pid), all_criteria[pid])

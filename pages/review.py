@@ -1,0 +1,93 @@
+"""Review: one screen per pilot — verdict, confidence, reasons — and the decision with frozen numbers."""
+
+import pandas as pd
+import streamlit as st
+
+from lib import decisions, pilots
+from lib.criteria import metric_label
+from lib.evaluation import decision_snapshot, evaluate
+from lib.formatting import fmt_date
+from lib.inputs import InvalidInput
+from lib.models import OUTCOMES
+from lib.st_adapter import actor, flash, read, show_flash, show_invalid, write
+
+BANNERS = {
+    "scale": (st.success, "🟢 Recommendation: **scale**"),
+    "abort": (st.error, "🔴 Recommendation: **abort**"),
+    "iterate": (st.warning, "🟡 Recommendation: **iterate**"),
+    "keep_running": (st.info, "⏳ Recommendation: **keep running**"),
+}
+OUTCOME_LABELS = {"scale": "Scale it", "iterate": "Iterate (change and re-test)", "abort": "Abort",
+                  "extend": "Extend (keep running)"}
+STATUS_ICONS = {"met": "✅ met", "missed": "❌ missed", "harmed": "❌ harmed", "safe": "✅ safe",
+                "too_early": "⏳ too early", "inconclusive": "➖ inconclusive", "futile": "❌ futile"}
+
+st.title("⚖️ Review")
+st.caption("For the review meeting: what the numbers say against the criteria agreed up front, "
+           "and the decision — recorded with the numbers as they were.")
+show_flash()
+
+with read() as session:
+    rows = [r for r in pilots.list_pilots(session) if r.pilot.status in ("running", "decided")]
+    history = decisions.list_decisions(session)
+
+if not rows:
+    st.info("Nothing to review yet: pilots show up here once they are running. Set a pilot's status to "
+            "*Running* on the **Pilots** page and log some results.", icon="⚖️")
+else:
+    names = {r.pilot.id: f"{r.pilot.name} ({r.pilot.status})" for r in rows}
+    pilot_id = st.selectbox("Pilot", list(names), format_func=names.get)
+    with read() as session:
+        pilot = pilots.get_pilot(session, pilot_id)
+        ev = evaluate(session, pilot_id)
+    show, text = BANNERS[ev.recommendation]
+    show(text + "\n\n" + "\n".join(f"- {r}" for r in ev.reasons))
+    if ev.srm_flag:
+        st.warning(f"The split between arms looks broken (sample-ratio mismatch, p = {ev.srm_p_value:.4f}). "
+                   "Check how people were assigned before trusting the comparison.", icon="⚠️")
+    for v in ev.verdicts:
+        st.markdown(f"**{metric_label(v.metric)}** · *{v.role}* · {STATUS_ICONS.get(v.status, v.status)}  \n"
+                    f"{v.sentence}")
+    if ev.verdicts:
+        with st.expander("The numbers behind it"):
+            st.dataframe(pd.DataFrame([{
+                "Metric": metric_label(v.metric), "Role": v.role, "Control / before": v.control_value,
+                "Pilot": v.pilot_value, "Difference": v.difference, "CI low": v.ci_low, "CI high": v.ci_high,
+                "p-value": v.p_value, "Met": {True: "yes", False: "no", None: "not yet"}[v.met],
+                "Per arm": v.sample_n,
+            } for v in ev.verdicts]), hide_index=True, width="stretch",
+                column_config={"p-value": st.column_config.NumberColumn(format="%.4f")})
+
+    st.subheader("Record the decision")
+    with st.form(f"decide_{pilot_id}", clear_on_submit=True):
+        default = OUTCOMES.index(ev.recommendation) if ev.recommendation in OUTCOMES else OUTCOMES.index("extend")
+        outcome = st.radio("Decision", OUTCOMES, index=default, format_func=OUTCOME_LABELS.get, horizontal=True)
+        rationale = st.text_area("Rationale", placeholder="What we decided and why, in a sentence or two.")
+        who = st.text_input("Decided by", value=actor())
+        if st.form_submit_button("Record decision", type="primary"):
+            try:
+                with write() as session:
+                    decisions.record_decision(session, pilot_id, outcome=outcome, rationale=rationale,
+                                              decided_by=who, snapshot=decision_snapshot(session, pilot_id),
+                                              recommendation=ev.recommendation)
+            except InvalidInput as exc:
+                show_invalid(exc)
+            else:
+                flash(f"Decision recorded for “{pilot.name}”: {OUTCOME_LABELS[outcome].lower()}.")
+                st.rerun()
+
+st.subheader("Decisions so far")
+if not history:
+    st.caption("No decisions recorded yet.")
+for row in history:
+    d = row.decision
+    with st.expander(f"{fmt_date(d.decided_at.date())} · {row.pilot_name} · **{OUTCOME_LABELS[d.outcome]}** "
+                     f"by {d.decided_by}"):
+        st.markdown(f"> {d.rationale}")
+        snap = row.snapshot
+        evaluation = snap.get("evaluation", {})
+        if d.recommendation and d.recommendation != d.outcome:
+            st.caption(f"The numbers recommended *{d.recommendation.replace('_', ' ')}* at the time.")
+        for c in evaluation.get("verdicts", []):
+            st.markdown(f"- {c.get('sentence', '')}")
+        st.caption(f"Numbers frozen at {snap.get('frozen_at', '—')} UTC.")

@@ -1,0 +1,43 @@
+# Sourced by run.sh and test.sh: a venv in .venv with the given requirements file.
+# Re-installs only when the requirements change (a stamp holds their checksum).
+ensure_venv() {
+  local req="$1"
+  local py="${PYTHON:-python3}"
+  if ! "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "Greenlight needs Python 3.11 or newer (found: $("$py" --version 2>&1))." >&2
+    exit 1
+  fi
+  if [ ! -x .venv/bin/python ]; then
+    if ! "$py" -m venv .venv 2>/dev/null; then
+      rm -rf .venv
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "== Installing python3-venv (Debian's venv module)"
+        apt_install "python3-venv"
+        "$py" -m venv .venv
+      else
+        echo "python3 -m venv failed: install Debian's python3-venv package (sudo apt-get install python3-venv)." >&2
+        exit 1
+      fi
+    fi
+  fi
+  local stamp=".venv/.greenlight-$(basename "$req").sha"
+  local want
+  want=$(cat requirements*.txt | sha256sum | cut -c1-64)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "== Installing Python packages from $req (first run takes a minute)"
+    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req" 2> >(grep -v "is ignored: it is neither" >&2)
+    echo "$want" > "$stamp"
+  fi
+}
+
+APT_UPDATED=""
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  if [ -z "$APT_UPDATED" ]; then
+    apt-get update -qq >/dev/null
+    APT_UPDATED=1
+  fi
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $1 >/dev/null
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Install what the tests need (venv, packages; as root also Debian's PostgreSQL
+# and Chromium), start PostgreSQL, and run the whole suite. Extra arguments go
+# to pytest. Under CI=true a missing PostgreSQL or Chromium is a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/_venv.sh
+
+need_pkgs=""
+command -v pg_ctlcluster >/dev/null || need_pkgs="$need_pkgs postgresql"
+[ -x /usr/bin/chromium ] || need_pkgs="$need_pkgs chromium"
+if [ -n "$need_pkgs" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== Installing Debian packages:$need_pkgs"
+    apt_install "$need_pkgs"
+  else
+    echo "== Not root: cannot install$need_pkgs (tests needing them will say so)"
+  fi
+fi
+
+ensure_venv requirements-dev.txt
+
+# PostgreSQL: use GREENLIGHT_TEST_DATABASE_URL when given, else start the local cluster.
+if [ -z "${GREENLIGHT_TEST_DATABASE_URL:-}" ] && command -v pg_ctlcluster >/dev/null && [ "$(id -u)" = 0 ]; then
+  ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -z "$ver" ]; then
+    ver=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+    pg_createcluster "$ver" main >/dev/null
+  fi
+  pg_ctlcluster "$ver" main status >/dev/null 2>&1 || pg_ctlcluster "$ver" main start
+  for _ in $(seq 1 30); do
+    runuser -u postgres -- psql -tAc "SELECT 1" >/dev/null 2>&1 && break
+    sleep 1
+  done
+  (cd /tmp
+   runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_roles WHERE rolname='app'" | grep -q 1 \
+     || runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -c "CREATE ROLE app LOGIN PASSWORD 'app'"
+   runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_database WHERE datname='app_test'" | grep -q 1 \
+     || runuser -u postgres -- createdb -O app app_test)
+  port=$(runuser -u postgres -- psql -tAc "SHOW port" 2>/dev/null | tr -d ' ' || echo 5432)
+  export GREENLIGHT_TEST_DATABASE_URL="postgresql+psycopg://app:app@127.0.0.1:${port:-5432}/app_test"
+fi
+if [ -n "${GREENLIGHT_TEST_DATABASE_URL:-}" ]; then
+  echo "== PostgreSQL tests on ${GREENLIGHT_TEST_DATABASE_URL%%://*}://…@${GREENLIGHT_TEST_DATABASE_URL##*@}"
+else
+  echo "== No PostgreSQL: its tests will be skipped (a failure under CI=true)"
+fi
+
+set +e
+.venv/bin/python -m pytest "$@"
+rc=$?
+set -e
+if [ "$rc" = 5 ]; then
+  echo "pytest collected no tests" >&2
+fi
+exit "$rc"

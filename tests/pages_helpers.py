@@ -1,0 +1,28 @@
+"""AppTest plumbing: each page runs headless against a fresh SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from sqlmodel import Session, func, select
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/home.py", "pages/goals.py", "pages/pilots.py", "pages/log_results.py", "pages/review.py",
+         "pages/settings.py"]
+
+
+def page(path: str) -> AppTest:
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return AppTest.from_file(str(ROOT / path), default_timeout=30)
+
+
+def count(engine, model) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]

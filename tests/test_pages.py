@@ -1,0 +1,187 @@
+"""Every page through AppTest: empty workspace, demo workspace, and bad input in every form."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from lib.db import make_engine, transaction, upgrade
+from lib.demo import load_demo
+from lib.models import Decision, Goal, Pilot, ResultEntry
+from tests import factories
+from tests.pages_helpers import PAGES, count, errors, page
+
+
+@pytest.fixture
+def app_engine(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("GREENLIGHT_DATABASE_URL", url)
+    engine = make_engine(url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def demo_engine(app_engine):
+    with transaction(app_engine) as s:
+        load_demo(s)
+    return app_engine
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_runs_on_an_empty_workspace(app_engine, path):
+    at = page(path).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_runs_on_the_demo_workspace(demo_engine, path):
+    at = page(path).run()
+    assert not at.exception, at.exception
+    assert not at.error, errors(at)
+
+
+def test_app_entry_point_serves_home(app_engine):
+    at = page("app.py").run()
+    assert not at.exception
+    assert "Greenlight" in at.title[0].value
+
+
+def test_home_loads_the_demo_with_one_click(app_engine):
+    at = page("pages/home.py").run()
+    assert "empty" in at.subheader[0].value
+    at.button[0].click().run()
+    assert not at.exception
+    assert count(app_engine, Pilot) == 8 and count(app_engine, Goal) == 3
+    assert count(app_engine, Decision) == 2
+    assert "Demo loaded" in at.success[0].value
+    assert at.metric[0].label == "Pilots running"
+
+
+def test_goal_form_refuses_an_empty_name_and_writes_nothing(app_engine):
+    at = page("pages/goals.py").run()
+    form = at.tabs[0]
+    form.text_input[1].set_value("Qualified leads")  # KPI, but no name
+    form.button[0].click().run()
+    assert any("Name: is required" in e for e in errors(at))
+    assert count(app_engine, Goal) == 0
+    at.tabs[0].text_input[0].set_value("400 SQLs a quarter")
+    at.tabs[0].button[0].click().run()
+    assert count(app_engine, Goal) == 1
+    assert "400 SQLs a quarter" in at.success[0].value
+
+
+def _fill_pilot(at, name="Subject lines", start=date(2026, 10, 1), end=date(2026, 10, 28), metric="reply_rate"):
+    tab = at.tabs[1]
+    labels = [w.label for w in tab.text_input]
+    tab.text_input[labels.index("Name")].set_value(name)
+    tab.text_input[labels.index("Metric")].set_value(metric)  # the first one is the primary criterion
+    dates = {w.label: w for w in tab.date_input}
+    dates["Start"].set_value(start)
+    dates["End"].set_value(end)
+    return tab
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("name", "", "Name: is required"),
+    ("end", date(2026, 9, 1), "End date: must be on or after the start date"),
+    ("metric", "", "Criterion 1 metric: is required"),
+    ("planned", -100, "Planned n per arm: must be a positive number"),
+])
+def test_pilot_form_bad_input_shows_a_message_and_writes_nothing(app_engine, field, value, message):
+    at = page("pages/pilots.py").run()
+    kwargs = {"name": "Subject lines", "end": date(2026, 10, 28), "metric": "reply_rate"}
+    if field in kwargs:
+        kwargs[field] = value
+    tab = _fill_pilot(at, **kwargs)
+    if field == "planned":
+        next(w for w in tab.number_input if w.label == "Planned people per arm").set_value(value)
+    tab.button[0].click().run()
+    assert any(message in e for e in errors(at)), errors(at)
+    assert count(app_engine, Pilot) == 0
+
+
+def test_pilot_form_creates_a_pilot_with_its_criterion(app_engine):
+    at = page("pages/pilots.py").run()
+    tab = _fill_pilot(at)
+    next(w for w in tab.number_input if w.label == "Threshold").set_value(1.5)
+    tab.button[0].click().run()
+    assert not errors(at)
+    assert count(app_engine, Pilot) == 1
+    with transaction(app_engine) as s:
+        from lib.pilots import criteria_for
+        [c] = criteria_for(s, 1)
+    assert (c.metric, c.kind, c.threshold) == ("reply_rate", "proportion", pytest.approx(0.015))
+
+
+@pytest.fixture
+def pilot_engine(app_engine):
+    with transaction(app_engine) as s:
+        factories.ab_pilot(s, start_date=date.today() - timedelta(days=10), end_date=date.today() + timedelta(days=10))
+    return app_engine
+
+
+def _day_inputs(at):
+    return {w.label: w for w in at.number_input}
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"Exposures · control · reply_rate": 100, "Conversions · control · reply_rate": 120},
+     "conversions (120) cannot exceed exposures (100)"),
+    ({"Exposures · pilot · reply_rate": -5, "Conversions · pilot · reply_rate": 0}, "must not be negative"),
+    ({}, "every field is empty"),
+])
+def test_log_results_bad_input_shows_a_message_and_writes_nothing(pilot_engine, values, message):
+    at = page("pages/log_results.py").run()
+    inputs = _day_inputs(at)
+    # a good row next to the bad one: the whole save is refused
+    if values:
+        inputs["Exposures · control · unsubscribe_rate"].set_value(100)
+        inputs["Conversions · control · unsubscribe_rate"].set_value(1)
+    for label, v in values.items():
+        inputs[label].set_value(v)
+    at.button[0].click().run()
+    assert any(message in e for e in errors(at)), errors(at)
+    assert count(pilot_engine, ResultEntry) == 0
+
+
+def test_log_results_saves_a_day_and_a_correction_shows_in_history(pilot_engine):
+    at = page("pages/log_results.py").run()
+    inputs = _day_inputs(at)
+    inputs["Exposures · control · reply_rate"].set_value(400)
+    inputs["Conversions · control · reply_rate"].set_value(20)
+    inputs["Exposures · pilot · reply_rate"].set_value(410)
+    inputs["Conversions · pilot · reply_rate"].set_value(31)
+    at.button[0].click().run()
+    assert count(pilot_engine, ResultEntry) == 2
+    assert "Saved 2 value(s)" in at.success[0].value
+    exp = at.expander[0]
+    exp.number_input[1].set_value(33)
+    exp.text_input[0].set_value("typo")
+    exp.button[0].click().run()
+    assert not errors(at)
+    assert count(pilot_engine, ResultEntry) == 3  # old row kept
+    assert "Correction saved" in at.success[0].value
+    hist = at.dataframe[-1].value
+    assert list(hist["Why"]) == ["typo"] and list(hist["After"]) == ["n=410, total=33"]
+
+
+def test_review_refuses_a_decision_without_rationale_then_records_it(demo_engine):
+    at = page("pages/review.py").run()
+    before = count(demo_engine, Decision)
+    at.button[0].click().run()
+    assert any("Rationale: is required" in e for e in errors(at))
+    assert count(demo_engine, Decision) == before
+    at.text_area[0].set_value("Enough evidence; scale to all segments.")
+    at.button[0].click().run()
+    assert count(demo_engine, Decision) == before + 1
+    assert "Decision recorded" in at.success[0].value
+
+
+def test_review_shows_a_verdict_sentence_for_each_criterion(demo_engine):
+    at = page("pages/review.py").run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "%" in text and ("confidence" in text or "CI" in text)
