@@ -58,3 +58,13 @@ def show_invalid(exc: InvalidInput, title: str = "Nothing was saved.") -> None:
 
 def remember(key: str, value) -> None:
     st.session_state[key] = value
+
+
+def form_key(base: str) -> str:
+    """A form key that changes after a successful save, so the form starts empty again
+    while a refused save keeps what the person typed."""
+    return f"{base}_{st.session_state.get(f'_nonce_{base}', 0)}"
+
+
+def reset_form(base: str) -> None:
+    st.session_state[f"_nonce_{base}"] = st.session_state.get(f"_nonce_{base}", 0) + 1

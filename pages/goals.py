@@ -7,7 +7,7 @@ from lib import goals
 from lib.formatting import number
 from lib.inputs import InvalidInput
 from lib.models import GOAL_LEVELS
-from lib.st_adapter import actor, flash, read, show_flash, show_invalid, write
+from lib.st_adapter import actor, flash, form_key, read, reset_form, show_flash, show_invalid, write
 
 st.title("🎯 Goals")
 st.caption("Tie every pilot to a shared goal and KPI: company goal → marketing goal → team goal, "
@@ -37,7 +37,7 @@ by_id = {n.goal.id: n.goal for n in tree}
 def goal_form(key: str, current=None) -> None:
     """One form for create and edit, so both validate the same way."""
     parents = [None, *by_id]
-    with st.form(key, clear_on_submit=current is None):
+    with st.form(form_key(key)):
         name = st.text_input("Name", value=current.name if current else "",
                              placeholder="400 sales-qualified leads a quarter")
         c1, c2 = st.columns(2)
@@ -67,6 +67,7 @@ def goal_form(key: str, current=None) -> None:
                 show_invalid(exc)
             else:
                 flash(f"Goal “{name.strip()}” saved.")
+                reset_form(key)
                 st.rerun()
 
 

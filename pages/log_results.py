@@ -10,7 +10,7 @@ from lib.criteria import metric_label
 from lib.formatting import fmt_date
 from lib.inputs import InvalidInput
 from lib.manual_entry import FIELDS, display_value, from_entry, to_row
-from lib.st_adapter import actor, flash, read, show_flash, show_invalid, write
+from lib.st_adapter import actor, flash, form_key, read, reset_form, show_flash, show_invalid, write
 
 st.title("📝 Log results")
 st.caption("Log what happened, per day (or week) and arm. A save stores every row or none; "
@@ -38,7 +38,7 @@ if pilot.design == "before_after":
     st.caption(f"Before/after: log baseline days ({fmt_date(pilot.baseline_start)} – {fmt_date(pilot.baseline_end)}) "
                f"and pilot days ({fmt_date(pilot.start_date)} onwards) the same way; the date tells them apart.")
 
-with st.form(f"log_day_{pilot_id}", clear_on_submit=True):
+with st.form(form_key(f"log_day_{pilot_id}")):
     day = st.date_input("Day", value=min(date.today(), pilot.end_date) if pilot.end_date else date.today(),
                         format="YYYY-MM-DD")
     form_values: dict[tuple[str, str], dict] = {}
@@ -50,7 +50,7 @@ with st.form(f"log_day_{pilot_id}", clear_on_submit=True):
             form_values[(metric, arm)] = {
                 f.name: col.number_input(f"{f.label} · {arm} · {metric}", value=None, help=f.help,
                                          step=1.0 if f.whole else 0.01, format="%g",
-                                         key=f"in_{pilot_id}_{metric}_{arm}_{f.name}", label_visibility="visible")
+                                         key=f"{form_key(f'log_day_{pilot_id}')}_{metric}_{arm}_{f.name}", label_visibility="visible")
                 for f, col in zip(FIELDS[kind], cols[1:], strict=True)
             }
     if st.form_submit_button("Save day", type="primary"):
@@ -64,6 +64,7 @@ with st.form(f"log_day_{pilot_id}", clear_on_submit=True):
             show_invalid(exc)
         else:
             flash(f"Saved {len(saved)} value(s) for {fmt_date(day)}.")
+            reset_form(f"log_day_{pilot_id}")
             st.rerun()
 
 st.subheader("Logged so far")

@@ -13,7 +13,7 @@ from lib.inputs import DESIGN_LABELS, InvalidInput
 from lib.models import CHANNELS, PILOT_STATUSES, PRIORITIES, PRIORITY_LABELS
 from lib.observations import DIRECTIONS, METRIC_KINDS
 from lib.stats import sample_size_per_arm
-from lib.st_adapter import actor, flash, read, show_flash, show_invalid, write
+from lib.st_adapter import actor, flash, form_key, read, reset_form, show_flash, show_invalid, write
 
 KIND_LABELS = {"proportion": "Rate (conversions / exposures)", "mean": "Average per unit (e.g. order value)",
                "count": "Daily count or amount"}
@@ -67,7 +67,7 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
 
 def pilot_form(key: str, current=None, criteria=()) -> None:
     by_role = {c.role: c for c in criteria}
-    with st.form(key, clear_on_submit=False):
+    with st.form(form_key(key)):
         name = st.text_input("Name", value=current.name if current else "", placeholder="Question-style subject lines")
         hypothesis = st.text_area("Hypothesis", value=current.hypothesis if current else "", height=68,
                                   placeholder="Asking a question in the subject line makes prospects reply more.")
@@ -100,9 +100,9 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         b_end = d4.date_input("Baseline end (before/after)", format="YYYY-MM-DD",
                               value=current.baseline_end if current else None)
         st.divider()
-        crits = [criterion_inputs(key, "primary", by_role.get("primary"), True),
-                 criterion_inputs(key, "secondary", by_role.get("secondary"), False),
-                 criterion_inputs(key, "guardrail", by_role.get("guardrail"), False)]
+        crits = [criterion_inputs(form_key(key), "primary", by_role.get("primary"), True),
+                 criterion_inputs(form_key(key), "secondary", by_role.get("secondary"), False),
+                 criterion_inputs(form_key(key), "guardrail", by_role.get("guardrail"), False)]
         reason = ""
         if current and current.criteria_locked_at:
             reason = st.text_input("Reason for changing locked criteria",
@@ -127,6 +127,7 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         show_invalid(exc)
     else:
         flash(f"Pilot “{name.strip()}” saved.")
+        reset_form(key)
         st.rerun()
 
 

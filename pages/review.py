@@ -9,7 +9,7 @@ from lib.evaluation import decision_snapshot, evaluate
 from lib.formatting import fmt_date
 from lib.inputs import InvalidInput
 from lib.models import OUTCOMES
-from lib.st_adapter import actor, flash, read, show_flash, show_invalid, write
+from lib.st_adapter import actor, flash, form_key, read, reset_form, show_flash, show_invalid, write
 
 BANNERS = {
     "scale": (st.success, "🟢 Recommendation: **scale**"),
@@ -59,7 +59,7 @@ else:
                 column_config={"p-value": st.column_config.NumberColumn(format="%.4f")})
 
     st.subheader("Record the decision")
-    with st.form(f"decide_{pilot_id}", clear_on_submit=True):
+    with st.form(form_key(f"decide_{pilot_id}")):
         default = OUTCOMES.index(ev.recommendation) if ev.recommendation in OUTCOMES else OUTCOMES.index("extend")
         outcome = st.radio("Decision", OUTCOMES, index=default, format_func=OUTCOME_LABELS.get, horizontal=True)
         rationale = st.text_area("Rationale", placeholder="What we decided and why, in a sentence or two.")
@@ -74,6 +74,7 @@ else:
                 show_invalid(exc)
             else:
                 flash(f"Decision recorded for “{pilot.name}”: {OUTCOME_LABELS[outcome].lower()}.")
+                reset_form(f"decide_{pilot_id}")
                 st.rerun()
 
 st.subheader("Decisions so far")

@@ -14,9 +14,13 @@ PAGES = ["pages/home.py", "pages/goals.py", "pages/pilots.py", "pages/log_result
 
 
 def page(path: str) -> AppTest:
+    """The app through its entry point (navigation and all), switched to ``path``."""
     st.cache_resource.clear()
     st.cache_data.clear()
-    return AppTest.from_file(str(ROOT / path), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    if path != "app.py":
+        at.switch_page(path)
+    return at
 
 
 def count(engine, model) -> int:
