@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import demo
+from lib import decisions, demo
 from lib.evaluation import evaluate_all
 from lib.formatting import fmt_date
 from lib.inputs import DESIGN_LABELS
@@ -21,6 +21,9 @@ show_flash()
 with read() as session:
     empty = demo.is_empty(session)
     portfolio = [] if empty else evaluate_all(session)
+    latest = {}
+    for row in reversed(decisions.list_decisions(session)):  # oldest first, so the newest wins
+        latest[row.decision.pilot_id] = row.decision.outcome
 
 if empty:
     st.subheader("Welcome — your workspace is empty")
@@ -68,7 +71,8 @@ for pilot, ev in sorted(portfolio, key=lambda pe: (order.get(pe[0].priority, 9),
         "Design": DESIGN_LABELS.get(pilot.design, pilot.design),
         "Ends": fmt_date(pilot.end_date) if pilot.end_date else "—",
         "Recommendation": RECOMMENDATION_LABELS.get(ev.recommendation, ev.recommendation)
-        if pilot.status != "idea" else "—",
+        if pilot.status == "running" else f"Decided: {latest.get(pilot.id, '—')}" if pilot.status == "decided"
+        else "Not started",
         "Primary result": primary.sentence if primary else ev.reasons[0] if ev.reasons else "",
     })
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

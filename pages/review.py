@@ -28,7 +28,8 @@ st.caption("For the review meeting: what the numbers say against the criteria ag
 show_flash()
 
 with read() as session:
-    rows = [r for r in pilots.list_pilots(session) if r.pilot.status in ("running", "decided")]
+    rows = sorted((r for r in pilots.list_pilots(session) if r.pilot.status in ("running", "decided")),
+                  key=lambda r: (r.pilot.status != "running", r.pilot.name))
     history = decisions.list_decisions(session)
 
 if not rows:

@@ -1,0 +1,209 @@
+"""Command line for analysts and scheduled jobs: ``python -m lib.cli --help``.
+
+Uses the same database as the app (GREENLIGHT_DATABASE_URL or data/greenlight.db)
+and the same functions as the pages: no second implementation of anything.
+Exit 0 on success; otherwise a one-line error on stderr and a non-zero code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from lib import backup, demo, pilots
+from lib.config import current_actor
+from lib.db import make_engine, reading, transaction, upgrade
+from lib.evaluation import evaluate
+from lib.inputs import DESIGN_COMPARISON, InvalidInput
+
+EXIT_USAGE, EXIT_INVALID, EXIT_ERROR = 2, 3, 1
+
+
+class CliError(Exception):
+    """A problem to report in one line, with an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_INVALID):
+        super().__init__(message)
+        self.code = code
+
+
+def _engine() -> Engine:
+    engine = make_engine()
+    upgrade(engine)
+    return engine
+
+
+def parse_criterion(text: str, design: str) -> dict:
+    """METRIC:KIND:ROLE:COMPARISON:THRESHOLD, e.g. ``reply_rate:proportion:primary:vs_target:0.08``.
+
+    THRESHOLD may be written ``8%`` (a rate or lift) or ``+10%rel`` for a relative lift;
+    COMPARISON may be left empty to take the design's own.
+    """
+    parts = text.split(":")
+    if len(parts) != 5:
+        raise CliError(f"--criterion '{text}': expected METRIC:KIND:ROLE:COMPARISON:THRESHOLD "
+                       "(e.g. reply_rate:proportion:primary:vs_target:0.08).", EXIT_USAGE)
+    metric, kind, role, comparison, raw = (p.strip() for p in parts)
+    ttype = "absolute"
+    if raw.endswith("rel"):
+        ttype, raw = "relative", raw[:-3]
+    try:
+        threshold = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise CliError(f"--criterion '{text}': threshold '{raw}' is not a number.", EXIT_USAGE) from None
+    direction = "decrease" if role == "guardrail" else "increase"
+    return dict(metric=metric, kind=kind, role=role, comparison=comparison or DESIGN_COMPARISON.get(design, ""),
+                threshold=threshold, threshold_type=ttype, direction=direction)
+
+
+def cmd_demo(args) -> int:
+    with transaction(_engine()) as session:
+        try:
+            summary = demo.load_demo(session)
+        except demo.WorkspaceNotEmpty as exc:
+            raise CliError(str(exc)) from None
+    print(f"Demo workspace loaded: {summary.goals} goals, {summary.pilots} pilots, "
+          f"{summary.entries:,} result rows, {summary.decisions} decisions.")
+    return 0
+
+
+def cmd_pilots(args) -> int:
+    with reading(_engine()) as session:
+        rows = pilots.list_pilots(session)
+    if args.format == "json":
+        print(json.dumps([{"id": r.pilot.id, "name": r.pilot.name, "design": r.pilot.design,
+                           "status": r.pilot.status} for r in rows], indent=2))
+        return 0
+    if not rows:
+        print("No pilots yet. Create one with `create-pilot` or load the demo with `demo`.")
+        return 0
+    width = max(len(r.pilot.name) for r in rows)
+    print(f"{'id':>4}  {'name':<{width}}  {'design':<12}  status")
+    for r in rows:
+        print(f"{r.pilot.id:>4}  {r.pilot.name:<{width}}  {r.pilot.design:<12}  {r.pilot.status}")
+    return 0
+
+
+def cmd_create_pilot(args) -> int:
+    criteria = [parse_criterion(c, args.design) for c in args.criterion]
+    values = dict(name=args.name, design=args.design, goal_id=args.goal, status=args.status,
+                  hypothesis=args.hypothesis or "", owner=args.owner or current_actor(), channel=args.channel,
+                  start_date=args.start, end_date=args.end, baseline_start=args.baseline_start,
+                  baseline_end=args.baseline_end, planned_n_per_arm=args.planned_n)
+    with transaction(_engine()) as session:
+        pilot = pilots.create_pilot(session, current_actor(), criteria=criteria, **values)
+    print(f"Created pilot {pilot.id}: {pilot.name} ({pilot.design}, {len(criteria)} criteria).")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    with reading(_engine()) as session:
+        targets = ([pilots.find_pilot(session, args.pilot)] if args.pilot
+                   else [r.pilot for r in pilots.list_pilots(session) if r.pilot.status in ("running", "decided")])
+        evaluations = [(p, evaluate(session, p.id or 0)) for p in targets]
+    if args.format == "json":
+        out = []
+        for p, ev in evaluations:
+            d = ev.to_dict()
+            out.append({"pilot": p.name, "pilot_id": p.id, "status": p.status,
+                        "recommendation": d["recommendation"], "reasons": d["reasons"],
+                        "criteria": [{k: v.get(k) for k in ("metric", "role", "control_value", "pilot_value",
+                                                             "difference", "ci_low", "ci_high", "relative_lift",
+                                                             "p_value", "met", "sentence")}
+                                     for v in d["verdicts"]]})
+        print(json.dumps(out, indent=2, allow_nan=False))
+        return 0
+    if not evaluations:
+        print("No running or decided pilots to evaluate.")
+    for p, ev in evaluations:
+        print(f"{p.name} [{p.status}] -> {ev.recommendation.replace('_', ' ').upper()}")
+        for reason in ev.reasons:
+            print(f"  * {reason}")
+        for v in ev.verdicts:
+            print(f"  - {v.role}: {v.sentence}")
+        print()
+    return 0
+
+
+def cmd_export(args) -> int:
+    data = backup.export_workspace(_engine())
+    Path(args.out).write_text(backup.dumps(data), encoding="utf-8")
+    rows = sum(len(v) for v in data["tables"].values())
+    print(f"Exported {rows:,} rows from {len(data['tables'])} tables to {args.out}.")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{args.file}: no such file.")
+    data = backup.loads(path.read_text(encoding="utf-8"))
+    restored = backup.restore_workspace(_engine(), data)
+    print(f"Restored {sum(restored.values()):,} rows into {len(restored)} tables.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lib.cli", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    add("demo", cmd_demo, "Load the demo workspace into an empty database.")
+    p = add("pilots", cmd_pilots, "List pilots: id, name, design, status.")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = add("create-pilot", cmd_create_pilot, "Create a pilot with its success criteria.")
+    p.add_argument("--name", required=True)
+    p.add_argument("--design", required=True, choices=("ab", "before_after", "target"))
+    p.add_argument("--goal", type=int, help="id of the goal it serves")
+    p.add_argument("--criterion", action="append", default=[], metavar="METRIC:KIND:ROLE:COMPARISON:THRESHOLD",
+                   help="repeatable; e.g. reply_rate:proportion:primary:vs_target:8%%")
+    p.add_argument("--status", default="planned", choices=("idea", "planned", "running", "decided"))
+    p.add_argument("--hypothesis")
+    p.add_argument("--owner")
+    p.add_argument("--channel", default="other")
+    p.add_argument("--start", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    p.add_argument("--end", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    p.add_argument("--baseline-start", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    p.add_argument("--baseline-end", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    p.add_argument("--planned-n", type=int, help="planned people per arm")
+
+    p = add("evaluate", cmd_evaluate, "Verdicts of the decision engine for one or all running/decided pilots.")
+    p.add_argument("--pilot", metavar="ID_OR_NAME")
+    p.add_argument("--format", choices=("json", "text"), default="text")
+
+    p = add("export", cmd_export, "Write a complete, versioned backup of the workspace (JSON).")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p = add("restore", cmd_restore, "Restore a backup into an empty database.")
+    p.add_argument("file", metavar="FILE")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except InvalidInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

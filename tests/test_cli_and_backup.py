@@ -1,0 +1,102 @@
+"""The CLI as analysts and cron jobs use it, and the backup round trip on both back ends."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from lib import backup
+from lib.cli import main
+from lib.db import make_engine, transaction, upgrade
+from lib.demo import load_demo
+from tests.pages_helpers import ROOT
+
+
+@pytest.fixture
+def cli_db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("GREENLIGHT_DATABASE_URL", url)
+    return url
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_demo_then_pilots_lists_eight(cli_db, capsys):
+    assert run(capsys, "demo")[0] == 0
+    code, out, _ = run(capsys, "pilots", "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 8
+    assert {r["design"] for r in rows} == {"ab", "before_after", "target"}
+    code, _, err = run(capsys, "demo")
+    assert code != 0 and err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_create_pilot_and_evaluate_json_has_the_documented_fields(cli_db, capsys):
+    code, out, err = run(capsys, "create-pilot", "--name", "Outreach v3", "--design", "target", "--status", "running",
+                         "--start", "2026-10-01", "--criterion", "reply_rate:proportion:primary:vs_target:8%")
+    assert code == 0, err
+    assert "Created pilot 1" in out
+    code, out, _ = run(capsys, "evaluate", "--pilot", "Outreach v3", "--format", "json")
+    [item] = json.loads(out)
+    assert item["pilot"] == "Outreach v3" and item["recommendation"] == "keep_running"
+    [crit] = item["criteria"]
+    assert set(crit) == {"metric", "role", "control_value", "pilot_value", "difference", "ci_low", "ci_high",
+                         "relative_lift", "p_value", "met", "sentence"}
+    assert crit["metric"] == "reply_rate" and crit["met"] is None
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["create-pilot", "--name", "", "--design", "ab", "--criterion", "r:proportion:primary::0"], "Name: is required"),
+    (["create-pilot", "--name", "x", "--design", "target", "--criterion", "r:proportion:primary::150%"],
+     "between 0% and 100%"),
+    (["create-pilot", "--name", "x", "--design", "ab", "--criterion", "r:proportion"], "expected METRIC:KIND"),
+    (["evaluate", "--pilot", "nope"], "no pilot is named 'nope'"),
+    (["restore", "/nonexistent.json"], "no such file"),
+])
+def test_bad_input_is_one_line_on_stderr_and_non_zero(cli_db, capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code != 0 and message in err and err.count("\n") == 1 and out == ""
+
+
+def test_cli_runs_as_a_module_with_help_and_exit_codes(cli_db):
+    env_run = lambda *a: subprocess.run([sys.executable, "-m", "lib.cli", *a], cwd=ROOT,  # noqa: E731
+                                        capture_output=True, text=True, timeout=60)
+    helped = env_run("evaluate", "--help")
+    assert helped.returncode == 0 and "--format" in helped.stdout
+    bad = env_run("evaluate", "--pilot", "missing")
+    assert bad.returncode != 0 and bad.stderr.strip().startswith("error:") and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("fresh_url", ["sqlite", "postgres"], indirect=True)
+def test_export_restore_round_trip_reproduces_every_row(engine, fresh_url):
+    with transaction(engine) as s:
+        load_demo(s, as_of=date(2026, 11, 23))
+    original = backup.export_workspace(engine)
+    target = make_engine(fresh_url)
+    upgrade(target)
+    restored = backup.restore_workspace(target, json.loads(backup.dumps(original)))
+    again = backup.export_workspace(target)
+    assert again == original
+    assert restored["result_entry"] == len(original["tables"]["result_entry"]) > 400
+    with pytest.raises(backup.BackupError, match="not empty"):
+        backup.restore_workspace(target, original)
+    # ids keep counting after a restore on PostgreSQL too
+    with transaction(target) as s:
+        from tests import factories
+        assert factories.goal(s, "After restore").id == max(g["id"] for g in original["tables"]["goal"]) + 1
+    target.dispose()
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(engine):
+    with pytest.raises(backup.BackupError, match="not a Greenlight backup"):
+        backup.restore_workspace(engine, {"hello": 1})
+    with pytest.raises(backup.BackupError, match="not valid JSON"):
+        backup.loads("{nope")
