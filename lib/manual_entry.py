@@ -63,3 +63,52 @@ def display_value(kind: str, e: ResultEntry) -> str:
         v = from_entry(kind, e)
         return f"{v['average']:,.2f} avg over {e.n:,.0f}"
     return f"{e.total:,.6g}"
+
+
+@dataclass(frozen=True)
+class GridEdit:
+    """One changed cell row of the grid: new (no entry), corrected, or cleared (no row)."""
+
+    day: date
+    arm: str
+    entry_id: int | None
+    row: dict | None
+
+
+def grid_rows(kind: str, arms: list[str], days: list[date], entries: dict[tuple[date, str], ResultEntry]) -> list[dict]:
+    """Day x arm rows for one metric, prefilled with what is logged (None where nothing is)."""
+    out = []
+    for d in days:
+        for arm in arms:
+            e = entries.get((d, arm))
+            values = from_entry(kind, e) if e else {}
+            out.append({"Day": d, "Arm": arm, **{f.label: values.get(f.name) for f in FIELDS[kind]}})
+    return out
+
+
+def _clean(v) -> float | None:
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return v  # let validation name it
+    return None if f != f else f  # NaN from an emptied cell
+
+
+def grid_edits(kind: str, metric: str, original: list[dict], edited: list[dict],
+               entries: dict[tuple[date, str], ResultEntry]) -> list[GridEdit]:
+    """Compare the grid before and after editing; only rows whose values changed."""
+    edits = []
+    for before, after in zip(original, edited, strict=True):
+        vals_before = {f.name: _clean(before.get(f.label)) for f in FIELDS[kind]}
+        vals_after = {f.name: _clean(after.get(f.label)) for f in FIELDS[kind]}
+        if vals_before == vals_after:
+            continue
+        day, arm = before["Day"], before["Arm"]
+        existing = entries.get((day, arm))
+        row = to_row(kind, metric, arm, day, vals_after)
+        if existing is None and row is None:
+            continue
+        edits.append(GridEdit(day=day, arm=arm, entry_id=existing.id if existing else None, row=row))
+    return edits

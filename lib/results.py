@@ -218,3 +218,43 @@ def history(session: Session, pilot_id: int, limit: int = 200) -> list[HistoryLi
                                  arm=str(key.get("arm", "")), metric=str(key.get("metric", "")),
                                  before=_brief(before), after=_brief(after), reason=ev.reason))
     return lines
+
+
+def apply_grid(session: Session, pilot_id: int, edits: Sequence, actor: str, reason: str = "",
+               today: date | None = None) -> dict[str, int]:
+    """Save a grid's edits in the caller's transaction: every problem reported, nothing half-saved.
+
+    ``edits`` are ``manual_entry.GridEdit``: a new row, a corrected one, or a cleared one.
+    """
+    pilot = get_pilot(session, pilot_id)
+    kinds = metric_kinds(session, pilot_id)
+    errors: list[FieldError] = []
+    for e in edits:
+        if e.row is None:
+            continue
+        if e.entry_id is None:
+            _, problems = validate_rows(pilot, kinds, [e.row], today)
+        else:
+            try:
+                validated(ResultIn, kind=kinds.get(e.row["metric"], "count"), **e.row)
+                problems = []
+            except InvalidInput as exc:
+                problems = exc.errors
+        errors.extend(FieldError(f"{e.day:%d %b %Y} · {e.arm}", p.message) for p in problems)
+    new_rows = [e.row for e in edits if e.entry_id is None and e.row]
+    if errors:
+        raise InvalidInput(errors)
+    counts = {"added": 0, "corrected": 0, "deleted": 0}
+    if new_rows:
+        counts["added"] = len(log_results(session, pilot_id, new_rows, actor, today=today))
+    for e in edits:
+        if e.entry_id is None:
+            continue
+        if e.row is None:
+            delete_result(session, e.entry_id, actor, reason or "cleared in the grid")
+            counts["deleted"] += 1
+        else:
+            values = {k: e.row[k] for k in ("n", "total", "total_sq") if k in e.row}
+            correct_result(session, e.entry_id, actor, reason or "corrected in the grid", **values)
+            counts["corrected"] += 1
+    return counts

@@ -1,6 +1,6 @@
 """Log results: a day's figures per arm and metric, corrections with history."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -9,7 +9,7 @@ from lib import pilots, results
 from lib.criteria import metric_label
 from lib.formatting import fmt_date
 from lib.inputs import InvalidInput
-from lib.manual_entry import FIELDS, display_value, from_entry, to_row
+from lib.manual_entry import FIELDS, display_value, grid_edits, grid_rows, to_row
 from lib.st_adapter import actor, flash, form_key, read, reset_form, show_flash, show_invalid, write
 
 st.title("📝 Log results")
@@ -38,7 +38,48 @@ if pilot.design == "before_after":
     st.caption(f"Before/after: log baseline days ({fmt_date(pilot.baseline_start)} – {fmt_date(pilot.baseline_end)}) "
                f"and pilot days ({fmt_date(pilot.start_date)} onwards) the same way; the date tells them apart.")
 
-with st.form(form_key(f"log_day_{pilot_id}")):
+first_day = pilot.baseline_start if pilot.design == "before_after" else pilot.start_date
+last_day = min(date.today(), pilot.end_date) if pilot.end_date else date.today()
+tab_grid, tab_day = st.tabs(["Grid (add, correct, clear)", "Enter one day"])
+
+with tab_grid:
+    g1, g2 = st.columns([1, 2])
+    metric = g1.selectbox("Metric", list(kinds), format_func=metric_label)
+    default_from = max(first_day or last_day - timedelta(days=13), last_day - timedelta(days=13))
+    window = g2.date_input("Days shown", value=(default_from, last_day), format="YYYY-MM-DD",
+                           help="Pick a range; every day × arm in it gets a row, logged or not.")
+    if isinstance(window, tuple) and len(window) == 2:
+        kind = kinds[metric]
+        days = [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)][:120]
+        by_key = {(e.day, e.arm): e for e in entries if e.metric == metric}
+        original = grid_rows(kind, pilot.arm_list, days, by_key)
+        edited = st.data_editor(
+            pd.DataFrame(original), hide_index=True, width="stretch", num_rows="fixed",
+            key=f"grid_{pilot_id}_{metric}_{window[0]}_{window[1]}",
+            disabled=["Day", "Arm"],
+            column_config={"Day": st.column_config.DateColumn(format="ddd D MMM YYYY"),
+                           **{f.label: st.column_config.NumberColumn(f.label, help=f.help, min_value=None,
+                                                                     step=1 if f.whole else 0.01)
+                              for f in FIELDS[kind]}})
+        reason = st.text_input("Why (for corrections and cleared values)", key=f"grid_reason_{pilot_id}",
+                               placeholder="e.g. the export was re-run with late conversions")
+        if st.button("Save grid", type="primary", key=f"grid_save_{pilot_id}"):
+            edits = grid_edits(kind, metric, original, edited.to_dict("records"), by_key)
+            try:
+                if not edits:
+                    raise InvalidInput.one("grid", "nothing changed: type new figures or correct a value first.")
+                with write() as session:
+                    done = results.apply_grid(session, pilot_id, edits, actor(), reason)
+            except InvalidInput as exc:
+                show_invalid(exc)
+            else:
+                flash(f"Saved: {done['added']} added, {done['corrected']} corrected, {done['deleted']} cleared. "
+                      "Earlier values are kept in history.")
+                st.rerun()
+    else:
+        st.caption("Pick the last day of the range too.")
+
+with tab_day, st.form(form_key(f"log_day_{pilot_id}")):
     day = st.date_input("Day", value=min(date.today(), pilot.end_date) if pilot.end_date else date.today(),
                         format="YYYY-MM-DD")
     form_values: dict[tuple[str, str], dict] = {}
@@ -50,7 +91,7 @@ with st.form(form_key(f"log_day_{pilot_id}")):
             form_values[(metric, arm)] = {
                 f.name: col.number_input(f"{f.label} · {arm} · {metric}", value=None, help=f.help,
                                          step=1.0 if f.whole else 0.01, format="%g",
-                                         key=f"{form_key(f'log_day_{pilot_id}')}_{metric}_{arm}_{f.name}", label_visibility="visible")
+                                         key=f"{form_key(f'log_day_{pilot_id}')}_{metric}_{arm}_{f.name}")
                 for f, col in zip(FIELDS[kind], cols[1:], strict=True)
             }
     if st.form_submit_button("Save day", type="primary"):
@@ -77,37 +118,6 @@ else:
     st.dataframe(table.sort_values("Day", ascending=False), hide_index=True, width="stretch",
                  column_config={"Day": st.column_config.DateColumn(format="D MMM YYYY")})
 
-    with st.expander("Correct or delete a value"):
-        by_id = {e.id: e for e in entries}
-        eid = st.selectbox("Value", list(by_id), index=len(by_id) - 1,
-                           format_func=lambda i: f"{fmt_date(by_id[i].day)} · {by_id[i].arm} · "
-                                                 f"{metric_label(by_id[i].metric)} = "
-                                                 f"{display_value(kinds.get(by_id[i].metric, 'count'), by_id[i])}")
-        entry = by_id[eid]
-        kind = kinds.get(entry.metric, "count")
-        prefill = from_entry(kind, entry)
-        with st.form(f"correct_{eid}"):
-            cols = st.columns(len(FIELDS[kind]))
-            vals = {f.name: c.number_input(f.label, value=float(prefill[f.name]), format="%g")
-                    for f, c in zip(FIELDS[kind], cols, strict=True)}
-            reason = st.text_input("Why", placeholder="Typo: the export was re-run")
-            b1, b2 = st.columns(2)
-            do_fix = b1.form_submit_button("Save correction", type="primary")
-            do_delete = b2.form_submit_button("Delete this value")
-        if do_fix or do_delete:
-            try:
-                with write() as session:
-                    if do_delete:
-                        results.delete_result(session, eid, actor(), reason)
-                    else:
-                        row = to_row(kind, entry.metric, entry.arm, entry.day, vals) or {}
-                        results.correct_result(session, eid, actor(), reason,
-                                               **{k: row[k] for k in ("n", "total", "total_sq") if k in row})
-            except InvalidInput as exc:
-                show_invalid(exc)
-            else:
-                flash("Value deleted (kept in history)." if do_delete else "Correction saved; the old value is in history.")
-                st.rerun()
 
 st.subheader("History of corrections")
 if not hist:

@@ -124,6 +124,10 @@ def pilot_engine(app_engine):
     return app_engine
 
 
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
 def _day_inputs(at):
     return {w.label: w for w in at.number_input}
 
@@ -143,30 +147,43 @@ def test_log_results_bad_input_shows_a_message_and_writes_nothing(pilot_engine, 
         inputs["Conversions · control · unsubscribe_rate"].set_value(1)
     for label, v in values.items():
         inputs[label].set_value(v)
-    at.button[0].click().run()
+    button(at, "Save day").click().run()
     assert any(message in e for e in errors(at)), errors(at)
     assert count(pilot_engine, ResultEntry) == 0
 
 
-def test_log_results_saves_a_day_and_a_correction_shows_in_history(pilot_engine):
+def test_log_results_saves_a_day_and_a_grid_correction_shows_in_history(pilot_engine):
     at = page("pages/log_results.py").run()
     inputs = _day_inputs(at)
     inputs["Exposures · control · reply_rate"].set_value(400)
     inputs["Conversions · control · reply_rate"].set_value(20)
     inputs["Exposures · pilot · reply_rate"].set_value(410)
     inputs["Conversions · pilot · reply_rate"].set_value(31)
-    at.button[0].click().run()
+    button(at, "Save day").click().run()
     assert count(pilot_engine, ResultEntry) == 2
     assert "Saved 2 value(s)" in at.success[0].value
-    exp = at.expander[0]
-    exp.number_input[1].set_value(33)
-    exp.text_input[0].set_value("typo")
-    exp.button[0].click().run()
-    assert not errors(at)
+    grid = at.data_editor[0]
+    rows = grid.value
+    last = len(rows) - 1  # today's pilot row is the last one in the window
+    assert rows.iloc[last]["Arm"] == "pilot" and rows.iloc[last]["Conversions"] == 31
+    at.session_state[grid.key] = {"edited_rows": {last: {"Conversions": 33}}, "added_rows": [], "deleted_rows": []}
+    at.text_input[0].set_value("typo")
+    button(at, "Save grid").click().run()
+    assert not errors(at), errors(at)
     assert count(pilot_engine, ResultEntry) == 3  # old row kept
-    assert "Correction saved" in at.success[0].value
+    assert "1 corrected" in at.success[0].value
     hist = at.dataframe[-1].value
     assert list(hist["Why"]) == ["typo"] and list(hist["After"]) == ["n=410, total=33"]
+
+
+def test_log_results_grid_refuses_conversions_above_exposures(pilot_engine):
+    at = page("pages/log_results.py").run()
+    grid = at.data_editor[0]
+    at.session_state[grid.key] = {"edited_rows": {0: {"Exposures": 50, "Conversions": 60}, 1: {"Exposures": 10}},
+                                  "added_rows": [], "deleted_rows": []}
+    button(at, "Save grid").click().run()
+    assert any("cannot exceed exposures" in e for e in errors(at)), errors(at)
+    assert count(pilot_engine, ResultEntry) == 0
 
 
 def test_review_refuses_a_decision_without_rationale_then_records_it(demo_engine):
