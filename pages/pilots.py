@@ -1,7 +1,6 @@
 """Pilots: hypothesis, owner, goal, design, dates and the success criteria agreed up front."""
 
 import json
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -12,8 +11,8 @@ from lib.formatting import fmt_date, number
 from lib.inputs import DESIGN_LABELS, InvalidInput
 from lib.models import CHANNELS, PILOT_STATUSES, PRIORITIES, PRIORITY_LABELS
 from lib.observations import DIRECTIONS, METRIC_KINDS
-from lib.stats import sample_size_per_arm
 from lib.st_adapter import actor, flash, form_key, read, reset_form, show_flash, show_invalid, write
+from lib.stats import sample_size_per_arm
 
 KIND_LABELS = {"proportion": "Rate (conversions / exposures)", "mean": "Average per unit (e.g. order value)",
                "count": "Daily count or amount"}

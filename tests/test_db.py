@@ -54,15 +54,13 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path):
 
 def test_database_refuses_conversions_in_an_unknown_pilot(engine):
     """Foreign keys are enforced on both back ends: no orphan results."""
-    with pytest.raises(sa.exc.IntegrityError):
-        with transaction(engine) as s:
-            s.add(ResultEntry(pilot_id=999, metric="m", arm="pilot", day=date(2026, 1, 1), n=1, total=0))
+    with pytest.raises(sa.exc.IntegrityError), transaction(engine) as s:
+        s.add(ResultEntry(pilot_id=999, metric="m", arm="pilot", day=date(2026, 1, 1), n=1, total=0))
 
 
 def test_a_failed_transaction_writes_nothing(engine):
-    with pytest.raises(RuntimeError):
-        with transaction(engine) as s:
-            factories.goal(s)
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), transaction(engine) as s:
+        factories.goal(s)
+        raise RuntimeError("boom")
     with transaction(engine) as s:
         assert s.exec(select(sa.func.count()).select_from(Goal)).one() == 0
