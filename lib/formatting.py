@@ -1,0 +1,232 @@
+"""Numbers formatted for people: percentages, thousands separators, ranges.
+
+Shared by the verdict sentences and the app so a figure reads the same
+everywhere. Pure functions; ``None`` (and NaN) render as an em dash. Negative
+numbers use the typographic minus sign (U+2212) and ranges an en dash.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+MISSING = "—"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MINUS = "\u2212"
+DASH = "–"
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def _fixed(value: float, digits: int) -> str:
+    """Fixed-point with thousands separators and a real minus, no "-0".
+
+    Rounds half up on the decimal value people see ($1,234.50 -> $1,235), not
+    half-to-even on the binary one.
+    """
+    if abs(value) < 1e15:
+        rounded = Decimal(repr(abs(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        text = f"{rounded:,.{digits}f}"
+    else:  # beyond Decimal's default precision; half-up no longer matters
+        text = f"{abs(value):,.{digits}f}"
+    if value < 0 and any(ch not in "0.," for ch in text):
+        return MINUS + text
+    return text
+
+
+def _signed(value: float, digits: int) -> str:
+    text = _fixed(value, digits)
+    if text.startswith(MINUS) or all(ch in "0.," for ch in text):
+        return text
+    return "+" + text
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    """``number(12345.6) -> "12,346"``."""
+    if _missing(value):
+        return MISSING
+    return _fixed(float(value), digits)
+
+
+def quantity(value: float | None) -> str:
+    """A number with as many decimals as its size deserves (12,346 / 45.7 / 3.14)."""
+    if _missing(value):
+        return MISSING
+    size = abs(float(value))
+    digits = 0 if size >= 100 else 1 if size >= 10 else 2
+    return _fixed(float(value), digits)
+
+
+def signed_number(value: float | None, digits: int = 1) -> str:
+    """``signed_number(3.45) -> "+3.5"``."""
+    if _missing(value):
+        return MISSING
+    return _signed(float(value), digits)
+
+
+def signed_quantity(value: float | None) -> str:
+    if _missing(value):
+        return MISSING
+    size = abs(float(value))
+    digits = 0 if size >= 100 else 1 if size >= 10 else 2
+    return _signed(float(value), digits)
+
+
+def money(value: float | None, symbol: str = "$", digits: int = 0) -> str:
+    """``money(1234.5) -> "$1,235"``; ``money(-50, "€") -> "−€50"``."""
+    if _missing(value):
+        return MISSING
+    text = _fixed(abs(float(value)), digits)
+    if float(value) < 0 and any(ch not in "0.," for ch in text):
+        return f"{MINUS}{symbol}{text}"
+    return f"{symbol}{text}"
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """A rate as a percentage: ``pct(0.0912) -> "9.1%"``."""
+    if _missing(value):
+        return MISSING
+    return _fixed(float(value) * 100.0, digits) + "%"
+
+
+def signed_pct(value: float | None, digits: int = 1) -> str:
+    """A relative change: ``signed_pct(0.123) -> "+12.3%"``."""
+    if _missing(value):
+        return MISSING
+    return _signed(float(value) * 100.0, digits) + "%"
+
+
+def signed_pct_points(value: float | None, digits: int = 1) -> str:
+    """A difference of two rates in percentage points: ``0.012 -> "+1.2 pts"``."""
+    if _missing(value):
+        return MISSING
+    return _signed(float(value) * 100.0, digits) + " pts"
+
+
+def pct_points(value: float | None, digits: int = 1) -> str:
+    """An unsigned size of a rate difference: ``0.01 -> "1.0 pts"``."""
+    if _missing(value):
+        return MISSING
+    return _fixed(abs(float(value)) * 100.0, digits) + " pts"
+
+
+def pct_range(low: float | None, high: float | None, digits: int = 1) -> str:
+    """An interval of rates: ``pct_range(0.07, 0.116) -> "7.0–11.6%"``.
+
+    Spelled "−1.0% to 3.0%" when an end is negative, where a dash would read
+    as a minus sign.
+    """
+    if _missing(low) or _missing(high):
+        return MISSING
+    lo, hi = _fixed(float(low) * 100, digits), _fixed(float(high) * 100, digits)
+    if lo.startswith(MINUS) or hi.startswith(MINUS):
+        return f"{lo}% to {hi}%"
+    return f"{lo}{DASH}{hi}%"
+
+
+def pct_points_range(low: float | None, high: float | None, digits: int = 1) -> str:
+    """An interval of rate differences: ``"−0.3 to +2.7 pts"``."""
+    if _missing(low) or _missing(high):
+        return MISSING
+    return f"{_signed(float(low) * 100, digits)} to {_signed(float(high) * 100, digits)} pts"
+
+
+def signed_pct_range(low: float | None, high: float | None, digits: int = 1) -> str:
+    """An interval of relative changes: ``"−3.0% to +25.1%"``."""
+    if _missing(low) or _missing(high):
+        return MISSING
+    return f"{_signed(float(low) * 100, digits)}% to {_signed(float(high) * 100, digits)}%"
+
+
+def number_range(low: float | None, high: float | None, digits: int | None = None) -> str:
+    """An interval of plain numbers: ``"12.0–15.5"`` or ``"−1.2 to 3.4"``."""
+    if _missing(low) or _missing(high):
+        return MISSING
+    if digits is None:
+        size = max(abs(float(low)), abs(float(high)))
+        digits = 0 if size >= 100 else 1 if size >= 10 else 2
+    lo, hi = _fixed(float(low), digits), _fixed(float(high), digits)
+    if lo.startswith(MINUS) or hi.startswith(MINUS):
+        return f"{lo} to {hi}"
+    return f"{lo}{DASH}{hi}"
+
+
+def signed_number_range(low: float | None, high: float | None, digits: int | None = None) -> str:
+    """An interval of differences: ``"−1.20 to +3.40"``."""
+    if _missing(low) or _missing(high):
+        return MISSING
+    if digits is None:
+        size = max(abs(float(low)), abs(float(high)))
+        digits = 0 if size >= 100 else 1 if size >= 10 else 2
+    return f"{_signed(float(low), digits)} to {_signed(float(high), digits)}"
+
+
+def confidence(probability: float | None) -> str:
+    """A probability as "84%", never claiming certainty: "<1%" and ">99%" at the ends."""
+    if _missing(probability):
+        return MISSING
+    p = float(probability)
+    if p > 0.99:
+        return ">99%"
+    if p < 0.01:
+        return "<1%"
+    return f"{round(p * 100):d}%"
+
+
+def level(confidence_level: float) -> str:
+    """A confidence level: ``level(0.95) -> "95%"``, ``level(0.975) -> "97.5%"``."""
+    text = f"{confidence_level * 100:.1f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def p_value(p: float | None) -> str:
+    """``p_value(0.0342) -> "0.034"``, tiny values as "<0.001"."""
+    if _missing(p):
+        return MISSING
+    if p < 0.001:
+        return "<0.001"
+    return f"{p:.2f}" if p >= 0.1 else f"{p:.3f}"
+
+
+def p_phrase(p: float | None) -> str:
+    """``"p = 0.034"`` or ``"p < 0.001"`` for running text."""
+    text = p_value(p)
+    return f"p {text[0]} {text[1:]}" if text.startswith("<") else f"p = {text}"
+
+
+def about(n: float | None) -> str:
+    """A rough count for "about N more visitors": two significant digits.
+
+    ``about(1437) -> "1,400"``, ``about(47) -> "47"``.
+    """
+    if _missing(n):
+        return MISSING
+    value = float(n)
+    if value <= 0:
+        return "0"
+    magnitude = 10 ** max(0, int(math.floor(math.log10(value))) - 1)
+    rounded = int(round(value / magnitude) * magnitude)
+    return f"{rounded:,d}"
+
+
+def fmt_date(day: date | None) -> str:
+    """``fmt_date(date(2026, 11, 23)) -> "23 Nov 2026"``."""
+    if day is None:
+        return MISSING
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def date_range(start: date | None, end: date | None) -> str:
+    """``"2–15 Nov 2026"``, ``"28 Oct – 3 Nov 2026"``, across years in full."""
+    if start is None or end is None:
+        return MISSING
+    if start.year != end.year:
+        return f"{fmt_date(start)} {DASH} {fmt_date(end)}"
+    if start.month != end.month:
+        return f"{start.day} {MONTHS[start.month - 1]} {DASH} {fmt_date(end)}"
+    if start.day == end.day:
+        return fmt_date(start)
+    return f"{start.day}{DASH}{fmt_date(end)}"

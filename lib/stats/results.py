@@ -1,0 +1,160 @@
+"""Typed results of the stats functions and a JSON-safe converter.
+
+Results are frozen dataclasses so a number shown in a review meeting cannot
+be changed after the fact by accident. ``None`` means "not defined for this
+data" (say a relative lift when control has no conversions); NaN never
+leaves this package.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+
+def plain(value: Any) -> Any:
+    """Turn results into JSON-safe plain data.
+
+    Dataclasses become dicts, tuples lists, dates ISO strings, and NaN or
+    infinite floats ``None`` (JSON has no NaN and the app shows "—" for None).
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalar
+        return plain(value.item())
+    return str(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class AdjustedEstimate:
+    """Before/after shift after a linear trend and weekday effects.
+
+    OLS of the daily value on an intercept, a pilot-period indicator, a linear
+    trend in days and day-of-week dummies (those the data allow), with
+    Newey-West (HAC, Bartlett kernel) standard errors and normal-theory
+    p-value and interval.
+    """
+
+    estimate: float
+    standard_error: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    maxlags: int
+    n_days: int
+    terms: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return plain(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """Pilot against control (or pilot period against baseline period).
+
+    ``difference`` is pilot minus control. ``ci_low``/``ci_high`` is the
+    two-sided ``1 - alpha`` interval for it, whatever the ``alternative``
+    (people read an interval as "the plausible range"); a one-sided test at
+    ``alpha`` matches the two-sided ``1 - 2 alpha`` interval instead.
+    ``relative_lift`` is pilot / control - 1, ``None`` when control is 0.
+    """
+
+    control_value: float | None
+    pilot_value: float | None
+    difference: float | None
+    ci_low: float | None
+    ci_high: float | None
+    relative_lift: float | None
+    relative_ci_low: float | None
+    relative_ci_high: float | None
+    statistic: float | None
+    p_value: float
+    method: str
+    warnings: tuple[str, ...] = ()
+    alternative: str = "two-sided"
+    alpha: float = 0.05
+    control_n: float = 0.0
+    pilot_n: float = 0.0
+    standard_error: float | None = None
+    df: float | None = None
+    sequential: bool = False
+    adjusted: AdjustedEstimate | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def confidence_level(self) -> float:
+        """Coverage of the reported interval, e.g. 0.95."""
+        return 1.0 - self.alpha
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value < self.alpha
+
+    def to_dict(self) -> dict[str, Any]:
+        return plain(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class TargetResult:
+    """One arm against a fixed target value (rate or mean).
+
+    ``difference`` is value minus target; the interval is two-sided at
+    ``1 - alpha`` (Clopper-Pearson for rates, t for means).
+    """
+
+    value: float | None
+    target: float
+    n: float
+    difference: float | None
+    ci_low: float | None
+    ci_high: float | None
+    statistic: float | None
+    p_value: float
+    method: str
+    alternative: str
+    alpha: float
+    warnings: tuple[str, ...] = ()
+    df: float | None = None
+    standard_error: float | None = None
+
+    @property
+    def confidence_level(self) -> float:
+        return 1.0 - self.alpha
+
+    def to_dict(self) -> dict[str, Any]:
+        return plain(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class ChanceToBeat:
+    """Posterior comparison of two rates under independent Beta priors.
+
+    ``probability`` = P(pilot rate > control rate); ``expected_loss`` =
+    E[max(control - pilot, 0)], the rate given up on average by choosing the
+    pilot if it is in fact worse.
+    """
+
+    probability: float
+    expected_loss: float
+    control_posterior: tuple[float, float]
+    pilot_posterior: tuple[float, float]
+    method: str
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return plain(self)
