@@ -203,6 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except backup.BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except BrokenPipeError:  # `... | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -15,10 +15,17 @@ from lib.pilots import criteria_for, criterion_spec, get_pilot, list_pilots, pil
 from lib.results import observations
 
 
+# Who a rate is counted over, by channel: "on 412 contacts", "on 3,201 visitors".
+SAMPLE_UNITS = {"email": "contacts", "paid": "clicks", "social": "visitors", "web": "visitors",
+                "events": "invitees", "other": "people"}
+
+
 def evaluate(session: Session, pilot_id: int, as_of: date | None = None) -> PilotEvaluation:
     pilot = get_pilot(session, pilot_id)
-    specs = [criterion_spec(c) for c in criteria_for(session, pilot_id)]
-    return evaluate_pilot(pilot_spec(pilot), specs, observations(session, pilot_id), as_of=as_of)
+    criteria = criteria_for(session, pilot_id)
+    units = {c.metric: SAMPLE_UNITS.get(pilot.channel, "people") for c in criteria if c.kind == "proportion"}
+    return evaluate_pilot(pilot_spec(pilot), [criterion_spec(c) for c in criteria],
+                          observations(session, pilot_id), as_of=as_of, units=units)
 
 
 def evaluate_all(session: Session, as_of: date | None = None) -> list[tuple[Pilot, PilotEvaluation]]:

@@ -23,6 +23,10 @@ ensure_venv() {
   local stamp=".venv/.greenlight-$(basename "$req").sha"
   local want
   want=$(cat requirements*.txt | sha256sum | cut -c1-64)
+  local dev_stamp=".venv/.greenlight-requirements-dev.txt.sha"  # the dev set includes the runtime set
+  if [ -f "$dev_stamp" ] && [ "$(cat "$dev_stamp")" = "$want" ]; then
+    return 0
+  fi
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "== Installing Python packages from $req (first run takes a minute)"
     .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
