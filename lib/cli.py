@@ -16,10 +16,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from lib import backup, demo, pilots
+from lib import backup, demo, imports, pilots
 from lib.config import current_actor
 from lib.db import make_engine, reading, transaction, upgrade
 from lib.evaluation import evaluate
+from lib.importer import ImportFileError, ImportMapping, ImportPreview, MetricMapping, file_checksum, read_sample
 from lib.inputs import DESIGN_COMPARISON, InvalidInput
 
 EXIT_USAGE, EXIT_INVALID, EXIT_ERROR = 2, 3, 1
@@ -131,6 +132,88 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def parse_metric(text: str, layout: str, kinds: dict[str, str]) -> MetricMapping:
+    """NAME=COLUMN[:KIND]; aggregated rates NAME=CONVERSIONS/EXPOSURES, means NAME=N/SUM[/SUM_SQ]."""
+    name, sep, rest = text.partition("=")
+    if not sep or not name.strip() or not rest.strip():
+        raise CliError(f"--metric '{text}': expected NAME=COLUMN[:KIND].", EXIT_USAGE)
+    columns, _, kind = rest.rpartition(":") if ":" in rest else (rest, "", "")
+    kind = kind.strip() or kinds.get(name.strip(), "proportion")
+    if kind not in ("proportion", "mean", "count"):
+        raise CliError(f"--metric '{text}': kind '{kind}' is not proportion, mean or count.", EXIT_USAGE)
+    parts = [c.strip() for c in columns.split("/")]
+    m = MetricMapping(name=name.strip(), kind=kind)  # type: ignore[arg-type]
+    if layout == "events":
+        m.column = columns.strip()
+    elif kind == "proportion":
+        if len(parts) != 2:
+            raise CliError(f"--metric '{text}': an aggregated rate needs CONVERSIONS/EXPOSURES columns.", EXIT_USAGE)
+        m.conversions_column, m.exposures_column = parts
+    elif kind == "mean":
+        if len(parts) not in (2, 3):
+            raise CliError(f"--metric '{text}': an aggregated mean needs N/SUM[/SUM_SQ] columns.", EXIT_USAGE)
+        m.n_column, m.sum_column = parts[:2]
+        m.sum_sq_column = parts[2] if len(parts) == 3 else None
+    else:
+        m.column = parts[0]
+    return m
+
+
+def _print_preview(preview: ImportPreview) -> None:
+    print(f"File: {preview.file_name} ({preview.size_bytes:,} bytes), layout {preview.layout} "
+          f"(detected: {preview.detected_layout}), {preview.row_count:,} rows read, {preview.rows_used:,} used.")
+    if preview.first_day:
+        print(f"Days: {preview.first_day} to {preview.last_day} ({preview.period or 'day'} rows).")
+    for t in preview.arm_totals:
+        value = f"{t.value:.2%}" if t.kind == "proportion" and t.value is not None else f"{t.value or 0:,.4g}"
+        print(f"  {t.metric} · {t.arm}: n={t.n:,.0f} total={t.total:,.6g} ({value}) over {t.days} day(s), "
+              f"{t.rows:,} rows")
+    for note in preview.notes:
+        print(f"Note: {note}")
+    if preview.ok:
+        print(f"OK: {len(preview.observations):,} day x arm x metric values would be stored.")
+    else:
+        print(f"{preview.problem_count:,} problem(s):")
+        for p in preview.problems:
+            print(f"  {p}" + (f" [{p.column}]" if p.column else ""))
+        if preview.more_problems:
+            print(f"  … and {preview.more_problems:,} more.")
+
+
+def cmd_import(args) -> int:
+    engine = _engine()
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{args.file}: no such file.")
+    with reading(engine) as session:
+        pilot = pilots.find_pilot(session, args.pilot)
+        kinds = pilots.metric_kinds(session, pilot.id or 0)
+        if args.metric:
+            layout = args.layout or "aggregated"
+            mapping = ImportMapping(layout=layout, arm_column=args.arm_column, control_value=args.control,
+                                    date_column=args.date_column,
+                                    metrics=[parse_metric(m, layout, kinds) for m in args.metric])
+        else:
+            mapping = imports.mapping_for(session, pilot.id or 0, read_sample(path))
+            if args.layout:
+                mapping.layout = args.layout
+        checksum = file_checksum(path)
+        replacing = imports.check_duplicate(session, pilot.id or 0, checksum, args.replace)
+        preview = imports.preview_for_pilot(session, pilot.id or 0, path, mapping, replacing=replacing)
+    _print_preview(preview)
+    if args.dry_run:
+        print("Dry run: nothing was saved.")
+        return 0 if preview.ok else EXIT_INVALID
+    if not preview.ok:
+        raise CliError(f"{preview.problem_count:,} problem(s) in {path.name}; nothing was saved.")
+    with transaction(engine) as session:
+        outcome = imports.commit_import(session, pilot.id or 0, preview, checksum=checksum,
+                                        actor=current_actor(), source="cli", replace=args.replace)
+    replaced = f" (replaced batch #{outcome.replaced_batch_id})" if outcome.replaced_batch_id else ""
+    print(f"Imported {outcome.entries:,} values into “{pilot.name}” as batch #{outcome.batch.id}{replaced}.")
+    return 0
+
+
 def cmd_export(args) -> int:
     data = backup.export_workspace(_engine())
     Path(args.out).write_text(backup.dumps(data), encoding="utf-8")
@@ -182,6 +265,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pilot", metavar="ID_OR_NAME")
     p.add_argument("--format", choices=("json", "text"), default="text")
 
+    p = add("import", cmd_import, "Import an export file (CSV or .xlsx) into a pilot, all rows or none.")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--pilot", required=True, metavar="ID_OR_NAME")
+    p.add_argument("--layout", choices=("aggregated", "events"),
+                   help="aggregated: one row per day and arm; events: one row per person/order")
+    p.add_argument("--arm-column", metavar="COL")
+    p.add_argument("--control", metavar="VALUE", help="the arm column's value for the control group")
+    p.add_argument("--date-column", metavar="COL")
+    p.add_argument("--metric", action="append", default=[], metavar="NAME=COLUMN[:KIND]",
+                   help="repeatable; aggregated rates NAME=CONVERSIONS/EXPOSURES, means NAME=N/SUM[/SUM_SQ]; "
+                        "without --metric the pilot's remembered or a suggested mapping is used")
+    p.add_argument("--dry-run", action="store_true", help="print the preview, save nothing")
+    p.add_argument("--replace", action="store_true", help="replace an earlier import of the same file")
+
     p = add("export", cmd_export, "Write a complete, versioned backup of the workspace (JSON).")
     p.add_argument("--out", required=True, metavar="FILE")
     p = add("restore", cmd_restore, "Restore a backup into an empty database.")
@@ -200,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    except backup.BackupError as exc:
+    except (backup.BackupError, ImportFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except BrokenPipeError:  # `... | head`: the reader left, nothing is wrong

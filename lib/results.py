@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -62,10 +63,15 @@ def count_current(session: Session, pilot_id: int | None = None) -> int:
     return int(session.exec(stmt).one())
 
 
-def existing_keys(session: Session, pilot_id: int) -> set[tuple[date, str, str]]:
-    """(day, arm, metric) already logged: the importer reports these before commit."""
+def existing_keys(session: Session, pilot_id: int, except_batch: int | None = None) -> set[tuple[date, str, str]]:
+    """(day, arm, metric) already logged: the importer reports these before commit.
+
+    ``except_batch`` leaves out an import that is about to be replaced.
+    """
     stmt = select(ResultEntry.day, ResultEntry.arm, ResultEntry.metric).where(
         ResultEntry.pilot_id == pilot_id, col(ResultEntry.superseded_at).is_(None))
+    if except_batch is not None:
+        stmt = stmt.where(sa.or_(col(ResultEntry.batch_id).is_(None), ResultEntry.batch_id != except_batch))
     return {(d, a, m) for d, a, m in session.exec(stmt)}
 
 

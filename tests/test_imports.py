@@ -1,0 +1,159 @@
+"""Imports stored as batches: all or nothing, duplicates refused, undo, concurrency on both back ends."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlmodel import Session, func, select
+
+from lib import imports, results
+from lib.db import transaction
+from lib.importer import file_checksum, read_sample
+from lib.inputs import InvalidInput
+from lib.models import ImportBatch, ResultEntry
+from tests import factories
+from tests.factories import START
+
+
+def agg_csv(days: list[date], seed: int = 1) -> bytes:
+    rng = np.random.default_rng(seed)
+    lines = ["date,variant,sent,replies"]
+    for d in days:
+        for arm in ("control", "pilot"):
+            n = int(rng.integers(200, 400))
+            lines.append(f"{d.isoformat()},{arm},{n},{int(rng.integers(5, 30))}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def do_import(engine, pilot_id: int, data: bytes, name: str = "export.csv", replace: bool = False):
+    checksum = file_checksum(data)
+    with Session(engine) as s:
+        mapping = imports.mapping_for(s, pilot_id, read_sample(data, name))
+        replacing = imports.check_duplicate(s, pilot_id, checksum, replace)
+        preview = imports.preview_for_pilot(s, pilot_id, data, mapping, name=name, replacing=replacing)
+    with transaction(engine) as s:
+        return imports.commit_import(s, pilot_id, preview, checksum=checksum, actor="tester", replace=replace)
+
+
+def current(engine, pilot_id: int) -> list[tuple]:
+    with Session(engine) as s:
+        return sorted((e.day, e.arm, e.metric, e.n, e.total) for e in results.current_entries(s, pilot_id))
+
+
+@pytest.fixture
+def pilot(engine):
+    with transaction(engine) as s:
+        return factories.ab_pilot(s)
+
+
+def test_import_stores_one_batch_and_remembers_the_mapping(engine, pilot):
+    data = agg_csv([START, START + timedelta(days=1)])
+    outcome = do_import(engine, pilot.id, data)
+    assert outcome.entries == 4
+    expected = pd.read_csv(pd.io.common.BytesIO(data))
+    got = current(engine, pilot.id)
+    assert [(r[3], r[4]) for r in got] == [(float(a), float(b)) for a, b in
+                                           expected.sort_values(["date", "variant"])[["sent", "replies"]].values]
+    with Session(engine) as s:
+        batch = s.exec(select(ImportBatch)).one()
+        remembered = imports.remembered_mapping(s, pilot.id)
+    assert (batch.row_count, batch.entry_count, batch.source) == (4, 4, "file")
+    assert remembered.metrics[0].conversions_column == "replies"
+
+
+def test_the_same_file_twice_is_refused_unless_replaced(engine, pilot):
+    data = agg_csv([START])
+    do_import(engine, pilot.id, data)
+    before = current(engine, pilot.id)
+    with pytest.raises(imports.DuplicateImport, match="already imported"):
+        do_import(engine, pilot.id, data)
+    assert current(engine, pilot.id) == before
+    outcome = do_import(engine, pilot.id, data, replace=True)
+    assert outcome.replaced_batch_id is not None
+    assert current(engine, pilot.id) == before  # replaced, not double-counted
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(ResultEntry)).one() == 4  # old values kept in history
+
+
+def test_undo_takes_a_whole_batch_back_and_keeps_history(engine, pilot):
+    outcome = do_import(engine, pilot.id, agg_csv([START, START + timedelta(days=1)]))
+    with transaction(engine) as s:
+        assert imports.undo_batch(s, outcome.batch.id, "lead", "wrong file") == 4
+    assert current(engine, pilot.id) == []
+    with pytest.raises(InvalidInput, match="already undone"), transaction(engine) as s:
+        imports.undo_batch(s, outcome.batch.id, "lead")
+    do_import(engine, pilot.id, agg_csv([START, START + timedelta(days=1)]))  # the same file may come back
+    assert len(current(engine, pilot.id)) == 4
+
+
+def test_a_file_with_problems_writes_nothing(engine, pilot):
+    data = b"date,variant,sent,replies\n2026-10-01,control,100,120\n2026-10-01,pilot,100,5\n"
+    with Session(engine) as s:
+        preview = imports.preview_for_pilot(s, pilot.id, data, imports.mapping_for(s, pilot.id, read_sample(data, "x.csv")))
+    assert not preview.ok and preview.problems[0].row == 2
+    with pytest.raises(InvalidInput, match="problem"), transaction(engine) as s:
+        imports.commit_import(s, pilot.id, preview, checksum=file_checksum(data), actor="t")
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(ImportBatch)).one() == 0
+        assert s.exec(select(func.count()).select_from(ResultEntry)).one() == 0
+
+
+def test_days_logged_by_hand_are_reported_before_import(engine, pilot):
+    with transaction(engine) as s:
+        results.log_results(s, pilot.id, factories.day_rows(START), "ana", today=date(2026, 12, 1))
+    data = agg_csv([START, START + timedelta(days=1)])
+    with Session(engine) as s:
+        preview = imports.preview_for_pilot(s, pilot.id, data, imports.mapping_for(s, pilot.id, read_sample(data, "x.csv")))
+    assert not preview.ok
+    assert {p.row for p in preview.problems} == {2, 3} and "already logged" in preview.problems[0].message
+
+
+def _race(engine, pilot_id: int, files: list[bytes]) -> list[object]:
+    """Preview each file, then commit them all at the same moment from separate threads."""
+    previews = []
+    for i, data in enumerate(files):
+        with Session(engine) as s:
+            mapping = imports.mapping_for(s, pilot_id, read_sample(data, f"f{i}.csv"))
+            previews.append((data, imports.preview_for_pilot(s, pilot_id, data, mapping, name=f"f{i}.csv")))
+    barrier = threading.Barrier(len(files))
+    outcomes: list[object] = [None] * len(files)
+
+    def worker(i: int) -> None:
+        data, preview = previews[i]
+        barrier.wait()
+        try:
+            with transaction(engine) as s:
+                outcomes[i] = imports.commit_import(s, pilot_id, preview, checksum=file_checksum(data), actor=f"w{i}")
+        except InvalidInput as exc:
+            outcomes[i] = exc
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(files))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return outcomes
+
+
+def test_concurrent_imports_of_different_days_lose_nothing(engine, pilot):
+    files = [agg_csv([START + timedelta(days=2 * i), START + timedelta(days=2 * i + 1)], seed=i) for i in range(4)]
+    outcomes = _race(engine, pilot.id, files)
+    assert all(isinstance(o, imports.ImportOutcome) for o in outcomes), outcomes
+    got = current(engine, pilot.id)
+    assert len(got) == 16
+    expected = sum(pd.read_csv(pd.io.common.BytesIO(f))["replies"].sum() for f in files)
+    assert sum(r[4] for r in got) == expected
+
+
+def test_concurrent_imports_of_the_same_file_count_it_once(engine, pilot):
+    data = agg_csv([START, START + timedelta(days=1)])
+    outcomes = _race(engine, pilot.id, [data, data, data])
+    assert sum(isinstance(o, imports.ImportOutcome) for o in outcomes) == 1, outcomes
+    assert all(isinstance(o, (imports.ImportOutcome, InvalidInput)) for o in outcomes)
+    assert sum(r[4] for r in current(engine, pilot.id)) == pd.read_csv(pd.io.common.BytesIO(data))["replies"].sum()
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(ImportBatch)).one() == 1
