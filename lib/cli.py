@@ -13,15 +13,17 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
-
-from lib import backup, demo, imports, pilots
+from lib import pilots
 from lib.config import current_actor
 from lib.db import make_engine, reading, transaction, upgrade
-from lib.evaluation import evaluate
-from lib.importer import ImportFileError, ImportMapping, ImportPreview, MetricMapping, file_checksum, read_sample
-from lib.inputs import DESIGN_COMPARISON, InvalidInput
+from lib.inputs import DESIGN_COMPARISON
+
+if TYPE_CHECKING:  # the heavy modules load only in the commands that use them: a cron import starts fast
+    from sqlalchemy.engine import Engine
+
+    from lib.importer import ImportPreview, MetricMapping
 
 EXIT_USAGE, EXIT_INVALID, EXIT_ERROR = 2, 3, 1
 
@@ -64,6 +66,8 @@ def parse_criterion(text: str, design: str) -> dict:
 
 
 def cmd_demo(args) -> int:
+    from lib import demo
+
     with transaction(_engine()) as session:
         try:
             summary = demo.load_demo(session)
@@ -96,7 +100,7 @@ def cmd_create_pilot(args) -> int:
     values = dict(name=args.name, design=args.design, goal_id=args.goal, status=args.status,
                   hypothesis=args.hypothesis or "", owner=args.owner or current_actor(), channel=args.channel,
                   start_date=args.start, end_date=args.end, baseline_start=args.baseline_start,
-                  baseline_end=args.baseline_end, planned_n_per_arm=args.planned_n)
+                  baseline_end=args.baseline_end, planned_n_per_arm=args.planned_n, arms=args.arms)
     with transaction(_engine()) as session:
         pilot = pilots.create_pilot(session, current_actor(), criteria=criteria, **values)
     print(f"Created pilot {pilot.id}: {pilot.name} ({pilot.design}, {len(criteria)} criteria).")
@@ -104,6 +108,8 @@ def cmd_create_pilot(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
+    from lib.evaluation import evaluate
+
     with reading(_engine()) as session:
         targets = ([pilots.find_pilot(session, args.pilot)] if args.pilot
                    else [r.pilot for r in pilots.list_pilots(session) if r.pilot.status in ("running", "decided")])
@@ -134,6 +140,8 @@ def cmd_evaluate(args) -> int:
 
 def parse_metric(text: str, layout: str, kinds: dict[str, str]) -> MetricMapping:
     """NAME=COLUMN[:KIND]; aggregated rates NAME=CONVERSIONS/EXPOSURES, means NAME=N/SUM[/SUM_SQ]."""
+    from lib.importer import MetricMapping
+
     name, sep, rest = text.partition("=")
     if not sep or not name.strip() or not rest.strip():
         raise CliError(f"--metric '{text}': expected NAME=COLUMN[:KIND].", EXIT_USAGE)
@@ -181,6 +189,9 @@ def _print_preview(preview: ImportPreview) -> None:
 
 
 def cmd_import(args) -> int:
+    from lib import imports
+    from lib.importer import ImportMapping, file_checksum, read_sample
+
     engine = _engine()
     path = Path(args.file)
     if not path.is_file():
@@ -215,6 +226,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from lib import backup
+
     data = backup.export_workspace(_engine())
     Path(args.out).write_text(backup.dumps(data), encoding="utf-8")
     rows = sum(len(v) for v in data["tables"].values())
@@ -223,6 +236,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_restore(args) -> int:
+    from lib import backup
+
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"{args.file}: no such file.")
@@ -260,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline-start", type=date.fromisoformat, metavar="YYYY-MM-DD")
     p.add_argument("--baseline-end", type=date.fromisoformat, metavar="YYYY-MM-DD")
     p.add_argument("--planned-n", type=int, help="planned people per arm")
+    p.add_argument("--arms", help="A/B arms, comma-separated, one of them 'control' (default: control,pilot)")
 
     p = add("evaluate", cmd_evaluate, "Verdicts of the decision engine for one or all running/decided pilots.")
     p.add_argument("--pilot", metavar="ID_OR_NAME")
@@ -294,10 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
-    except InvalidInput as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except (backup.BackupError, ImportFileError) as exc:
+    except ValueError as exc:  # InvalidInput, ImportFileError, BackupError, WorkspaceNotEmpty: messages for people
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except BrokenPipeError:  # `... | head`: the reader left, nothing is wrong

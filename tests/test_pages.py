@@ -202,3 +202,45 @@ def test_review_shows_a_verdict_sentence_for_each_criterion(demo_engine):
     at = page("pages/review.py").run()
     text = " ".join(m.value for m in at.markdown)
     assert "%" in text and ("confidence" in text or "CI" in text)
+
+
+def _csv_for_today(bad: bool = False) -> bytes:
+    day = date.today().isoformat()
+    replies = 500 if bad else 21
+    return f"date,variant,sent,replies\n{day},control,400,{replies}\n{day},pilot,410,30\n".encode()
+
+
+def test_import_tab_previews_then_imports_and_can_undo(pilot_engine):
+    at = page("pages/log_results.py").run()
+    at.file_uploader[0].set_value(("export.csv", _csv_for_today(), "text/csv")).run()
+    assert not at.exception, at.exception
+    button(at, "Preview import").click().run()
+    assert not errors(at), errors(at)
+    assert count(pilot_engine, ResultEntry) == 0  # a preview writes nothing
+    button(at, "Import 2 values").click().run()
+    assert count(pilot_engine, ResultEntry) == 2
+    assert "Imported 2 values" in at.success[0].value
+    button(at, "Undo").click().run()
+    assert "undone" in at.success[0].value
+    from lib.db import reading
+    from lib.results import count_current
+    with reading(pilot_engine) as s:
+        assert count_current(s) == 0
+
+
+def test_import_tab_lists_problems_by_row_and_writes_nothing(pilot_engine):
+    at = page("pages/log_results.py").run()
+    at.file_uploader[0].set_value(("export.csv", _csv_for_today(bad=True), "text/csv")).run()
+    button(at, "Preview import").click().run()
+    assert any("1 problem(s)" in e for e in errors(at)), errors(at)
+    problems = next(d.value for d in at.dataframe if "Problem" in d.value.columns)
+    assert list(problems["Row"]) == [2] and "larger than" in problems["Problem"][0]
+    assert not [b for b in at.button if b.label.startswith("Import ")]
+    assert count(pilot_engine, ResultEntry) == 0
+
+
+def test_import_tab_explains_a_file_it_cannot_read(pilot_engine):
+    at = page("pages/log_results.py").run()
+    at.file_uploader[0].set_value(("empty.csv", b"", "text/csv")).run()
+    assert any("empty" in e.lower() for e in errors(at)), errors(at)
+    assert count(pilot_engine, ResultEntry) == 0
