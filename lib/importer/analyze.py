@@ -1,0 +1,127 @@
+"""One call from an uploaded file and a mapping to a preview the user can check.
+
+Pure: nothing is saved. The caller passes what it knows about the pilot (its
+arms, its dates, the day x arm x metric keys already logged) and gets back the
+observations it would store plus every problem, with row numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from contextlib import closing
+from datetime import date
+
+from . import messages
+from .aggregate import Aggregator
+from .errors import ImportFileError
+from .mapping import ImportMapping, find_column, suggest_mapping
+from .reading import DEFAULT_MAX_BYTES, CsvTable, EncodingMismatch, Progress, Source, Table, open_table, prefetched
+from .report import MAX_PROBLEMS, ImportPreview, ProblemLog
+
+
+def analyze(
+    source: Source,
+    mapping: ImportMapping,
+    *,
+    name: str | None = None,
+    allowed_arms: Collection[str] | None = None,
+    date_range: tuple[date | None, date | None] | None = None,
+    existing_keys: Collection[tuple[date, str, str]] | None = None,
+    as_of: date | None = None,
+    on_progress: Progress | None = None,
+    sheet: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_problems: int = MAX_PROBLEMS,
+    chunk_rows: int | None = None,
+) -> ImportPreview:
+    """Read the whole file with ``mapping`` and report what an import would store.
+
+    Raises ImportFileError (with a message for the user) when the file cannot be
+    read at all or the mapping does not fit it; everything else is a Problem in
+    the preview. ``as_of`` is the day used when the mapping has no date column
+    (default: today). ``on_progress`` gets fractions from 0 to 1 as the file is read.
+    """
+    mapping.check()
+    with open_table(source, name, sheet=sheet, max_bytes=max_bytes) as table:
+        positions = _positions(mapping, table)
+        while True:
+            try:
+                return _run(
+                    table,
+                    mapping,
+                    positions,
+                    allowed_arms,
+                    date_range,
+                    existing_keys,
+                    as_of,
+                    on_progress,
+                    max_problems,
+                    chunk_rows,
+                )
+            except EncodingMismatch:
+                if not (isinstance(table, CsvTable) and table.next_encoding()):
+                    raise ImportFileError(messages.unreadable_csv(table.name, messages.UNKNOWN_ENCODING)) from None
+
+
+preview = analyze
+"""Alias: the page calls it a preview, the CLI an analysis."""
+
+
+def _positions(mapping: ImportMapping, table: Table) -> dict[str, int]:
+    mapping.check(table.columns)
+    return {column: find_column(column, table.columns) for column in mapping.columns()}  # type: ignore[misc]
+
+
+def _run(
+    table: Table,
+    mapping: ImportMapping,
+    positions: dict[str, int],
+    allowed_arms: Collection[str] | None,
+    date_range: tuple[date | None, date | None] | None,
+    existing_keys: Collection[tuple[date, str, str]] | None,
+    as_of: date | None,
+    on_progress: Progress | None,
+    max_problems: int,
+    chunk_rows: int | None,
+) -> ImportPreview:
+    log = ProblemLog(max_problems)
+    aggregator = Aggregator(mapping, positions, table.format.decimal, log, table.columns)
+    # closing(): stop and join the reader thread before the handle is re-read or closed, even on errors
+    with closing(prefetched(table.frames(sorted(set(positions.values())), chunk_rows))) as chunks:
+        for first_row, frame, done in chunks:
+            aggregator.add(first_row, frame)
+            if on_progress is not None:
+                on_progress(done)
+    result = aggregator.finish(allowed_arms, date_range, existing_keys, as_of or date.today())
+    if result.row_count == 0:
+        raise ImportFileError(messages.no_data_rows(table.name))
+    problems, more = log.finish()
+    notes = list(result.notes)
+    if table.format.encoding not in (None, "utf-8"):
+        notes.insert(0, messages.note_encoding(table.format.encoding))
+    if on_progress is not None:
+        on_progress(1.0)
+    days = sorted({o.day for o in result.observations})
+    detected = suggest_mapping(table.columns, table.sample_rows[:100], decimal=table.format.decimal).layout
+    return ImportPreview(
+        file_name=table.name,
+        size_bytes=table.size,
+        format=table.format,
+        mapping=mapping,
+        layout=mapping.layout,
+        detected_layout=detected,
+        row_count=result.row_count,
+        rows_used=result.rows_used,
+        observations=result.observations,
+        arm_totals=result.arm_totals,
+        arm_values=result.arm_values,
+        date_order=result.date_order,
+        period=result.period,
+        first_day=days[0] if days else None,
+        last_day=days[-1] if days else None,
+        problems=problems,
+        more_problems=more,
+        notes=notes,
+        blank_rows=result.blank_rows,
+        skipped_rows=result.totals_count,
+    )
