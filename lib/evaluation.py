@@ -14,7 +14,6 @@ from lib.observations import Observation
 from lib.pilots import criteria_for, criterion_spec, get_pilot, list_pilots, pilot_spec
 from lib.results import observations
 
-
 # Who a rate is counted over, by channel: "on 412 contacts", "on 3,201 visitors".
 SAMPLE_UNITS = {"email": "contacts", "paid": "clicks", "social": "visitors", "web": "visitors",
                 "events": "invitees", "other": "people"}
