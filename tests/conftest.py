@@ -120,3 +120,15 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     if skipped and session.exitstatus == 0:
         reporter.write_line(f"CI=true: {skipped} test(s) were skipped; failing the run.", red=True)
         session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Say which database back ends the persistence tests ran on, so a run shows both."""
+    counts: dict[str, int] = {}
+    for report in terminalreporter.stats.get("passed", []):
+        for backend in ("sqlite", "postgres"):
+            if f"[{backend}" in report.nodeid or f"-{backend}]" in report.nodeid or f"-{backend}-" in report.nodeid:
+                counts[backend] = counts.get(backend, 0) + 1
+    if counts:
+        parts = ", ".join(f"{name}: {n} passed" for name, n in sorted(counts.items()))
+        terminalreporter.write_line(f"database back ends tested — {parts}")
