@@ -94,6 +94,11 @@ def _one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
     return value
 
 
+def _choice(field: str, allowed: tuple[str, ...], what: str):
+    """A validator that accepts only the known values of an enumeration."""
+    return field_validator(field)(lambda value: _one_of(value, allowed, what))
+
+
 def _required_text(value: str | None) -> str:
     value = (value or "").strip()
     if not value:
@@ -131,10 +136,7 @@ class GoalIn(_Input):
 
     _name = field_validator("name", "kpi_name", mode="before")(_required_text)
 
-    @field_validator("level")
-    @classmethod
-    def _level(cls, v: str) -> str:
-        return _one_of(v, GOAL_LEVELS, "goal level")
+    _level = _choice("level", GOAL_LEVELS, "goal level")
 
     @field_validator("target_value")
     @classmethod
@@ -161,25 +163,13 @@ class PilotIn(_Input):
 
     _name = field_validator("name", mode="before")(_required_text)
 
-    @field_validator("design")
-    @classmethod
-    def _design(cls, v: str) -> str:
-        return _one_of(v, DESIGNS, "design")
+    _design = _choice("design", DESIGNS, "design")
 
-    @field_validator("channel")
-    @classmethod
-    def _channel(cls, v: str) -> str:
-        return _one_of(v, CHANNELS, "channel")
+    _channel = _choice("channel", CHANNELS, "channel")
 
-    @field_validator("status")
-    @classmethod
-    def _status(cls, v: str) -> str:
-        return _one_of(v, PILOT_STATUSES, "status")
+    _status = _choice("status", PILOT_STATUSES, "status")
 
-    @field_validator("priority")
-    @classmethod
-    def _priority(cls, v: str) -> str:
-        return _one_of(v, PRIORITIES, "priority")
+    _priority = _choice("priority", PRIORITIES, "priority")
 
     @field_validator("planned_n_per_arm")
     @classmethod
@@ -224,30 +214,15 @@ class CriterionIn(_Input):
 
     _metric = field_validator("metric", mode="before")(_required_text)
 
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, v: str) -> str:
-        return _one_of(v, METRIC_KINDS, "metric kind")
+    _kind = _choice("kind", METRIC_KINDS, "metric kind")
 
-    @field_validator("role")
-    @classmethod
-    def _role(cls, v: str) -> str:
-        return _one_of(v, ROLES, "role")
+    _role = _choice("role", ROLES, "role")
 
-    @field_validator("comparison")
-    @classmethod
-    def _comparison(cls, v: str) -> str:
-        return _one_of(v, COMPARISONS, "comparison")
+    _comparison = _choice("comparison", COMPARISONS, "comparison")
 
-    @field_validator("direction")
-    @classmethod
-    def _direction(cls, v: str) -> str:
-        return _one_of(v, DIRECTIONS, "direction")
+    _direction = _choice("direction", DIRECTIONS, "direction")
 
-    @field_validator("threshold_type")
-    @classmethod
-    def _ttype(cls, v: str) -> str:
-        return _one_of(v, THRESHOLD_TYPES, "threshold type")
+    _threshold_type = _choice("threshold_type", THRESHOLD_TYPES, "threshold type")
 
     @field_validator("confidence")
     @classmethod
@@ -287,10 +262,7 @@ class ResultIn(_Input):
     cost: float | None = None
     note: str = ""
 
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, v: str) -> str:
-        return _one_of(v, METRIC_KINDS, "metric kind")
+    _kind = _choice("kind", METRIC_KINDS, "metric kind")
 
     _labels = field_validator("metric", "arm", mode="before")(_required_text)
 
@@ -320,7 +292,4 @@ class DecisionIn(_Input):
 
     _text = field_validator("rationale", "decided_by", mode="before")(_required_text)
 
-    @field_validator("outcome")
-    @classmethod
-    def _outcome(cls, v: str) -> str:
-        return _one_of(v, OUTCOMES, "decision")
+    _outcome = _choice("outcome", OUTCOMES, "decision")
