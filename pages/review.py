@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import decisions, pilots
+from lib import formatting as fmt
 from lib.criteria import metric_label
 from lib.evaluation import decision_snapshot, evaluate
 from lib.formatting import fmt_date
@@ -21,6 +22,21 @@ OUTCOME_LABELS = {"scale": "Scale it", "iterate": "Iterate (change and re-test)"
                   "extend": "Extend (keep running)"}
 STATUS_ICONS = {"met": "✅ met", "missed": "❌ missed", "harmed": "❌ harmed", "safe": "✅ safe",
                 "too_early": "⏳ too early", "inconclusive": "➖ inconclusive", "futile": "❌ futile"}
+
+
+
+def numbers_row(v) -> dict[str, str]:
+    """One verdict's figures as people read them: rates in %, differences in points."""
+    rate = v.kind == "proportion"
+    value = fmt.pct if rate else fmt.quantity
+    diff = fmt.signed_pct_points if rate else fmt.signed_quantity
+    interval = fmt.pct_points_range if rate else fmt.signed_number_range
+    return {"Metric": metric_label(v.metric), "Role": v.role, "Control / before": value(v.control_value),
+            "Pilot": value(v.pilot_value), "Difference": diff(v.difference),
+            "Interval": f"{interval(v.ci_low, v.ci_high)} ({fmt.level(v.required_confidence)})",
+            "Lift": fmt.signed_pct(v.relative_lift), "p-value": fmt.p_value(v.p_value),
+            "Met": {True: "yes", False: "no", None: "not yet"}[v.met], "Per arm": fmt.number(v.sample_n)}
+
 
 st.title("⚖️ Review")
 st.caption("For the review meeting: what the numbers say against the criteria agreed up front, "
@@ -51,13 +67,7 @@ else:
                     f"{v.sentence}")
     if ev.verdicts:
         with st.expander("The numbers behind it"):
-            st.dataframe(pd.DataFrame([{
-                "Metric": metric_label(v.metric), "Role": v.role, "Control / before": v.control_value,
-                "Pilot": v.pilot_value, "Difference": v.difference, "CI low": v.ci_low, "CI high": v.ci_high,
-                "p-value": v.p_value, "Met": {True: "yes", False: "no", None: "not yet"}[v.met],
-                "Per arm": v.sample_n,
-            } for v in ev.verdicts]), hide_index=True, width="stretch",
-                column_config={"p-value": st.column_config.NumberColumn(format="%.4f")})
+            st.dataframe(pd.DataFrame([numbers_row(v) for v in ev.verdicts]), hide_index=True, width="stretch")
 
     st.subheader("Record the decision")
     with st.form(form_key(f"decide_{pilot_id}")):

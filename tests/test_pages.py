@@ -244,3 +244,11 @@ def test_import_tab_explains_a_file_it_cannot_read(pilot_engine):
     at.file_uploader[0].set_value(("empty.csv", b"", "text/csv")).run()
     assert any("empty" in e.lower() for e in errors(at)), errors(at)
     assert count(pilot_engine, ResultEntry) == 0
+
+
+def test_review_numbers_are_formatted_for_people(demo_engine):
+    at = page("pages/review.py").run()
+    table = next(d.value for d in at.dataframe if "Pilot" in d.value.columns and "Interval" in d.value.columns)
+    first = table.iloc[0]
+    assert first["Control / before"].endswith("%") and first["Difference"].endswith("pts")
+    assert "95%" in first["Interval"] and first["Met"] in ("yes", "no", "not yet")
