@@ -248,6 +248,7 @@ def test_import_tab_explains_a_file_it_cannot_read(pilot_engine):
 
 def test_review_numbers_are_formatted_for_people(demo_engine):
     at = page("pages/review.py").run()
+    at.selectbox[0].set_value(1).run()  # the A/B email pilot: a control arm to compare with
     table = next(d.value for d in at.dataframe if "Pilot" in d.value.columns and "Interval" in d.value.columns)
     first = table.iloc[0]
     assert first["Control / before"].endswith("%") and first["Difference"].endswith("pts")
