@@ -440,13 +440,17 @@ def _set_target_display(ev: _Eval, result: TargetResult) -> None:
     ev.warnings.extend(result.warnings)
 
 
-def _in_pilot_period(pilot: PilotSpec):
-    start, end = pilot.start, pilot.end
+def _date_window(start: date | None, end: date | None):
+    """Keep days from ``start`` to ``end``, both included; ``None`` leaves that side open."""
 
     def keep(day: date) -> bool:
         return (start is None or day >= start) and (end is None or day <= end)
 
     return keep
+
+
+def _in_pilot_period(pilot: PilotSpec):
+    return _date_window(pilot.start, pilot.end)
 
 
 def _in_baseline(pilot: PilotSpec):
@@ -458,11 +462,7 @@ def _in_baseline(pilot: PilotSpec):
             return (start is None or day >= start) and day < limit
 
         return keep_before
-
-    def keep(day: date) -> bool:
-        return (start is None or day >= start) and (end is None or day <= end)
-
-    return keep
+    return _date_window(start, end)
 
 
 def _eval_periods(ev: _Eval, pilot: PilotSpec, arms: dict[str, _Arm]) -> None:

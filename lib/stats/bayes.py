@@ -74,12 +74,9 @@ def chance_to_beat(
     arm. ``expected_loss`` = E[max(control - pilot, 0)] uses the identity
     E[Y 1{Y > X}] = E[Y] P(Y+ > X) with Y+ ~ Beta(c + 1, d).
     """
-    xc = validation.count("control_conversions", control_conversions)
-    nc = validation.count("control_visitors", control_visitors)
-    xp = validation.count("pilot_conversions", pilot_conversions)
-    np_ = validation.count("pilot_visitors", pilot_visitors)
-    validation.conversions_within("control_conversions", xc, "control_visitors", nc)
-    validation.conversions_within("pilot_conversions", xp, "pilot_visitors", np_)
+    xc, nc, xp, np_ = validation.two_arm_counts(
+        control_conversions, control_visitors, pilot_conversions, pilot_visitors
+    )
     if not isinstance(prior, (tuple, list)) or len(prior) != 2:
         raise ValueError(messages.BAD_PRIOR)
     pa = validation.finite("prior[0]", prior[0])
@@ -90,16 +87,17 @@ def chance_to_beat(
     c, d = pa + xc, pb + nc - xc
     warnings: list[str] = []
     if nc == 0 or np_ == 0:
-        warnings.append(
-            messages.EMPTY_ARM_BOTH
-            if nc == np_ == 0
-            else (messages.EMPTY_ARM_CONTROL if nc == 0 else messages.EMPTY_ARM_PILOT)
-        )
+        warnings.append(messages.empty_arm(nc, np_))
     elif xc + xp == 0:
         warnings.append(messages.NO_CONVERSIONS_BOTH)
     probability = prob_greater(a, b, c, d)
     loss = c / (c + d) * prob_greater(c + 1, d, a, b) - a / (a + b) * prob_greater(c, d, a + 1, b)
     whole = (_is_whole(a) and a <= _MAX_SUM_TERMS) or (_is_whole(c) and c <= _MAX_SUM_TERMS)
     return ChanceToBeat(
-        probability, max(0.0, loss), (c, d), (a, b), "exact_sum" if whole else "integration", tuple(warnings)
+        probability=probability,
+        expected_loss=max(0.0, loss),
+        control_posterior=(c, d),
+        pilot_posterior=(a, b),
+        method="exact_sum" if whole else "integration",
+        warnings=tuple(warnings),
     )

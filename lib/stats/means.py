@@ -15,12 +15,7 @@ from dataclasses import dataclass
 from lib.stats import messages, validation
 from lib.stats.distributions import p_from_t, t_ppf
 from lib.stats.results import Comparison
-from lib.stats.sequential import (
-    DEFAULT_TUNING,
-    one_sided_from_two_sided,
-    sequential_halfwidth,
-    sequential_pvalue,
-)
+from lib.stats.sequential import DEFAULT_TUNING, sequential_comparison
 
 
 @dataclass(frozen=True)
@@ -124,31 +119,16 @@ def compare_means(
     alternative = validation.alternative_value(alternative)
     nc, np_ = control.n, pilot.n
     if nc == 0 or np_ == 0:
-        warning = (
-            messages.EMPTY_ARM_BOTH
-            if nc == 0 and np_ == 0
-            else (messages.EMPTY_ARM_CONTROL if nc == 0 else messages.EMPTY_ARM_PILOT)
-        )
-        return Comparison(
-            control.mean if nc else None,
-            pilot.mean if np_ else None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            1.0,
-            "none",
-            (warning,),
-            alternative,
-            alpha,
-            nc,
-            np_,
-            None,
-            None,
-            sequential,
+        return Comparison.undecided(
+            control_value=control.mean if nc else None,
+            pilot_value=pilot.mean if np_ else None,
+            method="none",
+            warnings=(messages.empty_arm(nc, np_),),
+            alternative=alternative,
+            alpha=alpha,
+            control_n=nc,
+            pilot_n=np_,
+            sequential=sequential,
         )
     diff = pilot.mean - control.mean
     lift = pilot.mean / control.mean - 1.0 if control.mean != 0 else None
@@ -159,113 +139,95 @@ def compare_means(
         warnings.append(messages.CONTROL_MEAN_ZERO)
     if nc < 2 or np_ < 2:
         warnings.append(messages.TOO_FEW_UNITS)
-        return Comparison(
-            control.mean,
-            pilot.mean,
-            diff,
-            None,
-            None,
-            lift,
-            None,
-            None,
-            None,
-            1.0,
-            "welch",
-            tuple(warnings),
-            alternative,
-            alpha,
-            nc,
-            np_,
-            None,
-            None,
-            sequential,
+        return Comparison.undecided(
+            control_value=control.mean,
+            pilot_value=pilot.mean,
+            difference=diff,
+            relative_lift=lift,
+            method="welch",
+            warnings=tuple(warnings),
+            alternative=alternative,
+            alpha=alpha,
+            control_n=nc,
+            pilot_n=np_,
+            sequential=sequential,
         )
     vc, vp = control.variance / nc, pilot.variance / np_
     se = math.sqrt(vc + vp)
     if se == 0.0:
         warnings.append(messages.NO_VARIATION)
-        p = 1.0 if diff == 0 else _zero_variance_p(diff, alternative)
         return Comparison(
-            control.mean,
-            pilot.mean,
-            diff,
-            diff,
-            diff,
-            lift,
-            lift,
-            lift,
-            None,
-            p,
-            "sequential" if sequential else "welch",
-            tuple(warnings),
-            alternative,
-            alpha,
-            nc,
-            np_,
-            0.0,
-            None,
-            sequential,
+            control_value=control.mean,
+            pilot_value=pilot.mean,
+            difference=diff,
+            ci_low=diff,
+            ci_high=diff,
+            relative_lift=lift,
+            relative_ci_low=lift,
+            relative_ci_high=lift,
+            statistic=None,
+            p_value=zero_variance_p(diff, alternative),
+            method="sequential" if sequential else "welch",
+            warnings=tuple(warnings),
+            alternative=alternative,
+            alpha=alpha,
+            control_n=nc,
+            pilot_n=np_,
+            standard_error=0.0,
+            sequential=sequential,
+        )
+    if sequential:
+        return sequential_comparison(
+            control_value=control.mean,
+            pilot_value=pilot.mean,
+            difference=diff,
+            standard_error=se,
+            relative_lift=lift,
+            warnings=tuple(warnings),
+            alternative=alternative,
+            alpha=alpha,
+            control_n=nc,
+            pilot_n=np_,
+            tuning=sequential_tuning,
         )
     df = welch_df(vc, nc, vp, np_)
     t = diff / se
+    q = t_ppf(1 - alpha / 2, df)
     rlow = rhigh = None
     if lift is not None:
         # delta method for pilot/control - 1
         ratio = pilot.mean / control.mean
         rse = math.sqrt(vp + vc * ratio * ratio) / abs(control.mean)
-        rq = t_ppf(1 - alpha / 2, df)
-        rlow, rhigh = lift - rq * rse, lift + rq * rse
-    if sequential:
-        n = nc + np_
-        half = sequential_halfwidth(se, n, alpha, sequential_tuning)
-        p_two = sequential_pvalue(diff, se, n, alpha, sequential_tuning)
-        return Comparison(
-            control.mean,
-            pilot.mean,
-            diff,
-            diff - half,
-            diff + half,
-            lift,
-            None,
-            None,
-            t,
-            one_sided_from_two_sided(p_two, diff, alternative),
-            "sequential",
-            tuple(warnings),
-            alternative,
-            alpha,
-            nc,
-            np_,
-            se,
-            None,
-            True,
-        )
-    q = t_ppf(1 - alpha / 2, df)
+        rlow, rhigh = lift - q * rse, lift + q * rse
     return Comparison(
-        control.mean,
-        pilot.mean,
-        diff,
-        diff - q * se,
-        diff + q * se,
-        lift,
-        rlow,
-        rhigh,
-        t,
-        p_from_t(t, df, alternative),
-        "welch",
-        tuple(warnings),
-        alternative,
-        alpha,
-        nc,
-        np_,
-        se,
-        df,
-        False,
+        control_value=control.mean,
+        pilot_value=pilot.mean,
+        difference=diff,
+        ci_low=diff - q * se,
+        ci_high=diff + q * se,
+        relative_lift=lift,
+        relative_ci_low=rlow,
+        relative_ci_high=rhigh,
+        statistic=t,
+        p_value=p_from_t(t, df, alternative),
+        method="welch",
+        warnings=tuple(warnings),
+        alternative=alternative,
+        alpha=alpha,
+        control_n=nc,
+        pilot_n=np_,
+        standard_error=se,
+        df=df,
     )
 
 
-def _zero_variance_p(diff: float, alternative: str) -> float:
-    """No spread at all: the difference is certain, so the test is decided."""
+def zero_variance_p(diff: float, alternative: str) -> float:
+    """P-value when there is no spread at all: the difference is certain, so the
+    test is decided: 1 for no difference, else 0 when ``diff`` lies on the side
+    of ``alternative`` (either side for two-sided) and 1 when it does not.
+    """
+    if diff == 0:
+        return 1.0
     if alternative == "greater":
         return 0.0 if diff > 0 else 1.0
     if alternative == "less":

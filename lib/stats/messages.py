@@ -153,3 +153,10 @@ REASON_NO_PRIMARY = "No primary criterion is set, so secondary criteria stand in
 REASON_NO_CRITERIA = "No success criteria are set, so there is nothing to judge. Add criteria to the pilot."
 REASON_OBSERVATIONAL = OBSERVATIONAL
 REASON_ERROR = "{label} could not be evaluated ({error}); fix the criterion or the data."
+
+
+def empty_arm(control_n: float, pilot_n: float) -> str:
+    """The warning for a comparison with no data in one arm or both."""
+    if control_n == 0 and pilot_n == 0:
+        return EMPTY_ARM_BOTH
+    return EMPTY_ARM_CONTROL if control_n == 0 else EMPTY_ARM_PILOT

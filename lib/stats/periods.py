@@ -12,6 +12,7 @@ Two estimates are reported side by side:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from datetime import date
@@ -120,7 +121,17 @@ def adjusted_shift(
     se = math.sqrt(max(float(cov[1, 1]), 0.0))
     z = z_two_sided(alpha)
     p = min(1.0, 2.0 * norm_sf(abs(estimate) / se)) if se > 0 else float(estimate == 0)
-    return AdjustedEstimate(estimate, se, estimate - z * se, estimate + z * se, p, lags, n, tuple(terms)), notes
+    adjusted = AdjustedEstimate(
+        estimate=estimate,
+        standard_error=se,
+        ci_low=estimate - z * se,
+        ci_high=estimate + z * se,
+        p_value=p,
+        maxlags=lags,
+        n_days=n,
+        terms=tuple(terms),
+    )
+    return adjusted, notes
 
 
 def compare_periods(
@@ -161,26 +172,11 @@ def compare_periods(
     warnings = list(welch.warnings)
     if len(before) < 7 or len(after) < 7:
         warnings.append(messages.SHORT_PERIODS)
-    return Comparison(
-        welch.control_value,
-        welch.pilot_value,
-        welch.difference,
-        welch.ci_low,
-        welch.ci_high,
-        welch.relative_lift,
-        welch.relative_ci_low,
-        welch.relative_ci_high,
-        welch.statistic,
-        welch.p_value,
-        "welch_days",
-        tuple(warnings + adjust_notes),
-        "two-sided",
-        alpha,
-        welch.control_n,
-        welch.pilot_n,
-        welch.standard_error,
-        welch.df,
-        False,
-        adjusted,
-        (messages.OBSERVATIONAL,),
+    # Welch's numbers as they are (two-sided, not sequential), relabelled
+    return dataclasses.replace(
+        welch,
+        method="welch_days",
+        warnings=tuple(warnings + adjust_notes),
+        adjusted=adjusted,
+        notes=(messages.OBSERVATIONAL,),
     )

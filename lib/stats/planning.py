@@ -37,11 +37,6 @@ def _check_power(power_: float) -> float:
     return validation.probability("power", power_, open_low=True, open_high=True)
 
 
-def _check_alternative(alternative: str) -> str:
-    alternative = validation.alternative_value(alternative)
-    return alternative
-
-
 def sample_size_per_arm(
     baseline_rate: float,
     target_rate: float,
@@ -54,7 +49,7 @@ def sample_size_per_arm(
     p1, p2 = _check_rates(baseline_rate, target_rate)
     alpha = validation.alpha_value(alpha)
     power = _check_power(power)
-    alternative = _check_alternative(alternative)
+    alternative = validation.alternative_value(alternative)
     pbar = (p1 + p2) / 2.0
     za = _z_alpha(alpha, alternative)
     zb = z_one_sided(1.0 - power)
@@ -73,16 +68,10 @@ def power(
 ) -> float:
     """Chance that a test on ``n_per_arm`` per arm detects the difference."""
     p1, p2 = _check_rates(baseline_rate, target_rate)
-    n = validation.finite("n_per_arm", n_per_arm)
-    if n <= 0:
-        raise ValueError(messages.NOT_POSITIVE.format(name="n_per_arm", value=n_per_arm))
+    n = validation.positive("n_per_arm", n_per_arm)
     alpha = validation.alpha_value(alpha)
-    alternative = _check_alternative(alternative)
-    pbar = (p1 + p2) / 2.0
-    za = _z_alpha(alpha, alternative)
-    diff = abs(p2 - p1) if alternative == "two-sided" else (p2 - p1 if alternative == "greater" else p1 - p2)
-    num = diff * math.sqrt(n) - za * math.sqrt(2.0 * pbar * (1.0 - pbar))
-    return norm_cdf(num / math.sqrt(p1 * (1 - p1) + p2 * (1 - p2)))
+    alternative = validation.alternative_value(alternative)
+    return _rate_power(p1, p2, n, alpha, alternative)
 
 
 def minimum_detectable_effect(
@@ -97,17 +86,15 @@ def minimum_detectable_effect(
     detectable with the given power; ``None`` if no rate up to 100% is.
     """
     p1 = validation.probability("baseline_rate", baseline_rate, open_low=True, open_high=True)
-    n = validation.finite("n_per_arm", n_per_arm)
-    if n <= 0:
-        raise ValueError(messages.NOT_POSITIVE.format(name="n_per_arm", value=n_per_arm))
+    n = validation.positive("n_per_arm", n_per_arm)
     alpha = validation.alpha_value(alpha)
     goal = _check_power(power)
-    alternative = "greater" if alternative == "greater" else _check_alternative(alternative)
+    alternative = validation.alternative_value(alternative)
     if alternative == "less":
         alternative = "greater"  # symmetric question: size of the detectable change
 
     def gap(p2: float) -> float:
-        return _power_unchecked(p1, p2, n, alpha, alternative) - goal
+        return _rate_power(p1, p2, n, alpha, alternative) - goal
 
     top = 1.0 - 1e-12
     if gap(top) < 0:
@@ -116,10 +103,12 @@ def minimum_detectable_effect(
     return p2 - p1
 
 
-def _power_unchecked(p1: float, p2: float, n: float, alpha: float, alternative: str) -> float:
+def _rate_power(p1: float, p2: float, n: float, alpha: float, alternative: str) -> float:
+    """Power for rates ``p1 -> p2`` on ``n`` per arm (arguments already checked)."""
     pbar = (p1 + p2) / 2.0
     za = _z_alpha(alpha, alternative)
-    num = abs(p2 - p1) * math.sqrt(n) - za * math.sqrt(2.0 * pbar * (1.0 - pbar))
+    diff = abs(p2 - p1) if alternative == "two-sided" else (p2 - p1 if alternative == "greater" else p1 - p2)
+    num = diff * math.sqrt(n) - za * math.sqrt(2.0 * pbar * (1.0 - pbar))
     return norm_cdf(num / math.sqrt(p1 * (1 - p1) + p2 * (1 - p2)))
 
 
@@ -134,15 +123,13 @@ def sample_size_per_arm_means(
     """Units per arm to detect a difference in means of ``min_difference``:
     n = 2 (z_a + z_b)^2 sd^2 / diff^2 (normal approximation, equal arms).
     """
-    sd = validation.finite("expected_sd", expected_sd)
-    if sd <= 0:
-        raise ValueError(messages.NOT_POSITIVE.format(name="expected_sd", value=expected_sd))
+    sd = validation.positive("expected_sd", expected_sd)
     diff = abs(validation.finite("min_difference", min_difference))
     if diff == 0:
         raise ValueError(messages.NOT_POSITIVE.format(name="min_difference", value=min_difference))
     alpha = validation.alpha_value(alpha)
     power = _check_power(power)
-    alternative = _check_alternative(alternative)
+    alternative = validation.alternative_value(alternative)
     z = _z_alpha(alpha, alternative) + z_one_sided(1.0 - power)
     return int(math.ceil(2.0 * (z * sd / diff) ** 2 - 1e-9))
 
@@ -156,15 +143,11 @@ def power_means(
     alternative: str = "two-sided",
 ) -> float:
     """Power of a two-sample test of means (normal approximation)."""
-    sd = validation.finite("expected_sd", expected_sd)
-    if sd <= 0:
-        raise ValueError(messages.NOT_POSITIVE.format(name="expected_sd", value=expected_sd))
+    sd = validation.positive("expected_sd", expected_sd)
     diff = validation.finite("difference", difference)
-    n = validation.finite("n_per_arm", n_per_arm)
-    if n <= 0:
-        raise ValueError(messages.NOT_POSITIVE.format(name="n_per_arm", value=n_per_arm))
+    n = validation.positive("n_per_arm", n_per_arm)
     alpha = validation.alpha_value(alpha)
-    alternative = _check_alternative(alternative)
+    alternative = validation.alternative_value(alternative)
     effect = abs(diff) if alternative == "two-sided" else (diff if alternative == "greater" else -diff)
     return norm_cdf(effect / (sd * math.sqrt(2.0 / n)) - _z_alpha(alpha, alternative))
 
@@ -178,13 +161,9 @@ def minimum_detectable_effect_means(
     alternative: str = "two-sided",
 ) -> float:
     """Smallest difference in means detectable: (z_a + z_b) sd sqrt(2 / n)."""
-    sd = validation.finite("expected_sd", expected_sd)
-    if sd <= 0:
-        raise ValueError(messages.NOT_POSITIVE.format(name="expected_sd", value=expected_sd))
-    n = validation.finite("n_per_arm", n_per_arm)
-    if n <= 0:
-        raise ValueError(messages.NOT_POSITIVE.format(name="n_per_arm", value=n_per_arm))
+    sd = validation.positive("expected_sd", expected_sd)
+    n = validation.positive("n_per_arm", n_per_arm)
     alpha = validation.alpha_value(alpha)
     power = _check_power(power)
-    alternative = _check_alternative(alternative)
+    alternative = validation.alternative_value(alternative)
     return (_z_alpha(alpha, alternative) + z_one_sided(1.0 - power)) * sd * math.sqrt(2.0 / n)

@@ -15,12 +15,7 @@ from scipy import special
 from lib.stats import messages, validation
 from lib.stats.distributions import norm_cdf, norm_sf, p_from_z, z_two_sided
 from lib.stats.results import Comparison
-from lib.stats.sequential import (
-    DEFAULT_TUNING,
-    one_sided_from_two_sided,
-    sequential_halfwidth,
-    sequential_pvalue,
-)
+from lib.stats.sequential import DEFAULT_TUNING, sequential_comparison
 
 METHODS: tuple[str, ...] = ("auto", "z", "chi2", "fisher")
 CI_METHODS: tuple[str, ...] = ("newcombe", "wald")
@@ -205,12 +200,9 @@ def compare_proportions(
 
     Assumes independent visitors and a fixed rate per arm.
     """
-    xc = validation.count("control_conversions", control_conversions)
-    nc = validation.count("control_visitors", control_visitors)
-    xp = validation.count("pilot_conversions", pilot_conversions)
-    np_ = validation.count("pilot_visitors", pilot_visitors)
-    validation.conversions_within("control_conversions", xc, "control_visitors", nc)
-    validation.conversions_within("pilot_conversions", xp, "pilot_visitors", np_)
+    xc, nc, xp, np_ = validation.two_arm_counts(
+        control_conversions, control_visitors, pilot_conversions, pilot_visitors
+    )
     alpha = validation.alpha_value(alpha)
     alternative = validation.alternative_value(alternative)
     method = validation.choice("method", method, METHODS)
@@ -221,7 +213,17 @@ def compare_proportions(
             raise ValueError(messages.NOT_POSITIVE.format(name="sequential_tuning", value=sequential_tuning))
 
     if nc == 0 or np_ == 0:
-        return _empty_arm(xc, nc, xp, np_, alpha, alternative, sequential)
+        return Comparison.undecided(
+            control_value=xc / nc if nc else None,
+            pilot_value=xp / np_ if np_ else None,
+            method="none",
+            warnings=(messages.empty_arm(nc, np_),),
+            alternative=alternative,
+            alpha=alpha,
+            control_n=nc,
+            pilot_n=np_,
+            sequential=sequential,
+        )
 
     pc, pp = xc / nc, xp / np_
     diff = pp - pc
@@ -233,56 +235,37 @@ def compare_proportions(
     elif xc == 0:
         warnings.append(messages.NO_CONVERSIONS_CONTROL)
     lift = pp / pc - 1.0 if pc > 0 else None
+    se = math.sqrt(pc * (1 - pc) / nc + pp * (1 - pp) / np_)
 
     if sequential:
-        se = math.sqrt(pc * (1 - pc) / nc + pp * (1 - pp) / np_)
-        n = nc + np_
         if se <= 0.0:
             warnings.append(messages.SEQUENTIAL_NO_VARIATION)
-            return Comparison(
-                pc,
-                pp,
-                diff,
-                None,
-                None,
-                lift,
-                None,
-                None,
-                None,
-                1.0,
-                "sequential",
-                tuple(warnings),
-                alternative,
-                alpha,
-                nc,
-                np_,
-                0.0,
-                None,
-                True,
+            return Comparison.undecided(
+                control_value=pc,
+                pilot_value=pp,
+                difference=diff,
+                relative_lift=lift,
+                standard_error=0.0,
+                method="sequential",
+                warnings=tuple(warnings),
+                alternative=alternative,
+                alpha=alpha,
+                control_n=nc,
+                pilot_n=np_,
+                sequential=True,
             )
-        half = sequential_halfwidth(se, n, alpha, sequential_tuning)
-        p_two = sequential_pvalue(diff, se, n, alpha, sequential_tuning)
-        p_value = one_sided_from_two_sided(p_two, diff, alternative)
-        return Comparison(
-            pc,
-            pp,
-            diff,
-            diff - half,
-            diff + half,
-            lift,
-            None,
-            None,
-            diff / se,
-            p_value,
-            "sequential",
-            tuple(warnings),
-            alternative,
-            alpha,
-            nc,
-            np_,
-            se,
-            None,
-            True,
+        return sequential_comparison(
+            control_value=pc,
+            pilot_value=pp,
+            difference=diff,
+            standard_error=se,
+            relative_lift=lift,
+            warnings=tuple(warnings),
+            alternative=alternative,
+            alpha=alpha,
+            control_n=nc,
+            pilot_n=np_,
+            tuning=sequential_tuning,
         )
 
     pvalues = proportion_pvalues(xc, nc, xp, np_, method)
@@ -293,56 +276,22 @@ def compare_proportions(
     else:
         low, high = wald_interval(xc, nc, xp, np_, alpha)
     rlow, rhigh = ratio_interval(xc, nc, xp, np_, alpha)
-    se = math.sqrt(pc * (1 - pc) / nc + pp * (1 - pp) / np_)
     return Comparison(
-        pc,
-        pp,
-        diff,
-        low,
-        high,
-        lift,
-        rlow - 1.0,
-        rhigh - 1.0,
-        pvalues.statistic,
-        pvalues.for_alternative(alternative),
-        pvalues.method,
-        tuple(warnings),
-        alternative,
-        alpha,
-        nc,
-        np_,
-        se,
-        None,
-        False,
-    )
-
-
-def _empty_arm(xc: int, nc: int, xp: int, np_: int, alpha: float, alternative: str, sequential: bool) -> Comparison:
-    warning = (
-        messages.EMPTY_ARM_BOTH
-        if nc == 0 and np_ == 0
-        else (messages.EMPTY_ARM_CONTROL if nc == 0 else messages.EMPTY_ARM_PILOT)
-    )
-    pc = xc / nc if nc else None
-    pp = xp / np_ if np_ else None
-    return Comparison(
-        pc,
-        pp,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        1.0,
-        "none",
-        (warning,),
-        alternative,
-        alpha,
-        nc,
-        np_,
-        None,
-        None,
-        sequential,
+        control_value=pc,
+        pilot_value=pp,
+        difference=diff,
+        ci_low=low,
+        ci_high=high,
+        relative_lift=lift,
+        relative_ci_low=rlow - 1.0,
+        relative_ci_high=rhigh - 1.0,
+        statistic=pvalues.statistic,
+        p_value=pvalues.for_alternative(alternative),
+        method=pvalues.method,
+        warnings=tuple(warnings),
+        alternative=alternative,
+        alpha=alpha,
+        control_n=nc,
+        pilot_n=np_,
+        standard_error=se,
     )

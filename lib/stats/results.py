@@ -96,6 +96,47 @@ class Comparison:
     adjusted: AdjustedEstimate | None = None
     notes: tuple[str, ...] = ()
 
+    @classmethod
+    def undecided(
+        cls,
+        *,
+        control_value: float | None,
+        pilot_value: float | None,
+        method: str,
+        warnings: tuple[str, ...],
+        alternative: str,
+        alpha: float,
+        control_n: float,
+        pilot_n: float,
+        sequential: bool,
+        difference: float | None = None,
+        relative_lift: float | None = None,
+        standard_error: float | None = None,
+    ) -> Comparison:
+        """No decision possible yet (an empty arm, too few units, no spread):
+        p-value 1 and no interval; ``warnings`` say why.
+        """
+        return cls(
+            control_value=control_value,
+            pilot_value=pilot_value,
+            difference=difference,
+            ci_low=None,
+            ci_high=None,
+            relative_lift=relative_lift,
+            relative_ci_low=None,
+            relative_ci_high=None,
+            statistic=None,
+            p_value=1.0,
+            method=method,
+            warnings=warnings,
+            alternative=alternative,
+            alpha=alpha,
+            control_n=control_n,
+            pilot_n=pilot_n,
+            standard_error=standard_error,
+            sequential=sequential,
+        )
+
     @property
     def confidence_level(self) -> float:
         """Coverage of the reported interval, e.g. 0.95."""
@@ -131,6 +172,37 @@ class TargetResult:
     warnings: tuple[str, ...] = ()
     df: float | None = None
     standard_error: float | None = None
+
+    @classmethod
+    def undecided(
+        cls,
+        *,
+        value: float | None,
+        target: float,
+        n: float,
+        method: str,
+        warnings: tuple[str, ...],
+        alternative: str,
+        alpha: float,
+        difference: float | None = None,
+        ci_low: float | None = None,
+        ci_high: float | None = None,
+    ) -> TargetResult:
+        """No test possible yet (no units, or too few): p-value 1; ``warnings`` say why."""
+        return cls(
+            value=value,
+            target=target,
+            n=n,
+            difference=difference,
+            ci_low=ci_low,
+            ci_high=ci_high,
+            statistic=None,
+            p_value=1.0,
+            method=method,
+            alternative=alternative,
+            alpha=alpha,
+            warnings=warnings,
+        )
 
     @property
     def confidence_level(self) -> float:

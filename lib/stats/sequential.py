@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 
+from lib.stats.results import Comparison
+
 DEFAULT_TUNING = 5000.0
 
 
@@ -62,3 +64,45 @@ def one_sided_from_two_sided(p_two_sided: float, estimate: float, alternative: s
     if alternative == "less":
         return p_two_sided if estimate < 0 else 1.0
     return p_two_sided
+
+
+def sequential_comparison(
+    *,
+    control_value: float,
+    pilot_value: float,
+    difference: float,
+    standard_error: float,
+    relative_lift: float | None,
+    warnings: tuple[str, ...],
+    alternative: str,
+    alpha: float,
+    control_n: float,
+    pilot_n: float,
+    tuning: float = DEFAULT_TUNING,
+) -> Comparison:
+    """The always-valid comparison of ``difference`` (``standard_error`` > 0),
+    ``n`` being both arms together; no relative interval is reported.
+    """
+    n = control_n + pilot_n
+    half = sequential_halfwidth(standard_error, n, alpha, tuning)
+    p_two = sequential_pvalue(difference, standard_error, n, alpha, tuning)
+    return Comparison(
+        control_value=control_value,
+        pilot_value=pilot_value,
+        difference=difference,
+        ci_low=difference - half,
+        ci_high=difference + half,
+        relative_lift=relative_lift,
+        relative_ci_low=None,
+        relative_ci_high=None,
+        statistic=difference / standard_error,
+        p_value=one_sided_from_two_sided(p_two, difference, alternative),
+        method="sequential",
+        warnings=warnings,
+        alternative=alternative,
+        alpha=alpha,
+        control_n=control_n,
+        pilot_n=pilot_n,
+        standard_error=standard_error,
+        sequential=True,
+    )

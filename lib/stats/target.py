@@ -14,7 +14,7 @@ from scipy.stats import binomtest
 
 from lib.stats import messages, validation
 from lib.stats.distributions import p_from_t, t_ppf
-from lib.stats.means import Summary
+from lib.stats.means import Summary, zero_variance_p
 from lib.stats.results import TargetResult
 
 
@@ -60,19 +60,16 @@ def against_target(
     alpha = validation.alpha_value(alpha)
     alternative = validation.alternative_value(alternative)
     if n == 0:
-        return TargetResult(
-            None,
-            target,
-            0,
-            None,
-            0.0,
-            1.0,
-            None,
-            1.0,
-            "binomial_exact",
-            alternative,
-            alpha,
-            (messages.EMPTY_ARM_PILOT,),
+        return TargetResult.undecided(
+            value=None,
+            target=target,
+            n=0,
+            ci_low=0.0,
+            ci_high=1.0,
+            method="binomial_exact",
+            warnings=(messages.EMPTY_ARM_PILOT,),
+            alternative=alternative,
+            alpha=alpha,
         )
     warnings: list[str] = []
     if k == 0:
@@ -87,20 +84,19 @@ def against_target(
     low, high = clopper_pearson(k, n, alpha)
     value = k / n
     return TargetResult(
-        value,
-        target,
-        n,
-        value - target,
-        low,
-        high,
-        float(k),
-        p,
-        "binomial_exact",
-        alternative,
-        alpha,
-        tuple(warnings),
-        None,
-        math.sqrt(value * (1 - value) / n),
+        value=value,
+        target=target,
+        n=n,
+        difference=value - target,
+        ci_low=low,
+        ci_high=high,
+        statistic=float(k),
+        p_value=p,
+        method="binomial_exact",
+        alternative=alternative,
+        alpha=alpha,
+        warnings=tuple(warnings),
+        standard_error=math.sqrt(value * (1 - value) / n),
     )
 
 
@@ -119,75 +115,60 @@ def against_target_mean(
     alternative = validation.alternative_value(alternative)
     n = summary.n
     if n == 0:
-        return TargetResult(
-            None,
-            target,
-            0,
-            None,
-            None,
-            None,
-            None,
-            1.0,
-            "one_sample_t",
-            alternative,
-            alpha,
-            (messages.EMPTY_ARM_PILOT,),
+        return TargetResult.undecided(
+            value=None,
+            target=target,
+            n=0,
+            method="one_sample_t",
+            warnings=(messages.EMPTY_ARM_PILOT,),
+            alternative=alternative,
+            alpha=alpha,
         )
     diff = summary.mean - target
     if n < 2:
-        return TargetResult(
-            summary.mean,
-            target,
-            n,
-            diff,
-            None,
-            None,
-            None,
-            1.0,
-            "one_sample_t",
-            alternative,
-            alpha,
-            (messages.TOO_FEW_UNITS,),
+        return TargetResult.undecided(
+            value=summary.mean,
+            target=target,
+            n=n,
+            difference=diff,
+            method="one_sample_t",
+            warnings=(messages.TOO_FEW_UNITS,),
+            alternative=alternative,
+            alpha=alpha,
         )
     se = summary.sd / math.sqrt(n)
     df = n - 1
     if se == 0:
-        p = (
-            1.0
-            if diff == 0
-            else (0.0 if (alternative == "two-sided" or (diff > 0) == (alternative == "greater")) else 1.0)
-        )
         return TargetResult(
-            summary.mean,
-            target,
-            n,
-            diff,
-            summary.mean,
-            summary.mean,
-            None,
-            p,
-            "one_sample_t",
-            alternative,
-            alpha,
-            (messages.NO_VARIATION,),
-            df,
-            0.0,
+            value=summary.mean,
+            target=target,
+            n=n,
+            difference=diff,
+            ci_low=summary.mean,
+            ci_high=summary.mean,
+            statistic=None,
+            p_value=zero_variance_p(diff, alternative),
+            method="one_sample_t",
+            alternative=alternative,
+            alpha=alpha,
+            warnings=(messages.NO_VARIATION,),
+            df=df,
+            standard_error=0.0,
         )
     t = diff / se
     q = t_ppf(1 - alpha / 2, df)
     return TargetResult(
-        summary.mean,
-        target,
-        n,
-        diff,
-        summary.mean - q * se,
-        summary.mean + q * se,
-        t,
-        p_from_t(t, df, alternative),
-        "one_sample_t",
-        alternative,
-        alpha,
-        (),
-        df,
-        se,
+        value=summary.mean,
+        target=target,
+        n=n,
+        difference=diff,
+        ci_low=summary.mean - q * se,
+        ci_high=summary.mean + q * se,
+        statistic=t,
+        p_value=p_from_t(t, df, alternative),
+        method="one_sample_t",
+        alternative=alternative,
+        alpha=alpha,
+        df=df,
+        standard_error=se,
     )

@@ -46,6 +46,13 @@ def non_negative(name: str, value: object) -> float:
     return number
 
 
+def positive(name: str, value: object) -> float:
+    number = finite(name, value)
+    if number <= 0:
+        raise ValueError(messages.NOT_POSITIVE.format(name=name, value=value))
+    return number
+
+
 def conversions_within(conv_name: str, conversions: int, visitors_name: str, visitors: int) -> None:
     if conversions > visitors:
         raise ValueError(
@@ -53,6 +60,19 @@ def conversions_within(conv_name: str, conversions: int, visitors_name: str, vis
                 name=conv_name, conversions=conversions, visitors_name=visitors_name, visitors=visitors
             )
         )
+
+
+def two_arm_counts(
+    control_conversions: object, control_visitors: object, pilot_conversions: object, pilot_visitors: object
+) -> tuple[int, int, int, int]:
+    """Conversions and visitors of control and pilot as whole counts, conversions within visitors."""
+    xc = count("control_conversions", control_conversions)
+    nc = count("control_visitors", control_visitors)
+    xp = count("pilot_conversions", pilot_conversions)
+    np_ = count("pilot_visitors", pilot_visitors)
+    conversions_within("control_conversions", xc, "control_visitors", nc)
+    conversions_within("pilot_conversions", xp, "pilot_visitors", np_)
+    return xc, nc, xp, np_
 
 
 def probability(name: str, value: object, *, open_low: bool = False, open_high: bool = False) -> float:
