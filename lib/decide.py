@@ -890,8 +890,9 @@ def evaluate_pilot(
         _decide_status(ev)
     verdicts = [_verdict(ev, pilot) for ev in evals]
 
-    srm_p, srm_flag = _srm(pilot, criteria, data)
-    recommendation = _recommend(pilot, evals, primaries, reasons, data, last_day, srm_p, srm_flag)
+    srm = _srm(pilot, criteria, data)
+    srm_p, srm_flag = srm.p_value, srm.flag
+    recommendation = _recommend(pilot, evals, primaries, reasons, data, last_day, srm)
     if len(primaries) > 1 and multiple_testing != "none" and last_day is not None:
         reasons.append(messages.CORRECTED.format(k=len(primaries), method=messages.CORRECTION_NAMES[multiple_testing]))
     for ev in primaries:
@@ -914,11 +915,19 @@ def evaluate_pilot(
     )
 
 
-def _srm(
-    pilot: PilotSpec, criteria: Sequence[CriterionSpec], data: dict[str, dict[str, _Arm]]
-) -> tuple[float | None, bool]:
+@dataclass(frozen=True)
+class _SplitCheck:
+    """The sample-ratio check and the very counts it was computed from."""
+
+    p_value: float | None = None
+    flag: bool = False
+    control_n: float = 0.0
+    pilot_n: float = 0.0
+
+
+def _srm(pilot: PilotSpec, criteria: Sequence[CriterionSpec], data: dict[str, dict[str, _Arm]]) -> _SplitCheck:
     if pilot.design != "ab":
-        return None, False
+        return _SplitCheck()
     candidates = [c for c in criteria if c.comparison == "vs_control" and c.kind == "proportion"]
     candidates += [c for c in criteria if c.comparison == "vs_control" and c.kind == "mean"]
     for crit in candidates:
@@ -930,8 +939,8 @@ def _srm(
             p = srm_pvalue([control.n, treat.n])
         except ValueError:
             continue
-        return p, p < SRM_THRESHOLD
-    return None, False
+        return _SplitCheck(p, p < SRM_THRESHOLD, control.n, treat.n)
+    return _SplitCheck()
 
 
 def _recommend(
@@ -941,8 +950,7 @@ def _recommend(
     reasons: list[str],
     data: dict[str, dict[str, _Arm]],
     last_day: date | None,
-    srm_p: float | None,
-    srm_flag: bool,
+    srm: _SplitCheck,
 ) -> str:
     if not evals:
         reasons.append(messages.REASON_NO_CRITERIA)
@@ -959,11 +967,9 @@ def _recommend(
         reasons.extend(messages.REASON_FUTILE.format(label=ev.label) for ev in futile)
         reasons.append(messages.REASON_ABORT)
         return "abort"
-    if srm_flag:
-        control, treat = _srm_counts(pilot, evals, data)
-        reasons.append(
-            messages.REASON_SRM.format(control=fmt.number(control), pilot=fmt.number(treat), p=fmt.p_phrase(srm_p))
-        )
+    if srm.flag:
+        reasons.append(messages.REASON_SRM.format(control=fmt.number(srm.control_n), pilot=fmt.number(srm.pilot_n),
+                                                  p=fmt.p_phrase(srm.p_value)))
         return "iterate"
     if primaries and all(ev.status == "met" for ev in primaries):
         reasons.append(messages.REASON_SCALE)
@@ -1002,11 +1008,3 @@ def _recommend(
     return "iterate"
 
 
-def _srm_counts(pilot: PilotSpec, evals: list[_Eval], data: dict[str, dict[str, _Arm]]) -> tuple[float, float]:
-    for ev in evals:
-        if ev.crit.comparison == "vs_control" and ev.crit.kind in ("proportion", "mean"):
-            arms = data.get(ev.crit.metric, {})
-            control, treat = arms.get(pilot.control_arm), arms.get(pilot.pilot_arm)
-            if control is not None and treat is not None and control.n > 0 and treat.n > 0:
-                return control.n, treat.n
-    return 0.0, 0.0

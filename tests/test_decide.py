@@ -162,6 +162,17 @@ def test_broken_split_is_flagged():
     assert healthy.srm_flag is False and healthy.srm_p_value == pytest.approx(1.0)
 
 
+def test_split_warning_quotes_the_counts_it_was_computed_from():
+    """A mean criterion listed first must not lend its order counts to the visitors' split check."""
+    observations = daily("order_value", 1, (50, 5000, 600000), (52, 5300, 640000)) + [
+        Observation(START, "control", "signup_rate", 10_000, 1000),
+        Observation(START, "pilot", "signup_rate", 8_000, 800),
+    ]
+    evaluation = evaluate_pilot(ab_pilot(), [ORDER, SIGNUP], observations)
+    assert evaluation.srm_flag is True
+    assert any("10,000 in control vs 8,000 in the pilot" in r for r in evaluation.reasons), evaluation.reasons
+
+
 def test_target_sentence_for_the_review_meeting():
     pilot = PilotSpec("Cold outreach", "target", start=START, end=END, planned_n_per_arm=700)
     criterion = CriterionSpec("reply_rate", "proportion", "primary", "vs_target", 0.08)
