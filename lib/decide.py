@@ -239,6 +239,7 @@ class _Eval:
     relative_ci_low: float | None = None
     relative_ci_high: float | None = None
     adjusted: Any = None
+    adjusted_disagrees: bool = False  # before/after: trend+weekday adjustment tells another story
     method: str | None = None
     # one-sided evidence on the contrast L (> 0: criterion holds, guardrail breached)
     has_evidence: bool = False
@@ -491,6 +492,7 @@ def _eval_periods(ev: _Eval, pilot: PilotSpec, arms: dict[str, _Arm]) -> None:
         adjusted_says = s * adj.estimate - theta - z_one_sided(ev.alpha) * adj.standard_error > 0
         if adjusted_says != (ev.p_pos < ev.alpha):
             ev.warnings.append(messages.ADJUSTED_DIFFERS)
+            ev.adjusted_disagrees = True
 
 
 # --------------------------------------------------------------------------
@@ -548,7 +550,10 @@ def _decide_status(ev: _Eval) -> None:
             ev.status, ev.met = "too_early", None
         return
     p_met = ev.p_adj if ev.p_adj is not None else ev.p_pos
-    if p_met < alpha:
+    if ev.adjusted_disagrees and (p_met < alpha or ev.p_neg < alpha):
+        # observational design: call it only when the plain and the trend-adjusted reading agree
+        ev.status, ev.met = ("inconclusive" if ev.full else "too_early"), None
+    elif p_met < alpha:
         ev.status, ev.met = "met", True
     elif ev.p_neg < alpha:
         ev.status, ev.met = "missed", False

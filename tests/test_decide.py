@@ -499,3 +499,17 @@ def test_any_logged_data_gives_a_defined_evaluation(design, criteria, observatio
         assert verdict.p_value is None or 0.0 <= verdict.p_value <= 1.0
         assert verdict.sentence
     json.dumps(evaluation.to_dict(), allow_nan=False)
+
+
+def test_before_after_is_not_called_met_when_a_trend_explains_the_shift():
+    """A rise already under way before the pilot started is not the pilot's doing."""
+    base_start = START - timedelta(days=28)
+    pilot = PilotSpec("Pricing FAQ", "before_after", start=START, end=START + timedelta(days=27),
+                      baseline_start=base_start, baseline_end=START - timedelta(days=1))
+    crit = CriterionSpec("visits", "count", "primary", "vs_baseline", 0.0)
+    observations = [Observation(base_start + timedelta(days=i), "pilot", "visits", 1, 100 + 2.0 * i + (i % 3))
+                    for i in range(56)]  # one straight line through both periods, no step at the start
+    verdict = evaluate_pilot(pilot, [crit], observations).verdicts[0]
+    assert verdict.pilot_value > verdict.control_value  # the plain comparison sees a big rise …
+    assert verdict.met is None and verdict.status in ("too_early", "inconclusive")  # … but it is not called
+    assert any("trend" in w for w in verdict.warnings)
