@@ -112,7 +112,7 @@ CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg", "bonferroni": "B
 MEAN_WITHOUT_SQUARES = "Some days lack a sum of squares, so days were used as units for {label} (less precise)."
 ADJUSTED_DIFFERS = (
     "Adjusted for trend and weekday, the shift tells a different story than the plain comparison; "
-    "part of the difference may be a trend that was already under way. Treat this verdict with care."
+    "part of the difference may be a trend that was already under way, so it is not called until both agree."
 )
 NO_PILOT_DATES = "The pilot has no start date, so baseline and pilot days cannot be told apart."
 NO_CRITERION_DATA = "No results logged for this metric yet."
