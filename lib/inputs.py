@@ -30,13 +30,34 @@ DESIGN_LABELS = {"ab": "A/B (control vs pilot)", "before_after": "Before/after",
 DEFAULT_ARMS = {"ab": f"{CONTROL_ARM},{PILOT_ARM}", "before_after": PILOT_ARM, "target": PILOT_ARM}
 
 
+# Field names as the forms label them, so a message points at the box to fix.
+FIELD_LABELS = {
+    "kpi_name": "KPI", "kpi_unit": "Unit", "parent_id": "Parent goal", "target_value": "Target",
+    "goal_id": "Goal it serves", "planned_n_per_arm": "Planned people per arm", "start_date": "Start",
+    "end_date": "End", "baseline_start": "Baseline start", "baseline_end": "Baseline end",
+    "n": "Exposures / units", "total": "Conversions / total", "total_sq": "Sum of squares",
+    "decided_by": "Decided by", "threshold_type": "Threshold is", "criteria": "Criteria",
+}
+ROLE_ORDER = ("primary", "secondary", "guardrail")
+
+
+def field_label(field: str) -> str:
+    if field in FIELD_LABELS:
+        return FIELD_LABELS[field]
+    if field.startswith("criterion_"):
+        _, number, rest = field.split("_", 2)
+        return f"Criterion {number} · {field_label(rest).lower()}"
+    text = field.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str
     message: str
 
     def __str__(self) -> str:
-        return f"{self.field.replace('_', ' ').capitalize()}: {self.message}"
+        return f"{field_label(self.field)}: {self.message}"
 
 
 class InvalidInput(ValueError):

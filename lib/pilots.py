@@ -94,9 +94,29 @@ def _check_name(session: Session, name: str, pilot_id: int | None = None) -> Non
         raise InvalidInput.one("name", f"a pilot named '{name}' already exists.")
 
 
+def _validate_all(values: dict, criteria: Sequence[dict] | None) -> tuple[PilotIn, list[CriterionIn] | None]:
+    """Check the pilot and its criteria together, so one save reports every problem."""
+    errors = []
+    data = specs = None
+    try:
+        data = validated(PilotIn, **values)
+    except InvalidInput as exc:
+        errors.extend(exc.errors)
+    if criteria is not None:
+        design = data.design if data else values.get("design") if values.get("design") in DESIGN_COMPARISON else "ab"
+        try:
+            specs = _validate_criteria(design, criteria)
+        except InvalidInput as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise InvalidInput(errors)
+    assert data is not None
+    return data, specs
+
+
 def create_pilot(session: Session, actor: str, criteria: Sequence[dict] = (), **values) -> Pilot:
-    data = validated(PilotIn, **values)
-    specs = _validate_criteria(data.design, criteria)
+    data, specs = _validate_all(values, criteria)
+    assert specs is not None
     _check_goal(session, data.goal_id)
     _check_name(session, data.name)
     pilot = Pilot(**data.model_dump())
@@ -118,7 +138,7 @@ def update_pilot(session: Session, pilot_id: int, actor: str, criteria: Sequence
                  reason: str = "", **values) -> Pilot:
     """Change a pilot; ``criteria`` (when given) replaces the set, which needs a reason once locked."""
     pilot = get_pilot(session, pilot_id)
-    data = validated(PilotIn, **values)
+    data, _ = _validate_all(values, criteria)
     _check_goal(session, data.goal_id)
     _check_name(session, data.name, pilot_id)
     before = audit.snapshot(pilot)
@@ -144,7 +164,7 @@ def replace_criteria(session: Session, pilot: Pilot, criteria: Sequence[dict], a
     new = [{k: c.model_dump()[k] for k in CRITERION_FIELDS} for c in specs]
     if old is None:
         old = [audit.snapshot(c, CRITERION_FIELDS) for c in criteria_for(session, pilot.id or 0)]
-    if new == old:
+    if _comparable(new) == _comparable(old):
         return
     locked = pilot.criteria_locked_at is not None
     if locked and not reason.strip():
@@ -158,6 +178,12 @@ def replace_criteria(session: Session, pilot: Pilot, criteria: Sequence[dict], a
     audit.record(session, entity="criteria", entity_id=pilot.id, pilot_id=pilot.id,
                  action="change_after_lock" if locked else "update", actor=actor,
                  before={"criteria": old}, after={"criteria": new}, reason=reason)
+
+
+def _comparable(criteria: list[dict]) -> list[tuple]:
+    """Criteria as a sorted list with thresholds rounded: a percent typed back in is no change."""
+    return sorted(tuple(round(v, 9) if isinstance(v, float) else v for v in (c[k] for k in CRITERION_FIELDS))
+                  for c in criteria)
 
 
 def set_status(session: Session, pilot_id: int, status: str, actor: str) -> Pilot:

@@ -38,29 +38,32 @@ if not goal_names:
 def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | None:
     """One criterion's fields; an empty metric name on an optional role means none."""
     st.markdown(f"**{role.capitalize()} criterion**{'' if required else ' (optional)'} — {ROLE_HELP[role]}")
-    c1, c2, c3, c4, c5, c6 = st.columns([3, 3, 2, 2, 2, 2])
+    c1, c2, c3 = st.columns([3, 3, 2])
     metric = c1.text_input("Metric", value=existing.metric if existing else "", key=f"{form}_{role}_metric",
                            placeholder="reply_rate" if required else "leave empty for none")
     kind = c2.selectbox("Kind", METRIC_KINDS, key=f"{form}_{role}_kind", format_func=KIND_LABELS.get,
                         index=METRIC_KINDS.index(existing.kind) if existing else 0)
+    unit = c3.text_input("Unit", value=existing.unit if existing else "", key=f"{form}_{role}_unit",
+                         placeholder="EUR, visits/day", help="What the value is measured in (not needed for rates).")
+    c4, c5, c6, c7 = st.columns(4)
     default_dir = "decrease" if role == "guardrail" else "increase"
-    direction = c3.selectbox("Good direction", DIRECTIONS, key=f"{form}_{role}_direction",
+    direction = c4.selectbox("Good direction", DIRECTIONS, key=f"{form}_{role}_direction",
                              index=DIRECTIONS.index(existing.direction if existing else default_dir),
                              format_func=lambda d: "Higher is better" if d == "increase" else "Lower is better")
-    ttype = c4.selectbox("Threshold is", ["absolute", "relative"], key=f"{form}_{role}_ttype",
+    ttype = c5.selectbox("Threshold is", ["absolute", "relative"], key=f"{form}_{role}_ttype",
                          index=["absolute", "relative"].index(existing.threshold_type) if existing else 0,
-                         format_func=lambda t: "a value / difference" if t == "absolute" else "a lift in %")
+                         format_func=lambda t: "A value or difference" if t == "absolute" else "A lift in %")
     shown = threshold_to_display(existing.kind, existing.threshold_type, existing.threshold) if existing else 0.0
-    threshold = c5.number_input("Threshold", value=float(shown), key=f"{form}_{role}_threshold", format="%g",
+    threshold = c6.number_input("Threshold", value=float(shown), key=f"{form}_{role}_threshold", format="%g",
                                 help="Rates and lifts in percent (8 = 8%). For a target design: the target "
                                      "value. Vs control/baseline: the smallest improvement that counts "
                                      "(0 = better at all). Guardrail: the most harm tolerated.")
-    confidence = c6.selectbox("Confidence", CONFIDENCES, key=f"{form}_{role}_conf", format_func=lambda c: f"{c:.0%}",
+    confidence = c7.selectbox("Confidence", CONFIDENCES, key=f"{form}_{role}_conf", format_func=lambda c: f"{c:.0%}",
                               index=CONFIDENCES.index(existing.confidence) if existing
                               and existing.confidence in CONFIDENCES else 2)
     if not metric.strip() and not required:
         return None
-    return dict(metric=metric, kind=kind, role=role, direction=direction, threshold_type=ttype,
+    return dict(metric=metric, kind=kind, role=role, direction=direction, threshold_type=ttype, unit=unit,
                 threshold=threshold_from_display(kind, ttype, threshold), confidence=confidence)
 
 

@@ -87,9 +87,9 @@ def _fill_pilot(at, name="Subject lines", start=date(2026, 10, 1), end=date(2026
 
 @pytest.mark.parametrize("field, value, message", [
     ("name", "", "Name: is required"),
-    ("end", date(2026, 9, 1), "End date: must be on or after the start date"),
-    ("metric", "", "Criterion 1 metric: is required"),
-    ("planned", -100, "Planned n per arm: must be a positive number"),
+    ("end", date(2026, 9, 1), "End: must be on or after the start date"),
+    ("metric", "", "Criterion 1 · metric: is required"),
+    ("planned", -100, "Planned people per arm: must be a positive number"),
 ])
 def test_pilot_form_bad_input_shows_a_message_and_writes_nothing(app_engine, field, value, message):
     at = page("pages/pilots.py").run()
@@ -253,3 +253,24 @@ def test_review_numbers_are_formatted_for_people(demo_engine):
     first = table.iloc[0]
     assert first["Control / before"].endswith("%") and first["Difference"].endswith("pts")
     assert "95%" in first["Interval"] and first["Met"] in ("yes", "no", "not yet")
+
+
+def test_pilot_form_reports_every_problem_at_once(app_engine):
+    at = page("pages/pilots.py").run()
+    _fill_pilot(at, name="", metric="").button[0].click().run()
+    text = " ".join(errors(at))
+    assert "Name: is required" in text and "Criterion 1 · metric: is required" in text
+    assert count(app_engine, Pilot) == 0
+
+
+def test_editing_only_the_hypothesis_of_a_running_pilot_needs_no_reason(demo_engine):
+    at = page("pages/pilots.py").run()
+    edit = at.tabs[2]
+    edit.selectbox[0].set_value(5).run()  # Retargeting budget shift: running, a criterion with a unit
+    edit = at.tabs[2]
+    hyp = next(w for w in edit.text_area if w.label == "Hypothesis")
+    hyp.set_value("Retargeting converts better.")
+    next(b for b in edit.button if b.label == "Save pilot").click().run()
+    assert not errors(at), errors(at)
+    with transaction(demo_engine) as s:
+        assert s.get(Pilot, 5).hypothesis == "Retargeting converts better."
