@@ -190,7 +190,7 @@ def _print_preview(preview: ImportPreview) -> None:
 
 def cmd_import(args) -> int:
     from lib import imports
-    from lib.importer import ImportMapping, file_checksum, read_sample
+    from lib.importer import file_checksum, read_sample
 
     engine = _engine()
     path = Path(args.file)
@@ -199,15 +199,20 @@ def cmd_import(args) -> int:
     with reading(engine) as session:
         pilot = pilots.find_pilot(session, args.pilot)
         kinds = pilots.metric_kinds(session, pilot.id or 0)
+        # start from last time's mapping or a suggestion; what the command line says wins
+        mapping = imports.mapping_for(session, pilot.id or 0, read_sample(path))
+        if args.layout:
+            mapping.layout = args.layout
+        for option in ("arm_column", "date_column"):
+            if getattr(args, option):
+                setattr(mapping, option, getattr(args, option))
+        if args.control:
+            mapping.control_value = args.control
         if args.metric:
-            layout = args.layout or "aggregated"
-            mapping = ImportMapping(layout=layout, arm_column=args.arm_column, control_value=args.control,
-                                    date_column=args.date_column,
-                                    metrics=[parse_metric(m, layout, kinds) for m in args.metric])
-        else:
-            mapping = imports.mapping_for(session, pilot.id or 0, read_sample(path))
-            if args.layout:
-                mapping.layout = args.layout
+            mapping.metrics = [parse_metric(m, mapping.layout, kinds) for m in args.metric]
+        left_out = imports.unmapped_metrics(session, pilot.id or 0, mapping)
+        if left_out:
+            print(f"Note: not in this file's mapping, so not imported: {', '.join(left_out)}.")
         checksum = file_checksum(path)
         replacing = imports.check_duplicate(session, pilot.id or 0, checksum, args.replace)
         preview = imports.preview_for_pilot(session, pilot.id or 0, path, mapping, replacing=replacing)

@@ -55,6 +55,7 @@ def preview_for_pilot(session: Session, pilot_id: int, source: Source, mapping: 
     ``replacing`` is the batch a re-import will replace: its days do not count as taken.
     """
     pilot = get_pilot(session, pilot_id)
+    _check_metrics(metric_kinds(session, pilot_id), mapping)
     return analyze(source, mapping, name=name, allowed_arms=pilot.arm_list, date_range=pilot_window(pilot),
                    existing_keys=results.existing_keys(session, pilot_id, except_batch=replacing),
                    on_progress=on_progress, as_of=as_of or min(date.today(), pilot.end_date or date.today()))
@@ -76,9 +77,10 @@ def live_batch(session: Session, pilot_id: int, checksum: str) -> ImportBatch | 
     return session.exec(stmt).first()
 
 
-def _check_metrics(kinds: dict[str, str], preview: ImportPreview) -> None:
+def _check_metrics(kinds: dict[str, str], mapping: ImportMapping) -> None:
+    """Every mapped metric must be one of the pilot's, of the same kind: checked before any preview."""
     errors = []
-    for m in preview.mapping.metrics:
+    for m in mapping.metrics:
         if m.name not in kinds:
             errors.append(FieldError("metric", f"'{m.name}' is not a metric of this pilot "
                                                f"({', '.join(kinds) or 'it has no criteria yet'})."))
@@ -97,7 +99,7 @@ def commit_import(session: Session, pilot_id: int, preview: ImportPreview, *, ch
                                                "fix them and preview again. Nothing was saved.")])
     if not preview.observations:
         raise InvalidInput.one("file", "the file holds no rows to import.")
-    _check_metrics(metric_kinds(session, pilot_id), preview)
+    _check_metrics(metric_kinds(session, pilot_id), preview.mapping)
     replaced = None
     existing = live_batch(session, pilot_id, checksum)
     if existing is not None:
@@ -178,7 +180,15 @@ def mapping_for(session: Session, pilot_id: int, sample: FileSample) -> ImportMa
         return remembered
     kinds = metric_kinds(session, pilot_id)
     mapping = suggest_mapping(sample.columns, sample.rows, list(kinds), decimal=sample.format.decimal)
+    # only the pilot's own metrics: a column that matches none of them is not imported
+    mapping.metrics = [m for m in mapping.metrics if m.name in kinds]
     for m in mapping.metrics:  # the pilot's criteria know the kind better than a guess
-        if m.name in kinds and kinds[m.name] != m.kind and mapping.layout == "events":
+        if kinds[m.name] != m.kind and mapping.layout == "events":
             m.kind = kinds[m.name]  # type: ignore[assignment]
     return mapping
+
+
+def unmapped_metrics(session: Session, pilot_id: int, mapping: ImportMapping) -> list[str]:
+    """The pilot's metrics this mapping leaves out, to say so before importing."""
+    mapped = {m.name for m in mapping.metrics}
+    return [name for name in metric_kinds(session, pilot_id) if name not in mapped]

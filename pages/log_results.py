@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from lib import formatting as fmt
 from lib import imports, pilots, results
 from lib.criteria import metric_label
 from lib.formatting import fmt_date
@@ -59,8 +60,11 @@ with tab_grid:
         days = [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)][:120]
         by_key = {(e.day, e.arm): e for e in entries if e.metric == metric}
         original = grid_rows(kind, pilot.arm_list, days, by_key)
+        frame = pd.DataFrame(original)
+        for f in FIELDS[kind]:  # empty cells as blanks, not "None"
+            frame[f.label] = pd.to_numeric(frame[f.label], errors="coerce").astype("float64")
         edited = st.data_editor(
-            pd.DataFrame(original), hide_index=True, width="stretch", num_rows="fixed",
+            frame, hide_index=True, width="stretch", num_rows="fixed",
             key=f"grid_{pilot_id}_{metric}_{window[0]}_{window[1]}",
             disabled=["Day", "Arm"],
             column_config={"Day": st.column_config.DateColumn(format="ddd D MMM YYYY"),
@@ -127,9 +131,9 @@ with tab_file:
         except ImportFileError as exc:
             st.error(str(exc), icon="⚠️")
         else:
-            fmt = sample.format
-            st.caption(f"Read as {fmt.kind.upper()}" + (f", {fmt.encoding}, delimiter {fmt.delimiter!r}, decimal "
-                       f"{fmt.decimal!r}" if fmt.kind == "csv" else f", sheet {fmt.sheet!r}")
+            ff = sample.format
+            st.caption(f"Read as {ff.kind.upper()}" + (f", {ff.encoding}, delimiter {ff.delimiter!r}, decimal "
+                       f"{ff.decimal!r}" if ff.kind == "csv" else f", sheet {ff.sheet!r}")
                        + f" · {sample.size_bytes:,} bytes · columns: {', '.join(sample.columns)}")
             st.dataframe(pd.DataFrame(sample.rows[:5], columns=sample.columns), hide_index=True)
             none = "— none —"
@@ -177,8 +181,11 @@ with tab_file:
                     metrics.append(mm)
             mapping = ImportMapping(layout=layout, arm_column=_col(arm_col, none), control_value=_col(control, none),
                                     date_column=_col(date_col, none), metrics=metrics)
-            replace = st.checkbox("If this exact file was imported before, replace that import",
-                                  key=f"replace_{pilot_id}")
+            left_out = [metric_label(k) for k in kinds if k not in {mm.name for mm in metrics}]
+            if left_out:
+                st.caption(f"Not mapped, so not imported from this file: {', '.join(left_out)}.")
+            replace = st.checkbox("Replace it: if this exact file was imported before, undo that import and "
+                                  "import the file again", key=f"replace_{pilot_id}")
             if st.button("Preview import", key=f"preview_{pilot_id}"):
                 bar = st.progress(0.0, text="Reading the file…")
                 try:
@@ -202,9 +209,10 @@ with tab_file:
                             f"{result.row_count:,} rows · {fmt_date(result.first_day)} – {fmt_date(result.last_day)}")
                 for note in result.notes:
                     st.caption(note)
-                st.dataframe(pd.DataFrame([{"Metric": metric_label(t.metric), "Arm": t.arm, "n": t.n,
-                                            "Total": t.total, "Value": t.value, "Days": t.days, "Rows": t.rows}
-                                           for t in result.arm_totals]), hide_index=True)
+                st.dataframe(pd.DataFrame([{
+                    "Metric": metric_label(t.metric), "Arm": t.arm, "n": fmt.number(t.n), "Total": fmt.quantity(t.total),
+                    "Value": fmt.pct(t.value) if t.kind == "proportion" else fmt.quantity(t.value),
+                    "Days": t.days, "Rows": fmt.number(t.rows)} for t in result.arm_totals]), hide_index=True)
                 if not result.ok:
                     st.error(f"**{result.problem_count:,} problem(s): nothing will be saved until they are fixed.**",
                              icon="⚠️")
@@ -233,7 +241,11 @@ with tab_file:
             state = f"undone {fmt_date(b.undone_at.date())} by {b.undone_by}" if b.undone_at else "live"
             c1.markdown(f"#{b.id} · {b.file_name} · {b.row_count:,} rows → {b.entry_count:,} values · "
                         f"{fmt_date(b.created_at.date())} by {b.created_by} · *{state}*")
-            if not b.undone_at and c2.button("Undo", key=f"undo_{b.id}"):
+            if b.undone_at:
+                continue
+            confirm = c2.popover("Undo…")
+            confirm.caption(f"Take back all {b.entry_count:,} values of import #{b.id}? They stay in history.")
+            if confirm.button(f"Undo import #{b.id}", key=f"undo_{b.id}", type="primary"):
                 try:
                     with write() as session:
                         n = imports.undo_batch(session, b.id, actor(), "undone from the Log results page")
@@ -259,7 +271,8 @@ st.subheader("History of corrections")
 if not hist:
     st.caption("No corrections or deletions: every value is as first logged.")
 else:
-    st.dataframe(pd.DataFrame([{"When": h.at, "Who": h.actor, "What": h.action, "Day": h.day, "Arm": h.arm,
+    st.dataframe(pd.DataFrame([{"When": h.at, "Who": h.actor, "What": h.action,
+                                "Day": fmt_date(date.fromisoformat(h.day)) if h.day else "—", "Arm": h.arm,
                                 "Metric": metric_label(h.metric), "Before": h.before, "After": h.after,
                                 "Why": h.reason} for h in hist]),
                  hide_index=True, width="stretch",

@@ -96,3 +96,18 @@ def test_unreadable_files_get_one_line_errors(cli_engine, tmp_path, capsys, cont
     code = main(["import", str(path), "--pilot", "1", "--metric", "conversion_rate=c/n"])
     _, err = capsys.readouterr()
     assert code != 0 and message in err.lower() and err.count("\n") == 1
+
+
+def test_dry_run_checks_what_the_real_import_checks(cli_engine, tmp_path, capsys):
+    path = tmp_path / "agg.csv"
+    path.write_text("date,group,sent,conversions,unsubscribes\n2026-09-01,control,100,7,1\n"
+                    "2026-09-02,control,100,9,0\n")
+    code = main(["import", str(path), "--pilot", "1", "--metric", "unsubscribe_rate=unsubscribes/sent", "--dry-run"])
+    _, err = capsys.readouterr()
+    assert code != 0 and "'unsubscribe_rate' is not a metric of this pilot" in err
+    # --metric alone keeps the file's date column: two days, not everything on today
+    code = main(["import", str(path), "--pilot", "1", "--control", "control", "--metric",
+                 "conversion_rate=conversions/sent", "--dry-run"])
+    out, err = capsys.readouterr()
+    assert code == 0, err + out
+    assert "2026-09-01 to 2026-09-02" in out and "not imported: visit_rate, spend" in out

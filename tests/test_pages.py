@@ -220,7 +220,7 @@ def test_import_tab_previews_then_imports_and_can_undo(pilot_engine):
     button(at, "Import 2 values").click().run()
     assert count(pilot_engine, ResultEntry) == 2
     assert "Imported 2 values" in at.success[0].value
-    button(at, "Undo").click().run()
+    button(at, "Undo import #1").click().run()
     assert "undone" in at.success[0].value
     from lib.db import reading
     from lib.results import count_current
