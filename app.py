@@ -2,11 +2,18 @@
 
 import streamlit as st
 
+from lib.config import current_actor
 from lib.st_adapter import engine
 
 st.set_page_config(page_title="Greenlight", page_icon="🟢", layout="wide")
 
 engine()  # open and upgrade the database before any page runs
+
+with st.sidebar:
+    if "actor" not in st.session_state:
+        st.session_state["actor"] = current_actor()
+    st.text_input("Your name", key="actor", placeholder="Who is working?",
+                  help="Signed on every result, correction and decision you record in this session.")
 
 pages = {
     "Greenlight": [

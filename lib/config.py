@@ -45,7 +45,7 @@ def database_url() -> str:
 
 def current_actor() -> str:
     """Who is writing: recorded on every entry, decision and audit event."""
-    return os.environ.get("GREENLIGHT_USER") or os.environ.get("USER") or "someone"
+    return os.environ.get("GREENLIGHT_USER") or os.environ.get("USER") or ""
 
 
 def load_settings() -> Settings:

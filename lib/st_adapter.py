@@ -37,7 +37,8 @@ def write() -> Iterator[Session]:
 
 
 def actor() -> str:
-    return st.session_state.get("actor") or current_actor()
+    """The name the person gave in the sidebar (or GREENLIGHT_USER); "" when nobody said."""
+    return (st.session_state.get("actor") or current_actor()).strip()
 
 
 def flash(message: str, icon: str = "✅") -> None:

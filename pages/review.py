@@ -1,15 +1,19 @@
 """Review: one screen per pilot — verdict, confidence, reasons — and the decision with frozen numbers."""
 
+import json
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
-from lib import decisions, pilots
+from lib import audit, decisions, pilots
 from lib import formatting as fmt
-from lib.criteria import metric_label
+from lib.criteria import describe, metric_label
 from lib.evaluation import decision_snapshot, evaluate
 from lib.formatting import fmt_date
 from lib.inputs import InvalidInput
 from lib.models import OUTCOMES
+from lib.observations import CriterionSpec
 from lib.st_adapter import actor, flash, form_key, read, reset_form, show_flash, show_invalid, write
 
 BANNERS = {
@@ -23,6 +27,13 @@ OUTCOME_LABELS = {"scale": "Scale it", "iterate": "Iterate (change and re-test)"
 STATUS_ICONS = {"met": "✅ met", "missed": "❌ missed", "harmed": "❌ harmed", "safe": "✅ safe",
                 "too_early": "⏳ too early", "inconclusive": "➖ inconclusive", "futile": "❌ futile"}
 
+
+
+def describe_saved(c: dict) -> str:
+    """A criterion as stored in the audit trail, in words."""
+    spec = CriterionSpec(c["metric"], c["kind"], c["role"], c["comparison"], c["threshold"], c["direction"],
+                         c["threshold_type"], c["confidence"])
+    return f"{c['role']}: {describe(spec, c.get('unit', ''))}"
 
 
 def numbers_row(v) -> dict[str, str]:
@@ -53,10 +64,21 @@ if not rows:
             "*Running* on the **Pilots** page and log some results.", icon="⚖️")
 else:
     names = {r.pilot.id: f"{r.pilot.name} ({r.pilot.status})" for r in rows}
-    pilot_id = st.selectbox("Pilot", list(names), format_func=names.get)
+    pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key="review_pilot")
     with read() as session:
         pilot = pilots.get_pilot(session, pilot_id)
         ev = evaluate(session, pilot_id)
+        changes = [e for e in audit.events_for_pilot(session, pilot_id) if e.action == "change_after_lock"]
+        earlier = decisions.list_decisions(session, pilot_id)
+    if earlier:
+        last = earlier[0].decision
+        st.info(f"**Decided: {OUTCOME_LABELS[last.outcome].lower()}** on {fmt_date(last.decided_at.date())} by "
+                f"{last.decided_by} — “{last.rationale}”. Below: what the numbers say today.", icon="🗳️")
+    for change in changes:
+        st.warning(f"**The criteria were changed after the pilot started** ({fmt_date(change.at.date())}, "
+                   f"{change.actor}): “{change.reason}”. Originally: "
+                   + "; ".join(describe_saved(c) for c in json.loads(change.before_json or "{}").get("criteria", []))
+                   + ".", icon="🔏")
     show, text = BANNERS[ev.recommendation]
     show(text + "\n\n" + "\n".join(f"- {r}" for r in ev.reasons))
     if ev.srm_flag:
@@ -70,6 +92,9 @@ else:
             st.dataframe(pd.DataFrame([numbers_row(v) for v in ev.verdicts]), hide_index=True, width="stretch")
 
     st.subheader("Record the decision")
+    if earlier:
+        st.caption(f"This pilot already has {len(earlier)} decision(s); a new one is added to the record "
+                   "and the earlier ones stay listed below.")
     with st.form(form_key(f"decide_{pilot_id}")):
         default = OUTCOMES.index(ev.recommendation) if ev.recommendation in OUTCOMES else OUTCOMES.index("extend")
         outcome = st.radio("Decision", OUTCOMES, index=default, format_func=OUTCOME_LABELS.get, horizontal=True)
@@ -102,4 +127,6 @@ for row in history:
             st.caption(f"The numbers recommended *{d.recommendation.replace('_', ' ')}* at the time.")
         for c in evaluation.get("verdicts", []):
             st.markdown(f"- {c.get('sentence', '')}")
-        st.caption(f"Numbers frozen at {snap.get('frozen_at', '—')} UTC.")
+        frozen = snap.get("frozen_at")
+        when = datetime.fromisoformat(frozen).strftime("%d %b %Y, %H:%M UTC") if frozen else "—"
+        st.caption(f"Numbers frozen at the decision: {when}.")

@@ -10,10 +10,8 @@ from lib.st_adapter import actor, engine, read
 st.title("⚙️ Settings")
 
 st.subheader("You")
-name = st.text_input("Your name", value=actor(), help="Recorded on every result, correction and decision.")
-if name.strip() and name.strip() != actor():
-    st.session_state["actor"] = name.strip()
-    st.success(f"From now on your entries are signed “{name.strip()}”.")
+st.markdown(f"Your entries are signed **{actor() or 'anonymously'}** — change the name in the sidebar. "
+            "Set `GREENLIGHT_USER` to give it a default.")
 
 st.subheader("Data")
 eng = engine()

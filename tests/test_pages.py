@@ -193,6 +193,7 @@ def test_review_refuses_a_decision_without_rationale_then_records_it(demo_engine
     assert any("Rationale: is required" in e for e in errors(at))
     assert count(demo_engine, Decision) == before
     at.text_area[0].set_value("Enough evidence; scale to all segments.")
+    next(w for w in at.text_input if w.label == "Decided by").set_value("Lea Novak")
     at.button[0].click().run()
     assert count(demo_engine, Decision) == before + 1
     assert "Decision recorded" in at.success[0].value
@@ -274,3 +275,20 @@ def test_editing_only_the_hypothesis_of_a_running_pilot_needs_no_reason(demo_eng
     assert not errors(at), errors(at)
     with transaction(demo_engine) as s:
         assert s.get(Pilot, 5).hypothesis == "Retargeting converts better."
+
+
+def test_review_shows_criteria_changed_after_the_start(demo_engine):
+    from lib.audit import snapshot
+    from lib.inputs import PilotIn
+    from lib.pilots import update_pilot
+    with transaction(demo_engine) as s:
+        p = s.get(Pilot, 4)  # Cold outreach: reply rate >= 8% target
+        values = snapshot(p, tuple(PilotIn.model_fields))
+        update_pilot(s, 4, "lead", reason="Sales said 6% is enough", **values,
+                     criteria=[dict(metric="reply_rate", kind="proportion", role="primary", comparison="vs_target",
+                                    threshold=0.06)])
+    at = page("pages/review.py").run()
+    at.selectbox[0].set_value(4).run()
+    warning = " ".join(w.value for w in at.warning)
+    assert "changed after the pilot started" in warning and "Sales said 6% is enough" in warning
+    assert "8% (target)" in warning
