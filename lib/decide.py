@@ -240,6 +240,7 @@ class _Eval:
     relative_ci_high: float | None = None
     adjusted: Any = None
     adjusted_disagrees: bool = False  # before/after: trend+weekday adjustment tells another story
+    pace_note: str | None = None  # the planned sample will not be in by the end date
     method: str | None = None
     # one-sided evidence on the contrast L (> 0: criterion holds, guardrail breached)
     has_evidence: bool = False
@@ -509,6 +510,7 @@ def _progress(ev: _Eval, pilot: PilotSpec, last_day: date | None) -> None:
             ev.more_needed = int(math.ceil(plan - ev.sample_n))
             ev.more_unit = ev.units
             ev.more_from_plan = True
+            _pace_warning(ev, pilot, last_day, plan)
         return
     if pilot.start is not None and pilot.end is not None and pilot.end >= pilot.start:
         total_days = (pilot.end - pilot.start).days + 1
@@ -521,6 +523,19 @@ def _progress(ev: _Eval, pilot: PilotSpec, last_day: date | None) -> None:
             ev.more_from_plan = True
         return
     ev.full = ended
+
+
+def _pace_warning(ev: _Eval, pilot: PilotSpec, last_day: date | None, plan: int) -> None:
+    """Say so when, at today's pace, the planned sample will not be in by the end date."""
+    if pilot.start is None or pilot.end is None or last_day is None or last_day < pilot.start:
+        return
+    elapsed = (last_day - pilot.start).days + 1
+    remaining = (pilot.end - last_day).days
+    projected = ev.sample_n + ev.sample_n / elapsed * max(remaining, 0)
+    if projected < plan:
+        ev.pace_note = messages.PACE_SHORT.format(projected=fmt.about(projected), plan=fmt.number(plan),
+                                                  units=ev.units, end=fmt.fmt_date(pilot.end))
+        ev.warnings.append(ev.pace_note)
 
 
 def _projection(ev: _Eval, z: float) -> None:
@@ -614,6 +629,8 @@ def _tail(ev: _Eval, pilot: PilotSpec) -> str:
         if pilot.end is not None:
             return messages.TAIL_FUTILE.format(plan="pilot period")
         return messages.TAIL_FUTILE_NO_PLAN
+    if ev.adjusted_disagrees and status in ("inconclusive", "too_early"):
+        return messages.TAIL_HELD_BY_TREND
     if status == "inconclusive":
         return messages.TAIL_INCONCLUSIVE
     if ev.crit.role == "guardrail":
@@ -900,9 +917,8 @@ def evaluate_pilot(
     recommendation = _recommend(pilot, evals, primaries, reasons, data, last_day, srm)
     if len(primaries) > 1 and multiple_testing != "none" and last_day is not None:
         reasons.append(messages.CORRECTED.format(k=len(primaries), method=messages.CORRECTION_NAMES[multiple_testing]))
-    for ev in primaries:
-        if messages.ADJUSTED_DIFFERS in ev.warnings:
-            reasons.append(f"{ev.label}: {messages.ADJUSTED_DIFFERS}")
+    for ev in primaries:  # what the meeting must hear about a primary, beside the verdict
+        reasons.extend(f"{ev.label}: {w}" for w in ev.warnings if w in (messages.ADJUSTED_DIFFERS, ev.pace_note))
     observational = design == "before_after" or any(ev.crit.comparison == "vs_baseline" for ev in evals)
     if observational and last_day is not None:
         reasons.append(messages.REASON_OBSERVATIONAL)

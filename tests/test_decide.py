@@ -512,4 +512,13 @@ def test_before_after_is_not_called_met_when_a_trend_explains_the_shift():
     verdict = evaluate_pilot(pilot, [crit], observations).verdicts[0]
     assert verdict.pilot_value > verdict.control_value  # the plain comparison sees a big rise …
     assert verdict.met is None and verdict.status in ("too_early", "inconclusive")  # … but it is not called
-    assert any("trend" in w for w in verdict.warnings)
+    assert any("trend" in w for w in verdict.warnings) and "not called" in verdict.sentence
+
+
+def test_a_pilot_that_cannot_reach_its_plan_by_the_end_date_says_so():
+    pilot = ab_pilot(planned_n_per_arm=10_000)  # 28 days, 100 a day per arm: 2,800 by the end
+    evaluation = evaluate_pilot(pilot, [SIGNUP], daily("signup_rate", 7, (100, 10), (100, 11)))
+    assert any("reaches about 2,800" in w and "short of the planned 10,000" in w
+               for w in evaluation.verdicts[0].warnings), evaluation.verdicts[0].warnings
+    on_track = evaluate_pilot(ab_pilot(planned_n_per_arm=2_000), [SIGNUP], daily("signup_rate", 7, (100, 10), (100, 11)))
+    assert not any("today's pace" in w for w in on_track.verdicts[0].warnings)

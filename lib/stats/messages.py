@@ -94,6 +94,7 @@ TAIL_TOO_EARLY = "not enough to call yet"
 TAIL_MORE_NEEDED = "not enough to call yet; about {more} more {units} needed"
 TAIL_MORE_NEEDED_PER_ARM = "not enough to call yet; about {more} more {units} per arm needed"
 TAIL_INCONCLUSIVE = "still not clear at the planned sample"
+TAIL_HELD_BY_TREND = "not called: adjusted for trend and weekday it does not hold, so it may be a trend already under way"
 TAIL_HARMED = "guardrail breached"
 TAIL_SAFE = "guardrail holds"
 TAIL_NO_HARM_YET = "no clear sign of harm so far"
@@ -114,6 +115,8 @@ ADJUSTED_DIFFERS = (
     "Adjusted for trend and weekday, the shift tells a different story than the plain comparison; "
     "part of the difference may be a trend that was already under way, so it is not called until both agree."
 )
+PACE_SHORT = ("At today's pace it reaches about {projected} {units} per arm by {end}, short of the planned "
+              "{plan}: extend the end date or widen the audience, or accept a less certain answer.")
 NO_PILOT_DATES = "The pilot has no start date, so baseline and pilot days cannot be told apart."
 NO_CRITERION_DATA = "No results logged for this metric yet."
 UNKNOWN_DESIGN = "Unknown pilot design {design!r}; expected ab, before_after or target."
