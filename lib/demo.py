@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 from sqlmodel import Session, func, select
@@ -207,13 +207,20 @@ def load_demo(session: Session, as_of: date | None = None,
 
     from lib.evaluation import decision_snapshot  # late: keeps `python -m lib.demo` light on errors
 
+    for p in (p1, p2, p3, p4, p5, p6):  # criteria locked the morning each pilot started
+        p.criteria_locked_at = datetime.combine(p.start_date or today, time(9), UTC)
+        session.add(p)
     for p, outcome, why, when in (
         (p1, "scale", "Replies up about two points with no rise in unsubscribes. Roll out to all sequences.", e1),
         (p2, "abort", "Carousels cost more per click and bring fewer leads. Back to single images.", e2),
     ):
-        snap = decision_snapshot(session, p.id or 0, as_of=when)
-        decisions.record_decision(session, p.id or 0, outcome=outcome, rationale=why, decided_by="Lea Novak",
-                                  snapshot=snap, recommendation=snap["evaluation"]["recommendation"])
+        meeting = datetime.combine(when + timedelta(days=2), time(15), UTC)  # the review after the pilot ended
+        snap = {**decision_snapshot(session, p.id or 0, as_of=when), "frozen_at": meeting.isoformat()}
+        decision = decisions.record_decision(session, p.id or 0, outcome=outcome, rationale=why,
+                                             decided_by="Lea Novak", snapshot=snap,
+                                             recommendation=snap["evaluation"]["recommendation"])
+        decision.decided_at = meeting
+        session.add(decision)
     progress(1.0, "Done")
     entries = results.count_current(session)
     return DemoSummary(goals=3, pilots=8, entries=entries, decisions=2)

@@ -71,8 +71,11 @@ for pilot, ev in sorted(portfolio, key=lambda pe: (order.get(pe[0].priority, 9),
         "Design": DESIGN_LABELS.get(pilot.design, pilot.design),
         "Ends": fmt_date(pilot.end_date) if pilot.end_date else "—",
         "Recommendation": RECOMMENDATION_LABELS.get(ev.recommendation, ev.recommendation)
-        if pilot.status == "running" else f"Decided: {latest.get(pilot.id, '—')}" if pilot.status == "decided"
+        if pilot.status == "running" else f"Decided: {latest.get(pilot.id, '—').capitalize()}" if pilot.status == "decided"
         else "Not started",
         "Primary result": primary.sentence if primary else ev.reasons[0] if ev.reasons else "",
     })
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+             column_config={"Primary result": st.column_config.TextColumn(width="large"),
+                            "Pilot": st.column_config.TextColumn(width="medium")})
+st.page_link("pages/review.py", label="Open the review for any pilot", icon="⚖️")
