@@ -21,7 +21,7 @@ def test_demo_loads_with_one_click_and_review_shows_a_verdict(page: Page, app_ur
     page.get_by_role("button", name="Load demo workspace").click()
     expect(page.get_by_text("Demo loaded")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Pilots running")).to_be_visible()
-    page.get_by_role("link", name="Review").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Review", exact=True).click()
     expect(page.get_by_role("heading", name="Review")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Recommendation:").first).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Decisions so far")).to_be_visible()
