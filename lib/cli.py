@@ -189,18 +189,23 @@ def _print_preview(preview: ImportPreview) -> None:
 
 
 def cmd_import(args) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
     from lib import imports
-    from lib.importer import file_checksum, read_sample
+    from lib.importer import ImportMapping, file_checksum, read_sample
 
     engine = _engine()
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"{args.file}: no such file.")
-    with reading(engine) as session:
+    with reading(engine) as session, ThreadPoolExecutor(1) as pool:
+        hashing = pool.submit(file_checksum, path)  # hashlib runs beside the mapping work, outside the GIL
         pilot = pilots.find_pilot(session, args.pilot)
         kinds = pilots.metric_kinds(session, pilot.id or 0)
-        # start from last time's mapping or a suggestion; what the command line says wins
-        mapping = imports.mapping_for(session, pilot.id or 0, read_sample(path))
+        if args.layout and args.metric and args.date_column and (args.arm_column or args.layout == "aggregated"):
+            mapping = ImportMapping(layout=args.layout, arm_column=args.arm_column, date_column=args.date_column)
+        else:  # start from last time's mapping or a suggestion; what the command line says wins
+            mapping = imports.mapping_for(session, pilot.id or 0, read_sample(path))
         if args.layout:
             mapping.layout = args.layout
         for option in ("arm_column", "date_column"):
@@ -213,7 +218,7 @@ def cmd_import(args) -> int:
         left_out = imports.unmapped_metrics(session, pilot.id or 0, mapping)
         if left_out:
             print(f"Note: not in this file's mapping, so not imported: {', '.join(left_out)}.")
-        checksum = file_checksum(path)
+        checksum = hashing.result()
         replacing = imports.check_duplicate(session, pilot.id or 0, checksum, args.replace)
         preview = imports.preview_for_pilot(session, pilot.id or 0, path, mapping, replacing=replacing)
     _print_preview(preview)

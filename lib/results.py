@@ -118,9 +118,12 @@ def _entry_dict(e: ResultEntry) -> dict:
 
 
 def log_results(session: Session, pilot_id: int, rows: Sequence[dict], actor: str, *,
-                source: str = "manual", batch_id: int | None = None, replace: bool = False,
-                reason: str = "", today: date | None = None) -> list[ResultEntry]:
-    """Store a set of rows all or nothing; ``replace`` corrects already-logged keys."""
+                source: str = "manual", batch_id: int | None = None, today: date | None = None) -> int:
+    """Store new rows all or nothing; a day already logged is refused (correct it instead).
+
+    Returns how many values were stored. Rows go in as one multi-row INSERT: an
+    import of hundreds of day x arm x metric values costs one round trip.
+    """
     pilot = get_pilot(session, pilot_id)
     kinds = metric_kinds(session, pilot_id)
     good, errors = validate_rows(pilot, kinds, rows, today)
@@ -128,30 +131,23 @@ def log_results(session: Session, pilot_id: int, rows: Sequence[dict], actor: st
         raise InvalidInput(errors)
     if not good:
         raise InvalidInput.one("rows", "there is nothing to save: enter at least one row.")
-    current = {(e.day, e.arm, e.metric): e for e in current_entries(session, pilot_id)}
-    clashes = [r for r in good if (r.day, r.arm, r.metric) in current]
-    if clashes and not replace:
+    taken = existing_keys(session, pilot_id)
+    clashes = [r for r in good if (r.day, r.arm, r.metric) in taken]
+    if clashes:
         raise InvalidInput([FieldError("rows", f"{r.day:%d %b %Y} × {r.arm} × {r.metric} is already logged; "
                                                "edit that value instead (history is kept).") for r in clashes[:20]])
-    stored: list[ResultEntry] = []
+    now = utcnow()
+    values = [{**row.model_dump(exclude={"kind"}), "pilot_id": pilot_id, "source": source, "batch_id": batch_id,
+               "created_by": actor, "created_at": now} for row in good]
     try:
-        for row in good:
-            old = current.get((row.day, row.arm, row.metric))
-            values = row.model_dump(exclude={"kind"})
-            if old is not None:
-                stored.append(_supersede(session, old, values, actor, reason or "corrected"))
-                continue
-            entry = ResultEntry(pilot_id=pilot_id, source=source, batch_id=batch_id, created_by=actor, **values)
-            session.add(entry)
-            stored.append(entry)
-        session.flush()
+        session.execute(sa.insert(ResultEntry), values)
     except IntegrityError:
         raise InvalidInput.one("rows", "someone else logged some of these days at the same moment; "
                                        "reload and try again.") from None
     if source == "manual":
         audit.record(session, entity="results", entity_id=None, pilot_id=pilot_id, action="log", actor=actor,
-                     after={"rows": len(stored)})
-    return stored
+                     after={"rows": len(values)})
+    return len(values)
 
 
 def _supersede(session: Session, old: ResultEntry, values: dict | None, actor: str, reason: str) -> ResultEntry | None:
@@ -252,7 +248,7 @@ def apply_grid(session: Session, pilot_id: int, edits: Sequence, actor: str, rea
         raise InvalidInput(errors)
     counts = {"added": 0, "corrected": 0, "deleted": 0}
     if new_rows:
-        counts["added"] = len(log_results(session, pilot_id, new_rows, actor, today=today))
+        counts["added"] = log_results(session, pilot_id, new_rows, actor, today=today)
     for e in edits:
         if e.entry_id is None:
             continue

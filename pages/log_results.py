@@ -114,7 +114,7 @@ with tab_day, st.form(form_key(f"log_day_{pilot_id}")):
         except InvalidInput as exc:
             show_invalid(exc)
         else:
-            flash(f"Saved {len(saved)} value(s) for {fmt_date(day)}.")
+            flash(f"Saved {saved} value(s) for {fmt_date(day)}.")
             reset_form(f"log_day_{pilot_id}")
             st.rerun()
 
