@@ -22,8 +22,17 @@ def list_goals(session: Session) -> list[Goal]:
     return list(session.exec(select(Goal).order_by(col(Goal.id))))
 
 
+def _check_name(session: Session, data: GoalIn, goal_id: int | None = None) -> None:
+    for other in session.exec(select(Goal).where(Goal.name == data.name)):
+        if other.id != goal_id:
+            raise InvalidInput.one("name", f"a goal named '{data.name}' already exists.")
+
+
 def _check_parent(session: Session, data: GoalIn, goal_id: int | None = None) -> None:
     if data.parent_id is None:
+        if data.level != "company":
+            raise InvalidInput.one("parent_id", f"a {data.level} goal sits under the goal it serves: pick its "
+                                                "parent (only company goals stand alone).")
         return
     parent = session.get(Goal, data.parent_id)
     if parent is None:
@@ -40,6 +49,7 @@ def _check_parent(session: Session, data: GoalIn, goal_id: int | None = None) ->
 
 def create_goal(session: Session, actor: str, **values) -> Goal:
     data = validated(GoalIn, **values)
+    _check_name(session, data)
     _check_parent(session, data)
     goal = Goal(**data.model_dump())
     session.add(goal)
@@ -54,6 +64,7 @@ def update_goal(session: Session, goal_id: int, actor: str, **values) -> Goal:
     if goal is None:
         raise InvalidInput.one("goal", f"goal #{goal_id} does not exist.")
     data = validated(GoalIn, **values)
+    _check_name(session, data, goal_id)
     _check_parent(session, data, goal_id)
     before = audit.snapshot(goal)
     for key, value in data.model_dump().items():

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from lib.models import CHANNELS, GOAL_LEVELS, OUTCOMES, PILOT_STATUSES, PRIORITIES
 from lib.observations import (
@@ -146,7 +146,7 @@ class _Input(BaseModel):
 
 
 class GoalIn(_Input):
-    name: str
+    name: str = Field(max_length=120)
     level: str = "team"
     parent_id: int | None = None
     kpi_name: str

@@ -41,11 +41,15 @@ def goal_form(key: str, current=None) -> None:
         name = st.text_input("Name", value=current.name if current else "",
                              placeholder="400 sales-qualified leads a quarter")
         c1, c2 = st.columns(2)
-        level = c1.selectbox("Level", GOAL_LEVELS, index=GOAL_LEVELS.index(current.level) if current else 2,
-                             format_func=str.capitalize)
-        parent = c2.selectbox("Parent goal", [p for p in parents if p != (current.id if current else -1)],
-                              index=0 if not current or current.parent_id is None
-                              else [p for p in parents if p != current.id].index(current.parent_id),
+        default_level = current.level if current else ("team" if by_id else "company")
+        level = c1.selectbox("Level", GOAL_LEVELS, index=GOAL_LEVELS.index(default_level), format_func=str.capitalize,
+                             help="Company goals stand alone; marketing and team goals sit under the goal they serve.")
+        options = [p for p in parents if p != (current.id if current else -1)]
+        if current:
+            default_parent = current.parent_id
+        else:  # a new team goal most often serves the marketing goal
+            default_parent = next((g.id for g in reversed(list(by_id.values())) if g.level == "marketing"), None)
+        parent = c2.selectbox("Parent goal", options, index=options.index(default_parent),
                               format_func=lambda gid: "— none (top level) —" if gid is None else by_id[gid].name)
         c3, c4, c5, c6 = st.columns(4)
         kpi = c3.text_input("KPI", value=current.kpi_name if current else "", placeholder="Sales-qualified leads")

@@ -191,3 +191,13 @@ def test_decision_freezes_numbers_and_closes_the_pilot(engine):
         [row] = decisions.list_decisions(s)
         assert s.get(Pilot, p.id).status == "decided"
     assert row.pilot_name == "Subject line test" and row.snapshot["criteria"][0]["pilot_value"] == 0.08
+
+
+def test_goal_names_are_unique_and_only_company_goals_stand_alone(engine):
+    with transaction(engine) as s:
+        factories.goal(s, "Grow revenue")
+    with pytest.raises(InvalidInput, match="already exists"), transaction(engine) as s:
+        factories.goal(s, "Grow revenue")
+    with pytest.raises(InvalidInput, match="pick its parent"), transaction(engine) as s:
+        factories.goal(s, "Team goal", level="team")
+    assert counts(engine)["Goal"] == 1
