@@ -129,7 +129,8 @@ def cmd_evaluate(args) -> int:
     if not evaluations:
         print("No running or decided pilots to evaluate.")
     for p, ev in evaluations:
-        print(f"{p.name} [{p.status}] -> {ev.recommendation.replace('_', ' ').upper()}")
+        verdict = "NOT STARTED" if p.status in ("idea", "planned") else ev.recommendation.replace("_", " ").upper()
+        print(f"{p.name} [{p.status}] -> {verdict}")
         for reason in ev.reasons:
             print(f"  * {reason}")
         for v in ev.verdicts:

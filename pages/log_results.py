@@ -71,7 +71,7 @@ with tab_grid:
                            **{f.label: st.column_config.NumberColumn(f.label, help=f.help, min_value=None,
                                                                      step=1 if f.whole else 0.01)
                               for f in FIELDS[kind]}})
-        reason = st.text_input("Why (for corrections and cleared values)", key=f"grid_reason_{pilot_id}",
+        reason = st.text_input("Why (for corrections and cleared values)", key=form_key(f"grid_reason_{pilot_id}"),
                                placeholder="e.g. the export was re-run with late conversions")
         if st.button("Save grid", type="primary", key=f"grid_save_{pilot_id}"):
             edits = grid_edits(kind, metric, original, edited.to_dict("records"), by_key)
@@ -85,6 +85,7 @@ with tab_grid:
             else:
                 flash(f"Saved: {done['added']} added, {done['corrected']} corrected, {done['deleted']} cleared. "
                       "Earlier values are kept in history.")
+                reset_form(f"grid_reason_{pilot_id}")
                 st.rerun()
     else:
         st.caption("Pick the last day of the range too.")
