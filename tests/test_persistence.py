@@ -201,3 +201,16 @@ def test_goal_names_are_unique_and_only_company_goals_stand_alone(engine):
     with pytest.raises(InvalidInput, match="pick its parent"), transaction(engine) as s:
         factories.goal(s, "Team goal", level="team")
     assert counts(engine)["Goal"] == 1
+
+
+def test_portfolio_evaluation_matches_one_pilot_at_a_time(engine):
+    """The home page's batched evaluation gives the same verdicts as the per-pilot one."""
+    from lib.demo import load_demo
+    from lib.evaluation import evaluate, evaluate_all
+    with transaction(engine) as s:
+        load_demo(s, as_of=date(2026, 11, 23))
+    with transaction(engine) as s:
+        portfolio = evaluate_all(s, as_of=date(2026, 11, 23))
+        assert len(portfolio) == 8
+        for pilot, ev in portfolio:
+            assert ev.to_dict() == evaluate(s, pilot.id, as_of=date(2026, 11, 23)).to_dict()
