@@ -37,6 +37,7 @@ FIELD_LABELS = {
     "end_date": "End", "baseline_start": "Baseline start", "baseline_end": "Baseline end",
     "n": "Exposures / units", "total": "Conversions / total", "total_sq": "Sum of squares",
     "decided_by": "Decided by", "threshold_type": "Threshold is", "criteria": "Criteria",
+    "expected": "Expected", "total_cu": "Sum of cubes",
 }
 ROLE_ORDER = ("primary", "secondary", "guardrail")
 
@@ -231,6 +232,7 @@ class CriterionIn(_Input):
     direction: str = "increase"
     threshold_type: str = "absolute"
     confidence: float = 0.95
+    expected: float | None = None
     unit: str = ""
 
     _metric = field_validator("metric", mode="before")(_required_text)
@@ -257,7 +259,25 @@ class CriterionIn(_Input):
     def _finite_threshold(cls, v: float) -> float:
         return _finite(v)
 
+    @field_validator("expected")
+    @classmethod
+    def _finite_expected(cls, v: float | None) -> float | None:
+        return None if v is None else _finite(v)
+
     def cross_check(self) -> list[FieldError]:
+        problems = self._check_threshold()
+        if self.expected is not None and self.role != "guardrail":
+            good = 1 if self.direction == "increase" else -1
+            if (self.expected - self.threshold) * good <= 0:
+                worth = "target" if self.comparison == "vs_target" else "minimum worth scaling (the threshold)"
+                better = "above" if good > 0 else "below"
+                problems.append(FieldError("expected", f"must be {better} the {worth}: the plan sizes the test "
+                                                       "of “better than the threshold” for the effect you expect."))
+            elif self.comparison == "vs_target" and self.kind == "proportion" and not 0 < self.expected < 1:
+                problems.append(FieldError("expected", "an expected rate must be between 0% and 100%."))
+        return problems
+
+    def _check_threshold(self) -> list[FieldError]:
         if self.comparison == "vs_target":
             if self.threshold_type == "relative":
                 return [FieldError("threshold_type", "a target is an absolute value, not a lift.")]

@@ -100,6 +100,7 @@ class Criterion(SQLModel, table=True):
     threshold: float = 0.0
     threshold_type: str = Field(default="absolute", max_length=20)
     confidence: float = 0.95
+    expected: float | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -155,6 +156,7 @@ class ResultEntry(SQLModel, table=True):
     n: float = 0
     total: float = 0
     total_sq: float | None = None
+    total_cu: float | None = None
     cost: float | None = None
     source: str = Field(default="manual", max_length=20)
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id", index=True)

@@ -34,7 +34,9 @@ class Observation:
     """Sufficient statistics for one metric, one arm, one day (or week start).
 
     - proportion: ``n`` = exposures (visitors, contacts), ``total`` = conversions.
-    - mean: ``n`` = observations (orders), ``total`` = sum, ``total_sq`` = sum of squares.
+    - mean: ``n`` = observations (orders), ``total`` = sum, ``total_sq`` = sum of squares,
+      ``total_cu`` = sum of cubes (event imports compute it; the engine uses it to
+      correct for skew, and judges means without it conservatively).
     - count: ``total`` = the count or amount for the day (leads, revenue); ``n`` is
       the number of units behind it when known (1 for a plain daily figure).
 
@@ -48,6 +50,7 @@ class Observation:
     n: float
     total: float
     total_sq: float | None = None
+    total_cu: float | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,13 @@ class CriterionSpec:
     For a guardrail it is the largest harm tolerated in the bad ``direction``
     (0 = must not get worse at all).
     ``direction`` says which way is good for the metric.
+
+    ``threshold`` is the *minimum worth scaling*: the criterion is met when the
+    data show the effect is beyond it. ``expected`` is the effect (or, vs_target,
+    the value) the team expects, in the same units; it sizes the plan and sets
+    the futility rule (a pilot that can no longer show it beats the threshold
+    when the rest of the plan came in at ``expected`` is stopped). ``None``
+    means no expectation was given: no futility stop.
     """
 
     metric: str
@@ -73,6 +83,7 @@ class CriterionSpec:
     direction: Direction = "increase"
     threshold_type: ThresholdType = "absolute"
     confidence: float = 0.95
+    expected: float | None = None
 
 
 @dataclass(frozen=True)

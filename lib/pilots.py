@@ -210,6 +210,7 @@ def criterion_spec(c: Criterion) -> CriterionSpec:
         metric=c.metric, kind=c.kind, role=c.role, comparison=c.comparison,  # type: ignore[arg-type]
         threshold=c.threshold, direction=c.direction,  # type: ignore[arg-type]
         threshold_type=c.threshold_type, confidence=c.confidence,  # type: ignore[arg-type]
+        expected=c.expected,
     )
 
 
