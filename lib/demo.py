@@ -62,7 +62,8 @@ def _mean_rows(rng, metric, arm, days, orders, mean, sd) -> list[dict]:
         n = max(int(rng.poisson(orders * _weekday_factor(d))), 1)
         values = np.clip(rng.normal(mean, sd, n), 1.0, None).round(2)
         rows.append(dict(metric=metric, arm=arm, day=d, n=n, total=round(float(values.sum()), 2),
-                         total_sq=round(float((values**2).sum()), 2)))
+                         total_sq=round(float((values**2).sum()), 2),
+                         total_cu=round(float((values**3).sum()), 2)))
     return rows
 
 

@@ -117,7 +117,8 @@ def commit_import(session: Session, pilot_id: int, preview: ImportPreview, *, ch
     except IntegrityError:
         raise InvalidInput.one("file", "this file was imported into the pilot by someone else a moment ago; "
                                        "reload to see it.") from None
-    rows = [dict(metric=o.metric, arm=o.arm, day=o.day, n=o.n, total=o.total, total_sq=o.total_sq)
+    rows = [dict(metric=o.metric, arm=o.arm, day=o.day, n=o.n, total=o.total, total_sq=o.total_sq,
+                 total_cu=o.total_cu)
             for o in preview.observations]
     results.log_results(session, pilot_id, rows, actor, source=source, batch_id=batch.id)
     remember_mapping(session, pilot_id, preview.mapping)

@@ -300,6 +300,7 @@ class ResultIn(_Input):
     n: float
     total: float
     total_sq: float | None = None
+    total_cu: float | None = None  # sum of cubes (mean metrics from event imports); may be negative
     cost: float | None = None
     note: str = ""
 
@@ -309,10 +310,11 @@ class ResultIn(_Input):
 
     def cross_check(self) -> list[FieldError]:
         errors: list[FieldError] = []
-        for name in ("n", "total", "total_sq", "cost"):
+        for name in ("n", "total", "total_sq", "total_cu", "cost"):
             value = getattr(self, name)
             try:
-                _finite(value, minimum=None if (name == "total" and self.kind == "mean") else 0)
+                signed = name == "total_cu" or (name == "total" and self.kind == "mean")
+                _finite(value, minimum=None if signed else 0)
             except ValueError as exc:
                 errors.append(FieldError(name, str(exc)))
         if not errors and self.kind == "proportion":

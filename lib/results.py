@@ -24,7 +24,9 @@ from lib.models import AuditEvent, Pilot, ResultEntry, utcnow
 from lib.observations import Observation
 from lib.pilots import get_pilot, metric_kinds
 
-VALUE_FIELDS = ("n", "total", "total_sq", "cost", "note")
+VALUE_FIELDS = ("n", "total", "total_sq", "total_cu", "cost", "note")
+# A correction that changes any of these without a new sum of cubes drops the old one (it no longer fits).
+_CUBE_INPUTS = ("n", "total", "total_sq")
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,8 @@ def correct_result(session: Session, entry_id: int, actor: str, reason: str = ""
         raise InvalidInput.one("entry", f"entry #{entry_id} is not a current value (it may have been changed already).")
     kinds = metric_kinds(session, old.pilot_id)
     merged = {**_entry_dict(old), **values}
+    if "total_cu" not in values and any(k in values and values[k] != getattr(old, k) for k in _CUBE_INPUTS):
+        merged["total_cu"] = None
     row = validated(ResultIn, kind=kinds.get(old.metric, "count"), **merged)
     new = _supersede(session, old, row.model_dump(exclude={"kind"}), actor, reason or "corrected")
     assert new is not None
@@ -194,7 +198,8 @@ def observations(session: Session, pilot_id: int) -> list[Observation]:
 
 
 def to_observations(entries: Iterable[ResultEntry]) -> list[Observation]:
-    return [Observation(day=e.day, arm=e.arm, metric=e.metric, n=e.n, total=e.total, total_sq=e.total_sq)
+    return [Observation(day=e.day, arm=e.arm, metric=e.metric, n=e.n, total=e.total, total_sq=e.total_sq,
+                        total_cu=e.total_cu)
             for e in entries]
 
 
@@ -256,7 +261,7 @@ def apply_grid(session: Session, pilot_id: int, edits: Sequence, actor: str, rea
             delete_result(session, e.entry_id, actor, reason or "cleared in the grid")
             counts["deleted"] += 1
         else:
-            values = {k: e.row[k] for k in ("n", "total", "total_sq") if k in e.row}
+            values = {k: e.row[k] for k in ("n", "total", "total_sq", "total_cu") if k in e.row}
             correct_result(session, e.entry_id, actor, reason or "corrected in the grid", **values)
             counts["corrected"] += 1
     return counts

@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 
 from lib import imports, results
 from lib.db import transaction
-from lib.importer import file_checksum, read_sample
+from lib.importer import ImportMapping, MetricMapping, file_checksum, read_sample
 from lib.inputs import InvalidInput
 from lib.models import ImportBatch, ResultEntry
 from tests import factories
@@ -157,3 +157,60 @@ def test_concurrent_imports_of_the_same_file_count_it_once(engine, pilot):
     assert sum(r[4] for r in current(engine, pilot.id)) == pd.read_csv(pd.io.common.BytesIO(data))["replies"].sum()
     with Session(engine) as s:
         assert s.exec(select(func.count()).select_from(ImportBatch)).one() == 1
+
+
+def revenue_events(days: list[date], rows: int = 900, seed: int = 5) -> tuple[bytes, pd.DataFrame]:
+    """One row per visitor: most spend nothing, buyers' amounts lognormal."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "date": [days[i].isoformat() for i in rng.integers(0, len(days), rows)],
+        "variant": rng.choice(["control", "pilot"], rows),
+        "spend": np.where(rng.random(rows) < 0.1, np.round(rng.lognormal(3.0, 1.2, rows), 2), 0.0),
+    })
+    return frame.to_csv(index=False).encode(), frame
+
+
+def test_event_import_stores_sums_of_cubes_and_the_engine_gets_them(engine):
+    with transaction(engine) as s:
+        p = factories.ab_pilot(s, name="Checkout upsell", criteria=[
+            dict(metric="revenue", kind="mean", role="primary", threshold=0.0)])
+    data, frame = revenue_events([START, START + timedelta(days=1), START + timedelta(days=2)])
+    mapping = ImportMapping("events", "variant", "control", "date", [MetricMapping("revenue", "mean", column="spend")])
+    with Session(engine) as s:
+        preview = imports.preview_for_pilot(s, p.id, data, mapping, name="visits.csv")
+    assert preview.ok, preview.problem_lines()
+    with transaction(engine) as s:
+        imports.commit_import(s, p.id, preview, checksum=file_checksum(data), actor="tester")
+    grouped = frame.assign(sq=frame.spend**2, cu=frame.spend**3).groupby(["date", "variant"])
+    expected = {(date.fromisoformat(d), arm): (float(len(g)), g.spend.sum(), g.sq.sum(), g.cu.sum())
+                for (d, arm), g in grouped}
+    with Session(engine) as s:
+        stored = {(e.day, e.arm): (e.n, e.total, e.total_sq, e.total_cu) for e in results.current_entries(s, p.id)}
+        observed = {(o.day, o.arm): (o.n, o.total, o.total_sq, o.total_cu) for o in results.observations(s, p.id)}
+    assert stored.keys() == observed.keys() == expected.keys()
+    for key, values in expected.items():
+        assert stored[key] == pytest.approx(values, rel=1e-9)
+        assert observed[key] == pytest.approx(values, rel=1e-9)
+    assert all(v[3] > 0 for v in observed.values())
+
+
+def test_a_correction_keeps_the_cubes_only_while_the_sums_stand(engine):
+    with transaction(engine) as s:
+        p = factories.ab_pilot(s, name="Checkout upsell", criteria=[
+            dict(metric="revenue", kind="mean", role="primary", threshold=0.0)])
+        results.log_results(s, p.id, [dict(metric="revenue", arm="pilot", day=START, n=3, total=6.0, total_sq=14.0,
+                                           total_cu=36.0)], "ana", today=date(2026, 12, 1))
+    with transaction(engine) as s:
+        entry = results.current_entries(s, p.id)[0]
+        assert entry.total_cu == 36.0
+        results.correct_result(s, entry.id, "lead", reason="context", note="promo day")
+    with transaction(engine) as s:
+        entry = results.current_entries(s, p.id)[0]
+        assert (entry.note, entry.total_cu) == ("promo day", 36.0)  # sums untouched: cubes still fit
+        results.correct_result(s, entry.id, "lead", reason="typo", total=7.0, total_sq=17.0)
+    with Session(engine) as s:
+        (obs,) = results.observations(s, p.id)
+    assert (obs.total, obs.total_sq, obs.total_cu) == (7.0, 17.0, None)  # a stale sum of cubes is dropped
+    with pytest.raises(InvalidInput, match="finite"), transaction(engine) as s:
+        results.log_results(s, p.id, [dict(metric="revenue", arm="control", day=START, n=1, total=1.0,
+                                           total_sq=1.0, total_cu=float("inf"))], "ana", today=date(2026, 12, 1))

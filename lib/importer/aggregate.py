@@ -54,7 +54,7 @@ _WHOLE = {"conversions", "exposures"}
 
 @dataclass
 class _Group:
-    """Running sums for one (day id, arm id): per metric n, total, total of squares."""
+    """Running sums for one (day id, arm id): per metric n, total, total of squares, total of cubes."""
 
     stats: np.ndarray
     rows: int = 0
@@ -63,16 +63,19 @@ class _Group:
 
 @dataclass(frozen=True)
 class _Source:
-    """Where a metric's n, total and total_sq come from: 'rows', a column position, or nothing.
+    """Where a metric's n, total, total_sq and total_cu come from: 'rows', a column position, or nothing.
 
     ``square`` means total_sq sums the squares of column ``sq`` (event rows) rather
-    than the column itself (an aggregated sum-of-squares column).
+    than the column itself (an aggregated sum-of-squares column). ``cu`` is the
+    column whose cubes make total_cu: event rows of a mean metric only (aggregated
+    layouts have no sum-of-cubes column, so their total_cu stays None).
     """
 
     n: int | str | None
     total: int | str | None
     sq: int | str | None
     square: bool = False
+    cu: int | None = None
 
 
 @dataclass
@@ -141,7 +144,8 @@ class Aggregator:
     def _source(self, metric: MetricMapping, roles: dict[str, int]) -> _Source:
         if self.mapping.layout == "events":
             value = roles["value"]
-            return _Source("rows", value, value if metric.kind == "mean" else None, square=True)
+            mean = metric.kind == "mean"
+            return _Source("rows", value, value if mean else None, square=True, cu=value if mean else None)
         if metric.kind == "proportion":
             return _Source(roles["exposures"], roles["conversions"], None)
         if metric.kind == "mean":
@@ -389,6 +393,7 @@ class Aggregator:
 
         sums: dict[int, np.ndarray] = {}
         squares: dict[int, np.ndarray] = {}
+        cubes: dict[int, np.ndarray] = {}
 
         def column_sum(pos: int) -> np.ndarray:
             if pos not in sums:
@@ -402,7 +407,13 @@ class Aggregator:
                 squares[pos] = np.bincount(bins, weights=values * values, minlength=size)
             return squares[pos]
 
-        table = np.zeros((len(slots), len(self.metrics), 3))
+        def column_cubes(pos: int) -> np.ndarray:
+            if pos not in cubes:
+                values = parsed[pos].values if index is None else parsed[pos].values[index]
+                cubes[pos] = np.bincount(bins, weights=values * values * values, minlength=size)
+            return cubes[pos]
+
+        table = np.zeros((len(slots), len(self.metrics), 4))
         for m, source in enumerate(self.sources):
             if source.n == "rows":
                 table[:, m, 0] = counts[slots]
@@ -412,6 +423,8 @@ class Aggregator:
                 table[:, m, 1] = column_sum(source.total)[slots]
             if isinstance(source.sq, int):
                 table[:, m, 2] = (column_squares(source.sq) if source.square else column_sum(source.sq))[slots]
+            if source.cu is not None:
+                table[:, m, 3] = column_cubes(source.cu)[slots]
 
         new = [i for i, k in enumerate(group_keys) if (int(k) // ARM_STRIDE, int(k) % ARM_STRIDE) not in self.groups]
         first_rows: dict[int, int] = {}
@@ -425,7 +438,7 @@ class Aggregator:
             group_id = (key // ARM_STRIDE, key % ARM_STRIDE)
             group = self.groups.get(group_id)
             if group is None:
-                group = self.groups[group_id] = _Group(np.zeros((len(self.metrics), 3)), 0, first_rows[key])
+                group = self.groups[group_id] = _Group(np.zeros((len(self.metrics), 4)), 0, first_rows[key])
             group.stats += table[i]
             group.rows += int(counts[slots[i]])
 
@@ -605,8 +618,17 @@ class Aggregator:
             for m, metric in enumerate(self.metrics):
                 n = 1.0 if fixed_n[m] else float(stats[m, 0])
                 has_sq = isinstance(self.sources[m].sq, int)
+                has_cu = self.sources[m].cu is not None
                 out.append(
-                    Observation(day, arm, metric.name, n, float(stats[m, 1]), float(stats[m, 2]) if has_sq else None)
+                    Observation(
+                        day,
+                        arm,
+                        metric.name,
+                        n,
+                        float(stats[m, 1]),
+                        float(stats[m, 2]) if has_sq else None,
+                        float(stats[m, 3]) if has_cu else None,
+                    )
                 )
         return out
 

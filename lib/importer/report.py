@@ -177,7 +177,7 @@ class ImportPreview:
         return lines
 
     def observations_frame(self) -> pd.DataFrame:
-        """The observations as a table (day, arm, metric, n, total, total_sq, value)."""
+        """The observations as a table (day, arm, metric, n, total, total_sq, total_cu, value)."""
         kinds = {m.name: m.kind for m in self.mapping.metrics}
         records = [
             {
@@ -187,11 +187,12 @@ class ImportPreview:
                 "n": o.n,
                 "total": o.total,
                 "total_sq": o.total_sq,
+                "total_cu": o.total_cu,
                 "value": o.total if kinds.get(o.metric) == "count" else (o.total / o.n if o.n else None),
             }
             for o in self.observations
         ]
-        return pd.DataFrame(records, columns=["day", "arm", "metric", "n", "total", "total_sq", "value"])
+        return pd.DataFrame(records, columns=["day", "arm", "metric", "n", "total", "total_sq", "total_cu", "value"])
 
     def problems_frame(self) -> pd.DataFrame:
         return pd.DataFrame(

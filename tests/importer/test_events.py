@@ -222,3 +222,35 @@ def test_timestamps_are_counted_on_their_day(stamp: str) -> None:
     expected = frame.assign(day=times.date).groupby(["day", "arm"])["converted"].agg(["size", "sum"])
     observed = {(o.day, o.arm): (o.n, o.total) for o in result.observations}
     assert observed == {key: (float(n), float(t)) for key, (n, t) in expected.iterrows()}
+
+
+def test_mean_metrics_from_event_rows_carry_the_sum_of_cubes(frame: pd.DataFrame, csv_data: bytes) -> None:
+    result = analyze(csv_data, events_mapping(), allowed_arms=ARMS, chunk_rows=9_000)
+    assert result.ok, result.problem_lines()
+    expected = frame.assign(cube=frame["spend"] ** 3).groupby(["date", "arm"])["cube"].sum()
+    cubes = {(o.day, o.arm): o.total_cu for o in result.observations if o.metric == "spend"}
+    assert cubes.keys() == set(expected.index)
+    for key, value in expected.items():
+        assert cubes[key] == pytest.approx(value, rel=1e-9, abs=1e-6)
+    assert all(o.total_cu is None for o in result.observations if o.metric != "spend")  # rates: no cubes
+    table = result.observations_frame()
+    assert "total_cu" in table.columns
+    assert table.loc[table.metric == "spend", "total_cu"].sum() == pytest.approx((frame["spend"] ** 3).sum())
+
+
+def test_negative_amounts_give_negative_cubes_and_aggregated_files_have_none() -> None:
+    data = b"date,arm,spend\n2024-03-01,control,10\n2024-03-01,control,-3\n2024-03-01,pilot,2.5\n"
+    mapping = ImportMapping("events", "arm", "control", "date", [MetricMapping("spend", "mean", column="spend")])
+    result = analyze(data, mapping)
+    got = {o.arm: (o.n, o.total, o.total_sq, o.total_cu) for o in result.observations}
+    assert got == {"control": (2.0, 7.0, 109.0, 973.0), "pilot": (1.0, 2.5, 6.25, 15.625)}
+    aggregated = b"date,arm,orders,revenue,revenue_sq\n2024-03-01,control,2,7,109\n"
+    mapping = ImportMapping(
+        "aggregated",
+        "arm",
+        "control",
+        "date",
+        [MetricMapping("spend", "mean", n_column="orders", sum_column="revenue", sum_sq_column="revenue_sq")],
+    )
+    (obs,) = analyze(aggregated, mapping).observations
+    assert (obs.total_sq, obs.total_cu) == (109.0, None)
