@@ -110,7 +110,7 @@ def load_demo(session: Session, as_of: date | None = None,
 
     # 1. A/B email test, decided: scaled.
     s1, e1 = today - w(9), today - w(4) - timedelta(days=1)
-    p1 = pilot([dict(metric="reply_rate", kind="proportion", role="primary", threshold=0.0),
+    p1 = pilot([dict(metric="reply_rate", kind="proportion", role="primary", threshold=0.0, expected=0.015),
                 dict(metric="unsubscribe_rate", kind="proportion", role="guardrail", direction="decrease",
                      threshold=0.003)],
                name="Question-style subject lines", design="ab", channel="email", status="running",
@@ -127,7 +127,7 @@ def load_demo(session: Session, as_of: date | None = None,
     # 2. A/B paid social, decided: aborted.
     s2, e2 = today - w(8), today - w(3) - timedelta(days=1)
     p2 = pilot([dict(metric="lead_rate", kind="proportion", role="primary", threshold=0.10,
-                     threshold_type="relative"),
+                     threshold_type="relative", expected=0.45),
                 dict(metric="cost_per_click", kind="mean", role="guardrail", direction="decrease",
                      threshold=0.15, threshold_type="relative")],
                name="LinkedIn carousel ads", design="ab", channel="paid", status="running", priority="should",
@@ -145,7 +145,7 @@ def load_demo(session: Session, as_of: date | None = None,
     b3s, b3e = today - w(8), today - w(4) - timedelta(days=1)
     s3, e3 = today - w(4), today + w(2)
     p3 = pilot([dict(metric="signup_rate", kind="proportion", role="primary", threshold=0.15,
-                     threshold_type="relative")],
+                     threshold_type="relative", expected=0.25)],
                name="Pricing page FAQ", design="before_after", channel="web", status="running", priority="must",
                owner="Mia Chen", team="Web", goal_id=marketing.id,
                hypothesis="Answering the top five pricing questions on the page lifts trial sign-ups.",
@@ -157,17 +157,17 @@ def load_demo(session: Session, as_of: date | None = None,
     # 4. Against a target: outreach reply rate >= 8%, running.
     s4, e4 = today - w(3), today + w(3)
     p4 = pilot([dict(metric="reply_rate", kind="proportion", role="primary", comparison="vs_target",
-                     threshold=0.08)],
+                     threshold=0.08, expected=0.12)],
                name="Cold outreach sequence v2", design="target", channel="email", status="running",
                priority="should", owner="Ana Ruiz", team="Email", goal_id=marketing.id,
                hypothesis="A three-step sequence with a case study gets replies from at least 8% of contacts.",
-               start_date=s4, end_date=e4, planned_n_per_arm=400)
+               start_date=s4, end_date=e4, planned_n_per_arm=470)
     log(p4, _proportion_rows(rng, "reply_rate", "pilot", _days(s4, e4), 14, 0.091))
     progress(0.65, "Outreach pilot logged")
 
     # 5. A/B paid search with a revenue metric, running.
     s5, e5 = today - w(5), today + w(1)
-    p5 = pilot([dict(metric="conversion_rate", kind="proportion", role="primary", threshold=0.0),
+    p5 = pilot([dict(metric="conversion_rate", kind="proportion", role="primary", threshold=0.0, expected=0.006),
                 dict(metric="order_value", kind="mean", role="secondary", threshold=0.0, unit="EUR")],
                name="Retargeting budget shift", design="ab", channel="paid", status="running", priority="could",
                owner="Tom Berg", team="Paid", goal_id=company.id,
@@ -184,7 +184,7 @@ def load_demo(session: Session, as_of: date | None = None,
     b6s, b6e = today - w(6), today - w(3) - timedelta(days=1)
     s6, e6 = today - w(3), today + w(3)
     p6 = pilot([dict(metric="visits_from_social", kind="count", role="primary", threshold=0.2,
-                     threshold_type="relative", unit="visits/day")],
+                     threshold_type="relative", expected=0.35, unit="visits/day")],
                name="Instagram reels twice a week", design="before_after", channel="social", status="running",
                priority="should", owner="Sam Okoro", team="Social", goal_id=social.id,
                hypothesis="Short reels bring more visitors from social to the site than static posts.",
@@ -194,13 +194,13 @@ def load_demo(session: Session, as_of: date | None = None,
 
     # 7 and 8: planned and idea, no results yet: the backlog.
     pilot([dict(metric="registration_rate", kind="proportion", role="primary", comparison="vs_target",
-                 threshold=0.25)],
+                 threshold=0.25, expected=0.32)],
           name="Webinar invite from the CEO", design="target", channel="events", status="planned",
           priority="could", owner="Mia Chen", team="Events", goal_id=marketing.id,
           hypothesis="An invite signed by the CEO gets a quarter of invitees to register.",
           start_date=today + w(1), end_date=today + w(4), planned_n_per_arm=300)
     pilot([dict(metric="demo_request_rate", kind="proportion", role="primary", threshold=0.10,
-                 threshold_type="relative")],
+                 threshold_type="relative", expected=0.30)],
           name="Homepage hero video", design="ab", channel="web", status="idea", priority="wont",
           owner="Mia Chen", team="Web", goal_id=marketing.id,
           hypothesis="A 60-second product video above the fold lifts demo requests by 10%.")

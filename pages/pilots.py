@@ -7,18 +7,23 @@ import streamlit as st
 
 from lib import audit, goals, pilots
 from lib.criteria import describe, threshold_from_display, threshold_to_display
+from lib.designer import HELP as PLAN_HELP
+from lib.designer import summarize
 from lib.formatting import fmt_date, number
 from lib.inputs import DESIGN_LABELS, InvalidInput
 from lib.models import CHANNELS, PILOT_STATUSES, PRIORITIES, PRIORITY_LABELS
 from lib.observations import DIRECTIONS, METRIC_KINDS
 from lib.st_adapter import actor, flash, form_key, read, reset_form, show_flash, show_invalid, write
-from lib.stats import sample_size_per_arm
+from lib.stats.planning import PlanInputs
 
 KIND_LABELS = {"proportion": "Rate (conversions / exposures)", "mean": "Average per unit (e.g. order value)",
                "count": "Daily count or amount"}
 ROLE_HELP = {"primary": "Decides scale or abort.", "secondary": "Nice to move; informs iterate.",
              "guardrail": "Must not get worse, e.g. unsubscribes or cost per click."}
 CONFIDENCES = [0.8, 0.9, 0.95, 0.99]
+PLANNED_KEY = "new_pilot_planned_n"
+COMPARE_LABELS = {"vs_control": "a control arm (A/B)", "vs_target": "a fixed target", "vs_baseline":
+                  "the baseline period (before/after)"}
 
 st.title("🧪 Pilots")
 st.caption("Write the success criteria before the pilot starts: they lock when it runs, "
@@ -45,7 +50,7 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
                         index=METRIC_KINDS.index(existing.kind) if existing else 0)
     unit = c3.text_input("Unit", value=existing.unit if existing else "", key=f"{form}_{role}_unit",
                          placeholder="EUR, visits/day", help="What the value is measured in (not needed for rates).")
-    c4, c5, c6, c7 = st.columns(4)
+    c4, c5, c6, c8, c7 = st.columns(5)
     default_dir = "decrease" if role == "guardrail" else "increase"
     direction = c4.selectbox("Good direction", DIRECTIONS, key=f"{form}_{role}_direction",
                              index=DIRECTIONS.index(existing.direction if existing else default_dir),
@@ -55,16 +60,26 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
                          format_func=lambda t: "A value or difference" if t == "absolute" else "A lift in %")
     shown = threshold_to_display(existing.kind, existing.threshold_type, existing.threshold) if existing else 0.0
     threshold = c6.number_input("Threshold", value=float(shown), key=f"{form}_{role}_threshold", format="%g",
-                                help="Rates and lifts in percent (8 = 8%). For a target design: the target "
-                                     "value. Vs control/baseline: the smallest improvement that counts "
-                                     "(0 = better at all). Guardrail: the most harm tolerated.")
+                                help="The minimum worth scaling. Rates and lifts in percent (8 = 8%). For a "
+                                     "target design: the target value. Vs control/baseline: the smallest "
+                                     "improvement that counts (0 = better at all). Guardrail: the most harm "
+                                     "tolerated.")
+    shown_expected = (threshold_to_display(existing.kind, existing.threshold_type, existing.expected)
+                      if existing and existing.expected is not None else None)
+    expected = c8.number_input("Expected", value=shown_expected, key=f"{form}_{role}_expected", format="%g",
+                               placeholder="what you expect", disabled=role == "guardrail",
+                               help="The effect (vs a target: the value) you expect, in the threshold's units. "
+                                    "It sizes the plan, and a pilot whose data rule it out is stopped early. "
+                                    "Leave empty for no early stop.")
     confidence = c7.selectbox("Confidence", CONFIDENCES, key=f"{form}_{role}_conf", format_func=lambda c: f"{c:.0%}",
                               index=CONFIDENCES.index(existing.confidence) if existing
                               and existing.confidence in CONFIDENCES else 2)
     if not metric.strip() and not required:
         return None
     return dict(metric=metric, kind=kind, role=role, direction=direction, threshold_type=ttype, unit=unit,
-                threshold=threshold_from_display(kind, ttype, threshold), confidence=confidence)
+                threshold=threshold_from_display(kind, ttype, threshold), confidence=confidence,
+                expected=None if expected is None or role == "guardrail" else threshold_from_display(kind, ttype,
+                                                                                                   expected))
 
 
 def pilot_form(key: str, current=None, criteria=()) -> None:
@@ -93,7 +108,9 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
                                 index=PRIORITIES.index(current.priority) if current else 1)
         planned = c8.number_input("Planned people per arm", min_value=None, step=100,
                                   value=current.planned_n_per_arm if current else None, placeholder="e.g. 2000",
-                                  help="From a power calculation: see “Work out the sample size” below.")
+                                  key=None if current else PLANNED_KEY,
+                                  help="From the designer below (“Plan the sample”): the verdicts measure "
+                                       "progress against it, and it sets how strict each daily look is.")
         d1, d2, d3, d4 = st.columns(4)
         start = d1.date_input("Start", value=current.start_date if current else None, format="YYYY-MM-DD")
         end = d2.date_input("End", value=current.end_date if current else None, format="YYYY-MM-DD")
@@ -133,6 +150,71 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         st.rerun()
 
 
+def _use_plan(n: int) -> None:
+    st.session_state[PLANNED_KEY] = n
+
+
+def plan_designer() -> None:
+    """Plan the sample for the primary criterion; updates as you type (outside the form on purpose)."""
+    st.subheader("Plan the sample")
+    st.caption(PLAN_HELP)
+    a1, a2, a3 = st.columns(3)
+    compare = a1.selectbox("Compared with", list(COMPARE_LABELS), format_func=COMPARE_LABELS.get, key="plan_compare")
+    kind_options = ["proportion", "mean"] if compare != "vs_baseline" else ["count", "proportion", "mean"]
+    kind = a2.selectbox("Metric kind", kind_options, format_func=KIND_LABELS.get, key="plan_kind")
+    rate = kind == "proportion"
+    ttype = "absolute"
+    if compare != "vs_target":
+        ttype = a3.selectbox("Threshold is", ["absolute", "relative"], key="plan_ttype",
+                             format_func=lambda t: "A difference" if t == "absolute" else "A lift in %")
+    pct = rate or ttype == "relative"
+    b1, b2, b3, b4 = st.columns(4)
+    baseline = sd = None
+    if compare != "vs_target" or not rate:
+        if rate:
+            baseline = b1.number_input("Current rate (%)", 0.1, 99.0, 5.0, 0.5, key="plan_base") / 100
+        else:
+            baseline = b1.number_input("Current average", value=100.0, key="plan_base_mean")
+    if not rate:
+        sd = b2.number_input("Spread (standard deviation)", min_value=0.001, value=20.0, key="plan_sd",
+                             help="Of one unit (one order, one visitor) — or of one day for daily counts "
+                                  "and before/after.")
+    default_threshold = 8.0 if compare == "vs_target" and rate else (0.0 if compare != "vs_target" else 100.0)
+    default_expected = 11.0 if compare == "vs_target" and rate else (1.0 if pct else 10.0)
+    threshold = b3.number_input(f"Threshold{' (%)' if pct else ''} — minimum worth scaling", value=default_threshold,
+                                key=f"plan_threshold_{compare}_{kind}_{ttype}", format="%g")
+    expected = b4.number_input(f"Expected{' (%)' if pct else ''}", value=default_expected, format="%g",
+                               key=f"plan_expected_{compare}_{kind}_{ttype}")
+    c1, c2, c3, c4 = st.columns(4)
+    confidence = c1.selectbox("Confidence", CONFIDENCES, index=2, format_func=lambda c: f"{c:.0%}", key="plan_conf")
+    power = c2.selectbox("Power", [0.7, 0.8, 0.9], index=1, format_func=lambda c: f"{c:.0%}", key="plan_power")
+    days = c3.number_input("Pilot length (days, one look a day)", 1, 365, 28, key="plan_days")
+    volume = c4.number_input("People per arm per day (optional)", min_value=0.0, value=None, key="plan_volume",
+                             placeholder="e.g. 250", help="Adds how long the plan takes and what it can detect.")
+    baseline_days = None
+    if compare == "vs_baseline":
+        baseline_days = st.number_input("Baseline days", 3, 365, 28, key="plan_baseline_days")
+    scale = 100 if pct else 1
+    inputs = PlanInputs(kind=kind, comparison=compare, threshold=threshold / scale, expected=expected / scale,
+                        baseline=baseline, sd=sd, threshold_type=ttype, confidence=confidence, power=power,
+                        looks=int(days), baseline_days=baseline_days)
+    try:
+        summary = summarize(inputs, units="people", daily_volume=volume)
+    except ValueError as exc:
+        st.error(f"Cannot plan this yet: {exc}", icon=":material/error:")
+        return
+    m1, m2 = st.columns([1, 3])
+    m1.metric("Planned sample", summary.headline)
+    m2.markdown(f"{summary.characteristics}  \n{summary.looks_cost}")
+    if summary.detectable_text:
+        st.markdown(summary.detectable_text)
+    if summary.warning:
+        st.warning(summary.warning, icon=":material/warning:")
+    if not summary.plan.unit_is_day:
+        st.button(f"Use {number(summary.plan.n)} in the new pilot", on_click=_use_plan, args=(summary.plan.n,),
+                  key="plan_use")
+
+
 tab_list, tab_new, tab_edit = st.tabs(["All pilots", "New pilot", "Edit a pilot"])
 with tab_list:
     if not rows:
@@ -167,15 +249,7 @@ with tab_list:
                        f"“{ev.reason}”. Before: {len(before)} criteria; after: {len(after)}.", icon="🔏")
 with tab_new:
     pilot_form("new_pilot")
-    with st.expander("Work out the sample size"):
-        s1, s2, s3 = st.columns(3)
-        base = s1.number_input("Current rate (%)", min_value=0.1, max_value=99.0, value=5.0, step=0.5)
-        hoped = s2.number_input("Rate you hope for (%)", min_value=0.1, max_value=99.9, value=7.0, step=0.5)
-        if base == hoped:
-            s3.warning("The two rates must differ.")
-        else:
-            n = sample_size_per_arm(base / 100, hoped / 100)
-            s3.metric("People per arm", number(n), help="95% confidence, 80% power, two-sided.")
+    plan_designer()
 with tab_edit:
     if not rows:
         st.caption("Create a pilot first.")

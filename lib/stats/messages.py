@@ -29,6 +29,16 @@ DATES_LENGTH = "{name} must have one date per value in {values}."
 NOT_DATES = "{name} must hold dates."
 BAD_PRIOR = "prior must be two positive numbers (a, b), e.g. (1, 1)."
 RATES_EQUAL = "target_rate must differ from baseline_rate."
+EXPECTED_NOT_BEYOND = (
+    "The expected effect must be beyond the threshold (the minimum worth scaling): "
+    "the plan sizes the test of “better than the threshold” for the effect you expect."
+)
+NO_BASELINE_MEAN = "A relative threshold on an average needs today's average (the baseline) to plan."
+NO_BASELINE_DAYS = "A before/after plan needs the number of baseline days."
+BASELINE_TOO_SHORT = (
+    "With {days} baseline days no pilot period is long enough to tell the expected step from day-to-day noise: "
+    "add baseline days or expect a bigger step."
+)
 SRM_NEEDS_TWO = "observed_counts needs at least two arms."
 SRM_SHARES_LENGTH = "expected_shares must have one share per arm in observed_counts."
 

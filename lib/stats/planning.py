@@ -14,9 +14,11 @@ two-sided test (negligible in practice).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from scipy import optimize
 
+from lib.stats import group_sequential as gs
 from lib.stats import messages, validation
 from lib.stats.distributions import norm_cdf, z_one_sided, z_two_sided
 
@@ -167,3 +169,163 @@ def minimum_detectable_effect_means(
     power = _check_power(power)
     alternative = validation.alternative_value(alternative)
     return (_z_alpha(alpha, alternative) + z_one_sided(1.0 - power)) * sd * math.sqrt(2.0 / n)
+
+
+# --------------------------------------------------------------------------
+# planning for the design actually used: sequential bounds under daily looks
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """What the designer asks, in the criterion's own units (rates as fractions).
+
+    ``threshold`` is the minimum worth scaling and ``expected`` the effect the
+    team expects (vs_target: both are values of the metric, e.g. 0.08 and
+    0.10); for vs_control/vs_baseline they are improvements in the good
+    ``direction`` (0.01 = one point better; with ``threshold_type`` relative,
+    0.10 = a 10 % lift). ``baseline`` is today's rate or mean (control arm or
+    baseline period); ``sd`` the spread of one unit (means) or one day
+    (counts, before/after). ``looks`` is how many times the team will look —
+    one per day of the pilot.
+    """
+
+    kind: str
+    comparison: str
+    threshold: float
+    expected: float
+    baseline: float | None = None
+    sd: float | None = None
+    threshold_type: str = "absolute"
+    direction: str = "increase"
+    confidence: float = 0.95
+    power: float = 0.8
+    looks: int = 28
+    baseline_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A planned sample and what it does under daily looks.
+
+    ``n`` is per arm (units; days for before/after and counts). ``fixed_n``
+    is what a single look at the end would need — the difference is the
+    price of looking every day. ``at_threshold`` and ``at_expected`` are the
+    operating characteristics when the truth sits at the threshold and at the
+    expected effect.
+    """
+
+    n: int
+    fixed_n: int
+    drift: float
+    at_threshold: gs.OperatingCharacteristics
+    at_expected: gs.OperatingCharacteristics
+    looks: int
+    unit_is_day: bool
+
+    @property
+    def inflation(self) -> float:
+        return self.n / self.fixed_n if self.fixed_n else 1.0
+
+    @property
+    def mean_decision_look(self) -> float:
+        return self.at_expected.mean_fraction * self.looks
+
+
+def _unit_sd_and_gap(p: PlanInputs, expected: float) -> tuple[float, float]:
+    """Per-unit standard deviation of the contrast and the gap (expected beyond threshold) it must resolve.
+
+    For averages the spread is taken to grow with the mean (a constant
+    coefficient of variation, as revenue does) when today's level is known:
+    a pilot that lifts order value by 20 % also spreads it by 20 %.
+    """
+    good = 1.0 if p.direction == "increase" else -1.0
+    if p.comparison == "vs_target":
+        gap = abs(expected - p.threshold)
+        if p.kind == "proportion":
+            p1 = validation.probability("expected", expected, open_low=True, open_high=True)
+            return math.sqrt(p1 * (1 - p1)), gap
+        sd = validation.positive("sd", p.sd)
+        if p.kind == "mean" and p.threshold > 0 and expected > 0:
+            sd *= max(expected / p.threshold, 1.0)
+        return sd, gap
+    gap_size = expected - p.threshold
+    if gap_size <= 0:
+        raise ValueError(messages.EXPECTED_NOT_BEYOND)
+    relative = p.threshold_type == "relative"
+    if p.kind == "proportion" and p.comparison == "vs_control":
+        base = validation.probability("baseline", p.baseline, open_low=True, open_high=True)
+        p_pilot = base * (1 + good * expected) if relative else base + good * expected
+        p_pilot = validation.probability("expected rate", p_pilot, open_low=True, open_high=True)
+        weight = (1 + good * p.threshold) if relative else 1.0
+        sd = math.sqrt(p_pilot * (1 - p_pilot) + weight * weight * base * (1 - base))
+        return sd, gap_size * (base if relative else 1.0)
+    sd = validation.positive("sd", p.sd)
+    level = abs(p.baseline) if p.baseline else None
+    if relative and level is None:
+        raise ValueError(messages.NO_BASELINE_MEAN)
+    grow = 1.0
+    if p.kind == "mean" and level:
+        grow = max(1.0 + good * expected / (1.0 if relative else level), 1.0)
+    weight = 1 + good * p.threshold if relative else 1.0
+    if p.comparison == "vs_baseline":
+        return sd * math.sqrt(2.0), gap_size * (level if relative else 1.0)
+    return sd * math.sqrt(grow * grow + weight * weight), gap_size * (level if relative and level else 1.0)
+
+
+def _n_for(p: PlanInputs, sd: float, gap: float, drift: float) -> int:
+    if p.comparison == "vs_baseline":
+        nb = p.baseline_days or 0
+        if nb <= 0:
+            raise ValueError(messages.NO_BASELINE_DAYS)
+        # var(step) ~ sd^2 (1/nb + 1/N) with sd the day-to-day spread; sd above carries sqrt(2) for two periods
+        day_sd = sd / math.sqrt(2.0)
+        room = (gap / (drift * day_sd)) ** 2 - 1.0 / nb
+        if room <= 0:
+            raise ValueError(messages.BASELINE_TOO_SHORT.format(days=nb))
+        return int(math.ceil(1.0 / room - 1e-9))
+    return int(math.ceil((drift * sd / gap) ** 2 - 1e-9))
+
+
+def plan_pilot(p: PlanInputs) -> Plan:
+    """The sample the criterion needs for its power under daily looks, with what the plan then does."""
+    alpha = validation.alpha_value(1.0 - p.confidence)
+    power_ = _check_power(p.power)
+    looks = max(int(p.looks), 1)
+    sd, gap = _unit_sd_and_gap(p, p.expected)
+    if gap <= 0:
+        raise ValueError(messages.EXPECTED_NOT_BEYOND)
+    drift = gs.design_drift(alpha, power_, looks)
+    n = _n_for(p, sd, gap, drift)
+    fixed = _n_for(p, sd, gap, gs.fixed_sample_drift(alpha, power_))
+    at_threshold = gs.operating_characteristics(0.0, alpha=alpha, looks=looks, design_drift=drift)
+    at_expected = gs.operating_characteristics(drift, alpha=alpha, looks=looks, design_drift=drift)
+    return Plan(n=n, fixed_n=fixed, drift=drift, at_threshold=at_threshold, at_expected=at_expected, looks=looks,
+                unit_is_day=p.comparison == "vs_baseline")
+
+
+def detectable_effect(p: PlanInputs, n: float) -> float | None:
+    """Smallest expected effect the plan catches with ``p.power`` on ``n`` per arm (what a budget can detect).
+
+    On the scale of ``p.expected``; ``None`` when nothing within reach is.
+    """
+    n = validation.positive("n", n)
+    alpha = validation.alpha_value(1.0 - p.confidence)
+    drift = gs.design_drift(alpha, _check_power(p.power), max(int(p.looks), 1))
+    good = 1.0 if p.direction == "increase" or p.comparison != "vs_target" else -1.0
+
+    def shortfall(expected: float) -> float:
+        try:
+            sd, gap = _unit_sd_and_gap(p, expected)
+            return _n_for(p, sd, gap, drift) - n
+        except ValueError:
+            return math.inf
+
+    start = p.threshold + good * 1e-9
+    reach = 1.0 if p.kind == "proportion" else 50 * (p.sd or 1.0)
+    far = p.threshold + good * reach
+    while not math.isfinite(shortfall(far)) and reach > 1e-9:  # stay where the effect is a valid rate
+        reach /= 1.25
+        far = p.threshold + good * reach
+    if not math.isfinite(shortfall(far)) or shortfall(far) > 0:
+        return None
+    return float(optimize.brentq(shortfall, start, far, xtol=1e-10)) if shortfall(start) > 0 else start

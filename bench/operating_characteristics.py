@@ -1,0 +1,291 @@
+"""Calibration benchmark: how often a team looking every day gets a wrong verdict.
+
+Run from the repo root::
+
+    .venv/bin/python bench/operating_characteristics.py [--pilots 2000] [--jobs 2] [--cells ab_null,...]
+
+Thousands of simulated pilots per situation go through ``lib.decide.evaluate_pilot``
+exactly as the app calls it, evaluated every day from day 3 of the pilot until
+the first "scale" or "abort" (or the planned end). Each pilot is planned by
+the designer's own planner (``lib.stats.planning.plan_pilot``), so the power
+column checks the plan's promise. Printed per situation: the share of pilots
+ending in "scale" and "abort" (split into "missed" — the data show it falls
+short — and "futile" — the data rule out the expected effect), the mean day
+of the decision, each with its Monte Carlo standard error, and the bound the
+issue sets beside the baseline the old engine measured in the same situation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+from lib.decide import evaluate_pilot  # noqa: E402
+from lib.observations import CriterionSpec, Observation, PilotSpec  # noqa: E402
+from lib.stats.planning import PlanInputs, plan_pilot  # noqa: E402
+
+START = date(2026, 10, 5)  # a Monday
+DAYS = 28
+FIRST_LOOK = 3
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One situation: how pilots are planned, what the truth is, and what counts as an error."""
+
+    key: str
+    title: str
+    design: str
+    criterion: CriterionSpec
+    plan: PlanInputs | None
+    simulate: Callable[[np.random.Generator, int], list[Observation]]
+    error: str  # "scale", "abort", "missed": the outcome that is wrong here
+    bound: float
+    power_bound: float | None = None
+    baseline_days: int = 0
+    planned_n: int | None = None
+    old: str = ""
+
+
+def _day(i: int) -> date:
+    return START + timedelta(days=i)
+
+
+def _rates(p_control: float, p_pilot: float, per_day: int) -> Callable[[np.random.Generator, int], list[Observation]]:
+    def simulate(rng: np.random.Generator, days: int) -> list[Observation]:
+        c = rng.binomial(per_day, p_control, days)
+        p = rng.binomial(per_day, p_pilot, days)
+        out = []
+        for i in range(days):
+            out.append(Observation(_day(i), "control", "conversion", per_day, float(c[i])))
+            out.append(Observation(_day(i), "pilot", "conversion", per_day, float(p[i])))
+        return out
+
+    return simulate
+
+
+def _target_rate(p: float, per_day: int) -> Callable[[np.random.Generator, int], list[Observation]]:
+    def simulate(rng: np.random.Generator, days: int) -> list[Observation]:
+        k = rng.binomial(per_day, p, days)
+        return [Observation(_day(i), "pilot", "reply_rate", per_day, float(k[i])) for i in range(days)]
+
+    return simulate
+
+
+# Revenue per visitor: most visitors buy nothing; buyers' amounts are lognormal.
+BUY = 0.15
+MU, SIGMA = 3.0, 1.0
+
+
+def revenue_mean(scale: float = 1.0) -> float:
+    return scale * BUY * math.exp(MU + SIGMA**2 / 2)
+
+
+def revenue_sd() -> float:
+    second = BUY * math.exp(2 * MU + 2 * SIGMA**2)
+    return math.sqrt(second - revenue_mean() ** 2)
+
+
+def _revenue_day(rng: np.random.Generator, n: int, scale: float) -> tuple[float, float, float]:
+    buyers = rng.binomial(n, BUY)
+    amounts = scale * rng.lognormal(MU, SIGMA, buyers)
+    return float(amounts.sum()), float((amounts**2).sum()), float((amounts**3).sum())
+
+
+def _revenue_ab(scale_pilot: float, per_day: int) -> Callable[[np.random.Generator, int], list[Observation]]:
+    def simulate(rng: np.random.Generator, days: int) -> list[Observation]:
+        out = []
+        for i in range(days):
+            for arm, scale in (("control", 1.0), ("pilot", scale_pilot)):
+                s, s2, s3 = _revenue_day(rng, per_day, scale)
+                out.append(Observation(_day(i), arm, "revenue", per_day, s, s2, s3))
+        return out
+
+    return simulate
+
+
+def _revenue_target(scale: float, per_day: int) -> Callable[[np.random.Generator, int], list[Observation]]:
+    def simulate(rng: np.random.Generator, days: int) -> list[Observation]:
+        out = []
+        for i in range(days):
+            s, s2, s3 = _revenue_day(rng, per_day, scale)
+            out.append(Observation(_day(i), "pilot", "revenue", per_day, s, s2, s3))
+        return out
+
+    return simulate
+
+
+BA_BASELINE = 28
+LEVEL, WEEKDAY, NOISE, PHI = 100.0, (6.0, 4.0, 2.0, 0.0, -2.0, -5.0, -5.0), 6.0, 0.5
+
+
+def _series(trend: float, step: float) -> Callable[[np.random.Generator, int], list[Observation]]:
+    """Daily leads: level + trend + weekday pattern + AR(1) noise; the step starts with the pilot."""
+
+    def simulate(rng: np.random.Generator, days: int) -> list[Observation]:
+        total = BA_BASELINE + days
+        noise = np.empty(total)
+        e = rng.normal(0.0, NOISE, total)
+        noise[0] = e[0] / math.sqrt(1 - PHI**2)
+        for i in range(1, total):
+            noise[i] = PHI * noise[i - 1] + e[i]
+        out = []
+        for i in range(total):
+            day = START + timedelta(days=i - BA_BASELINE)
+            value = LEVEL + trend * i + WEEKDAY[day.weekday()] + noise[i] + (step if i >= BA_BASELINE else 0.0)
+            out.append(Observation(day, "pilot", "leads", 1, float(value)))
+        return out
+
+    return simulate
+
+
+def _plan_n(plan: PlanInputs) -> int:
+    return plan_pilot(plan).n
+
+
+def cells() -> list[Cell]:
+    ab = PlanInputs(kind="proportion", comparison="vs_control", threshold=0.0, expected=0.01, baseline=0.05,
+                    looks=DAYS)
+    n_ab = _plan_n(ab)
+    per_day_ab = math.ceil(n_ab / DAYS)
+    crit_ab = CriterionSpec("conversion", "proportion", "primary", "vs_control", 0.0, expected=0.01)
+    target = PlanInputs(kind="proportion", comparison="vs_target", threshold=0.08, expected=0.11, looks=DAYS)
+    n_t = _plan_n(target)
+    crit_t = CriterionSpec("reply_rate", "proportion", "primary", "vs_target", 0.08, expected=0.11)
+    rev_gap = 0.25 * revenue_mean()
+    rev_ab = PlanInputs(kind="mean", comparison="vs_control", threshold=0.0, expected=rev_gap, sd=revenue_sd(),
+                        baseline=revenue_mean(), looks=DAYS)
+    n_rab = _plan_n(rev_ab)
+    crit_rab = CriterionSpec("revenue", "mean", "primary", "vs_control", 0.0, expected=rev_gap)
+    target_value = revenue_mean()
+    rev_t = PlanInputs(kind="mean", comparison="vs_target", threshold=target_value, expected=1.35 * target_value,
+                       sd=revenue_sd(), looks=DAYS)
+    n_rt = _plan_n(rev_t)
+    crit_rt = CriterionSpec("revenue", "mean", "primary", "vs_target", target_value, expected=1.35 * target_value)
+    crit_ba = CriterionSpec("leads", "count", "primary", "vs_baseline", 0.0, expected=5.0)
+    return [
+        Cell("ab_null", "A/B conversion 5 %, no real effect", "ab", crit_ab, ab, _rates(0.05, 0.05, per_day_ab),
+             "scale", 0.05, planned_n=n_ab, old="about 19 %"),
+        Cell("ab_effect", "A/B conversion 5 % -> 6 %, the planned effect", "ab", crit_ab, ab,
+             _rates(0.05, 0.06, per_day_ab), "abort", 0.05, power_bound=0.75, planned_n=n_ab, old="about 6 %"),
+        Cell("mean_null", "A/B revenue per visitor (zero-inflated lognormal), no effect", "ab", crit_rab, rev_ab,
+             _revenue_ab(1.0, math.ceil(n_rab / DAYS)), "scale", 0.05, planned_n=n_rab),
+        Cell("mean_effect", "A/B revenue per visitor, +25 % (the planned effect)", "ab", crit_rab, rev_ab,
+             _revenue_ab(1.25, math.ceil(n_rab / DAYS)), "abort", 0.05, power_bound=0.75, planned_n=n_rab),
+        Cell("target_null", "Against a target of 8 %, true rate exactly 8 %", "target", crit_t, target,
+             _target_rate(0.08, math.ceil(n_t / DAYS)), "scale", 0.05, planned_n=n_t, old="about 19 %"),
+        Cell("target_effect", "Against a target of 8 %, true rate 11 % (the planned effect)", "target", crit_t,
+             target, _target_rate(0.11, math.ceil(n_t / DAYS)), "abort", 0.05, power_bound=0.75, planned_n=n_t),
+        Cell("revenue_target_null", "Revenue per visitor against a target, true mean = target", "target", crit_rt,
+             rev_t, _revenue_target(1.0, math.ceil(n_rt / DAYS)), "missed", 0.05, planned_n=n_rt),
+        Cell("revenue_target_literal", "Revenue per visitor vs a target, true mean = target, 1,000 visitors, "
+             "no expected value (no futility)", "target", replace(crit_rt, expected=None), None,
+             _revenue_target(1.0, math.ceil(1000 / DAYS)), "abort", 0.05, planned_n=1000, old="about 30 %"),
+        Cell("revenue_target_effect", "Revenue per visitor against a target, true mean +35 % (planned)", "target",
+             crit_rt, rev_t, _revenue_target(1.35, math.ceil(n_rt / DAYS)), "abort", 0.05, power_bound=0.75,
+             planned_n=n_rt),
+        Cell("ba_trend_null", "Before/after, upward trend, no effect (weekday, AR(1) 0.5)", "before_after", crit_ba,
+             None, _series(0.4, 0.0), "scale", 0.05, baseline_days=BA_BASELINE, old="about 29 %"),
+        Cell("ba_noise_null", "Before/after, pure noise, no trend", "before_after", crit_ba, None,
+             _series(0.0, 0.0), "scale", 0.05, baseline_days=BA_BASELINE, old="about 21 %"),
+        Cell("ba_falling_step", "Before/after, falling trend with a real +5 % step", "before_after", crit_ba, None,
+             _series(-0.4, 5.0), "abort", 0.10, baseline_days=BA_BASELINE, old="about 60 %"),
+    ]
+
+
+def _pilot(cell: Cell) -> PilotSpec:
+    end = START + timedelta(days=DAYS - 1)
+    if cell.design == "before_after":
+        return PilotSpec("sim", "before_after", start=START, end=end,
+                         baseline_start=START - timedelta(days=cell.baseline_days), baseline_end=START - timedelta(1))
+    return PilotSpec("sim", cell.design, start=START, end=end, planned_n_per_arm=cell.planned_n)
+
+
+def run_one(cell: Cell, rng: np.random.Generator) -> tuple[str, str, int]:
+    """One pilot looked at every day: (recommendation, reason status, day of decision)."""
+    pilot = _pilot(cell)
+    observations = cell.simulate(rng, DAYS)
+    for day in range(FIRST_LOOK - 1, DAYS):
+        ev = evaluate_pilot(pilot, [cell.criterion], observations, as_of=_day(day))
+        if ev.recommendation in ("scale", "abort"):
+            return ev.recommendation, ev.verdicts[0].status, day + 1
+    return ev.recommendation, ev.verdicts[0].status, DAYS
+
+
+def run_cell(key: str, pilots: int, seed: int) -> dict:
+    cell = next(c for c in cells() if c.key == key)
+    rng = np.random.default_rng(seed)
+    scale = missed = futile = 0
+    days = []
+    for _ in range(pilots):
+        outcome, status, day = run_one(cell, rng)
+        days.append(day)
+        if outcome == "scale":
+            scale += 1
+        elif status == "futile":
+            futile += 1
+        elif outcome == "abort":
+            missed += 1
+    return {"key": key, "pilots": pilots, "scale": scale, "missed": missed, "futile": futile,
+            "mean_day": float(np.mean(days)), "sd_day": float(np.std(days))}
+
+
+def rate_and_se(count: int, n: int) -> tuple[float, float]:
+    p = count / n
+    return p, math.sqrt(max(p * (1 - p), 1e-12) / n)
+
+
+def _pct(count: int, n: int) -> str:
+    p, se = rate_and_se(count, n)
+    return f"{100 * p:5.1f} % ± {100 * se:3.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pilots", type=int, default=2000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--cells", default="")
+    args = parser.parse_args()
+    chosen = [c for c in cells() if not args.cells or c.key in args.cells.split(",")]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(run_cell, c.key, args.pilots, args.seed + i) for i, c in enumerate(chosen)]
+        results = {f.result()["key"]: f.result() for f in futures}
+    print(f"{args.pilots:,} simulated pilots per situation, each looked at every day from day {FIRST_LOOK} "
+          f"of {DAYS} until the first scale or abort ({time.perf_counter() - started:.0f} s)\n")
+    header = f"{'situation':68} {'plan':>12} {'scale':>15} {'abort: missed':>15} {'abort: futile':>15} " \
+             f"{'mean day':>9}  {'checked':28} {'old engine'}"
+    print(header)
+    print("-" * len(header))
+    for c in chosen:
+        r = results[c.key]
+        n = r["pilots"]
+        plan = f"{c.baseline_days}+{DAYS} days"
+        if c.planned_n:
+            plan = f"{c.planned_n:,}/arm" if c.design == "ab" else f"{c.planned_n:,}"
+        wrong = {"scale": r["scale"], "abort": r["missed"] + r["futile"], "missed": r["missed"]}[c.error]
+        p, se = rate_and_se(wrong, n)
+        verdict = "ok" if p <= c.bound else "OVER"
+        checked = f"wrong {c.error} {100 * p:.1f} % <= {100 * c.bound:.0f} % {verdict}"
+        if c.power_bound is not None:
+            power = r["scale"] / n
+            checked += f"; power {100 * power:.0f} % >= {100 * c.power_bound:.0f} % " \
+                       f"{'ok' if power >= c.power_bound else 'UNDER'}"
+        print(f"{c.title:68} {plan:>12} {_pct(r['scale'], n):>15} {_pct(r['missed'], n):>15} "
+              f"{_pct(r['futile'], n):>15} {r['mean_day']:9.1f}  {checked:28} {c.old}")
+
+
+if __name__ == "__main__":
+    main()

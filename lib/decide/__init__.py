@@ -1,0 +1,25 @@
+"""The decision engine: criteria + logged results -> scale, iterate, keep running or abort.
+
+The documented analyst API::
+
+    from lib.decide import evaluate_pilot
+    from lib.observations import PilotSpec, CriterionSpec, Observation
+
+Its defaults are exactly what the app does. Layout: :mod:`.evidence` (data to
+frozen evidence per criterion), :mod:`.rules` (status and recommendation, with
+the error-budget policy), :mod:`.wording` (every sentence), :mod:`.engine`
+(the orchestration), :mod:`.results` (what comes back).
+"""
+
+from lib.decide.engine import SRM_THRESHOLD, evaluate_pilot
+from lib.decide.results import METHOD_VERSION, RECOMMENDATIONS, STATUSES, CriterionVerdict, PilotEvaluation
+
+__all__ = [
+    "METHOD_VERSION",
+    "RECOMMENDATIONS",
+    "SRM_THRESHOLD",
+    "STATUSES",
+    "CriterionVerdict",
+    "PilotEvaluation",
+    "evaluate_pilot",
+]

@@ -1,0 +1,326 @@
+"""Orchestration: observations -> evidence -> judgements -> the pilot's recommendation.
+
+The maths lives in :mod:`lib.stats` (contrasts, boundaries, the before/after
+model), the policy in :mod:`lib.decide.rules`, the words in
+:mod:`lib.decide.wording`; this module only wires them, once per criterion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from lib import formatting as fmt
+from lib.decide import evidence as evid
+from lib.decide import rules, wording
+from lib.decide.evidence import Evidence
+from lib.decide.results import CriterionVerdict, PilotEvaluation
+from lib.observations import DESIGNS, CriterionSpec, Observation, PilotSpec
+from lib.stats.multiple import ADJUST_METHODS, srm_pvalue
+
+#: a sample-ratio-mismatch p-value below this flags a broken split
+SRM_THRESHOLD = 0.001
+
+
+def _evidence(crit: CriterionSpec, pilot: PilotSpec, data: evid.Data, last_day: date | None,
+              units: Mapping[str, str] | None, plan_kind: str | None) -> Evidence:
+    unit = (units or {}).get(crit.metric) or wording.UNITS_DEFAULT.get(crit.kind, "visitors")
+    arms = data.get(crit.metric, {})
+    try:
+        if crit.comparison == "vs_target":
+            ev = evid.target_evidence(crit, pilot, arms, unit)
+        elif crit.comparison == "vs_baseline":
+            ev = evid.periods_evidence(crit, pilot, arms, last_day)
+        else:
+            ev = evid.ab_evidence(crit, pilot, arms, unit)
+    except (ValueError, ZeroDivisionError, ArithmeticError) as exc:
+        ev = Evidence(contrast=None, scale="difference", fraction=None, mixture_n=0, mixture_tuning=1000,
+                      sample_n=0, units=unit, per_arm=False, date_based=False, method="error", error=str(exc),
+                      warnings=(wording.REASON_ERROR.format(label=wording.label(crit.metric), error=exc),))
+    if not arms:
+        ev = ev.with_warning(wording.NO_CRITERION_DATA)
+    return evid.with_progress(ev, pilot, last_day, plan_applies=crit.kind == plan_kind)
+
+
+def _levels(evals: list[tuple[CriterionSpec, Evidence]], primaries: set[int], multiple_testing: str
+            ) -> list[rules.Levels]:
+    """Split the error budget of each "any one of k stops it" path across its k criteria."""
+    k_primary = max(len(primaries), 1)
+    k_guard = max(sum(1 for c, _ in evals if c.role == "guardrail"), 1)
+    split = multiple_testing != "none"
+    out = []
+    for i, (crit, _) in enumerate(evals):
+        alpha = 1.0 - crit.confidence if 0.0 < crit.confidence < 1.0 else 0.05
+        if crit.role == "guardrail":
+            out.append(rules.Levels(alpha, alpha / k_guard if split else alpha, None))
+        elif i in primaries:
+            k = k_primary if split else 1
+            out.append(rules.Levels(alpha, alpha / k, rules.gs.FUTILITY_BETA / k))
+        else:
+            out.append(rules.Levels(alpha, alpha, rules.gs.FUTILITY_BETA))
+    return out
+
+
+def evaluate_pilot(
+    pilot: PilotSpec,
+    criteria: Sequence[CriterionSpec],
+    observations: Sequence[Observation],
+    *,
+    as_of: date | None = None,
+    multiple_testing: str = "holm",
+    sequential: bool = True,
+    units: Mapping[str, str] | None = None,
+) -> PilotEvaluation:
+    """Judge every criterion and recommend scale, iterate, keep running or abort.
+
+    The defaults are exactly what the app does: sequential bounds valid under
+    daily looks, futility against each criterion's ``expected`` effect, and the
+    error budget of "any one criterion stops it" paths split between those
+    criteria (``multiple_testing="none"`` turns the split off; any other
+    accepted value — "holm", "bh", "bonferroni" — splits it). ``as_of``
+    ignores observations after that day (to replay a past review).
+    ``sequential=False`` judges a single look at the end (fixed-sample) for
+    analysts who look once. ``units`` names the unit per metric for the
+    sentences (``{"reply_rate": "contacts"}``). Never raises on degenerate
+    data: a criterion that cannot be evaluated says why in its warnings.
+    """
+    if multiple_testing not in ADJUST_METHODS:
+        raise ValueError(f"multiple_testing must be one of {', '.join(ADJUST_METHODS)}; got {multiple_testing!r}.")
+    data, last_day = evid.aggregate(observations, {c.metric for c in criteria}, as_of)
+    horizon = as_of if as_of is not None else last_day
+    # the planned sample is counted in the primary criterion's units
+    plan_kind = next((c.kind for c in criteria if c.role == "primary"), criteria[0].kind if criteria else None)
+    evals = [(c, _evidence(c, pilot, data, horizon, units, plan_kind)) for c in criteria]
+    primary_idx = {i for i, (c, _) in enumerate(evals) if c.role == "primary"}
+    reasons: list[str] = []
+    if pilot.design not in DESIGNS:
+        reasons.append(wording.UNKNOWN_DESIGN.format(design=pilot.design))
+    if not primary_idx and evals:
+        primary_idx = {i for i, (c, _) in enumerate(evals) if c.role == "secondary"}
+        if primary_idx:
+            reasons.append(wording.REASON_NO_PRIMARY)
+    levels = _levels(evals, primary_idx, multiple_testing)
+    judged = [rules.judge(c, ev, lv, sequential=sequential) for (c, ev), lv in zip(evals, levels, strict=True)]
+    verdicts = [_verdict(c, ev, j, lv, sequential) for (c, ev), j, lv in zip(evals, judged, levels, strict=True)]
+
+    split = _split_check(pilot, criteria, data)
+    by_role = {"primary": [judged[i].status for i in sorted(primary_idx)],
+               "guardrail": [j.status for (c, _), j in zip(evals, judged, strict=True) if c.role == "guardrail"]}
+    errors = [(c, ev) for c, ev in evals if ev.error is not None]
+    recommendation, code = rules.recommend(by_role, has_criteria=bool(evals), has_data=last_day is not None,
+                                           srm=split.flag, errors=bool(errors))
+    primaries = [(evals[i], judged[i], verdicts[i]) for i in sorted(primary_idx)]
+    reasons = _reasons(recommendation, code, reasons, evals, judged, verdicts, primaries, split, errors)
+    if last_day is not None and evals:
+        if sequential:
+            alpha = min(lv.alpha_pass for lv in levels)
+            reasons.append(wording.REASON_SEQUENTIAL.format(alpha=fmt.pct(alpha, 0)))
+        k_any = [(len(primary_idx), "a primary missed or futile"),
+                 (by_role["guardrail"].__len__(), "a guardrail harmed")]
+        for k, which in k_any:
+            if k > 1 and multiple_testing != "none":
+                reasons.append(wording.REASON_CORRECTED.format(k=k, which=which))
+    observational = pilot.design == "before_after" or any(c.comparison == "vs_baseline" for c in criteria)
+    if observational and last_day is not None:
+        reasons.append(wording.REASON_OBSERVATIONAL)
+    return PilotEvaluation(
+        pilot=pilot.name,
+        recommendation=recommendation,
+        reasons=list(dict.fromkeys(reasons)),
+        verdicts=verdicts,
+        srm_p_value=split.p_value,
+        srm_flag=split.flag,
+        design=pilot.design,
+        as_of=as_of,
+        sequential=sequential,
+        multiple_testing=multiple_testing,
+    )
+
+
+def _reasons(recommendation, code, reasons, evals, judged, verdicts, primaries, split, errors) -> list[str]:
+    out = list(reasons)
+    if code in ("no_data", "keep_running"):
+        out.insert(0, wording.REASON[code])
+    elif code in wording.REASON and code != "srm":
+        out.append(wording.REASON[code])
+    if recommendation == "abort":
+        out = [r for r in out if r != wording.REASON["abort"]]
+        for (c, _), j, v in zip(evals, judged, verdicts, strict=True):
+            if c.role == "guardrail" and j.status == "harmed":
+                out.append(wording.REASON_HARMED.format(label=v.label))
+        for _, j, v in primaries:
+            if j.status == "missed":
+                out.append(wording.REASON_MISSED.format(label=v.label))
+            elif j.status == "futile":
+                out.append(wording.REASON_FUTILE.format(label=v.label))
+        out.append(wording.REASON["abort"])
+    elif code == "srm":
+        out.append(wording.REASON["srm"].format(control=fmt.number(split.control_n), pilot=fmt.number(split.pilot_n),
+                                                p=fmt.p_phrase(split.p_value)))
+    elif recommendation == "scale":
+        out.extend(wording.REASON_MET.format(label=v.label, confidence=fmt.confidence(v.confidence))
+                   for _, _, v in primaries)
+    elif code == "keep_running":
+        for (_, ev), j, v in primaries:
+            if j.status != "too_early":
+                continue
+            if v.progress is not None:
+                out.append(wording.REASON_PROGRESS.format(label=v.label, progress=fmt.pct(v.progress, 0)))
+            if v.more_needed:
+                per_arm = " per arm" if ev.per_arm and v.more_needed_unit != wording.UNITS_DAYS else ""
+                out.append(wording.REASON_MORE.format(label=v.label, more=fmt.about(v.more_needed),
+                                                      units=v.more_needed_unit or ev.units, per_arm=per_arm))
+    elif recommendation == "iterate":
+        met = [v.label for v in verdicts if v.status == "met"]
+        unclear = [v.label for _, _, v in primaries if v.status != "met"]
+        parts = []
+        if met:
+            parts.append(f"{', '.join(met)} met")
+        if unclear:
+            parts.append(f"{', '.join(unclear)} not clear")
+        summary = "; ".join(parts) if parts else wording.REASON_ITERATE_NOTHING_MET
+        out = [r for r in out if r != wording.REASON["iterate"]] if "iterate" in wording.REASON else out
+        out.insert(0, wording.REASON_ITERATE.format(summary=summary))
+    for c, ev in errors:
+        out.append(wording.REASON_ERROR.format(label=wording.label(c.metric), error=ev.error))
+    for (_, ev), _, v in primaries:  # what the meeting must hear about a primary, beside the verdict
+        if ev.pace_note:
+            out.append(f"{v.label}: {ev.pace_note}")
+    return out
+
+
+def _verdict(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, levels: rules.Levels,
+             sequential: bool) -> CriterionVerdict:
+    warnings = list(ev.warnings)
+    if sequential and ev.fraction is None and ev.contrast is not None:
+        warnings.append(wording.NO_PLAN)
+    if not sequential:
+        warnings.append(wording.FIXED_SAMPLE)
+    more, more_unit = (ev.more_needed, ev.more_unit) if j.status == "too_early" else (None, None)
+    if j.status == "too_early" and ev.fraction is None and ev.contrast is not None:
+        point, side = rules.pass_point(crit, ev)
+        z = side * ev.contrast.z(point)
+        more = rules.more_if_estimate_holds(ev, z, rules.bar(levels.alpha_pass, ev, sequential))
+        more_unit = ev.units if more else None
+    placebo = None
+    if j.placebo is not None and j.placebo[1]:
+        placebo = wording.PLACEBO_NOTE.format(count=j.placebo[1], as_large=_count_word(j.placebo[0]))
+        warnings.append(placebo)
+    lift = ev.relative_lift
+    rel_low = j.ci_low if ev.scale == "lift" else None
+    rel_high = j.ci_high if ev.scale == "lift" else None
+    step = ev.step
+    return CriterionVerdict(
+        metric=crit.metric,
+        role=crit.role,
+        kind=crit.kind,
+        comparison=crit.comparison,
+        control_value=ev.control_value,
+        pilot_value=ev.pilot_value,
+        difference=ev.difference,
+        ci_low=j.ci_low,
+        ci_high=j.ci_high,
+        relative_lift=lift,
+        p_value=j.p_value,
+        p_value_raw=j.p_value_raw,
+        confidence=j.confidence,
+        met=j.met,
+        status=j.status,
+        sample_n=ev.sample_n,
+        progress=ev.progress,
+        more_needed=more,
+        sentence=_sentence(crit, ev, j, more, more_unit),
+        warnings=list(dict.fromkeys(warnings)),
+        label=wording.label(crit.metric),
+        threshold=crit.threshold,
+        threshold_type=crit.threshold_type,
+        direction=crit.direction,
+        required_confidence=crit.confidence,
+        more_needed_unit=more_unit,
+        relative_ci_low=rel_low,
+        relative_ci_high=rel_high,
+        adjusted_difference=step.estimate if step is not None else None,
+        adjusted_ci_low=j.ci_low if step is not None else None,
+        adjusted_ci_high=j.ci_high if step is not None else None,
+        method=ev.method,
+        interval_scale=ev.scale,
+        p_value_tests=wording.p_value_tests(crit),
+        expected=crit.expected,
+        reason=j.reason,
+        placebo=placebo,
+    )
+
+
+def _count_word(n: int) -> str:
+    return "none" if n == 0 else fmt.number(n)
+
+
+def _tail(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int | None, more_unit: str | None) -> str:
+    if j.reason == "futile":
+        return wording.TAIL_FUTILE.format(expected=wording.expected_text(crit))
+    if j.reason == "placebo" and j.placebo is not None:
+        return wording.TAIL_PLACEBO.format(as_large=j.placebo[0], count=j.placebo[1])
+    if j.status == "too_early" and crit.role != "guardrail" and more:
+        per_arm = " per arm" if ev.per_arm and more_unit != wording.UNITS_DAYS else ""
+        template = wording.TAIL_MORE if ev.fraction is not None else wording.TAIL_MORE_IF_HOLDS
+        return template.format(more=fmt.about(more), units=more_unit or ev.units, per_arm=per_arm)
+    return wording.TAIL.get(j.reason, wording.TAIL["too_early"])
+
+
+def _sentence(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int | None, more_unit: str | None) -> str:
+    name = wording.label(crit.metric)
+    if ev.error is not None:
+        return wording.SENTENCE_ERROR.format(label=name, error=ev.error)
+    if ev.pilot_value is None and ev.control_value is None:
+        return wording.SENTENCE_NO_DATA.format(label=name)
+    bounds = wording.BOUNDS.format(level=fmt.level(crit.confidence),
+                                   ci=wording.interval_text(crit, ev.scale, j.ci_low, j.ci_high))
+    tail = _tail(crit, ev, j, more, more_unit)
+    confidence = wording.confidence_clause(crit, j.confidence)
+    if crit.comparison == "vs_target":
+        if ev.pilot_value is None:
+            return wording.SENTENCE_NO_DATA.format(label=name)
+        gap = ev.pilot_value - crit.threshold
+        side = wording.SIDE[(gap > 0) - (gap < 0)]
+        return wording.SENTENCE_TARGET.format(
+            label=name, value=wording.value(crit.kind, ev.pilot_value), bounds=bounds, n=fmt.number(ev.sample_n),
+            units=ev.units, side=side, target=wording.threshold_text(crit, as_target=True),
+            confidence=confidence, tail=tail)
+    effect = wording.effect_text(crit, ev.scale, ev.relative_lift if ev.scale == "lift" else ev.difference)
+    if crit.comparison == "vs_baseline":
+        return wording.SENTENCE_PERIODS.format(
+            label=name, pilot=wording.value(crit.kind, ev.pilot_value),
+            control=wording.value(crit.kind, ev.control_value), effect=effect, bounds=bounds,
+            n=fmt.number(ev.pilot_days), confidence=confidence, tail=tail)
+    return wording.SENTENCE_AB.format(
+        label=name, pilot=wording.value(crit.kind, ev.pilot_value), control=wording.value(crit.kind, ev.control_value),
+        effect=effect, bounds=bounds, n=fmt.number(ev.sample_n), units=ev.units, confidence=confidence, tail=tail)
+
+
+@dataclass(frozen=True)
+class SplitCheck:
+    """The sample-ratio check and the very counts it was computed from."""
+
+    p_value: float | None = None
+    flag: bool = False
+    control_n: float = 0.0
+    pilot_n: float = 0.0
+
+
+def _split_check(pilot: PilotSpec, criteria: Sequence[CriterionSpec], data: evid.Data) -> SplitCheck:
+    if pilot.design != "ab":
+        return SplitCheck()
+    candidates = [c for c in criteria if c.comparison == "vs_control" and c.kind == "proportion"]
+    candidates += [c for c in criteria if c.comparison == "vs_control" and c.kind == "mean"]
+    for crit in candidates:
+        arms = data.get(crit.metric, {})
+        control, treat = arms.get(pilot.control_arm), arms.get(pilot.pilot_arm)
+        if control is None or treat is None or control.n <= 0 or treat.n <= 0:
+            continue
+        try:
+            p = srm_pvalue([control.n, treat.n])
+        except ValueError:
+            continue
+        return SplitCheck(p, p < SRM_THRESHOLD, control.n, treat.n)
+    return SplitCheck()

@@ -1,0 +1,222 @@
+"""Every sentence the decision engine says, and the templates behind them.
+
+Numbers arrive raw and are formatted here with :mod:`lib.formatting`, so the
+review meeting reads the same words on every page, in the CLI and in exports.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lib import formatting as fmt
+from lib.observations import CriterionSpec
+
+# --- degenerate but possible data ------------------------------------------
+NO_CONVERSIONS_BOTH = "No conversions yet in either arm, so there is nothing to compare yet."
+EMPTY_ARM_BOTH = "No data yet in either arm."
+EMPTY_ARM_CONTROL = "No data yet for control."
+EMPTY_ARM_PILOT = "No data yet for the pilot."
+TOO_FEW_UNITS = "Fewer than two data points in an arm: too early to measure the spread."
+NO_VARIATION = "Every value is the same in both arms, so the uncertainty cannot be estimated."
+NO_VARIATION_ONE = "Every value is the same so far, so the uncertainty cannot be estimated."
+ZERO_VARIANCE_ARM = (
+    "One arm shows no variation at all (every value the same), so no verdict is built from the other arm alone; "
+    "check that arm's data."
+)
+NEGATIVE_COUNTS = "{name} cannot be negative."
+MORE_CONVERSIONS = "{name} ({conversions:g}) cannot be larger than the people counted ({visitors:g})."
+MEAN_WITHOUT_SQUARES = "Some days lack a sum of squares, so days were used as units for {label} (less precise)."
+SHORT_PERIODS = "Less than a week in a period: weekday swings can dominate the comparison."
+ADJUSTED_TOO_FEW_DAYS = "Too few days to model trend and weekday effects yet (at least three in each period)."
+OBSERVATIONAL = (
+    "Before/after is not an experiment: anything else that changed between the two periods (season, prices, "
+    "other campaigns) can be mixed into the step. Trend, weekdays and day-to-day carry-over are modelled, "
+    "and the step must stand out among fake start dates in the baseline."
+)
+NO_PILOT_DATES = "The pilot has no start date, so baseline and pilot days cannot be told apart."
+NO_CRITERION_DATA = "No results logged for this metric yet."
+UNKNOWN_DESIGN = "Unknown pilot design {design!r}; expected ab, before_after or target."
+COMPARISON_DESIGN_MISMATCH = (
+    "{label} is set to compare {comparison} but the pilot design is {design}; "
+    "it is evaluated the way the design implies."
+)
+NO_PLAN = (
+    "No planned sample: an always-valid interval is used (wider, and no futility stop). "
+    "Plan the pilot in the designer for a sharper verdict."
+)
+FIXED_SAMPLE = "Judged as a single look at the end (sequential=False): not valid if you look every day."
+
+UNITS_DEFAULT = {"proportion": "visitors", "mean": "observations", "count": "days"}
+UNITS_DAYS = "days"
+
+# --- verdict sentences -------------------------------------------------------
+SENTENCE_TARGET = "{label} {value} ({bounds}) on {n} {units}, {side} the {target} target: {confidence} — {tail}."
+SENTENCE_AB = (
+    "{label} {pilot} in the pilot vs {control} in control ({effect}, {bounds}) on {n} {units}"
+    " per arm: {confidence} — {tail}."
+)
+SENTENCE_PERIODS = (
+    "{label} {pilot} in the pilot period vs {control} in the baseline; adjusted for trend and weekday the step is "
+    "{effect} ({bounds}) over {n} pilot days: {confidence} — {tail}."
+)
+SENTENCE_NO_DATA = "{label}: no results logged yet."
+SENTENCE_ERROR = "{label} could not be evaluated: {error}"
+BOUNDS = "{level} bounds {ci}"
+
+SIDE = {1: "above", -1: "below", 0: "right at"}
+BETTER = {"increase": "higher", "decrease": "lower"}
+LIFT_WORD = {"increase": "lift", "decrease": "drop"}
+CONF_BEATS = "{confidence} confidence the pilot is {better}{by} ({needed} needed)"
+CONF_TARGET = "{confidence} confidence it beats the target ({needed} needed)"
+CONF_SAFE = "{confidence} confidence it is no worse than {tolerance} ({needed} needed)"
+CONF_UNKNOWN = "not enough data to judge yet"
+
+TAIL = {
+    "met": "criterion met",
+    "missed": "criterion missed",
+    "harmed": "guardrail breached",
+    "safe": "guardrail holds",
+    "no_harm_at_end": "harm beyond the tolerance not shown by the planned sample; guardrail holds",
+    "no_harm_yet": "no clear sign of harm so far",
+    "inconclusive": "still not clear at the planned sample",
+    "too_early": "not enough to call yet",
+    "first_week": "no call before a full week of pilot days",
+    "no_evidence": "not enough to call yet",
+}
+TAIL_MORE = "not enough to call yet; about {more} more {units}{per_arm} to the end of the plan"
+TAIL_MORE_IF_HOLDS = "not enough to call yet; about {more} more {units}{per_arm} needed if today's estimate holds"
+TAIL_FUTILE = "it can no longer reach the threshold: the data rule out the {expected} the plan expected"
+TAIL_PLACEBO = "not called: {as_large} of {count} fake start dates in the baseline showed a jump as large"
+PLACEBO_NOTE = "Of {count} fake start dates in the baseline, {as_large} showed a jump this large."
+
+# --- recommendation reasons ----------------------------------------------------
+REASON = {
+    "no_data": (
+        "No results logged yet. Log daily results for each arm (and the baseline period for before/after "
+        "pilots) and the verdict will appear here."
+    ),
+    "no_criteria": "No success criteria are set, so there is nothing to judge. Add criteria to the pilot.",
+    "scale": "Every primary criterion is met and no guardrail shows harm: scale it.",
+    "abort": "Abort and go back to the drawing board.",
+    "keep_running": "Not enough data to call it yet.",
+    "errors": "Some criteria could not be evaluated; fix them or the data.",
+    "srm": (
+        "The split between arms is off ({control} in control vs {pilot} in the pilot, {p}): check how people "
+        "are assigned before trusting any of these numbers, fix it and rerun."
+    ),
+}
+REASON_MET = "{label} is met ({confidence} confidence)."
+REASON_HARMED = "Guardrail {label} got worse than tolerated: stop and look at why."
+REASON_MISSED = "{label} falls short of its threshold."
+REASON_FUTILE = "{label} can no longer reach its threshold: the data rule out the effect the plan expected."
+REASON_PROGRESS = "{label}: {progress} of the planned sample."
+REASON_MORE = "{label}: about {more} more {units}{per_arm} needed."
+REASON_ITERATE = (
+    "The planned sample is in but the result is mixed: {summary}. Rework the idea and run a new pilot "
+    "rather than scaling it."
+)
+REASON_ITERATE_NOTHING_MET = "no primary criterion is clearly met"
+REASON_NO_PRIMARY = "No primary criterion is set, so secondary criteria stand in for it."
+REASON_ERROR = "{label} could not be evaluated ({error}); fix the criterion or the data."
+REASON_SEQUENTIAL = (
+    "Verdicts use sequential bounds, so they stay valid although you look every day: "
+    "at most {alpha} chance of a wrong “met”."
+)
+REASON_CORRECTED = (
+    "{k} criteria can each stop the pilot ({which}), so each needs stronger evidence for that "
+    "(the error budget is split between them)."
+)
+REASON_OBSERVATIONAL = OBSERVATIONAL
+
+
+def label(metric: str) -> str:
+    text = metric.replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:] if text else metric
+
+
+def empty_arm(control_n: float, pilot_n: float) -> str:
+    if control_n == 0 and pilot_n == 0:
+        return EMPTY_ARM_BOTH
+    return EMPTY_ARM_CONTROL if control_n == 0 else EMPTY_ARM_PILOT
+
+
+def pace_short(projected: float, plan: int, units: str, end: date) -> str:
+    return (f"At today's pace it reaches about {fmt.about(projected)} {units} per arm by {fmt.fmt_date(end)}, "
+            f"short of the planned {fmt.number(plan)}: extend the end date or widen the audience, or accept a "
+            "less certain answer.")
+
+
+def value(kind: str, x: float | None) -> str:
+    return fmt.pct(x) if kind == "proportion" else fmt.quantity(x)
+
+
+def _smart_pct(x: float) -> str:
+    whole = abs(x * 100 - round(x * 100)) < 1e-9
+    return fmt.pct(x, 0 if whole else 1)
+
+
+def threshold_text(crit: CriterionSpec, *, as_target: bool = False) -> str:
+    if crit.threshold_type == "relative" and not as_target:
+        return _smart_pct(crit.threshold)
+    if crit.kind == "proportion":
+        return _smart_pct(crit.threshold) if as_target else fmt.pct_points(crit.threshold)
+    if float(crit.threshold).is_integer():
+        return fmt.number(crit.threshold)
+    return fmt.quantity(crit.threshold)
+
+
+def effect_text(crit: CriterionSpec, scale: str, x: float | None) -> str:
+    """An effect on the verdict's scale: a lift in %, a rate difference in points, or a value."""
+    if scale == "lift":
+        return fmt.signed_pct(x)
+    if scale == "value":
+        return value(crit.kind, x)
+    return fmt.signed_pct_points(x) if crit.kind == "proportion" else fmt.signed_quantity(x)
+
+
+def interval_text(crit: CriterionSpec, scale: str, low: float | None, high: float | None) -> str:
+    if scale == "lift":
+        return fmt.signed_pct_range(low, high)
+    if scale == "value":
+        return fmt.pct_range(low, high) if crit.kind == "proportion" else fmt.number_range(low, high)
+    return fmt.pct_points_range(low, high) if crit.kind == "proportion" else fmt.signed_number_range(low, high)
+
+
+def expected_text(crit: CriterionSpec) -> str:
+    if crit.expected is None:
+        return ""
+    if crit.comparison == "vs_target":
+        return value(crit.kind, crit.expected)
+    if crit.threshold_type == "relative":
+        return f"{_smart_pct(crit.expected)} {LIFT_WORD[crit.direction]}"
+    return fmt.pct_points(crit.expected) if crit.kind == "proportion" else fmt.quantity(crit.expected)
+
+
+def confidence_clause(crit: CriterionSpec, confidence: float | None) -> str:
+    if confidence is None:
+        return CONF_UNKNOWN
+    conf, needed = fmt.confidence(confidence), fmt.level(crit.confidence)
+    if crit.role == "guardrail":
+        tolerance = "before" if crit.threshold == 0 else f"the {threshold_text(crit)} tolerated"
+        if crit.comparison == "vs_target":
+            tolerance = f"the {threshold_text(crit, as_target=True)} limit"
+        return CONF_SAFE.format(confidence=conf, tolerance=tolerance, needed=needed)
+    if crit.comparison == "vs_target":
+        return CONF_TARGET.format(confidence=conf, needed=needed)
+    by = ""
+    if crit.threshold != 0:
+        if crit.threshold_type == "relative":
+            by = f" by a {LIFT_WORD[crit.direction]} of at least {threshold_text(crit)}"
+        else:
+            by = f" by at least {threshold_text(crit)}"
+    return CONF_BEATS.format(confidence=conf, better=BETTER[crit.direction], by=by, needed=needed)
+
+
+def p_value_tests(crit: CriterionSpec) -> str:
+    """What the p-value is the probability of, in words (its side)."""
+    if crit.role == "guardrail":
+        return "that the guardrail is within its tolerance (one-sided, sequential)"
+    if crit.comparison == "vs_target":
+        side = "above" if crit.direction == "increase" else "below"
+        return f"that the metric is {side} the target (one-sided, sequential)"
+    return f"that the pilot is {BETTER[crit.direction]} by more than the threshold (one-sided, sequential)"

@@ -1,0 +1,247 @@
+"""Evidence about one effect, as a standardized statistic of any candidate value.
+
+A contrast answers two questions with one function, so that a verdict and the
+interval shown beside it can never disagree:
+
+- ``z(d)``: how many (normal-equivalent) standard errors the data put the
+  effect above the candidate value ``d``; it decreases as ``d`` grows;
+- ``lower(k)`` / ``upper(k)``: the candidate values where ``z`` equals ``k`` and
+  ``-k`` — the ends of the interval at that boundary.
+
+So "the effect is beyond the threshold at boundary ``k``" (``z(threshold) >=
+k``) holds exactly when the threshold lies below ``lower(k)``. The kinds:
+
+- :class:`LinearContrast`: an estimate with a standard error (Welch, the
+  adjusted before/after step), normal or t (``df``) reference;
+- :class:`ExactRate`: one rate against a fixed value, exact binomial tails and
+  Clopper-Pearson bounds — honest with small counts;
+- :class:`RatioContrast`: a relative lift ``b / a - 1`` by Fieller's theorem;
+- :class:`SkewedContrast`: a mean or difference of means whose estimator is
+  skewed (revenue), through Hall's (1992) monotone transformation of t.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Protocol
+
+from scipy import optimize
+
+from lib.stats import skew
+from lib.stats.distributions import norm_cdf
+
+_BIG = 1e12
+
+
+def _t_to_z(t: float, df: float | None) -> float:
+    """The normal quantile with the same tail probability as Student's ``t`` (tails, not cdf: no rounding to 1)."""
+    if df is None or not math.isfinite(df) or df > 1e6 or not math.isfinite(t):
+        return max(min(t, _BIG), -_BIG)
+    from scipy.stats import norm
+    from scipy.stats import t as student
+
+    tail = float(student.sf(abs(t), df))
+    if tail <= 0.0:
+        return math.copysign(_BIG, t)
+    return math.copysign(float(norm.isf(tail)), t)
+
+
+def _z_to_t(k: float, df: float | None) -> float:
+    if df is None or not math.isfinite(df) or df > 1e6:
+        return k
+    from scipy.stats import norm
+    from scipy.stats import t as student
+
+    tail = float(norm.sf(abs(k)))
+    if tail <= 0.0:
+        return math.copysign(_BIG, k)
+    return math.copysign(float(student.isf(tail, df)), k)
+
+
+class Contrast(Protocol):
+    estimate: float
+
+    def z(self, d: float) -> float: ...
+
+    def lower(self, k: float) -> float | None: ...
+
+    def upper(self, k: float) -> float | None: ...
+
+
+@dataclass(frozen=True)
+class LinearContrast:
+    """``estimate`` with standard error ``se``; ``df`` switches to Student's t."""
+
+    estimate: float
+    se: float
+    df: float | None = None
+
+    def z(self, d: float) -> float:
+        diff = self.estimate - d
+        if self.se <= 0.0:
+            return _BIG if diff > 0 else (-_BIG if diff < 0 else 0.0)
+        return _t_to_z(diff / self.se, self.df)
+
+    def lower(self, k: float) -> float | None:
+        return self.estimate - _z_to_t(k, self.df) * self.se
+
+    def upper(self, k: float) -> float | None:
+        return self.estimate + _z_to_t(k, self.df) * self.se
+
+
+@dataclass(frozen=True)
+class ExactRate:
+    """``successes`` out of ``n`` against a fixed rate: exact binomial tails, Clopper-Pearson bounds.
+
+    ``z(d)`` is the normal quantile of the exact one-sided binomial p-value on
+    the side the data fall (``isf(P(X >= x | d))`` above, ``-isf(P(X <= x |
+    d))`` below), so small pilots get the binomial's real skew and
+    discreteness instead of a normal approximation; the bounds are the
+    Clopper-Pearson limits at the matching level.
+    """
+
+    successes: float
+    n: float
+
+    @property
+    def estimate(self) -> float:
+        return self.successes / self.n
+
+    def _x(self) -> int:
+        return int(round(self.successes))
+
+    def z(self, d: float) -> float:
+        from scipy.stats import binom, norm
+
+        x, n = self._x(), int(round(self.n))
+        if d <= 0.0:
+            return _BIG if x > 0 else 0.0
+        if d >= 1.0:
+            return -_BIG if x < n else 0.0
+        above = float(binom.sf(x - 1, n, d))  # P(X >= x)
+        if above < 0.5:
+            return min(float(norm.isf(above)), _BIG) if above > 0 else _BIG
+        below = float(binom.cdf(x, n, d))  # P(X <= x)
+        if below < 0.5:
+            return max(-float(norm.isf(below)), -_BIG) if below > 0 else -_BIG
+        return 0.0
+
+    def lower(self, k: float) -> float | None:
+        from scipy.stats import beta
+
+        x, n = self._x(), int(round(self.n))
+        if k < 0:
+            return self.upper(-k)
+        return 0.0 if x == 0 else float(beta.ppf(norm_cdf(-k), x, n - x + 1))
+
+    def upper(self, k: float) -> float | None:
+        from scipy.stats import beta
+
+        x, n = self._x(), int(round(self.n))
+        if k < 0:
+            return self.lower(-k)
+        return 1.0 if x == n else float(beta.ppf(1.0 - norm_cdf(-k), x + 1, n - x))
+
+
+@dataclass(frozen=True)
+class RatioContrast:
+    """Relative lift ``b / a - 1`` of two independent means (Fieller).
+
+    ``z(r) = (b - (1 + r) a) / sqrt(var_b + (1 + r)^2 var_a)``; the bounds are
+    the roots of the matching quadratic, ``None`` when the interval is
+    unbounded (the control mean is not clearly away from zero).
+    """
+
+    a: float
+    var_a: float
+    b: float
+    var_b: float
+
+    @property
+    def estimate(self) -> float:
+        return self.b / self.a - 1.0 if self.a else math.nan
+
+    def z(self, d: float) -> float:
+        rho = 1.0 + d
+        num = self.b - rho * self.a
+        den = math.sqrt(self.var_b + rho * rho * self.var_a)
+        if den <= 0.0:
+            return _BIG if num > 0 else (-_BIG if num < 0 else 0.0)
+        return num / den
+
+    def _roots(self, k: float) -> tuple[float, float] | None:
+        a, b, va, vb = self.a, self.b, self.var_a, self.var_b
+        k2 = k * k
+        qa = a * a - k2 * va
+        if qa <= 0.0:
+            return None
+        disc = (a * b) ** 2 - qa * (b * b - k2 * vb)
+        if disc < 0.0:
+            return None
+        root = math.sqrt(disc)
+        return (a * b - root) / qa - 1.0, (a * b + root) / qa - 1.0
+
+    def lower(self, k: float) -> float | None:
+        if k < 0:
+            return self.upper(-k)
+        roots = self._roots(k)
+        return None if roots is None else roots[0]
+
+    def upper(self, k: float) -> float | None:
+        if k < 0:
+            return self.lower(-k)
+        roots = self._roots(k)
+        return None if roots is None else roots[1]
+
+
+@dataclass(frozen=True)
+class SkewedContrast:
+    """A mean (or difference of means) whose estimator is skewed (revenue).
+
+    ``z(d)`` is Hall's (1992) skewness-corrected t of ``estimate - d`` (see
+    :mod:`lib.stats.skew`), referred to Student t with ``df`` and expressed in
+    normal units. The estimator's skewness is known (``skew_low ==
+    skew_high``) or, without sums of cubes, only bounded: then a call on either
+    side needs every skewness in the range to agree. Increasing in the
+    estimate, so the bounds are found by root search.
+    """
+
+    estimate: float
+    se: float
+    df: float | None
+    skew_low: float | None
+    skew_high: float | None
+
+    def _t(self, d: float) -> float:
+        diff = self.estimate - d
+        if self.se <= 0.0:
+            return _BIG if diff > 0 else (-_BIG if diff < 0 else 0.0)
+        t = diff / self.se
+        if self.skew_low is None or self.skew_high is None:
+            return t
+        if self.skew_low == self.skew_high:
+            return skew.hall_transform(t, self.skew_low)
+        return skew.bounded_transform(t, self.skew_low, self.skew_high)
+
+    def z(self, d: float) -> float:
+        return _t_to_z(self._t(d), self.df)
+
+    def _solve(self, k: float) -> float | None:
+        if self.se <= 0.0:
+            return self.estimate
+        target = _z_to_t(k, self.df)
+        span = 60.0 * self.se
+        lo, hi = self.estimate - span, self.estimate + span
+        try:
+            return float(optimize.brentq(lambda d: self._t(d) - target, lo, hi, xtol=1e-10 * max(1.0, self.se)))
+        except ValueError:
+            return None
+
+    def lower(self, k: float) -> float | None:
+        return self._solve(k)
+
+    def upper(self, k: float) -> float | None:
+        return self._solve(-k)
+
+
