@@ -262,7 +262,11 @@ def main() -> None:
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = [pool.submit(run_cell, c.key, args.pilots, args.seed + i) for i, c in enumerate(chosen)]
-        results = {f.result()["key"]: f.result() for f in futures}
+        results = {}
+        for done, f in enumerate(futures, 1):
+            results[f.result()["key"]] = f.result()
+            print(f"  {done}/{len(futures)} situations simulated ({time.perf_counter() - started:.0f} s)",
+                  file=sys.stderr, flush=True)
     print(f"{args.pilots:,} simulated pilots per situation, each looked at every day from day {FIRST_LOOK} "
           f"of {DAYS} until the first scale or abort ({time.perf_counter() - started:.0f} s)\n")
     header = f"{'situation':68} {'plan':>12} {'scale':>15} {'abort: missed':>15} {'abort: futile':>15} " \

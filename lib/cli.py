@@ -42,27 +42,74 @@ def _engine() -> Engine:
     return engine
 
 
-def parse_criterion(text: str, design: str) -> dict:
-    """METRIC:KIND:ROLE:COMPARISON:THRESHOLD, e.g. ``reply_rate:proportion:primary:vs_target:0.08``.
+def _number(text: str, raw: str, what: str) -> float:
+    """``8%`` -> 0.08, ``0.08`` -> 0.08."""
+    try:
+        return float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise CliError(f"--criterion '{text}': {what} '{raw}' is not a number.", EXIT_USAGE) from None
 
-    THRESHOLD may be written ``8%`` (a rate or lift) or ``+10%rel`` for a relative lift;
-    COMPARISON may be left empty to take the design's own.
+
+def parse_criterion(text: str, design: str) -> dict:
+    """METRIC:KIND:ROLE:COMPARISON:THRESHOLD[:EXPECTED], e.g. ``reply_rate:proportion:primary:vs_target:8%:11%``.
+
+    THRESHOLD (the minimum worth scaling) may be written ``8%`` (a rate or lift) or ``+10%rel``
+    for a relative lift; EXPECTED, optional, is the effect (or target value) the team expects,
+    in the same units; COMPARISON may be left empty to take the design's own.
     """
     parts = text.split(":")
-    if len(parts) != 5:
-        raise CliError(f"--criterion '{text}': expected METRIC:KIND:ROLE:COMPARISON:THRESHOLD "
-                       "(e.g. reply_rate:proportion:primary:vs_target:0.08).", EXIT_USAGE)
-    metric, kind, role, comparison, raw = (p.strip() for p in parts)
+    if len(parts) not in (5, 6):
+        raise CliError(f"--criterion '{text}': expected METRIC:KIND:ROLE:COMPARISON:THRESHOLD[:EXPECTED] "
+                       "(e.g. reply_rate:proportion:primary:vs_target:8%:11%).", EXIT_USAGE)
+    metric, kind, role, comparison, raw = (p.strip() for p in parts[:5])
     ttype = "absolute"
     if raw.endswith("rel"):
         ttype, raw = "relative", raw[:-3]
-    try:
-        threshold = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
-    except ValueError:
-        raise CliError(f"--criterion '{text}': threshold '{raw}' is not a number.", EXIT_USAGE) from None
+    threshold = _number(text, raw, "threshold")
+    expected = None
+    if len(parts) == 6 and parts[5].strip():
+        expected = _number(text, parts[5].strip().removesuffix("rel"), "expected")
     direction = "decrease" if role == "guardrail" else "increase"
     return dict(metric=metric, kind=kind, role=role, comparison=comparison or DESIGN_COMPARISON.get(design, ""),
-                threshold=threshold, threshold_type=ttype, direction=direction)
+                threshold=threshold, threshold_type=ttype, direction=direction, expected=expected)
+
+
+def _fraction(text: str, what: str) -> float:
+    try:
+        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise CliError(f"--{what} '{text}' is not a number (e.g. 8% or 0.08).", EXIT_USAGE) from None
+
+
+def cmd_plan(args) -> int:
+    """The designer's planner: sample size and what the plan does under daily looks."""
+    from lib.designer import summarize
+    from lib.stats.planning import PlanInputs
+
+    ttype = "relative" if args.threshold.endswith("rel") or args.expected.endswith("rel") else "absolute"
+    inputs = PlanInputs(kind=args.kind, comparison=args.comparison,
+                        threshold=_fraction(args.threshold.removesuffix("rel"), "threshold"),
+                        expected=_fraction(args.expected.removesuffix("rel"), "expected"),
+                        baseline=None if args.baseline is None else _fraction(args.baseline, "baseline"),
+                        sd=args.sd, threshold_type=ttype,
+                        direction=args.direction, confidence=args.confidence, power=args.power, looks=args.days,
+                        baseline_days=args.baseline_days)
+    summary = summarize(inputs, units=args.units, daily_volume=args.per_day)
+    if args.format == "json":
+        plan = summary.plan
+        print(json.dumps({"n": plan.n, "fixed_n": plan.fixed_n, "unit_is_day": plan.unit_is_day,
+                          "looks": plan.looks, "wrong_scale": plan.at_threshold.scale,
+                          "power": plan.at_expected.scale, "wrong_abort": plan.at_expected.abort,
+                          "mean_decision_day": plan.mean_decision_look, "days_needed": summary.days_needed,
+                          "detectable": summary.detectable, "sentence": summary.characteristics}, indent=2))
+        return 0
+    print(f"Planned sample: {summary.headline}")
+    print(summary.looks_cost)
+    print(summary.characteristics)
+    for line in (summary.detectable_text, summary.warning):
+        if line:
+            print(line)
+    return 0
 
 
 def cmd_demo(args) -> int:
@@ -122,7 +169,7 @@ def cmd_evaluate(args) -> int:
                         "recommendation": d["recommendation"], "reasons": d["reasons"],
                         "criteria": [{k: v.get(k) for k in ("metric", "role", "control_value", "pilot_value",
                                                              "difference", "ci_low", "ci_high", "relative_lift",
-                                                             "p_value", "met", "sentence")}
+                                                             "p_value", "p_value_tests", "met", "sentence")}
                                      for v in d["verdicts"]]})
         print(json.dumps(out, indent=2, allow_nan=False))
         return 0
@@ -275,8 +322,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     p.add_argument("--design", required=True, choices=("ab", "before_after", "target"))
     p.add_argument("--goal", type=int, help="id of the goal it serves")
-    p.add_argument("--criterion", action="append", default=[], metavar="METRIC:KIND:ROLE:COMPARISON:THRESHOLD",
-                   help="repeatable; e.g. reply_rate:proportion:primary:vs_target:8%%")
+    p.add_argument("--criterion", action="append", default=[],
+                   metavar="METRIC:KIND:ROLE:COMPARISON:THRESHOLD[:EXPECTED]",
+                   help="repeatable; THRESHOLD is the minimum worth scaling, EXPECTED the effect you expect; "
+                        "e.g. reply_rate:proportion:primary:vs_target:8%%:11%%")
     p.add_argument("--status", default="planned", choices=("idea", "planned", "running", "decided"))
     p.add_argument("--hypothesis")
     p.add_argument("--owner")
@@ -287,6 +336,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline-end", type=date.fromisoformat, metavar="YYYY-MM-DD")
     p.add_argument("--planned-n", type=int, help="planned people per arm")
     p.add_argument("--arms", help="A/B arms, comma-separated, one of them 'control' (default: control,pilot)")
+
+    p = add("plan", cmd_plan, "Plan a criterion's sample for daily looks, and say what the plan does.")
+    p.add_argument("--kind", default="proportion", choices=("proportion", "mean", "count"))
+    p.add_argument("--comparison", default="vs_control", choices=("vs_control", "vs_target", "vs_baseline"))
+    p.add_argument("--threshold", required=True, help="minimum worth scaling: 0, 1%%, 10%%rel, or a target 8%%")
+    p.add_argument("--expected", required=True, help="the effect (or target value) you expect, same units")
+    p.add_argument("--baseline", help="today's rate (5%%) or average (control arm or baseline period)")
+    p.add_argument("--sd", type=float, help="spread of one unit (averages) or of one day (counts, before/after)")
+    p.add_argument("--direction", default="increase", choices=("increase", "decrease"))
+    p.add_argument("--confidence", type=float, default=0.95)
+    p.add_argument("--power", type=float, default=0.8)
+    p.add_argument("--days", type=int, default=28, help="pilot length in days: one look a day")
+    p.add_argument("--baseline-days", type=int, help="before/after: days in the baseline period")
+    p.add_argument("--per-day", type=float, help="people per arm per day: adds duration and what it can detect")
+    p.add_argument("--units", default="people")
+    p.add_argument("--format", choices=("text", "json"), default="text")
 
     p = add("evaluate", cmd_evaluate, "Verdicts of the decision engine for one or all running/decided pilots.")
     p.add_argument("--pilot", metavar="ID_OR_NAME")

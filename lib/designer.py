@@ -34,16 +34,16 @@ class PlanSummary:
     warning: str | None = None
 
 
-def effect_words(inputs: PlanInputs, effect: float) -> str:
+def effect_words(inputs: PlanInputs, effect: float, digits: int = 1) -> str:
     """An effect as people read it: +1.0 pts, a 10% lift, an 11.0% rate, or a value."""
     if inputs.comparison == "vs_target":
-        return fmt.pct(effect) if inputs.kind == "proportion" else fmt.quantity(effect)
+        return fmt.pct(effect, digits) if inputs.kind == "proportion" else fmt.quantity(effect)
     if inputs.threshold_type == "relative":
-        return f"a {fmt.pct(effect, 0 if abs(effect * 100 - round(effect * 100)) < 1e-9 else 1)} " \
-               f"{'lift' if inputs.direction == 'increase' else 'drop'}"
+        whole = digits == 1 and abs(effect * 100 - round(effect * 100)) < 1e-9
+        return f"a {fmt.pct(effect, 0 if whole else digits)} {'lift' if inputs.direction == 'increase' else 'drop'}"
     sign = 1 if inputs.direction == "increase" else -1
     if inputs.kind == "proportion":
-        return fmt.signed_pct_points(sign * effect)
+        return fmt.signed_pct_points(sign * effect, digits)
     return fmt.signed_quantity(sign * effect)
 
 
@@ -86,10 +86,11 @@ def summarize(inputs: PlanInputs, *, units: str = "people", daily_volume: float 
                                "catch any effect within reach: widen the audience or run longer.")
         else:
             detectable_text = (f"With {fmt.number(daily_volume)} {unit}{per_arm} a day for {inputs.looks} days, the "
-                               f"smallest effect this pilot reliably catches is {effect_words(inputs, detectable)}.")
+                               "smallest effect this pilot reliably catches is "
+                               f"{effect_words(inputs, detectable, 2)}.")
             good = 1 if inputs.direction == "increase" or inputs.comparison != "vs_target" else -1
             if (inputs.expected - detectable) * good < 0:
-                warning = (f"The effect you expect ({effect_words(inputs, inputs.expected)}) is smaller than what "
-                           f"this budget can catch ({effect_words(inputs, detectable)}): the plan needs "
+                warning = (f"The effect you expect ({effect_words(inputs, inputs.expected, 2)}) is smaller than what "
+                           f"this budget can catch ({effect_words(inputs, detectable, 2)}): the plan needs "
                            f"{fmt.number(days_needed)} days at this volume.")
     return PlanSummary(plan, headline, looks_cost, characteristics, days_needed, detectable, detectable_text, warning)

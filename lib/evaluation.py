@@ -60,6 +60,7 @@ def decision_snapshot(session: Session, pilot_id: int, as_of: date | None = None
     evaluation = evaluate(session, pilot_id, as_of)
     return {
         "frozen_at": utcnow().isoformat(timespec="seconds"),
+        "method_version": evaluation.method_version,
         "evaluation": evaluation.to_dict(),
         "totals": totals(observations(session, pilot_id)),
     }

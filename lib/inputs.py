@@ -214,6 +214,14 @@ class PilotIn(_Input):
                 errors.append(FieldError("baseline_end", "must end before the pilot starts."))
         if self.status in ("running", "decided") and not self.start_date:
             errors.append(FieldError("start_date", f"is required for a {self.status} pilot."))
+        if self.status == "running":
+            # the verdicts measure progress against the plan and set how strict each daily look is
+            if self.design == "before_after" and not self.end_date:
+                errors.append(FieldError("end_date", "is required before a before/after pilot runs: its length is "
+                                                     "its plan (how many pilot days the verdict waits for)."))
+            elif self.design != "before_after" and not self.planned_n_per_arm:
+                errors.append(FieldError("planned_n_per_arm", "is required before the pilot runs: work it out "
+                                                              "with “Plan the sample” (or `lib.cli plan`)."))
         arms = [a.strip() for a in (self.arms or DEFAULT_ARMS[self.design]).split(",") if a.strip()]
         if self.design == "ab" and (CONTROL_ARM not in arms or len(arms) < 2):
             errors.append(FieldError("arms", f"an A/B pilot needs a '{CONTROL_ARM}' arm and at least one other."))
@@ -267,7 +275,8 @@ class CriterionIn(_Input):
     def cross_check(self) -> list[FieldError]:
         problems = self._check_threshold()
         if self.expected is not None and self.role != "guardrail":
-            good = 1 if self.direction == "increase" else -1
+            # vs a target both are values of the metric; otherwise both are improvements in the good direction
+            good = 1 if self.direction == "increase" or self.comparison != "vs_target" else -1
             if (self.expected - self.threshold) * good <= 0:
                 worth = "target" if self.comparison == "vs_target" else "minimum worth scaling (the threshold)"
                 better = "above" if good > 0 else "below"

@@ -37,15 +37,23 @@ def describe_saved(c: dict) -> str:
 
 
 def numbers_row(v) -> dict[str, str]:
-    """One verdict's figures as people read them: rates in %, differences in points."""
+    """One verdict's figures as people read them: rates in %, differences in points, the verdict's own bounds."""
     rate = v.kind == "proportion"
     value = fmt.pct if rate else fmt.quantity
     diff = fmt.signed_pct_points if rate else fmt.signed_quantity
-    interval = fmt.pct_points_range if rate else fmt.signed_number_range
+    if v.interval_scale == "lift":
+        interval = fmt.signed_pct_range
+    elif v.interval_scale == "value":
+        interval = fmt.pct_range if rate else fmt.number_range
+    else:
+        interval = fmt.pct_points_range if rate else fmt.signed_number_range
     return {"Metric": metric_label(v.metric), "Role": v.role, "Control / before": value(v.control_value),
             "Pilot": value(v.pilot_value), "Difference": diff(v.difference),
-            "Interval": f"{interval(v.ci_low, v.ci_high)} ({fmt.level(v.required_confidence)})",
-            "Lift": fmt.signed_pct(v.relative_lift), "p-value": fmt.p_value(v.p_value),
+            "Interval": f"{interval(v.ci_low, v.ci_high)} ({fmt.level(v.required_confidence)} bounds, as judged)",
+            "Lift": fmt.signed_pct(v.relative_lift),
+            "Confidence it holds": f"{fmt.confidence(v.confidence)} (needs {fmt.level(v.required_confidence)})"
+            if v.confidence is not None else "—",
+            "p-value": f"{fmt.p_value(v.p_value)} — {v.p_value_tests}" if v.p_value is not None else "—",
             "Met": {True: "yes", False: "no", None: "not yet"}[v.met], "Per arm": fmt.number(v.sample_n)}
 
 
@@ -129,4 +137,5 @@ for row in history:
             st.markdown(f"- {c.get('sentence', '')}")
         frozen = snap.get("frozen_at")
         when = datetime.fromisoformat(frozen).strftime("%d %b %Y, %H:%M UTC") if frozen else "—"
-        st.caption(f"Numbers frozen at the decision: {when}.")
+        rules = snap.get("method_version") or evaluation.get("method_version") or "before 2026.11"
+        st.caption(f"Numbers frozen at the decision: {when} (decision rules {rules}).")

@@ -41,7 +41,8 @@ def test_demo_then_pilots_lists_eight(cli_db, capsys):
 
 def test_create_pilot_and_evaluate_json_has_the_documented_fields(cli_db, capsys):
     code, out, err = run(capsys, "create-pilot", "--name", "Outreach v3", "--design", "target", "--status", "running",
-                         "--start", "2026-10-01", "--criterion", "reply_rate:proportion:primary:vs_target:8%")
+                         "--start", "2026-10-01", "--planned-n", "780",
+                         "--criterion", "reply_rate:proportion:primary:vs_target:8%:11%")
     assert code == 0, err
     assert "Created pilot 1" in out
     code, out, _ = run(capsys, "evaluate", "--pilot", "Outreach v3", "--format", "json")
@@ -49,8 +50,29 @@ def test_create_pilot_and_evaluate_json_has_the_documented_fields(cli_db, capsys
     assert item["pilot"] == "Outreach v3" and item["recommendation"] == "keep_running"
     [crit] = item["criteria"]
     assert set(crit) == {"metric", "role", "control_value", "pilot_value", "difference", "ci_low", "ci_high",
-                         "relative_lift", "p_value", "met", "sentence"}
+                         "relative_lift", "p_value", "p_value_tests", "met", "sentence"}
     assert crit["metric"] == "reply_rate" and crit["met"] is None
+    assert crit["p_value_tests"].startswith("that the metric is above the target")
+
+
+def test_running_pilot_needs_a_plan(cli_db, capsys):
+    code, _, err = run(capsys, "create-pilot", "--name", "No plan", "--design", "target", "--status", "running",
+                       "--start", "2026-10-01", "--criterion", "reply_rate:proportion:primary:vs_target:8%")
+    assert code != 0 and "Planned people per arm" in err and "Plan the sample" in err
+
+
+def test_plan_command_prints_the_plan_and_its_error_rates(cli_db, capsys):
+    code, out, err = run(capsys, "plan", "--threshold", "0", "--expected", "1%", "--baseline", "5%",
+                         "--per-day", "250", "--units", "visitors")
+    assert code == 0, err
+    assert "Planned sample: 7,431 visitors per arm" in out
+    assert "about 4% chance of scaling a pilot that changes nothing, 80% chance of catching +1.0 pts" in out
+    code, out, _ = run(capsys, "plan", "--comparison", "vs_target", "--threshold", "8%", "--expected", "11%",
+                       "--format", "json")
+    data = json.loads(out)
+    assert 700 < data["n"] < 900 and data["fixed_n"] < data["n"] and abs(data["power"] - 0.8) < 0.01
+    code, _, err = run(capsys, "plan", "--threshold", "1%", "--expected", "0.5%", "--baseline", "5%")
+    assert code != 0 and "expected effect must be beyond the threshold" in err
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -292,3 +292,34 @@ def test_review_shows_criteria_changed_after_the_start(demo_engine):
     warning = " ".join(w.value for w in at.warning)
     assert "changed after the pilot started" in warning and "Sales said 6% is enough" in warning
     assert "8% (target)" in warning
+
+
+def _plan_text(at) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_designer_shows_the_plan_and_updates_it_as_inputs_change(app_engine):
+    at = page("pages/pilots.py").run()
+    assert not at.exception, at.exception
+    planned = next(m for m in at.metric if m.label == "Planned sample")
+    assert planned.value == "7,431 people per arm"  # 5% -> 6%, 95% confidence, 80% power, 28 daily looks
+    text = _plan_text(at)
+    assert "With this plan, looking every day: about 4% chance of scaling a pilot that changes nothing" in text
+    assert "80% chance of catching +1.0 pts" in text
+    assert "A single look at the end would need 6,424" in text
+    at.number_input(key="plan_expected_vs_control_proportion_absolute").set_value(2.0).run()
+    planned = next(m for m in at.metric if m.label == "Planned sample")
+    assert planned.value != "7,431 people per arm" and "catching +2.0 pts" in _plan_text(at)
+    at.number_input(key="plan_volume").set_value(100.0).run()
+    text = _plan_text(at)
+    assert "the smallest effect this pilot reliably catches is +" in text
+    # the plan goes into the new-pilot form with one click
+    at.button(key="plan_use").click().run()
+    assert at.session_state["new_pilot_planned_n"] == int(planned.value.split()[0].replace(",", ""))
+
+
+def test_designer_explains_an_impossible_plan(app_engine):
+    at = page("pages/pilots.py").run()
+    at.number_input(key="plan_expected_vs_control_proportion_absolute").set_value(-1.0).run()
+    assert any("expected effect must be beyond the threshold" in e for e in errors(at))
+    assert not at.exception

@@ -8,12 +8,18 @@ streamlit, no database. Stable names for notebooks::
 """
 
 from lib.stats.bayes import chance_to_beat
+from lib.stats.before_after import StepFit, fit_step, placebo_check
+from lib.stats.group_sequential import OperatingCharacteristics, boundary_z, operating_characteristics
 from lib.stats.means import Summary, compare_means
 from lib.stats.multiple import adjust_pvalues, srm_pvalue
 from lib.stats.periods import compare_periods
 from lib.stats.planning import (
+    Plan,
+    PlanInputs,
+    detectable_effect,
     minimum_detectable_effect,
     minimum_detectable_effect_means,
+    plan_pilot,
     power,
     power_means,
     sample_size_per_arm,
@@ -22,9 +28,23 @@ from lib.stats.planning import (
 from lib.stats.proportions import compare_proportions
 from lib.stats.results import AdjustedEstimate, ChanceToBeat, Comparison, TargetResult
 from lib.stats.sequential import DEFAULT_TUNING
+from lib.stats.skew import Moments, skew_corrected_t_one, skew_corrected_t_two
 from lib.stats.target import against_target, against_target_mean
 
 __all__ = [
+    "Moments",
+    "OperatingCharacteristics",
+    "Plan",
+    "PlanInputs",
+    "StepFit",
+    "boundary_z",
+    "detectable_effect",
+    "fit_step",
+    "operating_characteristics",
+    "placebo_check",
+    "plan_pilot",
+    "skew_corrected_t_one",
+    "skew_corrected_t_two",
     "AdjustedEstimate",
     "ChanceToBeat",
     "Comparison",

@@ -26,10 +26,10 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
-from scipy import optimize
+from scipy import optimize, special
 
 from lib.stats import skew
-from lib.stats.distributions import norm_cdf
+from lib.stats.distributions import norm_ppf, norm_sf, t_sf
 
 _BIG = 1e12
 
@@ -38,25 +38,19 @@ def _t_to_z(t: float, df: float | None) -> float:
     """The normal quantile with the same tail probability as Student's ``t`` (tails, not cdf: no rounding to 1)."""
     if df is None or not math.isfinite(df) or df > 1e6 or not math.isfinite(t):
         return max(min(t, _BIG), -_BIG)
-    from scipy.stats import norm
-    from scipy.stats import t as student
-
-    tail = float(student.sf(abs(t), df))
+    tail = t_sf(abs(t), df)
     if tail <= 0.0:
         return math.copysign(_BIG, t)
-    return math.copysign(float(norm.isf(tail)), t)
+    return math.copysign(-norm_ppf(tail), t)
 
 
 def _z_to_t(k: float, df: float | None) -> float:
     if df is None or not math.isfinite(df) or df > 1e6:
         return k
-    from scipy.stats import norm
-    from scipy.stats import t as student
-
-    tail = float(norm.sf(abs(k)))
+    tail = norm_sf(abs(k))
     if tail <= 0.0:
         return math.copysign(_BIG, k)
-    return math.copysign(float(student.isf(tail, df)), k)
+    return math.copysign(-float(special.stdtrit(df, tail)), k)
 
 
 class Contrast(Protocol):
@@ -112,36 +106,30 @@ class ExactRate:
         return int(round(self.successes))
 
     def z(self, d: float) -> float:
-        from scipy.stats import binom, norm
-
         x, n = self._x(), int(round(self.n))
         if d <= 0.0:
             return _BIG if x > 0 else 0.0
         if d >= 1.0:
             return -_BIG if x < n else 0.0
-        above = float(binom.sf(x - 1, n, d))  # P(X >= x)
+        above = 1.0 if x <= 0 else float(special.bdtrc(x - 1, n, d))  # P(X >= x)
         if above < 0.5:
-            return min(float(norm.isf(above)), _BIG) if above > 0 else _BIG
-        below = float(binom.cdf(x, n, d))  # P(X <= x)
+            return min(-norm_ppf(above), _BIG) if above > 0 else _BIG
+        below = 1.0 if x >= n else float(special.bdtr(x, n, d))  # P(X <= x)
         if below < 0.5:
-            return max(-float(norm.isf(below)), -_BIG) if below > 0 else -_BIG
+            return max(norm_ppf(below), -_BIG) if below > 0 else -_BIG
         return 0.0
 
     def lower(self, k: float) -> float | None:
-        from scipy.stats import beta
-
         x, n = self._x(), int(round(self.n))
         if k < 0:
             return self.upper(-k)
-        return 0.0 if x == 0 else float(beta.ppf(norm_cdf(-k), x, n - x + 1))
+        return 0.0 if x <= 0 else float(special.betaincinv(x, n - x + 1, norm_sf(k)))
 
     def upper(self, k: float) -> float | None:
-        from scipy.stats import beta
-
         x, n = self._x(), int(round(self.n))
         if k < 0:
             return self.lower(-k)
-        return 1.0 if x == n else float(beta.ppf(1.0 - norm_cdf(-k), x + 1, n - x))
+        return 1.0 if x >= n else float(special.betaincinv(x + 1, n - x, 1.0 - norm_sf(k)))
 
 
 @dataclass(frozen=True)
