@@ -23,7 +23,18 @@ def metric_label(metric: str) -> str:
 
 
 def describe(c: CriterionSpec, unit: str = "") -> str:
-    """E.g. "Reply rate ≥ 8% (target)" or "Lead rate +10% or more vs control"."""
+    """E.g. "Reply rate ≥ 8% (target; expected 11%)" or "Lead rate up by 10% or more vs control"."""
+    text = _describe(c, unit)
+    if c.expected is None or c.role == "guardrail":
+        return text
+    shown = threshold_to_display(c.kind, c.threshold_type, c.expected)
+    suffix = "%" if in_percent(c.kind, c.threshold_type) else (f" {unit}" if unit else "")
+    if c.comparison != "vs_target" and c.kind == "proportion" and c.threshold_type == "absolute":
+        suffix = " points"
+    return f"{text} — expected {shown:g}{suffix}"
+
+
+def _describe(c: CriterionSpec, unit: str) -> str:
     name = metric_label(c.metric)
     shown = threshold_to_display(c.kind, c.threshold_type, c.threshold)
     suffix = "%" if in_percent(c.kind, c.threshold_type) else (f" {unit}" if unit else "")
