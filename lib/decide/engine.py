@@ -249,6 +249,7 @@ def _verdict(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, levels: rule
         expected=crit.expected,
         reason=j.reason,
         placebo=placebo,
+        counterfactual=ev.counterfactual,
     )
 
 

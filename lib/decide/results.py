@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from lib.stats.before_after import CounterfactualDay
 from lib.stats.results import Comparison, TargetResult, plain
 
 RECOMMENDATIONS: tuple[str, ...] = ("scale", "iterate", "keep_running", "abort")
@@ -30,7 +31,9 @@ class CriterionVerdict:
     fixed-sample one of the same side, for analysts. ``sample_n`` is per arm
     (the smaller arm; days for count metrics and before/after), ``progress``
     the information fraction of the plan, ``more_needed`` further units
-    (``more_needed_unit``) per arm.
+    (``more_needed_unit``) per arm. ``counterfactual`` (before/after only) is
+    the model's "expected without the pilot" per day with its 95 % band beside
+    the observed value: what the before/after chart draws.
     """
 
     metric: str
@@ -71,6 +74,7 @@ class CriterionVerdict:
     expected: float | None = None
     reason: str = ""
     placebo: str | None = None
+    counterfactual: tuple[CounterfactualDay, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)
