@@ -219,6 +219,16 @@ class SkewedContrast:
         if self.se <= 0.0:
             return self.estimate
         target = _z_to_t(k, self.df)
+        a = self.skew_low
+        if a is None or self.skew_high is None:
+            return self.estimate - target * self.se
+        if a == self.skew_high:
+            # Hall's statistic is ((1 + a t / 3)^3 - 1) / a + a / 6: invert it in closed form
+            if abs(a) < 1e-12:
+                return self.estimate - target * self.se
+            inner = 1.0 + a * (target - a / 6.0)
+            t = 3.0 / a * (math.copysign(abs(inner) ** (1.0 / 3.0), inner) - 1.0)
+            return self.estimate - t * self.se
         span = 60.0 * self.se
         lo, hi = self.estimate - span, self.estimate + span
         try:
