@@ -26,6 +26,7 @@ class PlanSummary:
 
     plan: Plan
     headline: str
+    unit_label: str
     looks_cost: str
     characteristics: str
     days_needed: int | None = None
@@ -93,4 +94,4 @@ def summarize(inputs: PlanInputs, *, units: str = "people", daily_volume: float 
                 warning = (f"The effect you expect ({effect_words(inputs, inputs.expected, 2)}) is smaller than what "
                            f"this budget can catch ({effect_words(inputs, detectable, 2)}): the plan needs "
                            f"{fmt.number(days_needed)} days at this volume.")
-    return PlanSummary(plan, headline, looks_cost, characteristics, days_needed, detectable, detectable_text, warning)
+    return PlanSummary(plan, headline, f"{unit}{per_arm}", looks_cost, characteristics, days_needed, detectable, detectable_text, warning)

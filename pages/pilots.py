@@ -204,7 +204,7 @@ def plan_designer() -> None:
         st.error(f"Cannot plan this yet: {exc}", icon=":material/error:")
         return
     m1, m2 = st.columns([1, 3])
-    m1.metric("Planned sample", summary.headline)
+    m1.metric(f"Planned sample ({summary.unit_label})", number(summary.plan.n))
     m2.markdown(f"{summary.characteristics}  \n{summary.looks_cost}")
     if summary.detectable_text:
         st.markdown(summary.detectable_text)

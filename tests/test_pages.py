@@ -301,21 +301,21 @@ def _plan_text(at) -> str:
 def test_designer_shows_the_plan_and_updates_it_as_inputs_change(app_engine):
     at = page("pages/pilots.py").run()
     assert not at.exception, at.exception
-    planned = next(m for m in at.metric if m.label == "Planned sample")
-    assert planned.value == "7,431 people per arm"  # 5% -> 6%, 95% confidence, 80% power, 28 daily looks
+    planned = next(m for m in at.metric if m.label == "Planned sample (people per arm)")
+    assert planned.value == "7,431"  # 5% -> 6%, 95% confidence, 80% power, 28 daily looks
     text = _plan_text(at)
     assert "With this plan, looking every day: about 4% chance of scaling a pilot that changes nothing" in text
     assert "80% chance of catching +1.0 pts" in text
     assert "A single look at the end would need 6,424" in text
     at.number_input(key="plan_expected_vs_control_proportion_absolute").set_value(2.0).run()
-    planned = next(m for m in at.metric if m.label == "Planned sample")
-    assert planned.value != "7,431 people per arm" and "catching +2.0 pts" in _plan_text(at)
+    planned = next(m for m in at.metric if m.label == "Planned sample (people per arm)")
+    assert planned.value != "7,431" and "catching +2.0 pts" in _plan_text(at)
     at.number_input(key="plan_volume").set_value(100.0).run()
     text = _plan_text(at)
     assert "the smallest effect this pilot reliably catches is +" in text
     # the plan goes into the new-pilot form with one click
     at.button(key="plan_use").click().run()
-    assert at.session_state["new_pilot_planned_n"] == int(planned.value.split()[0].replace(",", ""))
+    assert at.session_state["new_pilot_planned_n"] == int(planned.value.replace(",", ""))
 
 
 def test_designer_explains_an_impossible_plan(app_engine):
