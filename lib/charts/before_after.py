@@ -1,0 +1,89 @@
+"""The before/after picture: the daily metric, the model's "expected without the pilot", the step.
+
+Everything drawn comes from the verdict: ``counterfactual`` carries each
+day's observed value and the model's expected value (trend and weekday
+included, the step left out) with its band, from the same fit as the
+verdict's interval. The chart says in words how large the step is, and that
+before/after is observational.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+
+import altair as alt
+import pandas as pd
+
+from lib import formatting as fmt
+from lib.charts import common
+from lib.charts.measures import level_measure
+from lib.charts.pace import short_date
+from lib.charts.palette import CONTROL, PILOT, REFERENCE, status_label
+from lib.decide import CriterionVerdict
+
+BASELINE, PILOT_PERIOD, EXPECTED = "Baseline", "Pilot period", "Expected without the pilot"
+OBSERVATIONAL = ("Observational, not an experiment: the dashed line is the baseline's trend and weekday "
+                 "pattern carried forward; anything else that changed at the start is mixed into the step.")
+
+
+def effect_words(verdict: CriterionVerdict) -> str:
+    """``"+0.9 pts on the daily rate (95% bounds −0.6 to +2.4 pts)"``: the step as people say it."""
+    low, high = verdict.ci_low, verdict.ci_high
+    if verdict.kind == "proportion":
+        effect = f"{fmt.signed_pct_points(verdict.difference)} on the daily rate"
+        bounds = fmt.pct_points_range(low, high)
+    else:
+        per = "a day" if verdict.kind == "count" else "on the daily average"
+        effect = f"{fmt.signed_quantity(verdict.difference)} {per}"
+        bounds = fmt.signed_number_range(low, high)
+    if low is None or high is None:
+        return f"Step at the start: {effect} (too few days for bounds yet)"
+    return f"Step at the start: {effect} ({fmt.level(verdict.required_confidence)} bounds {bounds})"
+
+
+def _frame(verdict: CriterionVerdict) -> pd.DataFrame:
+    m = level_measure(verdict.kind, verdict.label)
+    frame = pd.DataFrame([{
+        "day": d.day, "observed": d.observed, "expected": d.expected, "low": d.low, "high": d.high,
+        "period": PILOT_PERIOD if d.in_pilot else BASELINE, "observed_text": m.text(d.observed),
+        "expected_text": m.text(d.expected), "band_text": m.range_text(d.low, d.high),
+    } for d in verdict.counterfactual])
+    frame["day"] = pd.to_datetime(frame["day"])
+    return frame
+
+
+def before_after_chart(verdict: CriterionVerdict, *, pilot_start: date | None) -> alt.LayerChart | alt.Chart:
+    """The metric per day over both periods, the expected line and band, the pilot start and the step."""
+    title = f"{verdict.label} per day, before and after the pilot started"
+    if not verdict.counterfactual:
+        nothing = verdict.control_value is None and verdict.pilot_value is None
+        return common.caption(title, common.NO_RESULTS if nothing else common.TOO_FEW_DAYS)
+    frame = _frame(verdict)
+    start = pilot_start or min(d.day for d in verdict.counterfactual if d.in_pilot)
+    measure = level_measure(verdict.kind, f"{verdict.label} per day")
+    y_axis = alt.Axis(**measure.axis())
+    colour = alt.Color("period:N", title=None, legend=alt.Legend(orient="bottom"),
+                       scale=alt.Scale(domain=[BASELINE, PILOT_PERIOD, EXPECTED], range=[CONTROL, PILOT, REFERENCE]))
+    x = common.day_x()
+    base = alt.Chart(frame)
+    band = base.mark_area(opacity=0.18, color=REFERENCE).encode(
+        x=x, y=alt.Y("low:Q", axis=y_axis, scale=alt.Scale(zero=False)), y2="high:Q",
+        tooltip=[common.day_tooltip(), alt.Tooltip("band_text:N", title="Expected range (95%)")],
+    ).properties(name="counterfactual_band")
+    expected = base.mark_line(strokeDash=[6, 4], strokeWidth=2).encode(
+        x=x, y="expected:Q", color=alt.datum(EXPECTED),
+    ).properties(name="counterfactual_line")
+    observed = base.mark_line(strokeWidth=1, opacity=0.6).encode(
+        x=x, y="observed:Q", color=colour, detail="period:N").properties(name="observed_line")
+    points = base.mark_circle(size=36, opacity=0.9).encode(
+        x=x, y="observed:Q", color=colour,
+        tooltip=[common.day_tooltip(), alt.Tooltip("period:N", title="Period"),
+                 alt.Tooltip("observed_text:N", title="Observed"),
+                 alt.Tooltip("expected_text:N", title="Expected without the pilot")],
+    ).properties(name="observed_points")
+    rule = common.vertical_rule(start, f"Pilot starts {short_date(start)}", name="pilot_start")
+    subtitle = [f"{effect_words(verdict)} — {status_label(verdict.status).lower()}.", *textwrap.wrap(OBSERVATIONAL, 100)]
+    return alt.layer(band, expected, observed, points, rule).properties(
+        width=common.WIDTH, height=common.HEIGHT,
+        title=common.title(title, subtitle=subtitle))

@@ -1,0 +1,107 @@
+"""Pieces every chart shares: sizes, the date axis, reference lines, and the teaching caption.
+
+A chart with nothing to draw yet still returns a chart: a caption that says
+what to do next, so a page never shows an empty frame or an error.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from lib.charts.palette import MUTED_TEXT, REFERENCE
+
+WIDTH = 560
+HEIGHT = 220
+SMALL_HEIGHT = 150
+
+NO_RESULTS = "No results yet — log the first day on Log results and the chart appears here."
+ONE_DAY = ("Only one day logged so far — the chart draws a line from the second day on. "
+           "Log the next day on Log results.")
+NO_CRITERIA = "No success criteria yet — add them to the pilot and this chart shows how each one stands."
+NO_PILOTS = "No pilots under this goal yet — tie a pilot to the goal and its result shows here."
+TOO_EARLY = "Too early to call yet — the bars narrow as more days are logged on Log results."
+TOO_FEW_DAYS = ("Not enough days for the before/after picture yet — it needs at least three logged days "
+                "in the baseline and three in the pilot period. Log them on Log results.")
+
+
+def title(text: str, subtitle: str | list[str] | None = None) -> alt.Title:
+    """A left-aligned title; the subtitle in a mid grey, since Streamlit's theme leaves it black on dark."""
+    if subtitle is None:
+        return alt.Title(text, anchor="start")
+    return alt.Title(text, subtitle=subtitle, anchor="start", subtitleColor=MUTED_TEXT)
+
+
+def caption(heading: str, message: str, *, name: str = "caption") -> alt.Chart:
+    """A chart that is only words: what is missing and how to get the real chart."""
+    lines = textwrap.wrap(message, 78)
+    data = pd.DataFrame({"text": ["\n".join(lines)]})
+    return (alt.Chart(data, title=title(heading))
+            .mark_text(align="left", baseline="top", fontSize=14, lineBreak="\n", lineHeight=20, color=MUTED_TEXT)
+            .encode(text="text:N", x=alt.value(0), y=alt.value(8))
+            .properties(width=WIDTH, height=20 * len(lines) + 16, name=name,
+                        view=alt.ViewBackground(strokeWidth=0)))
+
+
+def day_x(field: str = "day", title: str | None = None, **axis: Any) -> alt.X:
+    """Dates as dates ("3 Dec"), never timestamps."""
+    return alt.X(f"{field}:T", title=title, axis=alt.Axis(format="%-d %b", labelOverlap="greedy", tickCount=8, **axis),
+                 scale=alt.Scale(padding=6))
+
+
+def day_tooltip(field: str = "day") -> alt.Tooltip:
+    return alt.Tooltip(f"{field}:T", title="Day", format="%a %-d %b %Y")
+
+
+def dates_frame(**columns: list[Any]) -> pd.DataFrame:
+    """A small frame whose date columns serialise like the data's (local midnight, not UTC)."""
+    frame = pd.DataFrame(columns)
+    for key, values in columns.items():
+        if values and isinstance(values[0], date):
+            frame[key] = pd.to_datetime(frame[key])
+    return frame
+
+
+def vertical_rule(day: date, label: str, name: str, *, label_left: bool = False) -> alt.LayerChart:
+    """A dashed rule at a date with its label along the top (the pilot start, the end date)."""
+    data = dates_frame(day=[day], label=[label])
+    base = alt.Chart(data)
+    rule = base.mark_rule(color=REFERENCE, strokeDash=[4, 3], strokeWidth=1.5).encode(
+        x="day:T", tooltip=alt.Tooltip("label:N", title="When"))
+    text = base.mark_text(align="right" if label_left else "left", baseline="top", dx=-4 if label_left else 4,
+                          fontSize=11, color=MUTED_TEXT).encode(
+        x="day:T", y=alt.value(2), text="label:N")
+    return alt.layer(rule, text).properties(name=name)
+
+
+def horizontal_rule(value: float, label: str, name: str, *, tooltip_title: str = "Threshold") -> alt.LayerChart:
+    """A dashed rule at a value, labelled just right of the plot (a threshold, a target, the plan).
+
+    The label sits outside the data so no line or band can run through it.
+    """
+    data = pd.DataFrame({"value": [value], "label": [label]})
+    base = alt.Chart(data)
+    rule = base.mark_rule(color=REFERENCE, strokeDash=[6, 4], strokeWidth=1.5).encode(
+        y="value:Q", tooltip=alt.Tooltip("label:N", title=tooltip_title))
+    text = base.mark_text(align="left", baseline="middle", dx=6, fontSize=11, color=MUTED_TEXT).encode(
+        y="value:Q", x=alt.value("width"), text="label:N")
+    return alt.layer(rule, text).properties(name=name)
+
+
+def focus(values: list[pd.Series], keep: list[float]) -> list[float] | None:
+    """A y domain that fits the later days (and ``keep``), so the first day's wide interval
+    does not flatten the rest; marks beyond it are clipped."""
+    later = pd.concat([v.iloc[len(v) // 3:] for v in values] + [pd.Series(keep, dtype=float)]).dropna()
+    if later.empty:
+        return None
+    low, high = float(later.min()), float(later.max())
+    pad = (high - low) * 0.08 or abs(high) * 0.1 or 0.01
+    return [low - pad, high + pad]
+
+
+def status_colour(scale: dict[str, list[str]], title: str = "Verdict that day") -> alt.Color:
+    return alt.Color("status:N", title=title, scale=alt.Scale(**scale), legend=alt.Legend(orient="bottom"))

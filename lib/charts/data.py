@@ -1,0 +1,239 @@
+"""The data the charts draw, computed here so chart functions only lay marks out.
+
+- :func:`timeline` replays the engine day by day (``evaluate_pilot(...,
+  as_of=day)`` with the app's defaults), so the interval drawn for a day is the
+  one the verdict used that day; the arm bands are plain 95 % intervals
+  (Wilson for rates, t for averages) that only show how noisy each arm is.
+- :func:`progress` (in :mod:`lib.charts.pace`) counts units against the plan.
+- :func:`goal_rows` lines up the primary criterion of every pilot under a goal.
+
+No streamlit and no queries: plain records in, frozen records or a DataFrame out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from lib.charts import measures
+from lib.charts.pace import ProgressData, ProgressPoint, primary_verdict, progress
+from lib.charts.palette import recommendation_label, status_label
+from lib.decide import CriterionVerdict, PilotEvaluation, evaluate_pilot
+from lib.observations import CriterionSpec, Observation, PilotSpec
+from lib.stats.distributions import t_ppf
+from lib.stats.means import Summary
+from lib.stats.proportions import wilson_interval
+
+__all__ = ["ArmPoint", "ChartTimeline", "EffectPoint", "ProgressData", "ProgressPoint", "goal_rows",
+           "primary_verdict", "progress", "timeline"]
+
+#: the arm bands: descriptive, not the verdict's (that one is on the effect)
+ARM_BAND_ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class ArmPoint:
+    """One arm's cumulative value of one metric up to ``day``, with a 95 % band."""
+
+    day: date
+    metric: str
+    arm: str
+    role: str  # "control" or "pilot"
+    value: float | None
+    low: float | None
+    high: float | None
+    n: float
+
+
+@dataclass(frozen=True)
+class EffectPoint:
+    """What the verdict said about one criterion on ``day``: estimate and the interval it used."""
+
+    day: date
+    metric: str
+    label: str
+    kind: str
+    comparison: str
+    scale: str
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    threshold: float
+    status: str
+    level: float
+
+
+@dataclass(frozen=True, eq=False)
+class ChartTimeline:
+    """The pilot replayed day by day: arm values and the verdict's effect per criterion."""
+
+    pilot: str
+    design: str
+    start: date | None
+    end: date | None
+    control_arm: str
+    pilot_arm: str
+    arms: tuple[ArmPoint, ...]
+    effects: tuple[EffectPoint, ...]
+    last: PilotEvaluation | None  # the evaluation on the last day (what Review shows)
+
+    @property
+    def days(self) -> list[date]:
+        return sorted({e.day for e in self.effects})
+
+    def verdict(self, metric: str) -> CriterionVerdict | None:
+        if self.last is None:
+            return None
+        return next((v for v in self.last.verdicts if v.metric == metric), None)
+
+    def arm_frame(self, metric: str) -> pd.DataFrame:
+        """Rows per day and arm, with tooltip text; empty with the right columns when none."""
+        rows = [p for p in self.arms if p.metric == metric and p.value is not None]
+        verdict = self.verdict(metric)
+        measure = measures.level_measure(verdict.kind if verdict else "mean", "")
+        frame = pd.DataFrame(
+            [{"day": p.day, "arm": p.arm, "role": p.role, "value": p.value, "low": p.low, "high": p.high,
+              "n": p.n, "value_text": measure.text(p.value), "band_text": measure.range_text(p.low, p.high)}
+             for p in rows],
+            columns=["day", "arm", "role", "value", "low", "high", "n", "value_text", "band_text"])
+        frame["day"] = pd.to_datetime(frame["day"])
+        return frame
+
+    def effect_frame(self, metric: str) -> pd.DataFrame:
+        rows = [p for p in self.effects if p.metric == metric]
+        out = []
+        for p in rows:
+            m = measures.effect_measure(p.kind, p.scale, p.comparison)
+            out.append({"day": p.day, "estimate": p.estimate, "ci_low": p.ci_low, "ci_high": p.ci_high,
+                        "threshold": p.threshold, "status": status_label(p.status), "status_key": p.status,
+                        "estimate_text": m.text(p.estimate), "interval_text": m.range_text(p.ci_low, p.ci_high)})
+        frame = pd.DataFrame(out, columns=["day", "estimate", "ci_low", "ci_high", "threshold", "status",
+                                           "status_key", "estimate_text", "interval_text"])
+        frame["day"] = pd.to_datetime(frame["day"])
+        return frame
+
+
+@dataclass
+class _Sums:
+    """Running sums of one metric and arm (private accumulator)."""
+
+    n: float = 0.0
+    total: float = 0.0
+    total_sq: float = 0.0
+    missing_sq: bool = False
+
+
+def _daily(observations: Sequence[Observation], metrics: set[str]) -> dict[tuple[str, str], dict[date, _Sums]]:
+    out: dict[tuple[str, str], dict[date, _Sums]] = defaultdict(dict)
+    for o in observations:
+        if o.metric not in metrics:
+            continue
+        cell = out[(o.metric, o.arm)].setdefault(o.day, _Sums())
+        cell.n += o.n
+        cell.total += o.total
+        cell.total_sq += o.total_sq or 0.0
+        cell.missing_sq |= o.total_sq is None
+    return out
+
+
+def _t_band(summary: Summary) -> tuple[float | None, float | None]:
+    if summary.n < 2 or summary.sd <= 0:
+        return None, None
+    half = t_ppf(1 - ARM_BAND_ALPHA / 2, summary.n - 1) * summary.sd / math.sqrt(summary.n)
+    return summary.mean - half, summary.mean + half
+
+
+def _band(kind: str, days: list[_Sums]) -> tuple[float | None, float | None]:
+    """A 95 % interval for one arm's value over ``days``, on the same units the engine uses."""
+    n = sum(d.n for d in days)
+    if kind == "proportion":
+        total = sum(d.total for d in days)
+        return wilson_interval(int(round(total)), int(round(n)), ARM_BAND_ALPHA) if n > 0 else (None, None)
+    if kind == "count" or any(d.missing_sq for d in days):  # days are the units, as in the engine
+        values = [d.total if kind == "count" else d.total / d.n for d in days if kind == "count" or d.n > 0]
+        return _t_band(Summary.from_values(values))
+    total, sq = sum(d.total for d in days), sum(d.total_sq for d in days)
+    return _t_band(Summary.from_sums(n, total, max(sq, total * total / n if n else 0.0))) if n else (None, None)
+
+
+def _arm_points(day: date, verdict: CriterionVerdict, pilot: PilotSpec,
+                daily: dict[tuple[str, str], dict[date, _Sums]]) -> list[ArmPoint]:
+    if verdict.comparison == "vs_baseline":  # one arm over two periods: the before/after chart draws it
+        return []
+    arms = [("pilot", pilot.pilot_arm, verdict.pilot_value)]
+    if verdict.comparison == "vs_control":
+        arms.insert(0, ("control", pilot.control_arm, verdict.control_value))
+    out = []
+    for role, arm, value in arms:
+        days = [s for d, s in daily.get((verdict.metric, arm), {}).items() if d <= day]
+        low, high = _band(verdict.kind, days) if days else (None, None)
+        out.append(ArmPoint(day, verdict.metric, arm, role, value, low, high, sum(s.n for s in days)))
+    return out
+
+
+def _effect_point(day: date, verdict: CriterionVerdict) -> EffectPoint:
+    return EffectPoint(day=day, metric=verdict.metric, label=verdict.label, kind=verdict.kind,
+                       comparison=verdict.comparison, scale=verdict.interval_scale,
+                       estimate=measures.estimate(verdict), ci_low=verdict.ci_low, ci_high=verdict.ci_high,
+                       threshold=measures.threshold_point(verdict), status=verdict.status,
+                       level=verdict.required_confidence)
+
+
+def timeline(pilot: PilotSpec, criteria: Sequence[CriterionSpec], observations: Sequence[Observation], *,
+             units: Mapping[str, str] | None = None, as_of: date | None = None) -> ChartTimeline:
+    """Replay the engine on every day with data from the pilot start (to ``as_of``).
+
+    Each day is judged exactly as Review judged it that morning, so the chart's
+    interval narrowing over time is the verdict's own, sequential bounds included.
+    """
+    metrics = {c.metric for c in criteria}
+    days = sorted({o.day for o in observations if o.metric in metrics
+                   and (pilot.start is None or o.day >= pilot.start) and (as_of is None or o.day <= as_of)})
+    daily = _daily(observations, metrics)
+    arms: list[ArmPoint] = []
+    effects: list[EffectPoint] = []
+    last: PilotEvaluation | None = None
+    for day in days:
+        last = evaluate_pilot(pilot, criteria, observations, as_of=day, units=units)
+        for verdict in last.verdicts:
+            arms.extend(_arm_points(day, verdict, pilot, daily))
+            effects.append(_effect_point(day, verdict))
+    return ChartTimeline(pilot=pilot.name, design=pilot.design, start=pilot.start, end=pilot.end,
+                         control_arm=pilot.control_arm, pilot_arm=pilot.pilot_arm, arms=tuple(arms),
+                         effects=tuple(effects), last=last)
+
+
+GOAL_COLUMNS = ["pilot", "recommendation", "verdict", "metric", "label", "kind", "comparison", "scale", "measure",
+                "estimate", "ci_low", "ci_high", "threshold", "status", "status_label", "estimate_text",
+                "interval_text", "threshold_text", "role"]
+
+
+def goal_rows(items: Sequence[tuple[str, PilotEvaluation]]) -> pd.DataFrame:
+    """One row per pilot under a goal: its recommendation and the primary criterion's effect.
+
+    ``estimate`` is on the verdict's own scale (lift, difference or value) with
+    the interval the verdict used; ``measure`` names that scale, so a chart can
+    put pilots measured alike on one axis.
+    """
+    rows = []
+    for name, evaluation in items:
+        verdict = primary_verdict(evaluation)
+        row = {"pilot": name, "recommendation": evaluation.recommendation,
+               "verdict": recommendation_label(evaluation.recommendation)}
+        if verdict is not None:
+            m = measures.verdict_measure(verdict)
+            point = measures.estimate(verdict)
+            row |= {"metric": verdict.metric, "label": verdict.label, "kind": verdict.kind,
+                    "comparison": verdict.comparison, "scale": verdict.interval_scale, "measure": m.title,
+                    "estimate": point, "ci_low": verdict.ci_low, "ci_high": verdict.ci_high,
+                    "threshold": measures.threshold_point(verdict), "status": verdict.status,
+                    "status_label": status_label(verdict.status), "estimate_text": m.text(point),
+                    "interval_text": m.range_text(verdict.ci_low, verdict.ci_high),
+                    "threshold_text": measures.threshold_text(verdict), "role": verdict.role}
+        rows.append(row)
+    return pd.DataFrame(rows, columns=GOAL_COLUMNS)

@@ -1,0 +1,32 @@
+"""The design's main chart, so pages and reports call one function for "the picture of this pilot"."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+
+from lib.charts import common
+from lib.charts.before_after import before_after_chart
+from lib.charts.data import primary_verdict, timeline
+from lib.charts.over_time import ab_over_time_chart, target_over_time_chart
+from lib.decide import PilotEvaluation
+from lib.observations import CriterionSpec, Observation, PilotSpec
+
+
+def main_chart(pilot: PilotSpec, criteria: Sequence[CriterionSpec], observations: Sequence[Observation],
+               evaluation: PilotEvaluation, *, units: Mapping[str, str] | None = None) -> alt.TopLevelMixin:
+    """Before/after: the step picture; against a target: the value vs the target; A/B: the arms over time.
+
+    Picked by how the primary criterion is compared (which follows the
+    design), and drawn up to the evaluation's ``as_of`` when it replays a past day.
+    """
+    verdict = primary_verdict(evaluation)
+    if verdict is None:
+        return common.caption(pilot.name, common.NO_CRITERIA)
+    if verdict.comparison == "vs_baseline":
+        return before_after_chart(verdict, pilot_start=pilot.start)
+    replay = timeline(pilot, criteria, observations, units=units, as_of=evaluation.as_of)
+    if verdict.comparison == "vs_target":
+        return target_over_time_chart(replay, verdict.metric)
+    return ab_over_time_chart(replay, verdict.metric)
