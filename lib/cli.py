@@ -81,6 +81,26 @@ def _fraction(text: str, what: str) -> float:
         raise CliError(f"--{what} '{text}' is not a number (e.g. 8% or 0.08).", EXIT_USAGE) from None
 
 
+def cmd_report(args) -> int:
+    """The stakeholder report as one offline HTML file: a pilot, a goal, or the review-meeting pack."""
+    from lib.report import compose
+
+    with reading(_engine()) as session:
+        if args.pilot:
+            html = compose.pilot_html(session, pilots.find_pilot(session, args.pilot).id or 0)
+        elif args.goal is not None:
+            html = compose.goal_html(session, args.goal)
+        else:
+            html = compose.pack_html(session)
+    out = Path(args.out)
+    try:
+        out.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}.", EXIT_ERROR) from None
+    print(f"Report written to {out} ({len(html.encode('utf-8')):,} bytes; opens offline in any browser).")
+    return 0
+
+
 def cmd_plan(args) -> int:
     """The designer's planner: sample size and what the plan does under daily looks."""
     from lib.designer import summarize
@@ -352,6 +372,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-day", type=float, help="people per arm per day: adds duration and what it can detect")
     p.add_argument("--units", default="people")
     p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = add("report", cmd_report, "Write the stakeholder report (self-contained HTML) for a pilot, a goal, "
+                                  "or every pilot awaiting a decision.")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--pilot", metavar="ID_OR_NAME")
+    which.add_argument("--goal", type=int, metavar="ID")
+    which.add_argument("--pending", action="store_true", help="the review-meeting pack")
+    p.add_argument("--out", required=True, metavar="FILE.html")
 
     p = add("evaluate", cmd_evaluate, "Verdicts of the decision engine for one or all running/decided pilots.")
     p.add_argument("--pilot", metavar="ID_OR_NAME")

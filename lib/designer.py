@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from lib import formatting as fmt
 from lib.stats.planning import Plan, PlanInputs, detectable_effect, plan_pilot
 
+__all__ = ["HELP", "Plan", "PlanInputs", "PlanSummary", "effect_words", "summarize"]
+
 HELP = (
     "**Threshold** is the minimum worth scaling: the criterion is met when the data show the pilot beats it. "
     "**Expected** is the effect you expect: it sizes the test of “better than the threshold”, and a pilot whose "

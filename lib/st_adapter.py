@@ -69,3 +69,34 @@ def form_key(base: str) -> str:
 
 def reset_form(base: str) -> None:
     st.session_state[f"_nonce_{base}"] = st.session_state.get(f"_nonce_{base}", 0) + 1
+
+
+def deferred(fn, *args):
+    """A download's data built only when clicked, in its own read session (no Streamlit context there)."""
+    eng = engine()
+
+    def build():
+        with reading(eng) as session:
+            return fn(session, *args)
+
+    return build
+
+
+def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
+    """The report, the main chart, the results and the decision log, each one click away."""
+    from lib.report import chart_png, compose, safe_csv
+
+    slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-") or f"pilot-{pilot_id}"
+    c1, c2, c3, c4 = st.columns(4)
+    c1.download_button("Report (HTML)", deferred(compose.pilot_html, pilot_id), f"{slug}-report.html",
+                       "text/html", key=f"{key}_html", icon=":material/description:", on_click="ignore",
+                       help="A self-contained file that opens anywhere, offline, with its charts.")
+    c2.download_button("Chart (PNG)", lambda: chart_png(main_chart), f"{slug}-chart.png", "image/png",
+                       key=f"{key}_png", icon=":material/image:", on_click="ignore")
+    c3.download_button("Results (CSV)", deferred(lambda s, p: safe_csv(compose.results_table(s, p)), pilot_id),
+                       f"{slug}-results.csv", "text/csv", key=f"{key}_csv", icon=":material/table:",
+                       on_click="ignore")
+    c4.download_button("Decision log (CSV)",
+                       deferred(lambda s, p: safe_csv(compose.decision_log_frame(s, p)), pilot_id),
+                       f"{slug}-decisions.csv", "text/csv", key=f"{key}_log", icon=":material/history:",
+                       on_click="ignore")

@@ -8,13 +8,23 @@ import streamlit as st
 from lib import audit, goals, pilots
 from lib.criteria import describe, threshold_from_display, threshold_to_display
 from lib.designer import HELP as PLAN_HELP
-from lib.designer import summarize
+from lib.designer import PlanInputs, summarize
 from lib.formatting import fmt_date, number
 from lib.inputs import DESIGN_LABELS, InvalidInput
 from lib.models import CHANNELS, PILOT_STATUSES, PRIORITIES, PRIORITY_LABELS
 from lib.observations import DIRECTIONS, METRIC_KINDS
-from lib.st_adapter import actor, flash, form_key, read, reset_form, show_flash, show_invalid, write
-from lib.stats.planning import PlanInputs
+from lib.report.compose import pilot_bundle
+from lib.st_adapter import (
+    actor,
+    flash,
+    form_key,
+    pilot_downloads,
+    read,
+    reset_form,
+    show_flash,
+    show_invalid,
+    write,
+)
 
 KIND_LABELS = {"proportion": "Rate (conversions / exposures)", "mean": "Average per unit (e.g. order value)",
                "count": "Daily count or amount"}
@@ -240,6 +250,11 @@ with tab_list:
                         f"at {c.confidence:.0%} confidence")
         if pilot.criteria_locked_at:
             st.caption(f"Criteria locked on {fmt_date(pilot.criteria_locked_at.date())}.")
+        if pilot.status in ("running", "decided"):
+            with read() as session:
+                bundle = pilot_bundle(session, chosen)
+            st.altair_chart(bundle.charts[0][1], theme="streamlit", key=f"pilot_chart_{chosen}")
+            pilot_downloads(chosen, pilot.name, bundle.charts[0][1], key=f"pilots_dl_{chosen}")
         with read() as session:
             changes = [e for e in audit.events_for_pilot(session, chosen) if e.action == "change_after_lock"]
         for ev in changes:

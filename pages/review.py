@@ -9,12 +9,23 @@ import streamlit as st
 from lib import audit, decisions, pilots
 from lib import formatting as fmt
 from lib.criteria import describe, metric_label
-from lib.evaluation import decision_snapshot, evaluate
+from lib.evaluation import decision_snapshot
 from lib.formatting import fmt_date
 from lib.inputs import InvalidInput
 from lib.models import OUTCOMES
 from lib.observations import CriterionSpec
-from lib.st_adapter import actor, flash, form_key, read, reset_form, show_flash, show_invalid, write
+from lib.report.compose import pilot_bundle
+from lib.st_adapter import (
+    actor,
+    flash,
+    form_key,
+    pilot_downloads,
+    read,
+    reset_form,
+    show_flash,
+    show_invalid,
+    write,
+)
 
 BANNERS = {
     "scale": (st.success, "🟢 Recommendation: **scale**"),
@@ -75,7 +86,8 @@ else:
     pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key="review_pilot")
     with read() as session:
         pilot = pilots.get_pilot(session, pilot_id)
-        ev = evaluate(session, pilot_id)
+        bundle = pilot_bundle(session, pilot_id)  # one evaluation: shown, drawn and downloaded
+        ev = bundle.evaluation
         changes = [e for e in audit.events_for_pilot(session, pilot_id) if e.action == "change_after_lock"]
         earlier = decisions.list_decisions(session, pilot_id)
     if earlier:
@@ -89,6 +101,12 @@ else:
                    + ".", icon="🔏")
     show, text = BANNERS[ev.recommendation]
     show(text + "\n\n" + "\n".join(f"- {r}" for r in ev.reasons))
+    _, main = bundle.charts[0]
+    st.altair_chart(main, theme="streamlit", key=f"main_chart_{pilot_id}")
+    with st.expander("Every criterion at a glance, and progress toward the plan"):
+        for _, chart in bundle.charts[1:]:
+            st.altair_chart(chart, theme="streamlit")
+    pilot_downloads(pilot_id, pilot.name, main, key=f"review_dl_{pilot_id}")
     if ev.srm_flag:
         st.warning(f"The split between arms looks broken (sample-ratio mismatch, p = {ev.srm_p_value:.4f}). "
                    "Check how people were assigned before trusting the comparison.", icon="⚠️")

@@ -25,3 +25,50 @@ def test_demo_loads_with_one_click_and_review_shows_a_verdict(page: Page, app_ur
     expect(page.get_by_role("heading", name="Review")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Recommendation:").first).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Decisions so far")).to_be_visible()
+
+
+def _open_review(page: Page, app_url: str) -> None:
+    """Review on the demo workspace (loaded by the test above when it has not been yet)."""
+    page.goto(app_url)
+    expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=30_000)
+    load = page.get_by_role("button", name="Load demo workspace")
+    if load.is_visible():
+        load.click()
+        expect(page.get_by_text("Demo loaded")).to_be_visible(timeout=60_000)
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Review", exact=True).click()
+    expect(page.get_by_role("heading", name="Review")).to_be_visible(timeout=30_000)
+
+
+def test_review_draws_the_pilots_main_chart(page: Page, app_url):
+    _open_review(page, app_url)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    expect(chart).to_be_visible(timeout=30_000)
+    expect(chart.locator("svg, canvas").first).to_be_attached(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stVegaLiteChart"] [class*="error"]').count() == 0
+
+
+def test_downloaded_report_renders_its_charts_offline(page: Page, app_url, tmp_path):
+    _open_review(page, app_url)
+    button = page.get_by_role("button", name="Report (HTML)").first
+    expect(button).to_be_visible(timeout=30_000)
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    path = tmp_path / "report.html"
+    info.value.save_as(path)
+    assert path.stat().st_size > 100_000  # the chart library is inside the file
+    report = page.context.new_page()
+    requested: list[str] = []
+
+    def only_the_file(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            requested.append(route.request.url)
+            route.abort()
+
+    report.route("**/*", only_the_file)
+    report.goto(path.as_uri())
+    expect(report.locator(".chart svg").first).to_be_attached(timeout=30_000)
+    assert report.locator("svg").count() >= 3  # main chart, criteria, progress
+    assert requested == []  # nothing was fetched from the network
