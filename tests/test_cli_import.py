@@ -24,7 +24,7 @@ def cli_engine(tmp_path, monkeypatch):
     engine = make_engine(url)
     upgrade(engine)
     with transaction(engine) as s:
-        create_pilot(s, "t", name="Three arms", design="ab", status="running", start_date=START,
+        create_pilot(s, "t", name="Three arms", design="ab", status="running", start_date=START, planned_n_per_arm=2000,
                      end_date=START + timedelta(days=29), arms="control,variant_a,variant_b",
                      criteria=[dict(metric="visit_rate", kind="proportion", role="secondary"),
                                dict(metric="conversion_rate", kind="proportion", role="primary"),

@@ -100,7 +100,7 @@ def test_changing_locked_criteria_needs_a_reason_and_is_recorded(engine):
     with transaction(engine) as s:
         p = factories.ab_pilot(s)
     new = [dict(metric="reply_rate", kind="proportion", role="primary", threshold=0.01)]
-    values = dict(name=p.name, design="ab", status="running", start_date=START)
+    values = dict(name=p.name, design="ab", status="running", start_date=START, planned_n_per_arm=2000)
     with pytest.raises(InvalidInput, match="locked"), transaction(engine) as s:
         pilots.update_pilot(s, p.id, "lead", criteria=new, **values)
     with transaction(engine) as s:
