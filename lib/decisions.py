@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from lib import audit
+from lib import access, audit
 from lib.inputs import DecisionIn, validated
 from lib.models import Decision, Pilot, utcnow
 from lib.pilots import get_pilot
@@ -26,7 +26,12 @@ class DecisionRow:
 
 def record_decision(session: Session, pilot_id: int, *, outcome: str, rationale: str, decided_by: str,
                     snapshot: dict[str, Any], recommendation: str = "") -> Decision:
-    """Store the decision; "extend" keeps the pilot running, anything else closes it."""
+    """Store the decision; "extend" keeps the pilot running, anything else closes it.
+
+    ``decided_by`` is who is asking (a :class:`lib.access.Principal` from the app): viewers and
+    shared links are refused before anything is written.
+    """
+    access.require_editor(decided_by, "record decisions")
     pilot = get_pilot(session, pilot_id)
     data = validated(DecisionIn, outcome=outcome, rationale=rationale, decided_by=decided_by)
     decision = Decision(pilot_id=pilot_id, recommendation=recommendation,

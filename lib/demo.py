@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 from sqlmodel import Session, func, select
 
-from lib import decisions, goals, pilots, results
+from lib import access, decisions, goals, pilots, results
 from lib.db import make_engine, transaction, upgrade
 from lib.models import Pilot
 
@@ -78,8 +78,9 @@ def is_empty(session: Session) -> bool:
 
 
 def load_demo(session: Session, as_of: date | None = None,
-              on_progress: Callable[[float, str], None] | None = None) -> DemoSummary:
-    """Fill an empty workspace; refuses to touch one that has pilots."""
+              on_progress: Callable[[float, str], None] | None = None, *, actor: str = "") -> DemoSummary:
+    """Fill an empty workspace; refuses to touch one that has pilots (or a reader who may not write)."""
+    access.require_editor(actor or ACTOR, "load the demo")
     if not is_empty(session):
         raise WorkspaceNotEmpty("The workspace already has pilots; the demo loads only into an empty one.")
     today = as_of or date.today()

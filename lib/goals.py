@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from lib import audit
+from lib import access, audit
 from lib.inputs import GoalIn, InvalidInput, validated
 from lib.models import GOAL_LEVELS, Goal, Pilot, utcnow
 
@@ -48,6 +48,7 @@ def _check_parent(session: Session, data: GoalIn, goal_id: int | None = None) ->
 
 
 def create_goal(session: Session, actor: str, **values) -> Goal:
+    access.require_editor(actor, "create goals")
     data = validated(GoalIn, **values)
     _check_name(session, data)
     _check_parent(session, data)
@@ -60,6 +61,7 @@ def create_goal(session: Session, actor: str, **values) -> Goal:
 
 
 def update_goal(session: Session, goal_id: int, actor: str, **values) -> Goal:
+    access.require_editor(actor, "edit goals")
     goal = session.get(Goal, goal_id)
     if goal is None:
         raise InvalidInput.one("goal", f"goal #{goal_id} does not exist.")

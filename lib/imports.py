@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from lib import audit, results
+from lib import access, audit, results
 from lib.importer import FileSample, ImportMapping, ImportPreview, analyze, suggest_mapping
 from lib.importer.reading import Source
 from lib.inputs import FieldError, InvalidInput
@@ -94,6 +94,7 @@ def _check_metrics(kinds: dict[str, str], mapping: ImportMapping) -> None:
 def commit_import(session: Session, pilot_id: int, preview: ImportPreview, *, checksum: str, actor: str,
                   source: str = "file", replace: bool = False) -> ImportOutcome:
     """Store a clean preview as one batch, in the caller's transaction; all rows or none."""
+    access.require_editor(actor, "import files")
     if not preview.ok:
         raise InvalidInput([FieldError("file", f"{preview.problem_count:,} problem(s) in the file; "
                                                "fix them and preview again. Nothing was saved.")])
@@ -130,6 +131,7 @@ def commit_import(session: Session, pilot_id: int, preview: ImportPreview, *, ch
 
 def undo_batch(session: Session, batch_id: int, actor: str, reason: str = "") -> int:
     """Take a whole import back; its values stay in history, superseded by nothing."""
+    access.require_editor(actor, "undo imports")
     batch = session.get(ImportBatch, batch_id)
     if batch is None:
         raise InvalidInput.one("batch", f"import #{batch_id} does not exist.")

@@ -37,7 +37,7 @@ FIELD_LABELS = {
     "end_date": "End", "baseline_start": "Baseline start", "baseline_end": "Baseline end",
     "n": "Exposures / units", "total": "Conversions / total", "total_sq": "Sum of squares",
     "decided_by": "Decided by", "threshold_type": "Threshold is", "criteria": "Criteria",
-    "expected": "Expected", "total_cu": "Sum of cubes",
+    "expected": "Expected", "total_cu": "Sum of cubes", "actor": "Not allowed",
 }
 ROLE_ORDER = ("primary", "secondary", "guardrail")
 

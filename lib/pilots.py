@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from lib import audit
+from lib import access, audit
 from lib.inputs import DESIGN_COMPARISON, CriterionIn, InvalidInput, PilotIn, validated
 from lib.models import Criterion, Goal, Pilot, utcnow
 from lib.observations import CriterionSpec, PilotSpec
@@ -115,6 +115,7 @@ def _validate_all(values: dict, criteria: Sequence[dict] | None) -> tuple[PilotI
 
 
 def create_pilot(session: Session, actor: str, criteria: Sequence[dict] = (), **values) -> Pilot:
+    access.require_editor(actor, "create pilots")
     data, specs = _validate_all(values, criteria)
     assert specs is not None
     _check_goal(session, data.goal_id)
@@ -137,6 +138,7 @@ def create_pilot(session: Session, actor: str, criteria: Sequence[dict] = (), **
 def update_pilot(session: Session, pilot_id: int, actor: str, criteria: Sequence[dict] | None = None,
                  reason: str = "", **values) -> Pilot:
     """Change a pilot; ``criteria`` (when given) replaces the set, which needs a reason once locked."""
+    access.require_editor(actor, "edit pilots or their criteria")
     pilot = get_pilot(session, pilot_id)
     data, _ = _validate_all(values, criteria)
     _check_goal(session, data.goal_id)
@@ -160,6 +162,7 @@ def update_pilot(session: Session, pilot_id: int, actor: str, criteria: Sequence
 
 def replace_criteria(session: Session, pilot: Pilot, criteria: Sequence[dict], actor: str,
                      reason: str = "", old: list[dict] | None = None) -> None:
+    access.require_editor(actor, "change criteria")
     specs = _validate_criteria(pilot.design, criteria)
     new = [{k: c.model_dump()[k] for k in CRITERION_FIELDS} for c in specs]
     if old is None:
@@ -187,6 +190,7 @@ def _comparable(criteria: list[dict]) -> list[tuple]:
 
 
 def set_status(session: Session, pilot_id: int, status: str, actor: str) -> Pilot:
+    access.require_editor(actor, "change a pilot")
     pilot = get_pilot(session, pilot_id)
     values = audit.snapshot(pilot, tuple(PilotIn.model_fields))
     values["status"] = status

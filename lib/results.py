@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from lib import audit
+from lib import access, audit
 from lib.inputs import FieldError, InvalidInput, ResultIn, validated
 from lib.models import AuditEvent, Pilot, ResultEntry, utcnow
 from lib.observations import Observation
@@ -126,6 +126,7 @@ def log_results(session: Session, pilot_id: int, rows: Sequence[dict], actor: st
     Returns how many values were stored. Rows go in as one multi-row INSERT: an
     import of hundreds of day x arm x metric values costs one round trip.
     """
+    access.require_editor(actor, "log results")
     pilot = get_pilot(session, pilot_id)
     kinds = metric_kinds(session, pilot_id)
     good, errors = validate_rows(pilot, kinds, rows, today)
@@ -173,6 +174,7 @@ def _supersede(session: Session, old: ResultEntry, values: dict | None, actor: s
 
 def correct_result(session: Session, entry_id: int, actor: str, reason: str = "", **values) -> ResultEntry:
     """Replace one current value; the old one stays in history."""
+    access.require_editor(actor, "correct results")
     old = session.get(ResultEntry, entry_id)
     if old is None or old.superseded_at is not None:
         raise InvalidInput.one("entry", f"entry #{entry_id} is not a current value (it may have been changed already).")
@@ -187,6 +189,7 @@ def correct_result(session: Session, entry_id: int, actor: str, reason: str = ""
 
 
 def delete_result(session: Session, entry_id: int, actor: str, reason: str = "") -> None:
+    access.require_editor(actor, "clear results")
     old = session.get(ResultEntry, entry_id)
     if old is None or old.superseded_at is not None:
         raise InvalidInput.one("entry", f"entry #{entry_id} is not a current value.")
@@ -233,6 +236,7 @@ def apply_grid(session: Session, pilot_id: int, edits: Sequence, actor: str, rea
 
     ``edits`` are ``manual_entry.GridEdit``: a new row, a corrected one, or a cleared one.
     """
+    access.require_editor(actor, "save results")
     pilot = get_pilot(session, pilot_id)
     kinds = metric_kinds(session, pilot_id)
     errors: list[FieldError] = []

@@ -9,6 +9,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from lib.access import Principal, role_for
 from lib.config import current_actor
 from lib.db import make_engine, reading, transaction, upgrade
 from lib.inputs import InvalidInput
@@ -36,9 +37,46 @@ def write() -> Iterator[Session]:
     st.cache_data.clear()
 
 
-def actor() -> str:
-    """The name the person gave in the sidebar (or GREENLIGHT_USER); "" when nobody said."""
-    return (st.session_state.get("actor") or current_actor()).strip()
+def sign_in_configured() -> bool:
+    """True when ``.streamlit/secrets.toml`` configures OpenID Connect (``[auth]``)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all: local mode
+        return False
+    except Exception:  # noqa: BLE001 - an unreadable secrets file must not open the app to writes
+        return True
+
+
+def editors() -> list[str]:
+    """E-mail addresses (or ``@domain``) allowed to write, from ``[greenlight] editors`` in secrets."""
+    try:
+        value = st.secrets.get("greenlight", {}).get("editors", [])
+    except Exception:  # noqa: BLE001
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def in_share_mode() -> bool:
+    return "share" in st.query_params
+
+
+def actor() -> Principal:
+    """Who is asking, as the name written on their work and the role ``lib`` checks on every write.
+
+    Shared link: read only. Sign-in configured: the signed-in identity (editor
+    when on the editors list, else viewer; nobody signed in is a viewer).
+    Local mode: the name given in the sidebar (or GREENLIGHT_USER).
+    """
+    if in_share_mode():
+        return Principal("shared link", "share")
+    if sign_in_configured():
+        user = st.user
+        if not getattr(user, "is_logged_in", False):
+            return Principal("not signed in", "viewer")
+        email = str(user.get("email") or "")
+        name = str(user.get("name") or email or "signed-in user")
+        return Principal(name, role_for(email, editors()), email=email)
+    return Principal((st.session_state.get("actor") or current_actor()).strip(), "local")
 
 
 def flash(message: str, icon: str = "✅") -> None:

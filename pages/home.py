@@ -8,7 +8,8 @@ from lib.evaluation import evaluate_all
 from lib.formatting import fmt_date
 from lib.inputs import DESIGN_LABELS
 from lib.models import PRIORITIES, PRIORITY_LABELS
-from lib.st_adapter import flash, read, show_flash, write
+from lib.inputs import InvalidInput
+from lib.st_adapter import actor, flash, read, show_flash, show_invalid, write
 
 RECOMMENDATION_LABELS = {"scale": "🟢 Scale", "iterate": "🟡 Iterate", "keep_running": "⏳ Keep running",
                          "abort": "🔴 Abort"}
@@ -39,11 +40,16 @@ if empty:
         if st.button("Load demo workspace", type="primary", icon="✨",
                      help="3 goals, 8 pilots across email, social, paid and web, 4–8 weeks of results."):
             bar = st.progress(0.0, text="Creating goals…")
-            with write() as session:
-                summary = demo.load_demo(session, on_progress=lambda f, msg: bar.progress(f, text=msg))
-            flash(f"Demo loaded: {summary.pilots} pilots, {summary.entries:,} result rows, "
-                  f"{summary.decisions} decisions. Open **Review** to see the verdicts.")
-            st.rerun()
+            try:
+                with write() as session:
+                    summary = demo.load_demo(session, on_progress=lambda f, msg: bar.progress(f, text=msg),
+                                             actor=actor())
+            except InvalidInput as exc:
+                show_invalid(exc)
+            else:
+                flash(f"Demo loaded: {summary.pilots} pilots, {summary.entries:,} result rows, "
+                      f"{summary.decisions} decisions. Open **Review** to see the verdicts.")
+                st.rerun()
     with right:
         st.page_link("pages/goals.py", label="Or start with your first goal", icon="🎯")
     st.stop()
