@@ -6,9 +6,8 @@ import streamlit as st
 from lib import decisions, demo
 from lib.evaluation import evaluate_all
 from lib.formatting import fmt_date
-from lib.inputs import DESIGN_LABELS
+from lib.inputs import DESIGN_LABELS, InvalidInput
 from lib.models import PRIORITIES, PRIORITY_LABELS
-from lib.inputs import InvalidInput
 from lib.st_adapter import actor, flash, read, show_flash, show_invalid, write
 
 RECOMMENDATION_LABELS = {"scale": "🟢 Scale", "iterate": "🟡 Iterate", "keep_running": "⏳ Keep running",
