@@ -9,6 +9,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from lib import access
 from lib.access import Principal, role_for
 from lib.config import current_actor
 from lib.db import make_engine, reading, transaction, upgrade
@@ -77,6 +78,19 @@ def actor() -> Principal:
         name = str(user.get("name") or email or "signed-in user")
         return Principal(name, role_for(email, editors()), email=email)
     return Principal((st.session_state.get("actor") or current_actor()).strip(), "local")
+
+
+def can_write() -> bool:
+    """Whether to offer widgets that write (``lib`` refuses the write anyway when not)."""
+    return access.can_write(actor())
+
+
+def read_only_note(what: str) -> None:
+    who = actor()
+    if who.role == "share":
+        return
+    st.info(f"You are signed in as a viewer, so this page is read only: ask an editor to {what}, or to add "
+            "you to the editors list.", icon=":material/visibility:")
 
 
 def flash(message: str, icon: str = "✅") -> None:

@@ -8,7 +8,7 @@ from lib.evaluation import evaluate_all
 from lib.formatting import fmt_date
 from lib.inputs import DESIGN_LABELS, InvalidInput
 from lib.models import PRIORITIES, PRIORITY_LABELS
-from lib.st_adapter import actor, flash, read, show_flash, show_invalid, write
+from lib.st_adapter import actor, can_write, flash, read, read_only_note, show_flash, show_invalid, write
 
 RECOMMENDATION_LABELS = {"scale": "🟢 Scale", "iterate": "🟡 Iterate", "keep_running": "⏳ Keep running",
                          "abort": "🔴 Abort"}
@@ -36,7 +36,9 @@ if empty:
     )
     left, right = st.columns(2)
     with left:
-        if st.button("Load demo workspace", type="primary", icon="✨",
+        if not can_write():
+            read_only_note("load the demo or create the first goal")
+        elif st.button("Load demo workspace", type="primary", icon="✨",
                      help="3 goals, 8 pilots across email, social, paid and web, 4–8 weeks of results."):
             bar = st.progress(0.0, text="Creating goals…")
             try:

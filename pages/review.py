@@ -17,10 +17,12 @@ from lib.observations import CriterionSpec
 from lib.report.compose import pilot_bundle
 from lib.st_adapter import (
     actor,
+    can_write,
     flash,
     form_key,
     pilot_downloads,
     read,
+    read_only_note,
     reset_form,
     show_flash,
     show_invalid,
@@ -117,27 +119,32 @@ else:
         with st.expander("The numbers behind it"):
             st.dataframe(pd.DataFrame([numbers_row(v) for v in ev.verdicts]), hide_index=True, width="stretch")
 
-    st.subheader("Record the decision")
-    if earlier:
-        st.caption(f"This pilot already has {len(earlier)} decision(s); a new one is added to the record "
-                   "and the earlier ones stay listed below.")
-    with st.form(form_key(f"decide_{pilot_id}")):
-        default = OUTCOMES.index(ev.recommendation) if ev.recommendation in OUTCOMES else OUTCOMES.index("extend")
-        outcome = st.radio("Decision", OUTCOMES, index=default, format_func=OUTCOME_LABELS.get, horizontal=True)
-        rationale = st.text_area("Rationale", placeholder="What we decided and why, in a sentence or two.")
-        who = st.text_input("Decided by", value=actor())
-        if st.form_submit_button("Record decision", type="primary"):
-            try:
-                with write() as session:
-                    decisions.record_decision(session, pilot_id, outcome=outcome, rationale=rationale,
-                                              decided_by=who, snapshot=decision_snapshot(session, pilot_id),
-                                              recommendation=ev.recommendation)
-            except InvalidInput as exc:
-                show_invalid(exc)
-            else:
-                flash(f"Decision recorded for “{pilot.name}”: {OUTCOME_LABELS[outcome].lower()}.")
-                reset_form(f"decide_{pilot_id}")
-                st.rerun()
+    if can_write():
+        st.subheader("Record the decision")
+        if earlier:
+            st.caption(f"This pilot already has {len(earlier)} decision(s); a new one is added to the record "
+                       "and the earlier ones stay listed below.")
+        with st.form(form_key(f"decide_{pilot_id}")):
+            default = OUTCOMES.index(ev.recommendation) if ev.recommendation in OUTCOMES else OUTCOMES.index("extend")
+            outcome = st.radio("Decision", OUTCOMES, index=default, format_func=OUTCOME_LABELS.get, horizontal=True)
+            rationale = st.text_area("Rationale", placeholder="What we decided and why, in a sentence or two.")
+            who = actor()
+            if who.role == "local":  # no sign-in: the person says who they are; signed in, it is the identity
+                who = st.text_input("Decided by", value=who)
+            if st.form_submit_button("Record decision", type="primary"):
+                try:
+                    with write() as session:
+                        decisions.record_decision(session, pilot_id, outcome=outcome, rationale=rationale,
+                                                  decided_by=who, snapshot=decision_snapshot(session, pilot_id),
+                                                  recommendation=ev.recommendation)
+                except InvalidInput as exc:
+                    show_invalid(exc)
+                else:
+                    flash(f"Decision recorded for “{pilot.name}”: {OUTCOME_LABELS[outcome].lower()}.")
+                    reset_form(f"decide_{pilot_id}")
+                    st.rerun()
+    else:
+        read_only_note("record decisions")
 
 st.subheader("Decisions so far")
 if not history:
