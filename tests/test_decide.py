@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
+import sys
+from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
+import numpy as np
 import pytest
 from scipy import stats
-from statsmodels.stats.proportion import proportions_ztest
+from statsmodels.stats import proportion as sm_proportion
 
-from lib.decide import CriterionVerdict, PilotEvaluation, evaluate_pilot
+from lib.decide import METHOD_VERSION, CriterionVerdict, PilotEvaluation, evaluate_pilot
 from lib.observations import CriterionSpec, Observation, PilotSpec
+from lib.stats import group_sequential as gs
 
 START = date(2026, 11, 2)
 END = START + timedelta(days=27)
@@ -38,6 +45,13 @@ def daily(
 
 def by_metric(evaluation: PilotEvaluation) -> dict[str, CriterionVerdict]:
     return {v.metric: v for v in evaluation.verdicts}
+
+
+def agresti_caffo_p(control_n: float, control_x: float, pilot_n: float, pilot_x: float, margin: float = 0.0) -> float:
+    """One-sided p of "pilot rate - control rate > margin": Wald z after adding one success and one failure per arm."""
+    pa, pb = (control_x + 1) / (control_n + 2), (pilot_x + 1) / (pilot_n + 2)
+    se = math.sqrt(pa * (1 - pa) / (control_n + 2) + pb * (1 - pb) / (pilot_n + 2))
+    return float(stats.norm.sf((pb - pa - margin) / se))
 
 
 # ---------------------------------------------------------------- scenario table
@@ -72,9 +86,9 @@ SCENARIOS = {
         "keep_running",
         {"signup_rate": "too_early", "unsubscribe_rate": "too_early"},
     ),
-    "futility": (
+    "futility": (  # expects +2 points; half the plan in, the data rule that out (not a significant loss)
         ab_pilot(planned_n_per_arm=10000, end=START + timedelta(days=60)),
-        [SIGNUP],
+        [replace(SIGNUP, expected=0.02)],
         daily("signup_rate", 25, (200, 20), (200, 19.2)),
         "abort",
         {"signup_rate": "futile"},
@@ -123,10 +137,22 @@ def test_clear_win_details():
     assert verdict.difference == pytest.approx(0.05)
     assert verdict.relative_lift == pytest.approx(0.5)
     assert verdict.sample_n == 5600 and verdict.progress == pytest.approx(1.12)
-    assert verdict.sentence.startswith("Signup rate 15.0% in the pilot vs 10.0% in control (+5.0 pts, 95% CI")
-    # the raw p-value is the one-sided pooled z-test, checked against statsmodels
-    _, p = proportions_ztest([840, 560], [5600, 5600], alternative="larger")
+    assert verdict.method == "agresti_caffo" and verdict.interval_scale == "difference"
+    # the plan is in (beyond it the final bar applies): the bounds are the plain Agresti-Caffo 95% interval
+    low, high = sm_proportion.confint_proportions_2indep(840, 5600, 560, 5600, method="agresti-caffo",
+                                                         compare="diff", alpha=0.05)
+    assert (verdict.ci_low, verdict.ci_high) == pytest.approx((low, high), rel=1e-6)
+    # the met sentence gives the bounds and the confidence it needed
+    assert verdict.sentence == (
+        "Signup rate 15.0% in the pilot vs 10.0% in control (+5.0 pts, 95% bounds +3.8 to +6.2 pts) on 5,600 "
+        "visitors per arm: >99% confidence the pilot is higher (95% needed) — criterion met."
+    )
+    # the raw p-value is the one-sided Agresti-Caffo z-test (one success and one failure added per arm)
+    _, p = sm_proportion.test_proportions_2indep(840, 5600, 560, 5600, method="agresti-caffo", compare="diff",
+                                                 alternative="larger")
     assert verdict.p_value_raw == pytest.approx(p, rel=1e-9)
+    assert verdict.p_value_raw == pytest.approx(agresti_caffo_p(5600, 560, 5600, 840), rel=1e-9)
+    assert verdict.confidence == pytest.approx(1 - verdict.p_value)
 
 
 def test_too_early_says_how_far_along_and_how_much_more():
@@ -135,7 +161,7 @@ def test_too_early_says_how_far_along_and_how_much_more():
     verdict = by_metric(evaluation)["signup_rate"]
     assert verdict.progress == pytest.approx(600 / 5000)
     assert verdict.more_needed == 4400 and verdict.more_needed_unit == "visitors"
-    assert "about 4,400 more visitors per arm needed" in verdict.sentence
+    assert "about 4,400 more visitors per arm to the end of the plan" in verdict.sentence
     assert any("12% of the planned sample" in r for r in evaluation.reasons)
     assert verdict.met is None
 
@@ -144,10 +170,39 @@ def test_futility_reason_and_verdict():
     pilot, criteria, observations, *_ = SCENARIOS["futility"]
     evaluation = evaluate_pilot(pilot, criteria, observations)
     verdict = evaluation.verdicts[0]
-    assert verdict.met is False
+    assert verdict.status == "futile" and verdict.reason == "futile" and verdict.met is False
+    assert verdict.progress == pytest.approx(0.5) and verdict.expected == 0.02
     assert verdict.p_value_raw > 0.05  # not a significant loss: it is futility that stops it
-    assert "no longer reach" in verdict.sentence
+    assert verdict.ci_low < 0 < verdict.ci_high  # the threshold (0) is inside the interval: not "missed"
+    # the sentence says it can no longer reach the threshold and names the effect the plan expected
+    assert "it can no longer reach the threshold: the data rule out the 2.0 pts the plan expected." in verdict.sentence
     assert any("no longer reach" in r for r in evaluation.reasons)
+
+
+def test_futility_needs_an_expected_effect():
+    """Without ``expected`` there is nothing to rule out: the same data keep the pilot running."""
+    pilot, _, observations, *_ = SCENARIOS["futility"]
+    evaluation = evaluate_pilot(pilot, [SIGNUP], observations)
+    assert evaluation.verdicts[0].status == "too_early"
+    assert evaluation.recommendation == "keep_running"
+
+
+def test_futility_is_not_checked_before_a_third_of_the_plan():
+    """From t = 1/3 on, a pilot whose data rule out the expected effect is stopped; before it, never."""
+    pilot = ab_pilot(planned_n_per_arm=10000, end=START + timedelta(days=60))
+    crit = replace(SIGNUP, expected=0.03)
+    obs = daily("signup_rate", 20, (200, 20), (200, 19.2))
+    early = evaluate_pilot(pilot, [crit], obs, as_of=START + timedelta(days=14))  # 3,000 per arm: 30 %
+    late = evaluate_pilot(pilot, [crit], obs, as_of=START + timedelta(days=16))  # 3,400 per arm: 34 %
+    assert early.verdicts[0].progress == pytest.approx(0.30) and late.verdicts[0].progress == pytest.approx(0.34)
+    # at 30 % the data already rule out +3 points at the beta-spending bound ...
+    t, x_c, x_p, n = 0.30, 0.10 * 3000, 0.096 * 3000, 3000
+    pa, pb = (x_c + 1) / (n + 2), (x_p + 1) / (n + 2)
+    z_expected = (pb - pa - 0.03) / math.sqrt((pa * (1 - pa) + pb * (1 - pb)) / (n + 2))
+    assert z_expected <= -gs.futility_constant(gs.FUTILITY_BETA) / math.sqrt(t)
+    # ... but futility waits for a third of the plan
+    assert early.verdicts[0].status == "too_early" and early.recommendation == "keep_running"
+    assert late.verdicts[0].status == "futile" and late.recommendation == "abort"
 
 
 def test_broken_split_is_flagged():
@@ -180,10 +235,19 @@ def test_target_sentence_for_the_review_meeting():
     evaluation = evaluate_pilot(pilot, [criterion], observations, units={"reply_rate": "contacts"})
     verdict = evaluation.verdicts[0]
     assert verdict.sentence == (
-        "Reply rate 9.2% (95% CI 6.6–12.4%) on 412 contacts is above the 8% target with 80% confidence"
-        " — not enough to call yet; about 290 more contacts needed."
+        "Reply rate 9.2% (95% bounds 5.9–13.5%) on 412 contacts, above the 8% target: 48% confidence it beats the "
+        "target (95% needed) — not enough to call yet; about 290 more contacts to the end of the plan."
     )
-    assert verdict.p_value == pytest.approx(stats.binomtest(38, 412, 0.08, alternative="greater").pvalue)
+    assert verdict.method == "exact_binomial" and verdict.interval_scale == "value"
+    # the raw p-value is the exact binomial tail P(X >= 38 | 8%)
+    exact = stats.binomtest(38, 412, 0.08, alternative="greater").pvalue
+    assert verdict.p_value_raw == pytest.approx(exact, rel=1e-9)
+    # 412 of 700 planned: the sequential bar is z >= 1.96 / sqrt(t) on the exact tail's normal quantile
+    t = 412 / 700
+    assert verdict.p_value == pytest.approx(2 * stats.norm.sf(stats.norm.isf(exact) * math.sqrt(t)), rel=1e-9)
+    k = stats.norm.isf(0.025) / math.sqrt(t)  # bounds: Clopper-Pearson at that bar
+    low, high = sm_proportion.proportion_confint(38, 412, alpha=2 * stats.norm.sf(k), method="beta")
+    assert (verdict.ci_low, verdict.ci_high) == pytest.approx((low, high), rel=1e-9)
     assert evaluation.recommendation == "keep_running"
 
 
@@ -216,10 +280,16 @@ def test_target_mean_that_should_decrease():
     obs = [Observation(START + timedelta(days=i), "pilot", "cost_per_lead", 1, v, v * v) for i, v in enumerate(values)]
     evaluation = evaluate_pilot(pilot, [cost], obs)
     verdict = evaluation.verdicts[0]
+    # the raw p-value is the plain one-sample t-test of the same side
     expected = stats.ttest_1samp(values, 20.0, alternative="less").pvalue
-    assert verdict.p_value == pytest.approx(expected, rel=1e-9)
+    assert verdict.p_value_raw == pytest.approx(expected, rel=1e-9)
+    # costs are non-negative but have no sums of cubes: the verdict assumes the worst skew they can have,
+    # and 8 of 28 days is an early look: much less sure than the one-look t-test, still enough
+    assert verdict.method == "hall_t_bounded_skew"
+    assert expected < verdict.p_value < 0.05
     assert verdict.status == "met" and evaluation.recommendation == "scale"
-    assert "is below the 20 target with >99% confidence — criterion met." in verdict.sentence
+    assert verdict.ci_high < 20.0  # the passing (upper) end is below the target
+    assert "below the 20 target: 97% confidence it beats the target (95% needed) — criterion met." in verdict.sentence
 
 
 def _before_after_obs(shift: float) -> list[Observation]:
@@ -227,29 +297,77 @@ def _before_after_obs(shift: float) -> list[Observation]:
     return [Observation(START + timedelta(days=i - 28), "pilot", "leads", 1, float(v)) for i, v in enumerate(values)]
 
 
+WEEK = [50, 52, 49, 51, 53, 44, 42]
+
+
+def _noisy_before_after_obs(shift: float, pilot_days: int = 28, seed: int = 3) -> list[Observation]:
+    """28 baseline days and ``pilot_days`` pilot days: weekday pattern, day-to-day noise, a step of ``shift``."""
+    rng = np.random.default_rng(seed)
+    return [
+        Observation(START + timedelta(days=i - 28), "pilot", "leads", 1,
+                    float(WEEK[i % 7] + rng.normal(0.0, 1.5) + (shift if i >= 28 else 0.0)))
+        for i in range(28 + pilot_days)
+    ]
+
+
+BEFORE_AFTER = PilotSpec(
+    "Landing page",
+    "before_after",
+    start=START,
+    end=END,
+    baseline_start=START - timedelta(days=28),
+    baseline_end=START - timedelta(days=1),
+)
+
+
 def test_before_after_uses_days_and_reports_the_adjusted_shift():
-    pilot = PilotSpec(
-        "Landing page",
-        "before_after",
-        start=START,
-        end=END,
-        baseline_start=START - timedelta(days=28),
-        baseline_end=START - timedelta(days=1),
-    )
+    from lib.stats.before_after import fit_step
+
     leads = CriterionSpec("leads", "count", "primary", "vs_baseline", 0.0)
-    evaluation = evaluate_pilot(pilot, [leads], _before_after_obs(6.0))
+    obs = _noisy_before_after_obs(6.0)
+    evaluation = evaluate_pilot(BEFORE_AFTER, [leads], obs)
     verdict = evaluation.verdicts[0]
     assert verdict.status == "met" and evaluation.recommendation == "scale"
-    assert verdict.difference == pytest.approx(6.0)
-    assert verdict.adjusted_difference is not None
+    assert verdict.method == "gls_ar1" and verdict.interval_scale == "difference"
+    # the difference is the GLS AR(1) step adjusted for trend and weekday, not the plain difference of means
+    days = [o.day for o in obs]
+    values = [o.total for o in obs]
+    fit = fit_step(days[:28], values[:28], days[28:], values[28:])
+    assert verdict.difference == pytest.approx(fit.estimate, rel=1e-9) == verdict.adjusted_difference
+    assert verdict.difference != pytest.approx(verdict.pilot_value - verdict.control_value, abs=0.01)
+    assert verdict.ci_low < 6.0 < verdict.ci_high and verdict.ci_low > 0
+    assert verdict.p_value_raw == pytest.approx(stats.t.sf(fit.estimate / fit.standard_error, fit.df), rel=1e-9)
+    # the plan (28 pilot days) is in: the bounds are the step's 95% t bounds on each side
+    half = stats.t.ppf(0.975, fit.df) * fit.standard_error
+    assert (verdict.ci_low, verdict.ci_high) == pytest.approx((fit.estimate - half, fit.estimate + half), rel=1e-9)
+    assert (verdict.adjusted_ci_low, verdict.adjusted_ci_high) == (verdict.ci_low, verdict.ci_high)
     assert "adjusted for trend and weekday" in verdict.sentence
-    assert any("observational" in r for r in evaluation.reasons)
+    assert "none showed a jump this large" in verdict.placebo
+    assert any("Before/after is not an experiment" in r for r in evaluation.reasons)
     assert verdict.sample_n == 28 and verdict.progress == pytest.approx(1.0)
-    before = [50, 52, 49, 51, 53, 44, 42] * 4
-    after = [v + 6.0 for v in before]
-    assert verdict.p_value == pytest.approx(
-        stats.ttest_ind(after, before, equal_var=False, alternative="greater").pvalue, rel=1e-9
-    )
+
+
+def test_before_after_makes_no_call_in_the_first_week():
+    """Day 5 of the pilot: the step already clears its bar, but no call is made before a full week."""
+    leads = CriterionSpec("leads", "count", "primary", "vs_baseline", 0.0)
+    evaluation = evaluate_pilot(BEFORE_AFTER, [leads], _noisy_before_after_obs(6.0, pilot_days=5))
+    verdict = evaluation.verdicts[0]
+    assert verdict.p_value < 0.05 and verdict.ci_low > 0  # the numbers alone would call it ...
+    assert verdict.status == "too_early" and verdict.reason == "first_week" and verdict.met is None  # ... held
+    assert evaluation.recommendation == "keep_running"
+    open_ended = replace(BEFORE_AFTER, end=None)  # no planned end: the sentence says why it waits
+    verdict = evaluate_pilot(open_ended, [leads], _noisy_before_after_obs(6.0, pilot_days=5)).verdicts[0]
+    assert verdict.status == "too_early" and verdict.reason == "first_week"
+    assert verdict.sentence.endswith("— no call before a full week of pilot days.")
+
+
+    verdict = evaluate_pilot(BEFORE_AFTER, [leads], _noisy_before_after_obs(6.0, pilot_days=5)).verdicts[0]
+    assert "no call before a full week of pilot days" in verdict.sentence
+
+
+    verdict = evaluate_pilot(BEFORE_AFTER, [leads], _before_after_obs(6.0)).verdicts[0]
+    assert verdict.difference == pytest.approx(6.0)
+    assert verdict.status == "met"
 
 
 def test_before_after_without_a_start_date_is_explained():
@@ -278,8 +396,29 @@ def test_to_dict_is_plain_json():
     data = evaluation.to_dict()
     text = json.dumps(data, allow_nan=False)
     assert data["as_of"] == END.isoformat()
-    assert data["verdicts"][0]["result"]["method"] == "z"
+    assert data["method_version"] == METHOD_VERSION and data["sequential"] is True
+    verdict = data["verdicts"][0]
+    assert verdict["method"] == "agresti_caffo" and verdict["interval_scale"] == "difference"
+    assert verdict["status"] == "met" and verdict["p_value_tests"].endswith("(one-sided, sequential)")
     assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == data
+
+
+def test_to_dict_of_every_kind_of_verdict_is_json_safe():
+    """Futile, first-week, no-plan and before/after verdicts (with their counterfactual days) all freeze."""
+    leads = CriterionSpec("leads", "count", "primary", "vs_baseline", 0.0)
+    evaluations = [
+        evaluate_pilot(*SCENARIOS["futility"][:3]),
+        evaluate_pilot(BEFORE_AFTER, [leads], _noisy_before_after_obs(6.0, pilot_days=5)),
+        evaluate_pilot(BEFORE_AFTER, [leads], _noisy_before_after_obs(6.0)),
+        evaluate_pilot(PilotSpec("No plan", "ab"), [SIGNUP], daily("signup_rate", 3, (200, 20), (200, 24))),
+        evaluate_pilot(*SCENARIOS["clear win"][:3], sequential=False),
+    ]
+    for evaluation in evaluations:
+        data = evaluation.to_dict()
+        assert data["method_version"] == METHOD_VERSION
+        json.loads(json.dumps(data, allow_nan=False))
+    assert evaluations[2].to_dict()["verdicts"][0]["counterfactual"]
 
 
 def test_as_of_ignores_later_days():
@@ -290,33 +429,73 @@ def test_as_of_ignores_later_days():
     assert by_metric(evaluate_pilot(pilot, criteria, observations))["signup_rate"].sample_n == 5600
 
 
-def test_holm_makes_two_borderline_primaries_harder_to_pass():
-    second = CriterionSpec("click_rate", "proportion", "primary", "vs_control", 0.0)
-    obs = daily("signup_rate", 10, (500, 50), (500, 56)) + daily("click_rate", 10, (500, 50), (500, 56))
+BORDERLINE_WIN = (200, 20), (200, 22.4)  # 10 % vs 11.2 %, 5,600 per arm: z about 2.05 at the end of the plan
+CLICK = CriterionSpec("click_rate", "proportion", "primary", "vs_control", 0.0)
+
+
+def test_all_primaries_met_needs_no_correction():
+    """"Scale" needs every primary met (intersection-union): two borderline primaries both met scale as they are."""
+    obs = daily("signup_rate", 28, *BORDERLINE_WIN) + daily("click_rate", 28, *BORDERLINE_WIN)
     pilot = ab_pilot(planned_n_per_arm=5000)
-    plain = evaluate_pilot(pilot, [SIGNUP, second], obs, multiple_testing="none")
-    holm = evaluate_pilot(pilot, [SIGNUP, second], obs)
-    assert plain.recommendation == "scale"
-    assert holm.recommendation != "scale"
-    v = holm.verdicts[0]
-    assert v.p_value == pytest.approx(min(1.0, 2 * v.p_value_raw)) and v.p_value > 0.05 > v.p_value_raw
-    assert any("Holm" in r for r in holm.reasons)
-    bonferroni = evaluate_pilot(pilot, [SIGNUP, second], obs, multiple_testing="bonferroni")
-    assert bonferroni.verdicts[0].p_value == pytest.approx(2 * v.p_value_raw)
+    default = evaluate_pilot(pilot, [SIGNUP, CLICK], obs)
+    plain = evaluate_pilot(pilot, [SIGNUP, CLICK], obs, multiple_testing="none")
+    alone = evaluate_pilot(pilot, [SIGNUP], obs)
+    assert default.recommendation == plain.recommendation == alone.recommendation == "scale"
+    v = default.verdicts[0]
+    assert v.status == "met" and [w.status for w in default.verdicts] == ["met", "met"]
+    # the pass side is not adjusted: same p-value and lower bound as with one primary or no correction
+    assert v.p_value == plain.verdicts[0].p_value == alone.verdicts[0].p_value
+    assert v.ci_low == plain.verdicts[0].ci_low == alone.verdicts[0].ci_low
+    # ... and it is borderline: a Bonferroni split of the 5 % would have blocked it
+    assert 0.025 < v.p_value < 0.05
+    assert v.p_value_raw == pytest.approx(agresti_caffo_p(5600, 560, 5600, 627.2), rel=1e-9)
+
+
+def test_two_primaries_need_stronger_evidence_to_be_called_missed():
+    """Either primary missed aborts the pilot, so the 5 % chance of a wrong "missed" is split between them."""
+    losing = daily("signup_rate", 28, BORDERLINE_WIN[1], BORDERLINE_WIN[0])  # 11.2 % vs 10 %: z about -2.05
+    neutral = daily("click_rate", 28, (200, 20), (200, 20))
+    pilot = ab_pilot(planned_n_per_arm=5000)
+    alone = evaluate_pilot(pilot, [SIGNUP], losing)
+    two = evaluate_pilot(pilot, [SIGNUP, CLICK], losing + neutral)
+    uncorrected = evaluate_pilot(pilot, [SIGNUP, CLICK], losing + neutral, multiple_testing="none")
+    assert alone.verdicts[0].status == "missed" and alone.recommendation == "abort"
+    assert two.verdicts[0].status == "inconclusive" and two.recommendation == "iterate"
+    assert uncorrected.verdicts[0].status == "missed" and uncorrected.recommendation == "abort"
+    # the failing (upper) end moves out, the passing end does not
+    assert two.verdicts[0].ci_high > 0 > alone.verdicts[0].ci_high
+    assert two.verdicts[0].ci_low == alone.verdicts[0].ci_low
+    # a 2.5 % bar on the missed side at the end of the plan: upper end = estimate + z_0.9875 se
+    pa, pb = (627.2 + 1) / 5602, (560 + 1) / 5602
+    se = math.sqrt((pa * (1 - pa) + pb * (1 - pb)) / 5602)
+    assert two.verdicts[0].ci_high == pytest.approx(pb - pa + stats.norm.isf(0.0125) * se, rel=1e-9)
+    assert any("2 criteria can each stop the pilot (a primary missed or futile)" in r for r in two.reasons)
+    assert not any("can each stop the pilot" in r for r in uncorrected.reasons)
+    bonferroni = evaluate_pilot(pilot, [SIGNUP, CLICK], losing + neutral, multiple_testing="bonferroni")
+    assert bonferroni.verdicts[0].ci_high == two.verdicts[0].ci_high
     with pytest.raises(ValueError, match="multiple_testing"):
-        evaluate_pilot(pilot, [SIGNUP], obs, multiple_testing="sidak")
+        evaluate_pilot(pilot, [SIGNUP], losing, multiple_testing="sidak")
 
 
-def test_sequential_is_more_careful_with_a_borderline_win():
+def test_sequential_false_is_less_careful_than_the_default():
+    """Half the plan in, a borderline win: one look would call it; daily looks need more."""
     pilot = ab_pilot(planned_n_per_arm=10000, end=START + timedelta(days=60))
     obs = daily("signup_rate", 10, (500, 50), (500, 56))
-    fixed = evaluate_pilot(pilot, [SIGNUP], obs)
-    seq = evaluate_pilot(pilot, [SIGNUP], obs, sequential=True)
-    assert fixed.verdicts[0].status == "met"
-    assert seq.verdicts[0].status == "too_early"
-    assert seq.verdicts[0].ci_high - seq.verdicts[0].ci_low > fixed.verdicts[0].ci_high - fixed.verdicts[0].ci_low
-    assert any("Always-valid" in w for w in seq.verdicts[0].warnings)
-    assert seq.sequential is True
+    default = evaluate_pilot(pilot, [SIGNUP], obs)
+    one_look = evaluate_pilot(pilot, [SIGNUP], obs, sequential=False)
+    d, f = default.verdicts[0], one_look.verdicts[0]
+    assert f.status == "met" and one_look.recommendation == "scale"
+    assert d.status == "too_early" and default.recommendation == "keep_running"
+    assert d.progress == pytest.approx(0.5)
+    assert d.ci_high - d.ci_low > f.ci_high - f.ci_low
+    # one look: the p-value is the fixed-sample one; daily looks: 2 Phi(-z sqrt(t)) at t = 0.5
+    assert f.p_value == pytest.approx(f.p_value_raw, rel=1e-12) == d.p_value_raw
+    z = stats.norm.isf(d.p_value_raw)
+    assert d.p_value == pytest.approx(2 * stats.norm.sf(z * math.sqrt(0.5)), rel=1e-9) and d.p_value > 0.05
+    assert any("single look" in w for w in f.warnings) and not any("single look" in w for w in d.warnings)
+    assert any("sequential bounds" in r for r in default.reasons)
+    assert not any("sequential bounds" in r for r in one_look.reasons)
+    assert default.sequential is True and one_look.sequential is False
 
 
 def test_mean_metric_uses_sums_and_matches_welch():
@@ -348,8 +527,10 @@ def test_count_metric_compares_daily_totals():
     obs += [Observation(START + timedelta(days=i), "pilot", "leads", 1, t) for i, t in enumerate(treat)]
     evaluation = evaluate_pilot(ab_pilot(), [leads], obs)
     verdict = evaluation.verdicts[0]
+    assert verdict.method == "welch_days"
     expected = stats.ttest_ind(treat, control, equal_var=False, alternative="greater").pvalue
-    assert verdict.p_value == pytest.approx(expected, rel=1e-9)
+    assert verdict.p_value_raw == pytest.approx(expected, rel=1e-9)
+    assert verdict.p_value < 0.05 and verdict.ci_low > 0
     assert verdict.status == "met" and verdict.sample_n == 14
     assert verdict.progress == pytest.approx(14 / 28)
 
@@ -421,18 +602,40 @@ def test_secondary_stands_in_when_no_primary_is_set():
     assert any("No primary criterion" in r for r in evaluation.reasons)
 
 
+def mixture_halfwidth(n_total: float, alpha_one_sided: float, tuning: float = 1000.0) -> float:
+    """Half-width in standard errors of the always-valid normal-mixture interval (Waudby-Smith et al. 2023,
+    eq. 155/161), each side at ``alpha_one_sided``, so the two-sided sequence at twice that."""
+    a = 2 * alpha_one_sided
+    rho2 = (-2 * math.log(a) + math.log(-2 * math.log(a) + 1)) / tuning
+    nr2 = n_total * rho2 + 1
+    return math.sqrt(2 * nr2 * math.log(math.sqrt(nr2) / a) / (n_total * rho2))
+
+
 def test_without_a_plan_the_projection_says_how_many_more():
     pilot = PilotSpec("No plan", "ab")
     evaluation = evaluate_pilot(pilot, [SIGNUP], daily("signup_rate", 3, (200, 20), (200, 24)))
     verdict = evaluation.verdicts[0]
     assert verdict.status == "too_early" and verdict.progress is None
-    # if +2 points holds, the one-sided 95% bound clears zero once n (1.645 se / diff)^2 per arm are in
-    # (Agresti-Caffo rates 61/602 and 73/602)
+    assert any("No planned sample: an always-valid interval" in w for w in verdict.warnings)
+    # no plan and no dates: the always-valid mixture interval on 1,200 visitors (Agresti-Caffo rates 61/602, 73/602)
     pc, pp = 61 / 602, 73 / 602
     se = ((pc * (1 - pc) + pp * (1 - pp)) / 602) ** 0.5
-    needed = 600 * (1.6448536269514722 * se / (pp - pc)) ** 2
-    assert verdict.more_needed == pytest.approx(needed - 600, abs=1)
-    assert "more visitors per arm needed" in verdict.sentence
+    k = mixture_halfwidth(1200, 0.05)
+    assert (verdict.ci_low, verdict.ci_high) == pytest.approx((pp - pc - k * se, pp - pc + k * se), rel=1e-9)
+    # if +2 points holds, today's bar would be cleared at n (k se / diff)^2 per arm; the always-valid bar
+    # widens as n grows, so more than that is needed (the next test checks the projection is enough)
+    needed = 600 * (k * se / (pp - pc)) ** 2
+    assert verdict.more_needed > needed - 600
+    assert "more visitors per arm needed if today's estimate holds" in verdict.sentence
+
+
+def test_without_a_plan_the_projected_sample_clears_the_bar_if_the_estimate_holds():
+    pilot = PilotSpec("No plan", "ab")
+    today = evaluate_pilot(pilot, [SIGNUP], daily("signup_rate", 3, (200, 20), (200, 24))).verdicts[0]
+    n = 600 + today.more_needed
+    later = evaluate_pilot(pilot, [SIGNUP], [Observation(START, "control", "signup_rate", n, 0.10 * n),
+                                              Observation(START, "pilot", "signup_rate", n, 0.12 * n)])
+    assert later.verdicts[0].status == "met"
 
 
 # ------------------------------------------------------------ never crashes
@@ -510,9 +713,10 @@ def test_before_after_is_not_called_met_when_a_trend_explains_the_shift():
     observations = [Observation(base_start + timedelta(days=i), "pilot", "visits", 1, 100 + 2.0 * i + (i % 3))
                     for i in range(56)]  # one straight line through both periods, no step at the start
     verdict = evaluate_pilot(pilot, [crit], observations).verdicts[0]
-    assert verdict.pilot_value > verdict.control_value  # the plain comparison sees a big rise …
-    assert verdict.met is None and verdict.status in ("too_early", "inconclusive")  # … but it is not called
-    assert any("trend" in w for w in verdict.warnings) and "not called" in verdict.sentence
+    assert verdict.pilot_value - verdict.control_value > 50  # the plain comparison sees a big rise …
+    assert verdict.met is None and verdict.status in ("too_early", "inconclusive")  # … but it is not called:
+    assert abs(verdict.difference) < 1 and verdict.ci_low < 0 < verdict.ci_high  # the trend explains it
+    assert "adjusted for trend and weekday the step is +0.05" in verdict.sentence
 
 
 def test_a_pilot_that_cannot_reach_its_plan_by_the_end_date_says_so():
@@ -522,3 +726,177 @@ def test_a_pilot_that_cannot_reach_its_plan_by_the_end_date_says_so():
                for w in evaluation.verdicts[0].warnings), evaluation.verdicts[0].warnings
     on_track = evaluate_pilot(ab_pilot(planned_n_per_arm=2_000), [SIGNUP], daily("signup_rate", 7, (100, 10), (100, 11)))
     assert not any("today's pace" in w for w in on_track.verdicts[0].warnings)
+
+
+def test_mean_that_may_be_negative_is_plain_welch():
+    """Profit per order, negative on average in both arms: the values may be negative, no skew bound exists, and
+    the plain Welch t-test on the same sums is the oracle."""
+    profit = CriterionSpec("profit", "mean", "primary", "vs_control", 0.0)
+    obs = [
+        Observation(START + timedelta(days=i), arm, "profit", 20, 20 * mu, 20 * (mu * mu + 100))
+        for i in range(28)
+        for arm, mu in (("control", -3.0), ("pilot", -0.5))
+    ]
+    evaluation = evaluate_pilot(ab_pilot(planned_n_per_arm=560), [profit], obs)
+    verdict = evaluation.verdicts[0]
+    assert verdict.method == "welch" and verdict.status == "met" and verdict.progress == pytest.approx(1.0)
+    sd = (100 * 560 / 559) ** 0.5
+    welch = stats.ttest_ind_from_stats(-0.5, sd, 560, -3.0, sd, 560, equal_var=False, alternative="greater")
+    assert verdict.p_value_raw == pytest.approx(welch.pvalue, rel=1e-9)
+    # at the end of the plan the sequential one-sided p is twice the one-look one (the bar is z_0.975)
+    assert verdict.p_value == pytest.approx(2 * welch.pvalue, rel=1e-9)
+    df = 2 * 558 + 2  # Welch df of two equal arms of 560 with equal spread
+    se = sd * (2 / 560) ** 0.5
+    half = stats.t.ppf(0.975, df) * se
+    assert (verdict.ci_low, verdict.ci_high) == pytest.approx((2.5 - half, 2.5 + half), rel=1e-9)
+
+
+# ------------------------------------------------------ verdicts match their intervals
+
+def pass_point(crit: CriterionSpec) -> tuple[float, int]:
+    """Where the criterion flips on its interval's scale, and which side passes (+1: above), from the policy:
+    vs a target the target itself; vs control +-threshold (a guardrail's tolerance lies on the bad side)."""
+    good = 1 if crit.direction == "increase" else -1
+    if crit.comparison == "vs_target":
+        return crit.threshold, good
+    return (-good if crit.role == "guardrail" else good) * crit.threshold, good
+
+
+GRID_START = date(2026, 10, 5)
+
+
+def _grid_observations(design: str, good: int, effect: float, per_day: int, rng) -> list[Observation]:
+    """28 days of one metric "m"; ``effect`` is in the good direction (``good`` = +1 or -1)."""
+    out = []
+    for i in range(28):
+        day = GRID_START + timedelta(days=i)
+        if design in ("ab_rate", "ab_lift"):
+            rate = 0.10 + good * effect if design == "ab_rate" else 0.10 * (1 + good * effect)
+            for arm, p in (("control", 0.10), ("pilot", rate)):
+                out.append(Observation(day, arm, "m", per_day, float(rng.binomial(per_day, p))))
+        elif design in ("ab_mean", "ab_mean_no_cubes"):
+            for arm, mu in (("control", 50.0), ("pilot", 50.0 + good * effect)):
+                x = mu * rng.lognormal(0.0, 0.4, per_day) / math.exp(0.08)
+                cubes = float((x**3).sum()) if design == "ab_mean" else None
+                out.append(Observation(day, arm, "m", per_day, float(x.sum()), float((x**2).sum()), cubes))
+        elif design == "target_rate":
+            out.append(Observation(day, "pilot", "m", per_day, float(rng.binomial(per_day, 0.10 + good * effect))))
+        elif design == "target_mean":
+            x = (20.0 + good * effect) * rng.lognormal(0.0, 0.3, per_day) / math.exp(0.045)
+            out.append(Observation(day, "pilot", "m", per_day, float(x.sum()), float((x**2).sum()),
+                                   float((x**3).sum())))
+        elif design == "ab_count":
+            for arm, mu in (("control", per_day / 10), ("pilot", per_day / 10 * (1 + good * effect))):
+                out.append(Observation(day, arm, "m", 1, float(rng.poisson(mu))))
+    return out
+
+
+GRID = {
+    # design: (kind, comparison, threshold_type, thresholds, effects in the good direction, pilot design,
+    #          expected effect beyond the threshold for primaries that state one)
+    "ab_rate": ("proportion", "vs_control", "absolute", (0.0, 0.01), (-0.03, 0.0, 0.01, 0.04), "ab", 0.03),
+    "ab_lift": ("proportion", "vs_control", "relative", (0.0, 0.10), (-0.3, 0.0, 0.1, 0.4), "ab", 0.3),
+    "ab_mean": ("mean", "vs_control", "absolute", (0.0, 2.0), (-5.0, 0.0, 2.0, 8.0), "ab", 6.0),
+    "ab_mean_no_cubes": ("mean", "vs_control", "absolute", (0.0, 2.0), (-5.0, 0.0, 8.0), "ab", 6.0),
+    "target_rate": ("proportion", "vs_target", "absolute", (0.10, 0.12), (-0.03, 0.0, 0.02, 0.05), "target", 0.03),
+    "target_mean": ("mean", "vs_target", "absolute", (20.0, 22.0), (-3.0, 0.0, 2.0, 5.0), "target", 4.0),
+    "ab_count": ("count", "vs_control", "absolute", (0.0, 2.0), (-0.3, 0.0, 0.3), "ab", 4.0),
+}
+#: how the engine is used: planned (sample fraction), calendar only, neither (always-valid mixture), one look
+MODES = ("plan", "calendar", "mixture", "one_look")
+
+
+def _grid_pilot(design: str, mode: str, per_day: int) -> PilotSpec:
+    if mode == "mixture":
+        return PilotSpec("grid", design)
+    plan = 28 * per_day if mode in ("plan", "one_look") else None
+    return PilotSpec("grid", design, start=GRID_START, end=GRID_START + timedelta(days=27), planned_n_per_arm=plan)
+
+
+def _grid_cases():
+    """Every (design, direction, effect, size) data set with every criterion read on it."""
+    rng = np.random.default_rng(20261123)
+    for design, (kind, comparison, threshold_type, thresholds, effects, pilot_design, gap) in GRID.items():
+        for direction, effect, per_day in itertools.product(("increase", "decrease"), effects, (40, 400)):
+            good = 1 if direction == "increase" else -1
+            obs = _grid_observations(design, good, effect, per_day, rng)
+            for (role, expects), threshold in itertools.product(
+                    (("primary", False), ("primary", True), ("guardrail", False)), thresholds):
+                expected = None
+                if expects:  # vs a target a value beyond it; otherwise an effect in the good direction
+                    expected = threshold + (good * gap if comparison == "vs_target" else gap)
+                crit = CriterionSpec("m", kind, role, comparison, threshold, direction=direction,
+                                     threshold_type=threshold_type, expected=expected,
+                                     confidence=0.9 if per_day == 40 else 0.95)
+                yield (design, effect, per_day), pilot_design, crit, obs
+
+
+def test_no_verdict_contradicts_its_interval():
+    """Over designs, directions, roles, thresholds, effects, sample sizes, days and modes: a call is made exactly
+    when the threshold lies beyond the matching end of the interval shown, and the p-value agrees."""
+    scales = {"vs_target": "value", "vs_control": "difference"}
+    seen: dict[str, int] = {}
+    checked = 0
+    for case, pilot_design, crit, obs in _grid_cases():
+        point, side = pass_point(crit)
+        alpha = 1 - crit.confidence
+        for mode, as_of in itertools.product(MODES, (2, 9, 27)):
+            pilot = _grid_pilot(pilot_design, mode, case[2])
+            v = evaluate_pilot(pilot, [crit], obs, as_of=GRID_START + timedelta(days=as_of),
+                               sequential=mode != "one_look").verdicts[0]
+            where = (case, crit, mode, as_of, v.status, v.reason, v.ci_low, v.ci_high, v.p_value)
+            seen[v.status] = seen.get(v.status, 0) + 1
+            scale = "lift" if crit.threshold_type == "relative" else scales[crit.comparison]
+            assert v.interval_scale == scale, where
+            if v.ci_low is None or v.ci_high is None:
+                assert v.status in ("too_early", "inconclusive"), where
+                continue
+            checked += 1
+            assert v.ci_low <= v.ci_high, where
+            passing_end, failing_end = (v.ci_low, v.ci_high) if side > 0 else (v.ci_high, v.ci_low)
+            passes = side * (passing_end - point) > 0
+            fails = side * (failing_end - point) < 0
+            called_pass = v.reason in ("met", "safe")  # a guardrail is also "safe" at the end of the plan
+            called_fail = v.status in ("missed", "harmed")  # without a bound (reason "no_harm_at_end")
+            assert not (passes and fails), where
+            assert called_pass == passes, where
+            assert called_fail == fails, where
+            if v.status in ("too_early", "inconclusive", "futile") or v.reason == "no_harm_at_end":
+                assert v.ci_low <= point <= v.ci_high, where
+            # the p-value of "the criterion holds" is below alpha exactly on a pass call
+            assert (v.p_value < alpha) == called_pass, where
+            assert v.confidence == pytest.approx(1 - v.p_value), where
+            if crit.role == "guardrail":
+                assert v.status in ("safe", "harmed", "too_early", "inconclusive"), where
+            if v.status == "futile":  # only with an expectation and a plan, from a third of it on
+                assert crit.expected is not None and mode in ("plan", "calendar"), where
+                assert v.progress >= 1 / 3 - 1e-9, where
+    print(f"\n{checked} verdicts checked: {dict(sorted(seen.items()))}")
+    for status in ("met", "missed", "harmed", "safe", "too_early", "inconclusive", "futile"):
+        assert seen.get(status, 0) >= 20, (status, seen)  # the grid exercises every kind of call
+
+
+def test_a_met_lift_shows_its_bounds():
+    lift = CriterionSpec("signup_rate", "proportion", "primary", "vs_control", 0.10, threshold_type="relative")
+    obs = [Observation(START, "control", "signup_rate", 300, 1), Observation(START, "pilot", "signup_rate", 300, 60)]
+    verdict = evaluate_pilot(ab_pilot(planned_n_per_arm=5000), [lift], obs).verdicts[0]
+    assert verdict.status != "met" or (verdict.ci_low is not None and verdict.ci_low > 0.10)
+
+
+# ------------------------------------------------------------ daily looks
+
+
+def test_daily_looks_at_a_null_ab_pilot_rarely_scale_it():
+    """400 A/B pilots at 5 % vs 5 %, planned by plan_pilot and looked at every day from day 3: a wrong "scale"
+    at most 5 % (+ 3 Monte Carlo SE); judging each daily look as a single test (sequential=False) is far worse."""
+    bench = str(Path(__file__).resolve().parent.parent / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)
+    from operating_characteristics import run_cell
+
+    pilots = 400
+    r = run_cell("ab_null", pilots, seed=20261124)
+    wrong, naive = r["scale"] / pilots, r["fixed"]["scale"] / pilots
+    print(f"\nA/B null: wrong scale {wrong:.3f} under daily looks, {naive:.3f} judging each look alone")
+    assert wrong <= 0.08
+    assert naive > 0.10

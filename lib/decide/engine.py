@@ -201,7 +201,7 @@ def _verdict(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, levels: rule
     if j.status == "too_early" and ev.fraction is None and ev.contrast is not None:
         point, side = rules.pass_point(crit, ev)
         z = side * ev.contrast.z(point)
-        more = rules.more_if_estimate_holds(ev, z, rules.bar(levels.alpha_pass, ev, sequential))
+        more = rules.more_if_estimate_holds(ev, z, levels.alpha_pass) if sequential else None
         more_unit = ev.units if more else None
     placebo = None
     if j.placebo is not None and j.placebo[1]:
@@ -262,6 +262,8 @@ def _tail(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int | Non
         return wording.TAIL_FUTILE.format(expected=wording.expected_text(crit))
     if j.reason == "placebo" and j.placebo is not None:
         return wording.TAIL_PLACEBO.format(as_large=j.placebo[0], count=j.placebo[1])
+    if j.reason in ("first_week", "unbounded"):
+        return wording.TAIL[j.reason]
     if j.status == "too_early" and crit.role != "guardrail" and more:
         per_arm = " per arm" if ev.per_arm and more_unit != wording.UNITS_DAYS else ""
         template = wording.TAIL_MORE if ev.fraction is not None else wording.TAIL_MORE_IF_HOLDS

@@ -28,7 +28,7 @@ from lib.observations import CriterionSpec
 from lib.stats import group_sequential as gs
 from lib.stats.before_after import placebo_check
 from lib.stats.distributions import norm_sf, z_one_sided
-from lib.stats.sequential import sequential_pvalue
+from lib.stats.sequential import log_e_value
 
 #: before/after: the real step must stand out among placebo steps in the baseline
 PLACEBO_MAX_SHARE = 0.05
@@ -94,8 +94,7 @@ def _p_value(z: float, alpha: float, ev: Evidence, sequential: bool) -> float:
     if ev.fraction is None:
         if z <= 0:
             return 1.0
-        p_two = sequential_pvalue(z, 1.0, ev.mixture_n, min(2 * alpha, 0.5), ev.mixture_tuning)
-        return min(1.0, p_two / 2.0)
+        return min(1.0, math.exp(-log_e_value(z, ev.mixture_n, min(2 * alpha, 0.5), ev.mixture_tuning)) / 2.0)
     return gs.sequential_p(z, ev.fraction)
 
 
@@ -120,6 +119,9 @@ def judge(crit: CriterionSpec, ev: Evidence, levels: Levels, *, sequential: bool
         raw = above if side > 0 else 1.0 - above
     numbers = dict(p_value=p, p_value_raw=raw, confidence=1.0 - p, ci_low=low, ci_high=high)
     passes, fails = z >= k_pass, z <= -k_fail
+    if ev.scale == "lift" and (low is None or high is None) and (passes or fails):
+        # Fieller: the control is not clearly away from zero, so the lift has no finite bounds; no call
+        return Judgement("inconclusive" if ev.ended else "too_early", None, **numbers, reason="unbounded")
     if ev.step is not None and ev.pilot_days < MIN_PILOT_DAYS:
         return Judgement("inconclusive" if ev.ended else "too_early", None, **numbers, reason="first_week")
     placebo = None
@@ -159,12 +161,32 @@ def futile(crit: CriterionSpec, ev: Evidence, levels: Levels, sequential: bool) 
     return z_expected <= gs.futility_z(ev.fraction, levels.beta)
 
 
-def more_if_estimate_holds(ev: Evidence, z: float, k: float) -> int | None:
-    """Without a plan: further units per arm after which today's estimate, if it holds, clears the bar."""
-    if z <= 0 or ev.sample_n <= 0 or not math.isfinite(z):
+def more_if_estimate_holds(ev: Evidence, z: float, alpha: float) -> int | None:
+    """Without a plan: further units per arm after which today's estimate, if it holds, clears the bar.
+
+    The always-valid bar grows with the sample, so the answer is the ``m`` where
+    ``z sqrt(m / n)`` meets the bar at ``m`` (found by doubling, then bisection).
+    """
+    n = ev.sample_n
+    if z <= 0 or n <= 0 or not math.isfinite(z):
         return None
-    needed = ev.sample_n * (k / z) ** 2
-    return int(math.ceil(needed - ev.sample_n)) if needed > ev.sample_n else None
+    scale = ev.mixture_n / n if n else 2.0  # units in the mixture per unit per arm
+
+    def short(m: float) -> bool:
+        return z * math.sqrt(m / n) < gs.mixture_halfwidth_z(m * scale, alpha, ev.mixture_tuning)
+
+    if not short(n):
+        return None
+    hi = 2 * n
+    while short(hi):
+        hi *= 2
+        if hi > 1e12:
+            return None
+    lo = hi / 2
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if short(mid) else (lo, mid)
+    return int(math.ceil(hi - n))
 
 
 def recommend(statuses: dict[str, list[str]], *, has_criteria: bool, has_data: bool, srm: bool,

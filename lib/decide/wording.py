@@ -81,6 +81,7 @@ TAIL = {
     "inconclusive": "still not clear at the planned sample",
     "too_early": "not enough to call yet",
     "first_week": "no call before a full week of pilot days",
+    "unbounded": "not called: the control rate is too close to zero to say how big the lift is",
     "no_evidence": "not enough to call yet",
 }
 TAIL_MORE = "not enough to call yet; about {more} more {units}{per_arm} to the end of the plan"

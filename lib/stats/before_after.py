@@ -507,7 +507,11 @@ def _step(fit: _Fit) -> tuple[float, float, float]:
     se = math.sqrt(max(float(fit.cov[1, 1]), 0.0))
     if se > 0.0:
         return estimate, se, estimate / se
-    return estimate, 0.0, (0.0 if estimate == 0.0 else math.copysign(math.inf, estimate))
+    # an exact fit: a step at rounding level (relative to the series) is no step at all
+    scale = float(np.max(np.abs(fit.x @ fit.beta))) if fit.x.size else 0.0
+    if abs(estimate) <= 1e-9 * max(scale, 1.0):
+        return 0.0, 0.0, 0.0
+    return estimate, 0.0, math.copysign(math.inf, estimate)
 
 
 def _counterfactual_days(series: _Series, fit: _Fit, level: float) -> tuple[CounterfactualDay, ...]:

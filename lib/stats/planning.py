@@ -240,7 +240,9 @@ def _unit_sd_and_gap(p: PlanInputs, expected: float) -> tuple[float, float]:
     """
     good = 1.0 if p.direction == "increase" else -1.0
     if p.comparison == "vs_target":
-        gap = abs(expected - p.threshold)
+        gap = (expected - p.threshold) * good
+        if gap <= 0:
+            raise ValueError(messages.EXPECTED_NOT_BEYOND)
         if p.kind == "proportion":
             p1 = validation.probability("expected", expected, open_low=True, open_high=True)
             return math.sqrt(p1 * (1 - p1)), gap

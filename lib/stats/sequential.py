@@ -40,14 +40,18 @@ def sequential_halfwidth(se: float, n: float, alpha: float, tuning: float = DEFA
     return math.sqrt(s2) * math.sqrt(2.0 * nr2 * math.log(math.sqrt(nr2) / alpha) / (n * n * rho2))
 
 
+def log_e_value(z: float, n: float, alpha: float, tuning: float = DEFAULT_TUNING) -> float:
+    """Log of the normal-mixture e-value for a statistic ``z`` on ``n`` units (before any cap)."""
+    rho2 = sequential_rho(alpha, tuning) ** 2
+    nr2 = n * rho2 + 1.0
+    return rho2 * z * z * n / (2.0 * nr2) - 0.5 * math.log(nr2)
+
+
 def sequential_pvalue(estimate: float, se: float, n: float, alpha: float, tuning: float = DEFAULT_TUNING) -> float:
-    """Always-valid two-sided p-value of ``estimate`` against 0."""
+    """Always-valid two-sided p-value of ``estimate`` against 0: 1 / e-value, capped at 1."""
     if se <= 0.0:
         return 1.0
-    rho2 = sequential_rho(alpha, tuning) ** 2
-    st2 = estimate * estimate * n / (se * se)
-    nr2 = n * rho2 + 1.0
-    log_e = rho2 * st2 / (2.0 * nr2) - 0.5 * math.log(nr2)
+    log_e = log_e_value(estimate / se, n, alpha, tuning)
     if log_e <= 0.0:
         return 1.0
     return min(1.0, math.exp(-log_e))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 
 from lib.stats import (
@@ -15,6 +16,7 @@ from lib.stats import (
     sample_size_per_arm,
     sample_size_per_arm_means,
 )
+from lib.stats.planning import PlanInputs, detectable_effect, plan_pilot
 
 
 def test_matches_r_power_prop_test_examples():
@@ -70,3 +72,76 @@ def test_bad_input_names_the_argument():
         power(0.1, 0.2, 0)
     with pytest.raises(ValueError, match="expected_sd"):
         sample_size_per_arm_means(0, 1)
+
+
+# ------------------------------------------------------------------ plans for the design used (daily looks)
+
+AB_RATES = [
+    # baseline, threshold (minimum worth scaling), expected, direction
+    (0.05, 0.0, 0.01, "increase"),
+    (0.10, 0.005, 0.03, "increase"),
+    (0.30, 0.0, 0.05, "increase"),
+    (0.20, 0.0, 0.04, "decrease"),
+]
+
+
+@pytest.mark.parametrize("baseline, threshold, expected, direction", AB_RATES)
+def test_plan_pilot_for_ab_rates(baseline, threshold, expected, direction):
+    inputs = PlanInputs(kind="proportion", comparison="vs_control", threshold=threshold, expected=expected,
+                        baseline=baseline, direction=direction)
+    plan = plan_pilot(inputs)
+    good = 1 if direction == "increase" else -1
+    p1, p2 = baseline, baseline + good * expected
+    # one look at the end: the classic unpooled one-sided formula, which is statsmodels' NormalIndPower
+    # on the effect size (gap) / sqrt((p1 q1 + p2 q2) / 2) with equal arms
+    gap = expected - threshold
+    by_hand = (stats.norm.isf(0.05) + stats.norm.isf(0.2)) ** 2 * (p1 * (1 - p1) + p2 * (1 - p2)) / gap**2
+    es = gap / math.sqrt((p1 * (1 - p1) + p2 * (1 - p2)) / 2)
+    sm = NormalIndPower().solve_power(effect_size=es, alpha=0.05, power=0.8, ratio=1.0, alternative="larger")
+    assert sm == pytest.approx(by_hand, rel=1e-9)
+    assert plan.fixed_n == math.ceil(by_hand)
+    # daily looks cost a larger sample: 10-30 % more
+    assert plan.n > plan.fixed_n and 1.10 <= plan.inflation <= 1.30
+    assert plan.looks == 28 and not plan.unit_is_day
+    # what the plan promises: at most alpha wrong "scale" at the threshold, the power at the expected effect
+    assert plan.at_threshold.scale <= 0.05
+    assert plan.at_expected.scale == pytest.approx(0.8, abs=0.01)
+    assert plan.at_expected.abort <= 0.05
+    assert plan.mean_decision_look < plan.looks
+    # and the planned sample detects exactly the expected effect
+    assert detectable_effect(inputs, plan.n) == pytest.approx(expected, rel=2e-3)
+    assert detectable_effect(inputs, plan.n // 2) > expected
+
+
+def test_plan_pilot_for_a_relative_lift_by_hand():
+    """A lift of at least 10 %, 25 % expected, on 8 %: the statistic is b - 1.1 a."""
+    inputs = PlanInputs(kind="proportion", comparison="vs_control", threshold=0.10, expected=0.25, baseline=0.08,
+                        threshold_type="relative")
+    plan = plan_pilot(inputs)
+    a, b = 0.08, 0.08 * 1.25
+    variance = b * (1 - b) + 1.1**2 * a * (1 - a)
+    gap = b - 1.1 * a
+    assert plan.fixed_n == math.ceil((stats.norm.isf(0.05) + stats.norm.isf(0.2)) ** 2 * variance / gap**2)
+    assert plan.n == math.ceil((plan.drift * math.sqrt(variance) / gap) ** 2 - 1e-9)
+
+
+@pytest.mark.parametrize("threshold, expected", [(0.01, 0.01), (0.01, 0.005), (0.0, -0.01)])
+def test_plan_pilot_rejects_an_expected_effect_not_beyond_the_threshold(threshold, expected):
+    inputs = PlanInputs(kind="proportion", comparison="vs_control", threshold=threshold, expected=expected,
+                        baseline=0.05)
+    with pytest.raises(ValueError, match="expected effect must be beyond the threshold"):
+        plan_pilot(inputs)
+
+
+def test_plan_pilot_rejects_a_target_value_equal_to_the_target():
+    inputs = PlanInputs(kind="proportion", comparison="vs_target", threshold=0.08, expected=0.08)
+    with pytest.raises(ValueError, match="expected effect must be beyond the threshold"):
+        plan_pilot(inputs)
+
+
+@pytest.mark.parametrize("direction, expected", [("increase", 0.06), ("decrease", 0.10)])
+def test_plan_pilot_rejects_a_target_value_on_the_wrong_side(direction, expected):
+    inputs = PlanInputs(kind="proportion", comparison="vs_target", threshold=0.08, expected=expected,
+                        direction=direction)
+    with pytest.raises(ValueError, match="expected effect must be beyond the threshold"):
+        plan_pilot(inputs)
