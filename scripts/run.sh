@@ -1,9 +1,44 @@
 #!/usr/bin/env bash
 # Set up (first run) and serve Greenlight on SQLite at http://localhost:8501.
+#
+#   ./scripts/run.sh                          local only (127.0.0.1)
+#   ./scripts/run.sh --address 0.0.0.0        for colleagues: needs sign-in ([auth] in .streamlit/secrets.toml)
+#   ./scripts/run.sh --address 0.0.0.0 --i-accept-an-open-app
+#                                             a trusted LAN without sign-in: anyone who can reach it can write
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
+
+ADDRESS="127.0.0.1"
+OPEN_OK=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --address) ADDRESS="${2:?--address needs a value}"; shift 2 ;;
+    --i-accept-an-open-app) OPEN_OK=1; shift ;;
+    *) echo "unknown option: $1 (see the top of scripts/run.sh)" >&2; exit 2 ;;
+  esac
+done
+
+signin_configured() {
+  local f
+  for f in .streamlit/secrets.toml "${HOME}/.streamlit/secrets.toml"; do
+    [ -f "$f" ] && grep -Eq '^\s*\[auth\]' "$f" && return 0
+  done
+  return 1
+}
+
+case "$ADDRESS" in
+  127.0.0.1|localhost|::1) ;;
+  *)
+    if ! signin_configured && [ -z "$OPEN_OK" ]; then
+      echo "Refusing to serve on $ADDRESS in local mode: without sign-in anyone who can reach this machine" >&2
+      echo "could change every pilot and decision. Configure [auth] in .streamlit/secrets.toml (see the" >&2
+      echo ".example and the README, 'Serving a team'), or pass --i-accept-an-open-app for a trusted LAN." >&2
+      exit 3
+    fi ;;
+esac
+
 ensure_venv requirements.txt
 PORT="${PORT:-8501}"
-echo "== Greenlight on http://localhost:${PORT}  (data: ${GREENLIGHT_DATABASE_URL:-data/greenlight.db}; Ctrl+C stops)"
-exec .venv/bin/python -m streamlit run app.py --server.address 127.0.0.1 --server.port "$PORT" --server.headless true
+echo "== Greenlight on http://${ADDRESS}:${PORT}  (data: ${GREENLIGHT_DATABASE_URL:-data/greenlight.db}; Ctrl+C stops)"
+exec .venv/bin/python -m streamlit run app.py --server.address "$ADDRESS" --server.port "$PORT" --server.headless true
