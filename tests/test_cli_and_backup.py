@@ -122,3 +122,21 @@ def test_restore_refuses_a_file_that_is_not_a_backup(engine):
         backup.restore_workspace(engine, {"hello": 1})
     with pytest.raises(backup.BackupError, match="not valid JSON"):
         backup.loads("{nope")
+
+
+def test_report_command_writes_offline_reports(cli_db, capsys, tmp_path):
+    assert run(capsys, "demo")[0] == 0
+    out_file = tmp_path / "pilot.html"
+    code, out, err = run(capsys, "report", "--pilot", "Question-style subject lines", "--out", str(out_file))
+    assert code == 0, err
+    html = out_file.read_text(encoding="utf-8")
+    assert "Question-style subject lines" in html and html.count("vegaEmbed(") >= 3
+    assert "LinkedIn carousel ads" not in html  # one pilot's report, nothing else
+    goal_file = tmp_path / "goal.html"
+    assert run(capsys, "report", "--goal", "2", "--out", str(goal_file))[0] == 0
+    assert "Pilots under this goal" in goal_file.read_text(encoding="utf-8")
+    pack_file = tmp_path / "pack.html"
+    assert run(capsys, "report", "--pending", "--out", str(pack_file))[0] == 0
+    assert "awaiting a decision" in pack_file.read_text(encoding="utf-8")
+    code, _, err = run(capsys, "report", "--goal", "99", "--out", str(tmp_path / "x.html"))
+    assert code != 0 and "Goal 99 does not exist" in err
