@@ -2,18 +2,38 @@
 
 import streamlit as st
 
+from lib.access import ROLE_LABELS
 from lib.config import current_actor
-from lib.st_adapter import engine
+from lib.st_adapter import actor, engine, in_share_mode, sign_in_configured
+
+if in_share_mode():  # a stakeholder's link: that one report, no navigation, no sidebar, nothing that writes
+    st.set_page_config(page_title="Shared report · Greenlight", page_icon="🟢", layout="wide",
+                       initial_sidebar_state="collapsed")
+    st.navigation([st.Page("pages/share_view.py", title="Shared report", default=True)], position="hidden").run()
+    st.stop()
 
 st.set_page_config(page_title="Greenlight", page_icon="🟢", layout="wide")
 
 engine()  # open and upgrade the database before any page runs
 
+if sign_in_configured() and not st.user.is_logged_in:  # every page runs behind this entry: sign in first
+    st.title("Greenlight")
+    st.write("Sign in to see the pilots, their verdicts and the review queue.")
+    st.button("Sign in", type="primary", on_click=st.login, icon=":material/login:")
+    st.stop()
+
 with st.sidebar:
-    if "actor" not in st.session_state:
-        st.session_state["actor"] = current_actor()
-    st.text_input("Your name", key="actor", placeholder="Who is working?",
-                  help="Signed on every result, correction and decision you record in this session.")
+    who = actor()
+    if who.role == "local":
+        if "actor" not in st.session_state:
+            st.session_state["actor"] = current_actor()
+        st.text_input("Your name", key="actor", placeholder="Who is working?",
+                      help="Signed on every result, correction and decision you record in this session.")
+        st.caption(":material/lan: **Local mode** — no sign-in: anyone who can open this app can change "
+                   "everything. Fine for one person or a trusted LAN; configure sign-in to serve a team.")
+    else:
+        st.caption(f":material/account_circle: Signed in as **{who.email or who}** — {ROLE_LABELS[who.role]}")
+        st.button("Log out", on_click=st.logout, icon=":material/logout:")
 
 pages = {
     "Greenlight": [

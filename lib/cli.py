@@ -101,6 +101,52 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_share(args) -> int:
+    """Read-only share links: create (prints the link's path last), list, revoke."""
+    from lib import share
+    from lib.formatting import fmt_date
+
+    engine = _engine()
+    if args.share_command == "create":
+        with transaction(engine) as session:
+            pilot_id = pilots.find_pilot(session, args.pilot).id if args.pilot else None
+            link, token = share.create_link(session, actor=current_actor(), pilot_id=pilot_id, goal_id=args.goal,
+                                            expires_days=args.expires, label=args.label or "",
+                                            decision_id=args.decision)
+            what = share.target_text(session, link)
+        print(f"Share link {link.id} to {what}, expires {share.expiry_text(link)}. "
+              "The token is shown only now; only its hash is stored.")
+        print(share.share_path(token))
+        return 0
+    if args.share_command == "revoke":
+        with transaction(engine) as session:
+            link = share.revoke(session, args.id, current_actor())
+        print(f"Share link {link.id} revoked: it no longer opens anything.")
+        return 0
+    with reading(engine) as session:
+        rows = share.list_links(session)
+    if args.format == "json":
+        print(json.dumps([{"id": r.link.id, "target": r.target, "scope": r.link.scope, "pilot_id": r.link.pilot_id,
+                           "goal_id": r.link.goal_id, "decision_id": r.link.decision_id, "label": r.link.label,
+                           "created": r.link.created_at.isoformat(), "created_by": r.link.created_by,
+                           "expires": r.link.expires_at.isoformat() if r.link.expires_at else None,
+                           "revoked": r.link.revoked_at.isoformat() if r.link.revoked_at else None,
+                           "status": r.status, "opens": r.opens} for r in rows], indent=2))
+        return 0
+    if not rows:
+        print("No share links yet. Create one with `share create --pilot ID_OR_NAME` or `--goal ID`.")
+        return 0
+    width = max(len(r.target) for r in rows)
+    print(f"{'id':>4}  {'target':<{width}}  {'created':<11}  {'expires':<11}  {'revoked':<11}  {'opens':>5}  label")
+    for r in rows:
+        lk = r.link
+        expires = fmt_date(lk.expires_at.date()) if lk.expires_at else "never"
+        revoked = fmt_date(lk.revoked_at.date()) if lk.revoked_at else "—"
+        print(f"{lk.id:>4}  {r.target:<{width}}  {fmt_date(lk.created_at.date()):<11}  {expires:<11}  "
+              f"{revoked:<11}  {r.opens:>5}  {lk.label}")
+    return 0
+
+
 def cmd_plan(args) -> int:
     """The designer's planner: sample size and what the plan does under daily looks."""
     from lib.designer import summarize
@@ -380,6 +426,24 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--goal", type=int, metavar="ID")
     which.add_argument("--pending", action="store_true", help="the review-meeting pack")
     p.add_argument("--out", required=True, metavar="FILE.html")
+
+    p = add("share", cmd_share, "Read-only share links for stakeholders: create, list, revoke.")
+    share_sub = p.add_subparsers(dest="share_command", required=True, metavar="ACTION")
+    c = share_sub.add_parser("create", help="Create a link to a pilot's report or a goal's; prints its path last.",
+                             description="Create a read-only link; its path (/?share=TOKEN) is the last line.")
+    target = c.add_mutually_exclusive_group(required=True)
+    target.add_argument("--pilot", metavar="ID_OR_NAME")
+    target.add_argument("--goal", type=int, metavar="ID")
+    c.add_argument("--expires", type=int, metavar="DAYS", help="stops working after DAYS days (1 to 3650)")
+    c.add_argument("--label", metavar="TEXT", help="who it is for, e.g. 'Sales leadership'")
+    c.add_argument("--decision", type=int, metavar="ID",
+                   help="pin a pilot's link to that recorded decision's frozen numbers instead of today's")
+    c = share_sub.add_parser("list", help="List links: id, target, created, expires, revoked, opens.",
+                             description="List links: id, target, created, expires, revoked, opens.")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+    c = share_sub.add_parser("revoke", help="Revoke a link: it opens nothing from now on.",
+                             description="Revoke a link: it opens nothing from now on.")
+    c.add_argument("id", type=int, metavar="ID")
 
     p = add("evaluate", cmd_evaluate, "Verdicts of the decision engine for one or all running/decided pilots.")
     p.add_argument("--pilot", metavar="ID_OR_NAME")

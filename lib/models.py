@@ -22,7 +22,7 @@ PRIORITY_LABELS: dict[str, str] = {
 CHANNELS: tuple[str, ...] = ("email", "social", "paid", "web", "events", "other")
 SOURCES: tuple[str, ...] = ("manual", "file", "cli", "demo")
 OUTCOMES: tuple[str, ...] = ("scale", "iterate", "abort", "extend")
-SHARE_SCOPES: tuple[str, ...] = ("pilot", "workspace")
+SHARE_SCOPES: tuple[str, ...] = ("pilot", "goal")
 
 
 def utcnow() -> datetime:
@@ -181,14 +181,24 @@ class Decision(SQLModel, table=True):
 
 
 class ShareLink(SQLModel, table=True):
-    """A read-only link for stakeholders; only the token's hash is stored."""
+    """A read-only link for stakeholders to one pilot's report or one goal's portfolio.
+
+    Only the token's SHA-256 is stored (see ``lib/share.py``). ``scope`` says
+    which of ``pilot_id``/``goal_id`` is set; ``decision_id`` pins a pilot link
+    to a recorded decision's frozen numbers instead of today's.
+    """
 
     __tablename__ = "share_link"
+    __table_args__ = (
+        sa.CheckConstraint("pilot_id IS NULL OR goal_id IS NULL", name="ck_share_link_one_target"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     scope: str = Field(default="pilot", max_length=20)
     pilot_id: int | None = Field(default=None, foreign_key="pilot.id", index=True)
+    goal_id: int | None = Field(default=None, foreign_key="goal.id", index=True)
+    decision_id: int | None = Field(default=None, foreign_key="decision.id")
     label: str = Field(default="", max_length=120)
     created_by: str = Field(default="", max_length=80)
     created_at: datetime = Field(default_factory=utcnow)

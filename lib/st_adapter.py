@@ -16,6 +16,25 @@ from lib.db import make_engine, reading, transaction, upgrade
 from lib.inputs import InvalidInput
 
 
+def _through_entry_point() -> None:
+    """Run every page behind ``app.py`` (its sign-in and share-mode gates), even on a fresh server.
+
+    Until some visitor has loaded a URL that runs ``app.py``, Streamlit serves a
+    deep link like ``/review`` straight from the ``pages/`` folder; turning that
+    legacy mode off here (pages import this module first) reruns through the entry.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a future Streamlit without the legacy mode
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_through_entry_point()
+
+
 @st.cache_resource(show_spinner="Opening the database…")
 def engine() -> Engine:
     """One engine per process, schema upgraded once when the app starts."""
@@ -152,3 +171,65 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
                        deferred(lambda s, p: safe_csv(compose.decision_log_frame(s, p)), pilot_id),
                        f"{slug}-decisions.csv", "text/csv", key=f"{key}_log", icon=":material/history:",
                        on_click="ignore")
+
+
+def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blurb: str) -> None:
+    """Read-only links to a pilot's or a goal's report: create (the full link shown once), list, revoke.
+
+    A pilot's link may be pinned to one of its recorded decisions (the numbers frozen then).
+    """
+    from lib import decisions, share
+    from lib.formatting import fmt_date
+
+    key = f"share_pilot_{pilot_id}" if pilot_id is not None else f"share_goal_{goal_id}"
+    created = st.session_state.pop(f"{key}_new", None)
+    with read() as session:
+        links = share.list_links(session, pilot_id=pilot_id, goal_id=goal_id)
+        pinnable = ({r.decision.id: r.decision for r in decisions.list_decisions(session, pilot_id)}
+                    if pilot_id is not None else {})
+    with st.expander("Share a read-only link", icon=":material/share:", expanded=created is not None):
+        if created:
+            st.success("Link created. Copy it now: it is shown only this once.", icon=":material/link:")
+            st.code(created, language=None, wrap_lines=True)
+        st.caption(blurb)
+        if can_write():
+            with st.form(form_key(key)):
+                c1, c2, c3 = st.columns([1, 2, 2])
+                days = c1.number_input("Expires after (days)", min_value=1, max_value=share.MAX_EXPIRY_DAYS,
+                                       value=None, step=1, placeholder="never")
+                label = c2.text_input("Label", max_chars=share.LABEL_MAX, placeholder="e.g. Sales leadership")
+                pin = None
+                if pinnable:
+                    pin = c3.selectbox("Numbers shown", [None, *pinnable], format_func=lambda d: "Today's (live)"
+                                       if d is None else f"Frozen at the decision of "
+                                       f"{fmt_date(pinnable[d].decided_at.date())} ({pinnable[d].outcome})")
+                if st.form_submit_button("Create link", type="primary"):
+                    try:
+                        with write() as session:
+                            _, token = share.create_link(session, actor=actor(), pilot_id=pilot_id, goal_id=goal_id,
+                                                         expires_days=days, label=label, decision_id=pin)
+                    except InvalidInput as exc:
+                        show_invalid(exc)
+                    else:
+                        st.session_state[f"{key}_new"] = share.share_url(
+                            st.context.url, token, st.get_option("server.baseUrlPath"))
+                        reset_form(key)
+                        st.rerun()
+        if not links:
+            st.caption("No links yet.")
+        for row in links:
+            link = row.link
+            c1, c2 = st.columns([6, 1], vertical_alignment="center")
+            c1.markdown(f"**{share.plain_markdown(link.label) or f'Link #{link.id}'}** · "
+                        f"{share.STATUS_LABELS[row.status]}{' · pinned to a decision' if link.decision_id else ''}  \n"
+                        f"Created {fmt_date(link.created_at.date())} by {share.plain_markdown(link.created_by)} · "
+                        f"expires {share.expiry_text(link)} · opened {row.opens} time{'s' if row.opens != 1 else ''}")
+            if row.active and can_write() and c2.button("Revoke", key=f"{key}_revoke_{link.id}"):
+                try:
+                    with write() as session:
+                        share.revoke(session, link.id or 0, actor())
+                except InvalidInput as exc:
+                    show_invalid(exc)
+                else:
+                    flash(f"Link #{link.id} revoked: it no longer opens anything.")
+                    st.rerun()

@@ -7,7 +7,19 @@ from lib import goals
 from lib.formatting import number
 from lib.inputs import InvalidInput
 from lib.models import GOAL_LEVELS
-from lib.st_adapter import actor, flash, form_key, read, reset_form, show_flash, show_invalid, write
+from lib.st_adapter import (
+    actor,
+    can_write,
+    flash,
+    form_key,
+    read,
+    read_only_note,
+    reset_form,
+    share_links,
+    show_flash,
+    show_invalid,
+    write,
+)
 
 st.title("🎯 Goals")
 st.caption("Tie every pilot to a shared goal and KPI: company goal → marketing goal → team goal, "
@@ -75,12 +87,19 @@ def goal_form(key: str, current=None) -> None:
                 st.rerun()
 
 
-tab_new, tab_edit = st.tabs(["New goal", "Edit a goal"])
-with tab_new:
-    goal_form("new_goal")
-with tab_edit:
-    if not by_id:
-        st.caption("Create a goal first.")
-    else:
-        gid = st.selectbox("Goal to edit", list(by_id), format_func=lambda g: by_id[g].name)
-        goal_form(f"edit_goal_{gid}", by_id[gid])
+if can_write():
+    tab_new, tab_edit = st.tabs(["New goal", "Edit a goal"])
+    with tab_new:
+        goal_form("new_goal")
+    with tab_edit:
+        if not by_id:
+            st.caption("Create a goal first.")
+        else:
+            gid = st.selectbox("Goal to edit", list(by_id), format_func=lambda g: by_id[g].name)
+            goal_form(f"edit_goal_{gid}", by_id[gid])
+else:
+    read_only_note("create or edit goals")
+if by_id:
+    shared = st.selectbox("Goal to share", list(by_id), format_func=lambda g: by_id[g].name, key="share_goal")
+    share_links(goal_id=shared, blurb="Whoever has the link sees this goal's report (its KPI and the pilots "
+                                      "serving it) and nothing else, without signing in.")

@@ -16,11 +16,14 @@ from lib.observations import DIRECTIONS, METRIC_KINDS
 from lib.report.compose import pilot_bundle
 from lib.st_adapter import (
     actor,
+    can_write,
     flash,
     form_key,
     pilot_downloads,
     read,
+    read_only_note,
     reset_form,
+    share_links,
     show_flash,
     show_invalid,
     write,
@@ -262,11 +265,18 @@ with tab_list:
             after = json.loads(ev.after_json or "{}").get("criteria", [])
             st.warning(f"Criteria changed after the pilot started, on {fmt_date(ev.at.date())} by {ev.actor}: "
                        f"“{ev.reason}”. Before: {len(before)} criteria; after: {len(after)}.", icon="🔏")
+        share_links(pilot_id=chosen, blurb="Whoever has the link sees this pilot's report and nothing else, "
+                    "without signing in.")
 with tab_new:
-    pilot_form("new_pilot")
-    plan_designer()
+    if can_write():
+        pilot_form("new_pilot")
+    else:
+        read_only_note("create pilots")
+    plan_designer()  # planning writes nothing: viewers may plan too
 with tab_edit:
-    if not rows:
+    if not can_write():
+        read_only_note("edit pilots")
+    elif not rows:
         st.caption("Create a pilot first.")
     else:
         pid = st.selectbox("Pilot to edit", [r.pilot.id for r in rows],

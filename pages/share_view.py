@@ -1,0 +1,123 @@
+"""What a stakeholder's share link opens: that one report, read only, and nothing else.
+
+``app.py`` runs only this page when the URL carries ``?share=``: no navigation,
+no sidebar, no widget. Everything a person typed is shown as plain text.
+"""
+
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from lib import share
+from lib.formatting import fmt_date
+from lib.report.pilot_report import CRITERIA_HEADERS, OUTCOME_LABELS, SUMMARY_HEADERS
+from lib.st_adapter import read, write
+
+UNAVAILABLE = "This report cannot be shown right now. Please try again later."
+
+md = share.plain_markdown
+
+
+def table(rows: list[tuple], headers: tuple[str, ...]) -> None:
+    """A static table, every cell shown as plain text (st.table reads Markdown, so each cell is escaped)."""
+    st.table(pd.DataFrame([[md(cell) for cell in row] for row in rows], columns=[md(h) for h in headers]),
+             hide_index=True)
+
+
+def bullets(lines: list[str]) -> None:
+    if lines:
+        st.markdown("\n".join(f"- {md(line)}" for line in lines))
+
+
+def pilot_section(report, key: str, *, heading=st.title, frozen: bool = False) -> None:
+    """One pilot's report: verdict sentence, main chart, criteria table, decision, caveats, other charts."""
+    heading(md(report.title))
+    when = f"numbers as of {fmt_date(report.as_of)}" if report.as_of else "numbers as of the latest results"
+    rules = f" · decision rules {report.method_version}" if report.method_version else ""
+    st.caption(("Frozen at the decision · " if frozen else "Pilot report · ") + when + rules)
+    if report.hypothesis:
+        st.markdown(f"**Hypothesis:** {md(report.hypothesis)}")
+    st.markdown(f"#### Recommendation: {md(report.recommendation)}")
+    st.markdown(md(report.headline))
+    bullets(report.reasons)
+    charts = list(report.charts)
+    if charts:
+        caption, chart = charts[0]
+        st.caption(md(caption))
+        st.altair_chart(chart, theme="streamlit", key=f"{key}_main")
+    st.markdown("#### Criteria")
+    if report.criteria:
+        table([(r.metric, r.role, r.estimate, r.bounds, r.p_value, r.status) for r in report.criteria],
+              CRITERIA_HEADERS)
+    else:
+        st.markdown("No success criteria are set.")
+    bullets(report.notes)
+    st.markdown("#### Decision")
+    d = report.decision
+    if d is None:
+        st.markdown("No decision recorded yet.")
+    else:
+        st.markdown(f"**{md(OUTCOME_LABELS.get(d.outcome, d.outcome))}** · decided by {md(d.decided_by or '—')} "
+                    f"on {fmt_date(d.decided_on)}")
+        st.markdown(f"**Rationale:** {md(d.rationale or '—')}")
+    if report.caveats:
+        st.markdown("#### Caveats")
+        bullets(report.caveats)
+    for i, (caption, chart) in enumerate(charts[1:], start=1):
+        st.caption(md(caption))
+        st.altair_chart(chart, theme="streamlit", key=f"{key}_chart_{i}")
+
+
+def show_pilot(view: share.SharedPilot) -> None:
+    if view.pinned is not None:
+        frozen = f"{view.frozen_at:%d %b %Y, %H:%M} UTC" if view.frozen_at else "the decision"
+        st.info(f"This link is pinned to the decision recorded on {fmt_date(view.pinned.decided_at.date())}: "
+                f"it shows the numbers frozen at that moment ({frozen}), not today's.",
+                icon=":material/push_pin:")
+    pilot_section(view.report, "pilot", frozen=view.pinned is not None)
+
+
+def show_goal(view: share.SharedGoal) -> None:
+    st.title(md(view.title))
+    st.caption("Goal report · the pilots serving this goal, with today's numbers")
+    if view.kpi:
+        st.markdown(md(view.kpi))
+    if view.chart is not None:
+        st.altair_chart(view.chart, theme="streamlit", key="goal_chart")
+    if view.summary:
+        table([(s.pilot, s.recommendation, s.result, s.caveats or "—", s.decision) for s in view.summary],
+              SUMMARY_HEADERS)
+    else:
+        st.markdown("No pilot under this goal is running or decided yet.")
+    for i, report in enumerate(view.sections, start=1):
+        st.divider()
+        pilot_section(report, f"pilot_{i}", heading=st.header)
+
+
+log = logging.getLogger(__name__)
+token = st.query_params.get(share.QUERY_KEY)
+try:
+    with read() as session:
+        target = share.resolve(session, token)
+        view = share.load_report(session, target) if target is not None else None
+except Exception:  # noqa: BLE001 - a stakeholder sees no error details, no database, no trace
+    log.exception("share link could not be shown")
+    st.markdown(UNAVAILABLE)
+    st.stop()
+if target is not None and st.session_state.get("_share_opened") != target.link_id:
+    try:  # once per visit: when, which link; nothing about who
+        with write() as session:
+            share.record_open(session, target)
+        st.session_state["_share_opened"] = target.link_id
+    except Exception:  # noqa: BLE001 - the report still shows; the server log says why the open was not counted
+        log.exception("share link open could not be recorded")
+
+if view is None:
+    st.markdown(share.INVALID_LINK)
+elif isinstance(view, share.SharedPilot):
+    show_pilot(view)
+else:
+    show_goal(view)
+if view is not None:
+    st.caption("A read-only report shared from Greenlight. Text typed by people is shown exactly as typed.")
