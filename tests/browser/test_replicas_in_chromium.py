@@ -1,0 +1,104 @@
+"""Two app replicas on one PostgreSQL database stay coherent: a write on one shows on the other's next run.
+
+Nothing is cached across runs but the engine, so there is no per-process state to go stale: a decision,
+a share link and its revocation made through one server are seen through the other.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from lib.db import make_engine, transaction, upgrade
+from lib.demo import load_demo
+from lib.share import INVALID_LINK
+from tests.browser.conftest import ROOT, _free_port
+from tests.conftest import create_pg_schema, drop_pg_schema, need_postgres
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres]
+
+
+@pytest.fixture(scope="module")
+def replicas(tmp_path_factory) -> Iterator[tuple[str, str]]:
+    base = need_postgres()
+    schema, url = create_pg_schema(base)
+    engine = make_engine(url)
+    upgrade(engine)
+    with transaction(engine) as s:
+        load_demo(s)
+    engine.dispose()
+    logs = tmp_path_factory.mktemp("replicas")
+    procs, urls = [], []
+    for name in ("a", "b"):
+        port = _free_port()
+        env = {**os.environ, "GREENLIGHT_DATABASE_URL": url, "GREENLIGHT_USER": f"replica-{name}"}
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
+             "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=open(logs / f"{name}.log", "w"), stderr=subprocess.STDOUT))  # noqa: SIM115
+        urls.append(f"http://127.0.0.1:{port}")
+    for proc, app in zip(procs, urls, strict=True):
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{app}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"replica {app} did not start")
+            time.sleep(0.3)
+    yield urls[0], urls[1]
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=10)
+    drop_pg_schema(base, schema)
+
+
+def _open(browser: Browser, url: str) -> Page:
+    page = browser.new_context().new_page()
+    page.goto(url)
+    expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=30_000)
+    return page
+
+
+def test_a_decision_recorded_on_one_replica_shows_on_the_other(browser: Browser, replicas):
+    a, b = replicas
+    page_a = _open(browser, f"{a}/review")
+    expect(page_a.get_by_role("button", name="Record decision")).to_be_visible(timeout=30_000)
+    page_a.get_by_label("Rationale").fill("Recorded on replica A for the coherence test.")
+    page_a.get_by_role("button", name="Record decision").click()
+    expect(page_a.get_by_text("Decision recorded")).to_be_visible(timeout=30_000)
+    page_b = _open(browser, f"{b}/review")
+    # the same pilot is selected by default on both replicas; B shows A's decision on its first run
+    expect(page_b.get_by_text("Recorded on replica A for the coherence test.").first).to_be_visible(timeout=30_000)
+    expect(page_b.get_by_text("by replica-a").first).to_be_visible()
+
+
+def test_a_share_link_made_on_one_replica_works_on_the_other_until_revoked(browser: Browser, replicas):
+    a, b = replicas
+    page_a = _open(browser, f"{a}/pilots")
+    expect(page_a.get_by_text("Details for")).to_be_visible(timeout=30_000)
+    page_a.get_by_text("Share a read-only link").click()
+    page_a.get_by_role("button", name="Create link").click()
+    code = page_a.locator('[data-testid="stCode"]').first
+    expect(code).to_be_visible(timeout=30_000)
+    token = re.search(r"share=([A-Za-z0-9_\-]+)", code.inner_text()).group(1)
+    shared = _open(browser, f"{b}/?share={token}")
+    expect(shared.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible(timeout=30_000)
+    assert INVALID_LINK not in shared.inner_text("body")
+    page_a.reload()
+    expect(page_a.get_by_text("Details for")).to_be_visible(timeout=30_000)
+    page_a.get_by_text("Share a read-only link").click()
+    page_a.get_by_role("button", name="Revoke").first.click()
+    expect(page_a.get_by_text("revoked")).to_be_visible(timeout=30_000)
+    again = _open(browser, f"{b}/?share={token}")
+    expect(again.get_by_text(INVALID_LINK)).to_be_visible(timeout=30_000)
