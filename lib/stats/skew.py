@@ -365,6 +365,21 @@ def _skew_warnings(a_low: float | None, a_high: float | None, measured: bool) ->
     return []
 
 
+def _result(estimate: float, se: float, t: float, df: float, df_plain: float, a_low: float | None,
+            a_high: float | None, measured: bool, warnings: list[str], methods: tuple[str, str, str]) -> SkewT:
+    """The statistic for a skewness that is unknown (plain t), measured, or only bounded."""
+    plain, hall, bounded = methods
+    if a_low is None or a_high is None:
+        method, skewness, bounds = plain, 0.0, None
+    elif measured:
+        method, skewness, bounds = hall, a_low, None
+    else:
+        method, skewness, bounds = bounded, a_high, (a_low, a_high)
+    return SkewT(estimate=estimate, standard_error=se, t_plain=t, t_corrected=_statistic(t, a_low, a_high),
+                 skewness=skewness, df=df, method=method, warnings=tuple(warnings), df_plain=df_plain,
+                 skewness_bounds=bounds)
+
+
 def skew_corrected_t_one(m: Moments, mu0: float) -> SkewT:
     """Test H0: mean = ``mu0`` for one sample, with Hall's skewness correction (see the module doc).
 
@@ -391,24 +406,8 @@ def skew_corrected_t_one(m: Moments, mu0: float) -> SkewT:
     a_low = None if arm.m3_low is None else arm.m3_low / scale
     a_high = None if arm.m3_high is None else arm.m3_high / scale
     warnings = list(arm.warnings) + _skew_warnings(a_low, a_high, arm.measured)
-    if a_low is None or a_high is None:
-        method, skewness, bounds = METHOD_PLAIN_ONE, 0.0, None
-    elif arm.measured:
-        method, skewness, bounds = METHOD_HALL_ONE, a_low, None
-    else:
-        method, skewness, bounds = METHOD_BOUNDED_ONE, a_high, (a_low, a_high)
-    return SkewT(
-        estimate=estimate,
-        standard_error=se,
-        t_plain=t,
-        t_corrected=_statistic(t, a_low, a_high),
-        skewness=skewness,
-        df=df,
-        method=method,
-        warnings=tuple(warnings),
-        df_plain=df_plain,
-        skewness_bounds=bounds,
-    )
+    return _result(estimate, se, t, df, df_plain, a_low, a_high, arm.measured, warnings,
+                   (METHOD_PLAIN_ONE, METHOD_HALL_ONE, METHOD_BOUNDED_ONE))
 
 
 def skew_corrected_t_two(control: Moments, pilot: Moments, shift: float = 0.0, control_weight: float = 1.0) -> SkewT:
@@ -458,24 +457,8 @@ def skew_corrected_t_two(control: Moments, pilot: Moments, shift: float = 0.0, c
         a_low, a_high = min(kappas) / se3, max(kappas) / se3
     measured = arm_p.measured and arm_c.measured
     warnings += _skew_warnings(a_low, a_high, measured)
-    if a_low is None or a_high is None:
-        method, skewness, bounds = METHOD_PLAIN_TWO, 0.0, None
-    elif measured:
-        method, skewness, bounds = METHOD_HALL_TWO, a_low, None
-    else:
-        method, skewness, bounds = METHOD_BOUNDED_TWO, a_high, (a_low, a_high)
-    return SkewT(
-        estimate=estimate,
-        standard_error=se,
-        t_plain=t,
-        t_corrected=_statistic(t, a_low, a_high),
-        skewness=skewness,
-        df=df,
-        method=method,
-        warnings=tuple(warnings),
-        df_plain=df_plain,
-        skewness_bounds=bounds,
-    )
+    return _result(estimate, se, t, df, df_plain, a_low, a_high, measured, warnings,
+                   (METHOD_PLAIN_TWO, METHOD_HALL_TWO, METHOD_BOUNDED_TWO))
 
 
 def _safe_n(m: Moments) -> float:
