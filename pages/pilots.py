@@ -256,7 +256,7 @@ with tab_list:
         if pilot.status in ("running", "decided"):
             with read() as session:
                 bundle = pilot_bundle(session, chosen)
-            st.altair_chart(bundle.charts[0][1], theme="streamlit", key=f"pilot_chart_{chosen}")
+            st.altair_chart(bundle.charts[0][1], theme=None, width="content", key=f"pilot_chart_{chosen}")
             pilot_downloads(chosen, pilot.name, bundle.charts[0][1], key=f"pilots_dl_{chosen}")
         with read() as session:
             changes = [e for e in audit.events_for_pilot(session, chosen) if e.action == "change_after_lock"]

@@ -104,10 +104,10 @@ else:
     show, text = BANNERS[ev.recommendation]
     show(text + "\n\n" + "\n".join(f"- {r}" for r in ev.reasons))
     _, main = bundle.charts[0]
-    st.altair_chart(main, theme="streamlit", key=f"main_chart_{pilot_id}")
+    st.altair_chart(main, theme=None, width="content", key=f"main_chart_{pilot_id}")
     with st.expander("Every criterion at a glance, and progress toward the plan"):
         for _, chart in bundle.charts[1:]:
-            st.altair_chart(chart, theme="streamlit")
+            st.altair_chart(chart, theme=None, width="content")
     pilot_downloads(pilot_id, pilot.name, main, key=f"review_dl_{pilot_id}")
     if ev.srm_flag:
         st.warning(f"The split between arms looks broken (sample-ratio mismatch, p = {ev.srm_p_value:.4f}). "

@@ -45,7 +45,7 @@ def pilot_section(report, key: str, *, heading=st.title, frozen: bool = False) -
     if charts:
         caption, chart = charts[0]
         st.caption(md(caption))
-        st.altair_chart(chart, theme="streamlit", key=f"{key}_main")
+        st.altair_chart(chart, theme=None, width="content", key=f"{key}_main")
     st.markdown("#### Criteria")
     if report.criteria:
         table([(r.metric, r.role, r.estimate, r.bounds, r.p_value, r.status) for r in report.criteria],
@@ -66,7 +66,7 @@ def pilot_section(report, key: str, *, heading=st.title, frozen: bool = False) -
         bullets(report.caveats)
     for i, (caption, chart) in enumerate(charts[1:], start=1):
         st.caption(md(caption))
-        st.altair_chart(chart, theme="streamlit", key=f"{key}_chart_{i}")
+        st.altair_chart(chart, theme=None, width="content", key=f"{key}_chart_{i}")
 
 
 def show_pilot(view: share.SharedPilot) -> None:
@@ -84,7 +84,7 @@ def show_goal(view: share.SharedGoal) -> None:
     if view.kpi:
         st.markdown(md(view.kpi))
     if view.chart is not None:
-        st.altair_chart(view.chart, theme="streamlit", key="goal_chart")
+        st.altair_chart(view.chart, theme=None, width="content", key="goal_chart")
     if view.summary:
         table([(s.pilot, s.recommendation, s.result, s.caveats or "—", s.decision) for s in view.summary],
               SUMMARY_HEADERS)
