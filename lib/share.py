@@ -98,7 +98,8 @@ class SharedGoal:
 
 # ------------------------------------------------------------------ text people typed
 
-_MARKDOWN_PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./;<=>?@\[\\\]^_`{|}~])")
+# Markdown-significant ASCII punctuation (", ', %, comma, ; and ? mean nothing in Markdown and stay readable)
+_MARKDOWN_PUNCTUATION = re.compile(r"([!#$&()*+\-./<=>@\[\\\]^_`{|}~])")
 _WORD_JOINER = "\u2060"
 
 

@@ -99,6 +99,13 @@ def actor() -> Principal:
     return Principal((st.session_state.get("actor") or current_actor()).strip(), "local")
 
 
+def plain(text: object) -> str:
+    """What a person typed (or a file supplied), shown exactly as typed: never Markdown, links or images."""
+    from lib.share import plain_markdown
+
+    return plain_markdown(text)
+
+
 def can_write() -> bool:
     """Whether to offer widgets that write (``lib`` refuses the write anyway when not)."""
     return access.can_write(actor())

@@ -20,6 +20,7 @@ from lib.st_adapter import (
     flash,
     form_key,
     pilot_downloads,
+    plain,
     read,
     read_only_note,
     reset_form,
@@ -247,7 +248,7 @@ with tab_list:
         chosen = st.selectbox("Details for", [r.pilot.id for r in rows],
                               format_func=lambda pid: next(r.pilot.name for r in rows if r.pilot.id == pid))
         pilot = next(r.pilot for r in rows if r.pilot.id == chosen)
-        st.markdown(f"**Hypothesis.** {pilot.hypothesis or '—'}")
+        st.markdown(f"**Hypothesis.** {plain(pilot.hypothesis) or '—'}")
         for c in all_criteria[chosen]:
             st.markdown(f"- *{c.role}* — {describe(pilots.criterion_spec(c), c.unit)} "
                         f"at {c.confidence:.0%} confidence")
@@ -263,8 +264,9 @@ with tab_list:
         for ev in changes:
             before = json.loads(ev.before_json or "{}").get("criteria", [])
             after = json.loads(ev.after_json or "{}").get("criteria", [])
-            st.warning(f"Criteria changed after the pilot started, on {fmt_date(ev.at.date())} by {ev.actor}: "
-                       f"“{ev.reason}”. Before: {len(before)} criteria; after: {len(after)}.", icon="🔏")
+            st.warning(f"Criteria changed after the pilot started, on {fmt_date(ev.at.date())} by "
+                       f"{plain(ev.actor)}: “{plain(ev.reason)}”. Before: {len(before)} criteria; after: "
+                       f"{len(after)}.", icon="🔏")
         share_links(pilot_id=chosen, blurb="Whoever has the link sees this pilot's report and nothing else, "
                     "without signing in.")
 with tab_new:

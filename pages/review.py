@@ -21,6 +21,7 @@ from lib.st_adapter import (
     flash,
     form_key,
     pilot_downloads,
+    plain,
     read,
     read_only_note,
     reset_form,
@@ -95,14 +96,14 @@ else:
     if earlier:
         last = earlier[0].decision
         st.info(f"**Decided: {OUTCOME_LABELS[last.outcome].lower()}** on {fmt_date(last.decided_at.date())} by "
-                f"{last.decided_by} — “{last.rationale}”. Below: what the numbers say today.", icon="🗳️")
+                f"{plain(last.decided_by)} — “{plain(last.rationale)}”. Below: what the numbers say today.", icon="🗳️")
     for change in changes:
         st.warning(f"**The criteria were changed after the pilot started** ({fmt_date(change.at.date())}, "
-                   f"{change.actor}): “{change.reason}”. Originally: "
+                   f"{plain(change.actor)}): “{plain(change.reason)}”. Originally: "
                    + "; ".join(describe_saved(c) for c in json.loads(change.before_json or "{}").get("criteria", []))
                    + ".", icon="🔏")
     show, text = BANNERS[ev.recommendation]
-    show(text + "\n\n" + "\n".join(f"- {r}" for r in ev.reasons))
+    show(text + "\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
     _, main = bundle.charts[0]
     st.altair_chart(main, theme=None, width="content", key=f"main_chart_{pilot_id}")
     with st.expander("Every criterion at a glance, and progress toward the plan"):
@@ -113,8 +114,8 @@ else:
         st.warning(f"The split between arms looks broken (sample-ratio mismatch, p = {ev.srm_p_value:.4f}). "
                    "Check how people were assigned before trusting the comparison.", icon="⚠️")
     for v in ev.verdicts:
-        st.markdown(f"**{metric_label(v.metric)}** · *{v.role}* · {STATUS_ICONS.get(v.status, v.status)}  \n"
-                    f"{v.sentence}")
+        st.markdown(f"**{plain(metric_label(v.metric))}** · *{v.role}* · {STATUS_ICONS.get(v.status, v.status)}  \n"
+                    f"{plain(v.sentence)}")
     if ev.verdicts:
         with st.expander("The numbers behind it"):
             st.dataframe(pd.DataFrame([numbers_row(v) for v in ev.verdicts]), hide_index=True, width="stretch")
@@ -151,15 +152,15 @@ if not history:
     st.caption("No decisions recorded yet.")
 for row in history:
     d = row.decision
-    with st.expander(f"{fmt_date(d.decided_at.date())} · {row.pilot_name} · **{OUTCOME_LABELS[d.outcome]}** "
-                     f"by {d.decided_by}"):
-        st.markdown(f"> {d.rationale}")
+    with st.expander(f"{fmt_date(d.decided_at.date())} · {plain(row.pilot_name)} · **{OUTCOME_LABELS[d.outcome]}** "
+                     f"by {plain(d.decided_by)}"):
+        st.markdown(f"> {plain(d.rationale)}")
         snap = row.snapshot
         evaluation = snap.get("evaluation", {})
         if d.recommendation and d.recommendation != d.outcome:
             st.caption(f"The numbers recommended *{d.recommendation.replace('_', ' ')}* at the time.")
         for c in evaluation.get("verdicts", []):
-            st.markdown(f"- {c.get('sentence', '')}")
+            st.markdown(f"- {plain(c.get('sentence', ''))}")
         frozen = snap.get("frozen_at")
         when = datetime.fromisoformat(frozen).strftime("%d %b %Y, %H:%M UTC") if frozen else "—"
         rules = snap.get("method_version") or evaluation.get("method_version") or "before 2026.11"
