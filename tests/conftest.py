@@ -111,6 +111,22 @@ def sqlite_engine(_migrated_engines) -> Iterator[sa.Engine]:
     _wipe(eng)
 
 
+@pytest.fixture
+def app_demo_engine(tmp_path, monkeypatch) -> Iterator[sa.Engine]:
+    """The demo workspace in a fresh SQLite file that the app (AppTest) and the CLI also use."""
+    from lib.db import transaction
+    from lib.demo import load_demo
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("GREENLIGHT_DATABASE_URL", url)
+    engine = make_engine(url)
+    upgrade(engine)
+    with transaction(engine) as s:
+        load_demo(s)
+    yield engine
+    engine.dispose()
+
+
 def pytest_sessionfinish(session, exitstatus) -> None:
     """Under CI nothing may be skipped silently: a skip fails the run."""
     if not IN_CI:

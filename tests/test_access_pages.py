@@ -6,8 +6,6 @@ import pytest
 
 from lib import st_adapter
 from lib.access import Principal
-from lib.db import make_engine, transaction, upgrade
-from lib.demo import load_demo
 from lib.models import Decision, ResultEntry
 from tests.pages_helpers import count, errors, page
 
@@ -15,15 +13,8 @@ VIEWER = Principal("Vic Viewer", "viewer", email="vic@example.com")
 
 
 @pytest.fixture
-def demo_engine(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("GREENLIGHT_DATABASE_URL", url)
-    engine = make_engine(url)
-    upgrade(engine)
-    with transaction(engine) as s:
-        load_demo(s)
-    yield engine
-    engine.dispose()
+def demo_engine(app_demo_engine):
+    return app_demo_engine
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from lib import backup, decisions, results, share
 from lib.access import NotAllowed, Principal
 from lib.cli import main
 from lib.db import make_engine, transaction, upgrade
-from lib.demo import load_demo
 from lib.evaluation import decision_snapshot
 from lib.inputs import InvalidInput
 from lib.models import AuditEvent, Goal, Pilot, ShareLink, utcnow
@@ -261,15 +260,8 @@ def test_share_url_and_plain_markdown():
 
 
 @pytest.fixture
-def demo_url(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("GREENLIGHT_DATABASE_URL", url)
-    engine = make_engine(url)
-    upgrade(engine)
-    with transaction(engine) as s:
-        load_demo(s)
-    yield engine
-    engine.dispose()
+def demo_url(app_demo_engine):
+    return app_demo_engine
 
 
 def _link(engine, **kw) -> tuple[ShareLink, str]:
