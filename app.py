@@ -7,8 +7,9 @@ from lib.config import current_actor
 from lib.st_adapter import actor, engine, in_share_mode, sign_in_configured
 
 if in_share_mode():  # a stakeholder's link: that one report, no navigation, no sidebar, nothing that writes
-    st.set_page_config(page_title="Shared report · Greenlight", page_icon="🟢", layout="wide",
-                       initial_sidebar_state="collapsed")
+    st.set_page_config(
+        page_title="Shared report · Greenlight", page_icon="🟢", layout="wide", initial_sidebar_state="collapsed"
+    )
     st.navigation([st.Page("pages/share_view.py", title="Shared report", default=True)], position="hidden").run()
     st.stop()
 
@@ -27,10 +28,16 @@ with st.sidebar:
     if who.role == "local":
         if "actor" not in st.session_state:
             st.session_state["actor"] = current_actor()
-        st.text_input("Your name", key="actor", placeholder="Who is working?",
-                      help="Signed on every result, correction and decision you record in this session.")
-        st.caption(":material/lan: **Local mode** — no sign-in: anyone who can open this app can change "
-                   "everything. Fine for one person or a trusted LAN; configure sign-in to serve a team.")
+        st.text_input(
+            "Your name",
+            key="actor",
+            placeholder="Who is working?",
+            help="Signed on every result, correction and decision you record in this session.",
+        )
+        st.caption(
+            ":material/lan: **Local mode** — no sign-in: anyone who can open this app can change "
+            "everything. Fine for one person or a trusted LAN; configure sign-in to serve a team."
+        )
     else:
         st.caption(f":material/account_circle: Signed in as **{who.email or who}** — {ROLE_LABELS[who.role]}")
         st.button("Log out", on_click=st.logout, icon=":material/logout:")

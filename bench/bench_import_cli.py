@@ -31,13 +31,45 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 START, END = "2024-03-01", "2024-03-31"  # the days bench_import_parse.py writes
-IMPORT_ARGS = ["--pilot", "Bench", "--layout", "events", "--arm-column", "arm", "--control", "control",
-               "--date-column", "date", "--metric", "visit_rate=visited", "--metric", "conversion_rate=converted",
-               "--metric", "spend=spend:mean"]
-CREATE_ARGS = ["create-pilot", "--name", "Bench", "--design", "ab", "--status", "running", "--start", START,
-               "--end", END, "--arms", "control,pilot_a,pilot_b",
-               "--criterion", "conversion_rate:proportion:primary::0",
-               "--criterion", "visit_rate:proportion:secondary::0", "--criterion", "spend:mean:guardrail::0"]
+IMPORT_ARGS = [
+    "--pilot",
+    "Bench",
+    "--layout",
+    "events",
+    "--arm-column",
+    "arm",
+    "--control",
+    "control",
+    "--date-column",
+    "date",
+    "--metric",
+    "visit_rate=visited",
+    "--metric",
+    "conversion_rate=converted",
+    "--metric",
+    "spend=spend:mean",
+]
+CREATE_ARGS = [
+    "create-pilot",
+    "--name",
+    "Bench",
+    "--design",
+    "ab",
+    "--status",
+    "running",
+    "--start",
+    START,
+    "--end",
+    END,
+    "--arms",
+    "control,pilot_a,pilot_b",
+    "--criterion",
+    "conversion_rate:proportion:primary::0",
+    "--criterion",
+    "visit_rate:proportion:secondary::0",
+    "--criterion",
+    "spend:mean:guardrail::0",
+]
 JOBS = ("baseline", "read_csv", "cli dry run", "cli import")
 
 
@@ -62,8 +94,10 @@ def worker(job: str, path: str, repeats: int, tmp: str) -> dict[str, float]:
             code = quiet(["import", path, *IMPORT_ARGS, *(["--dry-run"] if job == "cli dry run" else [])])
             assert code == 0, code
         best = min(best, time.perf_counter() - started)
-    return {"seconds": best if repeats and job != "baseline" else 0.0,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "seconds": best if repeats and job != "baseline" else 0.0,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def run(args: list[str]) -> tuple[dict[str, float], float]:
@@ -84,8 +118,11 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="greenlight-bench-") as tmp:
         path = Path(tmp) / "events.csv"
-        subprocess.run([sys.executable, str(ROOT / "bench" / "bench_import_parse.py"), "--write", str(path),
-                        str(args.rows)], cwd=ROOT, check=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "bench_import_parse.py"), "--write", str(path), str(args.rows)],
+            cwd=ROOT,
+            check=True,
+        )
         size_mb = path.stat().st_size / (1024 * 1024)
         print(f"file: {args.rows:,} rows, {size_mb:.1f} MB")
         best: dict[str, dict[str, float]] = {}
@@ -102,15 +139,21 @@ def main() -> None:
     for job in JOBS[1:]:
         r = best[job]
         working = max(r["peak_mb"] - base_mb, 0.0)
-        print(f"{job:<12} {r['seconds']:>8.3f} {r['seconds'] / read_s:>11.2f}x {r['peak_mb']:>6.0f} MB "
-              f"{working:>5.0f} MB {working / size_mb:>14.2f}x")
+        print(
+            f"{job:<12} {r['seconds']:>8.3f} {r['seconds'] / read_s:>11.2f}x {r['peak_mb']:>6.0f} MB "
+            f"{working:>5.0f} MB {working / size_mb:>14.2f}x"
+        )
     worst = max(best[j]["seconds"] for j in ("cli dry run", "cli import")) / read_s
     worst_mb = max(best[j]["peak_mb"] - base_mb for j in ("cli dry run", "cli import")) / size_mb
-    print(f"import <= 2x read_csv: {'ok' if worst <= 2 else 'MISSED'} ({worst:.2f}x); "
-          f"working memory <= 4x file: {'ok' if worst_mb <= 4 else 'MISSED'} ({worst_mb:.2f}x)")
-    print("whole processes incl. Python start-up and imports, best of "
-          f"{args.rounds} (each runs the job {args.repeats}x): "
-          + ", ".join(f"{j} {best[j]['process_s']:.2f} s" for j in JOBS))
+    print(
+        f"import <= 2x read_csv: {'ok' if worst <= 2 else 'MISSED'} ({worst:.2f}x); "
+        f"working memory <= 4x file: {'ok' if worst_mb <= 4 else 'MISSED'} ({worst_mb:.2f}x)"
+    )
+    print(
+        "whole processes incl. Python start-up and imports, best of "
+        f"{args.rounds} (each runs the job {args.repeats}x): "
+        + ", ".join(f"{j} {best[j]['process_s']:.2f} s" for j in JOBS)
+    )
     print(f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.2f}, python {sys.version.split()[0]}")
 
 

@@ -53,8 +53,7 @@ ARM_COLOURS = alt.Scale(domain=["control", "pilot"], range=["#0072B2", "#E69F00"
 def make_pilot(seed: int) -> tuple[PilotSpec, list[Observation], pd.DataFrame]:
     """A 60-day A/B pilot: its observations and the daily cumulative rates per arm with 95 % bands."""
     rng = random.Random(seed)
-    spec = PilotSpec(f"Pilot {seed}", "ab", start=START, end=START + timedelta(days=DAYS - 1),
-                     planned_n_per_arm=15000)
+    spec = PilotSpec(f"Pilot {seed}", "ab", start=START, end=START + timedelta(days=DAYS - 1), planned_n_per_arm=15000)
     lift = rng.choice([0.0, 0.005, 0.01, 0.02])
     obs, rows = [], []
     cum = {"control": [0.0, 0.0], "pilot": [0.0, 0.0]}
@@ -77,27 +76,36 @@ def make_pilot(seed: int) -> tuple[PilotSpec, list[Observation], pd.DataFrame]:
 
 
 def make_charts(evaluation: PilotEvaluation, daily: pd.DataFrame) -> list[tuple[str, alt.TopLevelMixin]]:
-    base = alt.Chart(daily).encode(x=alt.X("day:T", title="Day"),
-                                   color=alt.Color("arm:N", scale=ARM_COLOURS, title="Arm"))
+    base = alt.Chart(daily).encode(
+        x=alt.X("day:T", title="Day"), color=alt.Color("arm:N", scale=ARM_COLOURS, title="Arm")
+    )
     over_time = alt.layer(
-        base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", title="Signup rate so far", axis=alt.Axis(format="%")),
-                                           y2="high:Q"),
+        base.mark_area(opacity=0.2).encode(
+            y=alt.Y("low:Q", title="Signup rate so far", axis=alt.Axis(format="%")), y2="high:Q"
+        ),
         base.mark_line().encode(y="rate:Q", tooltip=["day:T", "arm:N", alt.Tooltip("rate:Q", format=".1%")]),
     ).properties(width=600, height=260, title="Signup rate per arm, cumulative")
     wide = daily.pivot(index="day", columns="arm", values=["rate", "low", "high"])
     diff = pd.DataFrame({"day": wide.index, "difference": wide[("rate", "pilot")] - wide[("rate", "control")]})
-    spread = ((wide[("high", "pilot")] - wide[("low", "pilot")]) ** 2
-              + (wide[("high", "control")] - wide[("low", "control")]) ** 2) ** 0.5 / 2
+    spread = (
+        (wide[("high", "pilot")] - wide[("low", "pilot")]) ** 2
+        + (wide[("high", "control")] - wide[("low", "control")]) ** 2
+    ) ** 0.5 / 2
     diff["low"], diff["high"] = diff["difference"] - spread.values, diff["difference"] + spread.values
     d = alt.Chart(diff).encode(x=alt.X("day:T", title="Day"))
     difference = alt.layer(
         d.mark_area(opacity=0.25, color="#E69F00").encode(
-            y=alt.Y("low:Q", title="Pilot minus control", axis=alt.Axis(format="+%")), y2="high:Q"),
+            y=alt.Y("low:Q", title="Pilot minus control", axis=alt.Axis(format="+%")), y2="high:Q"
+        ),
         d.mark_line(color="#E69F00").encode(y="difference:Q"),
         alt.Chart(pd.DataFrame({"threshold": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(y="threshold:Q"),
     ).properties(width=600, height=180, title="Difference so far, with the interval the verdict uses")
-    crit = pd.DataFrame([{"criterion": v.label, "low": v.ci_low, "high": v.ci_high, "status": v.status,
-                          "estimate": v.difference} for v in evaluation.verdicts])
+    crit = pd.DataFrame(
+        [
+            {"criterion": v.label, "low": v.ci_low, "high": v.ci_high, "status": v.status, "estimate": v.difference}
+            for v in evaluation.verdicts
+        ]
+    )
     c = alt.Chart(crit).encode(y=alt.Y("criterion:N", title=None))
     glance = alt.layer(
         c.mark_rule(strokeWidth=3).encode(x=alt.X("low:Q", title="Effect"), x2="high:Q", color="status:N"),
@@ -106,11 +114,16 @@ def make_charts(evaluation: PilotEvaluation, daily: pd.DataFrame) -> list[tuple[
     return [("Signup rate per arm", over_time), ("Difference so far", difference), ("Criteria at a glance", glance)]
 
 
-def one_report(seed: int, pilot: tuple[PilotSpec, list[Observation], pd.DataFrame],
-               evaluation: PilotEvaluation) -> PilotReport:
+def one_report(
+    seed: int, pilot: tuple[PilotSpec, list[Observation], pd.DataFrame], evaluation: PilotEvaluation
+) -> PilotReport:
     spec, _, daily = pilot
-    return build_pilot_report(evaluation, pilot_name=spec.name, hypothesis=f"Hypothesis of pilot {seed}.",
-                              charts=make_charts(evaluation, daily))
+    return build_pilot_report(
+        evaluation,
+        pilot_name=spec.name,
+        hypothesis=f"Hypothesis of pilot {seed}.",
+        charts=make_charts(evaluation, daily),
+    )
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
@@ -166,14 +179,22 @@ def main() -> None:
     build_s, report = timed(lambda: one_report(0, pilots[0], evaluations[0]), args.repeat)
     render_s, _ = timed(lambda: render_pilot(report), args.repeat)
     pack_repeat = max(1, args.repeat // 2)
-    pack_s, pack_html = timed(lambda: render_pack(
-        "Review pack", [one_report(i, p, e) for i, (p, e) in enumerate(zip(pilots, evaluations, strict=True))]),
-        pack_repeat)
+    pack_s, pack_html = timed(
+        lambda: render_pack(
+            "Review pack", [one_report(i, p, e) for i, (p, e) in enumerate(zip(pilots, evaluations, strict=True))]
+        ),
+        pack_repeat,
+    )
 
     cold = {}
     for label, env in (("disk cache", {}), ("no cache", {"GREENLIGHT_CACHE_DIR": "off"})):
-        out = subprocess.run([sys.executable, __file__, "--cold-one"], capture_output=True, text=True, check=True,
-                             env={**os.environ, **env})
+        out = subprocess.run(
+            [sys.executable, __file__, "--cold-one"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, **env},
+        )
         cold[label] = float(out.stdout.strip().splitlines()[-1])
 
     kb = 1024
@@ -186,14 +207,21 @@ def main() -> None:
     line("Vega bundle built by vl-convert (first time in a process)", build_bundle_s, f"({len(bundle) / kb:,.0f} KB)")
     line("Vega bundle read from the disk cache", cached_s, f"({cache_dir})")
     line("BASELINE: 1 trivial Altair chart to inline HTML", baseline_s, f"({len(baseline_html) / kb:,.0f} KB)")
-    line("one pilot report, 3 charts (build + render)", one_s,
-         f"({len(one_html) / kb:,.0f} KB) = {one_s / baseline_s:.1f}x baseline; target < 1000 ms")
+    line(
+        "one pilot report, 3 charts (build + render)",
+        one_s,
+        f"({len(one_html) / kb:,.0f} KB) = {one_s / baseline_s:.1f}x baseline; target < 1000 ms",
+    )
     line("  of which charts + build_pilot_report", build_s)
     line("  of which render_pilot (to_dict + HTML)", render_s)
     for label, seconds in cold.items():
         line(f"one pilot report in a fresh process, bundle: {label}", seconds)
-    line(f"pack of {args.pilots} pilots, {3 * args.pilots} charts", pack_s,
-         f"({len(pack_html) / kb:,.0f} KB) = {pack_s / baseline_s:.1f}x baseline; target < 10000 ms")
+    line(
+        f"pack of {args.pilots} pilots, {3 * args.pilots} charts",
+        pack_s,
+        f"({len(pack_html) / kb:,.0f} KB) = {pack_s / baseline_s:.1f}x baseline; target < 10000 ms",
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -158,8 +158,7 @@ def _plan_n(plan: PlanInputs) -> int:
 
 
 def cells() -> list[Cell]:
-    ab = PlanInputs(kind="proportion", comparison="vs_control", threshold=0.0, expected=0.01, baseline=0.05,
-                    looks=DAYS)
+    ab = PlanInputs(kind="proportion", comparison="vs_control", threshold=0.0, expected=0.01, baseline=0.05, looks=DAYS)
     n_ab = _plan_n(ab)
     per_day_ab = math.ceil(n_ab / DAYS)
     crit_ab = CriterionSpec("conversion", "proportion", "primary", "vs_control", 0.0, expected=0.01)
@@ -167,50 +166,187 @@ def cells() -> list[Cell]:
     n_t = _plan_n(target)
     crit_t = CriterionSpec("reply_rate", "proportion", "primary", "vs_target", 0.08, expected=0.11)
     rev_gap = 0.25 * revenue_mean()
-    rev_ab = PlanInputs(kind="mean", comparison="vs_control", threshold=0.0, expected=rev_gap, sd=revenue_sd(),
-                        baseline=revenue_mean(), looks=DAYS)
+    rev_ab = PlanInputs(
+        kind="mean",
+        comparison="vs_control",
+        threshold=0.0,
+        expected=rev_gap,
+        sd=revenue_sd(),
+        baseline=revenue_mean(),
+        looks=DAYS,
+    )
     n_rab = _plan_n(rev_ab)
     crit_rab = CriterionSpec("revenue", "mean", "primary", "vs_control", 0.0, expected=rev_gap)
     target_value = revenue_mean()
-    rev_t = PlanInputs(kind="mean", comparison="vs_target", threshold=target_value, expected=1.35 * target_value,
-                       sd=revenue_sd(), looks=DAYS)
+    rev_t = PlanInputs(
+        kind="mean",
+        comparison="vs_target",
+        threshold=target_value,
+        expected=1.35 * target_value,
+        sd=revenue_sd(),
+        looks=DAYS,
+    )
     n_rt = _plan_n(rev_t)
     crit_rt = CriterionSpec("revenue", "mean", "primary", "vs_target", target_value, expected=1.35 * target_value)
     crit_ba = CriterionSpec("leads", "count", "primary", "vs_baseline", 0.0, expected=5.0)
     return [
-        Cell("ab_null", "A/B conversion 5 %, no real effect", "ab", crit_ab, ab, _rates(0.05, 0.05, per_day_ab),
-             "scale", 0.05, planned_n=n_ab, old="about 19 %"),
-        Cell("ab_effect", "A/B conversion 5 % -> 6 %, the planned effect", "ab", crit_ab, ab,
-             _rates(0.05, 0.06, per_day_ab), "abort", 0.05, power_bound=0.75, planned_n=n_ab, old="about 6 %"),
-        Cell("mean_null", "A/B revenue per visitor (zero-inflated lognormal), no effect", "ab", crit_rab, rev_ab,
-             _revenue_ab(1.0, math.ceil(n_rab / DAYS)), "scale", 0.05, planned_n=n_rab),
-        Cell("mean_effect", "A/B revenue per visitor, +25 % (the planned effect)", "ab", crit_rab, rev_ab,
-             _revenue_ab(1.25, math.ceil(n_rab / DAYS)), "abort", 0.05, power_bound=0.75, planned_n=n_rab),
-        Cell("target_null", "Against a target of 8 %, true rate exactly 8 %", "target", crit_t, target,
-             _target_rate(0.08, math.ceil(n_t / DAYS)), "scale", 0.05, planned_n=n_t, old="about 19 %"),
-        Cell("target_effect", "Against a target of 8 %, true rate 11 % (the planned effect)", "target", crit_t,
-             target, _target_rate(0.11, math.ceil(n_t / DAYS)), "abort", 0.05, power_bound=0.75, planned_n=n_t),
-        Cell("revenue_target_null", "Revenue per visitor against a target, true mean = target", "target", crit_rt,
-             rev_t, _revenue_target(1.0, math.ceil(n_rt / DAYS)), "missed", 0.05, planned_n=n_rt),
-        Cell("revenue_target_literal", "Revenue vs a target, mean = target, 1,000 visitors, no expected value", "target", replace(crit_rt, expected=None), None,
-             _revenue_target(1.0, math.ceil(1000 / DAYS)), "abort", 0.05, planned_n=1000, old="about 30 %"),
-        Cell("revenue_target_effect", "Revenue per visitor against a target, true mean +35 % (planned)", "target",
-             crit_rt, rev_t, _revenue_target(1.35, math.ceil(n_rt / DAYS)), "abort", 0.05, power_bound=0.75,
-             planned_n=n_rt),
-        Cell("ba_trend_null", "Before/after, upward trend, no effect (weekday, AR(1) 0.5)", "before_after", crit_ba,
-             None, _series(0.4, 0.0), "scale", 0.05, baseline_days=BA_BASELINE, old="about 29 %"),
-        Cell("ba_noise_null", "Before/after, pure noise, no trend", "before_after", crit_ba, None,
-             _series(0.0, 0.0), "scale", 0.05, baseline_days=BA_BASELINE, old="about 21 %"),
-        Cell("ba_falling_step", "Before/after, falling trend with a real +5 % step", "before_after", crit_ba, None,
-             _series(-0.4, 5.0), "abort", 0.10, baseline_days=BA_BASELINE, old="about 60 %"),
+        Cell(
+            "ab_null",
+            "A/B conversion 5 %, no real effect",
+            "ab",
+            crit_ab,
+            ab,
+            _rates(0.05, 0.05, per_day_ab),
+            "scale",
+            0.05,
+            planned_n=n_ab,
+            old="about 19 %",
+        ),
+        Cell(
+            "ab_effect",
+            "A/B conversion 5 % -> 6 %, the planned effect",
+            "ab",
+            crit_ab,
+            ab,
+            _rates(0.05, 0.06, per_day_ab),
+            "abort",
+            0.05,
+            power_bound=0.75,
+            planned_n=n_ab,
+            old="about 6 %",
+        ),
+        Cell(
+            "mean_null",
+            "A/B revenue per visitor (zero-inflated lognormal), no effect",
+            "ab",
+            crit_rab,
+            rev_ab,
+            _revenue_ab(1.0, math.ceil(n_rab / DAYS)),
+            "scale",
+            0.05,
+            planned_n=n_rab,
+        ),
+        Cell(
+            "mean_effect",
+            "A/B revenue per visitor, +25 % (the planned effect)",
+            "ab",
+            crit_rab,
+            rev_ab,
+            _revenue_ab(1.25, math.ceil(n_rab / DAYS)),
+            "abort",
+            0.05,
+            power_bound=0.75,
+            planned_n=n_rab,
+        ),
+        Cell(
+            "target_null",
+            "Against a target of 8 %, true rate exactly 8 %",
+            "target",
+            crit_t,
+            target,
+            _target_rate(0.08, math.ceil(n_t / DAYS)),
+            "scale",
+            0.05,
+            planned_n=n_t,
+            old="about 19 %",
+        ),
+        Cell(
+            "target_effect",
+            "Against a target of 8 %, true rate 11 % (the planned effect)",
+            "target",
+            crit_t,
+            target,
+            _target_rate(0.11, math.ceil(n_t / DAYS)),
+            "abort",
+            0.05,
+            power_bound=0.75,
+            planned_n=n_t,
+        ),
+        Cell(
+            "revenue_target_null",
+            "Revenue per visitor against a target, true mean = target",
+            "target",
+            crit_rt,
+            rev_t,
+            _revenue_target(1.0, math.ceil(n_rt / DAYS)),
+            "missed",
+            0.05,
+            planned_n=n_rt,
+        ),
+        Cell(
+            "revenue_target_literal",
+            "Revenue vs a target, mean = target, 1,000 visitors, no expected value",
+            "target",
+            replace(crit_rt, expected=None),
+            None,
+            _revenue_target(1.0, math.ceil(1000 / DAYS)),
+            "abort",
+            0.05,
+            planned_n=1000,
+            old="about 30 %",
+        ),
+        Cell(
+            "revenue_target_effect",
+            "Revenue per visitor against a target, true mean +35 % (planned)",
+            "target",
+            crit_rt,
+            rev_t,
+            _revenue_target(1.35, math.ceil(n_rt / DAYS)),
+            "abort",
+            0.05,
+            power_bound=0.75,
+            planned_n=n_rt,
+        ),
+        Cell(
+            "ba_trend_null",
+            "Before/after, upward trend, no effect (weekday, AR(1) 0.5)",
+            "before_after",
+            crit_ba,
+            None,
+            _series(0.4, 0.0),
+            "scale",
+            0.05,
+            baseline_days=BA_BASELINE,
+            old="about 29 %",
+        ),
+        Cell(
+            "ba_noise_null",
+            "Before/after, pure noise, no trend",
+            "before_after",
+            crit_ba,
+            None,
+            _series(0.0, 0.0),
+            "scale",
+            0.05,
+            baseline_days=BA_BASELINE,
+            old="about 21 %",
+        ),
+        Cell(
+            "ba_falling_step",
+            "Before/after, falling trend with a real +5 % step",
+            "before_after",
+            crit_ba,
+            None,
+            _series(-0.4, 5.0),
+            "abort",
+            0.10,
+            baseline_days=BA_BASELINE,
+            old="about 60 %",
+        ),
     ]
 
 
 def _pilot(cell: Cell) -> PilotSpec:
     end = START + timedelta(days=DAYS - 1)
     if cell.design == "before_after":
-        return PilotSpec("sim", "before_after", start=START, end=end,
-                         baseline_start=START - timedelta(days=cell.baseline_days), baseline_end=START - timedelta(1))
+        return PilotSpec(
+            "sim",
+            "before_after",
+            start=START,
+            end=end,
+            baseline_start=START - timedelta(days=cell.baseline_days),
+            baseline_end=START - timedelta(1),
+        )
     return PilotSpec("sim", cell.design, start=START, end=end, planned_n_per_arm=cell.planned_n)
 
 
@@ -247,8 +383,16 @@ def run_cell(key: str, pilots: int, seed: int, baseline: bool = True) -> dict:
             fixed["scale"] += f_outcome == "scale"
             fixed["abort"] += f_outcome == "abort"
             fixed["missed"] += f_outcome == "abort" and f_status == "missed"
-    return {"key": key, "pilots": pilots, "scale": scale, "missed": missed, "futile": futile,
-            "mean_day": float(np.mean(days)), "sd_day": float(np.std(days)), "fixed": fixed}
+    return {
+        "key": key,
+        "pilots": pilots,
+        "scale": scale,
+        "missed": missed,
+        "futile": futile,
+        "mean_day": float(np.mean(days)),
+        "sd_day": float(np.std(days)),
+        "fixed": fixed,
+    }
 
 
 def rate_and_se(count: int, n: int) -> tuple[float, float]:
@@ -272,16 +416,25 @@ def main() -> None:
     chosen = [c for c in cells() if not args.cells or c.key in args.cells.split(",")]
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(run_cell, c.key, args.pilots, args.seed + i, not args.no_baseline) for i, c in enumerate(chosen)]
+        futures = [
+            pool.submit(run_cell, c.key, args.pilots, args.seed + i, not args.no_baseline) for i, c in enumerate(chosen)
+        ]
         results = {}
         for done, f in enumerate(futures, 1):
             results[f.result()["key"]] = f.result()
-            print(f"  {done}/{len(futures)} situations simulated ({time.perf_counter() - started:.0f} s)",
-                  file=sys.stderr, flush=True)
-    print(f"{args.pilots:,} simulated pilots per situation, each looked at every day from day {FIRST_LOOK} "
-          f"of {DAYS} until the first scale or abort ({time.perf_counter() - started:.0f} s)\n")
-    header = f"{'situation':68} {'plan':>12} {'scale':>15} {'abort: missed':>15} {'abort: futile':>15} " \
-             f"{'mean day':>9}  {'checked':50} {'baseline: one-look test daily':>30}  {'issue (old engine)'}"
+            print(
+                f"  {done}/{len(futures)} situations simulated ({time.perf_counter() - started:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+    print(
+        f"{args.pilots:,} simulated pilots per situation, each looked at every day from day {FIRST_LOOK} "
+        f"of {DAYS} until the first scale or abort ({time.perf_counter() - started:.0f} s)\n"
+    )
+    header = (
+        f"{'situation':68} {'plan':>12} {'scale':>15} {'abort: missed':>15} {'abort: futile':>15} "
+        f"{'mean day':>9}  {'checked':50} {'baseline: one-look test daily':>30}  {'issue (old engine)'}"
+    )
     print(header)
     print("-" * len(header))
     for c in chosen:
@@ -296,11 +449,15 @@ def main() -> None:
         checked = f"wrong {c.error} {100 * p:.1f} % <= {100 * c.bound:.0f} % {verdict}"
         if c.power_bound is not None:
             power = r["scale"] / n
-            checked += f"; power {100 * power:.0f} % >= {100 * c.power_bound:.0f} % " \
-                       f"{'ok' if power >= c.power_bound else 'UNDER'}"
+            checked += (
+                f"; power {100 * power:.0f} % >= {100 * c.power_bound:.0f} % "
+                f"{'ok' if power >= c.power_bound else 'UNDER'}"
+            )
         base = f"wrong {c.error} {_pct(r['fixed'][c.error], n)}" if not args.no_baseline else "—"
-        print(f"{c.title:68} {plan:>12} {_pct(r['scale'], n):>15} {_pct(r['missed'], n):>15} "
-              f"{_pct(r['futile'], n):>15} {r['mean_day']:9.1f}  {checked:50} {base:>30}  {c.old}")
+        print(
+            f"{c.title:68} {plan:>12} {_pct(r['scale'], n):>15} {_pct(r['missed'], n):>15} "
+            f"{_pct(r['futile'], n):>15} {r['mean_day']:9.1f}  {checked:50} {base:>30}  {c.old}"
+        )
 
 
 if __name__ == "__main__":

@@ -60,8 +60,10 @@ def require_editor(actor: str, what: str = "change anything") -> None:
     if role == "share":
         message = "a shared link is read only."
     else:
-        message = (f"you are signed in as a viewer ({actor.email or actor}), so you cannot {what}; "
-                   "ask an editor to add you to the editors list.")
+        message = (
+            f"you are signed in as a viewer ({actor.email or actor}), so you cannot {what}; "
+            "ask an editor to add you to the editors list."
+        )
     raise NotAllowed.one("actor", message)
 
 

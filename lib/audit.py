@@ -19,11 +19,24 @@ def snapshot(obj: SQLModel | None, fields: tuple[str, ...] | None = None) -> dic
     return data
 
 
-def record(session: Session, *, entity: str, entity_id: int | None, action: str, actor: str,
-           before: dict | None = None, after: dict | None = None, reason: str = "",
-           pilot_id: int | None = None) -> AuditEvent:
+def record(
+    session: Session,
+    *,
+    entity: str,
+    entity_id: int | None,
+    action: str,
+    actor: str,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    pilot_id: int | None = None,
+) -> AuditEvent:
     event = AuditEvent(
-        entity=entity, entity_id=entity_id, pilot_id=pilot_id, action=action, actor=actor,
+        entity=entity,
+        entity_id=entity_id,
+        pilot_id=pilot_id,
+        action=action,
+        actor=actor,
         before_json=json.dumps(before, default=str) if before is not None else None,
         after_json=json.dumps(after, default=str) if after is not None else None,
         reason=reason,
@@ -36,11 +49,18 @@ def changes(before: dict | None, after: dict | None) -> dict[str, tuple[Any, Any
     """Only the fields that differ, for a readable history line."""
     before, after = before or {}, after or {}
     skip = {"updated_at", "created_at", "id"}
-    return {k: (before.get(k), after.get(k)) for k in sorted(set(before) | set(after))
-            if k not in skip and before.get(k) != after.get(k)}
+    return {
+        k: (before.get(k), after.get(k))
+        for k in sorted(set(before) | set(after))
+        if k not in skip and before.get(k) != after.get(k)
+    }
 
 
 def events_for_pilot(session: Session, pilot_id: int, limit: int = 200) -> list[AuditEvent]:
-    stmt = (select(AuditEvent).where(AuditEvent.pilot_id == pilot_id)
-            .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit))
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.pilot_id == pilot_id)
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .limit(limit)
+    )
     return list(session.exec(stmt))

@@ -82,8 +82,9 @@ def restore_workspace(engine: Engine, backup: dict[str, Any]) -> dict[str, int]:
     with engine.begin() as conn:
         for table in _tables():
             if conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one():
-                raise BackupError(f"The database is not empty (table {table.name} has rows); "
-                                  "restore only into an empty workspace.")
+                raise BackupError(
+                    f"The database is not empty (table {table.name} has rows); restore only into an empty workspace."
+                )
         for table in _tables():
             rows = [_decode(table, r) for r in data.get(table.name, [])]
             refs = _self_refs(table)
@@ -96,8 +97,12 @@ def restore_workspace(engine: Engine, backup: dict[str, Any]) -> dict[str, int]:
                             conn.execute(table.update().where(pk == r[pk.name]).values({c: r[c]}))
             restored[table.name] = len(rows)
             if engine.dialect.name == "postgresql" and "id" in table.columns and rows:
-                conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                     f"(SELECT MAX(id) FROM {table.name}))"))
+                conn.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT MAX(id) FROM {table.name}))"
+                    )
+                )
     return restored
 
 

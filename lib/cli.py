@@ -59,8 +59,11 @@ def parse_criterion(text: str, design: str) -> dict:
     """
     parts = text.split(":")
     if len(parts) not in (5, 6):
-        raise CliError(f"--criterion '{text}': expected METRIC:KIND:ROLE:COMPARISON:THRESHOLD[:EXPECTED] "
-                       "(e.g. reply_rate:proportion:primary:vs_target:8%:11%).", EXIT_USAGE)
+        raise CliError(
+            f"--criterion '{text}': expected METRIC:KIND:ROLE:COMPARISON:THRESHOLD[:EXPECTED] "
+            "(e.g. reply_rate:proportion:primary:vs_target:8%:11%).",
+            EXIT_USAGE,
+        )
     metric, kind, role, comparison, raw = (p.strip() for p in parts[:5])
     ttype = "absolute"
     if raw.endswith("rel"):
@@ -70,8 +73,16 @@ def parse_criterion(text: str, design: str) -> dict:
     if len(parts) == 6 and parts[5].strip():
         expected = _number(text, parts[5].strip().removesuffix("rel"), "expected")
     direction = "decrease" if role == "guardrail" else "increase"
-    return dict(metric=metric, kind=kind, role=role, comparison=comparison or DESIGN_COMPARISON.get(design, ""),
-                threshold=threshold, threshold_type=ttype, direction=direction, expected=expected)
+    return dict(
+        metric=metric,
+        kind=kind,
+        role=role,
+        comparison=comparison or DESIGN_COMPARISON.get(design, ""),
+        threshold=threshold,
+        threshold_type=ttype,
+        direction=direction,
+        expected=expected,
+    )
 
 
 def _fraction(text: str, what: str) -> float:
@@ -110,12 +121,20 @@ def cmd_share(args) -> int:
     if args.share_command == "create":
         with transaction(engine) as session:
             pilot_id = pilots.find_pilot(session, args.pilot).id if args.pilot else None
-            link, token = share.create_link(session, actor=current_actor(), pilot_id=pilot_id, goal_id=args.goal,
-                                            expires_days=args.expires, label=args.label or "",
-                                            decision_id=args.decision)
+            link, token = share.create_link(
+                session,
+                actor=current_actor(),
+                pilot_id=pilot_id,
+                goal_id=args.goal,
+                expires_days=args.expires,
+                label=args.label or "",
+                decision_id=args.decision,
+            )
             what = share.target_text(session, link)
-        print(f"Share link {link.id} to {what}, expires {share.expiry_text(link)}. "
-              "The token is shown only now; only its hash is stored.")
+        print(
+            f"Share link {link.id} to {what}, expires {share.expiry_text(link)}. "
+            "The token is shown only now; only its hash is stored."
+        )
         print(share.share_path(token))
         return 0
     if args.share_command == "revoke":
@@ -126,12 +145,29 @@ def cmd_share(args) -> int:
     with reading(engine) as session:
         rows = share.list_links(session)
     if args.format == "json":
-        print(json.dumps([{"id": r.link.id, "target": r.target, "scope": r.link.scope, "pilot_id": r.link.pilot_id,
-                           "goal_id": r.link.goal_id, "decision_id": r.link.decision_id, "label": r.link.label,
-                           "created": r.link.created_at.isoformat(), "created_by": r.link.created_by,
-                           "expires": r.link.expires_at.isoformat() if r.link.expires_at else None,
-                           "revoked": r.link.revoked_at.isoformat() if r.link.revoked_at else None,
-                           "status": r.status, "opens": r.opens} for r in rows], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": r.link.id,
+                        "target": r.target,
+                        "scope": r.link.scope,
+                        "pilot_id": r.link.pilot_id,
+                        "goal_id": r.link.goal_id,
+                        "decision_id": r.link.decision_id,
+                        "label": r.link.label,
+                        "created": r.link.created_at.isoformat(),
+                        "created_by": r.link.created_by,
+                        "expires": r.link.expires_at.isoformat() if r.link.expires_at else None,
+                        "revoked": r.link.revoked_at.isoformat() if r.link.revoked_at else None,
+                        "status": r.status,
+                        "opens": r.opens,
+                    }
+                    for r in rows
+                ],
+                indent=2,
+            )
+        )
         return 0
     if not rows:
         print("No share links yet. Create one with `share create --pilot ID_OR_NAME` or `--goal ID`.")
@@ -142,8 +178,10 @@ def cmd_share(args) -> int:
         lk = r.link
         expires = fmt_date(lk.expires_at.date()) if lk.expires_at else "never"
         revoked = fmt_date(lk.revoked_at.date()) if lk.revoked_at else "—"
-        print(f"{lk.id:>4}  {r.target:<{width}}  {fmt_date(lk.created_at.date()):<11}  {expires:<11}  "
-              f"{revoked:<11}  {r.opens:>5}  {lk.label}")
+        print(
+            f"{lk.id:>4}  {r.target:<{width}}  {fmt_date(lk.created_at.date()):<11}  {expires:<11}  "
+            f"{revoked:<11}  {r.opens:>5}  {lk.label}"
+        )
     return 0
 
 
@@ -153,21 +191,41 @@ def cmd_plan(args) -> int:
     from lib.stats.planning import PlanInputs
 
     ttype = "relative" if args.threshold.endswith("rel") or args.expected.endswith("rel") else "absolute"
-    inputs = PlanInputs(kind=args.kind, comparison=args.comparison,
-                        threshold=_fraction(args.threshold.removesuffix("rel"), "threshold"),
-                        expected=_fraction(args.expected.removesuffix("rel"), "expected"),
-                        baseline=None if args.baseline is None else _fraction(args.baseline, "baseline"),
-                        sd=args.sd, threshold_type=ttype,
-                        direction=args.direction, confidence=args.confidence, power=args.power, looks=args.days,
-                        baseline_days=args.baseline_days)
+    inputs = PlanInputs(
+        kind=args.kind,
+        comparison=args.comparison,
+        threshold=_fraction(args.threshold.removesuffix("rel"), "threshold"),
+        expected=_fraction(args.expected.removesuffix("rel"), "expected"),
+        baseline=None if args.baseline is None else _fraction(args.baseline, "baseline"),
+        sd=args.sd,
+        threshold_type=ttype,
+        direction=args.direction,
+        confidence=args.confidence,
+        power=args.power,
+        looks=args.days,
+        baseline_days=args.baseline_days,
+    )
     summary = summarize(inputs, units=args.units, daily_volume=args.per_day)
     if args.format == "json":
         plan = summary.plan
-        print(json.dumps({"n": plan.n, "fixed_n": plan.fixed_n, "unit_is_day": plan.unit_is_day,
-                          "looks": plan.looks, "wrong_scale": plan.at_threshold.scale,
-                          "power": plan.at_expected.scale, "wrong_abort": plan.at_expected.abort,
-                          "mean_decision_day": plan.mean_decision_look, "days_needed": summary.days_needed,
-                          "detectable": summary.detectable, "sentence": summary.characteristics}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "n": plan.n,
+                    "fixed_n": plan.fixed_n,
+                    "unit_is_day": plan.unit_is_day,
+                    "looks": plan.looks,
+                    "wrong_scale": plan.at_threshold.scale,
+                    "power": plan.at_expected.scale,
+                    "wrong_abort": plan.at_expected.abort,
+                    "mean_decision_day": plan.mean_decision_look,
+                    "days_needed": summary.days_needed,
+                    "detectable": summary.detectable,
+                    "sentence": summary.characteristics,
+                },
+                indent=2,
+            )
+        )
         return 0
     print(f"Planned sample: {summary.headline}")
     print(summary.looks_cost)
@@ -186,8 +244,10 @@ def cmd_demo(args) -> int:
             summary = demo.load_demo(session)
         except demo.WorkspaceNotEmpty as exc:
             raise CliError(str(exc)) from None
-    print(f"Demo workspace loaded: {summary.goals} goals, {summary.pilots} pilots, "
-          f"{summary.entries:,} result rows, {summary.decisions} decisions.")
+    print(
+        f"Demo workspace loaded: {summary.goals} goals, {summary.pilots} pilots, "
+        f"{summary.entries:,} result rows, {summary.decisions} decisions."
+    )
     return 0
 
 
@@ -195,8 +255,15 @@ def cmd_pilots(args) -> int:
     with reading(_engine()) as session:
         rows = pilots.list_pilots(session)
     if args.format == "json":
-        print(json.dumps([{"id": r.pilot.id, "name": r.pilot.name, "design": r.pilot.design,
-                           "status": r.pilot.status} for r in rows], indent=2))
+        print(
+            json.dumps(
+                [
+                    {"id": r.pilot.id, "name": r.pilot.name, "design": r.pilot.design, "status": r.pilot.status}
+                    for r in rows
+                ],
+                indent=2,
+            )
+        )
         return 0
     if not rows:
         print("No pilots yet. Create one with `create-pilot` or load the demo with `demo`.")
@@ -210,10 +277,21 @@ def cmd_pilots(args) -> int:
 
 def cmd_create_pilot(args) -> int:
     criteria = [parse_criterion(c, args.design) for c in args.criterion]
-    values = dict(name=args.name, design=args.design, goal_id=args.goal, status=args.status,
-                  hypothesis=args.hypothesis or "", owner=args.owner or current_actor(), channel=args.channel,
-                  start_date=args.start, end_date=args.end, baseline_start=args.baseline_start,
-                  baseline_end=args.baseline_end, planned_n_per_arm=args.planned_n, arms=args.arms)
+    values = dict(
+        name=args.name,
+        design=args.design,
+        goal_id=args.goal,
+        status=args.status,
+        hypothesis=args.hypothesis or "",
+        owner=args.owner or current_actor(),
+        channel=args.channel,
+        start_date=args.start,
+        end_date=args.end,
+        baseline_start=args.baseline_start,
+        baseline_end=args.baseline_end,
+        planned_n_per_arm=args.planned_n,
+        arms=args.arms,
+    )
     with transaction(_engine()) as session:
         pilot = pilots.create_pilot(session, current_actor(), criteria=criteria, **values)
     print(f"Created pilot {pilot.id}: {pilot.name} ({pilot.design}, {len(criteria)} criteria).")
@@ -224,19 +302,45 @@ def cmd_evaluate(args) -> int:
     from lib.evaluation import evaluate
 
     with reading(_engine()) as session:
-        targets = ([pilots.find_pilot(session, args.pilot)] if args.pilot
-                   else [r.pilot for r in pilots.list_pilots(session) if r.pilot.status in ("running", "decided")])
+        targets = (
+            [pilots.find_pilot(session, args.pilot)]
+            if args.pilot
+            else [r.pilot for r in pilots.list_pilots(session) if r.pilot.status in ("running", "decided")]
+        )
         evaluations = [(p, evaluate(session, p.id or 0)) for p in targets]
     if args.format == "json":
         out = []
         for p, ev in evaluations:
             d = ev.to_dict()
-            out.append({"pilot": p.name, "pilot_id": p.id, "status": p.status,
-                        "recommendation": d["recommendation"], "reasons": d["reasons"],
-                        "criteria": [{k: v.get(k) for k in ("metric", "role", "control_value", "pilot_value",
-                                                             "difference", "ci_low", "ci_high", "relative_lift",
-                                                             "p_value", "p_value_tests", "met", "sentence")}
-                                     for v in d["verdicts"]]})
+            out.append(
+                {
+                    "pilot": p.name,
+                    "pilot_id": p.id,
+                    "status": p.status,
+                    "recommendation": d["recommendation"],
+                    "reasons": d["reasons"],
+                    "criteria": [
+                        {
+                            k: v.get(k)
+                            for k in (
+                                "metric",
+                                "role",
+                                "control_value",
+                                "pilot_value",
+                                "difference",
+                                "ci_low",
+                                "ci_high",
+                                "relative_lift",
+                                "p_value",
+                                "p_value_tests",
+                                "met",
+                                "sentence",
+                            )
+                        }
+                        for v in d["verdicts"]
+                    ],
+                }
+            )
         print(json.dumps(out, indent=2, allow_nan=False))
         return 0
     if not evaluations:
@@ -282,14 +386,17 @@ def parse_metric(text: str, layout: str, kinds: dict[str, str]) -> MetricMapping
 
 
 def _print_preview(preview: ImportPreview) -> None:
-    print(f"File: {preview.file_name} ({preview.size_bytes:,} bytes), layout {preview.layout} "
-          f"(detected: {preview.detected_layout}), {preview.row_count:,} rows read, {preview.rows_used:,} used.")
+    print(
+        f"File: {preview.file_name} ({preview.size_bytes:,} bytes), layout {preview.layout} "
+        f"(detected: {preview.detected_layout}), {preview.row_count:,} rows read, {preview.rows_used:,} used."
+    )
     if preview.first_day:
         print(f"Days: {preview.first_day} to {preview.last_day} ({preview.period or 'day'} rows).")
     for t in preview.arm_totals:
         value = f"{t.value:.2%}" if t.kind == "proportion" and t.value is not None else f"{t.value or 0:,.4g}"
-        print(f"  {t.metric} · {t.arm}: n={t.n:,.0f} total={t.total:,.6g} ({value}) over {t.days} day(s), "
-              f"{t.rows:,} rows")
+        print(
+            f"  {t.metric} · {t.arm}: n={t.n:,.0f} total={t.total:,.6g} ({value}) over {t.days} day(s), {t.rows:,} rows"
+        )
     for note in preview.notes:
         print(f"Note: {note}")
     if preview.ok:
@@ -342,8 +449,15 @@ def cmd_import(args) -> int:
     if not preview.ok:
         raise CliError(f"{preview.problem_count:,} problem(s) in {path.name}; nothing was saved.")
     with transaction(engine) as session:
-        outcome = imports.commit_import(session, pilot.id or 0, preview, checksum=checksum,
-                                        actor=current_actor(), source="cli", replace=args.replace)
+        outcome = imports.commit_import(
+            session,
+            pilot.id or 0,
+            preview,
+            checksum=checksum,
+            actor=current_actor(),
+            source="cli",
+            replace=args.replace,
+        )
     replaced = f" (replaced batch #{outcome.replaced_batch_id})" if outcome.replaced_batch_id else ""
     print(f"Imported {outcome.entries:,} values into “{pilot.name}” as batch #{outcome.batch.id}{replaced}.")
     return 0
@@ -388,10 +502,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     p.add_argument("--design", required=True, choices=("ab", "before_after", "target"))
     p.add_argument("--goal", type=int, help="id of the goal it serves")
-    p.add_argument("--criterion", action="append", default=[],
-                   metavar="METRIC:KIND:ROLE:COMPARISON:THRESHOLD[:EXPECTED]",
-                   help="repeatable; THRESHOLD is the minimum worth scaling, EXPECTED the effect you expect; "
-                        "e.g. reply_rate:proportion:primary:vs_target:8%%:11%%")
+    p.add_argument(
+        "--criterion",
+        action="append",
+        default=[],
+        metavar="METRIC:KIND:ROLE:COMPARISON:THRESHOLD[:EXPECTED]",
+        help="repeatable; THRESHOLD is the minimum worth scaling, EXPECTED the effect you expect; "
+        "e.g. reply_rate:proportion:primary:vs_target:8%%:11%%",
+    )
     p.add_argument("--status", default="planned", choices=("idea", "planned", "running", "decided"))
     p.add_argument("--hypothesis")
     p.add_argument("--owner")
@@ -419,8 +537,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--units", default="people")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
-    p = add("report", cmd_report, "Write the stakeholder report (self-contained HTML) for a pilot, a goal, "
-                                  "or every pilot awaiting a decision.")
+    p = add(
+        "report",
+        cmd_report,
+        "Write the stakeholder report (self-contained HTML) for a pilot, a goal, or every pilot awaiting a decision.",
+    )
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--pilot", metavar="ID_OR_NAME")
     which.add_argument("--goal", type=int, metavar="ID")
@@ -429,20 +550,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("share", cmd_share, "Read-only share links for stakeholders: create, list, revoke.")
     share_sub = p.add_subparsers(dest="share_command", required=True, metavar="ACTION")
-    c = share_sub.add_parser("create", help="Create a link to a pilot's report or a goal's; prints its path last.",
-                             description="Create a read-only link; its path (/?share=TOKEN) is the last line.")
+    c = share_sub.add_parser(
+        "create",
+        help="Create a link to a pilot's report or a goal's; prints its path last.",
+        description="Create a read-only link; its path (/?share=TOKEN) is the last line.",
+    )
     target = c.add_mutually_exclusive_group(required=True)
     target.add_argument("--pilot", metavar="ID_OR_NAME")
     target.add_argument("--goal", type=int, metavar="ID")
     c.add_argument("--expires", type=int, metavar="DAYS", help="stops working after DAYS days (1 to 3650)")
     c.add_argument("--label", metavar="TEXT", help="who it is for, e.g. 'Sales leadership'")
-    c.add_argument("--decision", type=int, metavar="ID",
-                   help="pin a pilot's link to that recorded decision's frozen numbers instead of today's")
-    c = share_sub.add_parser("list", help="List links: id, target, created, expires, revoked, opens.",
-                             description="List links: id, target, created, expires, revoked, opens.")
+    c.add_argument(
+        "--decision",
+        type=int,
+        metavar="ID",
+        help="pin a pilot's link to that recorded decision's frozen numbers instead of today's",
+    )
+    c = share_sub.add_parser(
+        "list",
+        help="List links: id, target, created, expires, revoked, opens.",
+        description="List links: id, target, created, expires, revoked, opens.",
+    )
     c.add_argument("--format", choices=("text", "json"), default="text")
-    c = share_sub.add_parser("revoke", help="Revoke a link: it opens nothing from now on.",
-                             description="Revoke a link: it opens nothing from now on.")
+    c = share_sub.add_parser(
+        "revoke",
+        help="Revoke a link: it opens nothing from now on.",
+        description="Revoke a link: it opens nothing from now on.",
+    )
     c.add_argument("id", type=int, metavar="ID")
 
     p = add("evaluate", cmd_evaluate, "Verdicts of the decision engine for one or all running/decided pilots.")
@@ -452,14 +586,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import", cmd_import, "Import an export file (CSV or .xlsx) into a pilot, all rows or none.")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--pilot", required=True, metavar="ID_OR_NAME")
-    p.add_argument("--layout", choices=("aggregated", "events"),
-                   help="aggregated: one row per day and arm; events: one row per person/order")
+    p.add_argument(
+        "--layout",
+        choices=("aggregated", "events"),
+        help="aggregated: one row per day and arm; events: one row per person/order",
+    )
     p.add_argument("--arm-column", metavar="COL")
     p.add_argument("--control", metavar="VALUE", help="the arm column's value for the control group")
     p.add_argument("--date-column", metavar="COL")
-    p.add_argument("--metric", action="append", default=[], metavar="NAME=COLUMN[:KIND]",
-                   help="repeatable; aggregated rates NAME=CONVERSIONS/EXPOSURES, means NAME=N/SUM[/SUM_SQ]; "
-                        "without --metric the pilot's remembered or a suggested mapping is used")
+    p.add_argument(
+        "--metric",
+        action="append",
+        default=[],
+        metavar="NAME=COLUMN[:KIND]",
+        help="repeatable; aggregated rates NAME=CONVERSIONS/EXPOSURES, means NAME=N/SUM[/SUM_SQ]; "
+        "without --metric the pilot's remembered or a suggested mapping is used",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the preview, save nothing")
     p.add_argument("--replace", action="store_true", help="replace an earlier import of the same file")
 

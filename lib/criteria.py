@@ -46,7 +46,7 @@ def _describe(c: CriterionSpec, unit: str) -> str:
     if c.role == "guardrail":
         worse = "rises" if c.direction == "decrease" else "falls"
         return f"{name} must not get worse: {worse} by no more than {value} vs {against}"
-    change = ("up" if c.direction == "increase" else "down")
+    change = "up" if c.direction == "increase" else "down"
     if c.threshold == 0:
         return f"{name} {change} vs {against}"
     kind = "points" if c.threshold_type == "absolute" and c.kind == "proportion" else ""

@@ -36,9 +36,7 @@ def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if not url.startswith("sqlite"):
         return sa.create_engine(url, pool_pre_ping=True)
-    engine = sa.create_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
-    )
+    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
 
     @sa.event.listens_for(engine, "connect")

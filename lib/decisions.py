@@ -24,8 +24,16 @@ class DecisionRow:
         return json.loads(self.decision.snapshot_json or "{}")
 
 
-def record_decision(session: Session, pilot_id: int, *, outcome: str, rationale: str, decided_by: str,
-                    snapshot: dict[str, Any], recommendation: str = "") -> Decision:
+def record_decision(
+    session: Session,
+    pilot_id: int,
+    *,
+    outcome: str,
+    rationale: str,
+    decided_by: str,
+    snapshot: dict[str, Any],
+    recommendation: str = "",
+) -> Decision:
     """Store the decision; "extend" keeps the pilot running, anything else closes it.
 
     ``decided_by`` is who is asking (a :class:`lib.access.Principal` from the app): viewers and
@@ -34,8 +42,12 @@ def record_decision(session: Session, pilot_id: int, *, outcome: str, rationale:
     access.require_editor(decided_by, "record decisions")
     pilot = get_pilot(session, pilot_id)
     data = validated(DecisionIn, outcome=outcome, rationale=rationale, decided_by=decided_by)
-    decision = Decision(pilot_id=pilot_id, recommendation=recommendation,
-                        snapshot_json=json.dumps(snapshot, default=str, allow_nan=False), **data.model_dump())
+    decision = Decision(
+        pilot_id=pilot_id,
+        recommendation=recommendation,
+        snapshot_json=json.dumps(snapshot, default=str, allow_nan=False),
+        **data.model_dump(),
+    )
     session.add(decision)
     before = pilot.status
     pilot.status = "running" if data.outcome == "extend" else "decided"
@@ -44,9 +56,17 @@ def record_decision(session: Session, pilot_id: int, *, outcome: str, rationale:
     pilot.updated_at = utcnow()
     session.add(pilot)
     session.flush()
-    audit.record(session, entity="decision", entity_id=decision.id, pilot_id=pilot_id, action=data.outcome,
-                 actor=data.decided_by, before={"status": before}, after={"status": pilot.status},
-                 reason=data.rationale)
+    audit.record(
+        session,
+        entity="decision",
+        entity_id=decision.id,
+        pilot_id=pilot_id,
+        action=data.outcome,
+        actor=data.decided_by,
+        before={"status": before},
+        after={"status": pilot.status},
+        reason=data.rationale,
+    )
     return decision
 
 

@@ -61,24 +61,44 @@ def _mean_rows(rng, metric, arm, days, orders, mean, sd) -> list[dict]:
     for d in days:
         n = max(int(rng.poisson(orders * _weekday_factor(d))), 1)
         values = np.clip(rng.normal(mean, sd, n), 1.0, None).round(2)
-        rows.append(dict(metric=metric, arm=arm, day=d, n=n, total=round(float(values.sum()), 2),
-                         total_sq=round(float((values**2).sum()), 2),
-                         total_cu=round(float((values**3).sum()), 2)))
+        rows.append(
+            dict(
+                metric=metric,
+                arm=arm,
+                day=d,
+                n=n,
+                total=round(float(values.sum()), 2),
+                total_sq=round(float((values**2).sum()), 2),
+                total_cu=round(float((values**3).sum()), 2),
+            )
+        )
     return rows
 
 
 def _count_rows(rng, metric, arm, days, level, trend=0.0) -> list[dict]:
-    return [dict(metric=metric, arm=arm, day=d, n=1,
-                 total=float(rng.poisson(max(level * (1 + trend * i) * _weekday_factor(d), 0.1))))
-            for i, d in enumerate(days)]
+    return [
+        dict(
+            metric=metric,
+            arm=arm,
+            day=d,
+            n=1,
+            total=float(rng.poisson(max(level * (1 + trend * i) * _weekday_factor(d), 0.1))),
+        )
+        for i, d in enumerate(days)
+    ]
 
 
 def is_empty(session: Session) -> bool:
     return session.exec(select(func.count()).select_from(Pilot)).one() == 0
 
 
-def load_demo(session: Session, as_of: date | None = None,
-              on_progress: Callable[[float, str], None] | None = None, *, actor: str = "") -> DemoSummary:
+def load_demo(
+    session: Session,
+    as_of: date | None = None,
+    on_progress: Callable[[float, str], None] | None = None,
+    *,
+    actor: str = "",
+) -> DemoSummary:
     """Fill an empty workspace; refuses to touch one that has pilots (or a reader who may not write)."""
     access.require_editor(actor or ACTOR, "load the demo")
     if not is_empty(session):
@@ -89,122 +109,299 @@ def load_demo(session: Session, as_of: date | None = None,
     w = lambda n: timedelta(weeks=n)  # noqa: E731
 
     company = goals.create_goal(
-        session, ACTOR, name="Grow new-customer revenue 20% this year", level="company",
-        kpi_name="New-customer revenue", kpi_unit="EUR", target_value=2_400_000, period=str(today.year),
-        description="The one number the whole company pulls on.")
+        session,
+        ACTOR,
+        name="Grow new-customer revenue 20% this year",
+        level="company",
+        kpi_name="New-customer revenue",
+        kpi_unit="EUR",
+        target_value=2_400_000,
+        period=str(today.year),
+        description="The one number the whole company pulls on.",
+    )
     marketing = goals.create_goal(
-        session, ACTOR, name="400 sales-qualified leads a quarter", level="marketing", parent_id=company.id,
-        kpi_name="Sales-qualified leads", kpi_unit="SQLs/quarter", target_value=400, period="This quarter",
-        description="Marketing's share of the revenue goal, agreed with sales.")
+        session,
+        ACTOR,
+        name="400 sales-qualified leads a quarter",
+        level="marketing",
+        parent_id=company.id,
+        kpi_name="Sales-qualified leads",
+        kpi_unit="SQLs/quarter",
+        target_value=400,
+        period="This quarter",
+        description="Marketing's share of the revenue goal, agreed with sales.",
+    )
     social = goals.create_goal(
-        session, ACTOR, name="100 new visits a month to the site from social", level="team",
-        parent_id=marketing.id, kpi_name="Visits from social", kpi_unit="visits/month", target_value=100,
-        period="Monthly", description="Social team's contribution: traffic that can become leads.")
+        session,
+        ACTOR,
+        name="100 new visits a month to the site from social",
+        level="team",
+        parent_id=marketing.id,
+        kpi_name="Visits from social",
+        kpi_unit="visits/month",
+        target_value=100,
+        period="Monthly",
+        description="Social team's contribution: traffic that can become leads.",
+    )
     progress(0.1, "Goals created")
 
     def pilot(criteria, **kw):
         return pilots.create_pilot(session, ACTOR, criteria=criteria, **kw)
 
     def log(p: Pilot, rows: list[dict]) -> None:
-        results.log_results(session, p.id or 0, [r for r in rows if r["day"] <= today], ACTOR,
-                            source="demo", today=today)
+        results.log_results(
+            session, p.id or 0, [r for r in rows if r["day"] <= today], ACTOR, source="demo", today=today
+        )
 
     # 1. A/B email test, decided: scaled.
     s1, e1 = today - w(9), today - w(4) - timedelta(days=1)
-    p1 = pilot([dict(metric="reply_rate", kind="proportion", role="primary", threshold=0.0, expected=0.015),
-                dict(metric="unsubscribe_rate", kind="proportion", role="guardrail", direction="decrease",
-                     threshold=0.003)],
-               name="Question-style subject lines", design="ab", channel="email", status="running",
-               priority="must", owner="Ana Ruiz", team="Email", goal_id=marketing.id,
-               hypothesis="Asking a question in the subject line makes prospects reply more often.",
-               start_date=s1, end_date=e1, planned_n_per_arm=3500)
+    p1 = pilot(
+        [
+            dict(metric="reply_rate", kind="proportion", role="primary", threshold=0.0, expected=0.015),
+            dict(metric="unsubscribe_rate", kind="proportion", role="guardrail", direction="decrease", threshold=0.003),
+        ],
+        name="Question-style subject lines",
+        design="ab",
+        channel="email",
+        status="running",
+        priority="must",
+        owner="Ana Ruiz",
+        team="Email",
+        goal_id=marketing.id,
+        hypothesis="Asking a question in the subject line makes prospects reply more often.",
+        start_date=s1,
+        end_date=e1,
+        planned_n_per_arm=3500,
+    )
     days = _days(s1, e1)
-    log(p1, _proportion_rows(rng, "reply_rate", "control", days, 110, 0.051)
+    log(
+        p1,
+        _proportion_rows(rng, "reply_rate", "control", days, 110, 0.051)
         + _proportion_rows(rng, "reply_rate", "pilot", days, 110, 0.072)
         + _proportion_rows(rng, "unsubscribe_rate", "control", days, 110, 0.004)
-        + _proportion_rows(rng, "unsubscribe_rate", "pilot", days, 110, 0.004))
+        + _proportion_rows(rng, "unsubscribe_rate", "pilot", days, 110, 0.004),
+    )
     progress(0.25, "Email pilot logged")
 
     # 2. A/B paid social, decided: aborted.
     s2, e2 = today - w(8), today - w(3) - timedelta(days=1)
-    p2 = pilot([dict(metric="lead_rate", kind="proportion", role="primary", threshold=0.10,
-                     threshold_type="relative", expected=0.45),
-                dict(metric="cost_per_click", kind="mean", role="guardrail", direction="decrease",
-                     threshold=0.15, threshold_type="relative")],
-               name="LinkedIn carousel ads", design="ab", channel="paid", status="running", priority="should",
-               owner="Tom Berg", team="Paid", goal_id=marketing.id,
-               hypothesis="Carousel creatives turn more clicks into demo requests than single images.",
-               start_date=s2, end_date=e2, planned_n_per_arm=4000)
+    p2 = pilot(
+        [
+            dict(
+                metric="lead_rate",
+                kind="proportion",
+                role="primary",
+                threshold=0.10,
+                threshold_type="relative",
+                expected=0.45,
+            ),
+            dict(
+                metric="cost_per_click",
+                kind="mean",
+                role="guardrail",
+                direction="decrease",
+                threshold=0.15,
+                threshold_type="relative",
+            ),
+        ],
+        name="LinkedIn carousel ads",
+        design="ab",
+        channel="paid",
+        status="running",
+        priority="should",
+        owner="Tom Berg",
+        team="Paid",
+        goal_id=marketing.id,
+        hypothesis="Carousel creatives turn more clicks into demo requests than single images.",
+        start_date=s2,
+        end_date=e2,
+        planned_n_per_arm=4000,
+    )
     days = _days(s2, e2)
-    log(p2, _proportion_rows(rng, "lead_rate", "control", days, 130, 0.034)
+    log(
+        p2,
+        _proportion_rows(rng, "lead_rate", "control", days, 130, 0.034)
         + _proportion_rows(rng, "lead_rate", "pilot", days, 130, 0.022)
         + _mean_rows(rng, "cost_per_click", "control", days, 40, 2.10, 0.6)
-        + _mean_rows(rng, "cost_per_click", "pilot", days, 40, 2.55, 0.7))
+        + _mean_rows(rng, "cost_per_click", "pilot", days, 40, 2.55, 0.7),
+    )
     progress(0.4, "Paid pilot logged")
 
     # 3. Before/after on the web, running.
     b3s, b3e = today - w(8), today - w(4) - timedelta(days=1)
     s3, e3 = today - w(4), today + w(2)
-    p3 = pilot([dict(metric="signup_rate", kind="proportion", role="primary", threshold=0.15,
-                     threshold_type="relative", expected=0.25)],
-               name="Pricing page FAQ", design="before_after", channel="web", status="running", priority="must",
-               owner="Mia Chen", team="Web", goal_id=marketing.id,
-               hypothesis="Answering the top five pricing questions on the page lifts trial sign-ups.",
-               baseline_start=b3s, baseline_end=b3e, start_date=s3, end_date=e3)
-    log(p3, _proportion_rows(rng, "signup_rate", "pilot", _days(b3s, b3e), 420, 0.031)
-        + _proportion_rows(rng, "signup_rate", "pilot", _days(s3, e3), 430, 0.037))
+    p3 = pilot(
+        [
+            dict(
+                metric="signup_rate",
+                kind="proportion",
+                role="primary",
+                threshold=0.15,
+                threshold_type="relative",
+                expected=0.25,
+            )
+        ],
+        name="Pricing page FAQ",
+        design="before_after",
+        channel="web",
+        status="running",
+        priority="must",
+        owner="Mia Chen",
+        team="Web",
+        goal_id=marketing.id,
+        hypothesis="Answering the top five pricing questions on the page lifts trial sign-ups.",
+        baseline_start=b3s,
+        baseline_end=b3e,
+        start_date=s3,
+        end_date=e3,
+    )
+    log(
+        p3,
+        _proportion_rows(rng, "signup_rate", "pilot", _days(b3s, b3e), 420, 0.031)
+        + _proportion_rows(rng, "signup_rate", "pilot", _days(s3, e3), 430, 0.037),
+    )
     progress(0.55, "Web pilot logged")
 
     # 4. Against a target: outreach reply rate >= 8%, running.
     s4, e4 = today - w(3), today + w(3)
-    p4 = pilot([dict(metric="reply_rate", kind="proportion", role="primary", comparison="vs_target",
-                     threshold=0.08, expected=0.12)],
-               name="Cold outreach sequence v2", design="target", channel="email", status="running",
-               priority="should", owner="Ana Ruiz", team="Email", goal_id=marketing.id,
-               hypothesis="A three-step sequence with a case study gets replies from at least 8% of contacts.",
-               start_date=s4, end_date=e4, planned_n_per_arm=470)
+    p4 = pilot(
+        [
+            dict(
+                metric="reply_rate",
+                kind="proportion",
+                role="primary",
+                comparison="vs_target",
+                threshold=0.08,
+                expected=0.12,
+            )
+        ],
+        name="Cold outreach sequence v2",
+        design="target",
+        channel="email",
+        status="running",
+        priority="should",
+        owner="Ana Ruiz",
+        team="Email",
+        goal_id=marketing.id,
+        hypothesis="A three-step sequence with a case study gets replies from at least 8% of contacts.",
+        start_date=s4,
+        end_date=e4,
+        planned_n_per_arm=470,
+    )
     log(p4, _proportion_rows(rng, "reply_rate", "pilot", _days(s4, e4), 14, 0.091))
     progress(0.65, "Outreach pilot logged")
 
     # 5. A/B paid search with a revenue metric, running.
     s5, e5 = today - w(5), today + w(1)
-    p5 = pilot([dict(metric="conversion_rate", kind="proportion", role="primary", threshold=0.0, expected=0.006),
-                dict(metric="order_value", kind="mean", role="secondary", threshold=0.0, unit="EUR")],
-               name="Retargeting budget shift", design="ab", channel="paid", status="running", priority="could",
-               owner="Tom Berg", team="Paid", goal_id=company.id,
-               hypothesis="Moving 20% of prospecting budget to retargeting raises conversions without "
-                          "lowering order value.", start_date=s5, end_date=e5, planned_n_per_arm=9000)
+    p5 = pilot(
+        [
+            dict(metric="conversion_rate", kind="proportion", role="primary", threshold=0.0, expected=0.006),
+            dict(metric="order_value", kind="mean", role="secondary", threshold=0.0, unit="EUR"),
+        ],
+        name="Retargeting budget shift",
+        design="ab",
+        channel="paid",
+        status="running",
+        priority="could",
+        owner="Tom Berg",
+        team="Paid",
+        goal_id=company.id,
+        hypothesis="Moving 20% of prospecting budget to retargeting raises conversions without lowering order value.",
+        start_date=s5,
+        end_date=e5,
+        planned_n_per_arm=9000,
+    )
     days = _days(s5, e5)
-    log(p5, _proportion_rows(rng, "conversion_rate", "control", days, 190, 0.021)
+    log(
+        p5,
+        _proportion_rows(rng, "conversion_rate", "control", days, 190, 0.021)
         + _proportion_rows(rng, "conversion_rate", "pilot", days, 190, 0.024)
         + _mean_rows(rng, "order_value", "control", days, 4, 182.0, 60.0)
-        + _mean_rows(rng, "order_value", "pilot", days, 4, 176.0, 58.0))
+        + _mean_rows(rng, "order_value", "pilot", days, 4, 176.0, 58.0),
+    )
     progress(0.8, "Retargeting pilot logged")
 
     # 6. Before/after on social visits (a count), running.
     b6s, b6e = today - w(6), today - w(3) - timedelta(days=1)
     s6, e6 = today - w(3), today + w(3)
-    p6 = pilot([dict(metric="visits_from_social", kind="count", role="primary", threshold=0.2,
-                     threshold_type="relative", expected=0.35, unit="visits/day")],
-               name="Instagram reels twice a week", design="before_after", channel="social", status="running",
-               priority="should", owner="Sam Okoro", team="Social", goal_id=social.id,
-               hypothesis="Short reels bring more visitors from social to the site than static posts.",
-               baseline_start=b6s, baseline_end=b6e, start_date=s6, end_date=e6)
-    log(p6, _count_rows(rng, "visits_from_social", "pilot", _days(b6s, b6e), 3.0)
-        + _count_rows(rng, "visits_from_social", "pilot", _days(s6, e6), 4.1, trend=0.004))
+    p6 = pilot(
+        [
+            dict(
+                metric="visits_from_social",
+                kind="count",
+                role="primary",
+                threshold=0.2,
+                threshold_type="relative",
+                expected=0.35,
+                unit="visits/day",
+            )
+        ],
+        name="Instagram reels twice a week",
+        design="before_after",
+        channel="social",
+        status="running",
+        priority="should",
+        owner="Sam Okoro",
+        team="Social",
+        goal_id=social.id,
+        hypothesis="Short reels bring more visitors from social to the site than static posts.",
+        baseline_start=b6s,
+        baseline_end=b6e,
+        start_date=s6,
+        end_date=e6,
+    )
+    log(
+        p6,
+        _count_rows(rng, "visits_from_social", "pilot", _days(b6s, b6e), 3.0)
+        + _count_rows(rng, "visits_from_social", "pilot", _days(s6, e6), 4.1, trend=0.004),
+    )
 
     # 7 and 8: planned and idea, no results yet: the backlog.
-    pilot([dict(metric="registration_rate", kind="proportion", role="primary", comparison="vs_target",
-                 threshold=0.25, expected=0.32)],
-          name="Webinar invite from the CEO", design="target", channel="events", status="planned",
-          priority="could", owner="Mia Chen", team="Events", goal_id=marketing.id,
-          hypothesis="An invite signed by the CEO gets a quarter of invitees to register.",
-          start_date=today + w(1), end_date=today + w(4), planned_n_per_arm=300)
-    pilot([dict(metric="demo_request_rate", kind="proportion", role="primary", threshold=0.10,
-                 threshold_type="relative", expected=0.30)],
-          name="Homepage hero video", design="ab", channel="web", status="idea", priority="wont",
-          owner="Mia Chen", team="Web", goal_id=marketing.id,
-          hypothesis="A 60-second product video above the fold lifts demo requests by 10%.")
+    pilot(
+        [
+            dict(
+                metric="registration_rate",
+                kind="proportion",
+                role="primary",
+                comparison="vs_target",
+                threshold=0.25,
+                expected=0.32,
+            )
+        ],
+        name="Webinar invite from the CEO",
+        design="target",
+        channel="events",
+        status="planned",
+        priority="could",
+        owner="Mia Chen",
+        team="Events",
+        goal_id=marketing.id,
+        hypothesis="An invite signed by the CEO gets a quarter of invitees to register.",
+        start_date=today + w(1),
+        end_date=today + w(4),
+        planned_n_per_arm=300,
+    )
+    pilot(
+        [
+            dict(
+                metric="demo_request_rate",
+                kind="proportion",
+                role="primary",
+                threshold=0.10,
+                threshold_type="relative",
+                expected=0.30,
+            )
+        ],
+        name="Homepage hero video",
+        design="ab",
+        channel="web",
+        status="idea",
+        priority="wont",
+        owner="Mia Chen",
+        team="Web",
+        goal_id=marketing.id,
+        hypothesis="A 60-second product video above the fold lifts demo requests by 10%.",
+    )
     session.flush()
 
     from lib.evaluation import decision_snapshot  # late: keeps `python -m lib.demo` light on errors
@@ -218,9 +415,15 @@ def load_demo(session: Session, as_of: date | None = None,
     ):
         meeting = datetime.combine(when + timedelta(days=2), time(15), UTC)  # the review after the pilot ended
         snap = {**decision_snapshot(session, p.id or 0, as_of=when), "frozen_at": meeting.isoformat()}
-        decision = decisions.record_decision(session, p.id or 0, outcome=outcome, rationale=why,
-                                             decided_by="Lea Novak", snapshot=snap,
-                                             recommendation=snap["evaluation"]["recommendation"])
+        decision = decisions.record_decision(
+            session,
+            p.id or 0,
+            outcome=outcome,
+            rationale=why,
+            decided_by="Lea Novak",
+            snapshot=snap,
+            recommendation=snap["evaluation"]["recommendation"],
+        )
         decision.decided_at = meeting
         session.add(decision)
     progress(1.0, "Done")
@@ -237,8 +440,10 @@ def main(argv: list[str] | None = None) -> int:
     except WorkspaceNotEmpty as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"Demo workspace loaded: {summary.goals} goals, {summary.pilots} pilots, "
-          f"{summary.entries:,} result rows, {summary.decisions} decisions.")
+    print(
+        f"Demo workspace loaded: {summary.goals} goals, {summary.pilots} pilots, "
+        f"{summary.entries:,} result rows, {summary.decisions} decisions."
+    )
     return 0
 
 

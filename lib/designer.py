@@ -66,10 +66,15 @@ def summarize(inputs: PlanInputs, *, units: str = "people", daily_volume: float 
     per_arm = "" if plan.unit_is_day or inputs.comparison == "vs_target" else " per arm"
     headline = f"{fmt.number(plan.n)} {unit}{per_arm}"
     extra = plan.n / plan.fixed_n - 1 if plan.fixed_n else 0.0
-    looks_cost = (f"A single look at the end would need {fmt.number(plan.fixed_n)}; looking every day costs "
-                  f"{fmt.pct(extra, 0)} more and keeps every verdict honest.")
-    nothing = "changes nothing" if inputs.threshold == 0 and inputs.comparison != "vs_target" else \
-        "is no better than the threshold"
+    looks_cost = (
+        f"A single look at the end would need {fmt.number(plan.fixed_n)}; looking every day costs "
+        f"{fmt.pct(extra, 0)} more and keeps every verdict honest."
+    )
+    nothing = (
+        "changes nothing"
+        if inputs.threshold == 0 and inputs.comparison != "vs_target"
+        else "is no better than the threshold"
+    )
     if inputs.comparison == "vs_target":
         nothing = "sits exactly at the target"
     day_word = "day" if round(plan.mean_decision_look) == 1 else "days"
@@ -85,15 +90,31 @@ def summarize(inputs: PlanInputs, *, units: str = "people", daily_volume: float 
         budget = daily_volume * inputs.looks
         detectable = detectable_effect(inputs, budget)
         if detectable is None:
-            detectable_text = (f"{fmt.number(budget)} {unit}{per_arm} over {inputs.looks} days cannot reliably "
-                               "catch any effect within reach: widen the audience or run longer.")
+            detectable_text = (
+                f"{fmt.number(budget)} {unit}{per_arm} over {inputs.looks} days cannot reliably "
+                "catch any effect within reach: widen the audience or run longer."
+            )
         else:
-            detectable_text = (f"With {fmt.number(daily_volume)} {unit}{per_arm} a day for {inputs.looks} days, the "
-                               "smallest effect this pilot reliably catches is "
-                               f"{effect_words(inputs, detectable, 2)}.")
+            detectable_text = (
+                f"With {fmt.number(daily_volume)} {unit}{per_arm} a day for {inputs.looks} days, the "
+                "smallest effect this pilot reliably catches is "
+                f"{effect_words(inputs, detectable, 2)}."
+            )
             good = 1 if inputs.direction == "increase" or inputs.comparison != "vs_target" else -1
             if (inputs.expected - detectable) * good < 0:
-                warning = (f"The effect you expect ({effect_words(inputs, inputs.expected, 2)}) is smaller than what "
-                           f"this budget can catch ({effect_words(inputs, detectable, 2)}): the plan needs "
-                           f"{fmt.number(days_needed)} days at this volume.")
-    return PlanSummary(plan, headline, f"{unit}{per_arm}", looks_cost, characteristics, days_needed, detectable, detectable_text, warning)
+                warning = (
+                    f"The effect you expect ({effect_words(inputs, inputs.expected, 2)}) is smaller than what "
+                    f"this budget can catch ({effect_words(inputs, detectable, 2)}): the plan needs "
+                    f"{fmt.number(days_needed)} days at this volume."
+                )
+    return PlanSummary(
+        plan,
+        headline,
+        f"{unit}{per_arm}",
+        looks_cost,
+        characteristics,
+        days_needed,
+        detectable,
+        detectable_text,
+        warning,
+    )

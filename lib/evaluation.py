@@ -15,19 +15,25 @@ from lib.pilots import criteria_for, criterion_spec, get_pilot, pilot_spec
 from lib.results import observations, to_observations
 
 # Who a rate is counted over, by channel: "on 412 contacts", "on 3,201 visitors".
-SAMPLE_UNITS = {"email": "contacts", "paid": "clicks", "social": "visitors", "web": "visitors",
-                "events": "invitees", "other": "people"}
+SAMPLE_UNITS = {
+    "email": "contacts",
+    "paid": "clicks",
+    "social": "visitors",
+    "web": "visitors",
+    "events": "invitees",
+    "other": "people",
+}
 
 
-def _evaluate(pilot: Pilot, criteria: list[Criterion], obs: list[Observation],
-              as_of: date | None) -> PilotEvaluation:
+def _evaluate(pilot: Pilot, criteria: list[Criterion], obs: list[Observation], as_of: date | None) -> PilotEvaluation:
     units = {c.metric: SAMPLE_UNITS.get(pilot.channel, "people") for c in criteria if c.kind == "proportion"}
     return evaluate_pilot(pilot_spec(pilot), [criterion_spec(c) for c in criteria], obs, as_of=as_of, units=units)
 
 
 def evaluate(session: Session, pilot_id: int, as_of: date | None = None) -> PilotEvaluation:
-    return _evaluate(get_pilot(session, pilot_id), criteria_for(session, pilot_id),
-                     observations(session, pilot_id), as_of)
+    return _evaluate(
+        get_pilot(session, pilot_id), criteria_for(session, pilot_id), observations(session, pilot_id), as_of
+    )
 
 
 def evaluate_all(session: Session, as_of: date | None = None) -> list[tuple[Pilot, PilotEvaluation]]:

@@ -31,8 +31,10 @@ def _check_name(session: Session, data: GoalIn, goal_id: int | None = None) -> N
 def _check_parent(session: Session, data: GoalIn, goal_id: int | None = None) -> None:
     if data.parent_id is None:
         if data.level != "company":
-            raise InvalidInput.one("parent_id", f"a {data.level} goal sits under the goal it serves: pick its "
-                                                "parent (only company goals stand alone).")
+            raise InvalidInput.one(
+                "parent_id",
+                f"a {data.level} goal sits under the goal it serves: pick its parent (only company goals stand alone).",
+            )
         return
     parent = session.get(Goal, data.parent_id)
     if parent is None:
@@ -55,8 +57,7 @@ def create_goal(session: Session, actor: str, **values) -> Goal:
     goal = Goal(**data.model_dump())
     session.add(goal)
     session.flush()
-    audit.record(session, entity="goal", entity_id=goal.id, action="create", actor=actor,
-                 after=audit.snapshot(goal))
+    audit.record(session, entity="goal", entity_id=goal.id, action="create", actor=actor, after=audit.snapshot(goal))
     return goal
 
 
@@ -73,8 +74,15 @@ def update_goal(session: Session, goal_id: int, actor: str, **values) -> Goal:
         setattr(goal, key, value)
     goal.updated_at = utcnow()
     session.add(goal)
-    audit.record(session, entity="goal", entity_id=goal.id, action="update", actor=actor,
-                 before=before, after=audit.snapshot(goal))
+    audit.record(
+        session,
+        entity="goal",
+        entity_id=goal.id,
+        action="update",
+        actor=actor,
+        before=before,
+        after=audit.snapshot(goal),
+    )
     return goal
 
 

@@ -32,12 +32,25 @@ DEFAULT_ARMS = {"ab": f"{CONTROL_ARM},{PILOT_ARM}", "before_after": PILOT_ARM, "
 
 # Field names as the forms label them, so a message points at the box to fix.
 FIELD_LABELS = {
-    "kpi_name": "KPI", "kpi_unit": "Unit", "parent_id": "Parent goal", "target_value": "Target",
-    "goal_id": "Goal it serves", "planned_n_per_arm": "Planned people per arm", "start_date": "Start",
-    "end_date": "End", "baseline_start": "Baseline start", "baseline_end": "Baseline end",
-    "n": "Exposures / units", "total": "Conversions / total", "total_sq": "Sum of squares",
-    "decided_by": "Decided by", "threshold_type": "Threshold is", "criteria": "Criteria",
-    "expected": "Expected", "total_cu": "Sum of cubes", "actor": "Not allowed",
+    "kpi_name": "KPI",
+    "kpi_unit": "Unit",
+    "parent_id": "Parent goal",
+    "target_value": "Target",
+    "goal_id": "Goal it serves",
+    "planned_n_per_arm": "Planned people per arm",
+    "start_date": "Start",
+    "end_date": "End",
+    "baseline_start": "Baseline start",
+    "baseline_end": "Baseline end",
+    "n": "Exposures / units",
+    "total": "Conversions / total",
+    "total_sq": "Sum of squares",
+    "decided_by": "Decided by",
+    "threshold_type": "Threshold is",
+    "criteria": "Criteria",
+    "expected": "Expected",
+    "total_cu": "Sum of cubes",
+    "actor": "Not allowed",
 }
 ROLE_ORDER = ("primary", "secondary", "guardrail")
 
@@ -206,8 +219,9 @@ class PilotIn(_Input):
             errors.append(FieldError("end_date", "must be on or after the start date."))
         if self.design == "before_after":
             if not (self.baseline_start and self.baseline_end):
-                errors.append(FieldError("baseline_start",
-                                         "a before/after pilot needs a baseline period (start and end)."))
+                errors.append(
+                    FieldError("baseline_start", "a before/after pilot needs a baseline period (start and end).")
+                )
             elif self.baseline_end < self.baseline_start:
                 errors.append(FieldError("baseline_end", "must be on or after the baseline start."))
             elif self.start_date and self.baseline_end >= self.start_date:
@@ -217,11 +231,20 @@ class PilotIn(_Input):
         if self.status == "running":
             # the verdicts measure progress against the plan and set how strict each daily look is
             if self.design == "before_after" and not self.end_date:
-                errors.append(FieldError("end_date", "is required before a before/after pilot runs: its length is "
-                                                     "its plan (how many pilot days the verdict waits for)."))
+                errors.append(
+                    FieldError(
+                        "end_date",
+                        "is required before a before/after pilot runs: its length is "
+                        "its plan (how many pilot days the verdict waits for).",
+                    )
+                )
             elif self.design != "before_after" and not self.planned_n_per_arm:
-                errors.append(FieldError("planned_n_per_arm", "is required before the pilot runs: work it out "
-                                                              "with “Plan the sample” (or `lib.cli plan`)."))
+                errors.append(
+                    FieldError(
+                        "planned_n_per_arm",
+                        "is required before the pilot runs: work it out with “Plan the sample” (or `lib.cli plan`).",
+                    )
+                )
         arms = [a.strip() for a in (self.arms or DEFAULT_ARMS[self.design]).split(",") if a.strip()]
         if self.design == "ab" and (CONTROL_ARM not in arms or len(arms) < 2):
             errors.append(FieldError("arms", f"an A/B pilot needs a '{CONTROL_ARM}' arm and at least one other."))
@@ -280,8 +303,13 @@ class CriterionIn(_Input):
             if (self.expected - self.threshold) * good <= 0:
                 worth = "target" if self.comparison == "vs_target" else "minimum worth scaling (the threshold)"
                 better = "above" if good > 0 else "below"
-                problems.append(FieldError("expected", f"must be {better} the {worth}: the plan sizes the test "
-                                                       "of “better than the threshold” for the effect you expect."))
+                problems.append(
+                    FieldError(
+                        "expected",
+                        f"must be {better} the {worth}: the plan sizes the test "
+                        "of “better than the threshold” for the effect you expect.",
+                    )
+                )
             elif self.comparison == "vs_target" and self.kind == "proportion" and not 0 < self.expected < 1:
                 problems.append(FieldError("expected", "an expected rate must be between 0% and 100%."))
         return problems
@@ -328,8 +356,9 @@ class ResultIn(_Input):
                 errors.append(FieldError(name, str(exc)))
         if not errors and self.kind == "proportion":
             if self.total > self.n:
-                errors.append(FieldError(
-                    "total", f"conversions ({self.total:,.0f}) cannot exceed exposures ({self.n:,.0f})."))
+                errors.append(
+                    FieldError("total", f"conversions ({self.total:,.0f}) cannot exceed exposures ({self.n:,.0f}).")
+                )
             if self.n != int(self.n) or self.total != int(self.total):
                 errors.append(FieldError("n", "conversions and exposures must be whole numbers."))
         if not errors and self.kind == "mean" and self.n == 0 and self.total != 0:

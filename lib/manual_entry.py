@@ -21,11 +21,15 @@ class EntryField:
 
 
 FIELDS: dict[str, tuple[EntryField, ...]] = {
-    "proportion": (EntryField("exposures", "Exposures", "People reached: visitors, contacts, recipients."),
-                   EntryField("conversions", "Conversions", "How many of them did the thing: replied, signed up.")),
-    "mean": (EntryField("units", "Units", "Orders, deals or visits the average is over."),
-             EntryField("average", "Average", "Average value per unit, e.g. order value.", whole=False),
-             EntryField("sd", "Std deviation", "Spread of the values; leave 0 if unknown.", whole=False)),
+    "proportion": (
+        EntryField("exposures", "Exposures", "People reached: visitors, contacts, recipients."),
+        EntryField("conversions", "Conversions", "How many of them did the thing: replied, signed up."),
+    ),
+    "mean": (
+        EntryField("units", "Units", "Orders, deals or visits the average is over."),
+        EntryField("average", "Average", "Average value per unit, e.g. order value.", whole=False),
+        EntryField("sd", "Std deviation", "Spread of the values; leave 0 if unknown.", whole=False),
+    ),
     "count": (EntryField("value", "Value", "The day's count or amount, e.g. visits or revenue.", whole=False),),
 }
 
@@ -96,8 +100,9 @@ def _clean(v) -> float | None:
     return None if f != f else f  # NaN from an emptied cell
 
 
-def grid_edits(kind: str, metric: str, original: list[dict], edited: list[dict],
-               entries: dict[tuple[date, str], ResultEntry]) -> list[GridEdit]:
+def grid_edits(
+    kind: str, metric: str, original: list[dict], edited: list[dict], entries: dict[tuple[date, str], ResultEntry]
+) -> list[GridEdit]:
     """Compare the grid before and after editing; only rows whose values changed."""
     edits = []
     for before, after in zip(original, edited, strict=True):

@@ -17,7 +17,10 @@ GOAL_LEVELS: tuple[str, ...] = ("company", "marketing", "team")
 PILOT_STATUSES: tuple[str, ...] = ("idea", "planned", "running", "decided")
 PRIORITIES: tuple[str, ...] = ("must", "should", "could", "wont")
 PRIORITY_LABELS: dict[str, str] = {
-    "must": "Must have", "should": "Should have", "could": "Could have", "wont": "Won't have",
+    "must": "Must have",
+    "should": "Should have",
+    "could": "Could have",
+    "wont": "Won't have",
 }
 CHANNELS: tuple[str, ...] = ("email", "social", "paid", "web", "events", "other")
 SOURCES: tuple[str, ...] = ("manual", "file", "cli", "demo")
@@ -50,10 +53,8 @@ class Pilot(SQLModel, table=True):
     """A small campaign run against success criteria agreed before it starts."""
 
     __table_args__ = (
-        sa.CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
-                           name="ck_pilot_dates"),
-        sa.CheckConstraint("planned_n_per_arm IS NULL OR planned_n_per_arm > 0",
-                           name="ck_pilot_planned_n"),
+        sa.CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="ck_pilot_dates"),
+        sa.CheckConstraint("planned_n_per_arm IS NULL OR planned_n_per_arm > 0", name="ck_pilot_planned_n"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -109,9 +110,14 @@ class ImportBatch(SQLModel, table=True):
 
     __tablename__ = "import_batch"
     __table_args__ = (
-        sa.Index("uq_batch_checksum_live", "pilot_id", "checksum", unique=True,
-                 sqlite_where=sa.text("undone_at IS NULL"),
-                 postgresql_where=sa.text("undone_at IS NULL")),
+        sa.Index(
+            "uq_batch_checksum_live",
+            "pilot_id",
+            "checksum",
+            unique=True,
+            sqlite_where=sa.text("undone_at IS NULL"),
+            postgresql_where=sa.text("undone_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -143,9 +149,16 @@ class ResultEntry(SQLModel, table=True):
         sa.CheckConstraint("n >= 0", name="ck_entry_n"),
         sa.CheckConstraint("total_sq IS NULL OR total_sq >= 0", name="ck_entry_total_sq"),
         sa.CheckConstraint("cost IS NULL OR cost >= 0", name="ck_entry_cost"),
-        sa.Index("uq_entry_current", "pilot_id", "metric", "arm", "day", unique=True,
-                 sqlite_where=sa.text("superseded_at IS NULL"),
-                 postgresql_where=sa.text("superseded_at IS NULL")),
+        sa.Index(
+            "uq_entry_current",
+            "pilot_id",
+            "metric",
+            "arm",
+            "day",
+            unique=True,
+            sqlite_where=sa.text("superseded_at IS NULL"),
+            postgresql_where=sa.text("superseded_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -189,9 +202,7 @@ class ShareLink(SQLModel, table=True):
     """
 
     __tablename__ = "share_link"
-    __table_args__ = (
-        sa.CheckConstraint("pilot_id IS NULL OR goal_id IS NULL", name="ck_share_link_one_target"),
-    )
+    __table_args__ = (sa.CheckConstraint("pilot_id IS NULL OR goal_id IS NULL", name="ck_share_link_one_target"),)
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)

@@ -17,8 +17,17 @@ from lib.inputs import DESIGN_COMPARISON, CriterionIn, InvalidInput, PilotIn, va
 from lib.models import Criterion, Goal, Pilot, utcnow
 from lib.observations import CriterionSpec, PilotSpec
 
-CRITERION_FIELDS = ("metric", "unit", "kind", "role", "direction", "comparison", "threshold",
-                    "threshold_type", "confidence")
+CRITERION_FIELDS = (
+    "metric",
+    "unit",
+    "kind",
+    "role",
+    "direction",
+    "comparison",
+    "threshold",
+    "threshold_type",
+    "confidence",
+)
 
 
 @dataclass(frozen=True)
@@ -72,8 +81,10 @@ def _validate_criteria(design: str, criteria: Sequence[dict]) -> list[CriterionI
         except InvalidInput as exc:
             raise InvalidInput([type(e)(f"criterion_{i}_{e.field}", e.message) for e in exc.errors]) from None
         if c.comparison != DESIGN_COMPARISON[design]:
-            raise InvalidInput.one(f"criterion_{i}_comparison",
-                                   f"a {design} pilot compares {DESIGN_COMPARISON[design]}, not {c.comparison}.")
+            raise InvalidInput.one(
+                f"criterion_{i}_comparison",
+                f"a {design} pilot compares {DESIGN_COMPARISON[design]}, not {c.comparison}.",
+            )
         if (c.metric, c.role) in seen:
             raise InvalidInput.one(f"criterion_{i}_metric", f"'{c.metric}' is already a {c.role} criterion.")
         seen.add((c.metric, c.role))
@@ -130,13 +141,21 @@ def create_pilot(session: Session, actor: str, criteria: Sequence[dict] = (), **
         raise InvalidInput.one("name", f"a pilot named '{data.name}' already exists.") from None
     for c in specs:
         session.add(Criterion(pilot_id=pilot.id, **c.model_dump()))
-    audit.record(session, entity="pilot", entity_id=pilot.id, pilot_id=pilot.id, action="create",
-                 actor=actor, after={**audit.snapshot(pilot), "criteria": [c.model_dump() for c in specs]})
+    audit.record(
+        session,
+        entity="pilot",
+        entity_id=pilot.id,
+        pilot_id=pilot.id,
+        action="create",
+        actor=actor,
+        after={**audit.snapshot(pilot), "criteria": [c.model_dump() for c in specs]},
+    )
     return pilot
 
 
-def update_pilot(session: Session, pilot_id: int, actor: str, criteria: Sequence[dict] | None = None,
-                 reason: str = "", **values) -> Pilot:
+def update_pilot(
+    session: Session, pilot_id: int, actor: str, criteria: Sequence[dict] | None = None, reason: str = "", **values
+) -> Pilot:
     """Change a pilot; ``criteria`` (when given) replaces the set, which needs a reason once locked."""
     access.require_editor(actor, "edit pilots or their criteria")
     pilot = get_pilot(session, pilot_id)
@@ -153,15 +172,30 @@ def update_pilot(session: Session, pilot_id: int, actor: str, criteria: Sequence
         pilot.criteria_locked_at = utcnow()
     pilot.updated_at = utcnow()
     session.add(pilot)
-    audit.record(session, entity="pilot", entity_id=pilot.id, pilot_id=pilot.id, action="update",
-                 actor=actor, before=before, after=audit.snapshot(pilot), reason=reason)
+    audit.record(
+        session,
+        entity="pilot",
+        entity_id=pilot.id,
+        pilot_id=pilot.id,
+        action="update",
+        actor=actor,
+        before=before,
+        after=audit.snapshot(pilot),
+        reason=reason,
+    )
     if criteria is not None:
         replace_criteria(session, pilot, criteria, actor, reason, old_criteria)
     return pilot
 
 
-def replace_criteria(session: Session, pilot: Pilot, criteria: Sequence[dict], actor: str,
-                     reason: str = "", old: list[dict] | None = None) -> None:
+def replace_criteria(
+    session: Session,
+    pilot: Pilot,
+    criteria: Sequence[dict],
+    actor: str,
+    reason: str = "",
+    old: list[dict] | None = None,
+) -> None:
     access.require_editor(actor, "change criteria")
     specs = _validate_criteria(pilot.design, criteria)
     new = [{k: c.model_dump()[k] for k in CRITERION_FIELDS} for c in specs]
@@ -171,22 +205,32 @@ def replace_criteria(session: Session, pilot: Pilot, criteria: Sequence[dict], a
         return
     locked = pilot.criteria_locked_at is not None
     if locked and not reason.strip():
-        raise InvalidInput.one("reason", "the criteria are locked since the pilot started: "
-                                         "say why they change (it is shown on the pilot).")
+        raise InvalidInput.one(
+            "reason", "the criteria are locked since the pilot started: say why they change (it is shown on the pilot)."
+        )
     for c in criteria_for(session, pilot.id or 0):
         session.delete(c)
     session.flush()
     for c in specs:
         session.add(Criterion(pilot_id=pilot.id, **c.model_dump()))
-    audit.record(session, entity="criteria", entity_id=pilot.id, pilot_id=pilot.id,
-                 action="change_after_lock" if locked else "update", actor=actor,
-                 before={"criteria": old}, after={"criteria": new}, reason=reason)
+    audit.record(
+        session,
+        entity="criteria",
+        entity_id=pilot.id,
+        pilot_id=pilot.id,
+        action="change_after_lock" if locked else "update",
+        actor=actor,
+        before={"criteria": old},
+        after={"criteria": new},
+        reason=reason,
+    )
 
 
 def _comparable(criteria: list[dict]) -> list[tuple]:
     """Criteria as a sorted list with thresholds rounded: a percent typed back in is no change."""
-    return sorted(tuple(round(v, 9) if isinstance(v, float) else v for v in (c[k] for k in CRITERION_FIELDS))
-                  for c in criteria)
+    return sorted(
+        tuple(round(v, 9) if isinstance(v, float) else v for v in (c[k] for k in CRITERION_FIELDS)) for c in criteria
+    )
 
 
 def set_status(session: Session, pilot_id: int, status: str, actor: str) -> Pilot:
@@ -202,18 +246,27 @@ def pilot_spec(pilot: Pilot) -> PilotSpec:
     arms = pilot.arm_list
     pilot_arm = next((a for a in arms if a != "control"), "pilot")
     return PilotSpec(
-        name=pilot.name, design=pilot.design,  # type: ignore[arg-type]
-        start=pilot.start_date, end=pilot.end_date,
-        baseline_start=pilot.baseline_start, baseline_end=pilot.baseline_end,
-        planned_n_per_arm=pilot.planned_n_per_arm, pilot_arm=pilot_arm,
+        name=pilot.name,
+        design=pilot.design,  # type: ignore[arg-type]
+        start=pilot.start_date,
+        end=pilot.end_date,
+        baseline_start=pilot.baseline_start,
+        baseline_end=pilot.baseline_end,
+        planned_n_per_arm=pilot.planned_n_per_arm,
+        pilot_arm=pilot_arm,
     )
 
 
 def criterion_spec(c: Criterion) -> CriterionSpec:
     return CriterionSpec(
-        metric=c.metric, kind=c.kind, role=c.role, comparison=c.comparison,  # type: ignore[arg-type]
-        threshold=c.threshold, direction=c.direction,  # type: ignore[arg-type]
-        threshold_type=c.threshold_type, confidence=c.confidence,  # type: ignore[arg-type]
+        metric=c.metric,
+        kind=c.kind,
+        role=c.role,
+        comparison=c.comparison,  # type: ignore[arg-type]
+        threshold=c.threshold,
+        direction=c.direction,  # type: ignore[arg-type]
+        threshold_type=c.threshold_type,
+        confidence=c.confidence,  # type: ignore[arg-type]
         expected=c.expected,
     )
 

@@ -71,14 +71,16 @@ def existing_keys(session: Session, pilot_id: int, except_batch: int | None = No
     ``except_batch`` leaves out an import that is about to be replaced.
     """
     stmt = select(ResultEntry.day, ResultEntry.arm, ResultEntry.metric).where(
-        ResultEntry.pilot_id == pilot_id, col(ResultEntry.superseded_at).is_(None))
+        ResultEntry.pilot_id == pilot_id, col(ResultEntry.superseded_at).is_(None)
+    )
     if except_batch is not None:
         stmt = stmt.where(sa.or_(col(ResultEntry.batch_id).is_(None), ResultEntry.batch_id != except_batch))
     return {(d, a, m) for d, a, m in session.exec(stmt)}
 
 
-def validate_rows(pilot: Pilot, kinds: dict[str, str], rows: Sequence[dict],
-                  today: date | None = None) -> tuple[list[ResultIn], list[FieldError]]:
+def validate_rows(
+    pilot: Pilot, kinds: dict[str, str], rows: Sequence[dict], today: date | None = None
+) -> tuple[list[ResultIn], list[FieldError]]:
     """Check every row against the input rules and the pilot; collect all problems."""
     today = today or date.today()
     first, last = _allowed_days(pilot)
@@ -99,9 +101,13 @@ def validate_rows(pilot: Pilot, kinds: dict[str, str], rows: Sequence[dict],
         if row.arm not in arms:
             errors.append(FieldError(f"row {i} arm", f"'{row.arm}' is not an arm of this pilot ({', '.join(arms)})."))
         elif first and row.day < first:
-            errors.append(FieldError(f"row {i} day", f"{row.day:%d %b %Y} is before the pilot's first day ({first:%d %b %Y})."))
+            errors.append(
+                FieldError(f"row {i} day", f"{row.day:%d %b %Y} is before the pilot's first day ({first:%d %b %Y}).")
+            )
         elif last and row.day > last:
-            errors.append(FieldError(f"row {i} day", f"{row.day:%d %b %Y} is after the pilot's last day ({last:%d %b %Y})."))
+            errors.append(
+                FieldError(f"row {i} day", f"{row.day:%d %b %Y} is after the pilot's last day ({last:%d %b %Y}).")
+            )
         elif row.day > today:
             errors.append(FieldError(f"row {i} day", f"{row.day:%d %b %Y} is in the future."))
         else:
@@ -119,8 +125,16 @@ def _entry_dict(e: ResultEntry) -> dict:
     return {k: getattr(e, k) for k in ("day", "arm", "metric", *VALUE_FIELDS)}
 
 
-def log_results(session: Session, pilot_id: int, rows: Sequence[dict], actor: str, *,
-                source: str = "manual", batch_id: int | None = None, today: date | None = None) -> int:
+def log_results(
+    session: Session,
+    pilot_id: int,
+    rows: Sequence[dict],
+    actor: str,
+    *,
+    source: str = "manual",
+    batch_id: int | None = None,
+    today: date | None = None,
+) -> int:
     """Store new rows all or nothing; a day already logged is refused (correct it instead).
 
     Returns how many values were stored. Rows go in as one multi-row INSERT: an
@@ -137,19 +151,44 @@ def log_results(session: Session, pilot_id: int, rows: Sequence[dict], actor: st
     taken = existing_keys(session, pilot_id)
     clashes = [r for r in good if (r.day, r.arm, r.metric) in taken]
     if clashes:
-        raise InvalidInput([FieldError("rows", f"{r.day:%d %b %Y} × {r.arm} × {r.metric} is already logged; "
-                                               "edit that value instead (history is kept).") for r in clashes[:20]])
+        raise InvalidInput(
+            [
+                FieldError(
+                    "rows",
+                    f"{r.day:%d %b %Y} × {r.arm} × {r.metric} is already logged; "
+                    "edit that value instead (history is kept).",
+                )
+                for r in clashes[:20]
+            ]
+        )
     now = utcnow()
-    values = [{**row.model_dump(exclude={"kind"}), "pilot_id": pilot_id, "source": source, "batch_id": batch_id,
-               "created_by": actor, "created_at": now} for row in good]
+    values = [
+        {
+            **row.model_dump(exclude={"kind"}),
+            "pilot_id": pilot_id,
+            "source": source,
+            "batch_id": batch_id,
+            "created_by": actor,
+            "created_at": now,
+        }
+        for row in good
+    ]
     try:
         session.execute(sa.insert(ResultEntry), values)
     except IntegrityError:
-        raise InvalidInput.one("rows", "someone else logged some of these days at the same moment; "
-                                       "reload and try again.") from None
+        raise InvalidInput.one(
+            "rows", "someone else logged some of these days at the same moment; reload and try again."
+        ) from None
     if source == "manual":
-        audit.record(session, entity="results", entity_id=None, pilot_id=pilot_id, action="log", actor=actor,
-                     after={"rows": len(values)})
+        audit.record(
+            session,
+            entity="results",
+            entity_id=None,
+            pilot_id=pilot_id,
+            action="log",
+            actor=actor,
+            after={"rows": len(values)},
+        )
     return len(values)
 
 
@@ -160,15 +199,22 @@ def _supersede(session: Session, old: ResultEntry, values: dict | None, actor: s
     session.flush()  # frees the "one current row" slot before the new row takes it
     new = None
     if values is not None:
-        new = ResultEntry(pilot_id=old.pilot_id, source=old.source, batch_id=old.batch_id,
-                          created_by=actor, **values)
+        new = ResultEntry(pilot_id=old.pilot_id, source=old.source, batch_id=old.batch_id, created_by=actor, **values)
         session.add(new)
         session.flush()
         old.superseded_by_id = new.id
         session.add(old)
-    audit.record(session, entity="result", entity_id=old.id, pilot_id=old.pilot_id,
-                 action="correct" if new else "delete", actor=actor, reason=reason,
-                 before=before, after=_entry_dict(new) if new else None)
+    audit.record(
+        session,
+        entity="result",
+        entity_id=old.id,
+        pilot_id=old.pilot_id,
+        action="correct" if new else "delete",
+        actor=actor,
+        reason=reason,
+        before=before,
+        after=_entry_dict(new) if new else None,
+    )
     return new
 
 
@@ -201,9 +247,12 @@ def observations(session: Session, pilot_id: int) -> list[Observation]:
 
 
 def to_observations(entries: Iterable[ResultEntry]) -> list[Observation]:
-    return [Observation(day=e.day, arm=e.arm, metric=e.metric, n=e.n, total=e.total, total_sq=e.total_sq,
-                        total_cu=e.total_cu)
-            for e in entries]
+    return [
+        Observation(
+            day=e.day, arm=e.arm, metric=e.metric, n=e.n, total=e.total, total_sq=e.total_sq, total_cu=e.total_cu
+        )
+        for e in entries
+    ]
 
 
 def _brief(values: dict | None) -> str:
@@ -217,21 +266,36 @@ def _brief(values: dict | None) -> str:
 
 def history(session: Session, pilot_id: int, limit: int = 200) -> list[HistoryLine]:
     """Corrections and deletions, newest first: who, when, before, after, why."""
-    stmt = (select(AuditEvent).where(AuditEvent.pilot_id == pilot_id, AuditEvent.entity == "result")
-            .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit))
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.pilot_id == pilot_id, AuditEvent.entity == "result")
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .limit(limit)
+    )
     lines = []
     for ev in session.exec(stmt):
         before = json.loads(ev.before_json) if ev.before_json else None
         after = json.loads(ev.after_json) if ev.after_json else None
         key = before or after or {}
-        lines.append(HistoryLine(at=ev.at, actor=ev.actor, action=ev.action, day=str(key.get("day", "")),
-                                 arm=str(key.get("arm", "")), metric=str(key.get("metric", "")),
-                                 before=_brief(before), after=_brief(after), reason=ev.reason))
+        lines.append(
+            HistoryLine(
+                at=ev.at,
+                actor=ev.actor,
+                action=ev.action,
+                day=str(key.get("day", "")),
+                arm=str(key.get("arm", "")),
+                metric=str(key.get("metric", "")),
+                before=_brief(before),
+                after=_brief(after),
+                reason=ev.reason,
+            )
+        )
     return lines
 
 
-def apply_grid(session: Session, pilot_id: int, edits: Sequence, actor: str, reason: str = "",
-               today: date | None = None) -> dict[str, int]:
+def apply_grid(
+    session: Session, pilot_id: int, edits: Sequence, actor: str, reason: str = "", today: date | None = None
+) -> dict[str, int]:
     """Save a grid's edits in the caller's transaction: every problem reported, nothing half-saved.
 
     ``edits`` are ``manual_entry.GridEdit``: a new row, a corrected one, or a cleared one.

@@ -184,9 +184,16 @@ def _checked_id(errors: list[FieldError], field: str, value: Any, what: str) -> 
         return None
 
 
-def create_link(session: Session, *, actor: str, pilot_id: int | None = None, goal_id: int | None = None,
-                expires_days: int | None = None, label: str = "",
-                decision_id: int | None = None) -> tuple[ShareLink, str]:
+def create_link(
+    session: Session,
+    *,
+    actor: str,
+    pilot_id: int | None = None,
+    goal_id: int | None = None,
+    expires_days: int | None = None,
+    label: str = "",
+    decision_id: int | None = None,
+) -> tuple[ShareLink, str]:
     """A new link to one pilot's report (optionally pinned to one of its decisions) or one goal's portfolio.
 
     Returns the stored row and the raw token: show the token once, it is not stored
@@ -205,16 +212,23 @@ def create_link(session: Session, *, actor: str, pilot_id: int | None = None, go
         errors.append(FieldError("expires", f"'{expires_days}' is not a whole number of days."))
         days = None
     if days is not None and not 1 <= days <= MAX_EXPIRY_DAYS:
-        errors.append(FieldError("expires", f"must be between 1 and {MAX_EXPIRY_DAYS} days (got {days}); "
-                                                 "leave it empty for a link that works until revoked."))
+        errors.append(
+            FieldError(
+                "expires",
+                f"must be between 1 and {MAX_EXPIRY_DAYS} days (got {days}); "
+                "leave it empty for a link that works until revoked.",
+            )
+        )
     text = (label or "").strip()
     if len(text) > LABEL_MAX:
         errors.append(FieldError("label", f"is too long (at most {LABEL_MAX} characters)."))
     if errors:
         raise InvalidInput(errors)
     if (pid is None) == (gid is None):
-        raise InvalidInput.one("target", "a link opens exactly one report: give a pilot or a goal, not "
-                                         f"{'both' if pid is not None else 'neither'}.")
+        raise InvalidInput.one(
+            "target",
+            f"a link opens exactly one report: give a pilot or a goal, not {'both' if pid is not None else 'neither'}.",
+        )
     if pid is not None and session.get(Pilot, pid) is None:
         raise InvalidInput.one("pilot", f"pilot #{pid} does not exist.")
     if gid is not None and session.get(Goal, gid) is None:
@@ -229,13 +243,28 @@ def create_link(session: Session, *, actor: str, pilot_id: int | None = None, go
             raise InvalidInput.one("decision", f"decision #{did} was recorded for another pilot.")
     token = new_token()
     now = utcnow()
-    link = ShareLink(token_hash=token_hash(token), scope="pilot" if pid is not None else "goal", pilot_id=pid,
-                     goal_id=gid, decision_id=did, label=text, created_by=str(actor)[:80], created_at=now,
-                     expires_at=now + timedelta(days=days) if days is not None else None)
+    link = ShareLink(
+        token_hash=token_hash(token),
+        scope="pilot" if pid is not None else "goal",
+        pilot_id=pid,
+        goal_id=gid,
+        decision_id=did,
+        label=text,
+        created_by=str(actor)[:80],
+        created_at=now,
+        expires_at=now + timedelta(days=days) if days is not None else None,
+    )
     session.add(link)
     session.flush()
-    audit.record(session, entity="share_link", entity_id=link.id, action="create", actor=actor, pilot_id=pid,
-                 after=audit.snapshot(link, _AUDITED))
+    audit.record(
+        session,
+        entity="share_link",
+        entity_id=link.id,
+        action="create",
+        actor=actor,
+        pilot_id=pid,
+        after=audit.snapshot(link, _AUDITED),
+    )
     return link, token
 
 
@@ -250,14 +279,23 @@ def revoke(session: Session, link_id: int, actor: str) -> ShareLink:
     if link is None:
         raise InvalidInput.one("link", f"share link #{link_id} does not exist.")
     if link.revoked_at is not None:
-        raise InvalidInput.one("link", f"share link #{link_id} was already revoked on "
-                                       f"{fmt_date(link.revoked_at.date())}.")
+        raise InvalidInput.one(
+            "link", f"share link #{link_id} was already revoked on {fmt_date(link.revoked_at.date())}."
+        )
     before = audit.snapshot(link, _AUDITED)
     link.revoked_at = utcnow()
     session.add(link)
     session.flush()
-    audit.record(session, entity="share_link", entity_id=link.id, action="revoke", actor=actor,
-                 pilot_id=link.pilot_id, before=before, after=audit.snapshot(link, _AUDITED))
+    audit.record(
+        session,
+        entity="share_link",
+        entity_id=link.id,
+        action="revoke",
+        actor=actor,
+        pilot_id=link.pilot_id,
+        before=before,
+        after=audit.snapshot(link, _AUDITED),
+    )
     return link
 
 
@@ -309,8 +347,9 @@ def target_text(session: Session, link: ShareLink) -> str:
     return _target_names(session, [link])[link.id]
 
 
-def list_links(session: Session, pilot_id: int | None = None, goal_id: int | None = None,
-               now: datetime | None = None) -> list[LinkRow]:
+def list_links(
+    session: Session, pilot_id: int | None = None, goal_id: int | None = None, now: datetime | None = None
+) -> list[LinkRow]:
     """Links, newest first: every link, or a pilot's, or a goal's; with their state and opens."""
     stmt = select(ShareLink)
     if pilot_id is not None:
@@ -322,17 +361,24 @@ def list_links(session: Session, pilot_id: int | None = None, goal_id: int | Non
         return []
     opened = session.exec(
         select(AuditEvent.entity_id, sa.func.count(), sa.func.max(AuditEvent.at))
-        .where(AuditEvent.entity == "share_link", AuditEvent.action == "open",
-               col(AuditEvent.entity_id).in_([lk.id for lk in links]))
-        .group_by(AuditEvent.entity_id))
+        .where(
+            AuditEvent.entity == "share_link",
+            AuditEvent.action == "open",
+            col(AuditEvent.entity_id).in_([lk.id for lk in links]),
+        )
+        .group_by(AuditEvent.entity_id)
+    )
     stats = {lid: (int(n), _aware(last)) for lid, n, last in opened}
     names = _target_names(session, links)
     return [LinkRow(lk, names[lk.id], link_status(lk, now), *stats.get(lk.id, (0, None))) for lk in links]
 
 
 def opens(session: Session, link_id: int) -> int:
-    return session.exec(select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.entity == "share_link", AuditEvent.action == "open", AuditEvent.entity_id == link_id)).one()
+    return session.exec(
+        select(sa.func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.entity == "share_link", AuditEvent.action == "open", AuditEvent.entity_id == link_id)
+    ).one()
 
 
 # ------------------------------------------------------------------ what a link shows
@@ -341,9 +387,14 @@ def opens(session: Session, link_id: int) -> int:
 def _pilot_report(bundle) -> PilotReport:
     from lib.report import build_pilot_report
 
-    return build_pilot_report(bundle.evaluation, pilot_name=bundle.pilot.name, hypothesis=bundle.pilot.hypothesis,
-                              decision=bundle.last_decision, criteria_changed=bundle.criteria_changed,
-                              charts=bundle.charts)
+    return build_pilot_report(
+        bundle.evaluation,
+        pilot_name=bundle.pilot.name,
+        hypothesis=bundle.pilot.hypothesis,
+        decision=bundle.last_decision,
+        criteria_changed=bundle.criteria_changed,
+        charts=bundle.charts,
+    )
 
 
 def _frozen_at(decision: Decision) -> datetime | None:
@@ -362,19 +413,20 @@ def load_report(session: Session, target: ShareTarget) -> SharedPilot | SharedGo
     if target.scope == "pilot" and target.pilot_id is not None:
         if target.decision_id is not None:
             bundle = compose.frozen_bundle(session, target.decision_id)
-            return SharedPilot(_pilot_report(bundle), pinned=bundle.last_decision,
-                               frozen_at=_frozen_at(bundle.last_decision))
+            return SharedPilot(
+                _pilot_report(bundle), pinned=bundle.last_decision, frozen_at=_frozen_at(bundle.last_decision)
+            )
         return SharedPilot(_pilot_report(compose.pilot_bundle(session, target.pilot_id)))
     goal = session.get(Goal, target.goal_id)
     if goal is None:
         raise ValueError(f"Goal {target.goal_id} does not exist.")
     members = session.exec(select(Pilot).where(Pilot.goal_id == goal.id).order_by(col(Pilot.id)))
-    ordered = sorted(members, key=lambda p: (PRIORITIES.index(p.priority) if p.priority in PRIORITIES else 99,
-                                             p.name))
+    ordered = sorted(members, key=lambda p: (PRIORITIES.index(p.priority) if p.priority in PRIORITIES else 99, p.name))
     bundles = [compose.pilot_bundle(session, p.id or 0) for p in ordered if p.status in ("running", "decided")]
     sections = [_pilot_report(b) for b in bundles]
-    kpi = f"KPI: {goal.kpi_name}" + (f" — target {goal.target_value:g} {goal.kpi_unit}".rstrip()
-                                     if goal.target_value is not None else "")
+    kpi = f"KPI: {goal.kpi_name}" + (
+        f" — target {goal.target_value:g} {goal.kpi_unit}".rstrip() if goal.target_value is not None else ""
+    )
     chart = charts.goal_chart(charts.goal_rows([(b.pilot.name, b.evaluation) for b in bundles])) if bundles else None
     return SharedGoal(goal.name, kpi, chart, [summary_row(s) for s in sections], sections)
 

@@ -115,8 +115,11 @@ def read_only_note(what: str) -> None:
     who = actor()
     if who.role == "share":
         return
-    st.info(f"You are signed in as a viewer, so this page is read only: ask an editor to {what}, or to add "
-            "you to the editors list.", icon=":material/visibility:")
+    st.info(
+        f"You are signed in as a viewer, so this page is read only: ask an editor to {what}, or to add "
+        "you to the editors list.",
+        icon=":material/visibility:",
+    )
 
 
 def flash(message: str, icon: str = "✅") -> None:
@@ -166,18 +169,43 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
 
     slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-") or f"pilot-{pilot_id}"
     c1, c2, c3, c4 = st.columns(4)
-    c1.download_button("Report (HTML)", deferred(compose.pilot_html, pilot_id), f"{slug}-report.html",
-                       "text/html", key=f"{key}_html", icon=":material/description:", on_click="ignore",
-                       help="A self-contained file that opens anywhere, offline, with its charts.")
-    c2.download_button("Chart (PNG)", lambda: chart_png(main_chart), f"{slug}-chart.png", "image/png",
-                       key=f"{key}_png", icon=":material/image:", on_click="ignore")
-    c3.download_button("Results (CSV)", deferred(lambda s, p: safe_csv(compose.results_table(s, p)), pilot_id),
-                       f"{slug}-results.csv", "text/csv", key=f"{key}_csv", icon=":material/table:",
-                       on_click="ignore")
-    c4.download_button("Decision log (CSV)",
-                       deferred(lambda s, p: safe_csv(compose.decision_log_frame(s, p)), pilot_id),
-                       f"{slug}-decisions.csv", "text/csv", key=f"{key}_log", icon=":material/history:",
-                       on_click="ignore")
+    c1.download_button(
+        "Report (HTML)",
+        deferred(compose.pilot_html, pilot_id),
+        f"{slug}-report.html",
+        "text/html",
+        key=f"{key}_html",
+        icon=":material/description:",
+        on_click="ignore",
+        help="A self-contained file that opens anywhere, offline, with its charts.",
+    )
+    c2.download_button(
+        "Chart (PNG)",
+        lambda: chart_png(main_chart),
+        f"{slug}-chart.png",
+        "image/png",
+        key=f"{key}_png",
+        icon=":material/image:",
+        on_click="ignore",
+    )
+    c3.download_button(
+        "Results (CSV)",
+        deferred(lambda s, p: safe_csv(compose.results_table(s, p)), pilot_id),
+        f"{slug}-results.csv",
+        "text/csv",
+        key=f"{key}_csv",
+        icon=":material/table:",
+        on_click="ignore",
+    )
+    c4.download_button(
+        "Decision log (CSV)",
+        deferred(lambda s, p: safe_csv(compose.decision_log_frame(s, p)), pilot_id),
+        f"{slug}-decisions.csv",
+        "text/csv",
+        key=f"{key}_log",
+        icon=":material/history:",
+        on_click="ignore",
+    )
 
 
 def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blurb: str) -> None:
@@ -192,8 +220,11 @@ def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blur
     created = st.session_state.pop(f"{key}_new", None)
     with read() as session:
         links = share.list_links(session, pilot_id=pilot_id, goal_id=goal_id)
-        pinnable = ({r.decision.id: r.decision for r in decisions.list_decisions(session, pilot_id)}
-                    if pilot_id is not None else {})
+        pinnable = (
+            {r.decision.id: r.decision for r in decisions.list_decisions(session, pilot_id)}
+            if pilot_id is not None
+            else {}
+        )
     with st.expander("Share a read-only link", icon=":material/share:", expanded=created is not None):
         if created:
             st.success("Link created. Copy it now: it is shown only this once.", icon=":material/link:")
@@ -202,24 +233,45 @@ def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blur
         if can_write():
             with st.form(form_key(key)):
                 c1, c2, c3 = st.columns([1, 2, 2])
-                days = c1.number_input("Expires after (days)", min_value=1, max_value=share.MAX_EXPIRY_DAYS,
-                                       value=None, step=1, placeholder="never")
+                days = c1.number_input(
+                    "Expires after (days)",
+                    min_value=1,
+                    max_value=share.MAX_EXPIRY_DAYS,
+                    value=None,
+                    step=1,
+                    placeholder="never",
+                )
                 label = c2.text_input("Label", max_chars=share.LABEL_MAX, placeholder="e.g. Sales leadership")
                 pin = None
                 if pinnable:
-                    pin = c3.selectbox("Numbers shown", [None, *pinnable], format_func=lambda d: "Today's (live)"
-                                       if d is None else f"Frozen at the decision of "
-                                       f"{fmt_date(pinnable[d].decided_at.date())} ({pinnable[d].outcome})")
+                    pin = c3.selectbox(
+                        "Numbers shown",
+                        [None, *pinnable],
+                        format_func=lambda d: (
+                            "Today's (live)"
+                            if d is None
+                            else f"Frozen at the decision of "
+                            f"{fmt_date(pinnable[d].decided_at.date())} ({pinnable[d].outcome})"
+                        ),
+                    )
                 if st.form_submit_button("Create link", type="primary"):
                     try:
                         with write() as session:
-                            _, token = share.create_link(session, actor=actor(), pilot_id=pilot_id, goal_id=goal_id,
-                                                         expires_days=days, label=label, decision_id=pin)
+                            _, token = share.create_link(
+                                session,
+                                actor=actor(),
+                                pilot_id=pilot_id,
+                                goal_id=goal_id,
+                                expires_days=days,
+                                label=label,
+                                decision_id=pin,
+                            )
                     except InvalidInput as exc:
                         show_invalid(exc)
                     else:
                         st.session_state[f"{key}_new"] = share.share_url(
-                            st.context.url, token, st.get_option("server.baseUrlPath"))
+                            st.context.url, token, st.get_option("server.baseUrlPath")
+                        )
                         reset_form(key)
                         st.rerun()
         if not links:
@@ -227,10 +279,12 @@ def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blur
         for row in links:
             link = row.link
             c1, c2 = st.columns([6, 1], vertical_alignment="center")
-            c1.markdown(f"**{share.plain_markdown(link.label) or f'Link #{link.id}'}** · "
-                        f"{share.STATUS_LABELS[row.status]}{' · pinned to a decision' if link.decision_id else ''}  \n"
-                        f"Created {fmt_date(link.created_at.date())} by {share.plain_markdown(link.created_by)} · "
-                        f"expires {share.expiry_text(link)} · opened {row.opens} time{'s' if row.opens != 1 else ''}")
+            c1.markdown(
+                f"**{share.plain_markdown(link.label) or f'Link #{link.id}'}** · "
+                f"{share.STATUS_LABELS[row.status]}{' · pinned to a decision' if link.decision_id else ''}  \n"
+                f"Created {fmt_date(link.created_at.date())} by {share.plain_markdown(link.created_by)} · "
+                f"expires {share.expiry_text(link)} · opened {row.opens} time{'s' if row.opens != 1 else ''}"
+            )
             if row.active and can_write() and c2.button("Revoke", key=f"{key}_revoke_{link.id}"):
                 try:
                     with write() as session:

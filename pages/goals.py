@@ -22,26 +22,41 @@ from lib.st_adapter import (
 )
 
 st.title("🎯 Goals")
-st.caption("Tie every pilot to a shared goal and KPI: company goal → marketing goal → team goal, "
-           "each with a measurement (e.g. “100 new visits a month to the site from social”).")
+st.caption(
+    "Tie every pilot to a shared goal and KPI: company goal → marketing goal → team goal, "
+    "each with a measurement (e.g. “100 new visits a month to the site from social”)."
+)
 show_flash()
 
 with read() as session:
     tree = goals.goal_tree(session)
 
 if not tree:
-    st.info("No goals yet. Start with the company goal everyone pulls on (e.g. “Grow new-customer revenue 20%”), "
-            "then the marketing goal under it, then a team goal with a KPI your pilots can move.", icon="💡")
+    st.info(
+        "No goals yet. Start with the company goal everyone pulls on (e.g. “Grow new-customer revenue 20%”), "
+        "then the marketing goal under it, then a team goal with a KPI your pilots can move.",
+        icon="💡",
+    )
 else:
-    st.dataframe(pd.DataFrame([{
-        "Goal": "\u2003" * n.depth + ("↳ " if n.depth else "") + n.goal.name,
-        "Level": n.goal.level.capitalize(),
-        "KPI": n.goal.kpi_name,
-        "Target": f"{number(n.goal.target_value)} {n.goal.kpi_unit}".strip() if n.goal.target_value is not None
-        else "—",
-        "Period": n.goal.period or "—",
-        "Pilots": n.pilot_count,
-    } for n in tree]), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Goal": "\u2003" * n.depth + ("↳ " if n.depth else "") + n.goal.name,
+                    "Level": n.goal.level.capitalize(),
+                    "KPI": n.goal.kpi_name,
+                    "Target": f"{number(n.goal.target_value)} {n.goal.kpi_unit}".strip()
+                    if n.goal.target_value is not None
+                    else "—",
+                    "Period": n.goal.period or "—",
+                    "Pilots": n.pilot_count,
+                }
+                for n in tree
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 by_id = {n.goal.id: n.goal for n in tree}
 
@@ -50,29 +65,48 @@ def goal_form(key: str, current=None) -> None:
     """One form for create and edit, so both validate the same way."""
     parents = [None, *by_id]
     with st.form(form_key(key)):
-        name = st.text_input("Name", value=current.name if current else "",
-                             placeholder="400 sales-qualified leads a quarter")
+        name = st.text_input(
+            "Name", value=current.name if current else "", placeholder="400 sales-qualified leads a quarter"
+        )
         c1, c2 = st.columns(2)
         default_level = current.level if current else ("team" if by_id else "company")
-        level = c1.selectbox("Level", GOAL_LEVELS, index=GOAL_LEVELS.index(default_level), format_func=str.capitalize,
-                             help="Company goals stand alone; marketing and team goals sit under the goal they serve.")
+        level = c1.selectbox(
+            "Level",
+            GOAL_LEVELS,
+            index=GOAL_LEVELS.index(default_level),
+            format_func=str.capitalize,
+            help="Company goals stand alone; marketing and team goals sit under the goal they serve.",
+        )
         options = [p for p in parents if p != (current.id if current else -1)]
         if current:
             default_parent = current.parent_id
         else:  # a new team goal most often serves the marketing goal
             default_parent = next((g.id for g in reversed(list(by_id.values())) if g.level == "marketing"), None)
-        parent = c2.selectbox("Parent goal", options, index=options.index(default_parent),
-                              format_func=lambda gid: "— none (top level) —" if gid is None else by_id[gid].name)
+        parent = c2.selectbox(
+            "Parent goal",
+            options,
+            index=options.index(default_parent),
+            format_func=lambda gid: "— none (top level) —" if gid is None else by_id[gid].name,
+        )
         c3, c4, c5, c6 = st.columns(4)
         kpi = c3.text_input("KPI", value=current.kpi_name if current else "", placeholder="Sales-qualified leads")
         unit = c4.text_input("Unit", value=current.kpi_unit if current else "", placeholder="SQLs/quarter")
-        target = c5.number_input("Target", value=current.target_value if current else None, min_value=None,
-                                 placeholder="400")
+        target = c5.number_input(
+            "Target", value=current.target_value if current else None, min_value=None, placeholder="400"
+        )
         period = c6.text_input("Period", value=current.period if current else "", placeholder="2026-Q4")
         description = st.text_area("Why it matters", value=current.description if current else "", height=68)
         if st.form_submit_button("Save goal" if current else "Create goal", type="primary"):
-            values = dict(name=name, level=level, parent_id=parent, kpi_name=kpi, kpi_unit=unit,
-                          target_value=target, period=period, description=description)
+            values = dict(
+                name=name,
+                level=level,
+                parent_id=parent,
+                kpi_name=kpi,
+                kpi_unit=unit,
+                target_value=target,
+                period=period,
+                description=description,
+            )
             try:
                 with write() as session:
                     if current:
@@ -101,5 +135,8 @@ else:
     read_only_note("create or edit goals")
 if by_id:
     shared = st.selectbox("Goal to share", list(by_id), format_func=lambda g: by_id[g].name, key="share_goal")
-    share_links(goal_id=shared, blurb="Whoever has the link sees this goal's report (its KPI and the pilots "
-                                      "serving it) and nothing else, without signing in.")
+    share_links(
+        goal_id=shared,
+        blurb="Whoever has the link sees this goal's report (its KPI and the pilots "
+        "serving it) and nothing else, without signing in.",
+    )

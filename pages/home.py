@@ -10,12 +10,18 @@ from lib.inputs import DESIGN_LABELS, InvalidInput
 from lib.models import PRIORITIES, PRIORITY_LABELS
 from lib.st_adapter import actor, can_write, flash, read, read_only_note, show_flash, show_invalid, write
 
-RECOMMENDATION_LABELS = {"scale": "🟢 Scale", "iterate": "🟡 Iterate", "keep_running": "⏳ Keep running",
-                         "abort": "🔴 Abort"}
+RECOMMENDATION_LABELS = {
+    "scale": "🟢 Scale",
+    "iterate": "🟡 Iterate",
+    "keep_running": "⏳ Keep running",
+    "abort": "🔴 Abort",
+}
 
 st.title("🟢 Greenlight")
-st.caption("Run small marketing pilots against success criteria agreed up front, "
-           "let the numbers say how sure we can be, and decide: scale, iterate or abort.")
+st.caption(
+    "Run small marketing pilots against success criteria agreed up front, "
+    "let the numbers say how sure we can be, and decide: scale, iterate or abort."
+)
 show_flash()
 
 with read() as session:
@@ -38,18 +44,25 @@ if empty:
     with left:
         if not can_write():
             read_only_note("load the demo or create the first goal")
-        elif st.button("Load demo workspace", type="primary", icon="✨",
-                     help="3 goals, 8 pilots across email, social, paid and web, 4–8 weeks of results."):
+        elif st.button(
+            "Load demo workspace",
+            type="primary",
+            icon="✨",
+            help="3 goals, 8 pilots across email, social, paid and web, 4–8 weeks of results.",
+        ):
             bar = st.progress(0.0, text="Creating goals…")
             try:
                 with write() as session:
-                    summary = demo.load_demo(session, on_progress=lambda f, msg: bar.progress(f, text=msg),
-                                             actor=actor())
+                    summary = demo.load_demo(
+                        session, on_progress=lambda f, msg: bar.progress(f, text=msg), actor=actor()
+                    )
             except InvalidInput as exc:
                 show_invalid(exc)
             else:
-                flash(f"Demo loaded: {summary.pilots} pilots, {summary.entries:,} result rows, "
-                      f"{summary.decisions} decisions. Open **Review** to see the verdicts.")
+                flash(
+                    f"Demo loaded: {summary.pilots} pilots, {summary.entries:,} result rows, "
+                    f"{summary.decisions} decisions. Open **Review** to see the verdicts."
+                )
                 st.rerun()
     with right:
         st.page_link("pages/goals.py", label="Or start with your first goal", icon="🎯")
@@ -70,19 +83,29 @@ order = {p: i for i, p in enumerate(PRIORITIES)}
 rows = []
 for pilot, ev in sorted(portfolio, key=lambda pe: (order.get(pe[0].priority, 9), pe[0].name)):
     primary = next((v for v in ev.verdicts if v.role == "primary"), None)
-    rows.append({
-        "Pilot": pilot.name,
-        "Priority": PRIORITY_LABELS.get(pilot.priority, pilot.priority),
-        "Status": pilot.status.capitalize(),
-        "Channel": pilot.channel.capitalize(),
-        "Design": DESIGN_LABELS.get(pilot.design, pilot.design),
-        "Ends": fmt_date(pilot.end_date) if pilot.end_date else "—",
-        "Recommendation": RECOMMENDATION_LABELS.get(ev.recommendation, ev.recommendation)
-        if pilot.status == "running" else f"Decided: {latest.get(pilot.id, '—').capitalize()}" if pilot.status == "decided"
-        else "Not started",
-        "Primary result": primary.sentence if primary else ev.reasons[0] if ev.reasons else "",
-    })
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-             column_config={"Primary result": st.column_config.TextColumn(width="large"),
-                            "Pilot": st.column_config.TextColumn(width="medium")})
+    rows.append(
+        {
+            "Pilot": pilot.name,
+            "Priority": PRIORITY_LABELS.get(pilot.priority, pilot.priority),
+            "Status": pilot.status.capitalize(),
+            "Channel": pilot.channel.capitalize(),
+            "Design": DESIGN_LABELS.get(pilot.design, pilot.design),
+            "Ends": fmt_date(pilot.end_date) if pilot.end_date else "—",
+            "Recommendation": RECOMMENDATION_LABELS.get(ev.recommendation, ev.recommendation)
+            if pilot.status == "running"
+            else f"Decided: {latest.get(pilot.id, '—').capitalize()}"
+            if pilot.status == "decided"
+            else "Not started",
+            "Primary result": primary.sentence if primary else ev.reasons[0] if ev.reasons else "",
+        }
+    )
+st.dataframe(
+    pd.DataFrame(rows),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Primary result": st.column_config.TextColumn(width="large"),
+        "Pilot": st.column_config.TextColumn(width="medium"),
+    },
+)
 st.page_link("pages/review.py", label="Open the review for any pilot", icon="⚖️")

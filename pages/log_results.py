@@ -31,16 +31,21 @@ def _col(value: str, none: str) -> str | None:
 
 
 st.title("📝 Log results")
-st.caption("Log what happened, per day (or week) and arm. A save stores every row or none; "
-           "a correction keeps the old value in history.")
+st.caption(
+    "Log what happened, per day (or week) and arm. A save stores every row or none; "
+    "a correction keeps the old value in history."
+)
 show_flash()
 
 with read() as session:
     rows = [r for r in pilots.list_pilots(session) if r.criteria_count]
 
 if not rows:
-    st.info("No pilot has criteria yet, so there is nothing to log against. Create a pilot with at least one "
-            "criterion on the **Pilots** page — or load the demo from **Home**.", icon="📝")
+    st.info(
+        "No pilot has criteria yet, so there is nothing to log against. Create a pilot with at least one "
+        "criterion on the **Pilots** page — or load the demo from **Home**.",
+        icon="📝",
+    )
     st.stop()
 
 names = {r.pilot.id: r.pilot.name for r in rows}
@@ -53,8 +58,10 @@ with read() as session:
     hist = results.history(session, pilot_id)
 
 if pilot.design == "before_after":
-    st.caption(f"Before/after: log baseline days ({fmt_date(pilot.baseline_start)} – {fmt_date(pilot.baseline_end)}) "
-               f"and pilot days ({fmt_date(pilot.start_date)} onwards) the same way; the date tells them apart.")
+    st.caption(
+        f"Before/after: log baseline days ({fmt_date(pilot.baseline_start)} – {fmt_date(pilot.baseline_end)}) "
+        f"and pilot days ({fmt_date(pilot.start_date)} onwards) the same way; the date tells them apart."
+    )
 
 first_day = pilot.baseline_start if pilot.design == "before_after" else pilot.start_date
 last_day = min(date.today(), pilot.end_date) if pilot.end_date else date.today()
@@ -65,8 +72,12 @@ if can_write():
         g1, g2 = st.columns([1, 2])
         metric = g1.selectbox("Metric", list(kinds), format_func=metric_label)
         default_from = max(first_day or last_day - timedelta(days=13), last_day - timedelta(days=13))
-        window = g2.date_input("Days shown", value=(default_from, last_day), format="YYYY-MM-DD",
-                               help="Pick a range; every day × arm in it gets a row, logged or not.")
+        window = g2.date_input(
+            "Days shown",
+            value=(default_from, last_day),
+            format="YYYY-MM-DD",
+            help="Pick a range; every day × arm in it gets a row, logged or not.",
+        )
         if isinstance(window, tuple) and len(window) == 2:
             kind = kinds[metric]
             days = [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)][:120]
@@ -76,15 +87,27 @@ if can_write():
             for f in FIELDS[kind]:  # empty cells as blanks, not "None"
                 frame[f.label] = pd.to_numeric(frame[f.label], errors="coerce").astype("float64")
             edited = st.data_editor(
-                frame, hide_index=True, width="stretch", num_rows="fixed",
+                frame,
+                hide_index=True,
+                width="stretch",
+                num_rows="fixed",
                 key=f"grid_{pilot_id}_{metric}_{window[0]}_{window[1]}",
                 disabled=["Day", "Arm"],
-                column_config={"Day": st.column_config.DateColumn(format="ddd D MMM YYYY"),
-                               **{f.label: st.column_config.NumberColumn(f.label, help=f.help, min_value=None,
-                                                                         step=1 if f.whole else 0.01)
-                                  for f in FIELDS[kind]}})
-            reason = st.text_input("Why (for corrections and cleared values)", key=form_key(f"grid_reason_{pilot_id}"),
-                                   placeholder="e.g. the export was re-run with late conversions")
+                column_config={
+                    "Day": st.column_config.DateColumn(format="ddd D MMM YYYY"),
+                    **{
+                        f.label: st.column_config.NumberColumn(
+                            f.label, help=f.help, min_value=None, step=1 if f.whole else 0.01
+                        )
+                        for f in FIELDS[kind]
+                    },
+                },
+            )
+            reason = st.text_input(
+                "Why (for corrections and cleared values)",
+                key=form_key(f"grid_reason_{pilot_id}"),
+                placeholder="e.g. the export was re-run with late conversions",
+            )
             if st.button("Save grid", type="primary", key=f"grid_save_{pilot_id}"):
                 edits = grid_edits(kind, metric, original, edited.to_dict("records"), by_key)
                 try:
@@ -95,16 +118,19 @@ if can_write():
                 except InvalidInput as exc:
                     show_invalid(exc)
                 else:
-                    flash(f"Saved: {done['added']} added, {done['corrected']} corrected, {done['deleted']} cleared. "
-                          "Earlier values are kept in history.")
+                    flash(
+                        f"Saved: {done['added']} added, {done['corrected']} corrected, {done['deleted']} cleared. "
+                        "Earlier values are kept in history."
+                    )
                     reset_form(f"grid_reason_{pilot_id}")
                     st.rerun()
         else:
             st.caption("Pick the last day of the range too.")
 
     with tab_day, st.form(form_key(f"log_day_{pilot_id}")):
-        day = st.date_input("Day", value=min(date.today(), pilot.end_date) if pilot.end_date else date.today(),
-                            format="YYYY-MM-DD")
+        day = st.date_input(
+            "Day", value=min(date.today(), pilot.end_date) if pilot.end_date else date.today(), format="YYYY-MM-DD"
+        )
         form_values: dict[tuple[str, str], dict] = {}
         for metric, kind in kinds.items():
             st.markdown(f"**{metric_label(metric)}**")
@@ -112,9 +138,14 @@ if can_write():
                 cols = st.columns([1, *[2] * len(FIELDS[kind])])
                 cols[0].markdown(f"`{arm}`")
                 form_values[(metric, arm)] = {
-                    f.name: col.number_input(f"{f.label} · {arm} · {metric}", value=None, help=f.help,
-                                             step=1.0 if f.whole else 0.01, format="%g",
-                                             key=f"{form_key(f'log_day_{pilot_id}')}_{metric}_{arm}_{f.name}")
+                    f.name: col.number_input(
+                        f"{f.label} · {arm} · {metric}",
+                        value=None,
+                        help=f.help,
+                        step=1.0 if f.whole else 0.01,
+                        format="%g",
+                        key=f"{form_key(f'log_day_{pilot_id}')}_{metric}_{arm}_{f.name}",
+                    )
                     for f, col in zip(FIELDS[kind], cols[1:], strict=True)
                 }
         if st.form_submit_button("Save day", type="primary"):
@@ -132,9 +163,11 @@ if can_write():
                 st.rerun()
 
     with tab_file:
-        st.caption("CSV (comma, semicolon or tab; UTF-8 or Latin-1) or Excel .xlsx. Either one row per day and arm "
-                   "(aggregated), or one row per person/order with an arm column (events). Nothing is saved until you "
-                   "confirm the preview; an import can be undone as a whole.")
+        st.caption(
+            "CSV (comma, semicolon or tab; UTF-8 or Latin-1) or Excel .xlsx. Either one row per day and arm "
+            "(aggregated), or one row per person/order with an arm column (events). Nothing is saved until you "
+            "confirm the preview; an import can be undone as a whole."
+        )
         upload = st.file_uploader("Export file", type=["csv", "tsv", "txt", "xlsx"], key=f"upload_{pilot_id}")
         if upload is not None:
             try:
@@ -145,25 +178,49 @@ if can_write():
                 st.error(str(exc), icon="⚠️")
             else:
                 ff = sample.format
-                st.caption(f"Read as {ff.kind.upper()}" + (f", {ff.encoding}, delimiter {ff.delimiter!r}, decimal "
-                           f"{ff.decimal!r}" if ff.kind == "csv" else f", sheet {ff.sheet!r}")
-                           + f" · {sample.size_bytes:,} bytes · columns: {', '.join(sample.columns)}")
+                st.caption(
+                    f"Read as {ff.kind.upper()}"
+                    + (
+                        f", {ff.encoding}, delimiter {ff.delimiter!r}, decimal {ff.decimal!r}"
+                        if ff.kind == "csv"
+                        else f", sheet {ff.sheet!r}"
+                    )
+                    + f" · {sample.size_bytes:,} bytes · columns: {', '.join(sample.columns)}"
+                )
                 st.dataframe(pd.DataFrame(sample.rows[:5], columns=sample.columns), hide_index=True)
                 none = "— none —"
                 cols = [none, *sample.columns]
                 pick = lambda label, current, key, **kw: st.selectbox(  # noqa: E731
-                    label, cols, index=cols.index(current) if current in cols else 0, key=f"{key}_{pilot_id}", **kw)
+                    label, cols, index=cols.index(current) if current in cols else 0, key=f"{key}_{pilot_id}", **kw
+                )
                 m1, m2, m3, m4 = st.columns(4)
-                layout = m1.radio("Layout", LAYOUTS, index=LAYOUTS.index(suggested.layout), key=f"layout_{pilot_id}",
-                                  format_func={"aggregated": "One row per day and arm",
-                                               "events": "One row per person/order"}.get)
-                arm_col = m2.selectbox("Arm column", cols, key=f"armcol_{pilot_id}",
-                                       index=cols.index(suggested.arm_column) if suggested.arm_column in cols else 0,
-                                       help="Leave at none for a single-arm pilot (before/after, target).")
-                arm_values = sorted({str(r[cols.index(arm_col) - 1]).strip() for r in sample.rows}) if arm_col != none else []
-                control = m3.selectbox("Control value", [none, *arm_values], key=f"control_{pilot_id}",
-                                       index=([none, *arm_values].index(suggested.control_value)
-                                              if suggested.control_value in arm_values else 0))
+                layout = m1.radio(
+                    "Layout",
+                    LAYOUTS,
+                    index=LAYOUTS.index(suggested.layout),
+                    key=f"layout_{pilot_id}",
+                    format_func={"aggregated": "One row per day and arm", "events": "One row per person/order"}.get,
+                )
+                arm_col = m2.selectbox(
+                    "Arm column",
+                    cols,
+                    key=f"armcol_{pilot_id}",
+                    index=cols.index(suggested.arm_column) if suggested.arm_column in cols else 0,
+                    help="Leave at none for a single-arm pilot (before/after, target).",
+                )
+                arm_values = (
+                    sorted({str(r[cols.index(arm_col) - 1]).strip() for r in sample.rows}) if arm_col != none else []
+                )
+                control = m3.selectbox(
+                    "Control value",
+                    [none, *arm_values],
+                    key=f"control_{pilot_id}",
+                    index=(
+                        [none, *arm_values].index(suggested.control_value)
+                        if suggested.control_value in arm_values
+                        else 0
+                    ),
+                )
                 date_col = pick("Date column", suggested.date_column, "datecol", help="None: all rows count for today.")
                 by_name = {mm.name: mm for mm in suggested.metrics}
                 metrics = []
@@ -173,32 +230,88 @@ if can_write():
                     cells = st.columns(4)
                     cells[0].markdown(f"**{metric_label(metric_name)}**  \n*{kind}*")
                     if layout == "events":
-                        mm.column = _col(cells[1].selectbox("Column (0/1 or amount)", cols, key=f"m_{metric_name}_col_{pilot_id}",
-                                                            index=cols.index(sm.column) if sm.column in cols else 0), none)
+                        mm.column = _col(
+                            cells[1].selectbox(
+                                "Column (0/1 or amount)",
+                                cols,
+                                key=f"m_{metric_name}_col_{pilot_id}",
+                                index=cols.index(sm.column) if sm.column in cols else 0,
+                            ),
+                            none,
+                        )
                     elif kind == "proportion":
-                        mm.conversions_column = _col(cells[1].selectbox("Conversions", cols, key=f"m_{metric_name}_conv_{pilot_id}",
-                                                                        index=cols.index(sm.conversions_column) if sm.conversions_column in cols else 0), none)
-                        mm.exposures_column = _col(cells[2].selectbox("Exposures", cols, key=f"m_{metric_name}_exp_{pilot_id}",
-                                                                      index=cols.index(sm.exposures_column) if sm.exposures_column in cols else 0), none)
+                        mm.conversions_column = _col(
+                            cells[1].selectbox(
+                                "Conversions",
+                                cols,
+                                key=f"m_{metric_name}_conv_{pilot_id}",
+                                index=cols.index(sm.conversions_column) if sm.conversions_column in cols else 0,
+                            ),
+                            none,
+                        )
+                        mm.exposures_column = _col(
+                            cells[2].selectbox(
+                                "Exposures",
+                                cols,
+                                key=f"m_{metric_name}_exp_{pilot_id}",
+                                index=cols.index(sm.exposures_column) if sm.exposures_column in cols else 0,
+                            ),
+                            none,
+                        )
                     elif kind == "mean":
-                        mm.n_column = _col(cells[1].selectbox("Units (n)", cols, key=f"m_{metric_name}_n_{pilot_id}",
-                                                              index=cols.index(sm.n_column) if sm.n_column in cols else 0), none)
-                        mm.sum_column = _col(cells[2].selectbox("Sum", cols, key=f"m_{metric_name}_sum_{pilot_id}",
-                                                                index=cols.index(sm.sum_column) if sm.sum_column in cols else 0), none)
-                        mm.sum_sq_column = _col(cells[3].selectbox("Sum of squares", cols, key=f"m_{metric_name}_sq_{pilot_id}",
-                                                                   index=cols.index(sm.sum_sq_column) if sm.sum_sq_column in cols else 0), none)
+                        mm.n_column = _col(
+                            cells[1].selectbox(
+                                "Units (n)",
+                                cols,
+                                key=f"m_{metric_name}_n_{pilot_id}",
+                                index=cols.index(sm.n_column) if sm.n_column in cols else 0,
+                            ),
+                            none,
+                        )
+                        mm.sum_column = _col(
+                            cells[2].selectbox(
+                                "Sum",
+                                cols,
+                                key=f"m_{metric_name}_sum_{pilot_id}",
+                                index=cols.index(sm.sum_column) if sm.sum_column in cols else 0,
+                            ),
+                            none,
+                        )
+                        mm.sum_sq_column = _col(
+                            cells[3].selectbox(
+                                "Sum of squares",
+                                cols,
+                                key=f"m_{metric_name}_sq_{pilot_id}",
+                                index=cols.index(sm.sum_sq_column) if sm.sum_sq_column in cols else 0,
+                            ),
+                            none,
+                        )
                     else:
-                        mm.column = _col(cells[1].selectbox("Value", cols, key=f"m_{metric_name}_val_{pilot_id}",
-                                                            index=cols.index(sm.column) if sm.column in cols else 0), none)
+                        mm.column = _col(
+                            cells[1].selectbox(
+                                "Value",
+                                cols,
+                                key=f"m_{metric_name}_val_{pilot_id}",
+                                index=cols.index(sm.column) if sm.column in cols else 0,
+                            ),
+                            none,
+                        )
                     if any(mm.roles(layout).values()):
                         metrics.append(mm)
-                mapping = ImportMapping(layout=layout, arm_column=_col(arm_col, none), control_value=_col(control, none),
-                                        date_column=_col(date_col, none), metrics=metrics)
+                mapping = ImportMapping(
+                    layout=layout,
+                    arm_column=_col(arm_col, none),
+                    control_value=_col(control, none),
+                    date_column=_col(date_col, none),
+                    metrics=metrics,
+                )
                 left_out = [metric_label(k) for k in kinds if k not in {mm.name for mm in metrics}]
                 if left_out:
                     st.caption(f"Not mapped, so not imported from this file: {', '.join(left_out)}.")
-                replace = st.checkbox("Replace it: if this exact file was imported before, undo that import and "
-                                      "import the file again", key=f"replace_{pilot_id}")
+                replace = st.checkbox(
+                    "Replace it: if this exact file was imported before, undo that import and import the file again",
+                    key=f"replace_{pilot_id}",
+                )
                 if st.button("Preview import", key=f"preview_{pilot_id}"):
                     bar = st.progress(0.0, text="Reading the file…")
                     try:
@@ -206,8 +319,14 @@ if can_write():
                         with read() as session:
                             replacing = imports.check_duplicate(session, pilot_id, checksum, replace)
                             result = imports.preview_for_pilot(
-                                session, pilot_id, upload, mapping, name=upload.name, replacing=replacing,
-                                on_progress=lambda f: bar.progress(min(f, 1.0), text=f"Reading the file… {f:.0%}"))
+                                session,
+                                pilot_id,
+                                upload,
+                                mapping,
+                                name=upload.name,
+                                replacing=replacing,
+                                on_progress=lambda f: bar.progress(min(f, 1.0), text=f"Reading the file… {f:.0%}"),
+                            )
                     except InvalidInput as exc:
                         show_invalid(exc, "This file cannot be imported.")
                     except ImportFileError as exc:
@@ -218,31 +337,57 @@ if can_write():
                 held = st.session_state.get(f"import_preview_{pilot_id}")
                 if held and held[2].file_name == upload.name:
                     checksum, replace_ok, result = held
-                    st.markdown(f"**Preview** · layout *{result.layout}* (looks like *{result.detected_layout}*) · "
-                                f"{result.row_count:,} rows · {fmt_date(result.first_day)} – {fmt_date(result.last_day)}")
+                    st.markdown(
+                        f"**Preview** · layout *{result.layout}* (looks like *{result.detected_layout}*) · "
+                        f"{result.row_count:,} rows · {fmt_date(result.first_day)} – {fmt_date(result.last_day)}"
+                    )
                     for note in result.notes:
                         st.caption(note)
-                    st.dataframe(pd.DataFrame([{
-                        "Metric": metric_label(t.metric), "Arm": t.arm, "n": fmt.number(t.n), "Total": fmt.quantity(t.total),
-                        "Value": fmt.pct(t.value) if t.kind == "proportion" else fmt.quantity(t.value),
-                        "Days": t.days, "Rows": fmt.number(t.rows)} for t in result.arm_totals]), hide_index=True)
+                    st.dataframe(
+                        pd.DataFrame(
+                            [
+                                {
+                                    "Metric": metric_label(t.metric),
+                                    "Arm": t.arm,
+                                    "n": fmt.number(t.n),
+                                    "Total": fmt.quantity(t.total),
+                                    "Value": fmt.pct(t.value) if t.kind == "proportion" else fmt.quantity(t.value),
+                                    "Days": t.days,
+                                    "Rows": fmt.number(t.rows),
+                                }
+                                for t in result.arm_totals
+                            ]
+                        ),
+                        hide_index=True,
+                    )
                     if not result.ok:
-                        st.error(f"**{result.problem_count:,} problem(s): nothing will be saved until they are fixed.**",
-                                 icon="⚠️")
-                        st.dataframe(pd.DataFrame([{"Row": p.row, "Column": p.column, "Problem": p.message}
-                                                   for p in result.problems]), hide_index=True, width="stretch")
-                    elif st.button(f"Import {len(result.observations):,} values", type="primary",
-                                   key=f"commit_{pilot_id}"):
+                        st.error(
+                            f"**{result.problem_count:,} problem(s): nothing will be saved until they are fixed.**",
+                            icon="⚠️",
+                        )
+                        st.dataframe(
+                            pd.DataFrame(
+                                [{"Row": p.row, "Column": p.column, "Problem": p.message} for p in result.problems]
+                            ),
+                            hide_index=True,
+                            width="stretch",
+                        )
+                    elif st.button(
+                        f"Import {len(result.observations):,} values", type="primary", key=f"commit_{pilot_id}"
+                    ):
                         try:
                             with write() as session:
-                                outcome = imports.commit_import(session, pilot_id, result, checksum=checksum,
-                                                                actor=actor(), replace=replace_ok)
+                                outcome = imports.commit_import(
+                                    session, pilot_id, result, checksum=checksum, actor=actor(), replace=replace_ok
+                                )
                         except InvalidInput as exc:
                             show_invalid(exc)
                         else:
                             st.session_state.pop(f"import_preview_{pilot_id}", None)
-                            flash(f"Imported {outcome.entries:,} values from “{result.file_name}” "
-                                  f"(batch #{outcome.batch.id}).")
+                            flash(
+                                f"Imported {outcome.entries:,} values from “{result.file_name}” "
+                                f"(batch #{outcome.batch.id})."
+                            )
                             st.rerun()
 
         with read() as session:
@@ -252,8 +397,10 @@ if can_write():
             for b in batches:
                 c1, c2 = st.columns([5, 1])
                 state = f"undone {fmt_date(b.undone_at.date())} by {b.undone_by}" if b.undone_at else "live"
-                c1.markdown(f"#{b.id} · {b.file_name} · {b.row_count:,} rows → {b.entry_count:,} values · "
-                            f"{fmt_date(b.created_at.date())} by {b.created_by} · *{state}*")
+                c1.markdown(
+                    f"#{b.id} · {b.file_name} · {b.row_count:,} rows → {b.entry_count:,} values · "
+                    f"{fmt_date(b.created_at.date())} by {b.created_by} · *{state}*"
+                )
                 if b.undone_at:
                     continue
                 confirm = c2.popover("Undo…")
@@ -275,20 +422,49 @@ st.subheader("Logged so far")
 if not entries:
     st.caption("Nothing logged for this pilot yet.")
 else:
-    table = pd.DataFrame([{"Day": e.day, "Arm": e.arm, "Metric": metric_label(e.metric),
-                           "Value": display_value(kinds.get(e.metric, "count"), e), "Source": e.source,
-                           "By": e.created_by} for e in entries])
-    st.dataframe(table.sort_values("Day", ascending=False), hide_index=True, width="stretch",
-                 column_config={"Day": st.column_config.DateColumn(format="D MMM YYYY")})
+    table = pd.DataFrame(
+        [
+            {
+                "Day": e.day,
+                "Arm": e.arm,
+                "Metric": metric_label(e.metric),
+                "Value": display_value(kinds.get(e.metric, "count"), e),
+                "Source": e.source,
+                "By": e.created_by,
+            }
+            for e in entries
+        ]
+    )
+    st.dataframe(
+        table.sort_values("Day", ascending=False),
+        hide_index=True,
+        width="stretch",
+        column_config={"Day": st.column_config.DateColumn(format="D MMM YYYY")},
+    )
 
 
 st.subheader("History of corrections")
 if not hist:
     st.caption("No corrections or deletions: every value is as first logged.")
 else:
-    st.dataframe(pd.DataFrame([{"When": h.at, "Who": h.actor, "What": h.action,
-                                "Day": fmt_date(date.fromisoformat(h.day)) if h.day else "—", "Arm": h.arm,
-                                "Metric": metric_label(h.metric), "Before": h.before, "After": h.after,
-                                "Why": h.reason} for h in hist]),
-                 hide_index=True, width="stretch",
-                 column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "When": h.at,
+                    "Who": h.actor,
+                    "What": h.action,
+                    "Day": fmt_date(date.fromisoformat(h.day)) if h.day else "—",
+                    "Arm": h.arm,
+                    "Metric": metric_label(h.metric),
+                    "Before": h.before,
+                    "After": h.after,
+                    "Why": h.reason,
+                }
+                for h in hist
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
+    )

@@ -30,18 +30,29 @@ from lib.st_adapter import (
     write,
 )
 
-KIND_LABELS = {"proportion": "Rate (conversions / exposures)", "mean": "Average per unit (e.g. order value)",
-               "count": "Daily count or amount"}
-ROLE_HELP = {"primary": "Decides scale or abort.", "secondary": "Nice to move; informs iterate.",
-             "guardrail": "Must not get worse, e.g. unsubscribes or cost per click."}
+KIND_LABELS = {
+    "proportion": "Rate (conversions / exposures)",
+    "mean": "Average per unit (e.g. order value)",
+    "count": "Daily count or amount",
+}
+ROLE_HELP = {
+    "primary": "Decides scale or abort.",
+    "secondary": "Nice to move; informs iterate.",
+    "guardrail": "Must not get worse, e.g. unsubscribes or cost per click.",
+}
 CONFIDENCES = [0.8, 0.9, 0.95, 0.99]
 PLANNED_KEY = "new_pilot_planned_n"
-COMPARE_LABELS = {"vs_control": "a control arm (A/B)", "vs_target": "a fixed target", "vs_baseline":
-                  "the baseline period (before/after)"}
+COMPARE_LABELS = {
+    "vs_control": "a control arm (A/B)",
+    "vs_target": "a fixed target",
+    "vs_baseline": "the baseline period (before/after)",
+}
 
 st.title("🧪 Pilots")
-st.caption("Write the success criteria before the pilot starts: they lock when it runs, "
-           "and any later change is recorded with its reason.")
+st.caption(
+    "Write the success criteria before the pilot starts: they lock when it runs, "
+    "and any later change is recorded with its reason."
+)
 show_flash()
 
 with read() as session:
@@ -50,106 +61,193 @@ with read() as session:
     all_criteria = {r.pilot.id: pilots.criteria_for(session, r.pilot.id) for r in rows}
 
 if not goal_names:
-    st.info("Tip: create a goal first on the **Goals** page, so every pilot is tied to a KPI the company shares.",
-            icon="💡")
+    st.info(
+        "Tip: create a goal first on the **Goals** page, so every pilot is tied to a KPI the company shares.", icon="💡"
+    )
 
 
 def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | None:
     """One criterion's fields; an empty metric name on an optional role means none."""
     st.markdown(f"**{role.capitalize()} criterion**{'' if required else ' (optional)'} — {ROLE_HELP[role]}")
     c1, c2, c3 = st.columns([3, 3, 2])
-    metric = c1.text_input("Metric", value=existing.metric if existing else "", key=f"{form}_{role}_metric",
-                           placeholder="reply_rate" if required else "leave empty for none")
-    kind = c2.selectbox("Kind", METRIC_KINDS, key=f"{form}_{role}_kind", format_func=KIND_LABELS.get,
-                        index=METRIC_KINDS.index(existing.kind) if existing else 0)
-    unit = c3.text_input("Unit", value=existing.unit if existing else "", key=f"{form}_{role}_unit",
-                         placeholder="EUR, visits/day", help="What the value is measured in (not needed for rates).")
+    metric = c1.text_input(
+        "Metric",
+        value=existing.metric if existing else "",
+        key=f"{form}_{role}_metric",
+        placeholder="reply_rate" if required else "leave empty for none",
+    )
+    kind = c2.selectbox(
+        "Kind",
+        METRIC_KINDS,
+        key=f"{form}_{role}_kind",
+        format_func=KIND_LABELS.get,
+        index=METRIC_KINDS.index(existing.kind) if existing else 0,
+    )
+    unit = c3.text_input(
+        "Unit",
+        value=existing.unit if existing else "",
+        key=f"{form}_{role}_unit",
+        placeholder="EUR, visits/day",
+        help="What the value is measured in (not needed for rates).",
+    )
     c4, c5, c6, c8, c7 = st.columns(5)
     default_dir = "decrease" if role == "guardrail" else "increase"
-    direction = c4.selectbox("Good direction", DIRECTIONS, key=f"{form}_{role}_direction",
-                             index=DIRECTIONS.index(existing.direction if existing else default_dir),
-                             format_func=lambda d: "Higher is better" if d == "increase" else "Lower is better")
-    ttype = c5.selectbox("Threshold is", ["absolute", "relative"], key=f"{form}_{role}_ttype",
-                         index=["absolute", "relative"].index(existing.threshold_type) if existing else 0,
-                         format_func=lambda t: "A value or difference" if t == "absolute" else "A lift in %")
+    direction = c4.selectbox(
+        "Good direction",
+        DIRECTIONS,
+        key=f"{form}_{role}_direction",
+        index=DIRECTIONS.index(existing.direction if existing else default_dir),
+        format_func=lambda d: "Higher is better" if d == "increase" else "Lower is better",
+    )
+    ttype = c5.selectbox(
+        "Threshold is",
+        ["absolute", "relative"],
+        key=f"{form}_{role}_ttype",
+        index=["absolute", "relative"].index(existing.threshold_type) if existing else 0,
+        format_func=lambda t: "A value or difference" if t == "absolute" else "A lift in %",
+    )
     shown = threshold_to_display(existing.kind, existing.threshold_type, existing.threshold) if existing else 0.0
-    threshold = c6.number_input("Threshold", value=float(shown), key=f"{form}_{role}_threshold", format="%g",
-                                help="The minimum worth scaling. Rates and lifts in percent (8 = 8%). For a "
-                                     "target design: the target value. Vs control/baseline: the smallest "
-                                     "improvement that counts (0 = better at all). Guardrail: the most harm "
-                                     "tolerated.")
-    shown_expected = (threshold_to_display(existing.kind, existing.threshold_type, existing.expected)
-                      if existing and existing.expected is not None else None)
-    expected = c8.number_input("Expected", value=shown_expected, key=f"{form}_{role}_expected", format="%g",
-                               placeholder="what you expect", disabled=role == "guardrail",
-                               help="The effect (vs a target: the value) you expect, in the threshold's units. "
-                                    "It sizes the plan, and a pilot whose data rule it out is stopped early. "
-                                    "Leave empty for no early stop.")
-    confidence = c7.selectbox("Confidence", CONFIDENCES, key=f"{form}_{role}_conf", format_func=lambda c: f"{c:.0%}",
-                              index=CONFIDENCES.index(existing.confidence) if existing
-                              and existing.confidence in CONFIDENCES else 2)
+    threshold = c6.number_input(
+        "Threshold",
+        value=float(shown),
+        key=f"{form}_{role}_threshold",
+        format="%g",
+        help="The minimum worth scaling. Rates and lifts in percent (8 = 8%). For a "
+        "target design: the target value. Vs control/baseline: the smallest "
+        "improvement that counts (0 = better at all). Guardrail: the most harm "
+        "tolerated.",
+    )
+    shown_expected = (
+        threshold_to_display(existing.kind, existing.threshold_type, existing.expected)
+        if existing and existing.expected is not None
+        else None
+    )
+    expected = c8.number_input(
+        "Expected",
+        value=shown_expected,
+        key=f"{form}_{role}_expected",
+        format="%g",
+        placeholder="what you expect",
+        disabled=role == "guardrail",
+        help="The effect (vs a target: the value) you expect, in the threshold's units. "
+        "It sizes the plan, and a pilot whose data rule it out is stopped early. "
+        "Leave empty for no early stop.",
+    )
+    confidence = c7.selectbox(
+        "Confidence",
+        CONFIDENCES,
+        key=f"{form}_{role}_conf",
+        format_func=lambda c: f"{c:.0%}",
+        index=CONFIDENCES.index(existing.confidence) if existing and existing.confidence in CONFIDENCES else 2,
+    )
     if not metric.strip() and not required:
         return None
-    return dict(metric=metric, kind=kind, role=role, direction=direction, threshold_type=ttype, unit=unit,
-                threshold=threshold_from_display(kind, ttype, threshold), confidence=confidence,
-                expected=None if expected is None or role == "guardrail" else threshold_from_display(kind, ttype,
-                                                                                                   expected))
+    return dict(
+        metric=metric,
+        kind=kind,
+        role=role,
+        direction=direction,
+        threshold_type=ttype,
+        unit=unit,
+        threshold=threshold_from_display(kind, ttype, threshold),
+        confidence=confidence,
+        expected=None if expected is None or role == "guardrail" else threshold_from_display(kind, ttype, expected),
+    )
 
 
 def pilot_form(key: str, current=None, criteria=()) -> None:
     by_role = {c.role: c for c in criteria}
     with st.form(form_key(key)):
         name = st.text_input("Name", value=current.name if current else "", placeholder="Question-style subject lines")
-        hypothesis = st.text_area("Hypothesis", value=current.hypothesis if current else "", height=68,
-                                  placeholder="Asking a question in the subject line makes prospects reply more.")
+        hypothesis = st.text_area(
+            "Hypothesis",
+            value=current.hypothesis if current else "",
+            height=68,
+            placeholder="Asking a question in the subject line makes prospects reply more.",
+        )
         c1, c2, c3, c4 = st.columns(4)
         owner = c1.text_input("Owner", value=current.owner if current else actor())
         team = c2.text_input("Team", value=current.team if current else "")
-        channel = c3.selectbox("Channel", CHANNELS, format_func=str.capitalize,
-                               index=CHANNELS.index(current.channel) if current else 0)
+        channel = c3.selectbox(
+            "Channel", CHANNELS, format_func=str.capitalize, index=CHANNELS.index(current.channel) if current else 0
+        )
         goal_ids = [None, *goal_names]
-        goal_id = c4.selectbox("Goal it serves", goal_ids,
-                               index=goal_ids.index(current.goal_id) if current and current.goal_id in goal_ids
-                               else (1 if len(goal_ids) > 1 else 0),
-                               format_func=lambda g: "— none —" if g is None else goal_names[g])
+        goal_id = c4.selectbox(
+            "Goal it serves",
+            goal_ids,
+            index=goal_ids.index(current.goal_id)
+            if current and current.goal_id in goal_ids
+            else (1 if len(goal_ids) > 1 else 0),
+            format_func=lambda g: "— none —" if g is None else goal_names[g],
+        )
         c5, c6, c7, c8 = st.columns(4)
         designs = list(DESIGN_LABELS)
-        design = c5.selectbox("Design", designs, format_func=DESIGN_LABELS.get,
-                              index=designs.index(current.design) if current else 0)
-        status = c6.selectbox("Status", PILOT_STATUSES, format_func=str.capitalize,
-                              index=PILOT_STATUSES.index(current.status) if current else 1)
-        priority = c7.selectbox("Priority", PRIORITIES, format_func=PRIORITY_LABELS.get,
-                                index=PRIORITIES.index(current.priority) if current else 1)
-        planned = c8.number_input("Planned people per arm", min_value=None, step=100,
-                                  value=current.planned_n_per_arm if current else None, placeholder="e.g. 2000",
-                                  key=None if current else PLANNED_KEY,
-                                  help="From the designer below (“Plan the sample”): the verdicts measure "
-                                       "progress against it, and it sets how strict each daily look is.")
+        design = c5.selectbox(
+            "Design", designs, format_func=DESIGN_LABELS.get, index=designs.index(current.design) if current else 0
+        )
+        status = c6.selectbox(
+            "Status",
+            PILOT_STATUSES,
+            format_func=str.capitalize,
+            index=PILOT_STATUSES.index(current.status) if current else 1,
+        )
+        priority = c7.selectbox(
+            "Priority",
+            PRIORITIES,
+            format_func=PRIORITY_LABELS.get,
+            index=PRIORITIES.index(current.priority) if current else 1,
+        )
+        planned = c8.number_input(
+            "Planned people per arm",
+            min_value=None,
+            step=100,
+            value=current.planned_n_per_arm if current else None,
+            placeholder="e.g. 2000",
+            key=None if current else PLANNED_KEY,
+            help="From the designer below (“Plan the sample”): the verdicts measure "
+            "progress against it, and it sets how strict each daily look is.",
+        )
         d1, d2, d3, d4 = st.columns(4)
         start = d1.date_input("Start", value=current.start_date if current else None, format="YYYY-MM-DD")
         end = d2.date_input("End", value=current.end_date if current else None, format="YYYY-MM-DD")
-        b_start = d3.date_input("Baseline start (before/after)", format="YYYY-MM-DD",
-                                value=current.baseline_start if current else None)
-        b_end = d4.date_input("Baseline end (before/after)", format="YYYY-MM-DD",
-                              value=current.baseline_end if current else None)
+        b_start = d3.date_input(
+            "Baseline start (before/after)", format="YYYY-MM-DD", value=current.baseline_start if current else None
+        )
+        b_end = d4.date_input(
+            "Baseline end (before/after)", format="YYYY-MM-DD", value=current.baseline_end if current else None
+        )
         st.divider()
-        crits = [criterion_inputs(form_key(key), "primary", by_role.get("primary"), True),
-                 criterion_inputs(form_key(key), "secondary", by_role.get("secondary"), False),
-                 criterion_inputs(form_key(key), "guardrail", by_role.get("guardrail"), False)]
+        crits = [
+            criterion_inputs(form_key(key), "primary", by_role.get("primary"), True),
+            criterion_inputs(form_key(key), "secondary", by_role.get("secondary"), False),
+            criterion_inputs(form_key(key), "guardrail", by_role.get("guardrail"), False),
+        ]
         reason = ""
         if current and current.criteria_locked_at:
-            reason = st.text_input("Reason for changing locked criteria",
-                                   help="Criteria locked when the pilot started. A change is shown on the pilot.")
+            reason = st.text_input(
+                "Reason for changing locked criteria",
+                help="Criteria locked when the pilot started. A change is shown on the pilot.",
+            )
         submitted = st.form_submit_button("Save pilot" if current else "Create pilot", type="primary")
     if not submitted:
         return
     criteria_values = [c for c in crits if c]
-    values = dict(name=name, hypothesis=hypothesis, owner=owner, team=team, channel=channel, goal_id=goal_id,
-                  design=design, status=status, priority=priority,
-                  planned_n_per_arm=int(planned) if planned is not None else None,
-                  start_date=start, end_date=end,
-                  baseline_start=b_start if design == "before_after" else None,
-                  baseline_end=b_end if design == "before_after" else None)
+    values = dict(
+        name=name,
+        hypothesis=hypothesis,
+        owner=owner,
+        team=team,
+        channel=channel,
+        goal_id=goal_id,
+        design=design,
+        status=status,
+        priority=priority,
+        planned_n_per_arm=int(planned) if planned is not None else None,
+        start_date=start,
+        end_date=end,
+        baseline_start=b_start if design == "before_after" else None,
+        baseline_end=b_end if design == "before_after" else None,
+    )
     try:
         with write() as session:
             if current:
@@ -179,8 +277,12 @@ def plan_designer() -> None:
     rate = kind == "proportion"
     ttype = "absolute"
     if compare != "vs_target":
-        ttype = a3.selectbox("Threshold is", ["absolute", "relative"], key="plan_ttype",
-                             format_func=lambda t: "A difference" if t == "absolute" else "A lift in %")
+        ttype = a3.selectbox(
+            "Threshold is",
+            ["absolute", "relative"],
+            key="plan_ttype",
+            format_func=lambda t: "A difference" if t == "absolute" else "A lift in %",
+        )
     pct = rate or ttype == "relative"
     b1, b2, b3, b4 = st.columns(4)
     baseline = sd = None
@@ -190,28 +292,56 @@ def plan_designer() -> None:
         else:
             baseline = b1.number_input("Current average", value=100.0, key="plan_base_mean")
     if not rate:
-        sd = b2.number_input("Spread (standard deviation)", min_value=0.001, value=20.0, key="plan_sd",
-                             help="Of one unit (one order, one visitor) — or of one day for daily counts "
-                                  "and before/after.")
+        sd = b2.number_input(
+            "Spread (standard deviation)",
+            min_value=0.001,
+            value=20.0,
+            key="plan_sd",
+            help="Of one unit (one order, one visitor) — or of one day for daily counts and before/after.",
+        )
     default_threshold = 8.0 if compare == "vs_target" and rate else (0.0 if compare != "vs_target" else 100.0)
     default_expected = 11.0 if compare == "vs_target" and rate else (1.0 if pct else 10.0)
-    threshold = b3.number_input(f"Threshold{' (%)' if pct else ''} — minimum worth scaling", value=default_threshold,
-                                key=f"plan_threshold_{compare}_{kind}_{ttype}", format="%g")
-    expected = b4.number_input(f"Expected{' (%)' if pct else ''}", value=default_expected, format="%g",
-                               key=f"plan_expected_{compare}_{kind}_{ttype}")
+    threshold = b3.number_input(
+        f"Threshold{' (%)' if pct else ''} — minimum worth scaling",
+        value=default_threshold,
+        key=f"plan_threshold_{compare}_{kind}_{ttype}",
+        format="%g",
+    )
+    expected = b4.number_input(
+        f"Expected{' (%)' if pct else ''}",
+        value=default_expected,
+        format="%g",
+        key=f"plan_expected_{compare}_{kind}_{ttype}",
+    )
     c1, c2, c3, c4 = st.columns(4)
     confidence = c1.selectbox("Confidence", CONFIDENCES, index=2, format_func=lambda c: f"{c:.0%}", key="plan_conf")
     power = c2.selectbox("Power", [0.7, 0.8, 0.9], index=1, format_func=lambda c: f"{c:.0%}", key="plan_power")
     days = c3.number_input("Pilot length (days, one look a day)", 1, 365, 28, key="plan_days")
-    volume = c4.number_input("People per arm per day (optional)", min_value=0.0, value=None, key="plan_volume",
-                             placeholder="e.g. 250", help="Adds how long the plan takes and what it can detect.")
+    volume = c4.number_input(
+        "People per arm per day (optional)",
+        min_value=0.0,
+        value=None,
+        key="plan_volume",
+        placeholder="e.g. 250",
+        help="Adds how long the plan takes and what it can detect.",
+    )
     baseline_days = None
     if compare == "vs_baseline":
         baseline_days = st.number_input("Baseline days", 3, 365, 28, key="plan_baseline_days")
     scale = 100 if pct else 1
-    inputs = PlanInputs(kind=kind, comparison=compare, threshold=threshold / scale, expected=expected / scale,
-                        baseline=baseline, sd=sd, threshold_type=ttype, confidence=confidence, power=power,
-                        looks=int(days), baseline_days=baseline_days)
+    inputs = PlanInputs(
+        kind=kind,
+        comparison=compare,
+        threshold=threshold / scale,
+        expected=expected / scale,
+        baseline=baseline,
+        sd=sd,
+        threshold_type=ttype,
+        confidence=confidence,
+        power=power,
+        looks=int(days),
+        baseline_days=baseline_days,
+    )
     try:
         summary = summarize(inputs, units="people", daily_volume=volume)
     except ValueError as exc:
@@ -225,33 +355,51 @@ def plan_designer() -> None:
     if summary.warning:
         st.warning(summary.warning, icon=":material/warning:")
     if not summary.plan.unit_is_day:
-        st.button(f"Use {number(summary.plan.n)} in the new pilot", on_click=_use_plan, args=(summary.plan.n,),
-                  key="plan_use")
+        st.button(
+            f"Use {number(summary.plan.n)} in the new pilot", on_click=_use_plan, args=(summary.plan.n,), key="plan_use"
+        )
 
 
 tab_list, tab_new, tab_edit = st.tabs(["All pilots", "New pilot", "Edit a pilot"])
 with tab_list:
     if not rows:
-        st.info("No pilots yet. Use **New pilot** to write one down: a hypothesis, who owns it, which goal it "
-                "serves, and the criteria that will decide it — e.g. “reply rate ≥ 8% on ≥ 200 contacts”.",
-                icon="🧪")
+        st.info(
+            "No pilots yet. Use **New pilot** to write one down: a hypothesis, who owns it, which goal it "
+            "serves, and the criteria that will decide it — e.g. “reply rate ≥ 8% on ≥ 200 contacts”.",
+            icon="🧪",
+        )
     else:
-        st.dataframe(pd.DataFrame([{
-            "Pilot": r.pilot.name, "Status": r.pilot.status.capitalize(),
-            "Priority": PRIORITY_LABELS[r.pilot.priority], "Design": DESIGN_LABELS[r.pilot.design],
-            "Channel": r.pilot.channel.capitalize(), "Owner": r.pilot.owner or "—", "Goal": r.goal_name or "—",
-            "Start": fmt_date(r.pilot.start_date) if r.pilot.start_date else "—",
-            "End": fmt_date(r.pilot.end_date) if r.pilot.end_date else "—",
-            "Planned per arm": number(r.pilot.planned_n_per_arm) if r.pilot.planned_n_per_arm else "—",
-            "Criteria": r.criteria_count,
-        } for r in rows]), hide_index=True, width="stretch")
-        chosen = st.selectbox("Details for", [r.pilot.id for r in rows],
-                              format_func=lambda pid: next(r.pilot.name for r in rows if r.pilot.id == pid))
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Pilot": r.pilot.name,
+                        "Status": r.pilot.status.capitalize(),
+                        "Priority": PRIORITY_LABELS[r.pilot.priority],
+                        "Design": DESIGN_LABELS[r.pilot.design],
+                        "Channel": r.pilot.channel.capitalize(),
+                        "Owner": r.pilot.owner or "—",
+                        "Goal": r.goal_name or "—",
+                        "Start": fmt_date(r.pilot.start_date) if r.pilot.start_date else "—",
+                        "End": fmt_date(r.pilot.end_date) if r.pilot.end_date else "—",
+                        "Planned per arm": number(r.pilot.planned_n_per_arm) if r.pilot.planned_n_per_arm else "—",
+                        "Criteria": r.criteria_count,
+                    }
+                    for r in rows
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        chosen = st.selectbox(
+            "Details for",
+            [r.pilot.id for r in rows],
+            format_func=lambda pid: next(r.pilot.name for r in rows if r.pilot.id == pid),
+        )
         pilot = next(r.pilot for r in rows if r.pilot.id == chosen)
         st.markdown(f"**Hypothesis.** {plain(pilot.hypothesis) or '—'}")
         for c in all_criteria[chosen]:
-            st.markdown(f"- *{c.role}* — {describe(pilots.criterion_spec(c), c.unit)} "
-                        f"at {c.confidence:.0%} confidence")
+            st.markdown(f"- *{c.role}* — {describe(pilots.criterion_spec(c), c.unit)} at {c.confidence:.0%} confidence")
         if pilot.criteria_locked_at:
             st.caption(f"Criteria locked on {fmt_date(pilot.criteria_locked_at.date())}.")
         if pilot.status in ("running", "decided"):
@@ -264,11 +412,15 @@ with tab_list:
         for ev in changes:
             before = json.loads(ev.before_json or "{}").get("criteria", [])
             after = json.loads(ev.after_json or "{}").get("criteria", [])
-            st.warning(f"Criteria changed after the pilot started, on {fmt_date(ev.at.date())} by "
-                       f"{plain(ev.actor)}: “{plain(ev.reason)}”. Before: {len(before)} criteria; after: "
-                       f"{len(after)}.", icon="🔏")
-        share_links(pilot_id=chosen, blurb="Whoever has the link sees this pilot's report and nothing else, "
-                    "without signing in.")
+            st.warning(
+                f"Criteria changed after the pilot started, on {fmt_date(ev.at.date())} by "
+                f"{plain(ev.actor)}: “{plain(ev.reason)}”. Before: {len(before)} criteria; after: "
+                f"{len(after)}.",
+                icon="🔏",
+            )
+        share_links(
+            pilot_id=chosen, blurb="Whoever has the link sees this pilot's report and nothing else, without signing in."
+        )
 with tab_new:
     if can_write():
         pilot_form("new_pilot")
@@ -281,6 +433,9 @@ with tab_edit:
     elif not rows:
         st.caption("Create a pilot first.")
     else:
-        pid = st.selectbox("Pilot to edit", [r.pilot.id for r in rows],
-                           format_func=lambda p: next(r.pilot.name for r in rows if r.pilot.id == p))
+        pid = st.selectbox(
+            "Pilot to edit",
+            [r.pilot.id for r in rows],
+            format_func=lambda p: next(r.pilot.name for r in rows if r.pilot.id == p),
+        )
         pilot_form(f"edit_pilot_{pid}", next(r.pilot for r in rows if r.pilot.id == pid), all_criteria[pid])

@@ -36,17 +36,35 @@ BANNERS = {
     "iterate": (st.warning, "🟡 Recommendation: **iterate**"),
     "keep_running": (st.info, "⏳ Recommendation: **keep running**"),
 }
-OUTCOME_LABELS = {"scale": "Scale it", "iterate": "Iterate (change and re-test)", "abort": "Abort",
-                  "extend": "Extend (keep running)"}
-STATUS_ICONS = {"met": "✅ met", "missed": "❌ missed", "harmed": "❌ harmed", "safe": "✅ safe",
-                "too_early": "⏳ too early", "inconclusive": "➖ inconclusive", "futile": "❌ futile"}
-
+OUTCOME_LABELS = {
+    "scale": "Scale it",
+    "iterate": "Iterate (change and re-test)",
+    "abort": "Abort",
+    "extend": "Extend (keep running)",
+}
+STATUS_ICONS = {
+    "met": "✅ met",
+    "missed": "❌ missed",
+    "harmed": "❌ harmed",
+    "safe": "✅ safe",
+    "too_early": "⏳ too early",
+    "inconclusive": "➖ inconclusive",
+    "futile": "❌ futile",
+}
 
 
 def describe_saved(c: dict) -> str:
     """A criterion as stored in the audit trail, in words."""
-    spec = CriterionSpec(c["metric"], c["kind"], c["role"], c["comparison"], c["threshold"], c["direction"],
-                         c["threshold_type"], c["confidence"])
+    spec = CriterionSpec(
+        c["metric"],
+        c["kind"],
+        c["role"],
+        c["comparison"],
+        c["threshold"],
+        c["direction"],
+        c["threshold_type"],
+        c["confidence"],
+    )
     return f"{c['role']}: {describe(spec, c.get('unit', ''))}"
 
 
@@ -61,29 +79,43 @@ def numbers_row(v) -> dict[str, str]:
         interval = fmt.pct_range if rate else fmt.number_range
     else:
         interval = fmt.pct_points_range if rate else fmt.signed_number_range
-    return {"Metric": metric_label(v.metric), "Role": v.role, "Control / before": value(v.control_value),
-            "Pilot": value(v.pilot_value), "Difference": diff(v.difference),
-            "Interval": f"{interval(v.ci_low, v.ci_high)} ({fmt.level(v.required_confidence)} bounds, as judged)",
-            "Lift": fmt.signed_pct(v.relative_lift),
-            "Confidence it holds": f"{fmt.confidence(v.confidence)} (needs {fmt.level(v.required_confidence)})"
-            if v.confidence is not None else "—",
-            "p-value": f"{fmt.p_value(v.p_value)} — {v.p_value_tests}" if v.p_value is not None else "—",
-            "Met": {True: "yes", False: "no", None: "not yet"}[v.met], "Per arm": fmt.number(v.sample_n)}
+    return {
+        "Metric": metric_label(v.metric),
+        "Role": v.role,
+        "Control / before": value(v.control_value),
+        "Pilot": value(v.pilot_value),
+        "Difference": diff(v.difference),
+        "Interval": f"{interval(v.ci_low, v.ci_high)} ({fmt.level(v.required_confidence)} bounds, as judged)",
+        "Lift": fmt.signed_pct(v.relative_lift),
+        "Confidence it holds": f"{fmt.confidence(v.confidence)} (needs {fmt.level(v.required_confidence)})"
+        if v.confidence is not None
+        else "—",
+        "p-value": f"{fmt.p_value(v.p_value)} — {v.p_value_tests}" if v.p_value is not None else "—",
+        "Met": {True: "yes", False: "no", None: "not yet"}[v.met],
+        "Per arm": fmt.number(v.sample_n),
+    }
 
 
 st.title("⚖️ Review")
-st.caption("For the review meeting: what the numbers say against the criteria agreed up front, "
-           "and the decision — recorded with the numbers as they were.")
+st.caption(
+    "For the review meeting: what the numbers say against the criteria agreed up front, "
+    "and the decision — recorded with the numbers as they were."
+)
 show_flash()
 
 with read() as session:
-    rows = sorted((r for r in pilots.list_pilots(session) if r.pilot.status in ("running", "decided")),
-                  key=lambda r: (r.pilot.status != "running", r.pilot.name))
+    rows = sorted(
+        (r for r in pilots.list_pilots(session) if r.pilot.status in ("running", "decided")),
+        key=lambda r: (r.pilot.status != "running", r.pilot.name),
+    )
     history = decisions.list_decisions(session)
 
 if not rows:
-    st.info("Nothing to review yet: pilots show up here once they are running. Set a pilot's status to "
-            "*Running* on the **Pilots** page and log some results.", icon="⚖️")
+    st.info(
+        "Nothing to review yet: pilots show up here once they are running. Set a pilot's status to "
+        "*Running* on the **Pilots** page and log some results.",
+        icon="⚖️",
+    )
 else:
     names = {r.pilot.id: f"{r.pilot.name} ({r.pilot.status})" for r in rows}
     pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key="review_pilot")
@@ -95,13 +127,19 @@ else:
         earlier = decisions.list_decisions(session, pilot_id)
     if earlier:
         last = earlier[0].decision
-        st.info(f"**Decided: {OUTCOME_LABELS[last.outcome].lower()}** on {fmt_date(last.decided_at.date())} by "
-                f"{plain(last.decided_by)} — “{plain(last.rationale)}”. Below: what the numbers say today.", icon="🗳️")
+        st.info(
+            f"**Decided: {OUTCOME_LABELS[last.outcome].lower()}** on {fmt_date(last.decided_at.date())} by "
+            f"{plain(last.decided_by)} — “{plain(last.rationale)}”. Below: what the numbers say today.",
+            icon="🗳️",
+        )
     for change in changes:
-        st.warning(f"**The criteria were changed after the pilot started** ({fmt_date(change.at.date())}, "
-                   f"{plain(change.actor)}): “{plain(change.reason)}”. Originally: "
-                   + "; ".join(describe_saved(c) for c in json.loads(change.before_json or "{}").get("criteria", []))
-                   + ".", icon="🔏")
+        st.warning(
+            f"**The criteria were changed after the pilot started** ({fmt_date(change.at.date())}, "
+            f"{plain(change.actor)}): “{plain(change.reason)}”. Originally: "
+            + "; ".join(describe_saved(c) for c in json.loads(change.before_json or "{}").get("criteria", []))
+            + ".",
+            icon="🔏",
+        )
     show, text = BANNERS[ev.recommendation]
     show(text + "\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
     _, main = bundle.charts[0]
@@ -111,11 +149,16 @@ else:
             st.altair_chart(chart, theme=None, width="content")
     pilot_downloads(pilot_id, pilot.name, main, key=f"review_dl_{pilot_id}")
     if ev.srm_flag:
-        st.warning(f"The split between arms looks broken (sample-ratio mismatch, p = {ev.srm_p_value:.4f}). "
-                   "Check how people were assigned before trusting the comparison.", icon="⚠️")
+        st.warning(
+            f"The split between arms looks broken (sample-ratio mismatch, p = {ev.srm_p_value:.4f}). "
+            "Check how people were assigned before trusting the comparison.",
+            icon="⚠️",
+        )
     for v in ev.verdicts:
-        st.markdown(f"**{plain(metric_label(v.metric))}** · *{v.role}* · {STATUS_ICONS.get(v.status, v.status)}  \n"
-                    f"{plain(v.sentence)}")
+        st.markdown(
+            f"**{plain(metric_label(v.metric))}** · *{v.role}* · {STATUS_ICONS.get(v.status, v.status)}  \n"
+            f"{plain(v.sentence)}"
+        )
     if ev.verdicts:
         with st.expander("The numbers behind it"):
             st.dataframe(pd.DataFrame([numbers_row(v) for v in ev.verdicts]), hide_index=True, width="stretch")
@@ -123,8 +166,10 @@ else:
     if can_write():
         st.subheader("Record the decision")
         if earlier:
-            st.caption(f"This pilot already has {len(earlier)} decision(s); a new one is added to the record "
-                       "and the earlier ones stay listed below.")
+            st.caption(
+                f"This pilot already has {len(earlier)} decision(s); a new one is added to the record "
+                "and the earlier ones stay listed below."
+            )
         with st.form(form_key(f"decide_{pilot_id}")):
             default = OUTCOMES.index(ev.recommendation) if ev.recommendation in OUTCOMES else OUTCOMES.index("extend")
             outcome = st.radio("Decision", OUTCOMES, index=default, format_func=OUTCOME_LABELS.get, horizontal=True)
@@ -135,9 +180,15 @@ else:
             if st.form_submit_button("Record decision", type="primary"):
                 try:
                     with write() as session:
-                        decisions.record_decision(session, pilot_id, outcome=outcome, rationale=rationale,
-                                                  decided_by=who, snapshot=decision_snapshot(session, pilot_id),
-                                                  recommendation=ev.recommendation)
+                        decisions.record_decision(
+                            session,
+                            pilot_id,
+                            outcome=outcome,
+                            rationale=rationale,
+                            decided_by=who,
+                            snapshot=decision_snapshot(session, pilot_id),
+                            recommendation=ev.recommendation,
+                        )
                 except InvalidInput as exc:
                     show_invalid(exc)
                 else:
@@ -152,8 +203,10 @@ if not history:
     st.caption("No decisions recorded yet.")
 for row in history:
     d = row.decision
-    with st.expander(f"{fmt_date(d.decided_at.date())} · {plain(row.pilot_name)} · **{OUTCOME_LABELS[d.outcome]}** "
-                     f"by {plain(d.decided_by)}"):
+    with st.expander(
+        f"{fmt_date(d.decided_at.date())} · {plain(row.pilot_name)} · **{OUTCOME_LABELS[d.outcome]}** "
+        f"by {plain(d.decided_by)}"
+    ):
         st.markdown(f"> {plain(d.rationale)}")
         snap = row.snapshot
         evaluation = snap.get("evaluation", {})

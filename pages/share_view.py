@@ -21,8 +21,9 @@ md = share.plain_markdown
 
 def table(rows: list[tuple], headers: tuple[str, ...]) -> None:
     """A static table, every cell shown as plain text (st.table reads Markdown, so each cell is escaped)."""
-    st.table(pd.DataFrame([[md(cell) for cell in row] for row in rows], columns=[md(h) for h in headers]),
-             hide_index=True)
+    st.table(
+        pd.DataFrame([[md(cell) for cell in row] for row in rows], columns=[md(h) for h in headers]), hide_index=True
+    )
 
 
 def bullets(lines: list[str]) -> None:
@@ -48,8 +49,9 @@ def pilot_section(report, key: str, *, heading=st.title, frozen: bool = False) -
         st.altair_chart(chart, theme=None, width="content", key=f"{key}_main")
     st.markdown("#### Criteria")
     if report.criteria:
-        table([(r.metric, r.role, r.estimate, r.bounds, r.p_value, r.status) for r in report.criteria],
-              CRITERIA_HEADERS)
+        table(
+            [(r.metric, r.role, r.estimate, r.bounds, r.p_value, r.status) for r in report.criteria], CRITERIA_HEADERS
+        )
     else:
         st.markdown("No success criteria are set.")
     bullets(report.notes)
@@ -58,8 +60,10 @@ def pilot_section(report, key: str, *, heading=st.title, frozen: bool = False) -
     if d is None:
         st.markdown("No decision recorded yet.")
     else:
-        st.markdown(f"**{md(OUTCOME_LABELS.get(d.outcome, d.outcome))}** · decided by {md(d.decided_by or '—')} "
-                    f"on {fmt_date(d.decided_on)}")
+        st.markdown(
+            f"**{md(OUTCOME_LABELS.get(d.outcome, d.outcome))}** · decided by {md(d.decided_by or '—')} "
+            f"on {fmt_date(d.decided_on)}"
+        )
         st.markdown(f"**Rationale:** {md(d.rationale or '—')}")
     if report.caveats:
         st.markdown("#### Caveats")
@@ -72,9 +76,11 @@ def pilot_section(report, key: str, *, heading=st.title, frozen: bool = False) -
 def show_pilot(view: share.SharedPilot) -> None:
     if view.pinned is not None:
         frozen = f"{view.frozen_at:%d %b %Y, %H:%M} UTC" if view.frozen_at else "the decision"
-        st.info(f"This link is pinned to the decision recorded on {fmt_date(view.pinned.decided_at.date())}: "
-                f"it shows the numbers frozen at that moment ({frozen}), not today's.",
-                icon=":material/push_pin:")
+        st.info(
+            f"This link is pinned to the decision recorded on {fmt_date(view.pinned.decided_at.date())}: "
+            f"it shows the numbers frozen at that moment ({frozen}), not today's.",
+            icon=":material/push_pin:",
+        )
     pilot_section(view.report, "pilot", frozen=view.pinned is not None)
 
 
@@ -86,8 +92,9 @@ def show_goal(view: share.SharedGoal) -> None:
     if view.chart is not None:
         st.altair_chart(view.chart, theme=None, width="content", key="goal_chart")
     if view.summary:
-        table([(s.pilot, s.recommendation, s.result, s.caveats or "—", s.decision) for s in view.summary],
-              SUMMARY_HEADERS)
+        table(
+            [(s.pilot, s.recommendation, s.result, s.caveats or "—", s.decision) for s in view.summary], SUMMARY_HEADERS
+        )
     else:
         st.markdown("No pilot under this goal is running or decided yet.")
     for i, report in enumerate(view.sections, start=1):

@@ -14,20 +14,32 @@ START = date(2026, 10, 1)
 
 
 def goal(session: Session, name: str = "Grow qualified pipeline", **kw) -> Goal:
-    values = dict(name=name, level="company", kpi_name="Qualified leads", kpi_unit="leads/month",
-                  target_value=400, period="2026-Q4")
+    values = dict(
+        name=name,
+        level="company",
+        kpi_name="Qualified leads",
+        kpi_unit="leads/month",
+        target_value=400,
+        period="2026-Q4",
+    )
     return create_goal(session, "tester", **{**values, **kw})
 
 
 def ab_pilot(session: Session, name: str = "Subject line test", **kw) -> Pilot:
     values = dict(
-        name=name, design="ab", channel="email", status="running", owner="Ana", team="Email",
+        name=name,
+        design="ab",
+        channel="email",
+        status="running",
+        owner="Ana",
+        team="Email",
         hypothesis="A question in the subject line lifts replies.",
-        start_date=START, end_date=START + timedelta(days=27), planned_n_per_arm=2000,
+        start_date=START,
+        end_date=START + timedelta(days=27),
+        planned_n_per_arm=2000,
         criteria=[
             dict(metric="reply_rate", kind="proportion", role="primary", threshold=0.0),
-            dict(metric="unsubscribe_rate", kind="proportion", role="guardrail",
-                 direction="decrease", threshold=0.002),
+            dict(metric="unsubscribe_rate", kind="proportion", role="guardrail", direction="decrease", threshold=0.002),
         ],
     )
     return create_pilot(session, "tester", **{**values, **kw})

@@ -9,8 +9,14 @@ from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/home.py", "pages/goals.py", "pages/pilots.py", "pages/log_results.py", "pages/review.py",
-         "pages/settings.py"]
+PAGES = [
+    "pages/home.py",
+    "pages/goals.py",
+    "pages/pilots.py",
+    "pages/log_results.py",
+    "pages/review.py",
+    "pages/settings.py",
+]
 
 
 def page(path: str) -> AppTest:

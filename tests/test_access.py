@@ -25,8 +25,10 @@ EDITOR = Principal("Eda Editor", "editor", email="eda@example.com")
 
 def counts(engine) -> dict[str, int]:
     with Session(engine) as s:
-        return {m.__name__: s.exec(select(func.count()).select_from(m)).one()
-                for m in (Goal, Pilot, ResultEntry, ImportBatch, Decision, AuditEvent)}
+        return {
+            m.__name__: s.exec(select(func.count()).select_from(m)).one()
+            for m in (Goal, Pilot, ResultEntry, ImportBatch, Decision, AuditEvent)
+        }
 
 
 def test_roles_from_the_editors_list():
@@ -47,10 +49,10 @@ def test_a_viewer_is_told_why_and_a_shared_link_is_read_only():
 
 
 WRITES = {
-    "create goal": lambda s, who, ids: goals.create_goal(s, who, name="New goal", level="company",
-                                                         kpi_name="Leads"),
-    "edit goal": lambda s, who, ids: goals.update_goal(s, ids["goal"], who, name="Renamed", level="company",
-                                                       kpi_name="Leads"),
+    "create goal": lambda s, who, ids: goals.create_goal(s, who, name="New goal", level="company", kpi_name="Leads"),
+    "edit goal": lambda s, who, ids: goals.update_goal(
+        s, ids["goal"], who, name="Renamed", level="company", kpi_name="Leads"
+    ),
     "create pilot": lambda s, who, ids: pilots.create_pilot(s, who, name="Another", design="ab", status="planned"),
     "edit pilot": lambda s, who, ids: pilots.update_pilot(s, ids["pilot"], who, hypothesis="changed"),
     "status": lambda s, who, ids: pilots.set_status(s, ids["pilot"], "decided", who),
@@ -58,8 +60,13 @@ WRITES = {
     "correct": lambda s, who, ids: results.correct_result(s, ids["entry"], who, reason="typo", n=999),
     "clear": lambda s, who, ids: results.delete_result(s, ids["entry"], who, reason="wrong day"),
     "decide": lambda s, who, ids: decisions.record_decision(
-        s, ids["pilot"], outcome="scale", rationale="Clear win", decided_by=who,
-        snapshot=decision_snapshot(s, ids["pilot"])),
+        s,
+        ids["pilot"],
+        outcome="scale",
+        rationale="Clear win",
+        decided_by=who,
+        snapshot=decision_snapshot(s, ids["pilot"]),
+    ),
     "undo import": lambda s, who, ids: imports.undo_batch(s, ids["batch"], who),
 }
 
@@ -69,8 +76,7 @@ def workspace(engine):
     with transaction(engine) as s:
         goal = factories.goal(s)
         pilot = factories.ab_pilot(s, goal_id=goal.id)
-        results.log_results(s, pilot.id, factories.day_rows(START + timedelta(days=1)),
-                            "tester")
+        results.log_results(s, pilot.id, factories.day_rows(START + timedelta(days=1)), "tester")
         entry = s.exec(select(ResultEntry)).first()
         ids = {"goal": goal.id, "pilot": pilot.id, "entry": entry.id}
     data = agg_csv([START + timedelta(days=d) for d in range(5, 8)])
@@ -104,8 +110,14 @@ def test_an_import_by_a_viewer_is_refused(workspace):
 def test_an_editor_writes_and_is_named_on_the_record(workspace):
     engine, ids, _, _ = workspace
     with transaction(engine) as s:
-        d = decisions.record_decision(s, ids["pilot"], outcome="scale", rationale="Clear win", decided_by=EDITOR,
-                                      snapshot=decision_snapshot(s, ids["pilot"]))
+        d = decisions.record_decision(
+            s,
+            ids["pilot"],
+            outcome="scale",
+            rationale="Clear win",
+            decided_by=EDITOR,
+            snapshot=decision_snapshot(s, ids["pilot"]),
+        )
         assert d.decided_by == "Eda Editor"
 
 

@@ -40,57 +40,118 @@ def test_demo_then_pilots_lists_eight(cli_db, capsys):
 
 
 def test_create_pilot_and_evaluate_json_has_the_documented_fields(cli_db, capsys):
-    code, out, err = run(capsys, "create-pilot", "--name", "Outreach v3", "--design", "target", "--status", "running",
-                         "--start", "2026-10-01", "--planned-n", "780",
-                         "--criterion", "reply_rate:proportion:primary:vs_target:8%:11%")
+    code, out, err = run(
+        capsys,
+        "create-pilot",
+        "--name",
+        "Outreach v3",
+        "--design",
+        "target",
+        "--status",
+        "running",
+        "--start",
+        "2026-10-01",
+        "--planned-n",
+        "780",
+        "--criterion",
+        "reply_rate:proportion:primary:vs_target:8%:11%",
+    )
     assert code == 0, err
     assert "Created pilot 1" in out
     code, out, _ = run(capsys, "evaluate", "--pilot", "Outreach v3", "--format", "json")
     [item] = json.loads(out)
     assert item["pilot"] == "Outreach v3" and item["recommendation"] == "keep_running"
     [crit] = item["criteria"]
-    assert set(crit) == {"metric", "role", "control_value", "pilot_value", "difference", "ci_low", "ci_high",
-                         "relative_lift", "p_value", "p_value_tests", "met", "sentence"}
+    assert set(crit) == {
+        "metric",
+        "role",
+        "control_value",
+        "pilot_value",
+        "difference",
+        "ci_low",
+        "ci_high",
+        "relative_lift",
+        "p_value",
+        "p_value_tests",
+        "met",
+        "sentence",
+    }
     assert crit["metric"] == "reply_rate" and crit["met"] is None
     assert crit["p_value_tests"].startswith("that the metric is above the target")
 
 
 def test_running_pilot_needs_a_plan(cli_db, capsys):
-    code, _, err = run(capsys, "create-pilot", "--name", "No plan", "--design", "target", "--status", "running",
-                       "--start", "2026-10-01", "--criterion", "reply_rate:proportion:primary:vs_target:8%")
+    code, _, err = run(
+        capsys,
+        "create-pilot",
+        "--name",
+        "No plan",
+        "--design",
+        "target",
+        "--status",
+        "running",
+        "--start",
+        "2026-10-01",
+        "--criterion",
+        "reply_rate:proportion:primary:vs_target:8%",
+    )
     assert code != 0 and "Planned people per arm" in err and "Plan the sample" in err
 
 
 def test_plan_command_prints_the_plan_and_its_error_rates(cli_db, capsys):
-    code, out, err = run(capsys, "plan", "--threshold", "0", "--expected", "1%", "--baseline", "5%",
-                         "--per-day", "250", "--units", "visitors")
+    code, out, err = run(
+        capsys,
+        "plan",
+        "--threshold",
+        "0",
+        "--expected",
+        "1%",
+        "--baseline",
+        "5%",
+        "--per-day",
+        "250",
+        "--units",
+        "visitors",
+    )
     assert code == 0, err
     assert "Planned sample: 7,431 visitors per arm" in out
     assert "about 4% chance of scaling a pilot that changes nothing, 80% chance of catching +1.0 pts" in out
-    code, out, _ = run(capsys, "plan", "--comparison", "vs_target", "--threshold", "8%", "--expected", "11%",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys, "plan", "--comparison", "vs_target", "--threshold", "8%", "--expected", "11%", "--format", "json"
+    )
     data = json.loads(out)
     assert 700 < data["n"] < 900 and data["fixed_n"] < data["n"] and abs(data["power"] - 0.8) < 0.01
     code, _, err = run(capsys, "plan", "--threshold", "1%", "--expected", "0.5%", "--baseline", "5%")
     assert code != 0 and "expected effect must be beyond the threshold" in err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["create-pilot", "--name", "", "--design", "ab", "--criterion", "r:proportion:primary::0"], "Name: is required"),
-    (["create-pilot", "--name", "x", "--design", "target", "--criterion", "r:proportion:primary::150%"],
-     "between 0% and 100%"),
-    (["create-pilot", "--name", "x", "--design", "ab", "--criterion", "r:proportion"], "expected METRIC:KIND"),
-    (["evaluate", "--pilot", "nope"], "no pilot is named 'nope'"),
-    (["restore", "/nonexistent.json"], "no such file"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["create-pilot", "--name", "", "--design", "ab", "--criterion", "r:proportion:primary::0"],
+            "Name: is required",
+        ),
+        (
+            ["create-pilot", "--name", "x", "--design", "target", "--criterion", "r:proportion:primary::150%"],
+            "between 0% and 100%",
+        ),
+        (["create-pilot", "--name", "x", "--design", "ab", "--criterion", "r:proportion"], "expected METRIC:KIND"),
+        (["evaluate", "--pilot", "nope"], "no pilot is named 'nope'"),
+        (["restore", "/nonexistent.json"], "no such file"),
+    ],
+)
 def test_bad_input_is_one_line_on_stderr_and_non_zero(cli_db, capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code != 0 and message in err and err.count("\n") == 1 and out == ""
 
 
 def test_cli_runs_as_a_module_with_help_and_exit_codes(cli_db):
-    env_run = lambda *a: subprocess.run([sys.executable, "-m", "lib.cli", *a], cwd=ROOT,  # noqa: E731
-                                        capture_output=True, text=True, timeout=60)
+    def env_run(*a):
+        return subprocess.run(
+            [sys.executable, "-m", "lib.cli", *a], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+
     helped = env_run("evaluate", "--help")
     assert helped.returncode == 0 and "--format" in helped.stdout
     bad = env_run("evaluate", "--pilot", "missing")
@@ -113,6 +174,7 @@ def test_export_restore_round_trip_reproduces_every_row(engine, fresh_url):
     # ids keep counting after a restore on PostgreSQL too
     with transaction(target) as s:
         from tests import factories
+
         assert factories.goal(s, "After restore").id == max(g["id"] for g in original["tables"]["goal"]) + 1
     target.dispose()
 

@@ -19,19 +19,30 @@ def test_first_migration_upgrades_to_head_with_rows_intact(fresh_url):
     upgrade(engine, "0001")
     assert current_revision(engine) == "0001"
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO goal (name, level, kpi_name, kpi_unit, period, description, created_at, updated_at) "
-            "VALUES ('Revenue', 'company', 'Revenue', 'EUR', '2026', '', :t, :t)"), {"t": "2026-01-01 00:00:00"})
+        conn.execute(
+            sa.text(
+                "INSERT INTO goal (name, level, kpi_name, kpi_unit, period, description, created_at, updated_at) "
+                "VALUES ('Revenue', 'company', 'Revenue', 'EUR', '2026', '', :t, :t)"
+            ),
+            {"t": "2026-01-01 00:00:00"},
+        )
         gid = conn.execute(sa.text("SELECT id FROM goal")).scalar_one()
-        conn.execute(sa.text(
-            "INSERT INTO pilot (name, hypothesis, owner, team, channel, goal_id, design, status, priority, arms, "
-            "created_at, updated_at) VALUES ('Old pilot', '', 'Bo', 'Web', 'web', :g, 'target', 'running', "
-            "'must', 'pilot', :t, :t)"), {"g": gid, "t": "2026-01-01 00:00:00"})
+        conn.execute(
+            sa.text(
+                "INSERT INTO pilot (name, hypothesis, owner, team, channel, goal_id, design, status, priority, arms, "
+                "created_at, updated_at) VALUES ('Old pilot', '', 'Bo', 'Web', 'web', :g, 'target', 'running', "
+                "'must', 'pilot', :t, :t)"
+            ),
+            {"g": gid, "t": "2026-01-01 00:00:00"},
+        )
         pid = conn.execute(sa.text("SELECT id FROM pilot")).scalar_one()
-        conn.execute(sa.text(
-            "INSERT INTO result_entry (pilot_id, metric, arm, day, n, total, source, note, created_by, created_at) "
-            "VALUES (:p, 'signup_rate', 'pilot', '2026-01-02', 500, 41, 'manual', '', 'Bo', :t)"),
-            {"p": pid, "t": "2026-01-02 09:00:00"})
+        conn.execute(
+            sa.text(
+                "INSERT INTO result_entry (pilot_id, metric, arm, day, n, total, source, note, created_by, created_at) "
+                "VALUES (:p, 'signup_rate', 'pilot', '2026-01-02', 500, 41, 'manual', '', 'Bo', :t)"
+            ),
+            {"p": pid, "t": "2026-01-02 09:00:00"},
+        )
     upgrade(engine)
     assert current_revision(engine) == head_revision() == "0004"
     with transaction(engine) as s:

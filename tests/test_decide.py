@@ -139,8 +139,9 @@ def test_clear_win_details():
     assert verdict.sample_n == 5600 and verdict.progress == pytest.approx(1.12)
     assert verdict.method == "agresti_caffo" and verdict.interval_scale == "difference"
     # the plan is in (beyond it the final bar applies): the bounds are the plain Agresti-Caffo 95% interval
-    low, high = sm_proportion.confint_proportions_2indep(840, 5600, 560, 5600, method="agresti-caffo",
-                                                         compare="diff", alpha=0.05)
+    low, high = sm_proportion.confint_proportions_2indep(
+        840, 5600, 560, 5600, method="agresti-caffo", compare="diff", alpha=0.05
+    )
     assert (verdict.ci_low, verdict.ci_high) == pytest.approx((low, high), rel=1e-6)
     # the met sentence gives the bounds and the confidence it needed
     assert verdict.sentence == (
@@ -148,8 +149,9 @@ def test_clear_win_details():
         "visitors per arm: >99% confidence the pilot is higher (95% needed) — criterion met."
     )
     # the raw p-value is the one-sided Agresti-Caffo z-test (one success and one failure added per arm)
-    _, p = sm_proportion.test_proportions_2indep(840, 5600, 560, 5600, method="agresti-caffo", compare="diff",
-                                                 alternative="larger")
+    _, p = sm_proportion.test_proportions_2indep(
+        840, 5600, 560, 5600, method="agresti-caffo", compare="diff", alternative="larger"
+    )
     assert verdict.p_value_raw == pytest.approx(p, rel=1e-9)
     assert verdict.p_value_raw == pytest.approx(agresti_caffo_p(5600, 560, 5600, 840), rel=1e-9)
     assert verdict.confidence == pytest.approx(1 - verdict.p_value)
@@ -304,8 +306,13 @@ def _noisy_before_after_obs(shift: float, pilot_days: int = 28, seed: int = 3) -
     """28 baseline days and ``pilot_days`` pilot days: weekday pattern, day-to-day noise, a step of ``shift``."""
     rng = np.random.default_rng(seed)
     return [
-        Observation(START + timedelta(days=i - 28), "pilot", "leads", 1,
-                    float(WEEK[i % 7] + rng.normal(0.0, 1.5) + (shift if i >= 28 else 0.0)))
+        Observation(
+            START + timedelta(days=i - 28),
+            "pilot",
+            "leads",
+            1,
+            float(WEEK[i % 7] + rng.normal(0.0, 1.5) + (shift if i >= 28 else 0.0)),
+        )
         for i in range(28 + pilot_days)
     ]
 
@@ -360,10 +367,8 @@ def test_before_after_makes_no_call_in_the_first_week():
     assert verdict.status == "too_early" and verdict.reason == "first_week"
     assert verdict.sentence.endswith("— no call before a full week of pilot days.")
 
-
     verdict = evaluate_pilot(BEFORE_AFTER, [leads], _noisy_before_after_obs(6.0, pilot_days=5)).verdicts[0]
     assert "no call before a full week of pilot days" in verdict.sentence
-
 
     verdict = evaluate_pilot(BEFORE_AFTER, [leads], _before_after_obs(6.0)).verdicts[0]
     assert verdict.difference == pytest.approx(6.0)
@@ -434,7 +439,7 @@ CLICK = CriterionSpec("click_rate", "proportion", "primary", "vs_control", 0.0)
 
 
 def test_all_primaries_met_needs_no_correction():
-    """"Scale" needs every primary met (intersection-union): two borderline primaries both met scale as they are."""
+    """ "Scale" needs every primary met (intersection-union): two borderline primaries both met scale as they are."""
     obs = daily("signup_rate", 28, *BORDERLINE_WIN) + daily("click_rate", 28, *BORDERLINE_WIN)
     pilot = ab_pilot(planned_n_per_arm=5000)
     default = evaluate_pilot(pilot, [SIGNUP, CLICK], obs)
@@ -633,8 +638,14 @@ def test_without_a_plan_the_projected_sample_clears_the_bar_if_the_estimate_hold
     pilot = PilotSpec("No plan", "ab")
     today = evaluate_pilot(pilot, [SIGNUP], daily("signup_rate", 3, (200, 20), (200, 24))).verdicts[0]
     n = 600 + today.more_needed
-    later = evaluate_pilot(pilot, [SIGNUP], [Observation(START, "control", "signup_rate", n, 0.10 * n),
-                                              Observation(START, "pilot", "signup_rate", n, 0.12 * n)])
+    later = evaluate_pilot(
+        pilot,
+        [SIGNUP],
+        [
+            Observation(START, "control", "signup_rate", n, 0.10 * n),
+            Observation(START, "pilot", "signup_rate", n, 0.12 * n),
+        ],
+    )
     assert later.verdicts[0].status == "met"
 
 
@@ -707,11 +718,18 @@ def test_any_logged_data_gives_a_defined_evaluation(design, criteria, observatio
 def test_before_after_is_not_called_met_when_a_trend_explains_the_shift():
     """A rise already under way before the pilot started is not the pilot's doing."""
     base_start = START - timedelta(days=28)
-    pilot = PilotSpec("Pricing FAQ", "before_after", start=START, end=START + timedelta(days=27),
-                      baseline_start=base_start, baseline_end=START - timedelta(days=1))
+    pilot = PilotSpec(
+        "Pricing FAQ",
+        "before_after",
+        start=START,
+        end=START + timedelta(days=27),
+        baseline_start=base_start,
+        baseline_end=START - timedelta(days=1),
+    )
     crit = CriterionSpec("visits", "count", "primary", "vs_baseline", 0.0)
-    observations = [Observation(base_start + timedelta(days=i), "pilot", "visits", 1, 100 + 2.0 * i + (i % 3))
-                    for i in range(56)]  # one straight line through both periods, no step at the start
+    observations = [
+        Observation(base_start + timedelta(days=i), "pilot", "visits", 1, 100 + 2.0 * i + (i % 3)) for i in range(56)
+    ]  # one straight line through both periods, no step at the start
     verdict = evaluate_pilot(pilot, [crit], observations).verdicts[0]
     assert verdict.pilot_value - verdict.control_value > 50  # the plain comparison sees a big rise …
     assert verdict.met is None and verdict.status in ("too_early", "inconclusive")  # … but it is not called:
@@ -722,9 +740,12 @@ def test_before_after_is_not_called_met_when_a_trend_explains_the_shift():
 def test_a_pilot_that_cannot_reach_its_plan_by_the_end_date_says_so():
     pilot = ab_pilot(planned_n_per_arm=10_000)  # 28 days, 100 a day per arm: 2,800 by the end
     evaluation = evaluate_pilot(pilot, [SIGNUP], daily("signup_rate", 7, (100, 10), (100, 11)))
-    assert any("reaches about 2,800" in w and "short of the planned 10,000" in w
-               for w in evaluation.verdicts[0].warnings), evaluation.verdicts[0].warnings
-    on_track = evaluate_pilot(ab_pilot(planned_n_per_arm=2_000), [SIGNUP], daily("signup_rate", 7, (100, 10), (100, 11)))
+    assert any(
+        "reaches about 2,800" in w and "short of the planned 10,000" in w for w in evaluation.verdicts[0].warnings
+    ), evaluation.verdicts[0].warnings
+    on_track = evaluate_pilot(
+        ab_pilot(planned_n_per_arm=2_000), [SIGNUP], daily("signup_rate", 7, (100, 10), (100, 11))
+    )
     assert not any("today's pace" in w for w in on_track.verdicts[0].warnings)
 
 
@@ -752,6 +773,7 @@ def test_mean_that_may_be_negative_is_plain_welch():
 
 
 # ------------------------------------------------------ verdicts match their intervals
+
 
 def pass_point(crit: CriterionSpec) -> tuple[float, int]:
     """Where the criterion flips on its interval's scale, and which side passes (+1: above), from the policy:
@@ -783,8 +805,9 @@ def _grid_observations(design: str, good: int, effect: float, per_day: int, rng)
             out.append(Observation(day, "pilot", "m", per_day, float(rng.binomial(per_day, 0.10 + good * effect))))
         elif design == "target_mean":
             x = (20.0 + good * effect) * rng.lognormal(0.0, 0.3, per_day) / math.exp(0.045)
-            out.append(Observation(day, "pilot", "m", per_day, float(x.sum()), float((x**2).sum()),
-                                   float((x**3).sum())))
+            out.append(
+                Observation(day, "pilot", "m", per_day, float(x.sum()), float((x**2).sum()), float((x**3).sum()))
+            )
         elif design == "ab_count":
             for arm, mu in (("control", per_day / 10), ("pilot", per_day / 10 * (1 + good * effect))):
                 out.append(Observation(day, arm, "m", 1, float(rng.poisson(mu))))
@@ -821,13 +844,22 @@ def _grid_cases():
             good = 1 if direction == "increase" else -1
             obs = _grid_observations(design, good, effect, per_day, rng)
             for (role, expects), threshold in itertools.product(
-                    (("primary", False), ("primary", True), ("guardrail", False)), thresholds):
+                (("primary", False), ("primary", True), ("guardrail", False)), thresholds
+            ):
                 expected = None
                 if expects:  # vs a target a value beyond it; otherwise an effect in the good direction
                     expected = threshold + (good * gap if comparison == "vs_target" else gap)
-                crit = CriterionSpec("m", kind, role, comparison, threshold, direction=direction,
-                                     threshold_type=threshold_type, expected=expected,
-                                     confidence=0.9 if per_day == 40 else 0.95)
+                crit = CriterionSpec(
+                    "m",
+                    kind,
+                    role,
+                    comparison,
+                    threshold,
+                    direction=direction,
+                    threshold_type=threshold_type,
+                    expected=expected,
+                    confidence=0.9 if per_day == 40 else 0.95,
+                )
                 yield (design, effect, per_day), pilot_design, crit, obs
 
 
@@ -842,8 +874,9 @@ def test_no_verdict_contradicts_its_interval():
         alpha = 1 - crit.confidence
         for mode, as_of in itertools.product(MODES, (2, 9, 27)):
             pilot = _grid_pilot(pilot_design, mode, case[2])
-            v = evaluate_pilot(pilot, [crit], obs, as_of=GRID_START + timedelta(days=as_of),
-                               sequential=mode != "one_look").verdicts[0]
+            v = evaluate_pilot(
+                pilot, [crit], obs, as_of=GRID_START + timedelta(days=as_of), sequential=mode != "one_look"
+            ).verdicts[0]
             where = (case, crit, mode, as_of, v.status, v.reason, v.ci_low, v.ci_high, v.p_value)
             seen[v.status] = seen.get(v.status, 0) + 1
             scale = "lift" if crit.threshold_type == "relative" else scales[crit.comparison]

@@ -56,8 +56,9 @@ def test_import_stores_one_batch_and_remembers_the_mapping(engine, pilot):
     assert outcome.entries == 4
     expected = pd.read_csv(pd.io.common.BytesIO(data))
     got = current(engine, pilot.id)
-    assert [(r[3], r[4]) for r in got] == [(float(a), float(b)) for a, b in
-                                           expected.sort_values(["date", "variant"])[["sent", "replies"]].values]
+    assert [(r[3], r[4]) for r in got] == [
+        (float(a), float(b)) for a, b in expected.sort_values(["date", "variant"])[["sent", "replies"]].values
+    ]
     with Session(engine) as s:
         batch = s.exec(select(ImportBatch)).one()
         remembered = imports.remembered_mapping(s, pilot.id)
@@ -93,7 +94,9 @@ def test_undo_takes_a_whole_batch_back_and_keeps_history(engine, pilot):
 def test_a_file_with_problems_writes_nothing(engine, pilot):
     data = b"date,variant,sent,replies\n2026-10-01,control,100,120\n2026-10-01,pilot,100,5\n"
     with Session(engine) as s:
-        preview = imports.preview_for_pilot(s, pilot.id, data, imports.mapping_for(s, pilot.id, read_sample(data, "x.csv")))
+        preview = imports.preview_for_pilot(
+            s, pilot.id, data, imports.mapping_for(s, pilot.id, read_sample(data, "x.csv"))
+        )
     assert not preview.ok and preview.problems[0].row == 2
     with pytest.raises(InvalidInput, match="problem"), transaction(engine) as s:
         imports.commit_import(s, pilot.id, preview, checksum=file_checksum(data), actor="t")
@@ -107,7 +110,9 @@ def test_days_logged_by_hand_are_reported_before_import(engine, pilot):
         results.log_results(s, pilot.id, factories.day_rows(START), "ana", today=date(2026, 12, 1))
     data = agg_csv([START, START + timedelta(days=1)])
     with Session(engine) as s:
-        preview = imports.preview_for_pilot(s, pilot.id, data, imports.mapping_for(s, pilot.id, read_sample(data, "x.csv")))
+        preview = imports.preview_for_pilot(
+            s, pilot.id, data, imports.mapping_for(s, pilot.id, read_sample(data, "x.csv"))
+        )
     assert not preview.ok
     assert {p.row for p in preview.problems} == {2, 3} and "already logged" in preview.problems[0].message
 
@@ -162,18 +167,21 @@ def test_concurrent_imports_of_the_same_file_count_it_once(engine, pilot):
 def revenue_events(days: list[date], rows: int = 900, seed: int = 5) -> tuple[bytes, pd.DataFrame]:
     """One row per visitor: most spend nothing, buyers' amounts lognormal."""
     rng = np.random.default_rng(seed)
-    frame = pd.DataFrame({
-        "date": [days[i].isoformat() for i in rng.integers(0, len(days), rows)],
-        "variant": rng.choice(["control", "pilot"], rows),
-        "spend": np.where(rng.random(rows) < 0.1, np.round(rng.lognormal(3.0, 1.2, rows), 2), 0.0),
-    })
+    frame = pd.DataFrame(
+        {
+            "date": [days[i].isoformat() for i in rng.integers(0, len(days), rows)],
+            "variant": rng.choice(["control", "pilot"], rows),
+            "spend": np.where(rng.random(rows) < 0.1, np.round(rng.lognormal(3.0, 1.2, rows), 2), 0.0),
+        }
+    )
     return frame.to_csv(index=False).encode(), frame
 
 
 def test_event_import_stores_sums_of_cubes_and_the_engine_gets_them(engine):
     with transaction(engine) as s:
-        p = factories.ab_pilot(s, name="Checkout upsell", criteria=[
-            dict(metric="revenue", kind="mean", role="primary", threshold=0.0)])
+        p = factories.ab_pilot(
+            s, name="Checkout upsell", criteria=[dict(metric="revenue", kind="mean", role="primary", threshold=0.0)]
+        )
     data, frame = revenue_events([START, START + timedelta(days=1), START + timedelta(days=2)])
     mapping = ImportMapping("events", "variant", "control", "date", [MetricMapping("revenue", "mean", column="spend")])
     with Session(engine) as s:
@@ -182,8 +190,9 @@ def test_event_import_stores_sums_of_cubes_and_the_engine_gets_them(engine):
     with transaction(engine) as s:
         imports.commit_import(s, p.id, preview, checksum=file_checksum(data), actor="tester")
     grouped = frame.assign(sq=frame.spend**2, cu=frame.spend**3).groupby(["date", "variant"])
-    expected = {(date.fromisoformat(d), arm): (float(len(g)), g.spend.sum(), g.sq.sum(), g.cu.sum())
-                for (d, arm), g in grouped}
+    expected = {
+        (date.fromisoformat(d), arm): (float(len(g)), g.spend.sum(), g.sq.sum(), g.cu.sum()) for (d, arm), g in grouped
+    }
     with Session(engine) as s:
         stored = {(e.day, e.arm): (e.n, e.total, e.total_sq, e.total_cu) for e in results.current_entries(s, p.id)}
         observed = {(o.day, o.arm): (o.n, o.total, o.total_sq, o.total_cu) for o in results.observations(s, p.id)}
@@ -196,10 +205,16 @@ def test_event_import_stores_sums_of_cubes_and_the_engine_gets_them(engine):
 
 def test_a_correction_keeps_the_cubes_only_while_the_sums_stand(engine):
     with transaction(engine) as s:
-        p = factories.ab_pilot(s, name="Checkout upsell", criteria=[
-            dict(metric="revenue", kind="mean", role="primary", threshold=0.0)])
-        results.log_results(s, p.id, [dict(metric="revenue", arm="pilot", day=START, n=3, total=6.0, total_sq=14.0,
-                                           total_cu=36.0)], "ana", today=date(2026, 12, 1))
+        p = factories.ab_pilot(
+            s, name="Checkout upsell", criteria=[dict(metric="revenue", kind="mean", role="primary", threshold=0.0)]
+        )
+        results.log_results(
+            s,
+            p.id,
+            [dict(metric="revenue", arm="pilot", day=START, n=3, total=6.0, total_sq=14.0, total_cu=36.0)],
+            "ana",
+            today=date(2026, 12, 1),
+        )
     with transaction(engine) as s:
         entry = results.current_entries(s, p.id)[0]
         assert entry.total_cu == 36.0
@@ -212,5 +227,10 @@ def test_a_correction_keeps_the_cubes_only_while_the_sums_stand(engine):
         (obs,) = results.observations(s, p.id)
     assert (obs.total, obs.total_sq, obs.total_cu) == (7.0, 17.0, None)  # a stale sum of cubes is dropped
     with pytest.raises(InvalidInput, match="finite"), transaction(engine) as s:
-        results.log_results(s, p.id, [dict(metric="revenue", arm="control", day=START, n=1, total=1.0,
-                                           total_sq=1.0, total_cu=float("inf"))], "ana", today=date(2026, 12, 1))
+        results.log_results(
+            s,
+            p.id,
+            [dict(metric="revenue", arm="control", day=START, n=1, total=1.0, total_sq=1.0, total_cu=float("inf"))],
+            "ana",
+            today=date(2026, 12, 1),
+        )

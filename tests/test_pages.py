@@ -85,12 +85,15 @@ def _fill_pilot(at, name="Subject lines", start=date(2026, 10, 1), end=date(2026
     return tab
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("name", "", "Name: is required"),
-    ("end", date(2026, 9, 1), "End: must be on or after the start date"),
-    ("metric", "", "Criterion 1 · metric: is required"),
-    ("planned", -100, "Planned people per arm: must be a positive number"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("name", "", "Name: is required"),
+        ("end", date(2026, 9, 1), "End: must be on or after the start date"),
+        ("metric", "", "Criterion 1 · metric: is required"),
+        ("planned", -100, "Planned people per arm: must be a positive number"),
+    ],
+)
 def test_pilot_form_bad_input_shows_a_message_and_writes_nothing(app_engine, field, value, message):
     at = page("pages/pilots.py").run()
     kwargs = {"name": "Subject lines", "end": date(2026, 10, 28), "metric": "reply_rate"}
@@ -113,6 +116,7 @@ def test_pilot_form_creates_a_pilot_with_its_criterion(app_engine):
     assert count(app_engine, Pilot) == 1
     with transaction(app_engine) as s:
         from lib.pilots import criteria_for
+
         [c] = criteria_for(s, 1)
     assert (c.metric, c.kind, c.threshold) == ("reply_rate", "proportion", pytest.approx(0.015))
 
@@ -132,12 +136,17 @@ def _day_inputs(at):
     return {w.label: w for w in at.number_input}
 
 
-@pytest.mark.parametrize("values, message", [
-    ({"Exposures · control · reply_rate": 100, "Conversions · control · reply_rate": 120},
-     "conversions (120) cannot exceed exposures (100)"),
-    ({"Exposures · pilot · reply_rate": -5, "Conversions · pilot · reply_rate": 0}, "must not be negative"),
-    ({}, "every field is empty"),
-])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        (
+            {"Exposures · control · reply_rate": 100, "Conversions · control · reply_rate": 120},
+            "conversions (120) cannot exceed exposures (100)",
+        ),
+        ({"Exposures · pilot · reply_rate": -5, "Conversions · pilot · reply_rate": 0}, "must not be negative"),
+        ({}, "every field is empty"),
+    ],
+)
 def test_log_results_bad_input_shows_a_message_and_writes_nothing(pilot_engine, values, message):
     at = page("pages/log_results.py").run()
     inputs = _day_inputs(at)
@@ -179,8 +188,11 @@ def test_log_results_saves_a_day_and_a_grid_correction_shows_in_history(pilot_en
 def test_log_results_grid_refuses_conversions_above_exposures(pilot_engine):
     at = page("pages/log_results.py").run()
     grid = at.data_editor[0]
-    at.session_state[grid.key] = {"edited_rows": {0: {"Exposures": 50, "Conversions": 60}, 1: {"Exposures": 10}},
-                                  "added_rows": [], "deleted_rows": []}
+    at.session_state[grid.key] = {
+        "edited_rows": {0: {"Exposures": 50, "Conversions": 60}, 1: {"Exposures": 10}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     button(at, "Save grid").click().run()
     assert any("cannot exceed exposures" in e for e in errors(at)), errors(at)
     assert count(pilot_engine, ResultEntry) == 0
@@ -225,6 +237,7 @@ def test_import_tab_previews_then_imports_and_can_undo(pilot_engine):
     assert "undone" in at.success[0].value
     from lib.db import reading
     from lib.results import count_current
+
     with reading(pilot_engine) as s:
         assert count_current(s) == 0
 
@@ -281,12 +294,20 @@ def test_review_shows_criteria_changed_after_the_start(demo_engine):
     from lib.audit import snapshot
     from lib.inputs import PilotIn
     from lib.pilots import update_pilot
+
     with transaction(demo_engine) as s:
         p = s.get(Pilot, 4)  # Cold outreach: reply rate >= 8% target
         values = snapshot(p, tuple(PilotIn.model_fields))
-        update_pilot(s, 4, "lead", reason="Sales said 6% is enough", **values,
-                     criteria=[dict(metric="reply_rate", kind="proportion", role="primary", comparison="vs_target",
-                                    threshold=0.06)])
+        update_pilot(
+            s,
+            4,
+            "lead",
+            reason="Sales said 6% is enough",
+            **values,
+            criteria=[
+                dict(metric="reply_rate", kind="proportion", role="primary", comparison="vs_target", threshold=0.06)
+            ],
+        )
     at = page("pages/review.py").run()
     at.selectbox[0].set_value(4).run()
     warning = " ".join(w.value for w in at.warning)

@@ -19,29 +19,38 @@ from tests.factories import START, day_rows
 
 def counts(engine) -> dict[str, int]:
     with Session(engine) as s:
-        return {m.__name__: s.exec(select(sa.func.count()).select_from(m)).one()
-                for m in (Goal, Pilot, Criterion, ResultEntry, Decision)}
+        return {
+            m.__name__: s.exec(select(sa.func.count()).select_from(m)).one()
+            for m in (Goal, Pilot, Criterion, ResultEntry, Decision)
+        }
 
 
 def test_goal_hierarchy_reads_company_to_team(engine):
     with transaction(engine) as s:
         company = factories.goal(s)
         mkt = factories.goal(s, "More demo requests", level="marketing", parent_id=company.id)
-        factories.goal(s, "100 visits a month from social", level="team", parent_id=mkt.id,
-                       kpi_name="Visits from social")
+        factories.goal(
+            s, "100 visits a month from social", level="team", parent_id=mkt.id, kpi_name="Visits from social"
+        )
     with transaction(engine) as s:
         tree = goals.goal_tree(s)
     assert [(n.goal.name, n.depth) for n in tree] == [
-        ("Grow qualified pipeline", 0), ("More demo requests", 1), ("100 visits a month from social", 2)]
+        ("Grow qualified pipeline", 0),
+        ("More demo requests", 1),
+        ("100 visits a month from social", 2),
+    ]
 
 
-@pytest.mark.parametrize("values, field", [
-    (dict(name="  "), "name"),
-    (dict(kpi_name=""), "kpi_name"),
-    (dict(level="galaxy"), "level"),
-    (dict(level="company", parent_id=1), "parent_id"),
-    (dict(target_value=float("nan")), "target_value"),
-])
+@pytest.mark.parametrize(
+    "values, field",
+    [
+        (dict(name="  "), "name"),
+        (dict(kpi_name=""), "kpi_name"),
+        (dict(level="galaxy"), "level"),
+        (dict(level="company", parent_id=1), "parent_id"),
+        (dict(target_value=float("nan")), "target_value"),
+    ],
+)
 def test_bad_goal_is_refused_naming_the_field_and_writes_nothing(engine, values, field):
     with transaction(engine) as s:
         parent = factories.goal(s, "Parent")
@@ -62,24 +71,31 @@ def test_pilot_with_criteria_is_stored_and_audited(engine):
         rows = pilots.list_pilots(s)
         created = s.exec(select(AuditEvent).where(AuditEvent.entity == "pilot")).one()
     assert [(c.metric, c.role, c.comparison) for c in crit] == [
-        ("reply_rate", "primary", "vs_control"), ("unsubscribe_rate", "guardrail", "vs_control")]
+        ("reply_rate", "primary", "vs_control"),
+        ("unsubscribe_rate", "guardrail", "vs_control"),
+    ]
     assert rows[0].goal_name == "Grow qualified pipeline" and rows[0].criteria_count == 2
     assert p.criteria_locked_at is not None  # created running: locked at once
     assert json.loads(created.after_json)["criteria"][0]["metric"] == "reply_rate"
 
 
-@pytest.mark.parametrize("values, field", [
-    (dict(name=""), "name"),
-    (dict(start_date=START, end_date=START - timedelta(days=1)), "end_date"),
-    (dict(design="split"), "design"),
-    (dict(planned_n_per_arm=-5), "planned_n_per_arm"),
-    (dict(design="before_after", criteria=[]), "baseline_start"),
-    (dict(goal_id=12345), "goal_id"),
-    (dict(criteria=[dict(metric="reply_rate", kind="proportion", role="primary", threshold=2.0)]),
-     "criterion_1_threshold"),
-    (dict(criteria=[dict(metric="reply_rate", kind="ratio", role="primary")]), "criterion_1_kind"),
-    (dict(criteria=[dict(metric="x", kind="proportion", role="secondary")]), "criteria"),
-])
+@pytest.mark.parametrize(
+    "values, field",
+    [
+        (dict(name=""), "name"),
+        (dict(start_date=START, end_date=START - timedelta(days=1)), "end_date"),
+        (dict(design="split"), "design"),
+        (dict(planned_n_per_arm=-5), "planned_n_per_arm"),
+        (dict(design="before_after", criteria=[]), "baseline_start"),
+        (dict(goal_id=12345), "goal_id"),
+        (
+            dict(criteria=[dict(metric="reply_rate", kind="proportion", role="primary", threshold=2.0)]),
+            "criterion_1_threshold",
+        ),
+        (dict(criteria=[dict(metric="reply_rate", kind="ratio", role="primary")]), "criterion_1_kind"),
+        (dict(criteria=[dict(metric="x", kind="proportion", role="secondary")]), "criteria"),
+    ],
+)
 def test_bad_pilot_is_refused_and_writes_nothing(engine, values, field):
     before = counts(engine)
     with pytest.raises(InvalidInput) as exc, transaction(engine) as s:
@@ -126,16 +142,19 @@ def test_results_log_all_or_nothing(engine):
     assert sorted((o.arm, o.n, o.total) for o in obs) == [("control", 400, 24), ("pilot", 410, 33)]
 
 
-@pytest.mark.parametrize("row, message", [
-    (dict(n=-1, total=0), "must not be negative"),
-    (dict(n=10, total=-2), "must not be negative"),
-    (dict(n=10, total=11), "cannot exceed exposures"),
-    (dict(arm="variant_b"), "not an arm of this pilot"),
-    (dict(metric="opens"), "not a metric of this pilot"),
-    (dict(day=START - timedelta(days=3)), "before the pilot's first day"),
-    (dict(day=START + timedelta(days=60)), "after the pilot's last day"),
-    (dict(n="abc"), "must be a number"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        (dict(n=-1, total=0), "must not be negative"),
+        (dict(n=10, total=-2), "must not be negative"),
+        (dict(n=10, total=11), "cannot exceed exposures"),
+        (dict(arm="variant_b"), "not an arm of this pilot"),
+        (dict(metric="opens"), "not a metric of this pilot"),
+        (dict(day=START - timedelta(days=3)), "before the pilot's first day"),
+        (dict(day=START + timedelta(days=60)), "after the pilot's last day"),
+        (dict(n="abc"), "must be a number"),
+    ],
+)
 def test_each_bad_result_is_named_and_nothing_written(engine, row, message):
     with transaction(engine) as s:
         p = factories.ab_pilot(s)
@@ -185,8 +204,15 @@ def test_decision_freezes_numbers_and_closes_the_pilot(engine):
     assert exc.value.for_field("rationale")
     assert counts(engine)["Decision"] == 0
     with transaction(engine) as s:
-        decisions.record_decision(s, p.id, outcome="scale", rationale="Clear win on replies", decided_by="Lea",
-                                  snapshot=snap, recommendation="scale")
+        decisions.record_decision(
+            s,
+            p.id,
+            outcome="scale",
+            rationale="Clear win on replies",
+            decided_by="Lea",
+            snapshot=snap,
+            recommendation="scale",
+        )
     with transaction(engine) as s:
         [row] = decisions.list_decisions(s)
         assert s.get(Pilot, p.id).status == "decided"
@@ -207,6 +233,7 @@ def test_portfolio_evaluation_matches_one_pilot_at_a_time(engine):
     """The home page's batched evaluation gives the same verdicts as the per-pilot one."""
     from lib.demo import load_demo
     from lib.evaluation import evaluate, evaluate_all
+
     with transaction(engine) as s:
         load_demo(s, as_of=date(2026, 11, 23))
     with transaction(engine) as s:

@@ -21,8 +21,14 @@ def test_hostile_markdown_in_a_hypothesis_and_a_rationale_is_not_rendered(tmp_pa
         p = factories.ab_pilot(s, hypothesis=f"Lifts replies {PIXEL}")
         s.flush()
         results.log_results(s, p.id, factories.day_rows(factories.START), "t")
-        decisions.record_decision(s, p.id, outcome="extend", rationale=f"Keep going {LINK} {PIXEL}",
-                                  decided_by=f"Mallory {PIXEL}", snapshot=decision_snapshot(s, p.id))
+        decisions.record_decision(
+            s,
+            p.id,
+            outcome="extend",
+            rationale=f"Keep going {LINK} {PIXEL}",
+            decided_by=f"Mallory {PIXEL}",
+            snapshot=decision_snapshot(s, p.id),
+        )
     for path in ("pages/review.py", "pages/pilots.py"):
         at = page(path).run()
         assert not at.exception

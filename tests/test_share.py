@@ -24,12 +24,36 @@ from tests.pages_helpers import page
 
 TODAY = date(2026, 11, 1)
 SCALED = "Question-style subject lines"  # the demo's scaled pilot
-DEMO_PILOTS = ["Question-style subject lines", "LinkedIn carousel ads", "Pricing page FAQ",
-               "Cold outreach sequence v2", "Retargeting budget shift", "Instagram reels twice a week",
-               "Webinar invite from the CEO", "Homepage hero video"]
-WRITING_WIDGETS = ("text_input", "number_input", "text_area", "button", "selectbox", "multiselect", "checkbox",
-                   "radio", "slider", "select_slider", "date_input", "time_input", "toggle", "color_picker",
-                   "chat_input", "file_uploader", "download_button", "page_link")
+DEMO_PILOTS = [
+    "Question-style subject lines",
+    "LinkedIn carousel ads",
+    "Pricing page FAQ",
+    "Cold outreach sequence v2",
+    "Retargeting budget shift",
+    "Instagram reels twice a week",
+    "Webinar invite from the CEO",
+    "Homepage hero video",
+]
+WRITING_WIDGETS = (
+    "text_input",
+    "number_input",
+    "text_area",
+    "button",
+    "selectbox",
+    "multiselect",
+    "checkbox",
+    "radio",
+    "slider",
+    "select_slider",
+    "date_input",
+    "time_input",
+    "toggle",
+    "color_picker",
+    "chat_input",
+    "file_uploader",
+    "download_button",
+    "page_link",
+)
 
 
 def _pilot_with_results(s: Session, name: str = "Subject line test", days: int = 10) -> Pilot:
@@ -78,9 +102,26 @@ def test_a_valid_token_resolves_to_its_pilot_and_nothing_else_does(engine):
     forged = token[:10] + ("A" if token[10] != "A" else "B") + token[11:]
     with Session(engine) as s:
         assert share.resolve(s, token) == share.ShareTarget(link.id, "pilot", pilot_id=pilot.id)
-        for bad in (share.new_token(), token[:-1], token[:22], token + "A", forged, token.upper(), f" {token}",
-                    hashlib.sha256(token.encode()).hexdigest(), link.token_hash, "", "x", "../../etc/passwd",
-                    "ü" * 43, "=" * 43, "A" * 100_000, None, 42, b"bytes"):
+        for bad in (
+            share.new_token(),
+            token[:-1],
+            token[:22],
+            token + "A",
+            forged,
+            token.upper(),
+            f" {token}",
+            hashlib.sha256(token.encode()).hexdigest(),
+            link.token_hash,
+            "",
+            "x",
+            "../../etc/passwd",
+            "ü" * 43,
+            "=" * 43,
+            "A" * 100_000,
+            None,
+            42,
+            b"bytes",
+        ):
             assert share.resolve(s, bad) is None, bad
 
 
@@ -123,7 +164,13 @@ def test_opens_are_counted_with_when_and_which_link_only(engine):
     assert len(opens) == 3
     for ev in opens:  # when (at) and which link (entity_id); nothing about who opened it
         assert (ev.entity_id, ev.actor, ev.before_json, ev.after_json, ev.reason, ev.pilot_id) == (
-            link.id, share.OPEN_ACTOR, None, None, "", None)
+            link.id,
+            share.OPEN_ACTOR,
+            None,
+            None,
+            "",
+            None,
+        )
 
 
 def test_create_and_revoke_are_audited_without_the_token(engine):
@@ -141,28 +188,37 @@ def test_create_and_revoke_are_audited_without_the_token(engine):
     assert all(token not in (e.after_json or "") + (e.before_json or "") for e in created + revoked)
 
 
-@pytest.mark.parametrize("values, field, message", [
-    (dict(), "target", "neither"),
-    (dict(pilot_id="P", goal_id="G"), "target", "both"),
-    (dict(pilot_id=999), "pilot", "does not exist"),
-    (dict(goal_id=999), "goal", "does not exist"),
-    (dict(pilot_id="P", expires_days=0), "expires", "between 1 and 3650"),
-    (dict(pilot_id="P", expires_days=-5), "expires", "between 1 and 3650"),
-    (dict(pilot_id="P", expires_days=3651), "expires", "between 1 and 3650"),
-    (dict(pilot_id="P", expires_days=1.5), "expires", "whole number"),
-    (dict(pilot_id="P", expires_days="soon"), "expires", "whole number"),
-    (dict(pilot_id="P", label="x" * 121), "label", "too long"),
-    (dict(pilot_id="P", decision_id=999), "decision", "does not exist"),
-    (dict(goal_id="G", decision_id="D"), "decision", "only a pilot"),
-    (dict(pilot_id="Q", decision_id="D"), "decision", "another pilot"),
-])
+@pytest.mark.parametrize(
+    "values, field, message",
+    [
+        (dict(), "target", "neither"),
+        (dict(pilot_id="P", goal_id="G"), "target", "both"),
+        (dict(pilot_id=999), "pilot", "does not exist"),
+        (dict(goal_id=999), "goal", "does not exist"),
+        (dict(pilot_id="P", expires_days=0), "expires", "between 1 and 3650"),
+        (dict(pilot_id="P", expires_days=-5), "expires", "between 1 and 3650"),
+        (dict(pilot_id="P", expires_days=3651), "expires", "between 1 and 3650"),
+        (dict(pilot_id="P", expires_days=1.5), "expires", "whole number"),
+        (dict(pilot_id="P", expires_days="soon"), "expires", "whole number"),
+        (dict(pilot_id="P", label="x" * 121), "label", "too long"),
+        (dict(pilot_id="P", decision_id=999), "decision", "does not exist"),
+        (dict(goal_id="G", decision_id="D"), "decision", "only a pilot"),
+        (dict(pilot_id="Q", decision_id="D"), "decision", "another pilot"),
+    ],
+)
 def test_bad_link_requests_are_refused_with_a_clear_message_and_write_nothing(engine, values, field, message):
     with transaction(engine) as s:
         goal = factories.goal(s)
         pilot = _pilot_with_results(s, days=3)
         other = factories.ab_pilot(s, "Another pilot")
-        decision = decisions.record_decision(s, pilot.id, outcome="scale", rationale="Clear win.", decided_by="Lea",
-                                             snapshot=decision_snapshot(s, pilot.id))
+        decision = decisions.record_decision(
+            s,
+            pilot.id,
+            outcome="scale",
+            rationale="Clear win.",
+            decided_by="Lea",
+            snapshot=decision_snapshot(s, pilot.id),
+        )
     ids = {"P": pilot.id, "Q": other.id, "G": goal.id, "D": decision.id}
     values = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in values.items()}
     events = _count(engine, AuditEvent)
@@ -207,14 +263,16 @@ def test_a_pinned_link_shows_the_decisions_frozen_numbers_not_todays(engine):
     with transaction(engine) as s:
         pilot = _pilot_with_results(s, days=6)
         snap = decision_snapshot(s, pilot.id)
-        decision = decisions.record_decision(s, pilot.id, outcome="extend", rationale="Need more data.",
-                                             decided_by="Lea", snapshot=snap)
+        decision = decisions.record_decision(
+            s, pilot.id, outcome="extend", rationale="Need more data.", decided_by="Lea", snapshot=snap
+        )
         live, t_live = share.create_link(s, actor="Ana", pilot_id=pilot.id)
         pinned, t_pinned = share.create_link(s, actor="Ana", pilot_id=pilot.id, decision_id=decision.id)
     with transaction(engine) as s:  # three more weeks of strong results after the decision
         for i in range(6, 27):
-            results.log_results(s, pilot.id, day_rows(START + timedelta(days=i), pilot=(410, 60)), "tester",
-                                today=TODAY)
+            results.log_results(
+                s, pilot.id, day_rows(START + timedelta(days=i), pilot=(410, 60)), "tester", today=TODAY
+            )
     with Session(engine) as s:
         live_view = share.load_report(s, share.resolve(s, t_live))
         pinned_view = share.load_report(s, share.resolve(s, t_pinned))
@@ -233,9 +291,12 @@ def test_links_survive_the_migration_from_the_previous_schema(fresh_url):
     engine = make_engine(fresh_url)
     upgrade(engine, "0003")
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO share_link (token_hash, scope, label, created_by, created_at) "
-            "VALUES ('abc', 'pilot', 'old', 'Bo', '2026-01-01 00:00:00')"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO share_link (token_hash, scope, label, created_by, created_at) "
+                "VALUES ('abc', 'pilot', 'old', 'Bo', '2026-01-01 00:00:00')"
+            )
+        )
     upgrade(engine)
     with Session(engine) as s:
         old = s.exec(select(ShareLink)).one()
@@ -247,8 +308,10 @@ def test_share_url_and_plain_markdown():
     token = "a" * 43
     assert share.share_path(token) == f"/?share={token}"
     assert share.share_url("http://10.0.0.5:8501/pilots?x=1", token) == f"http://10.0.0.5:8501/?share={token}"
-    assert share.share_url("https://gl.example.com/app/goals", token, "/app/") == \
-        f"https://gl.example.com/app/?share={token}"
+    assert (
+        share.share_url("https://gl.example.com/app/goals", token, "/app/")
+        == f"https://gl.example.com/app/?share={token}"
+    )
     assert share.share_url(None, token) == share.share_url("", token) == f"/?share={token}"
     text = share.plain_markdown("**Bold** [x](http://e.vil) <b>$1</b> :red[hi] :smile: #1_a")
     assert "**" not in text and "](" not in text and "<b>" not in text and ":red[" not in text
@@ -331,8 +394,12 @@ def test_share_mode_with_a_bad_token_shows_only_the_neutral_sentence(demo_url, c
     if case == "revoked":
         with transaction(demo_url) as s:
             share.revoke(s, link.id, "Lea")
-    bad = {"forged": token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), "truncated": token[:30],
-           "unknown": share.new_token(), "empty": ""}.get(case, token)
+    bad = {
+        "forged": token[:-2] + ("AA" if token[-2:] != "AA" else "BB"),
+        "truncated": token[:30],
+        "unknown": share.new_token(),
+        "empty": "",
+    }.get(case, token)
     at = _shared(bad)
     _assert_nothing_writes_or_navigates(at)
     assert [m.value for m in at.markdown] == [share.INVALID_LINK]
@@ -450,13 +517,16 @@ def test_cli_creates_lists_and_revokes_links(cli_demo, capsys):
     assert rows[target.link_id]["status"] == "revoked" and rows[target.link_id]["opens"] == 1
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["share", "create", "--pilot", "No such pilot"], "no pilot is named"),
-    (["share", "create", "--goal", "99"], "goal #99 does not exist"),
-    (["share", "create", "--pilot", "1", "--expires", "0"], "between 1 and 3650"),
-    (["share", "create", "--pilot", "1", "--expires", "4000"], "between 1 and 3650"),
-    (["share", "revoke", "99"], "does not exist"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["share", "create", "--pilot", "No such pilot"], "no pilot is named"),
+        (["share", "create", "--goal", "99"], "goal #99 does not exist"),
+        (["share", "create", "--pilot", "1", "--expires", "0"], "between 1 and 3650"),
+        (["share", "create", "--pilot", "1", "--expires", "4000"], "between 1 and 3650"),
+        (["share", "revoke", "99"], "does not exist"),
+    ],
+)
 def test_cli_share_errors_are_one_line_on_stderr(cli_demo, capsys, argv, message):
     capsys.readouterr()
     code, out, err = run(capsys, *argv)

@@ -23,8 +23,10 @@ from lib.charts.palette import CONTROL, PILOT, REFERENCE, status_label
 from lib.decide import CriterionVerdict
 
 BASELINE, PILOT_PERIOD, EXPECTED = "Baseline", "Pilot period", "Expected without the pilot"
-OBSERVATIONAL = ("Observational, not an experiment: the dashed line is the baseline's trend and weekday "
-                 "pattern carried forward; anything else that changed at the start is mixed into the step.")
+OBSERVATIONAL = (
+    "Observational, not an experiment: the dashed line is the baseline's trend and weekday "
+    "pattern carried forward; anything else that changed at the start is mixed into the step."
+)
 
 
 def effect_words(verdict: CriterionVerdict) -> str:
@@ -44,11 +46,22 @@ def effect_words(verdict: CriterionVerdict) -> str:
 
 def _frame(verdict: CriterionVerdict) -> pd.DataFrame:
     m = level_measure(verdict.kind, verdict.label)
-    frame = pd.DataFrame([{
-        "day": d.day, "observed": d.observed, "expected": d.expected, "low": d.low, "high": d.high,
-        "period": PILOT_PERIOD if d.in_pilot else BASELINE, "observed_text": m.text(d.observed),
-        "expected_text": m.text(d.expected), "band_text": m.range_text(d.low, d.high),
-    } for d in verdict.counterfactual])
+    frame = pd.DataFrame(
+        [
+            {
+                "day": d.day,
+                "observed": d.observed,
+                "expected": d.expected,
+                "low": d.low,
+                "high": d.high,
+                "period": PILOT_PERIOD if d.in_pilot else BASELINE,
+                "observed_text": m.text(d.observed),
+                "expected_text": m.text(d.expected),
+                "band_text": m.range_text(d.low, d.high),
+            }
+            for d in verdict.counterfactual
+        ]
+    )
     frame["day"] = pd.to_datetime(frame["day"])
     return frame
 
@@ -63,27 +76,58 @@ def before_after_chart(verdict: CriterionVerdict, *, pilot_start: date | None) -
     start = pilot_start or min(d.day for d in verdict.counterfactual if d.in_pilot)
     measure = level_measure(verdict.kind, f"{verdict.label} per day")
     y_axis = alt.Axis(**measure.axis())
-    colour = alt.Color("period:N", title=None, legend=alt.Legend(orient="bottom"),
-                       scale=alt.Scale(domain=[BASELINE, PILOT_PERIOD, EXPECTED], range=[CONTROL, PILOT, REFERENCE]))
+    colour = alt.Color(
+        "period:N",
+        title=None,
+        legend=alt.Legend(orient="bottom"),
+        scale=alt.Scale(domain=[BASELINE, PILOT_PERIOD, EXPECTED], range=[CONTROL, PILOT, REFERENCE]),
+    )
     x = common.day_x()
     base = alt.Chart(frame)
-    band = base.mark_area(opacity=0.18, color=REFERENCE).encode(
-        x=x, y=alt.Y("low:Q", axis=y_axis, scale=alt.Scale(zero=False)), y2="high:Q",
-        tooltip=[common.day_tooltip(), alt.Tooltip("band_text:N", title="Expected range (95%)")],
-    ).properties(name="counterfactual_band")
-    expected = base.mark_line(strokeDash=[6, 4], strokeWidth=2).encode(
-        x=x, y="expected:Q", color=alt.datum(EXPECTED),
-    ).properties(name="counterfactual_line")
-    observed = base.mark_line(strokeWidth=1, opacity=0.6).encode(
-        x=x, y="observed:Q", color=colour, detail="period:N").properties(name="observed_line")
-    points = base.mark_circle(size=36, opacity=0.9).encode(
-        x=x, y="observed:Q", color=colour,
-        tooltip=[common.day_tooltip(), alt.Tooltip("period:N", title="Period"),
-                 alt.Tooltip("observed_text:N", title="Observed"),
-                 alt.Tooltip("expected_text:N", title="Expected without the pilot")],
-    ).properties(name="observed_points")
+    band = (
+        base.mark_area(opacity=0.18, color=REFERENCE)
+        .encode(
+            x=x,
+            y=alt.Y("low:Q", axis=y_axis, scale=alt.Scale(zero=False)),
+            y2="high:Q",
+            tooltip=[common.day_tooltip(), alt.Tooltip("band_text:N", title="Expected range (95%)")],
+        )
+        .properties(name="counterfactual_band")
+    )
+    expected = (
+        base.mark_line(strokeDash=[6, 4], strokeWidth=2)
+        .encode(
+            x=x,
+            y="expected:Q",
+            color=alt.datum(EXPECTED),
+        )
+        .properties(name="counterfactual_line")
+    )
+    observed = (
+        base.mark_line(strokeWidth=1, opacity=0.6)
+        .encode(x=x, y="observed:Q", color=colour, detail="period:N")
+        .properties(name="observed_line")
+    )
+    points = (
+        base.mark_circle(size=36, opacity=0.9)
+        .encode(
+            x=x,
+            y="observed:Q",
+            color=colour,
+            tooltip=[
+                common.day_tooltip(),
+                alt.Tooltip("period:N", title="Period"),
+                alt.Tooltip("observed_text:N", title="Observed"),
+                alt.Tooltip("expected_text:N", title="Expected without the pilot"),
+            ],
+        )
+        .properties(name="observed_points")
+    )
     rule = common.vertical_rule(start, f"Pilot starts {short_date(start)}", name="pilot_start")
-    subtitle = [f"{effect_words(verdict)} — {status_label(verdict.status).lower()}.", *textwrap.wrap(OBSERVATIONAL, 100)]
+    subtitle = [
+        f"{effect_words(verdict)} — {status_label(verdict.status).lower()}.",
+        *textwrap.wrap(OBSERVATIONAL, 100),
+    ]
     return alt.layer(band, expected, observed, points, rule).properties(
-        width=common.WIDTH, height=common.HEIGHT,
-        title=common.title(title, subtitle=subtitle))
+        width=common.WIDTH, height=common.HEIGHT, title=common.title(title, subtitle=subtitle)
+    )

@@ -20,13 +20,14 @@ HEIGHT = 220
 SMALL_HEIGHT = 150
 
 NO_RESULTS = "No results yet — log the first day on Log results and the chart appears here."
-ONE_DAY = ("Only one day logged so far — the chart draws a line from the second day on. "
-           "Log the next day on Log results.")
+ONE_DAY = "Only one day logged so far — the chart draws a line from the second day on. Log the next day on Log results."
 NO_CRITERIA = "No success criteria yet — add them to the pilot and this chart shows how each one stands."
 NO_PILOTS = "No pilots under this goal yet — tie a pilot to the goal and its result shows here."
 TOO_EARLY = "Too early to call yet — the bars narrow as more days are logged on Log results."
-TOO_FEW_DAYS = ("Not enough days for the before/after picture yet — it needs at least three logged days "
-                "in the baseline and three in the pilot period. Log them on Log results.")
+TOO_FEW_DAYS = (
+    "Not enough days for the before/after picture yet — it needs at least three logged days "
+    "in the baseline and three in the pilot period. Log them on Log results."
+)
 
 
 def title(text: str, subtitle: str | list[str] | None = None) -> alt.Title:
@@ -40,17 +41,22 @@ def caption(heading: str, message: str, *, name: str = "caption") -> alt.Chart:
     """A chart that is only words: what is missing and how to get the real chart."""
     lines = textwrap.wrap(message, 78)
     data = pd.DataFrame({"text": ["\n".join(lines)]})
-    return (alt.Chart(data, title=title(heading))
-            .mark_text(align="left", baseline="top", fontSize=14, lineBreak="\n", lineHeight=20, color=MUTED_TEXT)
-            .encode(text="text:N", x=alt.value(0), y=alt.value(8))
-            .properties(width=WIDTH, height=20 * len(lines) + 16, name=name,
-                        view=alt.ViewBackground(strokeWidth=0)))
+    return (
+        alt.Chart(data, title=title(heading))
+        .mark_text(align="left", baseline="top", fontSize=14, lineBreak="\n", lineHeight=20, color=MUTED_TEXT)
+        .encode(text="text:N", x=alt.value(0), y=alt.value(8))
+        .properties(width=WIDTH, height=20 * len(lines) + 16, name=name, view=alt.ViewBackground(strokeWidth=0))
+    )
 
 
 def day_x(field: str = "day", title: str | None = None, **axis: Any) -> alt.X:
     """Dates as dates ("3 Dec"), never timestamps."""
-    return alt.X(f"{field}:T", title=title, axis=alt.Axis(format="%-d %b", labelOverlap="greedy", tickCount=8, **axis),
-                 scale=alt.Scale(padding=6))
+    return alt.X(
+        f"{field}:T",
+        title=title,
+        axis=alt.Axis(format="%-d %b", labelOverlap="greedy", tickCount=8, **axis),
+        scale=alt.Scale(padding=6),
+    )
 
 
 def day_tooltip(field: str = "day") -> alt.Tooltip:
@@ -71,10 +77,15 @@ def vertical_rule(day: date, label: str, name: str, *, label_left: bool = False)
     data = dates_frame(day=[day], label=[label])
     base = alt.Chart(data)
     rule = base.mark_rule(color=REFERENCE, strokeDash=[4, 3], strokeWidth=1.5).encode(
-        x="day:T", tooltip=alt.Tooltip("label:N", title="When"))
-    text = base.mark_text(align="right" if label_left else "left", baseline="top", dx=-4 if label_left else 4,
-                          fontSize=11, color=MUTED_TEXT).encode(
-        x="day:T", y=alt.value(2), text="label:N")
+        x="day:T", tooltip=alt.Tooltip("label:N", title="When")
+    )
+    text = base.mark_text(
+        align="right" if label_left else "left",
+        baseline="top",
+        dx=-4 if label_left else 4,
+        fontSize=11,
+        color=MUTED_TEXT,
+    ).encode(x="day:T", y=alt.value(2), text="label:N")
     return alt.layer(rule, text).properties(name=name)
 
 
@@ -86,16 +97,18 @@ def horizontal_rule(value: float, label: str, name: str, *, tooltip_title: str =
     data = pd.DataFrame({"value": [value], "label": [label]})
     base = alt.Chart(data)
     rule = base.mark_rule(color=REFERENCE, strokeDash=[6, 4], strokeWidth=1.5).encode(
-        y="value:Q", tooltip=alt.Tooltip("label:N", title=tooltip_title))
+        y="value:Q", tooltip=alt.Tooltip("label:N", title=tooltip_title)
+    )
     text = base.mark_text(align="left", baseline="middle", dx=6, fontSize=11, color=MUTED_TEXT).encode(
-        y="value:Q", x=alt.value("width"), text="label:N")
+        y="value:Q", x=alt.value("width"), text="label:N"
+    )
     return alt.layer(rule, text).properties(name=name)
 
 
 def focus(values: list[pd.Series], keep: list[float]) -> list[float] | None:
     """A y domain that fits the later days (and ``keep``), so the first day's wide interval
     does not flatten the rest; marks beyond it are clipped."""
-    later = pd.concat([v.iloc[len(v) // 3:] for v in values] + [pd.Series(keep, dtype=float)]).dropna()
+    later = pd.concat([v.iloc[len(v) // 3 :] for v in values] + [pd.Series(keep, dtype=float)]).dropna()
     if later.empty:
         return None
     low, high = float(later.min()), float(later.max())

@@ -31,30 +31,60 @@ def _role_shape(guardrails: bool, others: bool) -> alt.Shape:
 
 def _criterion_frame(v: CriterionVerdict, m: Measure) -> pd.DataFrame:
     point = estimate(v)
-    return pd.DataFrame([{
-        "label": f"{v.label} ({v.role})", "estimate": point, "ci_low": v.ci_low, "ci_high": v.ci_high,
-        "threshold": threshold_point(v), "status": status_label(v.status),
-        "role": "Guardrail" if v.role == "guardrail" else "Success criterion",
-        "estimate_text": m.text(point), "interval_text": m.range_text(v.ci_low, v.ci_high),
-        "threshold_text": threshold_text(v),
-    }])
+    return pd.DataFrame(
+        [
+            {
+                "label": f"{v.label} ({v.role})",
+                "estimate": point,
+                "ci_low": v.ci_low,
+                "ci_high": v.ci_high,
+                "threshold": threshold_point(v),
+                "status": status_label(v.status),
+                "role": "Guardrail" if v.role == "guardrail" else "Success criterion",
+                "estimate_text": m.text(point),
+                "interval_text": m.range_text(v.ci_low, v.ci_high),
+                "threshold_text": threshold_text(v),
+            }
+        ]
+    )
 
 
-def _effect_row(frame: pd.DataFrame, m: Measure, colour: alt.Color, y_field: str, name: str,
-                tooltip: list[alt.Tooltip], *, shape: alt.Shape | None = None) -> alt.LayerChart:
+def _effect_row(
+    frame: pd.DataFrame,
+    m: Measure,
+    colour: alt.Color,
+    y_field: str,
+    name: str,
+    tooltip: list[alt.Tooltip],
+    *,
+    shape: alt.Shape | None = None,
+) -> alt.LayerChart:
     """Interval bar, estimate dot and threshold tick per row of ``frame``; x on the measure's scale."""
     base = alt.Chart(frame)
     y = alt.Y(f"{y_field}:N", title=None, sort=None, axis=alt.Axis(labelLimit=260))
     x_axis = alt.Axis(**m.axis())
     layers = [
-        base.mark_rule(strokeWidth=4, opacity=0.7).encode(
-            x=alt.X("ci_low:Q", axis=x_axis, scale=alt.Scale(zero=False, padding=16)), x2="ci_high:Q", y=y, color=colour,
-            tooltip=tooltip).properties(name="interval"),
-        base.mark_tick(color=REFERENCE, thickness=2, size=ROW_HEIGHT - 6).encode(
-            x=alt.X("threshold:Q", axis=x_axis), y=y, tooltip=tooltip).properties(name="threshold"),
-        base.mark_point(filled=True, size=110, opacity=1).encode(
-            x=alt.X("estimate:Q", axis=x_axis), y=y, color=colour, tooltip=tooltip,
-            **({"shape": shape} if shape is not None else {})).properties(name="estimate"),
+        base.mark_rule(strokeWidth=4, opacity=0.7)
+        .encode(
+            x=alt.X("ci_low:Q", axis=x_axis, scale=alt.Scale(zero=False, padding=16)),
+            x2="ci_high:Q",
+            y=y,
+            color=colour,
+            tooltip=tooltip,
+        )
+        .properties(name="interval"),
+        base.mark_tick(color=REFERENCE, thickness=2, size=ROW_HEIGHT - 6)
+        .encode(x=alt.X("threshold:Q", axis=x_axis), y=y, tooltip=tooltip)
+        .properties(name="threshold"),
+        base.mark_point(filled=True, size=110, opacity=1)
+        .encode(
+            x=alt.X("estimate:Q", axis=x_axis),
+            y=y,
+            color=colour,
+            tooltip=tooltip,
+            **({"shape": shape} if shape is not None else {}),
+        )
+        .properties(name="estimate"),
     ]
     return alt.layer(*layers).properties(width=common.WIDTH, height=ROW_HEIGHT * len(frame), name=name)
 
@@ -67,12 +97,19 @@ def criteria_chart(evaluation: PilotEvaluation) -> alt.VConcatChart | alt.Chart:
     measured = [v for v in evaluation.verdicts if estimate(v) is not None]
     if not measured:
         return common.caption(title, common.NO_RESULTS)
-    colour = alt.Color("status:N", title="Verdict", scale=alt.Scale(**status_scale(v.status for v in measured)),
-                       legend=alt.Legend(orient="bottom"))
-    tooltip = [alt.Tooltip("label:N", title="Criterion"), alt.Tooltip("status:N", title="Verdict"),
-               alt.Tooltip("estimate_text:N", title="Measured"),
-               alt.Tooltip("interval_text:N", title="Interval the verdict used"),
-               alt.Tooltip("threshold_text:N", title="Threshold")]
+    colour = alt.Color(
+        "status:N",
+        title="Verdict",
+        scale=alt.Scale(**status_scale(v.status for v in measured)),
+        legend=alt.Legend(orient="bottom"),
+    )
+    tooltip = [
+        alt.Tooltip("label:N", title="Criterion"),
+        alt.Tooltip("status:N", title="Verdict"),
+        alt.Tooltip("estimate_text:N", title="Measured"),
+        alt.Tooltip("interval_text:N", title="Interval the verdict used"),
+        alt.Tooltip("threshold_text:N", title="Threshold"),
+    ]
     shape = _role_shape(any(v.role == "guardrail" for v in measured), any(v.role != "guardrail" for v in measured))
     rows = []
     for i, v in enumerate(measured):
@@ -84,8 +121,11 @@ def criteria_chart(evaluation: PilotEvaluation) -> alt.VConcatChart | alt.Chart:
         subtitle.append(f"No results yet: {', '.join(waiting)}.")
     if all(v.status == "too_early" for v in evaluation.verdicts):
         subtitle.append(common.TOO_EARLY)
-    return alt.vconcat(*rows, spacing=14).resolve_scale(x="independent").properties(
-        title=common.title(title, subtitle=subtitle))
+    return (
+        alt.vconcat(*rows, spacing=14)
+        .resolve_scale(x="independent")
+        .properties(title=common.title(title, subtitle=subtitle))
+    )
 
 
 def goal_chart(rows: pd.DataFrame) -> alt.VConcatChart | alt.Chart:
@@ -97,12 +137,20 @@ def goal_chart(rows: pd.DataFrame) -> alt.VConcatChart | alt.Chart:
     measured = frame[frame["estimate"].notna()]
     if measured.empty:
         return common.caption(title, common.NO_RESULTS)
-    colour = alt.Color("verdict:N", title="Recommendation", legend=alt.Legend(orient="bottom"),
-                       scale=alt.Scale(**recommendation_scale(measured["recommendation"])))
-    tooltip = [alt.Tooltip("pilot:N", title="Pilot"), alt.Tooltip("verdict:N", title="Recommendation"),
-               alt.Tooltip("label:N", title="Primary criterion"), alt.Tooltip("estimate_text:N", title="Measured"),
-               alt.Tooltip("interval_text:N", title="Interval the verdict used"),
-               alt.Tooltip("threshold_text:N", title="Threshold")]
+    colour = alt.Color(
+        "verdict:N",
+        title="Recommendation",
+        legend=alt.Legend(orient="bottom"),
+        scale=alt.Scale(**recommendation_scale(measured["recommendation"])),
+    )
+    tooltip = [
+        alt.Tooltip("pilot:N", title="Pilot"),
+        alt.Tooltip("verdict:N", title="Recommendation"),
+        alt.Tooltip("label:N", title="Primary criterion"),
+        alt.Tooltip("estimate_text:N", title="Measured"),
+        alt.Tooltip("interval_text:N", title="Interval the verdict used"),
+        alt.Tooltip("threshold_text:N", title="Threshold"),
+    ]
     charts = []
     for i, (_, group) in enumerate(measured.groupby(["measure", "kind"], sort=False)):
         first = group.iloc[0]
@@ -111,8 +159,11 @@ def goal_chart(rows: pd.DataFrame) -> alt.VConcatChart | alt.Chart:
     subtitle = _waiting(frame[frame["estimate"].isna()]["pilot"])
     if (measured["status"] == "too_early").all():
         subtitle.append(common.TOO_EARLY)
-    return alt.vconcat(*charts, spacing=14).resolve_scale(x="independent").properties(
-        title=common.title(title, subtitle=subtitle))
+    return (
+        alt.vconcat(*charts, spacing=14)
+        .resolve_scale(x="independent")
+        .properties(title=common.title(title, subtitle=subtitle))
+    )
 
 
 def _waiting(names: Sequence[str] | pd.Series) -> list[str]:

@@ -29,8 +29,17 @@ from lib.stats.distributions import t_ppf
 from lib.stats.means import Summary
 from lib.stats.proportions import wilson_interval
 
-__all__ = ["ArmPoint", "ChartTimeline", "EffectPoint", "ProgressData", "ProgressPoint", "goal_rows",
-           "primary_verdict", "progress", "timeline"]
+__all__ = [
+    "ArmPoint",
+    "ChartTimeline",
+    "EffectPoint",
+    "ProgressData",
+    "ProgressPoint",
+    "goal_rows",
+    "primary_verdict",
+    "progress",
+    "timeline",
+]
 
 #: the arm bands: descriptive, not the verdict's (that one is on the effect)
 ARM_BAND_ALPHA = 0.05
@@ -97,10 +106,22 @@ class ChartTimeline:
         verdict = self.verdict(metric)
         measure = measures.level_measure(verdict.kind if verdict else "mean", "")
         frame = pd.DataFrame(
-            [{"day": p.day, "arm": p.arm, "role": p.role, "value": p.value, "low": p.low, "high": p.high,
-              "n": p.n, "value_text": measure.text(p.value), "band_text": measure.range_text(p.low, p.high)}
-             for p in rows],
-            columns=["day", "arm", "role", "value", "low", "high", "n", "value_text", "band_text"])
+            [
+                {
+                    "day": p.day,
+                    "arm": p.arm,
+                    "role": p.role,
+                    "value": p.value,
+                    "low": p.low,
+                    "high": p.high,
+                    "n": p.n,
+                    "value_text": measure.text(p.value),
+                    "band_text": measure.range_text(p.low, p.high),
+                }
+                for p in rows
+            ],
+            columns=["day", "arm", "role", "value", "low", "high", "n", "value_text", "band_text"],
+        )
         frame["day"] = pd.to_datetime(frame["day"])
         return frame
 
@@ -109,11 +130,33 @@ class ChartTimeline:
         out = []
         for p in rows:
             m = measures.effect_measure(p.kind, p.scale, p.comparison)
-            out.append({"day": p.day, "estimate": p.estimate, "ci_low": p.ci_low, "ci_high": p.ci_high,
-                        "threshold": p.threshold, "status": status_label(p.status), "status_key": p.status,
-                        "estimate_text": m.text(p.estimate), "interval_text": m.range_text(p.ci_low, p.ci_high)})
-        frame = pd.DataFrame(out, columns=["day", "estimate", "ci_low", "ci_high", "threshold", "status",
-                                           "status_key", "estimate_text", "interval_text"])
+            out.append(
+                {
+                    "day": p.day,
+                    "estimate": p.estimate,
+                    "ci_low": p.ci_low,
+                    "ci_high": p.ci_high,
+                    "threshold": p.threshold,
+                    "status": status_label(p.status),
+                    "status_key": p.status,
+                    "estimate_text": m.text(p.estimate),
+                    "interval_text": m.range_text(p.ci_low, p.ci_high),
+                }
+            )
+        frame = pd.DataFrame(
+            out,
+            columns=[
+                "day",
+                "estimate",
+                "ci_low",
+                "ci_high",
+                "threshold",
+                "status",
+                "status_key",
+                "estimate_text",
+                "interval_text",
+            ],
+        )
         frame["day"] = pd.to_datetime(frame["day"])
         return frame
 
@@ -161,8 +204,9 @@ def _band(kind: str, days: list[_Sums]) -> tuple[float | None, float | None]:
     return _t_band(Summary.from_sums(n, total, max(sq, total * total / n if n else 0.0))) if n else (None, None)
 
 
-def _arm_points(day: date, verdict: CriterionVerdict, pilot: PilotSpec,
-                daily: dict[tuple[str, str], dict[date, _Sums]]) -> list[ArmPoint]:
+def _arm_points(
+    day: date, verdict: CriterionVerdict, pilot: PilotSpec, daily: dict[tuple[str, str], dict[date, _Sums]]
+) -> list[ArmPoint]:
     if verdict.comparison == "vs_baseline":  # one arm over two periods: the before/after chart draws it
         return []
     arms = [("pilot", pilot.pilot_arm, verdict.pilot_value)]
@@ -177,23 +221,45 @@ def _arm_points(day: date, verdict: CriterionVerdict, pilot: PilotSpec,
 
 
 def _effect_point(day: date, verdict: CriterionVerdict) -> EffectPoint:
-    return EffectPoint(day=day, metric=verdict.metric, label=verdict.label, kind=verdict.kind,
-                       comparison=verdict.comparison, scale=verdict.interval_scale,
-                       estimate=measures.estimate(verdict), ci_low=verdict.ci_low, ci_high=verdict.ci_high,
-                       threshold=measures.threshold_point(verdict), status=verdict.status,
-                       level=verdict.required_confidence)
+    return EffectPoint(
+        day=day,
+        metric=verdict.metric,
+        label=verdict.label,
+        kind=verdict.kind,
+        comparison=verdict.comparison,
+        scale=verdict.interval_scale,
+        estimate=measures.estimate(verdict),
+        ci_low=verdict.ci_low,
+        ci_high=verdict.ci_high,
+        threshold=measures.threshold_point(verdict),
+        status=verdict.status,
+        level=verdict.required_confidence,
+    )
 
 
-def timeline(pilot: PilotSpec, criteria: Sequence[CriterionSpec], observations: Sequence[Observation], *,
-             units: Mapping[str, str] | None = None, as_of: date | None = None) -> ChartTimeline:
+def timeline(
+    pilot: PilotSpec,
+    criteria: Sequence[CriterionSpec],
+    observations: Sequence[Observation],
+    *,
+    units: Mapping[str, str] | None = None,
+    as_of: date | None = None,
+) -> ChartTimeline:
     """Replay the engine on every day with data from the pilot start (to ``as_of``).
 
     Each day is judged exactly as Review judged it that morning, so the chart's
     interval narrowing over time is the verdict's own, sequential bounds included.
     """
     metrics = {c.metric for c in criteria}
-    days = sorted({o.day for o in observations if o.metric in metrics
-                   and (pilot.start is None or o.day >= pilot.start) and (as_of is None or o.day <= as_of)})
+    days = sorted(
+        {
+            o.day
+            for o in observations
+            if o.metric in metrics
+            and (pilot.start is None or o.day >= pilot.start)
+            and (as_of is None or o.day <= as_of)
+        }
+    )
     daily = _daily(observations, metrics)
     arms: list[ArmPoint] = []
     effects: list[EffectPoint] = []
@@ -203,14 +269,40 @@ def timeline(pilot: PilotSpec, criteria: Sequence[CriterionSpec], observations: 
         for verdict in last.verdicts:
             arms.extend(_arm_points(day, verdict, pilot, daily))
             effects.append(_effect_point(day, verdict))
-    return ChartTimeline(pilot=pilot.name, design=pilot.design, start=pilot.start, end=pilot.end,
-                         control_arm=pilot.control_arm, pilot_arm=pilot.pilot_arm, arms=tuple(arms),
-                         effects=tuple(effects), last=last)
+    return ChartTimeline(
+        pilot=pilot.name,
+        design=pilot.design,
+        start=pilot.start,
+        end=pilot.end,
+        control_arm=pilot.control_arm,
+        pilot_arm=pilot.pilot_arm,
+        arms=tuple(arms),
+        effects=tuple(effects),
+        last=last,
+    )
 
 
-GOAL_COLUMNS = ["pilot", "recommendation", "verdict", "metric", "label", "kind", "comparison", "scale", "measure",
-                "estimate", "ci_low", "ci_high", "threshold", "status", "status_label", "estimate_text",
-                "interval_text", "threshold_text", "role"]
+GOAL_COLUMNS = [
+    "pilot",
+    "recommendation",
+    "verdict",
+    "metric",
+    "label",
+    "kind",
+    "comparison",
+    "scale",
+    "measure",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "threshold",
+    "status",
+    "status_label",
+    "estimate_text",
+    "interval_text",
+    "threshold_text",
+    "role",
+]
 
 
 def goal_rows(items: Sequence[tuple[str, PilotEvaluation]]) -> pd.DataFrame:
@@ -223,17 +315,31 @@ def goal_rows(items: Sequence[tuple[str, PilotEvaluation]]) -> pd.DataFrame:
     rows = []
     for name, evaluation in items:
         verdict = primary_verdict(evaluation)
-        row = {"pilot": name, "recommendation": evaluation.recommendation,
-               "verdict": recommendation_label(evaluation.recommendation)}
+        row = {
+            "pilot": name,
+            "recommendation": evaluation.recommendation,
+            "verdict": recommendation_label(evaluation.recommendation),
+        }
         if verdict is not None:
             m = measures.verdict_measure(verdict)
             point = measures.estimate(verdict)
-            row |= {"metric": verdict.metric, "label": verdict.label, "kind": verdict.kind,
-                    "comparison": verdict.comparison, "scale": verdict.interval_scale, "measure": m.title,
-                    "estimate": point, "ci_low": verdict.ci_low, "ci_high": verdict.ci_high,
-                    "threshold": measures.threshold_point(verdict), "status": verdict.status,
-                    "status_label": status_label(verdict.status), "estimate_text": m.text(point),
-                    "interval_text": m.range_text(verdict.ci_low, verdict.ci_high),
-                    "threshold_text": measures.threshold_text(verdict), "role": verdict.role}
+            row |= {
+                "metric": verdict.metric,
+                "label": verdict.label,
+                "kind": verdict.kind,
+                "comparison": verdict.comparison,
+                "scale": verdict.interval_scale,
+                "measure": m.title,
+                "estimate": point,
+                "ci_low": verdict.ci_low,
+                "ci_high": verdict.ci_high,
+                "threshold": measures.threshold_point(verdict),
+                "status": verdict.status,
+                "status_label": status_label(verdict.status),
+                "estimate_text": m.text(point),
+                "interval_text": m.range_text(verdict.ci_low, verdict.ci_high),
+                "threshold_text": measures.threshold_text(verdict),
+                "role": verdict.role,
+            }
         rows.append(row)
     return pd.DataFrame(rows, columns=GOAL_COLUMNS)

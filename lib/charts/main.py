@@ -14,8 +14,14 @@ from lib.decide import PilotEvaluation
 from lib.observations import CriterionSpec, Observation, PilotSpec
 
 
-def main_chart(pilot: PilotSpec, criteria: Sequence[CriterionSpec], observations: Sequence[Observation],
-               evaluation: PilotEvaluation, *, units: Mapping[str, str] | None = None) -> alt.TopLevelMixin:
+def main_chart(
+    pilot: PilotSpec,
+    criteria: Sequence[CriterionSpec],
+    observations: Sequence[Observation],
+    evaluation: PilotEvaluation,
+    *,
+    units: Mapping[str, str] | None = None,
+) -> alt.TopLevelMixin:
     """Before/after: the step picture; against a target: the value vs the target; A/B: the arms over time.
 
     Picked by how the primary criterion is compared (which follows the

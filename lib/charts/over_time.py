@@ -37,21 +37,31 @@ def _effect_layers(effects: pd.DataFrame, measure: Measure, colour: str, height:
     """The estimate day by day inside the interval the verdict used, points coloured by that day's status."""
     base = alt.Chart(effects)
     x = common.day_x()
-    tooltip = [common.day_tooltip(), alt.Tooltip("estimate_text:N", title=measure.title),
-               alt.Tooltip("interval_text:N", title="Interval the verdict used"),
-               alt.Tooltip("status:N", title="Verdict that day")]
+    tooltip = [
+        common.day_tooltip(),
+        alt.Tooltip("estimate_text:N", title=measure.title),
+        alt.Tooltip("interval_text:N", title="Interval the verdict used"),
+        alt.Tooltip("status:N", title="Verdict that day"),
+    ]
     domain = common.focus([effects["ci_low"], effects["ci_high"], effects["estimate"]], [effects["threshold"].iloc[-1]])
     if domain is not None and measure.kind == "proportion" and measure.scale == "value":
         domain = [max(domain[0], 0.0), min(domain[1], 1.0)]
     scale = alt.Scale(zero=False) if domain is None else alt.Scale(domain=domain, zero=False)
-    band = base.mark_area(opacity=0.2, color=colour, clip=True).encode(
-        x=x, y=alt.Y("ci_low:Q", axis=alt.Axis(**measure.axis()), scale=scale), y2="ci_high:Q",
-        tooltip=tooltip).properties(name="interval_band", height=height)
-    line = base.mark_line(color=colour, strokeWidth=2, clip=True).encode(
-        x=x, y="estimate:Q").properties(name="estimate_line")
-    points = base.mark_point(filled=True, size=45, opacity=1, clip=True).encode(
-        x=x, y="estimate:Q", tooltip=tooltip,
-        color=common.status_colour(status_scale(effects["status_key"]))).properties(name="status_points")
+    band = (
+        base.mark_area(opacity=0.2, color=colour, clip=True)
+        .encode(x=x, y=alt.Y("ci_low:Q", axis=alt.Axis(**measure.axis()), scale=scale), y2="ci_high:Q", tooltip=tooltip)
+        .properties(name="interval_band", height=height)
+    )
+    line = (
+        base.mark_line(color=colour, strokeWidth=2, clip=True)
+        .encode(x=x, y="estimate:Q")
+        .properties(name="estimate_line")
+    )
+    points = (
+        base.mark_point(filled=True, size=45, opacity=1, clip=True)
+        .encode(x=x, y="estimate:Q", tooltip=tooltip, color=common.status_colour(status_scale(effects["status_key"])))
+        .properties(name="status_points")
+    )
     return [band, line, points]
 
 
@@ -63,28 +73,49 @@ def ab_over_time_chart(timeline: ChartTimeline, metric: str) -> Chart:
     verdict, effects = verdict_or_caption
     arms = timeline.arm_frame(metric)
     level = level_measure(verdict.kind, f"{verdict.label} so far")
-    colour = alt.Color("arm:N", title="Arm", scale=alt.Scale(**arm_scale(timeline.control_arm, timeline.pilot_arm)),
-                       legend=alt.Legend(orient="top"))
+    colour = alt.Color(
+        "arm:N",
+        title="Arm",
+        scale=alt.Scale(**arm_scale(timeline.control_arm, timeline.pilot_arm)),
+        legend=alt.Legend(orient="top"),
+    )
     x = common.day_x()
     base = alt.Chart(arms)
-    tooltip = [common.day_tooltip(), alt.Tooltip("arm:N", title="Arm"),
-               alt.Tooltip("value_text:N", title=verdict.label), alt.Tooltip("band_text:N", title="95% range"),
-               alt.Tooltip("n:Q", title="Counted so far", format=",.0f")]
-    arm_band = base.mark_area(opacity=0.18).encode(
-        x=x, y=alt.Y("low:Q", axis=alt.Axis(**level.axis()), scale=alt.Scale(zero=False)), y2="high:Q",
-        color=colour).properties(name="arm_bands")
-    arm_line = base.mark_line(strokeWidth=2, point=True).encode(
-        x=x, y="value:Q", color=colour, tooltip=tooltip).properties(name="arm_lines")
+    tooltip = [
+        common.day_tooltip(),
+        alt.Tooltip("arm:N", title="Arm"),
+        alt.Tooltip("value_text:N", title=verdict.label),
+        alt.Tooltip("band_text:N", title="95% range"),
+        alt.Tooltip("n:Q", title="Counted so far", format=",.0f"),
+    ]
+    arm_band = (
+        base.mark_area(opacity=0.18)
+        .encode(
+            x=x, y=alt.Y("low:Q", axis=alt.Axis(**level.axis()), scale=alt.Scale(zero=False)), y2="high:Q", color=colour
+        )
+        .properties(name="arm_bands")
+    )
+    arm_line = (
+        base.mark_line(strokeWidth=2, point=True)
+        .encode(x=x, y="value:Q", color=colour, tooltip=tooltip)
+        .properties(name="arm_lines")
+    )
     top = alt.layer(arm_band, arm_line).properties(
-        width=common.WIDTH, height=common.HEIGHT,
-        title=common.title(f"{verdict.label} so far, per arm", subtitle="Shaded: each arm's 95% range."))
+        width=common.WIDTH,
+        height=common.HEIGHT,
+        title=common.title(f"{verdict.label} so far, per arm", subtitle="Shaded: each arm's 95% range."),
+    )
     measure = effect_measure(verdict.kind, verdict.interval_scale, verdict.comparison)
     threshold = effects["threshold"].iloc[-1]
     rule = common.horizontal_rule(threshold, f"Threshold {measure.short(threshold)}", name="threshold")
     bottom = alt.layer(*_effect_layers(effects, measure, EFFECT, common.SMALL_HEIGHT), rule).properties(
-        width=common.WIDTH, height=common.SMALL_HEIGHT,
-        title=common.title(measure.title + " so far",
-                        subtitle="Shaded: the interval the verdict used that day; it narrows as data come in."))
+        width=common.WIDTH,
+        height=common.SMALL_HEIGHT,
+        title=common.title(
+            measure.title + " so far",
+            subtitle="Shaded: the interval the verdict used that day; it narrows as data come in.",
+        ),
+    )
     return alt.vconcat(top, bottom, spacing=24).resolve_scale(color="independent")
 
 
@@ -98,6 +129,10 @@ def target_over_time_chart(timeline: ChartTimeline, metric: str) -> Chart:
     target = effects["threshold"].iloc[-1]
     rule = common.horizontal_rule(target, f"Target {measure.short(target)}", name="target", tooltip_title="Target")
     return alt.layer(*_effect_layers(effects, measure, PILOT, common.HEIGHT), rule).properties(
-        width=common.WIDTH, height=common.HEIGHT,
-        title=common.title(f"{verdict.label} so far against the {measure.short(target)} target",
-                        subtitle="Shaded: the interval the verdict used that day; it narrows as data come in."))
+        width=common.WIDTH,
+        height=common.HEIGHT,
+        title=common.title(
+            f"{verdict.label} so far against the {measure.short(target)} target",
+            subtitle="Shaded: the interval the verdict used that day; it narrows as data come in.",
+        ),
+    )

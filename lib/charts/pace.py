@@ -60,9 +60,18 @@ class ProgressData:
 
     def frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(
-            [{"day": p.day, "arm": p.arm, "role": p.role, "units": p.units,
-              "units_text": f"{fmt.number(p.units)} {self.unit}"} for p in self.points],
-            columns=["day", "arm", "role", "units", "units_text"])
+            [
+                {
+                    "day": p.day,
+                    "arm": p.arm,
+                    "role": p.role,
+                    "units": p.units,
+                    "units_text": f"{fmt.number(p.units)} {self.unit}",
+                }
+                for p in self.points
+            ],
+            columns=["day", "arm", "role", "units", "units_text"],
+        )
         frame["day"] = pd.to_datetime(frame["day"])
         return frame
 
@@ -85,8 +94,14 @@ def _planned_days(pilot: PilotSpec) -> int | None:
     return (pilot.end - pilot.start).days + 1
 
 
-def _cumulative(observations: Sequence[Observation], metric: str, arms: list[tuple[str, str]],
-                by_days: bool, pilot: PilotSpec, as_of: date | None) -> list[ProgressPoint]:
+def _cumulative(
+    observations: Sequence[Observation],
+    metric: str,
+    arms: list[tuple[str, str]],
+    by_days: bool,
+    pilot: PilotSpec,
+    as_of: date | None,
+) -> list[ProgressPoint]:
     per_day: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))
     names = {name for _, name in arms}
     for o in observations:
@@ -119,15 +134,18 @@ def _summary(data: ProgressData, ended: bool) -> str:
     if data.reaches_on is not None and (data.end is None or data.reaches_on <= data.end):
         return f"At today's pace it reaches the plan on {short_date(data.reaches_on, data.start)}."
     by = short_date(data.end, data.start) if data.end else "the end date"
-    text = (f"At today's pace about {fmt.about(data.projected_at_end)} {unit}{per_arm} by {by}, "
-            f"short of the planned {fmt.number(data.planned)}")
+    text = (
+        f"At today's pace about {fmt.about(data.projected_at_end)} {unit}{per_arm} by {by}, "
+        f"short of the planned {fmt.number(data.planned)}"
+    )
     if data.reaches_on is not None:
         text += f"; it would reach the plan on {short_date(data.reaches_on, data.start)}"
     return text + "."
 
 
-def progress(pilot: PilotSpec, observations: Sequence[Observation], evaluation: PilotEvaluation, *,
-             unit: str | None = None) -> ProgressData:
+def progress(
+    pilot: PilotSpec, observations: Sequence[Observation], evaluation: PilotEvaluation, *, unit: str | None = None
+) -> ProgressData:
     """Units so far per arm for the primary criterion's metric, the plan, and the pace projection.
 
     ``unit`` names what is counted ("contacts"); it defaults to the engine's
@@ -135,17 +153,35 @@ def progress(pilot: PilotSpec, observations: Sequence[Observation], evaluation: 
     """
     verdict = primary_verdict(evaluation)
     if verdict is None:
-        return ProgressData(pilot.name, None, unit or "visitors", None, pilot.start, pilot.end, pilot.control_arm,
-                            pilot.pilot_arm, (), summary="No success criteria yet, so nothing to count.")
+        return ProgressData(
+            pilot.name,
+            None,
+            unit or "visitors",
+            None,
+            pilot.start,
+            pilot.end,
+            pilot.control_arm,
+            pilot.pilot_arm,
+            (),
+            summary="No success criteria yet, so nothing to count.",
+        )
     by_days = pilot.design == "before_after" or verdict.kind == "count" or verdict.comparison == "vs_baseline"
     arms = [("pilot", pilot.pilot_arm)]
     if verdict.comparison == "vs_control":
         arms.insert(0, ("control", pilot.control_arm))
     planned = _planned_days(pilot) if by_days else pilot.planned_n_per_arm
     points = _cumulative(observations, verdict.metric, arms, by_days, pilot, evaluation.as_of)
-    base = ProgressData(pilot.name, verdict.metric, UNITS_DAYS if by_days else unit or UNITS_DEFAULT[verdict.kind],
-                        float(planned) if planned else None, pilot.start, pilot.end, pilot.control_arm,
-                        pilot.pilot_arm, tuple(points))
+    base = ProgressData(
+        pilot.name,
+        verdict.metric,
+        UNITS_DAYS if by_days else unit or UNITS_DEFAULT[verdict.kind],
+        float(planned) if planned else None,
+        pilot.start,
+        pilot.end,
+        pilot.control_arm,
+        pilot.pilot_arm,
+        tuple(points),
+    )
     if not points:
         return replace(base, summary="No results yet.")
     last_day = max(p.day for p in points)
@@ -162,6 +198,13 @@ def progress(pilot: PilotSpec, observations: Sequence[Observation], evaluation: 
         stop = reaches_on if pilot.end is None or reaches_on <= pilot.end else pilot.end
         projected = so_far + pace * max((pilot.end - last_day).days, 0) if pilot.end else None
         line = ((last_day, so_far), (stop, so_far + pace * (stop - last_day).days))
-    data = replace(base, last_day=last_day, so_far=so_far, pace=pace, reaches_on=reaches_on,
-                   projected_at_end=projected, pace_line=line)
+    data = replace(
+        base,
+        last_day=last_day,
+        so_far=so_far,
+        pace=pace,
+        reaches_on=reaches_on,
+        projected_at_end=projected,
+        pace_line=line,
+    )
     return replace(data, summary=_summary(data, ended))

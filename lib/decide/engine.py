@@ -23,8 +23,14 @@ from lib.stats.multiple import ADJUST_METHODS, srm_pvalue
 SRM_THRESHOLD = 0.001
 
 
-def _evidence(crit: CriterionSpec, pilot: PilotSpec, data: evid.Data, last_day: date | None,
-              units: Mapping[str, str] | None, plan_kind: str | None) -> Evidence:
+def _evidence(
+    crit: CriterionSpec,
+    pilot: PilotSpec,
+    data: evid.Data,
+    last_day: date | None,
+    units: Mapping[str, str] | None,
+    plan_kind: str | None,
+) -> Evidence:
     unit = (units or {}).get(crit.metric) or wording.UNITS_DEFAULT.get(crit.kind, "visitors")
     arms = data.get(crit.metric, {})
     try:
@@ -35,16 +41,28 @@ def _evidence(crit: CriterionSpec, pilot: PilotSpec, data: evid.Data, last_day: 
         else:
             ev = evid.ab_evidence(crit, pilot, arms, unit)
     except (ValueError, ZeroDivisionError, ArithmeticError) as exc:
-        ev = Evidence(contrast=None, scale="difference", fraction=None, mixture_n=0, mixture_tuning=1000,
-                      sample_n=0, units=unit, per_arm=False, date_based=False, method="error", error=str(exc),
-                      warnings=(wording.REASON_ERROR.format(label=wording.label(crit.metric), error=exc),))
+        ev = Evidence(
+            contrast=None,
+            scale="difference",
+            fraction=None,
+            mixture_n=0,
+            mixture_tuning=1000,
+            sample_n=0,
+            units=unit,
+            per_arm=False,
+            date_based=False,
+            method="error",
+            error=str(exc),
+            warnings=(wording.REASON_ERROR.format(label=wording.label(crit.metric), error=exc),),
+        )
     if not arms:
         ev = ev.with_warning(wording.NO_CRITERION_DATA)
     return evid.with_progress(ev, pilot, last_day, plan_applies=crit.kind == plan_kind)
 
 
-def _levels(evals: list[tuple[CriterionSpec, Evidence]], primaries: set[int], multiple_testing: str
-            ) -> list[rules.Levels]:
+def _levels(
+    evals: list[tuple[CriterionSpec, Evidence]], primaries: set[int], multiple_testing: str
+) -> list[rules.Levels]:
     """Split the error budget of each "any one of k stops it" path across its k criteria."""
     k_primary = max(len(primaries), 1)
     k_guard = max(sum(1 for c, _ in evals if c.role == "guardrail"), 1)
@@ -105,19 +123,24 @@ def evaluate_pilot(
     verdicts = [_verdict(c, ev, j, lv, sequential) for (c, ev), j, lv in zip(evals, judged, levels, strict=True)]
 
     split = _split_check(pilot, criteria, data)
-    by_role = {"primary": [judged[i].status for i in sorted(primary_idx)],
-               "guardrail": [j.status for (c, _), j in zip(evals, judged, strict=True) if c.role == "guardrail"]}
+    by_role = {
+        "primary": [judged[i].status for i in sorted(primary_idx)],
+        "guardrail": [j.status for (c, _), j in zip(evals, judged, strict=True) if c.role == "guardrail"],
+    }
     errors = [(c, ev) for c, ev in evals if ev.error is not None]
-    recommendation, code = rules.recommend(by_role, has_criteria=bool(evals), has_data=last_day is not None,
-                                           srm=split.flag, errors=bool(errors))
+    recommendation, code = rules.recommend(
+        by_role, has_criteria=bool(evals), has_data=last_day is not None, srm=split.flag, errors=bool(errors)
+    )
     primaries = [(evals[i], judged[i], verdicts[i]) for i in sorted(primary_idx)]
     reasons = _reasons(recommendation, code, reasons, evals, judged, verdicts, primaries, split, errors)
     if last_day is not None and evals:
         if sequential:
             alpha = min(lv.alpha_pass for lv in levels)
             reasons.append(wording.REASON_SEQUENTIAL.format(alpha=fmt.pct(alpha, 0)))
-        k_any = [(len(primary_idx), "a primary missed or futile"),
-                 (by_role["guardrail"].__len__(), "a guardrail harmed")]
+        k_any = [
+            (len(primary_idx), "a primary missed or futile"),
+            (by_role["guardrail"].__len__(), "a guardrail harmed"),
+        ]
         for k, which in k_any:
             if k > 1 and multiple_testing != "none":
                 reasons.append(wording.REASON_CORRECTED.format(k=k, which=which))
@@ -156,11 +179,15 @@ def _reasons(recommendation, code, reasons, evals, judged, verdicts, primaries, 
                 out.append(wording.REASON_FUTILE.format(label=v.label))
         out.append(wording.REASON["abort"])
     elif code == "srm":
-        out.append(wording.REASON["srm"].format(control=fmt.number(split.control_n), pilot=fmt.number(split.pilot_n),
-                                                p=fmt.p_phrase(split.p_value)))
+        out.append(
+            wording.REASON["srm"].format(
+                control=fmt.number(split.control_n), pilot=fmt.number(split.pilot_n), p=fmt.p_phrase(split.p_value)
+            )
+        )
     elif recommendation == "scale":
-        out.extend(wording.REASON_MET.format(label=v.label, confidence=fmt.confidence(v.confidence))
-                   for _, _, v in primaries)
+        out.extend(
+            wording.REASON_MET.format(label=v.label, confidence=fmt.confidence(v.confidence)) for _, _, v in primaries
+        )
     elif code == "keep_running":
         for (_, ev), j, v in primaries:
             if j.status != "too_early":
@@ -169,8 +196,14 @@ def _reasons(recommendation, code, reasons, evals, judged, verdicts, primaries, 
                 out.append(wording.REASON_PROGRESS.format(label=v.label, progress=fmt.pct(v.progress, 0)))
             if v.more_needed:
                 per_arm = " per arm" if ev.per_arm and v.more_needed_unit != wording.UNITS_DAYS else ""
-                out.append(wording.REASON_MORE.format(label=v.label, more=fmt.about(v.more_needed),
-                                                      units=v.more_needed_unit or ev.units, per_arm=per_arm))
+                out.append(
+                    wording.REASON_MORE.format(
+                        label=v.label,
+                        more=fmt.about(v.more_needed),
+                        units=v.more_needed_unit or ev.units,
+                        per_arm=per_arm,
+                    )
+                )
     elif recommendation == "iterate":
         met = [v.label for v in verdicts if v.status == "met"]
         unclear = [v.label for _, _, v in primaries if v.status != "met"]
@@ -190,8 +223,9 @@ def _reasons(recommendation, code, reasons, evals, judged, verdicts, primaries, 
     return out
 
 
-def _verdict(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, levels: rules.Levels,
-             sequential: bool) -> CriterionVerdict:
+def _verdict(
+    crit: CriterionSpec, ev: Evidence, j: rules.Judgement, levels: rules.Levels, sequential: bool
+) -> CriterionVerdict:
     warnings = list(ev.warnings)
     if sequential and ev.fraction is None and ev.contrast is not None:
         warnings.append(wording.NO_PLAN)
@@ -277,8 +311,9 @@ def _sentence(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int |
         return wording.SENTENCE_ERROR.format(label=name, error=ev.error)
     if ev.pilot_value is None and ev.control_value is None:
         return wording.SENTENCE_NO_DATA.format(label=name)
-    bounds = wording.BOUNDS.format(level=fmt.level(crit.confidence),
-                                   ci=wording.interval_text(crit, ev.scale, j.ci_low, j.ci_high))
+    bounds = wording.BOUNDS.format(
+        level=fmt.level(crit.confidence), ci=wording.interval_text(crit, ev.scale, j.ci_low, j.ci_high)
+    )
     tail = _tail(crit, ev, j, more, more_unit)
     confidence = wording.confidence_clause(crit, j.confidence)
     if crit.comparison == "vs_target":
@@ -287,18 +322,39 @@ def _sentence(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int |
         gap = ev.pilot_value - crit.threshold
         side = wording.SIDE[(gap > 0) - (gap < 0)]
         return wording.SENTENCE_TARGET.format(
-            label=name, value=wording.value(crit.kind, ev.pilot_value), bounds=bounds, n=fmt.number(ev.sample_n),
-            units=ev.units, side=side, target=wording.threshold_text(crit, as_target=True),
-            confidence=confidence, tail=tail)
+            label=name,
+            value=wording.value(crit.kind, ev.pilot_value),
+            bounds=bounds,
+            n=fmt.number(ev.sample_n),
+            units=ev.units,
+            side=side,
+            target=wording.threshold_text(crit, as_target=True),
+            confidence=confidence,
+            tail=tail,
+        )
     effect = wording.effect_text(crit, ev.scale, ev.relative_lift if ev.scale == "lift" else ev.difference)
     if crit.comparison == "vs_baseline":
         return wording.SENTENCE_PERIODS.format(
-            label=name, pilot=wording.value(crit.kind, ev.pilot_value),
-            control=wording.value(crit.kind, ev.control_value), effect=effect, bounds=bounds,
-            n=fmt.number(ev.pilot_days), confidence=confidence, tail=tail)
+            label=name,
+            pilot=wording.value(crit.kind, ev.pilot_value),
+            control=wording.value(crit.kind, ev.control_value),
+            effect=effect,
+            bounds=bounds,
+            n=fmt.number(ev.pilot_days),
+            confidence=confidence,
+            tail=tail,
+        )
     return wording.SENTENCE_AB.format(
-        label=name, pilot=wording.value(crit.kind, ev.pilot_value), control=wording.value(crit.kind, ev.control_value),
-        effect=effect, bounds=bounds, n=fmt.number(ev.sample_n), units=ev.units, confidence=confidence, tail=tail)
+        label=name,
+        pilot=wording.value(crit.kind, ev.pilot_value),
+        control=wording.value(crit.kind, ev.control_value),
+        effect=effect,
+        bounds=bounds,
+        n=fmt.number(ev.sample_n),
+        units=ev.units,
+        confidence=confidence,
+        tail=tail,
+    )
 
 
 @dataclass(frozen=True)

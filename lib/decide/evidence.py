@@ -211,8 +211,18 @@ def _student_p(estimate: float, se: float, df: float | None) -> Callable[[float]
 
 
 def _base(units: str, method: str, *, per_arm: bool, date_based: bool, scale: str) -> dict:
-    return dict(scale=scale, units=units, method=method, per_arm=per_arm, date_based=date_based,
-                fraction=None, mixture_n=0.0, mixture_tuning=1000.0, sample_n=0.0, contrast=None)
+    return dict(
+        scale=scale,
+        units=units,
+        method=method,
+        per_arm=per_arm,
+        date_based=date_based,
+        fraction=None,
+        mixture_n=0.0,
+        mixture_tuning=1000.0,
+        sample_n=0.0,
+        contrast=None,
+    )
 
 
 def ab_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, _Arm], units: str) -> Evidence:
@@ -223,8 +233,11 @@ def ab_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, _Arm], un
     scale = "lift" if relative else "difference"
     warnings: list[str] = []
     if pilot.design != "ab":
-        warnings.append(wording.COMPARISON_DESIGN_MISMATCH.format(
-            label=wording.label(crit.metric), comparison=crit.comparison, design=pilot.design))
+        warnings.append(
+            wording.COMPARISON_DESIGN_MISMATCH.format(
+                label=wording.label(crit.metric), comparison=crit.comparison, design=pilot.design
+            )
+        )
     date_based = crit.kind == "count" or (crit.kind == "mean" and (control.missing_sq or treat.missing_sq))
     if crit.kind == "mean" and date_based:
         warnings.append(wording.MEAN_WITHOUT_SQUARES.format(label=wording.label(crit.metric)))
@@ -234,14 +247,16 @@ def ab_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, _Arm], un
         values = dict(control_value=xc / nc if nc else None, pilot_value=xp / np_ if np_ else None)
         if values["control_value"] is not None and values["pilot_value"] is not None:
             values["difference"] = values["pilot_value"] - values["control_value"]
-            values["relative_lift"] = (values["pilot_value"] / values["control_value"] - 1
-                                       if values["control_value"] else None)
+            values["relative_lift"] = (
+                values["pilot_value"] / values["control_value"] - 1 if values["control_value"] else None
+            )
         problem = _count_problem(nc, xc, np_, xp)
         if problem:
             return Evidence(**base, **values, warnings=(*warnings, problem), error=problem)
         if nc == 0 or np_ == 0:
-            return Evidence(**{**base, "sample_n": min(nc, np_)}, **values,
-                            warnings=(*warnings, wording.empty_arm(nc, np_)))
+            return Evidence(
+                **{**base, "sample_n": min(nc, np_)}, **values, warnings=(*warnings, wording.empty_arm(nc, np_))
+            )
         # Agresti-Caffo: one success and one failure added per arm, defined with zero counts
         pa, pb = (xc + 1) / (nc + 2), (xp + 1) / (np_ + 2)
         va, vb = pa * (1 - pa) / (nc + 2), pb * (1 - pb) / (np_ + 2)
@@ -249,8 +264,12 @@ def ab_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, _Arm], un
             warnings.append(wording.NO_CONVERSIONS_BOTH)
         contrast: Contrast = RatioContrast(pa, va, pb, vb) if relative else LinearContrast(pb - pa, math.sqrt(va + vb))
         fixed = None if relative else _student_p(pb - pa, math.sqrt(va + vb), None)
-        return Evidence(**{**base, "sample_n": min(nc, np_), "mixture_n": nc + np_, "contrast": contrast},
-                        **values, warnings=tuple(warnings), fixed_p=fixed)
+        return Evidence(
+            **{**base, "sample_n": min(nc, np_), "mixture_n": nc + np_, "contrast": contrast},
+            **values,
+            warnings=tuple(warnings),
+            fixed_p=fixed,
+        )
     if date_based:
         _, cv = control.daily(crit.kind)
         _, pv = treat.daily(crit.kind)
@@ -336,8 +355,12 @@ def target_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, _Arm]
             x = round(k)
             return 1.0 if x <= 0 else float(special.bdtrc(x - 1, round(n), min(max(d, 1e-12), 1 - 1e-12)))
 
-        return Evidence(**{**base, "sample_n": n, "mixture_n": n, "contrast": contrast}, pilot_value=value,
-                        difference=diff, fixed_p=fixed)
+        return Evidence(
+            **{**base, "sample_n": n, "mixture_n": n, "contrast": contrast},
+            pilot_value=value,
+            difference=diff,
+            fixed_p=fixed,
+        )
     date_based = crit.kind == "count" or treat.missing_sq
     if crit.kind == "mean" and date_based:
         warnings.append(wording.MEAN_WITHOUT_SQUARES.format(label=wording.label(crit.metric)))
@@ -362,8 +385,13 @@ def target_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, _Arm]
         base["method"] = test.method
     else:
         contrast = LinearContrast(summary.mean, se, summary.n - 1)
-    return Evidence(**{**base, "contrast": contrast}, pilot_value=value, difference=diff, warnings=tuple(warnings),
-                    fixed_p=_student_p(summary.mean, se, summary.n - 1))
+    return Evidence(
+        **{**base, "contrast": contrast},
+        pilot_value=value,
+        difference=diff,
+        warnings=tuple(warnings),
+        fixed_p=_student_p(summary.mean, se, summary.n - 1),
+    )
 
 
 def periods_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, _Arm], last_day: date | None) -> Evidence:
@@ -395,11 +423,18 @@ def periods_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, _Arm
     if planned is not None:
         nb = len(before)
         fraction = (1 / nb + 1 / planned) / (1 / nb + 1 / len(after))
-    return Evidence(**{**base, "contrast": LinearContrast(fit.estimate, fit.standard_error, fit.df),
-                       "fraction": fraction}, **values, difference=fit.estimate, relative_lift=relative,
-                    warnings=tuple(notes), unit_of_margin=margin_unit, step=fit,
-                    placebo_data=(tuple(before_days), tuple(before)), counterfactual=fit.counterfactual,
-                    fixed_p=_student_p(fit.estimate, fit.standard_error, fit.df))
+    return Evidence(
+        **{**base, "contrast": LinearContrast(fit.estimate, fit.standard_error, fit.df), "fraction": fraction},
+        **values,
+        difference=fit.estimate,
+        relative_lift=relative,
+        warnings=tuple(notes),
+        unit_of_margin=margin_unit,
+        step=fit,
+        placebo_data=(tuple(before_days), tuple(before)),
+        counterfactual=fit.counterfactual,
+        fixed_p=_student_p(fit.estimate, fit.standard_error, fit.df),
+    )
 
 
 def with_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None, *, plan_applies: bool = True) -> Evidence:
@@ -415,25 +450,44 @@ def with_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None, *, plan
         total = planned_days(pilot)
         more = None if total is None else max(total - ev.pilot_days, 0)
         progress = None if total is None else min(ev.pilot_days / total, 1.0)
-        return replace(ev, progress=progress, ended=ended or (ev.fraction or 0) >= 1,
-                       more_needed=more or None, more_unit=wording.UNITS_DAYS if more else None)
+        return replace(
+            ev,
+            progress=progress,
+            ended=ended or (ev.fraction or 0) >= 1,
+            more_needed=more or None,
+            more_unit=wording.UNITS_DAYS if more else None,
+        )
     if not ev.date_based and plan:
-        if ev.per_arm and ev.contrast is not None and isinstance(ev.contrast, (LinearContrast, RatioContrast,
-                                                                                 SkewedContrast)):
+        if (
+            ev.per_arm
+            and ev.contrast is not None
+            and isinstance(ev.contrast, (LinearContrast, RatioContrast, SkewedContrast))
+        ):
             fraction = _ab_fraction(ev, plan)
         else:
             fraction = ev.sample_n / plan
         more = int(math.ceil(plan - ev.sample_n)) if ev.sample_n < plan else None
-        out = replace(ev, fraction=fraction if ev.sample_n > 0 else None, progress=ev.sample_n / plan,
-                      ended=ended or ev.sample_n >= plan, more_needed=more, more_unit=ev.units if more else None)
+        out = replace(
+            ev,
+            fraction=fraction if ev.sample_n > 0 else None,
+            progress=ev.sample_n / plan,
+            ended=ended or ev.sample_n >= plan,
+            more_needed=more,
+            more_unit=ev.units if more else None,
+        )
         return _pace(out, pilot, last_day, plan)
     fraction = _elapsed_fraction(pilot, last_day)
     if fraction is not None:
         total = planned_days(pilot) or 0
         more = total - round(fraction * total)
-        return replace(ev, fraction=fraction if fraction > 0 else None, progress=fraction,
-                       ended=ended or fraction >= 1, more_needed=more or None,
-                       more_unit=wording.UNITS_DAYS if more else None)
+        return replace(
+            ev,
+            fraction=fraction if fraction > 0 else None,
+            progress=fraction,
+            ended=ended or fraction >= 1,
+            more_needed=more or None,
+            more_unit=wording.UNITS_DAYS if more else None,
+        )
     return replace(ev, ended=ended)
 
 

@@ -153,8 +153,15 @@ def judge(crit: CriterionSpec, ev: Evidence, levels: Levels, *, sequential: bool
 def futile(crit: CriterionSpec, ev: Evidence, levels: Levels, sequential: bool) -> bool:
     """The data rule out the expected effect (beta-spending bound), after a third of the plan."""
     expected = expected_point(crit, ev)
-    if (not sequential or expected is None or levels.beta is None or ev.fraction is None or ev.contrast is None
-            or ev.ended or ev.fraction < gs.FUTILITY_START):
+    if (
+        not sequential
+        or expected is None
+        or levels.beta is None
+        or ev.fraction is None
+        or ev.contrast is None
+        or ev.ended
+        or ev.fraction < gs.FUTILITY_START
+    ):
         return False
     _, side = pass_point(crit, ev)
     z_expected = side * ev.contrast.z(expected)
@@ -189,8 +196,9 @@ def more_if_estimate_holds(ev: Evidence, z: float, alpha: float) -> int | None:
     return int(math.ceil(hi - n))
 
 
-def recommend(statuses: dict[str, list[str]], *, has_criteria: bool, has_data: bool, srm: bool,
-              errors: bool) -> tuple[str, str]:
+def recommend(
+    statuses: dict[str, list[str]], *, has_criteria: bool, has_data: bool, srm: bool, errors: bool
+) -> tuple[str, str]:
     """The pilot's recommendation and the reason code, in priority order.
 
     ``statuses`` maps "primary" (the stand-ins when there is none) and

@@ -142,9 +142,11 @@ def empty_arm(control_n: float, pilot_n: float) -> str:
 
 
 def pace_short(projected: float, plan: int, units: str, end: date) -> str:
-    return (f"At today's pace it reaches about {fmt.about(projected)} {units} per arm by {fmt.fmt_date(end)}, "
-            f"short of the planned {fmt.number(plan)}: extend the end date or widen the audience, or accept a "
-            "less certain answer.")
+    return (
+        f"At today's pace it reaches about {fmt.about(projected)} {units} per arm by {fmt.fmt_date(end)}, "
+        f"short of the planned {fmt.number(plan)}: extend the end date or widen the audience, or accept a "
+        "less certain answer."
+    )
 
 
 def value(kind: str, x: float | None) -> str:

@@ -27,9 +27,12 @@ from lib.results import observations
 from lib.stats.before_after import CounterfactualDay
 
 #: the main chart first; the others follow in the report
-CHART_CAPTIONS = {"main": "How the pilot is doing", "criteria": "Every criterion at a glance",
-                  "progress": "Progress toward the planned sample",
-                  "frozen": "Every criterion at a glance, as frozen at the decision"}
+CHART_CAPTIONS = {
+    "main": "How the pilot is doing",
+    "criteria": "Every criterion at a glance",
+    "progress": "Progress toward the planned sample",
+    "frozen": "Every criterion at a glance, as frozen at the decision",
+}
 
 
 @dataclass(frozen=True)
@@ -63,14 +66,21 @@ def pilot_bundle(session: Session, pilot_id: int) -> PilotBundle:
         (CHART_CAPTIONS["progress"], charts.progress_chart(charts.progress(spec, obs, evaluation))),
     ]
     earlier = decisions.list_decisions(session, pilot_id)
-    return PilotBundle(pilot, obs, evaluation, drawn, _changed_reason(session, pilot_id),
-                       earlier[0].decision if earlier else None)
+    return PilotBundle(
+        pilot, obs, evaluation, drawn, _changed_reason(session, pilot_id), earlier[0].decision if earlier else None
+    )
 
 
 # What a verdict frozen before a field existed gets instead (older snapshots lack some fields).
-_VERDICT_FALLBACKS: dict[str, Any] = {"metric": "", "role": "primary", "kind": "proportion",
-                                      "comparison": "vs_control", "status": "inconclusive", "sample_n": 0.0,
-                                      "sentence": ""}
+_VERDICT_FALLBACKS: dict[str, Any] = {
+    "metric": "",
+    "role": "primary",
+    "kind": "proportion",
+    "comparison": "vs_control",
+    "status": "inconclusive",
+    "sample_n": 0.0,
+    "sentence": "",
+}
 
 
 def _frozen_verdict(raw: Mapping[str, Any]) -> CriterionVerdict:
@@ -84,9 +94,16 @@ def _frozen_verdict(raw: Mapping[str, Any]) -> CriterionVerdict:
             values[f.name] = _VERDICT_FALLBACKS.get(f.name)
     values["warnings"] = [str(w) for w in raw.get("warnings") or []]
     values["counterfactual"] = tuple(
-        CounterfactualDay(day=date.fromisoformat(str(c["day"])[:10]), observed=c["observed"],
-                          expected=c["expected"], low=c["low"], high=c["high"], in_pilot=bool(c["in_pilot"]))
-        for c in raw.get("counterfactual") or [])
+        CounterfactualDay(
+            day=date.fromisoformat(str(c["day"])[:10]),
+            observed=c["observed"],
+            expected=c["expected"],
+            low=c["low"],
+            high=c["high"],
+            in_pilot=bool(c["in_pilot"]),
+        )
+        for c in raw.get("counterfactual") or []
+    )
     return CriterionVerdict(**values)
 
 
@@ -99,13 +116,18 @@ def evaluation_from_snapshot(snapshot: Mapping[str, Any]) -> PilotEvaluation:
     data = snapshot.get("evaluation") or {}
     as_of = data.get("as_of")
     return PilotEvaluation(
-        pilot=str(data.get("pilot") or ""), recommendation=str(data.get("recommendation") or "keep_running"),
+        pilot=str(data.get("pilot") or ""),
+        recommendation=str(data.get("recommendation") or "keep_running"),
         reasons=[str(r) for r in data.get("reasons") or []],
         verdicts=[_frozen_verdict(v) for v in data.get("verdicts") or []],
-        srm_p_value=data.get("srm_p_value"), srm_flag=bool(data.get("srm_flag")),
-        design=str(data.get("design") or "ab"), as_of=date.fromisoformat(str(as_of)[:10]) if as_of else None,
-        sequential=bool(data.get("sequential", True)), multiple_testing=str(data.get("multiple_testing") or "holm"),
-        method_version=str(snapshot.get("method_version") or data.get("method_version") or ""))
+        srm_p_value=data.get("srm_p_value"),
+        srm_flag=bool(data.get("srm_flag")),
+        design=str(data.get("design") or "ab"),
+        as_of=date.fromisoformat(str(as_of)[:10]) if as_of else None,
+        sequential=bool(data.get("sequential", True)),
+        multiple_testing=str(data.get("multiple_testing") or "holm"),
+        method_version=str(snapshot.get("method_version") or data.get("method_version") or ""),
+    )
 
 
 def frozen_bundle(session: Session, decision_id: int) -> PilotBundle:
@@ -118,17 +140,25 @@ def frozen_bundle(session: Session, decision_id: int) -> PilotBundle:
         raise ValueError(f"Decision {decision_id} does not exist.")
     pilot = pilots.get_pilot(session, decision.pilot_id)
     evaluation = evaluation_from_snapshot(json.loads(decision.snapshot_json or "{}"))
-    changes = [e for e in audit.events_for_pilot(session, decision.pilot_id)
-               if e.action == "change_after_lock" and e.at <= decision.decided_at]
+    changes = [
+        e
+        for e in audit.events_for_pilot(session, decision.pilot_id)
+        if e.action == "change_after_lock" and e.at <= decision.decided_at
+    ]
     changed: str | bool = (changes[0].reason or True) if changes else False
     drawn = [(CHART_CAPTIONS["frozen"], charts.criteria_chart(evaluation))]
     return PilotBundle(pilot, [], evaluation, drawn, changed, decision)
 
 
 def _report(bundle: PilotBundle) -> PilotReport:
-    return build_pilot_report(bundle.evaluation, pilot_name=bundle.pilot.name, hypothesis=bundle.pilot.hypothesis,
-                              decision=bundle.last_decision, criteria_changed=bundle.criteria_changed,
-                              charts=bundle.charts)
+    return build_pilot_report(
+        bundle.evaluation,
+        pilot_name=bundle.pilot.name,
+        hypothesis=bundle.pilot.hypothesis,
+        decision=bundle.last_decision,
+        criteria_changed=bundle.criteria_changed,
+        charts=bundle.charts,
+    )
 
 
 def pilot_html(session: Session, pilot_id: int) -> str:
@@ -148,10 +178,15 @@ def goal_html(session: Session, goal_id: int) -> str:
     members = _backlog_order(list(session.exec(select(Pilot).where(Pilot.goal_id == goal_id))))
     bundles = [pilot_bundle(session, p.id or 0) for p in members if p.status in ("running", "decided")]
     rows = charts.goal_rows([(b.pilot.name, b.evaluation) for b in bundles])
-    kpi = f"KPI: {goal.kpi_name}" + (f" — target {goal.target_value:g} {goal.kpi_unit}".rstrip()
-                                     if goal.target_value is not None else "")
-    return render_goal(goal.name, kpi, [_report(b) for b in bundles],
-                       charts=[("Pilots under this goal", charts.goal_chart(rows))] if bundles else ())
+    kpi = f"KPI: {goal.kpi_name}" + (
+        f" — target {goal.target_value:g} {goal.kpi_unit}".rstrip() if goal.target_value is not None else ""
+    )
+    return render_goal(
+        goal.name,
+        kpi,
+        [_report(b) for b in bundles],
+        charts=[("Pilots under this goal", charts.goal_chart(rows))] if bundles else (),
+    )
 
 
 def pending(session: Session, today: date | None = None) -> list[Pilot]:
@@ -179,19 +214,40 @@ def decision_log_frame(session: Session, pilot_id: int | None = None) -> pd.Data
     rows = []
     for row in decisions.list_decisions(session, pilot_id):
         d = row.decision
-        rows.append({"Decided on": d.decided_at.date().isoformat(), "Pilot": row.pilot_name, "Decision": d.outcome,
-                     "Recommended": d.recommendation or "", "Rationale": d.rationale, "Decided by": d.decided_by,
-                     "Rules version": row.snapshot.get("method_version", "")})
-    return pd.DataFrame(rows, columns=["Decided on", "Pilot", "Decision", "Recommended", "Rationale", "Decided by",
-                                       "Rules version"])
+        rows.append(
+            {
+                "Decided on": d.decided_at.date().isoformat(),
+                "Pilot": row.pilot_name,
+                "Decision": d.outcome,
+                "Recommended": d.recommendation or "",
+                "Rationale": d.rationale,
+                "Decided by": d.decided_by,
+                "Rules version": row.snapshot.get("method_version", ""),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["Decided on", "Pilot", "Decision", "Recommended", "Rationale", "Decided by", "Rules version"]
+    )
 
 
 def results_table(session: Session, pilot_id: int) -> pd.DataFrame:
     """The pilot's current logged values, one row per day, arm and metric (for the CSV download)."""
     obs = sorted(observations(session, pilot_id), key=lambda o: (o.day, o.metric, o.arm))
-    return pd.DataFrame([{"day": o.day.isoformat(), "metric": o.metric, "arm": o.arm, "n": o.n, "total": o.total,
-                          "sum_of_squares": o.total_sq, "sum_of_cubes": o.total_cu} for o in obs],
-                        columns=["day", "metric", "arm", "n", "total", "sum_of_squares", "sum_of_cubes"])
+    return pd.DataFrame(
+        [
+            {
+                "day": o.day.isoformat(),
+                "metric": o.metric,
+                "arm": o.arm,
+                "n": o.n,
+                "total": o.total,
+                "sum_of_squares": o.total_sq,
+                "sum_of_cubes": o.total_cu,
+            }
+            for o in obs
+        ],
+        columns=["day", "metric", "arm", "n", "total", "sum_of_squares", "sum_of_cubes"],
+    )
 
 
 def goal_ids(session: Session) -> list[int]:

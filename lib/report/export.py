@@ -34,8 +34,11 @@ def neutralise(value: Any) -> Any:
 
 
 def _is_text_column(series: pd.Series) -> bool:
-    return (pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype)
-            or isinstance(series.dtype, pd.CategoricalDtype))
+    return (
+        pd.api.types.is_object_dtype(series.dtype)
+        or pd.api.types.is_string_dtype(series.dtype)
+        or isinstance(series.dtype, pd.CategoricalDtype)
+    )
 
 
 def safe_csv(df: pd.DataFrame, *, index: bool = False) -> bytes:
@@ -99,9 +102,24 @@ def chart_png(chart: Any, scale: float = 2) -> bytes:
     return vlc.vegalite_to_png(spec, vl_version=vl_version(spec), scale=scale, allowed_base_urls=[])
 
 
-RESULT_COLUMNS = ("metric", "role", "status", "control_value", "pilot_value", "difference", "relative_lift",
-                  "ci_low", "ci_high", "interval_scale", "required_confidence", "p_value", "p_value_tests",
-                  "sample_n", "progress", "sentence")
+RESULT_COLUMNS = (
+    "metric",
+    "role",
+    "status",
+    "control_value",
+    "pilot_value",
+    "difference",
+    "relative_lift",
+    "ci_low",
+    "ci_high",
+    "interval_scale",
+    "required_confidence",
+    "p_value",
+    "p_value_tests",
+    "sample_n",
+    "progress",
+    "sentence",
+)
 
 
 def results_frame(evaluation: Any, *, pilot: str | None = None) -> pd.DataFrame:

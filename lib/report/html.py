@@ -148,8 +148,9 @@ def load_bundle(version: str, cache_dir: Path | None) -> str:
         tmp_name = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
-                                             prefix=".bundle-", suffix=".tmp") as tmp:
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=path.parent, delete=False, prefix=".bundle-", suffix=".tmp"
+            ) as tmp:
                 tmp_name = tmp.name
                 tmp.write(source)
             os.replace(tmp_name, path)  # atomic: a reader sees the old file or the whole new one
@@ -204,16 +205,20 @@ class HtmlDocument:
         spec = dict(vega_lite_spec(chart))
         remote = list(_remote_urls(spec))
         if remote:
-            raise ValueError("A report chart must carry its data inline (the file has to open offline); "
-                             f"this one loads {', '.join(remote)}.")
+            raise ValueError(
+                "A report chart must carry its data inline (the file has to open offline); "
+                f"this one loads {', '.join(remote)}."
+            )
         spec.pop("$schema", None)  # the version is the bundle's; no URL left in the document
         self.chart_count += 1
         chart_id = f"chart-{self.chart_count}"
         label = f' aria-label="{esc(caption)}"' if caption else ""
         figcaption = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
-        return (f'<figure class="chart"><div class="chart-view" id="{chart_id}" role="img"{label}></div>'
-                f"{figcaption}<script>vegaEmbed({script_json('#' + chart_id)}, {script_json(spec)}, "
-                f"GREENLIGHT_EMBED).catch(greenlightChartFailed({script_json(chart_id)}));</script></figure>")
+        return (
+            f'<figure class="chart"><div class="chart-view" id="{chart_id}" role="img"{label}></div>'
+            f"{figcaption}<script>vegaEmbed({script_json('#' + chart_id)}, {script_json(spec)}, "
+            f"GREENLIGHT_EMBED).catch(greenlightChartFailed({script_json(chart_id)}));</script></figure>"
+        )
 
     def render(self, body: str, *, lang: str = "en") -> str:
         head = [
@@ -236,11 +241,17 @@ class HtmlDocument:
                 "    el.textContent = 'This chart could not be drawn (' + error + '). The numbers are in the tables.';\n"
                 "  };\n"
                 "}\n"
-                "</script>")
-            body = ('<noscript><p class="meta">The charts need JavaScript; the tables carry the same numbers.</p>'
-                    f"</noscript>\n{body}")
-        return (f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n' + "\n".join(head)
-                + f"\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+                "</script>"
+            )
+            body = (
+                '<noscript><p class="meta">The charts need JavaScript; the tables carry the same numbers.</p>'
+                f"</noscript>\n{body}"
+            )
+        return (
+            f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n'
+            + "\n".join(head)
+            + f"\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        )
 
 
 class Markup(str):
@@ -251,8 +262,9 @@ def cell_html(cell: Any) -> str:
     return str(cell) if isinstance(cell, Markup) else esc(cell)
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, classes: Sequence[str] = (),
-          css_class: str = "") -> str:
+def table(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, classes: Sequence[str] = (), css_class: str = ""
+) -> str:
     """A plain table. Every cell is escaped text unless it is :class:`Markup`; ``classes``
     gives each column a CSS class (``"num"``)."""
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
@@ -265,4 +277,3 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, classes: Seq
         body.append("<tr>" + "".join(cells) + "</tr>")
     attr = f' class="{esc(css_class)}"' if css_class else ""
     return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-

@@ -20,10 +20,21 @@ from lib.decide import CriterionVerdict, PilotEvaluation, wording
 from lib.report.html import HtmlDocument, Markup, esc, table
 
 RECOMMENDATION_LABELS = {"scale": "Scale", "iterate": "Iterate", "keep_running": "Keep running", "abort": "Abort"}
-OUTCOME_LABELS = {"scale": "Scale it", "iterate": "Iterate (change and re-test)", "abort": "Abort",
-                  "extend": "Extend (keep running)"}
-STATUS_LABELS = {"met": "Met", "missed": "Missed", "harmed": "Guardrail breached", "safe": "Guardrail holds",
-                 "too_early": "Too early", "inconclusive": "Inconclusive", "futile": "Cannot reach it"}
+OUTCOME_LABELS = {
+    "scale": "Scale it",
+    "iterate": "Iterate (change and re-test)",
+    "abort": "Abort",
+    "extend": "Extend (keep running)",
+}
+STATUS_LABELS = {
+    "met": "Met",
+    "missed": "Missed",
+    "harmed": "Guardrail breached",
+    "safe": "Guardrail holds",
+    "too_early": "Too early",
+    "inconclusive": "Inconclusive",
+    "futile": "Cannot reach it",
+}
 ROLE_LABELS = {"primary": "Primary", "secondary": "Secondary", "guardrail": "Guardrail"}
 
 #: below this share of the planned sample a result is flagged as a small sample
@@ -31,10 +42,14 @@ SMALL_SAMPLE_PROGRESS = 0.5
 
 CAVEAT_OBSERVATIONAL = "Observational design: " + wording.OBSERVATIONAL
 CAVEAT_SMALL_SAMPLE = "Small sample: {details}. Estimates can still move a lot as data comes in."
-CAVEAT_CRITERIA_CHANGED = ("Criteria changed after the start: the success criteria were edited after the pilot "
-                           "started, so the bar it is judged against is not the one agreed up front.")
-CAVEAT_SPLIT = ("Split mismatch: the arms are not the sizes the assignment should give ({p}). Check how people "
-                "were assigned before trusting the comparison.")
+CAVEAT_CRITERIA_CHANGED = (
+    "Criteria changed after the start: the success criteria were edited after the pilot "
+    "started, so the bar it is judged against is not the one agreed up front."
+)
+CAVEAT_SPLIT = (
+    "Split mismatch: the arms are not the sizes the assignment should give ({p}). Check how people "
+    "were assigned before trusting the comparison."
+)
 
 CRITERIA_HEADERS = ("Criterion", "Role", "Estimate", "Bounds (as judged)", "p-value (what it tests)", "Status")
 SUMMARY_HEADERS = ("Pilot", "Recommendation", "Result", "Caveats", "Decision")
@@ -141,9 +156,15 @@ def p_value_text(v: CriterionVerdict) -> str:
 
 
 def criterion_row(v: CriterionVerdict) -> CriterionRow:
-    return CriterionRow(metric=v.label or v.metric.replace("_", " ").capitalize(),
-                        role=ROLE_LABELS.get(v.role, v.role), estimate=estimate_text(v), bounds=bounds_text(v),
-                        p_value=p_value_text(v), status=STATUS_LABELS.get(v.status, v.status), status_code=v.status)
+    return CriterionRow(
+        metric=v.label or v.metric.replace("_", " ").capitalize(),
+        role=ROLE_LABELS.get(v.role, v.role),
+        estimate=estimate_text(v),
+        bounds=bounds_text(v),
+        p_value=p_value_text(v),
+        status=STATUS_LABELS.get(v.status, v.status),
+        status_code=v.status,
+    )
 
 
 def headline(evaluation: PilotEvaluation) -> str:
@@ -188,15 +209,21 @@ def as_decision(decision: Any) -> ReportDecision | None:
     if isinstance(decision, Mapping):
         get = decision.get
     else:
+
         def get(name: str, default: Any = None) -> Any:
             return getattr(decision, name, default)
+
     when = get("decided_on") or get("decided_at") or get("date")
     if isinstance(when, str):
         when = date.fromisoformat(when[:10])
     elif isinstance(when, datetime):
         when = when.date()
-    return ReportDecision(outcome=str(get("outcome", "") or ""), rationale=str(get("rationale", "") or ""),
-                          decided_by=str(get("decided_by", "") or ""), decided_on=when)
+    return ReportDecision(
+        outcome=str(get("outcome", "") or ""),
+        rationale=str(get("rationale", "") or ""),
+        decided_by=str(get("decided_by", "") or ""),
+        decided_on=when,
+    )
 
 
 def build_pilot_report(
@@ -250,9 +277,14 @@ def summary_row(report: PilotReport) -> SummaryRow:
         if d.decided_on is not None:
             decision += f" ({fmt.fmt_date(d.decided_on)})"
     flags = list(dict.fromkeys(_caveat_flag(c) for c in report.caveats))
-    return SummaryRow(pilot=report.title, recommendation=report.recommendation, result=report.headline,
-                      caveats="; ".join(flags), decision=decision or "Not decided yet",
-                      recommendation_code=report.recommendation_code)
+    return SummaryRow(
+        pilot=report.title,
+        recommendation=report.recommendation,
+        result=report.headline,
+        caveats="; ".join(flags),
+        decision=decision or "Not decided yet",
+        recommendation_code=report.recommendation_code,
+    )
 
 
 # ------------------------------------------------------------------ rendering
@@ -278,26 +310,36 @@ def _section(doc: HtmlDocument, report: PilotReport, *, level: int, anchor: str)
     sub = min(level + 1, 6)
     as_of = f"numbers as of {fmt.fmt_date(report.as_of)}" if report.as_of else "numbers as of the latest results"
     rules = f" · decision rules {report.method_version}" if report.method_version else ""
-    parts = [f'<section class="pilot" id="{esc(anchor)}">',
-             f'<p class="eyebrow">Pilot report · {esc(as_of)}{esc(rules)}</p>',
-             _heading(level, report.title, **{"class": "user-text"})]
+    parts = [
+        f'<section class="pilot" id="{esc(anchor)}">',
+        f'<p class="eyebrow">Pilot report · {esc(as_of)}{esc(rules)}</p>',
+        _heading(level, report.title, **{"class": "user-text"}),
+    ]
     if report.hypothesis:
-        parts.append(f'<p class="hypothesis"><strong>Hypothesis:</strong> '
-                     f'<span class="user-text">{esc(report.hypothesis)}</span></p>')
+        parts.append(
+            f'<p class="hypothesis"><strong>Hypothesis:</strong> '
+            f'<span class="user-text">{esc(report.hypothesis)}</span></p>'
+        )
     reasons = ""
     if report.reasons:
         reasons = '<ul class="reasons">' + "".join(f"<li>{esc(r)}</li>" for r in report.reasons) + "</ul>"
-    parts.append(f'<div class="verdict rec-{esc(report.recommendation_code)}">'
-                 f'<p class="recommendation">Recommendation: <strong>{esc(report.recommendation)}</strong></p>'
-                 f'<p class="headline">{esc(report.headline)}</p>{reasons}</div>')
+    parts.append(
+        f'<div class="verdict rec-{esc(report.recommendation_code)}">'
+        f'<p class="recommendation">Recommendation: <strong>{esc(report.recommendation)}</strong></p>'
+        f'<p class="headline">{esc(report.headline)}</p>{reasons}</div>'
+    )
     if report.caveats:
-        parts += [_heading(sub, "Caveats", **{"class": "sub"}),
-                  '<ul class="caveats">' + "".join(_caveat_item(c) for c in report.caveats) + "</ul>"]
+        parts += [
+            _heading(sub, "Caveats", **{"class": "sub"}),
+            '<ul class="caveats">' + "".join(_caveat_item(c) for c in report.caveats) + "</ul>",
+        ]
     parts += [doc.chart(chart, caption) for caption, chart in report.charts]
     parts.append(_heading(sub, "Criteria", **{"class": "sub"}))
     if report.criteria:
-        rows = [(r.metric, r.role, r.estimate, r.bounds, r.p_value, _status(r.status_code, r.status))
-                for r in report.criteria]
+        rows = [
+            (r.metric, r.role, r.estimate, r.bounds, r.p_value, _status(r.status_code, r.status))
+            for r in report.criteria
+        ]
         parts.append(table(CRITERIA_HEADERS, rows, classes=("", "", "num", "num", "", ""), css_class="criteria"))
     else:
         parts.append("<p>No success criteria are set.</p>")
@@ -313,7 +355,8 @@ def _section(doc: HtmlDocument, report: PilotReport, *, level: int, anchor: str)
             f"<dt>Decision</dt><dd>{esc(OUTCOME_LABELS.get(d.outcome, d.outcome))}</dd>"
             f'<dt>Decided by</dt><dd class="user-text">{esc(d.decided_by or fmt.MISSING)}</dd>'
             f"<dt>Date</dt><dd>{esc(fmt.fmt_date(d.decided_on))}</dd>"
-            f'<dt>Rationale</dt><dd class="user-text">{esc(d.rationale or fmt.MISSING)}</dd></dl>')
+            f'<dt>Rationale</dt><dd class="user-text">{esc(d.rationale or fmt.MISSING)}</dd></dl>'
+        )
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -324,26 +367,45 @@ def _summary_table(rows: Sequence[SummaryRow], anchors: Sequence[str] | None) ->
         name: Any = row.pilot
         if anchors is not None:
             name = Markup(f'<a href="#{esc(anchors[i])}">{esc(row.pilot)}</a>')
-        cells.append((name, _status(row.recommendation_code, row.recommendation), row.result,
-                      row.caveats or fmt.MISSING, row.decision))
+        cells.append(
+            (
+                name,
+                _status(row.recommendation_code, row.recommendation),
+                row.result,
+                row.caveats or fmt.MISSING,
+                row.decision,
+            )
+        )
     return table(SUMMARY_HEADERS, cells, css_class="summary-table")
 
 
 def _footer(generated_on: date | None) -> str:
     when = fmt.fmt_date(generated_on or date.today())
-    return (f"<footer>Made with Greenlight on {esc(when)}. This file opens offline: its charts and numbers are "
-            "inside it. Text typed by people is shown exactly as typed.</footer>")
+    return (
+        f"<footer>Made with Greenlight on {esc(when)}. This file opens offline: its charts and numbers are "
+        "inside it. Text typed by people is shown exactly as typed.</footer>"
+    )
 
 
-def _pilots_document(title: str, intro: list[str], sections: Sequence[PilotReport],
-                     summary_rows: Sequence[SummaryRow] | None, charts: Iterable[tuple[str, Any]],
-                     generated_on: date | None, summary_heading: str) -> str:
+def _pilots_document(
+    title: str,
+    intro: list[str],
+    sections: Sequence[PilotReport],
+    summary_rows: Sequence[SummaryRow] | None,
+    charts: Iterable[tuple[str, Any]],
+    generated_on: date | None,
+    summary_heading: str,
+) -> str:
     doc = HtmlDocument(title)
     anchors = [f"pilot-{i}" for i in range(1, len(sections) + 1)]
     rows = list(summary_rows) if summary_rows is not None else [summary_row(s) for s in sections]
     linked = anchors if len(rows) == len(sections) else None
-    summary = ['<section class="summary">', _heading(1, title, **{"class": "user-text"}), *intro,
-               _heading(2, summary_heading)]
+    summary = [
+        '<section class="summary">',
+        _heading(1, title, **{"class": "user-text"}),
+        *intro,
+        _heading(2, summary_heading),
+    ]
     summary.append(_summary_table(rows, linked) if rows else "<p>No pilots.</p>")
     summary += [doc.chart(chart, caption) for caption, chart in charts]
     summary.append("</section>")
@@ -360,18 +422,28 @@ def render_pilot(report: PilotReport, *, generated_on: date | None = None) -> st
     return doc.render(body)
 
 
-def render_goal(goal_title: str, kpi: str, sections: Sequence[PilotReport],
-                summary_rows: Sequence[SummaryRow] | None = None, *, charts: Iterable[tuple[str, Any]] = (),
-                generated_on: date | None = None) -> str:
+def render_goal(
+    goal_title: str,
+    kpi: str,
+    sections: Sequence[PilotReport],
+    summary_rows: Sequence[SummaryRow] | None = None,
+    *,
+    charts: Iterable[tuple[str, Any]] = (),
+    generated_on: date | None = None,
+) -> str:
     """A goal's report: its KPI, a summary line per pilot (derived from ``sections`` when not
     given), the goal-level ``charts``, then every pilot's section in the given order."""
     intro = [f'<p class="kpi user-text">{esc(kpi)}</p>'] if kpi else []
-    return _pilots_document(goal_title, intro, sections, summary_rows, charts, generated_on,
-                            "Pilots under this goal")
+    return _pilots_document(goal_title, intro, sections, summary_rows, charts, generated_on, "Pilots under this goal")
 
 
-def render_pack(title: str, sections: Sequence[PilotReport], summary_rows: Sequence[SummaryRow] | None = None,
-                *, generated_on: date | None = None) -> str:
+def render_pack(
+    title: str,
+    sections: Sequence[PilotReport],
+    summary_rows: Sequence[SummaryRow] | None = None,
+    *,
+    generated_on: date | None = None,
+) -> str:
     """The review-meeting pack: the one-line summary table on top, then every pilot's section,
     in the given (backlog) order. ``summary_rows`` default to :func:`summary_row` of each section."""
     intro = [f'<p class="meta">{len(sections)} pilot{"s" if len(sections) != 1 else ""} for the review.</p>']

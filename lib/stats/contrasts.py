@@ -241,5 +241,3 @@ class SkewedContrast:
 
     def upper(self, k: float) -> float | None:
         return self._solve(-k)
-
-

@@ -84,8 +84,11 @@ def futility_constant(beta: float = FUTILITY_BETA, start: float = FUTILITY_START
 
     def crossing(k: float) -> float:
         def density(w: float) -> float:
-            return math.exp(-0.5 * (w / root_start) ** 2) / (root_start * math.sqrt(2 * math.pi)) * 2.0 * norm_cdf(
-                (-k - w) / rest
+            return (
+                math.exp(-0.5 * (w / root_start) ** 2)
+                / (root_start * math.sqrt(2 * math.pi))
+                * 2.0
+                * norm_cdf((-k - w) / rest)
             )
 
         tail, _ = integrate.quad(density, -k, -k + 12.0 * root_start + 12.0 * rest)

@@ -301,8 +301,15 @@ def plan_pilot(p: PlanInputs) -> Plan:
     fixed = _n_for(p, sd, gap, gs.fixed_sample_drift(alpha, power_))
     at_threshold = gs.operating_characteristics(0.0, alpha=alpha, looks=looks, design_drift=drift)
     at_expected = gs.operating_characteristics(drift, alpha=alpha, looks=looks, design_drift=drift)
-    return Plan(n=n, fixed_n=fixed, drift=drift, at_threshold=at_threshold, at_expected=at_expected, looks=looks,
-                unit_is_day=p.comparison == "vs_baseline")
+    return Plan(
+        n=n,
+        fixed_n=fixed,
+        drift=drift,
+        at_threshold=at_threshold,
+        at_expected=at_expected,
+        looks=looks,
+        unit_is_day=p.comparison == "vs_baseline",
+    )
 
 
 def detectable_effect(p: PlanInputs, n: float) -> float | None:

@@ -365,8 +365,18 @@ def _skew_warnings(a_low: float | None, a_high: float | None, measured: bool) ->
     return []
 
 
-def _result(estimate: float, se: float, t: float, df: float, df_plain: float, a_low: float | None,
-            a_high: float | None, measured: bool, warnings: list[str], methods: tuple[str, str, str]) -> SkewT:
+def _result(
+    estimate: float,
+    se: float,
+    t: float,
+    df: float,
+    df_plain: float,
+    a_low: float | None,
+    a_high: float | None,
+    measured: bool,
+    warnings: list[str],
+    methods: tuple[str, str, str],
+) -> SkewT:
     """The statistic for a skewness that is unknown (plain t), measured, or only bounded."""
     plain, hall, bounded = methods
     if a_low is None or a_high is None:
@@ -375,9 +385,18 @@ def _result(estimate: float, se: float, t: float, df: float, df_plain: float, a_
         method, skewness, bounds = hall, a_low, None
     else:
         method, skewness, bounds = bounded, a_high, (a_low, a_high)
-    return SkewT(estimate=estimate, standard_error=se, t_plain=t, t_corrected=_statistic(t, a_low, a_high),
-                 skewness=skewness, df=df, method=method, warnings=tuple(warnings), df_plain=df_plain,
-                 skewness_bounds=bounds)
+    return SkewT(
+        estimate=estimate,
+        standard_error=se,
+        t_plain=t,
+        t_corrected=_statistic(t, a_low, a_high),
+        skewness=skewness,
+        df=df,
+        method=method,
+        warnings=tuple(warnings),
+        df_plain=df_plain,
+        skewness_bounds=bounds,
+    )
 
 
 def skew_corrected_t_one(m: Moments, mu0: float) -> SkewT:
@@ -406,8 +425,18 @@ def skew_corrected_t_one(m: Moments, mu0: float) -> SkewT:
     a_low = None if arm.m3_low is None else arm.m3_low / scale
     a_high = None if arm.m3_high is None else arm.m3_high / scale
     warnings = list(arm.warnings) + _skew_warnings(a_low, a_high, arm.measured)
-    return _result(estimate, se, t, df, df_plain, a_low, a_high, arm.measured, warnings,
-                   (METHOD_PLAIN_ONE, METHOD_HALL_ONE, METHOD_BOUNDED_ONE))
+    return _result(
+        estimate,
+        se,
+        t,
+        df,
+        df_plain,
+        a_low,
+        a_high,
+        arm.measured,
+        warnings,
+        (METHOD_PLAIN_ONE, METHOD_HALL_ONE, METHOD_BOUNDED_ONE),
+    )
 
 
 def skew_corrected_t_two(control: Moments, pilot: Moments, shift: float = 0.0, control_weight: float = 1.0) -> SkewT:
@@ -457,8 +486,18 @@ def skew_corrected_t_two(control: Moments, pilot: Moments, shift: float = 0.0, c
         a_low, a_high = min(kappas) / se3, max(kappas) / se3
     measured = arm_p.measured and arm_c.measured
     warnings += _skew_warnings(a_low, a_high, measured)
-    return _result(estimate, se, t, df, df_plain, a_low, a_high, measured, warnings,
-                   (METHOD_PLAIN_TWO, METHOD_HALL_TWO, METHOD_BOUNDED_TWO))
+    return _result(
+        estimate,
+        se,
+        t,
+        df,
+        df_plain,
+        a_low,
+        a_high,
+        measured,
+        warnings,
+        (METHOD_PLAIN_TWO, METHOD_HALL_TWO, METHOD_BOUNDED_TWO),
+    )
 
 
 def _safe_n(m: Moments) -> float:

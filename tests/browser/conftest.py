@@ -32,9 +32,20 @@ def browser_type_launch_args(browser_type_launch_args):
         if IN_CI:
             pytest.fail(f"Chromium not found at {CHROMIUM}: under CI the browser tests must run.")
         pytest.skip(f"Browser tests need Chromium at {CHROMIUM} (the README's test command installs it).")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]}
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
 
 
 @pytest.fixture(scope="session")
@@ -45,9 +56,26 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     env = {**os.environ, "GREENLIGHT_DATABASE_URL": f"sqlite:///{db}", "GREENLIGHT_USER": "browser-test"}
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w+")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -40,10 +40,29 @@ def replicas(tmp_path_factory) -> Iterator[tuple[str, str]]:
     for name in ("a", "b"):
         port = _free_port()
         env = {**os.environ, "GREENLIGHT_DATABASE_URL": url, "GREENLIGHT_USER": f"replica-{name}"}
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
-             "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=open(logs / f"{name}.log", "w"), stderr=subprocess.STDOUT))  # noqa: SIM115
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "streamlit",
+                    "run",
+                    "app.py",
+                    "--server.headless",
+                    "true",
+                    "--server.address",
+                    "127.0.0.1",
+                    "--server.port",
+                    str(port),
+                    "--browser.gatherUsageStats",
+                    "false",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=open(logs / f"{name}.log", "w"),  # noqa: SIM115
+                stderr=subprocess.STDOUT,
+            )
+        )
         urls.append(f"http://127.0.0.1:{port}")
     for proc, app in zip(procs, urls, strict=True):
         deadline = time.monotonic() + 60

@@ -28,11 +28,20 @@ from tests.browser.conftest import ROOT, _free_port
 pytestmark = pytest.mark.browser
 
 SCALED = "Question-style subject lines"
-OTHER_PILOTS = ["LinkedIn carousel ads", "Pricing page FAQ", "Cold outreach sequence v2", "Retargeting budget shift",
-                "Instagram reels twice a week", "Webinar invite from the CEO", "Homepage hero video"]
-INPUTS = ('input, textarea, select, [contenteditable="true"], [data-testid="stButton"], '
-          '[data-testid="stFormSubmitButton"], [data-testid="stTextInput"], [data-testid="stNumberInput"], '
-          '[data-testid="stSelectbox"], [data-testid="stDownloadButton"], [data-testid="stPageLink"]')
+OTHER_PILOTS = [
+    "LinkedIn carousel ads",
+    "Pricing page FAQ",
+    "Cold outreach sequence v2",
+    "Retargeting budget shift",
+    "Instagram reels twice a week",
+    "Webinar invite from the CEO",
+    "Homepage hero video",
+]
+INPUTS = (
+    'input, textarea, select, [contenteditable="true"], [data-testid="stButton"], '
+    '[data-testid="stFormSubmitButton"], [data-testid="stTextInput"], [data-testid="stNumberInput"], '
+    '[data-testid="stSelectbox"], [data-testid="stDownloadButton"], [data-testid="stPageLink"]'
+)
 
 
 class DemoServer:
@@ -40,8 +49,14 @@ class DemoServer:
         self.url, self.env, self.db = url, env, db
 
     def cli(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "lib.cli", *args], cwd=ROOT, env=self.env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "lib.cli", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -55,14 +70,32 @@ class DemoServer:
 def _serve(db: Path, logs: Path) -> tuple[subprocess.Popen, str, dict[str, str], object]:
     """app.py served on ``db`` (a demo loaded through the CLI); waits for /_stcore/health."""
     env = {**os.environ, "GREENLIGHT_DATABASE_URL": f"sqlite:///{db}", "GREENLIGHT_USER": "share-test"}
-    subprocess.run([sys.executable, "-m", "lib.cli", "demo"], cwd=ROOT, env=env, check=True, capture_output=True,
-                   timeout=180)
+    subprocess.run(
+        [sys.executable, "-m", "lib.cli", "demo"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=180
+    )
     port = _free_port()
     log = open(logs / "streamlit.log", "w+")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
@@ -150,18 +183,26 @@ def test_a_share_link_shows_the_report_alone_until_revoked(browser: Browser, dem
 
 
 def test_forged_truncated_expired_and_deep_linked_tokens_show_only_the_neutral_message(
-        browser: Browser, demo_server: DemoServer):
+    browser: Browser, demo_server: DemoServer
+):
     _, path = demo_server.new_link("--pilot", SCALED)
     token = path.removeprefix("/?share=")
     expired_id, expired_path = demo_server.new_link("--pilot", SCALED, "--expires", "1")
     engine = sa.create_engine(f"sqlite:///{demo_server.db}")
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE share_link SET expires_at = :t WHERE id = :i"),
-                     {"t": utcnow() - timedelta(minutes=1), "i": expired_id})
+        conn.execute(
+            sa.text("UPDATE share_link SET expires_at = :t WHERE id = :i"),
+            {"t": utcnow() - timedelta(minutes=1), "i": expired_id},
+        )
     engine.dispose()
     forged = token[:-4] + ("AAAA" if token[-4:] != "AAAA" else "BBBB")
-    for url in (f"/?share={forged}", f"/?share={token[:24]}", expired_path, "/review?share=x&readonly=1",
-                "/?share=%3Cscript%3Ealert(1)%3C%2Fscript%3E"):
+    for url in (
+        f"/?share={forged}",
+        f"/?share={token[:24]}",
+        expired_path,
+        "/review?share=x&readonly=1",
+        "/?share=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    ):
         page = _open(browser, demo_server.url + url)
         _assert_neutral_only(page)
         page.context.close()

@@ -48,9 +48,20 @@ def signin_app(tmp_path_factory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("signin")
     idp_port, app_port = _free_port(), _free_port()
     idp = subprocess.Popen(
-        [sys.executable, "-m", "oidc_provider_mock", "--port", str(idp_port),
-         "--user-claims", json.dumps(EDITOR), "--user-claims", json.dumps(VIEWER)],
-        stdout=open(tmp / "idp.log", "w"), stderr=subprocess.STDOUT)  # noqa: SIM115
+        [
+            sys.executable,
+            "-m",
+            "oidc_provider_mock",
+            "--port",
+            str(idp_port),
+            "--user-claims",
+            json.dumps(EDITOR),
+            "--user-claims",
+            json.dumps(VIEWER),
+        ],
+        stdout=open(tmp / "idp.log", "w"),  # noqa: SIM115
+        stderr=subprocess.STDOUT,
+    )
     _wait(f"http://127.0.0.1:{idp_port}/.well-known/openid-configuration", idp, "The OpenID provider")
     db = tmp / "greenlight.db"
     engine = make_engine(f"sqlite:///{db}")
@@ -67,13 +78,32 @@ def signin_app(tmp_path_factory) -> Iterator[str]:
         'client_secret = "not-a-secret"\n'
         f'server_metadata_url = "http://127.0.0.1:{idp_port}/.well-known/openid-configuration"\n'
         "\n[greenlight]\n"
-        'editors = ["eda@example.com"]\n')
+        'editors = ["eda@example.com"]\n'
+    )
     env = {**os.environ, "GREENLIGHT_DATABASE_URL": f"sqlite:///{db}"}
     app = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(app_port), "--browser.gatherUsageStats", "false",
-         "--secrets.files", str(secrets_file)],
-        cwd=ROOT, env=env, stdout=open(tmp / "app.log", "w"), stderr=subprocess.STDOUT)  # noqa: SIM115
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(app_port),
+            "--browser.gatherUsageStats",
+            "false",
+            "--secrets.files",
+            str(secrets_file),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(tmp / "app.log", "w"),  # noqa: SIM115
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{app_port}"
     _wait(f"{url}/_stcore/health", app, "Streamlit", b"ok")
     yield url

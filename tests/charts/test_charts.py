@@ -27,8 +27,13 @@ from lib.pilots import criteria_for, criterion_spec, find_pilot, pilot_spec
 from lib.results import observations
 
 TODAY = date(2026, 11, 23)
-AB, LIFT, BEFORE_AFTER, COUNT_BA, TARGET = ("Question-style subject lines", "LinkedIn carousel ads", "Pricing page FAQ",
-                                            "Instagram reels twice a week", "Cold outreach sequence v2")
+AB, LIFT, BEFORE_AFTER, COUNT_BA, TARGET = (
+    "Question-style subject lines",
+    "LinkedIn carousel ads",
+    "Pricing page FAQ",
+    "Instagram reels twice a week",
+    "Cold outreach sequence v2",
+)
 
 
 @dataclass(frozen=True)
@@ -52,11 +57,24 @@ def demo(tmp_path_factory) -> Iterator[dict[str, Case]]:
     cases = {}
     with transaction(engine) as session:
         load_demo(session, as_of=TODAY)
-        for name in (AB, LIFT, BEFORE_AFTER, COUNT_BA, TARGET, "Retargeting budget shift",
-                     "Webinar invite from the CEO", "Homepage hero video"):
+        for name in (
+            AB,
+            LIFT,
+            BEFORE_AFTER,
+            COUNT_BA,
+            TARGET,
+            "Retargeting budget shift",
+            "Webinar invite from the CEO",
+            "Homepage hero video",
+        ):
             p = find_pilot(session, name)
-            cases[name] = Case(pilot_spec(p), [criterion_spec(c) for c in criteria_for(session, p.id)],
-                               observations(session, p.id), evaluate(session, p.id), p.goal_id)
+            cases[name] = Case(
+                pilot_spec(p),
+                [criterion_spec(c) for c in criteria_for(session, p.id)],
+                observations(session, p.id),
+                evaluate(session, p.id),
+                p.goal_id,
+            )
     yield cases
     engine.dispose()
 
@@ -91,8 +109,9 @@ def marks(view: dict[str, Any]) -> list[str]:
 
 def caption_text(spec: dict[str, Any]) -> str:
     """Every word the chart writes inside its plot (text and label fields of its data)."""
-    return " ".join(str(r.get(key, "")) for data in spec.get("datasets", {}).values() for r in data
-                    for key in ("text", "label"))
+    return " ".join(
+        str(r.get(key, "")) for data in spec.get("datasets", {}).values() for r in data for key in ("text", "label")
+    )
 
 
 def iso(day: date) -> str:
@@ -172,15 +191,19 @@ def test_criteria_chart_shows_each_threshold_status_and_guardrail(demo):
     assert threshold_point(evaluation.verdicts[1]) == pytest.approx(0.003)  # harm tolerated upwards
     colour = named(spec, "interval")["encoding"]["color"]["scale"]
     assert dict(zip(colour["domain"], colour["range"], strict=True)) == {
-        "Met": palette.BLUISH_GREEN, "Guardrail holds": palette.BLUISH_GREEN}
+        "Met": palette.BLUISH_GREEN,
+        "Guardrail holds": palette.BLUISH_GREEN,
+    }
 
 
 def test_progress_chart_plan_end_and_pace(demo):
     case = demo["Retargeting budget shift"]
     data = charts.progress(case.spec, case.obs, case.evaluation, unit="clicks")
     assert data.so_far == case.primary.sample_n
-    assert data.summary == ("At today's pace about 7,000 clicks per arm by 30 Nov, short of the planned 9,000; "
-                            "it would reach the plan on 13 Dec.")
+    assert data.summary == (
+        "At today's pace about 7,000 clicks per arm by 30 Nov, short of the planned 9,000; "
+        "it would reach the plan on 13 Dec."
+    )
     spec = charts.progress_chart(data).to_dict()
     assert rows(spec, named(spec, "plan"))[0]["value"] == 9000
     assert rows(spec, named(spec, "end_date"))[0]["day"] == iso(case.spec.end)
@@ -220,8 +243,9 @@ def test_goal_chart_colours_pilots_by_recommendation(demo):
     assert dict(zip(colour["domain"], colour["range"], strict=True))["Abort"] == palette.VERMILLION
 
 
-@pytest.mark.parametrize(("name", "expected"), [(AB, "arm_bands"), (BEFORE_AFTER, "counterfactual_band"),
-                                                (TARGET, "target")])
+@pytest.mark.parametrize(
+    ("name", "expected"), [(AB, "arm_bands"), (BEFORE_AFTER, "counterfactual_band"), (TARGET, "target")]
+)
 def test_main_chart_picks_the_designs_chart(demo, name, expected):
     case = demo[name]
     spec = charts.main_chart(case.spec, case.criteria, case.obs, case.evaluation).to_dict()
@@ -273,15 +297,20 @@ def test_a_one_day_pilot_gets_teaching_captions():
     obs = [Observation(START, "control", "reply_rate", 400, 20), Observation(START, "pilot", "reply_rate", 410, 27)]
     for chart in _all_charts(spec, CRITERIA, obs):
         spec_dict = chart.to_dict()
-        text = " ".join((caption_text(spec_dict) + " " + " ".join(spec_dict.get("title", {}).get("subtitle", []))).split())
+        text = " ".join(
+            (caption_text(spec_dict) + " " + " ".join(spec_dict.get("title", {}).get("subtitle", []))).split()
+        )
         assert any(words in text for words in (common.ONE_DAY, common.TOO_EARLY, common.TOO_FEW_DAYS)), text
 
 
 def test_a_pilot_without_criteria_says_so():
     spec = PilotSpec("Empty", "target", START, START + timedelta(days=7))
     evaluation = evaluate_pilot(spec, [], [])
-    for chart in (charts.main_chart(spec, [], [], evaluation), charts.criteria_chart(evaluation),
-                  charts.progress_chart(charts.progress(spec, [], evaluation))):
+    for chart in (
+        charts.main_chart(spec, [], [], evaluation),
+        charts.criteria_chart(evaluation),
+        charts.progress_chart(charts.progress(spec, [], evaluation)),
+    ):
         assert "No success criteria yet" in caption_text(chart.to_dict())
     assert "No pilots under this goal" in caption_text(charts.goal_chart(charts.goal_rows([])).to_dict())
 

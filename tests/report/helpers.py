@@ -32,8 +32,9 @@ def daily(metric: str, days: int, control: tuple[float, float], pilot: tuple[flo
     return out
 
 
-def ab_evaluation(days: int = 5, control: tuple[float, float] = (200, 20), pilot: tuple[float, float] = (200, 24),
-                  planned: int = 5000) -> PilotEvaluation:
+def ab_evaluation(
+    days: int = 5, control: tuple[float, float] = (200, 20), pilot: tuple[float, float] = (200, 24), planned: int = 5000
+) -> PilotEvaluation:
     """A small A/B pilot: signup rate (primary) and unsubscribe rate (guardrail)."""
     spec = PilotSpec("Spring newsletter", "ab", start=START, end=END, planned_n_per_arm=planned)
     observations = daily("signup_rate", days, control, pilot) + daily("unsubscribe_rate", days, (200, 2), (200, 2))
@@ -41,19 +42,29 @@ def ab_evaluation(days: int = 5, control: tuple[float, float] = (200, 20), pilot
 
 
 def before_after_evaluation() -> PilotEvaluation:
-    spec = PilotSpec("Landing page", "before_after", start=START, end=END,
-                     baseline_start=START - timedelta(days=28), baseline_end=START - timedelta(days=1))
+    spec = PilotSpec(
+        "Landing page",
+        "before_after",
+        start=START,
+        end=END,
+        baseline_start=START - timedelta(days=28),
+        baseline_end=START - timedelta(days=1),
+    )
     week = [50, 52, 49, 51, 53, 44, 42]
     values = week * 4 + [v + 6.0 for v in week * 4]
-    observations = [Observation(START + timedelta(days=i - 28), "pilot", "leads", 1, float(v))
-                    for i, v in enumerate(values)]
+    observations = [
+        Observation(START + timedelta(days=i - 28), "pilot", "leads", 1, float(v)) for i, v in enumerate(values)
+    ]
     return evaluate_pilot(spec, [CriterionSpec("leads", "count", "primary", "vs_baseline", 0.0)], observations)
 
 
 def bar_chart(label: str = "pilot") -> alt.Chart:
     data = pd.DataFrame({"arm": ["control", label], "rate": [0.10, 0.12]})
-    return alt.Chart(data, title="Signup rate by arm").mark_bar().encode(
-        x=alt.X("arm:N", title="Arm"), y=alt.Y("rate:Q", title="Signup rate", axis=alt.Axis(format="%")))
+    return (
+        alt.Chart(data, title="Signup rate by arm")
+        .mark_bar()
+        .encode(x=alt.X("arm:N", title="Arm"), y=alt.Y("rate:Q", title="Signup rate", axis=alt.Axis(format="%")))
+    )
 
 
 def without_bundle(document: str) -> str:

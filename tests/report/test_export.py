@@ -28,8 +28,14 @@ def test_formula_cells_are_neutralised_with_a_quote():
 
 
 def test_numbers_stay_numbers_and_plain_text_is_untouched():
-    frame = pd.DataFrame({"metric": ["Signup rate", "Café visits", "-2+3"], "lift": [-3.5, 0.25, -0.0],
-                          "n": [-12, 0, 7], "mixed": [-1.5, "-x", None]})
+    frame = pd.DataFrame(
+        {
+            "metric": ["Signup rate", "Café visits", "-2+3"],
+            "lift": [-3.5, 0.25, -0.0],
+            "n": [-12, 0, 7],
+            "mixed": [-1.5, "-x", None],
+        }
+    )
     rows = read_back(safe_csv(frame))
     assert rows[1] == ["Signup rate", "-3.5", "-12", "-1.5"]
     assert rows[2] == ["Café visits", "0.25", "0", "'-x"]
@@ -38,8 +44,9 @@ def test_numbers_stay_numbers_and_plain_text_is_untouched():
 
 
 def test_string_and_category_dtypes_and_headers_are_covered():
-    frame = pd.DataFrame({"=cmd()": pd.Series(["=1", "ok"], dtype="string"),
-                          "cat": pd.Series(["@x", "fine"], dtype="category")})
+    frame = pd.DataFrame(
+        {"=cmd()": pd.Series(["=1", "ok"], dtype="string"), "cat": pd.Series(["@x", "fine"], dtype="category")}
+    )
     rows = read_back(safe_csv(frame))
     assert rows == [["'=cmd()", "cat"], ["'=1", "'@x"], ["ok", "fine"]]
     assert neutralise(3) == 3 and neutralise(None) is None and neutralise("") == ""
@@ -56,8 +63,11 @@ def test_chart_png_is_a_real_png_of_plausible_size():
 def test_chart_png_takes_a_vega_lite_dict_and_refuses_remote_data():
     spec = bar_chart().to_dict()
     assert chart_png(spec, scale=1).startswith(PNG_SIGNATURE)
-    remote = {"data": {"url": "http://example.invalid/data.csv"}, "mark": "bar",
-              "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+    remote = {
+        "data": {"url": "http://example.invalid/data.csv"},
+        "mark": "bar",
+        "encoding": {"x": {"field": "a", "type": "quantitative"}},
+    }
     try:
         chart_png(remote)
     except ValueError as exc:

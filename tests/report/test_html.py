@@ -31,9 +31,39 @@ from tests.report.helpers import (
 )
 
 #: every element a report writes itself: no img, iframe, link, object, form, base
-ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "script", "body", "noscript", "section", "p", "h1", "h2",
-                "h3", "div", "ul", "li", "strong", "figure", "figcaption", "table", "thead", "tbody", "tr", "th",
-                "td", "span", "a", "dl", "dt", "dd", "footer"}
+ALLOWED_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "script",
+    "body",
+    "noscript",
+    "section",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "div",
+    "ul",
+    "li",
+    "strong",
+    "figure",
+    "figcaption",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "span",
+    "a",
+    "dl",
+    "dt",
+    "dd",
+    "footer",
+}
 
 
 def hostile_report(charts: int = 2) -> PilotReport:
@@ -43,10 +73,20 @@ def hostile_report(charts: int = 2) -> PilotReport:
         recommendation="Scale",
         recommendation_code="scale",
         charts=[(f"Chart {i} {HOSTILE_HTML}", bar_chart(f"pilot {HOSTILE_SCRIPT}")) for i in range(charts)],
-        criteria=[CriterionRow(f"Signups {HOSTILE_HTML}", "Primary", "+2.0 pts", "+0.5 to +3.5 pts (95% bounds)",
-                               "0.004 — tests that the pilot is higher", "Met", "met")],
-        decision=ReportDecision("scale", f"Because {HOSTILE_MARKDOWN} and {HOSTILE_SCRIPT}",
-                                f"Ann {HOSTILE_HTML}", date(2026, 12, 1)),
+        criteria=[
+            CriterionRow(
+                f"Signups {HOSTILE_HTML}",
+                "Primary",
+                "+2.0 pts",
+                "+0.5 to +3.5 pts (95% bounds)",
+                "0.004 — tests that the pilot is higher",
+                "Met",
+                "met",
+            )
+        ],
+        decision=ReportDecision(
+            "scale", f"Because {HOSTILE_MARKDOWN} and {HOSTILE_SCRIPT}", f"Ann {HOSTILE_HTML}", date(2026, 12, 1)
+        ),
         caveats=[f"Small sample: {HOSTILE_HTML}"],
         reasons=[f"Reason {HOSTILE_SCRIPT}"],
         hypothesis=f"{HOSTILE_MARKDOWN}\n{HOSTILE_HTML}",
@@ -92,7 +132,8 @@ def test_typed_text_is_shown_literally(document):
     assert "&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in own
     assert "<img" not in own.lower() and "img" not in {tag for tag, _ in tags(own)}
     assert "onerror=alert" not in own.replace("&lt;img src=x onerror=alert(1)&gt;", "").replace(
-        "onerror=alert(1)\\u003e", "")
+        "onerror=alert(1)\\u003e", ""
+    )
     # every <script> the report wrote is one of its own: the chart calls and the helper
     scripts = re.findall(r"<script[^>]*>(.*?)</script>", own, re.DOTALL)
     assert len(scripts) == 2 + 1  # two charts + the embed helper (the bundle was cut out)
@@ -135,12 +176,18 @@ def test_the_bundle_defines_vega_embed_inline_and_cannot_close_its_script():
 
 
 def test_a_chart_that_loads_remote_data_is_refused():
-    remote = {"data": {"url": "https://example.invalid/x.csv"}, "mark": "bar",
-              "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+    remote = {
+        "data": {"url": "https://example.invalid/x.csv"},
+        "mark": "bar",
+        "encoding": {"x": {"field": "a", "type": "quantitative"}},
+    }
     with pytest.raises(ValueError, match="inline"):
         HtmlDocument("x").chart(remote, "remote")
-    inline = {"data": {"values": [{"url": "https://example.com/landing", "a": 1}]}, "mark": "bar",
-              "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+    inline = {
+        "data": {"values": [{"url": "https://example.com/landing", "a": 1}]},
+        "mark": "bar",
+        "encoding": {"x": {"field": "a", "type": "quantitative"}},
+    }
     assert "vegaEmbed" in HtmlDocument("x").chart(inline, "a landing page URL as data is fine")
 
 
@@ -156,9 +203,15 @@ def test_pack_lists_pilots_in_the_given_order_with_a_linked_summary():
 
 def test_goal_report_shows_its_kpi_summary_and_goal_charts():
     report = hostile_report(charts=1)
-    doc = without_bundle(render_goal(f"More signups {HOSTILE_HTML}", f"KPI: signups {HOSTILE_MARKDOWN}", [report],
-                                     charts=[("Pilots under the goal", bar_chart())]))
-    assert "<h1 class=\"user-text\">More signups &lt;img" in doc
+    doc = without_bundle(
+        render_goal(
+            f"More signups {HOSTILE_HTML}",
+            f"KPI: signups {HOSTILE_MARKDOWN}",
+            [report],
+            charts=[("Pilots under the goal", bar_chart())],
+        )
+    )
+    assert '<h1 class="user-text">More signups &lt;img' in doc
     assert f"KPI: signups {HOSTILE_MARKDOWN}" in doc
     assert doc.count("vegaEmbed(") == 2 and "Pilots under this goal" in doc
     assert doc.index("Pilots under the goal") < doc.index('id="pilot-1"')

@@ -23,8 +23,12 @@ def leads(caveats: list[str]) -> list[str]:
 def test_small_ab_pilot_is_flagged_as_a_small_sample_and_nothing_else():
     evaluation = ab_evaluation(days=5)
     assert evaluation.recommendation == "keep_running" and not evaluation.srm_flag
-    report = build_pilot_report(evaluation, pilot_name="Spring newsletter", hypothesis="Shorter copy lifts signups",
-                                charts=[("Signups by arm", bar_chart())])
+    report = build_pilot_report(
+        evaluation,
+        pilot_name="Spring newsletter",
+        hypothesis="Shorter copy lifts signups",
+        charts=[("Signups by arm", bar_chart())],
+    )
     assert leads(report.caveats) == ["Small sample"]
     assert "Signup rate has 20% of the planned sample" in report.caveats[0]
     assert report.recommendation == "Keep running" and report.recommendation_code == "keep_running"
@@ -38,7 +42,11 @@ def test_criteria_rows_carry_estimate_bounds_and_the_side_each_p_value_tests():
     rows = build_pilot_report(evaluation, pilot_name="x", hypothesis="").criteria
     signup, unsub = rows
     assert (signup.metric, signup.role, signup.status, signup.status_code) == (
-        "Signup rate", "Primary", "Too early", "too_early")
+        "Signup rate",
+        "Primary",
+        "Too early",
+        "too_early",
+    )
     assert signup.estimate == "+2.0 pts (pilot 12.0% vs control 10.0%)"
     assert signup.bounds.endswith("pts (95% bounds)") and " to " in signup.bounds
     assert signup.p_value.endswith("tests " + evaluation.verdicts[0].p_value_tests)
@@ -66,8 +74,11 @@ def test_criteria_changed_after_the_start_is_a_caveat_with_its_reason():
     assert caveats_for(evaluation, criteria_changed=True) == [CAVEAT_CRITERIA_CHANGED]
     [caveat] = caveats_for(evaluation, criteria_changed=f"typo {HOSTILE_HTML}")
     assert caveat.startswith(CAVEAT_CRITERIA_CHANGED) and caveat.endswith(f"“typo {HOSTILE_HTML}”.")
-    html_text = without_bundle(render_pilot(build_pilot_report(
-        evaluation, pilot_name="x", hypothesis="", criteria_changed=f"typo {HOSTILE_HTML}")))
+    html_text = without_bundle(
+        render_pilot(
+            build_pilot_report(evaluation, pilot_name="x", hypothesis="", criteria_changed=f"typo {HOSTILE_HTML}")
+        )
+    )
     assert "<strong>Criteria changed after the start:</strong>" in html_text
     assert "typo &lt;img src=x onerror=alert(1)&gt;" in html_text
 
@@ -85,25 +96,32 @@ def test_before_after_is_observational_and_says_it_once():
 
 
 def test_decision_from_a_model_row_a_mapping_or_none():
-    row = SimpleNamespace(outcome="scale", rationale="Clear win", decided_by="Ann",
-                          decided_at=datetime(2026, 12, 1, 15, 30))
+    row = SimpleNamespace(
+        outcome="scale", rationale="Clear win", decided_by="Ann", decided_at=datetime(2026, 12, 1, 15, 30)
+    )
     assert as_decision(row) == ReportDecision("scale", "Clear win", "Ann", date(2026, 12, 1))
-    assert as_decision({"outcome": "abort", "rationale": "r", "decided_by": "Bo",
-                        "decided_at": "2026-12-02T09:00:00+00:00"}).decided_on == date(2026, 12, 2)
+    assert as_decision(
+        {"outcome": "abort", "rationale": "r", "decided_by": "Bo", "decided_at": "2026-12-02T09:00:00+00:00"}
+    ).decided_on == date(2026, 12, 2)
     assert as_decision(None) is None
     evaluation = ab_evaluation(days=28, control=(200, 20), pilot=(200, 30))
     report = build_pilot_report(evaluation, pilot_name="Spring", hypothesis="", decision=row)
     assert summary_row(report).decision == "Scale it (1 Dec 2026)"
     text = without_bundle(render_pilot(report))
-    assert "<dt>Decided by</dt><dd class=\"user-text\">Ann</dd>" in text and "1 Dec 2026" in text
-    assert "No decision recorded yet." in without_bundle(render_pilot(
-        build_pilot_report(evaluation, pilot_name="Spring", hypothesis="")))
+    assert '<dt>Decided by</dt><dd class="user-text">Ann</dd>' in text and "1 Dec 2026" in text
+    assert "No decision recorded yet." in without_bundle(
+        render_pilot(build_pilot_report(evaluation, pilot_name="Spring", hypothesis=""))
+    )
 
 
 def test_pack_summary_row_per_pilot_with_caveat_flags():
     small = build_pilot_report(ab_evaluation(days=5), pilot_name="Small one", hypothesis="")
-    split = build_pilot_report(ab_evaluation(days=28, control=(180, 18), pilot=(200, 20)),
-                               pilot_name="Broken split", hypothesis="", criteria_changed=True)
+    split = build_pilot_report(
+        ab_evaluation(days=28, control=(180, 18), pilot=(200, 20)),
+        pilot_name="Broken split",
+        hypothesis="",
+        criteria_changed=True,
+    )
     rows = [summary_row(small), summary_row(split)]
     assert rows[0].caveats == "Small sample" and rows[0].decision == "Not decided yet"
     assert rows[1].caveats == "Criteria changed after the start; Split mismatch"

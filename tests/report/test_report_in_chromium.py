@@ -12,11 +12,16 @@ pytestmark = pytest.mark.browser
 
 
 def test_pack_renders_its_charts_offline_and_typed_text_stays_text(page: Page, tmp_path):
-    sections = [build_pilot_report(ab_evaluation(days=days), pilot_name=f"Pilot {days} {HOSTILE_HTML}",
-                                   hypothesis=HOSTILE_MARKDOWN, criteria_changed=HOSTILE_HTML,
-                                   charts=[(f"Chart {HOSTILE_HTML}", bar_chart(f"pilot {HOSTILE_HTML}")),
-                                           ("Second chart", bar_chart())])
-                for days in (5, 28)]
+    sections = [
+        build_pilot_report(
+            ab_evaluation(days=days),
+            pilot_name=f"Pilot {days} {HOSTILE_HTML}",
+            hypothesis=HOSTILE_MARKDOWN,
+            criteria_changed=HOSTILE_HTML,
+            charts=[(f"Chart {HOSTILE_HTML}", bar_chart(f"pilot {HOSTILE_HTML}")), ("Second chart", bar_chart())],
+        )
+        for days in (5, 28)
+    ]
     path = tmp_path / "pack.html"
     path.write_text(render_pack("Review pack", sections), encoding="utf-8")
     url = path.as_uri()

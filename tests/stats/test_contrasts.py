@@ -20,6 +20,7 @@ KS = (0.5, 1.0, 1.6448536269514722, 1.96, 2.5, 3.5)
 
 # ------------------------------------------------------------------ ExactRate
 
+
 @pytest.mark.parametrize("x, n", [(1, 10), (5, 40), (38, 412), (120, 1000), (0, 50), (50, 50), (3, 7000)])
 @pytest.mark.parametrize("k", KS)
 def test_exact_rate_bounds_are_clopper_pearson(x, n, k):
@@ -53,6 +54,7 @@ def test_exact_rate_z_is_the_exact_binomial_tail():
 
 # ------------------------------------------------------------------ RatioContrast (Fieller)
 
+
 def brute_force_bounds(a: float, va: float, b: float, vb: float, k: float) -> tuple[float, float]:
     """``lower(k)`` = the largest lift r with z(r) >= k; ``upper(k)`` = the smallest with z(r) <= -k (fine grid)."""
     est = b / a - 1
@@ -62,12 +64,15 @@ def brute_force_bounds(a: float, va: float, b: float, vb: float, k: float) -> tu
     return float(r[z >= k].max()), float(r[z <= -k].min())
 
 
-@pytest.mark.parametrize("a, va, b, vb", [
-    (0.10, 0.1 * 0.9 / 5000, 0.12, 0.12 * 0.88 / 5000),
-    (0.05, 0.05 * 0.95 / 800, 0.04, 0.04 * 0.96 / 800),
-    (50.0, 4.0, 61.0, 5.0),
-    (2.0, 0.3, 2.4, 0.5),
-])
+@pytest.mark.parametrize(
+    "a, va, b, vb",
+    [
+        (0.10, 0.1 * 0.9 / 5000, 0.12, 0.12 * 0.88 / 5000),
+        (0.05, 0.05 * 0.95 / 800, 0.04, 0.04 * 0.96 / 800),
+        (50.0, 4.0, 61.0, 5.0),
+        (2.0, 0.3, 2.4, 0.5),
+    ],
+)
 @pytest.mark.parametrize("k", [1.0, 1.96, 2.77])
 def test_fieller_bounds_invert_z(a, va, b, vb, k):
     ratio = RatioContrast(a, va, b, vb)
@@ -92,6 +97,7 @@ def test_fieller_is_unbounded_when_the_control_mean_is_not_clearly_away_from_zer
 
 # ------------------------------------------------------------------ LinearContrast
 
+
 @pytest.mark.parametrize("df", [None, 3, 12.5, 200])
 @pytest.mark.parametrize("k", KS)
 def test_linear_contrast_bounds_are_t_quantiles(df, k):
@@ -112,6 +118,7 @@ def test_linear_contrast_z_is_the_t_tail_in_normal_units():
 
 
 # ------------------------------------------------------------------ SkewedContrast
+
 
 @pytest.mark.parametrize("df", [None, 8, 150])
 def test_skewed_contrast_without_skew_is_linear(df):

@@ -89,8 +89,9 @@ def test_futility_constant_is_the_crossing_level_of_the_minimum(beta, start):
     assert stats.norm.cdf(-k_f) < beta < 2 * stats.norm.cdf(-k_f)
 
 
-def discrete_looks(drift: float, alpha: float, looks: int, design: float | None, paths: int, seed: int
-                   ) -> dict[str, float]:
+def discrete_looks(
+    drift: float, alpha: float, looks: int, design: float | None, paths: int, seed: int
+) -> dict[str, float]:
     """Vectorized Monte Carlo of the same rule: at each look, scale above c, missed below -c, then futility
     below design * t - k_f (from a third of the plan on)."""
     c = gs.efficacy_constant(alpha)

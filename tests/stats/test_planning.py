@@ -87,8 +87,14 @@ AB_RATES = [
 
 @pytest.mark.parametrize("baseline, threshold, expected, direction", AB_RATES)
 def test_plan_pilot_for_ab_rates(baseline, threshold, expected, direction):
-    inputs = PlanInputs(kind="proportion", comparison="vs_control", threshold=threshold, expected=expected,
-                        baseline=baseline, direction=direction)
+    inputs = PlanInputs(
+        kind="proportion",
+        comparison="vs_control",
+        threshold=threshold,
+        expected=expected,
+        baseline=baseline,
+        direction=direction,
+    )
     plan = plan_pilot(inputs)
     good = 1 if direction == "increase" else -1
     p1, p2 = baseline, baseline + good * expected
@@ -115,8 +121,14 @@ def test_plan_pilot_for_ab_rates(baseline, threshold, expected, direction):
 
 def test_plan_pilot_for_a_relative_lift_by_hand():
     """A lift of at least 10 %, 25 % expected, on 8 %: the statistic is b - 1.1 a."""
-    inputs = PlanInputs(kind="proportion", comparison="vs_control", threshold=0.10, expected=0.25, baseline=0.08,
-                        threshold_type="relative")
+    inputs = PlanInputs(
+        kind="proportion",
+        comparison="vs_control",
+        threshold=0.10,
+        expected=0.25,
+        baseline=0.08,
+        threshold_type="relative",
+    )
     plan = plan_pilot(inputs)
     a, b = 0.08, 0.08 * 1.25
     variance = b * (1 - b) + 1.1**2 * a * (1 - a)
@@ -127,8 +139,9 @@ def test_plan_pilot_for_a_relative_lift_by_hand():
 
 @pytest.mark.parametrize("threshold, expected", [(0.01, 0.01), (0.01, 0.005), (0.0, -0.01)])
 def test_plan_pilot_rejects_an_expected_effect_not_beyond_the_threshold(threshold, expected):
-    inputs = PlanInputs(kind="proportion", comparison="vs_control", threshold=threshold, expected=expected,
-                        baseline=0.05)
+    inputs = PlanInputs(
+        kind="proportion", comparison="vs_control", threshold=threshold, expected=expected, baseline=0.05
+    )
     with pytest.raises(ValueError, match="expected effect must be beyond the threshold"):
         plan_pilot(inputs)
 
@@ -141,7 +154,8 @@ def test_plan_pilot_rejects_a_target_value_equal_to_the_target():
 
 @pytest.mark.parametrize("direction, expected", [("increase", 0.06), ("decrease", 0.10)])
 def test_plan_pilot_rejects_a_target_value_on_the_wrong_side(direction, expected):
-    inputs = PlanInputs(kind="proportion", comparison="vs_target", threshold=0.08, expected=expected,
-                        direction=direction)
+    inputs = PlanInputs(
+        kind="proportion", comparison="vs_target", threshold=0.08, expected=expected, direction=direction
+    )
     with pytest.raises(ValueError, match="expected effect must be beyond the threshold"):
         plan_pilot(inputs)
