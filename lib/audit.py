@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
@@ -64,3 +66,53 @@ def events_for_pilot(session: Session, pilot_id: int, limit: int = 200) -> list[
         .limit(limit)
     )
     return list(session.exec(stmt))
+
+
+@dataclass(frozen=True)
+class CriteriaChange:
+    """Criteria changed after a pilot started: who, when, why, and what they were before and after."""
+
+    at: datetime
+    actor: str
+    reason: str
+    before: list[str]  # each criterion in words, as it was agreed
+    after: list[str]
+
+
+def _described(saved: list[dict]) -> list[str]:
+    from lib.criteria import describe
+    from lib.observations import CriterionSpec
+
+    out = []
+    for c in saved:
+        spec = CriterionSpec(
+            c["metric"],
+            c["kind"],
+            c["role"],
+            c["comparison"],
+            c["threshold"],
+            c["direction"],
+            c["threshold_type"],
+            c["confidence"],
+        )
+        out.append(f"{c['role']}: {describe(spec, c.get('unit', ''))}")
+    return out
+
+
+def criteria_changes(session: Session, pilot_id: int) -> list[CriteriaChange]:
+    """Newest first; the audit JSON is read here so pages never parse it."""
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.pilot_id == pilot_id, AuditEvent.action == "change_after_lock")
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+    )
+    return [
+        CriteriaChange(
+            at=ev.at,
+            actor=ev.actor,
+            reason=ev.reason,
+            before=_described(json.loads(ev.before_json or "{}").get("criteria", [])),
+            after=_described(json.loads(ev.after_json or "{}").get("criteria", [])),
+        )
+        for ev in session.exec(stmt)
+    ]

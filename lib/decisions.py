@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from lib import access, audit
-from lib.inputs import DecisionIn, validated
+from lib.inputs import DecisionIn, InvalidInput, validated
 from lib.models import Decision, Pilot, utcnow
 from lib.pilots import get_pilot
 
@@ -76,3 +76,53 @@ def list_decisions(session: Session, pilot_id: int | None = None) -> list[Decisi
         stmt = stmt.where(Decision.pilot_id == pilot_id)
     stmt = stmt.order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
     return [DecisionRow(d, name) for d, name in session.exec(stmt)]
+
+
+@dataclass(frozen=True)
+class RecordedDecision:
+    """What ``decide`` stored: the decision and the one evaluation frozen into it."""
+
+    decision: Decision
+    snapshot: dict[str, Any]
+
+    @property
+    def recommendation(self) -> str:
+        return str(self.snapshot["evaluation"]["recommendation"])
+
+
+def decide(
+    session: Session,
+    pilot_id: int,
+    *,
+    outcome: str,
+    rationale: str,
+    decided_by: str,
+    shown_recommendation: str | None = None,
+) -> RecordedDecision:
+    """Record a decision with the numbers evaluated once, inside the caller's transaction.
+
+    The stored recommendation and the frozen numbers come from the same
+    evaluation. When the person decided on a page whose recommendation no longer
+    holds (results logged meanwhile), nothing is stored and they are asked to look again.
+    """
+    from lib.evaluation import decision_snapshot
+
+    access.require_editor(decided_by, "record decisions")
+    snapshot = decision_snapshot(session, pilot_id)
+    now = str(snapshot["evaluation"]["recommendation"])
+    if shown_recommendation is not None and shown_recommendation != now:
+        raise InvalidInput.one(
+            "recommendation",
+            f"the numbers changed while you were deciding: they now recommend "
+            f"“{now.replace('_', ' ')}”, not “{shown_recommendation.replace('_', ' ')}”. Look again, then decide.",
+        )
+    decision = record_decision(
+        session,
+        pilot_id,
+        outcome=outcome,
+        rationale=rationale,
+        decided_by=decided_by,
+        snapshot=snapshot,
+        recommendation=now,
+    )
+    return RecordedDecision(decision, snapshot)

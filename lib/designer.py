@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from lib import formatting as fmt
 from lib.stats.planning import Plan, PlanInputs, detectable_effect, plan_pilot
 
-__all__ = ["HELP", "Plan", "PlanInputs", "PlanSummary", "effect_words", "summarize"]
+__all__ = ["HELP", "Plan", "PlanInputs", "PlanSummary", "effect_words", "plan_from_form", "summarize"]
 
 HELP = (
     "**Threshold** is the minimum worth scaling: the criterion is met when the data show the pilot beats it. "
@@ -118,3 +118,43 @@ def summarize(inputs: PlanInputs, *, units: str = "people", daily_volume: float 
         detectable_text,
         warning,
     )
+
+
+def plan_from_form(
+    *,
+    comparison: str,
+    kind: str,
+    threshold_type: str,
+    threshold: float,
+    expected: float,
+    confidence: float,
+    power: float,
+    days: int,
+    baseline: float | None = None,
+    sd: float | None = None,
+    baseline_days: int | None = None,
+    daily_volume: float | None = None,
+    units: str = "people",
+) -> PlanSummary:
+    """The designer form's values as people type them — rates and lifts in percent — to the plan in words.
+
+    Raises ``ValueError`` with a sentence when the inputs cannot be planned (e.g. an expected
+    effect no better than the threshold).
+    """
+    rate = kind == "proportion"
+    pct = rate or threshold_type == "relative"
+    scale = 100.0 if pct else 1.0
+    inputs = PlanInputs(
+        kind=kind,
+        comparison=comparison,
+        threshold=threshold / scale,
+        expected=expected / scale,
+        baseline=None if baseline is None else baseline / (100.0 if rate else 1.0),
+        sd=sd,
+        threshold_type=threshold_type if comparison != "vs_target" else "absolute",
+        confidence=confidence,
+        power=power,
+        looks=int(days),
+        baseline_days=baseline_days,
+    )
+    return summarize(inputs, units=units, daily_volume=daily_volume)

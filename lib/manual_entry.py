@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from lib.inputs import FieldError, InvalidInput
 from lib.models import ResultEntry
 
 
@@ -34,18 +35,59 @@ FIELDS: dict[str, tuple[EntryField, ...]] = {
 }
 
 
+# Fields a row cannot do without: a rate needs both counts, an average its units and value.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "proportion": ("exposures", "conversions"),
+    "mean": ("units", "average"),
+    "count": ("value",),
+}
+
+
+def _empty(value: object) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and value != value)
+
+
 def to_row(kind: str, metric: str, arm: str, day: date, values: dict[str, float | None]) -> dict | None:
-    """A row for ``results.log_results``; None when the person left every field empty."""
-    if all(values.get(f.name) in (None, "") for f in FIELDS[kind]):
+    """A row for ``results.log_results``; None when the person left every field empty.
+
+    A row with only some fields filled is refused, naming the empty one: an emptied
+    Conversions cell must not quietly become 0 conversions.
+    """
+    if all(_empty(values.get(f.name)) for f in FIELDS[kind]):
         return None
+    missing = [f.label for f in FIELDS[kind] if f.name in REQUIRED[kind] and _empty(values.get(f.name))]
+    if missing:
+        raise InvalidInput.one(
+            f"{day:%d %b %Y} · {arm} · {metric}",
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} empty: fill "
+            f"{'it' if len(missing) == 1 else 'them'} in, or clear the whole row to remove the value.",
+        )
     v = {f.name: values.get(f.name) for f in FIELDS[kind]}
     if kind == "proportion":
-        return dict(metric=metric, arm=arm, day=day, n=v["exposures"] or 0, total=v["conversions"] or 0)
+        return dict(metric=metric, arm=arm, day=day, n=v["exposures"], total=v["conversions"])
     if kind == "mean":
         n, avg, sd = v["units"] or 0, v["average"] or 0, v["sd"] or 0
         total_sq = (n - 1) * sd * sd + n * avg * avg if n else 0.0
         return dict(metric=metric, arm=arm, day=day, n=n, total=n * avg, total_sq=total_sq)
-    return dict(metric=metric, arm=arm, day=day, n=1, total=v["value"] or 0)
+    return dict(metric=metric, arm=arm, day=day, n=1, total=v["value"])
+
+
+def form_rows(kinds: dict[str, str], day: date, values: dict[tuple[str, str], dict]) -> list[dict]:
+    """The one-day form's rows: every (metric, arm) filled in, all problems reported at once."""
+    rows, errors = [], []
+    for (metric, arm), v in values.items():
+        try:
+            row = to_row(kinds[metric], metric, arm, day, v)
+        except InvalidInput as exc:
+            errors.extend(exc.errors)
+            continue
+        if row:
+            rows.append(row)
+    if errors:
+        raise InvalidInput(errors)
+    if not rows:
+        raise InvalidInput.one("rows", "every field is empty: enter the day's figures first.")
+    return rows
 
 
 def from_entry(kind: str, e: ResultEntry) -> dict[str, float]:
@@ -100,11 +142,12 @@ def _clean(v) -> float | None:
     return None if f != f else f  # NaN from an emptied cell
 
 
-def grid_edits(
+def grid_changes(
     kind: str, metric: str, original: list[dict], edited: list[dict], entries: dict[tuple[date, str], ResultEntry]
-) -> list[GridEdit]:
-    """Compare the grid before and after editing; only rows whose values changed."""
-    edits = []
+) -> tuple[list[GridEdit], list[FieldError]]:
+    """Compare the grid before and after editing: the rows whose values changed, and every half-filled row."""
+    edits: list[GridEdit] = []
+    problems: list[FieldError] = []
     for before, after in zip(original, edited, strict=True):
         vals_before = {f.name: _clean(before.get(f.label)) for f in FIELDS[kind]}
         vals_after = {f.name: _clean(after.get(f.label)) for f in FIELDS[kind]}
@@ -112,8 +155,22 @@ def grid_edits(
             continue
         day, arm = before["Day"], before["Arm"]
         existing = entries.get((day, arm))
-        row = to_row(kind, metric, arm, day, vals_after)
+        try:
+            row = to_row(kind, metric, arm, day, vals_after)
+        except InvalidInput as exc:
+            problems.extend(exc.errors)
+            continue
         if existing is None and row is None:
             continue
         edits.append(GridEdit(day=day, arm=arm, entry_id=existing.id if existing else None, row=row))
+    return edits, problems
+
+
+def grid_edits(
+    kind: str, metric: str, original: list[dict], edited: list[dict], entries: dict[tuple[date, str], ResultEntry]
+) -> list[GridEdit]:
+    """Only the rows whose values changed; a half-filled row is refused (all of them reported at once)."""
+    edits, problems = grid_changes(kind, metric, original, edited, entries)
+    if problems:
+        raise InvalidInput(problems)
     return edits

@@ -274,3 +274,11 @@ def criterion_spec(c: Criterion) -> CriterionSpec:
 def metric_kinds(session: Session, pilot_id: int) -> dict[str, str]:
     """Metric name -> kind, from the pilot's criteria (one metric has one kind)."""
     return {c.metric: c.kind for c in criteria_for(session, pilot_id)}
+
+
+def criteria_by_pilot(session: Session) -> dict[int, list[Criterion]]:
+    """Every pilot's criteria in one query (a page listing pilots must not query once per pilot)."""
+    out: dict[int, list[Criterion]] = {}
+    for c in session.exec(select(Criterion).order_by(col(Criterion.id))):
+        out.setdefault(c.pilot_id, []).append(c)
+    return out

@@ -44,9 +44,26 @@ class HistoryLine:
     reason: str
 
 
-def _allowed_days(pilot: Pilot) -> tuple[date | None, date | None]:
+@dataclass(frozen=True)
+class LoggingWindow:
+    """The days a pilot takes results for: baseline on for before/after, else from its start, to its end."""
+
+    first: date | None
+    last: date | None
+
+    def shown_until(self, today: date) -> date:
+        """The last day a page offers: today, or the end of a pilot that has ended."""
+        return min(today, self.last) if self.last else today
+
+
+def logging_window(pilot: Pilot) -> LoggingWindow:
     first = pilot.baseline_start if pilot.design == "before_after" else pilot.start_date
-    return first, pilot.end_date
+    return LoggingWindow(first, pilot.end_date)
+
+
+def _allowed_days(pilot: Pilot) -> tuple[date | None, date | None]:
+    window = logging_window(pilot)
+    return window.first, window.last
 
 
 def current_query(pilot_id: int):
@@ -294,7 +311,13 @@ def history(session: Session, pilot_id: int, limit: int = 200) -> list[HistoryLi
 
 
 def apply_grid(
-    session: Session, pilot_id: int, edits: Sequence, actor: str, reason: str = "", today: date | None = None
+    session: Session,
+    pilot_id: int,
+    edits: Sequence,
+    actor: str,
+    reason: str = "",
+    today: date | None = None,
+    half_filled: Sequence[FieldError] = (),
 ) -> dict[str, int]:
     """Save a grid's edits in the caller's transaction: every problem reported, nothing half-saved.
 
@@ -303,7 +326,7 @@ def apply_grid(
     access.require_editor(actor, "save results")
     pilot = get_pilot(session, pilot_id)
     kinds = metric_kinds(session, pilot_id)
-    errors: list[FieldError] = []
+    errors: list[FieldError] = list(half_filled)
     for e in edits:
         if e.row is None:
             continue
@@ -333,3 +356,50 @@ def apply_grid(
             correct_result(session, e.entry_id, actor, reason or "corrected in the grid", **values)
             counts["corrected"] += 1
     return counts
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One metric's day × arm rows as the grid shows them (None where nothing is logged)."""
+
+    kind: str
+    rows: list[dict]
+
+
+@dataclass(frozen=True)
+class GridSaved:
+    added: int
+    corrected: int
+    deleted: int
+
+
+def grid_for(session: Session, pilot_id: int, metric: str, days: Sequence[date]) -> Grid:
+    from lib.manual_entry import grid_rows
+
+    pilot = get_pilot(session, pilot_id)
+    kind = metric_kinds(session, pilot_id).get(metric, "count")
+    by_key = {(e.day, e.arm): e for e in current_entries(session, pilot_id) if e.metric == metric}
+    return Grid(kind, grid_rows(kind, pilot.arm_list, list(days), by_key))
+
+
+def save_grid(
+    session: Session,
+    pilot_id: int,
+    metric: str,
+    original: Sequence[dict],
+    edited: Sequence[dict],
+    actor: str,
+    reason: str = "",
+    today: date | None = None,
+) -> GridSaved:
+    """The grid's Save: compare what was shown with what was typed, and store the difference in one go."""
+    from lib.manual_entry import grid_changes
+
+    access.require_editor(actor, "save results")
+    kind = metric_kinds(session, pilot_id).get(metric, "count")
+    by_key = {(e.day, e.arm): e for e in current_entries(session, pilot_id) if e.metric == metric}
+    edits, problems = grid_changes(kind, metric, list(original), list(edited), by_key)
+    if not edits and not problems:
+        raise InvalidInput.one("grid", "nothing changed: type new figures or correct a value first.")
+    done = apply_grid(session, pilot_id, edits, actor, reason, today=today, half_filled=problems)
+    return GridSaved(**done)

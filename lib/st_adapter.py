@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
+from typing import TypeVar
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -124,11 +126,11 @@ def read_only_note(what: str) -> None:
 
 def flash(message: str, icon: str = "✅") -> None:
     """A success message that survives the rerun after a write."""
-    st.session_state["_flash"] = (message, icon)
+    st.session_state[Keys.flash] = (message, icon)
 
 
 def show_flash() -> None:
-    item = st.session_state.pop("_flash", None)
+    item = st.session_state.pop(Keys.flash, None)
     if item:
         st.success(item[0], icon=item[1])
 
@@ -138,6 +140,116 @@ def show_invalid(exc: InvalidInput, title: str = "Nothing was saved.") -> None:
     st.error(f"**{title}** Please fix:\n{lines}", icon="⚠️")
 
 
+T = TypeVar("T")
+
+
+def save(
+    action: Callable[[Session], T],
+    done: str | Callable[[T], str | None] | None,
+    *,
+    reset: str | None = None,
+    title: str = "Nothing was saved.",
+) -> None:
+    """The save block every page shares: one transaction, a refusal shown in words, success flashed, rerun.
+
+    ``done`` is the success message, or a function of what ``action`` returned (it may also stash
+    that result in session state for the next run and return None for no message).
+    """
+    try:
+        with write() as session:
+            result = action(session)
+    except InvalidInput as exc:
+        show_invalid(exc, title)
+        return
+    message = done(result) if callable(done) else done
+    if message:
+        flash(message)
+    if reset:
+        reset_form(reset)
+    st.rerun()
+
+
+class Keys:
+    """Every session-state and widget key that must stay stable across reruns, in one place."""
+
+    flash = "_flash"
+    review_pilot = "review_pilot"
+    planned_n = "new_pilot_planned_n"
+
+    @staticmethod
+    def grid(pilot_id: int, metric: str, first: date, last: date) -> str:
+        return f"grid_{pilot_id}_{metric}_{first}_{last}"
+
+    @staticmethod
+    def grid_reason(pilot_id: int) -> str:
+        return f"grid_reason_{pilot_id}"
+
+    @staticmethod
+    def grid_save(pilot_id: int) -> str:
+        return f"grid_save_{pilot_id}"
+
+    @staticmethod
+    def log_day(pilot_id: int) -> str:
+        return f"log_day_{pilot_id}"
+
+    @staticmethod
+    def day_field(form: str, metric: str, arm: str, field: str) -> str:
+        return f"{form}_{metric}_{arm}_{field}"
+
+    @staticmethod
+    def upload(pilot_id: int, what: str) -> str:
+        """Widgets of one pilot's import panel: upload, layout, column pickers, preview, commit."""
+        return f"{what}_{pilot_id}"
+
+    @staticmethod
+    def mapping(pilot_id: int, metric: str, role: str) -> str:
+        return f"m_{metric}_{role}_{pilot_id}"
+
+    @staticmethod
+    def import_preview(pilot_id: int) -> str:
+        return f"import_preview_{pilot_id}"
+
+    @staticmethod
+    def undo_import(batch_id: int | None) -> str:
+        return f"undo_{batch_id}"
+
+    @staticmethod
+    def decide(pilot_id: int) -> str:
+        return f"decide_{pilot_id}"
+
+    @staticmethod
+    def chart(page: str, pilot_id: int) -> str:
+        return f"{page}_chart_{pilot_id}"
+
+    @staticmethod
+    def downloads(page: str, pilot_id: int) -> str:
+        return f"{page}_dl_{pilot_id}"
+
+    @staticmethod
+    def criterion(form: str, role: str, field: str) -> str:
+        return f"{form}_{role}_{field}"
+
+    @staticmethod
+    def plan(field: str, *variant: object) -> str:
+        return "_".join(["plan", field, *(str(v) for v in variant)])
+
+    @staticmethod
+    def edit_pilot(pilot_id: int) -> str:
+        return f"edit_pilot_{pilot_id}"
+
+    @staticmethod
+    def edit_goal(goal_id: int) -> str:
+        return f"edit_goal_{goal_id}"
+
+    @staticmethod
+    def share(pilot_id: int | None, goal_id: int | None) -> str:
+        return f"share_pilot_{pilot_id}" if pilot_id is not None else f"share_goal_{goal_id}"
+
+    @staticmethod
+    def nonce(base: str) -> str:
+        return f"_nonce_{base}"
+
+
 def remember(key: str, value) -> None:
     st.session_state[key] = value
 
@@ -145,11 +257,11 @@ def remember(key: str, value) -> None:
 def form_key(base: str) -> str:
     """A form key that changes after a successful save, so the form starts empty again
     while a refused save keeps what the person typed."""
-    return f"{base}_{st.session_state.get(f'_nonce_{base}', 0)}"
+    return f"{base}_{st.session_state.get(Keys.nonce(base), 0)}"
 
 
 def reset_form(base: str) -> None:
-    st.session_state[f"_nonce_{base}"] = st.session_state.get(f"_nonce_{base}", 0) + 1
+    st.session_state[Keys.nonce(base)] = st.session_state.get(Keys.nonce(base), 0) + 1
 
 
 def deferred(fn, *args):
@@ -216,7 +328,7 @@ def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blur
     from lib import decisions, share
     from lib.formatting import fmt_date
 
-    key = f"share_pilot_{pilot_id}" if pilot_id is not None else f"share_goal_{goal_id}"
+    key = Keys.share(pilot_id, goal_id)
     created = st.session_state.pop(f"{key}_new", None)
     with read() as session:
         links = share.list_links(session, pilot_id=pilot_id, goal_id=goal_id)
@@ -255,25 +367,25 @@ def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blur
                         ),
                     )
                 if st.form_submit_button("Create link", type="primary"):
-                    try:
-                        with write() as session:
-                            _, token = share.create_link(
-                                session,
-                                actor=actor(),
-                                pilot_id=pilot_id,
-                                goal_id=goal_id,
-                                expires_days=days,
-                                label=label,
-                                decision_id=pin,
-                            )
-                    except InvalidInput as exc:
-                        show_invalid(exc)
-                    else:
+
+                    def _created(made: tuple) -> None:
                         st.session_state[f"{key}_new"] = share.share_url(
-                            st.context.url, token, st.get_option("server.baseUrlPath")
+                            st.context.url, made[1], st.get_option("server.baseUrlPath")
                         )
-                        reset_form(key)
-                        st.rerun()
+
+                    save(
+                        lambda session: share.create_link(
+                            session,
+                            actor=actor(),
+                            pilot_id=pilot_id,
+                            goal_id=goal_id,
+                            expires_days=days,
+                            label=label,
+                            decision_id=pin,
+                        ),
+                        _created,
+                        reset=key,
+                    )
         if not links:
             st.caption("No links yet.")
         for row in links:
@@ -286,11 +398,7 @@ def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blur
                 f"expires {share.expiry_text(link)} · opened {row.opens} time{'s' if row.opens != 1 else ''}"
             )
             if row.active and can_write() and c2.button("Revoke", key=f"{key}_revoke_{link.id}"):
-                try:
-                    with write() as session:
-                        share.revoke(session, link.id or 0, actor())
-                except InvalidInput as exc:
-                    show_invalid(exc)
-                else:
-                    flash(f"Link #{link.id} revoked: it no longer opens anything.")
-                    st.rerun()
+                save(
+                    lambda session, link_id=link.id or 0: share.revoke(session, link_id, actor()),
+                    f"Link #{link.id} revoked: it no longer opens anything.",
+                )

@@ -5,20 +5,17 @@ import streamlit as st
 
 from lib import goals
 from lib.formatting import number
-from lib.inputs import InvalidInput
 from lib.models import GOAL_LEVELS
 from lib.st_adapter import (
+    Keys,
     actor,
     can_write,
-    flash,
     form_key,
     read,
     read_only_note,
-    reset_form,
+    save,
     share_links,
     show_flash,
-    show_invalid,
-    write,
 )
 
 st.title("🎯 Goals")
@@ -107,18 +104,13 @@ def goal_form(key: str, current=None) -> None:
                 period=period,
                 description=description,
             )
-            try:
-                with write() as session:
-                    if current:
-                        goals.update_goal(session, current.id, actor(), **values)
-                    else:
-                        goals.create_goal(session, actor(), **values)
-            except InvalidInput as exc:
-                show_invalid(exc)
-            else:
-                flash(f"Goal “{name.strip()}” saved.")
-                reset_form(key)
-                st.rerun()
+            save(
+                (lambda session: goals.update_goal(session, current.id, actor(), **values))
+                if current
+                else (lambda session: goals.create_goal(session, actor(), **values)),
+                f"Goal “{name.strip()}” saved.",
+                reset=key,
+            )
 
 
 if can_write():
@@ -130,7 +122,7 @@ if can_write():
             st.caption("Create a goal first.")
         else:
             gid = st.selectbox("Goal to edit", list(by_id), format_func=lambda g: by_id[g].name)
-            goal_form(f"edit_goal_{gid}", by_id[gid])
+            goal_form(Keys.edit_goal(gid), by_id[gid])
 else:
     read_only_note("create or edit goals")
 if by_id:

@@ -3,21 +3,20 @@
 import pandas as pd
 import streamlit as st
 
-from lib import decisions, demo
-from lib.evaluation import evaluate_all
+from lib import demo, portfolio
 from lib.formatting import fmt_date
-from lib.inputs import DESIGN_LABELS, InvalidInput
-from lib.models import PRIORITIES, PRIORITY_LABELS
-from lib.st_adapter import actor, can_write, flash, read, read_only_note, show_flash, show_invalid, write
+from lib.inputs import DESIGN_LABELS
+from lib.models import PRIORITY_LABELS
+from lib.st_adapter import actor, can_write, read, read_only_note, save, show_flash
 
 RECOMMENDATION_LABELS = {
-    "scale": "🟢 Scale",
-    "iterate": "🟡 Iterate",
-    "keep_running": "⏳ Keep running",
-    "abort": "🔴 Abort",
+    "scale": "Scale",
+    "iterate": "Iterate",
+    "keep_running": "Keep running",
+    "abort": "Abort",
 }
 
-st.title("🟢 Greenlight")
+st.title(":material/rocket_launch: Greenlight", anchor=False)
 st.caption(
     "Run small marketing pilots against success criteria agreed up front, "
     "let the numbers say how sure we can be, and decide: scale, iterate or abort."
@@ -26,10 +25,7 @@ show_flash()
 
 with read() as session:
     empty = demo.is_empty(session)
-    portfolio = [] if empty else evaluate_all(session)
-    latest = {}
-    for row in reversed(decisions.list_decisions(session)):  # oldest first, so the newest wins
-        latest[row.decision.pilot_id] = row.decision.outcome
+    overview = portfolio.overview(session) if not empty else portfolio.Portfolio([])
 
 if empty:
     st.subheader("Welcome — your workspace is empty")
@@ -47,42 +43,46 @@ if empty:
         elif st.button(
             "Load demo workspace",
             type="primary",
-            icon="✨",
+            icon=":material/auto_awesome:",
             help="3 goals, 8 pilots across email, social, paid and web, 4–8 weeks of results.",
         ):
             bar = st.progress(0.0, text="Creating goals…")
-            try:
-                with write() as session:
-                    summary = demo.load_demo(
-                        session, on_progress=lambda f, msg: bar.progress(f, text=msg), actor=actor()
-                    )
-            except InvalidInput as exc:
-                show_invalid(exc)
-            else:
-                flash(
+            save(
+                lambda session: demo.load_demo(
+                    session, on_progress=lambda f, msg: bar.progress(f, text=msg), actor=actor()
+                ),
+                lambda summary: (
                     f"Demo loaded: {summary.pilots} pilots, {summary.entries:,} result rows, "
                     f"{summary.decisions} decisions. Open **Review** to see the verdicts."
-                )
-                st.rerun()
+                ),
+            )
     with right:
-        st.page_link("pages/goals.py", label="Or start with your first goal", icon="🎯")
+        st.page_link("pages/goals.py", label="Or start with your first goal", icon=":material/flag:")
     st.stop()
 
-running = [p for p, _ in portfolio if p.status == "running"]
-ready = [p for p, e in portfolio if p.status == "running" and e.recommendation != "keep_running"]
-decided = [p for p, _ in portfolio if p.status == "decided"]
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Pilots running", len(running))
-c2.metric("Ready for a decision", len(ready), help="Running pilots whose numbers already call scale, iterate or abort.")
-c3.metric("Decided", len(decided))
-c4.metric("In the backlog", sum(p.status in ("idea", "planned") for p, _ in portfolio))
+c1.metric("Pilots running", overview.running)
+c2.metric(
+    "Ready for a decision", overview.ready, help="Running pilots whose numbers already call scale, iterate or abort."
+)
+c3.metric("Decided", overview.decided)
+c4.metric("In the backlog", overview.backlog, help="Ideas and planned pilots not started yet.")
 
 st.subheader("Backlog and portfolio")
-st.caption("One prioritised list (MoSCoW). The recommendation comes from the criteria agreed before each pilot.")
-order = {p: i for i, p in enumerate(PRIORITIES)}
+st.caption(
+    "One prioritised list. Priority is MoSCoW: **Must**, **Should**, **Could** have, or **Won't** this time. "
+    "The recommendation comes from the criteria agreed before each pilot."
+)
 rows = []
-for pilot, ev in sorted(portfolio, key=lambda pe: (order.get(pe[0].priority, 9), pe[0].name)):
+for row in overview.rows:
+    pilot, ev = row.pilot, row.evaluation
     primary = next((v for v in ev.verdicts if v.role == "primary"), None)
+    if pilot.status == "running":
+        verdict = RECOMMENDATION_LABELS.get(ev.recommendation, ev.recommendation)
+    elif pilot.status == "decided":
+        verdict = f"Decided: {(row.latest_outcome or '—').capitalize()}"
+    else:
+        verdict = "Not started"
     rows.append(
         {
             "Pilot": pilot.name,
@@ -91,11 +91,7 @@ for pilot, ev in sorted(portfolio, key=lambda pe: (order.get(pe[0].priority, 9),
             "Channel": pilot.channel.capitalize(),
             "Design": DESIGN_LABELS.get(pilot.design, pilot.design),
             "Ends": fmt_date(pilot.end_date) if pilot.end_date else "—",
-            "Recommendation": RECOMMENDATION_LABELS.get(ev.recommendation, ev.recommendation)
-            if pilot.status == "running"
-            else f"Decided: {latest.get(pilot.id, '—').capitalize()}"
-            if pilot.status == "decided"
-            else "Not started",
+            "Recommendation": verdict,
             "Primary result": primary.sentence if primary else ev.reasons[0] if ev.reasons else "",
         }
     )
@@ -108,4 +104,4 @@ st.dataframe(
         "Pilot": st.column_config.TextColumn(width="medium"),
     },
 )
-st.page_link("pages/review.py", label="Open the review for any pilot", icon="⚖️")
+st.page_link("pages/review.py", label="Open the review for any pilot", icon=":material/gavel:")

@@ -11,18 +11,18 @@ from lib.criteria import metric_label
 from lib.formatting import fmt_date
 from lib.importer import LAYOUTS, ImportFileError, ImportMapping, MetricMapping, file_checksum, read_sample
 from lib.inputs import InvalidInput
-from lib.manual_entry import FIELDS, display_value, grid_edits, grid_rows, to_row
+from lib.manual_entry import FIELDS, display_value, form_rows
 from lib.st_adapter import (
+    Keys,
     actor,
     can_write,
-    flash,
     form_key,
+    plain,
     read,
     read_only_note,
-    reset_form,
+    save,
     show_flash,
     show_invalid,
-    write,
 )
 
 
@@ -63,8 +63,8 @@ if pilot.design == "before_after":
         f"and pilot days ({fmt_date(pilot.start_date)} onwards) the same way; the date tells them apart."
     )
 
-first_day = pilot.baseline_start if pilot.design == "before_after" else pilot.start_date
-last_day = min(date.today(), pilot.end_date) if pilot.end_date else date.today()
+logging = results.logging_window(pilot)
+first_day, last_day = logging.first, logging.shown_until(date.today())
 if can_write():
     tab_grid, tab_day, tab_file = st.tabs(["Grid (add, correct, clear)", "Enter one day", "Import a file"])
 
@@ -79,19 +79,18 @@ if can_write():
             help="Pick a range; every day × arm in it gets a row, logged or not.",
         )
         if isinstance(window, tuple) and len(window) == 2:
-            kind = kinds[metric]
             days = [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)][:120]
-            by_key = {(e.day, e.arm): e for e in entries if e.metric == metric}
-            original = grid_rows(kind, pilot.arm_list, days, by_key)
-            frame = pd.DataFrame(original)
-            for f in FIELDS[kind]:  # empty cells as blanks, not "None"
+            with read() as session:
+                grid = results.grid_for(session, pilot_id, metric, days)
+            frame = pd.DataFrame(grid.rows)
+            for f in FIELDS[grid.kind]:  # empty cells as blanks, not "None"
                 frame[f.label] = pd.to_numeric(frame[f.label], errors="coerce").astype("float64")
             edited = st.data_editor(
                 frame,
                 hide_index=True,
                 width="stretch",
                 num_rows="fixed",
-                key=f"grid_{pilot_id}_{metric}_{window[0]}_{window[1]}",
+                key=Keys.grid(pilot_id, metric, window[0], window[1]),
                 disabled=["Day", "Arm"],
                 column_config={
                     "Day": st.column_config.DateColumn(format="ddd D MMM YYYY"),
@@ -99,38 +98,31 @@ if can_write():
                         f.label: st.column_config.NumberColumn(
                             f.label, help=f.help, min_value=None, step=1 if f.whole else 0.01
                         )
-                        for f in FIELDS[kind]
+                        for f in FIELDS[grid.kind]
                     },
                 },
             )
             reason = st.text_input(
                 "Why (for corrections and cleared values)",
-                key=form_key(f"grid_reason_{pilot_id}"),
+                key=form_key(Keys.grid_reason(pilot_id)),
                 placeholder="e.g. the export was re-run with late conversions",
             )
-            if st.button("Save grid", type="primary", key=f"grid_save_{pilot_id}"):
-                edits = grid_edits(kind, metric, original, edited.to_dict("records"), by_key)
-                try:
-                    if not edits:
-                        raise InvalidInput.one("grid", "nothing changed: type new figures or correct a value first.")
-                    with write() as session:
-                        done = results.apply_grid(session, pilot_id, edits, actor(), reason)
-                except InvalidInput as exc:
-                    show_invalid(exc)
-                else:
-                    flash(
-                        f"Saved: {done['added']} added, {done['corrected']} corrected, {done['deleted']} cleared. "
+            if st.button("Save grid", type="primary", key=Keys.grid_save(pilot_id)):
+                save(
+                    lambda session: results.save_grid(
+                        session, pilot_id, metric, grid.rows, edited.to_dict("records"), actor(), reason
+                    ),
+                    lambda done: (
+                        f"Saved: {done.added} added, {done.corrected} corrected, {done.deleted} cleared. "
                         "Earlier values are kept in history."
-                    )
-                    reset_form(f"grid_reason_{pilot_id}")
-                    st.rerun()
+                    ),
+                    reset=Keys.grid_reason(pilot_id),
+                )
         else:
             st.caption("Pick the last day of the range too.")
 
-    with tab_day, st.form(form_key(f"log_day_{pilot_id}")):
-        day = st.date_input(
-            "Day", value=min(date.today(), pilot.end_date) if pilot.end_date else date.today(), format="YYYY-MM-DD"
-        )
+    with tab_day, st.form(form_key(Keys.log_day(pilot_id))):
+        day = st.date_input("Day", value=logging.shown_until(date.today()), format="YYYY-MM-DD")
         form_values: dict[tuple[str, str], dict] = {}
         for metric, kind in kinds.items():
             st.markdown(f"**{metric_label(metric)}**")
@@ -144,23 +136,16 @@ if can_write():
                         help=f.help,
                         step=1.0 if f.whole else 0.01,
                         format="%g",
-                        key=f"{form_key(f'log_day_{pilot_id}')}_{metric}_{arm}_{f.name}",
+                        key=Keys.day_field(form_key(Keys.log_day(pilot_id)), metric, arm, f.name),
                     )
                     for f, col in zip(FIELDS[kind], cols[1:], strict=True)
                 }
         if st.form_submit_button("Save day", type="primary"):
-            new_rows = [r for (m, a), v in form_values.items() if (r := to_row(kinds[m], m, a, day, v))]
-            try:
-                if not new_rows:
-                    raise InvalidInput.one("rows", "every field is empty: enter the day's figures first.")
-                with write() as session:
-                    saved = results.log_results(session, pilot_id, new_rows, actor())
-            except InvalidInput as exc:
-                show_invalid(exc)
-            else:
-                flash(f"Saved {saved} value(s) for {fmt_date(day)}.")
-                reset_form(f"log_day_{pilot_id}")
-                st.rerun()
+            save(
+                lambda session: results.log_results(session, pilot_id, form_rows(kinds, day, form_values), actor()),
+                lambda saved: f"Saved {saved} value(s) for {fmt_date(day)}.",
+                reset=Keys.log_day(pilot_id),
+            )
 
     with tab_file:
         st.caption(
@@ -168,7 +153,9 @@ if can_write():
             "(aggregated), or one row per person/order with an arm column (events). Nothing is saved until you "
             "confirm the preview; an import can be undone as a whole."
         )
-        upload = st.file_uploader("Export file", type=["csv", "tsv", "txt", "xlsx"], key=f"upload_{pilot_id}")
+        upload = st.file_uploader(
+            "Export file", type=["csv", "tsv", "txt", "xlsx"], key=Keys.upload(pilot_id, "upload")
+        )
         if upload is not None:
             try:
                 sample = read_sample(upload, upload.name)
@@ -191,20 +178,24 @@ if can_write():
                 none = "— none —"
                 cols = [none, *sample.columns]
                 pick = lambda label, current, key, **kw: st.selectbox(  # noqa: E731
-                    label, cols, index=cols.index(current) if current in cols else 0, key=f"{key}_{pilot_id}", **kw
+                    label,
+                    cols,
+                    index=cols.index(current) if current in cols else 0,
+                    key=Keys.upload(pilot_id, key),
+                    **kw,
                 )
                 m1, m2, m3, m4 = st.columns(4)
                 layout = m1.radio(
                     "Layout",
                     LAYOUTS,
                     index=LAYOUTS.index(suggested.layout),
-                    key=f"layout_{pilot_id}",
+                    key=Keys.upload(pilot_id, "layout"),
                     format_func={"aggregated": "One row per day and arm", "events": "One row per person/order"}.get,
                 )
                 arm_col = m2.selectbox(
                     "Arm column",
                     cols,
-                    key=f"armcol_{pilot_id}",
+                    key=Keys.upload(pilot_id, "armcol"),
                     index=cols.index(suggested.arm_column) if suggested.arm_column in cols else 0,
                     help="Leave at none for a single-arm pilot (before/after, target).",
                 )
@@ -214,7 +205,7 @@ if can_write():
                 control = m3.selectbox(
                     "Control value",
                     [none, *arm_values],
-                    key=f"control_{pilot_id}",
+                    key=Keys.upload(pilot_id, "control"),
                     index=(
                         [none, *arm_values].index(suggested.control_value)
                         if suggested.control_value in arm_values
@@ -234,7 +225,7 @@ if can_write():
                             cells[1].selectbox(
                                 "Column (0/1 or amount)",
                                 cols,
-                                key=f"m_{metric_name}_col_{pilot_id}",
+                                key=Keys.mapping(pilot_id, metric_name, "col"),
                                 index=cols.index(sm.column) if sm.column in cols else 0,
                             ),
                             none,
@@ -244,7 +235,7 @@ if can_write():
                             cells[1].selectbox(
                                 "Conversions",
                                 cols,
-                                key=f"m_{metric_name}_conv_{pilot_id}",
+                                key=Keys.mapping(pilot_id, metric_name, "conv"),
                                 index=cols.index(sm.conversions_column) if sm.conversions_column in cols else 0,
                             ),
                             none,
@@ -253,7 +244,7 @@ if can_write():
                             cells[2].selectbox(
                                 "Exposures",
                                 cols,
-                                key=f"m_{metric_name}_exp_{pilot_id}",
+                                key=Keys.mapping(pilot_id, metric_name, "exp"),
                                 index=cols.index(sm.exposures_column) if sm.exposures_column in cols else 0,
                             ),
                             none,
@@ -263,7 +254,7 @@ if can_write():
                             cells[1].selectbox(
                                 "Units (n)",
                                 cols,
-                                key=f"m_{metric_name}_n_{pilot_id}",
+                                key=Keys.mapping(pilot_id, metric_name, "n"),
                                 index=cols.index(sm.n_column) if sm.n_column in cols else 0,
                             ),
                             none,
@@ -272,7 +263,7 @@ if can_write():
                             cells[2].selectbox(
                                 "Sum",
                                 cols,
-                                key=f"m_{metric_name}_sum_{pilot_id}",
+                                key=Keys.mapping(pilot_id, metric_name, "sum"),
                                 index=cols.index(sm.sum_column) if sm.sum_column in cols else 0,
                             ),
                             none,
@@ -281,7 +272,7 @@ if can_write():
                             cells[3].selectbox(
                                 "Sum of squares",
                                 cols,
-                                key=f"m_{metric_name}_sq_{pilot_id}",
+                                key=Keys.mapping(pilot_id, metric_name, "sq"),
                                 index=cols.index(sm.sum_sq_column) if sm.sum_sq_column in cols else 0,
                             ),
                             none,
@@ -291,7 +282,7 @@ if can_write():
                             cells[1].selectbox(
                                 "Value",
                                 cols,
-                                key=f"m_{metric_name}_val_{pilot_id}",
+                                key=Keys.mapping(pilot_id, metric_name, "val"),
                                 index=cols.index(sm.column) if sm.column in cols else 0,
                             ),
                             none,
@@ -305,14 +296,15 @@ if can_write():
                     date_column=_col(date_col, none),
                     metrics=metrics,
                 )
-                left_out = [metric_label(k) for k in kinds if k not in {mm.name for mm in metrics}]
+                with read() as session:
+                    left_out = [metric_label(k) for k in imports.unmapped_metrics(session, pilot_id, mapping)]
                 if left_out:
                     st.caption(f"Not mapped, so not imported from this file: {', '.join(left_out)}.")
                 replace = st.checkbox(
                     "Replace it: if this exact file was imported before, undo that import and import the file again",
-                    key=f"replace_{pilot_id}",
+                    key=Keys.upload(pilot_id, "replace"),
                 )
-                if st.button("Preview import", key=f"preview_{pilot_id}"):
+                if st.button("Preview import", key=Keys.upload(pilot_id, "preview")):
                     bar = st.progress(0.0, text="Reading the file…")
                     try:
                         checksum = file_checksum(upload)
@@ -332,9 +324,9 @@ if can_write():
                     except ImportFileError as exc:
                         st.error(str(exc), icon="⚠️")
                     else:
-                        st.session_state[f"import_preview_{pilot_id}"] = (checksum, replace, result)
+                        st.session_state[Keys.import_preview(pilot_id)] = (checksum, replace, result)
                     bar.empty()
-                held = st.session_state.get(f"import_preview_{pilot_id}")
+                held = st.session_state.get(Keys.import_preview(pilot_id))
                 if held and held[2].file_name == upload.name:
                     checksum, replace_ok, result = held
                     st.markdown(
@@ -373,22 +365,21 @@ if can_write():
                             width="stretch",
                         )
                     elif st.button(
-                        f"Import {len(result.observations):,} values", type="primary", key=f"commit_{pilot_id}"
+                        f"Import {len(result.observations):,} values",
+                        type="primary",
+                        key=Keys.upload(pilot_id, "commit"),
                     ):
-                        try:
-                            with write() as session:
-                                outcome = imports.commit_import(
-                                    session, pilot_id, result, checksum=checksum, actor=actor(), replace=replace_ok
-                                )
-                        except InvalidInput as exc:
-                            show_invalid(exc)
-                        else:
-                            st.session_state.pop(f"import_preview_{pilot_id}", None)
-                            flash(
-                                f"Imported {outcome.entries:,} values from “{result.file_name}” "
-                                f"(batch #{outcome.batch.id})."
-                            )
-                            st.rerun()
+
+                        def _imported(outcome) -> str:
+                            st.session_state.pop(Keys.import_preview(pilot_id), None)
+                            return f"Imported {outcome.entries:,} values from “{result.file_name}” (batch #{outcome.batch.id})."
+
+                        save(
+                            lambda session: imports.commit_import(
+                                session, pilot_id, result, checksum=checksum, actor=actor(), replace=replace_ok
+                            ),
+                            _imported,
+                        )
 
         with read() as session:
             batches = imports.list_batches(session, pilot_id)
@@ -396,24 +387,24 @@ if can_write():
             st.markdown("**Imports into this pilot**")
             for b in batches:
                 c1, c2 = st.columns([5, 1])
-                state = f"undone {fmt_date(b.undone_at.date())} by {b.undone_by}" if b.undone_at else "live"
+                state = f"undone {fmt_date(b.undone_at.date())} by {plain(b.undone_by)}" if b.undone_at else "live"
                 c1.markdown(
-                    f"#{b.id} · {b.file_name} · {b.row_count:,} rows → {b.entry_count:,} values · "
-                    f"{fmt_date(b.created_at.date())} by {b.created_by} · *{state}*"
+                    f"#{b.id} · {plain(b.file_name)} · {b.row_count:,} rows → {b.entry_count:,} values · "
+                    f"{fmt_date(b.created_at.date())} by {plain(b.created_by)} · *{state}*"
                 )
                 if b.undone_at:
                     continue
                 confirm = c2.popover("Undo…")
                 confirm.caption(f"Take back all {b.entry_count:,} values of import #{b.id}? They stay in history.")
-                if confirm.button(f"Undo import #{b.id}", key=f"undo_{b.id}", type="primary"):
-                    try:
-                        with write() as session:
-                            n = imports.undo_batch(session, b.id, actor(), "undone from the Log results page")
-                    except InvalidInput as exc:
-                        show_invalid(exc)
-                    else:
-                        flash(f"Import #{b.id} undone: {n:,} values taken back (kept in history).")
-                        st.rerun()
+                if confirm.button(f"Undo import #{b.id}", key=Keys.undo_import(b.id), type="primary"):
+                    save(
+                        lambda session, batch_id=b.id: imports.undo_batch(
+                            session, batch_id, actor(), "undone from the Log results page"
+                        ),
+                        lambda n, batch_id=b.id: (
+                            f"Import #{batch_id} undone: {n:,} values taken back (kept in history)."
+                        ),
+                    )
 else:
     read_only_note("log, correct or import results")
 

@@ -1,33 +1,29 @@
 """Pilots: hypothesis, owner, goal, design, dates and the success criteria agreed up front."""
 
-import json
-
 import pandas as pd
 import streamlit as st
 
 from lib import audit, goals, pilots
 from lib.criteria import describe, threshold_from_display, threshold_to_display
 from lib.designer import HELP as PLAN_HELP
-from lib.designer import PlanInputs, summarize
+from lib.designer import plan_from_form
 from lib.formatting import fmt_date, number
-from lib.inputs import DESIGN_LABELS, InvalidInput
+from lib.inputs import DESIGN_LABELS
 from lib.models import CHANNELS, PILOT_STATUSES, PRIORITIES, PRIORITY_LABELS
 from lib.observations import DIRECTIONS, METRIC_KINDS
 from lib.report.compose import pilot_bundle
 from lib.st_adapter import (
+    Keys,
     actor,
     can_write,
-    flash,
     form_key,
     pilot_downloads,
     plain,
     read,
     read_only_note,
-    reset_form,
+    save,
     share_links,
     show_flash,
-    show_invalid,
-    write,
 )
 
 KIND_LABELS = {
@@ -41,7 +37,7 @@ ROLE_HELP = {
     "guardrail": "Must not get worse, e.g. unsubscribes or cost per click.",
 }
 CONFIDENCES = [0.8, 0.9, 0.95, 0.99]
-PLANNED_KEY = "new_pilot_planned_n"
+PLANNED_KEY = Keys.planned_n
 COMPARE_LABELS = {
     "vs_control": "a control arm (A/B)",
     "vs_target": "a fixed target",
@@ -58,7 +54,9 @@ show_flash()
 with read() as session:
     rows = pilots.list_pilots(session)
     goal_names = {n.goal.id: n.goal.name for n in goals.goal_tree(session)}
-    all_criteria = {r.pilot.id: pilots.criteria_for(session, r.pilot.id) for r in rows}
+    all_criteria = pilots.criteria_by_pilot(session)
+by_id = {r.pilot.id: r.pilot for r in rows}
+names = {r.pilot.id: r.pilot.name for r in rows}
 
 if not goal_names:
     st.info(
@@ -73,20 +71,20 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
     metric = c1.text_input(
         "Metric",
         value=existing.metric if existing else "",
-        key=f"{form}_{role}_metric",
+        key=Keys.criterion(form, role, "metric"),
         placeholder="reply_rate" if required else "leave empty for none",
     )
     kind = c2.selectbox(
         "Kind",
         METRIC_KINDS,
-        key=f"{form}_{role}_kind",
+        key=Keys.criterion(form, role, "kind"),
         format_func=KIND_LABELS.get,
         index=METRIC_KINDS.index(existing.kind) if existing else 0,
     )
     unit = c3.text_input(
         "Unit",
         value=existing.unit if existing else "",
-        key=f"{form}_{role}_unit",
+        key=Keys.criterion(form, role, "unit"),
         placeholder="EUR, visits/day",
         help="What the value is measured in (not needed for rates).",
     )
@@ -95,14 +93,14 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
     direction = c4.selectbox(
         "Good direction",
         DIRECTIONS,
-        key=f"{form}_{role}_direction",
+        key=Keys.criterion(form, role, "direction"),
         index=DIRECTIONS.index(existing.direction if existing else default_dir),
         format_func=lambda d: "Higher is better" if d == "increase" else "Lower is better",
     )
     ttype = c5.selectbox(
         "Threshold is",
         ["absolute", "relative"],
-        key=f"{form}_{role}_ttype",
+        key=Keys.criterion(form, role, "ttype"),
         index=["absolute", "relative"].index(existing.threshold_type) if existing else 0,
         format_func=lambda t: "A value or difference" if t == "absolute" else "A lift in %",
     )
@@ -110,7 +108,7 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
     threshold = c6.number_input(
         "Threshold",
         value=float(shown),
-        key=f"{form}_{role}_threshold",
+        key=Keys.criterion(form, role, "threshold"),
         format="%g",
         help="The minimum worth scaling. Rates and lifts in percent (8 = 8%). For a "
         "target design: the target value. Vs control/baseline: the smallest "
@@ -125,7 +123,7 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
     expected = c8.number_input(
         "Expected",
         value=shown_expected,
-        key=f"{form}_{role}_expected",
+        key=Keys.criterion(form, role, "expected"),
         format="%g",
         placeholder="what you expect",
         disabled=role == "guardrail",
@@ -136,7 +134,7 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
     confidence = c7.selectbox(
         "Confidence",
         CONFIDENCES,
-        key=f"{form}_{role}_conf",
+        key=Keys.criterion(form, role, "conf"),
         format_func=lambda c: f"{c:.0%}",
         index=CONFIDENCES.index(existing.confidence) if existing and existing.confidence in CONFIDENCES else 2,
     )
@@ -248,18 +246,20 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         baseline_start=b_start if design == "before_after" else None,
         baseline_end=b_end if design == "before_after" else None,
     )
-    try:
-        with write() as session:
-            if current:
-                pilots.update_pilot(session, current.id, actor(), criteria=criteria_values, reason=reason, **values)
-            else:
-                pilots.create_pilot(session, actor(), criteria=criteria_values, **values)
-    except InvalidInput as exc:
-        show_invalid(exc)
+    if current:
+        save(
+            lambda session: pilots.update_pilot(
+                session, current.id, actor(), criteria=criteria_values, reason=reason, **values
+            ),
+            f"Pilot “{name.strip()}” saved.",
+            reset=key,
+        )
     else:
-        flash(f"Pilot “{name.strip()}” saved.")
-        reset_form(key)
-        st.rerun()
+        save(
+            lambda session: pilots.create_pilot(session, actor(), criteria=criteria_values, **values),
+            f"Pilot “{name.strip()}” saved.",
+            reset=key,
+        )
 
 
 def _use_plan(n: int) -> None:
@@ -271,16 +271,18 @@ def plan_designer() -> None:
     st.subheader("Plan the sample")
     st.caption(PLAN_HELP)
     a1, a2, a3 = st.columns(3)
-    compare = a1.selectbox("Compared with", list(COMPARE_LABELS), format_func=COMPARE_LABELS.get, key="plan_compare")
+    compare = a1.selectbox(
+        "Compared with", list(COMPARE_LABELS), format_func=COMPARE_LABELS.get, key=Keys.plan("compare")
+    )
     kind_options = ["proportion", "mean"] if compare != "vs_baseline" else ["count", "proportion", "mean"]
-    kind = a2.selectbox("Metric kind", kind_options, format_func=KIND_LABELS.get, key="plan_kind")
+    kind = a2.selectbox("Metric kind", kind_options, format_func=KIND_LABELS.get, key=Keys.plan("kind"))
     rate = kind == "proportion"
     ttype = "absolute"
     if compare != "vs_target":
         ttype = a3.selectbox(
             "Threshold is",
             ["absolute", "relative"],
-            key="plan_ttype",
+            key=Keys.plan("ttype"),
             format_func=lambda t: "A difference" if t == "absolute" else "A lift in %",
         )
     pct = rate or ttype == "relative"
@@ -288,15 +290,15 @@ def plan_designer() -> None:
     baseline = sd = None
     if compare != "vs_target" or not rate:
         if rate:
-            baseline = b1.number_input("Current rate (%)", 0.1, 99.0, 5.0, 0.5, key="plan_base") / 100
+            baseline = b1.number_input("Current rate (%)", 0.1, 99.0, 5.0, 0.5, key=Keys.plan("base"))
         else:
-            baseline = b1.number_input("Current average", value=100.0, key="plan_base_mean")
+            baseline = b1.number_input("Current average", value=100.0, key=Keys.plan("base_mean"))
     if not rate:
         sd = b2.number_input(
             "Spread (standard deviation)",
             min_value=0.001,
             value=20.0,
-            key="plan_sd",
+            key=Keys.plan("sd"),
             help="Of one unit (one order, one visitor) — or of one day for daily counts and before/after.",
         )
     default_threshold = 8.0 if compare == "vs_target" and rate else (0.0 if compare != "vs_target" else 100.0)
@@ -304,46 +306,47 @@ def plan_designer() -> None:
     threshold = b3.number_input(
         f"Threshold{' (%)' if pct else ''} — minimum worth scaling",
         value=default_threshold,
-        key=f"plan_threshold_{compare}_{kind}_{ttype}",
+        key=Keys.plan("threshold", compare, kind, ttype),
         format="%g",
     )
     expected = b4.number_input(
         f"Expected{' (%)' if pct else ''}",
         value=default_expected,
         format="%g",
-        key=f"plan_expected_{compare}_{kind}_{ttype}",
+        key=Keys.plan("expected", compare, kind, ttype),
     )
     c1, c2, c3, c4 = st.columns(4)
-    confidence = c1.selectbox("Confidence", CONFIDENCES, index=2, format_func=lambda c: f"{c:.0%}", key="plan_conf")
-    power = c2.selectbox("Power", [0.7, 0.8, 0.9], index=1, format_func=lambda c: f"{c:.0%}", key="plan_power")
-    days = c3.number_input("Pilot length (days, one look a day)", 1, 365, 28, key="plan_days")
+    confidence = c1.selectbox(
+        "Confidence", CONFIDENCES, index=2, format_func=lambda c: f"{c:.0%}", key=Keys.plan("conf")
+    )
+    power = c2.selectbox("Power", [0.7, 0.8, 0.9], index=1, format_func=lambda c: f"{c:.0%}", key=Keys.plan("power"))
+    days = c3.number_input("Pilot length (days, one look a day)", 1, 365, 28, key=Keys.plan("days"))
     volume = c4.number_input(
         "People per arm per day (optional)",
         min_value=0.0,
         value=None,
-        key="plan_volume",
+        key=Keys.plan("volume"),
         placeholder="e.g. 250",
         help="Adds how long the plan takes and what it can detect.",
     )
     baseline_days = None
     if compare == "vs_baseline":
-        baseline_days = st.number_input("Baseline days", 3, 365, 28, key="plan_baseline_days")
-    scale = 100 if pct else 1
-    inputs = PlanInputs(
-        kind=kind,
-        comparison=compare,
-        threshold=threshold / scale,
-        expected=expected / scale,
-        baseline=baseline,
-        sd=sd,
-        threshold_type=ttype,
-        confidence=confidence,
-        power=power,
-        looks=int(days),
-        baseline_days=baseline_days,
-    )
+        baseline_days = st.number_input("Baseline days", 3, 365, 28, key=Keys.plan("baseline_days"))
     try:
-        summary = summarize(inputs, units="people", daily_volume=volume)
+        summary = plan_from_form(
+            comparison=compare,
+            kind=kind,
+            threshold_type=ttype,
+            threshold=threshold,
+            expected=expected,
+            confidence=confidence,
+            power=power,
+            days=int(days),
+            baseline=baseline,
+            sd=sd,
+            baseline_days=baseline_days,
+            daily_volume=volume,
+        )
     except ValueError as exc:
         st.error(f"Cannot plan this yet: {exc}", icon=":material/error:")
         return
@@ -356,7 +359,10 @@ def plan_designer() -> None:
         st.warning(summary.warning, icon=":material/warning:")
     if not summary.plan.unit_is_day:
         st.button(
-            f"Use {number(summary.plan.n)} in the new pilot", on_click=_use_plan, args=(summary.plan.n,), key="plan_use"
+            f"Use {number(summary.plan.n)} in the new pilot",
+            on_click=_use_plan,
+            args=(summary.plan.n,),
+            key=Keys.plan("use"),
         )
 
 
@@ -394,29 +400,30 @@ with tab_list:
         chosen = st.selectbox(
             "Details for",
             [r.pilot.id for r in rows],
-            format_func=lambda pid: next(r.pilot.name for r in rows if r.pilot.id == pid),
+            format_func=names.get,
         )
-        pilot = next(r.pilot for r in rows if r.pilot.id == chosen)
+        pilot = by_id[chosen]
         st.markdown(f"**Hypothesis.** {plain(pilot.hypothesis) or '—'}")
-        for c in all_criteria[chosen]:
+        for c in all_criteria.get(chosen, []):
             st.markdown(f"- *{c.role}* — {describe(pilots.criterion_spec(c), c.unit)} at {c.confidence:.0%} confidence")
         if pilot.criteria_locked_at:
             st.caption(f"Criteria locked on {fmt_date(pilot.criteria_locked_at.date())}.")
         if pilot.status in ("running", "decided"):
             with read() as session:
                 bundle = pilot_bundle(session, chosen)
-            st.altair_chart(bundle.charts[0][1], theme=None, width="content", key=f"pilot_chart_{chosen}")
-            pilot_downloads(chosen, pilot.name, bundle.charts[0][1], key=f"pilots_dl_{chosen}")
+            st.altair_chart(bundle.charts[0][1], theme=None, width="content", key=Keys.chart("pilots", chosen))
+            pilot_downloads(chosen, pilot.name, bundle.charts[0][1], key=Keys.downloads("pilots", chosen))
         with read() as session:
-            changes = [e for e in audit.events_for_pilot(session, chosen) if e.action == "change_after_lock"]
-        for ev in changes:
-            before = json.loads(ev.before_json or "{}").get("criteria", [])
-            after = json.loads(ev.after_json or "{}").get("criteria", [])
+            changes = audit.criteria_changes(session, chosen)
+        for change in changes:
             st.warning(
-                f"Criteria changed after the pilot started, on {fmt_date(ev.at.date())} by "
-                f"{plain(ev.actor)}: “{plain(ev.reason)}”. Before: {len(before)} criteria; after: "
-                f"{len(after)}.",
-                icon="🔏",
+                f"Criteria changed after the pilot started, on {fmt_date(change.at.date())} by "
+                f"{plain(change.actor)}: “{plain(change.reason)}”. Before: "
+                + "; ".join(change.before)
+                + ". After: "
+                + "; ".join(change.after)
+                + ".",
+                icon=":material/lock_reset:",
             )
         share_links(
             pilot_id=chosen, blurb="Whoever has the link sees this pilot's report and nothing else, without signing in."
@@ -436,6 +443,6 @@ with tab_edit:
         pid = st.selectbox(
             "Pilot to edit",
             [r.pilot.id for r in rows],
-            format_func=lambda p: next(r.pilot.name for r in rows if r.pilot.id == p),
+            format_func=names.get,
         )
-        pilot_form(f"edit_pilot_{pid}", next(r.pilot for r in rows if r.pilot.id == pid), all_criteria[pid])
+        pilot_form(Keys.edit_pilot(pid), by_id[pid], all_criteria.get(pid, []))

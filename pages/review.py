@@ -1,6 +1,5 @@
 """Review: one screen per pilot — verdict, confidence, reasons — and the decision with frozen numbers."""
 
-import json
 from datetime import datetime
 
 import pandas as pd
@@ -8,26 +7,21 @@ import streamlit as st
 
 from lib import audit, decisions, pilots
 from lib import formatting as fmt
-from lib.criteria import describe, metric_label
-from lib.evaluation import decision_snapshot
+from lib.criteria import metric_label
 from lib.formatting import fmt_date
-from lib.inputs import InvalidInput
 from lib.models import OUTCOMES
-from lib.observations import CriterionSpec
 from lib.report.compose import pilot_bundle
 from lib.st_adapter import (
+    Keys,
     actor,
     can_write,
-    flash,
     form_key,
     pilot_downloads,
     plain,
     read,
     read_only_note,
-    reset_form,
+    save,
     show_flash,
-    show_invalid,
-    write,
 )
 
 BANNERS = {
@@ -51,21 +45,6 @@ STATUS_ICONS = {
     "inconclusive": "➖ inconclusive",
     "futile": "❌ futile",
 }
-
-
-def describe_saved(c: dict) -> str:
-    """A criterion as stored in the audit trail, in words."""
-    spec = CriterionSpec(
-        c["metric"],
-        c["kind"],
-        c["role"],
-        c["comparison"],
-        c["threshold"],
-        c["direction"],
-        c["threshold_type"],
-        c["confidence"],
-    )
-    return f"{c['role']}: {describe(spec, c.get('unit', ''))}"
 
 
 def numbers_row(v) -> dict[str, str]:
@@ -118,12 +97,12 @@ if not rows:
     )
 else:
     names = {r.pilot.id: f"{r.pilot.name} ({r.pilot.status})" for r in rows}
-    pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key="review_pilot")
+    pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key=Keys.review_pilot)
     with read() as session:
         pilot = pilots.get_pilot(session, pilot_id)
         bundle = pilot_bundle(session, pilot_id)  # one evaluation: shown, drawn and downloaded
         ev = bundle.evaluation
-        changes = [e for e in audit.events_for_pilot(session, pilot_id) if e.action == "change_after_lock"]
+        changes = audit.criteria_changes(session, pilot_id)
         earlier = decisions.list_decisions(session, pilot_id)
     if earlier:
         last = earlier[0].decision
@@ -135,19 +114,17 @@ else:
     for change in changes:
         st.warning(
             f"**The criteria were changed after the pilot started** ({fmt_date(change.at.date())}, "
-            f"{plain(change.actor)}): “{plain(change.reason)}”. Originally: "
-            + "; ".join(describe_saved(c) for c in json.loads(change.before_json or "{}").get("criteria", []))
-            + ".",
+            f"{plain(change.actor)}): “{plain(change.reason)}”. Originally: " + "; ".join(change.before) + ".",
             icon="🔏",
         )
     show, text = BANNERS[ev.recommendation]
     show(text + "\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
     _, main = bundle.charts[0]
-    st.altair_chart(main, theme=None, width="content", key=f"main_chart_{pilot_id}")
+    st.altair_chart(main, theme=None, width="content", key=Keys.chart("review", pilot_id))
     with st.expander("Every criterion at a glance, and progress toward the plan"):
         for _, chart in bundle.charts[1:]:
             st.altair_chart(chart, theme=None, width="content")
-    pilot_downloads(pilot_id, pilot.name, main, key=f"review_dl_{pilot_id}")
+    pilot_downloads(pilot_id, pilot.name, main, key=Keys.downloads("review", pilot_id))
     if ev.srm_flag:
         st.warning(
             f"The split between arms looks broken (sample-ratio mismatch, p = {ev.srm_p_value:.4f}). "
@@ -170,7 +147,7 @@ else:
                 f"This pilot already has {len(earlier)} decision(s); a new one is added to the record "
                 "and the earlier ones stay listed below."
             )
-        with st.form(form_key(f"decide_{pilot_id}")):
+        with st.form(form_key(Keys.decide(pilot_id))):
             default = OUTCOMES.index(ev.recommendation) if ev.recommendation in OUTCOMES else OUTCOMES.index("extend")
             outcome = st.radio("Decision", OUTCOMES, index=default, format_func=OUTCOME_LABELS.get, horizontal=True)
             rationale = st.text_area("Rationale", placeholder="What we decided and why, in a sentence or two.")
@@ -178,23 +155,18 @@ else:
             if who.role == "local":  # no sign-in: the person says who they are; signed in, it is the identity
                 who = st.text_input("Decided by", value=who)
             if st.form_submit_button("Record decision", type="primary"):
-                try:
-                    with write() as session:
-                        decisions.record_decision(
-                            session,
-                            pilot_id,
-                            outcome=outcome,
-                            rationale=rationale,
-                            decided_by=who,
-                            snapshot=decision_snapshot(session, pilot_id),
-                            recommendation=ev.recommendation,
-                        )
-                except InvalidInput as exc:
-                    show_invalid(exc)
-                else:
-                    flash(f"Decision recorded for “{pilot.name}”: {OUTCOME_LABELS[outcome].lower()}.")
-                    reset_form(f"decide_{pilot_id}")
-                    st.rerun()
+                save(
+                    lambda session: decisions.decide(
+                        session,
+                        pilot_id,
+                        outcome=outcome,
+                        rationale=rationale,
+                        decided_by=who,
+                        shown_recommendation=ev.recommendation,
+                    ),
+                    f"Decision recorded for “{pilot.name}”: {OUTCOME_LABELS[outcome].lower()}.",
+                    reset=Keys.decide(pilot_id),
+                )
     else:
         read_only_note("record decisions")
 

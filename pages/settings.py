@@ -1,37 +1,36 @@
 """Settings: who you are, where the data lives, and the schema version."""
 
 import streamlit as st
-from sqlmodel import func, select
 
-from lib.db import current_revision, describe, head_revision
-from lib.models import Decision, Goal, Pilot, ResultEntry
-from lib.st_adapter import actor, engine, read
+from lib import workspace
+from lib.st_adapter import actor, can_write, engine, plain, read
 
-st.title("⚙️ Settings")
+st.title(":material/settings: Settings", anchor=False)
 
 st.subheader("You")
 st.markdown(
-    f"Your entries are signed **{actor() or 'anonymously'}** — change the name in the sidebar. "
+    f"Your entries are signed **{plain(actor()) or 'anonymously'}** — change the name in the sidebar. "
     "Set `GREENLIGHT_USER` to give it a default."
 )
 
 st.subheader("Data")
-eng = engine()
 with read() as session:
-    counts = {
-        label: session.exec(select(func.count()).select_from(model)).one()
-        for label, model in (
-            ("Goals", Goal),
-            ("Pilots", Pilot),
-            ("Result rows (incl. history)", ResultEntry),
-            ("Decisions", Decision),
-        )
-    }
-st.markdown(f"**Database:** `{describe(eng)}` ({'SQLite file' if eng.dialect.name == 'sqlite' else eng.dialect.name})")
-rev, head = current_revision(eng), head_revision()
-st.markdown(f"**Schema version:** `{rev}`" + (" (up to date)" if rev == head else f" — newest is `{head}`"))
-cols = st.columns(len(counts))
-for col, (label, value) in zip(cols, counts.items(), strict=True):
+    counts = workspace.counts(session)
+db = workspace.database_info(engine(), reveal=can_write())
+st.markdown(f"**Database:** `{plain(db.location)}` ({db.kind})")
+st.markdown(
+    f"**Schema version:** `{db.revision}`" + (" (up to date)" if db.up_to_date else f" — newest is `{db.head}`")
+)
+for col, (label, value) in zip(
+    st.columns(4),
+    [
+        ("Goals", counts.goals),
+        ("Pilots", counts.pilots),
+        ("Result rows (incl. history)", counts.result_rows),
+        ("Decisions", counts.decisions),
+    ],
+    strict=True,
+):
     col.metric(label, f"{value:,}")
 st.caption(
     "Teams that outgrow one machine set `GREENLIGHT_DATABASE_URL` to a PostgreSQL URL "

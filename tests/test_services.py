@@ -1,0 +1,183 @@
+"""The services behind page actions, on both back ends: each action is one call into lib/."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import Session, func, select
+
+from lib import audit, decisions, portfolio, results, workspace
+from lib.db import transaction
+from lib.designer import PlanInputs, plan_from_form, summarize
+from lib.inputs import InvalidInput
+from lib.models import Decision, Pilot, ResultEntry
+from lib.pilots import update_pilot
+from tests.factories import START, ab_pilot, day_rows, goal
+
+
+def _count(engine, model) -> int:
+    with Session(engine) as s:
+        return int(s.exec(select(func.count()).select_from(model)).one())
+
+
+@pytest.fixture
+def pilot_id(engine) -> int:
+    with transaction(engine) as s:
+        g = goal(s)
+        p = ab_pilot(s, goal_id=g.id)
+        results.log_results(s, p.id, day_rows(START), "tester", today=START + timedelta(days=3))
+        return p.id
+
+
+def _grid(engine, pid: int, day: date = START) -> results.Grid:
+    with Session(engine) as s:
+        return results.grid_for(s, pid, "reply_rate", [day])
+
+
+def test_clearing_only_conversions_is_refused_and_writes_nothing(engine, pilot_id):
+    grid = _grid(engine, pilot_id)
+    edited = [dict(r) for r in grid.rows]
+    edited[1]["Conversions"] = None  # the pilot arm: exposures kept, conversions emptied
+    before = _count(engine, ResultEntry)
+    with pytest.raises(InvalidInput) as err, transaction(engine) as s:
+        results.save_grid(s, pilot_id, "reply_rate", grid.rows, edited, "tester", "oops")
+    assert "Conversions is empty" in str(err.value) and "clear the whole row" in str(err.value)
+    assert _count(engine, ResultEntry) == before
+    with Session(engine) as s:
+        pilot_row = next(e for e in results.current_entries(s, pilot_id) if e.arm == "pilot")
+    assert pilot_row.total == 33  # not silently turned into 0
+
+
+def test_clearing_the_whole_row_clears_the_value_with_history(engine, pilot_id):
+    grid = _grid(engine, pilot_id)
+    edited = [dict(r) for r in grid.rows]
+    edited[1]["Conversions"] = edited[1]["Exposures"] = None
+    with transaction(engine) as s:
+        saved = results.save_grid(s, pilot_id, "reply_rate", grid.rows, edited, "tester", "wrong day")
+    assert saved == results.GridSaved(added=0, corrected=0, deleted=1)
+    with Session(engine) as s:
+        assert [e.arm for e in results.current_entries(s, pilot_id)] == ["control"]
+    assert _count(engine, ResultEntry) == 2  # the cleared row stays as history
+
+
+def test_a_grid_with_nothing_changed_says_so(engine, pilot_id):
+    grid = _grid(engine, pilot_id)
+    with pytest.raises(InvalidInput, match="nothing changed"), transaction(engine) as s:
+        results.save_grid(s, pilot_id, "reply_rate", grid.rows, [dict(r) for r in grid.rows], "tester")
+
+
+def test_logging_window_runs_from_the_start_to_the_end():
+    pilot = Pilot(name="x", design="ab", start_date=START, end_date=START + timedelta(days=27))
+    window = results.logging_window(pilot)
+    assert (window.first, window.last) == (START, START + timedelta(days=27))
+    assert window.shown_until(START + timedelta(days=90)) == START + timedelta(days=27)
+    assert window.shown_until(START + timedelta(days=2)) == START + timedelta(days=2)
+    ba = Pilot(name="y", design="before_after", baseline_start=date(2026, 9, 1), start_date=START)
+    assert results.logging_window(ba).first == date(2026, 9, 1)
+
+
+def test_decide_evaluates_once_and_returns_what_it_stored(engine, pilot_id):
+    with transaction(engine) as s:
+        recorded = decisions.decide(s, pilot_id, outcome="extend", rationale="Too early to call", decided_by="lead")
+    with Session(engine) as s:
+        stored = s.get(Decision, recorded.decision.id)
+        row = decisions.list_decisions(s, pilot_id)[0]
+    assert stored.recommendation == recorded.recommendation == recorded.snapshot["evaluation"]["recommendation"]
+    assert row.snapshot["evaluation"] == recorded.snapshot["evaluation"]
+
+
+def test_decide_refuses_when_the_numbers_changed_since_they_were_shown(engine, pilot_id):
+    with Session(engine) as s:
+        from lib.evaluation import evaluate
+
+        now = evaluate(s, pilot_id).recommendation
+    other = "scale" if now != "scale" else "abort"
+    with pytest.raises(InvalidInput, match="numbers changed while you were deciding"), transaction(engine) as s:
+        decisions.decide(s, pilot_id, outcome="scale", rationale="Go", decided_by="lead", shown_recommendation=other)
+    assert _count(engine, Decision) == 0
+
+
+def test_decide_refuses_a_viewer_before_evaluating(engine, pilot_id):
+    from lib.access import NotAllowed, Principal
+
+    with pytest.raises(NotAllowed), transaction(engine) as s:
+        decisions.decide(s, pilot_id, outcome="scale", rationale="Go", decided_by=Principal("Val", "viewer"))
+    assert _count(engine, Decision) == 0
+
+
+def test_portfolio_overview_counts_and_latest_outcome(engine, pilot_id):
+    with transaction(engine) as s:
+        decisions.decide(s, pilot_id, outcome="extend", rationale="More data", decided_by="lead")
+        decisions.decide(s, pilot_id, outcome="abort", rationale="Stop", decided_by="lead")
+        ab_pilot(s, name="An idea", status="idea", planned_n_per_arm=None)
+    with Session(engine) as s:
+        view = portfolio.overview(s)
+    assert (view.running, view.decided, view.backlog) == (0, 1, 1)
+    row = next(r for r in view.rows if r.pilot.id == pilot_id)
+    assert row.latest_outcome == "abort" and not row.ready_for_decision
+
+
+def test_criteria_changes_are_typed_rows_in_words(engine, pilot_id):
+    from lib.inputs import PilotIn
+
+    with transaction(engine) as s:
+        p = s.get(Pilot, pilot_id)
+        values = audit.snapshot(p, tuple(PilotIn.model_fields))
+        update_pilot(
+            s,
+            pilot_id,
+            "lead",
+            reason="Guardrail was too strict",
+            **values,
+            criteria=[dict(metric="reply_rate", kind="proportion", role="primary", threshold=0.0)],
+        )
+    with Session(engine) as s:
+        changes = audit.criteria_changes(s, pilot_id)
+    assert len(changes) == 1
+    change = changes[0]
+    assert change.reason == "Guardrail was too strict" and change.actor == "lead"
+    assert len(change.before) == 2 and len(change.after) == 1
+    assert change.before[1].startswith("guardrail:") and "Unsubscribe rate" in change.before[1]
+
+
+def test_workspace_counts_and_a_masked_location(engine, pilot_id):
+    with Session(engine) as s:
+        counts = workspace.counts(s)
+    assert (counts.goals, counts.pilots, counts.result_rows, counts.decisions) == (1, 1, 2, 0)
+    masked = workspace.database_info(engine, reveal=False)
+    full = workspace.database_info(engine, reveal=True)
+    assert masked.up_to_date and masked.revision == masked.head
+    if engine.dialect.name == "sqlite":
+        assert masked.location == "greenlight.db" and "/" not in masked.location
+        assert full.location.endswith("greenlight.db") and "/" in full.location
+    else:
+        assert "app:" not in masked.location and "@" not in masked.location and "postgresql" in masked.location
+        assert "***" in full.location and ":app@" not in full.location
+
+
+def test_plan_from_form_converts_percent_as_typed():
+    typed = plan_from_form(
+        comparison="vs_control",
+        kind="proportion",
+        threshold_type="absolute",
+        threshold=0.0,
+        expected=1.0,
+        confidence=0.95,
+        power=0.8,
+        days=28,
+        baseline=5.0,
+    )
+    direct = summarize(
+        PlanInputs(
+            kind="proportion",
+            comparison="vs_control",
+            threshold=0.0,
+            expected=0.01,
+            baseline=0.05,
+            confidence=0.95,
+            power=0.8,
+            looks=28,
+        )
+    )
+    assert typed.plan.n == direct.plan.n and typed.characteristics == direct.characteristics
