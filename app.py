@@ -8,12 +8,15 @@ from lib.st_adapter import actor, engine, in_share_mode, sign_in_configured
 
 if in_share_mode():  # a stakeholder's link: that one report, no navigation, no sidebar, nothing that writes
     st.set_page_config(
-        page_title="Shared report · Greenlight", page_icon="🟢", layout="wide", initial_sidebar_state="collapsed"
+        page_title="Shared report · Greenlight",
+        page_icon=":material/rocket_launch:",
+        layout="wide",
+        initial_sidebar_state="collapsed",
     )
     st.navigation([st.Page("pages/share_view.py", title="Shared report", default=True)], position="hidden").run()
     st.stop()
 
-st.set_page_config(page_title="Greenlight", page_icon="🟢", layout="wide")
+st.set_page_config(page_title="Greenlight", page_icon=":material/rocket_launch:", layout="wide")
 
 engine()  # open and upgrade the database before any page runs
 
@@ -44,12 +47,12 @@ with st.sidebar:
 
 pages = {
     "Greenlight": [
-        st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-        st.Page("pages/goals.py", title="Goals", icon="🎯"),
-        st.Page("pages/pilots.py", title="Pilots", icon="🧪"),
-        st.Page("pages/log_results.py", title="Log results", icon="📝"),
-        st.Page("pages/review.py", title="Review", icon="⚖️"),
-        st.Page("pages/settings.py", title="Settings", icon="⚙️"),
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/goals.py", title="Goals", icon=":material/flag:"),
+        st.Page("pages/pilots.py", title="Pilots", icon=":material/science:"),
+        st.Page("pages/log_results.py", title="Log results", icon=":material/edit_note:"),
+        st.Page("pages/review.py", title="Review", icon=":material/gavel:"),
+        st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
     ]
 }
 st.navigation(pages).run()

@@ -124,7 +124,7 @@ def read_only_note(what: str) -> None:
     )
 
 
-def flash(message: str, icon: str = "✅") -> None:
+def flash(message: str, icon: str = ":material/check_circle:") -> None:
     """A success message that survives the rerun after a write."""
     st.session_state[Keys.flash] = (message, icon)
 
@@ -137,7 +137,7 @@ def show_flash() -> None:
 
 def show_invalid(exc: InvalidInput, title: str = "Nothing was saved.") -> None:
     lines = "\n".join(f"- {e}" for e in exc.errors)
-    st.error(f"**{title}** Please fix:\n{lines}", icon="⚠️")
+    st.error(f"**{title}** Please fix:\n{lines}", icon=":material/warning:")
 
 
 T = TypeVar("T")

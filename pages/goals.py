@@ -18,7 +18,7 @@ from lib.st_adapter import (
     show_flash,
 )
 
-st.title("🎯 Goals")
+st.title(":material/flag: Goals", anchor=False)
 st.caption(
     "Tie every pilot to a shared goal and KPI: company goal → marketing goal → team goal, "
     "each with a measurement (e.g. “100 new visits a month to the site from social”)."
@@ -32,7 +32,7 @@ if not tree:
     st.info(
         "No goals yet. Start with the company goal everyone pulls on (e.g. “Grow new-customer revenue 20%”), "
         "then the marketing goal under it, then a team goal with a KPI your pilots can move.",
-        icon="💡",
+        icon=":material/lightbulb:",
     )
 else:
     st.dataframe(

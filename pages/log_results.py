@@ -30,7 +30,7 @@ def _col(value: str, none: str) -> str | None:
     return None if value == none else value
 
 
-st.title("📝 Log results")
+st.title(":material/edit_note: Log results", anchor=False)
 st.caption(
     "Log what happened, per day (or week) and arm. A save stores every row or none; "
     "a correction keeps the old value in history."
@@ -44,7 +44,7 @@ if not rows:
     st.info(
         "No pilot has criteria yet, so there is nothing to log against. Create a pilot with at least one "
         "criterion on the **Pilots** page — or load the demo from **Home**.",
-        icon="📝",
+        icon=":material/edit_note:",
     )
     st.stop()
 
@@ -162,7 +162,7 @@ if can_write():
                 with read() as session:
                     suggested = imports.mapping_for(session, pilot_id, sample)
             except ImportFileError as exc:
-                st.error(str(exc), icon="⚠️")
+                st.error(str(exc), icon=":material/warning:")
             else:
                 ff = sample.format
                 st.caption(
@@ -322,7 +322,7 @@ if can_write():
                     except InvalidInput as exc:
                         show_invalid(exc, "This file cannot be imported.")
                     except ImportFileError as exc:
-                        st.error(str(exc), icon="⚠️")
+                        st.error(str(exc), icon=":material/warning:")
                     else:
                         st.session_state[Keys.import_preview(pilot_id)] = (checksum, replace, result)
                     bar.empty()
@@ -355,7 +355,7 @@ if can_write():
                     if not result.ok:
                         st.error(
                             f"**{result.problem_count:,} problem(s): nothing will be saved until they are fixed.**",
-                            icon="⚠️",
+                            icon=":material/warning:",
                         )
                         st.dataframe(
                             pd.DataFrame(

@@ -44,7 +44,7 @@ COMPARE_LABELS = {
     "vs_baseline": "the baseline period (before/after)",
 }
 
-st.title("🧪 Pilots")
+st.title(":material/science: Pilots", anchor=False)
 st.caption(
     "Write the success criteria before the pilot starts: they lock when it runs, "
     "and any later change is recorded with its reason."
@@ -60,7 +60,8 @@ names = {r.pilot.id: r.pilot.name for r in rows}
 
 if not goal_names:
     st.info(
-        "Tip: create a goal first on the **Goals** page, so every pilot is tied to a KPI the company shares.", icon="💡"
+        "Tip: create a goal first on the **Goals** page, so every pilot is tied to a KPI the company shares.",
+        icon=":material/lightbulb:",
     )
 
 
@@ -372,7 +373,7 @@ with tab_list:
         st.info(
             "No pilots yet. Use **New pilot** to write one down: a hypothesis, who owns it, which goal it "
             "serves, and the criteria that will decide it — e.g. “reply rate ≥ 8% on ≥ 200 contacts”.",
-            icon="🧪",
+            icon=":material/science:",
         )
     else:
         st.dataframe(

@@ -25,10 +25,10 @@ from lib.st_adapter import (
 )
 
 BANNERS = {
-    "scale": (st.success, "🟢 Recommendation: **scale**"),
-    "abort": (st.error, "🔴 Recommendation: **abort**"),
-    "iterate": (st.warning, "🟡 Recommendation: **iterate**"),
-    "keep_running": (st.info, "⏳ Recommendation: **keep running**"),
+    "scale": (st.success, ":material/check_circle: Recommendation: **scale**"),
+    "abort": (st.error, ":material/cancel: Recommendation: **abort**"),
+    "iterate": (st.warning, ":material/autorenew: Recommendation: **iterate**"),
+    "keep_running": (st.info, ":material/hourglass_top: Recommendation: **keep running**"),
 }
 OUTCOME_LABELS = {
     "scale": "Scale it",
@@ -37,13 +37,13 @@ OUTCOME_LABELS = {
     "extend": "Extend (keep running)",
 }
 STATUS_ICONS = {
-    "met": "✅ met",
-    "missed": "❌ missed",
-    "harmed": "❌ harmed",
-    "safe": "✅ safe",
-    "too_early": "⏳ too early",
-    "inconclusive": "➖ inconclusive",
-    "futile": "❌ futile",
+    "met": ":material/check_circle: met",
+    "missed": ":material/cancel: missed",
+    "harmed": ":material/cancel: harmed",
+    "safe": ":material/check_circle: safe",
+    "too_early": ":material/hourglass_top: too early",
+    "inconclusive": ":material/remove: inconclusive",
+    "futile": ":material/cancel: futile",
 }
 
 
@@ -75,7 +75,7 @@ def numbers_row(v) -> dict[str, str]:
     }
 
 
-st.title("⚖️ Review")
+st.title(":material/gavel: Review", anchor=False)
 st.caption(
     "For the review meeting: what the numbers say against the criteria agreed up front, "
     "and the decision — recorded with the numbers as they were."
@@ -93,7 +93,7 @@ if not rows:
     st.info(
         "Nothing to review yet: pilots show up here once they are running. Set a pilot's status to "
         "*Running* on the **Pilots** page and log some results.",
-        icon="⚖️",
+        icon=":material/gavel:",
     )
 else:
     names = {r.pilot.id: f"{r.pilot.name} ({r.pilot.status})" for r in rows}
@@ -109,13 +109,13 @@ else:
         st.info(
             f"**Decided: {OUTCOME_LABELS[last.outcome].lower()}** on {fmt_date(last.decided_at.date())} by "
             f"{plain(last.decided_by)} — “{plain(last.rationale)}”. Below: what the numbers say today.",
-            icon="🗳️",
+            icon=":material/how_to_vote:",
         )
     for change in changes:
         st.warning(
             f"**The criteria were changed after the pilot started** ({fmt_date(change.at.date())}, "
             f"{plain(change.actor)}): “{plain(change.reason)}”. Originally: " + "; ".join(change.before) + ".",
-            icon="🔏",
+            icon=":material/lock_reset:",
         )
     show, text = BANNERS[ev.recommendation]
     show(text + "\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
@@ -129,7 +129,7 @@ else:
         st.warning(
             f"The split between arms looks broken (sample-ratio mismatch, p = {ev.srm_p_value:.4f}). "
             "Check how people were assigned before trusting the comparison.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
     for v in ev.verdicts:
         st.markdown(
