@@ -52,6 +52,7 @@ pages = {
         st.Page("pages/pilots.py", title="Pilots", icon=":material/science:"),
         st.Page("pages/log_results.py", title="Log results", icon=":material/edit_note:"),
         st.Page("pages/review.py", title="Review", icon=":material/gavel:"),
+        st.Page("pages/learnings.py", title="Learnings", icon=":material/local_library:"),
         st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
     ]
 }

@@ -15,6 +15,7 @@ PAGES = [
     "pages/pilots.py",
     "pages/log_results.py",
     "pages/review.py",
+    "pages/learnings.py",
     "pages/settings.py",
 ]
 

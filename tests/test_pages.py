@@ -344,3 +344,17 @@ def test_designer_explains_an_impossible_plan(app_engine):
     at.number_input(key="plan_expected_vs_control_proportion_absolute").set_value(-1.0).run()
     assert any("expected effect must be beyond the threshold" in e for e in errors(at))
     assert not at.exception
+
+
+def test_learnings_library_lists_decided_pilots_and_searches(demo_engine):
+    at = page("pages/learnings.py").run()
+    assert not at.exception and not errors(at)
+    table = at.dataframe[0].value
+    assert len(table) == 2 and set(table["Decision"]) == {"Scaled", "Aborted"}
+    assert all(table["Rationale"].str.len() > 0) and table["Measured lift"].str.contains("%").all()
+    at.multiselect(key="learn_outcome").set_value(["abort"]).run()
+    table = at.dataframe[0].value
+    assert list(table["Decision"]) == ["Aborted"]
+    at.multiselect(key="learn_outcome").set_value([]).run()
+    at.text_input(key="learn_text").set_value("no such words anywhere").run()
+    assert not at.dataframe and "Nothing matches" in at.info[0].value

@@ -1,0 +1,73 @@
+"""Learnings: every decided pilot, searchable — what the team already knows before it designs the next one."""
+
+import pandas as pd
+import streamlit as st
+
+from lib import formatting as fmt
+from lib import learnings
+from lib.criteria import metric_label
+from lib.inputs import DESIGN_LABELS
+from lib.st_adapter import read
+
+OUTCOME_LABELS = {"scale": "Scaled", "iterate": "Iterated", "abort": "Aborted", "extend": "Extended"}
+
+st.title(":material/local_library: Learnings", anchor=False)
+st.caption(
+    "Every decided pilot with what it measured, what was decided and why — numbers as they were frozen at the decision."
+)
+
+with read() as session:
+    items = learnings.library(session)
+
+if not items:
+    st.info(
+        "No decisions yet. When the review meeting records a decision on a pilot (scale, iterate, abort or "
+        "extend), it lands here with its measured lift and the rationale, so the next pilot starts from it.",
+        icon=":material/lightbulb:",
+    )
+    st.stop()
+
+c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 1, 1])
+text = c1.text_input("Search", placeholder="e.g. subject line, webinar, discount", key="learn_text")
+goals = c2.multiselect("Goal", sorted({x.goal for x in items if x.goal}), key="learn_goal")
+channels = c3.multiselect("Channel", sorted({x.channel for x in items}), format_func=str.capitalize, key="learn_ch")
+designs = c4.multiselect(
+    "Design", sorted({x.design for x in items}), format_func=lambda d: DESIGN_LABELS.get(d, d), key="learn_design"
+)
+outcomes = c5.multiselect("Decision", list(OUTCOME_LABELS), format_func=OUTCOME_LABELS.get, key="learn_outcome")
+found = learnings.search(
+    items,
+    learnings.LearningFilter(
+        text=text, goals=tuple(goals), channels=tuple(channels), designs=tuple(designs), outcomes=tuple(outcomes)
+    ),
+)
+st.caption(f"{len(found):,} of {len(items):,} decided pilots")
+if not found:
+    st.info("Nothing matches: clear a filter or search for fewer words.", icon=":material/search_off:")
+    st.stop()
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "Pilot": x.pilot,
+                "Decision": OUTCOME_LABELS.get(x.outcome, x.outcome),
+                "Decided": x.decided_on,
+                "Goal": x.goal or "—",
+                "Channel": x.channel.capitalize(),
+                "Design": DESIGN_LABELS.get(x.design, x.design),
+                "Primary metric": metric_label(x.metric) if x.metric else "—",
+                "Measured lift": fmt.signed_pct(x.lift),
+                "Interval": learnings.interval_text(x.kind, x.interval_scale, *x.interval),
+                "Rationale": x.rationale,
+                "Recommended then": x.recommendation.replace("_", " ") or "—",
+            }
+            for x in found
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Decided": st.column_config.DateColumn(format="D MMM YYYY"),
+        "Rationale": st.column_config.TextColumn(width="large"),
+    },
+)
