@@ -50,6 +50,7 @@ pages = {
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/goals.py", title="Goals", icon=":material/flag:"),
         st.Page("pages/pilots.py", title="Pilots", icon=":material/science:"),
+        st.Page("pages/pilot.py", title="Pilot page", icon=":material/article:", url_path="pilot"),
         st.Page("pages/log_results.py", title="Log results", icon=":material/edit_note:"),
         st.Page("pages/review.py", title="Review", icon=":material/gavel:"),
         st.Page("pages/learnings.py", title="Learnings", icon=":material/local_library:"),

@@ -174,6 +174,8 @@ class Keys:
 
     flash = "_flash"
     review_pilot = "review_pilot"
+    pilot_page = "pilot_page"
+    pilot_link = "_pilot_link"  # the ?pilot= value last seen, to tell a new link from the picker's own
     planned_n = "new_pilot_planned_n"
 
     @staticmethod

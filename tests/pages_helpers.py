@@ -13,6 +13,7 @@ PAGES = [
     "pages/home.py",
     "pages/goals.py",
     "pages/pilots.py",
+    "pages/pilot.py",
     "pages/log_results.py",
     "pages/review.py",
     "pages/learnings.py",

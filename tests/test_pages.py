@@ -358,3 +358,31 @@ def test_learnings_library_lists_decided_pilots_and_searches(demo_engine):
     at.multiselect(key="learn_outcome").set_value([]).run()
     at.text_input(key="learn_text").set_value("no such words anywhere").run()
     assert not at.dataframe and "Nothing matches" in at.info[0].value
+
+
+def test_pilot_page_opens_by_its_link_and_keeps_the_id(demo_engine):
+    at = page("pages/pilot.py")
+    at.query_params["pilot"] = "4"
+    at.run()
+    assert not at.exception and not errors(at)
+    assert "Cold outreach sequence v2" in at.title[0].value
+    assert at.selectbox(key="pilot_page").value == 4
+    assert at.query_params["pilot"] == ["4"] or at.query_params["pilot"] == "4"
+    text = " ".join(m.value for m in at.markdown).replace("\\", "").replace("\u2060", "")  # as a reader sees it
+    assert "Reply rate · primary" in text and "against a target of 8.0%" in text and "Interval:" in text
+    at.run()  # a reload keeps the pilot
+    assert "Cold outreach sequence v2" in at.title[0].value
+    at.selectbox(key="pilot_page").set_value(3).run()
+    assert "Pricing page FAQ" in at.title[0].value
+    assert any("observational" in w.value for w in at.warning)
+
+
+def test_pilot_page_explains_a_pilot_that_has_not_started_and_an_unknown_id(demo_engine):
+    at = page("pages/pilot.py")
+    at.query_params["pilot"] = "8"
+    at.run()
+    assert "Homepage hero video" in at.title[0].value and "has not started" in at.info[0].value
+    at = page("pages/pilot.py")
+    at.query_params["pilot"] = "999"
+    at.run()
+    assert not at.exception and "There is no pilot #999" in at.warning[0].value

@@ -1,0 +1,105 @@
+"""One pilot on one page — deep-linkable: ``?pilot=ID`` opens it, and the id survives a reload."""
+
+import pandas as pd
+import streamlit as st
+
+from lib import pilot_view, pilots
+from lib.formatting import fmt_date
+from lib.inputs import DESIGN_LABELS, InvalidInput
+from lib.report.compose import results_table
+from lib.st_adapter import Keys, pilot_downloads, plain, read, share_links
+
+BANNERS = {
+    "scale": (st.success, ":material/check_circle: Recommendation: **scale**"),
+    "abort": (st.error, ":material/cancel: Recommendation: **abort**"),
+    "iterate": (st.warning, ":material/autorenew: Recommendation: **iterate**"),
+    "keep_running": (st.info, ":material/hourglass_top: Recommendation: **keep running**"),
+}
+
+with read() as session:
+    rows = pilots.list_pilots(session)
+if not rows:
+    st.title(":material/article: Pilot", anchor=False)
+    st.info(
+        "No pilots yet. Create one on the **Pilots** page; each pilot then has a page of its own, "
+        "with a link you can paste in chat.",
+        icon=":material/science:",
+    )
+    st.stop()
+
+names = {r.pilot.id: r.pilot.name for r in rows}
+wanted = st.query_params.get("pilot")
+default = int(wanted) if wanted and wanted.isdigit() and int(wanted) in names else next(iter(names))
+link_changed = wanted != st.session_state.get(Keys.pilot_link)  # a new link, not the picker's own echo
+if st.session_state.get(Keys.pilot_page) not in names or link_changed:
+    st.session_state[Keys.pilot_page] = default
+if wanted and (not wanted.isdigit() or int(wanted) not in names):
+    st.warning(f"There is no pilot #{plain(wanted)}: showing the first one instead.", icon=":material/warning:")
+pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key=Keys.pilot_page)
+st.query_params["pilot"] = st.session_state[Keys.pilot_link] = str(pilot_id)  # the address bar names it
+
+try:
+    with read() as session:
+        view = pilot_view.pilot_page(session, pilot_id)
+except InvalidInput as exc:
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+pilot = view.pilot
+
+st.title(f":material/article: {plain(pilot.name)}", anchor=False)
+st.caption(
+    f"**{view.state.capitalize()}** · {DESIGN_LABELS.get(pilot.design, pilot.design)} · "
+    f"{plain(pilot.channel.capitalize())} · owner {plain(pilot.owner) or '—'}"
+    + (f" · {fmt_date(pilot.start_date)} – {fmt_date(pilot.end_date)}" if pilot.start_date and pilot.end_date else "")
+)
+if pilot.hypothesis:
+    st.markdown(f"**Hypothesis.** {plain(pilot.hypothesis)}")
+
+if view.bundle is None:
+    st.info(
+        "This pilot has not started, so there is nothing to judge yet. Set it to *Running* on the **Pilots** page "
+        "when it goes live; its results and verdict then appear here.",
+        icon=":material/hourglass_empty:",
+    )
+    st.stop()
+
+ev = view.bundle.evaluation
+show, text = BANNERS[ev.recommendation]
+show(text + "\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
+for w in view.warnings:
+    st.warning(plain(w), icon=":material/warning:")
+
+_, main = view.bundle.charts[0]
+st.altair_chart(main, theme=None, width="content", key=Keys.chart("pilot", pilot_id))
+
+st.subheader("Each criterion")
+cols = st.columns(min(len(view.cards), 3) or 1)
+for i, c in enumerate(view.cards):
+    with cols[i % len(cols)].container(border=True):
+        icon = {True: ":material/check_circle:", False: ":material/cancel:"}.get(c.met, ":material/hourglass_top:")
+        st.markdown(f"{icon} **{plain(c.title)}** — {c.status}")
+        st.markdown(f"{plain(c.estimate)}  \nInterval: {plain(c.interval)}  \nConfidence it holds: {c.confidence}")
+        if c.progress is not None:
+            st.progress(c.progress, text=c.progress_text)
+        else:
+            st.caption(c.progress_text)
+        st.caption(plain(c.sentence))
+        if c.plan_text:
+            with st.popover("What the plan can do", icon=":material/insights:"):
+                st.markdown(plain(c.plan_text))
+
+with st.expander("Results logged so far", icon=":material/table:"):
+    with read() as session:
+        table = results_table(session, pilot_id)
+    if table.empty:
+        st.caption("Nothing logged yet.")
+    else:
+        st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+with st.expander("Every criterion at a glance, and progress toward the plan", icon=":material/bar_chart:"):
+    for _, chart in view.bundle.charts[1:]:
+        st.altair_chart(chart, theme=None, width="content")
+pilot_downloads(pilot_id, pilot.name, main, key=Keys.downloads("pilot", pilot_id))
+share_links(
+    pilot_id=pilot_id, blurb="Whoever has the link sees this pilot's report and nothing else, without signing in."
+)
+st.page_link("pages/review.py", label="Decide in the review meeting", icon=":material/gavel:")
