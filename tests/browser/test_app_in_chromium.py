@@ -72,3 +72,16 @@ def test_downloaded_report_renders_its_charts_offline(page: Page, app_url, tmp_p
     expect(report.locator(".chart svg").first).to_be_attached(timeout=30_000)
     assert report.locator("svg").count() >= 3  # main chart, criteria, progress
     assert requested == []  # nothing was fetched from the network
+
+
+def test_pilot_page_opened_by_its_link_shows_its_verdict_and_chart(page: Page, app_url):
+    _open_review(page, app_url)  # the demo workspace exists from here on
+    page.goto(f"{app_url}/pilot?pilot=5")
+    expect(page.get_by_role("heading", name="Retargeting budget shift")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Recommendation:").first).to_be_visible(timeout=30_000)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    expect(chart.locator("svg, canvas").first).to_be_attached(timeout=30_000)
+    page.reload()  # the link survives a reload
+    expect(page.get_by_role("heading", name="Retargeting budget shift")).to_be_visible(timeout=30_000)
+    assert "pilot=5" in page.url
+    assert page.locator('[data-testid="stException"]').count() == 0
