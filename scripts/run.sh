@@ -5,6 +5,11 @@
 #   ./scripts/run.sh --address 0.0.0.0        for colleagues: needs sign-in ([auth] in .streamlit/secrets.toml)
 #   ./scripts/run.sh --address 0.0.0.0 --i-accept-an-open-app
 #                                             a trusted LAN without sign-in: anyone who can reach it can write
+#
+# It serves serve.py (app.py behind a Host check): in local mode only requests addressed to localhost,
+# 127.0.0.1 or --address are answered (on 0.0.0.0 also this machine's name and IP addresses; for other
+# names, list them with "localhost" in server.allowedHosts in .streamlit/config.toml), so a web page
+# cannot reach the app by re-pointing its own domain at this machine (DNS rebinding).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
@@ -41,4 +46,4 @@ esac
 ensure_venv requirements.txt
 PORT="${PORT:-8501}"
 echo "== Greenlight on http://${ADDRESS}:${PORT}  (data: ${GREENLIGHT_DATABASE_URL:-data/greenlight.db}; Ctrl+C stops)"
-exec .venv/bin/python -m streamlit run app.py --server.address "$ADDRESS" --server.port "$PORT" --server.headless true
+exec .venv/bin/python -m streamlit run serve.py --server.address "$ADDRESS" --server.port "$PORT" --server.headless true

@@ -1,11 +1,19 @@
-"""run.sh refuses to serve an open app beyond this machine in local mode."""
+"""run.sh refuses to serve an open app beyond this machine in local mode, and what it serves checks Host."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.test_server_security import Server, free_port, http_status, websocket_status
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,3 +43,64 @@ def test_unknown_options_are_refused(tmp_path):
         env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 2 and "unknown option: --adress" in done.stderr
+
+
+def _project_copy(tmp: Path) -> Path:
+    """The project as run.sh sees it, in ``tmp``, with a .venv that borrows this interpreter's packages.
+
+    The requirements stamp is in place, so run.sh installs nothing and goes straight to serving.
+    """
+    root = tmp / "greenlight"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for d in ("lib", "pages", "scripts"):
+        shutil.copytree(ROOT / d, root / d, ignore=ignore)
+    for f in ("app.py", "serve.py", "requirements.txt", ".streamlit/config.toml"):
+        (root / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / f, root / f)
+    venv = root / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(os.path.realpath(sys.executable))
+    if sys.prefix != sys.base_prefix:  # the tests run in a venv: borrow its site-packages
+        shutil.copy(Path(sys.prefix) / "pyvenv.cfg", venv / "pyvenv.cfg")
+        (venv / "lib").symlink_to(Path(sys.prefix) / "lib")
+    stamp = hashlib.sha256((root / "requirements.txt").read_bytes()).hexdigest()
+    (venv / ".greenlight-requirements.txt.sha").write_text(stamp + "\n")
+    return root
+
+
+def test_run_sh_serves_only_requests_addressed_to_this_machine(tmp_path):
+    """What run.sh starts refuses a DNS-rebinding page's Host (HTTP and websocket) and serves localhost."""
+    root = _project_copy(tmp_path)
+    port = free_port()
+    log = tmp_path / "run.log"
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "PYTHON": sys.executable,
+        "PORT": str(port),
+        "GREENLIGHT_DATABASE_URL": f"sqlite:///{tmp_path / 'greenlight.db'}",
+    }
+    with open(log, "w") as out:
+        proc = subprocess.Popen(["bash", "scripts/run.sh"], cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = Server("127.0.0.1", port, log)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline, server.log_text()[-3000:]
+            try:
+                if urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        assert "Installing" not in server.log_text()
+        assert http_status(server, "/", f"evil.example:{port}") == 403
+        assert websocket_status(server, f"evil.example:{port}") == 403
+        assert http_status(server, "/", f"localhost:{port}") == 200
+        assert websocket_status(server, f"localhost:{port}") == 101
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

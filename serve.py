@@ -1,0 +1,75 @@
+"""Greenlight's server: ``app.py`` behind a Host check, with one plain sentence instead of any traceback.
+
+Start it with ``streamlit run serve.py`` (``scripts/run.sh`` and the Docker
+image do). Streamlit sees the ``st.App`` below and serves ``app.py`` through it,
+exactly as ``streamlit run app.py`` would, except that:
+
+- in local mode (no ``[auth]`` in secrets) every request, plain HTTP and the
+  ``/_stcore/stream`` websocket alike, must be addressed to localhost,
+  127.0.0.1 or the configured address, else it gets 403 (``lib/host_guard.py``
+  says why: DNS rebinding);
+- an uncaught error shows one sentence; its traceback goes to the server log
+  only (Streamlit logs it before calling ``_one_sentence``);
+- a deep link (``/review``) runs through ``app.py`` from the very first request:
+  Streamlit's legacy mode that runs ``pages/*.py`` on their own is off before
+  any session starts (``lib.st_adapter`` does the same lazily, for
+  ``streamlit run app.py`` and AppTest).
+"""
+
+from __future__ import annotations
+
+import socket
+
+import streamlit as st
+from starlette.middleware import Middleware
+from streamlit import config
+
+from lib.host_guard import HostGuard, HostPolicy, local_policy
+
+ERROR_SENTENCE = (
+    "Something went wrong on the server and this page could not finish; "
+    "the details are in the server's log for whoever runs Greenlight."
+)
+
+
+def _sign_in_configured() -> bool:
+    """Whether secrets hold an ``[auth]`` section, as ``lib.st_adapter.sign_in_configured`` reads it.
+
+    That module belongs to page runs (importing it may rerun the script), so it is
+    not imported here. Unlike it, an unreadable secrets file counts as local mode:
+    the Host list stays on.
+    """
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - FileNotFoundError (no secrets: local mode) or a broken file
+        return False
+
+
+def host_policy() -> HostPolicy | None:
+    """None (no Host list) with sign-in; otherwise the names a local-mode server answers to."""
+    extra = list(config.get_option("server.allowedHosts") or [])
+    if _sign_in_configured() and (not extra or "*" in extra):
+        return None
+    return local_policy(str(config.get_option("server.address") or ""), extra, [socket.gethostname()])
+
+
+def _host_guard(asgi_app):
+    """Built when the server starts (config and secrets loaded by then), wrapping every route."""
+    return HostGuard(asgi_app, host_policy())
+
+
+def _one_sentence(_exc: Exception) -> bool:
+    st.error(ERROR_SENTENCE, icon=":material/error:")
+    return True  # no Streamlit error box: not even the exception's type reaches the browser
+
+
+def _pages_only_through_app_py() -> None:
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a future Streamlit without the legacy mode
+        return
+    PagesManager.uses_pages_directory = False
+
+
+_pages_only_through_app_py()
+app = st.App("app.py", middleware=[Middleware(_host_guard)], on_script_error=_one_sentence)
