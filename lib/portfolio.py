@@ -6,13 +6,14 @@ review queue and the CLI agree on which pilots the meeting must look at.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session, col, select
 
 from lib.decide import PilotEvaluation
 from lib.evaluation import evaluate_all
+from lib.formatting import fmt_date
 from lib.models import PRIORITIES, Decision, Pilot
 
 
@@ -21,11 +22,30 @@ class PortfolioRow:
     pilot: Pilot
     evaluation: PilotEvaluation
     latest_outcome: str | None  # the newest recorded decision, if any
+    check_in: date | None = None  # set by the latest decision ("look again on …")
+    today: date = field(default_factory=date.today)
+
+    @property
+    def why_due(self) -> str | None:
+        """Why this pilot needs a decision today, in words; None when it does not.
+
+        The numbers call it (scale, iterate or abort), its planned end has passed, or the
+        check-in date its last decision set has come.
+        """
+        p = self.pilot
+        if p.status != "running":
+            return None
+        if self.evaluation.recommendation in ("scale", "iterate", "abort"):
+            return f"the numbers call it: {self.evaluation.recommendation}"
+        if p.end_date is not None and p.end_date < self.today:
+            return f"ended on {fmt_date(p.end_date)}, awaiting a decision"
+        if self.check_in is not None and self.check_in <= self.today:
+            return f"check-in due since {fmt_date(self.check_in)}"
+        return None
 
     @property
     def ready_for_decision(self) -> bool:
-        """Running, and the numbers already call scale, iterate or abort."""
-        return self.pilot.status == "running" and self.evaluation.recommendation != "keep_running"
+        return self.why_due is not None
 
 
 @dataclass(frozen=True)
@@ -55,10 +75,11 @@ def latest_outcomes(session: Session) -> dict[int, str]:
     return {pid: outcome for pid, outcome in session.exec(stmt)}  # later rows win
 
 
-def overview(session: Session, as_of: date | None = None) -> Portfolio:
+def overview(session: Session, today: date | None = None) -> Portfolio:
     """Every pilot, ordered as the backlog reads: MoSCoW priority, then name."""
+    today = today or date.today()
     order = {p: i for i, p in enumerate(PRIORITIES)}
     latest = latest_outcomes(session)
-    rows = [PortfolioRow(p, ev, latest.get(p.id or 0)) for p, ev in evaluate_all(session, as_of)]
+    rows = [PortfolioRow(p, ev, latest.get(p.id or 0), today=today) for p, ev in evaluate_all(session)]
     rows.sort(key=lambda r: (order.get(r.pilot.priority, len(order)), r.pilot.name))
     return Portfolio(rows)
