@@ -263,7 +263,7 @@ def load_demo(
     progress(0.55, "Web pilot logged")
 
     # 4. Against a target: outreach reply rate >= 8%, running.
-    s4, e4 = today - w(3), today + w(3)
+    s4, e4 = today - w(5) + timedelta(days=1), today - timedelta(days=1)  # ended: the meeting must decide
     p4 = pilot(
         [
             dict(
