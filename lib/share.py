@@ -100,6 +100,8 @@ class SharedGoal:
 
 # Markdown-significant ASCII punctuation (", ', %, comma, ; and ? mean nothing in Markdown and stay readable)
 _MARKDOWN_PUNCTUATION = re.compile(r"([!#$&()*+\-./<=>@\[\\\]^_`{|}~])")
+# GFM links bare "www.host" and "name@host" even when escaped (remark re-scans the unescaped text)
+_BARE_LINK_START = re.compile(r"(?i)(www(?=\.)|@)")
 _WORD_JOINER = "\u2060"
 
 
@@ -108,9 +110,11 @@ def plain_markdown(text: object) -> str:
 
     Every ASCII punctuation mark is backslash-escaped (no emphasis, links, HTML, headings,
     ``$`` maths); an invisible word joiner after each ``:`` stops Streamlit's ``:emoji:``,
-    ``:material/…:`` and ``:red[…]`` shortcodes; line breaks stay line breaks.
+    ``:material/…:`` and ``:red[…]`` shortcodes and ``http://`` links, and one after ``www``
+    and ``@`` stops bare ``www.host`` and e-mail links; line breaks stay line breaks.
     """
-    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", "" if text is None else str(text))
+    raw = _BARE_LINK_START.sub(r"\1" + _WORD_JOINER, "" if text is None else str(text))
+    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", raw)
     return escaped.replace(":", ":" + _WORD_JOINER).replace("\r\n", "\n").replace("\n", "  \n")
 
 
