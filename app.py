@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.access import ROLE_LABELS
 from lib.config import current_actor
-from lib.st_adapter import actor, engine, in_share_mode, sign_in_configured
+from lib.st_adapter import actor, engine, in_share_mode, plain, sign_in_configured
 
 if in_share_mode():  # a stakeholder's link: that one report, no navigation, no sidebar, nothing that writes
     st.set_page_config(
@@ -42,7 +42,7 @@ with st.sidebar:
             "everything. Fine for one person or a trusted LAN; configure sign-in to serve a team."
         )
     else:
-        st.caption(f":material/account_circle: Signed in as **{who.email or who}** — {ROLE_LABELS[who.role]}")
+        st.caption(f":material/account_circle: Signed in as **{plain(who.email or who)}** — {ROLE_LABELS[who.role]}")
         st.button("Log out", on_click=st.logout, icon=":material/logout:")
 
 pages = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -79,7 +80,7 @@ class CriteriaChange:
     after: list[str]
 
 
-def _described(saved: list[dict]) -> list[str]:
+def _described(saved: list[dict], markup: Callable[[str], str] = str) -> list[str]:
     from lib.criteria import describe
     from lib.observations import CriterionSpec
 
@@ -95,12 +96,12 @@ def _described(saved: list[dict]) -> list[str]:
             c["threshold_type"],
             c["confidence"],
         )
-        out.append(f"{c['role']}: {describe(spec, c.get('unit', ''))}")
+        out.append(f"{c['role']}: {describe(spec, c.get('unit', ''), markup=markup)}")
     return out
 
 
-def criteria_changes(session: Session, pilot_id: int) -> list[CriteriaChange]:
-    """Newest first; the audit JSON is read here so pages never parse it."""
+def criteria_changes(session: Session, pilot_id: int, *, markup: Callable[[str], str] = str) -> list[CriteriaChange]:
+    """Newest first; the audit JSON is read here so pages never parse it (``markup``: see ``describe``)."""
     stmt = (
         select(AuditEvent)
         .where(AuditEvent.pilot_id == pilot_id, AuditEvent.action == "change_after_lock")
@@ -111,8 +112,8 @@ def criteria_changes(session: Session, pilot_id: int) -> list[CriteriaChange]:
             at=ev.at,
             actor=ev.actor,
             reason=ev.reason,
-            before=_described(json.loads(ev.before_json or "{}").get("criteria", [])),
-            after=_described(json.loads(ev.after_json or "{}").get("criteria", [])),
+            before=_described(json.loads(ev.before_json or "{}").get("criteria", []), markup),
+            after=_described(json.loads(ev.after_json or "{}").get("criteria", []), markup),
         )
         for ev in session.exec(stmt)
     ]

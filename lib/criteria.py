@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lib.observations import CriterionSpec
 
 
@@ -22,9 +24,13 @@ def metric_label(metric: str) -> str:
     return metric.replace("_", " ").capitalize()
 
 
-def describe(c: CriterionSpec, unit: str = "") -> str:
-    """E.g. "Reply rate ≥ 8% (target; expected 11%)" or "Lead rate up by 10% or more vs control"."""
-    text = _describe(c, unit)
+def describe(c: CriterionSpec, unit: str = "", *, markup: Callable[[str], str] = str) -> str:
+    """E.g. "Reply rate ≥ 8% (target; expected 11%)" or "Lead rate up by 10% or more vs control".
+
+    ``markup`` wraps the parts a person typed (metric name, unit), e.g. an escape for Markdown.
+    """
+    unit = markup(unit) if unit else ""
+    text = _describe(c, unit, markup(metric_label(c.metric)))
     if c.expected is None or c.role == "guardrail":
         return text
     shown = threshold_to_display(c.kind, c.threshold_type, c.expected)
@@ -34,8 +40,7 @@ def describe(c: CriterionSpec, unit: str = "") -> str:
     return f"{text} — expected {shown:g}{suffix}"
 
 
-def _describe(c: CriterionSpec, unit: str) -> str:
-    name = metric_label(c.metric)
+def _describe(c: CriterionSpec, unit: str, name: str) -> str:
     shown = threshold_to_display(c.kind, c.threshold_type, c.threshold)
     suffix = "%" if in_percent(c.kind, c.threshold_type) else (f" {unit}" if unit else "")
     value = f"{shown:g}{suffix}"

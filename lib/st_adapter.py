@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import TypeVar
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -108,6 +109,31 @@ def plain(text: object) -> str:
     return plain_markdown(text)
 
 
+def table(frame: pd.DataFrame, *, download: str | None = None, **kwargs) -> None:
+    """A read-only table, every cell shown as typed; ``download`` names its CSV file, if offered.
+
+    Streamlit's own CSV export (and copy) is off in ``.streamlit/config.toml``
+    (``client.disableDataExport``): it wrote ``=HYPERLINK(…)`` cells as live
+    formulas. Our CSV neutralises them with :func:`lib.report.safe_csv`, as
+    every other export does, while the screen keeps the text exactly as typed.
+    """
+    from lib.report import safe_csv
+
+    st.dataframe(frame, **kwargs)
+    if download:
+        st.download_button(
+            "CSV",
+            lambda: safe_csv(frame),
+            download,
+            "text/csv",
+            key=f"csv_{download}",
+            type="tertiary",
+            icon=":material/download:",
+            on_click="ignore",
+            help="This table as a CSV file; a cell that a spreadsheet would run as a formula starts with '.",
+        )
+
+
 def can_write() -> bool:
     """Whether to offer widgets that write (``lib`` refuses the write anyway when not)."""
     return access.can_write(actor())
@@ -136,7 +162,7 @@ def show_flash() -> None:
 
 
 def show_invalid(exc: InvalidInput, title: str = "Nothing was saved.") -> None:
-    lines = "\n".join(f"- {e}" for e in exc.errors)
+    lines = "\n".join(f"- {plain(e)}" for e in exc.errors)  # messages quote what was typed
     st.error(f"**{title}** Please fix:\n{lines}", icon=":material/warning:")
 
 
@@ -277,11 +303,16 @@ def deferred(fn, *args):
     return build
 
 
+def file_slug(name: str, fallback: str) -> str:
+    """A file name from a typed name: letters and digits kept, every other character a dash."""
+    return "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-") or fallback
+
+
 def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
     """The report, the main chart, the results and the decision log, each one click away."""
     from lib.report import chart_png, compose, safe_csv
 
-    slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-") or f"pilot-{pilot_id}"
+    slug = file_slug(name, f"pilot-{pilot_id}")
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button(
         "Report (HTML)",

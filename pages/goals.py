@@ -11,11 +11,13 @@ from lib.st_adapter import (
     actor,
     can_write,
     form_key,
+    plain,
     read,
     read_only_note,
     save,
     share_links,
     show_flash,
+    table,
 )
 
 st.title(":material/flag: Goals", anchor=False)
@@ -35,7 +37,7 @@ if not tree:
         icon=":material/lightbulb:",
     )
 else:
-    st.dataframe(
+    table(
         pd.DataFrame(
             [
                 {
@@ -51,6 +53,7 @@ else:
                 for n in tree
             ]
         ),
+        download="goals.csv",
         hide_index=True,
         width="stretch",
     )
@@ -108,7 +111,7 @@ def goal_form(key: str, current=None) -> None:
                 (lambda session: goals.update_goal(session, current.id, actor(), **values))
                 if current
                 else (lambda session: goals.create_goal(session, actor(), **values)),
-                f"Goal “{name.strip()}” saved.",
+                f"Goal “{plain(name.strip())}” saved.",
                 reset=key,
             )
 

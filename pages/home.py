@@ -7,7 +7,7 @@ from lib import demo, portfolio
 from lib.formatting import fmt_date
 from lib.inputs import DESIGN_LABELS
 from lib.models import PRIORITY_LABELS
-from lib.st_adapter import actor, can_write, read, read_only_note, save, show_flash
+from lib.st_adapter import actor, can_write, read, read_only_note, save, show_flash, table
 
 RECOMMENDATION_LABELS = {
     "scale": "Scale",
@@ -95,8 +95,9 @@ for row in overview.rows:
             "Primary result": primary.sentence if primary else ev.reasons[0] if ev.reasons else "",
         }
     )
-st.dataframe(
+table(
     pd.DataFrame(rows),
+    download="portfolio.csv",
     hide_index=True,
     width="stretch",
     column_config={

@@ -16,6 +16,7 @@ from lib.st_adapter import (
     Keys,
     actor,
     can_write,
+    file_slug,
     form_key,
     plain,
     read,
@@ -23,6 +24,7 @@ from lib.st_adapter import (
     save,
     show_flash,
     show_invalid,
+    table,
 )
 
 
@@ -63,6 +65,7 @@ if pilot.design == "before_after":
         f"and pilot days ({fmt_date(pilot.start_date)} onwards) the same way; the date tells them apart."
     )
 
+slug = file_slug(pilot.name, f"pilot-{pilot_id}")
 logging = results.logging_window(pilot)
 first_day, last_day = logging.first, logging.shown_until(date.today())
 if can_write():
@@ -125,13 +128,13 @@ if can_write():
         day = st.date_input("Day", value=logging.shown_until(date.today()), format="YYYY-MM-DD")
         form_values: dict[tuple[str, str], dict] = {}
         for metric, kind in kinds.items():
-            st.markdown(f"**{metric_label(metric)}**")
+            st.markdown(f"**{plain(metric_label(metric))}**")
             for arm in pilot.arm_list:
                 cols = st.columns([1, *[2] * len(FIELDS[kind])])
-                cols[0].markdown(f"`{arm}`")
+                cols[0].markdown(plain(arm))
                 form_values[(metric, arm)] = {
                     f.name: col.number_input(
-                        f"{f.label} · {arm} · {metric}",
+                        f"{f.label} · {plain(arm)} · {plain(metric)}",
                         value=None,
                         help=f.help,
                         step=1.0 if f.whole else 0.01,
@@ -162,19 +165,19 @@ if can_write():
                 with read() as session:
                     suggested = imports.mapping_for(session, pilot_id, sample)
             except ImportFileError as exc:
-                st.error(str(exc), icon=":material/warning:")
+                st.error(plain(exc), icon=":material/warning:")
             else:
                 ff = sample.format
                 st.caption(
                     f"Read as {ff.kind.upper()}"
                     + (
-                        f", {ff.encoding}, delimiter {ff.delimiter!r}, decimal {ff.decimal!r}"
+                        f", {ff.encoding}, delimiter {plain(repr(ff.delimiter))}, decimal {plain(repr(ff.decimal))}"
                         if ff.kind == "csv"
-                        else f", sheet {ff.sheet!r}"
+                        else f", sheet {plain(repr(ff.sheet))}"
                     )
-                    + f" · {sample.size_bytes:,} bytes · columns: {', '.join(sample.columns)}"
+                    + f" · {sample.size_bytes:,} bytes · columns: {plain(', '.join(sample.columns))}"
                 )
-                st.dataframe(pd.DataFrame(sample.rows[:5], columns=sample.columns), hide_index=True)
+                table(pd.DataFrame(sample.rows[:5], columns=sample.columns), hide_index=True)
                 none = "— none —"
                 cols = [none, *sample.columns]
                 pick = lambda label, current, key, **kw: st.selectbox(  # noqa: E731
@@ -219,7 +222,7 @@ if can_write():
                     sm = by_name.get(metric_name) or MetricMapping(name=metric_name, kind=kind)  # type: ignore[arg-type]
                     mm = MetricMapping(name=metric_name, kind=kind)  # type: ignore[arg-type]
                     cells = st.columns(4)
-                    cells[0].markdown(f"**{metric_label(metric_name)}**  \n*{kind}*")
+                    cells[0].markdown(f"**{plain(metric_label(metric_name))}**  \n*{kind}*")
                     if layout == "events":
                         mm.column = _col(
                             cells[1].selectbox(
@@ -299,7 +302,7 @@ if can_write():
                 with read() as session:
                     left_out = [metric_label(k) for k in imports.unmapped_metrics(session, pilot_id, mapping)]
                 if left_out:
-                    st.caption(f"Not mapped, so not imported from this file: {', '.join(left_out)}.")
+                    st.caption(f"Not mapped, so not imported from this file: {plain(', '.join(left_out))}.")
                 replace = st.checkbox(
                     "Replace it: if this exact file was imported before, undo that import and import the file again",
                     key=Keys.upload(pilot_id, "replace"),
@@ -322,7 +325,7 @@ if can_write():
                     except InvalidInput as exc:
                         show_invalid(exc, "This file cannot be imported.")
                     except ImportFileError as exc:
-                        st.error(str(exc), icon=":material/warning:")
+                        st.error(plain(exc), icon=":material/warning:")
                     else:
                         st.session_state[Keys.import_preview(pilot_id)] = (checksum, replace, result)
                     bar.empty()
@@ -334,8 +337,8 @@ if can_write():
                         f"{result.row_count:,} rows · {fmt_date(result.first_day)} – {fmt_date(result.last_day)}"
                     )
                     for note in result.notes:
-                        st.caption(note)
-                    st.dataframe(
+                        st.caption(plain(note))
+                    table(
                         pd.DataFrame(
                             [
                                 {
@@ -357,10 +360,11 @@ if can_write():
                             f"**{result.problem_count:,} problem(s): nothing will be saved until they are fixed.**",
                             icon=":material/warning:",
                         )
-                        st.dataframe(
+                        table(
                             pd.DataFrame(
                                 [{"Row": p.row, "Column": p.column, "Problem": p.message} for p in result.problems]
                             ),
+                            download="import-problems.csv",
                             hide_index=True,
                             width="stretch",
                         )
@@ -372,7 +376,7 @@ if can_write():
 
                         def _imported(outcome) -> str:
                             st.session_state.pop(Keys.import_preview(pilot_id), None)
-                            return f"Imported {outcome.entries:,} values from “{result.file_name}” (batch #{outcome.batch.id})."
+                            return f"Imported {outcome.entries:,} values from “{plain(result.file_name)}” (batch #{outcome.batch.id})."
 
                         save(
                             lambda session: imports.commit_import(
@@ -413,7 +417,7 @@ st.subheader("Logged so far")
 if not entries:
     st.caption("Nothing logged for this pilot yet.")
 else:
-    table = pd.DataFrame(
+    logged = pd.DataFrame(
         [
             {
                 "Day": e.day,
@@ -426,8 +430,9 @@ else:
             for e in entries
         ]
     )
-    st.dataframe(
-        table.sort_values("Day", ascending=False),
+    table(
+        logged.sort_values("Day", ascending=False),
+        download=f"{slug}-results-logged.csv",
         hide_index=True,
         width="stretch",
         column_config={"Day": st.column_config.DateColumn(format="D MMM YYYY")},
@@ -438,7 +443,7 @@ st.subheader("History of corrections")
 if not hist:
     st.caption("No corrections or deletions: every value is as first logged.")
 else:
-    st.dataframe(
+    table(
         pd.DataFrame(
             [
                 {
@@ -455,6 +460,7 @@ else:
                 for h in hist
             ]
         ),
+        download=f"{slug}-corrections.csv",
         hide_index=True,
         width="stretch",
         column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},

@@ -24,6 +24,7 @@ from lib.st_adapter import (
     save,
     share_links,
     show_flash,
+    table,
 )
 
 KIND_LABELS = {
@@ -252,13 +253,13 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
             lambda session: pilots.update_pilot(
                 session, current.id, actor(), criteria=criteria_values, reason=reason, **values
             ),
-            f"Pilot “{name.strip()}” saved.",
+            f"Pilot “{plain(name.strip())}” saved.",
             reset=key,
         )
     else:
         save(
             lambda session: pilots.create_pilot(session, actor(), criteria=criteria_values, **values),
-            f"Pilot “{name.strip()}” saved.",
+            f"Pilot “{plain(name.strip())}” saved.",
             reset=key,
         )
 
@@ -376,7 +377,7 @@ with tab_list:
             icon=":material/science:",
         )
     else:
-        st.dataframe(
+        table(
             pd.DataFrame(
                 [
                     {
@@ -395,6 +396,7 @@ with tab_list:
                     for r in rows
                 ]
             ),
+            download="pilots.csv",
             hide_index=True,
             width="stretch",
         )
@@ -406,7 +408,9 @@ with tab_list:
         pilot = by_id[chosen]
         st.markdown(f"**Hypothesis.** {plain(pilot.hypothesis) or '—'}")
         for c in all_criteria.get(chosen, []):
-            st.markdown(f"- *{c.role}* — {describe(pilots.criterion_spec(c), c.unit)} at {c.confidence:.0%} confidence")
+            st.markdown(
+                f"- *{c.role}* — {describe(pilots.criterion_spec(c), c.unit, markup=plain)} at {c.confidence:.0%} confidence"
+            )
         if pilot.criteria_locked_at:
             st.caption(f"Criteria locked on {fmt_date(pilot.criteria_locked_at.date())}.")
         if pilot.status in ("running", "decided"):
@@ -415,7 +419,7 @@ with tab_list:
             st.altair_chart(bundle.charts[0][1], theme=None, width="content", key=Keys.chart("pilots", chosen))
             pilot_downloads(chosen, pilot.name, bundle.charts[0][1], key=Keys.downloads("pilots", chosen))
         with read() as session:
-            changes = audit.criteria_changes(session, chosen)
+            changes = audit.criteria_changes(session, chosen, markup=plain)
         for change in changes:
             st.warning(
                 f"Criteria changed after the pilot started, on {fmt_date(change.at.date())} by "

@@ -22,6 +22,7 @@ from lib.st_adapter import (
     read_only_note,
     save,
     show_flash,
+    table,
 )
 
 BANNERS = {
@@ -102,7 +103,7 @@ else:
         pilot = pilots.get_pilot(session, pilot_id)
         bundle = pilot_bundle(session, pilot_id)  # one evaluation: shown, drawn and downloaded
         ev = bundle.evaluation
-        changes = audit.criteria_changes(session, pilot_id)
+        changes = audit.criteria_changes(session, pilot_id, markup=plain)
         earlier = decisions.list_decisions(session, pilot_id)
     if earlier:
         last = earlier[0].decision
@@ -138,7 +139,7 @@ else:
         )
     if ev.verdicts:
         with st.expander("The numbers behind it"):
-            st.dataframe(pd.DataFrame([numbers_row(v) for v in ev.verdicts]), hide_index=True, width="stretch")
+            table(pd.DataFrame([numbers_row(v) for v in ev.verdicts]), hide_index=True, width="stretch")
 
     if can_write():
         st.subheader("Record the decision")
@@ -164,7 +165,7 @@ else:
                         decided_by=who,
                         shown_recommendation=ev.recommendation,
                     ),
-                    f"Decision recorded for “{pilot.name}”: {OUTCOME_LABELS[outcome].lower()}.",
+                    f"Decision recorded for “{plain(pilot.name)}”: {OUTCOME_LABELS[outcome].lower()}.",
                     reset=Keys.decide(pilot_id),
                 )
     else:

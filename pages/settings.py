@@ -17,7 +17,7 @@ st.subheader("Data")
 with read() as session:
     counts = workspace.counts(session)
 db = workspace.database_info(engine(), reveal=can_write())
-st.markdown(f"**Database:** `{plain(db.location)}` ({db.kind})")
+st.markdown(f"**Database:** {plain(db.location)} ({db.kind})")  # escapes would show in `code`
 st.markdown(
     f"**Schema version:** `{db.revision}`" + (" (up to date)" if db.up_to_date else f" — newest is `{db.head}`")
 )
