@@ -7,7 +7,7 @@ from lib import formatting as fmt
 from lib import learnings
 from lib.criteria import metric_label
 from lib.inputs import DESIGN_LABELS
-from lib.st_adapter import read
+from lib.st_adapter import read, table
 
 OUTCOME_LABELS = {"scale": "Scaled", "iterate": "Iterated", "abort": "Aborted", "extend": "Extended"}
 
@@ -45,7 +45,7 @@ st.caption(f"{len(found):,} of {len(items):,} decided pilots")
 if not found:
     st.info("Nothing matches: clear a filter or search for fewer words.", icon=":material/search_off:")
     st.stop()
-st.dataframe(
+table(
     pd.DataFrame(
         [
             {
@@ -64,6 +64,7 @@ st.dataframe(
             for x in found
         ]
     ),
+    download="learnings.csv",
     hide_index=True,
     width="stretch",
     column_config={

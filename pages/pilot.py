@@ -1,13 +1,12 @@
 """One pilot on one page — deep-linkable: ``?pilot=ID`` opens it, and the id survives a reload."""
 
-import pandas as pd
 import streamlit as st
 
 from lib import pilot_view, pilots
 from lib.formatting import fmt_date
 from lib.inputs import DESIGN_LABELS, InvalidInput
 from lib.report.compose import results_table
-from lib.st_adapter import Keys, pilot_downloads, plain, read, share_links
+from lib.st_adapter import Keys, pilot_downloads, plain, read, share_links, table
 
 BANNERS = {
     "scale": (st.success, ":material/check_circle: Recommendation: **scale**"),
@@ -90,11 +89,11 @@ for i, c in enumerate(view.cards):
 
 with st.expander("Results logged so far", icon=":material/table:"):
     with read() as session:
-        table = results_table(session, pilot_id)
-    if table.empty:
+        logged = results_table(session, pilot_id)
+    if logged.empty:
         st.caption("Nothing logged yet.")
     else:
-        st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+        table(logged, hide_index=True, width="stretch")
 with st.expander("Every criterion at a glance, and progress toward the plan", icon=":material/bar_chart:"):
     for _, chart in view.bundle.charts[1:]:
         st.altair_chart(chart, theme=None, width="content")
