@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lib.inputs import InvalidInput
+from lib.inputs import InvalidInput, check_actor
+from lib.vocabulary import ACCESS_ROLE_LABELS, ACCESS_ROLES, WRITER_ROLES
 
-ROLES: tuple[str, ...] = ("editor", "viewer", "local", "share")
-WRITERS = frozenset({"editor", "local"})
-ROLE_LABELS = {"editor": "Editor", "viewer": "Viewer (read only)", "local": "Local mode", "share": "Shared link"}
+ROLES = ACCESS_ROLES
+WRITERS = WRITER_ROLES
+ROLE_LABELS = ACCESS_ROLE_LABELS
 
 
 class Principal(str):
@@ -53,15 +54,16 @@ def can_write(actor: str) -> bool:
 
 
 def require_editor(actor: str, what: str = "change anything") -> None:
-    """Refuse the write (before anything is written) unless ``actor`` may write."""
+    """Refuse the write (before anything is written) unless ``actor`` may write, under a name that fits."""
     if can_write(actor):
+        check_actor(actor)  # every write signs with this name: one check here covers them all
         return
-    role = actor.role if isinstance(actor, Principal) else "?"
+    role, email = (actor.role, actor.email) if isinstance(actor, Principal) else ("?", "")
     if role == "share":
         message = "a shared link is read only."
     else:
         message = (
-            f"you are signed in as a viewer ({actor.email or actor}), so you cannot {what}; "
+            f"you are signed in as a viewer ({email or actor}), so you cannot {what}; "
             "ask an editor to add you to the editors list."
         )
     raise NotAllowed.one("actor", message)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
+from lib.inputs import checked_reason
 from lib.models import AuditEvent
 
 
@@ -42,7 +43,7 @@ def record(
         actor=actor,
         before_json=json.dumps(before, default=str) if before is not None else None,
         after_json=json.dumps(after, default=str) if after is not None else None,
-        reason=reason,
+        reason=checked_reason(reason),  # last line of defence: every reason path ends here
     )
     session.add(event)
     return event

@@ -9,16 +9,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from lib import pilots
 from lib.config import current_actor
 from lib.db import make_engine, reading, transaction, upgrade
-from lib.inputs import DESIGN_COMPARISON
+from lib.vocabulary import (
+    CHANNELS,
+    COMPARISONS,
+    DESIGN_COMPARISON,
+    DESIGNS,
+    DIRECTIONS,
+    IMPORT_LAYOUTS,
+    METRIC_KINDS,
+    PILOT_STATUSES,
+    STARTED_STATUSES,
+)
 
 if TYPE_CHECKING:  # the heavy modules load only in the commands that use them: a cron import starts fast
     from sqlalchemy.engine import Engine
@@ -26,6 +37,27 @@ if TYPE_CHECKING:  # the heavy modules load only in the commands that use them: 
     from lib.importer import ImportPreview, MetricMapping
 
 EXIT_USAGE, EXIT_INVALID, EXIT_ERROR = 2, 3, 1
+
+# Terminal escape sequences (colours, cursor moves, window titles, hyperlinks), 7- and 8-bit forms
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, ended by BEL or ST
+    r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b[ -/]*[0-~]"  # any other escape
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # 8-bit OSC and strings
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # every control character but tab and newline
+
+
+def terminal_safe(text: str) -> str:
+    """What a terminal may show: stored names can hold escape codes that recolour, retitle or hide text."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def say(*values: object, file: TextIO | None = None) -> None:
+    """Print, without terminal escape codes: everything the CLI prints passes here."""
+    print(terminal_safe(" ".join(str(v) for v in values)), file=file)
 
 
 class CliError(Exception):
@@ -108,7 +140,7 @@ def cmd_report(args) -> int:
         out.write_text(html, encoding="utf-8")
     except OSError as exc:
         raise CliError(f"cannot write {out}: {exc.strerror or exc}.", EXIT_ERROR) from None
-    print(f"Report written to {out} ({len(html.encode('utf-8')):,} bytes; opens offline in any browser).")
+    say(f"Report written to {out} ({len(html.encode('utf-8')):,} bytes; opens offline in any browser).")
     return 0
 
 
@@ -131,21 +163,21 @@ def cmd_share(args) -> int:
                 decision_id=args.decision,
             )
             what = share.target_text(session, link)
-        print(
+        say(
             f"Share link {link.id} to {what}, expires {share.expiry_text(link)}. "
             "The token is shown only now; only its hash is stored."
         )
-        print(share.share_path(token))
+        say(share.share_path(token))
         return 0
     if args.share_command == "revoke":
         with transaction(engine) as session:
             link = share.revoke(session, args.id, current_actor())
-        print(f"Share link {link.id} revoked: it no longer opens anything.")
+        say(f"Share link {link.id} revoked: it no longer opens anything.")
         return 0
     with reading(engine) as session:
         rows = share.list_links(session)
     if args.format == "json":
-        print(
+        say(
             json.dumps(
                 [
                     {
@@ -170,15 +202,15 @@ def cmd_share(args) -> int:
         )
         return 0
     if not rows:
-        print("No share links yet. Create one with `share create --pilot ID_OR_NAME` or `--goal ID`.")
+        say("No share links yet. Create one with `share create --pilot ID_OR_NAME` or `--goal ID`.")
         return 0
     width = max(len(r.target) for r in rows)
-    print(f"{'id':>4}  {'target':<{width}}  {'created':<11}  {'expires':<11}  {'revoked':<11}  {'opens':>5}  label")
+    say(f"{'id':>4}  {'target':<{width}}  {'created':<11}  {'expires':<11}  {'revoked':<11}  {'opens':>5}  label")
     for r in rows:
         lk = r.link
         expires = fmt_date(lk.expires_at.date()) if lk.expires_at else "never"
         revoked = fmt_date(lk.revoked_at.date()) if lk.revoked_at else "—"
-        print(
+        say(
             f"{lk.id:>4}  {r.target:<{width}}  {fmt_date(lk.created_at.date()):<11}  {expires:<11}  "
             f"{revoked:<11}  {r.opens:>5}  {lk.label}"
         )
@@ -208,7 +240,7 @@ def cmd_plan(args) -> int:
     summary = summarize(inputs, units=args.units, daily_volume=args.per_day)
     if args.format == "json":
         plan = summary.plan
-        print(
+        say(
             json.dumps(
                 {
                     "n": plan.n,
@@ -227,12 +259,12 @@ def cmd_plan(args) -> int:
             )
         )
         return 0
-    print(f"Planned sample: {summary.headline}")
-    print(summary.looks_cost)
-    print(summary.characteristics)
+    say(f"Planned sample: {summary.headline}")
+    say(summary.looks_cost)
+    say(summary.characteristics)
     for line in (summary.detectable_text, summary.warning):
         if line:
-            print(line)
+            say(line)
     return 0
 
 
@@ -244,7 +276,7 @@ def cmd_demo(args) -> int:
             summary = demo.load_demo(session)
         except demo.WorkspaceNotEmpty as exc:
             raise CliError(str(exc)) from None
-    print(
+    say(
         f"Demo workspace loaded: {summary.goals} goals, {summary.pilots} pilots, "
         f"{summary.entries:,} result rows, {summary.decisions} decisions."
     )
@@ -255,7 +287,7 @@ def cmd_pilots(args) -> int:
     with reading(_engine()) as session:
         rows = pilots.list_pilots(session)
     if args.format == "json":
-        print(
+        say(
             json.dumps(
                 [
                     {"id": r.pilot.id, "name": r.pilot.name, "design": r.pilot.design, "status": r.pilot.status}
@@ -266,12 +298,12 @@ def cmd_pilots(args) -> int:
         )
         return 0
     if not rows:
-        print("No pilots yet. Create one with `create-pilot` or load the demo with `demo`.")
+        say("No pilots yet. Create one with `create-pilot` or load the demo with `demo`.")
         return 0
     width = max(len(r.pilot.name) for r in rows)
-    print(f"{'id':>4}  {'name':<{width}}  {'design':<12}  status")
+    say(f"{'id':>4}  {'name':<{width}}  {'design':<12}  status")
     for r in rows:
-        print(f"{r.pilot.id:>4}  {r.pilot.name:<{width}}  {r.pilot.design:<12}  {r.pilot.status}")
+        say(f"{r.pilot.id:>4}  {r.pilot.name:<{width}}  {r.pilot.design:<12}  {r.pilot.status}")
     return 0
 
 
@@ -294,7 +326,7 @@ def cmd_create_pilot(args) -> int:
     )
     with transaction(_engine()) as session:
         pilot = pilots.create_pilot(session, current_actor(), criteria=criteria, **values)
-    print(f"Created pilot {pilot.id}: {pilot.name} ({pilot.design}, {len(criteria)} criteria).")
+    say(f"Created pilot {pilot.id}: {pilot.name} ({pilot.design}, {len(criteria)} criteria).")
     return 0
 
 
@@ -305,7 +337,7 @@ def cmd_evaluate(args) -> int:
         targets = (
             [pilots.find_pilot(session, args.pilot)]
             if args.pilot
-            else [r.pilot for r in pilots.list_pilots(session) if r.pilot.status in ("running", "decided")]
+            else [r.pilot for r in pilots.list_pilots(session) if r.pilot.status in STARTED_STATUSES]
         )
         evaluations = [(p, evaluate(session, p.id or 0)) for p in targets]
     if args.format == "json":
@@ -341,18 +373,19 @@ def cmd_evaluate(args) -> int:
                     ],
                 }
             )
-        print(json.dumps(out, indent=2, allow_nan=False))
+        say(json.dumps(out, indent=2, allow_nan=False))
         return 0
     if not evaluations:
-        print("No running or decided pilots to evaluate.")
+        say("No running or decided pilots to evaluate.")
     for p, ev in evaluations:
-        verdict = "NOT STARTED" if p.status in ("idea", "planned") else ev.recommendation.replace("_", " ").upper()
-        print(f"{p.name} [{p.status}] -> {verdict}")
+        started = p.status in STARTED_STATUSES
+        verdict = ev.recommendation.replace("_", " ").upper() if started else "NOT STARTED"
+        say(f"{p.name} [{p.status}] -> {verdict}")
         for reason in ev.reasons:
-            print(f"  * {reason}")
+            say(f"  * {reason}")
         for v in ev.verdicts:
-            print(f"  - {v.role}: {v.sentence}")
-        print()
+            say(f"  - {v.role}: {v.sentence}")
+        say()
     return 0
 
 
@@ -365,8 +398,9 @@ def parse_metric(text: str, layout: str, kinds: dict[str, str]) -> MetricMapping
         raise CliError(f"--metric '{text}': expected NAME=COLUMN[:KIND].", EXIT_USAGE)
     columns, _, kind = rest.rpartition(":") if ":" in rest else (rest, "", "")
     kind = kind.strip() or kinds.get(name.strip(), "proportion")
-    if kind not in ("proportion", "mean", "count"):
-        raise CliError(f"--metric '{text}': kind '{kind}' is not proportion, mean or count.", EXIT_USAGE)
+    if kind not in METRIC_KINDS:
+        known = f"{', '.join(METRIC_KINDS[:-1])} or {METRIC_KINDS[-1]}"
+        raise CliError(f"--metric '{text}': kind '{kind}' is not {known}.", EXIT_USAGE)
     parts = [c.strip() for c in columns.split("/")]
     m = MetricMapping(name=name.strip(), kind=kind)  # type: ignore[arg-type]
     if layout == "events":
@@ -386,27 +420,27 @@ def parse_metric(text: str, layout: str, kinds: dict[str, str]) -> MetricMapping
 
 
 def _print_preview(preview: ImportPreview) -> None:
-    print(
+    say(
         f"File: {preview.file_name} ({preview.size_bytes:,} bytes), layout {preview.layout} "
         f"(detected: {preview.detected_layout}), {preview.row_count:,} rows read, {preview.rows_used:,} used."
     )
     if preview.first_day:
-        print(f"Days: {preview.first_day} to {preview.last_day} ({preview.period or 'day'} rows).")
+        say(f"Days: {preview.first_day} to {preview.last_day} ({preview.period or 'day'} rows).")
     for t in preview.arm_totals:
         value = f"{t.value:.2%}" if t.kind == "proportion" and t.value is not None else f"{t.value or 0:,.4g}"
-        print(
+        say(
             f"  {t.metric} · {t.arm}: n={t.n:,.0f} total={t.total:,.6g} ({value}) over {t.days} day(s), {t.rows:,} rows"
         )
     for note in preview.notes:
-        print(f"Note: {note}")
+        say(f"Note: {note}")
     if preview.ok:
-        print(f"OK: {len(preview.observations):,} day x arm x metric values would be stored.")
+        say(f"OK: {len(preview.observations):,} day x arm x metric values would be stored.")
     else:
-        print(f"{preview.problem_count:,} problem(s):")
+        say(f"{preview.problem_count:,} problem(s):")
         for p in preview.problems:
-            print(f"  {p}" + (f" [{p.column}]" if p.column else ""))
+            say(f"  {p}" + (f" [{p.column}]" if p.column else ""))
         if preview.more_problems:
-            print(f"  … and {preview.more_problems:,} more.")
+            say(f"  … and {preview.more_problems:,} more.")
 
 
 def cmd_import(args) -> int:
@@ -438,13 +472,13 @@ def cmd_import(args) -> int:
             mapping.metrics = [parse_metric(m, mapping.layout, kinds) for m in args.metric]
         left_out = imports.unmapped_metrics(session, pilot.id or 0, mapping)
         if left_out:
-            print(f"Note: not in this file's mapping, so not imported: {', '.join(left_out)}.")
+            say(f"Note: not in this file's mapping, so not imported: {', '.join(left_out)}.")
         checksum = hashing.result()
         replacing = imports.check_duplicate(session, pilot.id or 0, checksum, args.replace)
         preview = imports.preview_for_pilot(session, pilot.id or 0, path, mapping, replacing=replacing)
     _print_preview(preview)
     if args.dry_run:
-        print("Dry run: nothing was saved.")
+        say("Dry run: nothing was saved.")
         return 0 if preview.ok else EXIT_INVALID
     if not preview.ok:
         raise CliError(f"{preview.problem_count:,} problem(s) in {path.name}; nothing was saved.")
@@ -459,7 +493,7 @@ def cmd_import(args) -> int:
             replace=args.replace,
         )
     replaced = f" (replaced batch #{outcome.replaced_batch_id})" if outcome.replaced_batch_id else ""
-    print(f"Imported {outcome.entries:,} values into “{pilot.name}” as batch #{outcome.batch.id}{replaced}.")
+    say(f"Imported {outcome.entries:,} values into “{pilot.name}” as batch #{outcome.batch.id}{replaced}.")
     return 0
 
 
@@ -469,7 +503,7 @@ def cmd_export(args) -> int:
     data = backup.export_workspace(_engine())
     Path(args.out).write_text(backup.dumps(data), encoding="utf-8")
     rows = sum(len(v) for v in data["tables"].values())
-    print(f"Exported {rows:,} rows from {len(data['tables'])} tables to {args.out}.")
+    say(f"Exported {rows:,} rows from {len(data['tables'])} tables to {args.out}.")
     return 0
 
 
@@ -481,7 +515,7 @@ def cmd_restore(args) -> int:
         raise CliError(f"{args.file}: no such file.")
     data = backup.loads(path.read_text(encoding="utf-8"))
     restored = backup.restore_workspace(_engine(), data)
-    print(f"Restored {sum(restored.values()):,} rows into {len(restored)} tables.")
+    say(f"Restored {sum(restored.values()):,} rows into {len(restored)} tables.")
     return 0
 
 
@@ -500,7 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("create-pilot", cmd_create_pilot, "Create a pilot with its success criteria.")
     p.add_argument("--name", required=True)
-    p.add_argument("--design", required=True, choices=("ab", "before_after", "target"))
+    p.add_argument("--design", required=True, choices=DESIGNS)
     p.add_argument("--goal", type=int, help="id of the goal it serves")
     p.add_argument(
         "--criterion",
@@ -510,10 +544,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="repeatable; THRESHOLD is the minimum worth scaling, EXPECTED the effect you expect; "
         "e.g. reply_rate:proportion:primary:vs_target:8%%:11%%",
     )
-    p.add_argument("--status", default="planned", choices=("idea", "planned", "running", "decided"))
+    p.add_argument("--status", default="planned", choices=PILOT_STATUSES)
     p.add_argument("--hypothesis")
     p.add_argument("--owner")
-    p.add_argument("--channel", default="other")
+    p.add_argument("--channel", default="other", choices=CHANNELS)
     p.add_argument("--start", type=date.fromisoformat, metavar="YYYY-MM-DD")
     p.add_argument("--end", type=date.fromisoformat, metavar="YYYY-MM-DD")
     p.add_argument("--baseline-start", type=date.fromisoformat, metavar="YYYY-MM-DD")
@@ -522,13 +556,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--arms", help="A/B arms, comma-separated, one of them 'control' (default: control,pilot)")
 
     p = add("plan", cmd_plan, "Plan a criterion's sample for daily looks, and say what the plan does.")
-    p.add_argument("--kind", default="proportion", choices=("proportion", "mean", "count"))
-    p.add_argument("--comparison", default="vs_control", choices=("vs_control", "vs_target", "vs_baseline"))
+    p.add_argument("--kind", default="proportion", choices=METRIC_KINDS)
+    p.add_argument("--comparison", default="vs_control", choices=COMPARISONS)
     p.add_argument("--threshold", required=True, help="minimum worth scaling: 0, 1%%, 10%%rel, or a target 8%%")
     p.add_argument("--expected", required=True, help="the effect (or target value) you expect, same units")
     p.add_argument("--baseline", help="today's rate (5%%) or average (control arm or baseline period)")
     p.add_argument("--sd", type=float, help="spread of one unit (averages) or of one day (counts, before/after)")
-    p.add_argument("--direction", default="increase", choices=("increase", "decrease"))
+    p.add_argument("--direction", default="increase", choices=DIRECTIONS)
     p.add_argument("--confidence", type=float, default=0.95)
     p.add_argument("--power", type=float, default=0.8)
     p.add_argument("--days", type=int, default=28, help="pilot length in days: one look a day")
@@ -588,7 +622,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pilot", required=True, metavar="ID_OR_NAME")
     p.add_argument(
         "--layout",
-        choices=("aggregated", "events"),
+        choices=IMPORT_LAYOUTS,
         help="aggregated: one row per day and arm; events: one row per person/order",
     )
     p.add_argument("--arm-column", metavar="COL")
@@ -618,10 +652,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except CliError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", file=sys.stderr)
         return exc.code
     except ValueError as exc:  # InvalidInput, ImportFileError, BackupError, WorkspaceNotEmpty: messages for people
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except BrokenPipeError:  # `... | head`: the reader left, nothing is wrong
         sys.stderr.close()

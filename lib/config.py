@@ -1,4 +1,4 @@
-"""Settings read from the environment in one place.
+"""Where the database is and who is writing, read from the environment in one place.
 
 The database URL comes from ``GREENLIGHT_DATABASE_URL``, else from
 ``.streamlit/secrets.toml`` (key ``database_url``), else the SQLite file in
@@ -9,19 +9,12 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 DEFAULT_SQLITE_PATH = DATA_DIR / "greenlight.db"
 SECRETS_PATH = ROOT / ".streamlit" / "secrets.toml"
-
-
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
-    actor: str
 
 
 def _secret(key: str) -> str | None:
@@ -46,7 +39,3 @@ def database_url() -> str:
 def current_actor() -> str:
     """Who is writing: recorded on every entry, decision and audit event."""
     return os.environ.get("GREENLIGHT_USER") or os.environ.get("USER") or ""
-
-
-def load_settings() -> Settings:
-    return Settings(database_url=database_url(), actor=current_actor())

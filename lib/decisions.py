@@ -9,9 +9,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from lib import access, audit
+from lib.fields import shown
 from lib.inputs import DecisionIn, InvalidInput, validated
 from lib.models import Decision, Pilot, utcnow
 from lib.pilots import get_pilot
+from lib.vocabulary import RECOMMENDATIONS
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,10 @@ def record_decision(
     access.require_editor(decided_by, "record decisions")
     pilot = get_pilot(session, pilot_id)
     data = validated(DecisionIn, outcome=outcome, rationale=rationale, decided_by=decided_by)
+    if recommendation not in ("", *RECOMMENDATIONS):  # the engine's, frozen beside the decision
+        raise InvalidInput.one(
+            "recommendation", f"'{shown(recommendation)}' is not a recommendation: {', '.join(RECOMMENDATIONS)}."
+        )
     decision = Decision(
         pilot_id=pilot_id,
         recommendation=recommendation,

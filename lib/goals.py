@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from lib import access, audit
 from lib.inputs import GoalIn, InvalidInput, validated
-from lib.models import GOAL_LEVELS, Goal, Pilot, utcnow
+from lib.models import Goal, Pilot, utcnow
+from lib.vocabulary import GOAL_LEVELS
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def _check_parent(session: Session, data: GoalIn, goal_id: int | None = None) ->
         parent = session.get(Goal, parent.parent_id) if parent.parent_id else None
 
 
-def create_goal(session: Session, actor: str, **values) -> Goal:
+def create_goal(session: Session, actor: str, **values: Any) -> Goal:
     access.require_editor(actor, "create goals")
     data = validated(GoalIn, **values)
     _check_name(session, data)
@@ -61,7 +63,7 @@ def create_goal(session: Session, actor: str, **values) -> Goal:
     return goal
 
 
-def update_goal(session: Session, goal_id: int, actor: str, **values) -> Goal:
+def update_goal(session: Session, goal_id: int, actor: str, **values: Any) -> Goal:
     access.require_editor(actor, "edit goals")
     goal = session.get(Goal, goal_id)
     if goal is None:

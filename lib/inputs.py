@@ -1,34 +1,27 @@
 """Validated input for every write: the "create/update" variants of the tables.
 
-Forms, the importer and the CLI all pass through these, so a rule is written
-once and a bad value is refused with a message naming the field before
-anything touches the database.
+Forms, the importer, the CLI and backups all pass through these, so a rule is
+written once and a bad value is refused with a message naming the field before
+anything touches the database. Each input model derives from the table's
+shared base in ``lib/models.py`` (fields, limits, single-field rules) and adds
+the rules across fields in ``cross_check``.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import date
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+from sqlmodel import SQLModel
+from sqlmodel.main import SQLModelConfig
 
-from lib.models import CHANNELS, GOAL_LEVELS, OUTCOMES, PILOT_STATUSES, PRIORITIES
-from lib.observations import (
-    COMPARISONS,
-    CONTROL_ARM,
-    DESIGNS,
-    DIRECTIONS,
-    METRIC_KINDS,
-    PILOT_ARM,
-    ROLES,
-    THRESHOLD_TYPES,
-)
-
-DESIGN_COMPARISON = {"ab": "vs_control", "before_after": "vs_baseline", "target": "vs_target"}
-DESIGN_LABELS = {"ab": "A/B (control vs pilot)", "before_after": "Before/after", "target": "Against a target"}
-DEFAULT_ARMS = {"ab": f"{CONTROL_ARM},{PILOT_ARM}", "before_after": PILOT_ARM, "target": PILOT_ARM}
-
+from lib.fields import ARM_MAX, PERSON_MAX, TEXT_MAX, choice, finite, shown, text_problem
+from lib.models import CriterionBase, DecisionBase, GoalBase, PilotBase, ResultBase
+from lib.vocabulary import CONTROL_ARM, DEFAULT_ARMS, METRIC_KINDS, PILOT_ARM, STARTED_STATUSES
+from lib.vocabulary import DESIGN_COMPARISON as DESIGN_COMPARISON  # re-exported: old imports keep working
+from lib.vocabulary import DESIGN_LABELS as DESIGN_LABELS
 
 # Field names as the forms label them, so a message points at the box to fix.
 FIELD_LABELS = {
@@ -51,8 +44,8 @@ FIELD_LABELS = {
     "expected": "Expected",
     "total_cu": "Sum of cubes",
     "actor": "Not allowed",
+    "your_name": "Your name",
 }
-ROLE_ORDER = ("primary", "secondary", "guardrail")
 
 
 def field_label(field: str) -> str:
@@ -89,15 +82,15 @@ class InvalidInput(ValueError):
         return next((e.message for e in self.errors if e.field == field), None)
 
 
-def _friendly(err: dict) -> FieldError:
+def _friendly(err: ErrorDetails) -> FieldError:
     field = str(err["loc"][0]) if err.get("loc") else "input"
     kind = err.get("type", "")
     if kind == "value_error":
-        message = str(err["ctx"]["error"])
+        message = str(err.get("ctx", {}).get("error", err["msg"]))
     elif kind in ("missing", "string_too_short"):
         message = "is required."
     elif kind == "string_too_long":
-        message = f"is too long (at most {err['ctx']['max_length']} characters)."
+        message = f"is too long (at most {err.get('ctx', {}).get('max_length')} characters)."
     elif kind.startswith(("float", "int")):
         message = "must be a number."
     elif kind.startswith("date"):
@@ -107,7 +100,7 @@ def _friendly(err: dict) -> FieldError:
     return FieldError(field, message)
 
 
-def validated(model: type[_Input], **values):
+def validated(model: type[_In], **values: Any) -> _In:
     """Build ``model`` or raise InvalidInput listing every bad field.
 
     Single-field rules run in pydantic; rules across fields run after, in
@@ -123,96 +116,24 @@ def validated(model: type[_Input], **values):
     return obj
 
 
-def _one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
-    if value not in allowed:
-        raise ValueError(f"'{value}' is not a known {what}; use one of: {', '.join(allowed)}.")
-    return value
+class _Input(SQLModel):
+    """What every input model adds to its shared base: strict parsing, and rules across fields."""
 
-
-def _choice(field: str, allowed: tuple[str, ...], what: str):
-    """A validator that accepts only the known values of an enumeration."""
-    return field_validator(field)(lambda value: _one_of(value, allowed, what))
-
-
-def _required_text(value: str | None) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValueError("is required.")
-    return value
-
-
-def _finite(value: float | None, *, minimum: float | None = None) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        raise ValueError("must be a finite number.")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"must not be negative (got {value:g}).")
-    return value
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+    model_config = SQLModelConfig(str_strip_whitespace=True, extra="forbid")
 
     def cross_check(self) -> list[FieldError]:
         """Rules that involve several fields; may normalise values."""
         return []
 
 
-class GoalIn(_Input):
-    name: str = Field(max_length=120)
-    level: str = "team"
-    parent_id: int | None = None
-    kpi_name: str
-    kpi_unit: str = ""
-    target_value: float | None = None
-    period: str = ""
-    description: str = ""
-
-    _name = field_validator("name", "kpi_name", mode="before")(_required_text)
-
-    _level = _choice("level", GOAL_LEVELS, "goal level")
-
-    @field_validator("target_value")
-    @classmethod
-    def _target(cls, v: float | None) -> float | None:
-        return _finite(v)
+_In = TypeVar("_In", bound=_Input)
 
 
-class PilotIn(_Input):
-    name: str
-    design: str
-    hypothesis: str = ""
-    owner: str = ""
-    team: str = ""
-    channel: str = "other"
-    goal_id: int | None = None
-    status: str = "planned"
-    priority: str = "should"
-    start_date: date | None = None
-    end_date: date | None = None
-    baseline_start: date | None = None
-    baseline_end: date | None = None
-    planned_n_per_arm: int | None = None
-    arms: str | None = None
+class GoalIn(_Input, GoalBase):
+    pass
 
-    _name = field_validator("name", mode="before")(_required_text)
 
-    _design = _choice("design", DESIGNS, "design")
-
-    _channel = _choice("channel", CHANNELS, "channel")
-
-    _status = _choice("status", PILOT_STATUSES, "status")
-
-    _priority = _choice("priority", PRIORITIES, "priority")
-
-    @field_validator("planned_n_per_arm")
-    @classmethod
-    def _planned(cls, v: int | None) -> int | None:
-        if v is not None and v <= 0:
-            raise ValueError("must be a positive number of people per arm.")
-        return v
-
+class PilotIn(_Input, PilotBase):
     def cross_check(self) -> list[FieldError]:
         errors: list[FieldError] = []
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -226,7 +147,7 @@ class PilotIn(_Input):
                 errors.append(FieldError("baseline_end", "must be on or after the baseline start."))
             elif self.start_date and self.baseline_end >= self.start_date:
                 errors.append(FieldError("baseline_end", "must end before the pilot starts."))
-        if self.status in ("running", "decided") and not self.start_date:
+        if self.status in STARTED_STATUSES and not self.start_date:
             errors.append(FieldError("start_date", f"is required for a {self.status} pilot."))
         if self.status == "running":
             # the verdicts measure progress against the plan and set how strict each daily look is
@@ -250,51 +171,16 @@ class PilotIn(_Input):
             errors.append(FieldError("arms", f"an A/B pilot needs a '{CONTROL_ARM}' arm and at least one other."))
         if self.design != "ab":
             arms = [PILOT_ARM]
+        errors.extend(
+            FieldError("arms", f"'{shown(a)}' is too long for an arm's name (at most {ARM_MAX} characters).")
+            for a in arms
+            if len(a) > ARM_MAX
+        )
         self.arms = ",".join(dict.fromkeys(arms))
         return errors
 
 
-class CriterionIn(_Input):
-    metric: str
-    kind: str
-    role: str = "primary"
-    comparison: str
-    threshold: float = 0.0
-    direction: str = "increase"
-    threshold_type: str = "absolute"
-    confidence: float = 0.95
-    expected: float | None = None
-    unit: str = ""
-
-    _metric = field_validator("metric", mode="before")(_required_text)
-
-    _kind = _choice("kind", METRIC_KINDS, "metric kind")
-
-    _role = _choice("role", ROLES, "role")
-
-    _comparison = _choice("comparison", COMPARISONS, "comparison")
-
-    _direction = _choice("direction", DIRECTIONS, "direction")
-
-    _threshold_type = _choice("threshold_type", THRESHOLD_TYPES, "threshold type")
-
-    @field_validator("confidence")
-    @classmethod
-    def _confidence(cls, v: float) -> float:
-        if not 0.5 <= v < 1:
-            raise ValueError("must be between 50% and 99.9% (e.g. 0.95).")
-        return v
-
-    @field_validator("threshold")
-    @classmethod
-    def _finite_threshold(cls, v: float) -> float:
-        return _finite(v)
-
-    @field_validator("expected")
-    @classmethod
-    def _finite_expected(cls, v: float | None) -> float | None:
-        return None if v is None else _finite(v)
-
+class CriterionIn(_Input, CriterionBase):
     def cross_check(self) -> list[FieldError]:
         problems = self._check_threshold()
         if self.expected is not None and self.role != "guardrail":
@@ -327,23 +213,12 @@ class CriterionIn(_Input):
         return []
 
 
-class ResultIn(_Input):
+class ResultIn(_Input, ResultBase):
     """One day's figures for one arm and metric; ``kind`` decides which rules apply."""
 
-    metric: str
-    arm: str
-    day: date
     kind: str
-    n: float
-    total: float
-    total_sq: float | None = None
-    total_cu: float | None = None  # sum of cubes (mean metrics from event imports); may be negative
-    cost: float | None = None
-    note: str = ""
 
-    _kind = _choice("kind", METRIC_KINDS, "metric kind")
-
-    _labels = field_validator("metric", "arm", mode="before")(_required_text)
+    _kind = choice("kind", METRIC_KINDS, "metric kind")
 
     def cross_check(self) -> list[FieldError]:
         errors: list[FieldError] = []
@@ -351,7 +226,7 @@ class ResultIn(_Input):
             value = getattr(self, name)
             try:
                 signed = name == "total_cu" or (name == "total" and self.kind == "mean")
-                _finite(value, minimum=None if signed else 0)
+                finite(value, minimum=None if signed else 0)
             except ValueError as exc:
                 errors.append(FieldError(name, str(exc)))
         if not errors and self.kind == "proportion":
@@ -366,11 +241,21 @@ class ResultIn(_Input):
         return errors
 
 
-class DecisionIn(_Input):
-    outcome: str
-    rationale: str
-    decided_by: str
+class DecisionIn(_Input, DecisionBase):
+    pass
 
-    _text = field_validator("rationale", "decided_by", mode="before")(_required_text)
 
-    _outcome = _choice("outcome", OUTCOMES, "decision")
+def check_actor(actor: str) -> None:
+    """Refuse a name no write could store: it signs every entry, decision and audit event."""
+    problem = text_problem(str(actor), PERSON_MAX)
+    if problem:
+        where = " Change it in the sidebar." if getattr(actor, "role", "local") == "local" else ""
+        raise InvalidInput.one("your_name", problem + where)
+
+
+def checked_reason(reason: str) -> str:
+    """A reason for a change, as the audit trail keeps it (several lines allowed)."""
+    problem = text_problem(reason, TEXT_MAX, multiline=True)
+    if problem:
+        raise InvalidInput.one("reason", problem)
+    return reason

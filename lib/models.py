@@ -1,9 +1,14 @@
-"""Table models: the shape of what Greenlight stores.
+"""Table models, and the shared bases their input models derive from.
 
-Validation of user input lives in ``lib/inputs.py`` (table models skip pydantic
-validation); the database adds the last line of defence with CHECK and
-unique constraints, so even a script that bypasses the inputs cannot store
-conversions above exposures or two current values for the same day and arm.
+Each field a person types is declared once, on a base (``GoalBase``,
+``PilotBase``, ...): its type, its limit (which is also the column's length)
+and its single-field rules. The table (``Pilot(PilotBase, table=True)``) adds
+ids, timestamps and constraints; the input model in ``lib/inputs.py``
+(``PilotIn(PilotBase)``) adds the rules across fields. Table models skip
+pydantic validation, so every write goes through an input model; the database
+adds the last line of defence with CHECK and unique constraints, so even a
+script that bypasses the inputs cannot store conversions above exposures or
+two current values for the same day and arm.
 """
 
 from __future__ import annotations
@@ -11,21 +16,40 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from pydantic import field_validator
+from sqlmodel import AutoString, Field, SQLModel
 
-GOAL_LEVELS: tuple[str, ...] = ("company", "marketing", "team")
-PILOT_STATUSES: tuple[str, ...] = ("idea", "planned", "running", "decided")
-PRIORITIES: tuple[str, ...] = ("must", "should", "could", "wont")
-PRIORITY_LABELS: dict[str, str] = {
-    "must": "Must have",
-    "should": "Should have",
-    "could": "Could have",
-    "wont": "Won't have",
-}
-CHANNELS: tuple[str, ...] = ("email", "social", "paid", "web", "events", "other")
-SOURCES: tuple[str, ...] = ("manual", "file", "cli", "demo")
-OUTCOMES: tuple[str, ...] = ("scale", "iterate", "abort", "extend")
-SHARE_SCOPES: tuple[str, ...] = ("pilot", "goal")
+from lib.fields import (
+    ARM_MAX,
+    ARMS_MAX,
+    CHOICE_MAX,
+    METRIC_MAX,
+    NAME_MAX,
+    NOTE_MAX,
+    PERSON_MAX,
+    TEXT_MAX,
+    UNIT_MAX,
+    Line,
+    Text,
+    choice,
+    finite,
+    required_text,
+)
+from lib.vocabulary import (
+    CHANNELS,
+    COMPARISONS,
+    DEFAULT_ARMS,
+    DESIGNS,
+    DIRECTIONS,
+    GOAL_LEVELS,
+    METRIC_KINDS,
+    OUTCOMES,
+    PILOT_STATUSES,
+    PRIORITIES,
+    ROLES,
+    THRESHOLD_TYPES,
+)
+from lib.vocabulary import PRIORITY_LABELS as PRIORITY_LABELS  # re-exported: pages import the vocabulary from here
 
 
 def utcnow() -> datetime:
@@ -33,46 +57,139 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Goal(SQLModel, table=True):
+# ------------------------------------------------------------------ shared bases: what people type
+
+
+class GoalBase(SQLModel):
     """A shared goal with its KPI: company -> marketing -> team."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=120)
-    level: str = Field(default="team", max_length=20)
+    name: Line = Field(max_length=NAME_MAX)
+    level: str = Field(default="team", max_length=CHOICE_MAX)
     parent_id: int | None = Field(default=None, foreign_key="goal.id", index=True)
-    kpi_name: str = Field(max_length=120)
-    kpi_unit: str = Field(default="", max_length=40)
+    kpi_name: Line = Field(max_length=NAME_MAX)
+    kpi_unit: Line = Field(default="", max_length=UNIT_MAX)
     target_value: float | None = None
-    period: str = Field(default="", max_length=40)
-    description: str = Field(default="", max_length=2000)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    period: Line = Field(default="", max_length=UNIT_MAX)
+    description: Text = Field(default="", max_length=TEXT_MAX)
+
+    _required = field_validator("name", "kpi_name", mode="before")(required_text)
+    _level = choice("level", GOAL_LEVELS, "goal level")
+    _target = field_validator("target_value")(finite)
 
 
-class Pilot(SQLModel, table=True):
+class PilotBase(SQLModel):
     """A small campaign run against success criteria agreed before it starts."""
 
-    __table_args__ = (
-        sa.CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="ck_pilot_dates"),
-        sa.CheckConstraint("planned_n_per_arm IS NULL OR planned_n_per_arm > 0", name="ck_pilot_planned_n"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=120, unique=True)
-    hypothesis: str = Field(default="", max_length=2000)
-    owner: str = Field(default="", max_length=80)
-    team: str = Field(default="", max_length=80)
-    channel: str = Field(default="other", max_length=20)
+    name: Line = Field(max_length=NAME_MAX, unique=True)
+    design: str = Field(max_length=CHOICE_MAX)
+    hypothesis: Text = Field(default="", max_length=TEXT_MAX)
+    owner: Line = Field(default="", max_length=PERSON_MAX)
+    team: Line = Field(default="", max_length=PERSON_MAX)
+    channel: str = Field(default="other", max_length=CHOICE_MAX)
     goal_id: int | None = Field(default=None, foreign_key="goal.id", index=True)
-    design: str = Field(max_length=20)
-    status: str = Field(default="planned", max_length=20)
+    status: str = Field(default="planned", max_length=CHOICE_MAX)
     priority: str = Field(default="should", max_length=10)
     start_date: date | None = None
     end_date: date | None = None
     baseline_start: date | None = None
     baseline_end: date | None = None
     planned_n_per_arm: int | None = None
-    arms: str = Field(default="control,pilot", max_length=200)
+    #: comma-separated; each arm at most ARM_MAX characters (checked with the design, in PilotIn)
+    arms: Line = Field(default=DEFAULT_ARMS["ab"], max_length=ARMS_MAX)
+
+    _required = field_validator("name", mode="before")(required_text)
+    _design = choice("design", DESIGNS, "design")
+    _channel = choice("channel", CHANNELS, "channel")
+    _status = choice("status", PILOT_STATUSES, "status")
+    _priority = choice("priority", PRIORITIES, "priority")
+
+    @field_validator("arms", mode="before")
+    @classmethod
+    def _no_arms(cls, v: object) -> object:
+        return "" if v is None else v  # none given: the design's own (PilotIn.cross_check)
+
+    @field_validator("planned_n_per_arm")
+    @classmethod
+    def _planned(cls, v: int | None) -> int | None:
+        if v is not None and v <= 0:
+            raise ValueError("must be a positive number of people per arm.")
+        return v
+
+
+class CriterionBase(SQLModel):
+    """One success criterion; see ``lib.observations.CriterionSpec`` for what the threshold means."""
+
+    metric: Line = Field(max_length=METRIC_MAX)
+    unit: Line = Field(default="", max_length=UNIT_MAX)
+    kind: str = Field(max_length=CHOICE_MAX)
+    role: str = Field(default="primary", max_length=CHOICE_MAX)
+    direction: str = Field(default="increase", max_length=CHOICE_MAX)
+    comparison: str = Field(max_length=CHOICE_MAX)
+    threshold: float = 0.0
+    threshold_type: str = Field(default="absolute", max_length=CHOICE_MAX)
+    confidence: float = 0.95
+    expected: float | None = None
+
+    _required = field_validator("metric", mode="before")(required_text)
+    _kind = choice("kind", METRIC_KINDS, "metric kind")
+    _role = choice("role", ROLES, "role")
+    _comparison = choice("comparison", COMPARISONS, "comparison")
+    _direction = choice("direction", DIRECTIONS, "direction")
+    _threshold_type = choice("threshold_type", THRESHOLD_TYPES, "threshold type")
+    _finite = field_validator("threshold", "expected")(finite)
+
+    @field_validator("confidence")
+    @classmethod
+    def _confidence(cls, v: float) -> float:
+        if not 0.5 <= v < 1:
+            raise ValueError("must be between 50% and 99.9% (e.g. 0.95).")
+        return v
+
+
+class ResultBase(SQLModel):
+    """Sufficient statistics for one pilot x metric x arm x day (see ``lib.observations.Observation``)."""
+
+    metric: Line = Field(max_length=METRIC_MAX)
+    arm: Line = Field(max_length=ARM_MAX)
+    day: date
+    n: float
+    total: float
+    total_sq: float | None = None
+    total_cu: float | None = None  # sum of cubes (mean metrics from event imports); may be negative
+    cost: float | None = None
+    note: Text = Field(default="", max_length=NOTE_MAX)
+
+    _required = field_validator("metric", "arm", mode="before")(required_text)
+
+
+class DecisionBase(SQLModel):
+    """What the review meeting decided, and why."""
+
+    outcome: str = Field(max_length=CHOICE_MAX)
+    # The column holds 4000, but every rationale is also its audit event's reason (TEXT_MAX).
+    rationale: Text = Field(max_length=TEXT_MAX, sa_type=AutoString(length=4000))
+    decided_by: Line = Field(max_length=PERSON_MAX)
+
+    _required = field_validator("rationale", "decided_by", mode="before")(required_text)
+    _outcome = choice("outcome", OUTCOMES, "decision")
+
+
+# ------------------------------------------------------------------ tables
+
+
+class Goal(GoalBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Pilot(PilotBase, table=True):
+    __table_args__ = (
+        sa.CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="ck_pilot_dates"),
+        sa.CheckConstraint("planned_n_per_arm IS NULL OR planned_n_per_arm > 0", name="ck_pilot_planned_n"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
     criteria_locked_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -82,9 +199,7 @@ class Pilot(SQLModel, table=True):
         return [a for a in self.arms.split(",") if a]
 
 
-class Criterion(SQLModel, table=True):
-    """One success criterion; see ``lib.observations.CriterionSpec`` for threshold meaning."""
-
+class Criterion(CriterionBase, table=True):
     __table_args__ = (
         sa.CheckConstraint("confidence > 0 AND confidence < 1", name="ck_criterion_confidence"),
         sa.UniqueConstraint("pilot_id", "metric", "role", name="uq_criterion_metric_role"),
@@ -92,16 +207,6 @@ class Criterion(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     pilot_id: int = Field(foreign_key="pilot.id", index=True)
-    metric: str = Field(max_length=80)
-    unit: str = Field(default="", max_length=40)
-    kind: str = Field(max_length=20)
-    role: str = Field(max_length=20)
-    direction: str = Field(default="increase", max_length=20)
-    comparison: str = Field(max_length=20)
-    threshold: float = 0.0
-    threshold_type: str = Field(default="absolute", max_length=20)
-    confidence: float = 0.95
-    expected: float | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -129,13 +234,13 @@ class ImportBatch(SQLModel, table=True):
     row_count: int = 0
     entry_count: int = 0
     mapping_json: str = Field(default="{}", sa_type=sa.Text)
-    created_by: str = Field(default="", max_length=80)
+    created_by: str = Field(default="", max_length=PERSON_MAX)
     created_at: datetime = Field(default_factory=utcnow)
     undone_at: datetime | None = None
-    undone_by: str | None = Field(default=None, max_length=80)
+    undone_by: str | None = Field(default=None, max_length=PERSON_MAX)
 
 
-class ResultEntry(SQLModel, table=True):
+class ResultEntry(ResultBase, table=True):
     """Sufficient statistics for one pilot x metric x arm x day.
 
     Rows are never updated in place: a correction supersedes the old row with a
@@ -163,32 +268,20 @@ class ResultEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     pilot_id: int = Field(foreign_key="pilot.id", index=True)
-    metric: str = Field(max_length=80)
-    arm: str = Field(max_length=40)
-    day: date
-    n: float = 0
-    total: float = 0
-    total_sq: float | None = None
-    total_cu: float | None = None
-    cost: float | None = None
-    source: str = Field(default="manual", max_length=20)
+    source: str = Field(default="manual", max_length=CHOICE_MAX)
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id", index=True)
-    note: str = Field(default="", max_length=500)
-    created_by: str = Field(default="", max_length=80)
+    created_by: str = Field(default="", max_length=PERSON_MAX)
     created_at: datetime = Field(default_factory=utcnow)
     superseded_at: datetime | None = None
     superseded_by_id: int | None = Field(default=None, foreign_key="result_entry.id")
 
 
-class Decision(SQLModel, table=True):
+class Decision(DecisionBase, table=True):
     """What the review meeting decided, with the numbers frozen at that moment."""
 
     id: int | None = Field(default=None, primary_key=True)
     pilot_id: int = Field(foreign_key="pilot.id", index=True)
-    outcome: str = Field(max_length=20)
-    recommendation: str = Field(default="", max_length=20)
-    rationale: str = Field(max_length=4000)
-    decided_by: str = Field(max_length=80)
+    recommendation: str = Field(default="", max_length=CHOICE_MAX)
     decided_at: datetime = Field(default_factory=utcnow)
     snapshot_json: str = Field(default="{}", sa_type=sa.Text)
 
@@ -210,8 +303,8 @@ class ShareLink(SQLModel, table=True):
     pilot_id: int | None = Field(default=None, foreign_key="pilot.id", index=True)
     goal_id: int | None = Field(default=None, foreign_key="goal.id", index=True)
     decision_id: int | None = Field(default=None, foreign_key="decision.id")
-    label: str = Field(default="", max_length=120)
-    created_by: str = Field(default="", max_length=80)
+    label: str = Field(default="", max_length=NAME_MAX)
+    created_by: str = Field(default="", max_length=PERSON_MAX)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
@@ -229,8 +322,8 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=40)
     before_json: str | None = Field(default=None, sa_type=sa.Text)
     after_json: str | None = Field(default=None, sa_type=sa.Text)
-    reason: str = Field(default="", max_length=2000)
-    actor: str = Field(default="", max_length=80)
+    reason: str = Field(default="", max_length=TEXT_MAX)
+    actor: str = Field(default="", max_length=PERSON_MAX)
     at: datetime = Field(default_factory=utcnow)
 
 

@@ -8,14 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from lib import access, audit
-from lib.inputs import DESIGN_COMPARISON, CriterionIn, InvalidInput, PilotIn, validated
+from lib.inputs import CriterionIn, FieldError, InvalidInput, PilotIn, checked_reason, validated
 from lib.models import Criterion, Goal, Pilot, utcnow
 from lib.observations import CriterionSpec, PilotSpec
+from lib.vocabulary import (
+    CONTROL_ARM,
+    DESIGN_COMPARISON,
+    PILOT_ARM,
+    STARTED_STATUSES,
+    Comparison,
+    Design,
+    Direction,
+    MetricKind,
+    Role,
+    ThresholdType,
+)
 
 CRITERION_FIELDS = (
     "metric",
@@ -71,7 +84,7 @@ def criteria_for(session: Session, pilot_id: int) -> list[Criterion]:
     return list(session.exec(stmt))
 
 
-def _validate_criteria(design: str, criteria: Sequence[dict]) -> list[CriterionIn]:
+def _validate_criteria(design: str, criteria: Sequence[dict[str, Any]]) -> list[CriterionIn]:
     out: list[CriterionIn] = []
     seen: set[tuple[str, str]] = set()
     for i, raw in enumerate(criteria, start=1):
@@ -105,16 +118,20 @@ def _check_name(session: Session, name: str, pilot_id: int | None = None) -> Non
         raise InvalidInput.one("name", f"a pilot named '{name}' already exists.")
 
 
-def _validate_all(values: dict, criteria: Sequence[dict] | None) -> tuple[PilotIn, list[CriterionIn] | None]:
+def _validate_all(
+    values: dict[str, Any], criteria: Sequence[dict[str, Any]] | None
+) -> tuple[PilotIn, list[CriterionIn] | None]:
     """Check the pilot and its criteria together, so one save reports every problem."""
-    errors = []
-    data = specs = None
+    errors: list[FieldError] = []
+    data: PilotIn | None = None
+    specs: list[CriterionIn] | None = None
     try:
         data = validated(PilotIn, **values)
     except InvalidInput as exc:
         errors.extend(exc.errors)
     if criteria is not None:
-        design = data.design if data else values.get("design") if values.get("design") in DESIGN_COMPARISON else "ab"
+        given = values.get("design")
+        design = data.design if data else given if isinstance(given, str) and given in DESIGN_COMPARISON else "ab"
         try:
             specs = _validate_criteria(design, criteria)
         except InvalidInput as exc:
@@ -125,14 +142,14 @@ def _validate_all(values: dict, criteria: Sequence[dict] | None) -> tuple[PilotI
     return data, specs
 
 
-def create_pilot(session: Session, actor: str, criteria: Sequence[dict] = (), **values) -> Pilot:
+def create_pilot(session: Session, actor: str, criteria: Sequence[dict[str, Any]] = (), **values: Any) -> Pilot:
     access.require_editor(actor, "create pilots")
     data, specs = _validate_all(values, criteria)
     assert specs is not None
     _check_goal(session, data.goal_id)
     _check_name(session, data.name)
     pilot = Pilot(**data.model_dump())
-    if pilot.status in ("running", "decided"):
+    if pilot.status in STARTED_STATUSES:
         pilot.criteria_locked_at = utcnow()
     session.add(pilot)
     try:
@@ -140,7 +157,7 @@ def create_pilot(session: Session, actor: str, criteria: Sequence[dict] = (), **
     except IntegrityError:
         raise InvalidInput.one("name", f"a pilot named '{data.name}' already exists.") from None
     for c in specs:
-        session.add(Criterion(pilot_id=pilot.id, **c.model_dump()))
+        session.add(Criterion(pilot_id=_id(pilot), **c.model_dump()))
     audit.record(
         session,
         entity="pilot",
@@ -148,27 +165,33 @@ def create_pilot(session: Session, actor: str, criteria: Sequence[dict] = (), **
         pilot_id=pilot.id,
         action="create",
         actor=actor,
-        after={**audit.snapshot(pilot), "criteria": [c.model_dump() for c in specs]},
+        after={**(audit.snapshot(pilot) or {}), "criteria": [c.model_dump() for c in specs]},
     )
     return pilot
 
 
 def update_pilot(
-    session: Session, pilot_id: int, actor: str, criteria: Sequence[dict] | None = None, reason: str = "", **values
+    session: Session,
+    pilot_id: int,
+    actor: str,
+    criteria: Sequence[dict[str, Any]] | None = None,
+    reason: str = "",
+    **values: Any,
 ) -> Pilot:
     """Change a pilot; ``criteria`` (when given) replaces the set, which needs a reason once locked."""
     access.require_editor(actor, "edit pilots or their criteria")
     pilot = get_pilot(session, pilot_id)
     data, _ = _validate_all(values, criteria)
+    reason = checked_reason(reason)
     _check_goal(session, data.goal_id)
     _check_name(session, data.name, pilot_id)
     before = audit.snapshot(pilot)
-    old_criteria = [audit.snapshot(c, CRITERION_FIELDS) for c in criteria_for(session, pilot_id)]
+    old_criteria = _criteria_snapshot(session, pilot_id)
     if data.design != pilot.design and old_criteria and criteria is None:
         raise InvalidInput.one("design", "changing the design needs the criteria re-entered for it.")
     for key, value in data.model_dump().items():
         setattr(pilot, key, value)
-    if pilot.status in ("running", "decided") and pilot.criteria_locked_at is None:
+    if pilot.status in STARTED_STATUSES and pilot.criteria_locked_at is None:
         pilot.criteria_locked_at = utcnow()
     pilot.updated_at = utcnow()
     session.add(pilot)
@@ -191,16 +214,17 @@ def update_pilot(
 def replace_criteria(
     session: Session,
     pilot: Pilot,
-    criteria: Sequence[dict],
+    criteria: Sequence[dict[str, Any]],
     actor: str,
     reason: str = "",
-    old: list[dict] | None = None,
+    old: list[dict[str, Any]] | None = None,
 ) -> None:
     access.require_editor(actor, "change criteria")
     specs = _validate_criteria(pilot.design, criteria)
+    reason = checked_reason(reason)
     new = [{k: c.model_dump()[k] for k in CRITERION_FIELDS} for c in specs]
     if old is None:
-        old = [audit.snapshot(c, CRITERION_FIELDS) for c in criteria_for(session, pilot.id or 0)]
+        old = _criteria_snapshot(session, _id(pilot))
     if _comparable(new) == _comparable(old):
         return
     locked = pilot.criteria_locked_at is not None
@@ -208,11 +232,11 @@ def replace_criteria(
         raise InvalidInput.one(
             "reason", "the criteria are locked since the pilot started: say why they change (it is shown on the pilot)."
         )
-    for c in criteria_for(session, pilot.id or 0):
-        session.delete(c)
+    for row in criteria_for(session, _id(pilot)):
+        session.delete(row)
     session.flush()
     for c in specs:
-        session.add(Criterion(pilot_id=pilot.id, **c.model_dump()))
+        session.add(Criterion(pilot_id=_id(pilot), **c.model_dump()))
     audit.record(
         session,
         entity="criteria",
@@ -226,7 +250,17 @@ def replace_criteria(
     )
 
 
-def _comparable(criteria: list[dict]) -> list[tuple]:
+def _id(pilot: Pilot) -> int:
+    """A stored pilot's id (flushed rows always have one)."""
+    assert pilot.id is not None
+    return pilot.id
+
+
+def _criteria_snapshot(session: Session, pilot_id: int) -> list[dict[str, Any]]:
+    return [audit.snapshot(c, CRITERION_FIELDS) or {} for c in criteria_for(session, pilot_id)]
+
+
+def _comparable(criteria: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """Criteria as a sorted list with thresholds rounded: a percent typed back in is no change."""
     return sorted(
         tuple(round(v, 9) if isinstance(v, float) else v for v in (c[k] for k in CRITERION_FIELDS)) for c in criteria
@@ -236,7 +270,7 @@ def _comparable(criteria: list[dict]) -> list[tuple]:
 def set_status(session: Session, pilot_id: int, status: str, actor: str) -> Pilot:
     access.require_editor(actor, "change a pilot")
     pilot = get_pilot(session, pilot_id)
-    values = audit.snapshot(pilot, tuple(PilotIn.model_fields))
+    values = audit.snapshot(pilot, tuple(PilotIn.model_fields)) or {}
     values["status"] = status
     return update_pilot(session, pilot_id, actor, **values)
 
@@ -244,10 +278,10 @@ def set_status(session: Session, pilot_id: int, status: str, actor: str) -> Pilo
 def pilot_spec(pilot: Pilot) -> PilotSpec:
     """The decision engine's view of a pilot."""
     arms = pilot.arm_list
-    pilot_arm = next((a for a in arms if a != "control"), "pilot")
+    pilot_arm = next((a for a in arms if a != CONTROL_ARM), PILOT_ARM)
     return PilotSpec(
         name=pilot.name,
-        design=pilot.design,  # type: ignore[arg-type]
+        design=cast(Design, pilot.design),
         start=pilot.start_date,
         end=pilot.end_date,
         baseline_start=pilot.baseline_start,
@@ -260,13 +294,13 @@ def pilot_spec(pilot: Pilot) -> PilotSpec:
 def criterion_spec(c: Criterion) -> CriterionSpec:
     return CriterionSpec(
         metric=c.metric,
-        kind=c.kind,
-        role=c.role,
-        comparison=c.comparison,  # type: ignore[arg-type]
+        kind=cast(MetricKind, c.kind),  # stored values are vocabulary values: checked on every write
+        role=cast(Role, c.role),
+        comparison=cast(Comparison, c.comparison),
         threshold=c.threshold,
-        direction=c.direction,  # type: ignore[arg-type]
-        threshold_type=c.threshold_type,
-        confidence=c.confidence,  # type: ignore[arg-type]
+        direction=cast(Direction, c.direction),
+        threshold_type=cast(ThresholdType, c.threshold_type),
+        confidence=c.confidence,
         expected=c.expected,
     )
 

@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from lib import access, audit
+from lib.fields import NAME_MAX, text_problem
 from lib.formatting import fmt_date
 from lib.inputs import FieldError, InvalidInput
 from lib.models import PRIORITIES, AuditEvent, Decision, Goal, Pilot, ShareLink, utcnow
@@ -42,7 +43,7 @@ if TYPE_CHECKING:  # the report and its charts load only when a report is shown
 TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 256 random bits, 43 URL-safe characters
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 MAX_EXPIRY_DAYS = 3650
-LABEL_MAX = 120
+LABEL_MAX = NAME_MAX  # the column's length
 QUERY_KEY = "share"
 OPEN_ACTOR = "shared link"
 INVALID_LINK = "This link is not valid. Ask the person who sent it for a new one."
@@ -243,9 +244,10 @@ def create_link(
                 "leave it empty for a link that works until revoked.",
             )
         )
-    text = (label or "").strip()
-    if len(text) > LABEL_MAX:
-        errors.append(FieldError("label", f"is too long (at most {LABEL_MAX} characters)."))
+    text = str(label or "").strip()
+    problem = text_problem(text, LABEL_MAX)
+    if problem:
+        errors.append(FieldError("label", problem))
     if errors:
         raise InvalidInput(errors)
     if (pid is None) == (gid is None):
@@ -390,7 +392,7 @@ def list_links(
             AuditEvent.action == "open",
             col(AuditEvent.entity_id).in_([lk.id for lk in links]),
         )
-        .group_by(AuditEvent.entity_id)
+        .group_by(col(AuditEvent.entity_id))
     )
     stats = {lid: (int(n), _aware(last)) for lid, n, last in opened}
     names = _target_names(session, links)

@@ -202,3 +202,38 @@ def test_report_command_writes_offline_reports(cli_db, capsys, tmp_path):
     assert "awaiting a decision" in pack_file.read_text(encoding="utf-8")
     code, _, err = run(capsys, "report", "--goal", "99", "--out", str(tmp_path / "x.html"))
     assert code != 0 and "Goal 99 does not exist" in err
+
+
+def test_cli_strips_terminal_escape_codes_from_stored_text(cli_db, capsys):
+    """Names stored before the input rules (or by a script) cannot recolour, retitle or link the terminal."""
+    from lib.models import Criterion, Pilot, ShareLink
+
+    red = "\x1b[31mRed\x1b[0m pilot \x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\ \x9b2Jend"
+    engine = make_engine(cli_db)
+    upgrade(engine)
+    with transaction(engine) as s:  # table models skip validation: this is how old or scripted rows look
+        pilot = Pilot(name=red, design="target", status="running", arms="pilot", start_date=date(2026, 10, 1))
+        s.add(pilot)
+        s.flush()
+        metric = "reply\x1b[2J_rate"
+        s.add(Criterion(pilot_id=pilot.id, metric=metric, kind="proportion", role="primary", comparison="vs_target"))
+        s.add(ShareLink(token_hash="0" * 64, pilot_id=pilot.id, label="\x1b]0;pwned\x07Sales\r team", created_by="x"))
+    engine.dispose()
+
+    def cli(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "lib.cli", *argv], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+
+    evaluated, links = cli("evaluate"), cli("share", "list")
+    missing = cli("evaluate", "--pilot", "\x1b[31mnope\x1b]0;title\x07")
+    code, listed, _ = run(capsys, "pilots")
+    assert evaluated.returncode == links.returncode == code == 0, evaluated.stderr + links.stderr
+    printed = evaluated.stdout + links.stdout + missing.stderr + listed
+    for escape in ("\x1b", "\x9b", "\x07", "\r"):
+        assert escape not in printed
+    assert "Red pilot click end" in evaluated.stdout and "Red pilot click end" in listed
+    assert "Sales team" in links.stdout and "pwned" not in links.stdout
+    assert missing.returncode != 0 and "no pilot is named 'nope'" in missing.stderr
+    code, as_json, _ = run(capsys, "pilots", "--format", "json")
+    assert json.loads(as_json)[0]["name"] == red  # JSON escapes control characters itself: the data stays exact

@@ -1,0 +1,144 @@
+"""Every allowed value, and the words people see for it, in one place.
+
+The tables, the input rules, the CLI's ``choices`` and the pages all read
+these, so adding a channel or rewording a label is one edit. A value is what
+is stored; a label is what people read. Order matters: forms and ``--help``
+list values in the order given here.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+# ------------------------------------------------------------------ goals
+
+GoalLevel = Literal["company", "marketing", "team"]
+#: top to bottom: a goal sits under a goal of a higher level
+GOAL_LEVELS: tuple[str, ...] = get_args(GoalLevel)
+
+# ------------------------------------------------------------------ pilots
+
+Design = Literal["ab", "before_after", "target"]
+DESIGNS: tuple[str, ...] = get_args(Design)
+DESIGN_LABELS: dict[str, str] = {
+    "ab": "A/B (control vs pilot)",
+    "before_after": "Before/after",
+    "target": "Against a target",
+}
+
+CONTROL_ARM = "control"
+PILOT_ARM = "pilot"
+#: arms a pilot gets when none are given: only an A/B pilot has a control arm
+DEFAULT_ARMS: dict[str, str] = {"ab": f"{CONTROL_ARM},{PILOT_ARM}", "before_after": PILOT_ARM, "target": PILOT_ARM}
+
+PilotStatus = Literal["idea", "planned", "running", "decided"]
+PILOT_STATUSES: tuple[str, ...] = get_args(PilotStatus)
+#: a pilot in one of these has started: its criteria are locked and it gets verdicts
+STARTED_STATUSES: tuple[str, ...] = ("running", "decided")
+
+CHANNELS: tuple[str, ...] = ("email", "social", "paid", "web", "events", "other")
+#: who a rate is counted over, by channel: "on 412 contacts", "on 3,201 visitors"
+CHANNEL_UNITS: dict[str, str] = {
+    "email": "contacts",
+    "paid": "clicks",
+    "social": "visitors",
+    "web": "visitors",
+    "events": "invitees",
+    "other": "people",
+}
+
+#: MoSCoW, most important first
+PRIORITIES: tuple[str, ...] = ("must", "should", "could", "wont")
+PRIORITY_LABELS: dict[str, str] = {
+    "must": "Must have",
+    "should": "Should have",
+    "could": "Could have",
+    "wont": "Won't have",
+}
+
+# ------------------------------------------------------------------ criteria
+
+MetricKind = Literal["proportion", "mean", "count"]
+METRIC_KINDS: tuple[str, ...] = get_args(MetricKind)
+METRIC_KIND_LABELS: dict[str, str] = {
+    "proportion": "Rate (conversions / exposures)",
+    "mean": "Average per unit (e.g. order value)",
+    "count": "Daily count or amount",
+}
+
+Role = Literal["primary", "secondary", "guardrail"]
+#: also the order criteria are shown in: what decides first
+ROLES: tuple[str, ...] = get_args(Role)
+ROLE_LABELS: dict[str, str] = {"primary": "Primary", "secondary": "Secondary", "guardrail": "Guardrail"}
+ROLE_HELP: dict[str, str] = {
+    "primary": "Decides scale or abort.",
+    "secondary": "Nice to move; informs iterate.",
+    "guardrail": "Must not get worse, e.g. unsubscribes or cost per click.",
+}
+
+Direction = Literal["increase", "decrease"]
+DIRECTIONS: tuple[str, ...] = get_args(Direction)
+
+Comparison = Literal["vs_control", "vs_baseline", "vs_target"]
+COMPARISONS: tuple[str, ...] = get_args(Comparison)
+COMPARISON_LABELS: dict[str, str] = {
+    "vs_control": "a control arm (A/B)",
+    "vs_baseline": "the baseline period (before/after)",
+    "vs_target": "a fixed target",
+}
+#: each design compares one way only
+DESIGN_COMPARISON: dict[str, str] = {"ab": "vs_control", "before_after": "vs_baseline", "target": "vs_target"}
+
+ThresholdType = Literal["absolute", "relative"]
+THRESHOLD_TYPES: tuple[str, ...] = get_args(ThresholdType)
+
+# ------------------------------------------------------------------ results and imports
+
+#: aggregated: one row per day and arm; events: one row per person or order
+IMPORT_LAYOUTS: tuple[str, ...] = ("aggregated", "events")
+
+# ------------------------------------------------------------------ verdicts and decisions
+
+Recommendation = Literal["scale", "iterate", "keep_running", "abort"]
+RECOMMENDATIONS: tuple[str, ...] = get_args(Recommendation)
+RECOMMENDATION_LABELS: dict[str, str] = {
+    "scale": "Scale",
+    "iterate": "Iterate",
+    "keep_running": "Keep running",
+    "abort": "Abort",
+}
+
+VerdictStatus = Literal["met", "missed", "harmed", "safe", "too_early", "inconclusive", "futile"]
+VERDICT_STATUSES: tuple[str, ...] = get_args(VerdictStatus)
+VERDICT_STATUS_LABELS: dict[str, str] = {
+    "met": "Met",
+    "missed": "Missed",
+    "harmed": "Guardrail breached",
+    "safe": "Guardrail holds",
+    "too_early": "Too early",
+    "inconclusive": "Inconclusive",
+    "futile": "Cannot reach it",
+}
+
+#: what the review meeting decides; "extend" keeps the pilot running
+Outcome = Literal["scale", "iterate", "abort", "extend"]
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+OUTCOME_LABELS: dict[str, str] = {
+    "scale": "Scale it",
+    "iterate": "Iterate (change and re-test)",
+    "abort": "Abort",
+    "extend": "Extend (keep running)",
+}
+
+# ------------------------------------------------------------------ who may do what
+
+AccessRole = Literal["editor", "viewer", "local", "share"]
+ACCESS_ROLES: tuple[str, ...] = get_args(AccessRole)
+WRITER_ROLES: frozenset[str] = frozenset({"editor", "local"})
+ACCESS_ROLE_LABELS: dict[str, str] = {
+    "editor": "Editor",
+    "viewer": "Viewer (read only)",
+    "local": "Local mode",
+    "share": "Shared link",
+}
+SHARE_LINK_STATUS_LABELS: dict[str, str] = {"active": "Active", "expired": "Expired", "revoked": "Revoked"}
