@@ -17,6 +17,7 @@ from lib.access import Principal, role_for
 from lib.config import current_actor
 from lib.db import make_engine, reading, transaction, upgrade
 from lib.inputs import InvalidInput
+from lib.vocabulary import RECOMMENDATION_LABELS
 
 
 def _through_entry_point() -> None:
@@ -132,6 +133,17 @@ def table(frame: pd.DataFrame, *, download: str | None = None, **kwargs) -> None
             on_click="ignore",
             help="This table as a CSV file; a cell that a spreadsheet would run as a formula starts with '.",
         )
+
+
+def show_recommendation(ev) -> None:
+    """The verdict banner: the recommendation in the colour it deserves, with its reasons (engine text, escaped)."""
+    show, icon = {
+        "scale": (st.success, ":material/check_circle:"),
+        "abort": (st.error, ":material/cancel:"),
+        "iterate": (st.warning, ":material/autorenew:"),
+    }.get(ev.recommendation, (st.info, ":material/hourglass_top:"))
+    words = RECOMMENDATION_LABELS.get(ev.recommendation, ev.recommendation).lower()
+    show(f"{icon} Recommendation: **{words}**\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
 
 
 def can_write() -> bool:

@@ -5,7 +5,6 @@ import streamlit as st
 
 from lib import goals
 from lib.formatting import number
-from lib.models import GOAL_LEVELS
 from lib.st_adapter import (
     Keys,
     actor,
@@ -19,6 +18,7 @@ from lib.st_adapter import (
     show_flash,
     table,
 )
+from lib.vocabulary import GOAL_LEVELS
 
 st.title(":material/flag: Goals", anchor=False)
 st.caption(

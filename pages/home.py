@@ -5,16 +5,8 @@ import streamlit as st
 
 from lib import demo, portfolio
 from lib.formatting import fmt_date
-from lib.inputs import DESIGN_LABELS
-from lib.models import PRIORITY_LABELS
 from lib.st_adapter import actor, can_write, read, read_only_note, save, show_flash, table
-
-RECOMMENDATION_LABELS = {
-    "scale": "Scale",
-    "iterate": "Iterate",
-    "keep_running": "Keep running",
-    "abort": "Abort",
-}
+from lib.vocabulary import DESIGN_LABELS, PRIORITY_LABELS, RECOMMENDATION_LABELS
 
 st.title(":material/rocket_launch: Greenlight", anchor=False)
 st.caption(

@@ -6,8 +6,8 @@ import streamlit as st
 from lib import formatting as fmt
 from lib import learnings
 from lib.criteria import metric_label
-from lib.inputs import DESIGN_LABELS
 from lib.st_adapter import read, table
+from lib.vocabulary import DESIGN_LABELS
 
 OUTCOME_LABELS = {"scale": "Scaled", "iterate": "Iterated", "abort": "Aborted", "extend": "Extended"}
 

@@ -4,16 +4,10 @@ import streamlit as st
 
 from lib import pilot_view, pilots
 from lib.formatting import fmt_date
-from lib.inputs import DESIGN_LABELS, InvalidInput
+from lib.inputs import InvalidInput
 from lib.report.compose import results_table
-from lib.st_adapter import Keys, pilot_downloads, plain, read, share_links, table
-
-BANNERS = {
-    "scale": (st.success, ":material/check_circle: Recommendation: **scale**"),
-    "abort": (st.error, ":material/cancel: Recommendation: **abort**"),
-    "iterate": (st.warning, ":material/autorenew: Recommendation: **iterate**"),
-    "keep_running": (st.info, ":material/hourglass_top: Recommendation: **keep running**"),
-}
+from lib.st_adapter import Keys, pilot_downloads, plain, read, share_links, show_recommendation, table
+from lib.vocabulary import DESIGN_LABELS
 
 with read() as session:
     rows = pilots.list_pilots(session)
@@ -63,8 +57,7 @@ if view.bundle is None:
     st.stop()
 
 ev = view.bundle.evaluation
-show, text = BANNERS[ev.recommendation]
-show(text + "\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
+show_recommendation(ev)
 for w in view.warnings:
     st.warning(plain(w), icon=":material/warning:")
 

@@ -8,9 +8,6 @@ from lib.criteria import describe, threshold_from_display, threshold_to_display
 from lib.designer import HELP as PLAN_HELP
 from lib.designer import plan_from_form
 from lib.formatting import fmt_date, number
-from lib.inputs import DESIGN_LABELS
-from lib.models import CHANNELS, PILOT_STATUSES, PRIORITIES, PRIORITY_LABELS
-from lib.observations import DIRECTIONS, METRIC_KINDS
 from lib.report.compose import pilot_bundle
 from lib.st_adapter import (
     Keys,
@@ -26,24 +23,22 @@ from lib.st_adapter import (
     show_flash,
     table,
 )
+from lib.vocabulary import (
+    CHANNELS,
+    COMPARISON_LABELS,
+    DESIGN_LABELS,
+    DIRECTIONS,
+    METRIC_KIND_LABELS,
+    METRIC_KINDS,
+    PILOT_STATUSES,
+    PRIORITIES,
+    PRIORITY_LABELS,
+    ROLE_HELP,
+)
 
-KIND_LABELS = {
-    "proportion": "Rate (conversions / exposures)",
-    "mean": "Average per unit (e.g. order value)",
-    "count": "Daily count or amount",
-}
-ROLE_HELP = {
-    "primary": "Decides scale or abort.",
-    "secondary": "Nice to move; informs iterate.",
-    "guardrail": "Must not get worse, e.g. unsubscribes or cost per click.",
-}
 CONFIDENCES = [0.8, 0.9, 0.95, 0.99]
 PLANNED_KEY = Keys.planned_n
-COMPARE_LABELS = {
-    "vs_control": "a control arm (A/B)",
-    "vs_target": "a fixed target",
-    "vs_baseline": "the baseline period (before/after)",
-}
+COMPARE_ORDER = ("vs_control", "vs_target", "vs_baseline")  # the designer offers the commonest first
 
 st.title(":material/science: Pilots", anchor=False)
 st.caption(
@@ -80,7 +75,7 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
         "Kind",
         METRIC_KINDS,
         key=Keys.criterion(form, role, "kind"),
-        format_func=KIND_LABELS.get,
+        format_func=METRIC_KIND_LABELS.get,
         index=METRIC_KINDS.index(existing.kind) if existing else 0,
     )
     unit = c3.text_input(
@@ -274,10 +269,10 @@ def plan_designer() -> None:
     st.caption(PLAN_HELP)
     a1, a2, a3 = st.columns(3)
     compare = a1.selectbox(
-        "Compared with", list(COMPARE_LABELS), format_func=COMPARE_LABELS.get, key=Keys.plan("compare")
+        "Compared with", list(COMPARE_ORDER), format_func=COMPARISON_LABELS.get, key=Keys.plan("compare")
     )
     kind_options = ["proportion", "mean"] if compare != "vs_baseline" else ["count", "proportion", "mean"]
-    kind = a2.selectbox("Metric kind", kind_options, format_func=KIND_LABELS.get, key=Keys.plan("kind"))
+    kind = a2.selectbox("Metric kind", kind_options, format_func=METRIC_KIND_LABELS.get, key=Keys.plan("kind"))
     rate = kind == "proportion"
     ttype = "absolute"
     if compare != "vs_target":

@@ -9,7 +9,6 @@ from lib import audit, decisions, pilots
 from lib import formatting as fmt
 from lib.criteria import metric_label
 from lib.formatting import fmt_date
-from lib.models import OUTCOMES
 from lib.report.compose import pilot_bundle
 from lib.st_adapter import (
     Keys,
@@ -22,21 +21,11 @@ from lib.st_adapter import (
     read_only_note,
     save,
     show_flash,
+    show_recommendation,
     table,
 )
+from lib.vocabulary import OUTCOME_LABELS, OUTCOMES
 
-BANNERS = {
-    "scale": (st.success, ":material/check_circle: Recommendation: **scale**"),
-    "abort": (st.error, ":material/cancel: Recommendation: **abort**"),
-    "iterate": (st.warning, ":material/autorenew: Recommendation: **iterate**"),
-    "keep_running": (st.info, ":material/hourglass_top: Recommendation: **keep running**"),
-}
-OUTCOME_LABELS = {
-    "scale": "Scale it",
-    "iterate": "Iterate (change and re-test)",
-    "abort": "Abort",
-    "extend": "Extend (keep running)",
-}
 STATUS_ICONS = {
     "met": ":material/check_circle: met",
     "missed": ":material/cancel: missed",
@@ -118,8 +107,7 @@ else:
             f"{plain(change.actor)}): “{plain(change.reason)}”. Originally: " + "; ".join(change.before) + ".",
             icon=":material/lock_reset:",
         )
-    show, text = BANNERS[ev.recommendation]
-    show(text + "\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
+    show_recommendation(ev)
     _, main = bundle.charts[0]
     st.altair_chart(main, theme=None, width="content", key=Keys.chart("review", pilot_id))
     with st.expander("Every criterion at a glance, and progress toward the plan"):

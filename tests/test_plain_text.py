@@ -111,7 +111,7 @@ def build_hostile_workspace(engine, base: str = "http://127.0.0.1:9") -> Workspa
     h = lambda tag, limit: hostile(tag, limit, base)  # noqa: E731
     actor = h("who", 80)
     start = date.today() - timedelta(days=14)
-    arm = h("arm", 120)
+    arm = h("arm", 40)  # an arm name holds at most 40 characters
     metric = h("metric", 80)
     with transaction(engine) as s:
         goal = factories.goal(
