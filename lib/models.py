@@ -96,6 +96,10 @@ class PilotBase(SQLModel):
     planned_n_per_arm: int | None = None
     #: comma-separated; each arm at most ARM_MAX characters (checked with the design, in PilotIn)
     arms: Line = Field(default=DEFAULT_ARMS["ab"], max_length=ARMS_MAX)
+    #: the backlog's one line: what the team expects if it works
+    expected_outcome: Line = Field(default="", max_length=NAME_MAX)
+    #: units a month when scaled (people reached, orders): turns a measured lift into a projected contribution
+    scale_volume: float | None = Field(default=None)
 
     _required = field_validator("name", mode="before")(required_text)
     _design = choice("design", DESIGNS, "design")
@@ -107,6 +111,11 @@ class PilotBase(SQLModel):
     @classmethod
     def _no_arms(cls, v: object) -> object:
         return "" if v is None else v  # none given: the design's own (PilotIn.cross_check)
+
+    @field_validator("scale_volume")
+    @classmethod
+    def _volume(cls, v: float | None) -> float | None:
+        return finite(v, minimum=0.0)
 
     @field_validator("planned_n_per_arm")
     @classmethod
@@ -169,6 +178,10 @@ class DecisionBase(SQLModel):
     # The column holds 4000, but every rationale is also its audit event's reason (TEXT_MAX).
     rationale: Text = Field(max_length=TEXT_MAX, sa_type=AutoString(length=4000))
     decided_by: Line = Field(max_length=PERSON_MAX)
+    #: when the meeting looks at a pilot it extended again (the queue shows it from that day)
+    next_check_in: date | None = None
+    #: why the meeting decided against the recommendation (required then)
+    override_reason: Text = Field(default="", max_length=TEXT_MAX)
 
     _required = field_validator("rationale", "decided_by", mode="before")(required_text)
     _outcome = choice("outcome", OUTCOMES, "decision")
@@ -191,6 +204,8 @@ class Pilot(PilotBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     criteria_locked_at: datetime | None = None
+    #: the backlog's order (1 first) within its MoSCoW priority; None sorts after ranked ideas
+    backlog_rank: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -335,3 +350,44 @@ class ImportMappingMemory(SQLModel, table=True):
     pilot_id: int = Field(foreign_key="pilot.id", primary_key=True)
     mapping_json: str = Field(default="{}", sa_type=sa.Text)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TeamCapacity(SQLModel, table=True):
+    """How many pilots a team can run at once: its backlog's length in weeks follows from it."""
+
+    __tablename__ = "team_capacity"
+    __table_args__ = (sa.CheckConstraint("pilots_at_once >= 1", name="ck_team_capacity_positive"),)
+
+    team: str = Field(primary_key=True, max_length=PERSON_MAX)
+    pilots_at_once: int = 1
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class WorkspaceSetting(SQLModel, table=True):
+    """Workspace defaults (confidence, look schedule): one row per key, read with defaults in lib.settings."""
+
+    __tablename__ = "workspace_setting"
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StoredEvaluation(SQLModel, table=True):
+    """Each pilot's latest evaluation, with the data version it was computed from.
+
+    Every write that changes a pilot bumps ``data_version`` (in ``audit.record``); a
+    page reads the stored verdict while ``evaluated_version`` matches it and the
+    method version is current, and recomputes only the pilots that changed.
+    Derived data: never backed up, rebuilt on demand.
+    """
+
+    __tablename__ = "stored_evaluation"
+
+    pilot_id: int = Field(foreign_key="pilot.id", primary_key=True)
+    data_version: int = 0
+    evaluated_version: int | None = None
+    method_version: str = Field(default="", max_length=40)
+    recommendation: str = Field(default="", max_length=CHOICE_MAX)
+    evaluation_json: str = Field(default="{}", sa_type=sa.Text)
+    computed_at: datetime | None = None
