@@ -46,6 +46,10 @@ def record(
         reason=checked_reason(reason),  # last line of defence: every reason path ends here
     )
     session.add(event)
+    if pilot_id is not None and action != "open":  # every write to a pilot's data passes here
+        from lib.stored_evaluations import bump
+
+        bump(session, pilot_id)
     return event
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from lib import access, audit
 from lib.fields import shown
-from lib.inputs import DecisionIn, InvalidInput, validated
+from lib.inputs import DecisionIn, FieldError, InvalidInput, validated
 from lib.models import Decision, Pilot, utcnow
 from lib.pilots import get_pilot
 from lib.vocabulary import RECOMMENDATIONS
@@ -35,6 +36,8 @@ def record_decision(
     decided_by: str,
     snapshot: dict[str, Any],
     recommendation: str = "",
+    next_check_in: date | None = None,
+    override_reason: str = "",
 ) -> Decision:
     """Store the decision; "extend" keeps the pilot running, anything else closes it.
 
@@ -43,7 +46,14 @@ def record_decision(
     """
     access.require_editor(decided_by, "record decisions")
     pilot = get_pilot(session, pilot_id)
-    data = validated(DecisionIn, outcome=outcome, rationale=rationale, decided_by=decided_by)
+    data = validated(
+        DecisionIn,
+        outcome=outcome,
+        rationale=rationale,
+        decided_by=decided_by,
+        next_check_in=next_check_in,
+        override_reason=override_reason,
+    )
     if recommendation not in ("", *RECOMMENDATIONS):  # the engine's, frozen beside the decision
         raise InvalidInput.one(
             "recommendation", f"'{shown(recommendation)}' is not a recommendation: {', '.join(RECOMMENDATIONS)}."
@@ -96,6 +106,11 @@ class RecordedDecision:
         return str(self.snapshot["evaluation"]["recommendation"])
 
 
+def follows(outcome: str, recommendation: str) -> bool:
+    """Whether a decision follows the numbers: "extend" is how a meeting follows "keep running"."""
+    return outcome == {"keep_running": "extend"}.get(recommendation, recommendation)
+
+
 def decide(
     session: Session,
     pilot_id: int,
@@ -104,16 +119,22 @@ def decide(
     rationale: str,
     decided_by: str,
     shown_recommendation: str | None = None,
+    next_check_in: date | None = None,
+    override_reason: str = "",
+    today: date | None = None,
 ) -> RecordedDecision:
     """Record a decision with the numbers evaluated once, inside the caller's transaction.
 
     The stored recommendation and the frozen numbers come from the same
     evaluation. When the person decided on a page whose recommendation no longer
     holds (results logged meanwhile), nothing is stored and they are asked to look again.
+    Deciding against the recommendation needs a written reason; a check-in date, when
+    given, must lie ahead (the review queue shows the pilot again from that day).
     """
     from lib.evaluation import decision_snapshot
 
     access.require_editor(decided_by, "record decisions")
+    today = today or date.today()
     snapshot = decision_snapshot(session, pilot_id)
     now = str(snapshot["evaluation"]["recommendation"])
     if shown_recommendation is not None and shown_recommendation != now:
@@ -122,6 +143,18 @@ def decide(
             f"the numbers changed while you were deciding: they now recommend "
             f"“{now.replace('_', ' ')}”, not “{shown_recommendation.replace('_', ' ')}”. Look again, then decide.",
         )
+    problems = []
+    if not follows(outcome, now) and not override_reason.strip():
+        problems.append(
+            FieldError(
+                "override_reason",
+                f"the numbers recommend “{now.replace('_', ' ')}”: say why the meeting decides otherwise.",
+            )
+        )
+    if next_check_in is not None and next_check_in <= today:
+        problems.append(FieldError("next_check_in", "must be after today."))
+    if problems:
+        raise InvalidInput(problems)
     decision = record_decision(
         session,
         pilot_id,
@@ -130,5 +163,7 @@ def decide(
         decided_by=decided_by,
         snapshot=snapshot,
         recommendation=now,
+        next_check_in=next_check_in,
+        override_reason=override_reason if not follows(outcome, now) else "",
     )
     return RecordedDecision(decision, snapshot)

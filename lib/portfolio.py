@@ -69,17 +69,22 @@ class Portfolio:
         return sum(r.pilot.status in ("idea", "planned") for r in self.rows)
 
 
-def latest_outcomes(session: Session) -> dict[int, str]:
-    """Each pilot's newest decision outcome, in one query."""
-    stmt = select(Decision.pilot_id, Decision.outcome).order_by(col(Decision.decided_at), col(Decision.id))
-    return {pid: outcome for pid, outcome in session.exec(stmt)}  # later rows win
+def latest_decisions(session: Session) -> dict[int, tuple[str, date | None]]:
+    """Each pilot's newest decision: its outcome and the check-in date it set, in one query."""
+    stmt = select(Decision.pilot_id, Decision.outcome, Decision.next_check_in).order_by(
+        col(Decision.decided_at), col(Decision.id)
+    )
+    return {pid: (outcome, check_in) for pid, outcome, check_in in session.exec(stmt)}  # later rows win
 
 
 def overview(session: Session, today: date | None = None) -> Portfolio:
     """Every pilot, ordered as the backlog reads: MoSCoW priority, then name."""
     today = today or date.today()
     order = {p: i for i, p in enumerate(PRIORITIES)}
-    latest = latest_outcomes(session)
-    rows = [PortfolioRow(p, ev, latest.get(p.id or 0), today=today) for p, ev in evaluate_all(session)]
+    latest = latest_decisions(session)
+    rows = []
+    for p, ev in evaluate_all(session):
+        outcome, check_in = latest.get(p.id or 0, (None, None))
+        rows.append(PortfolioRow(p, ev, outcome, check_in, today=today))
     rows.sort(key=lambda r: (order.get(r.pilot.priority, len(order)), r.pilot.name))
     return Portfolio(rows)

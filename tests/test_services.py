@@ -109,7 +109,9 @@ def test_decide_refuses_a_viewer_before_evaluating(engine, pilot_id):
 def test_portfolio_overview_counts_and_latest_outcome(engine, pilot_id):
     with transaction(engine) as s:
         decisions.decide(s, pilot_id, outcome="extend", rationale="More data", decided_by="lead")
-        decisions.decide(s, pilot_id, outcome="abort", rationale="Stop", decided_by="lead")
+        decisions.decide(
+            s, pilot_id, outcome="abort", rationale="Stop", decided_by="lead", override_reason="Budget cut"
+        )
         ab_pilot(s, name="An idea", status="idea", planned_n_per_arm=None)
     with Session(engine) as s:
         view = portfolio.overview(s)
@@ -181,3 +183,44 @@ def test_plan_from_form_converts_percent_as_typed():
         )
     )
     assert typed.plan.n == direct.plan.n and typed.characteristics == direct.characteristics
+
+
+def test_deciding_against_the_numbers_needs_a_reason_and_keeps_it(engine, pilot_id):
+    with pytest.raises(InvalidInput) as err, transaction(engine) as s:
+        decisions.decide(s, pilot_id, outcome="scale", rationale="Looks good", decided_by="lead")
+    assert "say why the meeting decides otherwise" in str(err.value)
+    assert _count(engine, Decision) == 0
+    with transaction(engine) as s:
+        recorded = decisions.decide(
+            s,
+            pilot_id,
+            outcome="scale",
+            rationale="Looks good",
+            decided_by="lead",
+            override_reason="The board wants it live before the fair",
+        )
+    assert recorded.decision.override_reason == "The board wants it live before the fair"
+    assert not decisions.follows("scale", recorded.recommendation)
+
+
+def test_a_check_in_date_must_lie_ahead_and_brings_the_pilot_back_to_the_queue(engine, pilot_id):
+    today = START + timedelta(days=3)
+    with pytest.raises(InvalidInput, match="must be after today"), transaction(engine) as s:
+        decisions.decide(
+            s, pilot_id, outcome="extend", rationale="More data", decided_by="lead", next_check_in=today, today=today
+        )
+    with transaction(engine) as s:
+        decisions.decide(
+            s,
+            pilot_id,
+            outcome="extend",
+            rationale="More data",
+            decided_by="lead",
+            next_check_in=today + timedelta(days=14),
+            today=today,
+        )
+    with Session(engine) as s:
+        due_before = [r for r in portfolio.overview(s, today + timedelta(days=13)).rows if r.why_due]
+        due_on = [r for r in portfolio.overview(s, today + timedelta(days=14)).rows if r.why_due]
+    assert due_before == []
+    assert any("check-in due" in (r.why_due or "") for r in due_on)
