@@ -1,11 +1,11 @@
 """Review: one screen per pilot — verdict, confidence, reasons — and the decision with frozen numbers."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from lib import audit, decisions, pilots
+from lib import audit, decisions, meeting, pilots
 from lib import formatting as fmt
 from lib.criteria import metric_label
 from lib.formatting import fmt_date
@@ -71,13 +71,49 @@ st.caption(
     "and the decision — recorded with the numbers as they were."
 )
 show_flash()
+QUEUE_CARDS = 6  # cards with a chart; more pilots waiting are listed below them
+
+
+def _pick(pid: int) -> None:
+    st.session_state[Keys.review_pilot] = pid
+
+
+with read() as session:
+    waiting = meeting.queue(session)
+st.subheader(f"Needs a decision today ({len(waiting)})")
+if not waiting:
+    st.caption(
+        "Nothing is waiting: a running pilot joins this queue when its numbers call scale, iterate or abort, "
+        "when its planned end has passed, or when the check-in date set at its last decision comes."
+    )
+for item in waiting[:QUEUE_CARDS]:
+    p, ev_q = item.row.pilot, item.row.evaluation
+    with st.container(border=True):
+        c1, c2 = st.columns([3, 2], vertical_alignment="top")
+        c1.markdown(
+            f"**{plain(p.name)}** — {plain(item.why)}  \n"
+            f"Recommendation: **{ev_q.recommendation.replace('_', ' ')}** · "
+            f"[open the pilot page](pilot?pilot={p.id})"
+        )
+        primary = next((v for v in ev_q.verdicts if v.role == "primary"), None)
+        if primary:
+            c1.caption(plain(primary.sentence))
+        c1.button("Review and decide", key=f"queue_pick_{p.id}", on_click=_pick, args=(p.id,), type="primary")
+        with c2, read() as session:
+            st.altair_chart(
+                pilot_bundle(session, p.id or 0).charts[0][1], theme=None, width="stretch", key=f"queue_chart_{p.id}"
+            )
+if len(waiting) > QUEUE_CARDS:
+    st.caption(
+        "Also waiting: " + "; ".join(f"{plain(i.row.pilot.name)} ({plain(i.why)})" for i in waiting[QUEUE_CARDS:])
+    )
+st.divider()
 
 with read() as session:
     rows = sorted(
         (r for r in pilots.list_pilots(session) if r.pilot.status in ("running", "decided")),
         key=lambda r: (r.pilot.status != "running", r.pilot.name),
     )
-    history = decisions.list_decisions(session)
 
 if not rows:
     st.info(
@@ -137,12 +173,28 @@ else:
                 "and the earlier ones stay listed below."
             )
         with st.form(form_key(Keys.decide(pilot_id))):
-            default = OUTCOMES.index(ev.recommendation) if ev.recommendation in OUTCOMES else OUTCOMES.index("extend")
-            outcome = st.radio("Decision", OUTCOMES, index=default, format_func=OUTCOME_LABELS.get, horizontal=True)
+            followed = next(o for o in OUTCOMES if decisions.follows(o, ev.recommendation))
+            outcome = st.radio(
+                "Decision", OUTCOMES, index=OUTCOMES.index(followed), format_func=OUTCOME_LABELS.get, horizontal=True
+            )
             rationale = st.text_area("Rationale", placeholder="What we decided and why, in a sentence or two.")
+            override = st.text_area(
+                "If you decide against the recommendation: why",
+                height=68,
+                placeholder=f"The numbers recommend “{ev.recommendation.replace('_', ' ')}”. Required when you "
+                "decide otherwise; it is kept with the decision.",
+            )
+            c1, c2 = st.columns(2)
+            check_in = c1.date_input(
+                "Next check-in",
+                value=date.today() + timedelta(days=14),
+                min_value=date.today() + timedelta(days=1),
+                format="YYYY-MM-DD",
+                help="The review queue shows this pilot again from that day (two weeks by default).",
+            )
             who = actor()
             if who.role == "local":  # no sign-in: the person says who they are; signed in, it is the identity
-                who = st.text_input("Decided by", value=who)
+                who = c2.text_input("Decided by", value=who)
             if st.form_submit_button("Record decision", type="primary"):
                 save(
                     lambda session: decisions.decide(
@@ -152,6 +204,8 @@ else:
                         rationale=rationale,
                         decided_by=who,
                         shown_recommendation=ev.recommendation,
+                        next_check_in=check_in,
+                        override_reason=override,
                     ),
                     f"Decision recorded for “{plain(pilot.name)}”: {OUTCOME_LABELS[outcome].lower()}.",
                     reset=Keys.decide(pilot_id),
@@ -159,20 +213,71 @@ else:
     else:
         read_only_note("record decisions")
 
-st.subheader("Decisions so far")
-if not history:
-    st.caption("No decisions recorded yet.")
-for row in history:
-    d = row.decision
-    with st.expander(
-        f"{fmt_date(d.decided_at.date())} · {plain(row.pilot_name)} · **{OUTCOME_LABELS[d.outcome]}** "
-        f"by {plain(d.decided_by)}"
-    ):
-        st.markdown(f"> {plain(d.rationale)}")
+st.subheader("Decision log")
+with read() as session:
+    everything = meeting.decision_log(session)
+if not everything.rows:
+    st.caption("No decisions recorded yet: each one lands here with the numbers frozen when it was made.")
+else:
+    f1, f2, f3, f4 = st.columns(4)
+    goal_ids = f1.multiselect("Goal", list(everything.goals), format_func=everything.goals.get, key="log_goal")
+    teams = f2.multiselect("Team", everything.teams, key="log_team")
+    outcomes = f3.multiselect("Decision", OUTCOMES, format_func=OUTCOME_LABELS.get, key="log_outcome")
+    span = f4.date_input("Decided between", value=(), format="YYYY-MM-DD", key="log_span")
+    since, until = (span[0], span[1]) if isinstance(span, tuple) and len(span) == 2 else (None, None)
+    with read() as session:
+        log = meeting.decision_log(
+            session,
+            meeting.LogFilter(
+                goal_ids=tuple(goal_ids), teams=tuple(teams), outcomes=tuple(outcomes), since=since, until=until
+            ),
+        ).rows
+    st.caption(f"{len(log):,} of {len(everything.rows):,} decisions")
+    table(
+        pd.DataFrame(
+            [
+                {
+                    "Decided": r.decision.decided_at.date(),
+                    "Pilot": r.pilot_name,
+                    "Decision": OUTCOME_LABELS[r.decision.outcome],
+                    "By": r.decision.decided_by,
+                    "Rationale": r.decision.rationale,
+                    "Recommended then": r.decision.recommendation.replace("_", " ") or "—",
+                    "Against it because": r.decision.override_reason or "—",
+                    "Check-in": r.decision.next_check_in,
+                }
+                for r in log
+            ],
+            columns=[
+                "Decided",
+                "Pilot",
+                "Decision",
+                "By",
+                "Rationale",
+                "Recommended then",
+                "Against it because",
+                "Check-in",
+            ],
+        ),
+        download="decision-log.csv",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Decided": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Check-in": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Rationale": st.column_config.TextColumn(width="large"),
+        },
+    )
+    if log:
+        labels = {
+            r.decision.id: f"{fmt_date(r.decision.decided_at.date())} · {r.pilot_name} · "
+            f"{OUTCOME_LABELS[r.decision.outcome]}"
+            for r in log
+        }
+        chosen = st.selectbox("The numbers frozen with", list(labels), format_func=labels.get, key="log_frozen")
+        row = next(r for r in log if r.decision.id == chosen)
         snap = row.snapshot
         evaluation = snap.get("evaluation", {})
-        if d.recommendation and d.recommendation != d.outcome:
-            st.caption(f"The numbers recommended *{d.recommendation.replace('_', ' ')}* at the time.")
         for c in evaluation.get("verdicts", []):
             st.markdown(f"- {plain(c.get('sentence', ''))}")
         frozen = snap.get("frozen_at")

@@ -201,12 +201,12 @@ def test_log_results_grid_refuses_conversions_above_exposures(pilot_engine):
 def test_review_refuses_a_decision_without_rationale_then_records_it(demo_engine):
     at = page("pages/review.py").run()
     before = count(demo_engine, Decision)
-    at.button[0].click().run()
+    button(at, "Record decision").click().run()
     assert any("Rationale: is required" in e for e in errors(at))
     assert count(demo_engine, Decision) == before
-    at.text_area[0].set_value("Enough evidence; scale to all segments.")
+    next(w for w in at.text_area if w.label == "Rationale").set_value("Enough evidence; scale to all segments.")
     next(w for w in at.text_input if w.label == "Decided by").set_value("Lea Novak")
-    at.button[0].click().run()
+    button(at, "Record decision").click().run()
     assert count(demo_engine, Decision) == before + 1
     assert "Decision recorded" in at.success[0].value
 
@@ -386,3 +386,40 @@ def test_pilot_page_explains_a_pilot_that_has_not_started_and_an_unknown_id(demo
     at.query_params["pilot"] = "999"
     at.run()
     assert not at.exception and "There is no pilot #999" in at.warning[0].value
+
+
+def test_review_decides_from_the_queue_and_the_log_keeps_what_was_shown(demo_engine):
+    from sqlmodel import Session
+
+    from lib.decisions import list_decisions
+
+    at = page("pages/review.py").run()
+    assert "Needs a decision today (1)" in " ".join(h.value for h in at.subheader)
+    button(at, "Review and decide").click().run()
+    assert at.selectbox(key="review_pilot").value == 4  # the cold-outreach pilot, ended yesterday
+    shown = " ".join(m.value for m in at.markdown).replace("\\", "").replace("\u2060", "")
+    banner = " ".join(w.value for w in [*at.success, *at.warning, *at.error, *at.info])
+    assert "Recommendation: **iterate**" in banner
+    next(w for w in at.text_area if w.label == "Rationale").set_value("Rework the case study, then re-test.")
+    next(w for w in at.text_input if w.label == "Decided by").set_value("Lea Novak")
+    button(at, "Record decision").click().run()
+    assert not errors(at), errors(at)
+    assert "Decision recorded" in at.success[0].value
+    log = at.dataframe[-1].value
+    assert log.iloc[0]["Pilot"] == "Cold outreach sequence v2" and log.iloc[0]["Decision"].startswith("Iterate")
+    assert log.iloc[0]["Against it because"] == "—"
+    with Session(demo_engine) as s:
+        stored = list_decisions(s, 4)[0]
+    assert stored.decision.recommendation == "iterate"
+    assert stored.decision.next_check_in == date.today() + timedelta(days=14)
+    for verdict in stored.snapshot["evaluation"]["verdicts"]:  # the frozen numbers are the ones on screen
+        assert verdict["sentence"] in shown
+    assert "Needs a decision today (0)" in " ".join(h.value for h in at.subheader)
+
+
+def test_review_log_filters_by_outcome(demo_engine):
+    at = page("pages/review.py").run()
+    assert len(at.dataframe[-1].value) == 2
+    at.multiselect(key="log_outcome").set_value(["abort"]).run()
+    log = at.dataframe[-1].value
+    assert list(log["Decision"]) == ["Abort"] and "1 of 2 decisions" in " ".join(c.value for c in at.caption)
