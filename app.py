@@ -49,6 +49,7 @@ pages = {
     "Greenlight": [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/goals.py", title="Goals", icon=":material/flag:"),
+        st.Page("pages/backlog.py", title="Backlog", icon=":material/list_alt:"),
         st.Page("pages/pilots.py", title="Pilots", icon=":material/science:"),
         st.Page("pages/pilot.py", title="Pilot page", icon=":material/article:", url_path="pilot"),
         st.Page("pages/log_results.py", title="Log results", icon=":material/edit_note:"),

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
     "pages/home.py",
     "pages/goals.py",
+    "pages/backlog.py",
     "pages/pilots.py",
     "pages/pilot.py",
     "pages/log_results.py",
