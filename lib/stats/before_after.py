@@ -88,7 +88,7 @@ from datetime import date
 import numpy as np
 from scipy.linalg import lapack
 
-from lib.stats import messages, validation
+from lib.stats import stats_messages, validation
 from lib.stats.distributions import t_ppf, t_sf
 
 #: spare degrees of freedom (days minus coefficients minus phi) each model needs
@@ -192,9 +192,9 @@ class _Series:
 
 def _ordinals(name: str, days: Sequence[date], values_name: str, n: int) -> list[int]:
     if len(days) != n:
-        raise ValueError(messages.DATES_LENGTH.format(name=name, values=values_name))
+        raise ValueError(stats_messages.DATES_LENGTH.format(name=name, values=values_name))
     if not all(isinstance(d, date) for d in days):
-        raise ValueError(messages.NOT_DATES.format(name=name))
+        raise ValueError(stats_messages.NOT_DATES.format(name=name))
     return [d.toordinal() for d in days]
 
 
@@ -381,8 +381,8 @@ def _choose(grams: _Grams, n_columns: int) -> tuple[int, tuple[str, ...]] | None
     w0 = _whitened_one(grams, 0.0)
     ladder = (
         (n_columns, _SPARE_DF_WEEKDAY, ()),
-        (3, _SPARE_DF_TREND, (messages.ADJUSTED_NO_WEEKDAY,)),
-        (2, _SPARE_DF_LEVEL, (messages.ADJUSTED_NO_TREND,)),
+        (3, _SPARE_DF_TREND, (stats_messages.ADJUSTED_NO_WEEKDAY,)),
+        (2, _SPARE_DF_LEVEL, (stats_messages.ADJUSTED_NO_TREND,)),
     )
     for k, spare, notes in ladder:
         if k > n_columns or n - k - 1 < spare:

@@ -19,7 +19,7 @@ from datetime import date
 
 import numpy as np
 
-from lib.stats import messages, validation
+from lib.stats import stats_messages, validation
 from lib.stats.distributions import norm_sf, z_two_sided
 from lib.stats.means import Summary, compare_means
 from lib.stats.results import AdjustedEstimate, Comparison
@@ -86,7 +86,7 @@ def adjusted_shift(
         weekdays = days.astype(int) % 7
     else:
         if before_dates is None or after_dates is None:
-            raise ValueError(messages.DATES_BOTH_OR_NEITHER)
+            raise ValueError(stats_messages.DATES_BOTH_OR_NEITHER)
         all_dates = list(before_dates) + list(after_dates)
         first = min(all_dates)
         days = np.array([(d - first).days for d in all_dates], dtype=float)
@@ -98,7 +98,7 @@ def adjusted_shift(
     n = nb + na
     notes: list[str] = []
     if nb < 2 or na < 2:
-        return None, [messages.ADJUSTED_TOO_FEW_DAYS]
+        return None, [stats_messages.ADJUSTED_TOO_FEW_DAYS]
     for trend, weekday in ((True, True), (True, False), (False, False)):
         x, terms = _design(days, weekdays, period, trend=trend, weekday=weekday)
         k = x.shape[1]
@@ -109,11 +109,11 @@ def adjusted_shift(
             continue
         break
     else:
-        return None, [messages.ADJUSTED_TOO_FEW_DAYS]
+        return None, [stats_messages.ADJUSTED_TOO_FEW_DAYS]
     if "trend" not in terms:
-        notes.append(messages.ADJUSTED_NO_TREND)
+        notes.append(stats_messages.ADJUSTED_NO_TREND)
     elif not any(t.startswith("weekday_") for t in terms):
-        notes.append(messages.ADJUSTED_NO_WEEKDAY)
+        notes.append(stats_messages.ADJUSTED_NO_WEEKDAY)
     lags = newey_west_maxlags(n) if maxlags is None else int(maxlags)
     lags = max(0, min(lags, n - 1))
     beta, cov = ols_hac(x, y, lags)
@@ -156,14 +156,14 @@ def compare_periods(
     after = validation.finite_values("after_values", after_values)
     alpha = validation.alpha_value(alpha)
     if before_dates is not None and len(before_dates) != len(before):
-        raise ValueError(messages.DATES_LENGTH.format(name="before_dates", values="before_values"))
+        raise ValueError(stats_messages.DATES_LENGTH.format(name="before_dates", values="before_values"))
     if after_dates is not None and len(after_dates) != len(after):
-        raise ValueError(messages.DATES_LENGTH.format(name="after_dates", values="after_values"))
+        raise ValueError(stats_messages.DATES_LENGTH.format(name="after_dates", values="after_values"))
     for name, dates in (("before_dates", before_dates), ("after_dates", after_dates)):
         if dates is not None and not all(isinstance(d, date) for d in dates):
-            raise ValueError(messages.NOT_DATES.format(name=name))
+            raise ValueError(stats_messages.NOT_DATES.format(name=name))
     if maxlags is not None and (int(maxlags) != maxlags or maxlags < 0):
-        raise ValueError(messages.NEGATIVE.format(name="maxlags", value=maxlags))
+        raise ValueError(stats_messages.NEGATIVE.format(name="maxlags", value=maxlags))
 
     welch = compare_means(Summary.from_values(before), Summary.from_values(after), alpha=alpha)
     adjusted, adjust_notes = adjusted_shift(
@@ -171,12 +171,12 @@ def compare_periods(
     )
     warnings = list(welch.warnings)
     if len(before) < 7 or len(after) < 7:
-        warnings.append(messages.SHORT_PERIODS)
+        warnings.append(stats_messages.SHORT_PERIODS)
     # Welch's numbers as they are (two-sided, not sequential), relabelled
     return dataclasses.replace(
         welch,
         method="welch_days",
         warnings=tuple(warnings + adjust_notes),
         adjusted=adjusted,
-        notes=(messages.OBSERVATIONAL,),
+        notes=(stats_messages.OBSERVATIONAL,),
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from lib.stats import messages, validation
+from lib.stats import stats_messages, validation
 from lib.stats.distributions import norm_cdf, norm_sf, p_from_z, z_two_sided
 from lib.stats.results import Comparison
 from lib.stats.sequential import DEFAULT_TUNING, sequential_comparison
@@ -210,14 +210,14 @@ def compare_proportions(
     if sequential:
         sequential_tuning = validation.finite("sequential_tuning", sequential_tuning)
         if sequential_tuning <= 0:
-            raise ValueError(messages.NOT_POSITIVE.format(name="sequential_tuning", value=sequential_tuning))
+            raise ValueError(stats_messages.NOT_POSITIVE.format(name="sequential_tuning", value=sequential_tuning))
 
     if nc == 0 or np_ == 0:
         return Comparison.undecided(
             control_value=xc / nc if nc else None,
             pilot_value=xp / np_ if np_ else None,
             method="none",
-            warnings=(messages.empty_arm(nc, np_),),
+            warnings=(stats_messages.empty_arm(nc, np_),),
             alternative=alternative,
             alpha=alpha,
             control_n=nc,
@@ -229,17 +229,17 @@ def compare_proportions(
     diff = pp - pc
     warnings: list[str] = []
     if xc + xp == 0:
-        warnings.append(messages.NO_CONVERSIONS_BOTH)
+        warnings.append(stats_messages.NO_CONVERSIONS_BOTH)
     elif xc + xp == nc + np_:
-        warnings.append(messages.ALL_CONVERTED_BOTH)
+        warnings.append(stats_messages.ALL_CONVERTED_BOTH)
     elif xc == 0:
-        warnings.append(messages.NO_CONVERSIONS_CONTROL)
+        warnings.append(stats_messages.NO_CONVERSIONS_CONTROL)
     lift = pp / pc - 1.0 if pc > 0 else None
     se = math.sqrt(pc * (1 - pc) / nc + pp * (1 - pp) / np_)
 
     if sequential:
         if se <= 0.0:
-            warnings.append(messages.SEQUENTIAL_NO_VARIATION)
+            warnings.append(stats_messages.SEQUENTIAL_NO_VARIATION)
             return Comparison.undecided(
                 control_value=pc,
                 pilot_value=pp,
@@ -270,7 +270,7 @@ def compare_proportions(
 
     pvalues = proportion_pvalues(xc, nc, xp, np_, method)
     if pvalues.method == "fisher" and method == "auto":
-        warnings.append(messages.SMALL_COUNTS_EXACT)
+        warnings.append(stats_messages.SMALL_COUNTS_EXACT)
     if ci_method == "newcombe":
         low, high = newcombe_interval(xc, nc, xp, np_, alpha)
     else:

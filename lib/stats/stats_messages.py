@@ -1,4 +1,7 @@
-"""Every user-facing sentence of the stats layer (the decision engine's are in :mod:`lib.decide.wording`).
+"""Every user-facing sentence of the stats layer.
+
+Not to be confused with the decision engine's sentences (:mod:`lib.decide.wording`)
+or the importer's (:mod:`lib.importer.messages`); hence the module name.
 
 Kept in one place so wording stays consistent (and translatable) and so the
 review meeting reads the same words on every page. Templates use
