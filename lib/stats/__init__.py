@@ -12,7 +12,6 @@ from lib.stats.before_after import StepFit, fit_step, placebo_check
 from lib.stats.group_sequential import OperatingCharacteristics, boundary_z, operating_characteristics
 from lib.stats.means import Summary, compare_means
 from lib.stats.multiple import adjust_pvalues, srm_pvalue
-from lib.stats.periods import compare_periods
 from lib.stats.planning import (
     Plan,
     PlanInputs,
@@ -26,7 +25,7 @@ from lib.stats.planning import (
     sample_size_per_arm_means,
 )
 from lib.stats.proportions import compare_proportions
-from lib.stats.results import AdjustedEstimate, ChanceToBeat, Comparison, TargetResult
+from lib.stats.results import ChanceToBeat, ComparisonResult, TargetResult
 from lib.stats.sequential import DEFAULT_TUNING
 from lib.stats.skew import Moments, skew_corrected_t_one, skew_corrected_t_two
 from lib.stats.target import against_target, against_target_mean
@@ -45,9 +44,8 @@ __all__ = [
     "plan_pilot",
     "skew_corrected_t_one",
     "skew_corrected_t_two",
-    "AdjustedEstimate",
     "ChanceToBeat",
-    "Comparison",
+    "ComparisonResult",
     "DEFAULT_TUNING",
     "Summary",
     "TargetResult",
@@ -56,7 +54,6 @@ __all__ = [
     "against_target_mean",
     "chance_to_beat",
     "compare_means",
-    "compare_periods",
     "compare_proportions",
     "minimum_detectable_effect",
     "minimum_detectable_effect_means",

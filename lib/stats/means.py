@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lib.stats import stats_messages, validation
 from lib.stats.distributions import p_from_t, t_ppf
-from lib.stats.results import Comparison
+from lib.stats.results import ComparisonResult
 from lib.stats.sequential import DEFAULT_TUNING, sequential_comparison
 
 
@@ -102,7 +102,7 @@ def compare_means(
     alternative: str = "two-sided",
     sequential: bool = False,
     sequential_tuning: float = DEFAULT_TUNING,
-) -> Comparison:
+) -> ComparisonResult:
     """Welch t-test and Welch interval for pilot mean minus control mean.
 
     The relative lift interval uses the delta method on the ratio of means
@@ -119,7 +119,7 @@ def compare_means(
     alternative = validation.alternative_value(alternative)
     nc, np_ = control.n, pilot.n
     if nc == 0 or np_ == 0:
-        return Comparison.undecided(
+        return ComparisonResult.undecided(
             control_value=control.mean if nc else None,
             pilot_value=pilot.mean if np_ else None,
             method="none",
@@ -139,7 +139,7 @@ def compare_means(
         warnings.append(stats_messages.CONTROL_MEAN_ZERO)
     if nc < 2 or np_ < 2:
         warnings.append(stats_messages.TOO_FEW_UNITS)
-        return Comparison.undecided(
+        return ComparisonResult.undecided(
             control_value=control.mean,
             pilot_value=pilot.mean,
             difference=diff,
@@ -156,7 +156,7 @@ def compare_means(
     se = math.sqrt(vc + vp)
     if se == 0.0:
         warnings.append(stats_messages.NO_VARIATION)
-        return Comparison(
+        return ComparisonResult(
             control_value=control.mean,
             pilot_value=pilot.mean,
             difference=diff,
@@ -199,7 +199,7 @@ def compare_means(
         ratio = pilot.mean / control.mean
         rse = math.sqrt(vp + vc * ratio * ratio) / abs(control.mean)
         rlow, rhigh = lift - q * rse, lift + q * rse
-    return Comparison(
+    return ComparisonResult(
         control_value=control.mean,
         pilot_value=pilot.mean,
         difference=diff,

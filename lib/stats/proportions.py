@@ -14,7 +14,7 @@ from scipy import special
 
 from lib.stats import stats_messages, validation
 from lib.stats.distributions import norm_cdf, norm_sf, p_from_z, z_two_sided
-from lib.stats.results import Comparison
+from lib.stats.results import ComparisonResult
 from lib.stats.sequential import DEFAULT_TUNING, sequential_comparison
 
 METHODS: tuple[str, ...] = ("auto", "z", "chi2", "fisher")
@@ -179,13 +179,13 @@ def compare_proportions(
     ci_method: str = "newcombe",
     sequential: bool = False,
     sequential_tuning: float = DEFAULT_TUNING,
-) -> Comparison:
+) -> ComparisonResult:
     """Compare the pilot's conversion rate with control's.
 
     - ``method``: ``"z"`` pooled two-proportion z-test, ``"chi2"`` Pearson
       chi-square (both without continuity correction), ``"fisher"`` exact
       conditional test, ``"auto"`` Fisher when any expected cell is below 5
-      else z. ``Comparison.method`` says which ran.
+      else z. ``ComparisonResult.method`` says which ran.
     - ``alternative``: ``"greater"`` means pilot > control. Chi-square is
       two-sided by nature; for a one-sided alternative its signed root (the z
       statistic) is used.
@@ -213,7 +213,7 @@ def compare_proportions(
             raise ValueError(stats_messages.NOT_POSITIVE.format(name="sequential_tuning", value=sequential_tuning))
 
     if nc == 0 or np_ == 0:
-        return Comparison.undecided(
+        return ComparisonResult.undecided(
             control_value=xc / nc if nc else None,
             pilot_value=xp / np_ if np_ else None,
             method="none",
@@ -240,7 +240,7 @@ def compare_proportions(
     if sequential:
         if se <= 0.0:
             warnings.append(stats_messages.SEQUENTIAL_NO_VARIATION)
-            return Comparison.undecided(
+            return ComparisonResult.undecided(
                 control_value=pc,
                 pilot_value=pp,
                 difference=diff,
@@ -276,7 +276,7 @@ def compare_proportions(
     else:
         low, high = wald_interval(xc, nc, xp, np_, alpha)
     rlow, rhigh = ratio_interval(xc, nc, xp, np_, alpha)
-    return Comparison(
+    return ComparisonResult(
         control_value=pc,
         pilot_value=pp,
         difference=diff,

@@ -27,7 +27,6 @@ SUM_OF_SQUARES_TOO_SMALL = (
     "total_of_squares is smaller than total**2 / n, which no real data can give; "
     "check that it is the sum of squared values."
 )
-DATES_BOTH_OR_NEITHER = "before_dates and after_dates must be given together."
 DATES_LENGTH = "{name} must have one date per value in {values}."
 NOT_DATES = "{name} must hold dates."
 BAD_PRIOR = "prior must be two positive numbers (a, b), e.g. (1, 1)."
