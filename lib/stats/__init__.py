@@ -1,10 +1,11 @@
 """Greenlight's stats layer: pure functions over sufficient statistics.
 
-Counts, sums and sums of squares in; typed, frozen results out, with
-plain-language warnings for degenerate data. Built on numpy and scipy; no
-streamlit, no database. Stable names for notebooks::
+Sufficient statistics in (:mod:`lib.stats.statistics`: one type per metric
+kind); typed, frozen results out, with plain-language warnings for degenerate
+data. Built on numpy and scipy; no streamlit, no database. Stable names for
+notebooks::
 
-    from lib.stats import compare_proportions, compare_means, Summary, ...
+    from lib.stats import compare_proportions, compare_means, Summary, MeanStat, ...
 """
 
 from lib.stats.bayes import chance_to_beat
@@ -27,11 +28,17 @@ from lib.stats.planning import (
 from lib.stats.proportions import compare_proportions
 from lib.stats.results import ChanceToBeat, ComparisonResult, TargetResult
 from lib.stats.sequential import DEFAULT_TUNING
-from lib.stats.skew import Moments, skew_corrected_t_one, skew_corrected_t_two
+from lib.stats.skew import skew_corrected_t_one, skew_corrected_t_two
+from lib.stats.statistics import CountStat, MeanStat, RateStat, Stat, for_kind, from_observation
 from lib.stats.target import against_target, against_target_mean
 
 __all__ = [
-    "Moments",
+    "CountStat",
+    "MeanStat",
+    "RateStat",
+    "Stat",
+    "for_kind",
+    "from_observation",
     "OperatingCharacteristics",
     "Plan",
     "PlanInputs",

@@ -270,7 +270,7 @@ def _unit_sd_and_gap(p: PlanInputs, expected: float) -> tuple[float, float]:
         grow = max(1.0 + good * expected / (1.0 if relative else level), 1.0)
     weight = 1 + good * p.threshold if relative else 1.0
     if p.comparison == "vs_baseline":
-        return sd * math.sqrt(2.0), gap_size * (level if relative else 1.0)
+        return sd * math.sqrt(2.0), gap_size * (level if relative and level else 1.0)
     return sd * math.sqrt(grow * grow + weight * weight), gap_size * (level if relative and level else 1.0)
 
 

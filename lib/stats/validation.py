@@ -111,7 +111,7 @@ def finite_values(name: str, values: Iterable[object]) -> list[float]:
         raise ValueError(stats_messages.NOT_A_SEQUENCE.format(name=name))
     values = list(values)
     try:  # fast path: a finite exact sum means every value is finite
-        fast = [float(v) for v in values]
+        fast = [float(v) for v in values]  # type: ignore[arg-type]  # anything else falls to the checks below
         if not any(isinstance(v, bool) for v in values) and math.isfinite(math.fsum(fast)):
             return fast
     except (TypeError, ValueError, OverflowError):
