@@ -375,11 +375,14 @@ def _split_check(pilot: PilotSpec, criteria: Sequence[CriterionSpec], data: logg
     for crit in candidates:
         arms = data.get(crit.metric, {})
         control, treat = arms.get(pilot.control_arm), arms.get(pilot.pilot_arm)
-        if control is None or treat is None or control.n <= 0 or treat.n <= 0:
+        if control is None or treat is None:
+            continue
+        n_control, n_pilot = control.n, treat.n
+        if n_control <= 0 or n_pilot <= 0:
             continue
         try:
-            p = srm_pvalue([control.n, treat.n])
+            p = srm_pvalue([n_control, n_pilot])
         except ValueError:
             continue
-        return SplitCheck(p, p < SRM_THRESHOLD, control.n, treat.n)
+        return SplitCheck(p, p < SRM_THRESHOLD, n_control, n_pilot)
     return SplitCheck()

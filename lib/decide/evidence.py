@@ -166,11 +166,11 @@ def ab_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, ArmLog], 
         warnings.append(wording.MEAN_WITHOUT_SQUARES.format(label=wording.label(crit.metric)))
     if date_based:
         sc, sp = control.daily_stat(crit.kind), treat.daily_stat(crit.kind)
-        setup = _Setup(scale, wording.UNITS_DAYS, "welch_days", True, True, mixture_tuning=30.0)
+        units, method, tuning = wording.UNITS_DAYS, "welch_days", 30.0
     else:
         sc, sp = control.mean(), treat.mean()
-        setup = _Setup(scale, units, "welch", True, False)
-    setup = setup._replace(sample_n=min(sc.n, sp.n), mixture_n=sc.n + sp.n)
+        method, tuning = "welch", 1000.0
+    setup = _Setup(scale, units, method, True, date_based, min(sc.n, sp.n), sc.n + sp.n, tuning)
     figures = _two_arm_figures(sc.mean if sc.n else None, sp.mean if sp.n else None)
     if sc.n < 2 or sp.n < 2:
         return _evidence(setup, figures, (*warnings, wording.TOO_FEW_UNITS))

@@ -20,7 +20,10 @@ from lib.stats.sequential import DEFAULT_TUNING, sequential_comparison
 
 @dataclass(frozen=True)
 class Summary:
-    """Sample size, mean and standard deviation (ddof=1) of one arm.
+    """Sample size, mean and standard deviation (ddof=1) of one arm: the analyst's input here.
+
+    It is an arm as people report it; the sums that add up across days are a
+    :class:`lib.stats.statistics.MeanStat` (``MeanStat.from_summary`` converts).
 
     ``sd`` is 0 when ``n < 2`` (it is undefined there, and tests treat such an
     arm as too small).
