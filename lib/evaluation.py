@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -13,6 +14,7 @@ from lib.models import Criterion, Pilot, ResultEntry, utcnow
 from lib.observations import Observation
 from lib.pilots import criteria_for, criterion_spec, get_pilot, pilot_spec
 from lib.results import observations, to_observations
+from lib.stats.statistics import Stat, added, from_observation
 
 # Who a rate is counted over, by channel: "on 412 contacts", "on 3,201 visitors".
 SAMPLE_UNITS = {
@@ -50,23 +52,36 @@ def evaluate_all(session: Session, as_of: date | None = None) -> list[tuple[Pilo
     return [(p, _evaluate(p, criteria[p.id or 0], obs[p.id or 0], as_of)) for p in pilots]
 
 
-def totals(obs: list[Observation]) -> dict[str, dict[str, dict[str, float]]]:
-    """metric -> arm -> summed n/total/days: what the numbers were when decided."""
-    out: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
+def totals(obs: list[Observation], kinds: Mapping[str, str]) -> dict[str, dict[str, dict[str, float]]]:
+    """metric -> arm -> summed n, total and days logged: what the numbers were when decided.
+
+    Each arm's values add up as its metric's statistic (``kinds``; a metric no
+    criterion names counts as a count), stored under the columns' names.
+    """
+    sums: dict[tuple[str, str], Stat] = {}
+    days: Counter[tuple[str, str]] = Counter()
     for o in obs:
-        t = out[o.metric].setdefault(o.arm, {"n": 0.0, "total": 0.0, "days": 0})
-        t["n"] += o.n
-        t["total"] += o.total
-        t["days"] += 1
+        key = (o.metric, o.arm)
+        stat = from_observation(o, kinds.get(o.metric, "count"))
+        sums[key] = added(sums[key], stat) if key in sums else stat
+        days[key] += 1
+    out: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
+    for (metric, arm), stat in sums.items():
+        out[metric][arm] = {"n": float(stat.n), "total": float(stat.total), "days": days[(metric, arm)]}
     return dict(out)
 
 
 def decision_snapshot(session: Session, pilot_id: int, as_of: date | None = None) -> dict[str, Any]:
     """The evaluation plus raw totals, frozen into the decision as JSON."""
-    evaluation = evaluate(session, pilot_id, as_of)
+    pilot, criteria, obs = (
+        get_pilot(session, pilot_id),
+        criteria_for(session, pilot_id),
+        observations(session, pilot_id),
+    )
+    evaluation = _evaluate(pilot, criteria, obs, as_of)
     return {
         "frozen_at": utcnow().isoformat(timespec="seconds"),
         "method_version": evaluation.method_version,
         "evaluation": evaluation.to_dict(),
-        "totals": totals(observations(session, pilot_id)),
+        "totals": totals(obs, {c.metric: c.kind for c in criteria}),
     }

@@ -11,6 +11,7 @@ from datetime import date
 
 from lib.inputs import FieldError, InvalidInput
 from lib.models import ResultEntry
+from lib.stats.statistics import MeanStat, RateStat, from_observation
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,8 @@ def to_row(kind: str, metric: str, arm: str, day: date, values: dict[str, float 
     if kind == "proportion":
         return dict(metric=metric, arm=arm, day=day, n=v["exposures"], total=v["conversions"])
     if kind == "mean":
-        n, avg, sd = v["units"] or 0, v["average"] or 0, v["sd"] or 0
-        total_sq = (n - 1) * sd * sd + n * avg * avg if n else 0.0
-        return dict(metric=metric, arm=arm, day=day, n=n, total=n * avg, total_sq=total_sq)
+        stat = MeanStat.from_summary(v["units"] or 0, v["average"] or 0, v["sd"] or 0)
+        return dict(metric=metric, arm=arm, day=day, n=stat.n, total=stat.total, total_sq=stat.total_sq)
     return dict(metric=metric, arm=arm, day=day, n=1, total=v["value"])
 
 
@@ -91,24 +91,22 @@ def form_rows(kinds: dict[str, str], day: date, values: dict[tuple[str, str], di
 
 
 def from_entry(kind: str, e: ResultEntry) -> dict[str, float]:
-    """The reverse of ``to_row``, to prefill a correction."""
-    if kind == "proportion":
-        return {"exposures": e.n, "conversions": e.total}
-    if kind == "mean":
-        avg = e.total / e.n if e.n else 0.0
-        var = ((e.total_sq or 0) - e.n * avg * avg) / (e.n - 1) if e.n > 1 else 0.0
-        return {"units": e.n, "average": avg, "sd": max(var, 0.0) ** 0.5}
-    return {"value": e.total}
+    """The reverse of ``to_row``, to prefill a correction: the entry's statistic in people's terms."""
+    stat = from_observation(e, kind)
+    if isinstance(stat, RateStat):
+        return {"exposures": stat.n, "conversions": stat.conversions}
+    if isinstance(stat, MeanStat):
+        return {"units": stat.n, "average": stat.mean, "sd": stat.sd if stat.total_sq is not None else 0.0}
+    return {"value": stat.total}
 
 
 def display_value(kind: str, e: ResultEntry) -> str:
-    if kind == "proportion":
-        rate = e.total / e.n if e.n else 0.0
-        return f"{e.total:,.0f} / {e.n:,.0f} ({rate:.1%})"
-    if kind == "mean":
-        v = from_entry(kind, e)
-        return f"{v['average']:,.2f} avg over {e.n:,.0f}"
-    return f"{e.total:,.6g}"
+    stat = from_observation(e, kind)
+    if isinstance(stat, RateStat):
+        return f"{stat.conversions:,.0f} / {stat.n:,.0f} ({stat.mean:.1%})"
+    if isinstance(stat, MeanStat):
+        return f"{stat.mean:,.2f} avg over {stat.n:,.0f}"
+    return f"{stat.total:,.6g}"
 
 
 @dataclass(frozen=True)

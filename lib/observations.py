@@ -14,7 +14,9 @@ from typing import Literal
 MetricKind = Literal["proportion", "mean", "count"]
 Role = Literal["primary", "secondary", "guardrail"]
 Direction = Literal["increase", "decrease"]
-Comparison = Literal["vs_control", "vs_baseline", "vs_target"]
+#: what a criterion compares the pilot against (the stats layer's result of a comparison is
+#: :class:`lib.stats.results.ComparisonResult`)
+ComparisonKind = Literal["vs_control", "vs_baseline", "vs_target"]
 ThresholdType = Literal["absolute", "relative"]
 Design = Literal["ab", "before_after", "target"]
 
@@ -78,7 +80,7 @@ class CriterionSpec:
     metric: str
     kind: MetricKind
     role: Role
-    comparison: Comparison
+    comparison: ComparisonKind
     threshold: float
     direction: Direction = "increase"
     threshold_type: ThresholdType = "absolute"

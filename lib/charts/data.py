@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import reduce
 
 import pandas as pd
 
@@ -26,8 +27,8 @@ from lib.charts.palette import recommendation_label, status_label
 from lib.decide import CriterionVerdict, PilotEvaluation, evaluate_pilot
 from lib.observations import CriterionSpec, Observation, PilotSpec
 from lib.stats.distributions import t_ppf
-from lib.stats.means import Summary
 from lib.stats.proportions import wilson_interval
+from lib.stats.statistics import CountStat, MeanStat, RateStat, Stat, added, from_observation
 
 __all__ = [
     "ArmPoint",
@@ -161,51 +162,41 @@ class ChartTimeline:
         return frame
 
 
-@dataclass
-class _Sums:
-    """Running sums of one metric and arm (private accumulator)."""
-
-    n: float = 0.0
-    total: float = 0.0
-    total_sq: float = 0.0
-    missing_sq: bool = False
-
-
-def _daily(observations: Sequence[Observation], metrics: set[str]) -> dict[tuple[str, str], dict[date, _Sums]]:
-    out: dict[tuple[str, str], dict[date, _Sums]] = defaultdict(dict)
+def _daily(observations: Sequence[Observation], kinds: Mapping[str, str]) -> dict[tuple[str, str], dict[date, Stat]]:
+    """Each arm's statistic per day, for the criteria's metrics."""
+    out: dict[tuple[str, str], dict[date, Stat]] = defaultdict(dict)
     for o in observations:
-        if o.metric not in metrics:
+        kind = kinds.get(o.metric)
+        if kind is None:
             continue
-        cell = out[(o.metric, o.arm)].setdefault(o.day, _Sums())
-        cell.n += o.n
-        cell.total += o.total
-        cell.total_sq += o.total_sq or 0.0
-        cell.missing_sq |= o.total_sq is None
+        cells = out[(o.metric, o.arm)]
+        stat = from_observation(o, kind)
+        cells[o.day] = added(cells[o.day], stat) if o.day in cells else stat
     return out
 
 
-def _t_band(summary: Summary) -> tuple[float | None, float | None]:
-    if summary.n < 2 or summary.sd <= 0:
+def _t_band(stat: MeanStat) -> tuple[float | None, float | None]:
+    sd = stat.sd
+    if stat.n < 2 or sd <= 0:
         return None, None
-    half = t_ppf(1 - ARM_BAND_ALPHA / 2, summary.n - 1) * summary.sd / math.sqrt(summary.n)
-    return summary.mean - half, summary.mean + half
+    half = t_ppf(1 - ARM_BAND_ALPHA / 2, stat.n - 1) * sd / math.sqrt(stat.n)
+    return stat.mean - half, stat.mean + half
 
 
-def _band(kind: str, days: list[_Sums]) -> tuple[float | None, float | None]:
+def _band(days: list[Stat]) -> tuple[float | None, float | None]:
     """A 95 % interval for one arm's value over ``days``, on the same units the engine uses."""
-    n = sum(d.n for d in days)
-    if kind == "proportion":
-        total = sum(d.total for d in days)
-        return wilson_interval(int(round(total)), int(round(n)), ARM_BAND_ALPHA) if n > 0 else (None, None)
-    if kind == "count" or any(d.missing_sq for d in days):  # days are the units, as in the engine
-        values = [d.total if kind == "count" else d.total / d.n for d in days if kind == "count" or d.n > 0]
-        return _t_band(Summary.from_values(values))
-    total, sq = sum(d.total for d in days), sum(d.total_sq for d in days)
-    return _t_band(Summary.from_sums(n, total, max(sq, total * total / n if n else 0.0))) if n else (None, None)
+    whole = reduce(added, days)
+    if isinstance(whole, RateStat):
+        n = whole.n
+        return wilson_interval(int(round(whole.conversions)), int(round(n)), ARM_BAND_ALPHA) if n > 0 else (None, None)
+    if isinstance(whole, CountStat) or whole.total_sq is None:  # days are the units, as in the engine
+        values = [d.total if isinstance(d, CountStat) else d.mean for d in days if isinstance(d, CountStat) or d.n > 0]
+        return _t_band(MeanStat.from_values(values))
+    return _t_band(whole) if whole.n else (None, None)
 
 
 def _arm_points(
-    day: date, verdict: CriterionVerdict, pilot: PilotSpec, daily: dict[tuple[str, str], dict[date, _Sums]]
+    day: date, verdict: CriterionVerdict, pilot: PilotSpec, daily: dict[tuple[str, str], dict[date, Stat]]
 ) -> list[ArmPoint]:
     if verdict.comparison == "vs_baseline":  # one arm over two periods: the before/after chart draws it
         return []
@@ -215,7 +206,7 @@ def _arm_points(
     out = []
     for role, arm, value in arms:
         days = [s for d, s in daily.get((verdict.metric, arm), {}).items() if d <= day]
-        low, high = _band(verdict.kind, days) if days else (None, None)
+        low, high = _band(days) if days else (None, None)
         out.append(ArmPoint(day, verdict.metric, arm, role, value, low, high, sum(s.n for s in days)))
     return out
 
@@ -260,7 +251,7 @@ def timeline(
             and (as_of is None or o.day <= as_of)
         }
     )
-    daily = _daily(observations, metrics)
+    daily = _daily(observations, {c.metric: c.kind for c in criteria})
     arms: list[ArmPoint] = []
     effects: list[EffectPoint] = []
     last: PilotEvaluation | None = None
@@ -315,7 +306,7 @@ def goal_rows(items: Sequence[tuple[str, PilotEvaluation]]) -> pd.DataFrame:
     rows = []
     for name, evaluation in items:
         verdict = primary_verdict(evaluation)
-        row = {
+        row: dict[str, object] = {
             "pilot": name,
             "recommendation": evaluation.recommendation,
             "verdict": recommendation_label(evaluation.recommendation),

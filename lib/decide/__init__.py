@@ -5,10 +5,11 @@ The documented analyst API::
     from lib.decide import evaluate_pilot
     from lib.observations import PilotSpec, CriterionSpec, Observation
 
-Its defaults are exactly what the app does. Layout: :mod:`.evidence` (data to
-frozen evidence per criterion), :mod:`.rules` (status and recommendation, with
-the error-budget policy), :mod:`.wording` (every sentence), :mod:`.engine`
-(the orchestration), :mod:`.results` (what comes back).
+Its defaults are exactly what the app does. Layout: :mod:`.logged` (what each
+arm logged, per day), :mod:`.evidence` (frozen evidence per criterion),
+:mod:`.progress` (how far through the plan), :mod:`.rules` (status and
+recommendation, with the error-budget policy), :mod:`.wording` (every
+sentence), :mod:`.engine` (the orchestration), :mod:`.results` (what comes back).
 """
 
 from lib.decide.engine import SRM_THRESHOLD, evaluate_pilot

@@ -13,7 +13,7 @@ from datetime import date
 
 from lib import formatting as fmt
 from lib.decide import evidence as evid
-from lib.decide import rules, wording
+from lib.decide import logged, progress, rules, wording
 from lib.decide.evidence import Evidence
 from lib.decide.results import CriterionVerdict, PilotEvaluation
 from lib.observations import DESIGNS, CriterionSpec, Observation, PilotSpec
@@ -26,7 +26,7 @@ SRM_THRESHOLD = 0.001
 def _evidence(
     crit: CriterionSpec,
     pilot: PilotSpec,
-    data: evid.Data,
+    data: logged.Data,
     last_day: date | None,
     units: Mapping[str, str] | None,
     plan_kind: str | None,
@@ -57,7 +57,7 @@ def _evidence(
         )
     if not arms:
         ev = ev.with_warning(wording.NO_CRITERION_DATA)
-    return evid.with_progress(ev, pilot, last_day, plan_applies=crit.kind == plan_kind)
+    return progress.with_progress(ev, pilot, last_day, plan_applies=crit.kind == plan_kind)
 
 
 def _levels(
@@ -105,7 +105,7 @@ def evaluate_pilot(
     """
     if multiple_testing not in ADJUST_METHODS:
         raise ValueError(f"multiple_testing must be one of {', '.join(ADJUST_METHODS)}; got {multiple_testing!r}.")
-    data, last_day = evid.aggregate(observations, {c.metric for c in criteria}, as_of)
+    data, last_day = logged.aggregate(observations, {c.metric for c in criteria}, as_of)
     horizon = as_of if as_of is not None else last_day
     # the planned sample is counted in the primary criterion's units
     plan_kind = next((c.kind for c in criteria if c.role == "primary"), criteria[0].kind if criteria else None)
@@ -367,7 +367,7 @@ class SplitCheck:
     pilot_n: float = 0.0
 
 
-def _split_check(pilot: PilotSpec, criteria: Sequence[CriterionSpec], data: evid.Data) -> SplitCheck:
+def _split_check(pilot: PilotSpec, criteria: Sequence[CriterionSpec], data: logged.Data) -> SplitCheck:
     if pilot.design != "ab":
         return SplitCheck()
     candidates = [c for c in criteria if c.comparison == "vs_control" and c.kind == "proportion"]
@@ -375,11 +375,14 @@ def _split_check(pilot: PilotSpec, criteria: Sequence[CriterionSpec], data: evid
     for crit in candidates:
         arms = data.get(crit.metric, {})
         control, treat = arms.get(pilot.control_arm), arms.get(pilot.pilot_arm)
-        if control is None or treat is None or control.n <= 0 or treat.n <= 0:
+        if control is None or treat is None:
+            continue
+        n_control, n_pilot = control.n, treat.n
+        if n_control <= 0 or n_pilot <= 0:
             continue
         try:
-            p = srm_pvalue([control.n, treat.n])
+            p = srm_pvalue([n_control, n_pilot])
         except ValueError:
             continue
-        return SplitCheck(p, p < SRM_THRESHOLD, control.n, treat.n)
+        return SplitCheck(p, p < SRM_THRESHOLD, n_control, n_pilot)
     return SplitCheck()

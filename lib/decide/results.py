@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from lib.stats.before_after import CounterfactualDay
-from lib.stats.results import Comparison, TargetResult, plain
+from lib.stats.results import ComparisonResult, TargetResult, plain
 
 RECOMMENDATIONS: tuple[str, ...] = ("scale", "iterate", "keep_running", "abort")
 STATUSES: tuple[str, ...] = ("met", "missed", "harmed", "safe", "too_early", "inconclusive", "futile")
@@ -68,7 +68,7 @@ class CriterionVerdict:
     adjusted_ci_low: float | None = None
     adjusted_ci_high: float | None = None
     method: str | None = None
-    result: Comparison | TargetResult | None = None
+    result: ComparisonResult | TargetResult | None = None
     interval_scale: str = "difference"
     p_value_tests: str = ""
     expected: float | None = None

@@ -117,37 +117,40 @@ def judge(crit: CriterionSpec, ev: Evidence, levels: Levels, *, sequential: bool
     if ev.fixed_p is not None:
         above = ev.fixed_p(point)
         raw = above if side > 0 else 1.0 - above
-    numbers = dict(p_value=p, p_value_raw=raw, confidence=1.0 - p, ci_low=low, ci_high=high)
+
+    def judged(status: str, met: bool | None, reason: str, placebo: tuple[int, int] | None = None) -> Judgement:
+        return Judgement(status, met, p, raw, 1.0 - p, low, high, reason, placebo)
+
     passes, fails = z >= k_pass, z <= -k_fail
     if ev.scale == "lift" and (low is None or high is None) and (passes or fails):
         # Fieller: the control is not clearly away from zero, so the lift has no finite bounds; no call
-        return Judgement("inconclusive" if ev.ended else "too_early", None, **numbers, reason="unbounded")
+        return judged("inconclusive" if ev.ended else "too_early", None, "unbounded")
     if ev.step is not None and ev.pilot_days < MIN_PILOT_DAYS:
-        return Judgement("inconclusive" if ev.ended else "too_early", None, **numbers, reason="first_week")
+        return judged("inconclusive" if ev.ended else "too_early", None, "first_week")
     placebo = None
     if ev.step is not None and (passes or fails) and ev.placebo_data is not None:
         check = placebo_check(list(ev.placebo_data[0]), list(ev.placebo_data[1]), ev.step.t_stat)
         placebo = (check.as_large, check.count)
         if check.count and check.as_large / check.count > PLACEBO_MAX_SHARE:
             status = "inconclusive" if ev.ended else "too_early"
-            return Judgement(status, None, **numbers, reason="placebo", placebo=placebo)
+            return judged(status, None, "placebo", placebo)
     if crit.role == "guardrail":
         if fails:
-            return Judgement("harmed", False, **numbers, reason="harmed", placebo=placebo)
+            return judged("harmed", False, "harmed", placebo)
         if passes:
-            return Judgement("safe", True, **numbers, reason="safe", placebo=placebo)
+            return judged("safe", True, "safe", placebo)
         if ev.ended:
-            return Judgement("safe", True, **numbers, reason="no_harm_at_end", placebo=placebo)
-        return Judgement("too_early", None, **numbers, reason="no_harm_yet", placebo=placebo)
+            return judged("safe", True, "no_harm_at_end", placebo)
+        return judged("too_early", None, "no_harm_yet", placebo)
     if passes:
-        return Judgement("met", True, **numbers, reason="met", placebo=placebo)
+        return judged("met", True, "met", placebo)
     if fails:
-        return Judgement("missed", False, **numbers, reason="missed", placebo=placebo)
+        return judged("missed", False, "missed", placebo)
     if futile(crit, ev, levels, sequential):
-        return Judgement("futile", False, **numbers, reason="futile")
+        return judged("futile", False, "futile")
     if ev.ended:
-        return Judgement("inconclusive", None, **numbers, reason="inconclusive")
-    return Judgement("too_early", None, **numbers, reason="too_early")
+        return judged("inconclusive", None, "inconclusive")
+    return judged("too_early", None, "too_early")
 
 
 def futile(crit: CriterionSpec, ev: Evidence, levels: Levels, sequential: bool) -> bool:

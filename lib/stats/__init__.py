@@ -1,10 +1,11 @@
 """Greenlight's stats layer: pure functions over sufficient statistics.
 
-Counts, sums and sums of squares in; typed, frozen results out, with
-plain-language warnings for degenerate data. Built on numpy and scipy; no
-streamlit, no database. Stable names for notebooks::
+Sufficient statistics in (:mod:`lib.stats.statistics`: one type per metric
+kind); typed, frozen results out, with plain-language warnings for degenerate
+data. Built on numpy and scipy; no streamlit, no database. Stable names for
+notebooks::
 
-    from lib.stats import compare_proportions, compare_means, Summary, ...
+    from lib.stats import compare_proportions, compare_means, Summary, MeanStat, ...
 """
 
 from lib.stats.bayes import chance_to_beat
@@ -12,7 +13,6 @@ from lib.stats.before_after import StepFit, fit_step, placebo_check
 from lib.stats.group_sequential import OperatingCharacteristics, boundary_z, operating_characteristics
 from lib.stats.means import Summary, compare_means
 from lib.stats.multiple import adjust_pvalues, srm_pvalue
-from lib.stats.periods import compare_periods
 from lib.stats.planning import (
     Plan,
     PlanInputs,
@@ -26,13 +26,19 @@ from lib.stats.planning import (
     sample_size_per_arm_means,
 )
 from lib.stats.proportions import compare_proportions
-from lib.stats.results import AdjustedEstimate, ChanceToBeat, Comparison, TargetResult
+from lib.stats.results import ChanceToBeat, ComparisonResult, TargetResult
 from lib.stats.sequential import DEFAULT_TUNING
-from lib.stats.skew import Moments, skew_corrected_t_one, skew_corrected_t_two
+from lib.stats.skew import skew_corrected_t_one, skew_corrected_t_two
+from lib.stats.statistics import CountStat, MeanStat, RateStat, Stat, for_kind, from_observation
 from lib.stats.target import against_target, against_target_mean
 
 __all__ = [
-    "Moments",
+    "CountStat",
+    "MeanStat",
+    "RateStat",
+    "Stat",
+    "for_kind",
+    "from_observation",
     "OperatingCharacteristics",
     "Plan",
     "PlanInputs",
@@ -45,9 +51,8 @@ __all__ = [
     "plan_pilot",
     "skew_corrected_t_one",
     "skew_corrected_t_two",
-    "AdjustedEstimate",
     "ChanceToBeat",
-    "Comparison",
+    "ComparisonResult",
     "DEFAULT_TUNING",
     "Summary",
     "TargetResult",
@@ -56,7 +61,6 @@ __all__ = [
     "against_target_mean",
     "chance_to_beat",
     "compare_means",
-    "compare_periods",
     "compare_proportions",
     "minimum_detectable_effect",
     "minimum_detectable_effect_means",

@@ -14,7 +14,7 @@ import math
 import numpy as np
 from scipy import integrate, special
 
-from lib.stats import messages, validation
+from lib.stats import stats_messages, validation
 from lib.stats.results import ChanceToBeat
 
 #: longest closed-form sum before switching to integration
@@ -78,18 +78,18 @@ def chance_to_beat(
         control_conversions, control_visitors, pilot_conversions, pilot_visitors
     )
     if not isinstance(prior, (tuple, list)) or len(prior) != 2:
-        raise ValueError(messages.BAD_PRIOR)
+        raise ValueError(stats_messages.BAD_PRIOR)
     pa = validation.finite("prior[0]", prior[0])
     pb = validation.finite("prior[1]", prior[1])
     if pa <= 0 or pb <= 0:
-        raise ValueError(messages.BAD_PRIOR)
+        raise ValueError(stats_messages.BAD_PRIOR)
     a, b = pa + xp, pb + np_ - xp
     c, d = pa + xc, pb + nc - xc
     warnings: list[str] = []
     if nc == 0 or np_ == 0:
-        warnings.append(messages.empty_arm(nc, np_))
+        warnings.append(stats_messages.empty_arm(nc, np_))
     elif xc + xp == 0:
-        warnings.append(messages.NO_CONVERSIONS_BOTH)
+        warnings.append(stats_messages.NO_CONVERSIONS_BOTH)
     probability = prob_greater(a, b, c, d)
     loss = c / (c + d) * prob_greater(c + 1, d, a, b) - a / (a + b) * prob_greater(c, d, a + 1, b)
     whole = (_is_whole(a) and a <= _MAX_SUM_TERMS) or (_is_whole(c) and c <= _MAX_SUM_TERMS)

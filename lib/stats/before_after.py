@@ -7,9 +7,8 @@ One daily series: a baseline period, then the pilot period. For day ``d``::
 
 ``delta`` is the effect: the level shift of the pilot period. Weekday dummies
 (one per weekday present, the first dropped) and the trend are used only when
-the days allow, dropping back to trend-only and then level-only (the ladder of
-:func:`lib.stats.periods.adjusted_shift`, with one degree of freedom more for
-``phi``); a note then says so.
+the days allow, dropping back to trend-only and then level-only (each step
+needs a few spare degrees of freedom, one more for ``phi``); a note then says so.
 
 Fitting: feasible GLS by iterated Cochrane-Orcutt, as statsmodels'
 ``GLSAR(y, X, rho=1).iterative_fit()``: quasi-difference the days with the
@@ -88,7 +87,7 @@ from datetime import date
 import numpy as np
 from scipy.linalg import lapack
 
-from lib.stats import messages, validation
+from lib.stats import stats_messages, validation
 from lib.stats.distributions import t_ppf, t_sf
 
 #: spare degrees of freedom (days minus coefficients minus phi) each model needs
@@ -192,9 +191,9 @@ class _Series:
 
 def _ordinals(name: str, days: Sequence[date], values_name: str, n: int) -> list[int]:
     if len(days) != n:
-        raise ValueError(messages.DATES_LENGTH.format(name=name, values=values_name))
+        raise ValueError(stats_messages.DATES_LENGTH.format(name=name, values=values_name))
     if not all(isinstance(d, date) for d in days):
-        raise ValueError(messages.NOT_DATES.format(name=name))
+        raise ValueError(stats_messages.NOT_DATES.format(name=name))
     return [d.toordinal() for d in days]
 
 
@@ -381,8 +380,8 @@ def _choose(grams: _Grams, n_columns: int) -> tuple[int, tuple[str, ...]] | None
     w0 = _whitened_one(grams, 0.0)
     ladder = (
         (n_columns, _SPARE_DF_WEEKDAY, ()),
-        (3, _SPARE_DF_TREND, (messages.ADJUSTED_NO_WEEKDAY,)),
-        (2, _SPARE_DF_LEVEL, (messages.ADJUSTED_NO_TREND,)),
+        (3, _SPARE_DF_TREND, (stats_messages.ADJUSTED_NO_WEEKDAY,)),
+        (2, _SPARE_DF_LEVEL, (stats_messages.ADJUSTED_NO_TREND,)),
     )
     for k, spare, notes in ladder:
         if k > n_columns or n - k - 1 < spare:
@@ -439,7 +438,7 @@ def _fit(series: _Series, post: np.ndarray) -> _Fit | None:
     if spread <= 1e-12 * max(1.0, abs(center)):
         spread = 0.0
     # y centred and scaled to sd 1 keeps the cross products well conditioned
-    z, terms = _design(series, post, (y - center) / spread if spread > 0.0 else np.zeros_like(y))
+    z, columns = _design(series, post, (y - center) / spread if spread > 0.0 else np.zeros_like(y))
     grams = _grams(z, series.day_numbers)
     chosen = _choose(grams, z.shape[1] - 1)
     if chosen is None:
@@ -448,7 +447,7 @@ def _fit(series: _Series, post: np.ndarray) -> _Fit | None:
     if k < z.shape[1] - 1:
         cols = np.r_[np.arange(k), z.shape[1] - 1]
         z, grams = z[:, cols], grams.subset(cols)
-    n, df, terms = len(y), len(y) - k - 1, tuple(terms[:k])
+    n, df, terms = len(y), len(y) - k - 1, tuple(columns[:k])
     # phi = 0: least squares on all days but the first, where the iteration starts
     xtx_inv, beta, _ = _inverse_and_coefficients(_whitened_one(grams, 0.0), k)
     if float(np.max(np.abs(z[:, :k] @ beta - z[:, k]))) <= _EXACT_FIT:

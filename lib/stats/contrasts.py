@@ -54,7 +54,8 @@ def _z_to_t(k: float, df: float | None) -> float:
 
 
 class Contrast(Protocol):
-    estimate: float
+    @property
+    def estimate(self) -> float: ...
 
     def z(self, d: float) -> float: ...
 

@@ -12,15 +12,18 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lib.stats import messages, validation
+from lib.stats import stats_messages, validation
 from lib.stats.distributions import p_from_t, t_ppf
-from lib.stats.results import Comparison
+from lib.stats.results import ComparisonResult
 from lib.stats.sequential import DEFAULT_TUNING, sequential_comparison
 
 
 @dataclass(frozen=True)
 class Summary:
-    """Sample size, mean and standard deviation (ddof=1) of one arm.
+    """Sample size, mean and standard deviation (ddof=1) of one arm: the analyst's input here.
+
+    It is an arm as people report it; the sums that add up across days are a
+    :class:`lib.stats.statistics.MeanStat` (``MeanStat.from_summary`` converts).
 
     ``sd`` is 0 when ``n < 2`` (it is undefined there, and tests treat such an
     arm as too small).
@@ -69,7 +72,7 @@ class Summary:
         total_of_squares = validation.non_negative("total_of_squares", total_of_squares)
         if n == 0:
             if total != 0 or total_of_squares != 0:
-                raise ValueError(messages.SUMS_WITHOUT_UNITS)
+                raise ValueError(stats_messages.SUMS_WITHOUT_UNITS)
             return cls(0, 0.0, 0.0)
         mean = total / n
         if n < 2:
@@ -77,7 +80,7 @@ class Summary:
         ss = total_of_squares - total * total / n
         tolerance = 1e-9 * max(total_of_squares, 1.0)
         if ss < -tolerance:
-            raise ValueError(messages.SUM_OF_SQUARES_TOO_SMALL)
+            raise ValueError(stats_messages.SUM_OF_SQUARES_TOO_SMALL)
         return cls(n, mean, math.sqrt(max(ss, 0.0) / (n - 1)))
 
 
@@ -102,7 +105,7 @@ def compare_means(
     alternative: str = "two-sided",
     sequential: bool = False,
     sequential_tuning: float = DEFAULT_TUNING,
-) -> Comparison:
+) -> ComparisonResult:
     """Welch t-test and Welch interval for pilot mean minus control mean.
 
     The relative lift interval uses the delta method on the ratio of means
@@ -112,18 +115,18 @@ def compare_means(
     arm, the result is defined but says so in ``warnings``.
     """
     if not isinstance(control, Summary):
-        raise ValueError(messages.NOT_A_SUMMARY.format(name="control"))
+        raise ValueError(stats_messages.NOT_A_SUMMARY.format(name="control"))
     if not isinstance(pilot, Summary):
-        raise ValueError(messages.NOT_A_SUMMARY.format(name="pilot"))
+        raise ValueError(stats_messages.NOT_A_SUMMARY.format(name="pilot"))
     alpha = validation.alpha_value(alpha)
     alternative = validation.alternative_value(alternative)
     nc, np_ = control.n, pilot.n
     if nc == 0 or np_ == 0:
-        return Comparison.undecided(
+        return ComparisonResult.undecided(
             control_value=control.mean if nc else None,
             pilot_value=pilot.mean if np_ else None,
             method="none",
-            warnings=(messages.empty_arm(nc, np_),),
+            warnings=(stats_messages.empty_arm(nc, np_),),
             alternative=alternative,
             alpha=alpha,
             control_n=nc,
@@ -136,10 +139,10 @@ def compare_means(
         lift = None
     warnings: list[str] = []
     if control.mean == 0:
-        warnings.append(messages.CONTROL_MEAN_ZERO)
+        warnings.append(stats_messages.CONTROL_MEAN_ZERO)
     if nc < 2 or np_ < 2:
-        warnings.append(messages.TOO_FEW_UNITS)
-        return Comparison.undecided(
+        warnings.append(stats_messages.TOO_FEW_UNITS)
+        return ComparisonResult.undecided(
             control_value=control.mean,
             pilot_value=pilot.mean,
             difference=diff,
@@ -155,8 +158,8 @@ def compare_means(
     vc, vp = control.variance / nc, pilot.variance / np_
     se = math.sqrt(vc + vp)
     if se == 0.0:
-        warnings.append(messages.NO_VARIATION)
-        return Comparison(
+        warnings.append(stats_messages.NO_VARIATION)
+        return ComparisonResult(
             control_value=control.mean,
             pilot_value=pilot.mean,
             difference=diff,
@@ -199,7 +202,7 @@ def compare_means(
         ratio = pilot.mean / control.mean
         rse = math.sqrt(vp + vc * ratio * ratio) / abs(control.mean)
         rlow, rhigh = lift - q * rse, lift + q * rse
-    return Comparison(
+    return ComparisonResult(
         control_value=control.mean,
         pilot_value=pilot.mean,
         difference=diff,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lib.stats import messages, validation
+from lib.stats import stats_messages, validation
 from lib.stats.distributions import chi2_sf
 
 ADJUST_METHODS: tuple[str, ...] = ("holm", "bh", "bonferroni", "none")
@@ -54,15 +54,15 @@ def srm_pvalue(observed_counts: Sequence[float], expected_shares: Sequence[float
     counts = [validation.non_negative(f"observed_counts[{i}]", c) for i, c in enumerate(observed_counts)]
     k = len(counts)
     if k < 2:
-        raise ValueError(messages.SRM_NEEDS_TWO)
+        raise ValueError(stats_messages.SRM_NEEDS_TWO)
     if expected_shares is None:
         shares = [1.0 / k] * k
     else:
         if len(expected_shares) != k:
-            raise ValueError(messages.SRM_SHARES_LENGTH)
+            raise ValueError(stats_messages.SRM_SHARES_LENGTH)
         raw = [validation.non_negative(f"expected_shares[{i}]", s) for i, s in enumerate(expected_shares)]
         if any(s == 0 for s in raw):
-            raise ValueError(messages.NOT_POSITIVE.format(name="expected_shares", value=expected_shares))
+            raise ValueError(stats_messages.NOT_POSITIVE.format(name="expected_shares", value=expected_shares))
         total_share = sum(raw)
         shares = [s / total_share for s in raw]
     total = sum(counts)

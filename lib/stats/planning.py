@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from scipy import optimize
 
 from lib.stats import group_sequential as gs
-from lib.stats import messages, validation
+from lib.stats import stats_messages, validation
 from lib.stats.distributions import norm_cdf, z_one_sided, z_two_sided
 
 
@@ -31,7 +31,7 @@ def _check_rates(baseline_rate: float, target_rate: float) -> tuple[float, float
     p1 = validation.probability("baseline_rate", baseline_rate, open_low=True, open_high=True)
     p2 = validation.probability("target_rate", target_rate, open_low=True, open_high=True)
     if p1 == p2:
-        raise ValueError(messages.RATES_EQUAL)
+        raise ValueError(stats_messages.RATES_EQUAL)
     return p1, p2
 
 
@@ -128,7 +128,7 @@ def sample_size_per_arm_means(
     sd = validation.positive("expected_sd", expected_sd)
     diff = abs(validation.finite("min_difference", min_difference))
     if diff == 0:
-        raise ValueError(messages.NOT_POSITIVE.format(name="min_difference", value=min_difference))
+        raise ValueError(stats_messages.NOT_POSITIVE.format(name="min_difference", value=min_difference))
     alpha = validation.alpha_value(alpha)
     power = _check_power(power)
     alternative = validation.alternative_value(alternative)
@@ -242,7 +242,7 @@ def _unit_sd_and_gap(p: PlanInputs, expected: float) -> tuple[float, float]:
     if p.comparison == "vs_target":
         gap = (expected - p.threshold) * good
         if gap <= 0:
-            raise ValueError(messages.EXPECTED_NOT_BEYOND)
+            raise ValueError(stats_messages.EXPECTED_NOT_BEYOND)
         if p.kind == "proportion":
             p1 = validation.probability("expected", expected, open_low=True, open_high=True)
             return math.sqrt(p1 * (1 - p1)), gap
@@ -252,7 +252,7 @@ def _unit_sd_and_gap(p: PlanInputs, expected: float) -> tuple[float, float]:
         return sd, gap
     gap_size = expected - p.threshold
     if gap_size <= 0:
-        raise ValueError(messages.EXPECTED_NOT_BEYOND)
+        raise ValueError(stats_messages.EXPECTED_NOT_BEYOND)
     relative = p.threshold_type == "relative"
     if p.kind == "proportion" and p.comparison == "vs_control":
         base = validation.probability("baseline", p.baseline, open_low=True, open_high=True)
@@ -264,13 +264,13 @@ def _unit_sd_and_gap(p: PlanInputs, expected: float) -> tuple[float, float]:
     sd = validation.positive("sd", p.sd)
     level = abs(p.baseline) if p.baseline else None
     if relative and level is None:
-        raise ValueError(messages.NO_BASELINE_MEAN)
+        raise ValueError(stats_messages.NO_BASELINE_MEAN)
     grow = 1.0
     if p.kind == "mean" and level:
         grow = max(1.0 + good * expected / (1.0 if relative else level), 1.0)
     weight = 1 + good * p.threshold if relative else 1.0
     if p.comparison == "vs_baseline":
-        return sd * math.sqrt(2.0), gap_size * (level if relative else 1.0)
+        return sd * math.sqrt(2.0), gap_size * (level if relative and level else 1.0)
     return sd * math.sqrt(grow * grow + weight * weight), gap_size * (level if relative and level else 1.0)
 
 
@@ -278,12 +278,12 @@ def _n_for(p: PlanInputs, sd: float, gap: float, drift: float) -> int:
     if p.comparison == "vs_baseline":
         nb = p.baseline_days or 0
         if nb <= 0:
-            raise ValueError(messages.NO_BASELINE_DAYS)
+            raise ValueError(stats_messages.NO_BASELINE_DAYS)
         # var(step) ~ sd^2 (1/nb + 1/N) with sd the day-to-day spread; sd above carries sqrt(2) for two periods
         day_sd = sd / math.sqrt(2.0)
         room = (gap / (drift * day_sd)) ** 2 - 1.0 / nb
         if room <= 0:
-            raise ValueError(messages.BASELINE_TOO_SHORT.format(days=nb))
+            raise ValueError(stats_messages.BASELINE_TOO_SHORT.format(days=nb))
         return int(math.ceil(1.0 / room - 1e-9))
     return int(math.ceil((drift * sd / gap) ** 2 - 1e-9))
 
@@ -295,7 +295,7 @@ def plan_pilot(p: PlanInputs) -> Plan:
     looks = max(int(p.looks), 1)
     sd, gap = _unit_sd_and_gap(p, p.expected)
     if gap <= 0:
-        raise ValueError(messages.EXPECTED_NOT_BEYOND)
+        raise ValueError(stats_messages.EXPECTED_NOT_BEYOND)
     drift = gs.design_drift(alpha, power_, looks)
     n = _n_for(p, sd, gap, drift)
     fixed = _n_for(p, sd, gap, gs.fixed_sample_drift(alpha, power_))

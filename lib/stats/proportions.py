@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from lib.stats import messages, validation
+from lib.stats import stats_messages, validation
 from lib.stats.distributions import norm_cdf, norm_sf, p_from_z, z_two_sided
-from lib.stats.results import Comparison
+from lib.stats.results import ComparisonResult
 from lib.stats.sequential import DEFAULT_TUNING, sequential_comparison
 
 METHODS: tuple[str, ...] = ("auto", "z", "chi2", "fisher")
@@ -179,13 +179,13 @@ def compare_proportions(
     ci_method: str = "newcombe",
     sequential: bool = False,
     sequential_tuning: float = DEFAULT_TUNING,
-) -> Comparison:
+) -> ComparisonResult:
     """Compare the pilot's conversion rate with control's.
 
     - ``method``: ``"z"`` pooled two-proportion z-test, ``"chi2"`` Pearson
       chi-square (both without continuity correction), ``"fisher"`` exact
       conditional test, ``"auto"`` Fisher when any expected cell is below 5
-      else z. ``Comparison.method`` says which ran.
+      else z. ``ComparisonResult.method`` says which ran.
     - ``alternative``: ``"greater"`` means pilot > control. Chi-square is
       two-sided by nature; for a one-sided alternative its signed root (the z
       statistic) is used.
@@ -210,14 +210,14 @@ def compare_proportions(
     if sequential:
         sequential_tuning = validation.finite("sequential_tuning", sequential_tuning)
         if sequential_tuning <= 0:
-            raise ValueError(messages.NOT_POSITIVE.format(name="sequential_tuning", value=sequential_tuning))
+            raise ValueError(stats_messages.NOT_POSITIVE.format(name="sequential_tuning", value=sequential_tuning))
 
     if nc == 0 or np_ == 0:
-        return Comparison.undecided(
+        return ComparisonResult.undecided(
             control_value=xc / nc if nc else None,
             pilot_value=xp / np_ if np_ else None,
             method="none",
-            warnings=(messages.empty_arm(nc, np_),),
+            warnings=(stats_messages.empty_arm(nc, np_),),
             alternative=alternative,
             alpha=alpha,
             control_n=nc,
@@ -229,18 +229,18 @@ def compare_proportions(
     diff = pp - pc
     warnings: list[str] = []
     if xc + xp == 0:
-        warnings.append(messages.NO_CONVERSIONS_BOTH)
+        warnings.append(stats_messages.NO_CONVERSIONS_BOTH)
     elif xc + xp == nc + np_:
-        warnings.append(messages.ALL_CONVERTED_BOTH)
+        warnings.append(stats_messages.ALL_CONVERTED_BOTH)
     elif xc == 0:
-        warnings.append(messages.NO_CONVERSIONS_CONTROL)
+        warnings.append(stats_messages.NO_CONVERSIONS_CONTROL)
     lift = pp / pc - 1.0 if pc > 0 else None
     se = math.sqrt(pc * (1 - pc) / nc + pp * (1 - pp) / np_)
 
     if sequential:
         if se <= 0.0:
-            warnings.append(messages.SEQUENTIAL_NO_VARIATION)
-            return Comparison.undecided(
+            warnings.append(stats_messages.SEQUENTIAL_NO_VARIATION)
+            return ComparisonResult.undecided(
                 control_value=pc,
                 pilot_value=pp,
                 difference=diff,
@@ -270,13 +270,13 @@ def compare_proportions(
 
     pvalues = proportion_pvalues(xc, nc, xp, np_, method)
     if pvalues.method == "fisher" and method == "auto":
-        warnings.append(messages.SMALL_COUNTS_EXACT)
+        warnings.append(stats_messages.SMALL_COUNTS_EXACT)
     if ci_method == "newcombe":
         low, high = newcombe_interval(xc, nc, xp, np_, alpha)
     else:
         low, high = wald_interval(xc, nc, xp, np_, alpha)
     rlow, rhigh = ratio_interval(xc, nc, xp, np_, alpha)
-    return Comparison(
+    return ComparisonResult(
         control_value=pc,
         pilot_value=pp,
         difference=diff,

@@ -41,31 +41,11 @@ def plain(value: Any) -> Any:
 
 
 @dataclasses.dataclass(frozen=True)
-class AdjustedEstimate:
-    """Before/after shift after a linear trend and weekday effects.
+class ComparisonResult:
+    """Pilot arm against control arm: what :func:`compare_proportions` and :func:`compare_means` return.
 
-    OLS of the daily value on an intercept, a pilot-period indicator, a linear
-    trend in days and day-of-week dummies (those the data allow), with
-    Newey-West (HAC, Bartlett kernel) standard errors and normal-theory
-    p-value and interval.
-    """
-
-    estimate: float
-    standard_error: float
-    ci_low: float
-    ci_high: float
-    p_value: float
-    maxlags: int
-    n_days: int
-    terms: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return plain(self)
-
-
-@dataclasses.dataclass(frozen=True)
-class Comparison:
-    """Pilot against control (or pilot period against baseline period).
+    Named for what it is (a result), unlike :data:`lib.observations.ComparisonKind`,
+    which says what a criterion compares against.
 
     ``difference`` is pilot minus control. ``ci_low``/``ci_high`` is the
     two-sided ``1 - alpha`` interval for it, whatever the ``alternative``
@@ -93,8 +73,6 @@ class Comparison:
     standard_error: float | None = None
     df: float | None = None
     sequential: bool = False
-    adjusted: AdjustedEstimate | None = None
-    notes: tuple[str, ...] = ()
 
     @classmethod
     def undecided(
@@ -112,7 +90,7 @@ class Comparison:
         difference: float | None = None,
         relative_lift: float | None = None,
         standard_error: float | None = None,
-    ) -> Comparison:
+    ) -> ComparisonResult:
         """No decision possible yet (an empty arm, too few units, no spread):
         p-value 1 and no interval; ``warnings`` say why.
         """

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 
-from lib.stats.results import Comparison
+from lib.stats.results import ComparisonResult
 
 DEFAULT_TUNING = 5000.0
 
@@ -83,14 +83,14 @@ def sequential_comparison(
     control_n: float,
     pilot_n: float,
     tuning: float = DEFAULT_TUNING,
-) -> Comparison:
+) -> ComparisonResult:
     """The always-valid comparison of ``difference`` (``standard_error`` > 0),
     ``n`` being both arms together; no relative interval is reported.
     """
     n = control_n + pilot_n
     half = sequential_halfwidth(standard_error, n, alpha, tuning)
     p_two = sequential_pvalue(difference, standard_error, n, alpha, tuning)
-    return Comparison(
+    return ComparisonResult(
         control_value=control_value,
         pilot_value=pilot_value,
         difference=difference,

@@ -73,6 +73,7 @@ import math
 from dataclasses import dataclass
 
 from lib.stats.distributions import p_from_t
+from lib.stats.statistics import MeanStat
 
 METHOD_HALL_ONE = "hall_t"
 METHOD_HALL_TWO = "hall_welch"
@@ -106,101 +107,6 @@ STRONG_SKEW_WARNING = (
     "The data are very skewed (skewness of the estimate {a:.2f}): even the skew-corrected test is approximate here; "
     "with revenue this skewed, one-sided false alarms can run at 7-8% instead of 5%. More data helps."
 )
-
-
-@dataclass(frozen=True)
-class Moments:
-    """Sufficient statistics of one sample: n, Σx, Σx² and (optionally) Σx³.
-
-    ``third_central_moment`` and ``skewness`` are the plain sample versions
-    (divisor n: ``scipy.stats.moment(x, 3)`` and ``scipy.stats.skew(x)``); they
-    are None without ``total_cu``. ``variance`` is unbiased (divisor n - 1).
-    """
-
-    n: float
-    total: float
-    total_sq: float
-    total_cu: float | None = None
-
-    @classmethod
-    def from_values(cls, values) -> Moments:
-        xs = [float(v) for v in values]
-        return cls(
-            float(len(xs)),
-            math.fsum(xs),
-            math.fsum(x * x for x in xs),
-            math.fsum(x * x * x for x in xs),
-        )
-
-    def __add__(self, other: Moments) -> Moments:
-        if not isinstance(other, Moments):
-            return NotImplemented
-        cubes = None if self.total_cu is None or other.total_cu is None else self.total_cu + other.total_cu
-        return Moments(self.n + other.n, self.total + other.total, self.total_sq + other.total_sq, cubes)
-
-    def __radd__(self, other: object) -> Moments:
-        if other == 0:  # sum() starts from 0
-            return self
-        return NotImplemented
-
-    @property
-    def has_cubes(self) -> bool:
-        return self.total_cu is not None
-
-    @property
-    def mean(self) -> float:
-        return float(self.total) / float(self.n) if self.n > 0 else 0.0
-
-    @property
-    def _m2(self) -> float:
-        """Second central moment, divisor n (0 for n <= 0; never negative)."""
-        if not self.n > 0:
-            return 0.0
-        return max(
-            math.fsum([float(self.total_sq), -float(self.total) * float(self.total) / float(self.n)]), 0.0
-        ) / float(self.n)
-
-    @property
-    def variance(self) -> float:
-        """Unbiased sample variance (0 when n < 2)."""
-        if not self.n >= 2:
-            return 0.0
-        return self._m2 * float(self.n) / (float(self.n) - 1.0)
-
-    @property
-    def sd(self) -> float:
-        return math.sqrt(self.variance)
-
-    @property
-    def third_central_moment(self) -> float | None:
-        """Σ(x - x̄)³ / n from the raw sums; None without the sum of cubes."""
-        if self.total_cu is None:
-            return None
-        if not self.n > 0:
-            return 0.0
-        n, mean = float(self.n), self.mean
-        terms = [
-            float(self.total_cu),
-            -3.0 * mean * float(self.total_sq),
-            3.0 * mean * mean * float(self.total),
-            -n * mean**3,
-        ]
-        return math.fsum(terms) / n
-
-    @property
-    def skewness(self) -> float | None:
-        """Sample skewness m3 / m2^1.5 (0 without spread); None without the sum of cubes."""
-        m3 = self.third_central_moment
-        if m3 is None:
-            return None
-        m2 = self._m2
-        return m3 / m2**1.5 if m2 > 0 else 0.0
-
-    @property
-    def coefficient_of_variation(self) -> float | None:
-        """sd / mean (unbiased sd); None when the mean is not positive."""
-        mean = self.mean
-        return self.sd / mean if mean > 0 else None
 
 
 @dataclass(frozen=True)
@@ -266,7 +172,7 @@ def _max_sample_skewness(n: float) -> float:
 
 
 @dataclass(frozen=True)
-class _Arm:
+class _Sample:
     """What one sample contributes: spread, and the third central moment as a range."""
 
     n: float
@@ -283,34 +189,35 @@ def _finite(*values: float | None) -> bool:
     return all(v is not None and math.isfinite(v) for v in values)
 
 
-def _arm(m: Moments, who: str) -> _Arm | str:
+def _arm(m: MeanStat, who: str) -> _Sample | str:
     """Summarize one sample, or return the warning that makes it unusable."""
-    if not _finite(m.n, m.total, m.total_sq) or (m.total_cu is not None and not math.isfinite(m.total_cu)):
+    total_sq, total_cu = m.total_sq, m.total_cu
+    if (
+        total_sq is None
+        or not _finite(m.n, m.total, total_sq)
+        or (total_cu is not None and not math.isfinite(total_cu))
+    ):
         return BAD_SUMS.format(who=who)
     if m.n < 2:
         return TOO_FEW_UNITS.format(who=who)
     n, mean = float(m.n), m.mean
-    raw_m2 = (float(m.total_sq) - float(m.total) * mean) / n
-    scale = abs(float(m.total_sq)) / n
-    if m.total_sq < 0 or raw_m2 < -1e-9 * max(scale, 1e-300):
+    raw_m2 = (float(total_sq) - float(m.total) * mean) / n
+    scale = abs(float(total_sq)) / n
+    if total_sq < 0 or raw_m2 < -1e-9 * max(scale, 1e-300):
         return BAD_SUMS.format(who=who)
-    m2 = m._m2
+    m2 = m.second_central_moment
     variance = m.variance
     if m2 <= 1e-13 * max(scale, 1e-300):  # zero spread (within rounding)
-        return _Arm(n, mean, 0.0, 0.0, 0.0, 0.0, True, ())
+        return _Sample(n, mean, 0.0, 0.0, 0.0, 0.0, True, ())
     warnings: list[str] = []
     sigma3 = m2**1.5
     gmax = _max_sample_skewness(n)
     m3 = m.third_central_moment
-    if m3 is not None:
+    if m3 is not None and total_cu is not None:
         # rounding in Σx³ - 3x̄Σx² + ... : drop cubes that cannot pin the skewness to ±0.05
         noise = (
             1e-9
-            * (
-                abs(float(m.total_cu))
-                + 3 * abs(mean) * abs(float(m.total_sq))
-                + 4 * abs(mean) ** 2 * abs(float(m.total))
-            )
+            * (abs(float(total_cu)) + 3 * abs(mean) * abs(float(total_sq)) + 4 * abs(mean) ** 2 * abs(float(m.total)))
             / n
         )
         g1 = m3 / sigma3
@@ -319,11 +226,11 @@ def _arm(m: Moments, who: str) -> _Arm | str:
             m3 = None
         else:
             g1 = max(-gmax, min(gmax, g1))
-            return _Arm(n, mean, variance, g1 * sigma3, g1 * sigma3, abs(g1), True, tuple(warnings))
-    non_negative = m.total >= 0 and m.total_sq >= 0 and mean > 0
+            return _Sample(n, mean, variance, g1 * sigma3, g1 * sigma3, abs(g1), True, tuple(warnings))
+    non_negative = m.total >= 0 and total_sq >= 0 and mean > 0
     if not non_negative:
         warnings.append(NO_CUBES_SIGNED.format(who=who))
-        return _Arm(n, mean, variance, None, None, 0.0, False, tuple(warnings))
+        return _Sample(n, mean, variance, None, None, 0.0, False, tuple(warnings))
     cv_biased = math.sqrt(m2) / mean
     low = cv_biased - 1.0 / cv_biased  # any non-negative sample: skewness >= CV - 1/CV
     cv = math.sqrt(variance) / mean
@@ -331,7 +238,7 @@ def _arm(m: Moments, who: str) -> _Arm | str:
     low = min(max(low, -gmax), high)
     warnings.append(NO_CUBES_BOUNDED.format(who=who))
     g_abs_min = 0.0 if low <= 0.0 <= high else min(abs(low), abs(high))
-    return _Arm(n, mean, variance, low * sigma3, high * sigma3, g_abs_min, False, tuple(warnings))
+    return _Sample(n, mean, variance, low * sigma3, high * sigma3, g_abs_min, False, tuple(warnings))
 
 
 def _kurtosis_floor(g1_abs: float) -> float:
@@ -399,7 +306,7 @@ def _result(
     )
 
 
-def skew_corrected_t_one(m: Moments, mu0: float) -> SkewT:
+def skew_corrected_t_one(m: MeanStat, mu0: float) -> SkewT:
     """Test H0: mean = ``mu0`` for one sample, with Hall's skewness correction (see the module doc).
 
     ``estimate`` is ``mean - mu0``; ``t_plain`` equals ``scipy.stats.ttest_1samp``'s
@@ -439,7 +346,7 @@ def skew_corrected_t_one(m: Moments, mu0: float) -> SkewT:
     )
 
 
-def skew_corrected_t_two(control: Moments, pilot: Moments, shift: float = 0.0, control_weight: float = 1.0) -> SkewT:
+def skew_corrected_t_two(control: MeanStat, pilot: MeanStat, shift: float = 0.0, control_weight: float = 1.0) -> SkewT:
     """Test H0: ``pilot_mean - control_weight * control_mean - shift = 0`` (Welch standard error).
 
     ``control_weight = 1 + r`` tests a relative lift r. ``t_plain`` equals
@@ -457,7 +364,7 @@ def skew_corrected_t_two(control: Moments, pilot: Moments, shift: float = 0.0, c
     if problems:
         estimate = _safe_mean(pilot) - w * _safe_mean(control) - shift
         return _degenerate(estimate, math.inf, df_floor, problems)
-    assert isinstance(arm_c, _Arm) and isinstance(arm_p, _Arm)
+    assert isinstance(arm_c, _Sample) and isinstance(arm_p, _Sample)
     estimate = arm_p.mean - w * arm_c.mean - float(shift)
     u_p = arm_p.variance / arm_p.n
     u_c = w * w * arm_c.variance / arm_c.n
@@ -500,9 +407,9 @@ def skew_corrected_t_two(control: Moments, pilot: Moments, shift: float = 0.0, c
     )
 
 
-def _safe_n(m: Moments) -> float:
+def _safe_n(m: MeanStat) -> float:
     return float(m.n) if _finite(m.n) and m.n > 0 else 0.0
 
 
-def _safe_mean(m: Moments) -> float:
+def _safe_mean(m: MeanStat) -> float:
     return m.mean if _finite(m.n, m.total) and m.n > 0 else 0.0

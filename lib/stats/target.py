@@ -12,7 +12,7 @@ import math
 from scipy import special
 from scipy.stats import binomtest
 
-from lib.stats import messages, validation
+from lib.stats import stats_messages, validation
 from lib.stats.distributions import p_from_t, t_ppf
 from lib.stats.means import Summary, zero_variance_p
 from lib.stats.results import TargetResult
@@ -67,13 +67,13 @@ def against_target(
             ci_low=0.0,
             ci_high=1.0,
             method="binomial_exact",
-            warnings=(messages.EMPTY_ARM_PILOT,),
+            warnings=(stats_messages.EMPTY_ARM_PILOT,),
             alternative=alternative,
             alpha=alpha,
         )
     warnings: list[str] = []
     if k == 0:
-        warnings.append(messages.NO_CONVERSIONS_PILOT)
+        warnings.append(stats_messages.NO_CONVERSIONS_PILOT)
     greater, less = binomial_pvalues(k, n, target)
     if alternative == "greater":
         p = greater
@@ -109,7 +109,7 @@ def against_target_mean(
 ) -> TargetResult:
     """One-sample t-test of a mean against ``target_value`` (t interval)."""
     if not isinstance(summary, Summary):
-        raise ValueError(messages.NOT_A_SUMMARY.format(name="summary"))
+        raise ValueError(stats_messages.NOT_A_SUMMARY.format(name="summary"))
     target = validation.finite("target_value", target_value)
     alpha = validation.alpha_value(alpha)
     alternative = validation.alternative_value(alternative)
@@ -120,7 +120,7 @@ def against_target_mean(
             target=target,
             n=0,
             method="one_sample_t",
-            warnings=(messages.EMPTY_ARM_PILOT,),
+            warnings=(stats_messages.EMPTY_ARM_PILOT,),
             alternative=alternative,
             alpha=alpha,
         )
@@ -132,7 +132,7 @@ def against_target_mean(
             n=n,
             difference=diff,
             method="one_sample_t",
-            warnings=(messages.TOO_FEW_UNITS,),
+            warnings=(stats_messages.TOO_FEW_UNITS,),
             alternative=alternative,
             alpha=alpha,
         )
@@ -151,7 +151,7 @@ def against_target_mean(
             method="one_sample_t",
             alternative=alternative,
             alpha=alpha,
-            warnings=(messages.NO_VARIATION,),
+            warnings=(stats_messages.NO_VARIATION,),
             df=df,
             standard_error=0.0,
         )

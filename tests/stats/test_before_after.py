@@ -15,7 +15,7 @@ from scipy import signal
 from statsmodels.regression.linear_model import GLSAR
 from statsmodels.tsa.arima.model import ARIMA
 
-from lib.stats import messages
+from lib.stats import stats_messages as messages
 from lib.stats.before_after import (
     CounterfactualDay,
     PlaceboCheck,

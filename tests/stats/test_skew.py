@@ -35,12 +35,12 @@ from lib.stats.skew import (
     METHOD_HALL_TWO,
     METHOD_PLAIN_ONE,
     METHOD_PLAIN_TWO,
-    Moments,
     SkewT,
     hall_transform,
     skew_corrected_t_one,
     skew_corrected_t_two,
 )
+from lib.stats.statistics import MeanStat as Moments
 
 ALPHA = 0.05
 REPS = 4000

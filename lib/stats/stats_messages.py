@@ -1,4 +1,7 @@
-"""Every user-facing sentence of the stats layer (the decision engine's are in :mod:`lib.decide.wording`).
+"""Every user-facing sentence of the stats layer.
+
+Not to be confused with the decision engine's sentences (:mod:`lib.decide.wording`)
+or the importer's (:mod:`lib.importer.messages`); hence the module name.
 
 Kept in one place so wording stays consistent (and translatable) and so the
 review meeting reads the same words on every page. Templates use
@@ -24,7 +27,6 @@ SUM_OF_SQUARES_TOO_SMALL = (
     "total_of_squares is smaller than total**2 / n, which no real data can give; "
     "check that it is the sum of squared values."
 )
-DATES_BOTH_OR_NEITHER = "before_dates and after_dates must be given together."
 DATES_LENGTH = "{name} must have one date per value in {values}."
 NOT_DATES = "{name} must hold dates."
 BAD_PRIOR = "prior must be two positive numbers (a, b), e.g. (1, 1)."

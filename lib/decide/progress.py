@@ -1,0 +1,90 @@
+"""How far each criterion is through its plan: information fraction, progress, what is still needed."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import date
+
+from lib.decide import wording
+from lib.decide.evidence import Evidence
+from lib.decide.logged import elapsed_fraction, planned_days
+from lib.observations import PilotSpec
+from lib.stats.contrasts import LinearContrast, RatioContrast, SkewedContrast
+
+
+def with_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None, *, plan_applies: bool = True) -> Evidence:
+    """Information fraction, progress, what is still needed and whether the plan has ended.
+
+    The planned sample counts the primary criterion's units (people); a
+    criterion counted in other units (orders behind an average) measures its
+    progress by the calendar instead (``plan_applies`` False).
+    """
+    plan = pilot.planned_n_per_arm if plan_applies else None
+    ended = pilot.end is not None and last_day is not None and last_day >= pilot.end
+    if ev.step is not None:
+        total = planned_days(pilot)
+        more = None if total is None else max(total - ev.pilot_days, 0)
+        progress = None if total is None else min(ev.pilot_days / total, 1.0)
+        return replace(
+            ev,
+            progress=progress,
+            ended=ended or (ev.fraction or 0) >= 1,
+            more_needed=more or None,
+            more_unit=wording.UNITS_DAYS if more else None,
+        )
+    if not ev.date_based and plan:
+        if (
+            ev.per_arm
+            and ev.contrast is not None
+            and isinstance(ev.contrast, (LinearContrast, RatioContrast, SkewedContrast))
+        ):
+            fraction = _ab_fraction(ev, plan)
+        else:
+            fraction = ev.sample_n / plan
+        more = int(math.ceil(plan - ev.sample_n)) if ev.sample_n < plan else None
+        out = replace(
+            ev,
+            fraction=fraction if ev.sample_n > 0 else None,
+            progress=ev.sample_n / plan,
+            ended=ended or ev.sample_n >= plan,
+            more_needed=more,
+            more_unit=ev.units if more else None,
+        )
+        return _pace(out, pilot, last_day, plan)
+    elapsed = elapsed_fraction(pilot, last_day)
+    if elapsed is not None:
+        total = planned_days(pilot) or 0
+        more = total - round(elapsed * total)
+        return replace(
+            ev,
+            fraction=elapsed if elapsed > 0 else None,
+            progress=elapsed,
+            ended=ended or elapsed >= 1,
+            more_needed=more or None,
+            more_unit=wording.UNITS_DAYS if more else None,
+        )
+    return replace(ev, ended=ended)
+
+
+def _ab_fraction(ev: Evidence, plan: int) -> float:
+    """Information so far over planned: ``(2 / N) / (1 / n_c + 1 / n_p)`` for two arms."""
+    n_small = ev.sample_n
+    n_total = ev.mixture_n
+    n_large = n_total - n_small
+    if n_small <= 0 or n_large <= 0:
+        return 0.0
+    return (2.0 / plan) / (1.0 / n_small + 1.0 / n_large)
+
+
+def _pace(ev: Evidence, pilot: PilotSpec, last_day: date | None, plan: int) -> Evidence:
+    """Say so when, at today's pace, the planned sample will not be in by the end date."""
+    if ev.ended or pilot.start is None or pilot.end is None or last_day is None or last_day < pilot.start:
+        return ev
+    elapsed = (last_day - pilot.start).days + 1
+    remaining = (pilot.end - last_day).days
+    projected = ev.sample_n + ev.sample_n / elapsed * max(remaining, 0)
+    if projected >= plan:
+        return ev
+    note = wording.pace_short(projected, plan, ev.units, pilot.end)
+    return replace(ev, pace_note=note, warnings=(*ev.warnings, note))
