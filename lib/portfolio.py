@@ -40,7 +40,9 @@ class PortfolioRow:
         if p.end_date is not None and p.end_date < self.today:
             return f"ended on {fmt_date(p.end_date)}, awaiting a decision"
         if self.check_in is not None and self.check_in <= self.today:
-            return f"check-in due since {fmt_date(self.check_in)}"
+            return (
+                "check-in due today" if self.check_in == self.today else f"check-in due since {fmt_date(self.check_in)}"
+            )
         return None
 
     @property

@@ -56,7 +56,7 @@ def test_home_loads_the_demo_with_one_click(app_engine):
     at.button[0].click().run()
     assert not at.exception
     assert count(app_engine, Pilot) == 8 and count(app_engine, Goal) == 3
-    assert count(app_engine, Decision) == 2
+    assert count(app_engine, Decision) == 3  # scaled, aborted, and one extended with its check-in due
     assert "Demo loaded" in at.success[0].value
     assert at.metric[0].label == "Pilots running"
 
@@ -350,7 +350,7 @@ def test_learnings_library_lists_decided_pilots_and_searches(demo_engine):
     at = page("pages/learnings.py").run()
     assert not at.exception and not errors(at)
     table = at.dataframe[0].value
-    assert len(table) == 2 and set(table["Decision"]) == {"Scaled", "Aborted"}
+    assert len(table) == 3 and set(table["Decision"]) == {"Scaled", "Aborted", "Extended"}
     assert all(table["Rationale"].str.len() > 0) and table["Measured lift"].str.contains("%").all()
     at.multiselect(key="learn_outcome").set_value(["abort"]).run()
     table = at.dataframe[0].value
@@ -396,21 +396,21 @@ def test_review_decides_from_the_queue_and_the_log_keeps_what_was_shown(demo_eng
     at = page("pages/review.py").run()
     assert "Needs a decision today (1)" in " ".join(h.value for h in at.subheader)
     button(at, "Review and decide").click().run()
-    assert at.selectbox(key="review_pilot").value == 4  # the cold-outreach pilot, ended yesterday
+    assert at.selectbox(key="review_pilot").value == 3  # the pricing-page FAQ, its check-in due today
     shown = " ".join(m.value for m in at.markdown).replace("\\", "").replace("\u2060", "")
     banner = " ".join(w.value for w in [*at.success, *at.warning, *at.error, *at.info])
-    assert "Recommendation: **iterate**" in banner
-    next(w for w in at.text_area if w.label == "Rationale").set_value("Rework the case study, then re-test.")
+    assert "Recommendation: **keep running**" in banner
+    next(w for w in at.text_area if w.label == "Rationale").set_value("Still too early: two more weeks.")
     next(w for w in at.text_input if w.label == "Decided by").set_value("Lea Novak")
     button(at, "Record decision").click().run()
     assert not errors(at), errors(at)
     assert "Decision recorded" in at.success[0].value
     log = at.dataframe[-1].value
-    assert log.iloc[0]["Pilot"] == "Cold outreach sequence v2" and log.iloc[0]["Decision"].startswith("Iterate")
+    assert log.iloc[0]["Pilot"] == "Pricing page FAQ" and log.iloc[0]["Decision"].startswith("Extend")
     assert log.iloc[0]["Against it because"] == "—"
     with Session(demo_engine) as s:
-        stored = list_decisions(s, 4)[0]
-    assert stored.decision.recommendation == "iterate"
+        stored = list_decisions(s, 3)[0]
+    assert stored.decision.recommendation == "keep_running"
     assert stored.decision.next_check_in == date.today() + timedelta(days=14)
     for verdict in stored.snapshot["evaluation"]["verdicts"]:  # the frozen numbers are the ones on screen
         assert verdict["sentence"] in shown
@@ -419,7 +419,7 @@ def test_review_decides_from_the_queue_and_the_log_keeps_what_was_shown(demo_eng
 
 def test_review_log_filters_by_outcome(demo_engine):
     at = page("pages/review.py").run()
-    assert len(at.dataframe[-1].value) == 2
+    assert len(at.dataframe[-1].value) == 3
     at.multiselect(key="log_outcome").set_value(["abort"]).run()
     log = at.dataframe[-1].value
-    assert list(log["Decision"]) == ["Abort"] and "1 of 2 decisions" in " ".join(c.value for c in at.caption)
+    assert list(log["Decision"]) == ["Abort"] and "1 of 3 decisions" in " ".join(c.value for c in at.caption)
