@@ -9,26 +9,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
-MetricKind = Literal["proportion", "mean", "count"]
-Role = Literal["primary", "secondary", "guardrail"]
-Direction = Literal["increase", "decrease"]
-#: what a criterion compares the pilot against (the stats layer's result of a comparison is
-#: :class:`lib.stats.results.ComparisonResult`)
-ComparisonKind = Literal["vs_control", "vs_baseline", "vs_target"]
-ThresholdType = Literal["absolute", "relative"]
-Design = Literal["ab", "before_after", "target"]
-
-METRIC_KINDS: tuple[str, ...] = ("proportion", "mean", "count")
-ROLES: tuple[str, ...] = ("primary", "secondary", "guardrail")
-DIRECTIONS: tuple[str, ...] = ("increase", "decrease")
-COMPARISONS: tuple[str, ...] = ("vs_control", "vs_baseline", "vs_target")
-THRESHOLD_TYPES: tuple[str, ...] = ("absolute", "relative")
-DESIGNS: tuple[str, ...] = ("ab", "before_after", "target")
-
-CONTROL_ARM = "control"
-PILOT_ARM = "pilot"
+# The vocabulary lives in lib.vocabulary; these names stay importable from here for analysts' notebooks.
+from lib.vocabulary import (  # noqa: E402, F401
+    COMPARISONS,
+    CONTROL_ARM,
+    DESIGNS,
+    DIRECTIONS,
+    METRIC_KINDS,
+    PILOT_ARM,
+    ROLES,
+    THRESHOLD_TYPES,
+    Design,
+    Direction,
+    MetricKind,
+    Role,
+    ThresholdType,
+)
+from lib.vocabulary import Comparison as ComparisonKind  # noqa: E402, F401
 
 
 @dataclass(frozen=True)

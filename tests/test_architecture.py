@@ -16,7 +16,7 @@ LIB = ROOT / "lib"
 
 # Pure layers: no database, no Streamlit; each may import only the lib packages listed.
 PURE: dict[str, set[str]] = {
-    "lib.stats": {"lib.stats"},
+    "lib.stats": {"lib.stats", "lib.vocabulary"},
     "lib.decide": {"lib.decide", "lib.stats", "lib.observations", "lib.formatting", "lib.vocabulary"},
     "lib.importer": {"lib.importer", "lib.observations", "lib.stats", "lib.vocabulary"},
     "lib.charts": {

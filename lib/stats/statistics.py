@@ -25,8 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from lib.observations import METRIC_KINDS, MetricKind
 from lib.stats import stats_messages, validation
+from lib.vocabulary import METRIC_KINDS, MetricKind
 
 
 class LoggedSums(Protocol):
