@@ -73,7 +73,7 @@ class Portfolio:
 
 def latest_decisions(session: Session) -> dict[int, tuple[str, date | None]]:
     """Each pilot's newest decision: its outcome and the check-in date it set, in one query."""
-    stmt = select(Decision.pilot_id, Decision.outcome, Decision.next_check_in).order_by(
+    stmt = select(col(Decision.pilot_id), col(Decision.outcome), col(Decision.next_check_in)).order_by(
         col(Decision.decided_at), col(Decision.id)
     )
     return {pid: (outcome, check_in) for pid, outcome, check_in in session.exec(stmt)}  # later rows win

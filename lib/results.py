@@ -87,11 +87,11 @@ def existing_keys(session: Session, pilot_id: int, except_batch: int | None = No
 
     ``except_batch`` leaves out an import that is about to be replaced.
     """
-    stmt = select(ResultEntry.day, ResultEntry.arm, ResultEntry.metric).where(
+    stmt = select(col(ResultEntry.day), col(ResultEntry.arm), col(ResultEntry.metric)).where(
         ResultEntry.pilot_id == pilot_id, col(ResultEntry.superseded_at).is_(None)
     )
     if except_batch is not None:
-        stmt = stmt.where(sa.or_(col(ResultEntry.batch_id).is_(None), ResultEntry.batch_id != except_batch))
+        stmt = stmt.where(sa.or_(col(ResultEntry.batch_id).is_(None), col(ResultEntry.batch_id) != except_batch))
     return {(d, a, m) for d, a, m in session.exec(stmt)}
 
 

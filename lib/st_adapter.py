@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from functools import partial
 from typing import TypeVar
 
 import pandas as pd
@@ -17,6 +17,7 @@ from lib.access import Principal, role_for
 from lib.config import current_actor
 from lib.db import make_engine, reading, transaction, upgrade
 from lib.inputs import InvalidInput
+from lib.ui_keys import Keys
 from lib.vocabulary import RECOMMENDATION_LABELS
 
 
@@ -207,89 +208,6 @@ def save(
     st.rerun()
 
 
-class Keys:
-    """Every session-state and widget key that must stay stable across reruns, in one place."""
-
-    flash = "_flash"
-    review_pilot = "review_pilot"
-    pilot_page = "pilot_page"
-    pilot_link = "_pilot_link"  # the ?pilot= value last seen, to tell a new link from the picker's own
-    planned_n = "new_pilot_planned_n"
-
-    @staticmethod
-    def grid(pilot_id: int, metric: str, first: date, last: date) -> str:
-        return f"grid_{pilot_id}_{metric}_{first}_{last}"
-
-    @staticmethod
-    def grid_reason(pilot_id: int) -> str:
-        return f"grid_reason_{pilot_id}"
-
-    @staticmethod
-    def grid_save(pilot_id: int) -> str:
-        return f"grid_save_{pilot_id}"
-
-    @staticmethod
-    def log_day(pilot_id: int) -> str:
-        return f"log_day_{pilot_id}"
-
-    @staticmethod
-    def day_field(form: str, metric: str, arm: str, field: str) -> str:
-        return f"{form}_{metric}_{arm}_{field}"
-
-    @staticmethod
-    def upload(pilot_id: int, what: str) -> str:
-        """Widgets of one pilot's import panel: upload, layout, column pickers, preview, commit."""
-        return f"{what}_{pilot_id}"
-
-    @staticmethod
-    def mapping(pilot_id: int, metric: str, role: str) -> str:
-        return f"m_{metric}_{role}_{pilot_id}"
-
-    @staticmethod
-    def import_preview(pilot_id: int) -> str:
-        return f"import_preview_{pilot_id}"
-
-    @staticmethod
-    def undo_import(batch_id: int | None) -> str:
-        return f"undo_{batch_id}"
-
-    @staticmethod
-    def decide(pilot_id: int) -> str:
-        return f"decide_{pilot_id}"
-
-    @staticmethod
-    def chart(page: str, pilot_id: int) -> str:
-        return f"{page}_chart_{pilot_id}"
-
-    @staticmethod
-    def downloads(page: str, pilot_id: int) -> str:
-        return f"{page}_dl_{pilot_id}"
-
-    @staticmethod
-    def criterion(form: str, role: str, field: str) -> str:
-        return f"{form}_{role}_{field}"
-
-    @staticmethod
-    def plan(field: str, *variant: object) -> str:
-        return "_".join(["plan", field, *(str(v) for v in variant)])
-
-    @staticmethod
-    def edit_pilot(pilot_id: int) -> str:
-        return f"edit_pilot_{pilot_id}"
-
-    @staticmethod
-    def edit_goal(goal_id: int) -> str:
-        return f"edit_goal_{goal_id}"
-
-    @staticmethod
-    def share(pilot_id: int | None, goal_id: int | None) -> str:
-        return f"share_pilot_{pilot_id}" if pilot_id is not None else f"share_goal_{goal_id}"
-
-    @staticmethod
-    def nonce(base: str) -> str:
-        return f"_nonce_{base}"
-
-
 def remember(key: str, value) -> None:
     st.session_state[key] = value
 
@@ -363,6 +281,12 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
         icon=":material/history:",
         on_click="ignore",
     )
+
+
+def _revoke(session: Session, link_id: int) -> None:
+    from lib import share
+
+    share.revoke(session, link_id, actor())
 
 
 def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blurb: str) -> None:
@@ -444,6 +368,6 @@ def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blur
             )
             if row.active and can_write() and c2.button("Revoke", key=f"{key}_revoke_{link.id}"):
                 save(
-                    lambda session, link_id=link.id or 0: share.revoke(session, link_id, actor()),
+                    partial(_revoke, link_id=link.id or 0),
                     f"Link #{link.id} revoked: it no longer opens anything.",
                 )

@@ -8,6 +8,7 @@ are evaluated again — one pilot's evaluation per write, not the portfolio's.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, update
@@ -22,10 +23,9 @@ def _insert(session: Session):
 def bump(session: Session, pilot_id: int) -> None:
     """Mark the pilot's stored evaluation stale, in the writer's transaction (one statement)."""
     session.flush()  # a pilot created in this transaction must exist before its row here refers to it
-    stmt = _insert(session)(StoredEvaluation.__table__).values(pilot_id=pilot_id, data_version=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["pilot_id"], set_={"data_version": StoredEvaluation.__table__.c.data_version + 1}
-    )
+    table = sa.inspect(StoredEvaluation).local_table
+    stmt = _insert(session)(table).values(pilot_id=pilot_id, data_version=1)
+    stmt = stmt.on_conflict_do_update(index_elements=["pilot_id"], set_={"data_version": table.c.data_version + 1})
     session.execute(stmt)
 
 

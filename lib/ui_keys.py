@@ -1,0 +1,92 @@
+"""Every session-state and widget key that must stay stable across reruns, in one home.
+
+Pages name their keys through ``Keys`` (re-exported by the adapter), so two pages
+never collide and a renamed key is renamed everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+class Keys:
+    """Every session-state and widget key that must stay stable across reruns, in one place."""
+
+    flash = "_flash"
+    review_pilot = "review_pilot"
+    pilot_page = "pilot_page"
+    pilot_link = "_pilot_link"  # the ?pilot= value last seen, to tell a new link from the picker's own
+    planned_n = "new_pilot_planned_n"
+
+    @staticmethod
+    def grid(pilot_id: int, metric: str, first: date, last: date) -> str:
+        return f"grid_{pilot_id}_{metric}_{first}_{last}"
+
+    @staticmethod
+    def grid_reason(pilot_id: int) -> str:
+        return f"grid_reason_{pilot_id}"
+
+    @staticmethod
+    def grid_save(pilot_id: int) -> str:
+        return f"grid_save_{pilot_id}"
+
+    @staticmethod
+    def log_day(pilot_id: int) -> str:
+        return f"log_day_{pilot_id}"
+
+    @staticmethod
+    def day_field(form: str, metric: str, arm: str, field: str) -> str:
+        return f"{form}_{metric}_{arm}_{field}"
+
+    @staticmethod
+    def upload(pilot_id: int, what: str) -> str:
+        """Widgets of one pilot's import panel: upload, layout, column pickers, preview, commit."""
+        return f"{what}_{pilot_id}"
+
+    @staticmethod
+    def mapping(pilot_id: int, metric: str, role: str) -> str:
+        return f"m_{metric}_{role}_{pilot_id}"
+
+    @staticmethod
+    def import_preview(pilot_id: int) -> str:
+        return f"import_preview_{pilot_id}"
+
+    @staticmethod
+    def undo_import(batch_id: int | None) -> str:
+        return f"undo_{batch_id}"
+
+    @staticmethod
+    def decide(pilot_id: int) -> str:
+        return f"decide_{pilot_id}"
+
+    @staticmethod
+    def chart(page: str, pilot_id: int) -> str:
+        return f"{page}_chart_{pilot_id}"
+
+    @staticmethod
+    def downloads(page: str, pilot_id: int) -> str:
+        return f"{page}_dl_{pilot_id}"
+
+    @staticmethod
+    def criterion(form: str, role: str, field: str) -> str:
+        return f"{form}_{role}_{field}"
+
+    @staticmethod
+    def plan(field: str, *variant: object) -> str:
+        return "_".join(["plan", field, *(str(v) for v in variant)])
+
+    @staticmethod
+    def edit_pilot(pilot_id: int) -> str:
+        return f"edit_pilot_{pilot_id}"
+
+    @staticmethod
+    def edit_goal(goal_id: int) -> str:
+        return f"edit_goal_{goal_id}"
+
+    @staticmethod
+    def share(pilot_id: int | None, goal_id: int | None) -> str:
+        return f"share_pilot_{pilot_id}" if pilot_id is not None else f"share_goal_{goal_id}"
+
+    @staticmethod
+    def nonce(base: str) -> str:
+        return f"_nonce_{base}"
