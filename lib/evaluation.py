@@ -7,13 +7,14 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from lib.decide import PilotEvaluation, evaluate_pilot
 from lib.models import Criterion, Pilot, ResultEntry, utcnow
 from lib.observations import Observation
 from lib.pilots import criteria_for, criterion_spec, get_pilot, pilot_spec
-from lib.results import observations, to_observations
+from lib.results import observations
 from lib.stats.statistics import Stat, added, from_observation
 
 # Who a rate is counted over, by channel: "on 412 contacts", "on 3,201 visitors".
@@ -38,18 +39,36 @@ def evaluate(session: Session, pilot_id: int, as_of: date | None = None) -> Pilo
     )
 
 
-def evaluate_all(session: Session, as_of: date | None = None) -> list[tuple[Pilot, PilotEvaluation]]:
-    """Every pilot in three queries (pilots, criteria, current values), not three per pilot:
-    the home page runs this on every rerun."""
-    pilots = list(session.exec(select(Pilot).order_by(col(Pilot.id))))
+def evaluate_many(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvaluation]:
+    """The given pilots in two queries (criteria, current values), reading plain columns, not ORM rows."""
+    ids = [p.id or 0 for p in pilots]
     criteria: dict[int, list[Criterion]] = defaultdict(list)
-    for c in session.exec(select(Criterion).order_by(col(Criterion.id))):
-        criteria[c.pilot_id].append(c)
     obs: dict[int, list[Observation]] = defaultdict(list)
-    entries = list(session.exec(select(ResultEntry).where(col(ResultEntry.superseded_at).is_(None))))
-    for e, o in zip(entries, to_observations(entries), strict=True):
-        obs[e.pilot_id].append(o)
-    return [(p, _evaluate(p, criteria[p.id or 0], obs[p.id or 0], as_of)) for p in pilots]
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):  # bounded IN lists
+        for c in session.exec(select(Criterion).where(col(Criterion.pilot_id).in_(chunk)).order_by(col(Criterion.id))):
+            criteria[c.pilot_id].append(c)
+        t = sa.inspect(ResultEntry).local_table
+        rows = session.execute(
+            sa.select(t.c.pilot_id, t.c.day, t.c.arm, t.c.metric, t.c.n, t.c.total, t.c.total_sq, t.c.total_cu).where(
+                t.c.pilot_id.in_(chunk), t.c.superseded_at.is_(None)
+            )
+        )
+        for pid, day, arm, metric, n, total, total_sq, total_cu in rows:
+            obs[pid].append(Observation(day, arm, metric, n, total, total_sq, total_cu))
+    return {p.id or 0: _evaluate(p, criteria[p.id or 0], obs[p.id or 0], None) for p in pilots}
+
+
+def evaluate_all(session: Session, as_of: date | None = None) -> list[tuple[Pilot, PilotEvaluation]]:
+    """Every pilot with its latest evaluation: stored verdicts where the data have not changed since,
+    a fresh evaluation (and a stored one for next time) where they have. With ``as_of``, everything
+    is evaluated as of that day (nothing stored)."""
+    pilots = list(session.exec(select(Pilot).order_by(col(Pilot.id))))
+    if as_of is not None:
+        return [(p, evaluate(session, p.id or 0, as_of)) for p in pilots]
+    from lib.stored_evaluations import latest
+
+    evaluations = latest(session, pilots)
+    return [(p, evaluations[p.id or 0]) for p in pilots]
 
 
 def totals(obs: list[Observation], kinds: Mapping[str, str]) -> dict[str, dict[str, dict[str, float]]]:

@@ -8,12 +8,22 @@ are evaluated again — one pilot's evaluation per write, not the portfolio's.
 
 from __future__ import annotations
 
+import json
+import logging
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col, update
+from sqlmodel import Session, col, select, update
 
-from lib.models import StoredEvaluation
+from lib.db import transaction
+from lib.decide import PilotEvaluation
+from lib.decide.frozen import evaluation_from_snapshot
+from lib.decide.results import METHOD_VERSION
+from lib.inputs import InvalidInput
+from lib.models import Pilot, StoredEvaluation, utcnow
+
+log = logging.getLogger(__name__)
 
 
 def _insert(session: Session):
@@ -34,3 +44,64 @@ def forget(session: Session, pilot_id: int) -> None:
     session.execute(
         update(StoredEvaluation).where(col(StoredEvaluation.pilot_id) == pilot_id).values(evaluated_version=None)
     )
+
+
+def _fresh(row: StoredEvaluation | None) -> bool:
+    return (
+        row is not None
+        and row.evaluated_version is not None
+        and row.evaluated_version == row.data_version
+        and row.method_version == METHOD_VERSION
+    )
+
+
+def latest(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvaluation]:
+    """Each pilot's evaluation: read back where its data version is unchanged, else computed and kept.
+
+    Computing reads in the caller's session (one consistent snapshot); keeping the results is a
+    separate short write (derived data, so it needs no one's permission), and losing that race to a
+    concurrent write only means the next visit computes the pilot again.
+    """
+    from lib.evaluation import evaluate_many
+
+    stored = {r.pilot_id: r for r in session.exec(select(StoredEvaluation))}
+    out: dict[int, PilotEvaluation] = {}
+    stale: list[Pilot] = []
+    for p in pilots:
+        row = stored.get(p.id or 0)
+        if row is not None and _fresh(row):
+            out[p.id or 0] = evaluation_from_snapshot(
+                {"evaluation": json.loads(row.evaluation_json), "method_version": row.method_version}
+            )
+        else:
+            stale.append(p)
+    if stale:
+        computed = evaluate_many(session, stale)
+        out.update(computed)
+        versions = {pid: stored[pid].data_version if pid in stored else 0 for pid in computed}
+        _keep(session.get_bind(), computed, versions)
+    return out
+
+
+def _keep(bind, computed: dict[int, PilotEvaluation], versions: dict[int, int]) -> None:
+    engine = bind.engine if hasattr(bind, "engine") else bind
+    table = sa.inspect(StoredEvaluation).local_table
+    now = utcnow()
+    try:
+        with transaction(engine) as session:
+            for pid, ev in computed.items():
+                values = {
+                    "evaluated_version": versions[pid],
+                    "method_version": ev.method_version,
+                    "recommendation": ev.recommendation,
+                    "evaluation_json": json.dumps(ev.to_dict(), allow_nan=False, default=str),
+                    "computed_at": now,
+                }
+                stmt = _insert(session)(table).values(pilot_id=pid, data_version=versions[pid], **values)
+                # only while nobody wrote to the pilot meanwhile: a stale result must not look fresh
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=["pilot_id"], set_=values, where=table.c.data_version == versions[pid]
+                )
+                session.execute(stmt)
+    except (sa.exc.OperationalError, sa.exc.IntegrityError, InvalidInput):  # busy or raced: compute again next time
+        log.info("stored evaluations not kept this time", exc_info=True)

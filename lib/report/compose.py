@@ -7,9 +7,7 @@ with :mod:`lib.report`. Reads only; the caller owns the session.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,13 +16,13 @@ import pandas as pd
 from sqlmodel import Session, col, select
 
 from lib import audit, charts, decisions, goals, pilots
-from lib.decide import CriterionVerdict, PilotEvaluation
+from lib.decide import PilotEvaluation
+from lib.decide.frozen import evaluation_from_snapshot
 from lib.evaluation import SAMPLE_UNITS, evaluate
 from lib.models import PRIORITIES, Decision, Goal, Pilot
 from lib.observations import Observation
 from lib.report.pilot_report import PilotReport, build_pilot_report, render_goal, render_pack, render_pilot
 from lib.results import observations
-from lib.stats.before_after import CounterfactualDay
 
 #: the main chart first; the others follow in the report
 CHART_CAPTIONS = {
@@ -68,65 +66,6 @@ def pilot_bundle(session: Session, pilot_id: int) -> PilotBundle:
     earlier = decisions.list_decisions(session, pilot_id)
     return PilotBundle(
         pilot, obs, evaluation, drawn, _changed_reason(session, pilot_id), earlier[0].decision if earlier else None
-    )
-
-
-# What a verdict frozen before a field existed gets instead (older snapshots lack some fields).
-_VERDICT_FALLBACKS: dict[str, Any] = {
-    "metric": "",
-    "role": "primary",
-    "kind": "proportion",
-    "comparison": "vs_control",
-    "status": "inconclusive",
-    "sample_n": 0.0,
-    "sentence": "",
-}
-
-
-def _frozen_verdict(raw: Mapping[str, Any]) -> CriterionVerdict:
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(CriterionVerdict):
-        if f.name in ("result", "counterfactual", "warnings"):
-            continue
-        if f.name in raw:
-            values[f.name] = raw[f.name]
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            values[f.name] = _VERDICT_FALLBACKS.get(f.name)
-    values["warnings"] = [str(w) for w in raw.get("warnings") or []]
-    values["counterfactual"] = tuple(
-        CounterfactualDay(
-            day=date.fromisoformat(str(c["day"])[:10]),
-            observed=c["observed"],
-            expected=c["expected"],
-            low=c["low"],
-            high=c["high"],
-            in_pilot=bool(c["in_pilot"]),
-        )
-        for c in raw.get("counterfactual") or []
-    )
-    return CriterionVerdict(**values)
-
-
-def evaluation_from_snapshot(snapshot: Mapping[str, Any]) -> PilotEvaluation:
-    """The evaluation a decision froze (``Decision.snapshot_json``), rebuilt without recomputing anything.
-
-    The statistics' raw results (``result``) are not rebuilt: the report and the
-    criteria chart read only the verdict's own fields.
-    """
-    data = snapshot.get("evaluation") or {}
-    as_of = data.get("as_of")
-    return PilotEvaluation(
-        pilot=str(data.get("pilot") or ""),
-        recommendation=str(data.get("recommendation") or "keep_running"),
-        reasons=[str(r) for r in data.get("reasons") or []],
-        verdicts=[_frozen_verdict(v) for v in data.get("verdicts") or []],
-        srm_p_value=data.get("srm_p_value"),
-        srm_flag=bool(data.get("srm_flag")),
-        design=str(data.get("design") or "ab"),
-        as_of=date.fromisoformat(str(as_of)[:10]) if as_of else None,
-        sequential=bool(data.get("sequential", True)),
-        multiple_testing=str(data.get("multiple_testing") or "holm"),
-        method_version=str(snapshot.get("method_version") or data.get("method_version") or ""),
     )
 
 
