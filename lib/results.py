@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
 from lib import access, audit
@@ -209,16 +210,35 @@ def log_results(
     return len(values)
 
 
+def _changed_meanwhile(old: ResultEntry) -> InvalidInput:
+    return InvalidInput.one(
+        "entry",
+        f"the value for {old.day:%d %b %Y} · {old.arm} · {old.metric} was changed by someone else meanwhile; "
+        "reload to see the current value and correct it again if it is still wrong. Nothing was saved.",
+    )
+
+
 def _supersede(session: Session, old: ResultEntry, values: dict | None, actor: str, reason: str) -> ResultEntry | None:
+    """Retire ``old`` (only if still current: the UPDATE waits for and then sees a concurrent writer's)."""
     before = _entry_dict(old)
-    old.superseded_at = utcnow()
-    session.add(old)
-    session.flush()  # frees the "one current row" slot before the new row takes it
+    now = utcnow()
+    retired = session.execute(
+        sa.update(ResultEntry)
+        .where(col(ResultEntry.id) == old.id, col(ResultEntry.superseded_at).is_(None))
+        .values(superseded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if retired.rowcount != 1:  # type: ignore[attr-defined]
+        raise _changed_meanwhile(old)
+    set_committed_value(old, "superseded_at", now)  # frees the "one current row" slot before the new row takes it
     new = None
     if values is not None:
         new = ResultEntry(pilot_id=old.pilot_id, source=old.source, batch_id=old.batch_id, created_by=actor, **values)
         session.add(new)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # another writer filled the slot in between (belt and braces)
+            raise _changed_meanwhile(old) from None
         old.superseded_by_id = new.id
         session.add(old)
     audit.record(
@@ -239,8 +259,10 @@ def correct_result(session: Session, entry_id: int, actor: str, reason: str = ""
     """Replace one current value; the old one stays in history."""
     access.require_editor(actor, "correct results")
     old = session.get(ResultEntry, entry_id)
-    if old is None or old.superseded_at is not None:
+    if old is None:
         raise InvalidInput.one("entry", f"entry #{entry_id} is not a current value (it may have been changed already).")
+    if old.superseded_at is not None:
+        raise _changed_meanwhile(old)
     kinds = metric_kinds(session, old.pilot_id)
     merged = {**_entry_dict(old), **values}
     if "total_cu" not in values and any(k in values and values[k] != getattr(old, k) for k in _CUBE_INPUTS):
