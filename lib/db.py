@@ -210,7 +210,9 @@ def _cause(text: str, url: URL) -> str:
     if "database is locked" in low or "database is busy" in low:
         return "another program holds its write lock; close it or try again in a moment"
     if "can't locate revision" in low:
-        return "a newer version of Greenlight has upgraded it; run that version, or restore a backup into a new database"
+        return (
+            "a newer version of Greenlight has upgraded it; run that version, or restore a backup into a new database"
+        )
     first = next((line.strip() for line in text.splitlines() if line.strip()), "an unknown error")[:200]
     if url.password:  # a driver may echo its connection string: the password never goes further
         first = first.replace(str(url.password), "***")

@@ -14,16 +14,16 @@ import logging
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, SQLModel, col, select, update
 
-from lib.db import transaction
+from lib.db import SQLITE_BUSY_TIMEOUT_MS
 from lib.decide import PilotEvaluation
 from lib.decide.frozen import evaluation_from_snapshot
 from lib.decide.results import METHOD_VERSION
-from lib.inputs import InvalidInput
 from lib.models import Pilot, StoredEvaluation, utcnow
 
 log = logging.getLogger(__name__)
+KEEP_WAIT_MS = 250
 
 
 def _insert(session: Session):
@@ -33,7 +33,7 @@ def _insert(session: Session):
 def bump(session: Session, pilot_id: int) -> None:
     """Mark the pilot's stored evaluation stale, in the writer's transaction (one statement)."""
     session.flush()  # a pilot created in this transaction must exist before its row here refers to it
-    table = sa.inspect(StoredEvaluation).local_table
+    table = SQLModel.metadata.tables[StoredEvaluation.__tablename__]
     stmt = _insert(session)(table).values(pilot_id=pilot_id, data_version=1)
     stmt = stmt.on_conflict_do_update(index_elements=["pilot_id"], set_={"data_version": table.c.data_version + 1})
     session.execute(stmt)
@@ -84,24 +84,44 @@ def latest(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvaluation]:
 
 
 def _keep(bind, computed: dict[int, PilotEvaluation], versions: dict[int, int]) -> None:
+    """Keep what was computed, in a short write of its own that never waits long for the lock.
+
+    A reader must not hang behind someone's import to save a cache: on SQLite the write
+    waits at most ``KEEP_WAIT_MS`` and otherwise gives up (the next visit computes again).
+    """
     engine = bind.engine if hasattr(bind, "engine") else bind
-    table = sa.inspect(StoredEvaluation).local_table
+    table = SQLModel.metadata.tables[StoredEvaluation.__tablename__]
     now = utcnow()
+    sqlite = engine.dialect.name == "sqlite"
+    statements = []
+    for pid, ev in computed.items():
+        values = {
+            "evaluated_version": versions[pid],
+            "method_version": ev.method_version,
+            "recommendation": ev.recommendation,
+            "evaluation_json": json.dumps(ev.to_dict(), allow_nan=False, default=str),
+            "computed_at": now,
+        }
+        insert = (sqlite_insert if sqlite else pg_insert)(table).values(
+            pilot_id=pid, data_version=versions[pid], **values
+        )
+        # only while nobody wrote to the pilot meanwhile: a stale result must never look fresh
+        statements.append(
+            insert.on_conflict_do_update(
+                index_elements=["pilot_id"], set_=values, where=table.c.data_version == versions[pid]
+            )
+        )
     try:
-        with transaction(engine) as session:
-            for pid, ev in computed.items():
-                values = {
-                    "evaluated_version": versions[pid],
-                    "method_version": ev.method_version,
-                    "recommendation": ev.recommendation,
-                    "evaluation_json": json.dumps(ev.to_dict(), allow_nan=False, default=str),
-                    "computed_at": now,
-                }
-                stmt = _insert(session)(table).values(pilot_id=pid, data_version=versions[pid], **values)
-                # only while nobody wrote to the pilot meanwhile: a stale result must not look fresh
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=["pilot_id"], set_=values, where=table.c.data_version == versions[pid]
-                )
-                session.execute(stmt)
-    except (sa.exc.OperationalError, sa.exc.IntegrityError, InvalidInput):  # busy or raced: compute again next time
+        with engine.connect().execution_options(greenlight_read=True) as conn:  # a plain BEGIN, no queueing
+            raw = conn.connection.dbapi_connection  # pragmas outside any transaction
+            if sqlite and raw is not None:
+                raw.execute(f"PRAGMA busy_timeout={KEEP_WAIT_MS}")
+            try:
+                with conn.begin():
+                    for stmt in statements:
+                        conn.execute(stmt)
+            finally:
+                if sqlite and raw is not None:
+                    raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    except (sa.exc.OperationalError, sa.exc.IntegrityError):  # busy or raced: computed again next time
         log.info("stored evaluations not kept this time", exc_info=True)

@@ -1,0 +1,79 @@
+"""Stored evaluations: read back exactly as computed, and recomputed only for the pilots a write touched."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from lib import portfolio, results
+from lib.db import reading, transaction
+from lib.demo import load_demo
+from lib.evaluation import evaluate
+from lib.models import StoredEvaluation
+from tests.factories import START, day_rows
+
+
+def _stored(engine) -> dict[int, StoredEvaluation]:
+    with Session(engine) as s:
+        return {r.pilot_id: r for r in s.exec(select(StoredEvaluation))}
+
+
+def test_stored_verdicts_equal_fresh_ones_and_only_a_touched_pilot_is_evaluated_again(engine):
+    with transaction(engine) as s:
+        load_demo(s)
+    with reading(engine) as s:
+        first = {r.pilot.id: r.evaluation for r in portfolio.overview(s).rows}
+    kept = _stored(engine)
+    assert set(kept) == set(first) and all(r.evaluated_version == r.data_version for r in kept.values())
+    with reading(engine) as s:
+        second = {r.pilot.id: r.evaluation for r in portfolio.overview(s).rows}  # read back, not computed
+        fresh = {pid: evaluate(s, pid) for pid in first}
+    for pid, ev in second.items():
+        assert ev.recommendation == fresh[pid].recommendation
+        assert [v.sentence for v in ev.verdicts] == [v.sentence for v in fresh[pid].verdicts]
+        assert [v.ci_low for v in ev.verdicts] == [v.ci_low for v in fresh[pid].verdicts]
+    assert _stored(engine) == kept  # nothing recomputed on the second visit
+
+    with transaction(engine) as s:  # one write to the retargeting pilot (A/B, conversion rate)
+        target = next(pid for pid, ev in first.items() if ev.pilot == "Retargeting budget shift")
+        day = max(e.day for e in results.current_entries(s, target)) + timedelta(days=1)
+        rows = [r | {"metric": "conversion_rate"} for r in day_rows(day, (300, 5), (310, 9))]
+        results.log_results(s, target, rows, "tester", today=day)
+    stale = _stored(engine)
+    assert stale[target].data_version == kept[target].data_version + 1
+    assert all(stale[p].data_version == kept[p].data_version for p in kept if p != target)
+    with reading(engine) as s:
+        portfolio.overview(s)
+    after = _stored(engine)
+    recomputed = {p for p in after if after[p].computed_at != kept[p].computed_at}
+    assert recomputed == {target}
+    assert after[target].evaluated_version == after[target].data_version
+
+
+def test_a_new_method_version_recomputes(engine):
+    with transaction(engine) as s:
+        load_demo(s)
+    with reading(engine) as s:
+        portfolio.overview(s)
+    pid = min(_stored(engine))
+    with transaction(engine) as s:
+        row = s.get(StoredEvaluation, pid)
+        row.method_version = "2025.01-old"
+        s.add(row)
+    with reading(engine) as s:
+        portfolio.overview(s)
+    assert _stored(engine)[pid].method_version != "2025.01-old"
+
+
+def test_a_result_logged_at_start_marks_the_pilot_stale(engine):
+    from tests.factories import ab_pilot
+
+    with transaction(engine) as s:
+        pid = ab_pilot(s).id
+    with reading(engine) as s:
+        portfolio.overview(s)
+    before = _stored(engine)[pid]
+    with transaction(engine) as s:
+        results.log_results(s, pid, day_rows(START), "tester", today=START)
+    assert _stored(engine)[pid].data_version == before.data_version + 1
