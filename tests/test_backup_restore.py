@@ -217,6 +217,7 @@ CORPUS = [
     Case("minus_inf", set_value("criterion", by_id(1), "threshold", float("-inf")), "finite"),
     Case("int_overflows_column", set_value("pilot", by_id(1), "planned_n_per_arm", 10**30), "out of range"),
     Case("id_overflows_column", set_value("goal", by_id(1), "id", 2**40), "out of range"),
+    Case("id_zero", set_value("criterion", by_id(4), "id", 0), "1 or more"),
     Case("number_too_large_for_float", set_value("result_entry", rate_row, "total", 10**400), "too large"),
     Case("int_where_date", set_value("pilot", by_id(1), "start_date", 20260921), "date"),
     Case("impossible_date", set_value("result_entry", rate_row, "day", "2026-02-30"), "not a date"),
@@ -248,6 +249,16 @@ CORPUS = [
     Case("snapshot_a_list", set_value("decision", by_id(2), "snapshot_json", "[1, 2]"), "JSON object"),
     Case("snapshot_with_nan", set_value("decision", by_id(2), "snapshot_json", '{"x": NaN}'), "not valid JSON"),
     Case("snapshot_bad_frozen_at", set_value("decision", by_id(1), "snapshot_json", '{"frozen_at": 3}'), "frozen_at"),
+    Case(
+        "audit_result_without_figures",
+        set_value("audit_event", lambda r: r["entity"] == "result", "before_json", '{"day": "2026-10-20"}'),
+        "`n` must be a number",
+    ),
+    Case(
+        "audit_criteria_not_a_list",
+        set_value("audit_event", lambda r: r["entity"] == "pilot", "after_json", '{"criteria": "none"}'),
+        "list of objects",
+    ),
     Case("audit_not_json", set_value("audit_event", by_id(1), "after_json", "after"), "not valid JSON"),
     Case(
         "saved_mapping_unusable",

@@ -11,6 +11,7 @@ against the values the code that writes them uses.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -20,13 +21,22 @@ from lib.backup.problems import Problems, describe, row_key
 from lib.backup.structure import Row, Tables, tables
 from lib.inputs import CriterionIn, DecisionIn, GoalIn, InvalidInput, PilotIn, ResultIn, validated
 from lib.models import SHARE_SCOPES, SOURCES
-from lib.observations import METRIC_KINDS
+from lib.observations import COMPARISONS, DIRECTIONS, METRIC_KINDS, ROLES, THRESHOLD_TYPES
 
 Found = Iterator[tuple[str, str]]  # (field, message)
 # Results of a metric no criterion names any more (criteria replaced after logging) get the
 # weakest rules: finite, non-negative counts; a proportion's or count's stricter rules need its kind.
 UNKNOWN_KIND = "mean"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+# a criterion as the audit trail keeps it, and what the pages that show criteria changes read of it
+_SAVED_CRITERION = {
+    "metric": None,
+    "kind": METRIC_KINDS,
+    "role": ROLES,
+    "comparison": COMPARISONS,
+    "direction": DIRECTIONS,
+    "threshold_type": THRESHOLD_TYPES,
+}
 
 
 def _through(model: type[Any], row: Row, **extra: Any) -> tuple[Any, list[tuple[str, str]]]:
@@ -37,6 +47,8 @@ def _through(model: type[Any], row: Row, **extra: Any) -> tuple[Any, list[tuple[
         return validated(model, **values), []
     except InvalidInput as exc:
         return None, [(e.field, e.message) for e in exc.errors]
+    except (TypeError, ValueError, ArithmeticError) as exc:  # a rule that did not expect such a row: still a message
+        return None, [("row", f"{model.__name__} cannot check this row ({exc}).")]
 
 
 def _one_of(row: Row, field: str, allowed: tuple[str, ...], what: str) -> Found:
@@ -132,7 +144,41 @@ def _share_link(row: Row, kinds: dict) -> Found:
         yield "token_hash", "must be a SHA-256 digest in hex (64 characters 0-9, a-f)."
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _saved_criteria(field: str, items: Any) -> Found:
+    if not isinstance(items, list) or not all(isinstance(c, dict) for c in items):
+        yield field, f"`criteria` must be a list of objects, not {describe(items)}."
+        return
+    for i, c in enumerate(items, start=1):
+        for key, allowed in _SAVED_CRITERION.items():
+            if not isinstance(c.get(key), str) or (allowed and c[key] not in allowed):
+                yield field, f"criterion {i}: `{key}` is {describe(c.get(key))}, not a known {key.replace('_', ' ')}."
+        for key in ("threshold", "confidence"):
+            if not _is_number(c.get(key)):
+                yield field, f"criterion {i}: `{key}` must be a number, not {describe(c.get(key))}."
+
+
+def _audit(row: Row, kinds: dict) -> Found:
+    """The parts of the trail that pages read back: a result's figures, a criteria change's criteria."""
+    for field in ("before_json", "after_json"):
+        if row[field] is None:
+            continue
+        values = json.loads(row[field])
+        if row["entity"] == "result" and values:
+            for key in ("n", "total"):
+                if not _is_number(values.get(key)):
+                    yield field, f"a result's `{key}` must be a number, not {describe(values.get(key))}."
+            if values.get("cost") is not None and not _is_number(values["cost"]):
+                yield field, f"a result's `cost` must be a number, not {describe(values['cost'])}."
+        if "criteria" in values:
+            yield from _saved_criteria(field, values["criteria"])
+
+
 ROW_RULES: dict[str, Callable[[Row, dict], Found]] = {
+    "audit_event": _audit,
     "goal": _goal,
     "pilot": _pilot,
     "criterion": _criterion,

@@ -81,6 +81,8 @@ def _integer(col: sa.Column, value: Any) -> int:
     low, high = INT64 if isinstance(_base(col), sa.BigInteger) else INT32
     if not low <= value <= high:
         raise BadValue(f"{describe(value)} is out of range (from {low:,} to {high:,}).")
+    if col.primary_key and value < 1:  # the database never hands out 0 or less, and `id or 0` reads 0 as "none"
+        raise BadValue(f"an id must be 1 or more, not {value}.")
     return value
 
 
