@@ -485,6 +485,8 @@ def cmd_restore(args) -> int:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise CliError(f"{args.file}: not UTF-8 text, so not a Greenlight backup.") from None
+    except OSError as exc:
+        raise CliError(f"{args.file}: {exc.strerror or exc}.") from None
     previous = None
     if args.replace:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
