@@ -508,13 +508,26 @@ def cmd_export(args) -> int:
 
 
 def cmd_restore(args) -> int:
+    from datetime import UTC, datetime
+
     from lib import backup
 
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"{args.file}: no such file.")
-    data = backup.loads(path.read_text(encoding="utf-8"))
-    restored = backup.restore_workspace(_engine(), data)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CliError(f"{args.file}: not UTF-8 text, so not a Greenlight backup.") from None
+    except OSError as exc:
+        raise CliError(f"{args.file}: {exc.strerror or exc}.") from None
+    previous = None
+    if args.replace:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        previous = Path(args.previous_out or path.resolve().parent / f"greenlight-before-restore-{stamp}.json")
+    restored = backup.restore_workspace(_engine(), backup.loads(text), replace=args.replace, previous_to=previous)
+    if previous is not None:
+        say(f"Saved the workspace as it was to {previous} (restore it with --replace to go back).")
     say(f"Restored {sum(restored.values()):,} rows into {len(restored)} tables.")
     return 0
 
@@ -641,8 +654,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("export", cmd_export, "Write a complete, versioned backup of the workspace (JSON).")
     p.add_argument("--out", required=True, metavar="FILE")
-    p = add("restore", cmd_restore, "Restore a backup into an empty database.")
+    p = add(
+        "restore",
+        cmd_restore,
+        "Restore a backup into an empty workspace, all rows or none; every row is checked first.",
+    )
     p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a workspace that has rows; it is saved to a file first (see --previous-out)",
+    )
+    p.add_argument(
+        "--previous-out",
+        metavar="FILE",
+        help="with --replace: where to save the current workspace "
+        "(default: greenlight-before-restore-<UTC time>.json beside FILE)",
+    )
     return parser
 
 
