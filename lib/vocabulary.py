@@ -94,6 +94,11 @@ THRESHOLD_TYPES: tuple[str, ...] = get_args(ThresholdType)
 
 # ------------------------------------------------------------------ results and imports
 
+#: where a stored value came from (checked again when a backup is restored)
+RESULT_SOURCES: tuple[str, ...] = ("manual", "file", "cli", "demo")
+#: what a read-only link shows
+SHARE_SCOPES: tuple[str, ...] = ("pilot", "goal")
+
 #: aggregated: one row per day and arm; events: one row per person or order
 IMPORT_LAYOUTS: tuple[str, ...] = ("aggregated", "events")
 

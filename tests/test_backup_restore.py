@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from lib import backup, imports, results, share
+from lib import backlog, backup, imports, results, settings, share
 from lib.cli import main
 from lib.db import make_engine, transaction, upgrade
 from lib.demo import load_demo
@@ -73,6 +73,8 @@ def build_workspace(engine) -> None:
     undone = _import(engine, ["2026-11-03"], seed=2)
     with transaction(engine) as s:
         imports.undo_batch(s, undone, "tester", reason="wrong file")
+        backlog.set_capacity(s, "Email", 2, "tester")
+        settings.save_defaults(s, "tester", confidence=0.9, looks="weekly")
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,9 @@ from typing import Any
 from lib.backup.problems import Problems, describe, row_key
 from lib.backup.structure import Row, Tables, tables
 from lib.inputs import CriterionIn, DecisionIn, GoalIn, InvalidInput, PilotIn, ResultIn, validated
-from lib.models import SHARE_SCOPES, SOURCES
 from lib.observations import COMPARISONS, DIRECTIONS, METRIC_KINDS, ROLES, THRESHOLD_TYPES
+from lib.vocabulary import RESULT_SOURCES as SOURCES
+from lib.vocabulary import SHARE_SCOPES
 
 Found = Iterator[tuple[str, str]]  # (field, message)
 # Results of a metric no criterion names any more (criteria replaced after logging) get the

@@ -17,10 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import SQLModel
 
 from lib.backup.checks import validate_backup
 from lib.backup.problems import BackupError, WorkspaceNotEmpty
-from lib.backup.structure import FORMAT, VERSION, Tables, tables
+from lib.backup.structure import DERIVED, FORMAT, VERSION, Tables, tables
 
 
 def _encode(value: Any) -> Any:
@@ -125,6 +126,8 @@ def restore_workspace(
             if replace:
                 assert previous_to is not None
                 _save(previous_to, _export(conn))
+                for name in DERIVED:  # kept evaluations refer to the pilots about to go
+                    conn.execute(SQLModel.metadata.tables[name].delete())
                 for table in reversed(tables()):
                     conn.execute(table.delete())
             return _insert(conn, data)

@@ -35,9 +35,13 @@ class BadValue(ValueError):
     """One value that does not fit its column; the message completes "field `x`: …"."""
 
 
+#: derived data, rebuilt on demand: never backed up
+DERIVED = ("stored_evaluation",)
+
+
 def tables() -> list[sa.Table]:
-    """Every table, parents before children (the order rows are inserted in)."""
-    return list(SQLModel.metadata.sorted_tables)
+    """Every table a backup holds, parents before children (the order rows are inserted in)."""
+    return [t for t in SQLModel.metadata.sorted_tables if t.name not in DERIVED]
 
 
 def known_revisions() -> list[str]:

@@ -1,0 +1,43 @@
+"""The habits that keep the code in one shape, run by the README's test command.
+
+One format (ruff format), lint clean (ruff check), and the type checker on lib/
+(mypy, configured in mypy.ini). Each is a real run of the tool over the tree.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _run(*cmd: str) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_one_code_style():
+    done = _run(str(BIN / "ruff"), "format", "--check", ".")
+    assert done.returncode == 0, "run `ruff format .`:\n" + done.stdout + done.stderr
+
+
+def test_lint_is_clean():
+    done = _run(str(BIN / "ruff"), "check", ".")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_lib_type_checks():
+    done = _run(str(BIN / "mypy"))
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr
+
+
+def test_lib_modules_stay_small():
+    """About 400 lines at most: a module that grows past that holds two jobs."""
+    big = {
+        str(p.relative_to(ROOT)): n
+        for p in (ROOT / "lib").rglob("*.py")
+        if "migrations" not in p.parts and (n := len(p.read_text().splitlines())) > 420
+    }
+    assert not big, f"split these modules by job: {big}"
