@@ -8,13 +8,13 @@ never a path, a host's credentials or a password.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from lib.db import current_revision, head_revision
-from lib.models import Decision, Goal, Pilot, ResultEntry
+from lib.models import Decision, Goal, Pilot, ResultEntry, utcnow
 
 
 @dataclass(frozen=True)
@@ -62,3 +62,38 @@ def database_info(engine: Engine, *, reveal: bool) -> DatabaseInfo:
         revision=current_revision(engine),
         head=head_revision(),
     )
+
+
+def export_text(engine: Engine) -> str:
+    """The whole workspace as the CLI's backup file (``lib.cli backup``)."""
+    from lib import backup
+
+    return backup.dumps(backup.export_workspace(engine))
+
+
+@dataclass(frozen=True)
+class Restored:
+    rows: int
+    tables: int
+    previous_saved_to: Path | None
+
+
+def restore_text(
+    engine: Engine, text: str, actor: str, *, replace: bool = False, keep_dir: Path | None = None
+) -> Restored:
+    """Restore a backup file's text, as ``lib.cli restore`` does; editors only.
+
+    With ``replace`` the current workspace is first saved next to the database
+    (``keep_dir``, by default ``data/``) so the swap can be undone.
+    """
+    from lib import access, backup
+    from lib.config import DATA_DIR
+
+    access.require_editor(actor, "restore a backup")
+    previous = None
+    if replace:
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+        previous = (keep_dir or DATA_DIR) / f"greenlight-before-restore-{stamp}.json"
+        previous.parent.mkdir(parents=True, exist_ok=True)
+    done = backup.restore_workspace(engine, backup.loads(text), replace=replace, previous_to=previous)
+    return Restored(sum(done.values()), len(done), previous)

@@ -1,11 +1,14 @@
-"""Settings: who you are, where the data lives, and the schema version."""
+"""Settings: who you are, the workspace's defaults, where the data lives, and backups."""
 
 import streamlit as st
 
-from lib import workspace
-from lib.st_adapter import actor, can_write, engine, plain, read
+from lib import settings, workspace
+from lib.backup import BackupError
+from lib.inputs import InvalidInput
+from lib.st_adapter import actor, can_write, engine, form_key, plain, read, read_only_note, save, show_flash
 
 st.title(":material/settings: Settings", anchor=False)
+show_flash()
 
 st.subheader("You")
 st.markdown(
@@ -13,11 +16,43 @@ st.markdown(
     "Set `GREENLIGHT_USER` to give it a default."
 )
 
-st.subheader("Data")
+st.subheader("Defaults for new pilots")
 with read() as session:
+    current = settings.defaults(session)
     counts = workspace.counts(session)
+if can_write():
+    with st.form(form_key("defaults")):
+        c1, c2 = st.columns(2)
+        confidence = c1.selectbox(
+            "Confidence new criteria start with",
+            settings.CONFIDENCES,
+            index=settings.CONFIDENCES.index(current.confidence),
+            format_func=lambda c: f"{c:.0%}",
+            help="How sure the numbers must be before a criterion counts as met (or missed).",
+        )
+        looks = c2.selectbox(
+            "How often the team looks at a running pilot",
+            list(settings.LOOK_SCHEDULES),
+            index=list(settings.LOOK_SCHEDULES).index(current.looks),
+            format_func=settings.LOOK_SCHEDULES.get,
+            help="The designer plans for it: verdicts stay honest however often you look, and fewer looks "
+            "need a slightly smaller sample.",
+        )
+        if st.form_submit_button("Save defaults", type="primary"):
+            save(
+                lambda session: settings.save_defaults(session, actor(), confidence=confidence, looks=looks),
+                "Defaults saved.",
+                reset="defaults",
+            )
+else:
+    st.markdown(
+        f"New criteria start at **{current.confidence:.0%}** confidence; the team looks "
+        f"**{settings.LOOK_SCHEDULES[current.looks].lower()}**."
+    )
+
+st.subheader("Data")
 db = workspace.database_info(engine(), reveal=can_write())
-st.markdown(f"**Database:** {plain(db.location)} ({db.kind})")  # escapes would show in `code`
+st.markdown(f"**Database:** {plain(db.location)} ({db.kind})")
 st.markdown(
     f"**Schema version:** `{db.revision}`" + (" (up to date)" if db.up_to_date else f" — newest is `{db.head}`")
 )
@@ -37,3 +72,40 @@ st.caption(
     "(e.g. `postgresql+psycopg://user:pass@host/greenlight`) and run several app replicas on it; "
     "the schema upgrades itself on start."
 )
+
+st.subheader("Backup and restore")
+st.caption(
+    "The whole workspace as one JSON file — history and audit trail included — the same file as "
+    "`python -m lib.cli backup`. A restore checks every row with the app's own rules first and writes "
+    "nothing when anything is wrong."
+)
+if not can_write():
+    read_only_note("back up or restore the workspace")
+else:
+    st.download_button(
+        "Download a backup",
+        lambda: workspace.export_text(engine()),
+        "greenlight-backup.json",
+        "application/json",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    upload = st.file_uploader("Restore from a backup file", type=["json"], key="restore_file")
+    replace = st.checkbox(
+        "Replace the current workspace (it is saved to a file in data/ first, so this can be undone)",
+        key="restore_replace",
+    )
+    if upload is not None and st.button("Restore", type="primary", key="restore_go"):
+        try:
+            done = workspace.restore_text(
+                engine(), upload.getvalue().decode("utf-8", "replace"), actor(), replace=replace
+            )
+        except (BackupError, InvalidInput) as exc:
+            st.error(f"**Nothing was restored.** {plain(str(exc))}", icon=":material/error:")
+        else:
+            kept = (
+                f" The previous workspace was saved to {plain(done.previous_saved_to.name)}."
+                if done.previous_saved_to
+                else ""
+            )
+            st.success(f"Restored {done.rows:,} rows into {done.tables} tables.{kept}", icon=":material/check_circle:")

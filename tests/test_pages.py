@@ -423,3 +423,22 @@ def test_review_log_filters_by_outcome(demo_engine):
     at.multiselect(key="log_outcome").set_value(["abort"]).run()
     log = at.dataframe[-1].value
     assert list(log["Decision"]) == ["Abort"] and "1 of 3 decisions" in " ".join(c.value for c in at.caption)
+
+
+def test_settings_saves_defaults_and_refuses_a_bad_backup(demo_engine):
+    from lib.db import reading
+    from lib.settings import defaults
+
+    at = page("pages/settings.py").run()
+    assert not at.exception and not errors(at)
+    at.selectbox[0].set_value(0.9)
+    at.selectbox[1].set_value("weekly")
+    button(at, "Save defaults").click().run()
+    assert "Defaults saved" in at.success[0].value
+    with reading(demo_engine) as s:
+        assert defaults(s).confidence == 0.9 and defaults(s).looks == "weekly"
+    before = count(demo_engine, Pilot)
+    at.file_uploader(key="restore_file").set_value(("backup.json", b'{"format": "nope"}', "application/json")).run()
+    button(at, "Restore").click().run()
+    assert "Nothing was restored" in at.error[0].value
+    assert count(demo_engine, Pilot) == before
