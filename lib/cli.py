@@ -566,7 +566,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline-start", type=date.fromisoformat, metavar="YYYY-MM-DD")
     p.add_argument("--baseline-end", type=date.fromisoformat, metavar="YYYY-MM-DD")
     p.add_argument("--planned-n", type=int, help="planned people per arm")
-    p.add_argument("--arms", help="A/B arms, comma-separated, one of them 'control' (default: control,pilot)")
+    p.add_argument(
+        "--arms",
+        metavar="CONTROL,PILOT",
+        help="A/B arms as your export names them, control first (default: control,pilot), e.g. gate_30,gate_40",
+    )
 
     p = add("plan", cmd_plan, "Plan a criterion's sample for daily looks, and say what the plan does.")
     p.add_argument("--kind", default="proportion", choices=METRIC_KINDS)

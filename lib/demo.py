@@ -161,6 +161,7 @@ def load_demo(
             dict(metric="unsubscribe_rate", kind="proportion", role="guardrail", direction="decrease", threshold=0.003),
         ],
         name="Question-style subject lines",
+        scale_volume=6000,  # contacts a month across every sequence, once rolled out
         design="ab",
         channel="email",
         status="running",
@@ -369,6 +370,7 @@ def load_demo(
             )
         ],
         name="Webinar invite from the CEO",
+        expected_outcome="More sign-ups from existing contacts when the CEO invites them.",
         design="target",
         channel="events",
         status="planned",
@@ -393,6 +395,7 @@ def load_demo(
             )
         ],
         name="Homepage hero video",
+        expected_outcome="Visitors who watch the video sign up more often.",
         design="ab",
         channel="web",
         status="idea",

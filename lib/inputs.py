@@ -167,8 +167,14 @@ class PilotIn(_Input, PilotBase):
                     )
                 )
         arms = [a.strip() for a in (self.arms or DEFAULT_ARMS[self.design]).split(",") if a.strip()]
-        if self.design == "ab" and (CONTROL_ARM not in arms or len(arms) < 2):
-            errors.append(FieldError("arms", f"an A/B pilot needs a '{CONTROL_ARM}' arm and at least one other."))
+        if self.design == "ab" and len(dict.fromkeys(arms)) < 2:
+            errors.append(
+                FieldError(
+                    "arms",
+                    "an A/B pilot needs two arms, named as your export names them: the control first, then the "
+                    f"pilot (e.g. '{CONTROL_ARM},{PILOT_ARM}' or 'gate_30,gate_40').",
+                )
+            )
         if self.design != "ab":
             arms = [PILOT_ARM]
         errors.extend(

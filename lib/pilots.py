@@ -277,8 +277,10 @@ def set_status(session: Session, pilot_id: int, status: str, actor: str) -> Pilo
 
 def pilot_spec(pilot: Pilot) -> PilotSpec:
     """The decision engine's view of a pilot."""
-    arms = pilot.arm_list
-    pilot_arm = next((a for a in arms if a != CONTROL_ARM), PILOT_ARM)
+    arms = pilot.arm_list  # an A/B pilot's control is the first arm, as the team named it
+    control_arm, pilot_arm = (arms[0], arms[1]) if pilot.design == "ab" and len(arms) >= 2 else (CONTROL_ARM, PILOT_ARM)
+    if pilot.design != "ab":
+        pilot_arm = arms[0] if arms else PILOT_ARM
     return PilotSpec(
         name=pilot.name,
         design=cast(Design, pilot.design),
@@ -287,6 +289,7 @@ def pilot_spec(pilot: Pilot) -> PilotSpec:
         baseline_start=pilot.baseline_start,
         baseline_end=pilot.baseline_end,
         planned_n_per_arm=pilot.planned_n_per_arm,
+        control_arm=control_arm,
         pilot_arm=pilot_arm,
     )
 

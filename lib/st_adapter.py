@@ -147,6 +147,48 @@ def show_recommendation(ev) -> None:
     show(f"{icon} Recommendation: **{words}**\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
 
 
+def show_rollup(*, compact: bool = False) -> None:
+    """Company → marketing → team: each goal's KPI and target, the pilots serving it with their verdicts,
+    and what the scaled ones are projected to add (Home and Goals)."""
+    from lib import formatting as fmt
+    from lib import rollup
+
+    with read() as session:
+        goals = rollup.rollup(session)
+    st.subheader("Goals and the pilots serving them")
+    st.caption(
+        "Projected contribution = the effect measured when the pilot was scaled × the volume it is planned to "
+        "run at (set on the pilot, “If scaled: units a month”). **It is a projection**, with the range the "
+        "interval gives, not a measured result."
+    )
+    for g in goals:
+        if compact and not g.pilots:
+            continue
+        target = (
+            f"{fmt.number(g.node.goal.target_value)} {plain(g.node.goal.kpi_unit)}".strip()
+            if g.node.goal.target_value is not None
+            else "no target set"
+        )
+        indent = " " * 2 * g.node.depth
+        lines = [
+            f"{indent}**{plain(g.node.goal.name)}** · {g.node.goal.level} · KPI {plain(g.node.goal.kpi_name)}: {target}"
+        ]
+        for sp in g.pilots:
+            line = f"{indent} – {plain(sp.pilot.name)}: {plain(sp.verdict)}"
+            if sp.projection:
+                pr = sp.projection
+                rng = (
+                    f" (range {fmt.signed_number(pr.low, 0)} to {fmt.signed_number(pr.high, 0)})"
+                    if pr.low is not None and pr.high is not None
+                    else ""
+                )
+                line += f" — projected {fmt.signed_number(pr.per_month, 0)} {pr.unit} a month{rng}"
+            lines.append(line)
+        if not g.pilots:
+            lines.append(f"{indent} – *no pilot serves it yet*")
+        st.markdown("  \n".join(lines))
+
+
 def can_write() -> bool:
     """Whether to offer widgets that write (``lib`` refuses the write anyway when not)."""
     return access.can_write(actor())

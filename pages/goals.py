@@ -16,6 +16,7 @@ from lib.st_adapter import (
     save,
     share_links,
     show_flash,
+    show_rollup,
     table,
 )
 from lib.vocabulary import GOAL_LEVELS
@@ -57,6 +58,7 @@ else:
         hide_index=True,
         width="stretch",
     )
+    show_rollup()
 
 by_id = {n.goal.id: n.goal for n in tree}
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib import demo, portfolio
 from lib.formatting import fmt_date
-from lib.st_adapter import actor, can_write, read, read_only_note, save, show_flash, table
+from lib.st_adapter import actor, can_write, read, read_only_note, save, show_flash, show_rollup, table
 from lib.vocabulary import DESIGN_LABELS, PRIORITY_LABELS, RECOMMENDATION_LABELS
 
 st.title(":material/rocket_launch: Greenlight", anchor=False)
@@ -98,3 +98,4 @@ table(
     },
 )
 st.page_link("pages/review.py", label="Open the review for any pilot", icon=":material/gavel:")
+show_rollup(compact=True)

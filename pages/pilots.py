@@ -202,6 +202,27 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
             help="From the designer below (“Plan the sample”): the verdicts measure "
             "progress against it, and it sets how strict each daily look is.",
         )
+        e1, e2, e3 = st.columns([2, 3, 2])
+        arms = e1.text_input(
+            "Arms (A/B: control first)",
+            value=current.arms if current else "control,pilot",
+            help="As your export names them, so a file maps without edits: e.g. `control,treatment` or "
+            "`gate_30,gate_40`. Before/after and target pilots have one arm.",
+        )
+        expected_outcome = e2.text_input(
+            "Expected outcome (one line)",
+            value=current.expected_outcome if current else "",
+            max_chars=120,
+            placeholder="More replies from cold prospects",
+        )
+        scale_volume = e3.number_input(
+            "If scaled: units a month",
+            min_value=0.0,
+            value=current.scale_volume if current else None,
+            placeholder="e.g. 6000 contacts",
+            help="How many people (or orders) the pilot reaches a month once rolled out: turns the measured "
+            "lift into a projected contribution to the goal's KPI.",
+        )
         d1, d2, d3, d4 = st.columns(4)
         start = d1.date_input("Start", value=current.start_date if current else None, format="YYYY-MM-DD")
         end = d2.date_input("End", value=current.end_date if current else None, format="YYYY-MM-DD")
@@ -238,6 +259,9 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         status=status,
         priority=priority,
         planned_n_per_arm=int(planned) if planned is not None else None,
+        arms=arms if design == "ab" else None,
+        expected_outcome=expected_outcome,
+        scale_volume=scale_volume,
         start_date=start,
         end_date=end,
         baseline_start=b_start if design == "before_after" else None,

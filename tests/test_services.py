@@ -224,3 +224,21 @@ def test_a_check_in_date_must_lie_ahead_and_brings_the_pilot_back_to_the_queue(e
         due_on = [r for r in portfolio.overview(s, today + timedelta(days=14)).rows if r.why_due]
     assert due_before == []
     assert any("check-in due" in (r.why_due or "") for r in due_on)
+
+
+def test_arms_named_as_the_export_names_them_are_analysed_control_first(engine):
+    from lib.evaluation import evaluate
+
+    with transaction(engine) as s:
+        p = ab_pilot(s, name="Gate test", arms="gate_30,gate_40")
+        rows = [
+            dict(metric="reply_rate", arm="gate_30", day=START, n=400, total=20),
+            dict(metric="reply_rate", arm="gate_40", day=START, n=410, total=41),
+        ]
+        results.log_results(s, p.id, rows, "tester", today=START + timedelta(days=1))
+        pid = p.id
+    with Session(engine) as s:
+        primary = evaluate(s, pid).verdicts[0]
+    assert primary.control_value == pytest.approx(20 / 400) and primary.pilot_value == pytest.approx(41 / 410)
+    with pytest.raises(InvalidInput, match="needs two arms"), transaction(engine) as s:
+        ab_pilot(s, name="One arm", arms="gate_30")
