@@ -213,7 +213,8 @@ def flash(message: str, icon: str = ":material/check_circle:") -> None:
 def show_flash() -> None:
     item = st.session_state.pop(Keys.flash, None)
     if item:
-        st.success(item[0], icon=item[1])
+        st.success(item[0], icon=item[1])  # stays on the page until the next action
+        st.toast(item[0], icon=item[1])  # and is seen even when the page scrolled elsewhere
 
 
 def show_invalid(exc: InvalidInput, title: str = "Nothing was saved.") -> None:

@@ -301,8 +301,14 @@ if can_write():
                 )
                 with read() as session:
                     left_out = [metric_label(k) for k in imports.unmapped_metrics(session, pilot_id, mapping)]
+                partial_ok = True
                 if left_out:
-                    st.caption(f"Not mapped, so not imported from this file: {plain(', '.join(left_out))}.")
+                    partial_ok = st.checkbox(
+                        f"Import without {plain(', '.join(left_out))}: this file leaves "
+                        f"{'it' if len(left_out) == 1 else 'them'} unmapped, so the pilot gets no values for "
+                        f"{'it' if len(left_out) == 1 else 'them'} from it",
+                        key=Keys.upload(pilot_id, "partial_ok"),
+                    )
                 replace = st.checkbox(
                     "Replace it: if this exact file was imported before, undo that import and import the file again",
                     key=Keys.upload(pilot_id, "replace"),
@@ -372,6 +378,8 @@ if can_write():
                         f"Import {len(result.observations):,} values",
                         type="primary",
                         key=Keys.upload(pilot_id, "commit"),
+                        disabled=not partial_ok,
+                        help=None if partial_ok else "Map every metric, or confirm above that some stay out.",
                     ):
 
                         def _imported(outcome) -> str:

@@ -163,6 +163,10 @@ else:
         )
     if ev.verdicts:
         with st.expander("The numbers behind it"):
+            st.caption(
+                "**pts** are percentage points: 5.0% → 6.0% is +1.0 pts (a 20% lift). A **guardrail** is a "
+                "metric that must not get worse; **bounds** are the interval the verdict was judged on."
+            )
             table(pd.DataFrame([numbers_row(v) for v in ev.verdicts]), hide_index=True, width="stretch")
 
     if can_write():

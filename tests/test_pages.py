@@ -230,6 +230,8 @@ def test_import_tab_previews_then_imports_and_can_undo(pilot_engine):
     button(at, "Preview import").click().run()
     assert not errors(at), errors(at)
     assert count(pilot_engine, ResultEntry) == 0  # a preview writes nothing
+    assert button(at, "Import 2 values").disabled  # the file leaves the guardrail unmapped: confirm first
+    next(c for c in at.checkbox if c.label.startswith("Import without")).check().run()
     button(at, "Import 2 values").click().run()
     assert count(pilot_engine, ResultEntry) == 2
     assert "Imported 2 values" in at.success[0].value
