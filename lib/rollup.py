@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from lib.goals import GoalNode, goal_tree
 from lib.models import Decision, Pilot
-from lib.portfolio import overview
+from lib.portfolio import Portfolio, overview
 
 
 @dataclass(frozen=True)
@@ -86,9 +86,10 @@ def _scaled_primaries(session: Session) -> dict[int, dict]:
     return out
 
 
-def rollup(session: Session) -> list[GoalRollup]:
-    """Company → marketing → team, depth-first, each goal with the pilots serving it."""
-    rows = {r.pilot.id: r for r in overview(session).rows}
+def rollup(session: Session, portfolio: Portfolio | None = None) -> list[GoalRollup]:
+    """Company → marketing → team, depth-first, each goal with the pilots serving it
+    (``portfolio``: the overview a page already has, so it is not read twice)."""
+    rows = {r.pilot.id: r for r in (portfolio or overview(session)).rows}
     scaled = _scaled_primaries(session)
     by_goal: dict[int, list[ServingPilot]] = {}
     for pid, r in rows.items():

@@ -147,14 +147,14 @@ def show_recommendation(ev) -> None:
     show(f"{icon} Recommendation: **{words}**\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
 
 
-def show_rollup(*, compact: bool = False) -> None:
+def show_rollup(*, compact: bool = False, portfolio=None) -> None:
     """Company → marketing → team: each goal's KPI and target, the pilots serving it with their verdicts,
     and what the scaled ones are projected to add (Home and Goals)."""
     from lib import formatting as fmt
     from lib import rollup
 
     with read() as session:
-        goals = rollup.rollup(session)
+        goals = rollup.rollup(session, portfolio)
     st.subheader("Goals and the pilots serving them")
     st.caption(
         "Projected contribution = the effect measured when the pilot was scaled × the volume it is planned to "

@@ -83,6 +83,16 @@ def latest(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvaluation]:
     return out
 
 
+def _lean(ev: PilotEvaluation) -> dict:
+    """The evaluation as lists and pages read it: without the before/after counterfactual band
+    (hundreds of days per pilot; the pilot page and reports evaluate afresh and draw it from there)."""
+    data = ev.to_dict()
+    for v in data.get("verdicts", []):
+        v.pop("counterfactual", None)
+        v.pop("result", None)
+    return data
+
+
 def _keep(bind, computed: dict[int, PilotEvaluation], versions: dict[int, int]) -> None:
     """Keep what was computed, in a short write of its own that never waits long for the lock.
 
@@ -99,7 +109,7 @@ def _keep(bind, computed: dict[int, PilotEvaluation], versions: dict[int, int]) 
             "evaluated_version": versions[pid],
             "method_version": ev.method_version,
             "recommendation": ev.recommendation,
-            "evaluation_json": json.dumps(ev.to_dict(), allow_nan=False, default=str),
+            "evaluation_json": json.dumps(_lean(ev), allow_nan=False, default=str),
             "computed_at": now,
         }
         insert = (sqlite_insert if sqlite else pg_insert)(table).values(

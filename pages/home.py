@@ -98,4 +98,4 @@ table(
     },
 )
 st.page_link("pages/review.py", label="Open the review for any pilot", icon=":material/gavel:")
-show_rollup(compact=True)
+show_rollup(compact=True, portfolio=overview)

@@ -9,7 +9,7 @@ from lib import audit, decisions, meeting, pilots
 from lib import formatting as fmt
 from lib.criteria import metric_label
 from lib.formatting import fmt_date
-from lib.report.compose import pilot_bundle
+from lib.report.compose import main_chart_for, pilot_bundle
 from lib.st_adapter import (
     Keys,
     actor,
@@ -100,9 +100,8 @@ for item in waiting[:QUEUE_CARDS]:
             c1.caption(plain(primary.sentence))
         c1.button("Review and decide", key=f"queue_pick_{p.id}", on_click=_pick, args=(p.id,), type="primary")
         with c2, read() as session:
-            st.altair_chart(
-                pilot_bundle(session, p.id or 0).charts[0][1], theme=None, width="stretch", key=f"queue_chart_{p.id}"
-            )
+            chart = main_chart_for(session, p, ev_q)  # the queue's own evaluation: nothing computed twice
+            st.altair_chart(chart, theme=None, width="stretch", key=f"queue_chart_{p.id}")
 if len(waiting) > QUEUE_CARDS:
     st.caption(
         "Also waiting: " + "; ".join(f"{plain(i.row.pilot.name)} ({plain(i.why)})" for i in waiting[QUEUE_CARDS:])

@@ -50,6 +50,14 @@ def _changed_reason(session: Session, pilot_id: int) -> str | bool:
     return changes[0].reason or True if changes else False
 
 
+def main_chart_for(session: Session, pilot: Pilot, evaluation: PilotEvaluation) -> Any:
+    """Only the main chart, from an evaluation the caller already has (the review queue's cards)."""
+    spec = pilots.pilot_spec(pilot)
+    criteria = [pilots.criterion_spec(c) for c in pilots.criteria_for(session, pilot.id or 0)]
+    units = {c.metric: SAMPLE_UNITS.get(pilot.channel, "people") for c in criteria if c.kind == "proportion"}
+    return charts.main_chart(spec, criteria, observations(session, pilot.id or 0), evaluation, units=units)
+
+
 def pilot_bundle(session: Session, pilot_id: int) -> PilotBundle:
     """Load one pilot and draw its charts (main, criteria, progress)."""
     pilot = pilots.get_pilot(session, pilot_id)
