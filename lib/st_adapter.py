@@ -147,6 +147,17 @@ def show_recommendation(ev) -> None:
     show(f"{icon} Recommendation: **{words}**\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
 
 
+@st.cache_data(max_entries=200, show_spinner=False)
+def main_chart_spec(pilot_id: int, data_version: int) -> dict:
+    """A pilot's main chart as a Vega-Lite spec, drawn once per data version (writes clear the cache)."""
+    from lib.evaluation import evaluate
+    from lib.pilots import get_pilot
+    from lib.report.compose import main_chart_for
+
+    with read() as session:
+        return main_chart_for(session, get_pilot(session, pilot_id), evaluate(session, pilot_id)).to_dict()
+
+
 def show_rollup(*, compact: bool = False, portfolio=None) -> None:
     """Company → marketing → team: each goal's KPI and target, the pilots serving it with their verdicts,
     and what the scaled ones are projected to add (Home and Goals)."""

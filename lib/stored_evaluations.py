@@ -135,3 +135,8 @@ def _keep(bind, computed: dict[int, PilotEvaluation], versions: dict[int, int]) 
                     raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     except (sa.exc.OperationalError, sa.exc.IntegrityError):  # busy or raced: computed again next time
         log.info("stored evaluations not kept this time", exc_info=True)
+
+
+def data_versions(session: Session) -> dict[int, int]:
+    """Each pilot's data version: what a cache of anything drawn from its data is keyed by."""
+    return {r.pilot_id: r.data_version for r in session.exec(select(StoredEvaluation))}

@@ -5,16 +5,17 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from lib import audit, decisions, meeting, pilots
+from lib import audit, decisions, meeting, pilots, stored_evaluations
 from lib import formatting as fmt
 from lib.criteria import metric_label
 from lib.formatting import fmt_date
-from lib.report.compose import main_chart_for, pilot_bundle
+from lib.report.compose import pilot_bundle
 from lib.st_adapter import (
     Keys,
     actor,
     can_write,
     form_key,
+    main_chart_spec,
     pilot_downloads,
     plain,
     read,
@@ -80,6 +81,7 @@ def _pick(pid: int) -> None:
 
 with read() as session:
     waiting = meeting.queue(session)
+    versions = stored_evaluations.data_versions(session)
 st.subheader(f"Needs a decision today ({len(waiting)})")
 if not waiting:
     st.caption(
@@ -99,9 +101,8 @@ for item in waiting[:QUEUE_CARDS]:
         if primary:
             c1.caption(plain(primary.sentence))
         c1.button("Review and decide", key=f"queue_pick_{p.id}", on_click=_pick, args=(p.id,), type="primary")
-        with c2, read() as session:
-            chart = main_chart_for(session, p, ev_q)  # the queue's own evaluation: nothing computed twice
-            st.altair_chart(chart, theme=None, width="stretch", key=f"queue_chart_{p.id}")
+        spec = main_chart_spec(p.id or 0, versions.get(p.id or 0, 0))  # drawn once per change to the pilot
+        c2.vega_lite_chart(spec, theme=None, width="stretch", key=f"queue_chart_{p.id}")
 if len(waiting) > QUEUE_CARDS:
     st.caption(
         "Also waiting: " + "; ".join(f"{plain(i.row.pilot.name)} ({plain(i.why)})" for i in waiting[QUEUE_CARDS:])
