@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -35,7 +34,8 @@ from lib import access, audit
 from lib.fields import NAME_MAX, text_problem
 from lib.formatting import fmt_date
 from lib.inputs import FieldError, InvalidInput
-from lib.models import PRIORITIES, AuditEvent, Decision, Goal, Pilot, ShareLink, utcnow
+from lib.models import AuditEvent, Decision, Goal, Pilot, ShareLink, utcnow
+from lib.plain_text import plain_markdown  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:  # the report and its charts load only when a report is shown
     from lib.report import PilotReport, SummaryRow
@@ -97,46 +97,7 @@ class SharedGoal:
     sections: list[PilotReport]
 
 
-# ------------------------------------------------------------------ text people typed
-
-# Characters that make Markdown wherever they stand: emphasis, code, links and images, HTML and
-# entities, tables, strikethrough, maths. The rest of the punctuation stays as typed, so "Name: is
-# required." or "8% (target)" read the same in the page source as on screen.
-_MARKDOWN_ANYWHERE = re.compile(r"([\\`*\[\]<>|~$&])")
-_UNDERSCORES = re.compile(r"_+")  # emphasis too, unless inside a word: see _underscores
-# ... and what makes a block only at the start of a line: headings, bullets, setext underlines,
-# numbered lists ("1." / "1)")
-_MARKDOWN_LINE_START = re.compile(r"(?m)^([ \t]*)([#+=-])")
-_NUMBERED_LINE = re.compile(r"(?m)^([ \t]*\d{1,9})([.)])")
-# GFM links bare "www.host" and "name@host" even when escaped (remark re-scans the unescaped text)
-_BARE_LINK_START = re.compile(r"(?i)(www(?=\.)|@)")
-# ":" touching a word starts Streamlit's :emoji:, :material/…: and :red[…] shortcodes and http:// links
-_SHORTCODE_COLON = re.compile(r":(?=\S)")
-_WORD_JOINER = "\u2060"
-
-
-def _underscores(m: re.Match[str]) -> str:
-    """A run of "_" inside a word ("reply_rate") cannot make emphasis and is left as typed."""
-    text, start, end = m.string, m.start(), m.end()
-    inside = start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum()
-    return m.group() if inside else "\\_" * (end - start)
-
-
-def plain_markdown(text: object) -> str:
-    """Text a person typed, made safe to place in Streamlit Markdown so it shows exactly as typed.
-
-    What would make Markdown is backslash-escaped (no emphasis, links, images, HTML, headings,
-    lists, tables, ``$`` maths); an invisible word joiner after a ``:`` that touches a word stops
-    Streamlit's shortcodes and ``http://`` links, one after ``www`` and ``@`` stops bare
-    ``www.host`` and e-mail links; line breaks stay line breaks.
-    """
-    raw = "" if text is None else str(text).replace("\r\n", "\n").replace("\r", "\n")
-    raw = _BARE_LINK_START.sub(r"\1" + _WORD_JOINER, raw)
-    escaped = _MARKDOWN_ANYWHERE.sub(r"\\\1", raw).replace("](", "]\\(")  # not even a link's shape
-    escaped = _UNDERSCORES.sub(_underscores, escaped)
-    escaped = _MARKDOWN_LINE_START.sub(r"\1\\\2", escaped)
-    escaped = _NUMBERED_LINE.sub(r"\1\\\2", escaped)
-    return _SHORTCODE_COLON.sub(":" + _WORD_JOINER, escaped).replace("\n", "  \n")
+# what people typed is shown with lib.plain_text.plain_markdown (re-exported here for older callers)
 
 
 # ------------------------------------------------------------------ tokens and URLs
@@ -410,51 +371,11 @@ def opens(session: Session, link_id: int) -> int:
 # ------------------------------------------------------------------ what a link shows
 
 
-def _pilot_report(bundle) -> PilotReport:
-    from lib.report import build_pilot_report
-
-    return build_pilot_report(
-        bundle.evaluation,
-        pilot_name=bundle.pilot.name,
-        hypothesis=bundle.pilot.hypothesis,
-        decision=bundle.last_decision,
-        criteria_changed=bundle.criteria_changed,
-        charts=bundle.charts,
-    )
-
-
-def _frozen_at(decision: Decision) -> datetime | None:
-    raw = json.loads(decision.snapshot_json or "{}").get("frozen_at")
-    try:
-        return _aware(datetime.fromisoformat(raw)) if raw else _aware(decision.decided_at)
-    except (TypeError, ValueError):
-        return _aware(decision.decided_at)
-
-
 def load_report(session: Session, target: ShareTarget) -> SharedPilot | SharedGoal:
-    """Everything the share page shows for ``target``, and nothing else; reads only."""
-    from lib import charts
-    from lib.report import compose, summary_row
+    """Everything the share page shows for ``target``, and nothing else; reads only (lib.share_report)."""
+    from lib.share_report import load_report as load
 
-    if target.scope == "pilot" and target.pilot_id is not None:
-        if target.decision_id is not None:
-            bundle = compose.frozen_bundle(session, target.decision_id)
-            return SharedPilot(
-                _pilot_report(bundle), pinned=bundle.last_decision, frozen_at=_frozen_at(bundle.last_decision)
-            )
-        return SharedPilot(_pilot_report(compose.pilot_bundle(session, target.pilot_id)))
-    goal = session.get(Goal, target.goal_id)
-    if goal is None:
-        raise ValueError(f"Goal {target.goal_id} does not exist.")
-    members = session.exec(select(Pilot).where(Pilot.goal_id == goal.id).order_by(col(Pilot.id)))
-    ordered = sorted(members, key=lambda p: (PRIORITIES.index(p.priority) if p.priority in PRIORITIES else 99, p.name))
-    bundles = [compose.pilot_bundle(session, p.id or 0) for p in ordered if p.status in ("running", "decided")]
-    sections = [_pilot_report(b) for b in bundles]
-    kpi = f"KPI: {goal.kpi_name}" + (
-        f" — target {goal.target_value:g} {goal.kpi_unit}".rstrip() if goal.target_value is not None else ""
-    )
-    chart = charts.goal_chart(charts.goal_rows([(b.pilot.name, b.evaluation) for b in bundles])) if bundles else None
-    return SharedGoal(goal.name, kpi, chart, [summary_row(s) for s in sections], sections)
+    return load(session, target)
 
 
 def expiry_text(link: ShareLink) -> str:
