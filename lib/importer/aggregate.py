@@ -22,6 +22,7 @@ from .checks import check_keys, check_values
 from .errors import ImportFileError
 from .keys import KeyTable, day_part, factorize, lookup_tables, spread
 from .plan import ColumnPlan
+from .repeats import RepeatedIds
 from .report import ProblemLog
 from .values import BLANK, NA_TOKENS, TOTAL_ROW, TOTAL_TOKENS, DateToken, cell_text, date_token, is_blank, parse_numbers
 
@@ -53,6 +54,7 @@ class Tally:
     blank_rows: int = 0
     totals_rows: list[int] = field(default_factory=list)  # the first few, for the note
     totals_count: int = 0
+    repeats: RepeatedIds | None = None  # person ids, when the file has a column of them
 
 
 class Aggregator:
@@ -63,6 +65,8 @@ class Aggregator:
         self.decimal = decimal
         self.log = log
         self.tally = Tally(KeyTable(log.cap), KeyTable(log.cap))
+        if plan.id_pos is not None:
+            self.tally.repeats = RepeatedIds(plan.names[plan.id_pos])
         self._date_cache: dict[object, DateToken | None] = {}
         self._fixed_arm = self.tally.arms.intern(PILOT_ARM, PILOT_ARM) if plan.arm_pos is None else -1
         self._fixed_day = self.tally.days.intern(AS_OF_KEY, "") if plan.date_pos is None else -1
@@ -97,6 +101,8 @@ class Aggregator:
         ok = ~skip
         ok &= check_keys(self.log, plan, frame, first_row, ok, arm_blank, day_blank, day_bad)
         ok &= check_values(self.log, plan, frame, first_row, ok, parsed)
+        if tally.repeats is not None and plan.id_pos is not None:
+            tally.repeats.add(frame[plan.id_pos], ok, arm_ids, first_row)
         self._accumulate(first_row, ok, arm_ids, day_ids, {pos: p.values for pos, p in parsed.items()})
 
     def _arm_ids(self, frame: pd.DataFrame, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -22,7 +22,7 @@ from .reading import open_table
 from .report import MAX_PROBLEMS, ImportPreview, ProblemLog
 from .resolve import resolve
 from .source import DEFAULT_MAX_BYTES, Source
-from .suggest import suggest_mapping
+from .suggest import person_column, suggest_mapping
 from .table import Progress, Table
 
 
@@ -51,8 +51,12 @@ def analyze(
     mapping.check()
     with open_table(source, name, sheet=sheet, max_bytes=max_bytes) as table:
         mapping.check(table.columns)
-        positions = {column: find_column(column, table.columns) for column in mapping.columns()}
-        plan = ColumnPlan.build(mapping, positions, table.columns)  # type: ignore[arg-type]
+        person = None
+        if mapping.layout == "events":
+            person = person_column(table.columns, table.sample_rows, {*mapping.columns()})
+        columns = [*mapping.columns(), *([person] if person else [])]
+        positions = {column: find_column(column, table.columns) for column in columns}
+        plan = ColumnPlan.build(mapping, positions, table.columns, person)  # type: ignore[arg-type]
         while True:
             try:
                 return _run(

@@ -42,14 +42,21 @@ class ColumnPlan:
     sources: tuple[MetricSource, ...]
     arm_pos: int | None
     date_pos: int | None
+    id_pos: int | None  # a person id column of an event file, checked for repeats
     names: dict[int, str]  # position -> column name as the file writes it (for messages)
     roles: dict[int, frozenset[str]]  # position -> roles it plays across metrics
     flag_positions: frozenset[int]  # 0/1 columns of event-level proportions
     blank_ok: dict[int, bool]  # position -> empty cells read as 0
 
     @classmethod
-    def build(cls, mapping: ImportMapping, positions: dict[str, int], columns: list[str] | None = None) -> ColumnPlan:
-        """``positions``: mapping column name -> position; ``columns``: the file's header (for messages)."""
+    def build(
+        cls,
+        mapping: ImportMapping,
+        positions: dict[str, int],
+        columns: list[str] | None = None,
+        id_column: str | None = None,
+    ) -> ColumnPlan:
+        """``positions``: column name -> position (the mapping's and ``id_column``); ``columns``: the file's header."""
         roles: dict[int, set[str]] = {}
         blank_ok: dict[int, list[bool]] = {}
         sources: list[MetricSource] = []
@@ -68,6 +75,7 @@ class ColumnPlan:
             sources=tuple(sources),
             arm_pos=positions.get(mapping.arm_column) if mapping.arm_column else None,
             date_pos=positions.get(mapping.date_column) if mapping.date_column else None,
+            id_pos=positions.get(id_column) if id_column else None,
             names={pos: columns[pos] if columns else name for name, pos in positions.items()},
             roles={pos: frozenset(r) for pos, r in roles.items()},
             flag_positions=frozenset(flags),

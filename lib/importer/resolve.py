@@ -72,6 +72,8 @@ def resolve(
         notes.append(row_messages.note_control_missing(control, mapping.arm_column or ""))
     if any(raw != name for raw, name in raw_to_arm.items()):
         notes.append(row_messages.note_arm_values(sorted(raw_to_arm.items(), key=lambda kv: arm_order(kv[1]))))
+    if tally.repeats is not None and (repeated := tally.repeats.note(arm_names)):
+        notes.append(repeated)
     if merged_groups:
         notes.append(row_messages.note_merged_rows(merged_groups))
     if tally.blank_rows:

@@ -7,7 +7,7 @@ whether outcome columns are per-person flags or per-day counts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from lib.observations import MetricKind
@@ -43,6 +43,11 @@ ID_WORDS = _words(
     "id uuid email mail name user customer contact phone address account company order_id "
     "session_id ip url comment notes campaign"
 )
+PERSON_WORDS = _words(
+    "user userid uid customer customerid client clientid contact contactid visitor visitorid member memberid "
+    "subscriber recipient person email mail"
+)
+PERSON_ID_WORDS = _words("id no nr number key uuid guid hash hashed address e")
 SQ_WORDS = _words("sq squares sumsq squared sum_sq sum2")
 N_WORDS = _words("n count orders units buyers customers transactions")
 
@@ -282,3 +287,23 @@ def suggest_mapping(
         date_column=day.name if day is not None else None,
         metrics=metrics,
     )
+
+
+def person_column(
+    columns: Sequence[str], sample_rows: Sequence[Sequence[object]], taken: Collection[str] = ()
+) -> str | None:
+    """The column naming the person on each row of an event file ('user_id', 'Customer No', 'email'), if any.
+
+    Its name may hold only person and id words ('user_agent' is not one), and its
+    sample values must be mostly distinct: 'customer' = new/returning is a segment.
+    """
+    for position, name in enumerate(columns):
+        words = tokens(name)
+        if name in taken or not any(w in PERSON_WORDS for w in words):
+            continue
+        if not all(w in PERSON_WORDS or w in PERSON_ID_WORDS for w in words):
+            continue
+        values = [str(r[position]) for r in sample_rows if position < len(r) and not is_blank(r[position])]
+        if len(values) < 10 or len(set(values)) >= len(values) / 2:
+            return name
+    return None
