@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
@@ -88,7 +88,7 @@ class CsvTable:
     def default_chunk_rows(self) -> int:
         return int(min(MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, CHUNK_BYTES / max(self.row_bytes, 1.0))))
 
-    def frames(self, positions: list[int], chunk_rows: int | None) -> Iterator[Chunk]:
+    def frames(self, positions: list[int], chunk_rows: int | None) -> Generator[Chunk, None, None]:
         """Chunks of every column (labelled by position); ``positions`` are the ones the caller reads."""
         self.opened.handle.seek(0)
         counter = _CountingReader(self.opened.handle)

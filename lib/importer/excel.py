@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -141,7 +141,7 @@ class ExcelTable:
     def close(self) -> None:
         self.workbook.close()
 
-    def frames(self, positions: list[int], chunk_rows: int | None) -> Iterator[Chunk]:
+    def frames(self, positions: list[int], chunk_rows: int | None) -> Generator[Chunk, None, None]:
         chunk_rows = chunk_rows or DEFAULT_CHUNK_ROWS
         positions = sorted(positions)
         width = len(self.columns)

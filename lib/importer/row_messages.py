@@ -170,18 +170,16 @@ def more_problems(count: int) -> str:
     return f"…and {count} more problem{'s' if count != 1 else ''} not listed."
 
 
-def note_repeated_ids(
-    column: str, ids: int, rows: int, example: str, example_rows: tuple[int, int], in_several_arms: int
-) -> str:
+def note_repeated_ids(column: str, ids: int, rows: int, example_rows: tuple[int, int], in_several_arms: int) -> str:
     first, second = example_rows
     several = "an id appears" if ids == 1 else f"{ids:,} ids appear"
     text = (
-        f"In '{column}', {several} on more than one row ({rows:,} rows; e.g. '{example}' on rows {first} and {second}). "
-        "Each row counts as one unit, so those people are counted more than once."
+        f"In '{column}', {several} on more than one row ({rows:,} rows; e.g. rows {first} and {second} "
+        "have the same id). Each row counts as one unit, so those people are counted more than once."
     )
     if in_several_arms:
         which = (
             "it is" if ids == 1 else ("1 of them is" if in_several_arms == 1 else f"{in_several_arms:,} of them are")
         )
-        text += f" {which.capitalize()} in more than one arm."
+        text += f" {which[0].upper()}{which[1:]} in more than one arm."
     return text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -56,6 +56,6 @@ class Table(Protocol):
         """The file's size in bytes."""
         ...
 
-    def frames(self, positions: list[int], chunk_rows: int | None) -> Iterator[Chunk]:
+    def frames(self, positions: list[int], chunk_rows: int | None) -> Generator[Chunk, None, None]:
         """The data rows in chunks; each frame has (at least) the columns at the given positions."""
         ...

@@ -95,7 +95,7 @@ def test_repeated_user_ids_are_reported_with_an_example_and_the_arms() -> None:
     result = analyze(csv_bytes(event_rows(users)), events_mapping())
     assert result.ok and result.rows_used == 40  # a note, not a problem: order exports repeat customers
     assert repeat_notes(result) == [
-        "In 'user_id', 2 ids appear on more than one row (5 rows; e.g. 'u2' on rows 4 and 10). "
+        "In 'user_id', 2 ids appear on more than one row (5 rows; e.g. rows 4 and 10 have the same id). "
         "Each row counts as one unit, so those people are counted more than once. 1 of them is in more than one arm."
     ]
 
@@ -106,7 +106,7 @@ def test_repeats_are_found_across_chunks_and_number_ids_match_text_ids() -> None
     users[299] = "x-77"  # one text id makes the last chunk text: 1010 must still equal "1010"
     result = analyze(csv_bytes(event_rows(users, id_name="Customer No")), events_mapping(), chunk_rows=40)
     assert repeat_notes(result) == [
-        "In 'Customer No', an id appears on more than one row (2 rows; e.g. '1010' on rows 12 and 252). "
+        "In 'Customer No', an id appears on more than one row (2 rows; e.g. rows 12 and 252 have the same id). "
         "Each row counts as one unit, so those people are counted more than once."
     ]
 
@@ -126,5 +126,5 @@ def test_repeated_ids_in_a_workbook() -> None:
     users = [101, 102, 103, 101] + list(range(200, 220))
     result = analyze(xlsx_bytes(event_rows(users, id_name="email")), events_mapping())
     assert repeat_notes(result)[0].startswith(
-        "In 'email', an id appears on more than one row (2 rows; e.g. '101' on rows 2 and 5)."
+        "In 'email', an id appears on more than one row (2 rows; e.g. rows 2 and 5 have the same id)."
     )
