@@ -5,7 +5,7 @@ a person on two rows is counted twice, and a person in two arms has seen both.
 Neither is wrong for every file (order exports repeat customers), so the
 preview says so in a note rather than refusing rows.
 
-Each id is kept as a 64-bit hash of its text (10 bytes a row with its arm), and
+Each id is kept as a 64-bit hash of its text (9 bytes a row with its arm), and
 the hashes are compared once at the end, by sorting them: two different ids
 share a hash with a chance of about 1 in 30 million for a million ids, which at
 worst adds a note.
@@ -65,42 +65,39 @@ def hash_texts(values: pd.Series) -> np.ndarray:
     return hashes
 
 
-_NO_ID = frozenset(
-    hash_texts(pd.Series(sorted({v for t in NA_TOKENS for v in (t, t.upper(), t.title())}), dtype=str)).tolist()
-)
-"""Hashes of 'null', 'N/A', 'None'...: an id written that way is nobody, however often it appears."""
+_NO_ID = np.unique(hash_texts(pd.Series(sorted({v for t in NA_TOKENS for v in (t, t.upper(), t.title())}), dtype=str)))
+"""Hashes of '' (and so of unusable rows, stored as 0), 'null', 'N/A', 'None'...: nobody, however often."""
 
 
 @dataclass
 class RepeatedIds:
-    """Collects the id hash and arm of every usable row; ``note`` sums them up at the end."""
+    """Collects the id hash (0 on rows left out) and arm of every row; ``note`` sums them up at the end."""
 
     column: str
     _first_row: int | None = None
     _hashes: list[np.ndarray] = field(default_factory=list)
-    _usable: list[np.ndarray] = field(default_factory=list)
     _arms: list[np.ndarray] = field(default_factory=list)
 
     def add(self, ids: pd.Series, usable: np.ndarray, arm_ids: np.ndarray, first_row: int) -> None:
         """One chunk (chunks arrive in row order, each starting where the last ended)."""
         if self._first_row is None:
             self._first_row = first_row
-        self._hashes.append(hash_texts(ids))
-        self._usable.append(usable & ids.notna().to_numpy())
+        hashes = hash_texts(ids)  # missing cells hash to 0 already
+        hashes[~usable] = 0
+        self._hashes.append(hashes)
         self._arms.append(arm_ids.astype(np.int8))
 
     def note(self, arm_names: list[str | None]) -> str | None:
         """One sentence on the ids seen on several rows (and in several arms), or None when none are."""
         if not self._hashes:
             return None
-        ordered = np.concatenate([h[u] for h, u in zip(self._hashes, self._usable, strict=True)])
+        ordered = np.concatenate(self._hashes)
         ordered.sort()
-        twice = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
-        twice = twice[~np.isin(twice, list(_NO_ID))]
+        twice = np.setdiff1d(ordered[1:][ordered[1:] == ordered[:-1]], _NO_ID)
         if len(twice) == 0:  # the usual case: one sort, no hash table over every id
             return None
-        hashes, usable = np.concatenate(self._hashes), np.concatenate(self._usable)
-        where = np.flatnonzero(usable & np.isin(hashes, twice))  # only the repeats from here on: usually few
+        hashes = np.concatenate(self._hashes)
+        where = np.flatnonzero(np.isin(hashes, twice))  # only the repeats from here on: usually few
         codes, _ = pd.factorize(hashes[where])  # numbered in order of first appearance
         seen_before = codes <= np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
         second = int(np.argmax(seen_before))

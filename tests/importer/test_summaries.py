@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 
 from lib.importer import ImportMapping, MetricMapping, Problem, analyze
@@ -128,3 +129,15 @@ def test_repeated_ids_in_a_workbook() -> None:
     assert repeat_notes(result)[0].startswith(
         "In 'email', an id appears on more than one row (2 rows; e.g. rows 2 and 5 have the same id)."
     )
+
+
+def test_ids_are_compared_by_their_text_whatever_pandas_made_of_them() -> None:
+    from lib.importer.repeats import hash_texts
+
+    def hashes(values: list[object], dtype: object = None) -> list[int]:
+        return hash_texts(pd.Series(values, dtype=dtype)).tolist()  # type: ignore[arg-type]
+
+    assert hashes([1010, 7]) == hashes(["1010", "7"], str) == hashes([1010, "7"], object) == hashes([1010.0, 7.0])
+    texts = ["u1", "u1 ", "abcdefgh", "abcdefghi", "abcdefghj", "x" * 40, "x" * 39 + "y", "é", "e"]
+    assert len(set(hashes(texts, str))) == len(texts)
+    assert hashes(["", None], str) == [0, 0]  # nobody
