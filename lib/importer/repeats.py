@@ -27,18 +27,21 @@ _MIX, _SEED = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)
 
 
 def hash_texts(values: pd.Series) -> np.ndarray:
-    """A 64-bit hash of each cell's text (UTF-8 bytes, numbers as written: 1010 like "1010"); missing cells hash 0."""
+    """A 64-bit hash of each cell's text (its UTF-8 bytes; 1010 hashes like "1010"); missing cells hash to 0."""
     if isinstance(values.dtype, pd.StringDtype):
         array = pa.array(values.array)
-    elif (
-        values.dtype.kind in "iuf"
-    ):  # a chunk that pandas read as numbers: hash their text, as other chunks may be text
+    elif values.dtype.kind in "iuf":  # a chunk pandas read as numbers; another chunk may be text
         numbers = pa.array(values.to_numpy(), from_pandas=True)
         if values.dtype.kind == "f" and bool((values.dropna() % 1 == 0).all()):
             numbers = numbers.cast(pa.int64())
         array = numbers.cast(pa.large_string())
-    else:  # workbook cells: numbers and text alike
-        array = pa.array(values.map(cell_text, na_action="ignore").astype("str").array)
+    else:
+        try:  # text in an object column (pandas 2)
+            array = pa.array(values.to_numpy(), type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # workbook cells: numbers and text alike
+            array = pa.array(
+                values.map(cell_text, na_action="ignore").to_numpy(), type=pa.large_string(), from_pandas=True
+            )
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     array = array.cast(pa.large_string()) if array.type != pa.large_string() else array
