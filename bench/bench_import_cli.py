@@ -63,6 +63,8 @@ CREATE_ARGS = [
     END,
     "--arms",
     "control,pilot_a,pilot_b",
+    "--planned-n",  # a running pilot needs its planned people per arm
+    "400000",
     "--criterion",
     "conversion_rate:proportion:primary::0",
     "--criterion",

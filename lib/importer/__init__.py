@@ -17,15 +17,23 @@ touches the database.
 
 from .analyze import analyze, preview
 from .errors import ImportFileError
-from .mapping import LAYOUTS, ImportMapping, Layout, MetricMapping, detect_layout, suggest_mapping
-from .reading import DEFAULT_MAX_BYTES, FileFormat, FileSample, Source, file_checksum, read_sample
+from .mapping import LAYOUTS, ImportMapping, Layout, MetricMapping
+from .reading import read_sample
 from .report import MAX_PROBLEMS, PROBLEM_CODES, ArmTotal, ImportPreview, Problem
+from .source import DEFAULT_MAX_BYTES, Source, file_checksum
+from .suggest import detect_layout, suggest_mapping
+from .table import FileFormat, FileSample
 from .values import parse_bool, parse_number
+from .workbook_limits import MAX_CELL_BYTES, MAX_PART_BYTES, MAX_SHARED_STRINGS_BYTES, MAX_WORKBOOK_BYTES
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "LAYOUTS",
+    "MAX_CELL_BYTES",
+    "MAX_PART_BYTES",
     "MAX_PROBLEMS",
+    "MAX_SHARED_STRINGS_BYTES",
+    "MAX_WORKBOOK_BYTES",
     "PROBLEM_CODES",
     "ArmTotal",
     "FileFormat",

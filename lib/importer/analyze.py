@@ -11,12 +11,18 @@ from collections.abc import Collection
 from contextlib import closing
 from datetime import date
 
-from . import messages
+from . import messages, row_messages
 from .aggregate import Aggregator
+from .csv_table import CsvTable, EncodingMismatch
 from .errors import ImportFileError
-from .mapping import ImportMapping, find_column, suggest_mapping
-from .reading import DEFAULT_MAX_BYTES, CsvTable, EncodingMismatch, Progress, Source, Table, open_table, prefetched
+from .mapping import ImportMapping, find_column
+from .plan import ColumnPlan
+from .reading import open_table
 from .report import MAX_PROBLEMS, ImportPreview, ProblemLog
+from .resolve import resolve
+from .source import DEFAULT_MAX_BYTES, Source
+from .suggest import person_column, suggest_mapping
+from .table import Progress, Table
 
 
 def analyze(
@@ -43,13 +49,19 @@ def analyze(
     """
     mapping.check()
     with open_table(source, name, sheet=sheet, max_bytes=max_bytes) as table:
-        positions = _positions(mapping, table)
+        mapping.check(table.columns)
+        person = None
+        if mapping.layout == "events":
+            person = person_column(table.columns, table.sample_rows, {*mapping.columns()})
+        columns = [*mapping.columns(), *([person] if person else [])]
+        positions = {column: find_column(column, table.columns) for column in columns}
+        plan = ColumnPlan.build(mapping, positions, table.columns, person)  # type: ignore[arg-type]
         while True:
             try:
                 return _run(
                     table,
                     mapping,
-                    positions,
+                    plan,
                     allowed_arms,
                     date_range,
                     existing_keys,
@@ -67,15 +79,10 @@ preview = analyze
 """Alias: the page calls it a preview, the CLI an analysis."""
 
 
-def _positions(mapping: ImportMapping, table: Table) -> dict[str, int]:
-    mapping.check(table.columns)
-    return {column: find_column(column, table.columns) for column in mapping.columns()}  # type: ignore[misc]
-
-
 def _run(
     table: Table,
     mapping: ImportMapping,
-    positions: dict[str, int],
+    plan: ColumnPlan,
     allowed_arms: Collection[str] | None,
     date_range: tuple[date | None, date | None] | None,
     existing_keys: Collection[tuple[date, str, str]] | None,
@@ -85,20 +92,24 @@ def _run(
     chunk_rows: int | None,
 ) -> ImportPreview:
     log = ProblemLog(max_problems)
-    aggregator = Aggregator(mapping, positions, table.format.decimal, log, table.columns)
-    # closing(): stop and join the reader thread before the handle is re-read or closed, even on errors
-    with closing(prefetched(table.frames(sorted(set(positions.values())), chunk_rows))) as chunks:
+    aggregator = Aggregator(plan, table.format.decimal, log)
+    positions = sorted({*plan.names})
+    # One thread reads and sums in turn: a reader thread handing chunks over measured slower on
+    # two busy cores (its pandas conversions and the sums take turns on the GIL anyway).
+    with closing(table.frames(positions, chunk_rows)) as chunks:  # closes pandas' reader even on errors
         for first_row, frame, done in chunks:
             aggregator.add(first_row, frame)
             if on_progress is not None:
                 on_progress(done)
-    result = aggregator.finish(allowed_arms, date_range, existing_keys, as_of or date.today())
+    result = resolve(
+        plan, mapping, aggregator.tally, log, allowed_arms, date_range, existing_keys, as_of or date.today()
+    )
     if result.row_count == 0:
         raise ImportFileError(messages.no_data_rows(table.name))
     problems, more = log.finish()
     notes = list(result.notes)
     if table.format.encoding not in (None, "utf-8"):
-        notes.insert(0, messages.note_encoding(table.format.encoding))
+        notes.insert(0, row_messages.note_encoding(table.format.encoding))
     if on_progress is not None:
         on_progress(1.0)
     days = sorted({o.day for o in result.observations})

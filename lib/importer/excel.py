@@ -1,14 +1,16 @@
-"""Reading an .xlsx workbook as a table, streaming rows with openpyxl's read-only mode.
+"""An .xlsx workbook sheet as a table, streaming rows with openpyxl's read-only mode.
 
 Read-only mode keeps memory flat for big sheets but hides merged cells, so those
 are found by scanning the sheet's XML for <mergeCell> ranges on the header row.
+The archive is opened through workbook_limits first, so a zip bomb is refused
+before openpyxl inflates it.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -17,27 +19,14 @@ import pandas as pd
 
 from . import messages
 from .errors import ImportFileError
-from .reading import Chunk, FileFormat, Opened, header_names
+from .header import HEADER_SCAN_ROWS, filled, header_index, header_names
+from .source import Opened
+from .table import Chunk, FileFormat
+from .workbook_limits import GuardedZipFile, WorkbookRefused, check_sizes
 
-HEADER_SCAN_ROWS = 60
 MAX_HEADER_COLUMNS = 512
 DEFAULT_CHUNK_ROWS = 50_000
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
-
-
-def _filled(row: tuple[Any, ...] | list[Any]) -> int:
-    return sum(1 for c in row if c is not None and (not isinstance(c, str) or c.strip()))
-
-
-def _header_index(rows: list[tuple[Any, ...]]) -> int | None:
-    """First row as wide as the data below it (skips title rows above a table)."""
-    filled = [_filled(r) for r in rows]
-    widths = sorted(f for f in filled if f)
-    if not widths:
-        return None
-    modal = max(set(widths), key=widths.count)
-    need = 1 if modal < 2 else max(2, (modal + 1) // 2)
-    return next((i for i, f in enumerate(filled) if f >= need), None)
 
 
 def merged_ranges_on_row(archive: zipfile.ZipFile, path: str, row: int) -> list[str]:
@@ -53,6 +42,28 @@ def merged_ranges_on_row(archive: zipfile.ZipFile, path: str, row: int) -> list[
                     found.append(m[0].split(b'ref="')[1].rstrip(b'"').decode())
             tail = data[-200:]
     return list(dict.fromkeys(found))
+
+
+def load_workbook(opened: Opened) -> Any:
+    """openpyxl's read-only workbook, its archive checked against the limits and read through the cell limit."""
+    from openpyxl.reader.excel import ExcelReader  # openpyxl is only needed for workbooks
+
+    opened.handle.seek(0)
+    try:
+        archive = GuardedZipFile(opened.handle)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(messages.broken_workbook(opened.name, type(exc).__name__)) from None
+    archive.file_name = opened.name
+    check_sizes(archive, opened.name)
+    try:
+        reader = ExcelReader(opened.handle, read_only=True, data_only=True)
+        reader.archive = archive  # the same parts, read through the limit
+        reader.read()
+    except WorkbookRefused as exc:
+        raise ImportFileError(exc.message) from None
+    except Exception as exc:  # noqa: BLE001 - any parser failure means "not a usable workbook"
+        raise ImportFileError(messages.broken_workbook(opened.name, type(exc).__name__)) from None
+    return reader.wb
 
 
 @dataclass
@@ -76,18 +87,15 @@ class ExcelTable:
 
     @classmethod
     def open(cls, opened: Opened, sheet_name: str | None, max_rows: int) -> ExcelTable:
-        import openpyxl
-
-        opened.handle.seek(0)
-        try:
-            workbook = openpyxl.load_workbook(opened.handle, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - any parser failure means "not a usable workbook"
-            raise ImportFileError(messages.broken_workbook(opened.name, type(exc).__name__)) from None
+        workbook = load_workbook(opened)
         try:
             return cls._open_sheet(opened, workbook, sheet_name, max_rows)
         except ImportFileError:
             workbook.close()
             raise
+        except WorkbookRefused as exc:
+            workbook.close()
+            raise ImportFileError(exc.message) from None
         except Exception as exc:  # noqa: BLE001 - corrupt sheet XML surfaces while reading rows
             workbook.close()
             raise ImportFileError(messages.broken_workbook(opened.name, type(exc).__name__)) from None
@@ -108,7 +116,7 @@ class ExcelTable:
             rows = list(
                 islice(ws.iter_rows(min_row=1, min_col=1, max_col=width, values_only=True), HEADER_SCAN_ROWS + max_rows)
             )
-            index = _header_index(rows[:HEADER_SCAN_ROWS])
+            index = header_index(rows[:HEADER_SCAN_ROWS])
             if index is not None:
                 break
         else:
@@ -124,7 +132,7 @@ class ExcelTable:
                 raise ImportFileError(messages.merged_header(opened.name, merged, header_row))
         columns = header_names(opened.name, list(rows[index]), header_row)
         width = len(columns)
-        sample = [(list(r) + [None] * width)[:width] for r in rows[index + 1 :] if _filled(r[:width])][:max_rows]
+        sample = [(list(r) + [None] * width)[:width] for r in rows[index + 1 :] if filled(r[:width])][:max_rows]
         if not sample and len(rows) < HEADER_SCAN_ROWS + max_rows:
             raise ImportFileError(messages.no_data_rows(opened.name))
         fmt = FileFormat("xlsx", header_row=header_row, sheet=ws.title, sheets=names)
@@ -133,7 +141,7 @@ class ExcelTable:
     def close(self) -> None:
         self.workbook.close()
 
-    def frames(self, positions: list[int], chunk_rows: int | None) -> Iterator[Chunk]:
+    def frames(self, positions: list[int], chunk_rows: int | None) -> Generator[Chunk, None, None]:
         chunk_rows = chunk_rows or DEFAULT_CHUNK_ROWS
         positions = sorted(positions)
         width = len(self.columns)
@@ -144,6 +152,8 @@ class ExcelTable:
         while True:
             try:
                 block = list(islice(rows, chunk_rows))
+            except WorkbookRefused as exc:
+                raise ImportFileError(exc.message) from None
             except Exception as exc:  # noqa: BLE001 - corrupt sheet XML surfaces while reading rows
                 raise ImportFileError(messages.broken_workbook(self.name, type(exc).__name__)) from None
             if not block:

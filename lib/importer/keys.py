@@ -48,10 +48,10 @@ class KeyTable:
             counts = np.bincount(row_ids[valid], minlength=len(self.keys))
         else:
             return
-        present = np.flatnonzero(counts)
+        present = np.flatnonzero(counts).tolist()
         for gid in present:
             self.counts[gid] += int(counts[gid])
-        need = [int(g) for g in present if self._stored[g] < self.cap]
+        need = [g for g in present if self._stored[g] < self.cap]
         if not need:
             return
         if len(need) <= 8:
@@ -73,13 +73,6 @@ class KeyTable:
     def rows(self, gid: int) -> np.ndarray:
         parts = self._rows[gid]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
-
-def arm_key(text: str) -> str:
-    """How arm values are compared: trimmed, any case, and "01" equal to "1"
-    (pandas reads an all-number arm column as integers)."""
-    key = text.strip().casefold()
-    return key.lstrip("0") or "0" if key.isdigit() else key
 
 
 def lookup_tables(n: int, codes: np.ndarray, flags: int) -> tuple[np.ndarray, ...]:

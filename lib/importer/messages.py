@@ -1,13 +1,12 @@
-"""Every sentence the importer shows to people, in one place.
+"""Every sentence the importer raises as an error, about a file or a mapping (row_messages.py has the rest).
 
 Keeping the wording here lets the page, the CLI and the tests agree on it, and
-makes a tone or translation pass a one-file job.
+makes a tone or translation pass a two-file job.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
 
 # --- file-level errors (raised as ImportFileError) --------------------------------
 
@@ -41,6 +40,15 @@ def _column_list(columns: Sequence[str], limit: int = 30) -> str:
 
 def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+def data_size(size: int) -> str:
+    """Bytes in the largest unit that keeps a number above 1: '256 KB', '32 MB', '1.5 GB'."""
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.0f} {unit}" if value == int(value) or value >= 100 else f"{value:.1f} {unit}"
+    return f"{size} bytes"
 
 
 def empty_file(name: str) -> str:
@@ -91,6 +99,41 @@ def html_page(name: str) -> str:
 
 def broken_workbook(name: str, reason: str) -> str:
     return f"'{name}' could not be opened as an Excel workbook ({reason}). Save it again from Excel, or export CSV."
+
+
+def too_many_parts(name: str, count: int, limit: int) -> str:
+    return (
+        f"'{name}' is a ZIP archive of {count:,} parts; an Excel workbook has far fewer (the limit is {limit:,}). "
+        "Save the results from Excel as .xlsx or CSV and upload that file."
+    )
+
+
+def workbook_too_big(name: str, size: int, limit: int) -> str:
+    return (
+        f"'{name}' unpacks to {data_size(size)} of data; the limit for a workbook is {data_size(limit)}. "
+        "Export the results as CSV, or add them up per day and arm, and upload that file."
+    )
+
+
+def shared_strings_too_big(name: str, size: int, limit: int) -> str:
+    return (
+        f"The text cells of '{name}' unpack to {data_size(size)} (its shared-strings table); "
+        f"the limit is {data_size(limit)}. Export the results as CSV and upload that file."
+    )
+
+
+def part_too_big(name: str, part: str, size: int, limit: int) -> str:
+    return (
+        f"Part '{part}' of '{name}' unpacks to {data_size(size)}; the limit is {data_size(limit)}. "
+        "Save the workbook again from Excel, or export the results as CSV."
+    )
+
+
+def cell_too_long(name: str, limit: int) -> str:
+    return (
+        f"'{name}' has a cell with more than {data_size(limit)} of text; Excel itself allows 32,767 characters "
+        "in a cell, so the file is damaged or was not made by a spreadsheet. Export the results as CSV."
+    )
 
 
 def unknown_sheet(name: str, sheet: str, sheets: Sequence[str]) -> str:
@@ -217,142 +260,6 @@ NEEDS_PAIR = "a conversions column and an exposures column"
 NEEDS_MEAN = "an n column (number of units) and a sum column"
 NEEDS_COUNT = "a column with the day's count or amount"
 
-# --- row problems (shown in the preview) --------------------------------------------
-
-
-def problem_line(row: int | None, message: str) -> str:
-    return f"Row {row}: {message}" if row is not None else f"File: {message}"
-
 
 def not_a_number_text(text: object) -> str:
     return f"{text!r} is not a number."
-
-
-def fmt_number(value: float) -> str:
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:g}"
-
-
-def fmt_day(day: date) -> str:
-    return day.isoformat()
-
-
-def blank_cell(column: str) -> str:
-    return f"'{column}' is empty; a value is needed here."
-
-
-def not_a_number(column: str, text: str) -> str:
-    return f"'{text}' in '{column}' is not a number."
-
-
-def not_a_flag(column: str, text: str) -> str:
-    return f"'{column}' should be 0 or 1 (or yes/no) on every row, not '{text}'."
-
-
-def negative_count(column: str, value: float) -> str:
-    return f"'{column}' is negative ({fmt_number(value)}); counts cannot be below zero."
-
-
-def not_whole(column: str, value: float) -> str:
-    return f"'{column}' is {fmt_number(value)}; a count must be a whole number."
-
-
-def conversions_over_exposures(conv_col: str, conv: float, exp_col: str, exp: float) -> str:
-    return (
-        f"'{conv_col}' ({fmt_number(conv)}) is larger than '{exp_col}' ({fmt_number(exp)}); "
-        "there cannot be more conversions than exposures."
-    )
-
-
-def impossible_sum_sq(column: str) -> str:
-    return f"'{column}' is smaller than the sum and n allow; check that it holds the sum of squared values."
-
-
-def sum_without_units(sum_col: str, n_col: str) -> str:
-    return f"'{sum_col}' has a value but '{n_col}' is 0."
-
-
-def not_a_date(column: str, text: str) -> str:
-    return f"'{text}' in '{column}' is not a date (use e.g. 2024-03-31 or 31/03/2024)."
-
-
-def _span(start: date | None, end: date | None) -> str:
-    if start and end:
-        return f"{fmt_day(start)} to {fmt_day(end)}"
-    if start:
-        return f"from {fmt_day(start)}"
-    return f"up to {fmt_day(end)}" if end else "no dates set"
-
-
-def date_outside(day: date, start: date | None, end: date | None, weekly: bool) -> str:
-    what = f"The week of {fmt_day(day)}" if weekly else f"Date {fmt_day(day)}"
-    return f"{what} is outside the pilot ({_span(start, end)})."
-
-
-def as_of_outside(day: date, start: date | None, end: date | None) -> str:
-    return (
-        f"The file has no date column, so its results would be logged on {fmt_day(day)}, "
-        f"which is outside the pilot ({_span(start, end)}). Choose a date column or another import date."
-    )
-
-
-def unknown_arm(value: str, arm: str, allowed: Sequence[str]) -> str:
-    shown = ", ".join(allowed)
-    named = f"'{value}'" if value == arm else f"'{value}' (read as '{arm}')"
-    return f"Arm {named} is not one of this pilot's arms ({shown}). Pick the control value or map it to an arm."
-
-
-def already_logged(day: date, arm: str, metric: str) -> str:
-    return f"Results for {arm} on {fmt_day(day)} ({metric}) are already logged for this pilot."
-
-
-# --- notes (shown next to the preview, not blocking) --------------------------------
-
-
-def note_encoding(encoding: str) -> str:
-    names = {"cp1252": "Windows-1252 / Latin-1", "latin-1": "Latin-1", "utf-16": "UTF-16"}
-    return f"Text read as {names.get(encoding, encoding)}."
-
-
-def note_date_order(order: str, example: str | None) -> str:
-    words = {"dmy": "day/month/year", "mdy": "month/day/year"}[order]
-    tail = f" (e.g. {example})" if example else ""
-    return f"Dates read as {words}{tail}."
-
-
-def note_weekly() -> str:
-    return "Dates are a week apart, so each row is read as a week starting on that date."
-
-
-def note_arm_values(pairs: Sequence[tuple[str, str]]) -> str:
-    return "Arms: " + ", ".join(f"'{raw}' → {arm}" for raw, arm in pairs) + "."
-
-
-def note_control_missing(value: str, column: str) -> str:
-    return f"The control value '{value}' does not appear in '{column}', so no rows were read as control."
-
-
-def note_blank_rows(count: int) -> str:
-    return f"{count} empty row{'s' if count != 1 else ''} skipped."
-
-
-def note_totals_rows(rows: Sequence[int], count: int) -> str:
-    shown = ", ".join(str(r) for r in rows[:5])
-    more = f" and {count - 5} more" if count > 5 else ""
-    return f"Totals row{'s' if count != 1 else ''} left out (row {shown}{more})."
-
-
-def note_merged_rows(count: int) -> str:
-    return (
-        f"{count} day × arm combination{'s' if count != 1 else ''} appear on more than one row; "
-        "their values were added up."
-    )
-
-
-def note_as_of(day: date) -> str:
-    return f"No date column: results are logged on {fmt_day(day)}."
-
-
-def more_problems(count: int) -> str:
-    return f"…and {count} more problem{'s' if count != 1 else ''} not listed."

@@ -11,9 +11,9 @@ import pandas as pd
 
 from lib.observations import MetricKind, Observation
 
-from . import messages
+from . import row_messages
 from .mapping import ImportMapping, Layout
-from .reading import FileFormat
+from .table import FileFormat
 
 MAX_PROBLEMS = 200
 
@@ -29,7 +29,7 @@ class Problem:
     code: str = ""  # machine-readable kind, see PROBLEM_CODES
 
     def __str__(self) -> str:
-        return messages.problem_line(self.row, self.message)
+        return row_messages.problem_line(self.row, self.message)
 
 
 PROBLEM_CODES: tuple[str, ...] = (
@@ -173,7 +173,7 @@ class ImportPreview:
         """Problems as text lines (for a CLI), with the 'and N more' line when capped."""
         lines = [str(p) for p in self.problems]
         if self.more_problems:
-            lines.append(messages.more_problems(self.more_problems))
+            lines.append(row_messages.more_problems(self.more_problems))
         return lines
 
     def observations_frame(self) -> pd.DataFrame:

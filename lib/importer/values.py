@@ -132,9 +132,9 @@ def parse_value(value: object, decimal: str = ".", *, allow_bool: bool = False) 
         return 0.0, BLANK
     if not isinstance(value, str):
         return 0.0, BAD
-    number = _text_number(value, decimal)
-    if number is not None:
-        return number, OK
+    parsed = _text_number(value, decimal)
+    if parsed is not None:
+        return parsed, OK
     if allow_bool:
         word = value.strip().casefold()
         if word in TRUE_TOKENS:

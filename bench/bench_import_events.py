@@ -1,0 +1,212 @@
+"""Importing a 1,024,000-row, 13-column event file, next to plain pandas.read_csv + groupby.
+
+Run from the repo root:  .venv/bin/python bench/bench_import_events.py [--rows N] [--repeats K] [--rounds R]
+
+The file is what a CRM or web-analytics export looks like: one row per contact
+with ids, a day, the arm, a few descriptive columns and three outcomes. Two jobs
+produce the same day x arm sums from it:
+
+* ``pandas``: ``pd.read_csv(file)`` then ``groupby(["date", "arm"])`` counts and
+  sums of the outcomes (and of spend squared), as an analyst would write it;
+* ``import``: ``lib.importer.analyze(file, mapping)`` with the pilot's arms and
+  dates, which also checks every cell, names the rows of any problem, and looks
+  for person ids on several rows (the file has a ``user_id`` column).
+
+Three more jobs explain the figures: ``import, no ids`` is the same file with that
+column renamed (so no person-id check), and ``read all`` / ``read used`` read the
+file in the importer's chunks with every column, or only the five mapped ones
+(pandas' ``usecols``, which the importer cannot use: with it the C parser stops
+refusing rows with too many values).
+
+Each job runs in a fresh Python process forked from this small one (which never
+imports pandas), timed inside that process (best of ``repeats``) after the
+imports are done; CPU seconds (all threads) are shown too, since wall time on a
+shared machine moves with its load. Memory is the same measure for every job:
+the process's peak RSS (ru_maxrss) minus that of a process that only imports
+pandas and the importer. Targets: import time <= 1.0x pandas, memory <= 0.5x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+ROWS = 1_024_000
+ARMS = ("control", "pilot_a", "pilot_b")
+START, DAYS = date(2024, 3, 1), 28
+JOBS = ("baseline", "pandas", "import", "import, no ids", "read all", "read used")
+USED = ["date", "arm", "visited", "converted", "spend"]
+TIME_TARGET, MEMORY_TARGET = 1.0, 0.5
+
+
+def write_events_csv(path: Path, rows: int, seed: int = 7) -> None:
+    """13 columns: ids, day, arm, five descriptive columns, three outcomes, one more number."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    days = pd.date_range(START, periods=DAYS).strftime("%Y-%m-%d").to_numpy()
+    visited = (rng.random(rows) < 0.4).astype(np.int8)
+    converted = ((rng.random(rows) < 0.1) & (visited == 1)).astype(np.int8)
+    pick = lambda values: np.asarray(values)[rng.integers(0, len(values), rows)]  # noqa: E731
+    frame = pd.DataFrame(
+        {
+            "event_id": np.arange(1, rows + 1),
+            "user_id": np.char.add("u", rng.permutation(rows).astype(str)),
+            "date": days[rng.integers(0, DAYS, rows)],
+            "arm": pick(ARMS),
+            "channel": pick(("email", "sms", "push", "web")),
+            "device": pick(("desktop", "mobile", "tablet")),
+            "country": pick(("DE", "FR", "NL", "ES", "IT", "PL", "SE")),
+            "campaign": pick([f"spring-{i:02d}" for i in range(12)]),
+            "landing_page": pick([f"/offers/{i}" for i in range(40)]),
+            "visited": visited,
+            "converted": converted,
+            "spend": np.where(converted == 1, np.round(rng.gamma(2.0, 30.0, rows), 2), 0.0),
+            "session_seconds": rng.integers(0, 900, rows),
+        }
+    )
+    frame.to_csv(path, index=False)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _pandas_job(path: str) -> int:
+    import pandas as pd
+
+    frame = pd.read_csv(path)
+    frame["spend_sq"] = frame["spend"] * frame["spend"]
+    sums = frame.groupby(["date", "arm"])[["visited", "converted", "spend", "spend_sq"]].agg(["count", "sum"])
+    return int(sums[("visited", "count")].sum())
+
+
+def _import_job(path: str) -> int:
+    from lib.importer import ImportMapping, MetricMapping, analyze
+
+    mapping = ImportMapping(
+        layout="events",
+        arm_column="arm",
+        control_value="control",
+        date_column="date",
+        metrics=[
+            MetricMapping("visit_rate", "proportion", column="visited"),
+            MetricMapping("conversion_rate", "proportion", column="converted"),
+            MetricMapping("spend", "mean", column="spend"),
+        ],
+    )
+    end = START + timedelta(days=DAYS - 1)
+    result = analyze(path, mapping, allowed_arms=ARMS, date_range=(START, end))
+    assert result.ok, result.problem_lines()
+    return result.rows_used
+
+
+def _read_job(path: str, usecols: list[str] | None) -> int:
+    """The importer's chunked read alone (its options, default chunk size for this file)."""
+    import pandas as pd
+
+    options = {"keep_default_na": False, "na_values": [""], "low_memory": False, "index_col": False}
+    return sum(len(f) for f in pd.read_csv(path, chunksize=26_000, usecols=usecols, **options))  # type: ignore[arg-type]
+
+
+def worker(job: str, path: str, repeats: int) -> dict[str, float]:
+    """Inside a fresh process: import both libraries, then time the job ``repeats`` times."""
+    import pandas  # noqa: F401
+
+    import lib.importer  # noqa: F401
+
+    renamed = str(Path(path).with_name("events_no_ids.csv"))
+    run = {
+        "pandas": _pandas_job,
+        "import": _import_job,
+        "import, no ids": lambda _: _import_job(renamed),
+        "read all": lambda p: _read_job(p, None),
+        "read used": lambda p: _read_job(p, USED),
+    }.get(job)
+    best = cpu = float("inf")
+    rows = 0
+    for _ in range(repeats if run else 0):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        rows = run(path)  # type: ignore[misc]
+        best = min(best, time.perf_counter() - started)
+        cpu = min(cpu, time.process_time() - cpu_started)  # every thread of the process
+    return {"seconds": best if run else 0.0, "cpu": cpu if run else 0.0, "peak_mb": _peak_mb(), "rows": rows}
+
+
+def measure(job: str, path: Path, repeats: int) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", job, str(path), "--repeats", str(repeats)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rows", type=int, default=ROWS)
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per process (best is kept)")
+    parser.add_argument("--rounds", type=int, default=2, help="fresh processes per job, alternating (best is kept)")
+    parser.add_argument("--worker", nargs=2, metavar=("JOB", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--write", nargs=2, metavar=("PATH", "ROWS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.write:
+        write_events_csv(Path(args.write[0]), int(args.write[1]))
+        return
+    if args.worker:
+        print(json.dumps(worker(args.worker[0], args.worker[1], args.repeats)))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="greenlight-bench-") as tmp:
+        path = Path(tmp) / "events.csv"
+        # written in a child: a parent that imported pandas would hand its RSS to every child it forks
+        subprocess.run([sys.executable, __file__, "--write", str(path), str(args.rows)], check=True, cwd=ROOT)
+        with path.open("rb") as source, path.with_name("events_no_ids.csv").open("wb") as renamed:
+            renamed.write(source.readline().replace(b"user_id", b"user_ref"))  # not a person-id name
+            shutil.copyfileobj(source, renamed)
+        size_mb = path.stat().st_size / (1024 * 1024)
+        print(f"file: {args.rows:,} rows x 13 columns, {size_mb:.1f} MB")
+        runs: dict[str, list[dict[str, float]]] = {job: [] for job in JOBS}
+        for _ in range(args.rounds):  # alternate, so background load hits every job alike
+            for job in JOBS:
+                runs[job].append(measure(job, path, args.repeats))
+    best = {job: {key: min(r[key] for r in got) for key in got[0]} for job, got in runs.items()}
+    assert {best[job]["rows"] for job in JOBS[1:]} == {args.rows}, best
+    base = best["baseline"]["peak_mb"]
+    working = {job: max(best[job]["peak_mb"] - base, 0.0) for job in JOBS[1:]}
+    pandas = best["pandas"]
+    print(f"process that only imports pandas + lib.importer: {base:.0f} MB peak RSS")
+    print(f"{'job':<15} {'seconds':>8} {'cpu s':>7} {'working':>9}   vs pandas: {'time':>5} {'cpu':>5} {'memory':>6}")
+    for job in JOBS[1:]:
+        r = best[job]
+        ratios = f"{r['seconds'] / pandas['seconds']:>5.2f} {r['cpu'] / pandas['cpu']:>5.2f} {working[job] / working['pandas']:>6.2f}"
+        print(f"{job:<15} {r['seconds']:>8.3f} {r['cpu']:>7.3f} {working[job]:>6.0f} MB   {'':>10}{ratios}")
+    time_ratio = best["import"]["seconds"] / pandas["seconds"]
+    memory_ratio = working["import"] / max(working["pandas"], 1.0)
+    verdict = lambda ok: "ok" if ok else "MISSED"  # noqa: E731
+    print(f"import / pandas time:   {time_ratio:.2f}x (target <= {TIME_TARGET}x): {verdict(time_ratio <= TIME_TARGET)}")
+    print(
+        f"import / pandas memory: {memory_ratio:.2f}x (target <= {MEMORY_TARGET}x): "
+        f"{verdict(memory_ratio <= MEMORY_TARGET)}"
+    )
+    print(f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.2f}, python {sys.version.split()[0]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""A delimited text file as a table: its sample, then its rows in chunks from pandas' C parser.
+
+Every column is parsed, not only the mapped ones: with ``usecols`` pandas' C
+tokenizer stops checking how many values a row has, and a row with an unquoted
+"1,000" would be read shifted instead of refused (see bench/bench_import_events.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from collections.abc import Generator
+from dataclasses import dataclass, replace
+from typing import BinaryIO
+
+import pandas as pd
+
+from . import messages
+from .errors import ImportFileError
+from .header import HEADER_SCAN_ROWS, column_letter, header_index, header_names
+from .sniff import delimiter_of, encoding_of, is_utf16, looks_binary, looks_like_html, parse_rows
+from .source import Opened
+from .table import Chunk, FileFormat
+from .values import detect_decimal
+
+CHUNK_BYTES = 2 * 1024 * 1024  # text per chunk; rows per chunk follow from the row width
+MIN_CHUNK_ROWS, MAX_CHUNK_ROWS = 10_000, 400_000
+ENCODING_FALLBACKS = {"utf-8": "cp1252", "cp1252": "latin-1"}
+
+# Trailing delimiters on data rows ("1,2,3,") make pandas warn that it drops the empty
+# extra field; that is intended (values beyond the header are refused in _check_widths).
+# A filter for that one message, since catch_warnings is not thread-safe.
+warnings.filterwarnings("ignore", message="Length of header or names does not match", category=pd.errors.ParserWarning)
+
+_EXPECTED_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_EOF_IN_STRING = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+class EncodingMismatch(Exception):
+    """The bytes further down the file do not fit the encoding guessed from its start."""
+
+
+class _CountingReader(io.RawIOBase):
+    """Passes reads through and counts bytes, so progress follows pandas' reading."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._handle.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+
+@dataclass
+class CsvTable:
+    """A delimited text file, read with pandas' C parser in chunks."""
+
+    opened: Opened
+    format: FileFormat
+    columns: list[str]
+    sample_rows: list[list[object]]
+    row_bytes: float
+
+    @property
+    def name(self) -> str:
+        return self.opened.name
+
+    @property
+    def size(self) -> int:
+        return self.opened.size
+
+    def next_encoding(self) -> bool:
+        """Switch to the next fallback encoding; False when there is none left."""
+        fallback = ENCODING_FALLBACKS.get(self.format.encoding or "")
+        if fallback is None:
+            return False
+        self.format = replace(self.format, encoding=fallback)
+        return True
+
+    def default_chunk_rows(self) -> int:
+        return int(min(MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, CHUNK_BYTES / max(self.row_bytes, 1.0))))
+
+    def frames(self, positions: list[int], chunk_rows: int | None) -> Generator[Chunk, None, None]:
+        """Chunks of every column (labelled by position); ``positions`` are the ones the caller reads."""
+        self.opened.handle.seek(0)
+        counter = _CountingReader(self.opened.handle)
+        first_row = self.format.header_row + 1
+        try:
+            reader = pd.read_csv(
+                io.BufferedReader(counter, 1 << 20),
+                sep=self.format.delimiter,
+                header=self.format.header_row - 1,
+                encoding=self.format.encoding,
+                decimal=self.format.decimal,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                index_col=False,
+                chunksize=chunk_rows or self.default_chunk_rows(),
+                low_memory=False,  # one type per column per chunk (no DtypeWarning); chunks are small anyway
+                engine="c",
+            )
+            for frame in reader:
+                frame.columns = range(frame.shape[1])
+                yield first_row, frame, min(counter.count / max(self.size, 1), 1.0)
+                first_row += len(frame)
+        except UnicodeDecodeError:
+            raise EncodingMismatch from None
+        except pd.errors.ParserError as exc:
+            raise ImportFileError(self._parser_message(str(exc))) from None
+        except (ValueError, csv.Error, OverflowError, MemoryError) as exc:
+            if isinstance(exc, ImportFileError):
+                raise
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ImportFileError(messages.unreadable_csv(self.name, reason)) from None
+
+    def _parser_message(self, text: str) -> str:
+        if m := _EXPECTED_FIELDS.search(text):
+            return messages.ragged_row(self.name, int(m[2]), int(m[1]), int(m[3]))
+        if m := _EOF_IN_STRING.search(text):
+            return messages.unclosed_quote(self.name, int(m[1]) + 1)
+        reason = text.replace("Error tokenizing data. C error: ", "").strip().rstrip(".")
+        return messages.unreadable_csv(self.name, reason or messages.NOT_CSV)
+
+
+def _check_widths(file_name: str, rows: list[list[str]], index: int, width: int) -> None:
+    """Refuse sample rows with values beyond the named columns (a named error beats a shifted row)."""
+    header_fields = len(rows[index])
+    for offset, row in enumerate(rows[index + 1 :]):
+        last = max((i for i, c in enumerate(row) if c.strip()), default=-1)
+        if last < width:
+            continue
+        if last < header_fields:
+            raise ImportFileError(messages.blank_column_name(file_name, [column_letter(last)], index + 1))
+        raise ImportFileError(messages.ragged_row(file_name, index + 2 + offset, width, len(row)))
+
+
+def open_csv(opened: Opened, head: bytes, max_rows: int) -> CsvTable:
+    """Read the format, header and first rows from the head of a text file."""
+    complete = len(head) >= opened.size
+    if is_utf16(head):
+        if len(head) % 2 and not complete:
+            head = head[:-1]
+    elif looks_binary(head):
+        raise ImportFileError(messages.binary_file(opened.name))
+    encoding, text = encoding_of(head, complete)
+    if not complete and "\n" in text:
+        text = text[: text.rindex("\n") + 1]  # drop the line the sample cut in half
+    if not text.lstrip("\ufeff \t\r\n"):
+        raise ImportFileError(messages.empty_file(opened.name))
+    if looks_like_html(text):
+        raise ImportFileError(messages.html_page(opened.name))
+    delimiter = delimiter_of(text)
+    rows = parse_rows(text, delimiter, HEADER_SCAN_ROWS + max_rows)
+    index = header_index(rows[:HEADER_SCAN_ROWS])
+    if index is None:
+        raise ImportFileError(messages.empty_file(opened.name))
+    columns = header_names(opened.name, list(rows[index]), index + 1)
+    width = len(columns)
+    _check_widths(opened.name, rows, index, width)
+    sample: list[list[object]] = [
+        list((r + [""] * width)[:width]) for r in rows[index + 1 :] if any(c.strip() for c in r)
+    ]
+    if not sample and complete:
+        raise ImportFileError(messages.no_data_rows(opened.name))
+    decimal = detect_decimal((c for r in sample for c in r), delimiter)
+    row_bytes = len(text) / max(text.count("\n"), 1)
+    fmt = FileFormat("csv", encoding, delimiter, decimal, header_row=index + 1)
+    return CsvTable(opened, fmt, columns, sample[:max_rows], row_bytes)

@@ -1,0 +1,119 @@
+"""Person ids that appear on more than one row of an event file.
+
+An event file counts each row as one unit (one person reached, one order), so
+a person on two rows is counted twice, and a person in two arms has seen both.
+Neither is wrong for every file (order exports repeat customers), so the
+preview says so in a note rather than refusing rows.
+
+Each id is kept as a 64-bit hash of its text (9 bytes a row with its arm), and
+the hashes are compared once at the end, by sorting them: two different ids
+share a hash with a chance of about 1 in 30 million for a million ids, which at
+worst adds a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from . import row_messages
+from .values import NA_TOKENS, cell_text
+
+MAX_ID_BYTES = 1024  # longer text is no id; only its first KB (and its length) is hashed
+_MIX, _SEED = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)
+
+
+def hash_texts(values: pd.Series) -> np.ndarray:
+    """A 64-bit hash of each cell's text (its UTF-8 bytes; 1010 hashes like "1010"); missing cells hash to 0."""
+    if isinstance(values.dtype, pd.StringDtype):
+        array = pa.array(values.array)
+    elif values.dtype.kind in "iuf":  # a chunk pandas read as numbers; another chunk may be text
+        numbers = pa.array(values.to_numpy(), from_pandas=True)
+        if values.dtype.kind == "f" and bool((values.dropna() % 1 == 0).all()):
+            numbers = numbers.cast(pa.int64())
+        array = numbers.cast(pa.large_string())
+    else:
+        try:  # text in an object column (pandas 2)
+            array = pa.array(values.to_numpy(), type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # workbook cells: numbers and text alike
+            array = pa.array(
+                values.map(cell_text, na_action="ignore").to_numpy(), type=pa.large_string(), from_pandas=True
+            )
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    array = array.cast(pa.large_string()) if array.type != pa.large_string() else array
+    n = len(array)
+    _, offsets_buffer, data_buffer = array.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64, count=n + 1, offset=array.offset * 8)
+    lengths = np.diff(offsets)
+    hashes = lengths.astype(np.uint64) * _SEED
+    if n == 0 or data_buffer is None:
+        return hashes
+    text = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    windows = np.lib.stride_tricks.sliding_window_view(np.concatenate((text, np.zeros(8, np.uint8))), 8)
+    starts, left = offsets[:-1] - offsets[0], np.minimum(lengths, MAX_ID_BYTES)
+    rows = np.flatnonzero(left > 0)
+    with np.errstate(over="ignore"):
+        for word in range(0, int(left.max()), 8):  # eight bytes of every id at a time
+            rows = rows[left[rows] > word]
+            chunk = windows[starts[rows] + word].view("<u8")[:, 0]  # a copy: the ids' next 8 bytes
+            remain = left[rows] - word
+            short = remain < 8  # bytes past the id's end belong to the next one: masked out
+            chunk[short] &= (np.uint64(1) << (remain[short] * 8).astype(np.uint64)) - np.uint64(1)
+            mixed = (hashes[rows] ^ chunk) * _MIX
+            hashes[rows] = mixed ^ (mixed >> np.uint64(29))
+    return hashes
+
+
+_NO_ID = np.unique(hash_texts(pd.Series(sorted({v for t in NA_TOKENS for v in (t, t.upper(), t.title())}), dtype=str)))
+"""Hashes of '' (and so of unusable rows, stored as 0), 'null', 'N/A', 'None'...: nobody, however often."""
+
+
+@dataclass
+class RepeatedIds:
+    """Collects the id hash (0 on rows left out) and arm of every row; ``note`` sums them up at the end."""
+
+    column: str
+    _first_row: int | None = None
+    _hashes: list[np.ndarray] = field(default_factory=list)
+    _arms: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, ids: pd.Series, usable: np.ndarray, arm_ids: np.ndarray, first_row: int) -> None:
+        """One chunk (chunks arrive in row order, each starting where the last ended)."""
+        if self._first_row is None:
+            self._first_row = first_row
+        hashes = hash_texts(ids)  # missing cells hash to 0 already
+        hashes[~usable] = 0
+        self._hashes.append(hashes)
+        self._arms.append(arm_ids.astype(np.int8))
+
+    def note(self, arm_names: list[str | None]) -> str | None:
+        """One sentence on the ids seen on several rows (and in several arms), or None when none are."""
+        if not self._hashes:
+            return None
+        ordered = np.concatenate(self._hashes)
+        ordered.sort()
+        twice = np.setdiff1d(ordered[1:][ordered[1:] == ordered[:-1]], _NO_ID)
+        if len(twice) == 0:  # the usual case: one sort, no hash table over every id
+            return None
+        hashes = np.concatenate(self._hashes)
+        where = np.flatnonzero(np.isin(hashes, twice))  # only the repeats from here on: usually few
+        codes, _ = pd.factorize(hashes[where])  # numbered in order of first appearance
+        seen_before = codes <= np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
+        second = int(np.argmax(seen_before))
+        first = int(np.argmax(codes == codes[second]))
+        names = {name: i for i, name in enumerate(dict.fromkeys(arm_names))}
+        arm_code = np.array([names[name] for name in arm_names] or [0], dtype=np.int64)
+        pairs = np.unique(codes * len(names) + arm_code[np.concatenate(self._arms)[where]])
+        in_several_arms = int((np.bincount(pairs // len(names)) > 1).sum())
+        base = self._first_row or 0
+        return row_messages.note_repeated_ids(
+            self.column,
+            int(codes.max()) + 1,
+            len(where),
+            (base + int(where[first]), base + int(where[second])),
+            in_several_arms,
+        )
