@@ -20,6 +20,7 @@ import numpy as np
 from sqlmodel import Session, func, select
 
 from lib import access, decisions, goals, pilots, results
+from lib import demo_rows as rows
 from lib.db import make_engine, transaction, upgrade
 from lib.models import Pilot
 
@@ -37,55 +38,6 @@ class DemoSummary:
     pilots: int
     entries: int
     decisions: int
-
-
-def _days(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
-
-
-def _weekday_factor(d: date) -> float:
-    """B2B traffic dips at weekends: makes before/after honest about weekday effects."""
-    return 0.45 if d.weekday() >= 5 else 1.0
-
-
-def _proportion_rows(rng, metric, arm, days, visitors, rate) -> list[dict]:
-    rows = []
-    for d in days:
-        n = int(rng.poisson(visitors * _weekday_factor(d)))
-        rows.append(dict(metric=metric, arm=arm, day=d, n=n, total=int(rng.binomial(n, rate)) if n else 0))
-    return rows
-
-
-def _mean_rows(rng, metric, arm, days, orders, mean, sd) -> list[dict]:
-    rows = []
-    for d in days:
-        n = max(int(rng.poisson(orders * _weekday_factor(d))), 1)
-        values = np.clip(rng.normal(mean, sd, n), 1.0, None).round(2)
-        rows.append(
-            dict(
-                metric=metric,
-                arm=arm,
-                day=d,
-                n=n,
-                total=round(float(values.sum()), 2),
-                total_sq=round(float((values**2).sum()), 2),
-                total_cu=round(float((values**3).sum()), 2),
-            )
-        )
-    return rows
-
-
-def _count_rows(rng, metric, arm, days, level, trend=0.0) -> list[dict]:
-    return [
-        dict(
-            metric=metric,
-            arm=arm,
-            day=d,
-            n=1,
-            total=float(rng.poisson(max(level * (1 + trend * i) * _weekday_factor(d), 0.1))),
-        )
-        for i, d in enumerate(days)
-    ]
 
 
 def is_empty(session: Session) -> bool:
@@ -174,13 +126,13 @@ def load_demo(
         end_date=e1,
         planned_n_per_arm=3500,
     )
-    days = _days(s1, e1)
+    days = rows.days(s1, e1)
     log(
         p1,
-        _proportion_rows(rng, "reply_rate", "control", days, 110, 0.051)
-        + _proportion_rows(rng, "reply_rate", "pilot", days, 110, 0.072)
-        + _proportion_rows(rng, "unsubscribe_rate", "control", days, 110, 0.004)
-        + _proportion_rows(rng, "unsubscribe_rate", "pilot", days, 110, 0.004),
+        rows.proportion_rows(rng, "reply_rate", "control", days, 110, 0.051)
+        + rows.proportion_rows(rng, "reply_rate", "pilot", days, 110, 0.072)
+        + rows.proportion_rows(rng, "unsubscribe_rate", "control", days, 110, 0.004)
+        + rows.proportion_rows(rng, "unsubscribe_rate", "pilot", days, 110, 0.004),
     )
     progress(0.25, "Email pilot logged")
 
@@ -218,13 +170,13 @@ def load_demo(
         end_date=e2,
         planned_n_per_arm=4000,
     )
-    days = _days(s2, e2)
+    days = rows.days(s2, e2)
     log(
         p2,
-        _proportion_rows(rng, "lead_rate", "control", days, 130, 0.034)
-        + _proportion_rows(rng, "lead_rate", "pilot", days, 130, 0.022)
-        + _mean_rows(rng, "cost_per_click", "control", days, 40, 2.10, 0.6)
-        + _mean_rows(rng, "cost_per_click", "pilot", days, 40, 2.55, 0.7),
+        rows.proportion_rows(rng, "lead_rate", "control", days, 130, 0.034)
+        + rows.proportion_rows(rng, "lead_rate", "pilot", days, 130, 0.022)
+        + rows.mean_rows(rng, "cost_per_click", "control", days, 40, 2.10, 0.6)
+        + rows.mean_rows(rng, "cost_per_click", "pilot", days, 40, 2.55, 0.7),
     )
     progress(0.4, "Paid pilot logged")
 
@@ -258,8 +210,8 @@ def load_demo(
     )
     log(
         p3,
-        _proportion_rows(rng, "signup_rate", "pilot", _days(b3s, b3e), 420, 0.031)
-        + _proportion_rows(rng, "signup_rate", "pilot", _days(s3, e3), 430, 0.037),
+        rows.proportion_rows(rng, "signup_rate", "pilot", rows.days(b3s, b3e), 420, 0.031)
+        + rows.proportion_rows(rng, "signup_rate", "pilot", rows.days(s3, e3), 430, 0.037),
     )
     progress(0.55, "Web pilot logged")
 
@@ -289,7 +241,7 @@ def load_demo(
         end_date=e4,
         planned_n_per_arm=470,
     )
-    log(p4, _proportion_rows(rng, "reply_rate", "pilot", _days(s4, e4), 14, 0.091))
+    log(p4, rows.proportion_rows(rng, "reply_rate", "pilot", rows.days(s4, e4), 14, 0.091))
     progress(0.65, "Outreach pilot logged")
 
     # 5. A/B paid search with a revenue metric, running.
@@ -312,13 +264,13 @@ def load_demo(
         end_date=e5,
         planned_n_per_arm=9000,
     )
-    days = _days(s5, e5)
+    days = rows.days(s5, e5)
     log(
         p5,
-        _proportion_rows(rng, "conversion_rate", "control", days, 190, 0.021)
-        + _proportion_rows(rng, "conversion_rate", "pilot", days, 190, 0.024)
-        + _mean_rows(rng, "order_value", "control", days, 4, 182.0, 60.0)
-        + _mean_rows(rng, "order_value", "pilot", days, 4, 176.0, 58.0),
+        rows.proportion_rows(rng, "conversion_rate", "control", days, 190, 0.021)
+        + rows.proportion_rows(rng, "conversion_rate", "pilot", days, 190, 0.024)
+        + rows.mean_rows(rng, "order_value", "control", days, 4, 182.0, 60.0)
+        + rows.mean_rows(rng, "order_value", "pilot", days, 4, 176.0, 58.0),
     )
     progress(0.8, "Retargeting pilot logged")
 
@@ -353,8 +305,8 @@ def load_demo(
     )
     log(
         p6,
-        _count_rows(rng, "visits_from_social", "pilot", _days(b6s, b6e), 3.0)
-        + _count_rows(rng, "visits_from_social", "pilot", _days(s6, e6), 4.1, trend=0.004),
+        rows.count_rows(rng, "visits_from_social", "pilot", rows.days(b6s, b6e), 3.0)
+        + rows.count_rows(rng, "visits_from_social", "pilot", rows.days(s6, e6), 4.1, trend=0.004),
     )
 
     # 7 and 8: planned and idea, no results yet: the backlog.
