@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from lib.decisions import DecisionRow
 from lib.models import Decision, Goal, Pilot
-from lib.portfolio import PortfolioRow, overview
+from lib.portfolio import Portfolio, PortfolioRow, overview
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,10 @@ class DecisionLog:
     goals: dict[int, str] = field(default_factory=dict)
 
 
-def queue(session: Session, today: date | None = None) -> list[QueueItem]:
-    return [QueueItem(row, row.why_due) for row in overview(session, today).rows if row.why_due]
+def queue(session: Session, today: date | None = None, portfolio: Portfolio | None = None) -> list[QueueItem]:
+    """``portfolio``: the overview a page already holds, so it is not read again."""
+    rows = (portfolio or overview(session, today)).rows
+    return [QueueItem(row, row.why_due) for row in rows if row.why_due]
 
 
 def decision_log(session: Session, f: LogFilter = LogFilter()) -> DecisionLog:

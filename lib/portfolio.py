@@ -90,3 +90,16 @@ def overview(session: Session, today: date | None = None) -> Portfolio:
         rows.append(PortfolioRow(p, ev, outcome, check_in, today=today))
     rows.sort(key=lambda r: (order.get(r.pilot.priority, len(order)), r.pilot.name))
     return Portfolio(rows)
+
+
+def workspace_version(session: Session) -> tuple[int, int, int]:
+    """Changes whenever anything a portfolio shows may have changed: every write leaves an audit
+    event; a restore replaces rows without one, so the newest result and pilot ids count too."""
+    from sqlmodel import func
+
+    from lib.models import AuditEvent, ResultEntry
+
+    def top(column) -> int:
+        return int(session.exec(select(func.max(column))).one() or 0)
+
+    return top(col(AuditEvent.id)), top(col(ResultEntry.id)), top(col(Pilot.id))

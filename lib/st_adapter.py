@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from functools import partial
 from typing import TypeVar
 
@@ -59,7 +60,33 @@ def write() -> Iterator[Session]:
     """A transaction; caches of query results are dropped after it commits."""
     with transaction(engine()) as session:
         yield session
+    forget_caches()
+
+
+def forget_caches() -> None:
+    """After a write (or a restore): nothing drawn or summed from the old data is shown again."""
     st.cache_data.clear()
+    _portfolio.clear()
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _portfolio(version: tuple[int, int, int], today: date):
+    from lib import portfolio
+
+    with read() as session:
+        return portfolio.overview(session, today)
+
+
+def portfolio_overview():
+    """The portfolio, shared by every session until the workspace changes (one cheap version query per run).
+
+    Shared and read-only: ten people on Home hold one copy, and a write on any replica changes the version.
+    """
+    from lib import portfolio
+
+    with read() as session:
+        version = portfolio.workspace_version(session)
+    return _portfolio(version, date.today())
 
 
 def sign_in_configured() -> bool:

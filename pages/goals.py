@@ -11,6 +11,7 @@ from lib.st_adapter import (
     can_write,
     form_key,
     plain,
+    portfolio_overview,
     read,
     read_only_note,
     save,
@@ -58,7 +59,7 @@ else:
         hide_index=True,
         width="stretch",
     )
-    show_rollup()
+    show_rollup(portfolio=portfolio_overview())
 
 by_id = {n.goal.id: n.goal for n in tree}
 

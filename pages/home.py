@@ -5,7 +5,17 @@ import streamlit as st
 
 from lib import demo, portfolio
 from lib.formatting import fmt_date
-from lib.st_adapter import actor, can_write, read, read_only_note, save, show_flash, show_rollup, table
+from lib.st_adapter import (
+    actor,
+    can_write,
+    portfolio_overview,
+    read,
+    read_only_note,
+    save,
+    show_flash,
+    show_rollup,
+    table,
+)
 from lib.vocabulary import DESIGN_LABELS, PRIORITY_LABELS, RECOMMENDATION_LABELS
 
 st.title(":material/rocket_launch: Greenlight", anchor=False)
@@ -17,7 +27,7 @@ show_flash()
 
 with read() as session:
     empty = demo.is_empty(session)
-    overview = portfolio.overview(session) if not empty else portfolio.Portfolio([])
+overview = portfolio_overview() if not empty else portfolio.Portfolio([])
 
 if empty:
     st.subheader("Welcome — your workspace is empty")

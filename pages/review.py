@@ -18,6 +18,7 @@ from lib.st_adapter import (
     main_chart_spec,
     pilot_downloads,
     plain,
+    portfolio_overview,
     read,
     read_only_note,
     save,
@@ -80,7 +81,7 @@ def _pick(pid: int) -> None:
 
 
 with read() as session:
-    waiting = meeting.queue(session)
+    waiting = meeting.queue(session, portfolio=portfolio_overview())
     versions = stored_evaluations.data_versions(session)
 st.subheader(f"Needs a decision today ({len(waiting)})")
 if not waiting:

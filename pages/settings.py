@@ -5,7 +5,18 @@ import streamlit as st
 from lib import settings, workspace
 from lib.backup import BackupError
 from lib.inputs import InvalidInput
-from lib.st_adapter import actor, can_write, engine, form_key, plain, read, read_only_note, save, show_flash
+from lib.st_adapter import (
+    actor,
+    can_write,
+    engine,
+    forget_caches,
+    form_key,
+    plain,
+    read,
+    read_only_note,
+    save,
+    show_flash,
+)
 
 st.title(":material/settings: Settings", anchor=False)
 show_flash()
@@ -103,6 +114,7 @@ else:
         except (BackupError, InvalidInput) as exc:
             st.error(f"**Nothing was restored.** {plain(str(exc))}", icon=":material/error:")
         else:
+            forget_caches()
             kept = (
                 f" The previous workspace was saved to {plain(done.previous_saved_to.name)}."
                 if done.previous_saved_to
