@@ -3,17 +3,17 @@
 import pandas as pd
 import streamlit as st
 
-from lib import audit, goals, pilots
+from lib import audit, goals, pilots, stored_evaluations
 from lib.criteria import describe, threshold_from_display, threshold_to_display
 from lib.designer import HELP as PLAN_HELP
 from lib.designer import plan_from_form
 from lib.formatting import fmt_date, number
-from lib.report.compose import pilot_bundle
 from lib.st_adapter import (
     Keys,
     actor,
     can_write,
     form_key,
+    main_chart_spec,
     pilot_downloads,
     plain,
     read,
@@ -434,9 +434,10 @@ with tab_list:
             st.caption(f"Criteria locked on {fmt_date(pilot.criteria_locked_at.date())}.")
         if pilot.status in ("running", "decided"):
             with read() as session:
-                bundle = pilot_bundle(session, chosen)
-            st.altair_chart(bundle.charts[0][1], theme=None, width="content", key=Keys.chart("pilots", chosen))
-            pilot_downloads(chosen, pilot.name, bundle.charts[0][1], key=Keys.downloads("pilots", chosen))
+                version = stored_evaluations.data_versions(session).get(chosen, 0)
+            spec = main_chart_spec(chosen, version)  # drawn once per change to the pilot
+            st.vega_lite_chart(spec, theme=None, width="content", key=Keys.chart("pilots", chosen))
+            pilot_downloads(chosen, pilot.name, spec, key=Keys.downloads("pilots", chosen))
         with read() as session:
             changes = audit.criteria_changes(session, chosen, markup=plain)
         for change in changes:
