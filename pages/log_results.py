@@ -32,6 +32,17 @@ def _col(value: str, none: str) -> str | None:
     return None if value == none else value
 
 
+def _column_pickers(layout: str, kind: str) -> list[tuple[str, str, str]]:
+    """Which file columns a metric needs, as (mapping attribute, label, key suffix)."""
+    if layout == "events":
+        return [("column", "Column (0/1 or amount)", "col")]
+    if kind == "proportion":
+        return [("conversions_column", "Conversions", "conv"), ("exposures_column", "Exposures", "exp")]
+    if kind == "mean":
+        return [("n_column", "Units (n)", "n"), ("sum_column", "Sum", "sum"), ("sum_sq_column", "Sum of squares", "sq")]
+    return [("column", "Value", "val")]
+
+
 st.title(":material/edit_note: Log results", anchor=False)
 st.caption(
     "Log what happened, per day (or week) and arm. A save stores every row or none; "
@@ -223,73 +234,15 @@ if can_write():
                     mm = MetricMapping(name=metric_name, kind=kind)  # type: ignore[arg-type]
                     cells = st.columns(4)
                     cells[0].markdown(f"**{plain(metric_label(metric_name))}**  \n*{kind}*")
-                    if layout == "events":
-                        mm.column = _col(
-                            cells[1].selectbox(
-                                "Column (0/1 or amount)",
-                                cols,
-                                key=Keys.mapping(pilot_id, metric_name, "col"),
-                                index=cols.index(sm.column) if sm.column in cols else 0,
-                            ),
-                            none,
+                    for cell, (attr, label, short) in zip(cells[1:], _column_pickers(layout, kind), strict=False):
+                        current = getattr(sm, attr)
+                        chosen = cell.selectbox(
+                            label,
+                            cols,
+                            key=Keys.mapping(pilot_id, metric_name, short),
+                            index=cols.index(current) if current in cols else 0,
                         )
-                    elif kind == "proportion":
-                        mm.conversions_column = _col(
-                            cells[1].selectbox(
-                                "Conversions",
-                                cols,
-                                key=Keys.mapping(pilot_id, metric_name, "conv"),
-                                index=cols.index(sm.conversions_column) if sm.conversions_column in cols else 0,
-                            ),
-                            none,
-                        )
-                        mm.exposures_column = _col(
-                            cells[2].selectbox(
-                                "Exposures",
-                                cols,
-                                key=Keys.mapping(pilot_id, metric_name, "exp"),
-                                index=cols.index(sm.exposures_column) if sm.exposures_column in cols else 0,
-                            ),
-                            none,
-                        )
-                    elif kind == "mean":
-                        mm.n_column = _col(
-                            cells[1].selectbox(
-                                "Units (n)",
-                                cols,
-                                key=Keys.mapping(pilot_id, metric_name, "n"),
-                                index=cols.index(sm.n_column) if sm.n_column in cols else 0,
-                            ),
-                            none,
-                        )
-                        mm.sum_column = _col(
-                            cells[2].selectbox(
-                                "Sum",
-                                cols,
-                                key=Keys.mapping(pilot_id, metric_name, "sum"),
-                                index=cols.index(sm.sum_column) if sm.sum_column in cols else 0,
-                            ),
-                            none,
-                        )
-                        mm.sum_sq_column = _col(
-                            cells[3].selectbox(
-                                "Sum of squares",
-                                cols,
-                                key=Keys.mapping(pilot_id, metric_name, "sq"),
-                                index=cols.index(sm.sum_sq_column) if sm.sum_sq_column in cols else 0,
-                            ),
-                            none,
-                        )
-                    else:
-                        mm.column = _col(
-                            cells[1].selectbox(
-                                "Value",
-                                cols,
-                                key=Keys.mapping(pilot_id, metric_name, "val"),
-                                index=cols.index(sm.column) if sm.column in cols else 0,
-                            ),
-                            none,
-                        )
+                        setattr(mm, attr, _col(chosen, none))
                     if any(mm.roles(layout).values()):
                         metrics.append(mm)
                 mapping = ImportMapping(
