@@ -185,6 +185,16 @@ def main_chart_spec(pilot_id: int, data_version: int) -> dict:
         return main_chart_for(session, get_pilot(session, pilot_id), evaluate(session, pilot_id)).to_dict()
 
 
+@st.cache_data(max_entries=50, show_spinner=False)
+def pilot_view_cached(pilot_id: int, data_version: int):
+    """One pilot's evaluation and its three chart specs, computed once per change to the pilot."""
+    from lib.report.compose import pilot_bundle
+
+    with read() as session:
+        bundle = pilot_bundle(session, pilot_id)
+    return bundle.evaluation, [(caption, chart.to_dict()) for caption, chart in bundle.charts]
+
+
 def show_rollup(*, compact: bool = False, portfolio=None) -> None:
     """Company → marketing → team: each goal's KPI and target, the pilots serving it with their verdicts,
     and what the scaled ones are projected to add (Home and Goals)."""
@@ -193,7 +203,7 @@ def show_rollup(*, compact: bool = False, portfolio=None) -> None:
 
     with read() as session:
         goals = rollup.rollup(session, portfolio)
-    st.subheader("Goals and the pilots serving them")
+    st.subheader("Pilots serving each goal")
     st.caption(
         "Projected contribution = the effect measured when the pilot was scaled × the volume it is planned to "
         "run at (set on the pilot, “If scaled: units a month”). **It is a projection**, with the range the "
@@ -252,7 +262,7 @@ def show_flash() -> None:
     item = st.session_state.pop(Keys.flash, None)
     if item:
         st.success(item[0], icon=item[1])  # stays on the page until the next action
-        st.toast(item[0], icon=item[1])  # and is seen even when the page scrolled elsewhere
+        st.toast("Done.", icon=":material/check_circle:")  # seen even when the page scrolled elsewhere
 
 
 def show_invalid(exc: InvalidInput, title: str = "Nothing was saved.") -> None:

@@ -9,7 +9,6 @@ from lib import audit, decisions, meeting, pilots, stored_evaluations
 from lib import formatting as fmt
 from lib.criteria import metric_label
 from lib.formatting import fmt_date
-from lib.report.compose import pilot_bundle
 from lib.st_adapter import (
     Keys,
     actor,
@@ -17,6 +16,7 @@ from lib.st_adapter import (
     form_key,
     main_chart_spec,
     pilot_downloads,
+    pilot_view_cached,
     plain,
     portfolio_overview,
     read,
@@ -127,10 +127,10 @@ else:
     pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key=Keys.review_pilot)
     with read() as session:
         pilot = pilots.get_pilot(session, pilot_id)
-        bundle = pilot_bundle(session, pilot_id)  # one evaluation: shown, drawn and downloaded
-        ev = bundle.evaluation
+        version = stored_evaluations.data_versions(session).get(pilot_id, 0)
         changes = audit.criteria_changes(session, pilot_id, markup=plain)
         earlier = decisions.list_decisions(session, pilot_id)
+    ev, drawn = pilot_view_cached(pilot_id, version)  # one evaluation per change: shown, drawn, downloaded
     if earlier:
         last = earlier[0].decision
         st.info(
@@ -145,11 +145,11 @@ else:
             icon=":material/lock_reset:",
         )
     show_recommendation(ev)
-    _, main = bundle.charts[0]
-    st.altair_chart(main, theme=None, width="content", key=Keys.chart("review", pilot_id))
+    _, main = drawn[0]
+    st.vega_lite_chart(main, theme=None, width="content", key=Keys.chart("review", pilot_id))
     with st.expander("Every criterion at a glance, and progress toward the plan"):
-        for _, chart in bundle.charts[1:]:
-            st.altair_chart(chart, theme=None, width="content")
+        for _, chart in drawn[1:]:
+            st.vega_lite_chart(chart, theme=None, width="content")
     pilot_downloads(pilot_id, pilot.name, main, key=Keys.downloads("review", pilot_id))
     if ev.srm_flag:
         st.warning(
@@ -218,7 +218,7 @@ else:
     else:
         read_only_note("record decisions")
 
-st.subheader("Decision log")
+st.subheader("Decisions so far")
 with read() as session:
     everything = meeting.decision_log(session)
 if not everything.rows:

@@ -34,10 +34,10 @@ def test_lib_type_checks():
 
 
 def test_lib_modules_stay_small():
-    """About 400 lines at most: a module that grows past that holds two jobs."""
+    """About 400 lines (450 at most): a module that grows past that holds two jobs."""
     big = {
         str(p.relative_to(ROOT)): n
         for p in (ROOT / "lib").rglob("*.py")
-        if "migrations" not in p.parts and (n := len(p.read_text().splitlines())) > 420
+        if "migrations" not in p.parts and (n := len(p.read_text().splitlines())) > 450
     }
     assert not big, f"split these modules by job: {big}"
