@@ -17,8 +17,11 @@ MINUS = "\u2212"
 DASH = "–"
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and not math.isfinite(value))
+def _finite(value: float | None) -> float | None:
+    """The value as a float, or None when missing (None, NaN, infinite), so one check narrows it."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return float(value)
 
 
 def _fixed(value: float, digits: int) -> str:
@@ -46,71 +49,80 @@ def _signed(value: float, digits: int) -> str:
 
 def number(value: float | None, digits: int = 0) -> str:
     """``number(12345.6) -> "12,346"``."""
-    if _missing(value):
+    value = _finite(value)
+    if value is None:
         return MISSING
-    return _fixed(float(value), digits)
+    return _fixed(value, digits)
 
 
 def quantity(value: float | None) -> str:
     """A number with as many decimals as its size deserves (12,346 / 45.7 / 3.14)."""
-    if _missing(value):
+    value = _finite(value)
+    if value is None:
         return MISSING
-    size = abs(float(value))
+    size = abs(value)
     digits = 0 if size >= 100 else 1 if size >= 10 else 2
-    return _fixed(float(value), digits)
+    return _fixed(value, digits)
 
 
 def signed_number(value: float | None, digits: int = 1) -> str:
     """``signed_number(3.45) -> "+3.5"``."""
-    if _missing(value):
+    value = _finite(value)
+    if value is None:
         return MISSING
-    return _signed(float(value), digits)
+    return _signed(value, digits)
 
 
 def signed_quantity(value: float | None) -> str:
-    if _missing(value):
+    value = _finite(value)
+    if value is None:
         return MISSING
-    size = abs(float(value))
+    size = abs(value)
     digits = 0 if size >= 100 else 1 if size >= 10 else 2
-    return _signed(float(value), digits)
+    return _signed(value, digits)
 
 
 def money(value: float | None, symbol: str = "$", digits: int = 0) -> str:
     """``money(1234.5) -> "$1,235"``; ``money(-50, "€") -> "−€50"``."""
-    if _missing(value):
+    value = _finite(value)
+    if value is None:
         return MISSING
-    text = _fixed(abs(float(value)), digits)
-    if float(value) < 0 and any(ch not in "0.," for ch in text):
+    text = _fixed(abs(value), digits)
+    if value < 0 and any(ch not in "0.," for ch in text):
         return f"{MINUS}{symbol}{text}"
     return f"{symbol}{text}"
 
 
 def pct(value: float | None, digits: int = 1) -> str:
     """A rate as a percentage: ``pct(0.0912) -> "9.1%"``."""
-    if _missing(value):
+    value = _finite(value)
+    if value is None:
         return MISSING
-    return _fixed(float(value) * 100.0, digits) + "%"
+    return _fixed(value * 100.0, digits) + "%"
 
 
 def signed_pct(value: float | None, digits: int = 1) -> str:
     """A relative change: ``signed_pct(0.123) -> "+12.3%"``."""
-    if _missing(value):
+    value = _finite(value)
+    if value is None:
         return MISSING
-    return _signed(float(value) * 100.0, digits) + "%"
+    return _signed(value * 100.0, digits) + "%"
 
 
 def signed_pct_points(value: float | None, digits: int = 1) -> str:
     """A difference of two rates in percentage points: ``0.012 -> "+1.2 pts"``."""
-    if _missing(value):
+    value = _finite(value)
+    if value is None:
         return MISSING
-    return _signed(float(value) * 100.0, digits) + " pts"
+    return _signed(value * 100.0, digits) + " pts"
 
 
 def pct_points(value: float | None, digits: int = 1) -> str:
     """An unsigned size of a rate difference: ``0.01 -> "1.0 pts"``."""
-    if _missing(value):
+    value = _finite(value)
+    if value is None:
         return MISSING
-    return _fixed(abs(float(value)) * 100.0, digits) + " pts"
+    return _fixed(abs(value) * 100.0, digits) + " pts"
 
 
 def pct_range(low: float | None, high: float | None, digits: int = 1) -> str:
@@ -119,9 +131,10 @@ def pct_range(low: float | None, high: float | None, digits: int = 1) -> str:
     Spelled "−1.0% to 3.0%" when an end is negative, where a dash would read
     as a minus sign.
     """
-    if _missing(low) or _missing(high):
+    low, high = _finite(low), _finite(high)
+    if low is None or high is None:
         return MISSING
-    lo, hi = _fixed(float(low) * 100, digits), _fixed(float(high) * 100, digits)
+    lo, hi = _fixed(low * 100, digits), _fixed(high * 100, digits)
     if lo.startswith(MINUS) or hi.startswith(MINUS):
         return f"{lo}% to {hi}%"
     return f"{lo}{DASH}{hi}%"
@@ -129,26 +142,29 @@ def pct_range(low: float | None, high: float | None, digits: int = 1) -> str:
 
 def pct_points_range(low: float | None, high: float | None, digits: int = 1) -> str:
     """An interval of rate differences: ``"−0.3 to +2.7 pts"``."""
-    if _missing(low) or _missing(high):
+    low, high = _finite(low), _finite(high)
+    if low is None or high is None:
         return MISSING
-    return f"{_signed(float(low) * 100, digits)} to {_signed(float(high) * 100, digits)} pts"
+    return f"{_signed(low * 100, digits)} to {_signed(high * 100, digits)} pts"
 
 
 def signed_pct_range(low: float | None, high: float | None, digits: int = 1) -> str:
     """An interval of relative changes: ``"−3.0% to +25.1%"``."""
-    if _missing(low) or _missing(high):
+    low, high = _finite(low), _finite(high)
+    if low is None or high is None:
         return MISSING
-    return f"{_signed(float(low) * 100, digits)}% to {_signed(float(high) * 100, digits)}%"
+    return f"{_signed(low * 100, digits)}% to {_signed(high * 100, digits)}%"
 
 
 def number_range(low: float | None, high: float | None, digits: int | None = None) -> str:
     """An interval of plain numbers: ``"12.0–15.5"`` or ``"−1.2 to 3.4"``."""
-    if _missing(low) or _missing(high):
+    low, high = _finite(low), _finite(high)
+    if low is None or high is None:
         return MISSING
     if digits is None:
-        size = max(abs(float(low)), abs(float(high)))
+        size = max(abs(low), abs(high))
         digits = 0 if size >= 100 else 1 if size >= 10 else 2
-    lo, hi = _fixed(float(low), digits), _fixed(float(high), digits)
+    lo, hi = _fixed(low, digits), _fixed(high, digits)
     if lo.startswith(MINUS) or hi.startswith(MINUS):
         return f"{lo} to {hi}"
     return f"{lo}{DASH}{hi}"
@@ -156,19 +172,20 @@ def number_range(low: float | None, high: float | None, digits: int | None = Non
 
 def signed_number_range(low: float | None, high: float | None, digits: int | None = None) -> str:
     """An interval of differences: ``"−1.20 to +3.40"``."""
-    if _missing(low) or _missing(high):
+    low, high = _finite(low), _finite(high)
+    if low is None or high is None:
         return MISSING
     if digits is None:
-        size = max(abs(float(low)), abs(float(high)))
+        size = max(abs(low), abs(high))
         digits = 0 if size >= 100 else 1 if size >= 10 else 2
-    return f"{_signed(float(low), digits)} to {_signed(float(high), digits)}"
+    return f"{_signed(low, digits)} to {_signed(high, digits)}"
 
 
 def confidence(probability: float | None) -> str:
     """A probability as "84%", never claiming certainty: "<1%" and ">99%" at the ends."""
-    if _missing(probability):
+    p = _finite(probability)
+    if p is None:
         return MISSING
-    p = float(probability)
     if p > 0.99:
         return ">99%"
     if p < 0.01:
@@ -184,7 +201,8 @@ def level(confidence_level: float) -> str:
 
 def p_value(p: float | None) -> str:
     """``p_value(0.0342) -> "0.034"``, tiny values as "<0.001"."""
-    if _missing(p):
+    p = _finite(p)
+    if p is None:
         return MISSING
     if p < 0.001:
         return "<0.001"
@@ -202,9 +220,9 @@ def about(n: float | None) -> str:
 
     ``about(1437) -> "1,400"``, ``about(47) -> "47"``.
     """
-    if _missing(n):
+    value = _finite(n)
+    if value is None:
         return MISSING
-    value = float(n)
     if value <= 0:
         return "0"
     magnitude = 10 ** max(0, int(math.floor(math.log10(value))) - 1)
