@@ -11,8 +11,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
-from datetime import date
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -20,21 +19,13 @@ from lib import pilots
 from lib.config import current_actor
 from lib.db import make_engine, reading, transaction, upgrade
 from lib.vocabulary import (
-    CHANNELS,
-    COMPARISONS,
     DESIGN_COMPARISON,
-    DESIGNS,
-    DIRECTIONS,
-    IMPORT_LAYOUTS,
-    METRIC_KINDS,
-    PILOT_STATUSES,
     STARTED_STATUSES,
 )
 
 if TYPE_CHECKING:  # the heavy modules load only in the commands that use them: a cron import starts fast
     from sqlalchemy.engine import Engine
 
-    from lib.importer import ImportPreview, MetricMapping
 
 EXIT_USAGE, EXIT_INVALID, EXIT_ERROR = 2, 3, 1
 
@@ -389,114 +380,6 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-def parse_metric(text: str, layout: str, kinds: dict[str, str]) -> MetricMapping:
-    """NAME=COLUMN[:KIND]; aggregated rates NAME=CONVERSIONS/EXPOSURES, means NAME=N/SUM[/SUM_SQ]."""
-    from lib.importer import MetricMapping
-
-    name, sep, rest = text.partition("=")
-    if not sep or not name.strip() or not rest.strip():
-        raise CliError(f"--metric '{text}': expected NAME=COLUMN[:KIND].", EXIT_USAGE)
-    columns, _, kind = rest.rpartition(":") if ":" in rest else (rest, "", "")
-    kind = kind.strip() or kinds.get(name.strip(), "proportion")
-    if kind not in METRIC_KINDS:
-        known = f"{', '.join(METRIC_KINDS[:-1])} or {METRIC_KINDS[-1]}"
-        raise CliError(f"--metric '{text}': kind '{kind}' is not {known}.", EXIT_USAGE)
-    parts = [c.strip() for c in columns.split("/")]
-    m = MetricMapping(name=name.strip(), kind=kind)  # type: ignore[arg-type]
-    if layout == "events":
-        m.column = columns.strip()
-    elif kind == "proportion":
-        if len(parts) != 2:
-            raise CliError(f"--metric '{text}': an aggregated rate needs CONVERSIONS/EXPOSURES columns.", EXIT_USAGE)
-        m.conversions_column, m.exposures_column = parts
-    elif kind == "mean":
-        if len(parts) not in (2, 3):
-            raise CliError(f"--metric '{text}': an aggregated mean needs N/SUM[/SUM_SQ] columns.", EXIT_USAGE)
-        m.n_column, m.sum_column = parts[:2]
-        m.sum_sq_column = parts[2] if len(parts) == 3 else None
-    else:
-        m.column = parts[0]
-    return m
-
-
-def _print_preview(preview: ImportPreview) -> None:
-    say(
-        f"File: {preview.file_name} ({preview.size_bytes:,} bytes), layout {preview.layout} "
-        f"(detected: {preview.detected_layout}), {preview.row_count:,} rows read, {preview.rows_used:,} used."
-    )
-    if preview.first_day:
-        say(f"Days: {preview.first_day} to {preview.last_day} ({preview.period or 'day'} rows).")
-    for t in preview.arm_totals:
-        value = f"{t.value:.2%}" if t.kind == "proportion" and t.value is not None else f"{t.value or 0:,.4g}"
-        say(
-            f"  {t.metric} · {t.arm}: n={t.n:,.0f} total={t.total:,.6g} ({value}) over {t.days} day(s), {t.rows:,} rows"
-        )
-    for note in preview.notes:
-        say(f"Note: {note}")
-    if preview.ok:
-        say(f"OK: {len(preview.observations):,} day x arm x metric values would be stored.")
-    else:
-        say(f"{preview.problem_count:,} problem(s):")
-        for p in preview.problems:
-            say(f"  {p}" + (f" [{p.column}]" if p.column else ""))
-        if preview.more_problems:
-            say(f"  … and {preview.more_problems:,} more.")
-
-
-def cmd_import(args) -> int:
-    from concurrent.futures import ThreadPoolExecutor
-
-    from lib import imports
-    from lib.importer import ImportMapping, file_checksum, read_sample
-
-    engine = _engine()
-    path = Path(args.file)
-    if not path.is_file():
-        raise CliError(f"{args.file}: no such file.")
-    with reading(engine) as session, ThreadPoolExecutor(1) as pool:
-        hashing = pool.submit(file_checksum, path)  # hashlib runs beside the mapping work, outside the GIL
-        pilot = pilots.find_pilot(session, args.pilot)
-        kinds = pilots.metric_kinds(session, pilot.id or 0)
-        if args.layout and args.metric and args.date_column and (args.arm_column or args.layout == "aggregated"):
-            mapping = ImportMapping(layout=args.layout, arm_column=args.arm_column, date_column=args.date_column)
-        else:  # start from last time's mapping or a suggestion; what the command line says wins
-            mapping = imports.mapping_for(session, pilot.id or 0, read_sample(path))
-        if args.layout:
-            mapping.layout = args.layout
-        for option in ("arm_column", "date_column"):
-            if getattr(args, option):
-                setattr(mapping, option, getattr(args, option))
-        if args.control:
-            mapping.control_value = args.control
-        if args.metric:
-            mapping.metrics = [parse_metric(m, mapping.layout, kinds) for m in args.metric]
-        left_out = imports.unmapped_metrics(session, pilot.id or 0, mapping)
-        if left_out:
-            say(f"Note: not in this file's mapping, so not imported: {', '.join(left_out)}.")
-        checksum = hashing.result()
-        replacing = imports.check_duplicate(session, pilot.id or 0, checksum, args.replace)
-        preview = imports.preview_for_pilot(session, pilot.id or 0, path, mapping, replacing=replacing)
-    _print_preview(preview)
-    if args.dry_run:
-        say("Dry run: nothing was saved.")
-        return 0 if preview.ok else EXIT_INVALID
-    if not preview.ok:
-        raise CliError(f"{preview.problem_count:,} problem(s) in {path.name}; nothing was saved.")
-    with transaction(engine) as session:
-        outcome = imports.commit_import(
-            session,
-            pilot.id or 0,
-            preview,
-            checksum=checksum,
-            actor=current_actor(),
-            source="cli",
-            replace=args.replace,
-        )
-    replaced = f" (replaced batch #{outcome.replaced_batch_id})" if outcome.replaced_batch_id else ""
-    say(f"Imported {outcome.entries:,} values into “{pilot.name}” as batch #{outcome.batch.id}{replaced}.")
-    return 0
-
-
 def cmd_export(args) -> int:
     from lib import backup
 
@@ -533,149 +416,10 @@ def cmd_restore(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lib.cli", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    """Every command and option (``lib/cli_parser.py``: the parser is long, the commands are here)."""
+    from lib.cli_parser import build_parser as build
 
-    def add(name: str, func: Callable, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        p.set_defaults(func=func)
-        return p
-
-    add("demo", cmd_demo, "Load the demo workspace into an empty database.")
-    p = add("pilots", cmd_pilots, "List pilots: id, name, design, status.")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-
-    p = add("create-pilot", cmd_create_pilot, "Create a pilot with its success criteria.")
-    p.add_argument("--name", required=True)
-    p.add_argument("--design", required=True, choices=DESIGNS)
-    p.add_argument("--goal", type=int, help="id of the goal it serves")
-    p.add_argument(
-        "--criterion",
-        action="append",
-        default=[],
-        metavar="METRIC:KIND:ROLE:COMPARISON:THRESHOLD[:EXPECTED]",
-        help="repeatable; THRESHOLD is the minimum worth scaling, EXPECTED the effect you expect; "
-        "e.g. reply_rate:proportion:primary:vs_target:8%%:11%%",
-    )
-    p.add_argument("--status", default="planned", choices=PILOT_STATUSES)
-    p.add_argument("--hypothesis")
-    p.add_argument("--owner")
-    p.add_argument("--channel", default="other", choices=CHANNELS)
-    p.add_argument("--start", type=date.fromisoformat, metavar="YYYY-MM-DD")
-    p.add_argument("--end", type=date.fromisoformat, metavar="YYYY-MM-DD")
-    p.add_argument("--baseline-start", type=date.fromisoformat, metavar="YYYY-MM-DD")
-    p.add_argument("--baseline-end", type=date.fromisoformat, metavar="YYYY-MM-DD")
-    p.add_argument("--planned-n", type=int, help="planned people per arm")
-    p.add_argument(
-        "--arms",
-        metavar="CONTROL,PILOT",
-        help="A/B arms as your export names them, control first (default: control,pilot), e.g. gate_30,gate_40",
-    )
-
-    p = add("plan", cmd_plan, "Plan a criterion's sample for daily looks, and say what the plan does.")
-    p.add_argument("--kind", default="proportion", choices=METRIC_KINDS)
-    p.add_argument("--comparison", default="vs_control", choices=COMPARISONS)
-    p.add_argument("--threshold", required=True, help="minimum worth scaling: 0, 1%%, 10%%rel, or a target 8%%")
-    p.add_argument("--expected", required=True, help="the effect (or target value) you expect, same units")
-    p.add_argument("--baseline", help="today's rate (5%%) or average (control arm or baseline period)")
-    p.add_argument("--sd", type=float, help="spread of one unit (averages) or of one day (counts, before/after)")
-    p.add_argument("--direction", default="increase", choices=DIRECTIONS)
-    p.add_argument("--confidence", type=float, default=0.95)
-    p.add_argument("--power", type=float, default=0.8)
-    p.add_argument("--days", type=int, default=28, help="pilot length in days: one look a day")
-    p.add_argument("--baseline-days", type=int, help="before/after: days in the baseline period")
-    p.add_argument("--per-day", type=float, help="people per arm per day: adds duration and what it can detect")
-    p.add_argument("--units", default="people")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-
-    p = add(
-        "report",
-        cmd_report,
-        "Write the stakeholder report (self-contained HTML) for a pilot, a goal, or every pilot awaiting a decision.",
-    )
-    which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--pilot", metavar="ID_OR_NAME")
-    which.add_argument("--goal", type=int, metavar="ID")
-    which.add_argument("--pending", action="store_true", help="the review-meeting pack")
-    p.add_argument("--out", required=True, metavar="FILE.html")
-
-    p = add("share", cmd_share, "Read-only share links for stakeholders: create, list, revoke.")
-    share_sub = p.add_subparsers(dest="share_command", required=True, metavar="ACTION")
-    c = share_sub.add_parser(
-        "create",
-        help="Create a link to a pilot's report or a goal's; prints its path last.",
-        description="Create a read-only link; its path (/?share=TOKEN) is the last line.",
-    )
-    target = c.add_mutually_exclusive_group(required=True)
-    target.add_argument("--pilot", metavar="ID_OR_NAME")
-    target.add_argument("--goal", type=int, metavar="ID")
-    c.add_argument("--expires", type=int, metavar="DAYS", help="stops working after DAYS days (1 to 3650)")
-    c.add_argument("--label", metavar="TEXT", help="who it is for, e.g. 'Sales leadership'")
-    c.add_argument(
-        "--decision",
-        type=int,
-        metavar="ID",
-        help="pin a pilot's link to that recorded decision's frozen numbers instead of today's",
-    )
-    c = share_sub.add_parser(
-        "list",
-        help="List links: id, target, created, expires, revoked, opens.",
-        description="List links: id, target, created, expires, revoked, opens.",
-    )
-    c.add_argument("--format", choices=("text", "json"), default="text")
-    c = share_sub.add_parser(
-        "revoke",
-        help="Revoke a link: it opens nothing from now on.",
-        description="Revoke a link: it opens nothing from now on.",
-    )
-    c.add_argument("id", type=int, metavar="ID")
-
-    p = add("evaluate", cmd_evaluate, "Verdicts of the decision engine for one or all running/decided pilots.")
-    p.add_argument("--pilot", metavar="ID_OR_NAME")
-    p.add_argument("--format", choices=("json", "text"), default="text")
-
-    p = add("import", cmd_import, "Import an export file (CSV or .xlsx) into a pilot, all rows or none.")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--pilot", required=True, metavar="ID_OR_NAME")
-    p.add_argument(
-        "--layout",
-        choices=IMPORT_LAYOUTS,
-        help="aggregated: one row per day and arm; events: one row per person/order",
-    )
-    p.add_argument("--arm-column", metavar="COL")
-    p.add_argument("--control", metavar="VALUE", help="the arm column's value for the control group")
-    p.add_argument("--date-column", metavar="COL")
-    p.add_argument(
-        "--metric",
-        action="append",
-        default=[],
-        metavar="NAME=COLUMN[:KIND]",
-        help="repeatable; aggregated rates NAME=CONVERSIONS/EXPOSURES, means NAME=N/SUM[/SUM_SQ]; "
-        "without --metric the pilot's remembered or a suggested mapping is used",
-    )
-    p.add_argument("--dry-run", action="store_true", help="print the preview, save nothing")
-    p.add_argument("--replace", action="store_true", help="replace an earlier import of the same file")
-
-    p = add("export", cmd_export, "Write a complete, versioned backup of the workspace (JSON).")
-    p.add_argument("--out", required=True, metavar="FILE")
-    p = add(
-        "restore",
-        cmd_restore,
-        "Restore a backup into an empty workspace, all rows or none; every row is checked first.",
-    )
-    p.add_argument("file", metavar="FILE")
-    p.add_argument(
-        "--replace",
-        action="store_true",
-        help="replace a workspace that has rows; it is saved to a file first (see --previous-out)",
-    )
-    p.add_argument(
-        "--previous-out",
-        metavar="FILE",
-        help="with --replace: where to save the current workspace "
-        "(default: greenlight-before-restore-<UTC time>.json beside FILE)",
-    )
-    return parser
+    return build()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
