@@ -10,6 +10,7 @@ projection everywhere: the pilot measured a sample, not the scaled future.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -106,3 +107,31 @@ def rollup(session: Session, portfolio: Portfolio | None = None) -> list[GoalRol
         proj = projection(primary or {}, p.scale_volume, (primary or {}).get("kind"))
         by_goal.setdefault(p.goal_id, []).append(ServingPilot(p, verdict, proj))
     return [GoalRollup(node, by_goal.get(node.goal.id or 0, [])) for node in goal_tree(session)]
+
+
+def goal_lines(g: GoalRollup, plain: Callable[[object], str]) -> list[str]:
+    """A goal and the pilots serving it as Markdown lines; ``plain`` escapes what people typed."""
+    from lib import formatting as fmt
+
+    goal = g.node.goal
+    target = (
+        f"{fmt.number(goal.target_value)} {plain(goal.kpi_unit)}".strip()
+        if goal.target_value is not None
+        else "no target set"
+    )
+    indent = "\u2003" * 2 * g.node.depth
+    lines = [f"{indent}**{plain(goal.name)}** · {goal.level} · KPI {plain(goal.kpi_name)}: {target}"]
+    for sp in g.pilots:
+        line = f"{indent}\u2003– {plain(sp.pilot.name)}: {plain(sp.verdict)}"
+        if sp.projection:
+            pr = sp.projection
+            span = (
+                f" (range {fmt.signed_number(pr.low, 0)} to {fmt.signed_number(pr.high, 0)})"
+                if pr.low is not None and pr.high is not None
+                else ""
+            )
+            line += f" — projected {fmt.signed_number(pr.per_month, 0)} {pr.unit} a month{span}"
+        lines.append(line)
+    if not g.pilots:
+        lines.append(f"{indent}\u2003– *no pilot serves it yet*")
+    return lines

@@ -198,7 +198,6 @@ def pilot_view_cached(pilot_id: int, data_version: int):
 def show_rollup(*, compact: bool = False, portfolio=None) -> None:
     """Company → marketing → team: each goal's KPI and target, the pilots serving it with their verdicts,
     and what the scaled ones are projected to add (Home and Goals)."""
-    from lib import formatting as fmt
     from lib import rollup
 
     with read() as session:
@@ -212,29 +211,7 @@ def show_rollup(*, compact: bool = False, portfolio=None) -> None:
     for g in goals:
         if compact and not g.pilots:
             continue
-        target = (
-            f"{fmt.number(g.node.goal.target_value)} {plain(g.node.goal.kpi_unit)}".strip()
-            if g.node.goal.target_value is not None
-            else "no target set"
-        )
-        indent = " " * 2 * g.node.depth
-        lines = [
-            f"{indent}**{plain(g.node.goal.name)}** · {g.node.goal.level} · KPI {plain(g.node.goal.kpi_name)}: {target}"
-        ]
-        for sp in g.pilots:
-            line = f"{indent} – {plain(sp.pilot.name)}: {plain(sp.verdict)}"
-            if sp.projection:
-                pr = sp.projection
-                rng = (
-                    f" (range {fmt.signed_number(pr.low, 0)} to {fmt.signed_number(pr.high, 0)})"
-                    if pr.low is not None and pr.high is not None
-                    else ""
-                )
-                line += f" — projected {fmt.signed_number(pr.per_month, 0)} {pr.unit} a month{rng}"
-            lines.append(line)
-        if not g.pilots:
-            lines.append(f"{indent} – *no pilot serves it yet*")
-        st.markdown("  \n".join(lines))
+        st.markdown("  \n".join(rollup.goal_lines(g, plain)))
 
 
 def can_write() -> bool:

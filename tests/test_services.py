@@ -242,3 +242,24 @@ def test_arms_named_as_the_export_names_them_are_analysed_control_first(engine):
     assert primary.control_value == pytest.approx(20 / 400) and primary.pilot_value == pytest.approx(41 / 410)
     with pytest.raises(InvalidInput, match="needs two arms"), transaction(engine) as s:
         ab_pilot(s, name="One arm", arms="gate_30")
+
+
+def test_goals_roll_up_with_a_labelled_projection_for_the_scaled_pilot(engine):
+    from lib import rollup
+    from lib.db import reading
+    from lib.demo import load_demo
+
+    with transaction(engine) as s:
+        load_demo(s)
+    with reading(engine) as s:
+        goals = rollup.rollup(s)
+    assert [g.node.depth for g in goals] == [0, 1, 2]  # company → marketing → team
+    scaled = [p for g in goals for p in g.pilots if p.projection]
+    assert [p.pilot.name for p in scaled] == ["Question-style subject lines"]
+    pr = scaled[0].projection
+    assert pr.low < pr.per_month < pr.high and pr.unit == "conversions"
+    assert pr.per_month == pytest.approx(6000 * (pr.per_month / 6000))  # effect × the planned 6,000 a month
+    lines = rollup.goal_lines(
+        next(g for g in goals if g.pilots and g.pilots[0].projection or any(p.projection for p in g.pilots)), str
+    )
+    assert any("projected +" in line and "a month (range" in line for line in lines)

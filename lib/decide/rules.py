@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from lib.decide.evidence import MIN_PILOT_DAYS, Evidence
 from lib.observations import CriterionSpec
 from lib.stats import group_sequential as gs
-from lib.stats.before_after import placebo_check
 from lib.stats.distributions import norm_sf, z_one_sided
+from lib.stats.placebo import placebo_check
 from lib.stats.sequential import log_e_value
 
 #: before/after: the real step must stand out among placebo steps in the baseline

@@ -9,10 +9,11 @@ notebooks::
 """
 
 from lib.stats.bayes import chance_to_beat
-from lib.stats.before_after import StepFit, fit_step, placebo_check
+from lib.stats.before_after import StepFit, fit_step
 from lib.stats.group_sequential import OperatingCharacteristics, boundary_z, operating_characteristics
 from lib.stats.means import Summary, compare_means
 from lib.stats.multiple import adjust_pvalues, srm_pvalue
+from lib.stats.placebo import placebo_check
 from lib.stats.planning import (
     Plan,
     PlanInputs,

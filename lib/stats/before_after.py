@@ -88,6 +88,16 @@ import numpy as np
 from scipy.linalg import lapack
 
 from lib.stats import stats_messages, validation
+from lib.stats.ar1_grams import (
+    _coefficients,
+    _Grams,
+    _grams,
+    _inverse_and_coefficients,
+    _whitened,
+    _whitened_one,
+    _yule_walker,
+)
+from lib.stats.daily_series import DUPLICATE_DAYS, _Series, _series  # noqa: F401 - DUPLICATE_DAYS re-exported
 from lib.stats.distributions import t_ppf, t_sf
 
 #: spare degrees of freedom (days minus coefficients minus phi) each model needs
@@ -113,8 +123,6 @@ _IDENTITY = np.eye(9)
 _EXACT_FIT = 1e-9
 #: a Cholesky pivot this small relative to its column (1 - R^2 on the columns before) means rank deficient
 _RANK_TOL = 1e-10
-
-DUPLICATE_DAYS = "before_days and after_days must not repeat a day; {day} appears twice."
 
 
 @dataclass(frozen=True)
@@ -161,198 +169,6 @@ class StepFit:
         if self.standard_error == 0.0:
             return 0.0 if self.estimate > margin else 1.0
         return t_sf((self.estimate - margin) / self.standard_error, self.df)
-
-
-@dataclass(frozen=True)
-class PlaceboCheck:
-    """Fake start dates inside the baseline: how many show a step as large as the real one?"""
-
-    t_stats: tuple[float, ...]  # placebo steps' t statistics (empty when none could be run)
-    as_large: int  # how many have |t| >= |real t|
-
-    @property
-    def count(self) -> int:
-        return len(self.t_stats)
-
-
-# --- input --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Series:
-    """Logged days in date order, as the model needs them."""
-
-    days: tuple[date, ...]
-    day_numbers: np.ndarray  # days since the first, float
-    weekdays: np.ndarray
-    y: np.ndarray
-    post: np.ndarray  # 1.0 in the pilot period
-
-
-def _ordinals(name: str, days: Sequence[date], values_name: str, n: int) -> list[int]:
-    if len(days) != n:
-        raise ValueError(stats_messages.DATES_LENGTH.format(name=name, values=values_name))
-    if not all(isinstance(d, date) for d in days):
-        raise ValueError(stats_messages.NOT_DATES.format(name=name))
-    return [d.toordinal() for d in days]
-
-
-def _series(
-    before_days: Sequence[date],
-    before_values: Sequence[float],
-    after_days: Sequence[date],
-    after_values: Sequence[float],
-) -> _Series:
-    """Validate both periods and sort them into one series; a repeated date is impossible input."""
-    before = validation.finite_values("before_values", before_values)
-    after = validation.finite_values("after_values", after_values)
-    first, second = list(before_days), list(after_days)
-    days = first + second
-    ordinals = np.array(
-        _ordinals("before_days", first, "before_values", len(before))
-        + _ordinals("after_days", second, "after_values", len(after)),
-        dtype=np.int64,
-    )
-    y = np.array(before + after, dtype=float)
-    post = np.zeros(len(y))
-    post[len(before) :] = 1.0
-    steps = np.diff(ordinals)
-    if not np.all(steps > 0):  # not already in order: sort, then look for repeats
-        order = np.argsort(ordinals, kind="stable")
-        ordinals, y, post = ordinals[order], y[order], post[order]
-        days = [days[i] for i in order]
-        steps = np.diff(ordinals)
-        repeated = np.flatnonzero(steps == 0)
-        if len(repeated):
-            raise ValueError(DUPLICATE_DAYS.format(day=days[repeated[0]].isoformat()))
-    start = int(ordinals[0]) if len(ordinals) else 0
-    weekdays = (ordinals + 6) % 7  # date.weekday() from the proleptic ordinal
-    return _Series(tuple(days), (ordinals - start).astype(float), weekdays, y, post)
-
-
-# --- cross products -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Grams:
-    """Cross products of z = [X, y] that every Cochrane-Orcutt round needs.
-
-    Quasi-differenced over a gap g, ``z_t - l z_{t-1}`` with ``l = phi**g``,
-    has cross product ``now - l cross + l^2 prev`` summed over the days with
-    that gap, so a round is a few (k+1)x(k+1) operations, not a pass over the
-    days (numpy's per-call overhead, not arithmetic, is the cost here).
-    """
-
-    n: int
-    quadratic: np.ndarray  # sum over all days of z z', stacked on one_cross
-    gaps: np.ndarray  # the distinct day gaps between consecutive logged days
-    pieces: np.ndarray  # per gap: now, cross, prev, flattened, one row each
-    moments: np.ndarray  # rows: mean of z; sum of z_t + z_{t-1} over one-day pairs
-    n_pairs: int  # one-day pairs
-
-    @property
-    def full(self) -> np.ndarray:
-        return self.quadratic[: self.quadratic.shape[1]]
-
-    @property
-    def one_cross(self) -> np.ndarray:
-        """Sum over one-day pairs of z_t z_{t-1}' + z_{t-1} z_t'."""
-        return self.quadratic[self.quadratic.shape[1] :]
-
-    @property
-    def consecutive(self) -> bool:
-        return len(self.gaps) == 1 and self.gaps[0] == 1
-
-    def subset(self, cols: np.ndarray) -> _Grams:
-        """The same cross products for a design with fewer columns."""
-        size = self.quadratic.shape[1]
-        pieces = self.pieces.reshape(-1, size, size)[:, cols][:, :, cols].reshape(len(self.pieces), -1)
-        quadratic = np.vstack([self.full[np.ix_(cols, cols)], self.one_cross[np.ix_(cols, cols)]])
-        return _Grams(self.n, quadratic, self.gaps, pieces, self.moments[:, cols], self.n_pairs)
-
-
-def _grams(z: np.ndarray, day_numbers: np.ndarray) -> _Grams:
-    full = z.T @ z
-    gaps = np.diff(day_numbers)
-    mean = z.mean(axis=0)
-    if np.all(gaps == 1.0):  # consecutive days: one group, from the full cross product
-        first, last = z[0], z[-1]
-        lagged = z[:-1].T @ z[1:]
-        cross = lagged + lagged.T
-        pieces = np.stack([full - np.outer(first, first), cross, full - np.outer(last, last)])
-        moments = np.vstack([mean, 2.0 * z.sum(axis=0) - first - last])
-        return _Grams(len(z), np.vstack([full, cross]), np.ones(1), pieces.reshape(3, -1), moments, len(z) - 1)
-    cur, prev_rows = z[1:], z[:-1]
-    distinct = np.unique(gaps)
-    blocks = []
-    for g in distinct:
-        c, p = cur[gaps == g], prev_rows[gaps == g]
-        lagged = p.T @ c
-        blocks += [c.T @ c, lagged + lagged.T, p.T @ p]
-    one = gaps == 1.0
-    one_cross = blocks[1 + 3 * int(np.flatnonzero(distinct == 1.0)[0])] if one.any() else np.zeros_like(full)
-    moments = np.vstack([mean, cur[one].sum(axis=0) + prev_rows[one].sum(axis=0)])
-    pieces = np.stack(blocks).reshape(len(blocks), -1)
-    return _Grams(len(z), np.vstack([full, one_cross]), distinct, pieces, moments, int(one.sum()))
-
-
-def _whitened(grams: _Grams, phis: np.ndarray) -> np.ndarray:
-    """Cross products of the quasi-differenced [X, y] (first day dropped), one per phi."""
-    if grams.consecutive:
-        weights = np.stack([np.ones(len(phis)), -phis, phis * phis], axis=1)
-    else:
-        lag = phis[:, None] ** grams.gaps[None, :]
-        scale = np.where(grams.gaps == 1.0, 1.0, (1.0 - phis[:, None] ** 2) / (1.0 - lag * lag))
-        weights = np.stack([scale, -scale * lag, scale * lag * lag], axis=2).reshape(len(phis), -1)
-    size = len(grams.full)
-    return (weights @ grams.pieces).reshape(len(phis), size, size)
-
-
-def _whitened_one(grams: _Grams, phi: float) -> np.ndarray:
-    """``_whitened`` for one phi, with a shortcut for consecutive days (the hot loop)."""
-    if grams.consecutive:
-        size = len(grams.full)
-        return (np.array([1.0, -phi, phi * phi]) @ grams.pieces).reshape(size, size)
-    return _whitened(grams, np.array([phi]))[0]
-
-
-def _coefficients(w: np.ndarray, k: int) -> np.ndarray:
-    """Least-squares coefficients from a cross product of [X, y] (Cholesky; lstsq if that fails)."""
-    _, beta, info = lapack.dposv(w[:k, :k], w[:k, k])
-    if info != 0:
-        beta = np.linalg.lstsq(w[:k, :k], w[:k, k], rcond=None)[0]
-    return beta
-
-
-def _inverse_and_coefficients(w: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, float]:
-    """(X'X)^-1, coefficients and residual sum of squares from a cross product of [X, y]."""
-    rhs = np.empty((k, k + 1))
-    rhs[:, :k] = _IDENTITY[:k, :k]
-    rhs[:, k] = w[:k, k]
-    _, solved, info = lapack.dposv(w[:k, :k], rhs)
-    if info != 0:
-        solved = np.linalg.pinv(w[:k, :k]) @ rhs
-    beta = solved[:, k]
-    return solved[:, :k], beta, max(float(w[k, k] - w[:k, k] @ beta), 0.0)
-
-
-def _yule_walker(grams: _Grams, beta: np.ndarray) -> float:
-    """Lag-1 autocorrelation of the residuals y - X beta: mean lagged product over mean square.
-
-    statsmodels' ``yule_walker(df=None)`` (method "adjusted") for consecutive days.
-    """
-    if grams.n_pairs == 0:
-        return 0.0
-    c = np.empty(len(beta) + 1)
-    c[:-1] = -beta
-    c[-1] = 1.0
-    mean, lag_sum = (grams.moments @ c).tolist()
-    square, lag_square = (grams.quadratic @ c).reshape(2, -1) @ c
-    total = square - grams.n * mean * mean
-    if total <= 0.0:
-        return 0.0
-    lagged = 0.5 * lag_square - mean * lag_sum + grams.n_pairs * mean * mean
-    return (lagged / grams.n_pairs) / (total / grams.n)
 
 
 # --- model --------------------------------------------------------------------
@@ -590,53 +406,3 @@ def counterfactual(
     """
     fit = fit_step(before_days, before_values, after_days, after_values, counterfactual_level=level)
     return () if fit is None else fit.counterfactual
-
-
-def _placebo_starts(n: int, count: int, min_side: int) -> list[int]:
-    """Positions of fake first pilot days, spread evenly, with min_side days on each side."""
-    low, high = min_side, n - min_side
-    possible = high - low + 1
-    if possible < 3 or count < 3:
-        return []
-    if possible <= count:
-        return list(range(low, high + 1))
-    return sorted(set(np.rint(np.linspace(low, high, count)).astype(int).tolist()))
-
-
-def _abs_t(name: str, value: object) -> float:
-    """|t|, allowing the infinite t of an exact fit."""
-    if isinstance(value, (int, float)) and math.isinf(value):
-        return math.inf
-    return abs(validation.finite(name, value))
-
-
-def placebo_check(
-    before_days: Sequence[date],
-    before_values: Sequence[float],
-    real_t: float,
-    *,
-    count: int = 20,
-    min_side: int = 7,
-) -> PlaceboCheck:
-    """Fit the same model to the baseline alone with fake start dates; count steps as large as the real one.
-
-    ``min_side`` counts logged days (not calendar days) on each side of a
-    fake start (at least ``MIN_DAYS_PER_PERIOD``); with ``n`` baseline days
-    there are ``n - 2 min_side + 1`` possible starts, so 28 days give 15.
-    Fewer than 3 possible fake starts: an empty check. Placebo fits that the
-    days cannot support are skipped. Read it as
-    a description ("none of 15 fake start dates showed a jump this large"),
-    not a p-value: the fake steps share days and see only the baseline.
-    """
-    real = _abs_t("real_t", real_t)
-    count = validation.count("count", count)
-    min_side = max(MIN_DAYS_PER_PERIOD, validation.count("min_side", min_side))
-    series = _series(before_days, before_values, [], [])
-    t_stats: list[float] = []
-    for start in _placebo_starts(len(series.y), count, min_side):
-        post = np.zeros(len(series.y))
-        post[start:] = 1.0
-        fit = _fit(series, post)
-        if fit is not None:
-            t_stats.append(_step(fit)[2])
-    return PlaceboCheck(tuple(t_stats), sum(1 for t in t_stats if abs(t) >= real))

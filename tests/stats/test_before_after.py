@@ -16,15 +16,9 @@ from statsmodels.regression.linear_model import GLSAR
 from statsmodels.tsa.arima.model import ARIMA
 
 from lib.stats import stats_messages as messages
-from lib.stats.before_after import (
-    CounterfactualDay,
-    PlaceboCheck,
-    StepFit,
-    counterfactual,
-    fit_step,
-    placebo_check,
-)
+from lib.stats.before_after import CounterfactualDay, StepFit, counterfactual, fit_step
 from lib.stats.distributions import t_ppf
+from lib.stats.placebo import PlaceboCheck, placebo_check
 
 START = date(2026, 3, 2)  # a Monday
 WEEKDAY_PATTERN = np.array([0.0, 1.0, 2.0, 1.0, 3.0, -6.0, -8.0])
