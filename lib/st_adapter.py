@@ -16,7 +16,7 @@ from sqlmodel import Session
 from lib import access
 from lib.access import Principal, role_for
 from lib.config import current_actor
-from lib.db import make_engine, reading, transaction, upgrade
+from lib.db import DatabaseUnavailable, open_database, reading, transaction
 from lib.inputs import InvalidInput
 from lib.ui_keys import Keys
 from lib.vocabulary import RECOMMENDATION_LABELS
@@ -43,10 +43,18 @@ _through_entry_point()
 
 @st.cache_resource(show_spinner="Opening the database…")
 def engine() -> Engine:
-    """One engine per process, schema upgraded once when the app starts."""
-    eng = make_engine()
-    upgrade(eng)
-    return eng
+    """One engine per process, schema upgraded once when the app starts.
+
+    A database that cannot be opened (wrong password, no server, unreadable file) is one
+    sentence on the page — which database, what failed, what to check — never a traceback
+    or the password; the details go to the server log.
+    """
+    try:
+        return open_database()
+    except DatabaseUnavailable as exc:
+        st.error(str(exc), icon=":material/database:")
+        st.stop()
+        raise  # st.stop() ends the run; this keeps type checkers sure nothing is returned
 
 
 @contextmanager

@@ -444,3 +444,16 @@ def test_settings_saves_defaults_and_refuses_a_bad_backup(demo_engine):
     button(at, "Restore").click().run()
     assert "Nothing was restored" in at.error[0].value
     assert count(demo_engine, Pilot) == before
+
+
+def test_a_wrong_database_password_is_one_sentence_without_the_password(monkeypatch):
+    from tests.conftest import need_postgres
+
+    base = need_postgres()
+    wrong = base.replace("app:app@", "app:not-the-password@")
+    monkeypatch.setenv("GREENLIGHT_DATABASE_URL", wrong)
+    at = page("pages/home.py").run()
+    shown = " ".join(e.value for e in at.error)
+    assert not at.exception and shown
+    assert "not-the-password" not in shown and "Traceback" not in shown
+    assert "127.0.0.1" in shown or "localhost" in shown
