@@ -12,6 +12,7 @@ PostgreSQL replicas serialise their schema upgrades with an advisory lock.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from sqlmodel import Session
 from lib.config import database_url
 from lib.inputs import FieldError, InvalidInput
 
+log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5_000  # SQLite's own wait for a lock, per attempt
 WRITE_PATIENCE_S = 30.0  # a writer's whole wait for the lock, attempts and backoff included
@@ -159,7 +161,9 @@ def open_database(url: str | None = None) -> Engine:
         engine = make_engine(url)
         upgrade(engine)
     except Exception as exc:  # noqa: BLE001 - every failure at start becomes one sentence
-        raise database_problem(exc, url) from None
+        problem = database_problem(exc, url)
+        log.error("%s", problem, exc_info=exc)  # the details, for whoever runs the server
+        raise problem from None
     return engine
 
 

@@ -268,7 +268,7 @@ CORPUS = [
         "mapping",
     ),
     Case("pilot_with_no_arms", set_value("pilot", by_id(5), "arms", ""), "arm list"),
-    Case("ab_pilot_without_control", set_value("pilot", by_id(2), "arms", "a,b"), "control"),
+    Case("ab_pilot_with_one_arm", set_value("pilot", by_id(2), "arms", "a"), "control"),
     Case("target_pilot_with_two_arms", set_value("pilot", by_id(4), "arms", "control,pilot"), "arm list"),
     Case("end_before_start", set_value("pilot", by_id(1), "end_date", "2026-09-01"), "on or after"),
     Case("before_after_without_baseline", set_value("pilot", by_id(3), "baseline_start", None), "baseline"),

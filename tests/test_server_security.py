@@ -257,12 +257,15 @@ def test_sign_in_mode_leaves_host_names_to_the_team_s_proxy(tmp_path):
 # --- No error details on the wire -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("entry", "shown"), [("serve.py", ERROR_SENTENCE), ("app.py", STREAMLIT_REDACTED)])
+DATABASE_SENTENCE = "the file is not a Greenlight database or is damaged"  # lib.db.database_problem
+
+
+@pytest.mark.parametrize(("entry", "shown"), [("serve.py", DATABASE_SENTENCE), ("app.py", DATABASE_SENTENCE)])
 def test_an_error_shows_one_sentence_and_only_the_log_has_the_details(tmp_path, entry, shown):
     """A database file that is not one: the browser gets a sentence, the server log the traceback.
 
-    ``serve.py`` (how run.sh and the image serve) shows ours; ``streamlit run
-    app.py`` still hides everything, by ``client.showErrorDetails = "none"``.
+    A database that cannot be opened is one sentence on the page, through ``serve.py`` or
+    ``app.py`` alike (other errors: ``serve.py`` shows ours, ``app.py`` Streamlit's redacted text).
     """
     garbage = tmp_path / "greenlight.db"
     garbage.write_bytes(b"not a database: a text file someone put where the data should be\n" * 20)
