@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from lib import pilots
 from lib.config import current_actor
-from lib.db import make_engine, reading, transaction, upgrade
+from lib.db import DatabaseUnavailable, open_database, reading, transaction
 from lib.vocabulary import (
     DESIGN_COMPARISON,
     STARTED_STATUSES,
@@ -60,9 +60,7 @@ class CliError(Exception):
 
 
 def _engine() -> Engine:
-    engine = make_engine()
-    upgrade(engine)
-    return engine
+    return open_database()  # DatabaseUnavailable: one sentence, printed by main
 
 
 def _number(text: str, raw: str, what: str) -> float:
@@ -430,6 +428,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         say(f"error: {exc}", file=sys.stderr)
         return exc.code
+    except DatabaseUnavailable as exc:  # which database, what failed, what to check; never the password
+        say(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except ValueError as exc:  # InvalidInput, ImportFileError, BackupError, WorkspaceNotEmpty: messages for people
         say(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID

@@ -102,17 +102,21 @@ def cmd_import(args) -> int:
         checksum = hashing.result()
         replacing = imports.check_duplicate(session, pilot.id or 0, checksum, args.replace)
         preview = imports.preview_for_pilot(session, pilot.id or 0, path, mapping, replacing=replacing)
-    _print_preview(preview)
-    if args.dry_run:
-        say("Dry run: nothing was saved.")
-        return 0 if preview.ok else EXIT_INVALID
-    if not preview.ok:
-        raise CliError(f"{preview.problem_count:,} problem(s) in {path.name}; nothing was saved.")
-    with transaction(engine) as session:
+        keep = imports.corrections_to_keep(session, pilot.id or 0, checksum) if replacing else 0
+        _print_preview(preview)
+        if keep:
+            say(f"Note: {keep:,} manual correction(s) made since batch #{replacing} will be re-applied.")
+        if args.dry_run:
+            say("Dry run: nothing was saved.")
+            return 0 if preview.ok else EXIT_INVALID
+        if not preview.ok:
+            raise CliError(f"{preview.problem_count:,} problem(s) in {path.name}; nothing was saved.")
+        prepared = imports.prepare_import(session, pilot.id or 0, preview)  # checked before the write lock
+    with transaction(engine) as session:  # the write itself, short
         outcome = imports.commit_import(
             session,
             pilot.id or 0,
-            preview,
+            prepared,
             checksum=checksum,
             actor=current_actor(),
             source="cli",
@@ -120,4 +124,6 @@ def cmd_import(args) -> int:
         )
     replaced = f" (replaced batch #{outcome.replaced_batch_id})" if outcome.replaced_batch_id else ""
     say(f"Imported {outcome.entries:,} values into “{pilot.name}” as batch #{outcome.batch.id}{replaced}.")
+    if outcome.note:
+        say(outcome.note)
     return 0

@@ -145,7 +145,13 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision``; safe to call on every start and from many replicas."""
+    """Bring the schema to ``revision``; safe to call on every start and from many replicas.
+
+    A schema already at head is only read: starting a CLI command or a replica never
+    waits for, or blocks, someone else's write.
+    """
+    if revision == "head" and current_revision(engine) == head_revision():
+        return
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
@@ -168,7 +174,7 @@ def open_database(url: str | None = None) -> Engine:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    with engine.connect().execution_options(**_READ) as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 

@@ -297,6 +297,16 @@ if can_write():
                     )
                     for note in result.notes:
                         st.caption(plain(note))
+                    if replace_ok:
+                        with read() as session:
+                            keep = imports.corrections_to_keep(session, pilot_id, checksum)
+                        if keep:
+                            st.info(
+                                f"{keep:,} value(s) of the earlier import were corrected or cleared by hand since. "
+                                "Replacing keeps those corrections: each is re-applied on top of the file's value, "
+                                "and history keeps both.",
+                                icon=":material/history:",
+                            )
                     table(
                         pd.DataFrame(
                             [
@@ -337,7 +347,10 @@ if can_write():
 
                         def _imported(outcome) -> str:
                             st.session_state.pop(Keys.import_preview(pilot_id), None)
-                            return f"Imported {outcome.entries:,} values from “{plain(result.file_name)}” (batch #{outcome.batch.id})."
+                            return (
+                                f"Imported {outcome.entries:,} values from “{plain(result.file_name)}” "
+                                f"(batch #{outcome.batch.id}). {outcome.note}"
+                            ).strip()
 
                         save(
                             lambda session: imports.commit_import(

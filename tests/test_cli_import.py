@@ -192,3 +192,49 @@ def test_dry_run_checks_what_the_real_import_checks(cli_engine, tmp_path, capsys
     out, err = capsys.readouterr()
     assert code == 0, err + out
     assert "2026-09-01 to 2026-09-02" in out and "not imported: visit_rate, spend" in out
+
+
+AGG = "date,group,sent,conversions\n2026-09-01,control,100,7\n2026-09-01,variant_a,100,9\n2026-09-01,variant_b,100,8\n"
+AGG_ARGS = ["--arm-column", "group", "--control", "control", "--date-column", "date"]
+AGG_ARGS += ["--metric", "conversion_rate=conversions/sent"]
+
+
+def test_a_dry_run_reads_while_someone_else_holds_the_write_lock(cli_engine, tmp_path, capsys):
+    """Previewing and checking a file take no write lock: a long write elsewhere does not block them."""
+    import sqlite3
+    import time
+
+    path = tmp_path / "agg.csv"
+    path.write_text(AGG)
+    writer = sqlite3.connect(cli_engine.url.database, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")  # another process writing: holds SQLite's write lock
+    try:
+        started = time.monotonic()
+        code = main(["import", str(path), "--pilot", "1", *AGG_ARGS, "--dry-run"])
+        elapsed = time.monotonic() - started
+    finally:
+        writer.rollback()
+        writer.close()
+    out, err = capsys.readouterr()
+    assert code == 0, err + out
+    assert "Dry run: nothing was saved." in out and elapsed < 5
+
+
+def test_replace_on_the_command_line_keeps_manual_corrections_and_says_so(cli_engine, tmp_path, capsys):
+    from lib.results import correct_result
+
+    path = tmp_path / "agg.csv"
+    path.write_text(AGG)
+    assert main(["import", str(path), "--pilot", "1", *AGG_ARGS]) == 0
+    with transaction(cli_engine) as s:
+        entry = next(e for e in current_entries(s, 1) if e.arm == "variant_a")
+        correct_result(s, entry.id, "ana", "CRM counted a test send", total=8)
+    capsys.readouterr()
+    assert main(["import", str(path), "--pilot", "1", *AGG_ARGS, "--replace", "--dry-run"]) == 0
+    assert "1 manual correction(s) made since batch #1 will be re-applied" in capsys.readouterr().out
+    assert main(["import", str(path), "--pilot", "1", *AGG_ARGS, "--replace"]) == 0
+    out = capsys.readouterr().out
+    assert "(replaced batch #1)" in out and "1 manual correction of the earlier import kept" in out
+    with Session(cli_engine) as s:
+        now = {e.arm: e.total for e in current_entries(s, 1)}
+    assert now == {"control": 7, "variant_a": 8, "variant_b": 8}

@@ -234,3 +234,76 @@ def test_a_correction_keeps_the_cubes_only_while_the_sums_stand(engine):
             "ana",
             today=date(2026, 12, 1),
         )
+
+
+def _mapping(*metrics: str) -> ImportMapping:
+    columns = {"reply_rate": "replies", "unsubscribe_rate": "unsubs"}
+    return ImportMapping(
+        "aggregated",
+        "variant",
+        "control",
+        "date",
+        [MetricMapping(m, "proportion", conversions_column=columns[m], exposures_column="sent") for m in metrics],
+    )
+
+
+def _import_with(engine, pilot_id: int, data: bytes, mapping: ImportMapping, replace: bool = False):
+    checksum = file_checksum(data)
+    with Session(engine) as s:
+        replacing = imports.check_duplicate(s, pilot_id, checksum, replace)
+        preview = imports.preview_for_pilot(s, pilot_id, data, mapping, name="two.csv", replacing=replacing)
+        prepared = imports.prepare_import(s, pilot_id, preview)
+    with transaction(engine) as s:
+        return imports.commit_import(s, pilot_id, prepared, checksum=checksum, actor="importer", replace=replace)
+
+
+TWO_METRICS = (
+    b"date,variant,sent,replies,unsubs\n"
+    b"2026-10-01,control,400,20,2\n2026-10-01,pilot,410,30,1\n"
+    b"2026-10-02,control,380,19,0\n2026-10-02,pilot,390,28,3\n"
+)
+
+
+def test_replacing_an_import_keeps_the_manual_corrections_made_since(engine, pilot):
+    both = _mapping("reply_rate", "unsubscribe_rate")
+    _import_with(engine, pilot.id, TWO_METRICS, both)
+    with transaction(engine) as s:
+        entries = {(e.day, e.arm, e.metric): e for e in results.current_entries(s, pilot.id)}
+        fixed = entries[(START, "pilot", "reply_rate")]
+        results.correct_result(s, fixed.id, "ana", "the CRM double-counted", total=25)
+        cleared = entries[(START + timedelta(days=1), "control", "unsubscribe_rate")]
+        results.delete_result(s, cleared.id, "bo", "test sends")
+    with Session(engine) as s:
+        assert imports.corrections_to_keep(s, pilot.id, file_checksum(TWO_METRICS)) == 2
+
+    outcome = _import_with(engine, pilot.id, TWO_METRICS, both, replace=True)
+
+    assert (outcome.kept_corrections, outcome.lost_corrections) == (2, 0)
+    assert "2 manual corrections of the earlier import kept" in outcome.note
+    now = {(d, a, m): (n, t) for d, a, m, n, t in current(engine, pilot.id)}
+    assert now[(START, "pilot", "reply_rate")] == (410, 25)  # the correction, not the file's 30
+    assert (START + timedelta(days=1), "control", "unsubscribe_rate") not in now  # still cleared
+    assert now[(START, "control", "reply_rate")] == (400, 20) and len(now) == 7  # the rest is the file's
+    with Session(engine) as s:
+        stored = s.exec(select(ResultEntry).where(ResultEntry.batch_id == outcome.batch.id)).all()
+        reasons = [line.reason for line in results.history(s, pilot.id)]
+        # history keeps both: the file's value as imported again, then the correction on top
+        assert sorted(e.total for e in stored if (e.day, e.arm, e.metric) == (START, "pilot", "reply_rate")) == [25, 30]
+        assert s.exec(select(func.count()).select_from(ResultEntry)).one() == 8 + 1 + 8 + 1  # nothing lost
+    assert any(r.startswith("kept on re-import: corrected by ana") for r in reasons)
+    assert any(r.startswith("kept on re-import: cleared by bo") for r in reasons)
+
+    again = _import_with(engine, pilot.id, TWO_METRICS, both, replace=True)  # kept again, not doubled
+    assert again.kept_corrections == 2
+    assert {(d, a, m): (n, t) for d, a, m, n, t in current(engine, pilot.id)} == now
+
+
+def test_a_correction_the_new_import_has_no_value_for_is_reported_not_kept(engine, pilot):
+    _import_with(engine, pilot.id, TWO_METRICS, _mapping("reply_rate", "unsubscribe_rate"))
+    with transaction(engine) as s:
+        entry = next(e for e in results.current_entries(s, pilot.id) if e.metric == "unsubscribe_rate")
+        results.correct_result(s, entry.id, "ana", "typo", total=0)
+    outcome = _import_with(engine, pilot.id, TWO_METRICS, _mapping("reply_rate"), replace=True)
+    assert (outcome.kept_corrections, outcome.lost_corrections) == (0, 1)
+    assert "could not be kept" in outcome.note
+    assert {m for _, _, m, _, _ in current(engine, pilot.id)} == {"reply_rate"}
