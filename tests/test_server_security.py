@@ -12,18 +12,13 @@ from __future__ import annotations
 import base64
 import os
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from lib.host_guard import host_allowed, hostname_of, local_policy
+from tests.servers import Server, free_port, run_page, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ERROR_SENTENCE = (
@@ -41,82 +36,6 @@ DETAILS = (
     "site-packages",
     "st_adapter",
 )
-
-
-def free_port(address: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((address, 0))
-        return s.getsockname()[1]
-
-
-@dataclass(frozen=True)
-class Server:
-    address: str
-    port: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.address}:{self.port}"
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-@contextmanager
-def running_server(
-    tmp: Path,
-    *,
-    entry: str = "serve.py",
-    address: str = "127.0.0.1",
-    database_url: str | None = None,
-    secrets: str | None = None,
-) -> Iterator[Server]:
-    """``streamlit run <entry>`` from the project root; yields once /_stcore/health says ok."""
-    tmp.mkdir(parents=True, exist_ok=True)
-    secrets_file = tmp / "secrets.toml"
-    if secrets is not None:
-        secrets_file.write_text(secrets)
-    port = free_port(address)
-    log = tmp / "streamlit.log"
-    env = {
-        **os.environ,
-        "HOME": str(tmp),  # no ~/.streamlit/secrets.toml from whoever runs the tests
-        "GREENLIGHT_DATABASE_URL": database_url or f"sqlite:///{tmp / 'greenlight.db'}",
-        "GREENLIGHT_USER": "server-test",
-    }
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "streamlit", "run", entry),
-                *("--server.headless", "true", "--browser.gatherUsageStats", "false"),
-                *("--server.address", address, "--server.port", str(port)),
-                *("--secrets.files", str(secrets_file)),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(address, port, log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Streamlit ({entry}) did not become healthy:\n{server.log_text()[-3000:]}")
-            try:
-                if urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _exchange(server: Server, request: bytes) -> bytes:
@@ -149,35 +68,6 @@ def websocket_status(server: Server, host: str) -> int:
         ).encode(),
     )
     return int(reply.split(b" ", 2)[1])
-
-
-def run_page(server: Server, page_name: str = "") -> str:
-    """Every byte a browser receives for one run of a page (Streamlit's websocket protocol), as text.
-
-    A run that ends early for a rerun (``lib.st_adapter`` sending a fresh
-    server's first deep link back through ``app.py``) is followed to the end.
-    """
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.sync.client import connect
-
-    msg = BackMsg()
-    msg.rerun_script.query_string = ""
-    msg.rerun_script.page_name = page_name
-    received = []
-    with connect(f"ws://{server.address}:{server.port}/_stcore/stream", subprotocols=["streamlit"]) as ws:
-        ws.send(msg.SerializeToString())
-        while True:
-            frame = ws.recv(timeout=60)
-            assert isinstance(frame, bytes)
-            received.append(frame.decode("utf-8", errors="replace"))
-            forward = ForwardMsg()
-            forward.ParseFromString(frame)
-            if (
-                forward.WhichOneof("type") == "script_finished"
-                and forward.script_finished != forward.FINISHED_EARLY_FOR_RERUN
-            ):
-                return "\n".join(received)
 
 
 def _configured_address() -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.test_server_security import running_server
+from tests.servers import running_server
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,155 @@
+"""A real Greenlight server in a child process, and a page run over its websocket as a browser does it.
+
+Shared by the server tests and ``bench/bench_load.py``: no pytest here, so a
+benchmark can start servers the same way the tests do (``streamlit run serve.py``,
+as ``scripts/run.sh`` does).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ServerDidNotStart(RuntimeError):
+    pass
+
+
+def free_port(address: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((address, 0))
+        return s.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Server:
+    address: str
+    port: int
+    log: Path
+    pid: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}:{self.port}"
+
+    @property
+    def stream(self) -> str:
+        return f"ws://{self.address}:{self.port}/_stcore/stream"
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def rss_bytes(self) -> int:
+        """The server process's resident memory now (Linux /proc), 0 where that is not readable."""
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+        except OSError:
+            return 0
+        line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "")
+        return int(line.split()[1]) * 1024 if line else 0
+
+
+@contextmanager
+def running_server(
+    tmp: Path,
+    *,
+    entry: str = "serve.py",
+    address: str = "127.0.0.1",
+    database_url: str | None = None,
+    secrets: str | None = None,
+) -> Iterator[Server]:
+    """``streamlit run <entry>`` from the project root; yields once /_stcore/health says ok."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    secrets_file = tmp / "secrets.toml"
+    if secrets is not None:
+        secrets_file.write_text(secrets)
+    port = free_port(address)
+    log = tmp / "streamlit.log"
+    env = {
+        **os.environ,
+        "HOME": str(tmp),  # no ~/.streamlit/secrets.toml from whoever runs the tests
+        "GREENLIGHT_DATABASE_URL": database_url or f"sqlite:///{tmp / 'greenlight.db'}",
+        "GREENLIGHT_USER": "server-test",
+    }
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "streamlit", "run", entry),
+                *("--server.headless", "true", "--browser.gatherUsageStats", "false"),
+                *("--server.address", address, "--server.port", str(port)),
+                *("--secrets.files", str(secrets_file)),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(address, port, log, proc.pid)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise ServerDidNotStart(f"Streamlit ({entry}) did not become healthy:\n{server.log_text()[-3000:]}")
+            try:
+                if urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def rerun_message(page_name: str = "", query_string: str = "") -> bytes:
+    """What a browser sends to run a page: Streamlit's ``rerun_script`` back message."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    msg = BackMsg()
+    msg.rerun_script.query_string = query_string
+    msg.rerun_script.page_name = page_name
+    return msg.SerializeToString()
+
+
+def run_finished(frame: bytes) -> bool:
+    """Whether this forward message ends a run (a run cut short for a rerun is followed to its end)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    forward = ForwardMsg()
+    forward.ParseFromString(frame)
+    return forward.WhichOneof("type") == "script_finished" and (
+        forward.script_finished != forward.FINISHED_EARLY_FOR_RERUN
+    )
+
+
+def run_page(server: Server, page_name: str = "") -> str:
+    """Every byte a browser receives for one run of a page (Streamlit's websocket protocol), as text.
+
+    A run that ends early for a rerun (``lib.st_adapter`` sending a fresh
+    server's first deep link back through ``app.py``) is followed to the end.
+    """
+    from websockets.sync.client import connect
+
+    received = []
+    with connect(server.stream, subprotocols=["streamlit"]) as ws:  # type: ignore[list-item]
+        ws.send(rerun_message(page_name))
+        while True:
+            frame = ws.recv(timeout=60)
+            assert isinstance(frame, bytes)
+            received.append(frame.decode("utf-8", errors="replace"))
+            if run_finished(frame):
+                return "\n".join(received)
