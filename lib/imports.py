@@ -22,7 +22,7 @@ from lib.import_corrections import ManualChanges, manual_changes, reapply
 from lib.importer import FileSample, ImportMapping, ImportPreview, analyze, suggest_mapping
 from lib.importer.reading import Source
 from lib.inputs import FieldError, InvalidInput
-from lib.models import ImportBatch, ImportMappingMemory, Pilot, ResultEntry, utcnow
+from lib.models import ImportBatch, ImportMappingMemory, ResultEntry, utcnow
 from lib.pilots import get_pilot, metric_kinds
 
 
@@ -83,11 +83,6 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def pilot_window(pilot: Pilot) -> tuple[date | None, date | None]:
-    first = pilot.baseline_start if pilot.design == "before_after" else pilot.start_date
-    return first, pilot.end_date
-
-
 def preview_for_pilot(
     session: Session,
     pilot_id: int,
@@ -110,7 +105,7 @@ def preview_for_pilot(
         mapping,
         name=name,
         allowed_arms=pilot.arm_list,
-        date_range=pilot_window(pilot),
+        date_range=results.allowed_days(pilot),
         existing_keys=results.existing_keys(session, pilot_id, except_batch=replacing),
         on_progress=on_progress,
         as_of=as_of or min(date.today(), pilot.end_date or date.today()),
@@ -155,7 +150,7 @@ def _check_metrics(kinds: dict[str, str], mapping: ImportMapping) -> None:
 
 def _checked_against(session: Session, pilot_id: int) -> tuple:
     pilot = get_pilot(session, pilot_id)
-    return (tuple(pilot.arm_list), pilot_window(pilot), tuple(sorted(metric_kinds(session, pilot_id).items())))
+    return (tuple(pilot.arm_list), results.allowed_days(pilot), tuple(sorted(metric_kinds(session, pilot_id).items())))
 
 
 def prepare_import(

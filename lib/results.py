@@ -62,7 +62,8 @@ def logging_window(pilot: Pilot) -> LoggingWindow:
     return LoggingWindow(first, pilot.end_date)
 
 
-def _allowed_days(pilot: Pilot) -> tuple[date | None, date | None]:
+def allowed_days(pilot: Pilot) -> tuple[date | None, date | None]:
+    """(first, last) day a value may be logged for, by hand or from a file."""
     window = logging_window(pilot)
     return window.first, window.last
 
@@ -101,7 +102,7 @@ def validate_rows(
 ) -> tuple[list[ResultIn], list[FieldError]]:
     """Check every row against the input rules and the pilot; collect all problems."""
     today = today or date.today()
-    first, last = _allowed_days(pilot)
+    first, last = allowed_days(pilot)
     arms = pilot.arm_list
     good: list[ResultIn] = []
     errors: list[FieldError] = []
