@@ -67,6 +67,7 @@ def running_server(
     address: str = "127.0.0.1",
     database_url: str | None = None,
     secrets: str | None = None,
+    user: str = "server-test",
 ) -> Iterator[Server]:
     """``streamlit run <entry>`` from the project root; yields once /_stcore/health says ok."""
     tmp.mkdir(parents=True, exist_ok=True)
@@ -79,7 +80,7 @@ def running_server(
         **os.environ,
         "HOME": str(tmp),  # no ~/.streamlit/secrets.toml from whoever runs the tests
         "GREENLIGHT_DATABASE_URL": database_url or f"sqlite:///{tmp / 'greenlight.db'}",
-        "GREENLIGHT_USER": "server-test",
+        "GREENLIGHT_USER": user,
     }
     with open(log, "w") as out:
         proc = subprocess.Popen(

@@ -10,24 +10,19 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from lib.db import make_engine, upgrade
 from lib.report.export import FORMULA_TRIGGERS
-from tests.browser.conftest import ROOT, _free_port
+from tests.servers import running_server
 from tests.test_plain_text import FORMULA_NAME, IMG_TAG, LINK, Workspace, build_hostile_workspace, pixel_markdown
 
 pytestmark = pytest.mark.browser
@@ -60,31 +55,6 @@ class HostileServer:
     ws: Workspace
 
 
-def _serve_app(db: Path, log_path: Path, user: str) -> tuple[subprocess.Popen, str, object]:
-    env = {**os.environ, "GREENLIGHT_DATABASE_URL": f"sqlite:///{db}", "GREENLIGHT_USER": user}
-    port = _free_port()
-    log = open(log_path, "w+")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
-        + ["--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT,  # the repository's .streamlit/config.toml applies, as when the app is served
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                return proc, url, log
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    log.seek(0)
-    pytest.fail(f"Streamlit did not become healthy:\n{log.read()[-2000:]}")
-
-
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory) -> Iterator[HostileServer]:
     pixel = ThreadingHTTPServer(("127.0.0.1", 0), _Pixel)
@@ -96,14 +66,9 @@ def hostile_server(tmp_path_factory) -> Iterator[HostileServer]:
     upgrade(engine)
     ws = build_hostile_workspace(engine, base)
     engine.dispose()
-    proc, url, log = _serve_app(folder / "greenlight.db", folder / "streamlit.log", ws.actor)
-    yield HostileServer(url, base, pixel.hits, ws)  # type: ignore[attr-defined]
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    url = f"sqlite:///{folder / 'greenlight.db'}"
+    with running_server(folder, entry="app.py", database_url=url, user=ws.actor) as server:
+        yield HostileServer(server.url, base, pixel.hits, ws)  # type: ignore[attr-defined]
     pixel.shutdown()
     pixel.server_close()
 

@@ -20,8 +20,9 @@ from playwright.sync_api import Browser, Page, expect
 from lib.db import make_engine, transaction, upgrade
 from lib.demo import load_demo
 from lib.share import INVALID_LINK
-from tests.browser.conftest import ROOT, _free_port
 from tests.conftest import create_pg_schema, drop_pg_schema, need_postgres
+from tests.servers import ROOT
+from tests.servers import free_port as _free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 

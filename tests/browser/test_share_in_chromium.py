@@ -12,9 +12,8 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from lib.models import utcnow
 from lib.share import INVALID_LINK
-from tests.browser.conftest import ROOT, _free_port
+from tests.servers import ROOT, running_server
 
 pytestmark = pytest.mark.browser
 
@@ -68,64 +67,25 @@ class DemoServer:
         return link_id, path
 
 
-def _serve(db: Path, logs: Path) -> tuple[subprocess.Popen, str, dict[str, str], object]:
-    """app.py served on ``db`` (a demo loaded through the CLI); waits for /_stcore/health."""
+@contextmanager
+def _serve(db: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """app.py served on ``db`` (a demo loaded through the CLI first); its URL and the CLI's environment."""
     env = {**os.environ, "GREENLIGHT_DATABASE_URL": f"sqlite:///{db}", "GREENLIGHT_USER": "share-test"}
     subprocess.run(
         [sys.executable, "-m", "lib.cli", "demo"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=180
     )
-    port = _free_port()
-    log = open(logs / "streamlit.log", "w+")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                return proc, url, env, log
-        except OSError:
-            time.sleep(0.3)
-    _stop(proc, log)
-    log.seek(0)
-    pytest.fail(f"Streamlit did not become healthy:\n{log.read()[-2000:]}")
-
-
-def _stop(proc: subprocess.Popen, log) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with running_server(
+        db.parent, entry="app.py", database_url=env["GREENLIGHT_DATABASE_URL"], user="share-test"
+    ) as server:
+        yield server.url, env
 
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory) -> Iterator[DemoServer]:
     """app.py served on its own demo database; the CLI works on the same file."""
     db = tmp_path_factory.mktemp("share") / "greenlight.db"
-    proc, url, env, log = _serve(db, tmp_path_factory.mktemp("log"))
-    yield DemoServer(url, env, db)
-    _stop(proc, log)
+    with _serve(db) as (url, env):
+        yield DemoServer(url, env, db)
 
 
 def _open(browser: Browser, url: str) -> Page:
@@ -211,10 +171,7 @@ def test_forged_truncated_expired_and_deep_linked_tokens_show_only_the_neutral_m
 
 
 def test_a_crafted_deep_link_as_the_first_request_of_a_fresh_server_is_still_share_mode(browser: Browser, tmp_path):
-    proc, url, _, log = _serve(tmp_path / "fresh.db", tmp_path)
-    try:
+    with _serve(tmp_path / "fresh.db") as (url, _):
         page = _open(browser, url + "/review?share=x&readonly=1")
         _assert_neutral_only(page)
         page.context.close()
-    finally:
-        _stop(proc, log)

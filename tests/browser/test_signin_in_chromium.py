@@ -20,7 +20,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from lib.db import make_engine, transaction, upgrade
 from lib.demo import load_demo
-from tests.browser.conftest import ROOT, _free_port
+from tests.servers import ROOT
+from tests.servers import free_port as _free_port
 
 pytestmark = pytest.mark.browser
 
