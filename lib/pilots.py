@@ -52,6 +52,30 @@ class PilotRow:
     criteria_count: int
 
 
+@dataclass(frozen=True)
+class Catalogue:
+    """Every pilot with its goal's name and its criteria, in three queries: what the Pilots page lists."""
+
+    rows: list[PilotRow]
+    criteria: dict[int, list[Criterion]]
+
+    @property
+    def by_id(self) -> dict[int, Pilot]:
+        return {r.pilot.id or 0: r.pilot for r in self.rows}
+
+
+def catalogue(session: Session) -> Catalogue:
+    return Catalogue(list_pilots(session), criteria_by_pilot(session))
+
+
+def choices(session: Session, statuses: Sequence[str] = ()) -> list[tuple[int, str, str]]:
+    """(id, name, status) of every pilot, or of those in ``statuses``, by name: for pickers, without loading rows."""
+    stmt = select(col(Pilot.id), col(Pilot.name), col(Pilot.status)).order_by(col(Pilot.name))
+    if statuses:
+        stmt = stmt.where(col(Pilot.status).in_(statuses))
+    return [(int(i or 0), n, s) for i, n, s in session.exec(stmt)]
+
+
 def get_pilot(session: Session, pilot_id: int) -> Pilot:
     pilot = session.get(Pilot, pilot_id)
     if pilot is None:

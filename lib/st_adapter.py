@@ -21,6 +21,8 @@ from lib.inputs import InvalidInput
 from lib.ui_keys import Keys
 from lib.vocabulary import RECOMMENDATION_LABELS
 
+T = TypeVar("T")
+
 
 def _through_entry_point() -> None:
     """Run every page behind ``app.py`` (its sign-in and share-mode gates), even on a fresh server.
@@ -65,36 +67,40 @@ def read() -> Iterator[Session]:
 
 @contextmanager
 def write() -> Iterator[Session]:
-    """A transaction; caches of query results are dropped after it commits."""
+    """A transaction. Caches stay: each is keyed by a version the write changes (a pilot's data version,
+    the workspace version), so a write to one pilot redraws that pilot only, on every replica."""
     with transaction(engine()) as session:
         yield session
-    forget_caches()
 
 
 def forget_caches() -> None:
-    """After a write (or a restore): nothing drawn or summed from the old data is shown again."""
+    """After a restore, whose rows may repeat the versions caches are keyed by: drop everything drawn."""
     st.cache_data.clear()
-    _portfolio.clear()
+    _per_workspace.clear()
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _portfolio(version: tuple[int, int, int], today: date):
-    from lib import portfolio
-
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _per_workspace(name: str, version: tuple[int, int, int], _build: Callable[[Session], T]) -> T:
     with read() as session:
-        return portfolio.overview(session, today)
+        return _build(session)
 
 
-def portfolio_overview():
-    """The portfolio, shared by every session until the workspace changes (one cheap version query per run).
-
-    Shared and read-only: ten people on Home hold one copy, and a write on any replica changes the version.
-    """
+def per_workspace(name: str, build: Callable[[Session], T]) -> T:
+    """``build(session)`` once per workspace version (any write, on any replica, changes it), shared
+    read-only by every session: what a page lists from 2,000 pilots is not rebuilt on every rerun."""
     from lib import portfolio
 
     with read() as session:
         version = portfolio.workspace_version(session)
-    return _portfolio(version, date.today())
+    return _per_workspace(name, version, build)
+
+
+def portfolio_overview():
+    """The portfolio, shared by every session until the workspace changes: ten people on Home hold one copy."""
+    from lib import portfolio
+
+    today = date.today()
+    return per_workspace(f"portfolio {today}", partial(portfolio.overview, today=today))
 
 
 def sign_in_configured() -> bool:
@@ -147,13 +153,8 @@ def plain(text: object) -> str:
 
 
 def table(frame: pd.DataFrame, *, download: str | None = None, **kwargs) -> None:
-    """A read-only table, every cell shown as typed; ``download`` names its CSV file, if offered.
-
-    Streamlit's own CSV export (and copy) is off in ``.streamlit/config.toml``
-    (``client.disableDataExport``): it wrote ``=HYPERLINK(…)`` cells as live
-    formulas. Our CSV neutralises them with :func:`lib.report.safe_csv`, as
-    every other export does, while the screen keeps the text exactly as typed.
-    """
+    """A read-only table, cells as typed; ``download`` names its CSV, whose formula cells ``safe_csv``
+    neutralises (Streamlit's own export wrote ``=HYPERLINK(…)`` live, so config.toml turns it off)."""
     from lib.report import safe_csv
 
     st.dataframe(frame, **kwargs)
@@ -190,7 +191,9 @@ def main_chart_spec(pilot_id: int, data_version: int) -> dict:
     from lib.report.compose import main_chart_for
 
     with read() as session:
-        return main_chart_for(session, get_pilot(session, pilot_id), evaluate(session, pilot_id)).to_dict()
+        return main_chart_for(session, get_pilot(session, pilot_id), evaluate(session, pilot_id)).to_dict(
+            validate=False
+        )  # tests validate every chart kind
 
 
 @st.cache_data(max_entries=50, show_spinner=False)
@@ -200,7 +203,7 @@ def pilot_view_cached(pilot_id: int, data_version: int):
 
     with read() as session:
         bundle = pilot_bundle(session, pilot_id)
-    return bundle.evaluation, [(caption, chart.to_dict()) for caption, chart in bundle.charts]
+    return bundle.evaluation, [(caption, chart.to_dict(validate=False)) for caption, chart in bundle.charts]
 
 
 def show_rollup(*, compact: bool = False, portfolio=None) -> None:
@@ -253,9 +256,6 @@ def show_flash() -> None:
 def show_invalid(exc: InvalidInput, title: str = "Nothing was saved.") -> None:
     lines = "\n".join(f"- {plain(e)}" for e in exc.errors)  # messages quote what was typed
     st.error(f"**{title}** Please fix:\n{lines}", icon=":material/warning:")
-
-
-T = TypeVar("T")
 
 
 def save(

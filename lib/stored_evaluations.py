@@ -64,7 +64,11 @@ def latest(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvaluation]:
     """
     from lib.evaluation import evaluate_many
 
-    stored = {r.pilot_id: r for r in session.exec(select(StoredEvaluation))}
+    wanted = [p.id or 0 for p in pilots]
+    stmt = select(StoredEvaluation)
+    if len(wanted) <= 200:  # one pilot's page reads its own row, not the portfolio's
+        stmt = stmt.where(col(StoredEvaluation.pilot_id).in_(wanted))
+    stored = {r.pilot_id: r for r in session.exec(stmt)}
     out: dict[int, PilotEvaluation] = {}
     stale: list[Pilot] = []
     for p in pilots:
@@ -138,5 +142,15 @@ def _keep(bind, computed: dict[int, PilotEvaluation], versions: dict[int, int]) 
 
 
 def data_versions(session: Session) -> dict[int, int]:
-    """Each pilot's data version: what a cache of anything drawn from its data is keyed by."""
-    return {r.pilot_id: r.data_version for r in session.exec(select(StoredEvaluation))}
+    """Each pilot's data version: what a cache of anything drawn from its data is keyed by.
+
+    Two columns, not the rows: at 2,000 pilots loading every stored evaluation took a quarter of Review.
+    """
+    stmt = select(col(StoredEvaluation.pilot_id), col(StoredEvaluation.data_version))
+    return {pilot_id: version for pilot_id, version in session.exec(stmt)}
+
+
+def data_version(session: Session, pilot_id: int) -> int:
+    """One pilot's data version (0 before anything was stored for it)."""
+    stmt = select(col(StoredEvaluation.data_version)).where(StoredEvaluation.pilot_id == pilot_id)
+    return int(session.exec(stmt).first() or 0)

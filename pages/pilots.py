@@ -14,6 +14,7 @@ from lib.st_adapter import (
     can_write,
     form_key,
     main_chart_spec,
+    per_workspace,
     pilot_downloads,
     plain,
     read,
@@ -47,11 +48,37 @@ st.caption(
 )
 show_flash()
 
-with read() as session:
-    rows = pilots.list_pilots(session)
+
+def _listing(session) -> tuple[pilots.Catalogue, dict, pd.DataFrame]:
+    """Every pilot, the goals to pick from and the table: built once per change to the workspace."""
+    book = pilots.catalogue(session)
     goal_names = {n.goal.id: n.goal.name for n in goals.goal_tree(session)}
-    all_criteria = pilots.criteria_by_pilot(session)
-by_id = {r.pilot.id: r.pilot for r in rows}
+    return book, goal_names, _pilot_table(book.rows)
+
+
+def _pilot_table(rows) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Pilot": r.pilot.name,
+                "Status": r.pilot.status.capitalize(),
+                "Priority": PRIORITY_LABELS[r.pilot.priority],
+                "Design": DESIGN_LABELS[r.pilot.design],
+                "Channel": r.pilot.channel.capitalize(),
+                "Owner": r.pilot.owner or "—",
+                "Goal": r.goal_name or "—",
+                "Start": fmt_date(r.pilot.start_date) if r.pilot.start_date else "—",
+                "End": fmt_date(r.pilot.end_date) if r.pilot.end_date else "—",
+                "Planned per arm": number(r.pilot.planned_n_per_arm) if r.pilot.planned_n_per_arm else "—",
+                "Criteria": r.criteria_count,
+            }
+            for r in rows
+        ]
+    )
+
+
+book, goal_names, pilot_table = per_workspace("pilots page", _listing)  # shared, read-only
+rows, all_criteria, by_id = book.rows, book.criteria, book.by_id
 names = {r.pilot.id: r.pilot.name for r in rows}
 
 if not goal_names:
@@ -397,24 +424,7 @@ with tab_list:
         )
     else:
         table(
-            pd.DataFrame(
-                [
-                    {
-                        "Pilot": r.pilot.name,
-                        "Status": r.pilot.status.capitalize(),
-                        "Priority": PRIORITY_LABELS[r.pilot.priority],
-                        "Design": DESIGN_LABELS[r.pilot.design],
-                        "Channel": r.pilot.channel.capitalize(),
-                        "Owner": r.pilot.owner or "—",
-                        "Goal": r.goal_name or "—",
-                        "Start": fmt_date(r.pilot.start_date) if r.pilot.start_date else "—",
-                        "End": fmt_date(r.pilot.end_date) if r.pilot.end_date else "—",
-                        "Planned per arm": number(r.pilot.planned_n_per_arm) if r.pilot.planned_n_per_arm else "—",
-                        "Criteria": r.criteria_count,
-                    }
-                    for r in rows
-                ]
-            ),
+            pilot_table,
             download="pilots.csv",
             hide_index=True,
             width="stretch",
@@ -434,7 +444,7 @@ with tab_list:
             st.caption(f"Criteria locked on {fmt_date(pilot.criteria_locked_at.date())}.")
         if pilot.status in ("running", "decided"):
             with read() as session:
-                version = stored_evaluations.data_versions(session).get(chosen, 0)
+                version = stored_evaluations.data_version(session, chosen)
             spec = main_chart_spec(chosen, version)  # drawn once per change to the pilot
             st.vega_lite_chart(spec, theme=None, width="content", key=Keys.chart("pilots", chosen))
             pilot_downloads(chosen, pilot.name, spec, key=Keys.downloads("pilots", chosen))

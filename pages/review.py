@@ -111,10 +111,7 @@ if len(waiting) > QUEUE_CARDS:
 st.divider()
 
 with read() as session:
-    rows = sorted(
-        (r for r in pilots.list_pilots(session) if r.pilot.status in ("running", "decided")),
-        key=lambda r: (r.pilot.status != "running", r.pilot.name),
-    )
+    rows = sorted(pilots.choices(session, ("running", "decided")), key=lambda r: (r[2] != "running", r[1]))
 
 if not rows:
     st.info(
@@ -123,11 +120,11 @@ if not rows:
         icon=":material/gavel:",
     )
 else:
-    names = {r.pilot.id: f"{r.pilot.name} ({r.pilot.status})" for r in rows}
+    names = {pid: f"{name} ({status})" for pid, name, status in rows}
     pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key=Keys.review_pilot)
     with read() as session:
         pilot = pilots.get_pilot(session, pilot_id)
-        version = stored_evaluations.data_versions(session).get(pilot_id, 0)
+        version = stored_evaluations.data_version(session, pilot_id)
         changes = audit.criteria_changes(session, pilot_id, markup=plain)
         earlier = decisions.list_decisions(session, pilot_id)
     ev, drawn = pilot_view_cached(pilot_id, version)  # one evaluation per change: shown, drawn, downloaded
