@@ -89,7 +89,7 @@ def before_after_chart(verdict: CriterionVerdict, *, pilot_start: date | None) -
         .encode(
             x=x,
             y=alt.Y("low:Q", axis=y_axis, scale=alt.Scale(zero=False)),
-            y2="high:Q",
+            y2=alt.Y2("high:Q"),
             tooltip=[common.day_tooltip(), alt.Tooltip("band_text:N", title="Expected range (95%)")],
         )
         .properties(name="counterfactual_band")
@@ -98,21 +98,21 @@ def before_after_chart(verdict: CriterionVerdict, *, pilot_start: date | None) -
         base.mark_line(strokeDash=[6, 4], strokeWidth=2)
         .encode(
             x=x,
-            y="expected:Q",
+            y=alt.Y("expected:Q"),
             color=alt.datum(EXPECTED),
         )
         .properties(name="counterfactual_line")
     )
     observed = (
         base.mark_line(strokeWidth=1, opacity=0.6)
-        .encode(x=x, y="observed:Q", color=colour, detail="period:N")
+        .encode(x=x, y=alt.Y("observed:Q"), color=colour, detail=alt.Detail("period:N"))
         .properties(name="observed_line")
     )
     points = (
         base.mark_circle(size=36, opacity=0.9)
         .encode(
             x=x,
-            y="observed:Q",
+            y=alt.Y("observed:Q"),
             color=colour,
             tooltip=[
                 common.day_tooltip(),

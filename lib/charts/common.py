@@ -44,7 +44,7 @@ def caption(heading: str, message: str, *, name: str = "caption") -> alt.Chart:
     return (
         alt.Chart(data, title=title(heading))
         .mark_text(align="left", baseline="top", fontSize=14, lineBreak="\n", lineHeight=20, color=MUTED_TEXT)
-        .encode(text="text:N", x=alt.value(0), y=alt.value(8))
+        .encode(text=alt.Text("text:N"), x=alt.XValue(0), y=alt.YValue(8))
         .properties(width=WIDTH, height=20 * len(lines) + 16, name=name, view=alt.ViewBackground(strokeWidth=0))
     )
 
@@ -77,7 +77,7 @@ def vertical_rule(day: date, label: str, name: str, *, label_left: bool = False)
     data = dates_frame(day=[day], label=[label])
     base = alt.Chart(data)
     rule = base.mark_rule(color=REFERENCE, strokeDash=[4, 3], strokeWidth=1.5).encode(
-        x="day:T", tooltip=alt.Tooltip("label:N", title="When")
+        x=alt.X("day:T"), tooltip=alt.Tooltip("label:N", title="When")
     )
     text = base.mark_text(
         align="right" if label_left else "left",
@@ -85,7 +85,7 @@ def vertical_rule(day: date, label: str, name: str, *, label_left: bool = False)
         dx=-4 if label_left else 4,
         fontSize=11,
         color=MUTED_TEXT,
-    ).encode(x="day:T", y=alt.value(2), text="label:N")
+    ).encode(x=alt.X("day:T"), y=alt.YValue(2), text=alt.Text("label:N"))
     return alt.layer(rule, text).properties(name=name)
 
 
@@ -97,10 +97,10 @@ def horizontal_rule(value: float, label: str, name: str, *, tooltip_title: str =
     data = pd.DataFrame({"value": [value], "label": [label]})
     base = alt.Chart(data)
     rule = base.mark_rule(color=REFERENCE, strokeDash=[6, 4], strokeWidth=1.5).encode(
-        y="value:Q", tooltip=alt.Tooltip("label:N", title=tooltip_title)
+        y=alt.Y("value:Q"), tooltip=alt.Tooltip("label:N", title=tooltip_title)
     )
     text = base.mark_text(align="left", baseline="middle", dx=6, fontSize=11, color=MUTED_TEXT).encode(
-        y="value:Q", x=alt.value("width"), text="label:N"
+        y=alt.Y("value:Q"), x=alt.XValue("width"), text=alt.Text("label:N")
     )
     return alt.layer(rule, text).properties(name=name)
 

@@ -67,7 +67,7 @@ def _effect_row(
         base.mark_rule(strokeWidth=4, opacity=0.7)
         .encode(
             x=alt.X("ci_low:Q", axis=x_axis, scale=alt.Scale(zero=False, padding=16)),
-            x2="ci_high:Q",
+            x2=alt.X2("ci_high:Q"),
             y=y,
             color=colour,
             tooltip=tooltip,

@@ -49,17 +49,24 @@ def _effect_layers(effects: pd.DataFrame, measure: Measure, colour: str, height:
     scale = alt.Scale(zero=False) if domain is None else alt.Scale(domain=domain, zero=False)
     band = (
         base.mark_area(opacity=0.2, color=colour, clip=True)
-        .encode(x=x, y=alt.Y("ci_low:Q", axis=alt.Axis(**measure.axis()), scale=scale), y2="ci_high:Q", tooltip=tooltip)
+        .encode(
+            x=x,
+            y=alt.Y("ci_low:Q", axis=alt.Axis(**measure.axis()), scale=scale),
+            y2=alt.Y2("ci_high:Q"),
+            tooltip=tooltip,
+        )
         .properties(name="interval_band", height=height)
     )
     line = (
         base.mark_line(color=colour, strokeWidth=2, clip=True)
-        .encode(x=x, y="estimate:Q")
+        .encode(x=x, y=alt.Y("estimate:Q"))
         .properties(name="estimate_line")
     )
     points = (
         base.mark_point(filled=True, size=45, opacity=1, clip=True)
-        .encode(x=x, y="estimate:Q", tooltip=tooltip, color=common.status_colour(status_scale(effects["status_key"])))
+        .encode(
+            x=x, y=alt.Y("estimate:Q"), tooltip=tooltip, color=common.status_colour(status_scale(effects["status_key"]))
+        )
         .properties(name="status_points")
     )
     return [band, line, points]
@@ -91,13 +98,16 @@ def ab_over_time_chart(timeline: ChartTimeline, metric: str) -> Chart:
     arm_band = (
         base.mark_area(opacity=0.18)
         .encode(
-            x=x, y=alt.Y("low:Q", axis=alt.Axis(**level.axis()), scale=alt.Scale(zero=False)), y2="high:Q", color=colour
+            x=x,
+            y=alt.Y("low:Q", axis=alt.Axis(**level.axis()), scale=alt.Scale(zero=False)),
+            y2=alt.Y2("high:Q"),
+            color=colour,
         )
         .properties(name="arm_bands")
     )
     arm_line = (
         base.mark_line(strokeWidth=2, point=True)
-        .encode(x=x, y="value:Q", color=colour, tooltip=tooltip)
+        .encode(x=x, y=alt.Y("value:Q"), color=colour, tooltip=tooltip)
         .properties(name="arm_lines")
     )
     top = alt.layer(arm_band, arm_line).properties(

@@ -62,7 +62,7 @@ def progress_chart(data: ProgressData) -> alt.LayerChart | alt.Chart:
         layers.append(
             alt.Chart(pace)
             .mark_line(strokeDash=[2, 3], strokeWidth=2, color=REFERENCE)
-            .encode(x="day:T", y="units:Q", tooltip=alt.Tooltip("label:N", title="Pace"))
+            .encode(x=alt.X("day:T"), y=alt.Y("units:Q"), tooltip=alt.Tooltip("label:N", title="Pace"))
             .properties(name="pace_line")
         )
         end = common.dates_frame(day=[d1], units=[v1], label=[end_label])
@@ -70,7 +70,7 @@ def progress_chart(data: ProgressData) -> alt.LayerChart | alt.Chart:
             layers.append(
                 alt.Chart(end)
                 .mark_text(align="right", baseline="bottom", dx=-2, dy=-6, fontSize=11, color=MUTED_TEXT)
-                .encode(x="day:T", y="units:Q", text="label:N")
+                .encode(x=alt.X("day:T"), y=alt.Y("units:Q"), text=alt.Text("label:N"))
                 .properties(name="pace_label")
             )
     pace_per_day = (
