@@ -14,6 +14,7 @@ class Keys:
 
     flash = "_flash"
     review_pilot = "review_pilot"
+    queue_cards = "review_queue_cards"  # how many queue cards Review draws with their chart
     pilot_page = "pilot_page"
     pilot_link = "_pilot_link"  # the ?pilot= value last seen, to tell a new link from the picker's own
     planned_n = "new_pilot_planned_n"

@@ -73,7 +73,7 @@ st.caption(
     "and the decision — recorded with the numbers as they were."
 )
 show_flash()
-QUEUE_CARDS = 6  # cards with a chart; more pilots waiting are listed below them
+QUEUE_CARDS = 4  # cards drawn with their chart at first; "Show more" adds as many again
 
 
 def _pick(pid: int) -> None:
@@ -89,7 +89,8 @@ if not waiting:
         "Nothing is waiting: a running pilot joins this queue when its numbers call scale, iterate or abort, "
         "when its planned end has passed, or when the check-in date set at its last decision comes."
     )
-for item in waiting[:QUEUE_CARDS]:
+shown = st.session_state.get(Keys.queue_cards, QUEUE_CARDS)
+for item in waiting[:shown]:
     p, ev_q = item.row.pilot, item.row.evaluation
     with st.container(border=True):
         c1, c2 = st.columns([3, 2], vertical_alignment="top")
@@ -104,10 +105,13 @@ for item in waiting[:QUEUE_CARDS]:
         c1.button("Review and decide", key=f"queue_pick_{p.id}", on_click=_pick, args=(p.id,), type="primary")
         spec = main_chart_spec(p.id or 0, versions.get(p.id or 0, 0))  # drawn once per change to the pilot
         c2.vega_lite_chart(spec, theme=None, width="stretch", key=f"queue_chart_{p.id}")
-if len(waiting) > QUEUE_CARDS:
-    st.caption(
-        "Also waiting: " + "; ".join(f"{plain(i.row.pilot.name)} ({plain(i.why)})" for i in waiting[QUEUE_CARDS:])
+if len(waiting) > shown:
+    st.button(
+        f"Show {min(QUEUE_CARDS, len(waiting) - shown)} more with their charts",
+        on_click=lambda: st.session_state.update({Keys.queue_cards: shown + QUEUE_CARDS}),
+        icon=":material/expand_more:",
     )
+    st.caption("Also waiting: " + "; ".join(f"{plain(i.row.pilot.name)} ({plain(i.why)})" for i in waiting[shown:]))
 st.divider()
 
 with read() as session:

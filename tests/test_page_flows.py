@@ -78,3 +78,22 @@ def test_promoting_a_backlog_idea_makes_it_a_planned_pilot(demo_engine):  # noqa
     pilots_page = page("pages/pilots.py").run()
     listed = pilots_page.dataframe[0].value
     assert listed.loc[listed["Pilot"] == idea.name, "Status"].tolist() == ["Planned"]
+
+
+def test_the_review_queue_draws_four_cards_then_more_on_request(app_engine):  # noqa: F811
+    from lib.db import transaction
+    from lib.results import log_results
+    from tests import factories
+
+    with transaction(app_engine) as s:
+        for i in range(1, 7):  # all ended: each waits for a decision
+            p = factories.ab_pilot(s, name=f"Ended pilot {i}")
+            log_results(s, p.id, factories.day_rows(factories.START), "tester")
+    at = page("pages/review.py").run()
+    cards = [m for m in at.markdown if "open the pilot page" in m.value]
+    assert len(cards) == 4 and "Needs a decision today (6)" in [h.value for h in at.subheader]
+    assert "Ended pilot 5" in " ".join(c.value for c in at.caption)  # the rest are named below the cards
+    next(b for b in at.button if b.label == "Show 2 more with their charts").click().run()
+    cards = [m for m in at.markdown if "open the pilot page" in m.value]
+    assert len(cards) == 6 and not at.exception
+    assert not any(b.label.startswith("Show ") for b in at.button)
