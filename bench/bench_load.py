@@ -147,7 +147,10 @@ async def _load(server: Server, sessions: int, seconds: float, timeout: float, t
 
 def load(server: Server, sessions: int, seconds: float, timeout: float = 60.0, think: float = 0.5) -> Tally:
     """``sessions`` people using the server for ``seconds``: every page run's time and every failure."""
-    return asyncio.run(_load(server, sessions, seconds, timeout, think))
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # its own thread: a caller may already run an event loop (Playwright)
+        return pool.submit(asyncio.run, _load(server, sessions, seconds, timeout, think)).result()
 
 
 @contextmanager
