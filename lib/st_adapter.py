@@ -185,7 +185,7 @@ def show_recommendation(ev) -> None:
 
 @st.cache_data(max_entries=200, show_spinner=False)
 def main_chart_spec(pilot_id: int, data_version: int) -> dict:
-    """A pilot's main chart as a Vega-Lite spec, drawn once per data version (writes clear the cache)."""
+    """A pilot's main chart as a Vega-Lite spec, drawn once per data version (a write to the pilot bumps it)."""
     from lib.evaluation import evaluate
     from lib.pilots import get_pilot
     from lib.report.compose import main_chart_for
