@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what the tests need (venv, packages; as root also Debian's PostgreSQL
 # and Chromium), start PostgreSQL, and run the whole suite. Extra arguments go
-# to pytest. Under CI=true a missing PostgreSQL or Chromium is a failure.
+# to pytest (GREENLIGHT_TEST_WORKERS=1 for one worker). Under CI=true a missing PostgreSQL or Chromium is a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
@@ -46,8 +46,12 @@ else
   echo "== No PostgreSQL: its tests will be skipped (a failure under CI=true)"
 fi
 
+# Tests run in parallel workers (pytest-xdist), a file per worker so a module's server or browser starts once;
+# each worker has its own SQLite files and PostgreSQL schema (tests/conftest.py). More workers than cores
+# because browser and server tests spend much of their time waiting on a child process.
+workers="${GREENLIGHT_TEST_WORKERS:-$(( $(nproc 2>/dev/null || echo 2) + 1 ))}"
 set +e
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest -n "$workers" --dist loadfile --durations=10 "$@"
 rc=$?
 set -e
 if [ "$rc" = 5 ]; then
