@@ -122,8 +122,12 @@ def cmd_report(args) -> int:
             html = compose.pilot_html(session, pilots.find_pilot(session, args.pilot).id or 0)
         elif args.goal is not None:
             html = compose.goal_html(session, args.goal)
-        else:
-            html = compose.pack_html(session)
+        else:  # the pack holds Review's queue: say which pilots, and why
+            waiting = compose.pending(session)
+            html = compose.pack_html(session, waiting=waiting)
+            say(f"Review's queue: {len(waiting):,} pilot(s) awaiting a decision.")
+            for item in waiting:
+                say(f"  {item.row.pilot.name}: {item.why}")
     out = Path(args.out)
     try:
         out.write_text(html, encoding="utf-8")
