@@ -19,6 +19,7 @@ from lib import audit, charts, decisions, goals, meeting, pilots
 from lib.decide import PilotEvaluation
 from lib.decide.frozen import evaluation_from_snapshot
 from lib.evaluation import SAMPLE_UNITS, evaluate
+from lib.headline import AWAITING_DECISION, NOT_STARTED, Logged, headline
 from lib.meeting import QueueItem
 from lib.models import PRIORITIES, Decision, Goal, Pilot
 from lib.observations import Observation
@@ -99,7 +100,8 @@ def frozen_bundle(session: Session, decision_id: int) -> PilotBundle:
 
 
 def _report(bundle: PilotBundle) -> PilotReport:
-    return build_pilot_report(
+    """The pilot's section; before its start and after its end the headline's words lead (``lib.headline``)."""
+    report = build_pilot_report(
         bundle.evaluation,
         pilot_name=bundle.pilot.name,
         hypothesis=bundle.pilot.hypothesis,
@@ -107,6 +109,13 @@ def _report(bundle: PilotBundle) -> PilotReport:
         criteria_changed=bundle.criteria_changed,
         charts=bundle.charts,
     )
+    days = [o.day for o in bundle.observations]
+    logged = Logged(len(days), min(days), max(days)) if days else Logged()
+    said = headline(bundle.pilot, bundle.evaluation, decision=bundle.last_decision, logged=logged)
+    if said.code in (NOT_STARTED, AWAITING_DECISION):  # a decided pilot's report has its Decision section
+        report.recommendation, report.recommendation_code, report.reasons = said.title, said.code, said.reasons
+        report.headline = report.headline if said.judged else said.reasons[0]
+    return report
 
 
 def pilot_html(session: Session, pilot_id: int) -> str:
