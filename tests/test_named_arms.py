@@ -111,8 +111,13 @@ def test_the_gate_export_imports_with_control_gate_30_and_evaluates_through_the_
     assert stored(engine) == expected(frame)
     assert main(["evaluate", "--pilot", "Gate at level 40"]) == 0
     out = capsys.readouterr().out
-    rate = frame.groupby("version")["retention_7"].mean()
+    rate, n = frame.groupby("version")["retention_7"].mean(), frame.groupby("version").size()
     assert f"{rate['gate_40']:.1%} in the pilot vs {rate['gate_30']:.1%} in control" in out
+    # unequal arms are named with their own counts (issue 17: "on 44,700 people per arm" hid 45,489)
+    counts = f"on {n['gate_30']:,} (gate_30, control) and {n['gate_40']:,} (gate_40, pilot) people: "
+    assert n["gate_30"] != n["gate_40"] and counts in out and "per arm:" not in out
+    assert main(["report", "--pilot", "Gate at level 40", "--out", str(path.with_suffix(".html"))]) == 0
+    assert counts in path.with_suffix(".html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
