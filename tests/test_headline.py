@@ -6,6 +6,7 @@ is run here through the CLI and the page, with data that would call the pilot wh
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -180,6 +181,10 @@ def test_the_cli_prints_one_headline_that_agrees_with_its_reasons(workspace, cas
         assert words not in out
     judged = case.status not in ("idea", "planned")
     assert ("  - primary: " in out) == (judged and case.logged_days > 0)
+    assert main(["evaluate", "--pilot", case.name, "--format", "json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert listed["headline"]["title"] == case.title
+    assert [r for r in listed["headline"]["reasons"] if r in out] == listed["headline"]["reasons"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
