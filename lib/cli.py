@@ -122,8 +122,12 @@ def cmd_report(args) -> int:
             html = compose.pilot_html(session, pilots.find_pilot(session, args.pilot).id or 0)
         elif args.goal is not None:
             html = compose.goal_html(session, args.goal)
-        else:
-            html = compose.pack_html(session)
+        else:  # the pack holds Review's queue: say which pilots, and why
+            waiting = compose.pending(session)
+            html = compose.pack_html(session, waiting=waiting)
+            say(f"Review's queue: {len(waiting):,} pilot(s) awaiting a decision.")
+            for item in waiting:
+                say(f"  {item.row.pilot.name}: {item.why}")
     out = Path(args.out)
     try:
         out.write_text(html, encoding="utf-8")
@@ -319,8 +323,14 @@ def cmd_create_pilot(args) -> int:
     return 0
 
 
+VERDICT_KEYS: tuple[str, ...] = ("metric", "role", "control_value", "pilot_value", "difference", "ci_low", "ci_high")
+VERDICT_KEYS += ("relative_lift", "p_value", "p_value_tests", "met", "sentence")
+
+
 def cmd_evaluate(args) -> int:
+    """The engine's verdicts under each pilot's headline (``lib.headline``: the pilot page's too)."""
     from lib.evaluation import evaluate
+    from lib.headline import headline_for
 
     with reading(_engine()) as session:
         targets = (
@@ -329,9 +339,10 @@ def cmd_evaluate(args) -> int:
             else [r.pilot for r in pilots.list_pilots(session) if r.pilot.status in STARTED_STATUSES]
         )
         evaluations = [(p, evaluate(session, p.id or 0)) for p in targets]
+        headlines = [headline_for(session, p, ev) for p, ev in evaluations]
     if args.format == "json":
         out = []
-        for p, ev in evaluations:
+        for (p, ev), h in zip(evaluations, headlines, strict=True):
             d = ev.to_dict()
             out.append(
                 {
@@ -340,39 +351,19 @@ def cmd_evaluate(args) -> int:
                     "status": p.status,
                     "recommendation": d["recommendation"],
                     "reasons": d["reasons"],
-                    "criteria": [
-                        {
-                            k: v.get(k)
-                            for k in (
-                                "metric",
-                                "role",
-                                "control_value",
-                                "pilot_value",
-                                "difference",
-                                "ci_low",
-                                "ci_high",
-                                "relative_lift",
-                                "p_value",
-                                "p_value_tests",
-                                "met",
-                                "sentence",
-                            )
-                        }
-                        for v in d["verdicts"]
-                    ],
+                    "headline": {"code": h.code, "title": h.title, "reasons": h.reasons},
+                    "criteria": [{k: v.get(k) for k in VERDICT_KEYS} for v in d["verdicts"]],
                 }
             )
         say(json.dumps(out, indent=2, allow_nan=False))
         return 0
     if not evaluations:
         say("No running or decided pilots to evaluate.")
-    for p, ev in evaluations:
-        started = p.status in STARTED_STATUSES
-        verdict = ev.recommendation.replace("_", " ").upper() if started else "NOT STARTED"
-        say(f"{p.name} [{p.status}] -> {verdict}")
-        for reason in ev.reasons:
+    for (p, ev), h in zip(evaluations, headlines, strict=True):
+        say(f"{p.name} [{h.state}] -> {h.title.upper()}")
+        for reason in h.reasons:
             say(f"  * {reason}")
-        for v in ev.verdicts:
+        for v in ev.verdicts if h.judged else ():  # before the start no criterion is judged
             say(f"  - {v.role}: {v.sentence}")
         say()
     return 0

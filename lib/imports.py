@@ -371,7 +371,8 @@ def mapping_for(session: Session, pilot_id: int, sample: FileSample) -> ImportMa
     if remembered is not None and not remembered.errors(sample.columns):
         return remembered
     kinds = metric_kinds(session, pilot_id)
-    mapping = suggest_mapping(sample.columns, sample.rows, list(kinds), decimal=sample.format.decimal)
+    arms = get_pilot(session, pilot_id).arm_list
+    mapping = suggest_mapping(sample.columns, sample.rows, list(kinds), decimal=sample.format.decimal, arms=arms)
     # only the pilot's own metrics: a column that matches none of them is not imported
     mapping.metrics = [m for m in mapping.metrics if m.name in kinds]
     for m in mapping.metrics:  # the pilot's criteria know the kind better than a guess

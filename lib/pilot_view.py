@@ -15,6 +15,8 @@ from lib import audit, designer
 from lib import formatting as fmt
 from lib.criteria import metric_label
 from lib.decide import CriterionVerdict
+from lib.evaluation import evaluate
+from lib.headline import Headline, headline_for, state_of
 from lib.learnings import interval_text
 from lib.models import Pilot
 from lib.pilots import criteria_for, find_pilot
@@ -53,13 +55,7 @@ class PilotPage:
     cards: list[CriterionCard]
     warnings: list[str]
     changes: list[audit.CriteriaChange]
-
-
-def state_of(pilot: Pilot, today: date) -> str:
-    """Pilots past their end date read "ended — awaiting a decision", not "running"."""
-    if pilot.status == "running" and pilot.end_date is not None and pilot.end_date < today:
-        return "ended — awaiting a decision"
-    return pilot.status
+    headline: Headline  # the one headline lib.cli evaluate prints too
 
 
 def _estimate(v: CriterionVerdict) -> str:
@@ -147,7 +143,9 @@ def pilot_page(session: Session, pilot_ref: int | str, today: date | None = None
     pid = pilot.id or 0
     changes = audit.criteria_changes(session, pid)
     if pilot.status in ("idea", "planned") or not criteria_for(session, pid):
-        return PilotPage(pilot, state_of(pilot, today), None, [], [], changes)
+        started = pilot.status not in ("idea", "planned")
+        said = headline_for(session, pilot, evaluate(session, pid) if started else None, today)
+        return PilotPage(pilot, state_of(pilot, today), None, [], [], changes, said)
     bundle = pilot_bundle(session, pid)
     ev = bundle.evaluation
     looks = (pilot.end_date - pilot.start_date).days + 1 if pilot.end_date and pilot.start_date else 28
@@ -169,4 +167,6 @@ def pilot_page(session: Session, pilot_ref: int | str, today: date | None = None
         warnings.append(
             f"The criteria were changed after the pilot started ({fmt.fmt_date(c.at.date())}, {c.actor}): {c.reason}"
         )
-    return PilotPage(pilot, state_of(pilot, today), bundle, cards, warnings, changes)
+    return PilotPage(
+        pilot, state_of(pilot, today), bundle, cards, warnings, changes, headline_for(session, pilot, ev, today)
+    )

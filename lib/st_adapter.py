@@ -172,15 +172,16 @@ def table(frame: pd.DataFrame, *, download: str | None = None, **kwargs) -> None
         )
 
 
-def show_recommendation(ev) -> None:
-    """The verdict banner: the recommendation in the colour it deserves, with its reasons (engine text, escaped)."""
+def show_recommendation(ev, title: str = "") -> None:
+    """The verdict banner in its colour, with its reasons (escaped); ``title`` replaces "Recommendation: …"."""
     show, icon = {
         "scale": (st.success, ":material/check_circle:"),
         "abort": (st.error, ":material/cancel:"),
         "iterate": (st.warning, ":material/autorenew:"),
     }.get(ev.recommendation, (st.info, ":material/hourglass_top:"))
-    words = RECOMMENDATION_LABELS.get(ev.recommendation, ev.recommendation).lower()
-    show(f"{icon} Recommendation: **{words}**\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
+    rec = RECOMMENDATION_LABELS.get(ev.recommendation, ev.recommendation).lower()
+    words = f"**{plain(title)}**" if title else f"Recommendation: **{rec}**"
+    show(f"{icon} {words}\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
 
 
 @st.cache_data(max_entries=200, show_spinner=False)

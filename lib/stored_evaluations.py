@@ -20,10 +20,13 @@ from lib.db import SQLITE_BUSY_TIMEOUT_MS
 from lib.decide import PilotEvaluation
 from lib.decide.frozen import evaluation_from_snapshot
 from lib.decide.results import METHOD_VERSION
+from lib.decide.wording import WORDING_VERSION
 from lib.models import Pilot, StoredEvaluation, utcnow
 
 log = logging.getLogger(__name__)
 KEEP_WAIT_MS = 250
+#: what a kept evaluation was computed with: the rules and the sentences' wording (either changed: computed again)
+STORED_AS = f"{METHOD_VERSION}/wording-{WORDING_VERSION}"
 
 
 def _insert(session: Session):
@@ -51,7 +54,7 @@ def _fresh(row: StoredEvaluation | None) -> bool:
         row is not None
         and row.evaluated_version is not None
         and row.evaluated_version == row.data_version
-        and row.method_version == METHOD_VERSION
+        and row.method_version == STORED_AS
     )
 
 
@@ -75,7 +78,7 @@ def latest(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvaluation]:
         row = stored.get(p.id or 0)
         if row is not None and _fresh(row):
             out[p.id or 0] = evaluation_from_snapshot(
-                {"evaluation": json.loads(row.evaluation_json), "method_version": row.method_version}
+                {"evaluation": json.loads(row.evaluation_json), "method_version": METHOD_VERSION}
             )
         else:
             stale.append(p)
@@ -111,7 +114,7 @@ def _keep(bind, computed: dict[int, PilotEvaluation], versions: dict[int, int]) 
     for pid, ev in computed.items():
         values = {
             "evaluated_version": versions[pid],
-            "method_version": ev.method_version,
+            "method_version": STORED_AS,  # what _fresh checks; read back as METHOD_VERSION
             "recommendation": ev.recommendation,
             "evaluation_json": json.dumps(_lean(ev), allow_nan=False, default=str),
             "computed_at": now,

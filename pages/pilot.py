@@ -49,15 +49,11 @@ if pilot.hypothesis:
     st.markdown(f"**Hypothesis.** {plain(pilot.hypothesis)}")
 
 if view.bundle is None:
-    st.info(
-        "This pilot has not started, so there is nothing to judge yet. Set it to *Running* on the **Pilots** page "
-        "when it goes live; its results and verdict then appear here.",
-        icon=":material/hourglass_empty:",
-    )
+    show_recommendation(view.headline, view.headline.title)
     st.stop()
 
 ev = view.bundle.evaluation
-show_recommendation(ev)
+show_recommendation(view.headline, "" if view.headline.is_recommendation else view.headline.title)
 for w in view.warnings:
     st.warning(plain(w), icon=":material/warning:")
 

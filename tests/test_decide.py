@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats import proportion as sm_proportion
 
-from lib.decide import METHOD_VERSION, CriterionVerdict, PilotEvaluation, evaluate_pilot
+from lib.decide import METHOD_VERSION, CriterionVerdict, PilotEvaluation, evaluate_pilot, wording
 from lib.observations import CriterionSpec, Observation, PilotSpec
 from lib.stats import group_sequential as gs
 
@@ -933,3 +933,38 @@ def test_daily_looks_at_a_null_ab_pilot_rarely_scale_it():
     print(f"\nA/B null: wrong scale {wrong:.3f} under daily looks, {naive:.3f} judging each look alone")
     assert wrong <= 0.08
     assert naive > 0.10
+
+
+@pytest.mark.parametrize(
+    ("arm_n", "names", "said"),
+    [
+        ((172, 172), ("control", "pilot"), "172 observations per arm"),  # equal arms keep "per arm"
+        ((172, 188), ("control", "pilot"), "172 (control) and 188 (pilot) observations"),
+        (
+            (44_700, 45_489),
+            ("gate_30", "gate_40"),
+            "44,700 (gate_30, control) and 45,489 (gate_40, pilot) observations",
+        ),
+        (None, ("control", "pilot"), "172 observations per arm"),  # no counts given: the smaller arm
+    ],
+)
+def test_the_sample_names_each_arm_when_they_differ(arm_n, names, said):
+    assert wording.arm_sample(arm_n, names, 172, "observations") == said
+
+
+def test_unequal_arms_are_named_with_their_own_counts_in_the_sentence():
+    """ "on 44,700 people per arm" hid 44,700 against 45,489 (issue 17)."""
+    pilot = ab_pilot(control_arm="gate_30", pilot_arm="gate_40")
+    rates = [
+        Observation(START, "gate_30", "signup_rate", 44_700, 8_502),
+        Observation(START, "gate_40", "signup_rate", 45_489, 8_279),
+    ]
+    [rate] = evaluate_pilot(pilot, [SIGNUP], rates, units={"signup_rate": "people"}).verdicts
+    assert " on 44,700 (gate_30, control) and 45,489 (gate_40, pilot) people: " in rate.sentence
+    assert rate.sample_n == 44_700  # the verdict still counts the smaller arm
+    orders = [
+        Observation(START, arm, "order_value", n, n * mu, n * (mu * mu + 100.0))
+        for arm, n, mu in (("control", 172, 50.0), ("pilot", 188, 54.0))
+    ]
+    [mean] = evaluate_pilot(ab_pilot(), [ORDER], orders).verdicts
+    assert " on 172 (control) and 188 (pilot) observations: " in mean.sentence and "per arm" not in mean.sentence

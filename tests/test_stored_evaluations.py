@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from lib import portfolio, results
 from lib.db import reading, transaction
+from lib.decide import METHOD_VERSION
+from lib.decide.wording import WORDING_VERSION
 from lib.demo import load_demo
 from lib.evaluation import evaluate
 from lib.models import StoredEvaluation
+from lib.stored_evaluations import STORED_AS
 from tests.factories import START, day_rows
 
 
@@ -51,19 +56,28 @@ def test_stored_verdicts_equal_fresh_ones_and_only_a_touched_pilot_is_evaluated_
     assert after[target].evaluated_version == after[target].data_version
 
 
-def test_a_new_method_version_recomputes(engine):
+@pytest.mark.parametrize("kept_as", ["2025.01-old", f"{METHOD_VERSION}/wording-{WORDING_VERSION - 1}", METHOD_VERSION])
+def test_a_new_method_or_wording_version_recomputes(engine, kept_as):
+    """New rules or new sentences ("on 172 (control) and 188 (pilot) observations") reach Home and Review."""
     with transaction(engine) as s:
         load_demo(s)
     with reading(engine) as s:
         portfolio.overview(s)
     pid = min(_stored(engine))
+    assert _stored(engine)[pid].method_version == STORED_AS
     with transaction(engine) as s:
         row = s.get(StoredEvaluation, pid)
-        row.method_version = "2025.01-old"
+        row.method_version = kept_as
+        kept = json.loads(row.evaluation_json)
+        assert kept["verdicts"]
+        for v in kept["verdicts"]:
+            v["sentence"] = "old words"
+        row.evaluation_json = json.dumps(kept)
         s.add(row)
     with reading(engine) as s:
-        portfolio.overview(s)
-    assert _stored(engine)[pid].method_version != "2025.01-old"
+        [read] = [r.evaluation for r in portfolio.overview(s).rows if r.pilot.id == pid]
+    assert _stored(engine)[pid].method_version == STORED_AS
+    assert read.method_version == METHOD_VERSION and not any("old words" in v.sentence for v in read.verdicts)
 
 
 def test_a_result_logged_at_start_marks_the_pilot_stale(engine):

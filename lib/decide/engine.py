@@ -350,8 +350,7 @@ def _sentence(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int |
         control=wording.value(crit.kind, ev.control_value),
         effect=effect,
         bounds=bounds,
-        n=fmt.number(ev.sample_n),
-        units=ev.units,
+        sample=wording.arm_sample(ev.arm_n, ev.arm_names, ev.sample_n, ev.units),
         confidence=confidence,
         tail=tail,
     )

@@ -72,6 +72,8 @@ class Evidence:
     more_unit: str | None = None
     pace_note: str | None = None
     counterfactual: tuple[before_after.CounterfactualDay, ...] = ()
+    arm_n: tuple[float, float] | None = None  # A/B: control's and pilot's units, for sentences (unequal arms)
+    arm_names: tuple[str, str] = ("control", "pilot")
 
     def with_warning(self, text: str) -> Evidence:
         return replace(self, warnings=(*self.warnings, text))
@@ -100,6 +102,8 @@ class _Setup(NamedTuple):
     sample_n: float = 0.0
     mixture_n: float = 0.0
     mixture_tuning: float = 1000.0
+    arm_n: tuple[float, float] | None = None
+    arm_names: tuple[str, str] = ("control", "pilot")
 
 
 class _Figures(NamedTuple):
@@ -138,6 +142,8 @@ def _evidence(
         warnings=tuple(warnings),
         error=error,
         fixed_p=fixed_p,
+        arm_n=setup.arm_n,
+        arm_names=setup.arm_names,
     )
 
 
@@ -150,6 +156,7 @@ def _two_arm_figures(control: float | None, pilot: float | None) -> _Figures:
 def ab_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, ArmLog], units: str) -> Evidence:
     """Pilot arm against control arm over the same days."""
     control, treat = arms.get(pilot.control_arm, NO_DATA), arms.get(pilot.pilot_arm, NO_DATA)
+    names = (pilot.control_arm, pilot.pilot_arm)
     relative = crit.threshold_type == "relative"
     scale = "lift" if relative else "difference"
     warnings: list[str] = []
@@ -160,7 +167,8 @@ def ab_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, ArmLog], 
             )
         )
     if crit.kind == "proportion":
-        return _ab_rates(control.rate(), treat.rate(), _Setup(scale, units, "agresti_caffo", True, False), warnings)
+        setup = _Setup(scale, units, "agresti_caffo", True, False, arm_names=names)
+        return _ab_rates(control.rate(), treat.rate(), setup, warnings)
     date_based = crit.kind == "count" or (crit.kind == "mean" and (control.missing_sq or treat.missing_sq))
     if crit.kind == "mean" and date_based:
         warnings.append(wording.MEAN_WITHOUT_SQUARES.format(label=wording.label(crit.metric)))
@@ -170,7 +178,7 @@ def ab_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, ArmLog], 
     else:
         sc, sp = control.mean(), treat.mean()
         method, tuning = "welch", 1000.0
-    setup = _Setup(scale, units, method, True, date_based, min(sc.n, sp.n), sc.n + sp.n, tuning)
+    setup = _Setup(scale, units, method, True, date_based, min(sc.n, sp.n), sc.n + sp.n, tuning, (sc.n, sp.n), names)
     figures = _two_arm_figures(sc.mean if sc.n else None, sp.mean if sp.n else None)
     if sc.n < 2 or sp.n < 2:
         return _evidence(setup, figures, (*warnings, wording.TOO_FEW_UNITS))
@@ -203,7 +211,8 @@ def _ab_rates(control: RateStat, pilot: RateStat, setup: _Setup, warnings: list[
     if problem:
         return _evidence(setup, figures, (*warnings, problem), error=problem)
     if nc == 0 or np_ == 0:
-        return _evidence(setup._replace(sample_n=min(nc, np_)), figures, (*warnings, wording.empty_arm(nc, np_)))
+        setup = setup._replace(sample_n=min(nc, np_), arm_n=(nc, np_))
+        return _evidence(setup, figures, (*warnings, wording.empty_arm(nc, np_)))
     # Agresti-Caffo: one success and one failure added per arm, defined with zero counts
     pa, pb = (xc + 1) / (nc + 2), (xp + 1) / (np_ + 2)
     va, vb = pa * (1 - pa) / (nc + 2), pb * (1 - pb) / (np_ + 2)
@@ -212,7 +221,7 @@ def _ab_rates(control: RateStat, pilot: RateStat, setup: _Setup, warnings: list[
     relative = setup.scale == "lift"
     contrast: Contrast = RatioContrast(pa, va, pb, vb) if relative else LinearContrast(pb - pa, math.sqrt(va + vb))
     return _evidence(
-        setup._replace(sample_n=min(nc, np_), mixture_n=nc + np_),
+        setup._replace(sample_n=min(nc, np_), mixture_n=nc + np_, arm_n=(nc, np_)),
         figures,
         warnings,
         contrast=contrast,

@@ -11,6 +11,9 @@ from datetime import date
 from lib import formatting as fmt
 from lib.observations import CriterionSpec
 
+#: bumped when a sentence changes, so evaluations kept in the database are computed again (2: unequal arms named)
+WORDING_VERSION = 2
+
 # --- degenerate but possible data ------------------------------------------
 NO_CONVERSIONS_BOTH = "No conversions yet in either arm, so there is nothing to compare yet."
 EMPTY_ARM_BOTH = "No data yet in either arm."
@@ -52,13 +55,14 @@ UNITS_DAYS = "days"
 # --- verdict sentences -------------------------------------------------------
 SENTENCE_TARGET = "{label} {value} ({bounds}) on {n} {units}, {side} the {target} target: {confidence} — {tail}."
 SENTENCE_AB = (
-    "{label} {pilot} in the pilot vs {control} in control ({effect}, {bounds}) on {n} {units}"
-    " per arm: {confidence} — {tail}."
+    "{label} {pilot} in the pilot vs {control} in control ({effect}, {bounds}) on {sample}: {confidence} — {tail}."
 )
 SENTENCE_PERIODS = (
     "{label} {pilot} in the pilot period vs {control} in the baseline; adjusted for trend and weekday the step is "
     "{effect} ({bounds}) over {n} pilot days: {confidence} — {tail}."
 )
+SAMPLE_PER_ARM = "{n} {units} per arm"
+SAMPLE_EACH_ARM = "{control} ({control_arm}) and {pilot} ({pilot_arm}) {units}"
 SENTENCE_NO_DATA = "{label}: no results logged yet."
 SENTENCE_ERROR = "{label} could not be evaluated: {error}"
 BOUNDS = "{level} bounds {ci}"
@@ -128,6 +132,24 @@ REASON_CORRECTED = (
     "(the error budget is split between them)."
 )
 REASON_OBSERVATIONAL = OBSERVATIONAL
+
+
+def arm_sample(arm_n: tuple[float, float] | None, names: tuple[str, str], n: float, units: str) -> str:
+    """ "172 observations per arm" when the arms are equal, else each arm's own count:
+    "172 (control) and 188 (pilot) observations", "44,700 (gate_30, control) and 45,489 (gate_40, pilot) people"."""
+    if arm_n is None or fmt.number(arm_n[0]) == fmt.number(arm_n[1]):
+        return SAMPLE_PER_ARM.format(n=fmt.number(n), units=units)
+    roles = ("control", "pilot")
+    control_arm, pilot_arm = (
+        role if name == role else f"{name}, {role}" for name, role in zip(names, roles, strict=True)
+    )
+    return SAMPLE_EACH_ARM.format(
+        control=fmt.number(arm_n[0]),
+        pilot=fmt.number(arm_n[1]),
+        control_arm=control_arm,
+        pilot_arm=pilot_arm,
+        units=units,
+    )
 
 
 def label(metric: str) -> str:

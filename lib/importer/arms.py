@@ -5,9 +5,10 @@ of CONTROL_WORDS present ("control", "holdout", "A", "Group A", ...), else a val
 with the word control/ctrl/holdout/baseline in it.
 
 Reading (with the confirmed mapping): values are compared by ``arm_key``; the
-mapping's ``arm_aliases`` win, its ``control_value`` becomes "control", a single
-remaining value becomes "pilot", several remaining values keep their own names
-(three-arm pilots), and names outside the pilot's arms are refused.
+mapping's ``arm_aliases`` win, its ``control_value`` becomes the pilot's control
+arm (the first of its arms, whatever the team called it: "control", "gate_30"), a
+single remaining value becomes its other arm, several remaining values keep their
+own names (three-arm pilots), and names outside the pilot's arms are refused.
 """
 
 from __future__ import annotations
@@ -52,9 +53,15 @@ def arm_key(text: str) -> str:
     return key.lstrip("0") or "0" if key.isdigit() else key
 
 
-def control_value_of(values: Iterable[object]) -> str | None:
-    """The value (as written) that most likely names the control arm, or None."""
+def control_value_of(values: Iterable[object], control_arm: str | None = None) -> str | None:
+    """The value (as written) that most likely names the control arm, or None.
+
+    ``control_arm`` is the pilot's own name for it ("gate_30"): a value spelling it wins.
+    """
     distinct = list(dict.fromkeys(str(v).strip() for v in values))
+    named = [v for v in distinct if control_arm and arm_key(v) == arm_key(control_arm)]
+    if named:
+        return named[0]
     folded = {v.casefold(): v for v in distinct}
     for word in CONTROL_WORDS:
         if word in folded:
@@ -68,6 +75,33 @@ def control_value_of(values: Iterable[object]) -> str | None:
 def arm_order(arm: str) -> tuple[int, str]:
     """Sort key: control first, then pilot, then other arms by name."""
     return ({CONTROL_ARM: 0, PILOT_ARM: 1}.get(arm, 2), arm)
+
+
+def role_arms(allowed: Sequence[str] | None) -> tuple[str, str | None]:
+    """The names of the control arm and of the one pilot arm among ``allowed`` (None: several).
+
+    An A/B pilot's control is its first arm, as ``pilots.pilot_spec`` reads it; without
+    the pilot's arms the defaults "control" and "pilot" stand.
+    """
+    if not allowed:
+        return CONTROL_ARM, PILOT_ARM
+    control = allowed[0] if len(allowed) >= 2 else CONTROL_ARM
+    if len(allowed) == 2:
+        return control, allowed[1]
+    return control, PILOT_ARM if PILOT_ARM in allowed else None
+
+
+def control_clash(control_value: str | None, allowed: Sequence[str] | None) -> str | None:
+    """The pilot arm the control value names when that arm is not the pilot's control, else None.
+
+    ``--control gate_40`` on a pilot whose arms are gate_30 (control), gate_40 says the
+    opposite of the pilot: read silently, both arms would be added up as one.
+    """
+    if not control_value or not allowed:
+        return None
+    control, _ = role_arms(allowed)
+    named = next((a for a in allowed if arm_key(a) == arm_key(control_value)), None)
+    return named if named is not None and named != control else None
 
 
 def name_arms(
@@ -88,7 +122,8 @@ def name_arms(
     allowed = list(dict.fromkeys(allowed_arms)) if allowed_arms is not None else None
     known = {a.casefold(): a for a in (allowed or [CONTROL_ARM, PILOT_ARM])}
     alias_keys = {arm_key(k): v for k, v in aliases.items()}
-    control = arm_key(control_value or "")
+    control_arm, pilot_arm = role_arms(allowed)
+    control = "" if control_clash(control_value, allowed) else arm_key(control_value or "")
     names: list[str | None] = [None] * len(keys)
     others = []
     for gid, key in enumerate(keys):
@@ -97,13 +132,13 @@ def name_arms(
         elif key in alias_keys:
             names[gid] = alias_keys[key]
         elif control and key == control:
-            names[gid] = CONTROL_ARM
+            names[gid] = control_arm
         elif key in known:
             names[gid] = known[key]
         else:
             others.append(gid)
-    if len(others) == 1 and PILOT_ARM not in names and (allowed is None or PILOT_ARM in allowed):
-        names[others[0]] = PILOT_ARM
+    if len(others) == 1 and pilot_arm is not None and pilot_arm not in names:
+        names[others[0]] = pilot_arm
     else:
         for gid in others:
             names[gid] = labels[gid]

@@ -18,7 +18,7 @@ from lib.observations import Observation
 
 from . import row_messages
 from .aggregate import Tally
-from .arms import arm_key, arm_order, name_arms
+from .arms import arm_key, arm_order, control_clash, name_arms, role_arms
 from .keys import KeyTable
 from .mapping import ImportMapping
 from .plan import ColumnPlan
@@ -69,7 +69,12 @@ def resolve(
         raw_to_arm = {tally.arms.labels[g]: name for g, name in enumerate(arm_names) if name is not None}
     control = mapping.control_value
     if control and plan.arm_pos is not None and arm_key(control) not in tally.arms.ids:
-        notes.append(row_messages.note_control_missing(control, mapping.arm_column or ""))
+        if allowed_arms and arm_key(control) not in {arm_key(a) for a in allowed_arms}:  # a typo: matches nothing
+            values = [str(v) for v in tally.arms.labels]
+            text = row_messages.control_matches_nothing(control, mapping.arm_column or "", values, allowed_arms)
+            log.add(Problem(None, mapping.arm_column, text, "unknown_arm"))
+        else:
+            notes.append(row_messages.note_control_missing(control, mapping.arm_column or ""))
     if any(raw != name for raw, name in raw_to_arm.items()):
         notes.append(row_messages.note_arm_values(sorted(raw_to_arm.items(), key=lambda kv: arm_order(kv[1]))))
     if tally.repeats is not None and (repeated := tally.repeats.note(arm_names)):
@@ -100,6 +105,11 @@ def _name_arms(
     plan: ColumnPlan, mapping: ImportMapping, arms: KeyTable, log: ProblemLog, allowed: Collection[str] | None
 ) -> list[str | None]:
     """Arm name per arm id (None when not one of the pilot's arms, logged on its rows)."""
+    shown = list(dict.fromkeys(allowed or ()))
+    clash = control_clash(mapping.control_value, shown) if plan.arm_pos is not None else None
+    if clash is not None:
+        text = row_messages.control_is_other_arm(mapping.control_value or "", clash, role_arms(shown)[0], shown)
+        log.add(Problem(None, mapping.arm_column, text, "unknown_arm"))
     names, refused = name_arms(
         arms.keys,  # type: ignore[arg-type]
         arms.labels,
@@ -109,7 +119,6 @@ def _name_arms(
         whole_file=plan.arm_pos is None,
     )
     if refused:
-        shown = list(dict.fromkeys(allowed or ()))
         labels = {g: (arms.labels[g], names[g] or "") for g in refused}
         message = lambda g: row_messages.unknown_arm(*labels[g], shown)  # noqa: E731
         log_keys(log, refused, arms, "unknown_arm", mapping.arm_column, message)

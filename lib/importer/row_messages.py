@@ -5,7 +5,7 @@ Keeping the wording here lets the page, the CLI and the tests agree on it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
 # --- row problems (shown in the preview) --------------------------------------------
@@ -113,6 +113,21 @@ def unknown_arm(value: str, arm: str, allowed: Sequence[str]) -> str:
     shown = ", ".join(allowed)
     named = f"'{value}'" if value == arm else f"'{value}' (read as '{arm}')"
     return f"Arm {named} is not one of this pilot's arms ({shown}). Pick the control value or map it to an arm."
+
+
+def control_is_other_arm(value: str, arm: str, control: str, allowed: Sequence[str]) -> str:
+    return (
+        f"The control value '{value}' names the arm {arm}, but this pilot's control arm is {control} "
+        f"(its arms: {', '.join(allowed)}, control first). Pick {control}'s value as the control value."
+    )
+
+
+def control_matches_nothing(value: str, column: str, values: Sequence[str], allowed: Collection[str]) -> str:
+    found = ", ".join(sorted(values)[:10]) or "none"
+    return (
+        f"The control value '{value}' is neither a value of '{column}' ({found}) nor one of this pilot's arms "
+        f"({', '.join(allowed)}). Pick the value that marks the control group."
+    )
 
 
 def already_logged(day: date, arm: str, metric: str) -> str:

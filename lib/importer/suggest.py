@@ -179,20 +179,28 @@ def detect_layout(
 
 
 def _match_names(metrics: list[MetricMapping], names: Sequence[str], sources: list[list[str]]) -> None:
-    """Rename suggested metrics to the pilot's metric names they resemble (in place)."""
-    taken: set[str] = set()
-    for metric, source in zip(metrics, sources, strict=True):
+    """Rename suggested metrics to the pilot's metric names they resemble (in place), each name once.
+
+    The closest pairs are matched first and a column named exactly like a metric wins it:
+    'retention_7' takes the metric retention_7 although 'retention_1' comes first and shares a word.
+    """
+    pairs = []
+    for i, (metric, source) in enumerate(zip(metrics, sources, strict=True)):
         stems = {_stem(t) for col in source for t in tokens(col)}
-        best, best_score = None, 0
-        for name in names:
-            if name in taken:
-                continue
+        for j, name in enumerate(names):
             score = len({_stem(t) for t in tokens(name)} & stems)
-            if score > best_score:
-                best, best_score = name, score
-        if best is not None:
-            metric.name = best
-            taken.add(best)
+            if score:
+                pairs.append((-(metric.name == name), -score, i, j))
+    renamed: set[int] = set()
+    taken: set[str] = set()
+    for _, _, i, j in sorted(pairs):
+        if i not in renamed and names[j] not in taken:
+            metrics[i].name = names[j]
+            renamed.add(i)
+            taken.add(names[j])
+    for i, metric in enumerate(metrics):  # a column left over keeps its own name, never a taken one
+        if i not in renamed and metric.name in taken:
+            metric.name = f"{metric.name}_{i + 1}"
 
 
 def _mean_columns(sq: _Profile, profiles: list[_Profile], used: set[int]) -> MetricMapping | None:
@@ -213,12 +221,14 @@ def suggest_mapping(
     metric_names: Sequence[str] | None = None,
     *,
     decimal: str = ".",
+    arms: Sequence[str] = (),
 ) -> ImportMapping:
     """A first guess at the mapping from column names and a few rows; the user confirms or edits it.
 
     ``sample_rows`` are lists aligned with ``columns`` (or dicts by column name).
     ``metric_names`` are the pilot's metric names; suggested metrics that resemble
-    one take its name, the others are named after their column.
+    one take its name, the others are named after their column. ``arms`` are the
+    pilot's arms, control first: a value naming its control arm ("gate_30") is the control value.
     """
     profiles = _profiles(columns, sample_rows, decimal)
     arm = _pick(profiles, lambda p: p.named(ARM_WORDS) and not p.is_date and not p.is_numeric) or _pick(
@@ -279,7 +289,7 @@ def suggest_mapping(
             used.add(p.position)
     if metric_names:
         _match_names(metrics, list(metric_names), sources)
-    control = control_value_of(arm.values) if arm is not None else None
+    control = control_value_of(arm.values, arms[0] if len(arms) >= 2 else None) if arm is not None else None
     return ImportMapping(
         layout=layout,
         arm_column=arm.name if arm is not None else None,

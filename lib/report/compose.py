@@ -15,10 +15,12 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from lib import audit, charts, decisions, goals, pilots
+from lib import audit, charts, decisions, goals, meeting, pilots
 from lib.decide import PilotEvaluation
 from lib.decide.frozen import evaluation_from_snapshot
 from lib.evaluation import SAMPLE_UNITS, evaluate
+from lib.headline import AWAITING_DECISION, NOT_STARTED, Logged, headline
+from lib.meeting import QueueItem
 from lib.models import PRIORITIES, Decision, Goal, Pilot
 from lib.observations import Observation
 from lib.report.pilot_report import PilotReport, build_pilot_report, render_goal, render_pack, render_pilot
@@ -98,7 +100,8 @@ def frozen_bundle(session: Session, decision_id: int) -> PilotBundle:
 
 
 def _report(bundle: PilotBundle) -> PilotReport:
-    return build_pilot_report(
+    """The pilot's section; before its start and after its end the headline's words lead (``lib.headline``)."""
+    report = build_pilot_report(
         bundle.evaluation,
         pilot_name=bundle.pilot.name,
         hypothesis=bundle.pilot.hypothesis,
@@ -106,6 +109,13 @@ def _report(bundle: PilotBundle) -> PilotReport:
         criteria_changed=bundle.criteria_changed,
         charts=bundle.charts,
     )
+    days = [o.day for o in bundle.observations]
+    logged = Logged(len(days), min(days), max(days)) if days else Logged()
+    said = headline(bundle.pilot, bundle.evaluation, decision=bundle.last_decision, logged=logged)
+    if said.code in (NOT_STARTED, AWAITING_DECISION):  # a decided pilot's report has its Decision section
+        report.recommendation, report.recommendation_code, report.reasons = said.title, said.code, said.reasons
+        report.headline = report.headline if said.judged else said.reasons[0]
+    return report
 
 
 def pilot_html(session: Session, pilot_id: int) -> str:
@@ -136,24 +146,22 @@ def goal_html(session: Session, goal_id: int) -> str:
     )
 
 
-def pending(session: Session, today: date | None = None) -> list[Pilot]:
-    """Running pilots that need a decision: a terminal recommendation, or the planned end has passed."""
-    today = today or date.today()
-    out = []
-    for row in pilots.list_pilots(session):
-        p = row.pilot
-        if p.status != "running":
-            continue
-        ended = p.end_date is not None and p.end_date < today
-        if ended or evaluate(session, p.id or 0).recommendation in ("scale", "abort", "iterate"):
-            out.append(p)
-    return _backlog_order(out)
+def pending(session: Session, today: date | None = None) -> list[QueueItem]:
+    """The pilots awaiting a decision: exactly Review's queue (``lib.meeting.queue``), in its order, with its reasons."""
+    return meeting.queue(session, today)
 
 
-def pack_html(session: Session, today: date | None = None) -> str:
-    """The review-meeting pack: every pilot awaiting a decision, in backlog order."""
-    bundles = [pilot_bundle(session, p.id or 0) for p in pending(session, today)]
-    return render_pack("Review meeting: pilots awaiting a decision", [_report(b) for b in bundles])
+def pack_html(session: Session, today: date | None = None, waiting: list[QueueItem] | None = None) -> str:
+    """The review-meeting pack: Review's queue, in its order, each pilot with why it needs a decision.
+
+    ``waiting``: the queue the caller already read (the CLI names its pilots too).
+    """
+    reports = []
+    for item in pending(session, today) if waiting is None else waiting:
+        report = _report(pilot_bundle(session, item.row.pilot.id or 0))
+        report.why_due = item.why
+        reports.append(report)
+    return render_pack("Review meeting: pilots awaiting a decision", reports)
 
 
 def decision_log_frame(session: Session, pilot_id: int | None = None) -> pd.DataFrame:

@@ -95,6 +95,7 @@ class PilotReport:
     recommendation_code: str = ""
     as_of: date | None = None
     method_version: str = ""
+    why_due: str = ""  # in a review pack: why the pilot is in Review's queue
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class SummaryRow:
     caveats: str = ""
     decision: str = ""
     recommendation_code: str = ""
+    why_due: str = ""
 
 
 # ------------------------------------------------------------------ building
@@ -206,12 +208,9 @@ def as_decision(decision: Any) -> ReportDecision | None:
     """A :class:`ReportDecision` from itself, a ``lib.models.Decision`` or a mapping with the same names."""
     if decision is None or isinstance(decision, ReportDecision):
         return decision
-    if isinstance(decision, Mapping):
-        get = decision.get
-    else:
-
-        def get(name: str, default: Any = None) -> Any:
-            return getattr(decision, name, default)
+    get: Any = (
+        decision.get if isinstance(decision, Mapping) else lambda name, default=None: getattr(decision, name, default)
+    )
 
     when = get("decided_on") or get("decided_at") or get("date")
     if isinstance(when, str):
@@ -284,6 +283,7 @@ def summary_row(report: PilotReport) -> SummaryRow:
         caveats="; ".join(flags),
         decision=decision or "Not decided yet",
         recommendation_code=report.recommendation_code,
+        why_due=report.why_due,
     )
 
 
@@ -315,6 +315,8 @@ def _section(doc: HtmlDocument, report: PilotReport, *, level: int, anchor: str)
         f'<p class="eyebrow">Pilot report · {esc(as_of)}{esc(rules)}</p>',
         _heading(level, report.title, **{"class": "user-text"}),
     ]
+    if report.why_due:
+        parts.append(f'<p class="why-due"><strong>Needs a decision:</strong> {esc(report.why_due)}</p>')
     if report.hypothesis:
         parts.append(
             f'<p class="hypothesis"><strong>Hypothesis:</strong> '
@@ -362,21 +364,19 @@ def _section(doc: HtmlDocument, report: PilotReport, *, level: int, anchor: str)
 
 
 def _summary_table(rows: Sequence[SummaryRow], anchors: Sequence[str] | None) -> str:
+    """A pack's table adds why each pilot needs a decision; a goal's has no such column."""
+    why = any(row.why_due for row in rows)
     cells = []
     for i, row in enumerate(rows):
         name: Any = row.pilot
         if anchors is not None:
             name = Markup(f'<a href="#{esc(anchors[i])}">{esc(row.pilot)}</a>')
+        status = _status(row.recommendation_code, row.recommendation)
         cells.append(
-            (
-                name,
-                _status(row.recommendation_code, row.recommendation),
-                row.result,
-                row.caveats or fmt.MISSING,
-                row.decision,
-            )
+            (name, *([row.why_due] if why else []), status, row.result, row.caveats or fmt.MISSING, row.decision)
         )
-    return table(SUMMARY_HEADERS, cells, css_class="summary-table")
+    headers = (SUMMARY_HEADERS[0], "Needs a decision", *SUMMARY_HEADERS[1:]) if why else SUMMARY_HEADERS
+    return table(headers, cells, css_class="summary-table")
 
 
 def _footer(generated_on: date | None) -> str:

@@ -313,3 +313,65 @@ def test_problem_rows_are_in_file_order_across_kinds_and_chunks() -> None:
         (31, "unknown_arm"),
         (46, "date_outside"),
     ]
+
+
+GATE = [HEADER, ["2024-03-01", "gate_30", 100, 19], ["2024-03-01", "gate_40", 110, 20]]
+
+
+@pytest.mark.parametrize(
+    ("values", "control"),
+    [
+        (("gate_30", "gate_40"), "gate_30"),  # the file names the arms as the pilot does
+        (("GATE_30 ", "gate_40"), "gate_30"),  # any case, trimmed
+        (("A", "B"), "A"),  # the file's own names: the control value and the one other value
+    ],
+)
+def test_the_control_value_names_the_pilots_control_arm_whatever_it_is_called(values, control) -> None:
+    data = csv_bytes([HEADER, ["2024-03-01", values[0], 100, 19], ["2024-03-01", values[1], 110, 20]])
+    result = analyze(data, pair_mapping(control_value=control), allowed_arms=["gate_30", "gate_40"])
+    assert result.ok, result.problems
+    assert rows_of(result) == [
+        (date(2024, 3, 1), "gate_30", "conversion", 100, 19),
+        (date(2024, 3, 1), "gate_40", "conversion", 110, 20),
+    ]
+
+
+def test_a_control_value_naming_the_other_arm_is_refused_naming_the_arms() -> None:
+    result = analyze(csv_bytes(GATE), pair_mapping(control_value="gate_40"), allowed_arms=["gate_30", "gate_40"])
+    assert not result.ok and result.problem_count == 1
+    [problem] = result.problems
+    assert problem.row is None and problem.column == "arm"
+    assert "'gate_40' names the arm gate_40, but this pilot's control arm is gate_30" in problem.message
+
+
+def test_a_control_value_matching_no_arm_is_refused_naming_the_arms() -> None:
+    result = analyze(csv_bytes(GATE), pair_mapping(control_value="gate_3"), allowed_arms=["gate_30", "gate_40"])
+    assert not result.ok and result.problem_count == 1
+    assert result.problems[0].message == (
+        "The control value 'gate_3' is neither a value of 'arm' (gate_30, gate_40) nor one of this pilot's arms "
+        "(gate_30, gate_40). Pick the value that marks the control group."
+    )
+
+
+def test_values_naming_no_arm_are_refused_naming_the_arms() -> None:
+    data = csv_bytes([HEADER, ["2024-03-01", "old", 100, 19], ["2024-03-01", "new", 110, 20]])
+    result = analyze(data, pair_mapping(control_value="gate_30"), allowed_arms=["gate_30", "gate_40"])
+    assert not result.ok
+    assert {p.message for p in result.problems} == {
+        f"Arm '{v}' is not one of this pilot's arms (gate_30, gate_40). Pick the control value or map it to an arm."
+        for v in ("old", "new")
+    }
+
+
+def test_the_suggestion_takes_the_pilots_control_arm_as_control_value() -> None:
+    sample = read_sample(csv_bytes(GATE))
+    assert suggest_mapping(sample.columns, sample.rows, arms=["gate_30", "gate_40"]).control_value == "gate_30"
+    assert suggest_mapping(sample.columns, sample.rows).control_value is None
+
+
+def test_the_suggestion_maps_each_pilot_metric_once_preferring_its_own_column() -> None:
+    columns = ["userid", "version", "sum_game_rounds", "retention_1", "retention_7"]
+    rows = [[i, "gate_30" if i % 2 else "gate_40", i % 7, i % 3 == 0, i % 5 == 0] for i in range(40)]
+    mapping = suggest_mapping(columns, rows, ["retention_7"])
+    named = {m.name: m.column for m in mapping.metrics}
+    assert len(named) == len(mapping.metrics) and named["retention_7"] == "retention_7"
