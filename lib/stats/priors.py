@@ -119,7 +119,10 @@ class Reading:
 
 def dersimonian_laird(effects: Sequence[float], standard_errors: Sequence[float]) -> tuple[float, float, float]:
     """Random-effects mean, its standard error and tau^2 by DerSimonian–Laird (method of moments)."""
-    y, v = _checked(effects, standard_errors)
+    return _dersimonian_laird(*_checked(effects, standard_errors))
+
+
+def _dersimonian_laird(y: np.ndarray, v: np.ndarray) -> tuple[float, float, float]:
     w = 1.0 / v
     fixed = float(np.sum(w * y) / w.sum())
     q = float(np.sum(w * (y - fixed) ** 2))
@@ -187,7 +190,7 @@ def fit_prior(
     k = len(y)
     if k < min_pilots:
         return PriorFit(None, k, TOO_FEW, f"only {k} past pilot{'s' if k != 1 else ''}; a reading needs {min_pilots}")
-    pooled, pooled_se, tau2 = dersimonian_laird(y, np.sqrt(v))
+    pooled, pooled_se, tau2 = _dersimonian_laird(y, v)
     mean, variance = _predictive(y, v)
     typical = float(np.median(np.sqrt(v))) if typical_se is None else validation.positive("typical_se", typical_se)
     prior = Prior(mean, math.sqrt(variance), k, pooled, pooled_se, tau2, typical)
