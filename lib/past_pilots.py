@@ -217,8 +217,9 @@ def why_not(peers: Peers, fit: PriorFit) -> str:
     if peers.without_error:
         extra = f" ({fmt.number(peers.without_error)} more were decided before Greenlight kept standard errors)"
     if fit.reason == TOO_FEW:
+        found = f"only {peers.words()}" if peers.effects else f"no {peers.words().removeprefix('0 ')} yet"
         return (
-            f"No informed reading: only {peers.words()}{extra}; an informed reading needs {MIN_PILOTS}. "
+            f"No informed reading: {found}{extra}; an informed reading needs {MIN_PILOTS}. "
             "Widen which past pilots count, or read the verdict alone."
         )
     effects = [p.effect for p in peers.effects]

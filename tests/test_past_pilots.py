@@ -176,4 +176,4 @@ def test_the_designer_proposes_the_expected_effect_from_history(engine):
         "Past pilots like this one (6 earlier email pilots on reply rate) moved the metric by +0.8 pts"
     )
     assert none_yet is not None and none_yet.expected is None
-    assert none_yet.sentence.startswith("No proposal from history: only 0 earlier web pilots on reply rate")
+    assert none_yet.sentence.startswith("No proposal from history: no earlier web pilots on reply rate yet")
