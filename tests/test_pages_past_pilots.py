@@ -91,3 +91,24 @@ def test_the_designer_proposes_the_expected_effect_from_past_pilots(app_engine):
     assert at.number_input(key="plan_expected_vs_control_proportion_absolute").value == pytest.approx(0.81)
     at.selectbox(key="plan_history_channel").set_value("web").run()
     assert any("No proposal from history: no earlier web pilots on reply rate yet" in c.value for c in at.caption)
+
+
+def test_the_demo_reads_its_small_outreach_pilot_with_the_six_before_it(app_engine):
+    from datetime import date
+
+    from lib.demo import load_demo
+
+    with transaction(app_engine) as s:
+        load_demo(s, as_of=date(2026, 12, 3))
+    at = page("pages/pilot.py")
+    at.query_params["pilot"] = "4"  # Cold outreach sequence v2: about 250 contacts of its 470
+    at.run()
+    assert not at.exception and not errors(at)
+    assert (
+        "Read with 6 earlier email pilots on reply rate: likely 9.1% (6.3–12.0%), 78% chance it clears 8.0%."
+        in _text(at)
+    )
+    at.selectbox(key="pilot_page").set_value(5).run()  # the paid retargeting pilot has no history
+    assert "No informed reading: no earlier paid pilots on conversion rate yet; an informed reading needs 5." in (
+        _text(at)
+    )
