@@ -2,7 +2,8 @@
 
 Three goals in a hierarchy and eight pilots across email, social, paid and
 web covering all three designs: some running (one extended, its check-in due today), one scaled, one aborted, with
-four to eight weeks of daily results. Dates are laid out relative to ``as_of``
+four to eight weeks of daily results; and six earlier outreach sequences, decided months ago
+(:mod:`lib.demo_history`), that the running outreach pilot is read with. Dates are laid out relative to ``as_of``
 (today by default) so the demo always looks current; for a given ``as_of``
 the data is identical on every run.
 
@@ -19,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 from sqlmodel import Session, func, select
 
-from lib import access, decisions, goals, pilots, results
+from lib import access, decisions, demo_history, goals, pilots, results
 from lib import demo_rows as rows
 from lib.db import make_engine, transaction, upgrade
 from lib.models import Pilot
@@ -400,9 +401,10 @@ def load_demo(
     )
     extended.decided_at = datetime.combine(asked, time(15), UTC)
     session.add(extended)
+    past = demo_history.load_history(session, today, ACTOR, SEED + 1)  # what the outreach pilot is read with
     progress(1.0, "Done")
     entries = results.count_current(session)
-    return DemoSummary(goals=3, pilots=8, entries=entries, decisions=3)
+    return DemoSummary(goals=3, pilots=8 + past, entries=entries, decisions=3 + past)
 
 
 def main(argv: list[str] | None = None) -> int:

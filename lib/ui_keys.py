@@ -61,6 +61,11 @@ class Keys:
         return f"decide_{pilot_id}"
 
     @staticmethod
+    def peers(page: str, which: str) -> str:
+        """The toggles choosing which past pilots inform a reading ("channel", "metric"), per page."""
+        return f"{page}_peers_{which}"
+
+    @staticmethod
     def chart(page: str, pilot_id: int) -> str:
         return f"{page}_chart_{pilot_id}"
 

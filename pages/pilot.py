@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import pilot_view, pilots
+from lib import past_pilots, pilot_view, pilots
 from lib.formatting import fmt_date
 from lib.inputs import InvalidInput
 from lib.report.compose import results_table
@@ -56,6 +56,19 @@ ev = view.bundle.evaluation
 show_recommendation(view.headline, "" if view.headline.is_recommendation else view.headline.title)
 for w in view.warnings:
     st.warning(plain(w), icon=":material/warning:")
+peers = past_pilots.PeerFilter(  # the toggles below, as last set
+    st.session_state.get(Keys.peers("pilot", "channel"), True),
+    st.session_state.get(Keys.peers("pilot", "metric"), True),
+)
+with read() as session:
+    informed = past_pilots.informed_for(session, pilot, ev, peers)
+if informed is not None:  # beside the verdict, never instead of it
+    with st.container(border=True):
+        st.markdown(f":material/history: {plain(informed.sentence)}")
+        with st.popover("Which past pilots count", icon=":material/tune:"):
+            st.toggle("Same channel only", value=True, key=Keys.peers("pilot", "channel"))
+            st.toggle("Same metric only", value=True, key=Keys.peers("pilot", "metric"))
+            st.caption(plain(informed.peers.rule()))
 
 _, main = view.bundle.charts[0]
 st.altair_chart(main, theme=None, width="content", key=Keys.chart("pilot", pilot_id))

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import audit, goals, pilots, stored_evaluations
+from lib import audit, goals, past_pilots, pilots, stored_evaluations
 from lib.criteria import describe, threshold_from_display, threshold_to_display
 from lib.designer import HELP as PLAN_HELP
 from lib.designer import plan_from_form
@@ -314,6 +314,10 @@ def _use_plan(n: int) -> None:
     st.session_state[PLANNED_KEY] = n
 
 
+def _use_expected(key: str, value: float) -> None:
+    st.session_state[key] = value
+
+
 def plan_designer() -> None:
     """Plan the sample for the primary criterion; updates as you type (outside the form on purpose)."""
     st.subheader("Plan the sample")
@@ -357,12 +361,40 @@ def plan_designer() -> None:
         key=Keys.plan("threshold", compare, kind, ttype),
         format="%g",
     )
+    expected_key = Keys.plan("expected", compare, kind, ttype)
     expected = b4.number_input(
         f"Expected{' (%)' if pct else ''}",
         value=default_expected,
         format="%g",
-        key=Keys.plan("expected", compare, kind, ttype),
+        key=expected_key,
     )
+    h1, h2, h3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+    history_channel = h1.selectbox(
+        "Past pilots from",
+        [None, *CHANNELS],
+        format_func=lambda c: "any channel" if c is None else c.capitalize(),
+        key=Keys.plan("history_channel"),
+    )
+    history_metric = h2.text_input("On the metric", placeholder="e.g. reply_rate", key=Keys.plan("history_metric"))
+    with read() as session:
+        hint = past_pilots.designer_hint(
+            session,
+            channel=history_channel,
+            metric=history_metric,
+            kind=kind,
+            comparison=compare,
+            threshold_type=ttype,
+        )
+    if hint is not None:
+        h3.caption(f":material/history: {plain(hint.sentence)}")
+        if hint.expected is not None:
+            proposal = round(hint.expected, 2)
+            h3.button(
+                f"Use {proposal:g}{' %' if pct else ''} as the expected effect",
+                on_click=_use_expected,
+                args=(expected_key, proposal),
+                key=Keys.plan("use_history"),
+            )
     c1, c2, c3, c4 = st.columns(4)
     confidence = c1.selectbox(
         "Confidence", CONFIDENCES, index=2, format_func=lambda c: f"{c:.0%}", key=Keys.plan("conf")

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from lib import audit, decisions, meeting, pilots, stored_evaluations
+from lib import audit, decisions, meeting, past_pilots, pilots, stored_evaluations
 from lib import formatting as fmt
 from lib.criteria import metric_label
 from lib.formatting import fmt_date
@@ -146,6 +146,19 @@ else:
             icon=":material/lock_reset:",
         )
     show_recommendation(ev)
+    peers = past_pilots.PeerFilter(  # the toggles below, as last set
+        st.session_state.get(Keys.peers("review", "channel"), True),
+        st.session_state.get(Keys.peers("review", "metric"), True),
+    )
+    with read() as session:
+        informed = past_pilots.informed_for(session, pilot, ev, peers)
+    if informed is not None:  # beside the verdict, never instead of it
+        c1, c2 = st.columns([4, 1], vertical_alignment="center")
+        c1.markdown(f":material/history: {plain(informed.sentence)}")
+        with c2.popover("Which past pilots count", icon=":material/tune:"):
+            st.toggle("Same channel only", value=True, key=Keys.peers("review", "channel"))
+            st.toggle("Same metric only", value=True, key=Keys.peers("review", "metric"))
+            st.caption(plain(informed.peers.rule()))
     _, main = drawn[0]
     st.vega_lite_chart(main, theme=None, width="content", key=Keys.chart("review", pilot_id))
     with st.expander("Every criterion at a glance, and progress toward the plan"):

@@ -50,3 +50,39 @@ def day_rows(day: date, control=(400, 24), pilot=(410, 33), metric: str = "reply
         dict(metric=metric, arm="control", day=day, n=control[0], total=control[1]),
         dict(metric=metric, arm="pilot", day=day, n=pilot[0], total=pilot[1]),
     ]
+
+
+def decided_pilot(
+    session: Session,
+    name: str,
+    control: tuple[int, int],
+    pilot: tuple[int, int],
+    *,
+    outcome: str = "scale",
+    channel: str = "email",
+    metric: str = "reply_rate",
+    threshold_type: str = "absolute",
+    threshold: float = 0.0,
+) -> Pilot:
+    """An A/B pilot with one day of (people, conversions) per arm, decided in the review meeting."""
+    from lib import decisions, results
+
+    p = ab_pilot(
+        session,
+        name,
+        channel=channel,
+        criteria=[
+            dict(metric=metric, kind="proportion", role="primary", threshold=threshold, threshold_type=threshold_type)
+        ],
+    )
+    results.log_results(session, p.id, day_rows(START, control, pilot, metric), "tester", today=START)
+    decisions.decide(
+        session,
+        p.id or 0,
+        outcome=outcome,
+        rationale="Done.",
+        decided_by="lead",
+        override_reason="History.",
+        today=START,
+    )
+    return p

@@ -29,11 +29,11 @@ def run(capsys, *argv) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_demo_then_pilots_lists_eight(cli_db, capsys):
+def test_demo_then_pilots_lists_fourteen(cli_db, capsys):
     assert run(capsys, "demo")[0] == 0
     code, out, _ = run(capsys, "pilots", "--format", "json")
     rows = json.loads(out)
-    assert code == 0 and len(rows) == 8
+    assert code == 0 and len(rows) == 14  # eight, and six earlier outreach sequences decided
     assert {r["design"] for r in rows} == {"ab", "before_after", "target"}
     code, _, err = run(capsys, "demo")
     assert code != 0 and err.startswith("error: ") and err.count("\n") == 1

@@ -311,11 +311,11 @@ def test_a_decision_recorded_in_review_is_found_in_the_learnings_library(demo_en
         assert verdict["sentence"] in shown
 
     library = page("pages/learnings.py").run()
-    assert len(library.dataframe[0].value) == 4  # the demo's three, and this one
+    assert len(library.dataframe[0].value) == 10  # the demo's nine, and this one
     library.text_input(key="learn_text").set_value("partners cadence").run()  # words in any order
     found = library.dataframe[0].value
     assert list(found["Pilot"]) == ["Cold outreach sequence v2"] and list(found["Rationale"]) == [rationale]
-    assert "1 of 4 decided pilots" in " ".join(c.value for c in library.caption)
+    assert "1 of 10 decided pilots" in " ".join(c.value for c in library.caption)
 
 
 def test_learnings_search_finds_a_rationale_word_and_combines_with_filters(demo_engine):

@@ -55,8 +55,8 @@ def test_home_loads_the_demo_with_one_click(app_engine):
     assert "empty" in at.subheader[0].value
     at.button[0].click().run()
     assert not at.exception
-    assert count(app_engine, Pilot) == 8 and count(app_engine, Goal) == 3
-    assert count(app_engine, Decision) == 3  # scaled, aborted, and one extended with its check-in due
+    assert count(app_engine, Pilot) == 14 and count(app_engine, Goal) == 3  # six are earlier outreach sequences
+    assert count(app_engine, Decision) == 9  # scaled, aborted, one extended with its check-in due, six iterated
     assert "Demo loaded" in at.success[0].value
     assert at.metric[0].label == "Pilots running"
 
@@ -352,8 +352,11 @@ def test_learnings_library_lists_decided_pilots_and_searches(demo_engine):
     at = page("pages/learnings.py").run()
     assert not at.exception and not errors(at)
     table = at.dataframe[0].value
-    assert len(table) == 3 and set(table["Decision"]) == {"Scaled", "Aborted", "Extended"}
-    assert all(table["Rationale"].str.len() > 0) and table["Measured lift"].str.contains("%").all()
+    assert len(table) == 9 and set(table["Decision"]) == {"Scaled", "Aborted", "Extended", "Iterated"}
+    assert all(table["Rationale"].str.len() > 0)
+    against_target = table["Pilot"].str.startswith("Outreach:")  # judged against a target: no lift to show
+    assert table[~against_target]["Measured lift"].str.contains("%").all()
+    assert (table[against_target]["Measured lift"] == "—").all()
     at.multiselect(key="learn_outcome").set_value(["abort"]).run()
     table = at.dataframe[0].value
     assert list(table["Decision"]) == ["Aborted"]
@@ -421,10 +424,10 @@ def test_review_decides_from_the_queue_and_the_log_keeps_what_was_shown(demo_eng
 
 def test_review_log_filters_by_outcome(demo_engine):
     at = page("pages/review.py").run()
-    assert len(at.dataframe[-1].value) == 3
+    assert len(at.dataframe[-1].value) == 9
     at.multiselect(key="log_outcome").set_value(["abort"]).run()
     log = at.dataframe[-1].value
-    assert list(log["Decision"]) == ["Abort"] and "1 of 3 decisions" in " ".join(c.value for c in at.caption)
+    assert list(log["Decision"]) == ["Abort"] and "1 of 9 decisions" in " ".join(c.value for c in at.caption)
 
 
 def test_settings_saves_defaults_and_refuses_a_bad_backup(demo_engine):

@@ -7,6 +7,7 @@ model), the policy in :mod:`lib.decide.rules`, the words in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -284,7 +285,18 @@ def _verdict(
         reason=j.reason,
         placebo=placebo,
         counterfactual=ev.counterfactual,
+        standard_error=_standard_error(ev),
     )
+
+
+def _standard_error(ev: Evidence) -> float | None:
+    """Half the width of the effect's ±1 (normal-equivalent) standard-error interval, on the evidence's scale."""
+    if ev.contrast is None:
+        return None
+    low, high = ev.contrast.lower(1.0), ev.contrast.upper(1.0)
+    if low is None or high is None or not math.isfinite(high - low) or high <= low:
+        return None
+    return (high - low) / 2
 
 
 def _count_word(n: int) -> str:

@@ -33,7 +33,10 @@ class CriterionVerdict:
     the information fraction of the plan, ``more_needed`` further units
     (``more_needed_unit``) per arm. ``counterfactual`` (before/after only) is
     the model's "expected without the pilot" per day with its 95 % band beside
-    the observed value: what the before/after chart draws.
+    the observed value: what the before/after chart draws. ``standard_error``
+    is the fixed-sample standard error of the effect on ``interval_scale``
+    (half the width of its ±1 standard-error interval): what reading a pilot
+    with the team's past pilots (:mod:`lib.past_pilots`) pools; no verdict uses it.
     """
 
     metric: str
@@ -75,6 +78,7 @@ class CriterionVerdict:
     reason: str = ""
     placebo: str | None = None
     counterfactual: tuple[CounterfactualDay, ...] = ()
+    standard_error: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)
