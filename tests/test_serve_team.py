@@ -6,10 +6,14 @@ a replica killed while a page is open).
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgresql+psycopg://someone:secret@db.example:5432/greenlight"
@@ -66,3 +70,40 @@ def test_bad_options_are_refused(tmp_path, args, says):
     done = _run(tmp_path, *args)
     assert done.returncode == 2 and says in done.stderr
 
+
+def _haproxy() -> str:
+    found = shutil.which("haproxy", path="/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin")
+    if not found:
+        if IN_CI:
+            pytest.fail("HAProxy not found: under CI the proxy tests must run (scripts/test.sh installs it).")
+        pytest.skip("needs Debian's haproxy (scripts/test.sh installs it as root)")
+    return found
+
+
+def _compose_services() -> dict[str, str]:
+    """compose.yaml's services, each as its block of text (no YAML library in the requirements)."""
+    text = (ROOT / "compose.yaml").read_text()
+    body = text.split("\nservices:\n", 1)[1].split("\nvolumes:\n", 1)[0]
+    blocks = re.split(r"^  (\w+):\n", body, flags=re.M)[1:]
+    return dict(zip(blocks[::2], blocks[1::2], strict=True))
+
+
+def test_compose_scales_the_app_behind_one_proxy():
+    """`--scale app=3` must not bind 8501 three times: only the proxy publishes a port."""
+    services = _compose_services()
+    assert set(services) == {"db", "app", "proxy"}
+    assert "ports:" not in services["app"] and "8501" in services["app"]
+    assert '- "${GREENLIGHT_BIND:-127.0.0.1}:8501:8501"' in services["proxy"]
+    assert "- ./deploy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro" in services["proxy"]
+    config = (ROOT / "deploy" / "haproxy.cfg").read_text()
+    assert "server-template app 10 app:8501" in config  # the compose service's name, through Docker's DNS
+
+
+def test_compose_s_haproxy_config_is_valid_and_checks_health_with_an_accepted_host():
+    done = subprocess.run(
+        [_haproxy(), "-c", "-f", str(ROOT / "deploy" / "haproxy.cfg")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    config = (ROOT / "deploy" / "haproxy.cfg").read_text()
+    assert "uri /_stcore/health" in config and "hdr Host localhost" in config  # serve.py refuses other names
+    assert "inter 1s" in config and "fall 2" in config  # a dead replica is out within about 2 s
