@@ -60,6 +60,7 @@ from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
+from websockets.exceptions import InvalidHandshake  # noqa: E402
 
 from lib import demo, results  # noqa: E402
 from lib.db import DatabaseBusy, make_engine, open_database, reading, transaction  # noqa: E402
@@ -181,9 +182,9 @@ async def one_session(
     while time.monotonic() < until:
         try:
             ws = await connect(target.stream, subprotocols=["streamlit"], max_size=None)  # type: ignore[list-item]
-        except OSError as exc:
+        except (OSError, InvalidHandshake) as exc:  # refused, timed out, or the proxy's 502/503
             tally.errors.append(f"connect: {exc}")
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(0.5)
             continue
         tally.connects += 1
         tally.reconnects += broke

@@ -177,6 +177,8 @@ defaults
     mode http
     retries 2
     option redispatch
+    # a request cut by a dying replica before any answer (a GET, a websocket upgrade) goes to another
+    retry-on conn-failure empty-response junk-response
     timeout connect 3s
     timeout http-request 15s
     timeout client 60s

@@ -8,6 +8,7 @@ again, which HAProxy lets back in.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bench.bench_load import AppWrites, KillReport, Target, app_writer, count_ideas, kill_one, load
 from lib.db import make_engine, transaction, upgrade
 from lib.demo import load_demo
 from tests.conftest import IN_CI, create_pg_schema, drop_pg_schema, need_postgres
@@ -27,23 +29,27 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 
 @pytest.fixture(scope="module")
-def team(tmp_path_factory) -> Iterator[Team]:
+def team_db() -> Iterator[str]:
+    """A fresh PostgreSQL schema holding the demo workspace; its URL."""
     base = need_postgres()
-    if os.geteuid() != 0 and not shutil.which("haproxy", path="/usr/sbin:/usr/bin:/sbin:/bin"):
-        if IN_CI:
-            pytest.fail("HAProxy not found: under CI the team tests must run (scripts/test.sh installs it).")
-        pytest.skip("needs Debian's haproxy (serve_team.sh installs it when run as root)")
     schema, url = create_pg_schema(base)
     engine = make_engine(url)
     upgrade(engine)
     with transaction(engine) as s:
         load_demo(s)
     engine.dispose()
-    try:
-        with running_team(tmp_path_factory.mktemp("team"), url, replicas=2) as team:
-            yield team
-    finally:
-        drop_pg_schema(base, schema)
+    yield url
+    drop_pg_schema(base, schema)
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory, team_db) -> Iterator[Team]:
+    if os.geteuid() != 0 and not shutil.which("haproxy", path="/usr/sbin:/usr/bin:/sbin:/bin"):
+        if IN_CI:
+            pytest.fail("HAProxy not found: under CI the team tests must run (scripts/test.sh installs it).")
+        pytest.skip("needs Debian's haproxy (serve_team.sh installs it when run as root)")
+    with running_team(tmp_path_factory.mktemp("team"), team_db, replicas=2) as team:
+        yield team
 
 
 def _open_on(browser: Browser, team: Team, replica: str, path: str) -> Page:
@@ -100,9 +106,29 @@ def test_a_page_keeps_working_when_its_replica_is_killed_and_the_replica_rejoins
     )
     page.get_by_role("link", name="Pilots").first.click()
     expect(page.get_by_text("Details for")).to_be_visible(timeout=30_000)
-    # the script starts r1 again on its port and HAProxy lets it back in
+    # the script starts r1 again on its port and HAProxy lets it back in (the next test has it serve pages)
     team.wait_for({"r1": "UP", "r2": "UP"}, seconds=90)
     restarted = next(r for r in team.replicas() if r.name == "r1")
     assert restarted.pid != killed.pid and restarted.port == killed.port
-    back = _open_on(browser, team, "r1", "/pilots")
-    expect(back.get_by_text("Details for")).to_be_visible(timeout=30_000)
+
+
+def test_under_load_a_killed_replica_s_sessions_reconnect_and_no_write_is_lost_or_doubled(team, team_db):
+    """bench_load's --kill-one, small: six people and one writer through the proxy while r1 is killed."""
+    team.wait_for({"r1": "UP", "r2": "UP"}, seconds=90)  # after the test above, r1 is back
+    target = Target(team.proxy.stream, lambda: [r.pid for r in team.replicas()])
+    writes, kill = AppWrites(), KillReport()
+    extras = [app_writer(target, writes, 0.3, 30), kill_one(team, 3, kill)]
+
+    async def beside(until: float) -> None:
+        await asyncio.gather(*(extra(until) for extra in extras))
+
+    tally = load(target, sessions=6, seconds=10, timeout=30, think=0.1, extra=beside)
+    count_ideas(team_db, writes)
+    assert kill.out_after <= 5 and kill.back_after == kill.back_after  # out within 5 s, and back in
+    broken = [e for e in tally.errors if "websocket broke" in e]
+    # r1's sessions saw their websocket cut (or, reconnecting at that instant, a refused connect): no page failed
+    assert broken and all(e in broken or e.startswith("connect:") for e in tally.errors), tally.errors
+    assert tally.reconnects >= 1 and tally.by_replica["r2"] > 0
+    assert tally.by_replica["r1"] > 0  # the replica restarted after the previous test serves pages again
+    assert len(writes.acknowledged) >= 5 and writes.lost == [] and writes.doubled == []
+    assert all(writes.in_database[n] <= 1 for n in writes.unknown)
