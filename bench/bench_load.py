@@ -91,6 +91,18 @@ class Target:
     def rss_bytes(self) -> int:
         return sum(Server("", 0, Path(), pid).rss_bytes() for pid in self.pids())
 
+    def cpu_seconds(self) -> dict[int, float]:
+        """Each server process's CPU time so far (user + system, Linux /proc), by pid."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        seen = {}
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            seen[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        return seen
+
 
 @dataclass
 class Tally:
@@ -104,6 +116,8 @@ class Tally:
     reconnects: int = 0  # sessions whose websocket broke and that connected again
     by_replica: Counter[str] = field(default_factory=Counter)  # completed runs per replica (HAProxy's cookie)
     runs_log: list[tuple[float, str]] = field(default_factory=list)  # (when finished, replica)
+    server_cpu_per_run: float = float("nan")  # CPU seconds the servers spent per completed run
+    client_cpu: float = 0.0  # CPU seconds this benchmark process spent (sessions, parsing, the writers)
 
     def quantile(self, q: float) -> float:
         if not self.seconds:
@@ -465,8 +479,13 @@ def measure(backend: str, replicas: int, think: float, args: argparse.Namespace)
             async def both(until: float) -> None:
                 await asyncio.gather(*(extra(until) for extra in extras))
 
+            cpu_before, client_before = target.cpu_seconds(), time.process_time()
             with writer(url, args.write_every) as writes:
                 crowd = load(target, args.sessions, args.seconds, args.timeout, think, args.fresh_every, both)
+            cpu_after = target.cpu_seconds()
+            crowd.client_cpu = time.process_time() - client_before
+            if set(cpu_before) == set(cpu_after) and crowd.seconds:  # no replica restarted meanwhile
+                crowd.server_cpu_per_run = sum(cpu_after[p] - cpu_before[p] for p in cpu_after) / len(crowd.seconds)
             if kill and kill.back_after == kill.back_after:
                 rejoined = time.monotonic() - (crowd.elapsed - kill.killed_at - kill.back_after)
                 kill.runs_after_rejoin = sum(1 for when, r in crowd.runs_log if r == "r1" and when >= rejoined)
@@ -482,7 +501,8 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
     print()
     print(
         f"{'back end':<11}{'serving':<12}{'think s':>8}{'runs':>7}{'errors':>8}{'p50 s':>8}{'p95 s':>8}{'max s':>8}"
-        f"{'single p50 s':>14}{'p95/single':>12}{'runs/s':>8}{'writes':>8}{'w. fail':>8}{'server MB':>11}  target"
+        f"{'single p50 s':>14}{'p95/single':>12}{'runs/s':>8}{'CPU ms/run':>11}{'writes':>8}{'w. fail':>8}"
+        f"{'server MB':>11}  target"
     )
     for r in rows:
         base = r.single.quantile(0.5)
@@ -493,11 +513,14 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
             f"{r.backend:<11}{serving:<12}{r.think:>8.1f}{len(r.crowd.seconds) + len(r.crowd.errors):>7,}"
             f"{len(r.crowd.errors):>8}{r.crowd.quantile(0.5):>8.2f}{r.crowd.quantile(0.95):>8.2f}"
             f"{max(r.crowd.seconds, default=0):>8.2f}{base:>14.3f}{ratio:>11.1f}×{r.crowd.throughput:>8.1f}"
+            f"{r.crowd.server_cpu_per_run * 1000:>11.0f}"
             f"{r.writes.writes:>8}{len(r.writes.failures):>8}{r.crowd.peak_rss / 2**20:>11,.0f}  "
             f"{'met' if ok else 'MISSED'}"
         )
     for r in rows:
         label = f"{r.backend}, {r.replicas or 1} {'replica(s)' if r.replicas else 'server'}, think {r.think:g} s"
+        client = r.crowd.client_cpu / r.crowd.elapsed if r.crowd.elapsed else float("nan")
+        print(f"  {label}: this benchmark's own CPU {client:.0%} of one core during the crowd phase")
         if r.replicas:
             shares = ", ".join(f"{k} {v:,}" for k, v in sorted(r.crowd.by_replica.items()))
             print(f"  {label}: runs per replica {shares}; sessions opened {r.crowd.connects:,}")
@@ -523,6 +546,8 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
         f"\n{rows[0].sessions} sessions alternating Home and Review for {args.seconds:g} s, pausing the think time on "
         f"average between clicks{fresh}; a writer corrected a value every {args.write_every:g} s. "
         "Baseline: one session alone on the same servers, same run. Target: 0 errors, p95 ≤ 10× single p50. "
+        "CPU ms/run: the servers' CPU time over the crowd phase per completed run, so one replica on a free core "
+        "serves at most 1,000 / that many runs a second. "
         f"Machine: {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at the end)."
     )
 

@@ -180,6 +180,9 @@ defaults
     # a request cut by a dying replica before any answer (a GET, a websocket upgrade) goes to another
     retry-on conn-failure empty-response junk-response
     timeout connect 3s
+    # a killed replica refuses the check's connection at once (out after 2 checks, ~2 s); a busy one
+    # may take seconds to answer /_stcore/health and is not dead: declaring it so would cut its tabs
+    timeout check 4s
     timeout http-request 15s
     timeout client 60s
     timeout server 120s
@@ -197,7 +200,7 @@ backend replicas
     option httpchk
     http-check send meth GET uri /_stcore/health ver HTTP/1.1 hdr Host 127.0.0.1
     http-check expect string ok
-    default-server check inter 1s fastinter 500ms downinter 1s fall 2 rise 2 on-marked-down shutdown-sessions
+    default-server check inter 1s fastinter 500ms downinter 1s fall 2 rise 2
 CFG
   for i in $(seq 1 "$REPLICAS"); do
     echo "    server r$i 127.0.0.1:${REPLICA_PORTS[$((i - 1))]} cookie r$i"
