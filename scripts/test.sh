@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what the tests need (venv, packages; as root also Debian's PostgreSQL
+# Install what the tests need (venv, packages; as root also Debian's PostgreSQL,
 # Chromium and HAProxy), start PostgreSQL, and run the whole suite. Extra arguments go
 # to pytest. Under CI=true a missing PostgreSQL or Chromium is a failure.
 set -euo pipefail

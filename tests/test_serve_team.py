@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import IN_CI
+from tests.servers import running_server
+from tests.test_server_security import http_status, websocket_status
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgresql+psycopg://someone:secret@db.example:5432/greenlight"
@@ -107,3 +110,17 @@ def test_compose_s_haproxy_config_is_valid_and_checks_health_with_an_accepted_ho
     config = (ROOT / "deploy" / "haproxy.cfg").read_text()
     assert "uri /_stcore/health" in config and "hdr Host localhost" in config  # serve.py refuses other names
     assert "inter 1s" in config and "fall 2" in config  # a dead replica is out within about 2 s
+
+
+def test_a_replica_behind_an_open_lan_proxy_answers_to_this_machine_s_names_only(tmp_path, monkeypatch):
+    """A replica listens on 127.0.0.1, but people type the proxy's address: its Host list follows that."""
+    monkeypatch.setenv("GREENLIGHT_PROXY_ADDRESS", "0.0.0.0")  # serve_team.sh --address 0.0.0.0 --i-accept-…
+    with running_server(tmp_path) as replica:
+        port = replica.port
+        assert http_status(replica, "/", f"{socket.gethostname()}:{port}") == 200
+        assert http_status(replica, "/", f"192.0.2.7:{port}") == 200  # an address of this machine, as typed
+        assert http_status(replica, "/", f"evil.example:{port}") == 403
+        assert websocket_status(replica, f"evil.example:{port}") == 403
+    monkeypatch.delenv("GREENLIGHT_PROXY_ADDRESS")
+    with running_server(tmp_path / "local") as alone:  # without it: only the replica's own 127.0.0.1
+        assert http_status(alone, "/", f"192.0.2.7:{alone.port}") == 403
