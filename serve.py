@@ -18,6 +18,7 @@ exactly as ``streamlit run app.py`` would, except that:
 
 from __future__ import annotations
 
+import os
 import socket
 
 import streamlit as st
@@ -45,12 +46,22 @@ def _sign_in_configured() -> bool:
         return False
 
 
+def served_address() -> str:
+    """The address people type: the proxy's when ``scripts/serve_team.sh`` runs this replica behind one.
+
+    A replica listens on 127.0.0.1 and HAProxy passes each request's ``Host``
+    through unchanged, so the names to answer to are those of the proxy's bind
+    (``GREENLIGHT_PROXY_ADDRESS``), not the replica's own.
+    """
+    return os.environ.get("GREENLIGHT_PROXY_ADDRESS") or str(config.get_option("server.address") or "")
+
+
 def host_policy() -> HostPolicy | None:
     """None (no Host list) with sign-in; otherwise the names a local-mode server answers to."""
     extra = list(config.get_option("server.allowedHosts") or [])
     if _sign_in_configured() and (not extra or "*" in extra):
         return None
-    return local_policy(str(config.get_option("server.address") or ""), extra, [socket.gethostname()])
+    return local_policy(served_address(), extra, [socket.gethostname()])
 
 
 def _host_guard(asgi_app):

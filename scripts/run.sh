@@ -13,6 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
+source scripts/_bind.sh
 
 ADDRESS="127.0.0.1"
 OPEN_OK=""
@@ -24,24 +25,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-signin_configured() {
-  local f
-  for f in .streamlit/secrets.toml "${HOME}/.streamlit/secrets.toml"; do
-    [ -f "$f" ] && grep -Eq '^\s*\[auth\]' "$f" && return 0
-  done
-  return 1
-}
-
-case "$ADDRESS" in
-  127.0.0.1|localhost|::1) ;;
-  *)
-    if ! signin_configured && [ -z "$OPEN_OK" ]; then
-      echo "Refusing to serve on $ADDRESS in local mode: without sign-in anyone who can reach this machine" >&2
-      echo "could change every pilot and decision. Configure [auth] in .streamlit/secrets.toml (see the" >&2
-      echo ".example and the README, 'Serving a team'), or pass --i-accept-an-open-app for a trusted LAN." >&2
-      exit 3
-    fi ;;
-esac
+refuse_open_bind "$ADDRESS" "$OPEN_OK"
 
 ensure_venv requirements.txt
 PORT="${PORT:-8501}"

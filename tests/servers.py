@@ -154,3 +154,128 @@ def run_page(server: Server, page_name: str = "") -> str:
             received.append(frame.decode("utf-8", errors="replace"))
             if run_finished(frame):
                 return "\n".join(received)
+
+
+def project_copy(tmp: Path) -> Path:
+    """The project as its scripts see it, in ``tmp``, with a .venv that borrows this interpreter's packages.
+
+    The requirements stamp is in place, so ``scripts/run.sh`` and ``scripts/serve_team.sh`` install
+    nothing and go straight to serving, whatever state the developer's own .venv is in.
+    """
+    import hashlib
+    import shutil
+
+    root = tmp / "greenlight"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for d in ("lib", "pages", "scripts"):
+        shutil.copytree(ROOT / d, root / d, ignore=ignore)
+    for f in ("app.py", "serve.py", "requirements.txt", ".streamlit/config.toml"):
+        (root / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / f, root / f)
+    venv = root / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(os.path.realpath(sys.executable))
+    if sys.prefix != sys.base_prefix:  # running in a venv: borrow its site-packages
+        shutil.copy(Path(sys.prefix) / "pyvenv.cfg", venv / "pyvenv.cfg")
+        (venv / "lib").symlink_to(Path(sys.prefix) / "lib")
+    stamp = hashlib.sha256((root / "requirements.txt").read_bytes()).hexdigest()
+    (venv / ".greenlight-requirements.txt.sha").write_text(stamp + "\n")
+    return root
+
+
+@dataclass(frozen=True)
+class Replica:
+    name: str  # HAProxy's server name, also the value of its sticky cookie
+    port: int
+    pid: int
+
+
+@dataclass(frozen=True)
+class Team:
+    """What ``scripts/serve_team.sh`` started: HAProxy on ``proxy`` and replicas listed in its run directory."""
+
+    proxy: Server
+    run_dir: Path
+    script_pid: int
+
+    @property
+    def url(self) -> str:
+        return self.proxy.url
+
+    def replicas(self) -> list[Replica]:
+        rows = (line.split("\t") for line in (self.run_dir / "replicas.tsv").read_text().splitlines())
+        return [Replica(name, int(port), int(pid)) for name, port, pid in rows]
+
+    def states(self) -> dict[str, str]:
+        """Each replica's state as HAProxy sees it now (UP, DOWN, ``UP 1/2``…), from its admin socket."""
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(5)
+            s.connect(str(self.run_dir / "haproxy.sock"))
+            s.sendall(b"show stat\n")
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+        rows = [line.split(",") for line in data.decode().splitlines() if line and not line.startswith("#")]
+        return {r[1]: r[17] for r in rows if len(r) > 17 and r[0] == "replicas" and r[1] != "BACKEND"}
+
+    def wait_for(self, want: dict[str, str], seconds: float = 90) -> None:
+        """Until HAProxy reports these states (e.g. ``{"r1": "UP"}``); TimeoutError says what it saw."""
+        deadline = time.monotonic() + seconds
+        while True:
+            seen = self.states()
+            if all(seen.get(k) == v for k, v in want.items()):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"HAProxy still reports {seen}, waited for {want}")
+            time.sleep(0.2)
+
+
+@contextmanager
+def running_team(
+    tmp: Path,
+    database_url: str,
+    *,
+    replicas: int = 2,
+    address: str = "127.0.0.1",
+    args: tuple[str, ...] = (),
+) -> Iterator[Team]:
+    """``scripts/serve_team.sh`` from a project copy; yields once every replica is UP behind HAProxy.
+
+    Stopped with SIGTERM at the end, as Ctrl+C would: the script stops its replicas and HAProxy.
+    """
+    import shutil
+    import signal
+    import tempfile
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    root = project_copy(tmp)
+    run_dir = Path(tempfile.mkdtemp(prefix="gl-team-"))  # short: HAProxy's socket path must fit 108 bytes
+    port = free_port(address)
+    log = tmp / "serve_team.log"
+    env = {
+        "HOME": str(tmp),  # no ~/.streamlit/secrets.toml from whoever runs it
+        "PATH": f"{Path(sys.executable).parent}:/usr/sbin:/usr/bin:/sbin:/bin",
+        "PYTHON": sys.executable,
+        "GREENLIGHT_DATABASE_URL": database_url,
+    }
+    command = ["bash", "scripts/serve_team.sh", "--replicas", str(replicas), "--port", str(port)]
+    command += ["--address", address, "--run-dir", str(run_dir), *args]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
+    team = Team(Server(address, port, log, proc.pid), run_dir, proc.pid)
+    try:
+        deadline = time.monotonic() + 180
+        while "Ctrl+C stops everything" not in team.proxy.log_text():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise ServerDidNotStart(f"serve_team.sh did not start:\n{team.proxy.log_text()[-3000:]}")
+            time.sleep(0.3)
+        team.wait_for({f"r{i}": "UP" for i in range(1, replicas + 1)}, seconds=60)
+        yield team
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(run_dir, ignore_errors=True)

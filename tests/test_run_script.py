@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -13,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import project_copy
 from tests.test_server_security import Server, free_port, http_status, websocket_status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,32 +43,9 @@ def test_unknown_options_are_refused(tmp_path):
     assert done.returncode == 2 and "unknown option: --adress" in done.stderr
 
 
-def _project_copy(tmp: Path) -> Path:
-    """The project as run.sh sees it, in ``tmp``, with a .venv that borrows this interpreter's packages.
-
-    The requirements stamp is in place, so run.sh installs nothing and goes straight to serving.
-    """
-    root = tmp / "greenlight"
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for d in ("lib", "pages", "scripts"):
-        shutil.copytree(ROOT / d, root / d, ignore=ignore)
-    for f in ("app.py", "serve.py", "requirements.txt", ".streamlit/config.toml"):
-        (root / f).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / f, root / f)
-    venv = root / ".venv"
-    (venv / "bin").mkdir(parents=True)
-    (venv / "bin" / "python").symlink_to(os.path.realpath(sys.executable))
-    if sys.prefix != sys.base_prefix:  # the tests run in a venv: borrow its site-packages
-        shutil.copy(Path(sys.prefix) / "pyvenv.cfg", venv / "pyvenv.cfg")
-        (venv / "lib").symlink_to(Path(sys.prefix) / "lib")
-    stamp = hashlib.sha256((root / "requirements.txt").read_bytes()).hexdigest()
-    (venv / ".greenlight-requirements.txt.sha").write_text(stamp + "\n")
-    return root
-
-
 def test_run_sh_serves_only_requests_addressed_to_this_machine(tmp_path):
     """What run.sh starts refuses a DNS-rebinding page's Host (HTTP and websocket) and serves localhost."""
-    root = _project_copy(tmp_path)
+    root = project_copy(tmp_path)
     port = free_port()
     log = tmp_path / "run.log"
     env = {
