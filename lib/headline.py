@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from lib import formatting as fmt
 from lib.decide import PilotEvaluation
+from lib.decide.progress import past_end
 from lib.decisions import list_decisions
 from lib.models import Decision, Pilot
 from lib.results import observations
@@ -73,6 +74,7 @@ def headline(
     state = state_of(pilot, today)
     if pilot.status not in STARTED_STATUSES or evaluation is None:
         return Headline(state, NOT_STARTED, "Not started", [_not_started(pilot, logged)], judged=False)
+    evaluation = past_end(evaluation, pilot.end_date, today)  # no pace projected to a date gone by
     rec = evaluation.recommendation
     label = RECOMMENDATION_LABELS.get(rec, rec)
     if pilot.status == "decided":
