@@ -53,6 +53,12 @@ class Headline:
         """True when the title is the engine's own recommendation for a running pilot."""
         return self.code in RECOMMENDATION_LABELS
 
+    @property
+    def lead(self) -> str:
+        """The banner's first words in Markdown, as the pilot page shows them: "Recommendation: **scale**",
+        else the title itself ("**Awaiting a decision**", "**Decided: abort**")."""
+        return f"Recommendation: **{self.title.lower()}**" if self.is_recommendation else f"**{self.title}**"
+
 
 def state_of(pilot: Pilot, today: date) -> str:
     """Pilots past their end date read "ended — awaiting a decision", not "running"."""
