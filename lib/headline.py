@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from lib import formatting as fmt
 from lib.decide import PilotEvaluation
+from lib.decide.progress import past_end
 from lib.decisions import list_decisions
 from lib.models import Decision, Pilot
 from lib.results import observations
@@ -52,6 +53,12 @@ class Headline:
         """True when the title is the engine's own recommendation for a running pilot."""
         return self.code in RECOMMENDATION_LABELS
 
+    @property
+    def lead(self) -> str:
+        """The banner's first words in Markdown, as the pilot page shows them: "Recommendation: **scale**",
+        else the title itself ("**Awaiting a decision**", "**Decided: abort**")."""
+        return f"Recommendation: **{self.title.lower()}**" if self.is_recommendation else f"**{self.title}**"
+
 
 def state_of(pilot: Pilot, today: date) -> str:
     """Pilots past their end date read "ended — awaiting a decision", not "running"."""
@@ -73,6 +80,7 @@ def headline(
     state = state_of(pilot, today)
     if pilot.status not in STARTED_STATUSES or evaluation is None:
         return Headline(state, NOT_STARTED, "Not started", [_not_started(pilot, logged)], judged=False)
+    evaluation = past_end(evaluation, pilot.end_date, today)  # no pace projected to a date gone by
     rec = evaluation.recommendation
     label = RECOMMENDATION_LABELS.get(rec, rec)
     if pilot.status == "decided":

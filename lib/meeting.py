@@ -12,7 +12,9 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from lib.decide import PilotEvaluation
 from lib.decisions import DecisionRow
+from lib.headline import Headline, headline
 from lib.models import Decision, Goal, Pilot
 from lib.portfolio import Portfolio, PortfolioRow, overview
 
@@ -21,6 +23,11 @@ from lib.portfolio import Portfolio, PortfolioRow, overview
 class QueueItem:
     row: PortfolioRow
     why: str  # "the numbers call it", "ended on 3 Nov 2026", "check-in due since 20 Nov 2026"
+
+    @property
+    def headline(self) -> Headline:
+        """What the card leads with: the pilot page's and the CLI's headline, so an ended pilot awaits a decision."""
+        return headline(self.row.pilot, self.row.evaluation, today=self.row.today)
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,14 @@ def queue(session: Session, today: date | None = None, portfolio: Portfolio | No
     """``portfolio``: the overview a page already holds, so it is not read again."""
     rows = (portfolio or overview(session, today)).rows
     return [QueueItem(row, row.why_due) for row in rows if row.why_due]
+
+
+def chosen_headline(
+    pilot: Pilot, evaluation: PilotEvaluation, earlier: list[DecisionRow], today: date | None = None
+) -> Headline:
+    """The headline of the pilot under review (``earlier``: its decisions, newest first), by the one rule
+    the pilot page and ``lib.cli evaluate`` use: a decided pilot leads with its decision."""
+    return headline(pilot, evaluation, decision=earlier[0].decision if earlier else None, today=today)
 
 
 def decision_log(session: Session, f: LogFilter = LogFilter()) -> DecisionLog:

@@ -96,7 +96,7 @@ for item in waiting[:shown]:
         c1, c2 = st.columns([3, 2], vertical_alignment="top")
         c1.markdown(
             f"**{plain(p.name)}** — {plain(item.why)}  \n"
-            f"Recommendation: **{ev_q.recommendation.replace('_', ' ')}** · "
+            f"{item.headline.lead} · "
             f"[open the pilot page](pilot?pilot={p.id})"
         )
         primary = next((v for v in ev_q.verdicts if v.role == "primary"), None)
@@ -132,7 +132,8 @@ else:
         changes = audit.criteria_changes(session, pilot_id, markup=plain)
         earlier = decisions.list_decisions(session, pilot_id)
     ev, drawn = pilot_view_cached(pilot_id, version)  # one evaluation per change: shown, drawn, downloaded
-    if earlier:
+    said = meeting.chosen_headline(pilot, ev, earlier)  # the pilot page's and the CLI's headline
+    if earlier and pilot.status != "decided":  # a decided pilot's headline leads with its decision
         last = earlier[0].decision
         st.info(
             f"**Decided: {OUTCOME_LABELS[last.outcome].lower()}** on {fmt_date(last.decided_at.date())} by "
@@ -145,7 +146,7 @@ else:
             f"{plain(change.actor)}): “{plain(change.reason)}”. Originally: " + "; ".join(change.before) + ".",
             icon=":material/lock_reset:",
         )
-    show_recommendation(ev)
+    show_recommendation(said, "" if said.is_recommendation else said.title)
     peers = past_pilots.PeerFilter(  # the toggles below, as last set
         st.session_state.get(Keys.peers("review", "channel"), True),
         st.session_state.get(Keys.peers("review", "metric"), True),

@@ -749,6 +749,33 @@ def test_a_pilot_that_cannot_reach_its_plan_by_the_end_date_says_so():
     assert not any("today's pace" in w for w in on_track.verdicts[0].warnings)
 
 
+def test_after_the_end_the_pace_note_says_what_the_pilot_holds_not_a_date_gone_by():
+    """Logged 7 days, then the end passed: "reaches about 2,800 … by 29 Nov" must not be read on 3 Dec."""
+    from lib.decide.progress import past_end
+
+    evaluation = evaluate_pilot(
+        ab_pilot(planned_n_per_arm=10_000), [SIGNUP], daily("signup_rate", 7, (100, 10), (102, 11))
+    )
+    projected = "Signup rate: At today's pace it reaches about 2,800 visitors per arm by 29 Nov 2026"
+    assert any(r.startswith(projected) for r in evaluation.reasons), evaluation.reasons
+    assert past_end(evaluation, END, END) is evaluation  # on the last day the date is still ahead
+    after = past_end(evaluation, END, END + timedelta(days=4))
+    held = (
+        "It holds at least 700 of the planned 10,000 visitors in each arm (7%), and its end (29 Nov 2026) has passed."
+    )
+    assert f"Signup rate: {held}" in after.reasons and held in after.verdicts[0].warnings
+    assert not any("today's pace" in t for t in [*after.reasons, *after.verdicts[0].warnings])
+    assert len(after.reasons) == len(evaluation.reasons)  # the note is replaced in place, nothing else moves
+    # wording only: the recommendation, every status and every number stay as the engine judged them
+    assert after.recommendation == evaluation.recommendation
+    strip = [replace(v, warnings=[]) for v in after.verdicts]
+    assert strip == [replace(v, warnings=[]) for v in evaluation.verdicts]
+    assert past_end(after, END, END + timedelta(days=4)) == after  # read twice, said once
+    assert wording.pace_held(0, 10_000, "visitors", END) == (
+        "It holds none of the planned 10,000 visitors per arm, and its end (29 Nov 2026) has passed."
+    )
+
+
 def test_mean_that_may_be_negative_is_plain_welch():
     """Profit per order, negative on average in both arms: the values may be negative, no skew bound exists, and
     the plain Welch t-test on the same sums is the oracle."""

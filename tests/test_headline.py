@@ -19,6 +19,7 @@ from lib.decisions import decide
 from lib.headline import Logged, headline
 from lib.models import Pilot
 from lib.results import log_results
+from lib.ui_keys import Keys
 from tests import factories
 from tests.pages_helpers import page
 
@@ -97,8 +98,11 @@ CASES = [
         day=FLAT,
         state="ended — awaiting a decision",
         title="Awaiting a decision",
-        says=(f"Its planned end ({fmt.fmt_date(TODAY - timedelta(days=2))}) has passed without a clear answer",),
-        never=("Keep running",),
+        says=(
+            f"Its planned end ({fmt.fmt_date(TODAY - timedelta(days=2))}) has passed without a clear answer",
+            "It holds at least 120 of the planned 2,000 contacts in each arm (6%)",  # not a pace to a date gone by
+        ),
+        never=("Keep running", "today's pace"),
     ),
     Case(
         "Ended clear win",
@@ -195,15 +199,50 @@ def test_the_pilot_page_shows_the_same_headline(workspace, case, monkeypatch):
     at.query_params["pilot"] = str(ids[case.name])
     at.run()
     assert not at.exception, at.exception
+    _shows_the_headline(at, case)
+    for words in case.never:
+        assert not [w.value for w in at.warning if words in w.value]
+
+
+def _shows_the_headline(at, case: Case) -> None:
+    """One banner in the case's colour leads with its title and says its reasons."""
     banners = {kind: [e.value for e in getattr(at, kind)] for kind in ("success", "error", "warning", "info")}
     [banner] = [b for b in banners[case.banner] if "Recommendation: " in b or f"**{case.title}**" in b]
     text = banner.replace("\\", "")
-    shown = f"Recommendation: **{case.title.lower()}**" if case.title in ("Scale", "Keep running") else case.title
-    assert shown in text
+    assert _lead(case) in text
     for words in case.says:
         assert words in text
     for words in case.never:
         assert words not in text
+
+
+def _lead(case: Case) -> str:
+    return (
+        f"Recommendation: **{case.title.lower()}**" if case.title in ("Scale", "Keep running") else f"**{case.title}**"
+    )
+
+
+REVIEWED = [c for c in CASES if c.status == "running"]  # Review lists running and decided pilots
+
+
+@pytest.mark.parametrize("case", REVIEWED, ids=lambda c: c.name)
+def test_review_shows_the_same_headline_for_the_chosen_pilot_and_in_its_queue(workspace, case, monkeypatch):
+    """An ended pilot awaits a decision and a decided one leads with its decision, on Review as on the pilot page."""
+    url, ids = workspace
+    monkeypatch.setenv("GREENLIGHT_DATABASE_URL", url)
+    at = page("pages/review.py")
+    at.session_state[Keys.queue_cards] = len(CASES)  # every waiting pilot drawn as a card
+    at.session_state[Keys.review_pilot] = ids[case.name]
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key=Keys.review_pilot).value == ids[case.name]
+    _shows_the_headline(at, case)
+    assert not [i.value for i in at.info if i.value.startswith("**Decided:")]  # said once, in the headline
+    cards = [m.value for m in at.markdown if m.value.startswith(f"**{case.name}** — ")]
+    waits = not case.decided and case.title != "Keep running"  # the numbers call it, or its end has passed
+    assert len(cards) == waits, cards
+    if waits:
+        assert f"{_lead(case)} · " in cards[0]
 
 
 def test_before_the_start_nothing_is_recommended_whatever_the_numbers_say():

@@ -144,9 +144,17 @@ def _summary(data: ProgressData, ended: bool) -> str:
 
 
 def progress(
-    pilot: PilotSpec, observations: Sequence[Observation], evaluation: PilotEvaluation, *, unit: str | None = None
+    pilot: PilotSpec,
+    observations: Sequence[Observation],
+    evaluation: PilotEvaluation,
+    *,
+    unit: str | None = None,
+    today: date | None = None,
 ) -> ProgressData:
     """Units so far per arm for the primary criterion's metric, the plan, and the pace projection.
+
+    ``today`` past the end date means the pilot has ended even if its last results came earlier:
+    nothing is projected to a date gone by.
 
     ``unit`` names what is counted ("contacts"); it defaults to the engine's
     word for the metric's kind. Days are the unit for counts and before/after.
@@ -190,7 +198,7 @@ def progress(
     start = pilot.start or min(p.day for p in points)
     elapsed = (last_day - start).days + 1
     pace = so_far / elapsed if elapsed > 0 else None
-    ended = pilot.end is not None and last_day >= pilot.end
+    ended = pilot.end is not None and (last_day >= pilot.end or (today is not None and today > pilot.end))
     reaches_on = projected = None
     line: tuple[tuple[date, float], ...] = ()
     if pace and planned and so_far < planned and not ended:

@@ -9,6 +9,7 @@ from datetime import date
 from lib.decide import wording
 from lib.decide.evidence import Evidence
 from lib.decide.logged import elapsed_fraction, planned_days
+from lib.decide.results import PilotEvaluation
 from lib.observations import PilotSpec
 from lib.stats.contrasts import LinearContrast, RatioContrast, SkewedContrast
 
@@ -88,3 +89,30 @@ def _pace(ev: Evidence, pilot: PilotSpec, last_day: date | None, plan: int) -> E
         return ev
     note = wording.pace_short(projected, plan, ev.units, pilot.end)
     return replace(ev, pace_note=note, warnings=(*ev.warnings, note))
+
+
+def past_end(evaluation: PilotEvaluation, end: date | None, today: date) -> PilotEvaluation:
+    """Once the end date has passed, a pace note reads as what the pilot holds against its plan.
+
+    The engine does not know today (kept evaluations are reused until the data change), so its
+    "reaches about 1,200 … by 1 Dec" may be read after 1 Dec: the reader, who knows today, asks
+    for this. Wording only: the recommendation and every status stay as they are.
+    """
+    if end is None or end >= today:
+        return evaluation
+    swaps: dict[str, str] = {}
+    verdicts = []
+    for v in evaluation.verdicts:
+        notes = []
+        for note in v.warnings:
+            read = wording.pace_read(note)
+            if read is not None:
+                units, plan = read
+                held = wording.pace_held(v.sample_n, plan, units, end)
+                swaps[f"{v.label}: {note}"] = f"{v.label}: {held}"
+                note = held
+            notes.append(note)
+        verdicts.append(replace(v, warnings=notes))
+    if not swaps:
+        return evaluation
+    return replace(evaluation, reasons=[swaps.get(r, r) for r in evaluation.reasons], verdicts=verdicts)

@@ -6,6 +6,7 @@ review meeting reads the same words on every page, in the CLI and in exports.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from lib import formatting as fmt
@@ -163,12 +164,34 @@ def empty_arm(control_n: float, pilot_n: float) -> str:
     return EMPTY_ARM_CONTROL if control_n == 0 else EMPTY_ARM_PILOT
 
 
+PACE_SHORT = (
+    "At today's pace it reaches about {projected} {units} per arm by {end}, short of the planned {plan}: "
+    "extend the end date or widen the audience, or accept a less certain answer."
+)
+_PACE_READ = re.compile(
+    r"At today's pace it reaches about \S+ (?P<units>.+?) per arm by .+?, short of the planned (?P<plan>[\d,]+):"
+)
+#: the smaller arm is the one counted, so "at least … in each arm" stays true when the arms differ
+PACE_HELD = "It holds at least {n} of the planned {plan} {units} in each arm ({share}), and its end ({end}) has passed."
+PACE_HELD_NONE = "It holds none of the planned {plan} {units} per arm, and its end ({end}) has passed."
+
+
 def pace_short(projected: float, plan: int, units: str, end: date) -> str:
-    return (
-        f"At today's pace it reaches about {fmt.about(projected)} {units} per arm by {fmt.fmt_date(end)}, "
-        f"short of the planned {fmt.number(plan)}: extend the end date or widen the audience, or accept a "
-        "less certain answer."
-    )
+    return PACE_SHORT.format(projected=fmt.about(projected), units=units, end=fmt.fmt_date(end), plan=fmt.number(plan))
+
+
+def pace_read(note: str) -> tuple[str, int] | None:
+    """The units and planned sample of a :func:`pace_short` note (kept evaluations hold its text), else None."""
+    read = _PACE_READ.match(note)
+    return (read["units"], int(read["plan"].replace(",", ""))) if read else None
+
+
+def pace_held(n: float, plan: int, units: str, end: date) -> str:
+    """What a pilot holds against its plan, for a pace note once the date it projected to has passed."""
+    share = fmt.pct(n / plan if plan else None, 0)
+    if n <= 0:
+        return PACE_HELD_NONE.format(plan=fmt.number(plan), units=units, end=fmt.fmt_date(end))
+    return PACE_HELD.format(n=fmt.number(n), plan=fmt.number(plan), units=units, share=share, end=fmt.fmt_date(end))
 
 
 def value(kind: str, x: float | None) -> str:

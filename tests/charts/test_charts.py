@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from lib import charts
+from lib import formatting as fmt
 from lib.charts import common, palette
 from lib.charts.measures import threshold_point
 from lib.db import make_engine, transaction, upgrade
@@ -214,6 +215,18 @@ def test_progress_chart_plan_end_and_pace(demo):
     reaches = charts.progress(target.spec, target.obs, target.evaluation, unit="contacts")
     assert reaches.summary == "At today's pace it reaches the plan on 11 Dec."
     assert "Reaches the plan on 11 Dec" in caption_text(charts.progress_chart(reaches).to_dict())
+
+
+def test_progress_after_the_end_projects_no_date_gone_by(demo):
+    """Read after 30 Nov, "about 7,000 clicks per arm by 30 Nov" is a projection to the past: say what it holds."""
+    case = demo["Retargeting budget shift"]
+    on_the_day = charts.progress(case.spec, case.obs, case.evaluation, unit="clicks", today=case.spec.end)
+    assert on_the_day.summary.startswith("At today's pace about 7,000 clicks per arm by 30 Nov")
+    after = charts.progress(case.spec, case.obs, case.evaluation, unit="clicks", today=case.spec.end + timedelta(1))
+    assert after.summary == f"{fmt.number(after.so_far)} of the planned 9,000 clicks per arm so far."
+    assert after.so_far == on_the_day.so_far and not after.pace_line and after.projected_at_end is None
+    spec = charts.progress_chart(after).to_dict()
+    assert not [v for v in views(spec) if re.fullmatch(r"pace_line(_\d+)?", v.get("name", ""))]
 
 
 def test_arm_colours_are_the_same_in_every_chart(demo):
