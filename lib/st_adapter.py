@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from lib import access
 from lib.access import Principal, role_for
+from lib.chart_wire import for_screen, with_rows
 from lib.config import current_actor
 from lib.db import DatabaseUnavailable, open_database, reading, transaction
 from lib.inputs import InvalidInput
@@ -190,10 +191,10 @@ def main_chart_spec(pilot_id: int, data_version: int) -> dict:
     from lib.pilots import get_pilot
     from lib.report.compose import main_chart_for
 
-    with read() as session:
-        return main_chart_for(session, get_pilot(session, pilot_id), evaluate(session, pilot_id)).to_dict(
-            validate=False
-        )  # tests validate every chart kind
+    with read() as session:  # tests validate every chart kind; the data goes as Arrow bytes (lib.chart_wire)
+        return for_screen(
+            main_chart_for(session, get_pilot(session, pilot_id), evaluate(session, pilot_id)).to_dict(validate=False)
+        )
 
 
 @st.cache_data(max_entries=50, show_spinner=False)
@@ -203,7 +204,7 @@ def pilot_view_cached(pilot_id: int, data_version: int):
 
     with read() as session:
         bundle = pilot_bundle(session, pilot_id)
-    return bundle.evaluation, [(caption, chart.to_dict(validate=False)) for caption, chart in bundle.charts]
+    return bundle.evaluation, [(caption, for_screen(chart.to_dict(validate=False))) for caption, chart in bundle.charts]
 
 
 def show_rollup(*, compact: bool = False, portfolio=None) -> None:
@@ -332,7 +333,7 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
     )
     c2.download_button(
         "Chart (PNG)",
-        lambda: chart_png(main_chart),
+        lambda: chart_png(with_rows(main_chart)),
         f"{slug}-chart.png",
         "image/png",
         key=f"{key}_png",
