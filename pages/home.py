@@ -5,14 +5,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import demo, portfolio
+from lib import demo
 from lib.formatting import fmt_date
 from lib.st_adapter import (
     actor,
     can_write,
     per_workspace,
     portfolio_overview,
-    read,
     read_only_note,
     save,
     show_flash,
@@ -28,9 +27,8 @@ st.caption(
 )
 show_flash()
 
-with read() as session:
-    empty = demo.is_empty(session)
-overview = portfolio_overview() if not empty else portfolio.Portfolio([])
+overview = portfolio_overview()  # shared and kept per workspace version: no query of its own on a rerun
+empty = not overview.rows  # every pilot, whatever its status, has a row
 
 if empty:
     st.subheader("Welcome — your workspace is empty")
