@@ -1,11 +1,12 @@
 """Review: one screen per pilot — verdict, confidence, reasons — and the decision with frozen numbers."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from lib import audit, decisions, meeting, pilots, stored_evaluations
+from lib import audit, decisions, meeting, pilots, stored_evaluations, wire
 from lib import formatting as fmt
 from lib.criteria import metric_label
 from lib.formatting import fmt_date
@@ -15,6 +16,7 @@ from lib.st_adapter import (
     can_write,
     form_key,
     main_chart_spec,
+    per_workspace,
     pilot_downloads,
     pilot_view_cached,
     plain,
@@ -169,7 +171,10 @@ else:
                 "**pts** are percentage points: 5.0% → 6.0% is +1.0 pts (a 20% lift). A **guardrail** is a "
                 "metric that must not get worse; **bounds** are the interval the verdict was judged on."
             )
-            table(pd.DataFrame([numbers_row(v) for v in ev.verdicts]), hide_index=True, width="stretch")
+            numbers = wire.kept(
+                ("review numbers", pilot_id, version), lambda: pd.DataFrame(map(numbers_row, ev.verdicts))
+            )
+            table(numbers, hide_index=True, width="stretch")
 
     if can_write():
         st.subheader("Record the decision")
@@ -220,9 +225,57 @@ else:
         read_only_note("record decisions")
 
 st.subheader("Decisions so far")
-with read() as session:
-    everything = meeting.decision_log(session)
-if not everything.rows:
+EVERY_DECISION = meeting.LogFilter()
+LOG_COLUMNS = ["Decided", "Pilot", "Decision", "By", "Rationale", "Recommended then", "Against it because", "Check-in"]
+
+
+@dataclass(frozen=True)
+class LogView:
+    """The decision log as shown, in plain values (no row objects), so it can be shared between sessions."""
+
+    frame: pd.DataFrame
+    labels: dict[int, str]  # decision id → what the "frozen with" list shows
+    frozen: dict[int, tuple[list[str], str, str]]  # decision id → its verdict sentences, when, which rules
+    teams: list[str]
+    goals: dict[int, str]
+
+
+def log_view(session, f: meeting.LogFilter = EVERY_DECISION) -> LogView:
+    log = meeting.decision_log(session, f)
+    frame = pd.DataFrame(
+        [
+            {
+                "Decided": r.decision.decided_at.date(),
+                "Pilot": r.pilot_name,
+                "Decision": OUTCOME_LABELS[r.decision.outcome],
+                "By": r.decision.decided_by,
+                "Rationale": r.decision.rationale,
+                "Recommended then": r.decision.recommendation.replace("_", " ") or "—",
+                "Against it because": r.decision.override_reason or "—",
+                "Check-in": r.decision.next_check_in,
+            }
+            for r in log.rows
+        ],
+        columns=LOG_COLUMNS,
+    )
+    labels = {
+        r.decision.id or 0: f"{fmt_date(r.decision.decided_at.date())} · {r.pilot_name} · "
+        f"{OUTCOME_LABELS[r.decision.outcome]}"
+        for r in log.rows
+    }
+    frozen = {}
+    for r in log.rows:
+        snap = r.snapshot
+        evaluation = snap.get("evaluation", {})
+        at = snap.get("frozen_at")
+        when = datetime.fromisoformat(at).strftime("%d %b %Y, %H:%M UTC") if at else "—"
+        rules = snap.get("method_version") or evaluation.get("method_version") or "before 2026.11"
+        frozen[r.decision.id or 0] = ([c.get("sentence", "") for c in evaluation.get("verdicts", [])], when, rules)
+    return LogView(frame, labels, frozen, log.teams, log.goals)
+
+
+everything = per_workspace("decision log", log_view)  # built once per change to the workspace, shared
+if everything.frame.empty:
     st.caption("No decisions recorded yet: each one lands here with the numbers frozen when it was made.")
 else:
     f1, f2, f3, f4 = st.columns(4)
@@ -231,40 +284,16 @@ else:
     outcomes = f3.multiselect("Decision", OUTCOMES, format_func=OUTCOME_LABELS.get, key="log_outcome")
     span = f4.date_input("Decided between", value=(), format="YYYY-MM-DD", key="log_span")
     since, until = (span[0], span[1]) if isinstance(span, tuple) and len(span) == 2 else (None, None)
-    with read() as session:
-        log = meeting.decision_log(
-            session,
-            meeting.LogFilter(
-                goal_ids=tuple(goal_ids), teams=tuple(teams), outcomes=tuple(outcomes), since=since, until=until
-            ),
-        ).rows
-    st.caption(f"{len(log):,} of {len(everything.rows):,} decisions")
+    chosen_filter = meeting.LogFilter(
+        goal_ids=tuple(goal_ids), teams=tuple(teams), outcomes=tuple(outcomes), since=since, until=until
+    )
+    log = everything
+    if chosen_filter != EVERY_DECISION:
+        with read() as session:
+            log = log_view(session, chosen_filter)
+    st.caption(f"{len(log.frame):,} of {len(everything.frame):,} decisions")
     table(
-        pd.DataFrame(
-            [
-                {
-                    "Decided": r.decision.decided_at.date(),
-                    "Pilot": r.pilot_name,
-                    "Decision": OUTCOME_LABELS[r.decision.outcome],
-                    "By": r.decision.decided_by,
-                    "Rationale": r.decision.rationale,
-                    "Recommended then": r.decision.recommendation.replace("_", " ") or "—",
-                    "Against it because": r.decision.override_reason or "—",
-                    "Check-in": r.decision.next_check_in,
-                }
-                for r in log
-            ],
-            columns=[
-                "Decided",
-                "Pilot",
-                "Decision",
-                "By",
-                "Rationale",
-                "Recommended then",
-                "Against it because",
-                "Check-in",
-            ],
-        ),
+        log.frame,
         download="decision-log.csv",
         hide_index=True,
         width="stretch",
@@ -274,19 +303,9 @@ else:
             "Rationale": st.column_config.TextColumn(width="large"),
         },
     )
-    if log:
-        labels = {
-            r.decision.id: f"{fmt_date(r.decision.decided_at.date())} · {r.pilot_name} · "
-            f"{OUTCOME_LABELS[r.decision.outcome]}"
-            for r in log
-        }
-        chosen = st.selectbox("The numbers frozen with", list(labels), format_func=labels.get, key="log_frozen")
-        row = next(r for r in log if r.decision.id == chosen)
-        snap = row.snapshot
-        evaluation = snap.get("evaluation", {})
-        for c in evaluation.get("verdicts", []):
-            st.markdown(f"- {plain(c.get('sentence', ''))}")
-        frozen = snap.get("frozen_at")
-        when = datetime.fromisoformat(frozen).strftime("%d %b %Y, %H:%M UTC") if frozen else "—"
-        rules = snap.get("method_version") or evaluation.get("method_version") or "before 2026.11"
+    if log.labels:
+        chosen = st.selectbox("The numbers frozen with", list(log.labels), format_func=log.labels.get, key="log_frozen")
+        sentences, when, rules = log.frozen[chosen]
+        for sentence in sentences:
+            st.markdown(f"- {plain(sentence)}")
         st.caption(f"Numbers frozen at the decision: {when} (decision rules {rules}).")
