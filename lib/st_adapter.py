@@ -178,26 +178,31 @@ def show_recommendation(ev) -> None:
     show(f"{icon} Recommendation: **{words}**\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
 
 
-@st.cache_data(max_entries=200, show_spinner=False)
 def main_chart_spec(pilot_id: int, data_version: int) -> dict:
-    """A pilot's main chart as a Vega-Lite spec, drawn once per data version (a write to the pilot bumps it)."""
+    """A pilot's main chart as a Vega-Lite spec, drawn once per data version (a write to the pilot bumps it)
+    and shared read-only: no copy per run (``st.vega_lite_chart`` copies the top level it changes)."""
     from lib.evaluation import evaluate
     from lib.pilots import get_pilot
     from lib.report.compose import main_chart_for
 
-    with read() as session:
-        chart = main_chart_for(session, get_pilot(session, pilot_id), evaluate(session, pilot_id))
-    return wire.for_screen(chart.to_dict(validate=False))  # tests validate every chart kind; data as Arrow bytes
+    def build() -> dict:
+        with read() as session:
+            chart = main_chart_for(session, get_pilot(session, pilot_id), evaluate(session, pilot_id))
+        return wire.for_screen(chart.to_dict(validate=False))  # tests validate every chart kind; data as Arrow bytes
+
+    return wire.kept(("main chart", pilot_id, data_version), build)
 
 
-@st.cache_data(max_entries=50, show_spinner=False)
 def pilot_view_cached(pilot_id: int, data_version: int):
-    """One pilot's evaluation and its three chart specs, computed once per change to the pilot."""
+    """One pilot's evaluation (frozen) and its three chart specs, computed once per change to the pilot, shared."""
     from lib.report.compose import pilot_bundle
 
-    with read() as session:
-        bundle = pilot_bundle(session, pilot_id)
-    return bundle.evaluation, [(c, wire.for_screen(chart.to_dict(validate=False))) for c, chart in bundle.charts]
+    def build():
+        with read() as session:
+            bundle = pilot_bundle(session, pilot_id)
+        return bundle.evaluation, [(c, wire.for_screen(chart.to_dict(validate=False))) for c, chart in bundle.charts]
+
+    return wire.kept(("pilot view", pilot_id, data_version), build)
 
 
 def show_rollup(*, compact: bool = False) -> None:
@@ -205,11 +210,7 @@ def show_rollup(*, compact: bool = False) -> None:
     and what the scaled ones are projected to add (Home and Goals). The text is built once per workspace."""
     from lib import rollup
 
-    def texts(session: Session) -> list[tuple[bool, str]]:  # plain strings: no row object is kept
-        goals = rollup.rollup(session, portfolio_overview())
-        return [(bool(g.pilots), "  \n".join(rollup.goal_lines(g, plain))) for g in goals]
-
-    goals = per_workspace(f"rollup {date.today()}", texts)
+    goals = per_workspace(f"rollup {date.today()}", lambda s: rollup.goal_texts(s, portfolio_overview(), plain))
     st.subheader("Pilots serving each goal")
     st.caption(
         "Projected contribution = the effect measured when the pilot was scaled × the volume it is planned to "

@@ -288,3 +288,7 @@ def test_goals_roll_up_with_a_labelled_projection_for_the_scaled_pilot(engine):
         next(g for g in goals if g.pilots and g.pilots[0].projection or any(p.projection for p in g.pilots)), str
     )
     assert any("projected +" in line and "a month (range" in line for line in lines)
+    with reading(engine) as s:  # what Home and Goals keep per workspace version: the same lines, as plain text
+        texts = rollup.goal_texts(s, portfolio.overview(s), str)
+    assert texts == [(bool(g.pilots), "  \n".join(rollup.goal_lines(g, str))) for g in goals]
+    assert all(isinstance(text, str) for _, text in texts) and any(serving for serving, _ in texts)
