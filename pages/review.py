@@ -1,7 +1,7 @@
 """Review: one screen per pilot — verdict, confidence, reasons — and the decision with frozen numbers."""
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 import pandas as pd
 import streamlit as st
@@ -130,9 +130,9 @@ else:
     pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key=Keys.review_pilot)
     with read() as session:
         pilot = pilots.get_pilot(session, pilot_id)
-        version = stored_evaluations.data_version(session, pilot_id)
         changes = audit.criteria_changes(session, pilot_id, markup=plain)
         earlier = decisions.list_decisions(session, pilot_id)
+    version = versions.get(pilot_id, 0)  # read with the queue above: a write since is drawn on the next run
     ev, drawn = pilot_view_cached(pilot_id, version)  # one evaluation per change: shown, drawn, downloaded
     if earlier:
         last = earlier[0].decision
@@ -229,18 +229,10 @@ EVERY_DECISION = meeting.LogFilter()
 LOG_COLUMNS = ["Decided", "Pilot", "Decision", "By", "Rationale", "Recommended then", "Against it because", "Check-in"]
 
 
-@dataclass(frozen=True)
-class LogView:
-    """The decision log as shown, in plain values (no row objects), so it can be shared between sessions."""
-
-    frame: pd.DataFrame
-    labels: dict[int, str]  # decision id → what the "frozen with" list shows
-    frozen: dict[int, tuple[list[str], str, str]]  # decision id → its verdict sentences, when, which rules
-    teams: list[str]
-    goals: dict[int, str]
-
-
-def log_view(session, f: meeting.LogFilter = EVERY_DECISION) -> LogView:
+def log_view(session, f: meeting.LogFilter = EVERY_DECISION) -> SimpleNamespace:
+    """The decision log as shown, in plain values (no row objects), so it can be shared between sessions:
+    the table, each decision's label and frozen sentences (when, which rules), what the filters offer.
+    A namespace, not a dataclass: a class defined here would be built again on every run."""
     log = meeting.decision_log(session, f)
     frame = pd.DataFrame(
         [
@@ -271,7 +263,7 @@ def log_view(session, f: meeting.LogFilter = EVERY_DECISION) -> LogView:
         when = datetime.fromisoformat(at).strftime("%d %b %Y, %H:%M UTC") if at else "—"
         rules = snap.get("method_version") or evaluation.get("method_version") or "before 2026.11"
         frozen[r.decision.id or 0] = ([c.get("sentence", "") for c in evaluation.get("verdicts", [])], when, rules)
-    return LogView(frame, labels, frozen, log.teams, log.goals)
+    return SimpleNamespace(frame=frame, labels=labels, frozen=frozen, teams=log.teams, goals=log.goals)
 
 
 everything = per_workspace("decision log", log_view)  # built once per change to the workspace, shared
