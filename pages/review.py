@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pandas as pd
 import streamlit as st
 
-from lib import audit, decisions, meeting, pilots, stored_evaluations, wire
+from lib import audit, decisions, meeting, stored_evaluations, wire
 from lib import formatting as fmt
 from lib.criteria import metric_label
 from lib.formatting import fmt_date
@@ -82,8 +82,9 @@ def _pick(pid: int) -> None:
     st.session_state[Keys.review_pilot] = pid
 
 
+overview = portfolio_overview()  # shared per workspace version: the queue, the picker and the pilot come from it
 with read() as session:
-    waiting = meeting.queue(session, portfolio=portfolio_overview())
+    waiting = meeting.queue(session, portfolio=overview)
     versions = stored_evaluations.data_versions(session)
 st.subheader(f"Needs a decision today ({len(waiting)})")
 if not waiting:
@@ -116,8 +117,8 @@ if len(waiting) > shown:
     st.caption("Also waiting: " + "; ".join(f"{plain(i.row.pilot.name)} ({plain(i.why)})" for i in waiting[shown:]))
 st.divider()
 
-with read() as session:
-    rows = sorted(pilots.choices(session, ("running", "decided")), key=lambda r: (r[2] != "running", r[1]))
+reviewable = {r.pilot.id or 0: r.pilot for r in overview.rows if r.pilot.status in ("running", "decided")}
+rows = sorted(((pid, p.name, p.status) for pid, p in reviewable.items()), key=lambda r: (r[2] != "running", r[1]))
 
 if not rows:
     st.info(
@@ -128,8 +129,8 @@ if not rows:
 else:
     names = {pid: f"{name} ({status})" for pid, name, status in rows}
     pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key=Keys.review_pilot)
+    pilot = reviewable[pilot_id]
     with read() as session:
-        pilot = pilots.get_pilot(session, pilot_id)
         changes = audit.criteria_changes(session, pilot_id, markup=plain)
         earlier = decisions.list_decisions(session, pilot_id)
     version = versions.get(pilot_id, 0)  # read with the queue above: a write since is drawn on the next run
