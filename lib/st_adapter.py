@@ -52,6 +52,7 @@ def engine() -> Engine:
     sentence on the page — which database, what failed, what to check — never a traceback
     or the password; the details go to the server log.
     """
+    wire.forget()  # a new engine (a new process, or Streamlit's caches cleared): nothing kept from before
     try:
         return open_database()
     except DatabaseUnavailable as exc:

@@ -14,6 +14,9 @@ object, so a frame that a shared cache holds is converted on its first run only.
 
 ``kept``: a value built once per key in this process. The key must name the data
 versions the value was built from (as every cache here does), so replicas agree.
+Everything kept is dropped when the app makes its engine again (a new process, or
+Streamlit's caches cleared, as the page tests do for each fresh database) and after a
+restore, whose rows may repeat the versions.
 """
 
 from __future__ import annotations
@@ -109,7 +112,7 @@ def kept(key: Hashable, build: Callable[[], T]) -> T:
 
 
 def forget() -> None:
-    """After a restore, whose rows may repeat the versions keys name."""
+    """Drop everything kept: another database (or a restored one) may repeat the versions keys name."""
     with _LOCK:
         _KEPT.clear()
         _ARROW.clear()
