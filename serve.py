@@ -96,6 +96,26 @@ def _preload() -> None:
         importlib.import_module(name)
 
 
+def _without_nagle() -> None:
+    """Every connection with TCP_NODELAY, as asyncio means to give it: a page run arrives in one piece.
+
+    asyncio sets TCP_NODELAY on each TCP transport, but only when the socket's protocol field says
+    TCP, and Streamlit binds its listening socket with protocol 0: every websocket ran with Nagle's
+    algorithm, so after a run's first small message the rest waited for the browser's delayed ACK
+    (40 ms on Linux), half of a warm Review run here (bench/bench_page_runs.py). The check is
+    widened to any TCP stream socket; the listening socket is bound before this module loads.
+    """
+    import asyncio.base_events as base_events
+
+    def set_nodelay(sock: socket.socket) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    if hasattr(socket, "TCP_NODELAY") and hasattr(base_events, "_set_nodelay"):
+        base_events._set_nodelay = set_nodelay
+
+
 _pages_only_through_app_py()
+_without_nagle()
 _preload()
 app = st.App("app.py", middleware=[Middleware(_host_guard)], on_script_error=_one_sentence)

@@ -135,3 +135,9 @@ def goal_lines(g: GoalRollup, plain: Callable[[object], str]) -> list[str]:
     if not g.pilots:
         lines.append(f"{indent}\u2003– *no pilot serves it yet*")
     return lines
+
+
+def goal_texts(session: Session, portfolio: Portfolio, plain: Callable[[object], str]) -> list[tuple[bool, str]]:
+    """Every goal as one Markdown block, with whether any pilot serves it: plain strings that a page can
+    keep and share between sessions (no row objects)."""
+    return [(bool(g.pilots), "  \n".join(goal_lines(g, plain))) for g in rollup(session, portfolio)]

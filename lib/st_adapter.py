@@ -13,11 +13,12 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from lib import access
+from lib import access, wire
 from lib.access import Principal, role_for
 from lib.config import current_actor
 from lib.db import DatabaseUnavailable, open_database, reading, transaction
 from lib.inputs import InvalidInput
+from lib.plain_text import plain_markdown as plain  # what a person typed, shown as typed: never Markdown or links
 from lib.ui_keys import Keys
 from lib.vocabulary import RECOMMENDATION_LABELS
 
@@ -51,6 +52,7 @@ def engine() -> Engine:
     sentence on the page — which database, what failed, what to check — never a traceback
     or the password; the details go to the server log.
     """
+    wire.forget()  # a new engine (a new process, or Streamlit's caches cleared): nothing kept from before
     try:
         return open_database()
     except DatabaseUnavailable as exc:
@@ -77,6 +79,7 @@ def forget_caches() -> None:
     """After a restore, whose rows may repeat the versions caches are keyed by: drop everything drawn."""
     st.cache_data.clear()
     _per_workspace.clear()
+    wire.forget()
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -145,19 +148,12 @@ def actor() -> Principal:
     return Principal((st.session_state.get("actor") or current_actor()).strip(), "local")
 
 
-def plain(text: object) -> str:
-    """What a person typed (or a file supplied), shown exactly as typed: never Markdown, links or images."""
-    from lib.share import plain_markdown
-
-    return plain_markdown(text)
-
-
 def table(frame: pd.DataFrame, *, download: str | None = None, **kwargs) -> None:
     """A read-only table, cells as typed; ``download`` names its CSV, whose formula cells ``safe_csv``
     neutralises (Streamlit's own export wrote ``=HYPERLINK(…)`` live, so config.toml turns it off)."""
     from lib.report import safe_csv
 
-    st.dataframe(frame, **kwargs)
+    st.dataframe(wire.arrow_of(frame), **kwargs)  # a frame a cache holds is converted on its first run only
     if download:
         st.download_button(
             "CSV",
@@ -184,46 +180,49 @@ def show_recommendation(ev, title: str = "") -> None:
     show(f"{icon} {words}\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
 
 
-@st.cache_data(max_entries=200, show_spinner=False)
 def main_chart_spec(pilot_id: int, data_version: int) -> dict:
-    """A pilot's main chart as a Vega-Lite spec, drawn once per data version (a write to the pilot bumps it)."""
+    """A pilot's main chart as a Vega-Lite spec, drawn once per data version (a write to the pilot bumps it)
+    and shared read-only: no copy per run (``st.vega_lite_chart`` copies the top level it changes)."""
     from lib.evaluation import evaluate
     from lib.pilots import get_pilot
     from lib.report.compose import main_chart_for
 
-    with read() as session:
-        return main_chart_for(session, get_pilot(session, pilot_id), evaluate(session, pilot_id)).to_dict(
-            validate=False
-        )  # tests validate every chart kind
+    def build() -> dict:
+        with read() as session:
+            chart = main_chart_for(session, get_pilot(session, pilot_id), evaluate(session, pilot_id))
+        return wire.for_screen(chart.to_dict(validate=False))  # tests validate every chart kind; data as Arrow bytes
+
+    return wire.kept(("main chart", pilot_id, data_version), build)
 
 
-@st.cache_data(max_entries=50, show_spinner=False)
 def pilot_view_cached(pilot_id: int, data_version: int):
-    """One pilot's evaluation and its three chart specs, computed once per change to the pilot."""
+    """One pilot's evaluation (frozen) and its three chart specs, computed once per change to the pilot, shared."""
     from lib.report.compose import pilot_bundle
 
-    with read() as session:
-        bundle = pilot_bundle(session, pilot_id)
-    return bundle.evaluation, [(caption, chart.to_dict(validate=False)) for caption, chart in bundle.charts]
+    def build():
+        with read() as session:
+            bundle = pilot_bundle(session, pilot_id)
+        return bundle.evaluation, [(c, wire.for_screen(chart.to_dict(validate=False))) for c, chart in bundle.charts]
+
+    return wire.kept(("pilot view", pilot_id, data_version), build)
 
 
-def show_rollup(*, compact: bool = False, portfolio=None) -> None:
+def show_rollup(*, compact: bool = False) -> None:
     """Company → marketing → team: each goal's KPI and target, the pilots serving it with their verdicts,
-    and what the scaled ones are projected to add (Home and Goals)."""
+    and what the scaled ones are projected to add (Home and Goals). The text is built once per workspace."""
     from lib import rollup
 
-    with read() as session:
-        goals = rollup.rollup(session, portfolio)
+    goals = per_workspace(f"rollup {date.today()}", lambda s: rollup.goal_texts(s, portfolio_overview(), plain))
     st.subheader("Pilots serving each goal")
     st.caption(
         "Projected contribution = the effect measured when the pilot was scaled × the volume it is planned to "
         "run at (set on the pilot, “If scaled: units a month”). **It is a projection**, with the range the "
         "interval gives, not a measured result."
     )
-    for g in goals:
-        if compact and not g.pilots:
+    for serving, text in goals:
+        if compact and not serving:
             continue
-        st.markdown("  \n".join(rollup.goal_lines(g, plain)))
+        st.markdown(text)
 
 
 def can_write() -> bool:
@@ -333,7 +332,7 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
     )
     c2.download_button(
         "Chart (PNG)",
-        lambda: chart_png(main_chart),
+        lambda: chart_png(wire.with_rows(main_chart)),
         f"{slug}-chart.png",
         "image/png",
         key=f"{key}_png",

@@ -11,7 +11,6 @@ from lib.st_adapter import (
     can_write,
     form_key,
     plain,
-    portfolio_overview,
     read,
     read_only_note,
     save,
@@ -59,7 +58,7 @@ else:
         hide_index=True,
         width="stretch",
     )
-    show_rollup(portfolio=portfolio_overview())
+    show_rollup()
 
 by_id = {n.goal.id: n.goal for n in tree}
 

@@ -1,15 +1,17 @@
 """Home: the portfolio at a glance, or a one-click demo on an empty workspace."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
-from lib import demo, portfolio
+from lib import demo
 from lib.formatting import fmt_date
 from lib.st_adapter import (
     actor,
     can_write,
+    per_workspace,
     portfolio_overview,
-    read,
     read_only_note,
     save,
     show_flash,
@@ -25,9 +27,8 @@ st.caption(
 )
 show_flash()
 
-with read() as session:
-    empty = demo.is_empty(session)
-overview = portfolio_overview() if not empty else portfolio.Portfolio([])
+overview = portfolio_overview()  # shared and kept per workspace version: no query of its own on a rerun
+empty = not overview.rows  # every pilot, whatever its status, has a row
 
 if empty:
     st.subheader("Welcome — your workspace is empty")
@@ -75,30 +76,37 @@ st.caption(
     "One prioritised list. Priority is MoSCoW: **Must**, **Should**, **Could** have, or **Won't** this time. "
     "The recommendation comes from the criteria agreed before each pilot."
 )
-rows = []
-for row in overview.rows:
-    pilot, ev = row.pilot, row.evaluation
-    primary = next((v for v in ev.verdicts if v.role == "primary"), None)
-    if pilot.status == "running":
-        verdict = RECOMMENDATION_LABELS.get(ev.recommendation, ev.recommendation)
-    elif pilot.status == "decided":
-        verdict = f"Decided: {(row.latest_outcome or '—').capitalize()}"
-    else:
-        verdict = "Not started"
-    rows.append(
-        {
-            "Pilot": pilot.name,
-            "Priority": PRIORITY_LABELS.get(pilot.priority, pilot.priority),
-            "Status": pilot.status.capitalize(),
-            "Channel": pilot.channel.capitalize(),
-            "Design": DESIGN_LABELS.get(pilot.design, pilot.design),
-            "Ends": fmt_date(pilot.end_date) if pilot.end_date else "—",
-            "Recommendation": verdict,
-            "Primary result": primary.sentence if primary else ev.reasons[0] if ev.reasons else "",
-        }
-    )
+
+
+def portfolio_frame(_session) -> pd.DataFrame:
+    """The table below, built once per workspace version and shared by every session (never changed after)."""
+    rows = []
+    for row in portfolio_overview().rows:
+        pilot, ev = row.pilot, row.evaluation
+        primary = next((v for v in ev.verdicts if v.role == "primary"), None)
+        if pilot.status == "running":
+            verdict = RECOMMENDATION_LABELS.get(ev.recommendation, ev.recommendation)
+        elif pilot.status == "decided":
+            verdict = f"Decided: {(row.latest_outcome or '—').capitalize()}"
+        else:
+            verdict = "Not started"
+        rows.append(
+            {
+                "Pilot": pilot.name,
+                "Priority": PRIORITY_LABELS.get(pilot.priority, pilot.priority),
+                "Status": pilot.status.capitalize(),
+                "Channel": pilot.channel.capitalize(),
+                "Design": DESIGN_LABELS.get(pilot.design, pilot.design),
+                "Ends": fmt_date(pilot.end_date) if pilot.end_date else "—",
+                "Recommendation": verdict,
+                "Primary result": primary.sentence if primary else ev.reasons[0] if ev.reasons else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 table(
-    pd.DataFrame(rows),
+    per_workspace(f"portfolio table {date.today()}", portfolio_frame),
     download="portfolio.csv",
     hide_index=True,
     width="stretch",
@@ -108,4 +116,4 @@ table(
     },
 )
 st.page_link("pages/review.py", label="Open the review for any pilot", icon=":material/gavel:")
-show_rollup(compact=True, portfolio=overview)
+show_rollup(compact=True)

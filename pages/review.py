@@ -1,11 +1,12 @@
 """Review: one screen per pilot — verdict, confidence, reasons — and the decision with frozen numbers."""
 
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 import pandas as pd
 import streamlit as st
 
-from lib import audit, decisions, meeting, past_pilots, pilots, stored_evaluations
+from lib import audit, decisions, meeting, past_pilots, stored_evaluations, wire
 from lib import formatting as fmt
 from lib.criteria import metric_label
 from lib.formatting import fmt_date
@@ -15,6 +16,7 @@ from lib.st_adapter import (
     can_write,
     form_key,
     main_chart_spec,
+    per_workspace,
     pilot_downloads,
     pilot_view_cached,
     plain,
@@ -80,8 +82,9 @@ def _pick(pid: int) -> None:
     st.session_state[Keys.review_pilot] = pid
 
 
+overview = portfolio_overview()  # shared per workspace version: the queue, the picker and the pilot come from it
 with read() as session:
-    waiting = meeting.queue(session, portfolio=portfolio_overview())
+    waiting = meeting.queue(session, portfolio=overview)
     versions = stored_evaluations.data_versions(session)
 st.subheader(f"Needs a decision today ({len(waiting)})")
 if not waiting:
@@ -114,8 +117,8 @@ if len(waiting) > shown:
     st.caption("Also waiting: " + "; ".join(f"{plain(i.row.pilot.name)} ({plain(i.why)})" for i in waiting[shown:]))
 st.divider()
 
-with read() as session:
-    rows = sorted(pilots.choices(session, ("running", "decided")), key=lambda r: (r[2] != "running", r[1]))
+reviewable = {r.pilot.id or 0: r.pilot for r in overview.rows if r.pilot.status in ("running", "decided")}
+rows = sorted(((pid, p.name, p.status) for pid, p in reviewable.items()), key=lambda r: (r[2] != "running", r[1]))
 
 if not rows:
     st.info(
@@ -126,11 +129,11 @@ if not rows:
 else:
     names = {pid: f"{name} ({status})" for pid, name, status in rows}
     pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key=Keys.review_pilot)
+    pilot = reviewable[pilot_id]
     with read() as session:
-        pilot = pilots.get_pilot(session, pilot_id)
-        version = stored_evaluations.data_version(session, pilot_id)
         changes = audit.criteria_changes(session, pilot_id, markup=plain)
         earlier = decisions.list_decisions(session, pilot_id)
+    version = versions.get(pilot_id, 0)  # read with the queue above: a write since is drawn on the next run
     ev, drawn = pilot_view_cached(pilot_id, version)  # one evaluation per change: shown, drawn, downloaded
     said = meeting.chosen_headline(pilot, ev, earlier)  # the pilot page's and the CLI's headline
     if earlier and pilot.status != "decided":  # a decided pilot's headline leads with its decision
@@ -183,7 +186,10 @@ else:
                 "**pts** are percentage points: 5.0% → 6.0% is +1.0 pts (a 20% lift). A **guardrail** is a "
                 "metric that must not get worse; **bounds** are the interval the verdict was judged on."
             )
-            table(pd.DataFrame([numbers_row(v) for v in ev.verdicts]), hide_index=True, width="stretch")
+            numbers = wire.kept(
+                ("review numbers", pilot_id, version), lambda: pd.DataFrame(map(numbers_row, ev.verdicts))
+            )
+            table(numbers, hide_index=True, width="stretch")
 
     if can_write():
         st.subheader("Record the decision")
@@ -234,9 +240,49 @@ else:
         read_only_note("record decisions")
 
 st.subheader("Decisions so far")
-with read() as session:
-    everything = meeting.decision_log(session)
-if not everything.rows:
+EVERY_DECISION = meeting.LogFilter()
+LOG_COLUMNS = ["Decided", "Pilot", "Decision", "By", "Rationale", "Recommended then", "Against it because", "Check-in"]
+
+
+def log_view(session, f: meeting.LogFilter = EVERY_DECISION) -> SimpleNamespace:
+    """The decision log as shown, in plain values (no row objects), so it can be shared between sessions:
+    the table, each decision's label and frozen sentences (when, which rules), what the filters offer.
+    A namespace, not a dataclass: a class defined here would be built again on every run."""
+    log = meeting.decision_log(session, f)
+    frame = pd.DataFrame(
+        [
+            {
+                "Decided": r.decision.decided_at.date(),
+                "Pilot": r.pilot_name,
+                "Decision": OUTCOME_LABELS[r.decision.outcome],
+                "By": r.decision.decided_by,
+                "Rationale": r.decision.rationale,
+                "Recommended then": r.decision.recommendation.replace("_", " ") or "—",
+                "Against it because": r.decision.override_reason or "—",
+                "Check-in": r.decision.next_check_in,
+            }
+            for r in log.rows
+        ],
+        columns=LOG_COLUMNS,
+    )
+    labels = {
+        r.decision.id or 0: f"{fmt_date(r.decision.decided_at.date())} · {r.pilot_name} · "
+        f"{OUTCOME_LABELS[r.decision.outcome]}"
+        for r in log.rows
+    }
+    frozen = {}
+    for r in log.rows:
+        snap = r.snapshot
+        evaluation = snap.get("evaluation", {})
+        at = snap.get("frozen_at")
+        when = datetime.fromisoformat(at).strftime("%d %b %Y, %H:%M UTC") if at else "—"
+        rules = snap.get("method_version") or evaluation.get("method_version") or "before 2026.11"
+        frozen[r.decision.id or 0] = ([c.get("sentence", "") for c in evaluation.get("verdicts", [])], when, rules)
+    return SimpleNamespace(frame=frame, labels=labels, frozen=frozen, teams=log.teams, goals=log.goals)
+
+
+everything = per_workspace("decision log", log_view)  # built once per change to the workspace, shared
+if everything.frame.empty:
     st.caption("No decisions recorded yet: each one lands here with the numbers frozen when it was made.")
 else:
     f1, f2, f3, f4 = st.columns(4)
@@ -245,40 +291,16 @@ else:
     outcomes = f3.multiselect("Decision", OUTCOMES, format_func=OUTCOME_LABELS.get, key="log_outcome")
     span = f4.date_input("Decided between", value=(), format="YYYY-MM-DD", key="log_span")
     since, until = (span[0], span[1]) if isinstance(span, tuple) and len(span) == 2 else (None, None)
-    with read() as session:
-        log = meeting.decision_log(
-            session,
-            meeting.LogFilter(
-                goal_ids=tuple(goal_ids), teams=tuple(teams), outcomes=tuple(outcomes), since=since, until=until
-            ),
-        ).rows
-    st.caption(f"{len(log):,} of {len(everything.rows):,} decisions")
+    chosen_filter = meeting.LogFilter(
+        goal_ids=tuple(goal_ids), teams=tuple(teams), outcomes=tuple(outcomes), since=since, until=until
+    )
+    log = everything
+    if chosen_filter != EVERY_DECISION:
+        with read() as session:
+            log = log_view(session, chosen_filter)
+    st.caption(f"{len(log.frame):,} of {len(everything.frame):,} decisions")
     table(
-        pd.DataFrame(
-            [
-                {
-                    "Decided": r.decision.decided_at.date(),
-                    "Pilot": r.pilot_name,
-                    "Decision": OUTCOME_LABELS[r.decision.outcome],
-                    "By": r.decision.decided_by,
-                    "Rationale": r.decision.rationale,
-                    "Recommended then": r.decision.recommendation.replace("_", " ") or "—",
-                    "Against it because": r.decision.override_reason or "—",
-                    "Check-in": r.decision.next_check_in,
-                }
-                for r in log
-            ],
-            columns=[
-                "Decided",
-                "Pilot",
-                "Decision",
-                "By",
-                "Rationale",
-                "Recommended then",
-                "Against it because",
-                "Check-in",
-            ],
-        ),
+        log.frame,
         download="decision-log.csv",
         hide_index=True,
         width="stretch",
@@ -288,19 +310,9 @@ else:
             "Rationale": st.column_config.TextColumn(width="large"),
         },
     )
-    if log:
-        labels = {
-            r.decision.id: f"{fmt_date(r.decision.decided_at.date())} · {r.pilot_name} · "
-            f"{OUTCOME_LABELS[r.decision.outcome]}"
-            for r in log
-        }
-        chosen = st.selectbox("The numbers frozen with", list(labels), format_func=labels.get, key="log_frozen")
-        row = next(r for r in log if r.decision.id == chosen)
-        snap = row.snapshot
-        evaluation = snap.get("evaluation", {})
-        for c in evaluation.get("verdicts", []):
-            st.markdown(f"- {plain(c.get('sentence', ''))}")
-        frozen = snap.get("frozen_at")
-        when = datetime.fromisoformat(frozen).strftime("%d %b %Y, %H:%M UTC") if frozen else "—"
-        rules = snap.get("method_version") or evaluation.get("method_version") or "before 2026.11"
+    if log.labels:
+        chosen = st.selectbox("The numbers frozen with", list(log.labels), format_func=log.labels.get, key="log_frozen")
+        sentences, when, rules = log.frozen[chosen]
+        for sentence in sentences:
+            st.markdown(f"- {plain(sentence)}")
         st.caption(f"Numbers frozen at the decision: {when} (decision rules {rules}).")

@@ -120,6 +120,31 @@ def test_portfolio_overview_counts_and_latest_outcome(engine, pilot_id):
     assert row.latest_outcome == "abort" and not row.ready_for_decision
 
 
+def test_workspace_version_is_the_newest_audit_result_and_pilot_ids_in_one_read(engine, pilot_id):
+    from lib.models import AuditEvent
+
+    def newest(model) -> int:
+        with Session(engine) as s:
+            return int(s.exec(select(func.max(model.id))).one() or 0)
+
+    with Session(engine) as s:
+        before = portfolio.workspace_version(s)
+    assert before == (newest(AuditEvent), newest(ResultEntry), newest(Pilot)) and min(before) > 0
+    with transaction(engine) as s:  # an audited write moves it
+        decisions.decide(s, pilot_id, outcome="extend", rationale="More data", decided_by="lead")
+    with Session(engine) as s:
+        after = portfolio.workspace_version(s)
+    assert after[0] > before[0] and after[1:] == before[1:]
+    with transaction(engine) as s:  # rows written without an audit event (a restore) move it too
+        s.add(
+            ResultEntry(
+                pilot_id=pilot_id, day=START - timedelta(days=1), arm="pilot", metric="reply_rate", n=5, total=1
+            )
+        )
+    with Session(engine) as s:
+        assert portfolio.workspace_version(s)[1] > after[1]
+
+
 def test_criteria_changes_are_typed_rows_in_words(engine, pilot_id):
     from lib.inputs import PilotIn
 
@@ -263,3 +288,7 @@ def test_goals_roll_up_with_a_labelled_projection_for_the_scaled_pilot(engine):
         next(g for g in goals if g.pilots and g.pilots[0].projection or any(p.projection for p in g.pilots)), str
     )
     assert any("projected +" in line and "a month (range" in line for line in lines)
+    with reading(engine) as s:  # what Home and Goals keep per workspace version: the same lines, as plain text
+        texts = rollup.goal_texts(s, portfolio.overview(s), str)
+    assert texts == [(bool(g.pilots), "  \n".join(rollup.goal_lines(g, str))) for g in goals]
+    assert all(isinstance(text, str) for _, text in texts) and any(serving for serving, _ in texts)

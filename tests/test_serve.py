@@ -1,0 +1,53 @@
+"""serve.py gives every connection TCP_NODELAY: with Nagle's algorithm a page run's messages after the first
+waited for the browser's delayed ACK (40 ms on Linux), half of a warm Review run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A listening socket bound as Streamlit binds it (protocol 0), served by asyncio as uvicorn serves it;
+# prints whether the accepted connection has TCP_NODELAY, before and after serve.py is loaded.
+PROBE = """
+import asyncio, socket
+
+async def accepted_nodelay() -> int:
+    listener = socket.socket(family=socket.AF_INET)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.setblocking(False)
+    seen = asyncio.get_running_loop().create_future()
+
+    async def on_connect(reader, writer):
+        seen.set_result(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        writer.close()
+
+    server = await asyncio.start_server(on_connect, sock=listener)
+    _, client = await asyncio.open_connection(*listener.getsockname())
+    value = await asyncio.wait_for(seen, 10)
+    client.close()
+    server.close()
+    return int(bool(value))
+
+before = asyncio.run(accepted_nodelay())
+import serve  # noqa: E402,F401
+print(before, asyncio.run(accepted_nodelay()))
+"""
+
+
+def test_connections_to_the_server_go_without_nagles_delay(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    before, after = done.stdout.split()[-2:]
+    assert before == "0", "asyncio alone leaves a protocol-0 socket with Nagle: the premise of the fix"
+    assert after == "1"
