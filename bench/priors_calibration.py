@@ -92,6 +92,39 @@ CELLS: dict[str, Cell] = {
 
 
 @dataclass(frozen=True)
+class CalibrationBin:
+    """Pilots whose stated chance of clearing fell in ``[low, high)``: what was stated vs what came true."""
+
+    low: float
+    high: float
+    count: int
+    stated: float | None  # mean stated chance
+    cleared: float | None  # share whose true effect beats the threshold
+
+    @property
+    def label(self) -> str:
+        return f"≥ {self.low:.0%}" if self.high > 1 else f"{self.low:.0%}–{self.high:.0%}"
+
+
+#: the stated-chance bins of the calibration report; the last one is the "likely clears" reading
+BINS = ((0.5, 0.8), (0.8, 0.9), (0.9, 1.01))
+
+
+def calibration(chance: np.ndarray, cleared: np.ndarray) -> tuple[CalibrationBin, ...]:
+    """Mean stated chance and share truly cleared, per bin of the stated chance."""
+    out = []
+    for low, high in BINS:
+        inside = (chance >= low) & (chance < high)
+        n = int(inside.sum())
+        out.append(
+            CalibrationBin(
+                low, high, n, float(chance[inside].mean()) if n else None, float(cleared[inside].mean()) if n else None
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class CellResult:
     cell: Cell
     pilots: int
@@ -108,6 +141,8 @@ class CellResult:
     seconds: float
     likely_count: int = 0
     likely_count_raw: int = 0
+    bins: tuple[CalibrationBin, ...] = ()
+    bins_raw: tuple[CalibrationBin, ...] = ()
 
     def misses(self) -> list[str]:
         """The targets this cell misses, in words (empty when it meets them)."""
@@ -173,6 +208,8 @@ def run_cell(key: str, pilots: int, seed: int = 7) -> CellResult:
                 informed.chance >= LIKELY,
                 raw.chance >= LIKELY,
                 t < THRESHOLD,
+                informed.chance,
+                raw.chance,
             )
         )
     seconds = time.perf_counter() - started
@@ -196,6 +233,8 @@ def run_cell(key: str, pilots: int, seed: int = 7) -> CellResult:
         seconds=seconds,
         likely_count=int(likely.sum()),
         likely_count_raw=int(likely_raw.sum()),
+        bins=calibration(a[:, 7], ~below),
+        bins_raw=calibration(a[:, 8], ~below),
     )
 
 
@@ -222,6 +261,20 @@ def table(results: list[CellResult]) -> str:
     return "\n".join(lines)
 
 
+def calibration_table(results: list[CellResult]) -> str:
+    """Per situation and bin of the stated chance: mean stated vs share truly cleared, informed and raw."""
+    head = "| situation | stated chance | informed: pilots, stated → cleared | raw: pilots, stated → cleared |"
+    lines = [head, "|" + " --- |" * 4]
+
+    def cell(b: CalibrationBin) -> str:
+        return "—" if not b.count else f"{b.count:,}, {_pct(b.stated)} → {_pct(b.cleared)}"
+
+    for r in results:
+        for b, braw in zip(r.bins, r.bins_raw, strict=True):
+            lines.append(f"| {r.cell.title} | {b.label} | {cell(b)} | {cell(braw)} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pilots", type=int, default=2000, help="new pilots per situation (default 2,000)")
@@ -235,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
         f"+0.3 pts; 'likely clears' = chance >= {LIKELY:.0%}; wrong = true effect below the threshold.\n"
     )
     print(table(results))
+    print("\nCalibration of the stated chance of clearing +0.5 pts (pilots with a reading):\n")
+    print(calibration_table(results))
     misses = [m for r in results for m in r.misses()]
     print(f"\n{time.perf_counter() - started:.1f} s in all.")
     print("All targets met." if not misses else "Targets missed:\n  " + "\n  ".join(misses))
