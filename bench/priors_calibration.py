@@ -91,7 +91,6 @@ CELLS: dict[str, Cell] = {
         Cell("normal_5", "normal, 5 past pilots", "normal", 5, 0.004, coverage_target=0.93),
         Cell("normal_same", "normal, no spread, 8 past", "normal", 8, 0.0, coverage_target=0.93),
         Cell("normal_wide", "normal, spread 1.5 pts, 20 past", "normal", 20, 0.015, coverage_target=0.93),
-        Cell("normal_high", "normal, centre +1 pt, 20 past", "normal", 20, 0.004, coverage_target=0.93, centre=0.01),
         Cell("t3_20", "heavy-tailed (t3), 20 past", "t3", 20, 0.004, coverage_target=0.90),
         Cell("t3_8", "heavy-tailed (t3), 8 past", "t3", 8, 0.004, coverage_target=0.90),
         Cell("t3_5", "heavy-tailed (t3), 5 past", "t3", 5, 0.004, coverage_target=0.90),
@@ -106,6 +105,7 @@ CELLS: dict[str, Cell] = {
             base_rate=(0.4, 0.6),
         ),
         Cell("too_few", "normal, 4 past pilots", "normal", 4, 0.004, expect_reading=False),
+        Cell("normal_high", "normal, centre +1 pt, 20 past", "normal", 20, 0.004, coverage_target=0.93, centre=0.01),
     )
 }
 
