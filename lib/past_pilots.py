@@ -7,7 +7,8 @@ metric kind, effect scale and direction (a lift is never pooled with a
 difference), never the pilot itself, and only pilots whose decision closed them
 (an "extend" is not an outcome yet). The informed reading sits beside the
 sequential verdict and never replaces it: the verdict decides, this reading says
-what the past suggests.
+what the past suggests. Its chance of clearing reads "at least": a lower bound
+that stays honest when the past pilots happen to flatter (``bench/priors_calibration.py``).
 """
 
 from __future__ import annotations
@@ -211,6 +212,16 @@ def range_text(kind: str, scale: str, low: float, high: float) -> str:
     return fmt.pct_points_range(low, high) if kind == "proportion" else fmt.signed_number_range(low, high)
 
 
+def chance_words(chance: float, beats: str, threshold: str) -> str:
+    """The stated chance is a lower bound (see lib.stats.priors): "at least 84% chance it clears +0.5 pts",
+    rounded down; under 1 %, the past pilots leave it open, and the sentence says so instead of "at least 0%"."""
+    whole = min(math.floor(chance * 100 + 1e-9), 99)
+    if whole < 1:
+        verb = "clearing" if beats == "clears" else "staying below"
+        return f"too uncertain to put a chance on {verb} {threshold}"
+    return f"at least {whole}% chance it {beats} {threshold}"
+
+
 def why_not(peers: Peers, fit: PriorFit) -> str:
     """The sentence shown instead of a reading."""
     extra = ""
@@ -257,8 +268,8 @@ def read_verdict(
     beats = "clears" if v.direction == "increase" else "stays below"
     sentence = (
         f"Read with {peers.words()}: likely {effect_text(v.kind, v.interval_scale, reading.mean)} "
-        f"({range_text(v.kind, v.interval_scale, reading.low, reading.high)}), "
-        f"{fmt.confidence(reading.chance)} chance it {beats} {effect_text(v.kind, v.interval_scale, threshold)}."
+        f"({range_text(v.kind, v.interval_scale, reading.low, reading.high)}); "
+        f"{chance_words(reading.chance, beats, effect_text(v.kind, v.interval_scale, threshold))}."
     )
     return InformedReading(sentence, peers, reading, fit)
 

@@ -68,11 +68,46 @@ def test_the_reading_pools_the_history_and_says_so(engine):
     want = shrink(16 / 200 - 9 / 200, se, fit.prior, 0.005)
     assert informed.reading.mean == pytest.approx(want.mean, rel=1e-9)
     assert informed.reading.chance == pytest.approx(want.chance, rel=1e-9)
+    # six past pilots consistent with no spread and a typical effect that may lie below +0.5 pts: the plain
+    # posterior says 77 % (the earlier version's sentence), the cautious chance far less
+    assert want.chance_point == pytest.approx(0.773, abs=0.001) and want.chance == pytest.approx(0.074, abs=0.001)
     assert informed.sentence == (
-        "Read with 6 earlier email pilots on reply rate: likely +1.2 pts (−0.7 to +3.2 pts), "
-        "77% chance it clears +0.5 pts."
+        "Read with 6 earlier email pilots on reply rate: likely +1.2 pts (−0.7 to +3.2 pts); "
+        "at least 7% chance it clears +0.5 pts."
     )
-    assert want.mean == pytest.approx(0.0125, abs=5e-4) and want.chance == pytest.approx(0.77, abs=0.005)
+    assert want.mean == pytest.approx(0.0125, abs=5e-4)
+
+
+# effects of +2.2, +2.0, +2.3, +2.5, +1.8, +2.4 pts: a typical effect well above the +0.5 pts threshold
+STRONG = [(50, 72), (55, 75), (48, 71), (52, 77), (50, 68), (60, 84)]
+
+
+def test_the_chance_is_cautious_and_read_at_least(engine):
+    with transaction(engine) as s:
+        _history(s, STRONG)
+        pilot = _current(s)
+        informed = past_pilots.informed_for(s, pilot, evaluation.evaluate(s, pilot.id))
+    assert informed is not None and informed.reading is not None
+    r = informed.reading
+    assert r.chance == pytest.approx(0.715, abs=0.002) and r.chance_point == pytest.approx(0.981, abs=0.002)
+    assert informed.sentence == (
+        "Read with 6 earlier email pilots on reply rate: likely +2.4 pts (+0.6 to +4.1 pts); "
+        "at least 71% chance it clears +0.5 pts."
+    )
+
+
+@pytest.mark.parametrize(
+    "chance, beats, words",
+    [
+        (0.7625, "clears", "at least 76% chance it clears +0.5 pts"),
+        (0.9999, "clears", "at least 99% chance it clears +0.5 pts"),
+        (0.0101, "stays below", "at least 1% chance it stays below +0.5 pts"),
+        (0.0099, "clears", "too uncertain to put a chance on clearing +0.5 pts"),
+        (0.0, "stays below", "too uncertain to put a chance on staying below +0.5 pts"),
+    ],
+)
+def test_chance_words_round_down_and_never_say_at_least_zero(chance, beats, words):
+    assert past_pilots.chance_words(chance, beats, "+0.5 pts") == words
 
 
 def test_which_pilots_count_follows_the_filter_and_never_the_pilot_itself(engine):

@@ -106,12 +106,53 @@ def test_shrink_reads_a_noisy_pilot_with_the_past():
     assert prior.mean < reading.mean < 0.03
     assert reading.low < reading.mean < reading.high
     assert reading.high - reading.low < 2 * 1.96 * 0.012  # narrower than the raw interval
-    assert 0.5 < reading.chance < 1.0
+    assert 0.5 < reading.chance_point < 1.0
+    assert 0.0 <= reading.chance <= reading.chance_point  # the stated chance is a lower bound
     assert reading.n_pilots == 8
     raw = raw_reading(0.03, 0.012, 0.005)
     assert raw.mean == 0.03 and raw.weight == 0.0
     assert raw.low == pytest.approx(0.03 - 1.959964 * 0.012, rel=1e-6)
     assert raw.chance == pytest.approx(0.98135, abs=1e-4)  # Phi(0.025 / 0.012)
+    assert raw.chance_point == raw.chance  # no past pilots, nothing to bound over
+
+
+def test_the_chance_takes_mu_at_its_unfavourable_limit_averaged_over_tau():
+    """The stated chance against a direct computation with scipy: at each tau, mu at
+    mu_hat(tau) - t(0.99, k-1) * se(tau) and the normal-normal chance of clearing; averaged over tau's REML
+    posterior (uniform prior) by quadrature."""
+    from scipy import stats
+
+    y, v = np.array(PAST_EFFECTS) + 0.01, np.array(PAST_SES) ** 2  # a typical effect of about +1.6 pts
+    reach = priors._GRID_REACH * (np.ptp(y) + 2 * math.sqrt(v.max()))
+    q = stats.t.ppf(priors.CHANCE_MU_LEVEL, len(y) - 1)
+    estimate, se, threshold = 0.02, 0.008, 0.005
+
+    def at(tau):
+        w = 1 / (v + tau**2)
+        mu = np.sum(w * y) / w.sum()
+        lik = math.exp(-0.5 * (np.log(v + tau**2).sum() + math.log(w.sum()) + np.sum(w * (y - mu) ** 2)) + 30)
+        b = se**2 / (se**2 + tau**2)
+        mean = b * (mu - q * math.sqrt(1 / w.sum())) + (1 - b) * estimate
+        return lik, stats.norm.sf(threshold, mean, math.sqrt((1 - b) * se**2))
+
+    total = integrate.quad(lambda t: at(t)[0], 0, reach, limit=200)[0]
+    want = integrate.quad(lambda t: at(t)[0] * at(t)[1], 0, reach, limit=200)[0] / total
+    prior = fit_prior(list(y), PAST_SES).prior
+    assert prior is not None
+    r = shrink(estimate, se, prior, threshold)
+    print(f"\nstated {r.chance:.4f}, direct {want:.4f}, plain {r.chance_point:.4f}")
+    assert 0.05 < want < r.chance_point - 0.02  # cautious: below the plain chance
+    assert r.chance == pytest.approx(want, abs=2e-3)
+
+
+def test_the_bound_mirrors_for_a_decrease():
+    """Reading minus the data against minus the threshold for a decrease gives the same chance as an increase."""
+    up = shrink(0.02, 0.008, fit_prior(PAST_EFFECTS, PAST_SES).prior, 0.005)  # type: ignore[arg-type]
+    mirrored = fit_prior([-x for x in PAST_EFFECTS], PAST_SES).prior
+    assert mirrored is not None
+    down = shrink(-0.02, 0.008, mirrored, -0.005, direction="decrease")
+    assert down.chance == pytest.approx(up.chance, rel=1e-6)
+    assert down.chance_point == pytest.approx(up.chance_point, rel=1e-9)
 
 
 def test_direction_decrease_counts_the_chance_below_the_threshold():
@@ -159,9 +200,10 @@ def test_the_reading_lies_between_the_estimate_and_the_prior_mean(past, data, es
     low, high = sorted((estimate, fit.prior.mean))
     assert low - 1e-12 <= r.mean <= high + 1e-12
     assert r.sd <= se + 1e-15  # never less sure than the pilot alone
-    assert 0.0 <= r.chance <= 1.0 and 0.0 < r.weight < 1.0
+    assert 0.0 <= r.chance <= r.chance_point <= 1.0 and 0.0 < r.weight < 1.0
     # the chance moves with the threshold the right way
-    assert shrink(estimate, se, fit.prior, threshold + 0.1).chance <= r.chance + 1e-12
+    higher = shrink(estimate, se, fit.prior, threshold + 0.1)
+    assert higher.chance <= r.chance + 1e-12 and higher.chance_point <= r.chance_point + 1e-12
 
 
 @settings(max_examples=100, deadline=None)
