@@ -118,6 +118,14 @@ class Tally:
     runs_log: list[tuple[float, str]] = field(default_factory=list)  # (when finished, replica)
     server_cpu_per_run: float = float("nan")  # CPU seconds the servers spent per completed run
     client_cpu: float = 0.0  # CPU seconds this benchmark process spent (sessions, parsing, the writers)
+    until: float = 0.0  # when the crowd leaves (time.monotonic())
+    min_runs: int = 0  # ...unless fewer runs than this have finished: then people stay, up to hard_until
+    hard_until: float = 0.0
+
+    def going(self) -> bool:
+        """Whether people keep clicking: a test asks for a number of runs, not a pace, so it holds on a busy machine."""
+        now = time.monotonic()
+        return now < self.until or (len(self.seconds) < self.min_runs and now < self.hard_until)
 
     def quantile(self, q: float) -> float:
         if not self.seconds:
@@ -193,7 +201,7 @@ async def one_session(
     rng = random.Random(seed)
     await asyncio.sleep(rng.uniform(0, 2 * think))  # people do not all arrive in the same millisecond
     broke = False
-    while time.monotonic() < until:
+    while tally.going():
         try:
             ws = await connect(target.stream, subprotocols=["streamlit"], max_size=None)  # type: ignore[list-item]
         except (OSError, InvalidHandshake) as exc:  # refused, timed out, or the proxy's 502/503
@@ -206,7 +214,7 @@ async def one_session(
         replica = replica_of(ws)
         async with ws:
             pairs = 0
-            while time.monotonic() < until and not broke and (not fresh_every or pairs < fresh_every):
+            while tally.going() and not broke and (not fresh_every or pairs < fresh_every):
                 for label, page in PAGES:
                     started = time.monotonic()
                     try:
@@ -225,7 +233,7 @@ async def one_session(
                         tally.by_replica[replica] += 1
                         tally.runs_log.append((now, replica))
                     await asyncio.sleep(rng.uniform(0, 2 * think))
-                    if time.monotonic() >= until:
+                    if not tally.going():
                         break
                 pairs += 1
 
@@ -238,13 +246,15 @@ async def _load(
     think: float,
     fresh_every: int,
     extra: Extra | None = None,
+    min_runs: int = 0,
+    max_seconds: float = 0.0,
 ) -> Tally:
-    tally = Tally()
     started = time.monotonic()
     until = started + seconds
+    tally = Tally(until=until, min_runs=min_runs, hard_until=until + max(0.0, max_seconds - seconds))
 
     async def watch_memory() -> None:
-        while time.monotonic() < until + timeout:
+        while tally.going() or time.monotonic() < until + timeout:
             tally.peak_rss = max(tally.peak_rss, await asyncio.to_thread(target.rss_bytes))
             await asyncio.sleep(0.5)
 
@@ -264,12 +274,18 @@ def load(
     think: float = 0.5,
     fresh_every: int = 0,
     extra: Extra | None = None,
+    min_runs: int = 0,
+    max_seconds: float = 0.0,
 ) -> Tally:
-    """``sessions`` people using the server for ``seconds``: every page run's time and every failure."""
+    """``sessions`` people using the server for ``seconds``: every page run's time and every failure.
+
+    With ``min_runs`` they stay past ``seconds`` until that many runs have finished (at most
+    ``max_seconds`` in all): a test asks for an amount of load, which a busy machine gives more slowly.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1) as pool:  # its own thread: a caller may already run an event loop (Playwright)
-        job = _load(target, sessions, seconds, timeout, think, fresh_every, extra)
+        job = _load(target, sessions, seconds, timeout, think, fresh_every, extra, min_runs, max_seconds)
         return pool.submit(asyncio.run, job).result()
 
 
