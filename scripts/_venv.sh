@@ -1,5 +1,10 @@
 # Sourced by run.sh and test.sh: a venv in .venv with the given requirements file.
 # Re-installs only when the requirements change (a stamp holds their checksum).
+
+# Python may keep compiled bytecode (__pycache__, ignored by git). Where the environment forbids it
+# (PYTHONDONTWRITEBYTECODE=1, as on some CI images) every process recompiles Streamlit, pandas and
+# scipy on import, about 4 s of CPU each: the test suite starts some eighty such processes.
+unset PYTHONDONTWRITEBYTECODE
 ensure_venv() {
   local req="$1"
   local py="${PYTHON:-python3}"
