@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -37,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from websockets.sync.client import ClientConnection, connect  # noqa: E402
 
 from bench.bench_load import demo_database, finished, page_problem  # noqa: E402
-from tests.servers import Server, ServerDidNotStart, free_port, rerun_message  # noqa: E402
+from tests.servers import Server, rerun_message, running_server  # noqa: E402
 
 TRIVIAL = """
 import streamlit as st
@@ -72,42 +70,10 @@ class Timings:
 @contextmanager
 def serving(tree: Path, entry: str, tmp: Path, database_url: str) -> Iterator[Server]:
     """``streamlit run <entry>`` with ``tree`` as the working directory (its lib, pages and config)."""
-    tmp.mkdir(parents=True, exist_ok=True)
-    (tmp / "secrets.toml").write_text("")
-    port, log = free_port(), tmp / "streamlit.log"
-    env = {**os.environ, "HOME": str(tmp), "GREENLIGHT_DATABASE_URL": database_url, "GREENLIGHT_USER": "bench"}
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "streamlit", "run", entry),
-                *("--server.headless", "true", "--browser.gatherUsageStats", "false"),
-                *("--server.address", "127.0.0.1", "--server.port", str(port)),
-                *("--secrets.files", str(tmp / "secrets.toml")),
-            ],
-            cwd=tree,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server("127.0.0.1", port, log, proc.pid)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise ServerDidNotStart(f"{tree}/{entry} did not become healthy:\n{server.log_text()[-3000:]}")
-            try:
-                if urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
+    with running_server(
+        tmp, entry=entry, database_url=database_url, secrets="", user="bench", root=tree, start_timeout=120
+    ) as server:
         yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def cpu_seconds(pid: int) -> float:

@@ -68,8 +68,10 @@ def running_server(
     database_url: str | None = None,
     secrets: str | None = None,
     user: str = "server-test",
+    root: Path = ROOT,
+    start_timeout: float = 60.0,
 ) -> Iterator[Server]:
-    """``streamlit run <entry>`` from the project root; yields once /_stcore/health says ok."""
+    """``streamlit run <entry>`` from the project root (or another checkout's); yields once /_stcore/health says ok."""
     tmp.mkdir(parents=True, exist_ok=True)
     secrets_file = tmp / "secrets.toml"
     if secrets is not None:
@@ -90,17 +92,19 @@ def running_server(
                 *("--server.address", address, "--server.port", str(port)),
                 *("--secrets.files", str(secrets_file)),
             ],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
     server = Server(address, port, log, proc.pid)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_timeout
         while True:
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise ServerDidNotStart(f"Streamlit ({entry}) did not become healthy:\n{server.log_text()[-3000:]}")
+                raise ServerDidNotStart(
+                    f"Streamlit ({root.name}/{entry}) did not become healthy:\n{server.log_text()[-3000:]}"
+                )
             try:
                 if urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2).read() == b"ok":
                     break
