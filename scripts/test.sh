@@ -47,13 +47,12 @@ else
   echo "== No PostgreSQL: its tests will be skipped (a failure under CI=true)"
 fi
 
-# Tests run in parallel workers (pytest-xdist): a file that starts a server or browser runs whole on one worker
-# (xdist_group, tests/conftest.py), other tests one by one so the workers stay evenly busy;
+# Tests run in parallel workers (pytest-xdist), a file per worker so a module's server or browser starts once;
 # each worker has its own SQLite files and PostgreSQL schema (tests/conftest.py). More workers than cores
 # because browser and server tests spend much of their time waiting on a child process.
 workers="${GREENLIGHT_TEST_WORKERS:-$(( $(nproc 2>/dev/null || echo 2) + 1 ))}"
 set +e
-.venv/bin/python -m pytest -n "$workers" --dist loadgroup --durations=10 "$@"
+.venv/bin/python -m pytest -n "$workers" --dist loadfile --durations=10 "$@"
 rc=$?
 set -e
 if [ "$rc" = 5 ]; then

@@ -148,24 +148,3 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if counts:
         parts = ", ".join(f"{name}: {n} passed" for name, n in sorted(counts.items()))
         terminalreporter.write_line(f"database back ends tested — {parts}")
-
-
-# Files that start a server or browser, or build a module-wide fixture, run whole on one worker
-# (pytest-xdist's --dist loadgroup); every other test is handed out on its own, which keeps the
-# workers evenly busy to the end of the run.
-_WHOLE_FILES = ("tests/browser/", "tests/report/test_report_in_chromium.py", "tests/test_people_at_once.py")
-_WHOLE_FILE_FIXTURES = ("test_server_security.py", "test_serve_team.py", "test_run_script.py")
-
-
-def pytest_collection_modifyitems(config, items) -> None:
-    for item in items:
-        path = item.path
-        rel = path.relative_to(config.rootpath).as_posix()
-        module = getattr(item, "module", None)
-        module_wide = module is not None and any(
-            getattr(getattr(fixture, "_pytestfixturefunction", None), "scope", "") == "module"
-            or getattr(getattr(fixture, "_fixture_function_marker", None), "scope", "") == "module"
-            for fixture in vars(module).values()
-        )
-        if rel.startswith(_WHOLE_FILES) or path.name in _WHOLE_FILE_FIXTURES or module_wide:
-            item.add_marker(pytest.mark.xdist_group(rel))
