@@ -112,19 +112,25 @@ def sqlite_engine(_migrated_engines) -> Iterator[sa.Engine]:
 
 
 @pytest.fixture
-def app_demo_engine(tmp_path, monkeypatch) -> Iterator[sa.Engine]:
-    """The demo workspace in a fresh SQLite file that the app (AppTest) and the CLI also use."""
-    from lib.db import transaction
-    from lib.demo import load_demo
-
+def app_engine(tmp_path, monkeypatch) -> Iterator[sa.Engine]:
+    """An empty, migrated SQLite file that the app (AppTest) and the CLI also use."""
     url = f"sqlite:///{tmp_path / 'app.db'}"
     monkeypatch.setenv("GREENLIGHT_DATABASE_URL", url)
     engine = make_engine(url)
     upgrade(engine)
-    with transaction(engine) as s:
-        load_demo(s)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def app_demo_engine(app_engine) -> sa.Engine:
+    """The demo workspace in that file."""
+    from lib.db import transaction
+    from lib.demo import load_demo
+
+    with transaction(app_engine) as s:
+        load_demo(s)
+    return app_engine
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:

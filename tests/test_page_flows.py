@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from lib.db import make_engine, reading, transaction, upgrade
+from lib.db import reading, transaction
 from lib.demo import load_demo
 from lib.formatting import fmt_date
 from lib.models import Decision, Pilot
@@ -26,16 +26,6 @@ from tests.pages_helpers import count, errors, page
 
 HERO = 8  # demo: "Homepage hero video", the one idea in the backlog
 OUTREACH = 4  # demo: "Cold outreach sequence v2", running against a target of 8% replies
-
-
-@pytest.fixture
-def app_engine(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("GREENLIGHT_DATABASE_URL", url)
-    engine = make_engine(url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

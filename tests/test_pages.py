@@ -6,21 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from lib.db import make_engine, transaction, upgrade
+from lib.db import transaction
 from lib.demo import load_demo
 from lib.models import Decision, Goal, Pilot, ResultEntry
 from tests import factories
 from tests.pages_helpers import PAGES, count, errors, page
-
-
-@pytest.fixture
-def app_engine(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("GREENLIGHT_DATABASE_URL", url)
-    engine = make_engine(url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

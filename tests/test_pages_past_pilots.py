@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lib import results
-from lib.db import make_engine, transaction, upgrade
+from lib.db import transaction
 from tests import factories
 from tests.pages_helpers import errors, page
 from tests.test_past_pilots import HISTORY
@@ -14,16 +14,6 @@ READING = (
     "Read with 6 earlier email pilots on reply rate: likely +1.2 pts (−0.7 to +3.2 pts); "
     "at least 7% chance it clears +0.5 pts."
 )
-
-
-@pytest.fixture
-def app_engine(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("GREENLIGHT_DATABASE_URL", url)
-    engine = make_engine(url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def _workspace(engine, history=HISTORY) -> int:
