@@ -7,6 +7,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import settled
+
 pytestmark = pytest.mark.browser
 
 
@@ -27,17 +29,11 @@ def test_demo_loads_with_one_click_and_review_shows_a_verdict(page: Page, app_ur
     expect(page.get_by_text("Decisions so far")).to_be_visible(timeout=30_000)  # below the charts: drawn last
 
 
-def _settled(page: Page) -> None:
-    """The script has run to its end and nothing is still drawing: what is not shown now will not be."""
-    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_be_attached(timeout=30_000)
-    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=30_000)
-
-
 def _open_review(page: Page, app_url: str) -> None:
     """Review on the demo workspace, loaded here when no earlier test has (any test may run alone or first)."""
     page.goto(app_url)
     expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=30_000)
-    _settled(page)  # asked before Home has drawn, "is Load demo visible?" said no and the demo never came
+    settled(page)  # asked before Home has drawn, "is Load demo visible?" said no and the demo never came
     load = page.get_by_role("button", name="Load demo workspace")
     if load.is_visible():
         load.click()

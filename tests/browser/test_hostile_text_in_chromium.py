@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from lib.db import make_engine, upgrade
 from lib.report.export import FORMULA_TRIGGERS
+from tests.browser.pages import settled
 from tests.servers import running_server
 from tests.test_plain_text import FORMULA_NAME, IMG_TAG, LINK, Workspace, build_hostile_workspace, pixel_markdown
 
@@ -74,9 +75,7 @@ def hostile_server(tmp_path_factory) -> Iterator[HostileServer]:
 
 
 def _settled(page: Page) -> None:
-    expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=30_000)
-    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_be_attached(timeout=30_000)
-    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=30_000)
+    settled(page)
     page.wait_for_timeout(500)  # images in freshly drawn Markdown get the chance to load
 
 

@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from lib.models import utcnow
 from lib.share import INVALID_LINK
+from tests.browser.pages import settled
 from tests.servers import ROOT, running_server
 
 pytestmark = pytest.mark.browser
@@ -96,14 +97,9 @@ def _open(browser: Browser, url: str) -> Page:
     return page
 
 
-def _settled(page: Page) -> None:
-    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_be_attached(timeout=30_000)
-    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=30_000)
-
-
 def _assert_neutral_only(page: Page) -> None:
     expect(page.get_by_text(INVALID_LINK)).to_be_visible(timeout=30_000)
-    _settled(page)
+    settled(page)
     main = page.locator('[data-testid="stMain"]')
     assert main.inner_text().strip() == INVALID_LINK
     html = page.content()
@@ -125,7 +121,7 @@ def test_a_share_link_shows_the_report_alone_until_revoked(browser: Browser, dem
     expect(page.get_by_text(re.compile(r"Recommendation: (Scale|Iterate|Keep running|Abort)")).first).to_be_visible()
     expect(page.locator('[data-testid="stTable"]').first).to_be_visible()
     expect(page.get_by_text("tests that the pilot is higher").first).to_be_visible()
-    _settled(page)
+    settled(page)
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0
     assert page.locator('[data-testid="stSidebar"]').count() == 0
     assert page.locator(INPUTS).count() == 0

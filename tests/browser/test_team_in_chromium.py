@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 from bench.bench_load import AppWrites, KillReport, Target, app_writer, count_ideas, kill_one, load
 from lib.db import make_engine, transaction, upgrade
 from lib.demo import load_demo
+from tests.browser.pages import settled
 from tests.conftest import IN_CI, create_pg_schema, drop_pg_schema, need_postgres
 from tests.servers import Team, running_team
 from tests.test_server_security import http_status, websocket_status
@@ -80,13 +81,17 @@ def test_a_write_on_one_replica_shows_on_the_other_at_its_next_rerun(browser: Br
     on_r2 = _open_on(browser, team, "r2", "/review")
     expect(on_r2.get_by_role("button", name="Record decision")).to_be_visible(timeout=30_000)
     on_r1 = _open_on(browser, team, "r1", "/review")
+    expect(on_r1.get_by_role("button", name="Record decision")).to_be_visible(timeout=30_000)
+    settled(on_r1)
     on_r1.get_by_label("Rationale").fill("Recorded through replica r1 behind the proxy.")
     on_r1.get_by_label("Decided by").fill("Rita on r1")
     on_r1.get_by_role("button", name="Record decision").click()
     expect(on_r1.get_by_text("Decision recorded")).to_be_visible(timeout=30_000)
     assert {c["value"] for c in on_r2.context.cookies() if c["name"] == "greenlight_replica"} == {"r2"}
     # r2's tab was open before the write; its next run (to Home and back, same session) shows it
+    settled(on_r2)
     on_r2.get_by_role("link", name="Home").first.click()
+    settled(on_r2)
     on_r2.get_by_role("link", name="Review").first.click()
     expect(on_r2.get_by_text("Recorded through replica r1 behind the proxy.").first).to_be_visible(timeout=30_000)
     expect(on_r2.get_by_text("by Rita on r1").first).to_be_visible()
@@ -95,6 +100,7 @@ def test_a_write_on_one_replica_shows_on_the_other_at_its_next_rerun(browser: Br
 def test_a_page_keeps_working_when_its_replica_is_killed_and_the_replica_rejoins(browser: Browser, team):
     page = _open_on(browser, team, "r1", "/pilots")
     expect(page.get_by_text("Details for")).to_be_visible(timeout=30_000)
+    settled(page)
     killed = next(r for r in team.replicas() if r.name == "r1")
     os.kill(killed.pid, signal.SIGKILL)
     team.wait_for({"r1": "DOWN", "r2": "UP"}, seconds=5)  # out within 5 s
