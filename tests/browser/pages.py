@@ -1,16 +1,30 @@
-"""Waiting on a Streamlit page the way a person does: until it has stopped running before clicking or reading.
+"""Waiting on a Streamlit page the way a person does: until it has stopped moving before clicking or reading.
 
-A click sent while a rerun is still drawing can land on an element that the rerun then replaces, and the click
-is lost (seen under CI load: "Revoke" clicked, nothing revoked). Every browser test waits here instead.
+Under CI load two kinds of click were lost: one sent while a rerun was still drawing (the element it hit was
+replaced), and one on a button inside an expander that was still sliding open (the press and the release
+landed on different elements, so no click). Every browser test waits here instead.
 """
 
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+# Finite animations (an expander sliding open, a toast) still running; endless ones (a spinner) are not waited on.
+_MOVING = """() => document.getAnimations().filter(a => a.playState === 'running'
+    && a.effect && a.effect.getComputedTiming().iterations !== Infinity).length === 0"""
+
 
 def settled(page: Page, *, timeout: float = 30_000) -> None:
-    """The script has run to its end and nothing is still drawing: what is not shown now will not be."""
+    """The script has run to its end and nothing is still drawing or moving: what is not shown now will not be."""
     expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=timeout)
     expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_be_attached(timeout=timeout)
     expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=timeout)
+    page.wait_for_function(_MOVING, timeout=timeout)
+
+
+def open_expander(page: Page, label: str) -> None:
+    """Click an expander's title and wait until it has finished sliding open."""
+    settled(page)
+    page.get_by_text(label, exact=True).click()
+    expect(page.locator("details[open]").filter(has_text=label).first).to_be_attached()
+    settled(page)
