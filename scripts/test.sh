@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the tests need (venv, packages; as root also Debian's PostgreSQL,
-# Chromium and HAProxy), start PostgreSQL, and run the whole suite. Extra arguments go
+# Chromium's headless shell and HAProxy), start PostgreSQL, and run the whole suite. Extra arguments go
 # to pytest (GREENLIGHT_TEST_WORKERS=1 for one worker). Under CI=true a missing PostgreSQL or Chromium is a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +8,7 @@ source scripts/_venv.sh
 
 need_pkgs=""
 command -v pg_ctlcluster >/dev/null || need_pkgs="$need_pkgs postgresql"
-[ -x /usr/bin/chromium ] || need_pkgs="$need_pkgs chromium"
+[ -x /usr/bin/chromium-headless-shell ] || need_pkgs="$need_pkgs chromium-headless-shell"
 command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need_pkgs="$need_pkgs haproxy"
 if [ -n "$need_pkgs" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

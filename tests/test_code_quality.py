@@ -6,6 +6,8 @@ One format (ruff format), lint clean (ruff check), and the type checker on lib/
 
 from __future__ import annotations
 
+import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -28,8 +30,20 @@ def test_lint_is_clean():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def _mypy_cache() -> Path:
+    """mypy's cache beside uv's, one per checkout path: a fresh clone where one was before re-checks only what
+    changed (mypy compares each file's hash) instead of re-reading SQLAlchemy and Streamlit, about 25 s of CPU."""
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    cache = home / "greenlight" / "mypy" / hashlib.sha256(str(ROOT).encode()).hexdigest()[:16]
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return ROOT / ".mypy_cache"
+    return cache
+
+
 def test_lib_type_checks():
-    done = _run(str(BIN / "mypy"))
+    done = _run(str(BIN / "mypy"), "--cache-dir", str(_mypy_cache()))
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr
 
 
