@@ -37,7 +37,10 @@ if [ -z "${GREENLIGHT_TEST_DATABASE_URL:-}" ] && command -v pg_ctlcluster >/dev/
    runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_roles WHERE rolname='app'" | grep -q 1 \
      || runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -c "CREATE ROLE app LOGIN PASSWORD 'app'"
    runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_database WHERE datname='app_test'" | grep -q 1 \
-     || runuser -u postgres -- createdb -O app app_test)
+     || runuser -u postgres -- createdb -O app app_test
+   # The test database need not survive a power cut: a commit returns without waiting for its WAL flush
+   # (the backup-restore tests: 41 s → 21 s). Only app_test; the cluster's other databases keep their setting.
+   runuser -u postgres -- psql -q -c "ALTER DATABASE app_test SET synchronous_commit = off")
   port=$(runuser -u postgres -- psql -tAc "SHOW port" 2>/dev/null | tr -d ' ' || echo 5432)
   export GREENLIGHT_TEST_DATABASE_URL="postgresql+psycopg://app:app@127.0.0.1:${port:-5432}/app_test"
 fi

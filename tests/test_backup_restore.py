@@ -14,7 +14,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,6 +29,7 @@ from lib.demo import load_demo
 from lib.importer import ImportMapping, MetricMapping, file_checksum
 from lib.models import ResultEntry
 from tests import factories
+from tests.conftest import create_pg_schema, drop_pg_schema, need_postgres
 from tests.pages_helpers import ROOT
 
 AS_OF = date(2026, 11, 23)
@@ -309,8 +310,34 @@ def _restore(engine, data, tmp_path, replace: bool):
     return backup.restore_workspace(engine, data, replace=replace, previous_to=previous if replace else None)
 
 
+@pytest.fixture(scope="module")
+def full(valid, tmp_path_factory) -> Iterator[dict[str, tuple[Any, dict[str, Any]]]]:
+    """Per back end, a workspace holding the valid backup and its export: every refused replacement must leave
+    it exactly so. Shared by the corpus (restoring it for each of 60 cases was a fifth of this file's time);
+    a refusal that wrote anything would show in this case and every later one."""
+    made: dict[str, tuple[Any, dict[str, Any]]] = {}
+    schemas: list[str] = []
+    for backend in ("sqlite", "postgres"):
+        if backend == "postgres":
+            if not os.environ.get("GREENLIGHT_TEST_DATABASE_URL"):
+                continue  # the engine fixture skips (or, under CI, fails) these cases with its own reason
+            schema, url = create_pg_schema(need_postgres())
+            schemas.append(schema)
+        else:
+            url = f"sqlite:///{tmp_path_factory.mktemp('full') / 'full.db'}"
+        eng = make_engine(url)
+        upgrade(eng)
+        backup.restore_workspace(eng, valid)
+        made[backend] = (eng, backup.export_workspace(eng))
+    yield made
+    for eng, _ in made.values():
+        eng.dispose()
+    for schema in schemas:
+        drop_pg_schema(need_postgres(), schema)
+
+
 @pytest.mark.parametrize("case", CORPUS, ids=lambda c: c.name)
-def test_malformed_backup_is_refused_naming_table_row_and_field(engine, valid, tmp_path, case):
+def test_malformed_backup_is_refused_naming_table_row_and_field(engine, valid, full, tmp_path, case):
     broken = copy.deepcopy(valid)
     where = case.mutate(broken)
     broken = json.loads(json.dumps(broken))  # what a file holding it reads back as (NaN and inf included)
@@ -321,11 +348,10 @@ def test_malformed_backup_is_refused_naming_table_row_and_field(engine, valid, t
     assert message.startswith("The backup was not restored; nothing was written")
     assert backup.export_workspace(engine)["tables"] == {name: [] for name in valid["tables"]}
 
-    backup.restore_workspace(engine, valid)
-    before = backup.export_workspace(engine)
+    workspace, before = full["postgres" if engine.dialect.name == "postgresql" else "sqlite"]
     with pytest.raises(backup.InvalidBackup):
-        _restore(engine, broken, tmp_path, replace=True)
-    assert backup.export_workspace(engine) == before
+        _restore(workspace, broken, tmp_path, replace=True)
+    assert backup.export_workspace(workspace) == before
     assert not (tmp_path / "previous.json").exists()  # refused before anything, even the saving
 
 
