@@ -7,17 +7,14 @@ from datetime import date, timedelta
 import pytest
 
 from lib.db import transaction
-from lib.demo import load_demo
 from lib.models import Decision, Goal, Pilot, ResultEntry
 from tests import factories
 from tests.pages_helpers import PAGES, count, errors, page
 
 
 @pytest.fixture
-def demo_engine(app_engine):
-    with transaction(app_engine) as s:
-        load_demo(s)
-    return app_engine
+def demo_engine(app_demo_engine):
+    return app_demo_engine
 
 
 @pytest.mark.parametrize("path", PAGES)
