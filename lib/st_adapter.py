@@ -204,7 +204,7 @@ def pilot_view_cached(pilot_id: int, data_version: int):
             bundle = pilot_bundle(session, pilot_id)
         return bundle.evaluation, [(c, wire.for_screen(chart.to_dict(validate=False))) for c, chart in bundle.charts]
 
-    return wire.kept(("pilot view", pilot_id, data_version), build)
+    return wire.kept(("pilot view", pilot_id, data_version, date.today()), build)  # the bundle reads today
 
 
 def show_rollup(*, compact: bool = False) -> None:

@@ -29,7 +29,7 @@ from lib.demo import load_demo
 from lib.importer import ImportMapping, MetricMapping, file_checksum
 from lib.models import ResultEntry
 from tests import factories
-from tests.conftest import create_pg_schema, drop_pg_schema, need_postgres
+from tests.conftest import PG_URL, create_pg_schema, drop_pg_schema, need_postgres
 from tests.pages_helpers import ROOT
 
 AS_OF = date(2026, 11, 23)
@@ -319,7 +319,7 @@ def full(valid, tmp_path_factory) -> Iterator[dict[str, tuple[Any, dict[str, Any
     schemas: list[str] = []
     for backend in ("sqlite", "postgres"):
         if backend == "postgres":
-            if not os.environ.get("GREENLIGHT_TEST_DATABASE_URL"):
+            if not PG_URL:
                 continue  # the engine fixture skips (or, under CI, fails) these cases with its own reason
             schema, url = create_pg_schema(need_postgres())
             schemas.append(schema)
@@ -333,7 +333,7 @@ def full(valid, tmp_path_factory) -> Iterator[dict[str, tuple[Any, dict[str, Any
     for eng, _ in made.values():
         eng.dispose()
     for schema in schemas:
-        drop_pg_schema(need_postgres(), schema)
+        drop_pg_schema(PG_URL, schema)
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=lambda c: c.name)

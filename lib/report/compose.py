@@ -65,14 +65,15 @@ def pilot_bundle(session: Session, pilot_id: int) -> PilotBundle:
     """Load one pilot and draw its charts (main, criteria, progress)."""
     pilot = pilots.get_pilot(session, pilot_id)
     obs = observations(session, pilot_id)
-    evaluation = past_end(evaluate(session, pilot_id), pilot.end_date, date.today())  # read today, not kept
+    today = date.today()
+    evaluation = past_end(evaluate(session, pilot_id), pilot.end_date, today)  # read today, not kept
     spec = pilots.pilot_spec(pilot)
     criteria = [pilots.criterion_spec(c) for c in pilots.criteria_for(session, pilot_id)]
     units = {c.metric: SAMPLE_UNITS.get(pilot.channel, "people") for c in criteria if c.kind == "proportion"}
     drawn = [
         (CHART_CAPTIONS["main"], charts.main_chart(spec, criteria, obs, evaluation, units=units)),
         (CHART_CAPTIONS["criteria"], charts.criteria_chart(evaluation)),
-        (CHART_CAPTIONS["progress"], charts.progress_chart(charts.progress(spec, obs, evaluation, today=date.today()))),
+        (CHART_CAPTIONS["progress"], charts.progress_chart(charts.progress(spec, obs, evaluation, today=today))),
     ]
     earlier = decisions.list_decisions(session, pilot_id)
     return PilotBundle(
