@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lib.access import ROLE_LABELS
-from lib.config import current_actor
-from lib.st_adapter import actor, engine, in_share_mode, plain, sign_in_configured
+from lib.adapter.session import actor, engine, in_share_mode, plain, sign_in_configured
+from lib.infra.config import current_actor
+from lib.services.access import ROLE_LABELS
 
 if in_share_mode():  # a stakeholder's link: that one report, no navigation, no sidebar, nothing that writes
     st.set_page_config(

@@ -12,7 +12,7 @@ exactly as ``streamlit run app.py`` would, except that:
   only (Streamlit logs it before calling ``_one_sentence``);
 - a deep link (``/review``) runs through ``app.py`` from the very first request:
   Streamlit's legacy mode that runs ``pages/*.py`` on their own is off before
-  any session starts (``lib.st_adapter`` does the same lazily, for
+  any session starts (``lib.adapter.session`` does the same lazily, for
   ``streamlit run app.py`` and AppTest).
 """
 
@@ -25,7 +25,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from streamlit import config
 
-from lib.host_guard import HostGuard, HostPolicy, local_policy
+from lib.infra.host_guard import HostGuard, HostPolicy, local_policy
 
 ERROR_SENTENCE = (
     "Something went wrong on the server and this page could not finish; "
@@ -34,7 +34,7 @@ ERROR_SENTENCE = (
 
 
 def _sign_in_configured() -> bool:
-    """Whether secrets hold an ``[auth]`` section, as ``lib.st_adapter.sign_in_configured`` reads it.
+    """Whether secrets hold an ``[auth]`` section, as ``lib.adapter.session.sign_in_configured`` reads it.
 
     That module belongs to page runs (importing it may rerun the script), so it is
     not imported here. Unlike it, an unreadable secrets file counts as local mode:
@@ -92,7 +92,15 @@ def _preload() -> None:
     """
     import importlib
 
-    for name in ("pandas", "sqlmodel", "lib.db", "lib.portfolio", "lib.rollup", "lib.goals", "lib.workspace"):
+    for name in (
+        "pandas",
+        "sqlmodel",
+        "lib.infra.db",
+        "lib.services.portfolio",
+        "lib.services.rollup",
+        "lib.services.goals",
+        "lib.services.workspace",
+    ):
         importlib.import_module(name)
 
 

@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from lib.decide import evaluate_pilot  # noqa: E402
-from lib.observations import CriterionSpec, Observation, PilotSpec  # noqa: E402
+from lib.specs import CriterionSpec, Observation, PilotSpec  # noqa: E402
 
 DAYS = 28
 START = date(2026, 11, 2)

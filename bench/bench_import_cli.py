@@ -5,7 +5,7 @@ Run from the repo root:  .venv/bin/python bench/bench_import_cli.py [--rows N] [
 Each job runs in a fresh Python process (this parent stays small: a forked child
 starts with its parent's peak RSS). Inside it, the modules are imported first and
 then the job is timed ``repeats`` times, best kept: ``pandas.read_csv(file)``, or
-``lib.cli.main(["import", file, …])`` with and without ``--dry-run`` — the real
+``lib.cli.commands.main(["import", file, …])`` with and without ``--dry-run`` — the real
 import into a new SQLite workspace each time. Memory is the process's peak RSS and,
 as "working" memory, that peak minus a process that only imports the same modules.
 Whole-process wall times (start-up included) are printed too.
@@ -79,11 +79,12 @@ def worker(job: str, path: str, repeats: int, tmp: str) -> dict[str, float]:
     """Inside a fresh process: import what the job needs, then time it."""
     import pandas as pd
 
-    from lib import cli, imports  # noqa: F401  (imported before timing, as read_csv's pandas is)
+    from lib.cli import commands  # noqa: F401  (imported before timing, as read_csv's pandas is)
+    from lib.services import import_batches  # noqa: F401  (imported before timing, as read_csv's pandas is)
 
     def quiet(argv: list[str]) -> int:
         with contextlib.redirect_stdout(io.StringIO()):
-            return cli.main(argv)
+            return commands.main(argv)
 
     best = float("inf")
     for i in range(repeats if job != "baseline" else 0):
@@ -136,7 +137,7 @@ def main() -> None:
                 best[job] = got if prev is None else {k: min(prev[k], got[k]) for k in got}
     base_mb = best["baseline"]["peak_mb"]
     read_s = best["read_csv"]["seconds"]
-    print(f"process that only imports pandas + lib.cli + lib.imports: {base_mb:.0f} MB peak RSS")
+    print(f"process that only imports pandas + lib.cli + lib.services.import_batches: {base_mb:.0f} MB peak RSS")
     print(f"{'job':<12} {'seconds':>8} {'vs read_csv':>12} {'peak RSS':>9} {'working':>8} {'working / file':>15}")
     for job in JOBS[1:]:
         r = best[job]

@@ -62,9 +62,10 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 from websockets.exceptions import InvalidHandshake  # noqa: E402
 
-from lib import demo, results  # noqa: E402
-from lib.db import DatabaseBusy, make_engine, open_database, reading, transaction  # noqa: E402
-from lib.inputs import InvalidInput  # noqa: E402
+from lib.demo import loader  # noqa: E402
+from lib.infra.db import DatabaseBusy, make_engine, open_database, reading, transaction  # noqa: E402
+from lib.infra.inputs import InvalidInput  # noqa: E402
+from lib.services import results  # noqa: E402
 from tests.servers import Server, Team, rerun_message, running_server, running_team  # noqa: E402
 
 PAGES = (("home", ""), ("review", "review"))  # (label, Streamlit page name): a pair is Home then Review
@@ -436,7 +437,7 @@ def demo_database(backend: str, tmp: Path, postgres: str | None) -> Iterator[str
     try:
         engine = open_database(url)
         with transaction(engine) as session:
-            demo.load_demo(session)
+            loader.load_demo(session)
         engine.dispose()
         yield url
     finally:

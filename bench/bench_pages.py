@@ -32,8 +32,8 @@ import sqlalchemy as sa  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from lib.db import make_engine, upgrade  # noqa: E402
-from lib.models import Criterion, Goal, Pilot, ResultEntry, utcnow  # noqa: E402
+from lib.infra.db import make_engine, upgrade  # noqa: E402
+from lib.infra.models import Criterion, Goal, Pilot, ResultEntry, utcnow  # noqa: E402
 
 PAGES = {
     "home": "pages/home.py",
@@ -156,8 +156,8 @@ def build_workspace(url: str, n_pilots: int, seed: int = 11) -> int:
 
 def _fill_store(url: str) -> None:
     """A bulk insert bypasses the writes that keep evaluations; one portfolio read fills the store."""
-    from lib import portfolio
-    from lib.db import reading
+    from lib.infra.db import reading
+    from lib.services import portfolio
 
     engine = make_engine(url)
     with reading(engine) as session:

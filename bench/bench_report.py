@@ -37,8 +37,8 @@ import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from lib.decide import PilotEvaluation, evaluate_pilot  # noqa: E402
-from lib.observations import CriterionSpec, Observation, PilotSpec  # noqa: E402
 from lib.report import PilotReport, build_pilot_report, js_bundle, render_pack, render_pilot  # noqa: E402
+from lib.specs import CriterionSpec, Observation, PilotSpec  # noqa: E402
 
 DAYS = 60
 START = date(2026, 9, 1)

@@ -31,9 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lib import pilots, results  # noqa: E402
-from lib.db import DatabaseBusy, open_database, reading, transaction  # noqa: E402
-from lib.inputs import InvalidInput  # noqa: E402
+from lib.infra.db import DatabaseBusy, open_database, reading, transaction  # noqa: E402
+from lib.infra.inputs import InvalidInput  # noqa: E402
+from lib.services import pilots, results  # noqa: E402
 
 
 @dataclass

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 from lib.decide import evaluate_pilot  # noqa: E402
-from lib.observations import CriterionSpec, Observation, PilotSpec  # noqa: E402
+from lib.specs import CriterionSpec, Observation, PilotSpec  # noqa: E402
 from lib.stats.planning import PlanInputs, plan_pilot  # noqa: E402
 
 START = date(2026, 10, 5)  # a Monday

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lib.observations import CriterionSpec
+from lib.specs import CriterionSpec
 
 
 def in_percent(kind: str, threshold_type: str) -> bool:

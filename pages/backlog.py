@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from lib import backlog, goals, pilots
+from lib.adapter.session import actor, can_write, form_key, plain, read, read_only_note, save, show_flash, table
 from lib.formatting import fmt_date, number
-from lib.st_adapter import actor, can_write, form_key, plain, read, read_only_note, save, show_flash, table
+from lib.services import backlog, goals, pilots
 from lib.vocabulary import CHANNELS, DESIGN_LABELS, DESIGNS, PRIORITIES, PRIORITY_LABELS
 
 st.title(":material/list_alt: Backlog", anchor=False)

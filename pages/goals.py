@@ -3,9 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import goals
-from lib.formatting import number
-from lib.st_adapter import (
+from lib.adapter.session import (
     Keys,
     actor,
     can_write,
@@ -19,6 +17,8 @@ from lib.st_adapter import (
     show_rollup,
     table,
 )
+from lib.formatting import number
+from lib.services import goals
 from lib.vocabulary import GOAL_LEVELS
 
 st.title(":material/flag: Goals", anchor=False)

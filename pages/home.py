@@ -5,9 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import demo
-from lib.formatting import fmt_date
-from lib.st_adapter import (
+from lib.adapter.session import (
     actor,
     can_write,
     per_workspace,
@@ -18,6 +16,8 @@ from lib.st_adapter import (
     show_rollup,
     table,
 )
+from lib.demo import loader
+from lib.formatting import fmt_date
 from lib.vocabulary import DESIGN_LABELS, PRIORITY_LABELS, RECOMMENDATION_LABELS
 
 st.title(":material/rocket_launch: Greenlight", anchor=False)
@@ -51,7 +51,7 @@ if empty:
         ):
             bar = st.progress(0.0, text="Creating goals…")
             save(
-                lambda session: demo.load_demo(
+                lambda session: loader.load_demo(
                     session, on_progress=lambda f, msg: bar.progress(f, text=msg), actor=actor()
                 ),
                 lambda summary: (

@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from lib import formatting as fmt
-from lib import learnings
+from lib.adapter.session import read, table
 from lib.criteria import metric_label
-from lib.st_adapter import read, table
+from lib.services import learnings
 from lib.vocabulary import DESIGN_LABELS
 
 OUTCOME_LABELS = {"scale": "Scaled", "iterate": "Iterated", "abort": "Aborted", "extend": "Extended"}

@@ -6,13 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import formatting as fmt
-from lib import imports, pilots, results
-from lib.criteria import metric_label
-from lib.formatting import fmt_date
-from lib.importer import LAYOUTS, ImportFileError, ImportMapping, MetricMapping, file_checksum, read_sample
-from lib.inputs import InvalidInput
-from lib.manual_entry import FIELDS, display_value, form_rows
-from lib.st_adapter import (
+from lib.adapter.session import (
     Keys,
     actor,
     can_write,
@@ -26,6 +20,12 @@ from lib.st_adapter import (
     show_invalid,
     table,
 )
+from lib.criteria import metric_label
+from lib.formatting import fmt_date
+from lib.importer import LAYOUTS, ImportFileError, ImportMapping, MetricMapping, file_checksum, read_sample
+from lib.infra.inputs import InvalidInput
+from lib.services import import_batches, pilots, results
+from lib.services.manual_entry import FIELDS, display_value, form_rows
 
 
 def _col(value: str, none: str) -> str | None:
@@ -174,7 +174,7 @@ if can_write():
             try:
                 sample = read_sample(upload, upload.name)
                 with read() as session:
-                    suggested = imports.mapping_for(session, pilot_id, sample)
+                    suggested = import_batches.mapping_for(session, pilot_id, sample)
             except ImportFileError as exc:
                 st.error(plain(exc), icon=":material/warning:")
             else:
@@ -253,7 +253,7 @@ if can_write():
                     metrics=metrics,
                 )
                 with read() as session:
-                    left_out = [metric_label(k) for k in imports.unmapped_metrics(session, pilot_id, mapping)]
+                    left_out = [metric_label(k) for k in import_batches.unmapped_metrics(session, pilot_id, mapping)]
                 partial_ok = True
                 if left_out:
                     partial_ok = st.checkbox(
@@ -271,8 +271,8 @@ if can_write():
                     try:
                         checksum = file_checksum(upload)
                         with read() as session:
-                            replacing = imports.check_duplicate(session, pilot_id, checksum, replace)
-                            result = imports.preview_for_pilot(
+                            replacing = import_batches.check_duplicate(session, pilot_id, checksum, replace)
+                            result = import_batches.preview_for_pilot(
                                 session,
                                 pilot_id,
                                 upload,
@@ -299,7 +299,7 @@ if can_write():
                         st.caption(plain(note))
                     if replace_ok:
                         with read() as session:
-                            keep = imports.corrections_to_keep(session, pilot_id, checksum)
+                            keep = import_batches.corrections_to_keep(session, pilot_id, checksum)
                         if keep:
                             st.info(
                                 f"{keep:,} value(s) of the earlier import were corrected or cleared by hand since. "
@@ -353,14 +353,14 @@ if can_write():
                             ).strip()
 
                         save(
-                            lambda session: imports.commit_import(
+                            lambda session: import_batches.commit_import(
                                 session, pilot_id, result, checksum=checksum, actor=actor(), replace=replace_ok
                             ),
                             _imported,
                         )
 
         with read() as session:
-            batches = imports.list_batches(session, pilot_id)
+            batches = import_batches.list_batches(session, pilot_id)
         if batches:
             st.markdown("**Imports into this pilot**")
             for b in batches:
@@ -376,7 +376,7 @@ if can_write():
                 confirm.caption(f"Take back all {b.entry_count:,} values of import #{b.id}? They stay in history.")
                 if confirm.button(f"Undo import #{b.id}", key=Keys.undo_import(b.id), type="primary"):
                     save(
-                        lambda session, batch_id=b.id: imports.undo_batch(
+                        lambda session, batch_id=b.id: import_batches.undo_batch(
                             session, batch_id, actor(), "undone from the Log results page"
                         ),
                         lambda n, batch_id=b.id: (

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from lib import past_pilots, pilot_view, pilots
+from lib.adapter.session import Keys, pilot_downloads, plain, read, share_links, show_recommendation, table
 from lib.formatting import fmt_date
-from lib.inputs import InvalidInput
-from lib.report.compose import results_table
-from lib.st_adapter import Keys, pilot_downloads, plain, read, share_links, show_recommendation, table
+from lib.infra.inputs import InvalidInput
+from lib.services import past_pilots, pilot_view, pilots
+from lib.services.reporting import results_table
 from lib.vocabulary import DESIGN_LABELS
 
 with read() as session:

@@ -3,12 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import audit, goals, past_pilots, pilots, stored_evaluations
-from lib.criteria import describe, threshold_from_display, threshold_to_display
-from lib.designer import HELP as PLAN_HELP
-from lib.designer import plan_from_form
-from lib.formatting import fmt_date, number
-from lib.st_adapter import (
+from lib.adapter.session import (
     Keys,
     actor,
     can_write,
@@ -24,6 +19,11 @@ from lib.st_adapter import (
     show_flash,
     table,
 )
+from lib.criteria import describe, threshold_from_display, threshold_to_display
+from lib.formatting import fmt_date, number
+from lib.services import audit, goals, past_pilots, pilots, stored_evaluations
+from lib.services.designer import HELP as PLAN_HELP
+from lib.services.designer import plan_from_form
 from lib.vocabulary import (
     CHANNELS,
     COMPARISON_LABELS,

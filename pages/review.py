@@ -6,11 +6,9 @@ from types import SimpleNamespace
 import pandas as pd
 import streamlit as st
 
-from lib import audit, decisions, meeting, past_pilots, stored_evaluations, wire
 from lib import formatting as fmt
-from lib.criteria import metric_label
-from lib.formatting import fmt_date
-from lib.st_adapter import (
+from lib.adapter import wire
+from lib.adapter.session import (
     Keys,
     actor,
     can_write,
@@ -28,6 +26,9 @@ from lib.st_adapter import (
     show_recommendation,
     table,
 )
+from lib.criteria import metric_label
+from lib.formatting import fmt_date
+from lib.services import audit, decisions, meeting, past_pilots, stored_evaluations
 from lib.vocabulary import OUTCOME_LABELS, OUTCOMES
 
 STATUS_ICONS = {

@@ -2,10 +2,7 @@
 
 import streamlit as st
 
-from lib import settings, workspace
-from lib.backup import BackupError
-from lib.inputs import InvalidInput
-from lib.st_adapter import (
+from lib.adapter.session import (
     actor,
     can_write,
     engine,
@@ -17,6 +14,9 @@ from lib.st_adapter import (
     save,
     show_flash,
 )
+from lib.infra.inputs import InvalidInput
+from lib.services import settings, workspace
+from lib.services.backup import BackupError
 
 st.title(":material/settings: Settings", anchor=False)
 show_flash()

@@ -9,10 +9,10 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from lib import share
+from lib.adapter.session import read, write
 from lib.formatting import fmt_date
 from lib.report.pilot_report import CRITERIA_HEADERS, OUTCOME_LABELS, SUMMARY_HEADERS
-from lib.st_adapter import read, write
+from lib.services import share
 
 UNAVAILABLE = "This report cannot be shown right now. Please try again later."
 

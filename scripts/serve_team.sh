@@ -86,7 +86,7 @@ echo "== Bringing the schema up to date (once, before the replicas start)"
 if ! .venv/bin/python - <<'PY'
 import sys
 
-from lib.db import DatabaseUnavailable, open_database
+from lib.infra.db import DatabaseUnavailable, open_database
 
 try:
     open_database().dispose()

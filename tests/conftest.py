@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from lib.db import make_engine, upgrade
+from lib.infra.db import make_engine, upgrade
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -134,7 +134,7 @@ def _sqlite_file(path: Path, fill=None) -> Path:
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     if fill is not None:
-        from lib.db import transaction
+        from lib.infra.db import transaction
 
         with transaction(engine) as s:
             fill(s)
@@ -152,7 +152,7 @@ def _migrated_sqlite(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def _demo_sqlite(tmp_path_factory) -> Path:
     """The demo workspace, loaded once per worker (0.37 s) and copied per test."""
-    from lib.demo import load_demo
+    from lib.demo.loader import load_demo
 
     return _sqlite_file(tmp_path_factory.mktemp("template") / "demo.db", load_demo)
 

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from lib.goals import create_goal
-from lib.models import Goal, Pilot
-from lib.pilots import create_pilot
+from lib.infra.models import Goal, Pilot
+from lib.services.goals import create_goal
+from lib.services.pilots import create_pilot
 
 START = date(2026, 10, 1)
 
@@ -65,7 +65,7 @@ def decided_pilot(
     threshold: float = 0.0,
 ) -> Pilot:
     """An A/B pilot with one day of (people, conversions) per arm, decided in the review meeting."""
-    from lib import decisions, results
+    from lib.services import decisions, results
 
     p = ab_pilot(
         session,

@@ -144,7 +144,7 @@ def run_finished(frame: bytes) -> bool:
 def run_page(server: Server, page_name: str = "") -> str:
     """Every byte a browser receives for one run of a page (Streamlit's websocket protocol), as text.
 
-    A run that ends early for a rerun (``lib.st_adapter`` sending a fresh
+    A run that ends early for a rerun (``lib.adapter.session`` sending a fresh
     server's first deep link back through ``app.py``) is followed to the end.
     """
     from websockets.sync.client import connect

@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, func, select
 
-from lib import decisions, goals, imports, pilots, results
-from lib.access import NotAllowed, Principal, can_write, require_editor, role_for
-from lib.db import transaction
-from lib.demo import load_demo
-from lib.evaluation import decision_snapshot
+from lib.demo.loader import load_demo
 from lib.importer import file_checksum, read_sample
-from lib.models import AuditEvent, Decision, Goal, ImportBatch, Pilot, ResultEntry
+from lib.infra.db import transaction
+from lib.infra.models import AuditEvent, Decision, Goal, ImportBatch, Pilot, ResultEntry
+from lib.services import decisions, goals, import_batches, pilots, results
+from lib.services.access import NotAllowed, Principal, can_write, require_editor, role_for
+from lib.services.evaluation import decision_snapshot
 from tests import factories
 from tests.factories import START
 from tests.test_imports import agg_csv
@@ -67,7 +67,7 @@ WRITES = {
         decided_by=who,
         snapshot=decision_snapshot(s, ids["pilot"]),
     ),
-    "undo import": lambda s, who, ids: imports.undo_batch(s, ids["batch"], who),
+    "undo import": lambda s, who, ids: import_batches.undo_batch(s, ids["batch"], who),
 }
 
 
@@ -81,10 +81,10 @@ def workspace(engine):
         ids = {"goal": goal.id, "pilot": pilot.id, "entry": entry.id}
     data = agg_csv([START + timedelta(days=d) for d in range(5, 8)])
     with Session(engine) as s:
-        mapping = imports.mapping_for(s, ids["pilot"], read_sample(data, "export.csv"))
-        preview = imports.preview_for_pilot(s, ids["pilot"], data, mapping, name="export.csv", replacing=None)
+        mapping = import_batches.mapping_for(s, ids["pilot"], read_sample(data, "export.csv"))
+        preview = import_batches.preview_for_pilot(s, ids["pilot"], data, mapping, name="export.csv", replacing=None)
     with transaction(engine) as s:
-        outcome = imports.commit_import(s, ids["pilot"], preview, checksum=file_checksum(data), actor="tester")
+        outcome = import_batches.commit_import(s, ids["pilot"], preview, checksum=file_checksum(data), actor="tester")
         ids["batch"] = outcome.batch.id
     return engine, ids, data, preview
 
@@ -103,7 +103,7 @@ def test_an_import_by_a_viewer_is_refused(workspace):
     engine, ids, data, preview = workspace
     before = counts(engine)
     with pytest.raises(NotAllowed), transaction(engine) as s:
-        imports.commit_import(s, ids["pilot"], preview, checksum=file_checksum(data), actor=VIEWER, replace=True)
+        import_batches.commit_import(s, ids["pilot"], preview, checksum=file_checksum(data), actor=VIEWER, replace=True)
     assert counts(engine) == before
 
 

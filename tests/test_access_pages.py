@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lib import st_adapter
-from lib.access import Principal
-from lib.models import Decision, ResultEntry
+from lib.adapter import session
+from lib.infra.models import Decision, ResultEntry
+from lib.services.access import Principal
 from tests.pages_helpers import count, errors, page
 
 VIEWER = Principal("Vic Viewer", "viewer", email="vic@example.com")
@@ -20,8 +20,8 @@ def demo_engine(app_demo_engine):
 @pytest.fixture
 def stale_viewer_page(monkeypatch):
     """The page still shows its write widgets (a stale page), but the person is now a viewer."""
-    monkeypatch.setattr(st_adapter, "can_write", lambda: True)
-    monkeypatch.setattr(st_adapter, "actor", lambda: VIEWER)
+    monkeypatch.setattr(session, "can_write", lambda: True)
+    monkeypatch.setattr(session, "actor", lambda: VIEWER)
 
 
 def test_a_replayed_decision_by_a_viewer_is_refused_in_lib(demo_engine, stale_viewer_page):
@@ -45,7 +45,7 @@ def test_a_replayed_day_of_results_by_a_viewer_is_refused_in_lib(demo_engine, st
 
 
 def test_a_viewer_gets_read_only_pages(demo_engine, monkeypatch):
-    monkeypatch.setattr(st_adapter, "actor", lambda: VIEWER)
+    monkeypatch.setattr(session, "actor", lambda: VIEWER)
     for path, button in (("pages/review.py", "Record decision"), ("pages/log_results.py", "Save day")):
         at = page(path).run()
         assert not at.exception

@@ -17,21 +17,21 @@ LIB = ROOT / "lib"
 # Pure layers: no database, no Streamlit; each may import only the lib packages listed.
 PURE: dict[str, set[str]] = {
     "lib.stats": {"lib.stats", "lib.vocabulary"},
-    "lib.decide": {"lib.decide", "lib.stats", "lib.observations", "lib.formatting", "lib.vocabulary"},
-    "lib.importer": {"lib.importer", "lib.observations", "lib.stats", "lib.vocabulary"},
+    "lib.decide": {"lib.decide", "lib.stats", "lib.specs", "lib.formatting", "lib.vocabulary"},
+    "lib.importer": {"lib.importer", "lib.specs", "lib.stats", "lib.vocabulary"},
     "lib.charts": {
         "lib.charts",
         "lib.decide",
         "lib.stats",
-        "lib.observations",
+        "lib.specs",
         "lib.formatting",
         "lib.criteria",
         "lib.vocabulary",
     },
 }
 PERSISTENCE = ("sqlmodel", "sqlalchemy", "alembic", "psycopg")
-PAGES_MUST_NOT = ("sqlmodel", "sqlalchemy", "alembic", "psycopg", "lib.db", "lib.stats", "lib.migrations")
-ADAPTER = "lib.st_adapter"
+PAGES_MUST_NOT = ("sqlmodel", "sqlalchemy", "alembic", "psycopg", "lib.infra.db", "lib.stats", "lib.infra.migrations")
+ADAPTER = "lib.adapter.session"
 
 
 def _module_name(path: Path) -> str:

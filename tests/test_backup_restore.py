@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from lib import backlog, backup, imports, results, settings, share
-from lib.cli import main
-from lib.db import make_engine, transaction, upgrade
-from lib.demo import load_demo
+from lib.cli.commands import main
+from lib.demo.loader import load_demo
 from lib.importer import ImportMapping, MetricMapping, file_checksum
-from lib.models import ResultEntry
+from lib.infra.db import make_engine, transaction, upgrade
+from lib.infra.models import ResultEntry
+from lib.services import backlog, backup, import_batches, results, settings, share
 from tests import factories
 from tests.conftest import PG_URL, create_pg_schema, drop_pg_schema, need_postgres
 from tests.pages_helpers import ROOT
@@ -52,9 +52,11 @@ def _import(engine, days: list[str], seed: int) -> int:
         ],
     )
     with Session(engine) as s:
-        preview = imports.preview_for_pilot(s, HERO, data, mapping, name=f"hero-{seed}.csv")
+        preview = import_batches.preview_for_pilot(s, HERO, data, mapping, name=f"hero-{seed}.csv")
     with transaction(engine) as s:
-        return imports.commit_import(s, HERO, preview, checksum=file_checksum(data), actor="tester").batch.id or 0
+        return (
+            import_batches.commit_import(s, HERO, preview, checksum=file_checksum(data), actor="tester").batch.id or 0
+        )
 
 
 def build_workspace(engine) -> None:
@@ -73,7 +75,7 @@ def build_workspace(engine) -> None:
     _import(engine, ["2026-11-01", "2026-11-02"], seed=1)
     undone = _import(engine, ["2026-11-03"], seed=2)
     with transaction(engine) as s:
-        imports.undo_batch(s, undone, "tester", reason="wrong file")
+        import_batches.undo_batch(s, undone, "tester", reason="wrong file")
         backlog.set_capacity(s, "Email", 2, "tester")
         settings.save_defaults(s, "tester", confidence=0.9, looks="weekly")
 

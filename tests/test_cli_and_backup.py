@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 
-from lib import backup
-from lib.cli import main
-from lib.db import make_engine, transaction, upgrade
-from lib.demo import load_demo
+from lib.cli.commands import main
+from lib.demo.loader import load_demo
+from lib.infra.db import make_engine, transaction, upgrade
+from lib.services import backup
 from tests.pages_helpers import ROOT
 
 
@@ -206,7 +206,7 @@ def test_report_command_writes_offline_reports(cli_db, capsys, tmp_path):
 
 def test_cli_strips_terminal_escape_codes_from_stored_text(cli_db, capsys):
     """Names stored before the input rules (or by a script) cannot recolour, retitle or link the terminal."""
-    from lib.models import Criterion, Pilot, ShareLink
+    from lib.infra.models import Criterion, Pilot, ShareLink
 
     red = "\x1b[31mRed\x1b[0m pilot \x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\ \x9b2Jend"
     engine = make_engine(cli_db)

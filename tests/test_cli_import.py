@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from sqlmodel import Session
 
-from lib.cli import main
-from lib.db import make_engine, transaction, upgrade
-from lib.pilots import create_pilot
-from lib.results import current_entries
+from lib.cli.commands import main
+from lib.infra.db import make_engine, transaction, upgrade
+from lib.services.pilots import create_pilot
+from lib.services.results import current_entries
 
 START = date(2026, 9, 1)
 
@@ -221,7 +221,7 @@ def test_a_dry_run_reads_while_someone_else_holds_the_write_lock(cli_engine, tmp
 
 
 def test_replace_on_the_command_line_keeps_manual_corrections_and_says_so(cli_engine, tmp_path, capsys):
-    from lib.results import correct_result
+    from lib.services.results import correct_result
 
     path = tmp_path / "agg.csv"
     path.write_text(AGG)

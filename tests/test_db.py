@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from lib.db import current_revision, head_revision, make_engine, transaction, upgrade
-from lib.models import Goal, Pilot, ResultEntry
+from lib.infra.db import current_revision, head_revision, make_engine, transaction, upgrade
+from lib.infra.models import Goal, Pilot, ResultEntry
 from tests import factories
 
 

@@ -16,7 +16,7 @@ from scipy import stats
 from statsmodels.stats import proportion as sm_proportion
 
 from lib.decide import METHOD_VERSION, CriterionVerdict, PilotEvaluation, evaluate_pilot, wording
-from lib.observations import CriterionSpec, Observation, PilotSpec
+from lib.specs import CriterionSpec, Observation, PilotSpec
 from lib.stats import group_sequential as gs
 
 START = date(2026, 11, 2)

@@ -13,13 +13,13 @@ from datetime import date, timedelta
 import pytest
 
 from lib import formatting as fmt
-from lib.cli import main
-from lib.db import make_engine, transaction, upgrade
-from lib.decisions import decide
-from lib.headline import Logged, headline
-from lib.models import Pilot
-from lib.results import log_results
-from lib.ui_keys import Keys
+from lib.adapter.keys import Keys
+from lib.cli.commands import main
+from lib.infra.db import make_engine, transaction, upgrade
+from lib.infra.models import Pilot
+from lib.services.decisions import decide
+from lib.services.headline import Logged, headline
+from lib.services.results import log_results
 from tests import factories
 from tests.pages_helpers import page
 
@@ -256,13 +256,13 @@ def test_before_the_start_nothing_is_recommended_whatever_the_numbers_say():
 @pytest.mark.parametrize("case", [c for c in CASES if not c.decided], ids=lambda c: c.name)
 def test_the_pilots_report_leads_with_the_same_words(workspace, case):
     """A decided pilot's report keeps the engine's recommendation beside its Decision section."""
-    from lib.db import reading
-    from lib.report import compose
+    from lib.infra.db import reading
+    from lib.services import reporting
 
     url, ids = workspace
     engine = make_engine(url)
     with reading(engine) as s:
-        html = compose.pilot_html(s, ids[case.name])
+        html = reporting.pilot_html(s, ids[case.name])
     engine.dispose()
     assert f"Recommendation: <strong>{case.title}</strong>" in html
     verdict = html.split('<div class="verdict', 1)[1].split("</div>", 1)[0]

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from sqlmodel import Session, func, select
 
-from lib import imports, results
-from lib.db import transaction
 from lib.importer import ImportMapping, MetricMapping, file_checksum, read_sample
-from lib.inputs import InvalidInput
-from lib.models import ImportBatch, ResultEntry
+from lib.infra.db import transaction
+from lib.infra.inputs import InvalidInput
+from lib.infra.models import ImportBatch, ResultEntry
+from lib.services import import_batches, results
 from tests import factories
 from tests.factories import START
 
@@ -32,11 +32,11 @@ def agg_csv(days: list[date], seed: int = 1) -> bytes:
 def do_import(engine, pilot_id: int, data: bytes, name: str = "export.csv", replace: bool = False):
     checksum = file_checksum(data)
     with Session(engine) as s:
-        mapping = imports.mapping_for(s, pilot_id, read_sample(data, name))
-        replacing = imports.check_duplicate(s, pilot_id, checksum, replace)
-        preview = imports.preview_for_pilot(s, pilot_id, data, mapping, name=name, replacing=replacing)
+        mapping = import_batches.mapping_for(s, pilot_id, read_sample(data, name))
+        replacing = import_batches.check_duplicate(s, pilot_id, checksum, replace)
+        preview = import_batches.preview_for_pilot(s, pilot_id, data, mapping, name=name, replacing=replacing)
     with transaction(engine) as s:
-        return imports.commit_import(s, pilot_id, preview, checksum=checksum, actor="tester", replace=replace)
+        return import_batches.commit_import(s, pilot_id, preview, checksum=checksum, actor="tester", replace=replace)
 
 
 def current(engine, pilot_id: int) -> list[tuple]:
@@ -61,7 +61,7 @@ def test_import_stores_one_batch_and_remembers_the_mapping(engine, pilot):
     ]
     with Session(engine) as s:
         batch = s.exec(select(ImportBatch)).one()
-        remembered = imports.remembered_mapping(s, pilot.id)
+        remembered = import_batches.remembered_mapping(s, pilot.id)
     assert (batch.row_count, batch.entry_count, batch.source) == (4, 4, "file")
     assert remembered.metrics[0].conversions_column == "replies"
 
@@ -70,7 +70,7 @@ def test_the_same_file_twice_is_refused_unless_replaced(engine, pilot):
     data = agg_csv([START])
     do_import(engine, pilot.id, data)
     before = current(engine, pilot.id)
-    with pytest.raises(imports.DuplicateImport, match="already imported"):
+    with pytest.raises(import_batches.DuplicateImport, match="already imported"):
         do_import(engine, pilot.id, data)
     assert current(engine, pilot.id) == before
     outcome = do_import(engine, pilot.id, data, replace=True)
@@ -83,10 +83,10 @@ def test_the_same_file_twice_is_refused_unless_replaced(engine, pilot):
 def test_undo_takes_a_whole_batch_back_and_keeps_history(engine, pilot):
     outcome = do_import(engine, pilot.id, agg_csv([START, START + timedelta(days=1)]))
     with transaction(engine) as s:
-        assert imports.undo_batch(s, outcome.batch.id, "lead", "wrong file") == 4
+        assert import_batches.undo_batch(s, outcome.batch.id, "lead", "wrong file") == 4
     assert current(engine, pilot.id) == []
     with pytest.raises(InvalidInput, match="already undone"), transaction(engine) as s:
-        imports.undo_batch(s, outcome.batch.id, "lead")
+        import_batches.undo_batch(s, outcome.batch.id, "lead")
     do_import(engine, pilot.id, agg_csv([START, START + timedelta(days=1)]))  # the same file may come back
     assert len(current(engine, pilot.id)) == 4
 
@@ -94,12 +94,12 @@ def test_undo_takes_a_whole_batch_back_and_keeps_history(engine, pilot):
 def test_a_file_with_problems_writes_nothing(engine, pilot):
     data = b"date,variant,sent,replies\n2026-10-01,control,100,120\n2026-10-01,pilot,100,5\n"
     with Session(engine) as s:
-        preview = imports.preview_for_pilot(
-            s, pilot.id, data, imports.mapping_for(s, pilot.id, read_sample(data, "x.csv"))
+        preview = import_batches.preview_for_pilot(
+            s, pilot.id, data, import_batches.mapping_for(s, pilot.id, read_sample(data, "x.csv"))
         )
     assert not preview.ok and preview.problems[0].row == 2
     with pytest.raises(InvalidInput, match="problem"), transaction(engine) as s:
-        imports.commit_import(s, pilot.id, preview, checksum=file_checksum(data), actor="t")
+        import_batches.commit_import(s, pilot.id, preview, checksum=file_checksum(data), actor="t")
     with Session(engine) as s:
         assert s.exec(select(func.count()).select_from(ImportBatch)).one() == 0
         assert s.exec(select(func.count()).select_from(ResultEntry)).one() == 0
@@ -110,8 +110,8 @@ def test_days_logged_by_hand_are_reported_before_import(engine, pilot):
         results.log_results(s, pilot.id, factories.day_rows(START), "ana", today=date(2026, 12, 1))
     data = agg_csv([START, START + timedelta(days=1)])
     with Session(engine) as s:
-        preview = imports.preview_for_pilot(
-            s, pilot.id, data, imports.mapping_for(s, pilot.id, read_sample(data, "x.csv"))
+        preview = import_batches.preview_for_pilot(
+            s, pilot.id, data, import_batches.mapping_for(s, pilot.id, read_sample(data, "x.csv"))
         )
     assert not preview.ok
     assert {p.row for p in preview.problems} == {2, 3} and "already logged" in preview.problems[0].message
@@ -122,8 +122,8 @@ def _race(engine, pilot_id: int, files: list[bytes]) -> list[object]:
     previews = []
     for i, data in enumerate(files):
         with Session(engine) as s:
-            mapping = imports.mapping_for(s, pilot_id, read_sample(data, f"f{i}.csv"))
-            previews.append((data, imports.preview_for_pilot(s, pilot_id, data, mapping, name=f"f{i}.csv")))
+            mapping = import_batches.mapping_for(s, pilot_id, read_sample(data, f"f{i}.csv"))
+            previews.append((data, import_batches.preview_for_pilot(s, pilot_id, data, mapping, name=f"f{i}.csv")))
     barrier = threading.Barrier(len(files))
     outcomes: list[object] = [None] * len(files)
 
@@ -132,7 +132,9 @@ def _race(engine, pilot_id: int, files: list[bytes]) -> list[object]:
         barrier.wait()
         try:
             with transaction(engine) as s:
-                outcomes[i] = imports.commit_import(s, pilot_id, preview, checksum=file_checksum(data), actor=f"w{i}")
+                outcomes[i] = import_batches.commit_import(
+                    s, pilot_id, preview, checksum=file_checksum(data), actor=f"w{i}"
+                )
         except InvalidInput as exc:
             outcomes[i] = exc
 
@@ -147,7 +149,7 @@ def _race(engine, pilot_id: int, files: list[bytes]) -> list[object]:
 def test_concurrent_imports_of_different_days_lose_nothing(engine, pilot):
     files = [agg_csv([START + timedelta(days=2 * i), START + timedelta(days=2 * i + 1)], seed=i) for i in range(4)]
     outcomes = _race(engine, pilot.id, files)
-    assert all(isinstance(o, imports.ImportOutcome) for o in outcomes), outcomes
+    assert all(isinstance(o, import_batches.ImportOutcome) for o in outcomes), outcomes
     got = current(engine, pilot.id)
     assert len(got) == 16
     expected = sum(pd.read_csv(pd.io.common.BytesIO(f))["replies"].sum() for f in files)
@@ -157,8 +159,8 @@ def test_concurrent_imports_of_different_days_lose_nothing(engine, pilot):
 def test_concurrent_imports_of_the_same_file_count_it_once(engine, pilot):
     data = agg_csv([START, START + timedelta(days=1)])
     outcomes = _race(engine, pilot.id, [data, data, data])
-    assert sum(isinstance(o, imports.ImportOutcome) for o in outcomes) == 1, outcomes
-    assert all(isinstance(o, (imports.ImportOutcome, InvalidInput)) for o in outcomes)
+    assert sum(isinstance(o, import_batches.ImportOutcome) for o in outcomes) == 1, outcomes
+    assert all(isinstance(o, (import_batches.ImportOutcome, InvalidInput)) for o in outcomes)
     assert sum(r[4] for r in current(engine, pilot.id)) == pd.read_csv(pd.io.common.BytesIO(data))["replies"].sum()
     with Session(engine) as s:
         assert s.exec(select(func.count()).select_from(ImportBatch)).one() == 1
@@ -185,10 +187,10 @@ def test_event_import_stores_sums_of_cubes_and_the_engine_gets_them(engine):
     data, frame = revenue_events([START, START + timedelta(days=1), START + timedelta(days=2)])
     mapping = ImportMapping("events", "variant", "control", "date", [MetricMapping("revenue", "mean", column="spend")])
     with Session(engine) as s:
-        preview = imports.preview_for_pilot(s, p.id, data, mapping, name="visits.csv")
+        preview = import_batches.preview_for_pilot(s, p.id, data, mapping, name="visits.csv")
     assert preview.ok, preview.problem_lines()
     with transaction(engine) as s:
-        imports.commit_import(s, p.id, preview, checksum=file_checksum(data), actor="tester")
+        import_batches.commit_import(s, p.id, preview, checksum=file_checksum(data), actor="tester")
     grouped = frame.assign(sq=frame.spend**2, cu=frame.spend**3).groupby(["date", "variant"])
     expected = {
         (date.fromisoformat(d), arm): (float(len(g)), g.spend.sum(), g.sq.sum(), g.cu.sum()) for (d, arm), g in grouped
@@ -250,11 +252,11 @@ def _mapping(*metrics: str) -> ImportMapping:
 def _import_with(engine, pilot_id: int, data: bytes, mapping: ImportMapping, replace: bool = False):
     checksum = file_checksum(data)
     with Session(engine) as s:
-        replacing = imports.check_duplicate(s, pilot_id, checksum, replace)
-        preview = imports.preview_for_pilot(s, pilot_id, data, mapping, name="two.csv", replacing=replacing)
-        prepared = imports.prepare_import(s, pilot_id, preview)
+        replacing = import_batches.check_duplicate(s, pilot_id, checksum, replace)
+        preview = import_batches.preview_for_pilot(s, pilot_id, data, mapping, name="two.csv", replacing=replacing)
+        prepared = import_batches.prepare_import(s, pilot_id, preview)
     with transaction(engine) as s:
-        return imports.commit_import(s, pilot_id, prepared, checksum=checksum, actor="importer", replace=replace)
+        return import_batches.commit_import(s, pilot_id, prepared, checksum=checksum, actor="importer", replace=replace)
 
 
 TWO_METRICS = (
@@ -274,7 +276,7 @@ def test_replacing_an_import_keeps_the_manual_corrections_made_since(engine, pil
         cleared = entries[(START + timedelta(days=1), "control", "unsubscribe_rate")]
         results.delete_result(s, cleared.id, "bo", "test sends")
     with Session(engine) as s:
-        assert imports.corrections_to_keep(s, pilot.id, file_checksum(TWO_METRICS)) == 2
+        assert import_batches.corrections_to_keep(s, pilot.id, file_checksum(TWO_METRICS)) == 2
 
     outcome = _import_with(engine, pilot.id, TWO_METRICS, both, replace=True)
 

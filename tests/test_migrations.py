@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from lib.db import alembic_config, make_engine, upgrade
+from lib.infra.db import alembic_config, make_engine, upgrade
 
 
 @pytest.mark.parametrize("fresh_url", ["sqlite", "postgres"], indirect=True)

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from sqlmodel import Session
 
-from lib.cli import main
-from lib.db import make_engine, upgrade
-from lib.models import ResultEntry
-from lib.results import current_entries
+from lib.cli.commands import main
+from lib.infra.db import make_engine, upgrade
+from lib.infra.models import ResultEntry
+from lib.services.results import current_entries
 from tests.pages_helpers import count, errors, page
 
 TODAY = date.today()

@@ -15,13 +15,13 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from lib.db import reading, transaction
-from lib.demo import load_demo
+from lib.adapter.keys import Keys
+from lib.demo.loader import load_demo
 from lib.formatting import fmt_date
-from lib.models import Decision, Pilot
-from lib.pilots import criteria_for
-from lib.results import current_entries
-from lib.ui_keys import Keys
+from lib.infra.db import reading, transaction
+from lib.infra.models import Decision, Pilot
+from lib.services.pilots import criteria_for
+from lib.services.results import current_entries
 from tests.pages_helpers import count, errors, page
 
 HERO = 8  # demo: "Homepage hero video", the one idea in the backlog
@@ -188,8 +188,8 @@ def test_a_new_idea_is_added_then_promoted_with_its_expected_outcome(demo_engine
 
 
 def test_promoting_twice_is_refused_and_changes_nothing(demo_engine):
-    from lib.backlog import promote
-    from lib.inputs import InvalidInput
+    from lib.infra.inputs import InvalidInput
+    from lib.services.backlog import promote
 
     at = page("pages/backlog.py").run()
     at.button(key=f"promote_{HERO}").click().run()
@@ -284,7 +284,7 @@ def test_logging_a_day_changes_the_verdict_on_the_pilot_page_and_in_review(yeste
 
 
 def test_a_decision_recorded_in_review_is_found_in_the_learnings_library(demo_engine):
-    from lib.decisions import list_decisions
+    from lib.services.decisions import list_decisions
 
     rationale = "Sequence replies beat the eight percent target; roll the cadence out to partners."
     review = page("pages/review.py").run()
@@ -322,8 +322,8 @@ def test_learnings_search_finds_a_rationale_word_and_combines_with_filters(demo_
 
 
 def test_the_review_queue_draws_four_cards_then_more_on_request(app_engine):
-    from lib.db import transaction
-    from lib.results import log_results
+    from lib.infra.db import transaction
+    from lib.services.results import log_results
     from tests import factories
 
     with transaction(app_engine) as s:

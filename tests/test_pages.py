@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from lib.db import transaction
-from lib.models import Decision, Goal, Pilot, ResultEntry
+from lib.infra.db import transaction
+from lib.infra.models import Decision, Goal, Pilot, ResultEntry
 from tests import factories
 from tests.pages_helpers import PAGES, count, errors, page
 
@@ -102,7 +102,7 @@ def test_pilot_form_creates_a_pilot_with_its_criterion(app_engine):
     assert not errors(at)
     assert count(app_engine, Pilot) == 1
     with transaction(app_engine) as s:
-        from lib.pilots import criteria_for
+        from lib.services.pilots import criteria_for
 
         [c] = criteria_for(s, 1)
     assert (c.metric, c.kind, c.threshold) == ("reply_rate", "proportion", pytest.approx(0.015))
@@ -224,8 +224,8 @@ def test_import_tab_previews_then_imports_and_can_undo(pilot_engine):
     assert "Imported 2 values" in at.success[0].value
     button(at, "Undo import #1").click().run()
     assert "undone" in at.success[0].value
-    from lib.db import reading
-    from lib.results import count_current
+    from lib.infra.db import reading
+    from lib.services.results import count_current
 
     with reading(pilot_engine) as s:
         assert count_current(s) == 0
@@ -280,9 +280,9 @@ def test_editing_only_the_hypothesis_of_a_running_pilot_needs_no_reason(demo_eng
 
 
 def test_review_shows_criteria_changed_after_the_start(demo_engine):
-    from lib.audit import snapshot
-    from lib.inputs import PilotIn
-    from lib.pilots import update_pilot
+    from lib.infra.inputs import PilotIn
+    from lib.services.audit import snapshot
+    from lib.services.pilots import update_pilot
 
     with transaction(demo_engine) as s:
         p = s.get(Pilot, 4)  # Cold outreach: reply rate >= 8% target
@@ -383,7 +383,7 @@ def test_pilot_page_explains_a_pilot_that_has_not_started_and_an_unknown_id(demo
 def test_review_decides_from_the_queue_and_the_log_keeps_what_was_shown(demo_engine):
     from sqlmodel import Session
 
-    from lib.decisions import list_decisions
+    from lib.services.decisions import list_decisions
 
     at = page("pages/review.py").run()
     assert "Needs a decision today (1)" in " ".join(h.value for h in at.subheader)
@@ -418,8 +418,8 @@ def test_review_log_filters_by_outcome(demo_engine):
 
 
 def test_settings_saves_defaults_and_refuses_a_bad_backup(demo_engine):
-    from lib.db import reading
-    from lib.settings import defaults
+    from lib.infra.db import reading
+    from lib.services.settings import defaults
 
     at = page("pages/settings.py").run()
     assert not at.exception and not errors(at)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lib import results
-from lib.db import transaction
+from lib.infra.db import transaction
+from lib.services import results
 from tests import factories
 from tests.pages_helpers import errors, page
 from tests.test_past_pilots import HISTORY
@@ -88,7 +88,7 @@ def test_the_designer_proposes_the_expected_effect_from_past_pilots(app_engine):
 def test_the_demo_reads_its_small_outreach_pilot_with_the_six_before_it(app_engine):
     from datetime import date
 
-    from lib.demo import load_demo
+    from lib.demo.loader import load_demo
 
     with transaction(app_engine) as s:
         load_demo(s, as_of=date(2026, 12, 3))

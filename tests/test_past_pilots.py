@@ -8,10 +8,10 @@ import math
 import pytest
 from sqlmodel import Session, select
 
-from lib import decisions, evaluation, past_pilots, results
-from lib.db import transaction
-from lib.models import Decision
-from lib.past_pilots import PeerFilter
+from lib.infra.db import transaction
+from lib.infra.models import Decision
+from lib.services import decisions, evaluation, past_pilots, results
+from lib.services.past_pilots import PeerFilter
 from lib.stats.priors import fit_prior, shrink
 from tests import factories
 

@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from lib import decisions, goals, pilots, results
-from lib.db import transaction
-from lib.inputs import InvalidInput
-from lib.models import AuditEvent, Criterion, Decision, Goal, Pilot, ResultEntry
+from lib.infra.db import transaction
+from lib.infra.inputs import InvalidInput
+from lib.infra.models import AuditEvent, Criterion, Decision, Goal, Pilot, ResultEntry
+from lib.services import decisions, goals, pilots, results
 from tests import factories
 from tests.factories import START, day_rows
 
@@ -231,8 +231,8 @@ def test_goal_names_are_unique_and_only_company_goals_stand_alone(engine):
 
 def test_portfolio_evaluation_matches_one_pilot_at_a_time(engine):
     """The home page's batched evaluation gives the same verdicts as the per-pilot one."""
-    from lib.demo import load_demo
-    from lib.evaluation import evaluate, evaluate_all
+    from lib.demo.loader import load_demo
+    from lib.services.evaluation import evaluate, evaluate_all
 
     with transaction(engine) as s:
         load_demo(s, as_of=date(2026, 11, 23))

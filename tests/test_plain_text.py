@@ -15,15 +15,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from lib import decisions, imports, pilots, results, share
-from lib.audit import snapshot
-from lib.db import make_engine, reading, transaction, upgrade
-from lib.evaluation import decision_snapshot
 from lib.importer import ImportMapping, MetricMapping, file_checksum
-from lib.inputs import PilotIn
-from lib.models import Goal
-from lib.report import compose
+from lib.infra.db import make_engine, reading, transaction, upgrade
+from lib.infra.inputs import PilotIn
+from lib.infra.models import Goal
 from lib.report.export import FORMULA_TRIGGERS
+from lib.services import decisions, import_batches, pilots, reporting, results, share
+from lib.services.audit import snapshot
+from lib.services.evaluation import decision_snapshot
 from tests import factories
 from tests.pages_helpers import ROOT, page
 
@@ -177,10 +176,10 @@ def build_hostile_workspace(engine, base: str = "http://127.0.0.1:9") -> Workspa
             arm_aliases={arm: arm},
         )
         data = _import_csv(start + timedelta(days=9), arm)
-        preview = imports.preview_for_pilot(s, pid, data, mapping, name=h("file", 110) + ".csv")
+        preview = import_batches.preview_for_pilot(s, pid, data, mapping, name=h("file", 110) + ".csv")
         assert preview.ok, preview.problems
-        done = imports.commit_import(s, pid, preview, checksum=file_checksum(data), actor=actor)
-        imports.undo_batch(s, done.batch.id, actor, h("undo", 200))
+        done = import_batches.commit_import(s, pid, preview, checksum=file_checksum(data), actor=actor)
+        import_batches.undo_batch(s, done.batch.id, actor, h("undo", 200))
         values = snapshot(pilot, tuple(PilotIn.model_fields))
         pilots.update_pilot(
             s,
@@ -348,7 +347,7 @@ def test_the_share_view_shows_hostile_text_as_text(hostile_app):
 def test_the_html_reports_escape_hostile_text_and_load_nothing(hostile_app):
     engine, ws = hostile_app
     with reading(engine) as s:
-        documents = [compose.pilot_html(s, ws.pilot_id), compose.goal_html(s, ws.goal_id), compose.pack_html(s)]
+        documents = [reporting.pilot_html(s, ws.pilot_id), reporting.goal_html(s, ws.goal_id), reporting.pack_html(s)]
     for html in documents:
         assert "pixel.png" in html  # the typed text is in the report …
         assert "&lt;img src=x" in html and "<img src=x" not in html  # … as text, not an element

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.host_guard import host_allowed, hostname_of, local_policy
+from lib.infra.host_guard import host_allowed, hostname_of, local_policy
 from tests.servers import Server, free_port, run_page, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +34,7 @@ DETAILS = (
     "sqlite3",
     "sqlalchemy",
     "site-packages",
-    "st_adapter",
+    "lib/adapter",
 )
 
 
@@ -147,7 +147,7 @@ def test_sign_in_mode_leaves_host_names_to_the_team_s_proxy(tmp_path):
 # --- No error details on the wire -------------------------------------------------------------
 
 
-DATABASE_SENTENCE = "the file is not a Greenlight database or is damaged"  # lib.db.database_problem
+DATABASE_SENTENCE = "the file is not a Greenlight database or is damaged"  # lib.infra.db.database_problem
 
 
 @pytest.mark.parametrize(("entry", "shown"), [("serve.py", DATABASE_SENTENCE), ("app.py", DATABASE_SENTENCE)])

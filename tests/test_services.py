@@ -7,12 +7,12 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, func, select
 
-from lib import audit, decisions, portfolio, results, workspace
-from lib.db import transaction
-from lib.designer import PlanInputs, plan_from_form, summarize
-from lib.inputs import InvalidInput
-from lib.models import Decision, Pilot, ResultEntry
-from lib.pilots import update_pilot
+from lib.infra.db import transaction
+from lib.infra.inputs import InvalidInput
+from lib.infra.models import Decision, Pilot, ResultEntry
+from lib.services import audit, decisions, portfolio, results, workspace
+from lib.services.designer import PlanInputs, plan_from_form, summarize
+from lib.services.pilots import update_pilot
 from tests.factories import START, ab_pilot, day_rows, goal
 
 
@@ -89,7 +89,7 @@ def test_decide_evaluates_once_and_returns_what_it_stored(engine, pilot_id):
 
 def test_decide_refuses_when_the_numbers_changed_since_they_were_shown(engine, pilot_id):
     with Session(engine) as s:
-        from lib.evaluation import evaluate
+        from lib.services.evaluation import evaluate
 
         now = evaluate(s, pilot_id).recommendation
     other = "scale" if now != "scale" else "abort"
@@ -99,7 +99,7 @@ def test_decide_refuses_when_the_numbers_changed_since_they_were_shown(engine, p
 
 
 def test_decide_refuses_a_viewer_before_evaluating(engine, pilot_id):
-    from lib.access import NotAllowed, Principal
+    from lib.services.access import NotAllowed, Principal
 
     with pytest.raises(NotAllowed), transaction(engine) as s:
         decisions.decide(s, pilot_id, outcome="scale", rationale="Go", decided_by=Principal("Val", "viewer"))
@@ -121,7 +121,7 @@ def test_portfolio_overview_counts_and_latest_outcome(engine, pilot_id):
 
 
 def test_workspace_version_is_the_newest_audit_result_and_pilot_ids_in_one_read(engine, pilot_id):
-    from lib.models import AuditEvent
+    from lib.infra.models import AuditEvent
 
     def newest(model) -> int:
         with Session(engine) as s:
@@ -146,7 +146,7 @@ def test_workspace_version_is_the_newest_audit_result_and_pilot_ids_in_one_read(
 
 
 def test_criteria_changes_are_typed_rows_in_words(engine, pilot_id):
-    from lib.inputs import PilotIn
+    from lib.infra.inputs import PilotIn
 
     with transaction(engine) as s:
         p = s.get(Pilot, pilot_id)
@@ -252,7 +252,7 @@ def test_a_check_in_date_must_lie_ahead_and_brings_the_pilot_back_to_the_queue(e
 
 
 def test_arms_named_as_the_export_names_them_are_analysed_control_first(engine):
-    from lib.evaluation import evaluate
+    from lib.services.evaluation import evaluate
 
     with transaction(engine) as s:
         p = ab_pilot(s, name="Gate test", arms="gate_30,gate_40")
@@ -270,9 +270,9 @@ def test_arms_named_as_the_export_names_them_are_analysed_control_first(engine):
 
 
 def test_goals_roll_up_with_a_labelled_projection_for_the_scaled_pilot(engine):
-    from lib import rollup
-    from lib.db import reading
-    from lib.demo import load_demo
+    from lib.demo.loader import load_demo
+    from lib.infra.db import reading
+    from lib.services import rollup
 
     with transaction(engine) as s:
         load_demo(s)

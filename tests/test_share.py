@@ -12,13 +12,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from lib import backup, decisions, results, share
-from lib.access import NotAllowed, Principal
-from lib.cli import main
-from lib.db import make_engine, transaction, upgrade
-from lib.evaluation import decision_snapshot
-from lib.inputs import InvalidInput
-from lib.models import AuditEvent, Goal, Pilot, ShareLink, utcnow
+from lib.cli.commands import main
+from lib.infra.db import make_engine, transaction, upgrade
+from lib.infra.inputs import InvalidInput
+from lib.infra.models import AuditEvent, Goal, Pilot, ShareLink, utcnow
+from lib.services import backup, decisions, results, share
+from lib.services.access import NotAllowed, Principal
+from lib.services.evaluation import decision_snapshot
 from tests import factories
 from tests.factories import START, day_rows
 from tests.pages_helpers import page

@@ -8,14 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from lib import portfolio, results
-from lib.db import reading, transaction
 from lib.decide import METHOD_VERSION
 from lib.decide.wording import WORDING_VERSION
-from lib.demo import load_demo
-from lib.evaluation import evaluate
-from lib.models import StoredEvaluation
-from lib.stored_evaluations import STORED_AS
+from lib.demo.loader import load_demo
+from lib.infra.db import reading, transaction
+from lib.infra.models import StoredEvaluation
+from lib.services import portfolio, results
+from lib.services.evaluation import evaluate
+from lib.services.stored_evaluations import STORED_AS
 from tests.factories import START, day_rows
 
 

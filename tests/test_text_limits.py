@@ -17,14 +17,14 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
-from lib import decisions, goals, imports, pilots, results, share
-from lib.access import Principal
-from lib.audit import snapshot
-from lib.db import transaction
 from lib.importer import file_checksum, read_sample
-from lib.inputs import InvalidInput, PilotIn
-from lib.manual_entry import GridEdit
-from lib.models import Goal, ResultEntry
+from lib.infra.db import transaction
+from lib.infra.inputs import InvalidInput, PilotIn
+from lib.infra.models import Goal, ResultEntry
+from lib.services import decisions, goals, import_batches, pilots, results, share
+from lib.services.access import Principal
+from lib.services.audit import snapshot
+from lib.services.manual_entry import GridEdit
 from tests import factories
 from tests.factories import START, day_rows
 
@@ -56,11 +56,11 @@ def world(engine) -> World:
         link, _ = share.create_link(s, actor="ana", pilot_id=pilot.id)
     data = _csv(START + timedelta(days=1))
     with Session(engine) as s:
-        mapping = imports.mapping_for(s, pilot.id, read_sample(data, "export.csv"))
-        preview = imports.preview_for_pilot(s, pilot.id, data, mapping, name="export.csv")
+        mapping = import_batches.mapping_for(s, pilot.id, read_sample(data, "export.csv"))
+        preview = import_batches.preview_for_pilot(s, pilot.id, data, mapping, name="export.csv")
     assert preview.ok, preview.problems
     with transaction(engine) as s:
-        batch = imports.commit_import(s, pilot.id, preview, checksum=file_checksum(data), actor="ana").batch
+        batch = import_batches.commit_import(s, pilot.id, preview, checksum=file_checksum(data), actor="ana").batch
     return World(goal.id, pilot.id, entry.id, link.id, batch.id)
 
 
@@ -75,9 +75,9 @@ def _pilot_values(s: Session, w: World) -> dict[str, Any]:
 
 def _import(s: Session, w: World, actor: str) -> None:
     data = _csv(START + timedelta(days=2))
-    mapping = imports.mapping_for(s, w.pilot_id, read_sample(data, "export.csv"))
-    preview = imports.preview_for_pilot(s, w.pilot_id, data, mapping, name="export.csv")
-    imports.commit_import(s, w.pilot_id, preview, checksum=file_checksum(data), actor=actor)
+    mapping = import_batches.mapping_for(s, w.pilot_id, read_sample(data, "export.csv"))
+    preview = import_batches.preview_for_pilot(s, w.pilot_id, data, mapping, name="export.csv")
+    import_batches.commit_import(s, w.pilot_id, preview, checksum=file_checksum(data), actor=actor)
 
 
 def _goal(s: Session, w: World, actor: str = "ana", **kw: Any) -> None:
@@ -183,7 +183,7 @@ TEXT_CASES = [
     Case("correction reason", "Reason", 2000, lambda s, w, v: results.correct_result(s, w.entry_id, "ana", v, n=401)),
     Case("deletion reason", "Reason", 2000, lambda s, w, v: results.delete_result(s, w.entry_id, "ana", v)),
     Case("grid reason", "Reason", 2000, lambda s, w, v: _grid(s, w, v)),
-    Case("undo reason", "Reason", 2000, lambda s, w, v: imports.undo_batch(s, w.batch_id, "ana", v)),
+    Case("undo reason", "Reason", 2000, lambda s, w, v: import_batches.undo_batch(s, w.batch_id, "ana", v)),
     Case("decision rationale", "Rationale", 2000, lambda s, w, v: _decide(s, w, rationale=v)),
     Case("decided by", "Your name", 80, lambda s, w, v: _decide(s, w, decided_by=v)),
     Case("share label", "Label", 120, lambda s, w, v: share.create_link(s, actor="ana", goal_id=w.goal_id, label=v)),
@@ -207,7 +207,7 @@ ACTOR_CASES = [
         ("delete result", lambda s, w, v: results.delete_result(s, w.entry_id, v, "typo")),
         ("save grid", lambda s, w, v: _grid(s, w, "typo", actor=v)),
         ("import", lambda s, w, v: _import(s, w, v)),
-        ("undo import", lambda s, w, v: imports.undo_batch(s, w.batch_id, v, "wrong file")),
+        ("undo import", lambda s, w, v: import_batches.undo_batch(s, w.batch_id, v, "wrong file")),
         ("decide", lambda s, w, v: _decide(s, w, decided_by=v)),
         ("create link", lambda s, w, v: share.create_link(s, actor=v, goal_id=w.goal_id)),
         ("revoke link", lambda s, w, v: share.revoke(s, w.link_id, v)),

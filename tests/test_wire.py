@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from lib import wire
-from lib.db import reading
+from lib.adapter import wire
+from lib.adapter.wire import for_screen, with_rows
+from lib.infra.db import reading
 from lib.report import chart_png
-from lib.report.compose import pilot_bundle
-from lib.wire import for_screen, with_rows
+from lib.services.reporting import pilot_bundle
 
 
 def _demo_specs(engine) -> list[dict]:

@@ -25,7 +25,7 @@ from lib.charts import measures
 from lib.charts.pace import ProgressData, ProgressPoint, primary_verdict, progress
 from lib.charts.palette import recommendation_label, status_label
 from lib.decide import CriterionVerdict, PilotEvaluation, evaluate_pilot
-from lib.observations import CriterionSpec, Observation, PilotSpec
+from lib.specs import CriterionSpec, Observation, PilotSpec
 from lib.stats.distributions import t_ppf
 from lib.stats.proportions import wilson_interval
 from lib.stats.statistics import CountStat, MeanStat, RateStat, Stat, added, from_observation

@@ -11,7 +11,7 @@ from lib.charts.before_after import before_after_chart
 from lib.charts.data import primary_verdict, timeline
 from lib.charts.over_time import ab_over_time_chart, target_over_time_chart
 from lib.decide import PilotEvaluation
-from lib.observations import CriterionSpec, Observation, PilotSpec
+from lib.specs import CriterionSpec, Observation, PilotSpec
 
 
 def main_chart(

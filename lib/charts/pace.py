@@ -20,7 +20,7 @@ import pandas as pd
 from lib import formatting as fmt
 from lib.decide import CriterionVerdict, PilotEvaluation
 from lib.decide.wording import UNITS_DAYS, UNITS_DEFAULT
-from lib.observations import Observation, PilotSpec
+from lib.specs import Observation, PilotSpec
 
 
 @dataclass(frozen=True)

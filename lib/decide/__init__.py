@@ -3,7 +3,7 @@
 The documented analyst API::
 
     from lib.decide import evaluate_pilot
-    from lib.observations import PilotSpec, CriterionSpec, Observation
+    from lib.specs import PilotSpec, CriterionSpec, Observation
 
 Its defaults are exactly what the app does. Layout: :mod:`.logged` (what each
 arm logged, per day), :mod:`.evidence` (frozen evidence per criterion),
@@ -13,7 +13,7 @@ sentence), :mod:`.engine` (the orchestration), :mod:`.results` (what comes back)
 """
 
 from lib.decide.engine import SRM_THRESHOLD, evaluate_pilot
-from lib.decide.results import METHOD_VERSION, RECOMMENDATIONS, STATUSES, CriterionVerdict, PilotEvaluation
+from lib.decide.verdicts import METHOD_VERSION, RECOMMENDATIONS, STATUSES, CriterionVerdict, PilotEvaluation
 
 __all__ = [
     "METHOD_VERSION",

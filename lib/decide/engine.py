@@ -16,8 +16,8 @@ from lib import formatting as fmt
 from lib.decide import evidence as evid
 from lib.decide import logged, progress, rules, wording
 from lib.decide.evidence import Evidence
-from lib.decide.results import CriterionVerdict, PilotEvaluation
-from lib.observations import DESIGNS, CriterionSpec, Observation, PilotSpec
+from lib.decide.verdicts import CriterionVerdict, PilotEvaluation
+from lib.specs import DESIGNS, CriterionSpec, Observation, PilotSpec
 from lib.stats.multiple import ADJUST_METHODS, srm_pvalue
 
 #: a sample-ratio-mismatch p-value below this flags a broken split

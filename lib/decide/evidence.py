@@ -19,7 +19,7 @@ from scipy import special
 
 from lib.decide import wording
 from lib.decide.logged import NO_DATA, ArmLog, in_baseline, in_pilot_period, planned_days
-from lib.observations import CriterionSpec, PilotSpec
+from lib.specs import CriterionSpec, PilotSpec
 from lib.stats import before_after, skew
 from lib.stats.contrasts import Contrast, ExactRate, LinearContrast, RatioContrast, SkewedContrast
 from lib.stats.distributions import norm_sf, t_sf

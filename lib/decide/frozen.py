@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from lib.decide.results import CriterionVerdict, PilotEvaluation
+from lib.decide.verdicts import CriterionVerdict, PilotEvaluation
 from lib.stats.before_after import CounterfactualDay
 
 # What a verdict frozen before a field existed gets instead (older snapshots lack some fields).

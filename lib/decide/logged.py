@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from lib.observations import Observation, PilotSpec
+from lib.specs import Observation, PilotSpec
 from lib.stats.statistics import MeanStat, RateStat
 
 

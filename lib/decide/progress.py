@@ -9,8 +9,8 @@ from datetime import date
 from lib.decide import wording
 from lib.decide.evidence import Evidence
 from lib.decide.logged import elapsed_fraction, planned_days
-from lib.decide.results import PilotEvaluation
-from lib.observations import PilotSpec
+from lib.decide.verdicts import PilotEvaluation
+from lib.specs import PilotSpec
 from lib.stats.contrasts import LinearContrast, RatioContrast, SkewedContrast
 
 

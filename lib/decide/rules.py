@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass
 
 from lib.decide.evidence import MIN_PILOT_DAYS, Evidence
-from lib.observations import CriterionSpec
+from lib.specs import CriterionSpec
 from lib.stats import group_sequential as gs
 from lib.stats.distributions import norm_sf, z_one_sided
 from lib.stats.placebo import placebo_check

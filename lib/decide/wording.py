@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from lib import formatting as fmt
-from lib.observations import CriterionSpec
+from lib.specs import CriterionSpec
 
 #: bumped when a sentence changes, so evaluations kept in the database are computed again (2: unequal arms named)
 WORDING_VERSION = 2

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib.observations import PILOT_ARM
+from lib.specs import PILOT_ARM
 
 from . import messages
 from .arms import arm_key

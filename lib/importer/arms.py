@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from lib.observations import CONTROL_ARM, PILOT_ARM
+from lib.specs import CONTROL_ARM, PILOT_ARM
 
 CONTROL_WORDS = (
     "control",

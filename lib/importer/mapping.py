@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from lib.observations import METRIC_KINDS, MetricKind
+from lib.specs import METRIC_KINDS, MetricKind
 
 from . import messages
 from .errors import ImportFileError

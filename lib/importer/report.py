@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from lib.observations import MetricKind, Observation
+from lib.specs import MetricKind, Observation
 
 from . import row_messages
 from .mapping import ImportMapping, Layout

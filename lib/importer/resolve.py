@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from lib.observations import Observation
+from lib.specs import Observation
 
 from . import row_messages
 from .aggregate import Tally

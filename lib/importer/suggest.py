@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from lib.observations import MetricKind
+from lib.specs import MetricKind
 
 from .arms import control_value_of, tokens
 from .mapping import ImportMapping, Layout, MetricMapping

@@ -70,7 +70,7 @@ class CriterionRow:
 
 @dataclass(frozen=True)
 class ReportDecision:
-    """What the review meeting decided (``outcome`` one of lib.models.OUTCOMES)."""
+    """What the review meeting decided (``outcome`` one of lib.infra.models.OUTCOMES)."""
 
     outcome: str
     rationale: str
@@ -205,7 +205,7 @@ def caveats_for(evaluation: PilotEvaluation, *, criteria_changed: bool | str = F
 
 
 def as_decision(decision: Any) -> ReportDecision | None:
-    """A :class:`ReportDecision` from itself, a ``lib.models.Decision`` or a mapping with the same names."""
+    """A :class:`ReportDecision` from itself, a ``lib.infra.models.Decision`` or a mapping with the same names."""
     if decision is None or isinstance(decision, ReportDecision):
         return decision
     get: Any = (
@@ -236,7 +236,7 @@ def build_pilot_report(
 ) -> PilotReport:
     """One pilot's section from the engine's evaluation; nothing is recomputed.
 
-    ``decision`` is a :class:`ReportDecision`, a ``lib.models.Decision`` or a
+    ``decision`` is a :class:`ReportDecision`, a ``lib.infra.models.Decision`` or a
     mapping (outcome, rationale, decided_by, decided_at); ``criteria_changed``
     ``True`` or the reason, when the audit trail shows a change after the
     start; ``charts`` (caption, chart) pairs in the order to show.

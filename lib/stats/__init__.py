@@ -27,7 +27,7 @@ from lib.stats.planning import (
     sample_size_per_arm_means,
 )
 from lib.stats.proportions import compare_proportions
-from lib.stats.results import ChanceToBeat, ComparisonResult, TargetResult
+from lib.stats.result_types import ChanceToBeat, ComparisonResult, TargetResult
 from lib.stats.sequential import DEFAULT_TUNING
 from lib.stats.skew import skew_corrected_t_one, skew_corrected_t_two
 from lib.stats.statistics import CountStat, MeanStat, RateStat, Stat, for_kind, from_observation

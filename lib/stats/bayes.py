@@ -15,7 +15,7 @@ import numpy as np
 from scipy import integrate, special
 
 from lib.stats import stats_messages, validation
-from lib.stats.results import ChanceToBeat
+from lib.stats.result_types import ChanceToBeat
 
 #: longest closed-form sum before switching to integration
 _MAX_SUM_TERMS = 200_000

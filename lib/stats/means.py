@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lib.stats import stats_messages, validation
 from lib.stats.distributions import p_from_t, t_ppf
-from lib.stats.results import ComparisonResult
+from lib.stats.result_types import ComparisonResult
 from lib.stats.sequential import DEFAULT_TUNING, sequential_comparison
 
 

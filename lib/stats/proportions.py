@@ -14,7 +14,7 @@ from scipy import special
 
 from lib.stats import stats_messages, validation
 from lib.stats.distributions import norm_cdf, norm_sf, p_from_z, z_two_sided
-from lib.stats.results import ComparisonResult
+from lib.stats.result_types import ComparisonResult
 from lib.stats.sequential import DEFAULT_TUNING, sequential_comparison
 
 METHODS: tuple[str, ...] = ("auto", "z", "chi2", "fisher")

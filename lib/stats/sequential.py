@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 
-from lib.stats.results import ComparisonResult
+from lib.stats.result_types import ComparisonResult
 
 DEFAULT_TUNING = 5000.0
 

@@ -9,7 +9,7 @@ importer, the manual entry form, the stored results, the charts and the
 decision engine all pass the same types, so "what an arm adds up to" has one
 shape (the pattern of gbstats' ``models/statistics.py``).
 
-:class:`lib.observations.Observation` stays the record people build and store
+:class:`lib.specs.Observation` stays the record people build and store
 (day, arm, metric and the raw sums, whatever the kind); :func:`from_observation`
 and :func:`for_kind` turn such sums into the statistic of a kind.
 

@@ -15,7 +15,7 @@ from scipy.stats import binomtest
 from lib.stats import stats_messages, validation
 from lib.stats.distributions import p_from_t, t_ppf
 from lib.stats.means import Summary, zero_variance_p
-from lib.stats.results import TargetResult
+from lib.stats.result_types import TargetResult
 
 
 def clopper_pearson(conversions: int, visitors: int, alpha: float) -> tuple[float, float]:

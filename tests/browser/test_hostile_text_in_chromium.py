@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from lib.db import make_engine, upgrade
+from lib.infra.db import make_engine, upgrade
 from lib.report.export import FORMULA_TRIGGERS
 from tests.browser.pages import settled
 from tests.servers import running_server

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from lib.db import make_engine, transaction, upgrade
-from lib.demo import load_demo
-from lib.share import INVALID_LINK
+from lib.demo.loader import load_demo
+from lib.infra.db import make_engine, transaction, upgrade
+from lib.services.share import INVALID_LINK
 from tests.browser.pages import open_expander, settled
 from tests.conftest import create_pg_schema, drop_pg_schema, need_postgres
 from tests.servers import ROOT

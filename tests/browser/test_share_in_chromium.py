@@ -21,8 +21,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
-from lib.models import utcnow
-from lib.share import INVALID_LINK
+from lib.infra.models import utcnow
+from lib.services.share import INVALID_LINK
 from tests.browser.pages import settled
 from tests.servers import ROOT, running_server
 

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from lib.db import make_engine, transaction, upgrade
-from lib.demo import load_demo
+from lib.demo.loader import load_demo
+from lib.infra.db import make_engine, transaction, upgrade
 from tests.servers import ROOT
 from tests.servers import free_port as _free_port
 

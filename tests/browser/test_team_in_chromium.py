@@ -19,8 +19,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bench.bench_load import AppWrites, KillReport, Target, app_writer, count_ideas, kill_one, load
-from lib.db import make_engine, transaction, upgrade
-from lib.demo import load_demo
+from lib.demo.loader import load_demo
+from lib.infra.db import make_engine, transaction, upgrade
 from tests.browser.pages import settled
 from tests.conftest import IN_CI, create_pg_schema, drop_pg_schema, need_postgres
 from tests.servers import Team, running_team

@@ -19,13 +19,13 @@ from lib import charts
 from lib import formatting as fmt
 from lib.charts import common, palette
 from lib.charts.measures import threshold_point
-from lib.db import make_engine, transaction, upgrade
 from lib.decide import PilotEvaluation, evaluate_pilot
-from lib.demo import load_demo
-from lib.evaluation import evaluate
-from lib.observations import CriterionSpec, Observation, PilotSpec
-from lib.pilots import criteria_for, criterion_spec, find_pilot, pilot_spec
-from lib.results import observations
+from lib.demo.loader import load_demo
+from lib.infra.db import make_engine, transaction, upgrade
+from lib.services.evaluation import evaluate
+from lib.services.pilots import criteria_for, criterion_spec, find_pilot, pilot_spec
+from lib.services.results import observations
+from lib.specs import CriterionSpec, Observation, PilotSpec
 
 TODAY = date(2026, 11, 23)
 AB, LIFT, BEFORE_AFTER, COUNT_BA, TARGET = (

@@ -10,8 +10,8 @@ import altair as alt
 import pandas as pd
 
 from lib.decide import PilotEvaluation, evaluate_pilot
-from lib.observations import CriterionSpec, Observation, PilotSpec
 from lib.report.html import BUNDLE_ID
+from lib.specs import CriterionSpec, Observation, PilotSpec
 
 START = date(2026, 11, 2)
 END = START + timedelta(days=27)

@@ -12,12 +12,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from lib import meeting
-from lib.cli import main
-from lib.db import reading, transaction
-from lib.demo import load_demo
-from lib.report import compose
-from lib.results import log_results
+from lib.cli.commands import main
+from lib.demo.loader import load_demo
+from lib.infra.db import reading, transaction
+from lib.services import meeting, reporting
+from lib.services.results import log_results
 from tests import factories
 
 
@@ -50,8 +49,8 @@ def test_the_pack_holds_reviews_queue_in_its_order_with_each_reason(engine, days
     today = date.today() + timedelta(days=days_later)
     with reading(engine) as s:
         queue = [(item.row.pilot.name, item.why) for item in meeting.queue(s, today)]
-        pending = [(item.row.pilot.name, item.why) for item in compose.pending(s, today)]
-        html = compose.pack_html(s, today)
+        pending = [(item.row.pilot.name, item.why) for item in reporting.pending(s, today)]
+        html = reporting.pack_html(s, today)
     assert queue, "the demo always has a pilot awaiting a decision"
     assert pending == queue
     assert _pack_rows(html) == queue

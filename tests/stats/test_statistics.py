@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from lib.observations import Observation
+from lib.specs import Observation
 from lib.stats import stats_messages
 from lib.stats.statistics import CountStat, MeanStat, RateStat, added, for_kind, from_observation
 

@@ -1,0 +1,434 @@
+"""Command line for analysts and scheduled jobs: ``python -m lib.cli --help``.
+
+Uses the same database as the app (GREENLIGHT_DATABASE_URL or data/greenlight.db)
+and the same functions as the pages: no second implementation of anything.
+Exit 0 on success; otherwise a one-line error on stderr and a non-zero code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from lib.infra.config import current_actor
+from lib.infra.db import DatabaseUnavailable, open_database, reading, transaction
+from lib.services import pilots
+from lib.vocabulary import (
+    DESIGN_COMPARISON,
+    STARTED_STATUSES,
+)
+
+if TYPE_CHECKING:  # the heavy modules load only in the commands that use them: a cron import starts fast
+    from sqlalchemy.engine import Engine
+
+
+EXIT_USAGE, EXIT_INVALID, EXIT_ERROR = 2, 3, 1
+
+# Terminal escape sequences (colours, cursor moves, window titles, hyperlinks), 7- and 8-bit forms
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, ended by BEL or ST
+    r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b[ -/]*[0-~]"  # any other escape
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # 8-bit OSC and strings
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # every control character but tab and newline
+
+
+def terminal_safe(text: str) -> str:
+    """What a terminal may show: stored names can hold escape codes that recolour, retitle or hide text."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def say(*values: object, file: TextIO | None = None) -> None:
+    """Print, without terminal escape codes: everything the CLI prints passes here."""
+    print(terminal_safe(" ".join(str(v) for v in values)), file=file)
+
+
+class CliError(Exception):
+    """A problem to report in one line, with an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_INVALID):
+        super().__init__(message)
+        self.code = code
+
+
+def _engine() -> Engine:
+    return open_database()  # DatabaseUnavailable: one sentence, printed by main
+
+
+def _number(text: str, raw: str, what: str) -> float:
+    """``8%`` -> 0.08, ``0.08`` -> 0.08."""
+    try:
+        return float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise CliError(f"--criterion '{text}': {what} '{raw}' is not a number.", EXIT_USAGE) from None
+
+
+def parse_criterion(text: str, design: str) -> dict:
+    """METRIC:KIND:ROLE:COMPARISON:THRESHOLD[:EXPECTED], e.g. ``reply_rate:proportion:primary:vs_target:8%:11%``.
+
+    THRESHOLD (the minimum worth scaling) may be written ``8%`` (a rate or lift) or ``+10%rel``
+    for a relative lift; EXPECTED, optional, is the effect (or target value) the team expects,
+    in the same units; COMPARISON may be left empty to take the design's own.
+    """
+    parts = text.split(":")
+    if len(parts) not in (5, 6):
+        raise CliError(
+            f"--criterion '{text}': expected METRIC:KIND:ROLE:COMPARISON:THRESHOLD[:EXPECTED] "
+            "(e.g. reply_rate:proportion:primary:vs_target:8%:11%).",
+            EXIT_USAGE,
+        )
+    metric, kind, role, comparison, raw = (p.strip() for p in parts[:5])
+    ttype = "absolute"
+    if raw.endswith("rel"):
+        ttype, raw = "relative", raw[:-3]
+    threshold = _number(text, raw, "threshold")
+    expected = None
+    if len(parts) == 6 and parts[5].strip():
+        expected = _number(text, parts[5].strip().removesuffix("rel"), "expected")
+    direction = "decrease" if role == "guardrail" else "increase"
+    return dict(
+        metric=metric,
+        kind=kind,
+        role=role,
+        comparison=comparison or DESIGN_COMPARISON.get(design, ""),
+        threshold=threshold,
+        threshold_type=ttype,
+        direction=direction,
+        expected=expected,
+    )
+
+
+def _fraction(text: str, what: str) -> float:
+    try:
+        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise CliError(f"--{what} '{text}' is not a number (e.g. 8% or 0.08).", EXIT_USAGE) from None
+
+
+def cmd_report(args) -> int:
+    """The stakeholder report as one offline HTML file: a pilot, a goal, or the review-meeting pack."""
+    from lib.services import reporting
+
+    with reading(_engine()) as session:
+        if args.pilot:
+            html = reporting.pilot_html(session, pilots.find_pilot(session, args.pilot).id or 0)
+        elif args.goal is not None:
+            html = reporting.goal_html(session, args.goal)
+        else:  # the pack holds Review's queue: say which pilots, and why
+            waiting = reporting.pending(session)
+            html = reporting.pack_html(session, waiting=waiting)
+            say(f"Review's queue: {len(waiting):,} pilot(s) awaiting a decision.")
+            for item in waiting:
+                say(f"  {item.row.pilot.name}: {item.why}")
+    out = Path(args.out)
+    try:
+        out.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}.", EXIT_ERROR) from None
+    say(f"Report written to {out} ({len(html.encode('utf-8')):,} bytes; opens offline in any browser).")
+    return 0
+
+
+def cmd_share(args) -> int:
+    """Read-only share links: create (prints the link's path last), list, revoke."""
+    from lib.formatting import fmt_date
+    from lib.services import share
+
+    engine = _engine()
+    if args.share_command == "create":
+        with transaction(engine) as session:
+            pilot_id = pilots.find_pilot(session, args.pilot).id if args.pilot else None
+            link, token = share.create_link(
+                session,
+                actor=current_actor(),
+                pilot_id=pilot_id,
+                goal_id=args.goal,
+                expires_days=args.expires,
+                label=args.label or "",
+                decision_id=args.decision,
+            )
+            what = share.target_text(session, link)
+        say(
+            f"Share link {link.id} to {what}, expires {share.expiry_text(link)}. "
+            "The token is shown only now; only its hash is stored."
+        )
+        say(share.share_path(token))
+        return 0
+    if args.share_command == "revoke":
+        with transaction(engine) as session:
+            link = share.revoke(session, args.id, current_actor())
+        say(f"Share link {link.id} revoked: it no longer opens anything.")
+        return 0
+    with reading(engine) as session:
+        rows = share.list_links(session)
+    if args.format == "json":
+        say(
+            json.dumps(
+                [
+                    {
+                        "id": r.link.id,
+                        "target": r.target,
+                        "scope": r.link.scope,
+                        "pilot_id": r.link.pilot_id,
+                        "goal_id": r.link.goal_id,
+                        "decision_id": r.link.decision_id,
+                        "label": r.link.label,
+                        "created": r.link.created_at.isoformat(),
+                        "created_by": r.link.created_by,
+                        "expires": r.link.expires_at.isoformat() if r.link.expires_at else None,
+                        "revoked": r.link.revoked_at.isoformat() if r.link.revoked_at else None,
+                        "status": r.status,
+                        "opens": r.opens,
+                    }
+                    for r in rows
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    if not rows:
+        say("No share links yet. Create one with `share create --pilot ID_OR_NAME` or `--goal ID`.")
+        return 0
+    width = max(len(r.target) for r in rows)
+    say(f"{'id':>4}  {'target':<{width}}  {'created':<11}  {'expires':<11}  {'revoked':<11}  {'opens':>5}  label")
+    for r in rows:
+        lk = r.link
+        expires = fmt_date(lk.expires_at.date()) if lk.expires_at else "never"
+        revoked = fmt_date(lk.revoked_at.date()) if lk.revoked_at else "—"
+        say(
+            f"{lk.id:>4}  {r.target:<{width}}  {fmt_date(lk.created_at.date()):<11}  {expires:<11}  "
+            f"{revoked:<11}  {r.opens:>5}  {lk.label}"
+        )
+    return 0
+
+
+def cmd_plan(args) -> int:
+    """The designer's planner: sample size and what the plan does under daily looks."""
+    from lib.services.designer import summarize
+    from lib.stats.planning import PlanInputs
+
+    ttype = "relative" if args.threshold.endswith("rel") or args.expected.endswith("rel") else "absolute"
+    inputs = PlanInputs(
+        kind=args.kind,
+        comparison=args.comparison,
+        threshold=_fraction(args.threshold.removesuffix("rel"), "threshold"),
+        expected=_fraction(args.expected.removesuffix("rel"), "expected"),
+        baseline=None if args.baseline is None else _fraction(args.baseline, "baseline"),
+        sd=args.sd,
+        threshold_type=ttype,
+        direction=args.direction,
+        confidence=args.confidence,
+        power=args.power,
+        looks=args.days,
+        baseline_days=args.baseline_days,
+    )
+    summary = summarize(inputs, units=args.units, daily_volume=args.per_day)
+    if args.format == "json":
+        plan = summary.plan
+        say(
+            json.dumps(
+                {
+                    "n": plan.n,
+                    "fixed_n": plan.fixed_n,
+                    "unit_is_day": plan.unit_is_day,
+                    "looks": plan.looks,
+                    "wrong_scale": plan.at_threshold.scale,
+                    "power": plan.at_expected.scale,
+                    "wrong_abort": plan.at_expected.abort,
+                    "mean_decision_day": plan.mean_decision_look,
+                    "days_needed": summary.days_needed,
+                    "detectable": summary.detectable,
+                    "sentence": summary.characteristics,
+                },
+                indent=2,
+            )
+        )
+        return 0
+    say(f"Planned sample: {summary.headline}")
+    say(summary.looks_cost)
+    say(summary.characteristics)
+    for line in (summary.detectable_text, summary.warning):
+        if line:
+            say(line)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from lib.demo import loader
+
+    with transaction(_engine()) as session:
+        try:
+            summary = loader.load_demo(session)
+        except loader.WorkspaceNotEmpty as exc:
+            raise CliError(str(exc)) from None
+    say(
+        f"Demo workspace loaded: {summary.goals} goals, {summary.pilots} pilots, "
+        f"{summary.entries:,} result rows, {summary.decisions} decisions."
+    )
+    return 0
+
+
+def cmd_pilots(args) -> int:
+    with reading(_engine()) as session:
+        rows = pilots.list_pilots(session)
+    if args.format == "json":
+        say(
+            json.dumps(
+                [
+                    {"id": r.pilot.id, "name": r.pilot.name, "design": r.pilot.design, "status": r.pilot.status}
+                    for r in rows
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    if not rows:
+        say("No pilots yet. Create one with `create-pilot` or load the demo with `demo`.")
+        return 0
+    width = max(len(r.pilot.name) for r in rows)
+    say(f"{'id':>4}  {'name':<{width}}  {'design':<12}  status")
+    for r in rows:
+        say(f"{r.pilot.id:>4}  {r.pilot.name:<{width}}  {r.pilot.design:<12}  {r.pilot.status}")
+    return 0
+
+
+def cmd_create_pilot(args) -> int:
+    criteria = [parse_criterion(c, args.design) for c in args.criterion]
+    values = dict(
+        name=args.name,
+        design=args.design,
+        goal_id=args.goal,
+        status=args.status,
+        hypothesis=args.hypothesis or "",
+        owner=args.owner or current_actor(),
+        channel=args.channel,
+        start_date=args.start,
+        end_date=args.end,
+        baseline_start=args.baseline_start,
+        baseline_end=args.baseline_end,
+        planned_n_per_arm=args.planned_n,
+        arms=args.arms,
+    )
+    with transaction(_engine()) as session:
+        pilot = pilots.create_pilot(session, current_actor(), criteria=criteria, **values)
+    say(f"Created pilot {pilot.id}: {pilot.name} ({pilot.design}, {len(criteria)} criteria).")
+    return 0
+
+
+VERDICT_KEYS: tuple[str, ...] = ("metric", "role", "control_value", "pilot_value", "difference", "ci_low", "ci_high")
+VERDICT_KEYS += ("relative_lift", "p_value", "p_value_tests", "met", "sentence")
+
+
+def cmd_evaluate(args) -> int:
+    """The engine's verdicts under each pilot's headline (``lib.services.headline``: the pilot page's too)."""
+    from lib.services.evaluation import evaluate
+    from lib.services.headline import headline_for
+
+    with reading(_engine()) as session:
+        targets = (
+            [pilots.find_pilot(session, args.pilot)]
+            if args.pilot
+            else [r.pilot for r in pilots.list_pilots(session) if r.pilot.status in STARTED_STATUSES]
+        )
+        evaluations = [(p, evaluate(session, p.id or 0)) for p in targets]
+        headlines = [headline_for(session, p, ev) for p, ev in evaluations]
+    if args.format == "json":
+        out = []
+        for (p, ev), h in zip(evaluations, headlines, strict=True):
+            d = ev.to_dict()
+            out.append(
+                {
+                    "pilot": p.name,
+                    "pilot_id": p.id,
+                    "status": p.status,
+                    "recommendation": d["recommendation"],
+                    "reasons": d["reasons"],
+                    "headline": {"code": h.code, "title": h.title, "reasons": h.reasons},
+                    "criteria": [{k: v.get(k) for k in VERDICT_KEYS} for v in d["verdicts"]],
+                }
+            )
+        say(json.dumps(out, indent=2, allow_nan=False))
+        return 0
+    if not evaluations:
+        say("No running or decided pilots to evaluate.")
+    for (p, ev), h in zip(evaluations, headlines, strict=True):
+        say(f"{p.name} [{h.state}] -> {h.title.upper()}")
+        for reason in h.reasons:
+            say(f"  * {reason}")
+        for v in ev.verdicts if h.judged else ():  # before the start no criterion is judged
+            say(f"  - {v.role}: {v.sentence}")
+        say()
+    return 0
+
+
+def cmd_export(args) -> int:
+    from lib.services import backup
+
+    data = backup.export_workspace(_engine())
+    Path(args.out).write_text(backup.dumps(data), encoding="utf-8")
+    rows = sum(len(v) for v in data["tables"].values())
+    say(f"Exported {rows:,} rows from {len(data['tables'])} tables to {args.out}.")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from datetime import UTC, datetime
+
+    from lib.services import backup
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{args.file}: no such file.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CliError(f"{args.file}: not UTF-8 text, so not a Greenlight backup.") from None
+    except OSError as exc:
+        raise CliError(f"{args.file}: {exc.strerror or exc}.") from None
+    previous = None
+    if args.replace:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        previous = Path(args.previous_out or path.resolve().parent / f"greenlight-before-restore-{stamp}.json")
+    restored = backup.restore_workspace(_engine(), backup.loads(text), replace=args.replace, previous_to=previous)
+    if previous is not None:
+        say(f"Saved the workspace as it was to {previous} (restore it with --replace to go back).")
+    say(f"Restored {sum(restored.values()):,} rows into {len(restored)} tables.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option (``lib/cli_parser.py``: the parser is long, the commands are here)."""
+    from lib.cli.parser import build_parser as build
+
+    return build()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        say(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except DatabaseUnavailable as exc:  # which database, what failed, what to check; never the password
+        say(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except ValueError as exc:  # InvalidInput, ImportFileError, BackupError, WorkspaceNotEmpty: messages for people
+        say(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except BrokenPipeError:  # `... | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,169 @@
+"""Decisions from the review meeting, each with the numbers frozen at that moment."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from lib.infra.fields import shown
+from lib.infra.inputs import DecisionIn, FieldError, InvalidInput, validated
+from lib.infra.models import Decision, Pilot, utcnow
+from lib.services import access, audit
+from lib.services.pilots import get_pilot
+from lib.vocabulary import RECOMMENDATIONS
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    decision: Decision
+    pilot_name: str
+
+    @property
+    def snapshot(self) -> dict[str, Any]:
+        return json.loads(self.decision.snapshot_json or "{}")
+
+
+def record_decision(
+    session: Session,
+    pilot_id: int,
+    *,
+    outcome: str,
+    rationale: str,
+    decided_by: str,
+    snapshot: dict[str, Any],
+    recommendation: str = "",
+    next_check_in: date | None = None,
+    override_reason: str = "",
+) -> Decision:
+    """Store the decision; "extend" keeps the pilot running, anything else closes it.
+
+    ``decided_by`` is who is asking (a :class:`lib.services.access.Principal` from the app): viewers and
+    shared links are refused before anything is written.
+    """
+    access.require_editor(decided_by, "record decisions")
+    pilot = get_pilot(session, pilot_id)
+    data = validated(
+        DecisionIn,
+        outcome=outcome,
+        rationale=rationale,
+        decided_by=decided_by,
+        next_check_in=next_check_in,
+        override_reason=override_reason,
+    )
+    if recommendation not in ("", *RECOMMENDATIONS):  # the engine's, frozen beside the decision
+        raise InvalidInput.one(
+            "recommendation", f"'{shown(recommendation)}' is not a recommendation: {', '.join(RECOMMENDATIONS)}."
+        )
+    decision = Decision(
+        pilot_id=pilot_id,
+        recommendation=recommendation,
+        snapshot_json=json.dumps(snapshot, default=str, allow_nan=False),
+        **data.model_dump(),
+    )
+    session.add(decision)
+    before = pilot.status
+    pilot.status = "running" if data.outcome == "extend" else "decided"
+    if pilot.criteria_locked_at is None:
+        pilot.criteria_locked_at = utcnow()
+    pilot.updated_at = utcnow()
+    session.add(pilot)
+    session.flush()
+    audit.record(
+        session,
+        entity="decision",
+        entity_id=decision.id,
+        pilot_id=pilot_id,
+        action=data.outcome,
+        actor=data.decided_by,
+        before={"status": before},
+        after={"status": pilot.status},
+        reason=data.rationale,
+    )
+    return decision
+
+
+def list_decisions(session: Session, pilot_id: int | None = None) -> list[DecisionRow]:
+    stmt = select(Decision, Pilot.name).join(Pilot, col(Pilot.id) == Decision.pilot_id)
+    if pilot_id is not None:
+        stmt = stmt.where(Decision.pilot_id == pilot_id)
+    stmt = stmt.order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
+    return [DecisionRow(d, name) for d, name in session.exec(stmt)]
+
+
+@dataclass(frozen=True)
+class RecordedDecision:
+    """What ``decide`` stored: the decision and the one evaluation frozen into it."""
+
+    decision: Decision
+    snapshot: dict[str, Any]
+
+    @property
+    def recommendation(self) -> str:
+        return str(self.snapshot["evaluation"]["recommendation"])
+
+
+def follows(outcome: str, recommendation: str) -> bool:
+    """Whether a decision follows the numbers: "extend" is how a meeting follows "keep running"."""
+    return outcome == {"keep_running": "extend"}.get(recommendation, recommendation)
+
+
+def decide(
+    session: Session,
+    pilot_id: int,
+    *,
+    outcome: str,
+    rationale: str,
+    decided_by: str,
+    shown_recommendation: str | None = None,
+    next_check_in: date | None = None,
+    override_reason: str = "",
+    today: date | None = None,
+) -> RecordedDecision:
+    """Record a decision with the numbers evaluated once, inside the caller's transaction.
+
+    The stored recommendation and the frozen numbers come from the same
+    evaluation. When the person decided on a page whose recommendation no longer
+    holds (results logged meanwhile), nothing is stored and they are asked to look again.
+    Deciding against the recommendation needs a written reason; a check-in date, when
+    given, must lie ahead (the review queue shows the pilot again from that day).
+    """
+    from lib.services.evaluation import decision_snapshot
+
+    access.require_editor(decided_by, "record decisions")
+    today = today or date.today()
+    snapshot = decision_snapshot(session, pilot_id)
+    now = str(snapshot["evaluation"]["recommendation"])
+    if shown_recommendation is not None and shown_recommendation != now:
+        raise InvalidInput.one(
+            "recommendation",
+            f"the numbers changed while you were deciding: they now recommend "
+            f"“{now.replace('_', ' ')}”, not “{shown_recommendation.replace('_', ' ')}”. Look again, then decide.",
+        )
+    problems = []
+    if not follows(outcome, now) and not override_reason.strip():
+        problems.append(
+            FieldError(
+                "override_reason",
+                f"the numbers recommend “{now.replace('_', ' ')}”: say why the meeting decides otherwise.",
+            )
+        )
+    if next_check_in is not None and next_check_in <= today:
+        problems.append(FieldError("next_check_in", "must be after today."))
+    if problems:
+        raise InvalidInput(problems)
+    decision = record_decision(
+        session,
+        pilot_id,
+        outcome=outcome,
+        rationale=rationale,
+        decided_by=decided_by,
+        snapshot=snapshot,
+        recommendation=now,
+        next_check_in=next_check_in,
+        override_reason=override_reason if not follows(outcome, now) else "",
+    )
+    return RecordedDecision(decision, snapshot)

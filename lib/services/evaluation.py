@@ -1,0 +1,106 @@
+"""From stored rows to the decision engine's verdicts, and the snapshot a decision freezes."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from lib.decide import PilotEvaluation, evaluate_pilot
+from lib.infra.models import Criterion, Pilot, ResultEntry, utcnow
+from lib.services.pilots import criteria_for, criterion_spec, get_pilot, pilot_spec
+from lib.services.results import observations
+from lib.specs import Observation
+from lib.stats.statistics import Stat, added, from_observation
+
+# Who a rate is counted over, by channel: "on 412 contacts", "on 3,201 visitors".
+SAMPLE_UNITS = {
+    "email": "contacts",
+    "paid": "clicks",
+    "social": "visitors",
+    "web": "visitors",
+    "events": "invitees",
+    "other": "people",
+}
+
+
+def _evaluate(pilot: Pilot, criteria: list[Criterion], obs: list[Observation], as_of: date | None) -> PilotEvaluation:
+    units = {c.metric: SAMPLE_UNITS.get(pilot.channel, "people") for c in criteria if c.kind == "proportion"}
+    return evaluate_pilot(pilot_spec(pilot), [criterion_spec(c) for c in criteria], obs, as_of=as_of, units=units)
+
+
+def evaluate(session: Session, pilot_id: int, as_of: date | None = None) -> PilotEvaluation:
+    return _evaluate(
+        get_pilot(session, pilot_id), criteria_for(session, pilot_id), observations(session, pilot_id), as_of
+    )
+
+
+def evaluate_many(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvaluation]:
+    """The given pilots in two queries (criteria, current values), reading plain columns, not ORM rows."""
+    ids = [p.id or 0 for p in pilots]
+    criteria: dict[int, list[Criterion]] = defaultdict(list)
+    obs: dict[int, list[Observation]] = defaultdict(list)
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):  # bounded IN lists
+        for c in session.exec(select(Criterion).where(col(Criterion.pilot_id).in_(chunk)).order_by(col(Criterion.id))):
+            criteria[c.pilot_id].append(c)
+        t = sa.inspect(ResultEntry).local_table
+        rows = session.execute(
+            sa.select(t.c.pilot_id, t.c.day, t.c.arm, t.c.metric, t.c.n, t.c.total, t.c.total_sq, t.c.total_cu).where(
+                t.c.pilot_id.in_(chunk), t.c.superseded_at.is_(None)
+            )
+        )
+        for pid, day, arm, metric, n, total, total_sq, total_cu in rows:
+            obs[pid].append(Observation(day, arm, metric, n, total, total_sq, total_cu))
+    return {p.id or 0: _evaluate(p, criteria[p.id or 0], obs[p.id or 0], None) for p in pilots}
+
+
+def evaluate_all(session: Session, as_of: date | None = None) -> list[tuple[Pilot, PilotEvaluation]]:
+    """Every pilot with its latest evaluation: stored verdicts where the data have not changed since,
+    a fresh evaluation (and a stored one for next time) where they have. With ``as_of``, everything
+    is evaluated as of that day (nothing stored)."""
+    pilots = list(session.exec(select(Pilot).order_by(col(Pilot.id))))
+    if as_of is not None:
+        return [(p, evaluate(session, p.id or 0, as_of)) for p in pilots]
+    from lib.services.stored_evaluations import latest
+
+    evaluations = latest(session, pilots)
+    return [(p, evaluations[p.id or 0]) for p in pilots]
+
+
+def totals(obs: list[Observation], kinds: Mapping[str, str]) -> dict[str, dict[str, dict[str, float]]]:
+    """metric -> arm -> summed n, total and days logged: what the numbers were when decided.
+
+    Each arm's values add up as its metric's statistic (``kinds``; a metric no
+    criterion names counts as a count), stored under the columns' names.
+    """
+    sums: dict[tuple[str, str], Stat] = {}
+    days: Counter[tuple[str, str]] = Counter()
+    for o in obs:
+        key = (o.metric, o.arm)
+        stat = from_observation(o, kinds.get(o.metric, "count"))
+        sums[key] = added(sums[key], stat) if key in sums else stat
+        days[key] += 1
+    out: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
+    for (metric, arm), stat in sums.items():
+        out[metric][arm] = {"n": float(stat.n), "total": float(stat.total), "days": days[(metric, arm)]}
+    return dict(out)
+
+
+def decision_snapshot(session: Session, pilot_id: int, as_of: date | None = None) -> dict[str, Any]:
+    """The evaluation plus raw totals, frozen into the decision as JSON."""
+    pilot, criteria, obs = (
+        get_pilot(session, pilot_id),
+        criteria_for(session, pilot_id),
+        observations(session, pilot_id),
+    )
+    evaluation = _evaluate(pilot, criteria, obs, as_of)
+    return {
+        "frozen_at": utcnow().isoformat(timespec="seconds"),
+        "method_version": evaluation.method_version,
+        "evaluation": evaluation.to_dict(),
+        "totals": totals(obs, {c.metric: c.kind for c in criteria}),
+    }

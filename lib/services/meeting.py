@@ -1,0 +1,79 @@
+"""The review meeting: which pilots need a decision today, and the decision log with its filters.
+
+A pilot joins the queue when its numbers call it (scale, iterate or abort),
+when its planned end has passed, or when the check-in date set at its last
+decision has come. The queue and Home's "ready for a decision" use the same rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from lib.decide import PilotEvaluation
+from lib.infra.models import Decision, Goal, Pilot
+from lib.services.decisions import DecisionRow
+from lib.services.headline import Headline, headline
+from lib.services.portfolio import Portfolio, PortfolioRow, overview
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    row: PortfolioRow
+    why: str  # "the numbers call it", "ended on 3 Nov 2026", "check-in due since 20 Nov 2026"
+
+    @property
+    def headline(self) -> Headline:
+        """What the card leads with: the pilot page's and the CLI's headline, so an ended pilot awaits a decision."""
+        return headline(self.row.pilot, self.row.evaluation, today=self.row.today)
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    goal_ids: tuple[int, ...] = ()
+    teams: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class DecisionLog:
+    rows: list[DecisionRow]
+    teams: list[str] = field(default_factory=list)  # what the filters can offer
+    goals: dict[int, str] = field(default_factory=dict)
+
+
+def queue(session: Session, today: date | None = None, portfolio: Portfolio | None = None) -> list[QueueItem]:
+    """``portfolio``: the overview a page already holds, so it is not read again."""
+    rows = (portfolio or overview(session, today)).rows
+    return [QueueItem(row, row.why_due) for row in rows if row.why_due]
+
+
+def chosen_headline(
+    pilot: Pilot, evaluation: PilotEvaluation, earlier: list[DecisionRow], today: date | None = None
+) -> Headline:
+    """The headline of the pilot under review (``earlier``: its decisions, newest first), by the one rule
+    the pilot page and ``lib.cli evaluate`` use: a decided pilot leads with its decision."""
+    return headline(pilot, evaluation, decision=earlier[0].decision if earlier else None, today=today)
+
+
+def decision_log(session: Session, f: LogFilter = LogFilter()) -> DecisionLog:
+    """Newest first, filtered in SQL so a long history stays quick."""
+    stmt = select(Decision, Pilot.name).join(Pilot, col(Pilot.id) == Decision.pilot_id)
+    if f.goal_ids:
+        stmt = stmt.where(col(Pilot.goal_id).in_(f.goal_ids))
+    if f.teams:
+        stmt = stmt.where(col(Pilot.team).in_(f.teams))
+    if f.outcomes:
+        stmt = stmt.where(col(Decision.outcome).in_(f.outcomes))
+    rows = [
+        DecisionRow(d, name)
+        for d, name in session.exec(stmt.order_by(col(Decision.decided_at).desc(), col(Decision.id).desc()))
+        if (f.since is None or d.decided_at.date() >= f.since) and (f.until is None or d.decided_at.date() <= f.until)
+    ]
+    teams = sorted({t for t in session.exec(select(Pilot.team).distinct()) if t})
+    goals = {g.id or 0: g.name for g in session.exec(select(Goal).order_by(col(Goal.id)))}
+    return DecisionLog(rows, teams, goals)

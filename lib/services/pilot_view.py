@@ -1,0 +1,172 @@
+"""One pilot's page: where it stands, each criterion as a card, the warnings that qualify it.
+
+Everything the Pilot page shows is decided here, so the page only lays it out
+and a link pasted in chat (``?pilot=ID``) shows the same thing to everyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from lib import formatting as fmt
+from lib.criteria import metric_label
+from lib.decide import CriterionVerdict
+from lib.infra.models import Pilot
+from lib.services import audit, designer
+from lib.services.evaluation import evaluate
+from lib.services.headline import Headline, headline_for, state_of
+from lib.services.learnings import interval_text
+from lib.services.pilots import criteria_for, find_pilot
+from lib.services.reporting import PilotBundle, pilot_bundle
+
+STATUS_WORDS = {
+    "met": "met",
+    "missed": "missed",
+    "harmed": "harmed",
+    "safe": "safe",
+    "too_early": "too early to tell",
+    "inconclusive": "inconclusive",
+    "futile": "stopped: cannot reach it",
+}
+
+
+@dataclass(frozen=True)
+class CriterionCard:
+    title: str  # "Reply rate · primary"
+    status: str  # words
+    met: bool | None
+    estimate: str  # "6.1% vs 5.0% (+1.1 pts)"
+    interval: str  # "+0.2 to +2.0 pts (95% bounds)"
+    confidence: str  # "93% (needs 95%)"
+    progress: float | None  # 0..1 of the planned sample
+    progress_text: str
+    plan_text: str | None  # what the plan can do for this criterion
+    sentence: str
+
+
+@dataclass(frozen=True)
+class PilotPage:
+    pilot: Pilot
+    state: str  # running / ended — awaiting a decision / decided / planned / idea
+    bundle: PilotBundle | None  # None before the pilot has started (nothing to evaluate or draw)
+    cards: list[CriterionCard]
+    warnings: list[str]
+    changes: list[audit.CriteriaChange]
+    headline: Headline  # the one headline lib.cli evaluate prints too
+
+
+def _estimate(v: CriterionVerdict) -> str:
+    rate = v.kind == "proportion"
+    value = fmt.pct if rate else fmt.quantity
+    if v.comparison == "vs_target":
+        return f"{value(v.pilot_value)} against a target of {value(v.threshold)}"
+    if v.comparison == "vs_baseline":
+        diff = fmt.signed_pct_points(v.difference) if rate else fmt.signed_quantity(v.difference)
+        return (
+            f"{value(v.pilot_value)} during vs {value(v.control_value)} before ({diff} once the trend is allowed for)"
+        )
+    diff = fmt.signed_pct_points(v.difference) if rate else fmt.signed_quantity(v.difference)
+    return f"{value(v.pilot_value)} vs {value(v.control_value)} ({diff})"
+
+
+def _plan_text(v: CriterionVerdict, planned: int | None, looks: int) -> str | None:
+    """What the planned sample can do for this criterion, judged with today's baseline."""
+    if v.expected is None or planned is None or v.role == "guardrail" or v.kind != "proportion":
+        return None
+    baseline = v.control_value if v.comparison != "vs_target" else None
+    if v.comparison != "vs_target" and (baseline is None or not 0 < baseline < 1):
+        return None
+    try:
+        summary = designer.summarize(
+            designer.PlanInputs(
+                kind=v.kind,
+                comparison=v.comparison,
+                threshold=v.threshold,
+                expected=v.expected,
+                baseline=baseline,
+                threshold_type=v.threshold_type,
+                direction=v.direction,
+                confidence=v.required_confidence,
+                looks=max(looks, 1),
+            )
+        )
+    except ValueError:
+        return None
+    needed = summary.plan.n
+    verdict = "enough" if planned >= needed else "short of it"
+    return (
+        f"To catch {designer.effect_words(summary_inputs(v), v.expected)} with 80% power under daily looks this "
+        f"criterion needs about {fmt.number(needed)} per arm; the plan has {fmt.number(planned)} ({verdict}). "
+        + summary.characteristics
+    )
+
+
+def summary_inputs(v: CriterionVerdict) -> designer.PlanInputs:
+    return designer.PlanInputs(
+        kind=v.kind,
+        comparison=v.comparison,
+        threshold=v.threshold,
+        expected=v.expected or 0.0,
+        threshold_type=v.threshold_type,
+        direction=v.direction,
+    )
+
+
+def card(v: CriterionVerdict, planned: int | None, looks: int) -> CriterionCard:
+    progress_text = "no planned sample" if v.progress is None else f"{fmt.pct(min(v.progress, 1.0), 0)} of the plan"
+    if v.more_needed:
+        progress_text += f" · about {fmt.number(v.more_needed)} more {v.more_needed_unit or 'per arm'} needed"
+    return CriterionCard(
+        title=f"{metric_label(v.metric)} · {v.role}",
+        status=STATUS_WORDS.get(v.status, v.status),
+        met=v.met,
+        estimate=_estimate(v),
+        interval=f"{interval_text(v.kind, v.interval_scale, v.ci_low, v.ci_high)} "
+        f"({fmt.level(v.required_confidence)} bounds)",
+        confidence="—"
+        if v.confidence is None
+        else f"{fmt.confidence(v.confidence)} (needs {fmt.level(v.required_confidence)})",
+        progress=None if v.progress is None else min(max(v.progress, 0.0), 1.0),
+        progress_text=progress_text,
+        plan_text=_plan_text(v, planned, looks),
+        sentence=v.sentence,
+    )
+
+
+def pilot_page(session: Session, pilot_ref: int | str, today: date | None = None) -> PilotPage:
+    """``pilot_ref`` is an id or an exact name (what a link or a person gives)."""
+    today = today or date.today()
+    pilot = find_pilot(session, pilot_ref)
+    pid = pilot.id or 0
+    changes = audit.criteria_changes(session, pid)
+    if pilot.status in ("idea", "planned") or not criteria_for(session, pid):
+        started = pilot.status not in ("idea", "planned")
+        said = headline_for(session, pilot, evaluate(session, pid) if started else None, today)
+        return PilotPage(pilot, state_of(pilot, today), None, [], [], changes, said)
+    bundle = pilot_bundle(session, pid)
+    ev = bundle.evaluation
+    looks = (pilot.end_date - pilot.start_date).days + 1 if pilot.end_date and pilot.start_date else 28
+    cards = [card(v, pilot.planned_n_per_arm, looks) for v in ev.verdicts]
+    warnings: list[str] = []
+    if ev.srm_flag and ev.srm_p_value is not None:
+        warnings.append(
+            f"The split between arms looks broken (sample-ratio mismatch, p = {ev.srm_p_value:.4f}): "
+            "check how people were assigned before trusting the comparison."
+        )
+    if pilot.design == "before_after":
+        warnings.append(
+            "Before/after is observational: anything else that changed at the start (a season, a price, "
+            "another campaign) shows up in the difference too."
+        )
+    for v in ev.verdicts:
+        warnings.extend(w for w in v.warnings if w not in warnings)
+    for c in changes:
+        warnings.append(
+            f"The criteria were changed after the pilot started ({fmt.fmt_date(c.at.date())}, {c.actor}): {c.reason}"
+        )
+    return PilotPage(
+        pilot, state_of(pilot, today), bundle, cards, warnings, changes, headline_for(session, pilot, ev, today)
+    )
