@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from lib.adapter.session import actor, engine, in_share_mode, plain, sign_in_configured
+from lib.adapter.session import actor, engine, in_share_mode, sign_in_configured
+from lib.adapter.widgets import plain
 from lib.infra.config import current_actor
 from lib.services.access import ROLE_LABELS
 

@@ -5,7 +5,7 @@ Run from the repo root:  .venv/bin/python bench/bench_import_cli.py [--rows N] [
 Each job runs in a fresh Python process (this parent stays small: a forked child
 starts with its parent's peak RSS). Inside it, the modules are imported first and
 then the job is timed ``repeats`` times, best kept: ``pandas.read_csv(file)``, or
-``lib.cli.commands.main(["import", file, …])`` with and without ``--dry-run`` — the real
+``lib.cli.main.main(["import", file, …])`` with and without ``--dry-run`` — the real
 import into a new SQLite workspace each time. Memory is the process's peak RSS and,
 as "working" memory, that peak minus a process that only imports the same modules.
 Whole-process wall times (start-up included) are printed too.
@@ -79,12 +79,12 @@ def worker(job: str, path: str, repeats: int, tmp: str) -> dict[str, float]:
     """Inside a fresh process: import what the job needs, then time it."""
     import pandas as pd
 
-    from lib.cli import commands  # noqa: F401  (imported before timing, as read_csv's pandas is)
+    from lib.cli import main as cli_main  # noqa: F401  (imported before timing, as read_csv's pandas is)
     from lib.services import import_batches  # noqa: F401  (imported before timing, as read_csv's pandas is)
 
     def quiet(argv: list[str]) -> int:
         with contextlib.redirect_stdout(io.StringIO()):
-            return commands.main(argv)
+            return cli_main.main(argv)
 
     best = float("inf")
     for i in range(repeats if job != "baseline" else 0):

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from lib.adapter.session import actor, can_write, form_key, plain, read, read_only_note, save, show_flash, table
+from lib.adapter.session import actor, can_write, form_key, read, save, show_flash
+from lib.adapter.widgets import plain, read_only_note, table
 from lib.formatting import fmt_date, number
 from lib.services import backlog, goals, pilots
 from lib.vocabulary import CHANNELS, DESIGN_LABELS, DESIGNS, PRIORITIES, PRIORITY_LABELS

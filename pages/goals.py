@@ -3,20 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from lib.adapter.session import (
-    Keys,
-    actor,
-    can_write,
-    form_key,
-    plain,
-    read,
-    read_only_note,
-    save,
-    share_links,
-    show_flash,
-    show_rollup,
-    table,
-)
+from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
+from lib.adapter.widgets import plain, read_only_note, share_links, show_rollup, table
 from lib.formatting import number
 from lib.services import goals
 from lib.vocabulary import GOAL_LEVELS

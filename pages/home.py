@@ -5,17 +5,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib.adapter.session import (
-    actor,
-    can_write,
-    per_workspace,
-    portfolio_overview,
-    read_only_note,
-    save,
-    show_flash,
-    show_rollup,
-    table,
-)
+from lib.adapter.cached import per_workspace, portfolio_overview
+from lib.adapter.session import actor, can_write, save, show_flash
+from lib.adapter.widgets import read_only_note, show_rollup, table
 from lib.demo import loader
 from lib.formatting import fmt_date
 from lib.vocabulary import DESIGN_LABELS, PRIORITY_LABELS, RECOMMENDATION_LABELS

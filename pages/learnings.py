@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import formatting as fmt
-from lib.adapter.session import read, table
+from lib.adapter.session import read
+from lib.adapter.widgets import table
 from lib.criteria import metric_label
 from lib.services import learnings
 from lib.vocabulary import DESIGN_LABELS

@@ -6,20 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import formatting as fmt
-from lib.adapter.session import (
-    Keys,
-    actor,
-    can_write,
-    file_slug,
-    form_key,
-    plain,
-    read,
-    read_only_note,
-    save,
-    show_flash,
-    show_invalid,
-    table,
-)
+from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash, show_invalid
+from lib.adapter.widgets import file_slug, plain, read_only_note, table
 from lib.criteria import metric_label
 from lib.formatting import fmt_date
 from lib.importer import LAYOUTS, ImportFileError, ImportMapping, MetricMapping, file_checksum, read_sample

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from lib.adapter.session import Keys, pilot_downloads, plain, read, share_links, show_recommendation, table
+from lib.adapter.session import Keys, read
+from lib.adapter.widgets import pilot_downloads, plain, share_links, show_recommendation, table
 from lib.formatting import fmt_date
 from lib.infra.inputs import InvalidInput
 from lib.services import past_pilots, pilot_view, pilots

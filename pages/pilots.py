@@ -3,25 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from lib.adapter.session import (
-    Keys,
-    actor,
-    can_write,
-    form_key,
-    main_chart_spec,
-    per_workspace,
-    pilot_downloads,
-    plain,
-    read,
-    read_only_note,
-    save,
-    share_links,
-    show_flash,
-    table,
-)
+from lib.adapter.cached import main_chart_spec, per_workspace
+from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
+from lib.adapter.widgets import pilot_downloads, plain, read_only_note, share_links, table
 from lib.criteria import describe, threshold_from_display, threshold_to_display
 from lib.formatting import fmt_date, number
-from lib.services import audit, goals, past_pilots, pilots, stored_evaluations
+from lib.services import audit, data_versions, goals, past_pilots, pilots
 from lib.services.designer import HELP as PLAN_HELP
 from lib.services.designer import plan_from_form
 from lib.vocabulary import (
@@ -476,7 +463,7 @@ with tab_list:
             st.caption(f"Criteria locked on {fmt_date(pilot.criteria_locked_at.date())}.")
         if pilot.status in ("running", "decided"):
             with read() as session:
-                version = stored_evaluations.data_version(session, chosen)
+                version = data_versions.data_version(session, chosen)
             spec = main_chart_spec(chosen, version)  # drawn once per change to the pilot
             st.vega_lite_chart(spec, theme=None, width="content", key=Keys.chart("pilots", chosen))
             pilot_downloads(chosen, pilot.name, spec, key=Keys.downloads("pilots", chosen))

@@ -8,27 +8,12 @@ import streamlit as st
 
 from lib import formatting as fmt
 from lib.adapter import wire
-from lib.adapter.session import (
-    Keys,
-    actor,
-    can_write,
-    form_key,
-    main_chart_spec,
-    per_workspace,
-    pilot_downloads,
-    pilot_view_cached,
-    plain,
-    portfolio_overview,
-    read,
-    read_only_note,
-    save,
-    show_flash,
-    show_recommendation,
-    table,
-)
+from lib.adapter.cached import main_chart_spec, per_workspace, pilot_view_cached, portfolio_overview
+from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
+from lib.adapter.widgets import pilot_downloads, plain, read_only_note, show_recommendation, table
 from lib.criteria import metric_label
 from lib.formatting import fmt_date
-from lib.services import audit, decisions, meeting, past_pilots, stored_evaluations
+from lib.services import audit, data_versions, decisions, meeting, past_pilots
 from lib.vocabulary import OUTCOME_LABELS, OUTCOMES
 
 STATUS_ICONS = {
@@ -86,7 +71,7 @@ def _pick(pid: int) -> None:
 overview = portfolio_overview()  # shared per workspace version: the queue, the picker and the pilot come from it
 with read() as session:
     waiting = meeting.queue(session, portfolio=overview)
-    versions = stored_evaluations.data_versions(session)
+    versions = data_versions.data_versions(session)
 st.subheader(f"Needs a decision today ({len(waiting)})")
 if not waiting:
     st.caption(

@@ -2,18 +2,9 @@
 
 import streamlit as st
 
-from lib.adapter.session import (
-    actor,
-    can_write,
-    engine,
-    forget_caches,
-    form_key,
-    plain,
-    read,
-    read_only_note,
-    save,
-    show_flash,
-)
+from lib.adapter.cached import forget_caches
+from lib.adapter.session import actor, can_write, engine, form_key, read, save, show_flash
+from lib.adapter.widgets import plain, read_only_note
 from lib.infra.inputs import InvalidInput
 from lib.services import settings, workspace
 from lib.services.backup import BackupError

@@ -12,7 +12,7 @@ import streamlit as st
 from lib.adapter.session import read, write
 from lib.formatting import fmt_date
 from lib.report.pilot_report import CRITERIA_HEADERS, OUTCOME_LABELS, SUMMARY_HEADERS
-from lib.services import share
+from lib.services import share, share_report
 
 UNAVAILABLE = "This report cannot be shown right now. Please try again later."
 
@@ -107,7 +107,7 @@ token = st.query_params.get(share.QUERY_KEY)
 try:
     with read() as session:
         target = share.resolve(session, token)
-        view = share.load_report(session, target) if target is not None else None
+        view = share_report.load_report(session, target) if target is not None else None
 except Exception:  # noqa: BLE001 - a stakeholder sees no error details, no database, no trace
     log.exception("share link could not be shown")
     st.markdown(UNAVAILABLE)

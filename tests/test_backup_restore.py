@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from lib.cli.commands import main
+from lib.cli.main import main
 from lib.demo.loader import load_demo
 from lib.importer import ImportMapping, MetricMapping, file_checksum
 from lib.infra.db import make_engine, transaction, upgrade

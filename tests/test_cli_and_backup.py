@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from lib.cli.commands import main
+from lib.cli.main import main
 from lib.demo.loader import load_demo
 from lib.infra.db import make_engine, transaction, upgrade
 from lib.services import backup

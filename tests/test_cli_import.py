@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlmodel import Session
 
-from lib.cli.commands import main
+from lib.cli.main import main
 from lib.infra.db import make_engine, transaction, upgrade
 from lib.services.pilots import create_pilot
 from lib.services.results import current_entries

@@ -48,10 +48,11 @@ def test_lib_type_checks():
 
 
 def test_lib_modules_stay_small():
-    """About 400 lines (450 at most): a module that grows past that holds two jobs."""
+    """A module holds one job: about 600 lines is the guideline, and a split by job comes well before this
+    backstop (never a rename to one letter or lines packed to fit)."""
     big = {
         str(p.relative_to(ROOT)): n
         for p in (ROOT / "lib").rglob("*.py")
-        if "migrations" not in p.parts and (n := len(p.read_text().splitlines())) > 450
+        if "migrations" not in p.parts and (n := len(p.read_text().splitlines())) > 800
     }
     assert not big, f"split these modules by job: {big}"

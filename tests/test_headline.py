@@ -14,7 +14,7 @@ import pytest
 
 from lib import formatting as fmt
 from lib.adapter.keys import Keys
-from lib.cli.commands import main
+from lib.cli.main import main
 from lib.infra.db import make_engine, transaction, upgrade
 from lib.infra.models import Pilot
 from lib.services.decisions import decide

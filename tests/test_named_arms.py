@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from sqlmodel import Session
 
-from lib.cli.commands import main
+from lib.cli.main import main
 from lib.infra.db import make_engine, upgrade
 from lib.infra.models import ResultEntry
 from lib.services.results import current_entries

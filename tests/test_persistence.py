@@ -232,7 +232,8 @@ def test_goal_names_are_unique_and_only_company_goals_stand_alone(engine):
 def test_portfolio_evaluation_matches_one_pilot_at_a_time(engine):
     """The home page's batched evaluation gives the same verdicts as the per-pilot one."""
     from lib.demo.loader import load_demo
-    from lib.services.evaluation import evaluate, evaluate_all
+    from lib.services.evaluation import evaluate
+    from lib.services.stored_evaluations import evaluate_all
 
     with transaction(engine) as s:
         load_demo(s, as_of=date(2026, 11, 23))

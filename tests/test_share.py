@@ -12,11 +12,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from lib.cli.commands import main
+from lib.cli.main import main
 from lib.infra.db import make_engine, transaction, upgrade
 from lib.infra.inputs import InvalidInput
 from lib.infra.models import AuditEvent, Goal, Pilot, ShareLink, utcnow
-from lib.services import backup, decisions, results, share
+from lib.services import backup, decisions, results, share, share_report
 from lib.services.access import NotAllowed, Principal
 from lib.services.evaluation import decision_snapshot
 from tests import factories
@@ -252,7 +252,7 @@ def test_a_goal_link_shows_the_goal_and_only_its_pilots(engine):
     with Session(engine) as s:
         target = share.resolve(s, token)
         assert target == share.ShareTarget(link.id, "goal", goal_id=mine.id)
-        view = share.load_report(s, target)
+        view = share_report.load_report(s, target)
         rows = share.list_links(s, goal_id=mine.id)
     assert isinstance(view, share.SharedGoal) and view.title == "Pipeline"
     assert [r.title for r in view.sections] == ["Served pilot"] and [r.pilot for r in view.summary] == ["Served pilot"]
@@ -275,8 +275,8 @@ def test_a_pinned_link_shows_the_decisions_frozen_numbers_not_todays(engine):
                 s, pilot.id, day_rows(START + timedelta(days=i), pilot=(410, 60)), "tester", today=TODAY
             )
     with Session(engine) as s:
-        live_view = share.load_report(s, share.resolve(s, t_live))
-        pinned_view = share.load_report(s, share.resolve(s, t_pinned))
+        live_view = share_report.load_report(s, share.resolve(s, t_live))
+        pinned_view = share_report.load_report(s, share.resolve(s, t_pinned))
     frozen_sentences = [v["sentence"] for v in snap["evaluation"]["verdicts"]]
     assert pinned_view.pinned.id == decision.id and pinned_view.frozen_at is not None
     assert [c.metric for c in pinned_view.report.criteria] == ["Reply rate", "Unsubscribe rate"]

@@ -1,14 +1,11 @@
-"""The one module in lib that imports streamlit: cached engine and session plumbing."""
+"""Session plumbing: the cached engine, read()/write(), who is asking (sign-in, share mode), the one save block."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
-from functools import partial
 from typing import TypeVar
 
-import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -21,7 +18,6 @@ from lib.infra.inputs import InvalidInput
 from lib.plain_text import plain_markdown as plain  # what a person typed, shown as typed: never Markdown or links
 from lib.services import access
 from lib.services.access import Principal, role_for
-from lib.vocabulary import RECOMMENDATION_LABELS
 
 T = TypeVar("T")
 
@@ -76,37 +72,6 @@ def write() -> Iterator[Session]:
         yield session
 
 
-def forget_caches() -> None:
-    """After a restore, whose rows may repeat the versions caches are keyed by: drop everything drawn."""
-    st.cache_data.clear()
-    _per_workspace.clear()
-    wire.forget()
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _per_workspace(name: str, version: tuple[int, int, int], _build: Callable[[Session], T]) -> T:
-    with read() as session:
-        return _build(session)
-
-
-def per_workspace(name: str, build: Callable[[Session], T]) -> T:
-    """``build(session)`` once per workspace version (any write, on any replica, changes it), shared
-    read-only by every session: what a page lists from 2,000 pilots is not rebuilt on every rerun."""
-    from lib.services import portfolio
-
-    with read() as session:
-        version = portfolio.workspace_version(session)
-    return _per_workspace(name, version, build)
-
-
-def portfolio_overview():
-    """The portfolio, shared by every session until the workspace changes: ten people on Home hold one copy."""
-    from lib.services import portfolio
-
-    today = date.today()
-    return per_workspace(f"portfolio {today}", partial(portfolio.overview, today=today))
-
-
 def sign_in_configured() -> bool:
     """True when ``.streamlit/secrets.toml`` configures OpenID Connect (``[auth]``)."""
     try:
@@ -149,97 +114,9 @@ def actor() -> Principal:
     return Principal((st.session_state.get("actor") or current_actor()).strip(), "local")
 
 
-def table(frame: pd.DataFrame, *, download: str | None = None, **kwargs) -> None:
-    """A read-only table, cells as typed; ``download`` names its CSV, whose formula cells ``safe_csv``
-    neutralises (Streamlit's own export wrote ``=HYPERLINK(…)`` live, so config.toml turns it off)."""
-    from lib.report import safe_csv
-
-    st.dataframe(wire.arrow_of(frame), **kwargs)  # a frame a cache holds is converted on its first run only
-    if download:
-        st.download_button(
-            "CSV",
-            lambda: safe_csv(frame),
-            download,
-            "text/csv",
-            key=f"csv_{download}",
-            type="tertiary",
-            icon=":material/download:",
-            on_click="ignore",
-            help="This table as a CSV file; a cell that a spreadsheet would run as a formula starts with '.",
-        )
-
-
-def show_recommendation(ev, title: str = "") -> None:
-    """The verdict banner in its colour, with its reasons (escaped); ``title`` replaces "Recommendation: …"."""
-    show, icon = {
-        "scale": (st.success, ":material/check_circle:"),
-        "abort": (st.error, ":material/cancel:"),
-        "iterate": (st.warning, ":material/autorenew:"),
-    }.get(ev.recommendation, (st.info, ":material/hourglass_top:"))
-    rec = RECOMMENDATION_LABELS.get(ev.recommendation, ev.recommendation).lower()
-    words = f"**{plain(title)}**" if title else f"Recommendation: **{rec}**"
-    show(f"{icon} {words}\n\n" + "\n".join(f"- {plain(r)}" for r in ev.reasons))
-
-
-def main_chart_spec(pilot_id: int, data_version: int) -> dict:
-    """A pilot's main chart as a Vega-Lite spec, drawn once per data version (a write to the pilot bumps it)
-    and shared read-only: no copy per run (``st.vega_lite_chart`` copies the top level it changes)."""
-    from lib.services.evaluation import evaluate
-    from lib.services.pilots import get_pilot
-    from lib.services.reporting import main_chart_for
-
-    def build() -> dict:
-        with read() as session:
-            chart = main_chart_for(session, get_pilot(session, pilot_id), evaluate(session, pilot_id))
-        return wire.for_screen(chart.to_dict(validate=False))  # tests validate every chart kind; data as Arrow bytes
-
-    return wire.kept(("main chart", pilot_id, data_version), build)
-
-
-def pilot_view_cached(pilot_id: int, data_version: int):
-    """One pilot's evaluation (frozen) and its three chart specs, computed once per change to the pilot, shared."""
-    from lib.services.reporting import pilot_bundle
-
-    def build():
-        with read() as session:
-            bundle = pilot_bundle(session, pilot_id)
-        return bundle.evaluation, [(c, wire.for_screen(chart.to_dict(validate=False))) for c, chart in bundle.charts]
-
-    return wire.kept(("pilot view", pilot_id, data_version, date.today()), build)  # the bundle reads today
-
-
-def show_rollup(*, compact: bool = False) -> None:
-    """Company → marketing → team: each goal's KPI and target, the pilots serving it with their verdicts,
-    and what the scaled ones are projected to add (Home and Goals). The text is built once per workspace."""
-    from lib.services import rollup
-
-    goals = per_workspace(f"rollup {date.today()}", lambda s: rollup.goal_texts(s, portfolio_overview(), plain))
-    st.subheader("Pilots serving each goal")
-    st.caption(
-        "Projected contribution = the effect measured when the pilot was scaled × the volume it is planned to "
-        "run at (set on the pilot, “If scaled: units a month”). **It is a projection**, with the range the "
-        "interval gives, not a measured result."
-    )
-    for serving, text in goals:
-        if compact and not serving:
-            continue
-        st.markdown(text)
-
-
 def can_write() -> bool:
     """Whether to offer widgets that write (``lib`` refuses the write anyway when not)."""
     return access.can_write(actor())
-
-
-def read_only_note(what: str) -> None:
-    who = actor()
-    if who.role == "share":
-        return
-    st.info(
-        f"You are signed in as a viewer, so this page is read only: ask an editor to {what}, or to add "
-        "you to the editors list.",
-        icon=":material/visibility:",
-    )
 
 
 def flash(message: str, icon: str = ":material/check_circle:") -> None:
@@ -308,144 +185,3 @@ def deferred(fn, *args):
             return fn(session, *args)
 
     return build
-
-
-def file_slug(name: str, fallback: str) -> str:
-    """A file name from a typed name: letters and digits kept, every other character a dash."""
-    return "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-") or fallback
-
-
-def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
-    """The report, the main chart, the results and the decision log, each one click away."""
-    from lib.report import chart_png, safe_csv
-    from lib.services import reporting
-
-    slug = file_slug(name, f"pilot-{pilot_id}")
-    c1, c2, c3, c4 = st.columns(4)
-    c1.download_button(
-        "Report (HTML)",
-        deferred(reporting.pilot_html, pilot_id),
-        f"{slug}-report.html",
-        "text/html",
-        key=f"{key}_html",
-        icon=":material/description:",
-        on_click="ignore",
-        help="A self-contained file that opens anywhere, offline, with its charts.",
-    )
-    c2.download_button(
-        "Chart (PNG)",
-        lambda: chart_png(wire.with_rows(main_chart)),
-        f"{slug}-chart.png",
-        "image/png",
-        key=f"{key}_png",
-        icon=":material/image:",
-        on_click="ignore",
-    )
-    c3.download_button(
-        "Results (CSV)",
-        deferred(lambda s, p: safe_csv(reporting.results_table(s, p)), pilot_id),
-        f"{slug}-results.csv",
-        "text/csv",
-        key=f"{key}_csv",
-        icon=":material/table:",
-        on_click="ignore",
-    )
-    c4.download_button(
-        "Decision log (CSV)",
-        deferred(lambda s, p: safe_csv(reporting.decision_log_frame(s, p)), pilot_id),
-        f"{slug}-decisions.csv",
-        "text/csv",
-        key=f"{key}_log",
-        icon=":material/history:",
-        on_click="ignore",
-    )
-
-
-def _revoke(session: Session, link_id: int) -> None:
-    from lib.services import share
-
-    share.revoke(session, link_id, actor())
-
-
-def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blurb: str) -> None:
-    """Read-only links to a pilot's or a goal's report: create (the full link shown once), list, revoke.
-
-    A pilot's link may be pinned to one of its recorded decisions (the numbers frozen then).
-    """
-    from lib.formatting import fmt_date
-    from lib.services import decisions, share
-
-    key = Keys.share(pilot_id, goal_id)
-    created = st.session_state.pop(f"{key}_new", None)
-    with read() as session:
-        links = share.list_links(session, pilot_id=pilot_id, goal_id=goal_id)
-        pinnable = (
-            {r.decision.id: r.decision for r in decisions.list_decisions(session, pilot_id)}
-            if pilot_id is not None
-            else {}
-        )
-    with st.expander("Share a read-only link", icon=":material/share:", expanded=created is not None):
-        if created:
-            st.success("Link created. Copy it now: it is shown only this once.", icon=":material/link:")
-            st.code(created, language=None, wrap_lines=True)
-        st.caption(blurb)
-        if can_write():
-            with st.form(form_key(key)):
-                c1, c2, c3 = st.columns([1, 2, 2])
-                days = c1.number_input(
-                    "Expires after (days)",
-                    min_value=1,
-                    max_value=share.MAX_EXPIRY_DAYS,
-                    value=None,
-                    step=1,
-                    placeholder="never",
-                )
-                label = c2.text_input("Label", max_chars=share.LABEL_MAX, placeholder="e.g. Sales leadership")
-                pin = None
-                if pinnable:
-                    pin = c3.selectbox(
-                        "Numbers shown",
-                        [None, *pinnable],
-                        format_func=lambda d: (
-                            "Today's (live)"
-                            if d is None
-                            else f"Frozen at the decision of "
-                            f"{fmt_date(pinnable[d].decided_at.date())} ({pinnable[d].outcome})"
-                        ),
-                    )
-                if st.form_submit_button("Create link", type="primary"):
-
-                    def _created(made: tuple) -> None:
-                        st.session_state[f"{key}_new"] = share.share_url(
-                            st.context.url, made[1], st.get_option("server.baseUrlPath")
-                        )
-
-                    save(
-                        lambda session: share.create_link(
-                            session,
-                            actor=actor(),
-                            pilot_id=pilot_id,
-                            goal_id=goal_id,
-                            expires_days=days,
-                            label=label,
-                            decision_id=pin,
-                        ),
-                        _created,
-                        reset=key,
-                    )
-        if not links:
-            st.caption("No links yet.")
-        for row in links:
-            link = row.link
-            c1, c2 = st.columns([6, 1], vertical_alignment="center")
-            c1.markdown(
-                f"**{share.plain_markdown(link.label) or f'Link #{link.id}'}** · "
-                f"{share.STATUS_LABELS[row.status]}{' · pinned to a decision' if link.decision_id else ''}  \n"
-                f"Created {fmt_date(link.created_at.date())} by {share.plain_markdown(link.created_by)} · "
-                f"expires {share.expiry_text(link)} · opened {row.opens} time{'s' if row.opens != 1 else ''}"
-            )
-            if row.active and can_write() and c2.button("Revoke", key=f"{key}_revoke_{link.id}"):
-                save(
-                    partial(_revoke, link_id=link.id or 0),
-                    f"Link #{link.id} revoked: it no longer opens anything.",
-                )

@@ -1,5 +1,5 @@
 """``python -m lib.cli``: the command line's entry point."""
 
-from lib.cli.commands import main
+from lib.cli.main import main
 
 raise SystemExit(main())

@@ -7,16 +7,13 @@ Exit 0 on success; otherwise a one-line error on stderr and a non-zero code.
 
 from __future__ import annotations
 
-import argparse
 import json
-import re
-import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
+from lib.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, open_engine, say
 from lib.infra.config import current_actor
-from lib.infra.db import DatabaseUnavailable, open_database, reading, transaction
+from lib.infra.db import reading, transaction
 from lib.services import pilots
 from lib.vocabulary import (
     DESIGN_COMPARISON,
@@ -24,43 +21,7 @@ from lib.vocabulary import (
 )
 
 if TYPE_CHECKING:  # the heavy modules load only in the commands that use them: a cron import starts fast
-    from sqlalchemy.engine import Engine
-
-
-EXIT_USAGE, EXIT_INVALID, EXIT_ERROR = 2, 3, 1
-
-# Terminal escape sequences (colours, cursor moves, window titles, hyperlinks), 7- and 8-bit forms
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
-    r"|\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, ended by BEL or ST
-    r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC strings
-    r"|\x1b[ -/]*[0-~]"  # any other escape
-    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
-    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # 8-bit OSC and strings
-)
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # every control character but tab and newline
-
-
-def terminal_safe(text: str) -> str:
-    """What a terminal may show: stored names can hold escape codes that recolour, retitle or hide text."""
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
-
-
-def say(*values: object, file: TextIO | None = None) -> None:
-    """Print, without terminal escape codes: everything the CLI prints passes here."""
-    print(terminal_safe(" ".join(str(v) for v in values)), file=file)
-
-
-class CliError(Exception):
-    """A problem to report in one line, with an exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_INVALID):
-        super().__init__(message)
-        self.code = code
-
-
-def _engine() -> Engine:
-    return open_database()  # DatabaseUnavailable: one sentence, printed by main
+    pass
 
 
 def _number(text: str, raw: str, what: str) -> float:
@@ -117,7 +78,7 @@ def cmd_report(args) -> int:
     """The stakeholder report as one offline HTML file: a pilot, a goal, or the review-meeting pack."""
     from lib.services import reporting
 
-    with reading(_engine()) as session:
+    with reading(open_engine()) as session:
         if args.pilot:
             html = reporting.pilot_html(session, pilots.find_pilot(session, args.pilot).id or 0)
         elif args.goal is not None:
@@ -142,7 +103,7 @@ def cmd_share(args) -> int:
     from lib.formatting import fmt_date
     from lib.services import share
 
-    engine = _engine()
+    engine = open_engine()
     if args.share_command == "create":
         with transaction(engine) as session:
             pilot_id = pilots.find_pilot(session, args.pilot).id if args.pilot else None
@@ -264,7 +225,7 @@ def cmd_plan(args) -> int:
 def cmd_demo(args) -> int:
     from lib.demo import loader
 
-    with transaction(_engine()) as session:
+    with transaction(open_engine()) as session:
         try:
             summary = loader.load_demo(session)
         except loader.WorkspaceNotEmpty as exc:
@@ -277,7 +238,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_pilots(args) -> int:
-    with reading(_engine()) as session:
+    with reading(open_engine()) as session:
         rows = pilots.list_pilots(session)
     if args.format == "json":
         say(
@@ -317,7 +278,7 @@ def cmd_create_pilot(args) -> int:
         planned_n_per_arm=args.planned_n,
         arms=args.arms,
     )
-    with transaction(_engine()) as session:
+    with transaction(open_engine()) as session:
         pilot = pilots.create_pilot(session, current_actor(), criteria=criteria, **values)
     say(f"Created pilot {pilot.id}: {pilot.name} ({pilot.design}, {len(criteria)} criteria).")
     return 0
@@ -332,7 +293,7 @@ def cmd_evaluate(args) -> int:
     from lib.services.evaluation import evaluate
     from lib.services.headline import headline_for
 
-    with reading(_engine()) as session:
+    with reading(open_engine()) as session:
         targets = (
             [pilots.find_pilot(session, args.pilot)]
             if args.pilot
@@ -372,7 +333,7 @@ def cmd_evaluate(args) -> int:
 def cmd_export(args) -> int:
     from lib.services import backup
 
-    data = backup.export_workspace(_engine())
+    data = backup.export_workspace(open_engine())
     Path(args.out).write_text(backup.dumps(data), encoding="utf-8")
     rows = sum(len(v) for v in data["tables"].values())
     say(f"Exported {rows:,} rows from {len(data['tables'])} tables to {args.out}.")
@@ -397,38 +358,8 @@ def cmd_restore(args) -> int:
     if args.replace:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         previous = Path(args.previous_out or path.resolve().parent / f"greenlight-before-restore-{stamp}.json")
-    restored = backup.restore_workspace(_engine(), backup.loads(text), replace=args.replace, previous_to=previous)
+    restored = backup.restore_workspace(open_engine(), backup.loads(text), replace=args.replace, previous_to=previous)
     if previous is not None:
         say(f"Saved the workspace as it was to {previous} (restore it with --replace to go back).")
     say(f"Restored {sum(restored.values()):,} rows into {len(restored)} tables.")
     return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Every command and option (``lib/cli_parser.py``: the parser is long, the commands are here)."""
-    from lib.cli.parser import build_parser as build
-
-    return build()
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except CliError as exc:
-        say(f"error: {exc}", file=sys.stderr)
-        return exc.code
-    except DatabaseUnavailable as exc:  # which database, what failed, what to check; never the password
-        say(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except ValueError as exc:  # InvalidInput, ImportFileError, BackupError, WorkspaceNotEmpty: messages for people
-        say(f"error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except BrokenPipeError:  # `... | head`: the reader left, nothing is wrong
-        sys.stderr.close()
-        return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

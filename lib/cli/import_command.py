@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lib.cli.commands import EXIT_INVALID, EXIT_USAGE, CliError, _engine, say
+from lib.cli.common import EXIT_INVALID, EXIT_USAGE, CliError, open_engine, say
 from lib.infra.config import current_actor
 from lib.infra.db import reading, transaction
 from lib.services import pilots
@@ -75,7 +75,7 @@ def cmd_import(args) -> int:
     from lib.importer import ImportMapping, file_checksum, read_sample
     from lib.services import import_batches
 
-    engine = _engine()
+    engine = open_engine()
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"{args.file}: no such file.")

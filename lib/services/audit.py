@@ -47,7 +47,7 @@ def record(
     )
     session.add(event)
     if pilot_id is not None and action != "open":  # every write to a pilot's data passes here
-        from lib.services.stored_evaluations import bump
+        from lib.services.data_versions import bump
 
         bump(session, pilot_id)
     return event

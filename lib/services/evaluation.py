@@ -58,19 +58,6 @@ def evaluate_many(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvalu
     return {p.id or 0: _evaluate(p, criteria[p.id or 0], obs[p.id or 0], None) for p in pilots}
 
 
-def evaluate_all(session: Session, as_of: date | None = None) -> list[tuple[Pilot, PilotEvaluation]]:
-    """Every pilot with its latest evaluation: stored verdicts where the data have not changed since,
-    a fresh evaluation (and a stored one for next time) where they have. With ``as_of``, everything
-    is evaluated as of that day (nothing stored)."""
-    pilots = list(session.exec(select(Pilot).order_by(col(Pilot.id))))
-    if as_of is not None:
-        return [(p, evaluate(session, p.id or 0, as_of)) for p in pilots]
-    from lib.services.stored_evaluations import latest
-
-    evaluations = latest(session, pilots)
-    return [(p, evaluations[p.id or 0]) for p in pilots]
-
-
 def totals(obs: list[Observation], kinds: Mapping[str, str]) -> dict[str, dict[str, dict[str, float]]]:
     """metric -> arm -> summed n, total and days logged: what the numbers were when decided.
 

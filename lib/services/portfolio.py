@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 from lib.decide import PilotEvaluation
 from lib.formatting import fmt_date
 from lib.infra.models import PRIORITIES, AuditEvent, Decision, Pilot, ResultEntry
-from lib.services.evaluation import evaluate_all
+from lib.services.stored_evaluations import evaluate_all
 
 
 @dataclass(frozen=True)

@@ -368,16 +368,6 @@ def opens(session: Session, link_id: int) -> int:
     ).one()
 
 
-# ------------------------------------------------------------------ what a link shows
-
-
-def load_report(session: Session, target: ShareTarget) -> SharedPilot | SharedGoal:
-    """Everything the share page shows for ``target``, and nothing else; reads only (lib.services.share_report)."""
-    from lib.services.share_report import load_report as load
-
-    return load(session, target)
-
-
 def expiry_text(link: ShareLink) -> str:
     """When the link stops working, for people: a date, or "never"."""
     expires = _aware(link.expires_at)

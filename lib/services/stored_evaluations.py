@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, SQLModel, col, select, update
+from sqlmodel import Session, SQLModel, col, select
 
 from lib.decide import PilotEvaluation
 from lib.decide.frozen import evaluation_from_snapshot
@@ -22,31 +23,12 @@ from lib.decide.verdicts import METHOD_VERSION
 from lib.decide.wording import WORDING_VERSION
 from lib.infra.db import SQLITE_BUSY_TIMEOUT_MS
 from lib.infra.models import Pilot, StoredEvaluation, utcnow
+from lib.services.evaluation import evaluate, evaluate_many
 
 log = logging.getLogger(__name__)
 KEEP_WAIT_MS = 250
 #: what a kept evaluation was computed with: the rules and the sentences' wording (either changed: computed again)
 STORED_AS = f"{METHOD_VERSION}/wording-{WORDING_VERSION}"
-
-
-def _insert(session: Session):
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
-def bump(session: Session, pilot_id: int) -> None:
-    """Mark the pilot's stored evaluation stale, in the writer's transaction (one statement)."""
-    session.flush()  # a pilot created in this transaction must exist before its row here refers to it
-    table = SQLModel.metadata.tables[StoredEvaluation.__tablename__]
-    stmt = _insert(session)(table).values(pilot_id=pilot_id, data_version=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["pilot_id"], set_={"data_version": table.c.data_version + 1})
-    session.execute(stmt)
-
-
-def forget(session: Session, pilot_id: int) -> None:
-    """Mark stale without a write to the pilot (e.g. after a restore rewrote its rows)."""
-    session.execute(
-        update(StoredEvaluation).where(col(StoredEvaluation.pilot_id) == pilot_id).values(evaluated_version=None)
-    )
 
 
 def _fresh(row: StoredEvaluation | None) -> bool:
@@ -65,8 +47,6 @@ def latest(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvaluation]:
     separate short write (derived data, so it needs no one's permission), and losing that race to a
     concurrent write only means the next visit computes the pilot again.
     """
-    from lib.services.evaluation import evaluate_many
-
     wanted = [p.id or 0 for p in pilots]
     stmt = select(StoredEvaluation)
     if len(wanted) <= 200:  # one pilot's page reads its own row, not the portfolio's
@@ -144,16 +124,12 @@ def _keep(bind, computed: dict[int, PilotEvaluation], versions: dict[int, int]) 
         log.info("stored evaluations not kept this time", exc_info=True)
 
 
-def data_versions(session: Session) -> dict[int, int]:
-    """Each pilot's data version: what a cache of anything drawn from its data is keyed by.
-
-    Two columns, not the rows: at 2,000 pilots loading every stored evaluation took a quarter of Review.
-    """
-    stmt = select(col(StoredEvaluation.pilot_id), col(StoredEvaluation.data_version))
-    return {pilot_id: version for pilot_id, version in session.exec(stmt)}
-
-
-def data_version(session: Session, pilot_id: int) -> int:
-    """One pilot's data version (0 before anything was stored for it)."""
-    stmt = select(col(StoredEvaluation.data_version)).where(StoredEvaluation.pilot_id == pilot_id)
-    return int(session.exec(stmt).first() or 0)
+def evaluate_all(session: Session, as_of: date | None = None) -> list[tuple[Pilot, PilotEvaluation]]:
+    """Every pilot with its latest evaluation: stored verdicts where the data have not changed since,
+    a fresh evaluation (and a stored one for next time) where they have. With ``as_of``, everything
+    is evaluated as of that day (nothing stored)."""
+    pilots = list(session.exec(select(Pilot).order_by(col(Pilot.id))))
+    if as_of is not None:
+        return [(p, evaluate(session, p.id or 0, as_of)) for p in pilots]
+    evaluations = latest(session, pilots)
+    return [(p, evaluations[p.id or 0]) for p in pilots]

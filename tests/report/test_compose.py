@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from lib.cli.commands import main
+from lib.cli.main import main
 from lib.demo.loader import load_demo
 from lib.infra.db import reading, transaction
 from lib.services import meeting, reporting
