@@ -248,3 +248,18 @@ def date_range(start: date | None, end: date | None) -> str:
     if start.day == end.day:
         return fmt_date(start)
     return f"{start.day}{DASH}{fmt_date(end)}"
+
+
+QUOTE_LIMIT = 60
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A value quoted in a message: at most ``limit`` characters, then how long it was.
+
+    Messages quote what people typed or what a file held; a 20,000,000-digit cell must not become a
+    20-million-character error on the terminal or in the browser.
+    """
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= limit:
+        return f"'{text}'"
+    return f"'{text[:limit]}…' ({len(text):,} characters)"

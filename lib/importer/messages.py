@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from lib.formatting import quoted
+
 # --- file-level errors (raised as ImportFileError) --------------------------------
 
 UNNAMED_FILE = "the file"
@@ -25,7 +27,7 @@ NOT_CSV = "the file is not valid CSV"
 
 
 def _quoted(names: Iterable[str]) -> str:
-    items = [f"'{n}'" for n in names]
+    items = [quoted(n) for n in names]
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
@@ -124,7 +126,7 @@ def shared_strings_too_big(name: str, size: int, limit: int) -> str:
 
 def part_too_big(name: str, part: str, size: int, limit: int) -> str:
     return (
-        f"Part '{part}' of '{name}' unpacks to {data_size(size)}; the limit is {data_size(limit)}. "
+        f"Part {quoted(part)} of '{name}' unpacks to {data_size(size)}; the limit is {data_size(limit)}. "
         "Save the workbook again from Excel, or export the results as CSV."
     )
 
@@ -137,7 +139,7 @@ def cell_too_long(name: str, limit: int) -> str:
 
 
 def unknown_sheet(name: str, sheet: str, sheets: Sequence[str]) -> str:
-    return f"'{name}' has no sheet called '{sheet}'. Sheets found: {_column_list(list(sheets))}."
+    return f"'{name}' has no sheet called {quoted(sheet)}. Sheets found: {_column_list(list(sheets))}."
 
 
 def empty_workbook(name: str) -> str:
@@ -187,13 +189,13 @@ def unclosed_quote(name: str, row: int) -> str:
 
 def too_many_arms(column: str, limit: int, examples: Sequence[str]) -> str:
     return (
-        f"Column '{column}' has more than {limit} different values (e.g. {', '.join(examples[:5])}), "
+        f"Column {quoted(column)} has more than {limit} different values (e.g. {', '.join(examples[:5])}), "
         "so it does not look like the arm (variant/group) column. Choose another column for the arm."
     )
 
 
 def too_many_dates(column: str, limit: int) -> str:
-    return f"Column '{column}' has more than {limit} different days, so it does not look like a date column."
+    return f"Column {quoted(column)} has more than {limit} different days, so it does not look like a date column."
 
 
 # --- mapping errors (raised as ImportFileError) -----------------------------------
@@ -221,17 +223,15 @@ def metric_needs(name: str, kind: str, layout: str, needs: str) -> str:
 
 
 def unknown_layout(layout: object) -> str:
-    return (
-        f"Unknown file layout {layout!r}; use 'aggregated' (one row per day and arm) or 'events' (one row per person)."
-    )
+    return f"Unknown file layout {quoted(layout)}; use 'aggregated' (one row per day and arm) or 'events' (one row per person)."
 
 
 def unknown_kind(name: str, kind: object) -> str:
-    return f"Metric '{name}' has unknown kind {kind!r}; use proportion, mean or count."
+    return f"Metric '{name}' has unknown kind {quoted(kind)}; use proportion, mean or count."
 
 
 def unknown_date_order(order: object) -> str:
-    return f"Unknown date order {order!r}; use auto, dmy or mdy."
+    return f"Unknown date order {quoted(order)}; use auto, dmy or mdy."
 
 
 def bad_saved_mapping(reason: str) -> str:
@@ -243,7 +243,7 @@ def saved_not_a_mapping() -> str:
 
 
 def saved_bad_value(key: str, value: object) -> str:
-    return f"{key} {value!r} is not allowed"
+    return f"{key} {quoted(value)} is not allowed"
 
 
 def saved_not_text(key: str) -> str:
@@ -262,4 +262,4 @@ NEEDS_COUNT = "a column with the day's count or amount"
 
 
 def not_a_number_text(text: object) -> str:
-    return f"{text!r} is not a number."
+    return f"{quoted(text)} is not a number."

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date
 
+from lib.formatting import quoted
+
 # --- row problems (shown in the preview) --------------------------------------------
 
 
@@ -26,42 +28,42 @@ def fmt_day(day: date) -> str:
 
 
 def blank_cell(column: str) -> str:
-    return f"'{column}' is empty; a value is needed here."
+    return f"{quoted(column)} is empty; a value is needed here."
 
 
 def not_a_number(column: str, text: str) -> str:
-    return f"'{text}' in '{column}' is not a number."
+    return f"{quoted(text)} in {quoted(column)} is not a number."
 
 
 def not_a_flag(column: str, text: str) -> str:
-    return f"'{column}' should be 0 or 1 (or yes/no) on every row, not '{text}'."
+    return f"{quoted(column)} should be 0 or 1 (or yes/no) on every row, not {quoted(text)}."
 
 
 def negative_count(column: str, value: float) -> str:
-    return f"'{column}' is negative ({fmt_number(value)}); counts cannot be below zero."
+    return f"{quoted(column)} is negative ({fmt_number(value)}); counts cannot be below zero."
 
 
 def not_whole(column: str, value: float) -> str:
-    return f"'{column}' is {fmt_number(value)}; a count must be a whole number."
+    return f"{quoted(column)} is {fmt_number(value)}; a count must be a whole number."
 
 
 def conversions_over_exposures(conv_col: str, conv: float, exp_col: str, exp: float) -> str:
     return (
-        f"'{conv_col}' ({fmt_number(conv)}) is larger than '{exp_col}' ({fmt_number(exp)}); "
+        f"{quoted(conv_col)} ({fmt_number(conv)}) is larger than {quoted(exp_col)} ({fmt_number(exp)}); "
         "there cannot be more conversions than exposures."
     )
 
 
 def impossible_sum_sq(column: str) -> str:
-    return f"'{column}' is smaller than the sum and n allow; check that it holds the sum of squared values."
+    return f"{quoted(column)} is smaller than the sum and n allow; check that it holds the sum of squared values."
 
 
 def sum_without_units(sum_col: str, n_col: str) -> str:
-    return f"'{sum_col}' has a value but '{n_col}' is 0."
+    return f"{quoted(sum_col)} has a value but {quoted(n_col)} is 0."
 
 
 def not_a_date(column: str, text: str) -> str:
-    return f"'{text}' in '{column}' is not a date (use e.g. 2024-03-31 or 31/03/2024)."
+    return f"{quoted(text)} in {quoted(column)} is not a date (use e.g. 2024-03-31 or 31/03/2024)."
 
 
 def _span(start: date | None, end: date | None) -> str:
@@ -111,13 +113,13 @@ def as_of_outside(day: date, start: date | None, end: date | None) -> str:
 
 def unknown_arm(value: str, arm: str, allowed: Sequence[str]) -> str:
     shown = ", ".join(allowed)
-    named = f"'{value}'" if value == arm else f"'{value}' (read as '{arm}')"
+    named = f"{quoted(value)}" if value == arm else f"{quoted(value)} (read as {quoted(arm)})"
     return f"Arm {named} is not one of this pilot's arms ({shown}). Pick the control value or map it to an arm."
 
 
 def control_is_other_arm(value: str, arm: str, control: str, allowed: Sequence[str]) -> str:
     return (
-        f"The control value '{value}' names the arm {arm}, but this pilot's control arm is {control} "
+        f"The control value {quoted(value)} names the arm {arm}, but this pilot's control arm is {control} "
         f"(its arms: {', '.join(allowed)}, control first). Pick {control}'s value as the control value."
     )
 
@@ -125,7 +127,7 @@ def control_is_other_arm(value: str, arm: str, control: str, allowed: Sequence[s
 def control_matches_nothing(value: str, column: str, values: Sequence[str], allowed: Collection[str]) -> str:
     found = ", ".join(sorted(values)[:10]) or "none"
     return (
-        f"The control value '{value}' is neither a value of '{column}' ({found}) nor one of this pilot's arms "
+        f"The control value {quoted(value)} is neither a value of {quoted(column)} ({found}) nor one of this pilot's arms "
         f"({', '.join(allowed)}). Pick the value that marks the control group."
     )
 
@@ -153,11 +155,11 @@ def note_weekly() -> str:
 
 
 def note_arm_values(pairs: Sequence[tuple[str, str]]) -> str:
-    return "Arms: " + ", ".join(f"'{raw}' → {arm}" for raw, arm in pairs) + "."
+    return "Arms: " + ", ".join(f"{quoted(raw)} → {arm}" for raw, arm in pairs) + "."
 
 
 def note_control_missing(value: str, column: str) -> str:
-    return f"The control value '{value}' does not appear in '{column}', so no rows were read as control."
+    return f"The control value {quoted(value)} does not appear in {quoted(column)}, so no rows were read as control."
 
 
 def note_blank_rows(count: int) -> str:
@@ -189,7 +191,7 @@ def note_repeated_ids(column: str, ids: int, rows: int, example_rows: tuple[int,
     first, second = example_rows
     several = "an id appears" if ids == 1 else f"{ids:,} ids appear"
     text = (
-        f"In '{column}', {several} on more than one row ({rows:,} rows; e.g. rows {first} and {second} "
+        f"In {quoted(column)}, {several} on more than one row ({rows:,} rows; e.g. rows {first} and {second} "
         "have the same id). Each row counts as one unit, so those people are counted more than once."
     )
     if in_several_arms:
