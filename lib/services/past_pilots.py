@@ -7,8 +7,11 @@ metric kind, effect scale and direction (a lift is never pooled with a
 difference), never the pilot itself, and only pilots whose decision closed them
 (an "extend" is not an outcome yet). The informed reading sits beside the
 sequential verdict and never replaces it: the verdict decides, this reading says
-what the past suggests. Its chance of clearing reads "at least": a lower bound
-that stays honest when the past pilots happen to flatter (``bench/priors_calibration.py``).
+what the past suggests. Its central figure, interval and chance of clearing all come
+from one posterior (:mod:`lib.stats.priors`), so the chance is at least 50 % exactly
+when the central figure clears; where the past pilots cast doubt on the normal
+shape the chance leans on, the interval is shown alone and the sentence says why
+(``bench/priors_calibration.py`` measures both).
 """
 
 from __future__ import annotations
@@ -213,13 +216,24 @@ def range_text(kind: str, scale: str, low: float, high: float) -> str:
 
 
 def chance_words(chance: float, beats: str, threshold: str) -> str:
-    """The stated chance is a lower bound (see lib.stats.priors): "at least 84% chance it clears +0.5 pts",
-    rounded down; under 1 %, the past pilots leave it open, and the sentence says so instead of "at least 0%"."""
-    whole = min(math.floor(chance * 100 + 1e-9), 99)
+    """ "64% chance it clears +0.5 pts": the posterior chance, to the nearest percent.
+
+    Rounding never crosses one half, so the words agree with the central figure (which clears exactly when
+    the chance is at least 50 %): 49.6 % reads 49 %, not 50 %. Beyond 1 % and 99 % the sentence says "under"
+    and "over" instead of claiming certainty."""
+    whole = round(chance * 100)
+    whole = max(whole, 50) if chance >= 0.5 else min(whole, 49)
+    if whole >= 100:
+        return f"over 99% chance it {beats} {threshold}"
     if whole < 1:
-        verb = "clearing" if beats == "clears" else "staying below"
-        return f"too uncertain to put a chance on {verb} {threshold}"
-    return f"at least {whole}% chance it {beats} {threshold}"
+        return f"under 1% chance it {beats} {threshold}"
+    return f"{whole}% chance it {beats} {threshold}"
+
+
+def no_chance_words(caution: str, beats: str, threshold: str) -> str:
+    """What stands where the chance would, when it is withheld: the reason, in the reading's own terms."""
+    verb = "clearing" if beats == "clears" else "staying below"
+    return f"no chance of {verb} {threshold} is given: {caution}"
 
 
 def why_not(peers: Peers, fit: PriorFit) -> str:
@@ -266,10 +280,12 @@ def read_verdict(
     threshold = pass_point(v)
     reading = shrink(estimate, v.standard_error, fit.prior, threshold, direction=v.direction)
     beats = "clears" if v.direction == "increase" else "stays below"
+    line = effect_text(v.kind, v.interval_scale, threshold)
+    chance = chance_words(reading.chance, beats, line)
     sentence = (
-        f"Read with {peers.words()}: likely {effect_text(v.kind, v.interval_scale, reading.mean)} "
+        f"Read with {peers.words()}: likely {effect_text(v.kind, v.interval_scale, reading.median)} "
         f"({range_text(v.kind, v.interval_scale, reading.low, reading.high)}); "
-        f"{chance_words(reading.chance, beats, effect_text(v.kind, v.interval_scale, threshold))}."
+        f"{no_chance_words(reading.caution, beats, line) if reading.caution else chance}."
     )
     return InformedReading(sentence, peers, reading, fit)
 
