@@ -737,6 +737,14 @@ def test_before_after_is_not_called_met_when_a_trend_explains_the_shift():
     assert "adjusted for trend and weekday the step is +0.05" in verdict.sentence
 
 
+def test_planned_days_count_the_start_and_the_end_and_need_both_dates():
+    """One rule for the calendar plan: the engine's progress, the progress chart and the pilot page's looks use it."""
+    assert ab_pilot().planned_days == 28 == (END - START).days + 1
+    assert replace(ab_pilot(), end=START).planned_days == 1
+    assert replace(ab_pilot(), end=None).planned_days is None and replace(ab_pilot(), start=None).planned_days is None
+    assert replace(ab_pilot(), end=START - timedelta(days=1)).planned_days is None
+
+
 def test_a_pilot_that_cannot_reach_its_plan_by_the_end_date_says_so():
     pilot = ab_pilot(planned_n_per_arm=10_000)  # 28 days, 100 a day per arm: 2,800 by the end
     evaluation = evaluate_pilot(pilot, [SIGNUP], daily("signup_rate", 7, (100, 10), (100, 11)))

@@ -148,7 +148,9 @@ def test_a_workspace_exported_earlier_restores_and_reads_back_the_same_verdicts_
                 assert seen == expected[today.isoformat()][name], (today, name)
     held = expected[AFTER_ITS_END.isoformat()][RETARGETING]
     assert any(r.startswith("Conversion rate: It holds at least") for r in held["headline"]["reasons"])
-    assert any(r.startswith("Conversion rate: It holds at least") for r in held["decisions"][0]["read_today"]["reasons"])
+    assert any(
+        r.startswith("Conversion rate: It holds at least") for r in held["decisions"][0]["read_today"]["reasons"]
+    )
 
 
 def test_an_evaluation_kept_by_the_earlier_format_reads_back_the_same(engine):

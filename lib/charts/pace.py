@@ -88,12 +88,6 @@ def short_date(day: date, reference: date | None = None) -> str:
     return text if reference is None or reference.year == day.year else f"{text} {day.year}"
 
 
-def _planned_days(pilot: PilotSpec) -> int | None:
-    if pilot.start is None or pilot.end is None or pilot.end < pilot.start:
-        return None
-    return (pilot.end - pilot.start).days + 1
-
-
 def _cumulative(
     observations: Sequence[Observation],
     metric: str,
@@ -177,7 +171,7 @@ def progress(
     arms = [("pilot", pilot.pilot_arm)]
     if verdict.comparison == "vs_control":
         arms.insert(0, ("control", pilot.control_arm))
-    planned = _planned_days(pilot) if by_days else pilot.planned_n_per_arm
+    planned = pilot.planned_days if by_days else pilot.planned_n_per_arm
     points = _cumulative(observations, verdict.metric, arms, by_days, pilot, evaluation.as_of)
     base = ProgressData(
         pilot.name,

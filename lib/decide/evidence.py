@@ -18,7 +18,7 @@ from typing import NamedTuple
 from scipy import special
 
 from lib.decide import wording
-from lib.decide.logged import NO_DATA, ArmLog, in_baseline, in_pilot_period, planned_days
+from lib.decide.logged import NO_DATA, ArmLog, in_baseline, in_pilot_period
 from lib.specs import CriterionSpec, PilotSpec
 from lib.stats import before_after, skew
 from lib.stats.contrasts import Contrast, ExactRate, LinearContrast, RatioContrast, SkewedContrast
@@ -330,7 +330,7 @@ def periods_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, ArmL
         early = _evidence(setup, _Figures(control_value, pilot_value), (*notes, wording.ADJUSTED_TOO_FEW_DAYS))
         return replace(early, pilot_days=len(after))
     notes.extend(fit.notes)
-    planned = planned_days(pilot)
+    planned = pilot.planned_days
     fraction = None
     if planned is not None:
         nb = len(before)

@@ -8,7 +8,7 @@ from datetime import date
 
 from lib.decide import wording
 from lib.decide.evidence import Evidence
-from lib.decide.logged import elapsed_fraction, planned_days
+from lib.decide.logged import elapsed_fraction
 from lib.decide.verdicts import PilotEvaluation
 from lib.specs import PilotSpec
 from lib.stats.contrasts import LinearContrast, RatioContrast, SkewedContrast
@@ -24,7 +24,7 @@ def with_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None, *, plan
     plan = pilot.planned_n_per_arm if plan_applies else None
     ended = pilot.end is not None and last_day is not None and last_day >= pilot.end
     if ev.step is not None:
-        total = planned_days(pilot)
+        total = pilot.planned_days
         more = None if total is None else max(total - ev.pilot_days, 0)
         progress = None if total is None else min(ev.pilot_days / total, 1.0)
         return replace(
@@ -55,7 +55,7 @@ def with_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None, *, plan
         return _pace(out, pilot, last_day, plan)
     elapsed = elapsed_fraction(pilot, last_day)
     if elapsed is not None:
-        total = planned_days(pilot) or 0
+        total = pilot.planned_days or 0
         more = total - round(elapsed * total)
         return replace(
             ev,
