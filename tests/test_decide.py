@@ -16,6 +16,7 @@ from scipy import stats
 from statsmodels.stats import proportion as sm_proportion
 
 from lib.decide import METHOD_VERSION, CriterionVerdict, PilotEvaluation, evaluate_pilot, wording
+from lib.decide.verdicts import ReasonKey
 from lib.specs import CriterionSpec, Observation, PilotSpec
 from lib.stats import group_sequential as gs
 
@@ -155,6 +156,67 @@ def test_clear_win_details():
     assert verdict.p_value_raw == pytest.approx(p, rel=1e-9)
     assert verdict.p_value_raw == pytest.approx(agresti_caffo_p(5600, 560, 5600, 840), rel=1e-9)
     assert verdict.confidence == pytest.approx(1 - verdict.p_value)
+
+
+REASON_KEYS = {  # scenario: what each reason says, as data, in the order the reasons are said
+    "clear win": [("scale", None), ("met", "signup_rate"), ("sequential", None)],
+    "clear loss": [("missed", "signup_rate"), ("abort", None), ("sequential", None)],
+    "guardrail harm": [("harmed", "unsubscribe_rate"), ("abort", None), ("sequential", None)],
+    "too early": [
+        ("keep_running", None),
+        ("progress", "signup_rate"),
+        ("more_needed", "signup_rate"),
+        ("sequential", None),
+    ],
+    "futility": [("futile", "signup_rate"), ("abort", None), ("sequential", None)],
+    "mixed": [("iterate", None), ("sequential", None)],
+    "broken split": [("srm", None), ("sequential", None)],
+}
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_every_reason_carries_a_code_and_the_criterion_it_names(name):
+    """Readers find a reason by its key (``past_end`` swaps the pace reason), never by its words."""
+    evaluation = evaluate_pilot(*SCENARIOS[name][:3])
+    keys = [(k.code, k.metric) for k in evaluation.reason_keys]
+    assert keys == REASON_KEYS[name], list(zip(keys, evaluation.reasons, strict=True))
+    labels = {v.metric: v.label for v in evaluation.verdicts}
+    for key, words in zip(evaluation.reason_keys, evaluation.reasons, strict=True):
+        assert key.metric is None or words.startswith(labels[key.metric]) or labels[key.metric] in words
+    data = evaluation.to_dict()
+    assert data["reason_keys"] == [{"code": c, "metric": m} for c, m in REASON_KEYS[name]]
+
+
+def test_reason_keys_are_one_per_reason():
+    with pytest.raises(ValueError, match="2 reasons but 1 reason keys"):
+        PilotEvaluation("p", "scale", ["a", "b"], [], None, False, reason_keys=[ReasonKey("scale")])
+    unknown = PilotEvaluation("p", "scale", ["a", "b"], [], None, False)  # built without keys: said, not known
+    assert [k.code for k in unknown.reason_keys] == ["unknown", "unknown"]
+
+
+def test_a_frozen_evaluation_reads_back_with_its_reason_keys():
+    from lib.decide.frozen import evaluation_from_snapshot
+
+    evaluation = evaluate_pilot(*SCENARIOS["guardrail harm"][:3])
+    back = evaluation_from_snapshot({"evaluation": evaluation.to_dict(), "method_version": METHOD_VERSION})
+    assert (back.reasons, back.reason_keys) == (evaluation.reasons, evaluation.reason_keys)
+    data = evaluation.to_dict()
+    data["reason_keys"][0] = {"code": "a_code_from_a_newer_greenlight", "metric": "unsubscribe_rate"}
+    newer = evaluation_from_snapshot({"evaluation": data})
+    assert newer.reason_keys[0] == ReasonKey("unknown", "unsubscribe_rate") and newer.reasons == evaluation.reasons
+
+
+def test_the_same_words_are_said_once_where_they_first_came():
+    """Two criteria on one metric that cannot be evaluated say the same error once, keyed by the first."""
+    more_than_counted = daily("signup_rate", 3, (100, 150), (100, 10))
+    evaluation = evaluate_pilot(ab_pilot(), [SIGNUP, replace(SIGNUP, role="secondary")], more_than_counted)
+    errors = [r for r, k in zip(evaluation.reasons, evaluation.reason_keys, strict=True) if k.code == "error"]
+    assert errors == [
+        "Signup rate could not be evaluated (control_conversions (450) cannot be larger than the people "
+        "counted (300).); fix the criterion or the data."
+    ]
+    assert ReasonKey("error", "signup_rate") in evaluation.reason_keys
+    assert len(evaluation.reasons) == len(set(evaluation.reasons)) == len(evaluation.reason_keys) == 5
 
 
 def test_too_early_says_how_far_along_and_how_much_more():

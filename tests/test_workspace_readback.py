@@ -137,6 +137,22 @@ def test_the_fixture_is_a_backup_of_the_earlier_format_with_a_pace_note_frozen_i
     assert all("pace" not in v for s in frozen for v in s["evaluation"]["verdicts"])  # words only, no data
 
 
+def test_an_earlier_snapshot_reads_back_its_pace_reason_by_key_and_the_others_as_unknown():
+    data = backup.loads(BACKUP.read_text(encoding="utf-8"))
+    pid = next(p["id"] for p in data["tables"]["pilot"] if p["name"] == RETARGETING)
+    extend = next(d for d in data["tables"]["decision"] if d["pilot_id"] == pid)
+    kept = evaluation_from_snapshot(json.loads(extend["snapshot_json"]))
+    keys = [(k.code, k.metric) for k in kept.reason_keys]
+    assert keys == [
+        ("unknown", None),
+        ("unknown", None),
+        ("unknown", None),
+        ("pace", "conversion_rate"),
+        ("unknown", None),
+    ]
+    assert kept.reasons[3].startswith("Conversion rate: At today's pace it reaches about 6,800 clicks per arm")
+
+
 def test_a_workspace_exported_earlier_restores_and_reads_back_the_same_verdicts_and_sentences(engine):
     _restored(engine)
     expected = _expected()["read_back"]

@@ -9,7 +9,7 @@ from datetime import date
 from lib.decide import wording
 from lib.decide.evidence import Evidence
 from lib.decide.logged import elapsed_fraction
-from lib.decide.verdicts import PilotEvaluation
+from lib.decide.verdicts import PilotEvaluation, ReasonKey
 from lib.specs import PilotSpec
 from lib.stats.contrasts import LinearContrast, RatioContrast, SkewedContrast
 
@@ -100,7 +100,7 @@ def past_end(evaluation: PilotEvaluation, end: date | None, today: date) -> Pilo
     """
     if end is None or end >= today:
         return evaluation
-    swaps: dict[str, str] = {}
+    swaps: dict[ReasonKey, str] = {}
     verdicts = []
     for v in evaluation.verdicts:
         notes = []
@@ -108,11 +108,11 @@ def past_end(evaluation: PilotEvaluation, end: date | None, today: date) -> Pilo
             read = wording.pace_read(note)
             if read is not None:
                 units, plan = read
-                held = wording.pace_held(v.sample_n, plan, units, end)
-                swaps[f"{v.label}: {note}"] = f"{v.label}: {held}"
-                note = held
+                note = wording.pace_held(v.sample_n, plan, units, end)
+                swaps[ReasonKey("pace", v.metric)] = wording.REASON_PACE.format(label=v.label, note=note)
             notes.append(note)
         verdicts.append(replace(v, warnings=notes))
     if not swaps:
         return evaluation
-    return replace(evaluation, reasons=[swaps.get(r, r) for r in evaluation.reasons], verdicts=verdicts)
+    reasons = [swaps.get(key, r) for key, r in zip(evaluation.reason_keys, evaluation.reasons, strict=True)]
+    return replace(evaluation, reasons=reasons, verdicts=verdicts)

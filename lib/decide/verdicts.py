@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal, get_args
 
 from lib.stats.before_after import CounterfactualDay
 from lib.stats.result_types import ComparisonResult, TargetResult, plain
@@ -17,6 +17,44 @@ RECOMMENDATIONS: tuple[str, ...] = ("scale", "iterate", "keep_running", "abort")
 STATUSES: tuple[str, ...] = ("met", "missed", "harmed", "safe", "too_early", "inconclusive", "futile")
 #: bumped whenever a rule or boundary changes; stored with every frozen snapshot
 METHOD_VERSION = "2026.11-gs"
+
+#: what a reason for the recommendation says, as data (its words are rendered beside it, in ``reasons``)
+ReasonCode = Literal[
+    "no_data",  # nothing logged yet
+    "no_criteria",  # nothing to judge
+    "keep_running",  # not enough data to call it yet
+    "scale",  # every primary met, no guardrail harmed
+    "abort",  # abort and go back to the drawing board
+    "errors",  # some criteria could not be evaluated
+    "srm",  # the split between arms is off
+    "iterate",  # the planned sample is in but the result is mixed
+    "met",  # a primary criterion is met (``metric``)
+    "harmed",  # a guardrail got worse than tolerated (``metric``)
+    "missed",  # a primary falls short of its threshold (``metric``)
+    "futile",  # a primary can no longer reach its threshold (``metric``)
+    "progress",  # share of the planned sample in (``metric``)
+    "more_needed",  # how much more is needed (``metric``)
+    "error",  # one criterion could not be evaluated (``metric``)
+    "pace",  # at today's pace the plan is not in by the end date (``metric``; the numbers: its verdict's ``pace``)
+    "sequential",  # the bounds stay valid under daily looks
+    "corrected",  # the error budget is split between criteria
+    "observational",  # before/after is not an experiment
+    "unknown_design",  # the pilot's design is not one the engine knows
+    "no_primary",  # secondary criteria stand in for a missing primary
+    "unknown",  # read back from a snapshot frozen before reasons carried codes: only its words are known
+]
+REASON_CODES: tuple[str, ...] = get_args(ReasonCode)
+
+
+@dataclass(frozen=True)
+class ReasonKey:
+    """What one reason says, as data: its ``code`` and the criterion it is about (``metric``), if any.
+
+    Readers find a reason by its key, never by its words (``PilotEvaluation.reasons`` holds those).
+    """
+
+    code: ReasonCode
+    metric: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +124,11 @@ class CriterionVerdict:
 
 @dataclass(frozen=True)
 class PilotEvaluation:
-    """The engine's answer for one pilot."""
+    """The engine's answer for one pilot.
+
+    ``reasons`` are the words of each reason for the recommendation, in order; ``reason_keys`` what
+    each one says, as data, in the same order (one key per reason; left out, every reason is "unknown").
+    """
 
     pilot: str
     recommendation: str
@@ -99,6 +141,15 @@ class PilotEvaluation:
     sequential: bool = True
     multiple_testing: str = "holm"
     method_version: str = METHOD_VERSION
+    reason_keys: list[ReasonKey] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.reason_keys and self.reasons:
+            object.__setattr__(self, "reason_keys", [ReasonKey("unknown") for _ in self.reasons])
+        if len(self.reason_keys) != len(self.reasons):
+            raise ValueError(
+                f"{len(self.reasons)} reasons but {len(self.reason_keys)} reason keys: one key per reason."
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe plain data: dates as ISO strings, None instead of NaN."""

@@ -117,6 +117,7 @@ REASON_MISSED = "{label} falls short of its threshold."
 REASON_FUTILE = "{label} can no longer reach its threshold: the data rule out the effect the plan expected."
 REASON_PROGRESS = "{label}: {progress} of the planned sample."
 REASON_MORE = "{label}: about {more} more {units}{per_arm} needed."
+REASON_PACE = "{label}: {note}"
 REASON_ITERATE = (
     "The planned sample is in but the result is mixed: {summary}. Rework the idea and run a new pilot "
     "rather than scaling it."
