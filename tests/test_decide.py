@@ -16,7 +16,7 @@ from scipy import stats
 from statsmodels.stats import proportion as sm_proportion
 
 from lib.decide import METHOD_VERSION, CriterionVerdict, PilotEvaluation, evaluate_pilot, wording
-from lib.decide.verdicts import ReasonKey
+from lib.decide.verdicts import Pace, ReasonKey
 from lib.specs import CriterionSpec, Observation, PilotSpec
 from lib.stats import group_sequential as gs
 
@@ -844,6 +844,91 @@ def test_after_the_end_the_pace_note_says_what_the_pilot_holds_not_a_date_gone_b
     assert wording.pace_held(0, 10_000, "visitors", END) == (
         "It holds none of the planned 10,000 visitors per arm, and its end (29 Nov 2026) has passed."
     )
+
+
+def test_the_pace_is_data_on_the_verdict_and_its_note_is_said_from_it():
+    """7 days at 100 a day per arm of a 28-day plan: about 2,800 by the end, short of 10,000 — as numbers."""
+    evaluation = evaluate_pilot(
+        ab_pilot(planned_n_per_arm=10_000), [SIGNUP], daily("signup_rate", 7, (100, 10), (102, 11))
+    )
+    verdict = evaluation.verdicts[0]
+    assert verdict.pace == Pace(700.0, 10_000, "visitors", END, 2800.0, START + timedelta(days=6), 100.0)
+    assert verdict.pace.short and verdict.pace.reaches_on == START + timedelta(days=6 + 93)
+    assert verdict.pace_note_at is not None
+    assert verdict.warnings[verdict.pace_note_at] == wording.pace_note(verdict.pace, None)
+    assert verdict.warnings[verdict.pace_note_at].startswith("At today's pace it reaches about 2,800 visitors per arm")
+    assert wording.pace_note(verdict.pace, END) == verdict.warnings[verdict.pace_note_at]  # the end is still ahead
+    assert wording.pace_note(verdict.pace, END + timedelta(days=1)).startswith("It holds at least 700 of the planned")
+    pace = [
+        r
+        for r, k in zip(evaluation.reasons, evaluation.reason_keys, strict=True)
+        if k == ReasonKey("pace", "signup_rate")
+    ]
+    assert pace == [f"Signup rate: {verdict.warnings[verdict.pace_note_at]}"]
+
+    on_track = evaluate_pilot(
+        ab_pilot(planned_n_per_arm=2_000), [SIGNUP], daily("signup_rate", 7, (100, 10), (100, 11))
+    )
+    kept = on_track.verdicts[0]
+    assert kept.pace is not None and not kept.pace.short and kept.pace_note_at is None  # the chart still draws it
+    assert kept.pace.reaches_on == START + timedelta(days=6 + 13) and wording.pace_note(kept.pace, END) is None
+    open_ended = evaluate_pilot(
+        PilotSpec("No end", "ab", start=START, planned_n_per_arm=10_000),
+        [SIGNUP],
+        daily("signup_rate", 7, (100, 10), (100, 11)),
+    )
+    assert open_ended.verdicts[0].pace.projected is None and open_ended.verdicts[0].pace_note_at is None
+    done = evaluate_pilot(ab_pilot(planned_n_per_arm=500), [SIGNUP], daily("signup_rate", 7, (100, 10), (100, 11)))
+    assert done.verdicts[0].pace is None  # the plan is in: nothing to project
+
+
+def test_past_end_says_the_note_again_from_the_pace_not_from_its_words():
+    """The note and its reason are found where the verdict and the reason keys say, whatever their words read."""
+    from lib.decide.progress import past_end
+
+    evaluation = evaluate_pilot(
+        ab_pilot(planned_n_per_arm=10_000), [SIGNUP], daily("signup_rate", 7, (100, 10), (102, 11))
+    )
+    verdict = evaluation.verdicts[0]
+    at = evaluation.reason_keys.index(ReasonKey("pace", "signup_rate"))
+    warnings = list(verdict.warnings)
+    warnings[verdict.pace_note_at] = "Words an earlier wording chose."
+    reworded = replace(
+        evaluation,
+        verdicts=[replace(verdict, warnings=warnings)],
+        reasons=[*evaluation.reasons[:at], "Signup rate: earlier words.", *evaluation.reasons[at + 1 :]],
+    )
+    after = past_end(reworded, END, END + timedelta(days=4))
+    held = past_end(evaluation, END, END + timedelta(days=4))
+    assert after.reasons == held.reasons and after.verdicts[0].warnings == held.verdicts[0].warnings
+    assert after.reasons[at].startswith("Signup rate: It holds at least 700 of the planned 10,000 visitors")
+
+
+def test_a_frozen_evaluation_reads_back_with_its_pace():
+    from lib.decide.frozen import evaluation_from_snapshot
+    from lib.decide.progress import past_end
+
+    evaluation = evaluate_pilot(
+        ab_pilot(planned_n_per_arm=10_000),
+        [SIGNUP, replace(SIGNUP, metric="click_rate", role="secondary")],
+        daily("signup_rate", 7, (100, 10), (102, 11)) + daily("click_rate", 7, (100, 30), (100, 31)),
+    )
+    data = json.loads(json.dumps(evaluation.to_dict()))
+    back = evaluation_from_snapshot({"evaluation": data, "method_version": METHOD_VERSION})
+    assert [(v.pace, v.pace_note_at, v.warnings) for v in back.verdicts] == [
+        (v.pace, v.pace_note_at, v.warnings) for v in evaluation.verdicts
+    ]
+    assert evaluation.verdicts[1].pace_note_at is not None  # a secondary's note too, without a reason of its own
+    later = END + timedelta(days=4)
+    assert past_end(back, END, later).reasons == past_end(evaluation, END, later).reasons
+    assert [v.warnings for v in past_end(back, END, later).verdicts] == [
+        v.warnings for v in past_end(evaluation, END, later).verdicts
+    ]
+    data["verdicts"][0]["pace"] = {"so_far": "many", "plan": 10_000}  # malformed: the words stay as they are
+    data["verdicts"][1]["pace_note_at"] = 99
+    broken = evaluation_from_snapshot({"evaluation": data})
+    assert broken.verdicts[0].pace is None and broken.verdicts[1].pace_note_at is None
+    assert [v.warnings for v in past_end(broken, END, later).verdicts] == [v.warnings for v in evaluation.verdicts]
 
 
 def test_mean_that_may_be_negative_is_plain_welch():

@@ -226,16 +226,22 @@ def _reasons(recommendation, code, reasons, evals, judged, verdicts, primaries, 
         out.insert(0, _say("iterate", wording.REASON_ITERATE.format(summary=summary)))
     for c, ev in errors:
         out.append(_say("error", wording.REASON_ERROR.format(label=wording.label(c.metric), error=ev.error), c.metric))
-    for (_, ev), _, v in primaries:  # what the meeting must hear about a primary, beside the verdict
-        if ev.pace_note:
-            out.append(_say("pace", wording.REASON_PACE.format(label=v.label, note=ev.pace_note), v.metric))
+    for _, _, v in primaries:  # what the meeting must hear about a primary, beside the verdict
+        if v.pace_note_at is not None:
+            note = v.warnings[v.pace_note_at]
+            out.append(_say("pace", wording.REASON_PACE.format(label=v.label, note=note), v.metric))
     return out
 
 
 def _verdict(
     crit: CriterionSpec, ev: Evidence, j: rules.Judgement, levels: rules.Levels, sequential: bool
 ) -> CriterionVerdict:
-    warnings = list(ev.warnings)
+    warnings = list(dict.fromkeys(ev.warnings))
+    pace_note = wording.pace_note(ev.pace, None) if ev.pace is not None else None  # as of the last day counted
+    pace_note_at = None
+    if pace_note is not None:
+        pace_note_at = len(warnings)
+        warnings.append(pace_note)
     if sequential and ev.fraction is None and ev.contrast is not None:
         warnings.append(wording.NO_PLAN)
     if not sequential:
@@ -294,6 +300,8 @@ def _verdict(
         placebo=placebo,
         counterfactual=ev.counterfactual,
         standard_error=_standard_error(ev),
+        pace=ev.pace,
+        pace_note_at=pace_note_at,
     )
 
 

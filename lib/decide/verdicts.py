@@ -6,8 +6,9 @@ the evaluation it was shown, with ``method_version`` saying which rules made it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal, get_args
 
 from lib.stats.before_after import CounterfactualDay
@@ -17,6 +18,9 @@ RECOMMENDATIONS: tuple[str, ...] = ("scale", "iterate", "keep_running", "abort")
 STATUSES: tuple[str, ...] = ("met", "missed", "harmed", "safe", "too_early", "inconclusive", "futile")
 #: bumped whenever a rule or boundary changes; stored with every frozen snapshot
 METHOD_VERSION = "2026.11-gs"
+#: the shape of ``to_dict``, bumped when it changes so kept evaluations are computed again
+#: (2: the pace and the reasons' codes kept as data; 1 had them as words only, see :mod:`lib.decide.frozen`)
+EVALUATION_FORMAT = 2
 
 #: what a reason for the recommendation says, as data (its words are rendered beside it, in ``reasons``)
 ReasonCode = Literal[
@@ -58,6 +62,44 @@ class ReasonKey:
 
 
 @dataclass(frozen=True)
+class Pace:
+    """A criterion's sample against its plan at the average daily pace so far, carried forward in a straight line.
+
+    Numbers, not words: :func:`lib.decide.wording.pace_note` says them once the reader's date is known,
+    and the progress chart draws them. ``so_far`` is per arm (the smaller arm) by ``last_day``, in
+    ``units``; ``per_day`` the average since the pilot's start; ``projected`` what that pace reaches by
+    ``end`` (None without an end date); ``plan`` the planned sample per arm. A pace read back from a
+    snapshot frozen before it was kept as data knows only what its note said (no ``last_day``, ``per_day``).
+    """
+
+    so_far: float
+    plan: int
+    units: str
+    end: date | None
+    projected: float | None
+    last_day: date | None = None
+    per_day: float | None = None
+
+    @property
+    def short(self) -> bool:
+        """At this pace the planned sample is not in by the end date."""
+        return self.projected is not None and self.projected < self.plan
+
+    @property
+    def reaches_on(self) -> date | None:
+        """The day this pace reaches the plan; None once it is in, or without a pace."""
+        if self.last_day is None or not self.per_day or self.so_far >= self.plan:
+            return None
+        return self.last_day + timedelta(days=math.ceil((self.plan - self.so_far) / self.per_day))
+
+    def at(self, day: date) -> float:
+        """Units per arm this pace reaches by ``day`` (from ``last_day`` on)."""
+        if self.last_day is None or self.per_day is None:
+            return self.so_far
+        return self.so_far + self.per_day * (day - self.last_day).days
+
+
+@dataclass(frozen=True)
 class CriterionVerdict:
     """How one criterion stands, with the sentence for the review meeting.
 
@@ -75,6 +117,8 @@ class CriterionVerdict:
     is the fixed-sample standard error of the effect on ``interval_scale``
     (half the width of its ±1 standard-error interval): what reading a pilot
     with the team's past pilots (:mod:`lib.services.past_pilots`) pools; no verdict uses it.
+    ``pace`` (planned sample counted in people only) is where today's pace takes the plan by the end
+    date; when it falls short the pace note says so, as ``warnings[pace_note_at]``.
     """
 
     metric: str
@@ -117,6 +161,8 @@ class CriterionVerdict:
     placebo: str | None = None
     counterfactual: tuple[CounterfactualDay, ...] = ()
     standard_error: float | None = None
+    pace: Pace | None = None
+    pace_note_at: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)

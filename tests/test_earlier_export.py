@@ -9,7 +9,7 @@ pilot's verdicts, reasons, headline, report notes and progress summary, fresh an
 them, on the export day and on 20 Dec 2026 (after the retargeting pilot's end, when its pace note reads
 as what it holds), and the evaluation that code kept for the retargeting pilot (``stored_evaluation``).
 
-Regenerate only to record a deliberate change of wording: ``python -m tests.test_workspace_readback``
+Regenerate only to record a deliberate change of wording: ``python -m tests.test_earlier_export``
 (writes both files from the current code).
 """
 
@@ -21,13 +21,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from lib import charts
-from lib.decide import CriterionVerdict, PilotEvaluation
+from lib.decide import CriterionVerdict, PilotEvaluation, wording
 from lib.decide.frozen import evaluation_from_snapshot
 from lib.decide.progress import past_end
+from lib.decide.verdicts import Pace
 from lib.infra.db import reading, transaction
 from lib.infra.models import Pilot, StoredEvaluation
 from lib.report.pilot_report import build_pilot_report
@@ -169,10 +171,17 @@ def test_a_workspace_exported_earlier_restores_and_reads_back_the_same_verdicts_
     )
 
 
-def test_an_evaluation_kept_by_the_earlier_format_reads_back_the_same(engine):
-    """A stored evaluation written before the change is read back, not recomputed, and says the same."""
+#: what the earlier code stored as ``StoredEvaluation.method_version`` (rules and wording; its shape had no number)
+EARLIER_STORED_AS = "2026.11-gs/wording-2"
+
+
+@pytest.mark.parametrize("kept_as", [EARLIER_STORED_AS, STORED_AS])
+def test_an_evaluation_kept_by_the_earlier_format_reads_back_the_same(engine, kept_as):
+    """A stored evaluation written before the change says the same: computed again when kept as the earlier
+    code kept it, and read back as it is (format 1 brought up to date on reading) when taken for current."""
     _restored(engine)
     expected = _expected()
+    kept_at = datetime(2026, 12, 6, 9, tzinfo=UTC)
     with transaction(engine) as s:
         pilot = s.exec(select(Pilot).where(Pilot.name == RETARGETING)).one()
         kept = expected["stored_evaluation"]
@@ -181,10 +190,10 @@ def test_an_evaluation_kept_by_the_earlier_format_reads_back_the_same(engine):
                 pilot_id=pilot.id or 0,
                 data_version=1,
                 evaluated_version=1,
-                method_version=STORED_AS,
+                method_version=kept_as,
                 recommendation=kept["recommendation"],
                 evaluation_json=json.dumps(kept),
-                computed_at=datetime(2026, 12, 6, 9, tzinfo=UTC),
+                computed_at=kept_at,
             )
         )
     with reading(engine) as s:
@@ -196,9 +205,20 @@ def test_an_evaluation_kept_by_the_earlier_format_reads_back_the_same(engine):
             assert _evaluation(past_end(ev, pilot.end_date, today)) == want["read_today"]
             said = headline_for(s, pilot, ev, today)
             assert said.reasons == want["headline"]["reasons"]
-    with Session(engine) as s:  # read back, not computed again
+    with Session(engine) as s:
         row = s.get(StoredEvaluation, pilot.id)
-        assert row is not None and row.computed_at.replace(tzinfo=UTC) == datetime(2026, 12, 6, 9, tzinfo=UTC)
+        assert row is not None and row.method_version == STORED_AS
+        assert (row.computed_at.replace(tzinfo=UTC) == kept_at) == (kept_as == STORED_AS)  # computed again, or not
+        assert ("pace" in json.loads(row.evaluation_json)["verdicts"][0]) == (kept_as != STORED_AS)
+
+
+def test_the_earlier_pace_note_reads_back_as_its_numbers():
+    data = backup.loads(BACKUP.read_text(encoding="utf-8"))
+    pid = next(p["id"] for p in data["tables"]["pilot"] if p["name"] == RETARGETING)
+    extend = next(d for d in data["tables"]["decision"] if d["pilot_id"] == pid)
+    verdict = evaluation_from_snapshot(json.loads(extend["snapshot_json"])).verdicts[0]
+    assert verdict.pace == Pace(5715.0, 9000, "clicks", date(2026, 12, 13), 6800.0)  # when and how fast: unsaid
+    assert verdict.pace_note_at == 0 and wording.pace_note(verdict.pace, None) == verdict.warnings[0]
 
 
 def _write_fixtures() -> None:  # pragma: no cover - run by hand, see the module docstring
