@@ -879,7 +879,10 @@ def test_the_pace_is_data_on_the_verdict_and_its_note_is_said_from_it():
     )
     assert open_ended.verdicts[0].pace.projected is None and open_ended.verdicts[0].pace_note_at is None
     done = evaluate_pilot(ab_pilot(planned_n_per_arm=500), [SIGNUP], daily("signup_rate", 7, (100, 10), (100, 11)))
-    assert done.verdicts[0].pace is None  # the plan is in: nothing to project
+    assert not done.verdicts[0].pace.short and done.verdicts[0].pace.reaches_on is None  # the plan is in
+    assert done.verdicts[0].pace_note_at is None and done.verdicts[0].pace.per_day == 100.0  # the chart says its pace
+    over = evaluate_pilot(ab_pilot(planned_n_per_arm=10_000), [SIGNUP], daily("signup_rate", 28, (100, 10), (100, 11)))
+    assert over.verdicts[0].pace.projected is None and over.verdicts[0].pace_note_at is None  # the end has come
 
 
 def test_past_end_says_the_note_again_from_the_pace_not_from_its_words():

@@ -52,7 +52,7 @@ def _kept_pace(raw: Mapping[str, Any], warnings: list[str]) -> tuple[Pace | None
     try:
         pace = Pace(
             so_far=float(kept["so_far"]),
-            plan=int(kept["plan"]),
+            plan=None if kept.get("plan") is None else int(kept["plan"]),
             units=str(kept["units"]),
             end=_day(kept.get("end")),
             projected=_number(kept.get("projected")),

@@ -78,19 +78,21 @@ def _ab_fraction(ev: Evidence, plan: int) -> float:
     return (2.0 / plan) / (1.0 / n_small + 1.0 / n_large)
 
 
-def measure_pace(so_far: float, plan: int, units: str, start: date, last_day: date, end: date | None) -> Pace | None:
+def measure_pace(
+    so_far: float, plan: int | None, units: str, start: date, last_day: date, end: date | None
+) -> Pace | None:
     """The average daily pace since ``start``, carried forward in a straight line: the one projection that the
     engine's pace note and the progress chart share. None before the start."""
     if last_day < start:
         return None
     per_day = so_far / ((last_day - start).days + 1)
-    projected = None if end is None else so_far + per_day * max((end - last_day).days, 0)
+    projected = None if end is None or last_day >= end else so_far + per_day * (end - last_day).days
     return Pace(so_far, plan, units, end, projected, last_day, per_day)
 
 
 def _pace(ev: Evidence, pilot: PilotSpec, last_day: date | None, plan: int) -> Evidence:
-    """Where today's pace takes the planned sample by the end date, while the plan is running."""
-    if ev.ended or pilot.start is None or last_day is None:
+    """Where today's pace takes the planned sample by the end date (a plan already in is never short of it)."""
+    if pilot.start is None or last_day is None:
         return ev
     return replace(ev, pace=measure_pace(ev.sample_n, plan, ev.units, pilot.start, last_day, pilot.end))
 

@@ -68,12 +68,13 @@ class Pace:
     Numbers, not words: :func:`lib.decide.wording.pace_note` says them once the reader's date is known,
     and the progress chart draws them. ``so_far`` is per arm (the smaller arm) by ``last_day``, in
     ``units``; ``per_day`` the average since the pilot's start; ``projected`` what that pace reaches by
-    ``end`` (None without an end date); ``plan`` the planned sample per arm. A pace read back from a
-    snapshot frozen before it was kept as data knows only what its note said (no ``last_day``, ``per_day``).
+    ``end`` while that date is ahead (else None); ``plan`` the planned sample per arm (None: no plan, only
+    a pace). A pace read back from a snapshot frozen before it was kept as data knows only what its note
+    said (no ``last_day``, ``per_day``).
     """
 
     so_far: float
-    plan: int
+    plan: int | None
     units: str
     end: date | None
     projected: float | None
@@ -83,12 +84,12 @@ class Pace:
     @property
     def short(self) -> bool:
         """At this pace the planned sample is not in by the end date."""
-        return self.projected is not None and self.projected < self.plan
+        return self.projected is not None and self.plan is not None and self.projected < self.plan
 
     @property
     def reaches_on(self) -> date | None:
         """The day this pace reaches the plan; None once it is in, or without a pace."""
-        if self.last_day is None or not self.per_day or self.so_far >= self.plan:
+        if self.last_day is None or not self.per_day or self.plan is None or self.so_far >= self.plan:
             return None
         return self.last_day + timedelta(days=math.ceil((self.plan - self.so_far) / self.per_day))
 

@@ -181,7 +181,7 @@ def pace_note(pace: Pace, today: date | None, *, end: date | None = None) -> str
     short; once it has passed, what the pilot holds against its plan. ``end`` is the pilot's end date as
     it stands now, when it moved since the pace was measured (a decision's frozen pace read later).
     """
-    if not pace.short or pace.projected is None or pace.end is None:
+    if not pace.short or pace.projected is None or pace.plan is None or pace.end is None:
         return None
     end = end or pace.end
     if today is not None and end < today:
