@@ -99,3 +99,10 @@ class PilotSpec:
     planned_n_per_arm: int | None = None
     control_arm: str = CONTROL_ARM
     pilot_arm: str = PILOT_ARM
+
+    @property
+    def planned_days(self) -> int | None:
+        """Days from the start to the end date, both counted: the calendar plan (None without both dates)."""
+        if self.start is None or self.end is None or self.end < self.start:
+            return None
+        return (self.end - self.start).days + 1

@@ -16,6 +16,7 @@ from scipy import stats
 from statsmodels.stats import proportion as sm_proportion
 
 from lib.decide import METHOD_VERSION, CriterionVerdict, PilotEvaluation, evaluate_pilot, wording
+from lib.decide.verdicts import Pace, ReasonKey
 from lib.specs import CriterionSpec, Observation, PilotSpec
 from lib.stats import group_sequential as gs
 
@@ -155,6 +156,67 @@ def test_clear_win_details():
     assert verdict.p_value_raw == pytest.approx(p, rel=1e-9)
     assert verdict.p_value_raw == pytest.approx(agresti_caffo_p(5600, 560, 5600, 840), rel=1e-9)
     assert verdict.confidence == pytest.approx(1 - verdict.p_value)
+
+
+REASON_KEYS = {  # scenario: what each reason says, as data, in the order the reasons are said
+    "clear win": [("scale", None), ("met", "signup_rate"), ("sequential", None)],
+    "clear loss": [("missed", "signup_rate"), ("abort", None), ("sequential", None)],
+    "guardrail harm": [("harmed", "unsubscribe_rate"), ("abort", None), ("sequential", None)],
+    "too early": [
+        ("keep_running", None),
+        ("progress", "signup_rate"),
+        ("more_needed", "signup_rate"),
+        ("sequential", None),
+    ],
+    "futility": [("futile", "signup_rate"), ("abort", None), ("sequential", None)],
+    "mixed": [("iterate", None), ("sequential", None)],
+    "broken split": [("srm", None), ("sequential", None)],
+}
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_every_reason_carries_a_code_and_the_criterion_it_names(name):
+    """Readers find a reason by its key (``past_end`` swaps the pace reason), never by its words."""
+    evaluation = evaluate_pilot(*SCENARIOS[name][:3])
+    keys = [(k.code, k.metric) for k in evaluation.reason_keys]
+    assert keys == REASON_KEYS[name], list(zip(keys, evaluation.reasons, strict=True))
+    labels = {v.metric: v.label for v in evaluation.verdicts}
+    for key, words in zip(evaluation.reason_keys, evaluation.reasons, strict=True):
+        assert key.metric is None or words.startswith(labels[key.metric]) or labels[key.metric] in words
+    data = evaluation.to_dict()
+    assert data["reason_keys"] == [{"code": c, "metric": m} for c, m in REASON_KEYS[name]]
+
+
+def test_reason_keys_are_one_per_reason():
+    with pytest.raises(ValueError, match="2 reasons but 1 reason keys"):
+        PilotEvaluation("p", "scale", ["a", "b"], [], None, False, reason_keys=[ReasonKey("scale")])
+    unknown = PilotEvaluation("p", "scale", ["a", "b"], [], None, False)  # built without keys: said, not known
+    assert [k.code for k in unknown.reason_keys] == ["unknown", "unknown"]
+
+
+def test_a_frozen_evaluation_reads_back_with_its_reason_keys():
+    from lib.decide.frozen import evaluation_from_snapshot
+
+    evaluation = evaluate_pilot(*SCENARIOS["guardrail harm"][:3])
+    back = evaluation_from_snapshot({"evaluation": evaluation.to_dict(), "method_version": METHOD_VERSION})
+    assert (back.reasons, back.reason_keys) == (evaluation.reasons, evaluation.reason_keys)
+    data = evaluation.to_dict()
+    data["reason_keys"][0] = {"code": "a_code_from_a_newer_greenlight", "metric": "unsubscribe_rate"}
+    newer = evaluation_from_snapshot({"evaluation": data})
+    assert newer.reason_keys[0] == ReasonKey("unknown", "unsubscribe_rate") and newer.reasons == evaluation.reasons
+
+
+def test_the_same_words_are_said_once_where_they_first_came():
+    """Two criteria on one metric that cannot be evaluated say the same error once, keyed by the first."""
+    more_than_counted = daily("signup_rate", 3, (100, 150), (100, 10))
+    evaluation = evaluate_pilot(ab_pilot(), [SIGNUP, replace(SIGNUP, role="secondary")], more_than_counted)
+    errors = [r for r, k in zip(evaluation.reasons, evaluation.reason_keys, strict=True) if k.code == "error"]
+    assert errors == [
+        "Signup rate could not be evaluated (control_conversions (450) cannot be larger than the people "
+        "counted (300).); fix the criterion or the data."
+    ]
+    assert ReasonKey("error", "signup_rate") in evaluation.reason_keys
+    assert len(evaluation.reasons) == len(set(evaluation.reasons)) == len(evaluation.reason_keys) == 5
 
 
 def test_too_early_says_how_far_along_and_how_much_more():
@@ -737,6 +799,14 @@ def test_before_after_is_not_called_met_when_a_trend_explains_the_shift():
     assert "adjusted for trend and weekday the step is +0.05" in verdict.sentence
 
 
+def test_planned_days_count_the_start_and_the_end_and_need_both_dates():
+    """One rule for the calendar plan: the engine's progress, the progress chart and the pilot page's looks use it."""
+    assert ab_pilot().planned_days == 28 == (END - START).days + 1
+    assert replace(ab_pilot(), end=START).planned_days == 1
+    assert replace(ab_pilot(), end=None).planned_days is None and replace(ab_pilot(), start=None).planned_days is None
+    assert replace(ab_pilot(), end=START - timedelta(days=1)).planned_days is None
+
+
 def test_a_pilot_that_cannot_reach_its_plan_by_the_end_date_says_so():
     pilot = ab_pilot(planned_n_per_arm=10_000)  # 28 days, 100 a day per arm: 2,800 by the end
     evaluation = evaluate_pilot(pilot, [SIGNUP], daily("signup_rate", 7, (100, 10), (100, 11)))
@@ -774,6 +844,94 @@ def test_after_the_end_the_pace_note_says_what_the_pilot_holds_not_a_date_gone_b
     assert wording.pace_held(0, 10_000, "visitors", END) == (
         "It holds none of the planned 10,000 visitors per arm, and its end (29 Nov 2026) has passed."
     )
+
+
+def test_the_pace_is_data_on_the_verdict_and_its_note_is_said_from_it():
+    """7 days at 100 a day per arm of a 28-day plan: about 2,800 by the end, short of 10,000 — as numbers."""
+    evaluation = evaluate_pilot(
+        ab_pilot(planned_n_per_arm=10_000), [SIGNUP], daily("signup_rate", 7, (100, 10), (102, 11))
+    )
+    verdict = evaluation.verdicts[0]
+    assert verdict.pace == Pace(700.0, 10_000, "visitors", END, 2800.0, START + timedelta(days=6), 100.0)
+    assert verdict.pace.short and verdict.pace.reaches_on == START + timedelta(days=6 + 93)
+    assert verdict.pace_note_at is not None
+    assert verdict.warnings[verdict.pace_note_at] == wording.pace_note(verdict.pace, None)
+    assert verdict.warnings[verdict.pace_note_at].startswith("At today's pace it reaches about 2,800 visitors per arm")
+    assert wording.pace_note(verdict.pace, END) == verdict.warnings[verdict.pace_note_at]  # the end is still ahead
+    assert wording.pace_note(verdict.pace, END + timedelta(days=1)).startswith("It holds at least 700 of the planned")
+    pace = [
+        r
+        for r, k in zip(evaluation.reasons, evaluation.reason_keys, strict=True)
+        if k == ReasonKey("pace", "signup_rate")
+    ]
+    assert pace == [f"Signup rate: {verdict.warnings[verdict.pace_note_at]}"]
+
+    on_track = evaluate_pilot(
+        ab_pilot(planned_n_per_arm=2_000), [SIGNUP], daily("signup_rate", 7, (100, 10), (100, 11))
+    )
+    kept = on_track.verdicts[0]
+    assert kept.pace is not None and not kept.pace.short and kept.pace_note_at is None  # the chart still draws it
+    assert kept.pace.reaches_on == START + timedelta(days=6 + 13) and wording.pace_note(kept.pace, END) is None
+    open_ended = evaluate_pilot(
+        PilotSpec("No end", "ab", start=START, planned_n_per_arm=10_000),
+        [SIGNUP],
+        daily("signup_rate", 7, (100, 10), (100, 11)),
+    )
+    assert open_ended.verdicts[0].pace.projected is None and open_ended.verdicts[0].pace_note_at is None
+    done = evaluate_pilot(ab_pilot(planned_n_per_arm=500), [SIGNUP], daily("signup_rate", 7, (100, 10), (100, 11)))
+    assert not done.verdicts[0].pace.short and done.verdicts[0].pace.reaches_on is None  # the plan is in
+    assert done.verdicts[0].pace_note_at is None and done.verdicts[0].pace.per_day == 100.0  # the chart says its pace
+    over = evaluate_pilot(ab_pilot(planned_n_per_arm=10_000), [SIGNUP], daily("signup_rate", 28, (100, 10), (100, 11)))
+    assert over.verdicts[0].pace.projected is None and over.verdicts[0].pace_note_at is None  # the end has come
+
+
+def test_past_end_says_the_note_again_from_the_pace_not_from_its_words():
+    """The note and its reason are found where the verdict and the reason keys say, whatever their words read."""
+    from lib.decide.progress import past_end
+
+    evaluation = evaluate_pilot(
+        ab_pilot(planned_n_per_arm=10_000), [SIGNUP], daily("signup_rate", 7, (100, 10), (102, 11))
+    )
+    verdict = evaluation.verdicts[0]
+    at = evaluation.reason_keys.index(ReasonKey("pace", "signup_rate"))
+    warnings = list(verdict.warnings)
+    warnings[verdict.pace_note_at] = "Words an earlier wording chose."
+    reworded = replace(
+        evaluation,
+        verdicts=[replace(verdict, warnings=warnings)],
+        reasons=[*evaluation.reasons[:at], "Signup rate: earlier words.", *evaluation.reasons[at + 1 :]],
+    )
+    after = past_end(reworded, END, END + timedelta(days=4))
+    held = past_end(evaluation, END, END + timedelta(days=4))
+    assert after.reasons == held.reasons and after.verdicts[0].warnings == held.verdicts[0].warnings
+    assert after.reasons[at].startswith("Signup rate: It holds at least 700 of the planned 10,000 visitors")
+
+
+def test_a_frozen_evaluation_reads_back_with_its_pace():
+    from lib.decide.frozen import evaluation_from_snapshot
+    from lib.decide.progress import past_end
+
+    evaluation = evaluate_pilot(
+        ab_pilot(planned_n_per_arm=10_000),
+        [SIGNUP, replace(SIGNUP, metric="click_rate", role="secondary")],
+        daily("signup_rate", 7, (100, 10), (102, 11)) + daily("click_rate", 7, (100, 30), (100, 31)),
+    )
+    data = json.loads(json.dumps(evaluation.to_dict()))
+    back = evaluation_from_snapshot({"evaluation": data, "method_version": METHOD_VERSION})
+    assert [(v.pace, v.pace_note_at, v.warnings) for v in back.verdicts] == [
+        (v.pace, v.pace_note_at, v.warnings) for v in evaluation.verdicts
+    ]
+    assert evaluation.verdicts[1].pace_note_at is not None  # a secondary's note too, without a reason of its own
+    later = END + timedelta(days=4)
+    assert past_end(back, END, later).reasons == past_end(evaluation, END, later).reasons
+    assert [v.warnings for v in past_end(back, END, later).verdicts] == [
+        v.warnings for v in past_end(evaluation, END, later).verdicts
+    ]
+    data["verdicts"][0]["pace"] = {"so_far": "many", "plan": 10_000}  # malformed: the words stay as they are
+    data["verdicts"][1]["pace_note_at"] = 99
+    broken = evaluation_from_snapshot({"evaluation": data})
+    assert broken.verdicts[0].pace is None and broken.verdicts[1].pace_note_at is None
+    assert [v.warnings for v in past_end(broken, END, later).verdicts] == [v.warnings for v in evaluation.verdicts]
 
 
 def test_mean_that_may_be_negative_is_plain_welch():

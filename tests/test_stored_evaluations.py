@@ -56,9 +56,17 @@ def test_stored_verdicts_equal_fresh_ones_and_only_a_touched_pilot_is_evaluated_
     assert after[target].evaluated_version == after[target].data_version
 
 
-@pytest.mark.parametrize("kept_as", ["2025.01-old", f"{METHOD_VERSION}/wording-{WORDING_VERSION - 1}", METHOD_VERSION])
+@pytest.mark.parametrize(
+    "kept_as",
+    [
+        "2025.01-old",
+        f"{METHOD_VERSION}/wording-{WORDING_VERSION - 1}",
+        METHOD_VERSION,
+        f"{METHOD_VERSION}/wording-{WORDING_VERSION}",  # format 1: pace and reasons as words only
+    ],
+)
 def test_a_new_method_or_wording_version_recomputes(engine, kept_as):
-    """New rules or new sentences ("on 172 (control) and 188 (pilot) observations") reach Home and Review."""
+    """New rules, new sentences ("on 172 (control) and 188 (pilot) observations") or a new shape reach Home and Review."""
     with transaction(engine) as s:
         load_demo(s)
     with reading(engine) as s:

@@ -3,22 +3,24 @@
 Counted the way the engine counts it: people (or orders) per arm for rates and
 averages, with the smaller arm setting the pace; logged pilot days for counts
 and before/after pilots, whose plan is the calendar. The pace is the average
-daily pace so far, carried forward in a straight line — the same projection
-as the engine's "short of the planned sample" note.
+daily pace so far, carried forward in a straight line: for a planned sample
+counted in people, the engine's own (``CriterionVerdict.pace``, the numbers
+behind its "short of the planned sample" note); for the calendar, the same
+measure (:func:`lib.decide.progress.measure_pace`) on the days drawn.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
 from lib import formatting as fmt
 from lib.decide import CriterionVerdict, PilotEvaluation
+from lib.decide.progress import measure_pace
 from lib.decide.wording import UNITS_DAYS, UNITS_DEFAULT
 from lib.specs import Observation, PilotSpec
 
@@ -86,12 +88,6 @@ def short_date(day: date, reference: date | None = None) -> str:
     """``3 Dec``, with the year only when it differs from ``reference``'s."""
     text = f"{day.day} {fmt.MONTHS[day.month - 1]}"
     return text if reference is None or reference.year == day.year else f"{text} {day.year}"
-
-
-def _planned_days(pilot: PilotSpec) -> int | None:
-    if pilot.start is None or pilot.end is None or pilot.end < pilot.start:
-        return None
-    return (pilot.end - pilot.start).days + 1
 
 
 def _cumulative(
@@ -177,7 +173,7 @@ def progress(
     arms = [("pilot", pilot.pilot_arm)]
     if verdict.comparison == "vs_control":
         arms.insert(0, ("control", pilot.control_arm))
-    planned = _planned_days(pilot) if by_days else pilot.planned_n_per_arm
+    planned = pilot.planned_days if by_days else pilot.planned_n_per_arm
     points = _cumulative(observations, verdict.metric, arms, by_days, pilot, evaluation.as_of)
     base = ProgressData(
         pilot.name,
@@ -195,24 +191,23 @@ def progress(
     last_day = max(p.day for p in points)
     latest = {name: max((p for p in points if p.arm == name), key=lambda p: p.day, default=None) for _, name in arms}
     so_far = min((p.units if p is not None else 0.0) for p in latest.values())
-    start = pilot.start or min(p.day for p in points)
-    elapsed = (last_day - start).days + 1
-    pace = so_far / elapsed if elapsed > 0 else None
+    pace = verdict.pace if not by_days else None  # the engine's, for a planned sample counted in people
+    if pace is None:  # a calendar plan, no plan or no start date: the same measure, on what is drawn
+        start = pilot.start or min(p.day for p in points)
+        pace = measure_pace(so_far, planned, base.unit, start, last_day, pilot.end)
     ended = pilot.end is not None and (last_day >= pilot.end or (today is not None and today > pilot.end))
-    reaches_on = projected = None
+    reaches_on = None if pace is None or ended else pace.reaches_on
     line: tuple[tuple[date, float], ...] = ()
-    if pace and planned and so_far < planned and not ended:
-        reaches_on = last_day + timedelta(days=math.ceil((planned - so_far) / pace))
+    if pace is not None and pace.last_day is not None and reaches_on is not None:
         stop = reaches_on if pilot.end is None or reaches_on <= pilot.end else pilot.end
-        projected = so_far + pace * max((pilot.end - last_day).days, 0) if pilot.end else None
-        line = ((last_day, so_far), (stop, so_far + pace * (stop - last_day).days))
+        line = ((pace.last_day, pace.so_far), (stop, pace.at(stop)))
     data = replace(
         base,
         last_day=last_day,
         so_far=so_far,
-        pace=pace,
+        pace=None if pace is None else pace.per_day,
         reaches_on=reaches_on,
-        projected_at_end=projected,
+        projected_at_end=None if reaches_on is None or pace is None else pace.projected,
         pace_line=line,
     )
     return replace(data, summary=_summary(data, ended))

@@ -11,17 +11,25 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from lib import formatting as fmt
 from lib.decide import evidence as evid
 from lib.decide import logged, progress, rules, wording
 from lib.decide.evidence import Evidence
-from lib.decide.verdicts import CriterionVerdict, PilotEvaluation
+from lib.decide.verdicts import CriterionVerdict, PilotEvaluation, ReasonCode, ReasonKey
 from lib.specs import DESIGNS, CriterionSpec, Observation, PilotSpec
 from lib.stats.multiple import ADJUST_METHODS, srm_pvalue
 
 #: a sample-ratio-mismatch p-value below this flags a broken split
 SRM_THRESHOLD = 0.001
+
+#: one reason for the recommendation: what it says, as data, and its words
+Said = tuple[ReasonKey, str]
+
+
+def _say(code: ReasonCode, text: str, metric: str | None = None) -> Said:
+    return ReasonKey(code, metric), text
 
 
 def _evidence(
@@ -112,13 +120,13 @@ def evaluate_pilot(
     plan_kind = next((c.kind for c in criteria if c.role == "primary"), criteria[0].kind if criteria else None)
     evals = [(c, _evidence(c, pilot, data, horizon, units, plan_kind)) for c in criteria]
     primary_idx = {i for i, (c, _) in enumerate(evals) if c.role == "primary"}
-    reasons: list[str] = []
+    reasons: list[Said] = []
     if pilot.design not in DESIGNS:
-        reasons.append(wording.UNKNOWN_DESIGN.format(design=pilot.design))
+        reasons.append(_say("unknown_design", wording.UNKNOWN_DESIGN.format(design=pilot.design)))
     if not primary_idx and evals:
         primary_idx = {i for i, (c, _) in enumerate(evals) if c.role == "secondary"}
         if primary_idx:
-            reasons.append(wording.REASON_NO_PRIMARY)
+            reasons.append(_say("no_primary", wording.REASON_NO_PRIMARY))
     levels = _levels(evals, primary_idx, multiple_testing)
     judged = [rules.judge(c, ev, lv, sequential=sequential) for (c, ev), lv in zip(evals, levels, strict=True)]
     verdicts = [_verdict(c, ev, j, lv, sequential) for (c, ev), j, lv in zip(evals, judged, levels, strict=True)]
@@ -137,21 +145,25 @@ def evaluate_pilot(
     if last_day is not None and evals:
         if sequential:
             alpha = min(lv.alpha_pass for lv in levels)
-            reasons.append(wording.REASON_SEQUENTIAL.format(alpha=fmt.pct(alpha, 0)))
+            reasons.append(_say("sequential", wording.REASON_SEQUENTIAL.format(alpha=fmt.pct(alpha, 0))))
         k_any = [
             (len(primary_idx), "a primary missed or futile"),
             (by_role["guardrail"].__len__(), "a guardrail harmed"),
         ]
         for k, which in k_any:
             if k > 1 and multiple_testing != "none":
-                reasons.append(wording.REASON_CORRECTED.format(k=k, which=which))
+                reasons.append(_say("corrected", wording.REASON_CORRECTED.format(k=k, which=which)))
     observational = pilot.design == "before_after" or any(c.comparison == "vs_baseline" for c in criteria)
     if observational and last_day is not None:
-        reasons.append(wording.REASON_OBSERVATIONAL)
+        reasons.append(_say("observational", wording.REASON_OBSERVATIONAL))
+    said: dict[str, ReasonKey] = {}
+    for key, text in reasons:  # the same words once, where they first came
+        said.setdefault(text, key)
     return PilotEvaluation(
         pilot=pilot.name,
         recommendation=recommendation,
-        reasons=list(dict.fromkeys(reasons)),
+        reasons=list(said),
+        reason_keys=list(said.values()),
         verdicts=verdicts,
         srm_p_value=split.p_value,
         srm_flag=split.flag,
@@ -162,49 +174,46 @@ def evaluate_pilot(
     )
 
 
-def _reasons(recommendation, code, reasons, evals, judged, verdicts, primaries, split, errors) -> list[str]:
-    out = list(reasons)
+def _reasons(recommendation, code, reasons, evals, judged, verdicts, primaries, split, errors) -> list[Said]:
+    out: list[Said] = list(reasons)
     if code in ("no_data", "keep_running"):
-        out.insert(0, wording.REASON[code])
+        out.insert(0, _say(code, wording.REASON[code]))
     elif code in wording.REASON and code != "srm":
-        out.append(wording.REASON[code])
+        out.append(_say(cast(ReasonCode, code), wording.REASON[code]))
     if recommendation == "abort":
-        out = [r for r in out if r != wording.REASON["abort"]]
+        out = [r for r in out if r[0].code != "abort"]
         for (c, _), j, v in zip(evals, judged, verdicts, strict=True):
             if c.role == "guardrail" and j.status == "harmed":
-                out.append(wording.REASON_HARMED.format(label=v.label))
+                out.append(_say("harmed", wording.REASON_HARMED.format(label=v.label), v.metric))
         for _, j, v in primaries:
             if j.status == "missed":
-                out.append(wording.REASON_MISSED.format(label=v.label))
+                out.append(_say("missed", wording.REASON_MISSED.format(label=v.label), v.metric))
             elif j.status == "futile":
-                out.append(wording.REASON_FUTILE.format(label=v.label))
-        out.append(wording.REASON["abort"])
+                out.append(_say("futile", wording.REASON_FUTILE.format(label=v.label), v.metric))
+        out.append(_say("abort", wording.REASON["abort"]))
     elif code == "srm":
-        out.append(
-            wording.REASON["srm"].format(
-                control=fmt.number(split.control_n), pilot=fmt.number(split.pilot_n), p=fmt.p_phrase(split.p_value)
-            )
+        text = wording.REASON["srm"].format(
+            control=fmt.number(split.control_n), pilot=fmt.number(split.pilot_n), p=fmt.p_phrase(split.p_value)
         )
+        out.append(_say("srm", text))
     elif recommendation == "scale":
         out.extend(
-            wording.REASON_MET.format(label=v.label, confidence=fmt.confidence(v.confidence)) for _, _, v in primaries
+            _say("met", wording.REASON_MET.format(label=v.label, confidence=fmt.confidence(v.confidence)), v.metric)
+            for _, _, v in primaries
         )
     elif code == "keep_running":
         for (_, ev), j, v in primaries:
             if j.status != "too_early":
                 continue
             if v.progress is not None:
-                out.append(wording.REASON_PROGRESS.format(label=v.label, progress=fmt.pct(v.progress, 0)))
+                text = wording.REASON_PROGRESS.format(label=v.label, progress=fmt.pct(v.progress, 0))
+                out.append(_say("progress", text, v.metric))
             if v.more_needed:
                 per_arm = " per arm" if ev.per_arm and v.more_needed_unit != wording.UNITS_DAYS else ""
-                out.append(
-                    wording.REASON_MORE.format(
-                        label=v.label,
-                        more=fmt.about(v.more_needed),
-                        units=v.more_needed_unit or ev.units,
-                        per_arm=per_arm,
-                    )
+                text = wording.REASON_MORE.format(
+                    label=v.label, more=fmt.about(v.more_needed), units=v.more_needed_unit or ev.units, per_arm=per_arm
                 )
+                out.append(_say("more_needed", text, v.metric))
     elif recommendation == "iterate":
         met = [v.label for v in verdicts if v.status == "met"]
         unclear = [v.label for _, _, v in primaries if v.status != "met"]
@@ -214,20 +223,25 @@ def _reasons(recommendation, code, reasons, evals, judged, verdicts, primaries, 
         if unclear:
             parts.append(f"{', '.join(unclear)} not clear")
         summary = "; ".join(parts) if parts else wording.REASON_ITERATE_NOTHING_MET
-        out = [r for r in out if r != wording.REASON["iterate"]] if "iterate" in wording.REASON else out
-        out.insert(0, wording.REASON_ITERATE.format(summary=summary))
+        out.insert(0, _say("iterate", wording.REASON_ITERATE.format(summary=summary)))
     for c, ev in errors:
-        out.append(wording.REASON_ERROR.format(label=wording.label(c.metric), error=ev.error))
-    for (_, ev), _, v in primaries:  # what the meeting must hear about a primary, beside the verdict
-        if ev.pace_note:
-            out.append(f"{v.label}: {ev.pace_note}")
+        out.append(_say("error", wording.REASON_ERROR.format(label=wording.label(c.metric), error=ev.error), c.metric))
+    for _, _, v in primaries:  # what the meeting must hear about a primary, beside the verdict
+        if v.pace_note_at is not None:
+            note = v.warnings[v.pace_note_at]
+            out.append(_say("pace", wording.REASON_PACE.format(label=v.label, note=note), v.metric))
     return out
 
 
 def _verdict(
     crit: CriterionSpec, ev: Evidence, j: rules.Judgement, levels: rules.Levels, sequential: bool
 ) -> CriterionVerdict:
-    warnings = list(ev.warnings)
+    warnings = list(dict.fromkeys(ev.warnings))
+    pace_note = wording.pace_note(ev.pace, None) if ev.pace is not None else None  # as of the last day counted
+    pace_note_at = None
+    if pace_note is not None:
+        pace_note_at = len(warnings)
+        warnings.append(pace_note)
     if sequential and ev.fraction is None and ev.contrast is not None:
         warnings.append(wording.NO_PLAN)
     if not sequential:
@@ -286,6 +300,8 @@ def _verdict(
         placebo=placebo,
         counterfactual=ev.counterfactual,
         standard_error=_standard_error(ev),
+        pace=ev.pace,
+        pace_note_at=pace_note_at,
     )
 
 

@@ -18,7 +18,8 @@ from typing import NamedTuple
 from scipy import special
 
 from lib.decide import wording
-from lib.decide.logged import NO_DATA, ArmLog, in_baseline, in_pilot_period, planned_days
+from lib.decide.logged import NO_DATA, ArmLog, in_baseline, in_pilot_period
+from lib.decide.verdicts import Pace
 from lib.specs import CriterionSpec, PilotSpec
 from lib.stats import before_after, skew
 from lib.stats.contrasts import Contrast, ExactRate, LinearContrast, RatioContrast, SkewedContrast
@@ -70,7 +71,7 @@ class Evidence:
     progress: float | None = None
     more_needed: int | None = None
     more_unit: str | None = None
-    pace_note: str | None = None
+    pace: Pace | None = None  # where today's pace takes the planned sample (people) by the end date
     counterfactual: tuple[before_after.CounterfactualDay, ...] = ()
     arm_n: tuple[float, float] | None = None  # A/B: control's and pilot's units, for sentences (unequal arms)
     arm_names: tuple[str, str] = ("control", "pilot")
@@ -330,7 +331,7 @@ def periods_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, ArmL
         early = _evidence(setup, _Figures(control_value, pilot_value), (*notes, wording.ADJUSTED_TOO_FEW_DAYS))
         return replace(early, pilot_days=len(after))
     notes.extend(fit.notes)
-    planned = planned_days(pilot)
+    planned = pilot.planned_days
     fraction = None
     if planned is not None:
         nb = len(before)

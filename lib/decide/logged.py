@@ -148,14 +148,8 @@ def in_baseline(pilot: PilotSpec) -> Callable[[date], bool]:
     return _window(start, end)
 
 
-def planned_days(pilot: PilotSpec) -> int | None:
-    if pilot.start is None or pilot.end is None or pilot.end < pilot.start:
-        return None
-    return (pilot.end - pilot.start).days + 1
-
-
 def elapsed_fraction(pilot: PilotSpec, last_day: date | None) -> float | None:
-    total = planned_days(pilot)
+    total = pilot.planned_days
     if total is None or pilot.start is None:
         return None
     elapsed = 0 if last_day is None else max(0, min((last_day - pilot.start).days + 1, total))

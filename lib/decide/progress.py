@@ -8,8 +8,8 @@ from datetime import date
 
 from lib.decide import wording
 from lib.decide.evidence import Evidence
-from lib.decide.logged import elapsed_fraction, planned_days
-from lib.decide.verdicts import PilotEvaluation
+from lib.decide.logged import elapsed_fraction
+from lib.decide.verdicts import Pace, PilotEvaluation, ReasonKey
 from lib.specs import PilotSpec
 from lib.stats.contrasts import LinearContrast, RatioContrast, SkewedContrast
 
@@ -24,7 +24,7 @@ def with_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None, *, plan
     plan = pilot.planned_n_per_arm if plan_applies else None
     ended = pilot.end is not None and last_day is not None and last_day >= pilot.end
     if ev.step is not None:
-        total = planned_days(pilot)
+        total = pilot.planned_days
         more = None if total is None else max(total - ev.pilot_days, 0)
         progress = None if total is None else min(ev.pilot_days / total, 1.0)
         return replace(
@@ -55,7 +55,7 @@ def with_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None, *, plan
         return _pace(out, pilot, last_day, plan)
     elapsed = elapsed_fraction(pilot, last_day)
     if elapsed is not None:
-        total = planned_days(pilot) or 0
+        total = pilot.planned_days or 0
         more = total - round(elapsed * total)
         return replace(
             ev,
@@ -78,17 +78,23 @@ def _ab_fraction(ev: Evidence, plan: int) -> float:
     return (2.0 / plan) / (1.0 / n_small + 1.0 / n_large)
 
 
+def measure_pace(
+    so_far: float, plan: int | None, units: str, start: date, last_day: date, end: date | None
+) -> Pace | None:
+    """The average daily pace since ``start``, carried forward in a straight line: the one projection that the
+    engine's pace note and the progress chart share. None before the start."""
+    if last_day < start:
+        return None
+    per_day = so_far / ((last_day - start).days + 1)
+    projected = None if end is None or last_day >= end else so_far + per_day * (end - last_day).days
+    return Pace(so_far, plan, units, end, projected, last_day, per_day)
+
+
 def _pace(ev: Evidence, pilot: PilotSpec, last_day: date | None, plan: int) -> Evidence:
-    """Say so when, at today's pace, the planned sample will not be in by the end date."""
-    if ev.ended or pilot.start is None or pilot.end is None or last_day is None or last_day < pilot.start:
+    """Where today's pace takes the planned sample by the end date (a plan already in is never short of it)."""
+    if pilot.start is None or last_day is None:
         return ev
-    elapsed = (last_day - pilot.start).days + 1
-    remaining = (pilot.end - last_day).days
-    projected = ev.sample_n + ev.sample_n / elapsed * max(remaining, 0)
-    if projected >= plan:
-        return ev
-    note = wording.pace_short(projected, plan, ev.units, pilot.end)
-    return replace(ev, pace_note=note, warnings=(*ev.warnings, note))
+    return replace(ev, pace=measure_pace(ev.sample_n, plan, ev.units, pilot.start, last_day, pilot.end))
 
 
 def past_end(evaluation: PilotEvaluation, end: date | None, today: date) -> PilotEvaluation:
@@ -96,23 +102,23 @@ def past_end(evaluation: PilotEvaluation, end: date | None, today: date) -> Pilo
 
     The engine does not know today (kept evaluations are reused until the data change), so its
     "reaches about 1,200 … by 1 Dec" may be read after 1 Dec: the reader, who knows today, asks
-    for this. Wording only: the recommendation and every status stay as they are.
+    for this. Wording only: the recommendation and every status stay as they are. The note is said
+    again from the verdict's ``pace``, where ``pace_note_at`` says it stands; its reason is found by key.
     """
     if end is None or end >= today:
         return evaluation
-    swaps: dict[str, str] = {}
+    swaps: dict[ReasonKey, str] = {}
     verdicts = []
     for v in evaluation.verdicts:
-        notes = []
-        for note in v.warnings:
-            read = wording.pace_read(note)
-            if read is not None:
-                units, plan = read
-                held = wording.pace_held(v.sample_n, plan, units, end)
-                swaps[f"{v.label}: {note}"] = f"{v.label}: {held}"
-                note = held
-            notes.append(note)
+        note = wording.pace_note(v.pace, today, end=end) if v.pace is not None else None
+        if note is None or v.pace_note_at is None:
+            verdicts.append(v)
+            continue
+        notes = list(v.warnings)
+        notes[v.pace_note_at] = note
+        swaps[ReasonKey("pace", v.metric)] = wording.REASON_PACE.format(label=v.label, note=note)
         verdicts.append(replace(v, warnings=notes))
     if not swaps:
         return evaluation
-    return replace(evaluation, reasons=[swaps.get(r, r) for r in evaluation.reasons], verdicts=verdicts)
+    reasons = [swaps.get(key, r) for key, r in zip(evaluation.reason_keys, evaluation.reasons, strict=True)]
+    return replace(evaluation, reasons=reasons, verdicts=verdicts)

@@ -6,9 +6,10 @@ the evaluation it was shown, with ``method_version`` saying which rules made it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, Literal, get_args
 
 from lib.stats.before_after import CounterfactualDay
 from lib.stats.result_types import ComparisonResult, TargetResult, plain
@@ -17,6 +18,86 @@ RECOMMENDATIONS: tuple[str, ...] = ("scale", "iterate", "keep_running", "abort")
 STATUSES: tuple[str, ...] = ("met", "missed", "harmed", "safe", "too_early", "inconclusive", "futile")
 #: bumped whenever a rule or boundary changes; stored with every frozen snapshot
 METHOD_VERSION = "2026.11-gs"
+#: the shape of ``to_dict``, bumped when it changes so kept evaluations are computed again
+#: (2: the pace and the reasons' codes kept as data; 1 had them as words only, see :mod:`lib.decide.frozen`)
+EVALUATION_FORMAT = 2
+
+#: what a reason for the recommendation says, as data (its words are rendered beside it, in ``reasons``)
+ReasonCode = Literal[
+    "no_data",  # nothing logged yet
+    "no_criteria",  # nothing to judge
+    "keep_running",  # not enough data to call it yet
+    "scale",  # every primary met, no guardrail harmed
+    "abort",  # abort and go back to the drawing board
+    "errors",  # some criteria could not be evaluated
+    "srm",  # the split between arms is off
+    "iterate",  # the planned sample is in but the result is mixed
+    "met",  # a primary criterion is met (``metric``)
+    "harmed",  # a guardrail got worse than tolerated (``metric``)
+    "missed",  # a primary falls short of its threshold (``metric``)
+    "futile",  # a primary can no longer reach its threshold (``metric``)
+    "progress",  # share of the planned sample in (``metric``)
+    "more_needed",  # how much more is needed (``metric``)
+    "error",  # one criterion could not be evaluated (``metric``)
+    "pace",  # at today's pace the plan is not in by the end date (``metric``; the numbers: its verdict's ``pace``)
+    "sequential",  # the bounds stay valid under daily looks
+    "corrected",  # the error budget is split between criteria
+    "observational",  # before/after is not an experiment
+    "unknown_design",  # the pilot's design is not one the engine knows
+    "no_primary",  # secondary criteria stand in for a missing primary
+    "unknown",  # read back from a snapshot frozen before reasons carried codes: only its words are known
+]
+REASON_CODES: tuple[str, ...] = get_args(ReasonCode)
+
+
+@dataclass(frozen=True)
+class ReasonKey:
+    """What one reason says, as data: its ``code`` and the criterion it is about (``metric``), if any.
+
+    Readers find a reason by its key, never by its words (``PilotEvaluation.reasons`` holds those).
+    """
+
+    code: ReasonCode
+    metric: str | None = None
+
+
+@dataclass(frozen=True)
+class Pace:
+    """A criterion's sample against its plan at the average daily pace so far, carried forward in a straight line.
+
+    Numbers, not words: :func:`lib.decide.wording.pace_note` says them once the reader's date is known,
+    and the progress chart draws them. ``so_far`` is per arm (the smaller arm) by ``last_day``, in
+    ``units``; ``per_day`` the average since the pilot's start; ``projected`` what that pace reaches by
+    ``end`` while that date is ahead (else None); ``plan`` the planned sample per arm (None: no plan, only
+    a pace). A pace read back from a snapshot frozen before it was kept as data knows only what its note
+    said (no ``last_day``, ``per_day``).
+    """
+
+    so_far: float
+    plan: int | None
+    units: str
+    end: date | None
+    projected: float | None
+    last_day: date | None = None
+    per_day: float | None = None
+
+    @property
+    def short(self) -> bool:
+        """At this pace the planned sample is not in by the end date."""
+        return self.projected is not None and self.plan is not None and self.projected < self.plan
+
+    @property
+    def reaches_on(self) -> date | None:
+        """The day this pace reaches the plan; None once it is in, or without a pace."""
+        if self.last_day is None or not self.per_day or self.plan is None or self.so_far >= self.plan:
+            return None
+        return self.last_day + timedelta(days=math.ceil((self.plan - self.so_far) / self.per_day))
+
+    def at(self, day: date) -> float:
+        """Units per arm this pace reaches by ``day`` (from ``last_day`` on)."""
+        if self.last_day is None or self.per_day is None:
+            return self.so_far
+        return self.so_far + self.per_day * (day - self.last_day).days
 
 
 @dataclass(frozen=True)
@@ -37,6 +118,8 @@ class CriterionVerdict:
     is the fixed-sample standard error of the effect on ``interval_scale``
     (half the width of its ±1 standard-error interval): what reading a pilot
     with the team's past pilots (:mod:`lib.services.past_pilots`) pools; no verdict uses it.
+    ``pace`` (planned sample counted in people only) is where today's pace takes the plan by the end
+    date; when it falls short the pace note says so, as ``warnings[pace_note_at]``.
     """
 
     metric: str
@@ -79,6 +162,8 @@ class CriterionVerdict:
     placebo: str | None = None
     counterfactual: tuple[CounterfactualDay, ...] = ()
     standard_error: float | None = None
+    pace: Pace | None = None
+    pace_note_at: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)
@@ -86,7 +171,11 @@ class CriterionVerdict:
 
 @dataclass(frozen=True)
 class PilotEvaluation:
-    """The engine's answer for one pilot."""
+    """The engine's answer for one pilot.
+
+    ``reasons`` are the words of each reason for the recommendation, in order; ``reason_keys`` what
+    each one says, as data, in the same order (one key per reason; left out, every reason is "unknown").
+    """
 
     pilot: str
     recommendation: str
@@ -99,6 +188,15 @@ class PilotEvaluation:
     sequential: bool = True
     multiple_testing: str = "holm"
     method_version: str = METHOD_VERSION
+    reason_keys: list[ReasonKey] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.reason_keys and self.reasons:
+            object.__setattr__(self, "reason_keys", [ReasonKey("unknown") for _ in self.reasons])
+        if len(self.reason_keys) != len(self.reasons):
+            raise ValueError(
+                f"{len(self.reasons)} reasons but {len(self.reason_keys)} reason keys: one key per reason."
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe plain data: dates as ISO strings, None instead of NaN."""

@@ -6,10 +6,10 @@ review meeting reads the same words on every page, in the CLI and in exports.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from lib import formatting as fmt
+from lib.decide.verdicts import Pace
 from lib.specs import CriterionSpec
 
 #: bumped when a sentence changes, so evaluations kept in the database are computed again (2: unequal arms named)
@@ -117,6 +117,7 @@ REASON_MISSED = "{label} falls short of its threshold."
 REASON_FUTILE = "{label} can no longer reach its threshold: the data rule out the effect the plan expected."
 REASON_PROGRESS = "{label}: {progress} of the planned sample."
 REASON_MORE = "{label}: about {more} more {units}{per_arm} needed."
+REASON_PACE = "{label}: {note}"
 REASON_ITERATE = (
     "The planned sample is in but the result is mixed: {summary}. Rework the idea and run a new pilot "
     "rather than scaling it."
@@ -168,22 +169,28 @@ PACE_SHORT = (
     "At today's pace it reaches about {projected} {units} per arm by {end}, short of the planned {plan}: "
     "extend the end date or widen the audience, or accept a less certain answer."
 )
-_PACE_READ = re.compile(
-    r"At today's pace it reaches about \S+ (?P<units>.+?) per arm by .+?, short of the planned (?P<plan>[\d,]+):"
-)
 #: the smaller arm is the one counted, so "at least … in each arm" stays true when the arms differ
 PACE_HELD = "It holds at least {n} of the planned {plan} {units} in each arm ({share}), and its end ({end}) has passed."
 PACE_HELD_NONE = "It holds none of the planned {plan} {units} per arm, and its end ({end}) has passed."
 
 
+def pace_note(pace: Pace, today: date | None, *, end: date | None = None) -> str | None:
+    """The pace note, said once the reader's date is known; None when the plan is in by the end date at this pace.
+
+    While the end date is ahead (``today`` None: the engine's own last day) it says where the pace falls
+    short; once it has passed, what the pilot holds against its plan. ``end`` is the pilot's end date as
+    it stands now, when it moved since the pace was measured (a decision's frozen pace read later).
+    """
+    if not pace.short or pace.projected is None or pace.plan is None or pace.end is None:
+        return None
+    end = end or pace.end
+    if today is not None and end < today:
+        return pace_held(pace.so_far, pace.plan, pace.units, end)
+    return pace_short(pace.projected, pace.plan, pace.units, pace.end)
+
+
 def pace_short(projected: float, plan: int, units: str, end: date) -> str:
     return PACE_SHORT.format(projected=fmt.about(projected), units=units, end=fmt.fmt_date(end), plan=fmt.number(plan))
-
-
-def pace_read(note: str) -> tuple[str, int] | None:
-    """The units and planned sample of a :func:`pace_short` note (kept evaluations hold its text), else None."""
-    read = _PACE_READ.match(note)
-    return (read["units"], int(read["plan"].replace(",", ""))) if read else None
 
 
 def pace_held(n: float, plan: int, units: str, end: date) -> str:

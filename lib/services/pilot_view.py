@@ -19,7 +19,7 @@ from lib.services import audit, designer
 from lib.services.evaluation import evaluate
 from lib.services.headline import Headline, headline_for, state_of
 from lib.services.learnings import interval_text
-from lib.services.pilots import criteria_for, find_pilot
+from lib.services.pilots import criteria_for, find_pilot, pilot_spec
 from lib.services.reporting import PilotBundle, pilot_bundle
 
 STATUS_WORDS = {
@@ -148,7 +148,7 @@ def pilot_page(session: Session, pilot_ref: int | str, today: date | None = None
         return PilotPage(pilot, state_of(pilot, today), None, [], [], changes, said)
     bundle = pilot_bundle(session, pid)
     ev = bundle.evaluation
-    looks = (pilot.end_date - pilot.start_date).days + 1 if pilot.end_date and pilot.start_date else 28
+    looks = pilot_spec(pilot).planned_days or 28
     cards = [card(v, pilot.planned_n_per_arm, looks) for v in ev.verdicts]
     warnings: list[str] = []
     if ev.srm_flag and ev.srm_p_value is not None:

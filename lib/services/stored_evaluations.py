@@ -19,7 +19,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from lib.decide import PilotEvaluation
 from lib.decide.frozen import evaluation_from_snapshot
-from lib.decide.verdicts import METHOD_VERSION
+from lib.decide.verdicts import EVALUATION_FORMAT, METHOD_VERSION
 from lib.decide.wording import WORDING_VERSION
 from lib.infra.db import SQLITE_BUSY_TIMEOUT_MS
 from lib.infra.models import Pilot, StoredEvaluation, utcnow
@@ -27,8 +27,9 @@ from lib.services.evaluation import evaluate, evaluate_many
 
 log = logging.getLogger(__name__)
 KEEP_WAIT_MS = 250
-#: what a kept evaluation was computed with: the rules and the sentences' wording (either changed: computed again)
-STORED_AS = f"{METHOD_VERSION}/wording-{WORDING_VERSION}"
+#: what a kept evaluation was computed with: the rules, the sentences' wording and the shape it is kept in
+#: (any of them changed: computed again)
+STORED_AS = f"{METHOD_VERSION}/wording-{WORDING_VERSION}/format-{EVALUATION_FORMAT}"
 
 
 def _fresh(row: StoredEvaluation | None) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -215,6 +215,30 @@ def test_progress_chart_plan_end_and_pace(demo):
     reaches = charts.progress(target.spec, target.obs, target.evaluation, unit="contacts")
     assert reaches.summary == "At today's pace it reaches the plan on 11 Dec."
     assert "Reaches the plan on 11 Dec" in caption_text(charts.progress_chart(reaches).to_dict())
+
+
+def test_progress_draws_the_engines_pace_not_one_of_its_own(demo):
+    """The pace line, the projection and the day the plan is reached are the verdict's ``pace``: the numbers
+    behind the engine's "short of the planned 9,000" note; a different pace on the verdict draws differently."""
+    case = demo["Retargeting budget shift"]
+    pace = case.primary.pace
+    assert pace is not None and pace.short and case.primary.pace_note_at is not None
+    data = charts.progress(case.spec, case.obs, case.evaluation, unit="clicks")
+    assert (data.pace, data.projected_at_end, data.reaches_on) == (pace.per_day, pace.projected, pace.reaches_on)
+    assert data.pace_line == ((pace.last_day, pace.so_far), (case.spec.end, pace.projected))
+    assert fmt.about(data.projected_at_end) in case.primary.warnings[case.primary.pace_note_at]
+    faster = replace(pace, per_day=pace.per_day * 2, projected=pace.so_far + 2 * (pace.projected - pace.so_far))
+    verdicts = [replace(v, pace=faster) if v is case.primary else v for v in case.evaluation.verdicts]
+    drawn = charts.progress(case.spec, case.obs, replace(case.evaluation, verdicts=verdicts), unit="clicks")
+    assert drawn.pace == faster.per_day and drawn.reaches_on == faster.reaches_on < pace.reaches_on
+    assert drawn.summary == (
+        f"At today's pace about {fmt.about(faster.projected)} clicks per arm by 30 Nov, short of the planned 9,000; "
+        f"it would reach the plan on {charts.pace.short_date(faster.reaches_on)}."
+    )
+
+    calendar = demo[COUNT_BA]  # before/after: the calendar is the plan, measured the same way on the days drawn
+    days = charts.progress(calendar.spec, calendar.obs, calendar.evaluation)
+    assert calendar.primary.pace is None and days.unit == "days" and days.reaches_on == calendar.spec.end
 
 
 def test_progress_after_the_end_projects_no_date_gone_by(demo):
