@@ -9,7 +9,7 @@ Its defaults are exactly what the app does. Layout: :mod:`.logged` (what each
 arm logged, per day), :mod:`.evidence` (frozen evidence per criterion),
 :mod:`.progress` (how far through the plan), :mod:`.rules` (status and
 recommendation, with the error-budget policy), :mod:`.wording` (every
-sentence), :mod:`.engine` (the orchestration), :mod:`.results` (what comes back).
+sentence), :mod:`.engine` (the orchestration), :mod:`.verdicts` (what comes back).
 """
 
 from lib.decide.engine import SRM_THRESHOLD, evaluate_pilot
