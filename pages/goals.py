@@ -19,7 +19,7 @@ from lib.adapter.session import (
 )
 from lib.formatting import number
 from lib.services import goals
-from lib.vocabulary import GOAL_LEVELS
+from lib.vocabulary import GOAL_LEVEL_LABELS, GOAL_LEVELS
 
 st.title(":material/flag: Goals", anchor=False)
 st.caption(
@@ -43,7 +43,7 @@ else:
             [
                 {
                     "Goal": "\u2003" * n.depth + ("↳ " if n.depth else "") + n.goal.name,
-                    "Level": n.goal.level.capitalize(),
+                    "Level": GOAL_LEVEL_LABELS[n.goal.level],
                     "KPI": n.goal.kpi_name,
                     "Target": f"{number(n.goal.target_value)} {n.goal.kpi_unit}".strip()
                     if n.goal.target_value is not None
@@ -76,7 +76,7 @@ def goal_form(key: str, current=None) -> None:
             "Level",
             GOAL_LEVELS,
             index=GOAL_LEVELS.index(default_level),
-            format_func=str.capitalize,
+            format_func=GOAL_LEVEL_LABELS.get,
             help="Company goals stand alone; marketing and team goals sit under the goal they serve.",
         )
         options = [p for p in parents if p != (current.id if current else -1)]

@@ -20,12 +20,12 @@ from lib.adapter.session import (
     show_invalid,
     table,
 )
-from lib.criteria import metric_label
 from lib.formatting import fmt_date
 from lib.importer import LAYOUTS, ImportFileError, ImportMapping, MetricMapping, file_checksum, read_sample
 from lib.infra.inputs import InvalidInput
 from lib.services import import_batches, pilots, results
 from lib.services.manual_entry import FIELDS, display_value, form_rows
+from lib.vocabulary import metric_label
 
 
 def _col(value: str, none: str) -> str | None:

@@ -19,8 +19,9 @@ from lib import formatting as fmt
 from lib.charts import common
 from lib.charts.measures import level_measure
 from lib.charts.pace import short_date
-from lib.charts.palette import CONTROL, PILOT, REFERENCE, status_label
+from lib.charts.palette import CONTROL, PILOT, REFERENCE
 from lib.decide import CriterionVerdict
+from lib.vocabulary import verdict_status_label
 
 BASELINE, PILOT_PERIOD, EXPECTED = "Baseline", "Pilot period", "Expected without the pilot"
 OBSERVATIONAL = (
@@ -125,7 +126,7 @@ def before_after_chart(verdict: CriterionVerdict, *, pilot_start: date | None) -
     )
     rule = common.vertical_rule(start, f"Pilot starts {short_date(start)}", name="pilot_start")
     subtitle = [
-        f"{effect_words(verdict)} — {status_label(verdict.status).lower()}.",
+        f"{effect_words(verdict)} — {verdict_status_label(verdict.status).lower()}.",
         *textwrap.wrap(OBSERVATIONAL, 100),
     ]
     return alt.layer(band, expected, observed, points, rule).properties(

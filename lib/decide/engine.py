@@ -19,6 +19,7 @@ from lib.decide.evidence import Evidence
 from lib.decide.verdicts import CriterionVerdict, PilotEvaluation
 from lib.specs import DESIGNS, CriterionSpec, Observation, PilotSpec
 from lib.stats.multiple import ADJUST_METHODS, srm_pvalue
+from lib.vocabulary import metric_label
 
 #: a sample-ratio-mismatch p-value below this flags a broken split
 SRM_THRESHOLD = 0.001
@@ -54,7 +55,7 @@ def _evidence(
             date_based=False,
             method="error",
             error=str(exc),
-            warnings=(wording.REASON_ERROR.format(label=wording.label(crit.metric), error=exc),),
+            warnings=(wording.REASON_ERROR.format(label=metric_label(crit.metric), error=exc),),
         )
     if not arms:
         ev = ev.with_warning(wording.NO_CRITERION_DATA)
@@ -217,7 +218,7 @@ def _reasons(recommendation, code, reasons, evals, judged, verdicts, primaries, 
         out = [r for r in out if r != wording.REASON["iterate"]] if "iterate" in wording.REASON else out
         out.insert(0, wording.REASON_ITERATE.format(summary=summary))
     for c, ev in errors:
-        out.append(wording.REASON_ERROR.format(label=wording.label(c.metric), error=ev.error))
+        out.append(wording.REASON_ERROR.format(label=metric_label(c.metric), error=ev.error))
     for (_, ev), _, v in primaries:  # what the meeting must hear about a primary, beside the verdict
         if ev.pace_note:
             out.append(f"{v.label}: {ev.pace_note}")
@@ -267,7 +268,7 @@ def _verdict(
         more_needed=more,
         sentence=_sentence(crit, ev, j, more, more_unit),
         warnings=list(dict.fromkeys(warnings)),
-        label=wording.label(crit.metric),
+        label=metric_label(crit.metric),
         threshold=crit.threshold,
         threshold_type=crit.threshold_type,
         direction=crit.direction,
@@ -318,7 +319,7 @@ def _tail(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int | Non
 
 
 def _sentence(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int | None, more_unit: str | None) -> str:
-    name = wording.label(crit.metric)
+    name = metric_label(crit.metric)
     if ev.error is not None:
         return wording.SENTENCE_ERROR.format(label=name, error=ev.error)
     if ev.pilot_value is None and ev.control_value is None:

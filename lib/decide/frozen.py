@@ -7,11 +7,11 @@ and the pages read only the verdict's own fields.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from lib.decide.verdicts import CriterionVerdict, PilotEvaluation
+from lib.decide.verdicts import CriterionVerdict, PilotEvaluation, primary_index
 from lib.stats.before_after import CounterfactualDay
 
 # What a verdict frozen before a field existed gets instead (older snapshots lack some fields).
@@ -24,6 +24,12 @@ _VERDICT_FALLBACKS: dict[str, Any] = {
     "sample_n": 0.0,
     "sentence": "",
 }
+
+
+def frozen_primary(verdicts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The frozen verdict (plain data) that stands for its pilot, by :attr:`PilotEvaluation.primary`'s rule; {} without one."""
+    i = primary_index([v.get("role") for v in verdicts])
+    return {} if i is None else dict(verdicts[i])
 
 
 def _frozen_verdict(raw: Mapping[str, Any]) -> CriterionVerdict:

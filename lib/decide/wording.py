@@ -12,8 +12,9 @@ from datetime import date
 from lib import formatting as fmt
 from lib.specs import CriterionSpec
 
-#: bumped when a sentence changes, so evaluations kept in the database are computed again (2: unequal arms named)
-WORDING_VERSION = 2
+#: bumped when a sentence changes, so evaluations kept in the database are computed again (2: unequal arms named;
+#: 3: metric names from lib.vocabulary.metric_label, acronyms such as NPS in capitals and hyphens kept)
+WORDING_VERSION = 3
 
 # --- degenerate but possible data ------------------------------------------
 NO_CONVERSIONS_BOTH = "No conversions yet in either arm, so there is nothing to compare yet."
@@ -151,11 +152,6 @@ def arm_sample(arm_n: tuple[float, float] | None, names: tuple[str, str], n: flo
         pilot_arm=pilot_arm,
         units=units,
     )
-
-
-def label(metric: str) -> str:
-    text = metric.replace("_", " ").replace("-", " ").strip()
-    return text[:1].upper() + text[1:] if text else metric
 
 
 def empty_arm(control_n: float, pilot_n: float) -> str:

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from lib.decide.frozen import frozen_primary
 from lib.infra.models import Decision, Goal, Pilot
 
 
@@ -48,8 +49,7 @@ class LearningFilter:
 
 
 def _primary(snapshot: dict) -> dict:
-    verdicts = snapshot.get("evaluation", {}).get("verdicts", [])
-    return next((v for v in verdicts if v.get("role") == "primary"), verdicts[0] if verdicts else {})
+    return frozen_primary(snapshot.get("evaluation", {}).get("verdicts", []))
 
 
 def library(session: Session) -> list[Learning]:

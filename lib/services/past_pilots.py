@@ -23,8 +23,10 @@ from sqlmodel import Session, col, select
 
 from lib import formatting as fmt
 from lib.decide import CriterionVerdict, PilotEvaluation
+from lib.decide.frozen import frozen_primary
 from lib.infra.models import Decision, Pilot
 from lib.stats.priors import MIN_PILOTS, TOO_FEW, PriorFit, Reading, fit_prior, shrink
+from lib.vocabulary import metric_label
 
 KIND_WORDS = {"proportion": "rate", "mean": "average", "count": "count"}
 SCALE_WORDS = {"difference": "differences", "lift": "relative lifts", "value": "values against a target"}
@@ -67,7 +69,11 @@ class Peers:
         """ "14 earlier email pilots on sign-up rate" (count included)."""
         n = len(self.effects)
         channel = f"{self.channel} " if self.peer_filter.same_channel else ""
-        metric = _label(self.metric) if self.peer_filter.same_metric else f"any {KIND_WORDS.get(self.kind, 'metric')}"
+        metric = (
+            metric_label(self.metric, in_sentence=True)
+            if self.peer_filter.same_metric
+            else f"any {KIND_WORDS.get(self.kind, 'metric')}"
+        )
         return f"{fmt.number(n)} earlier {channel}pilot{'s' if n != 1 else ''} on {metric}"
 
     def rule(self) -> str:
@@ -80,7 +86,7 @@ class Peers:
         if self.peer_filter.same_channel:
             parts.append(f"channel {self.channel}")
         if self.peer_filter.same_metric:
-            parts.append(f"metric {_label(self.metric)}")
+            parts.append(f"metric {metric_label(self.metric, in_sentence=True)}")
         return "Counted: " + ", ".join(parts) + "."
 
 
@@ -94,17 +100,9 @@ class InformedReading:
     fit: PriorFit | None = None
 
 
-def _label(metric: str) -> str:
-    return metric.replace("_", " ").replace("-", " ").strip().lower() or metric
-
-
 def _key(metric: str) -> str:
     """Metric names as typed and as stored compare alike: "Reply rate" is reply_rate."""
     return "_".join(metric.lower().replace("-", " ").split())
-
-
-def _primary(verdicts: list[dict[str, Any]]) -> dict[str, Any]:
-    return next((v for v in verdicts if v.get("role") == "primary"), verdicts[0] if verdicts else {})
 
 
 def effect_on_scale(v: dict[str, Any]) -> float | None:
@@ -154,7 +152,7 @@ def past_effects(
         seen.add(pilot.id or 0)
         try:
             snapshot = json.loads(decision.snapshot_json or "{}")
-            v = _primary(list(snapshot.get("evaluation", {}).get("verdicts") or []))
+            v = frozen_primary(list(snapshot.get("evaluation", {}).get("verdicts") or []))
         except (ValueError, AttributeError):
             continue
         same = (
@@ -278,7 +276,7 @@ def informed_for(
     session: Session, pilot: Pilot, evaluation: PilotEvaluation, peer_filter: PeerFilter = PeerFilter()
 ) -> InformedReading | None:
     """The pilot page's and Review's reading of the primary criterion (``None`` without one)."""
-    v = next((v for v in evaluation.verdicts if v.role == "primary"), None)
+    v = evaluation.primary
     return None if v is None else read_verdict(session, pilot, v, peer_filter)
 
 
