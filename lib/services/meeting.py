@@ -46,7 +46,7 @@ class QueueItem:
     @property
     def headline(self) -> Headline:
         """What the card leads with: the pilot page's and the CLI's headline, so an ended pilot awaits a decision."""
-        return headline(self.row.pilot, self.row.evaluation, today=self.row.today)
+        return self.row.headline
 
 
 @dataclass(frozen=True)
