@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from lib.decide.frozen import frozen_primary
 from lib.infra.fields import shown
 from lib.infra.inputs import DecisionIn, FieldError, InvalidInput, validated
 from lib.infra.models import Decision, Pilot, utcnow
@@ -84,6 +86,22 @@ def record_decision(
         reason=data.rationale,
     )
     return decision
+
+
+def latest_primaries(rows: Iterable[tuple[Decision, Pilot]]) -> Iterator[tuple[Decision, Pilot, dict[str, Any]]]:
+    """Each pilot's first row (its latest decision, when ``rows`` run newest first) with the primary
+    verdict that decision froze (:func:`lib.decide.frozen.frozen_primary`; {} when it cannot be read)."""
+    seen: set[int] = set()
+    for decision, pilot in rows:
+        if (pilot.id or 0) in seen:
+            continue
+        seen.add(pilot.id or 0)
+        try:
+            verdicts = json.loads(decision.snapshot_json or "{}").get("evaluation", {}).get("verdicts") or []
+            primary = frozen_primary(list(verdicts))
+        except (ValueError, AttributeError):
+            primary = {}
+        yield decision, pilot, primary
 
 
 def list_decisions(session: Session, pilot_id: int | None = None) -> list[DecisionRow]:

@@ -6,14 +6,13 @@ when it decided — not what today's rules would compute from today's data.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, col, select
 
-from lib.decide.frozen import frozen_primary
 from lib.infra.models import Decision, Goal, Pilot
+from lib.services.decisions import latest_primaries
 
 
 @dataclass(frozen=True)
@@ -48,10 +47,6 @@ class LearningFilter:
     outcomes: tuple[str, ...] = ()
 
 
-def _primary(snapshot: dict) -> dict:
-    return frozen_primary(snapshot.get("evaluation", {}).get("verdicts", []))
-
-
 def library(session: Session) -> list[Learning]:
     """Each pilot's latest decision that closed or changed it (extend included), newest first."""
     goals = {g.id: g.name for g in session.exec(select(Goal))}
@@ -60,17 +55,8 @@ def library(session: Session) -> list[Learning]:
         .join(Pilot, col(Pilot.id) == Decision.pilot_id)
         .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
     )
-    seen: set[int] = set()
     out: list[Learning] = []
-    for decision, pilot in session.exec(stmt):
-        if pilot.id in seen:
-            continue
-        seen.add(pilot.id or 0)
-        try:
-            snapshot = json.loads(decision.snapshot_json or "{}")
-        except ValueError:
-            snapshot = {}
-        v = _primary(snapshot if isinstance(snapshot, dict) else {})
+    for decision, pilot, v in latest_primaries(session.exec(stmt)):
         out.append(
             Learning(
                 pilot_id=pilot.id or 0,

@@ -13,7 +13,6 @@ that stays honest when the past pilots happen to flatter (``bench/priors_calibra
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,8 +22,8 @@ from sqlmodel import Session, col, select
 
 from lib import formatting as fmt
 from lib.decide import CriterionVerdict, PilotEvaluation
-from lib.decide.frozen import frozen_primary
 from lib.infra.models import Decision, Pilot
+from lib.services.decisions import latest_primaries
 from lib.stats.priors import MIN_PILOTS, TOO_FEW, PriorFit, Reading, fit_prior, shrink
 from lib.vocabulary import metric_label
 
@@ -143,18 +142,9 @@ def past_effects(
         stmt = stmt.where(Pilot.channel == channel)
     if exclude_pilot_id is not None:
         stmt = stmt.where(Pilot.id != exclude_pilot_id)
-    seen: set[int] = set()
     found: list[PastEffect] = []
     without_error = 0
-    for decision, pilot in session.exec(stmt):
-        if pilot.id in seen:
-            continue
-        seen.add(pilot.id or 0)
-        try:
-            snapshot = json.loads(decision.snapshot_json or "{}")
-            v = frozen_primary(list(snapshot.get("evaluation", {}).get("verdicts") or []))
-        except (ValueError, AttributeError):
-            continue
+    for decision, pilot, v in latest_primaries(session.exec(stmt)):
         same = (
             v.get("kind") == kind
             and v.get("interval_scale", "difference") == scale
