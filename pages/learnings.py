@@ -58,7 +58,7 @@ table(
                 "Design": DESIGN_LABELS.get(x.design, x.design),
                 "Primary metric": metric_label(x.metric) if x.metric else "—",
                 "Measured lift": fmt.signed_pct(x.lift),
-                "Interval": learnings.interval_text(x.kind, x.interval_scale, *x.interval),
+                "Interval": fmt.effect_range(x.kind, x.interval_scale, *x.interval),
                 "Rationale": x.rationale,
                 "Recommended then": x.recommendation.replace("_", " ") or "—",
             }

@@ -49,22 +49,14 @@ def status_text(status: str) -> str:
 
 def numbers_row(v) -> dict[str, str]:
     """One verdict's figures as people read them: rates in %, differences in points, the verdict's own bounds."""
-    rate = v.kind == "proportion"
-    value = fmt.pct if rate else fmt.quantity
-    diff = fmt.signed_pct_points if rate else fmt.signed_quantity
-    if v.interval_scale == "lift":
-        interval = fmt.signed_pct_range
-    elif v.interval_scale == "value":
-        interval = fmt.pct_range if rate else fmt.number_range
-    else:
-        interval = fmt.pct_points_range if rate else fmt.signed_number_range
+    interval = fmt.effect_range(v.kind, v.interval_scale, v.ci_low, v.ci_high)
     return {
         "Metric": metric_label(v.metric),
         "Role": v.role,
-        "Control / before": value(v.control_value),
-        "Pilot": value(v.pilot_value),
-        "Difference": diff(v.difference),
-        "Interval": f"{interval(v.ci_low, v.ci_high)} ({fmt.level(v.required_confidence)} bounds, as judged)",
+        "Control / before": fmt.effect(v.kind, "value", v.control_value),
+        "Pilot": fmt.effect(v.kind, "value", v.pilot_value),
+        "Difference": fmt.effect(v.kind, "difference", v.difference),
+        "Interval": f"{interval} ({fmt.level(v.required_confidence)} bounds, as judged)",
         "Lift": fmt.signed_pct(v.relative_lift),
         "Confidence it holds": f"{fmt.confidence(v.confidence)} (needs {fmt.level(v.required_confidence)})"
         if v.confidence is not None

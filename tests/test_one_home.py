@@ -322,3 +322,28 @@ def test_an_audited_change_is_the_caveat_every_page_shows(engine):
     assert bundle.changes == (caveat,)
     assert cav.text(caveat) in [cav.text(c) for c in reporting.pilot_report(bundle).caveats]
     assert isinstance(change.at, datetime)
+
+
+@pytest.mark.parametrize(
+    ("kind", "scale", "x", "figure", "interval"),
+    [
+        ("proportion", "difference", (0.012, -0.003, 0.027), "+1.2 pts", "−0.3 to +2.7 pts"),
+        ("proportion", "lift", (0.012, -0.003, 0.027), "+1.2%", "−0.3% to +2.7%"),
+        ("proportion", "value", (0.012, -0.003, 0.027), "1.2%", "−0.3% to 2.7%"),
+        ("mean", "difference", (12.3, -3.0, 27.5), "+12.3", "−3.0 to +27.5"),
+        ("mean", "value", (12.3, -3.0, 27.5), "12.3", "−3.0 to 27.5"),
+    ],
+)
+def test_an_effect_is_written_one_way_on_charts_reports_and_pages(kind, scale, x, figure, interval):
+    from lib import formatting as fmt
+    from lib.charts.measures import Measure
+
+    point, low, high = x
+    assert fmt.effect(kind, scale, point) == figure
+    assert fmt.effect_range(kind, scale, low, high) == interval
+    measure = Measure("x", kind, scale)
+    assert (measure.text(point), measure.range_text(low, high)) == (figure, interval)
+    v = _verdict("met", kind=kind, interval_scale=scale, ci_low=low, ci_high=high)
+    v = dataclasses.replace(v, difference=point, relative_lift=point, pilot_value=point)
+    assert criterion_row(v).estimate.startswith(figure) and criterion_row(v).bounds.startswith(interval)
+    assert pilot_view.card(v, None, 28).interval.startswith(interval)

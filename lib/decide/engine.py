@@ -325,7 +325,7 @@ def _sentence(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int |
     if ev.pilot_value is None and ev.control_value is None:
         return wording.SENTENCE_NO_DATA.format(label=name)
     bounds = wording.BOUNDS.format(
-        level=fmt.level(crit.confidence), ci=wording.interval_text(crit, ev.scale, j.ci_low, j.ci_high)
+        level=fmt.level(crit.confidence), ci=fmt.effect_range(crit.kind, ev.scale, j.ci_low, j.ci_high)
     )
     tail = _tail(crit, ev, j, more, more_unit)
     confidence = wording.confidence_clause(crit, j.confidence)
@@ -345,7 +345,7 @@ def _sentence(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int |
             confidence=confidence,
             tail=tail,
         )
-    effect = wording.effect_text(crit, ev.scale, ev.relative_lift if ev.scale == "lift" else ev.difference)
+    effect = fmt.effect(crit.kind, ev.scale, ev.relative_lift if ev.scale == "lift" else ev.difference)
     if crit.comparison == "vs_baseline":
         return wording.SENTENCE_PERIODS.format(
             label=name,

@@ -191,7 +191,7 @@ def pace_held(n: float, plan: int, units: str, end: date) -> str:
 
 
 def value(kind: str, x: float | None) -> str:
-    return fmt.pct(x) if kind == "proportion" else fmt.quantity(x)
+    return fmt.effect(kind, "value", x)
 
 
 def _smart_pct(x: float) -> str:
@@ -207,23 +207,6 @@ def threshold_text(crit: CriterionSpec, *, as_target: bool = False) -> str:
     if float(crit.threshold).is_integer():
         return fmt.number(crit.threshold)
     return fmt.quantity(crit.threshold)
-
-
-def effect_text(crit: CriterionSpec, scale: str, x: float | None) -> str:
-    """An effect on the verdict's scale: a lift in %, a rate difference in points, or a value."""
-    if scale == "lift":
-        return fmt.signed_pct(x)
-    if scale == "value":
-        return value(crit.kind, x)
-    return fmt.signed_pct_points(x) if crit.kind == "proportion" else fmt.signed_quantity(x)
-
-
-def interval_text(crit: CriterionSpec, scale: str, low: float | None, high: float | None) -> str:
-    if scale == "lift":
-        return fmt.signed_pct_range(low, high)
-    if scale == "value":
-        return fmt.pct_range(low, high) if crit.kind == "proportion" else fmt.number_range(low, high)
-    return fmt.pct_points_range(low, high) if crit.kind == "proportion" else fmt.signed_number_range(low, high)
 
 
 def expected_text(crit: CriterionSpec) -> str:

@@ -87,16 +87,12 @@ class SummaryRow:
 
 
 def _value(kind: str, x: float | None) -> str:
-    return fmt.pct(x) if kind == "proportion" else fmt.quantity(x)
+    return fmt.effect(kind, "value", x)
 
 
 def _effect(v: CriterionVerdict) -> str:
-    rate = v.kind == "proportion"
-    if v.interval_scale == "lift":
-        return fmt.signed_pct(v.relative_lift)
-    if v.interval_scale == "value":
-        return _value(v.kind, v.pilot_value)
-    return fmt.signed_pct_points(v.difference) if rate else fmt.signed_quantity(v.difference)
+    scale = v.interval_scale
+    return fmt.effect(v.kind, scale, {"lift": v.relative_lift, "value": v.pilot_value}.get(scale, v.difference))
 
 
 def estimate_text(v: CriterionVerdict) -> str:
@@ -112,14 +108,7 @@ def estimate_text(v: CriterionVerdict) -> str:
 
 def bounds_text(v: CriterionVerdict) -> str:
     """The interval the verdict used, on its own scale, with its confidence level."""
-    rate = v.kind == "proportion"
-    if v.interval_scale == "lift":
-        interval = fmt.signed_pct_range
-    elif v.interval_scale == "value":
-        interval = fmt.pct_range if rate else fmt.number_range
-    else:
-        interval = fmt.pct_points_range if rate else fmt.signed_number_range
-    text = interval(v.ci_low, v.ci_high)
+    text = fmt.effect_range(v.kind, v.interval_scale, v.ci_low, v.ci_high)
     return text if text == fmt.MISSING else f"{text} ({fmt.level(v.required_confidence)} bounds)"
 
 

@@ -99,15 +99,3 @@ def search(items: list[Learning], f: LearningFilter) -> list[Learning]:
         and (not f.outcomes or x.outcome in f.outcomes)
         and all(w in hay(x) for w in words)
     ]
-
-
-def interval_text(kind: str | None, scale: str, low: float | None, high: float | None) -> str:
-    """An interval as people read it: rates in %, differences in points, lifts signed."""
-    from lib import formatting as fmt
-
-    rate = kind == "proportion"
-    if scale == "lift":
-        return fmt.signed_pct_range(low, high)
-    if scale == "value":
-        return fmt.pct_range(low, high) if rate else fmt.number_range(low, high)
-    return fmt.pct_points_range(low, high) if rate else fmt.signed_number_range(low, high)

@@ -184,22 +184,6 @@ def pass_point(v: CriterionVerdict) -> float:
     return good * margin
 
 
-def effect_text(kind: str, scale: str, x: float) -> str:
-    if scale == "lift":
-        return fmt.signed_pct(x)
-    if scale == "value":
-        return fmt.pct(x) if kind == "proportion" else fmt.quantity(x)
-    return fmt.signed_pct_points(x) if kind == "proportion" else fmt.signed_quantity(x)
-
-
-def range_text(kind: str, scale: str, low: float, high: float) -> str:
-    if scale == "lift":
-        return fmt.signed_pct_range(low, high)
-    if scale == "value":
-        return fmt.pct_range(low, high) if kind == "proportion" else fmt.number_range(low, high)
-    return fmt.pct_points_range(low, high) if kind == "proportion" else fmt.signed_number_range(low, high)
-
-
 def chance_words(chance: float, beats: str, threshold: str) -> str:
     """The stated chance is a lower bound (see lib.stats.priors): "at least 84% chance it clears +0.5 pts",
     rounded down; under 1 %, the past pilots leave it open, and the sentence says so instead of "at least 0%"."""
@@ -222,7 +206,7 @@ def why_not(peers: Peers, fit: PriorFit) -> str:
             "Widen which past pilots count, or read the verdict alone."
         )
     effects = [p.effect for p in peers.effects]
-    spread = range_text(peers.kind, peers.scale, min(effects), max(effects))
+    spread = fmt.effect_range(peers.kind, peers.scale, min(effects), max(effects))
     return (
         f"No informed reading: {peers.words()} moved it too differently ({spread}) to inform this pilot; "
         f"their spread would carry only {fmt.pct(fit.weight or 0.0, 0)} of the reading."
@@ -255,9 +239,9 @@ def read_verdict(
     reading = shrink(estimate, v.standard_error, fit.prior, threshold, direction=v.direction)
     beats = "clears" if v.direction == "increase" else "stays below"
     sentence = (
-        f"Read with {peers.words()}: likely {effect_text(v.kind, v.interval_scale, reading.mean)} "
-        f"({range_text(v.kind, v.interval_scale, reading.low, reading.high)}); "
-        f"{chance_words(reading.chance, beats, effect_text(v.kind, v.interval_scale, threshold))}."
+        f"Read with {peers.words()}: likely {fmt.effect(v.kind, v.interval_scale, reading.mean)} "
+        f"({fmt.effect_range(v.kind, v.interval_scale, reading.low, reading.high)}); "
+        f"{chance_words(reading.chance, beats, fmt.effect(v.kind, v.interval_scale, threshold))}."
     )
     return InformedReading(sentence, peers, reading, fit)
 
@@ -324,8 +308,8 @@ def designer_hint(
     low, high = prior.mean - 1.645 * prior.sd, prior.mean + 1.645 * prior.sd
     sentence = (
         f"Past pilots like this one ({peers.words()}) moved the metric by "
-        f"{effect_text(kind, scale, prior.mean)} on average; nine in ten pilots like them would fall within "
-        f"{range_text(kind, scale, low, high)}."
+        f"{fmt.effect(kind, scale, prior.mean)} on average; nine in ten pilots like them would fall within "
+        f"{fmt.effect_range(kind, scale, low, high)}."
     )
     good = 1 if direction == "increase" or scale == "value" else -1
     in_percent = kind == "proportion" or scale == "lift"

@@ -18,7 +18,6 @@ from lib.report import caveats
 from lib.services import audit, designer
 from lib.services.evaluation import evaluate
 from lib.services.headline import Headline, headline_for, state_of
-from lib.services.learnings import interval_text
 from lib.services.pilots import criteria_for, find_pilot
 from lib.services.reporting import PilotBundle, pilot_bundle
 from lib.vocabulary import metric_label, verdict_status_label
@@ -115,7 +114,7 @@ def card(v: CriterionVerdict, planned: int | None, looks: int) -> CriterionCard:
         status=verdict_status_label(v.status).lower(),
         met=v.met,
         estimate=_estimate(v),
-        interval=f"{interval_text(v.kind, v.interval_scale, v.ci_low, v.ci_high)} "
+        interval=f"{fmt.effect_range(v.kind, v.interval_scale, v.ci_low, v.ci_high)} "
         f"({fmt.level(v.required_confidence)} bounds)",
         confidence="—"
         if v.confidence is None
