@@ -6,7 +6,7 @@ import streamlit as st
 from lib import formatting as fmt
 from lib.adapter.session import read, table
 from lib.services import learnings
-from lib.vocabulary import CHANNEL_LABELS, DESIGN_LABELS, OUTCOME_DONE_LABELS, metric_label
+from lib.vocabulary import CHANNEL_LABELS, DESIGN_LABELS, OUTCOME_DONE_LABELS, metric_label, recommendation_label
 
 st.title(":material/local_library: Learnings", anchor=False)
 st.caption(
@@ -60,7 +60,7 @@ table(
                 "Measured lift": fmt.signed_pct(x.lift),
                 "Interval": fmt.effect_range(x.kind, x.interval_scale, *x.interval),
                 "Rationale": x.rationale,
-                "Recommended then": x.recommendation.replace("_", " ") or "—",
+                "Recommended then": recommendation_label(x.recommendation) if x.recommendation else "—",
             }
             for x in found
         ]

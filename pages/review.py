@@ -29,7 +29,7 @@ from lib.adapter.session import (
 from lib.formatting import fmt_date
 from lib.report import caveats
 from lib.services import audit, decisions, meeting, past_pilots, stored_evaluations
-from lib.vocabulary import OUTCOME_LABELS, OUTCOMES, metric_label, recommendation_label, verdict_status_label
+from lib.vocabulary import OUTCOME_LABELS, OUTCOMES, metric_label, verdict_status_label
 
 STATUS_ICONS = {
     "met": ":material/check_circle:",
@@ -196,7 +196,7 @@ else:
             override = st.text_area(
                 "If you decide against the recommendation: why",
                 height=68,
-                placeholder=f"The numbers recommend “{recommendation_label(ev.recommendation).lower()}”. Required when you "
+                placeholder=f"The numbers recommend “{decisions.said(ev.recommendation)}”. Required when you "
                 "decide otherwise; it is kept with the decision.",
             )
             c1, c2 = st.columns(2)

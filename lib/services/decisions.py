@@ -16,7 +16,7 @@ from lib.infra.inputs import DecisionIn, FieldError, InvalidInput, validated
 from lib.infra.models import Decision, Pilot, utcnow
 from lib.services import access, audit
 from lib.services.pilots import get_pilot
-from lib.vocabulary import RECOMMENDATIONS
+from lib.vocabulary import RECOMMENDATIONS, recommendation_label
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,11 @@ class RecordedDecision:
         return str(self.snapshot["evaluation"]["recommendation"])
 
 
+def said(recommendation: str) -> str:
+    """A recommendation inside a sentence: "keep running"."""
+    return recommendation_label(recommendation).lower()
+
+
 def follows(outcome: str, recommendation: str) -> bool:
     """Whether a decision follows the numbers: "extend" is how a meeting follows "keep running"."""
     return outcome == {"keep_running": "extend"}.get(recommendation, recommendation)
@@ -159,14 +164,14 @@ def decide(
         raise InvalidInput.one(
             "recommendation",
             f"the numbers changed while you were deciding: they now recommend "
-            f"“{now.replace('_', ' ')}”, not “{shown_recommendation.replace('_', ' ')}”. Look again, then decide.",
+            f"“{said(now)}”, not “{said(shown_recommendation)}”. Look again, then decide.",
         )
     problems = []
     if not follows(outcome, now) and not override_reason.strip():
         problems.append(
             FieldError(
                 "override_reason",
-                f"the numbers recommend “{now.replace('_', ' ')}”: say why the meeting decides otherwise.",
+                f"the numbers recommend “{said(now)}”: say why the meeting decides otherwise.",
             )
         )
     if next_check_in is not None and next_check_in <= today:
