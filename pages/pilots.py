@@ -38,6 +38,7 @@ from lib.vocabulary import (
     PRIORITIES,
     PRIORITY_LABELS,
     ROLE_HELP,
+    ROLE_LABELS,
 )
 
 CONFIDENCES = [0.8, 0.9, 0.95, 0.99]
@@ -93,7 +94,7 @@ if not goal_names:
 
 def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | None:
     """One criterion's fields; an empty metric name on an optional role means none."""
-    st.markdown(f"**{role.capitalize()} criterion**{'' if required else ' (optional)'} — {ROLE_HELP[role]}")
+    st.markdown(f"**{ROLE_LABELS[role]} criterion**{'' if required else ' (optional)'} — {ROLE_HELP[role]}")
     c1, c2, c3 = st.columns([3, 3, 2])
     metric = c1.text_input(
         "Metric",

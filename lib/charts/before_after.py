@@ -33,13 +33,9 @@ OBSERVATIONAL = (
 def effect_words(verdict: CriterionVerdict) -> str:
     """``"+0.9 pts on the daily rate (95% bounds −0.6 to +2.4 pts)"``: the step as people say it."""
     low, high = verdict.ci_low, verdict.ci_high
-    if verdict.kind == "proportion":
-        effect = f"{fmt.signed_pct_points(verdict.difference)} on the daily rate"
-        bounds = fmt.pct_points_range(low, high)
-    else:
-        per = "a day" if verdict.kind == "count" else "on the daily average"
-        effect = f"{fmt.signed_quantity(verdict.difference)} {per}"
-        bounds = fmt.signed_number_range(low, high)
+    per = {"proportion": "on the daily rate", "count": "a day"}.get(verdict.kind, "on the daily average")
+    effect = f"{fmt.effect(verdict.kind, 'difference', verdict.difference)} {per}"
+    bounds = fmt.effect_range(verdict.kind, "difference", low, high)
     if low is None or high is None:
         return f"Step at the start: {effect} (too few days for bounds yet)"
     return f"Step at the start: {effect} ({fmt.level(verdict.required_confidence)} bounds {bounds})"

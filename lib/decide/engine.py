@@ -16,7 +16,7 @@ from lib import formatting as fmt
 from lib.decide import evidence as evid
 from lib.decide import logged, progress, rules, wording
 from lib.decide.evidence import Evidence
-from lib.decide.verdicts import CriterionVerdict, PilotEvaluation
+from lib.decide.verdicts import CriterionVerdict, PilotEvaluation, primary_index
 from lib.specs import DESIGNS, CriterionSpec, Observation, PilotSpec
 from lib.stats.multiple import ADJUST_METHODS, srm_pvalue
 from lib.vocabulary import metric_label
@@ -110,7 +110,8 @@ def evaluate_pilot(
     data, last_day = logged.aggregate(observations, {c.metric for c in criteria}, as_of)
     horizon = as_of if as_of is not None else last_day
     # the planned sample is counted in the primary criterion's units
-    plan_kind = next((c.kind for c in criteria if c.role == "primary"), criteria[0].kind if criteria else None)
+    first = primary_index([c.role for c in criteria])
+    plan_kind = None if first is None else criteria[first].kind
     evals = [(c, _evidence(c, pilot, data, horizon, units, plan_kind)) for c in criteria]
     primary_idx = {i for i, (c, _) in enumerate(evals) if c.role == "primary"}
     reasons: list[str] = []
