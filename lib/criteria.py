@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lib.specs import CriterionSpec
+from lib.vocabulary import metric_label
 
 
 def in_percent(kind: str, threshold_type: str) -> bool:
@@ -18,10 +19,6 @@ def threshold_from_display(kind: str, threshold_type: str, value: float) -> floa
 
 def threshold_to_display(kind: str, threshold_type: str, value: float) -> float:
     return round(value * 100, 6) if in_percent(kind, threshold_type) else value
-
-
-def metric_label(metric: str) -> str:
-    return metric.replace("_", " ").capitalize()
 
 
 def describe(c: CriterionSpec, unit: str = "", *, markup: Callable[[str], str] = str) -> str:

@@ -181,6 +181,30 @@ def signed_number_range(low: float | None, high: float | None, digits: int | Non
     return f"{_signed(low, digits)} to {_signed(high, digits)}"
 
 
+def effect(kind: str | None, scale: str, value: float | None) -> str:
+    """A figure on a verdict's scale, the one way every page, chart, report and sentence writes it.
+
+    ``scale`` "lift": a signed percent (+12.3%); "difference": points for a rate (+1.2 pts), else a
+    signed number; "value" (or a level): the metric as it reads, a rate in percent.
+    """
+    rate = kind == "proportion"
+    if scale == "lift":
+        return signed_pct(value)
+    if scale == "difference":
+        return signed_pct_points(value) if rate else signed_quantity(value)
+    return pct(value) if rate else quantity(value)
+
+
+def effect_range(kind: str | None, scale: str, low: float | None, high: float | None) -> str:
+    """An interval on a verdict's scale, written as :func:`effect` writes its figures."""
+    rate = kind == "proportion"
+    if scale == "lift":
+        return signed_pct_range(low, high)
+    if scale == "difference":
+        return pct_points_range(low, high) if rate else signed_number_range(low, high)
+    return pct_range(low, high) if rate else number_range(low, high)
+
+
 def confidence(probability: float | None) -> str:
     """A probability as "84%", never claiming certainty: "<1%" and ">99%" at the ends."""
     p = _finite(probability)

@@ -7,6 +7,7 @@ the manual entry grid and the CLI all produce the same shape.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -84,6 +85,20 @@ class CriterionSpec:
     threshold_type: ThresholdType = "absolute"
     confidence: float = 0.95
     expected: float | None = None
+
+
+def arm_roles(arms: Sequence[str], design: str | None = None) -> tuple[str, str]:
+    """The names of the control arm and of the pilot arm, as the team named them: the one arm rule.
+
+    An A/B pilot's control is its first arm and its pilot the second ("gate_30", "gate_40");
+    a one-arm pilot (before/after, against a target) has only its pilot arm. ``design``
+    None reads the design from the arms: two or more make an A/B pilot. Without arms
+    the defaults "control" and "pilot" stand.
+    """
+    ab = len(arms) >= 2 if design is None else design == "ab"
+    if ab:
+        return (arms[0], arms[1]) if len(arms) >= 2 else (CONTROL_ARM, PILOT_ARM)
+    return CONTROL_ARM, arms[0] if arms else PILOT_ARM
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Literal, get_args
 GoalLevel = Literal["company", "marketing", "team"]
 #: top to bottom: a goal sits under a goal of a higher level
 GOAL_LEVELS: tuple[str, ...] = get_args(GoalLevel)
+GOAL_LEVEL_LABELS: dict[str, str] = {"company": "Company", "marketing": "Marketing", "team": "Team"}
 
 # ------------------------------------------------------------------ pilots
 
@@ -33,10 +34,19 @@ DEFAULT_ARMS: dict[str, str] = {"ab": f"{CONTROL_ARM},{PILOT_ARM}", "before_afte
 
 PilotStatus = Literal["idea", "planned", "running", "decided"]
 PILOT_STATUSES: tuple[str, ...] = get_args(PilotStatus)
+PILOT_STATUS_LABELS: dict[str, str] = {"idea": "Idea", "planned": "Planned", "running": "Running", "decided": "Decided"}
 #: a pilot in one of these has started: its criteria are locked and it gets verdicts
 STARTED_STATUSES: tuple[str, ...] = ("running", "decided")
 
 CHANNELS: tuple[str, ...] = ("email", "social", "paid", "web", "events", "other")
+CHANNEL_LABELS: dict[str, str] = {
+    "email": "Email",
+    "social": "Social",
+    "paid": "Paid",
+    "web": "Web",
+    "events": "Events",
+    "other": "Other",
+}
 #: who a rate is counted over, by channel: "on 412 contacts", "on 3,201 visitors"
 CHANNEL_UNITS: dict[str, str] = {
     "email": "contacts",
@@ -92,6 +102,30 @@ DESIGN_COMPARISON: dict[str, str] = {"ab": "vs_control", "before_after": "vs_bas
 ThresholdType = Literal["absolute", "relative"]
 THRESHOLD_TYPES: tuple[str, ...] = get_args(ThresholdType)
 
+#: short words kept in capitals in a metric's label, however they were typed ("nps" reads "NPS")
+ACRONYMS: frozenset[str] = frozenset(
+    {"aov", "arpu", "cac", "cpa", "cpc", "cpl", "cpm", "ctr", "kpi", "ltv", "mql", "nps", "roas", "roi", "seo", "sms"}
+)
+
+
+def metric_label(metric: str, *, in_sentence: bool = False) -> str:
+    """A metric's name as people read it, the same on every page, chart, report and sentence.
+
+    Underscores become spaces and the first letter a capital ("reply_rate" → "Reply rate"); every
+    other letter stays as typed, and the words in :data:`ACRONYMS` are capitals ("nps_score" →
+    "NPS score", "CTR" stays "CTR"). ``in_sentence``: mid-sentence, the first word keeps its
+    lower case unless it is an acronym ("on reply rate", "on NPS").
+    """
+    words = [w.upper() if w.casefold() in ACRONYMS else w for w in metric.replace("_", " ").split()]
+    if not words:
+        return metric
+    first = words[0]
+    if first.isupper() and len(first) > 1:  # an acronym, or typed in capitals: as it is
+        return " ".join(words)
+    words[0] = first[:1].lower() + first[1:] if in_sentence else first[:1].upper() + first[1:]
+    return " ".join(words)
+
+
 # ------------------------------------------------------------------ results and imports
 
 #: where a stored value came from (checked again when a backup is restored)
@@ -113,6 +147,12 @@ RECOMMENDATION_LABELS: dict[str, str] = {
     "abort": "Abort",
 }
 
+
+def recommendation_label(recommendation: str) -> str:
+    """ "Keep running"; a recommendation this version does not know reads as its words."""
+    return RECOMMENDATION_LABELS.get(recommendation, recommendation.replace("_", " ").capitalize())
+
+
 VerdictStatus = Literal["met", "missed", "harmed", "safe", "too_early", "inconclusive", "futile"]
 VERDICT_STATUSES: tuple[str, ...] = get_args(VerdictStatus)
 VERDICT_STATUS_LABELS: dict[str, str] = {
@@ -125,6 +165,12 @@ VERDICT_STATUS_LABELS: dict[str, str] = {
     "futile": "Cannot reach it",
 }
 
+
+def verdict_status_label(status: str) -> str:
+    """ "Guardrail holds", "Cannot reach it"; a status this version does not know reads as its words."""
+    return VERDICT_STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
 #: what the review meeting decides; "extend" keeps the pilot running
 Outcome = Literal["scale", "iterate", "abort", "extend"]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
@@ -133,6 +179,13 @@ OUTCOME_LABELS: dict[str, str] = {
     "iterate": "Iterate (change and re-test)",
     "abort": "Abort",
     "extend": "Extend (keep running)",
+}
+#: what a decision did, looking back (the learnings library)
+OUTCOME_DONE_LABELS: dict[str, str] = {
+    "scale": "Scaled",
+    "iterate": "Iterated",
+    "abort": "Aborted",
+    "extend": "Extended",
 }
 
 # ------------------------------------------------------------------ who may do what

@@ -7,7 +7,7 @@ from lib.adapter.session import Keys, actor, can_write, form_key, read, save, sh
 from lib.adapter.widgets import plain, read_only_note, share_links, show_rollup, table
 from lib.formatting import number
 from lib.services import goals
-from lib.vocabulary import GOAL_LEVELS
+from lib.vocabulary import GOAL_LEVEL_LABELS, GOAL_LEVELS
 
 st.title(":material/flag: Goals", anchor=False)
 st.caption(
@@ -31,7 +31,7 @@ else:
             [
                 {
                     "Goal": "\u2003" * n.depth + ("↳ " if n.depth else "") + n.goal.name,
-                    "Level": n.goal.level.capitalize(),
+                    "Level": GOAL_LEVEL_LABELS[n.goal.level],
                     "KPI": n.goal.kpi_name,
                     "Target": f"{number(n.goal.target_value)} {n.goal.kpi_unit}".strip()
                     if n.goal.target_value is not None
@@ -64,7 +64,7 @@ def goal_form(key: str, current=None) -> None:
             "Level",
             GOAL_LEVELS,
             index=GOAL_LEVELS.index(default_level),
-            format_func=str.capitalize,
+            format_func=GOAL_LEVEL_LABELS.get,
             help="Company goals stand alone; marketing and team goals sit under the goal they serve.",
         )
         options = [p for p in parents if p != (current.id if current else -1)]

@@ -10,7 +10,8 @@ from lib.adapter.session import actor, can_write, save, show_flash
 from lib.adapter.widgets import read_only_note, show_rollup, table
 from lib.demo import loader
 from lib.formatting import fmt_date
-from lib.vocabulary import DESIGN_LABELS, PRIORITY_LABELS, RECOMMENDATION_LABELS
+from lib.services.headline import decided_title
+from lib.vocabulary import CHANNEL_LABELS, DESIGN_LABELS, PILOT_STATUS_LABELS, PRIORITY_LABELS
 
 st.title(":material/rocket_launch: Greenlight", anchor=False)
 st.caption(
@@ -75,19 +76,15 @@ def portfolio_frame(_session) -> pd.DataFrame:
     rows = []
     for row in portfolio_overview().rows:
         pilot, ev = row.pilot, row.evaluation
-        primary = next((v for v in ev.verdicts if v.role == "primary"), None)
-        if pilot.status == "running":
-            verdict = RECOMMENDATION_LABELS.get(ev.recommendation, ev.recommendation)
-        elif pilot.status == "decided":
-            verdict = f"Decided: {(row.latest_outcome or '—').capitalize()}"
-        else:
-            verdict = "Not started"
+        primary = ev.primary
+        decided = pilot.status == "decided" and row.latest_outcome
+        verdict = decided_title(row.latest_outcome or "") if decided else row.headline.title
         rows.append(
             {
                 "Pilot": pilot.name,
                 "Priority": PRIORITY_LABELS.get(pilot.priority, pilot.priority),
-                "Status": pilot.status.capitalize(),
-                "Channel": pilot.channel.capitalize(),
+                "Status": PILOT_STATUS_LABELS[pilot.status],
+                "Channel": CHANNEL_LABELS[pilot.channel],
                 "Design": DESIGN_LABELS.get(pilot.design, pilot.design),
                 "Ends": fmt_date(pilot.end_date) if pilot.end_date else "—",
                 "Recommendation": verdict,

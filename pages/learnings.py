@@ -6,11 +6,8 @@ import streamlit as st
 from lib import formatting as fmt
 from lib.adapter.session import read
 from lib.adapter.widgets import table
-from lib.criteria import metric_label
 from lib.services import learnings
-from lib.vocabulary import DESIGN_LABELS
-
-OUTCOME_LABELS = {"scale": "Scaled", "iterate": "Iterated", "abort": "Aborted", "extend": "Extended"}
+from lib.vocabulary import CHANNEL_LABELS, DESIGN_LABELS, OUTCOME_DONE_LABELS, metric_label, recommendation_label
 
 st.title(":material/local_library: Learnings", anchor=False)
 st.caption(
@@ -31,11 +28,15 @@ if not items:
 c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 1, 1])
 text = c1.text_input("Search", placeholder="e.g. subject line, webinar, discount", key="learn_text")
 goals = c2.multiselect("Goal", sorted({x.goal for x in items if x.goal}), key="learn_goal")
-channels = c3.multiselect("Channel", sorted({x.channel for x in items}), format_func=str.capitalize, key="learn_ch")
+channels = c3.multiselect(
+    "Channel", sorted({x.channel for x in items}), format_func=lambda c: CHANNEL_LABELS.get(c, c), key="learn_ch"
+)
 designs = c4.multiselect(
     "Design", sorted({x.design for x in items}), format_func=lambda d: DESIGN_LABELS.get(d, d), key="learn_design"
 )
-outcomes = c5.multiselect("Decision", list(OUTCOME_LABELS), format_func=OUTCOME_LABELS.get, key="learn_outcome")
+outcomes = c5.multiselect(
+    "Decision", list(OUTCOME_DONE_LABELS), format_func=OUTCOME_DONE_LABELS.get, key="learn_outcome"
+)
 found = learnings.search(
     items,
     learnings.LearningFilter(
@@ -51,16 +52,16 @@ table(
         [
             {
                 "Pilot": x.pilot,
-                "Decision": OUTCOME_LABELS.get(x.outcome, x.outcome),
+                "Decision": OUTCOME_DONE_LABELS.get(x.outcome, x.outcome),
                 "Decided": x.decided_on,
                 "Goal": x.goal or "—",
-                "Channel": x.channel.capitalize(),
+                "Channel": CHANNEL_LABELS.get(x.channel, x.channel),
                 "Design": DESIGN_LABELS.get(x.design, x.design),
                 "Primary metric": metric_label(x.metric) if x.metric else "—",
                 "Measured lift": fmt.signed_pct(x.lift),
-                "Interval": learnings.interval_text(x.kind, x.interval_scale, *x.interval),
+                "Interval": fmt.effect_range(x.kind, x.interval_scale, *x.interval),
                 "Rationale": x.rationale,
-                "Recommended then": x.recommendation.replace("_", " ") or "—",
+                "Recommended then": recommendation_label(x.recommendation) if x.recommendation else "—",
             }
             for x in found
         ]

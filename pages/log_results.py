@@ -8,12 +8,12 @@ import streamlit as st
 from lib import formatting as fmt
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash, show_invalid
 from lib.adapter.widgets import file_slug, plain, read_only_note, table
-from lib.criteria import metric_label
 from lib.formatting import fmt_date
 from lib.importer import LAYOUTS, ImportFileError, ImportMapping, MetricMapping, file_checksum, read_sample
 from lib.infra.inputs import InvalidInput
 from lib.services import import_batches, pilots, results
 from lib.services.manual_entry import FIELDS, display_value, form_rows
+from lib.vocabulary import metric_label
 
 
 def _col(value: str, none: str) -> str | None:

@@ -8,7 +8,7 @@ from lib.formatting import fmt_date
 from lib.infra.inputs import InvalidInput
 from lib.services import past_pilots, pilot_view, pilots
 from lib.services.reporting import results_table
-from lib.vocabulary import DESIGN_LABELS
+from lib.vocabulary import CHANNEL_LABELS, DESIGN_LABELS
 
 with read() as session:
     rows = pilots.list_pilots(session)
@@ -43,7 +43,7 @@ pilot = view.pilot
 st.title(f":material/article: {plain(pilot.name)}", anchor=False)
 st.caption(
     f"**{view.state.capitalize()}** · {DESIGN_LABELS.get(pilot.design, pilot.design)} · "
-    f"{plain(pilot.channel.capitalize())} · owner {plain(pilot.owner) or '—'}"
+    f"{CHANNEL_LABELS.get(pilot.channel, plain(pilot.channel))} · owner {plain(pilot.owner) or '—'}"
     + (f" · {fmt_date(pilot.start_date)} – {fmt_date(pilot.end_date)}" if pilot.start_date and pilot.end_date else "")
 )
 if pilot.hypothesis:

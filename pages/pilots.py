@@ -8,20 +8,24 @@ from lib.adapter.session import Keys, actor, can_write, form_key, read, save, sh
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, share_links, table
 from lib.criteria import describe, threshold_from_display, threshold_to_display
 from lib.formatting import fmt_date, number
+from lib.report import caveats
 from lib.services import audit, data_versions, goals, past_pilots, pilots
 from lib.services.designer import HELP as PLAN_HELP
 from lib.services.designer import plan_from_form
 from lib.vocabulary import (
+    CHANNEL_LABELS,
     CHANNELS,
     COMPARISON_LABELS,
     DESIGN_LABELS,
     DIRECTIONS,
     METRIC_KIND_LABELS,
     METRIC_KINDS,
+    PILOT_STATUS_LABELS,
     PILOT_STATUSES,
     PRIORITIES,
     PRIORITY_LABELS,
     ROLE_HELP,
+    ROLE_LABELS,
 )
 
 CONFIDENCES = [0.8, 0.9, 0.95, 0.99]
@@ -48,10 +52,10 @@ def _pilot_table(rows) -> pd.DataFrame:
         [
             {
                 "Pilot": r.pilot.name,
-                "Status": r.pilot.status.capitalize(),
+                "Status": PILOT_STATUS_LABELS[r.pilot.status],
                 "Priority": PRIORITY_LABELS[r.pilot.priority],
                 "Design": DESIGN_LABELS[r.pilot.design],
-                "Channel": r.pilot.channel.capitalize(),
+                "Channel": CHANNEL_LABELS[r.pilot.channel],
                 "Owner": r.pilot.owner or "—",
                 "Goal": r.goal_name or "—",
                 "Start": fmt_date(r.pilot.start_date) if r.pilot.start_date else "—",
@@ -77,7 +81,7 @@ if not goal_names:
 
 def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | None:
     """One criterion's fields; an empty metric name on an optional role means none."""
-    st.markdown(f"**{role.capitalize()} criterion**{'' if required else ' (optional)'} — {ROLE_HELP[role]}")
+    st.markdown(f"**{ROLE_LABELS[role]} criterion**{'' if required else ' (optional)'} — {ROLE_HELP[role]}")
     c1, c2, c3 = st.columns([3, 3, 2])
     metric = c1.text_input(
         "Metric",
@@ -178,7 +182,7 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         owner = c1.text_input("Owner", value=current.owner if current else actor())
         team = c2.text_input("Team", value=current.team if current else "")
         channel = c3.selectbox(
-            "Channel", CHANNELS, format_func=str.capitalize, index=CHANNELS.index(current.channel) if current else 0
+            "Channel", CHANNELS, format_func=CHANNEL_LABELS.get, index=CHANNELS.index(current.channel) if current else 0
         )
         goal_ids = [None, *goal_names]
         goal_id = c4.selectbox(
@@ -197,7 +201,7 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         status = c6.selectbox(
             "Status",
             PILOT_STATUSES,
-            format_func=str.capitalize,
+            format_func=PILOT_STATUS_LABELS.get,
             index=PILOT_STATUSES.index(current.status) if current else 1,
         )
         priority = c7.selectbox(
@@ -359,7 +363,7 @@ def plan_designer() -> None:
     history_channel = h1.selectbox(
         "Past pilots from",
         [None, *CHANNELS],
-        format_func=lambda c: "any channel" if c is None else c.capitalize(),
+        format_func=lambda c: "any channel" if c is None else CHANNEL_LABELS[c],
         key=Keys.plan("history_channel"),
     )
     history_metric = h2.text_input("On the metric", placeholder="e.g. reply_rate", key=Keys.plan("history_metric"))
@@ -468,17 +472,9 @@ with tab_list:
             st.vega_lite_chart(spec, theme=None, width="content", key=Keys.chart("pilots", chosen))
             pilot_downloads(chosen, pilot.name, spec, key=Keys.downloads("pilots", chosen))
         with read() as session:
-            changes = audit.criteria_changes(session, chosen, markup=plain)
+            changes = audit.criteria_changes(session, chosen)
         for change in changes:
-            st.warning(
-                f"Criteria changed after the pilot started, on {fmt_date(change.at.date())} by "
-                f"{plain(change.actor)}: “{plain(change.reason)}”. Before: "
-                + "; ".join(change.before)
-                + ". After: "
-                + "; ".join(change.after)
-                + ".",
-                icon=":material/lock_reset:",
-            )
+            st.warning(caveats.markdown(change.caveat, markup=plain), icon=":material/lock_reset:")
         share_links(
             pilot_id=chosen, blurb="Whoever has the link sees this pilot's report and nothing else, without signing in."
         )

@@ -1,6 +1,6 @@
 """Review: one screen per pilot — verdict, confidence, reasons — and the decision with frozen numbers."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pandas as pd
@@ -11,40 +11,37 @@ from lib.adapter import wire
 from lib.adapter.cached import main_chart_spec, per_workspace, pilot_view_cached, portfolio_overview
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, show_recommendation, table
-from lib.criteria import metric_label
 from lib.formatting import fmt_date
+from lib.report import caveats
 from lib.services import audit, data_versions, decisions, meeting, past_pilots
-from lib.vocabulary import OUTCOME_LABELS, OUTCOMES
+from lib.vocabulary import OUTCOME_LABELS, OUTCOMES, metric_label, verdict_status_label
 
 STATUS_ICONS = {
-    "met": ":material/check_circle: met",
-    "missed": ":material/cancel: missed",
-    "harmed": ":material/cancel: harmed",
-    "safe": ":material/check_circle: safe",
-    "too_early": ":material/hourglass_top: too early",
-    "inconclusive": ":material/remove: inconclusive",
-    "futile": ":material/cancel: futile",
+    "met": ":material/check_circle:",
+    "missed": ":material/cancel:",
+    "harmed": ":material/cancel:",
+    "safe": ":material/check_circle:",
+    "too_early": ":material/hourglass_top:",
+    "inconclusive": ":material/remove:",
+    "futile": ":material/cancel:",
 }
+
+
+def status_text(status: str) -> str:
+    """ ":material/cancel: guardrail breached": the icon, and the status in the words every page uses."""
+    return f"{STATUS_ICONS.get(status, ':material/remove:')} {verdict_status_label(status).lower()}"
 
 
 def numbers_row(v) -> dict[str, str]:
     """One verdict's figures as people read them: rates in %, differences in points, the verdict's own bounds."""
-    rate = v.kind == "proportion"
-    value = fmt.pct if rate else fmt.quantity
-    diff = fmt.signed_pct_points if rate else fmt.signed_quantity
-    if v.interval_scale == "lift":
-        interval = fmt.signed_pct_range
-    elif v.interval_scale == "value":
-        interval = fmt.pct_range if rate else fmt.number_range
-    else:
-        interval = fmt.pct_points_range if rate else fmt.signed_number_range
+    interval = fmt.effect_range(v.kind, v.interval_scale, v.ci_low, v.ci_high)
     return {
         "Metric": metric_label(v.metric),
         "Role": v.role,
-        "Control / before": value(v.control_value),
-        "Pilot": value(v.pilot_value),
-        "Difference": diff(v.difference),
-        "Interval": f"{interval(v.ci_low, v.ci_high)} ({fmt.level(v.required_confidence)} bounds, as judged)",
+        "Control / before": fmt.effect(v.kind, "value", v.control_value),
+        "Pilot": fmt.effect(v.kind, "value", v.pilot_value),
+        "Difference": fmt.effect(v.kind, "difference", v.difference),
+        "Interval": f"{interval} ({fmt.level(v.required_confidence)} bounds, as judged)",
         "Lift": fmt.signed_pct(v.relative_lift),
         "Confidence it holds": f"{fmt.confidence(v.confidence)} (needs {fmt.level(v.required_confidence)})"
         if v.confidence is not None
@@ -88,7 +85,7 @@ for item in waiting[:shown]:
             f"{item.headline.lead} · "
             f"[open the pilot page](pilot?pilot={p.id})"
         )
-        primary = next((v for v in ev_q.verdicts if v.role == "primary"), None)
+        primary = ev_q.primary
         if primary:
             c1.caption(plain(primary.sentence))
         c1.button("Review and decide", key=f"queue_pick_{p.id}", on_click=_pick, args=(p.id,), type="primary")
@@ -117,7 +114,7 @@ else:
     pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key=Keys.review_pilot)
     pilot = reviewable[pilot_id]
     with read() as session:
-        changes = audit.criteria_changes(session, pilot_id, markup=plain)
+        changes = audit.criteria_changes(session, pilot_id)
         earlier = decisions.list_decisions(session, pilot_id)
     version = versions.get(pilot_id, 0)  # read with the queue above: a write since is drawn on the next run
     ev, drawn = pilot_view_cached(pilot_id, version)  # one evaluation per change: shown, drawn, downloaded
@@ -130,11 +127,7 @@ else:
             icon=":material/how_to_vote:",
         )
     for change in changes:
-        st.warning(
-            f"**The criteria were changed after the pilot started** ({fmt_date(change.at.date())}, "
-            f"{plain(change.actor)}): “{plain(change.reason)}”. Originally: " + "; ".join(change.before) + ".",
-            icon=":material/lock_reset:",
-        )
+        st.warning(caveats.markdown(change.caveat, markup=plain), icon=":material/lock_reset:")
     show_recommendation(said, "" if said.is_recommendation else said.title)
     peers = past_pilots.PeerFilter(  # the toggles below, as last set
         st.session_state.get(Keys.peers("review", "channel"), True),
@@ -156,15 +149,10 @@ else:
             st.vega_lite_chart(chart, theme=None, width="content")
     pilot_downloads(pilot_id, pilot.name, main, key=Keys.downloads("review", pilot_id))
     if ev.srm_flag:
-        st.warning(
-            f"The split between arms looks broken (sample-ratio mismatch, p = {ev.srm_p_value:.4f}). "
-            "Check how people were assigned before trusting the comparison.",
-            icon=":material/warning:",
-        )
+        st.warning(caveats.markdown(caveats.SplitMismatch(ev.srm_p_value), markup=plain), icon=":material/warning:")
     for v in ev.verdicts:
         st.markdown(
-            f"**{plain(metric_label(v.metric))}** · *{v.role}* · {STATUS_ICONS.get(v.status, v.status)}  \n"
-            f"{plain(v.sentence)}"
+            f"**{plain(metric_label(v.metric))}** · *{v.role}* · {status_text(v.status)}  \n{plain(v.sentence)}"
         )
     if ev.verdicts:
         with st.expander("The numbers behind it"):
@@ -193,7 +181,7 @@ else:
             override = st.text_area(
                 "If you decide against the recommendation: why",
                 height=68,
-                placeholder=f"The numbers recommend “{ev.recommendation.replace('_', ' ')}”. Required when you "
+                placeholder=f"The numbers recommend “{decisions.said(ev.recommendation)}”. Required when you "
                 "decide otherwise; it is kept with the decision.",
             )
             c1, c2 = st.columns(2)
@@ -227,44 +215,16 @@ else:
 
 st.subheader("Decisions so far")
 EVERY_DECISION = meeting.LogFilter()
-LOG_COLUMNS = ["Decided", "Pilot", "Decision", "By", "Rationale", "Recommended then", "Against it because", "Check-in"]
 
 
 def log_view(session, f: meeting.LogFilter = EVERY_DECISION) -> SimpleNamespace:
-    """The decision log as shown, in plain values (no row objects), so it can be shared between sessions:
-    the table, each decision's label and frozen sentences (when, which rules), what the filters offer.
+    """The decision log as shown (``lib.services.meeting``), in plain values (no row objects), so it can be
+    shared between sessions: the table, each decision's label and frozen numbers, what the filters offer.
     A namespace, not a dataclass: a class defined here would be built again on every run."""
     log = meeting.decision_log(session, f)
-    frame = pd.DataFrame(
-        [
-            {
-                "Decided": r.decision.decided_at.date(),
-                "Pilot": r.pilot_name,
-                "Decision": OUTCOME_LABELS[r.decision.outcome],
-                "By": r.decision.decided_by,
-                "Rationale": r.decision.rationale,
-                "Recommended then": r.decision.recommendation.replace("_", " ") or "—",
-                "Against it because": r.decision.override_reason or "—",
-                "Check-in": r.decision.next_check_in,
-            }
-            for r in log.rows
-        ],
-        columns=LOG_COLUMNS,
-    )
-    labels = {
-        r.decision.id or 0: f"{fmt_date(r.decision.decided_at.date())} · {r.pilot_name} · "
-        f"{OUTCOME_LABELS[r.decision.outcome]}"
-        for r in log.rows
-    }
-    frozen = {}
-    for r in log.rows:
-        snap = r.snapshot
-        evaluation = snap.get("evaluation", {})
-        at = snap.get("frozen_at")
-        when = datetime.fromisoformat(at).strftime("%d %b %Y, %H:%M UTC") if at else "—"
-        rules = snap.get("method_version") or evaluation.get("method_version") or "before 2026.11"
-        frozen[r.decision.id or 0] = ([c.get("sentence", "") for c in evaluation.get("verdicts", [])], when, rules)
-    return SimpleNamespace(frame=frame, labels=labels, frozen=frozen, teams=log.teams, goals=log.goals)
+    labels = {r.decision.id or 0: meeting.log_label(r) for r in log.rows}
+    frozen = {r.decision.id or 0: meeting.frozen_numbers(r) for r in log.rows}
+    return SimpleNamespace(frame=meeting.log_table(log), labels=labels, frozen=frozen, teams=log.teams, goals=log.goals)
 
 
 everything = per_workspace("decision log", log_view)  # built once per change to the workspace, shared
@@ -298,7 +258,7 @@ else:
     )
     if log.labels:
         chosen = st.selectbox("The numbers frozen with", list(log.labels), format_func=log.labels.get, key="log_frozen")
-        sentences, when, rules = log.frozen[chosen]
-        for sentence in sentences:
+        numbers = log.frozen[chosen]
+        for sentence in numbers.sentences:
             st.markdown(f"- {plain(sentence)}")
-        st.caption(f"Numbers frozen at the decision: {when} (decision rules {rules}).")
+        st.caption(f"Numbers frozen at the decision: {numbers.frozen_at} (decision rules {numbers.rules}).")

@@ -11,8 +11,10 @@ import streamlit as st
 
 from lib.adapter.session import read, write
 from lib.formatting import fmt_date
-from lib.report.pilot_report import CRITERIA_HEADERS, OUTCOME_LABELS, SUMMARY_HEADERS
+from lib.report import caveats
+from lib.report.pilot_report import CRITERIA_HEADERS, SUMMARY_HEADERS
 from lib.services import share, share_report
+from lib.vocabulary import OUTCOME_LABELS
 
 UNAVAILABLE = "This report cannot be shown right now. Please try again later."
 
@@ -67,7 +69,7 @@ def pilot_section(report, key: str, *, heading=st.title, frozen: bool = False) -
         st.markdown(f"**Rationale:** {md(d.rationale or '—')}")
     if report.caveats:
         st.markdown("#### Caveats")
-        bullets(report.caveats)
+        bullets([caveats.text(c) for c in report.caveats])
     for i, (caption, chart) in enumerate(charts[1:], start=1):
         st.caption(md(caption))
         st.altair_chart(chart, theme=None, width="content", key=f"{key}_chart_{i}")

@@ -366,7 +366,7 @@ def test_pilot_page_opens_by_its_link_and_keeps_the_id(demo_engine):
     assert "Cold outreach sequence v2" in at.title[0].value
     at.selectbox(key="pilot_page").set_value(3).run()
     assert "Pricing page FAQ" in at.title[0].value
-    assert any("observational" in w.value for w in at.warning)
+    assert any("observational" in w.value.lower() for w in at.warning)
 
 
 def test_pilot_page_explains_a_pilot_that_has_not_started_and_an_unknown_id(demo_engine):

@@ -19,8 +19,9 @@ from lib import formatting as fmt
 from lib.charts import common
 from lib.charts.measures import level_measure
 from lib.charts.pace import short_date
-from lib.charts.palette import CONTROL, PILOT, REFERENCE, status_label
+from lib.charts.palette import CONTROL, PILOT, REFERENCE
 from lib.decide import CriterionVerdict
+from lib.vocabulary import verdict_status_label
 
 BASELINE, PILOT_PERIOD, EXPECTED = "Baseline", "Pilot period", "Expected without the pilot"
 OBSERVATIONAL = (
@@ -32,13 +33,9 @@ OBSERVATIONAL = (
 def effect_words(verdict: CriterionVerdict) -> str:
     """``"+0.9 pts on the daily rate (95% bounds −0.6 to +2.4 pts)"``: the step as people say it."""
     low, high = verdict.ci_low, verdict.ci_high
-    if verdict.kind == "proportion":
-        effect = f"{fmt.signed_pct_points(verdict.difference)} on the daily rate"
-        bounds = fmt.pct_points_range(low, high)
-    else:
-        per = "a day" if verdict.kind == "count" else "on the daily average"
-        effect = f"{fmt.signed_quantity(verdict.difference)} {per}"
-        bounds = fmt.signed_number_range(low, high)
+    per = {"proportion": "on the daily rate", "count": "a day"}.get(verdict.kind, "on the daily average")
+    effect = f"{fmt.effect(verdict.kind, 'difference', verdict.difference)} {per}"
+    bounds = fmt.effect_range(verdict.kind, "difference", low, high)
     if low is None or high is None:
         return f"Step at the start: {effect} (too few days for bounds yet)"
     return f"Step at the start: {effect} ({fmt.level(verdict.required_confidence)} bounds {bounds})"
@@ -125,7 +122,7 @@ def before_after_chart(verdict: CriterionVerdict, *, pilot_start: date | None) -
     )
     rule = common.vertical_rule(start, f"Pilot starts {short_date(start)}", name="pilot_start")
     subtitle = [
-        f"{effect_words(verdict)} — {status_label(verdict.status).lower()}.",
+        f"{effect_words(verdict)} — {verdict_status_label(verdict.status).lower()}.",
         *textwrap.wrap(OBSERVATIONAL, 100),
     ]
     return alt.layer(band, expected, observed, points, rule).properties(

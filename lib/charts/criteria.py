@@ -15,8 +15,9 @@ import pandas as pd
 
 from lib.charts import common
 from lib.charts.measures import Measure, effect_measure, estimate, threshold_point, threshold_text
-from lib.charts.palette import REFERENCE, recommendation_scale, status_label, status_scale
+from lib.charts.palette import REFERENCE, recommendation_scale, status_scale
 from lib.decide import CriterionVerdict, PilotEvaluation
+from lib.vocabulary import verdict_status_label
 
 ROW_HEIGHT = 34
 
@@ -39,7 +40,7 @@ def _criterion_frame(v: CriterionVerdict, m: Measure) -> pd.DataFrame:
                 "ci_low": v.ci_low,
                 "ci_high": v.ci_high,
                 "threshold": threshold_point(v),
-                "status": status_label(v.status),
+                "status": verdict_status_label(v.status),
                 "role": "Guardrail" if v.role == "guardrail" else "Success criterion",
                 "estimate_text": m.text(point),
                 "interval_text": m.range_text(v.ci_low, v.ci_high),

@@ -22,13 +22,13 @@ from functools import reduce
 import pandas as pd
 
 from lib.charts import measures
-from lib.charts.pace import ProgressData, ProgressPoint, primary_verdict, progress
-from lib.charts.palette import recommendation_label, status_label
+from lib.charts.pace import ProgressData, ProgressPoint, progress
 from lib.decide import CriterionVerdict, PilotEvaluation, evaluate_pilot
 from lib.specs import CriterionSpec, Observation, PilotSpec
 from lib.stats.distributions import t_ppf
 from lib.stats.proportions import wilson_interval
 from lib.stats.statistics import CountStat, MeanStat, RateStat, Stat, added, from_observation
+from lib.vocabulary import recommendation_label, verdict_status_label
 
 __all__ = [
     "ArmPoint",
@@ -37,7 +37,6 @@ __all__ = [
     "ProgressData",
     "ProgressPoint",
     "goal_rows",
-    "primary_verdict",
     "progress",
     "timeline",
 ]
@@ -138,7 +137,7 @@ class ChartTimeline:
                     "ci_low": p.ci_low,
                     "ci_high": p.ci_high,
                     "threshold": p.threshold,
-                    "status": status_label(p.status),
+                    "status": verdict_status_label(p.status),
                     "status_key": p.status,
                     "estimate_text": m.text(p.estimate),
                     "interval_text": m.range_text(p.ci_low, p.ci_high),
@@ -305,7 +304,7 @@ def goal_rows(items: Sequence[tuple[str, PilotEvaluation]]) -> pd.DataFrame:
     """
     rows = []
     for name, evaluation in items:
-        verdict = primary_verdict(evaluation)
+        verdict = evaluation.primary
         row: dict[str, object] = {
             "pilot": name,
             "recommendation": evaluation.recommendation,
@@ -326,7 +325,7 @@ def goal_rows(items: Sequence[tuple[str, PilotEvaluation]]) -> pd.DataFrame:
                 "ci_high": verdict.ci_high,
                 "threshold": measures.threshold_point(verdict),
                 "status": verdict.status,
-                "status_label": status_label(verdict.status),
+                "status_label": verdict_status_label(verdict.status),
                 "estimate_text": m.text(point),
                 "interval_text": m.range_text(verdict.ci_low, verdict.ci_high),
                 "threshold_text": measures.threshold_text(verdict),

@@ -8,7 +8,7 @@ import altair as alt
 
 from lib.charts import common
 from lib.charts.before_after import before_after_chart
-from lib.charts.data import primary_verdict, timeline
+from lib.charts.data import timeline
 from lib.charts.over_time import ab_over_time_chart, target_over_time_chart
 from lib.decide import PilotEvaluation
 from lib.specs import CriterionSpec, Observation, PilotSpec
@@ -27,7 +27,7 @@ def main_chart(
     Picked by how the primary criterion is compared (which follows the
     design), and drawn up to the evaluation's ``as_of`` when it replays a past day.
     """
-    verdict = primary_verdict(evaluation)
+    verdict = evaluation.primary
     if verdict is None:
         return common.caption(pilot.name, common.NO_CRITERIA)
     if verdict.comparison == "vs_baseline":

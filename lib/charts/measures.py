@@ -38,24 +38,14 @@ class Measure:
         return {"format": ",.2~f", "title": self.title, **extra}
 
     def text(self, value: float | None) -> str:
-        if self.scale == "lift":
-            return fmt.signed_pct(value)
-        if self.scale == "difference":
-            return fmt.signed_pct_points(value) if self.kind == "proportion" else fmt.signed_quantity(value)
-        return fmt.pct(value) if self.kind == "proportion" else fmt.quantity(value)
+        return fmt.effect(self.kind, self.scale, value)
 
     def short(self, value: float | None) -> str:
         """A round figure without its idle decimal, for labels: "8%", "+10%", "0 pts"."""
         return re.sub(r"\.0(?=\D|$)", "", self.text(value))
 
     def range_text(self, low: float | None, high: float | None) -> str:
-        if self.scale == "lift":
-            return fmt.signed_pct_range(low, high)
-        if self.scale == "difference":
-            if self.kind == "proportion":
-                return fmt.pct_points_range(low, high)
-            return fmt.signed_number_range(low, high)
-        return fmt.pct_range(low, high) if self.kind == "proportion" else fmt.number_range(low, high)
+        return fmt.effect_range(self.kind, self.scale, low, high)
 
 
 def level_measure(kind: str, label: str) -> Measure:

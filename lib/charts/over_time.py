@@ -16,6 +16,7 @@ from lib.charts.data import ChartTimeline
 from lib.charts.measures import Measure, effect_measure, level_measure
 from lib.charts.palette import EFFECT, PILOT, arm_scale, status_scale
 from lib.decide import CriterionVerdict
+from lib.vocabulary import metric_label
 
 Chart = alt.Chart | alt.LayerChart | alt.VConcatChart
 
@@ -74,7 +75,7 @@ def _effect_layers(effects: pd.DataFrame, measure: Measure, colour: str, height:
 
 def ab_over_time_chart(timeline: ChartTimeline, metric: str) -> Chart:
     """Top: each arm's cumulative rate (or average) with its band. Below: the difference the verdict measures."""
-    verdict_or_caption = _check(timeline, metric, f"{metric.replace('_', ' ').capitalize()} over time")
+    verdict_or_caption = _check(timeline, metric, f"{metric_label(metric)} over time")
     if not isinstance(verdict_or_caption, tuple):
         return verdict_or_caption
     verdict, effects = verdict_or_caption
@@ -131,7 +132,7 @@ def ab_over_time_chart(timeline: ChartTimeline, metric: str) -> Chart:
 
 def target_over_time_chart(timeline: ChartTimeline, metric: str) -> Chart:
     """The pilot's value so far inside the interval the verdict used, against the target rule."""
-    verdict_or_caption = _check(timeline, metric, f"{metric.replace('_', ' ').capitalize()} against the target")
+    verdict_or_caption = _check(timeline, metric, f"{metric_label(metric)} against the target")
     if not isinstance(verdict_or_caption, tuple):
         return verdict_or_caption
     verdict, effects = verdict_or_caption

@@ -19,7 +19,7 @@ from datetime import date
 import pandas as pd
 
 from lib import formatting as fmt
-from lib.decide import CriterionVerdict, PilotEvaluation
+from lib.decide import PilotEvaluation
 from lib.decide.progress import measure_pace
 from lib.decide.wording import UNITS_DAYS, UNITS_DEFAULT
 from lib.specs import Observation, PilotSpec
@@ -76,12 +76,6 @@ class ProgressData:
         )
         frame["day"] = pd.to_datetime(frame["day"])
         return frame
-
-
-def primary_verdict(evaluation: PilotEvaluation) -> CriterionVerdict | None:
-    """The criterion the main chart is about: the first primary, else the first criterion."""
-    verdicts = evaluation.verdicts
-    return next((v for v in verdicts if v.role == "primary"), verdicts[0] if verdicts else None)
 
 
 def short_date(day: date, reference: date | None = None) -> str:
@@ -155,7 +149,7 @@ def progress(
     ``unit`` names what is counted ("contacts"); it defaults to the engine's
     word for the metric's kind. Days are the unit for counts and before/after.
     """
-    verdict = primary_verdict(evaluation)
+    verdict = evaluation.primary
     if verdict is None:
         return ProgressData(
             pilot.name,

@@ -10,7 +10,9 @@ theme, and every mark colour here reads on both backgrounds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+from lib.vocabulary import recommendation_label, verdict_status_label
 
 # Okabe & Ito (2008), without black (unreadable on a dark theme).
 ORANGE = "#E69F00"
@@ -41,27 +43,12 @@ STATUS_COLOURS: dict[str, str] = {
     "inconclusive": REDDISH_PURPLE,
     "too_early": GREY,
 }
-STATUS_LABELS: dict[str, str] = {
-    "met": "Met",
-    "safe": "Guardrail holds",
-    "missed": "Missed",
-    "harmed": "Guardrail breached",
-    "futile": "Can't reach it",
-    "inconclusive": "Inconclusive",
-    "too_early": "Too early",
-}
 
 RECOMMENDATION_COLOURS: dict[str, str] = {
     "scale": BLUISH_GREEN,
     "abort": VERMILLION,
     "iterate": REDDISH_PURPLE,
     "keep_running": GREY,
-}
-RECOMMENDATION_LABELS: dict[str, str] = {
-    "scale": "Scale",
-    "abort": "Abort",
-    "iterate": "Iterate",
-    "keep_running": "Keep running",
 }
 
 
@@ -72,25 +59,17 @@ def arm_scale(control_name: str, pilot_name: str, *, with_control: bool = True) 
     return {"domain": [control_name, pilot_name], "range": [CONTROL, PILOT]}
 
 
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
-
-
-def recommendation_label(recommendation: str) -> str:
-    return RECOMMENDATION_LABELS.get(recommendation, recommendation.replace("_", " ").capitalize())
-
-
-def _scale(present: Iterable[str], colours: dict[str, str], labels: dict[str, str]) -> dict[str, list[str]]:
+def _scale(present: Iterable[str], colours: dict[str, str], label: Callable[[str], str]) -> dict[str, list[str]]:
     """Only the values present, in the palette's order: a legend lists what the chart shows."""
     seen = set(present)
     keys = [k for k in colours if k in seen]
-    return {"domain": [labels[k] for k in keys], "range": [colours[k] for k in keys]}
+    return {"domain": [label(k) for k in keys], "range": [colours[k] for k in keys]}
 
 
 def status_scale(statuses: Iterable[str]) -> dict[str, list[str]]:
     """Colour scale over status *labels* (what the legend and tooltips show)."""
-    return _scale(statuses, STATUS_COLOURS, STATUS_LABELS)
+    return _scale(statuses, STATUS_COLOURS, verdict_status_label)
 
 
 def recommendation_scale(recommendations: Iterable[str]) -> dict[str, list[str]]:
-    return _scale(recommendations, RECOMMENDATION_COLOURS, RECOMMENDATION_LABELS)
+    return _scale(recommendations, RECOMMENDATION_COLOURS, recommendation_label)

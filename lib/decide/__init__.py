@@ -13,7 +13,8 @@ sentence), :mod:`.engine` (the orchestration), :mod:`.verdicts` (what comes back
 """
 
 from lib.decide.engine import SRM_THRESHOLD, evaluate_pilot
-from lib.decide.verdicts import METHOD_VERSION, RECOMMENDATIONS, STATUSES, CriterionVerdict, PilotEvaluation
+from lib.decide.verdicts import METHOD_VERSION, STATUSES, CriterionVerdict, PilotEvaluation
+from lib.vocabulary import RECOMMENDATIONS
 
 __all__ = [
     "METHOD_VERSION",

@@ -17,9 +17,10 @@ from lib import formatting as fmt
 from lib.decide import evidence as evid
 from lib.decide import logged, progress, rules, wording
 from lib.decide.evidence import Evidence
-from lib.decide.verdicts import CriterionVerdict, PilotEvaluation, ReasonCode, ReasonKey
+from lib.decide.verdicts import CriterionVerdict, PilotEvaluation, ReasonCode, ReasonKey, primary_index
 from lib.specs import DESIGNS, CriterionSpec, Observation, PilotSpec
 from lib.stats.multiple import ADJUST_METHODS, srm_pvalue
+from lib.vocabulary import metric_label
 
 #: a sample-ratio-mismatch p-value below this flags a broken split
 SRM_THRESHOLD = 0.001
@@ -62,7 +63,7 @@ def _evidence(
             date_based=False,
             method="error",
             error=str(exc),
-            warnings=(wording.REASON_ERROR.format(label=wording.label(crit.metric), error=exc),),
+            warnings=(wording.REASON_ERROR.format(label=metric_label(crit.metric), error=exc),),
         )
     if not arms:
         ev = ev.with_warning(wording.NO_CRITERION_DATA)
@@ -117,7 +118,8 @@ def evaluate_pilot(
     data, last_day = logged.aggregate(observations, {c.metric for c in criteria}, as_of)
     horizon = as_of if as_of is not None else last_day
     # the planned sample is counted in the primary criterion's units
-    plan_kind = next((c.kind for c in criteria if c.role == "primary"), criteria[0].kind if criteria else None)
+    first = primary_index([c.role for c in criteria])
+    plan_kind = None if first is None else criteria[first].kind
     evals = [(c, _evidence(c, pilot, data, horizon, units, plan_kind)) for c in criteria]
     primary_idx = {i for i, (c, _) in enumerate(evals) if c.role == "primary"}
     reasons: list[Said] = []
@@ -225,7 +227,7 @@ def _reasons(recommendation, code, reasons, evals, judged, verdicts, primaries, 
         summary = "; ".join(parts) if parts else wording.REASON_ITERATE_NOTHING_MET
         out.insert(0, _say("iterate", wording.REASON_ITERATE.format(summary=summary)))
     for c, ev in errors:
-        out.append(_say("error", wording.REASON_ERROR.format(label=wording.label(c.metric), error=ev.error), c.metric))
+        out.append(_say("error", wording.REASON_ERROR.format(label=metric_label(c.metric), error=ev.error), c.metric))
     for _, _, v in primaries:  # what the meeting must hear about a primary, beside the verdict
         if v.pace_note_at is not None:
             note = v.warnings[v.pace_note_at]
@@ -281,7 +283,7 @@ def _verdict(
         more_needed=more,
         sentence=_sentence(crit, ev, j, more, more_unit),
         warnings=list(dict.fromkeys(warnings)),
-        label=wording.label(crit.metric),
+        label=metric_label(crit.metric),
         threshold=crit.threshold,
         threshold_type=crit.threshold_type,
         direction=crit.direction,
@@ -334,13 +336,13 @@ def _tail(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int | Non
 
 
 def _sentence(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int | None, more_unit: str | None) -> str:
-    name = wording.label(crit.metric)
+    name = metric_label(crit.metric)
     if ev.error is not None:
         return wording.SENTENCE_ERROR.format(label=name, error=ev.error)
     if ev.pilot_value is None and ev.control_value is None:
         return wording.SENTENCE_NO_DATA.format(label=name)
     bounds = wording.BOUNDS.format(
-        level=fmt.level(crit.confidence), ci=wording.interval_text(crit, ev.scale, j.ci_low, j.ci_high)
+        level=fmt.level(crit.confidence), ci=fmt.effect_range(crit.kind, ev.scale, j.ci_low, j.ci_high)
     )
     tail = _tail(crit, ev, j, more, more_unit)
     confidence = wording.confidence_clause(crit, j.confidence)
@@ -360,7 +362,7 @@ def _sentence(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int |
             confidence=confidence,
             tail=tail,
         )
-    effect = wording.effect_text(crit, ev.scale, ev.relative_lift if ev.scale == "lift" else ev.difference)
+    effect = fmt.effect(crit.kind, ev.scale, ev.relative_lift if ev.scale == "lift" else ev.difference)
     if crit.comparison == "vs_baseline":
         return wording.SENTENCE_PERIODS.format(
             label=name,

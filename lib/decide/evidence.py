@@ -26,6 +26,7 @@ from lib.stats.contrasts import Contrast, ExactRate, LinearContrast, RatioContra
 from lib.stats.distributions import norm_sf, t_sf
 from lib.stats.means import welch_df
 from lib.stats.statistics import RateStat
+from lib.vocabulary import metric_label
 
 #: before/after: no call before a full week of pilot days
 MIN_PILOT_DAYS = 7
@@ -164,7 +165,7 @@ def ab_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, ArmLog], 
     if pilot.design != "ab":
         warnings.append(
             wording.COMPARISON_DESIGN_MISMATCH.format(
-                label=wording.label(crit.metric), comparison=crit.comparison, design=pilot.design
+                label=metric_label(crit.metric), comparison=crit.comparison, design=pilot.design
             )
         )
     if crit.kind == "proportion":
@@ -172,7 +173,7 @@ def ab_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, ArmLog], 
         return _ab_rates(control.rate(), treat.rate(), setup, warnings)
     date_based = crit.kind == "count" or (crit.kind == "mean" and (control.missing_sq or treat.missing_sq))
     if crit.kind == "mean" and date_based:
-        warnings.append(wording.MEAN_WITHOUT_SQUARES.format(label=wording.label(crit.metric)))
+        warnings.append(wording.MEAN_WITHOUT_SQUARES.format(label=metric_label(crit.metric)))
     if date_based:
         sc, sp = control.daily_stat(crit.kind), treat.daily_stat(crit.kind)
         units, method, tuning = wording.UNITS_DAYS, "welch_days", 30.0
@@ -262,7 +263,7 @@ def target_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, ArmLo
     warnings: list[str] = []
     date_based = crit.kind == "count" or treat.missing_sq
     if crit.kind == "mean" and date_based:
-        warnings.append(wording.MEAN_WITHOUT_SQUARES.format(label=wording.label(crit.metric)))
+        warnings.append(wording.MEAN_WITHOUT_SQUARES.format(label=metric_label(crit.metric)))
     stat = treat.daily_stat(crit.kind) if date_based else treat.mean()
     setup = _Setup(
         "value",

@@ -20,7 +20,15 @@ from typing import Any, cast
 
 from lib import formatting as fmt
 from lib.decide import wording
-from lib.decide.verdicts import REASON_CODES, CriterionVerdict, Pace, PilotEvaluation, ReasonCode, ReasonKey
+from lib.decide.verdicts import (
+    REASON_CODES,
+    CriterionVerdict,
+    Pace,
+    PilotEvaluation,
+    ReasonCode,
+    ReasonKey,
+    primary_index,
+)
 from lib.stats.before_after import CounterfactualDay
 
 # What a verdict frozen before a field existed gets instead (older snapshots lack some fields).
@@ -62,6 +70,12 @@ def _kept_pace(raw: Mapping[str, Any], warnings: list[str]) -> tuple[Pace | None
     except (KeyError, TypeError, ValueError):
         return None, None
     return pace, at if type(at) is int and 0 <= at < len(warnings) else None
+
+
+def frozen_primary(verdicts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The frozen verdict (plain data) that stands for its pilot, by :attr:`PilotEvaluation.primary`'s rule; {} without one."""
+    i = primary_index([v.get("role") for v in verdicts])
+    return {} if i is None else dict(verdicts[i])
 
 
 def _frozen_verdict(raw: Mapping[str, Any]) -> CriterionVerdict:

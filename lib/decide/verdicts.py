@@ -7,15 +7,16 @@ the evaluation it was shown, with ``method_version`` saying which rules made it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal, get_args
 
 from lib.stats.before_after import CounterfactualDay
 from lib.stats.result_types import ComparisonResult, TargetResult, plain
+from lib.vocabulary import VERDICT_STATUSES
 
-RECOMMENDATIONS: tuple[str, ...] = ("scale", "iterate", "keep_running", "abort")
-STATUSES: tuple[str, ...] = ("met", "missed", "harmed", "safe", "too_early", "inconclusive", "futile")
+STATUSES: tuple[str, ...] = VERDICT_STATUSES
 #: bumped whenever a rule or boundary changes; stored with every frozen snapshot
 METHOD_VERSION = "2026.11-gs"
 #: the shape of ``to_dict``, bumped when it changes so kept evaluations are computed again
@@ -98,6 +99,15 @@ class Pace:
         if self.last_day is None or self.per_day is None:
             return self.so_far
         return self.so_far + self.per_day * (day - self.last_day).days
+
+
+def primary_index(roles: Sequence[str | None]) -> int | None:
+    """Which criterion stands for the pilot, by position: the first primary; without one, the first criterion.
+
+    The one rule behind the headline sentence, the main chart, the informed reading and the
+    learnings; frozen snapshots (plain dicts) use it through their ``role`` values.
+    """
+    return next((i for i, role in enumerate(roles) if role == "primary"), 0 if roles else None)
 
 
 @dataclass(frozen=True)
@@ -197,6 +207,12 @@ class PilotEvaluation:
             raise ValueError(
                 f"{len(self.reasons)} reasons but {len(self.reason_keys)} reason keys: one key per reason."
             )
+
+    @property
+    def primary(self) -> CriterionVerdict | None:
+        """The criterion the pilot is judged by first (see :func:`primary_index`); None without criteria."""
+        i = primary_index([v.role for v in self.verdicts])
+        return None if i is None else self.verdicts[i]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe plain data: dates as ISO strings, None instead of NaN."""

@@ -12,8 +12,9 @@ from lib import formatting as fmt
 from lib.decide.verdicts import Pace
 from lib.specs import CriterionSpec
 
-#: bumped when a sentence changes, so evaluations kept in the database are computed again (2: unequal arms named)
-WORDING_VERSION = 2
+#: bumped when a sentence changes, so evaluations kept in the database are computed again (2: unequal arms named;
+#: 3: metric names from lib.vocabulary.metric_label, acronyms such as NPS in capitals and hyphens kept)
+WORDING_VERSION = 3
 
 # --- degenerate but possible data ------------------------------------------
 NO_CONVERSIONS_BOTH = "No conversions yet in either arm, so there is nothing to compare yet."
@@ -154,11 +155,6 @@ def arm_sample(arm_n: tuple[float, float] | None, names: tuple[str, str], n: flo
     )
 
 
-def label(metric: str) -> str:
-    text = metric.replace("_", " ").replace("-", " ").strip()
-    return text[:1].upper() + text[1:] if text else metric
-
-
 def empty_arm(control_n: float, pilot_n: float) -> str:
     if control_n == 0 and pilot_n == 0:
         return EMPTY_ARM_BOTH
@@ -202,7 +198,7 @@ def pace_held(n: float, plan: int, units: str, end: date) -> str:
 
 
 def value(kind: str, x: float | None) -> str:
-    return fmt.pct(x) if kind == "proportion" else fmt.quantity(x)
+    return fmt.effect(kind, "value", x)
 
 
 def _smart_pct(x: float) -> str:
@@ -218,23 +214,6 @@ def threshold_text(crit: CriterionSpec, *, as_target: bool = False) -> str:
     if float(crit.threshold).is_integer():
         return fmt.number(crit.threshold)
     return fmt.quantity(crit.threshold)
-
-
-def effect_text(crit: CriterionSpec, scale: str, x: float | None) -> str:
-    """An effect on the verdict's scale: a lift in %, a rate difference in points, or a value."""
-    if scale == "lift":
-        return fmt.signed_pct(x)
-    if scale == "value":
-        return value(crit.kind, x)
-    return fmt.signed_pct_points(x) if crit.kind == "proportion" else fmt.signed_quantity(x)
-
-
-def interval_text(crit: CriterionSpec, scale: str, low: float | None, high: float | None) -> str:
-    if scale == "lift":
-        return fmt.signed_pct_range(low, high)
-    if scale == "value":
-        return fmt.pct_range(low, high) if crit.kind == "proportion" else fmt.number_range(low, high)
-    return fmt.pct_points_range(low, high) if crit.kind == "proportion" else fmt.signed_number_range(low, high)
 
 
 def expected_text(crit: CriterionSpec) -> str:

@@ -17,7 +17,8 @@ import numpy as np
 from sqlmodel import Session
 
 from lib.demo import rows as demo_rows
-from lib.services import decisions, pilots, results
+from lib.demo.meetings import decided
+from lib.services import pilots, results
 
 #: name, weeks before today it started, contacts a day, true reply rate, what the meeting said
 SEQUENCES: tuple[tuple[str, int, int, float, str], ...] = (
@@ -34,8 +35,6 @@ OVERRIDE = "Sequences are reworked after four weeks, not extended or dropped: th
 
 def load_history(session: Session, today: date, actor: str, seed: int) -> int:
     """Create and decide the earlier sequences; returns how many."""
-    from lib.services.evaluation import decision_snapshot
-
     rng = np.random.default_rng(seed)
     for name, weeks, per_day, rate, why in SEQUENCES:
         start = today - timedelta(weeks=weeks)
@@ -70,18 +69,13 @@ def load_history(session: Session, today: date, actor: str, seed: int) -> int:
         p.criteria_locked_at = datetime.combine(start, time(9), UTC)
         session.add(p)
         meeting = datetime.combine(end + timedelta(days=2), time(15), UTC)
-        snap = {**decision_snapshot(session, p.id or 0, as_of=end), "frozen_at": meeting.isoformat()}
-        recommendation = snap["evaluation"]["recommendation"]
-        decision = decisions.record_decision(
+        decided(
             session,
             p.id or 0,
-            outcome="iterate",
-            rationale=f"{why} Reworked into the next sequence.",
-            decided_by="Lea Novak",
-            snapshot=snap,
-            recommendation=recommendation,
-            override_reason="" if decisions.follows("iterate", recommendation) else OVERRIDE,
+            "iterate",
+            f"{why} Reworked into the next sequence.",
+            as_of=end,
+            at=meeting,
+            override_reason=OVERRIDE,
         )
-        decision.decided_at = meeting
-        session.add(decision)
     return len(SEQUENCES)

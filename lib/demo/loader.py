@@ -20,13 +20,60 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 from sqlmodel import Session, func, select
 
-from lib.demo import history, rows
+from lib.demo import history
+from lib.demo.meetings import decided
+from lib.demo.pilots import PILOTS
 from lib.infra.db import make_engine, transaction, upgrade
 from lib.infra.models import Pilot
-from lib.services import access, decisions, goals, pilots, results
+from lib.services import access, goals, pilots, results
 
 SEED = 20261123
 ACTOR = "demo"
+
+
+def demo_goals(today: date) -> tuple[tuple[str, str | None, dict], ...]:
+    """Three goals in a hierarchy: each one's key, the key of the goal it serves (None: the top), its fields."""
+    return (
+        (
+            "company",
+            None,
+            dict(
+                name="Grow new-customer revenue 20% this year",
+                level="company",
+                kpi_name="New-customer revenue",
+                kpi_unit="EUR",
+                target_value=2_400_000,
+                period=str(today.year),
+                description="The one number the whole company pulls on.",
+            ),
+        ),
+        (
+            "marketing",
+            "company",
+            dict(
+                name="400 sales-qualified leads a quarter",
+                level="marketing",
+                kpi_name="Sales-qualified leads",
+                kpi_unit="SQLs/quarter",
+                target_value=400,
+                period="This quarter",
+                description="Marketing's share of the revenue goal, agreed with sales.",
+            ),
+        ),
+        (
+            "social",
+            "marketing",
+            dict(
+                name="100 new visits a month to the site from social",
+                level="team",
+                kpi_name="Visits from social",
+                kpi_unit="visits/month",
+                target_value=100,
+                period="Monthly",
+                description="Social team's contribution: traffic that can become leads.",
+            ),
+        ),
+    )
 
 
 class WorkspaceNotEmpty(ValueError):
@@ -59,352 +106,56 @@ def load_demo(
     today = as_of or date.today()
     rng = np.random.default_rng(SEED)
     progress = on_progress or (lambda f, msg: None)
-    w = lambda n: timedelta(weeks=n)  # noqa: E731
-
-    company = goals.create_goal(
-        session,
-        ACTOR,
-        name="Grow new-customer revenue 20% this year",
-        level="company",
-        kpi_name="New-customer revenue",
-        kpi_unit="EUR",
-        target_value=2_400_000,
-        period=str(today.year),
-        description="The one number the whole company pulls on.",
-    )
-    marketing = goals.create_goal(
-        session,
-        ACTOR,
-        name="400 sales-qualified leads a quarter",
-        level="marketing",
-        parent_id=company.id,
-        kpi_name="Sales-qualified leads",
-        kpi_unit="SQLs/quarter",
-        target_value=400,
-        period="This quarter",
-        description="Marketing's share of the revenue goal, agreed with sales.",
-    )
-    social = goals.create_goal(
-        session,
-        ACTOR,
-        name="100 new visits a month to the site from social",
-        level="team",
-        parent_id=marketing.id,
-        kpi_name="Visits from social",
-        kpi_unit="visits/month",
-        target_value=100,
-        period="Monthly",
-        description="Social team's contribution: traffic that can become leads.",
-    )
+    goal_ids: dict[str, int | None] = {}
+    for key, parent, values in demo_goals(today):
+        made_goal = goals.create_goal(session, ACTOR, parent_id=goal_ids.get(parent or ""), **values)
+        goal_ids[key] = made_goal.id
     progress(0.1, "Goals created")
 
-    def pilot(criteria, **kw):
-        return pilots.create_pilot(session, ACTOR, criteria=criteria, **kw)
-
-    def log(p: Pilot, rows: list[dict]) -> None:
-        results.log_results(
-            session, p.id or 0, [r for r in rows if r["day"] <= today], ACTOR, source="demo", today=today
-        )
-
-    # 1. A/B email test, decided: scaled.
-    s1, e1 = today - w(9), today - w(4) - timedelta(days=1)
-    p1 = pilot(
-        [
-            dict(metric="reply_rate", kind="proportion", role="primary", threshold=0.0, expected=0.015),
-            dict(metric="unsubscribe_rate", kind="proportion", role="guardrail", direction="decrease", threshold=0.003),
-        ],
-        name="Question-style subject lines",
-        scale_volume=6000,  # contacts a month across every sequence, once rolled out
-        design="ab",
-        channel="email",
-        status="running",
-        priority="must",
-        owner="Ana Ruiz",
-        team="Email",
-        goal_id=marketing.id,
-        hypothesis="Asking a question in the subject line makes prospects reply more often.",
-        start_date=s1,
-        end_date=e1,
-        planned_n_per_arm=3500,
-    )
-    days = rows.days(s1, e1)
-    log(
-        p1,
-        rows.proportion_rows(rng, "reply_rate", "control", days, 110, 0.051)
-        + rows.proportion_rows(rng, "reply_rate", "pilot", days, 110, 0.072)
-        + rows.proportion_rows(rng, "unsubscribe_rate", "control", days, 110, 0.004)
-        + rows.proportion_rows(rng, "unsubscribe_rate", "pilot", days, 110, 0.004),
-    )
-    progress(0.25, "Email pilot logged")
-
-    # 2. A/B paid social, decided: aborted.
-    s2, e2 = today - w(8), today - w(3) - timedelta(days=1)
-    p2 = pilot(
-        [
-            dict(
-                metric="lead_rate",
-                kind="proportion",
-                role="primary",
-                threshold=0.10,
-                threshold_type="relative",
-                expected=0.45,
-            ),
-            dict(
-                metric="cost_per_click",
-                kind="mean",
-                role="guardrail",
-                direction="decrease",
-                threshold=0.15,
-                threshold_type="relative",
-            ),
-        ],
-        name="LinkedIn carousel ads",
-        design="ab",
-        channel="paid",
-        status="running",
-        priority="should",
-        owner="Tom Berg",
-        team="Paid",
-        goal_id=marketing.id,
-        hypothesis="Carousel creatives turn more clicks into demo requests than single images.",
-        start_date=s2,
-        end_date=e2,
-        planned_n_per_arm=4000,
-    )
-    days = rows.days(s2, e2)
-    log(
-        p2,
-        rows.proportion_rows(rng, "lead_rate", "control", days, 130, 0.034)
-        + rows.proportion_rows(rng, "lead_rate", "pilot", days, 130, 0.022)
-        + rows.mean_rows(rng, "cost_per_click", "control", days, 40, 2.10, 0.6)
-        + rows.mean_rows(rng, "cost_per_click", "pilot", days, 40, 2.55, 0.7),
-    )
-    progress(0.4, "Paid pilot logged")
-
-    # 3. Before/after on the web, running.
-    b3s, b3e = today - w(8), today - w(4) - timedelta(days=1)
-    s3, e3 = today - w(4), today + w(2)
-    p3 = pilot(
-        [
-            dict(
-                metric="signup_rate",
-                kind="proportion",
-                role="primary",
-                threshold=0.15,
-                threshold_type="relative",
-                expected=0.25,
+    made: list[Pilot] = []
+    for i, plan in enumerate(PILOTS, start=1):
+        p = pilots.create_pilot(session, ACTOR, criteria=list(plan.criteria), **plan.fields(today, goal_ids))
+        drawn = [row for series in plan.logged for row in series.rows(rng, today)]
+        if drawn:
+            results.log_results(
+                session, p.id or 0, [r for r in drawn if r["day"] <= today], ACTOR, source="demo", today=today
             )
-        ],
-        name="Pricing page FAQ",
-        design="before_after",
-        channel="web",
-        status="running",
-        priority="must",
-        owner="Mia Chen",
-        team="Web",
-        goal_id=marketing.id,
-        hypothesis="Answering the top five pricing questions on the page lifts trial sign-ups.",
-        baseline_start=b3s,
-        baseline_end=b3e,
-        start_date=s3,
-        end_date=e3,
-    )
-    log(
-        p3,
-        rows.proportion_rows(rng, "signup_rate", "pilot", rows.days(b3s, b3e), 420, 0.031)
-        + rows.proportion_rows(rng, "signup_rate", "pilot", rows.days(s3, e3), 430, 0.037),
-    )
-    progress(0.55, "Web pilot logged")
-
-    # 4. Against a target: outreach reply rate >= 8%, running.
-    s4, e4 = today - w(3), today + w(3)
-    p4 = pilot(
-        [
-            dict(
-                metric="reply_rate",
-                kind="proportion",
-                role="primary",
-                comparison="vs_target",
-                threshold=0.08,
-                expected=0.12,
-            )
-        ],
-        name="Cold outreach sequence v2",
-        design="target",
-        channel="email",
-        status="running",
-        priority="should",
-        owner="Ana Ruiz",
-        team="Email",
-        goal_id=marketing.id,
-        hypothesis="A three-step sequence with a case study gets replies from at least 8% of contacts.",
-        start_date=s4,
-        end_date=e4,
-        planned_n_per_arm=470,
-    )
-    log(p4, rows.proportion_rows(rng, "reply_rate", "pilot", rows.days(s4, e4), 14, 0.091))
-    progress(0.65, "Outreach pilot logged")
-
-    # 5. A/B paid search with a revenue metric, running.
-    s5, e5 = today - w(5), today + w(1)
-    p5 = pilot(
-        [
-            dict(metric="conversion_rate", kind="proportion", role="primary", threshold=0.0, expected=0.006),
-            dict(metric="order_value", kind="mean", role="secondary", threshold=0.0, unit="EUR"),
-        ],
-        name="Retargeting budget shift",
-        design="ab",
-        channel="paid",
-        status="running",
-        priority="could",
-        owner="Tom Berg",
-        team="Paid",
-        goal_id=company.id,
-        hypothesis="Moving 20% of prospecting budget to retargeting raises conversions without lowering order value.",
-        start_date=s5,
-        end_date=e5,
-        planned_n_per_arm=9000,
-    )
-    days = rows.days(s5, e5)
-    log(
-        p5,
-        rows.proportion_rows(rng, "conversion_rate", "control", days, 190, 0.021)
-        + rows.proportion_rows(rng, "conversion_rate", "pilot", days, 190, 0.024)
-        + rows.mean_rows(rng, "order_value", "control", days, 4, 182.0, 60.0)
-        + rows.mean_rows(rng, "order_value", "pilot", days, 4, 176.0, 58.0),
-    )
-    progress(0.8, "Retargeting pilot logged")
-
-    # 6. Before/after on social visits (a count), running.
-    b6s, b6e = today - w(6), today - w(3) - timedelta(days=1)
-    s6, e6 = today - w(3), today + w(3)
-    p6 = pilot(
-        [
-            dict(
-                metric="visits_from_social",
-                kind="count",
-                role="primary",
-                threshold=0.2,
-                threshold_type="relative",
-                expected=0.35,
-                unit="visits/day",
-            )
-        ],
-        name="Instagram reels twice a week",
-        design="before_after",
-        channel="social",
-        status="running",
-        priority="should",
-        owner="Sam Okoro",
-        team="Social",
-        goal_id=social.id,
-        hypothesis="Short reels bring more visitors from social to the site than static posts.",
-        baseline_start=b6s,
-        baseline_end=b6e,
-        start_date=s6,
-        end_date=e6,
-    )
-    log(
-        p6,
-        rows.count_rows(rng, "visits_from_social", "pilot", rows.days(b6s, b6e), 3.0)
-        + rows.count_rows(rng, "visits_from_social", "pilot", rows.days(s6, e6), 4.1, trend=0.004),
-    )
-
-    # 7 and 8: planned and idea, no results yet: the backlog.
-    pilot(
-        [
-            dict(
-                metric="registration_rate",
-                kind="proportion",
-                role="primary",
-                comparison="vs_target",
-                threshold=0.25,
-                expected=0.32,
-            )
-        ],
-        name="Webinar invite from the CEO",
-        expected_outcome="More sign-ups from existing contacts when the CEO invites them.",
-        design="target",
-        channel="events",
-        status="planned",
-        priority="could",
-        owner="Mia Chen",
-        team="Events",
-        goal_id=marketing.id,
-        hypothesis="An invite signed by the CEO gets a quarter of invitees to register.",
-        start_date=today + w(1),
-        end_date=today + w(4),
-        planned_n_per_arm=300,
-    )
-    pilot(
-        [
-            dict(
-                metric="demo_request_rate",
-                kind="proportion",
-                role="primary",
-                threshold=0.10,
-                threshold_type="relative",
-                expected=0.30,
-            )
-        ],
-        name="Homepage hero video",
-        expected_outcome="Visitors who watch the video sign up more often.",
-        design="ab",
-        channel="web",
-        status="idea",
-        priority="wont",
-        owner="Mia Chen",
-        team="Web",
-        goal_id=marketing.id,
-        hypothesis="A 60-second product video above the fold lifts demo requests by 10%.",
-    )
+        made.append(p)
+        progress(0.1 + 0.8 * i / len(PILOTS), f"{plan.name}: created")
     session.flush()
 
-    from lib.services.evaluation import decision_snapshot  # late: keeps `python -m lib.demo` light on errors
-
-    for p in (p1, p2, p3, p4, p5, p6):  # criteria locked the morning each pilot started
-        p.criteria_locked_at = datetime.combine(p.start_date or today, time(9), UTC)
-        session.add(p)
-    for p, outcome, why, when in (
-        (p1, "scale", "Replies up about two points with no rise in unsubscribes. Roll out to all sequences.", e1),
-        (p2, "abort", "Carousels cost more per click and bring fewer leads. Back to single images.", e2),
+    subject_lines, carousel, faq = made[0], made[1], made[2]
+    for p in made:
+        if p.status == "running":  # criteria locked the morning each pilot started
+            p.criteria_locked_at = datetime.combine(p.start_date or today, time(9), UTC)
+            session.add(p)
+    for p, outcome, why in (
+        (
+            subject_lines,
+            "scale",
+            "Replies up about two points with no rise in unsubscribes. Roll out to all sequences.",
+        ),
+        (carousel, "abort", "Carousels cost more per click and bring fewer leads. Back to single images."),
     ):
-        meeting = datetime.combine(when + timedelta(days=2), time(15), UTC)  # the review after the pilot ended
-        snap = {**decision_snapshot(session, p.id or 0, as_of=when), "frozen_at": meeting.isoformat()}
-        decision = decisions.record_decision(
-            session,
-            p.id or 0,
-            outcome=outcome,
-            rationale=why,
-            decided_by="Lea Novak",
-            snapshot=snap,
-            recommendation=snap["evaluation"]["recommendation"],
-        )
-        decision.decided_at = meeting
-        session.add(decision)
+        ended = p.end_date or today
+        meeting = datetime.combine(ended + timedelta(days=2), time(15), UTC)  # the review after the pilot ended
+        decided(session, p.id or 0, outcome, why, as_of=ended, at=meeting)
     # Two weeks ago the meeting gave the pricing-page FAQ more time; its check-in is due today, so the
     # review queue has a pilot waiting on the demo.
-    asked = today - w(2)
-    snap = {
-        **decision_snapshot(session, p3.id or 0, as_of=asked),
-        "frozen_at": datetime.combine(asked, time(15), UTC).isoformat(),
-    }
-    extended = decisions.record_decision(
+    asked = today - timedelta(weeks=2)
+    decided(
         session,
-        p3.id or 0,
-        outcome="extend",
-        rationale="Signups look up but it is too early to call. Look again in two weeks.",
-        decided_by="Lea Novak",
-        snapshot=snap,
-        recommendation=snap["evaluation"]["recommendation"],
+        faq.id or 0,
+        "extend",
+        "Signups look up but it is too early to call. Look again in two weeks.",
+        as_of=asked,
+        at=datetime.combine(asked, time(15), UTC),
         next_check_in=today,
     )
-    extended.decided_at = datetime.combine(asked, time(15), UTC)
-    session.add(extended)
     past = history.load_history(session, today, ACTOR, SEED + 1)  # what the outreach pilot is read with
     progress(1.0, "Done")
     entries = results.count_current(session)
-    return DemoSummary(goals=3, pilots=8 + past, entries=entries, decisions=3 + past)
+    return DemoSummary(goals=3, pilots=len(PILOTS) + past, entries=entries, decisions=3 + past)
 
 
 def main(argv: list[str] | None = None) -> int:

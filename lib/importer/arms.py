@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from lib.specs import CONTROL_ARM, PILOT_ARM
+from lib.specs import CONTROL_ARM, PILOT_ARM, arm_roles
 
 CONTROL_WORDS = (
     "control",
@@ -80,15 +80,14 @@ def arm_order(arm: str) -> tuple[int, str]:
 def role_arms(allowed: Sequence[str] | None) -> tuple[str, str | None]:
     """The names of the control arm and of the one pilot arm among ``allowed`` (None: several).
 
-    An A/B pilot's control is its first arm, as ``pilots.pilot_spec`` reads it; without
-    the pilot's arms the defaults "control" and "pilot" stand.
+    Named by :func:`lib.specs.arm_roles`, the rule the decision engine reads a pilot's arms by.
+    With three arms or more, a value the file names no other way is read as the pilot arm
+    only when one of them is called "pilot": which of the others it means cannot be told.
     """
-    if not allowed:
-        return CONTROL_ARM, PILOT_ARM
-    control = allowed[0] if len(allowed) >= 2 else CONTROL_ARM
-    if len(allowed) == 2:
-        return control, allowed[1]
-    return control, PILOT_ARM if PILOT_ARM in allowed else None
+    control, pilot = arm_roles(allowed or ())
+    if allowed and len(allowed) > 2:
+        return control, PILOT_ARM if PILOT_ARM in allowed else None
+    return control, pilot
 
 
 def control_clash(control_value: str | None, allowed: Sequence[str] | None) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from lib.specs import MetricKind
+from lib.specs import MetricKind, arm_roles
 
 from .arms import control_value_of, tokens
 from .mapping import ImportMapping, Layout, MetricMapping
@@ -289,7 +289,7 @@ def suggest_mapping(
             used.add(p.position)
     if metric_names:
         _match_names(metrics, list(metric_names), sources)
-    control = control_value_of(arm.values, arms[0] if len(arms) >= 2 else None) if arm is not None else None
+    control = control_value_of(arm.values, arm_roles(arms)[0]) if arm is not None else None
     return ImportMapping(
         layout=layout,
         arm_column=arm.name if arm is not None else None,

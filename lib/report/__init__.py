@@ -10,6 +10,7 @@ nothing here imports streamlit or computes a statistic::
     html_text = render_pilot(report)
 """
 
+from lib.report.documents import render_goal, render_pack, render_pilot
 from lib.report.export import chart_png, neutralise, results_frame, safe_csv
 from lib.report.html import HtmlDocument, esc, js_bundle
 from lib.report.pilot_report import (
@@ -18,9 +19,6 @@ from lib.report.pilot_report import (
     ReportDecision,
     SummaryRow,
     build_pilot_report,
-    render_goal,
-    render_pack,
-    render_pilot,
     summary_row,
 )
 

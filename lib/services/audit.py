@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +11,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from lib.infra.inputs import checked_reason
 from lib.infra.models import AuditEvent
+from lib.report.caveats import CriteriaChanged
 
 
 def snapshot(obj: SQLModel | None, fields: tuple[str, ...] | None = None) -> dict[str, Any] | None:
@@ -84,8 +84,13 @@ class CriteriaChange:
     before: list[str]  # each criterion in words, as it was agreed
     after: list[str]
 
+    @property
+    def caveat(self) -> CriteriaChanged:
+        """The change as the caveat every page and report words alike (``lib.report.caveats``)."""
+        return CriteriaChanged(self.at.date(), self.actor, self.reason, tuple(self.before), tuple(self.after))
 
-def _described(saved: list[dict], markup: Callable[[str], str] = str) -> list[str]:
+
+def _described(saved: list[dict]) -> list[str]:
     from lib.criteria import describe
     from lib.specs import CriterionSpec
 
@@ -101,12 +106,12 @@ def _described(saved: list[dict], markup: Callable[[str], str] = str) -> list[st
             c["threshold_type"],
             c["confidence"],
         )
-        out.append(f"{c['role']}: {describe(spec, c.get('unit', ''), markup=markup)}")
+        out.append(f"{c['role']}: {describe(spec, c.get('unit', ''))}")
     return out
 
 
-def criteria_changes(session: Session, pilot_id: int, *, markup: Callable[[str], str] = str) -> list[CriteriaChange]:
-    """Newest first; the audit JSON is read here so pages never parse it (``markup``: see ``describe``)."""
+def criteria_changes(session: Session, pilot_id: int) -> list[CriteriaChange]:
+    """Newest first; the audit JSON is read here so pages never parse it (words: ``lib.report.caveats``)."""
     stmt = (
         select(AuditEvent)
         .where(AuditEvent.pilot_id == pilot_id, AuditEvent.action == "change_after_lock")
@@ -117,8 +122,8 @@ def criteria_changes(session: Session, pilot_id: int, *, markup: Callable[[str],
             at=ev.at,
             actor=ev.actor,
             reason=ev.reason,
-            before=_described(json.loads(ev.before_json or "{}").get("criteria", []), markup),
-            after=_described(json.loads(ev.after_json or "{}").get("criteria", []), markup),
+            before=_described(json.loads(ev.before_json or "{}").get("criteria", [])),
+            after=_described(json.loads(ev.after_json or "{}").get("criteria", [])),
         )
         for ev in session.exec(stmt)
     ]

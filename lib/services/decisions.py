@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from lib.decide.frozen import frozen_primary
 from lib.infra.fields import shown
 from lib.infra.inputs import DecisionIn, FieldError, InvalidInput, validated
 from lib.infra.models import Decision, Pilot, utcnow
 from lib.services import access, audit
 from lib.services.pilots import get_pilot
-from lib.vocabulary import RECOMMENDATIONS
+from lib.vocabulary import RECOMMENDATIONS, recommendation_label
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,22 @@ def record_decision(
     return decision
 
 
+def latest_primaries(rows: Iterable[tuple[Decision, Pilot]]) -> Iterator[tuple[Decision, Pilot, dict[str, Any]]]:
+    """Each pilot's first row (its latest decision, when ``rows`` run newest first) with the primary
+    verdict that decision froze (:func:`lib.decide.frozen.frozen_primary`; {} when it cannot be read)."""
+    seen: set[int] = set()
+    for decision, pilot in rows:
+        if (pilot.id or 0) in seen:
+            continue
+        seen.add(pilot.id or 0)
+        try:
+            verdicts = json.loads(decision.snapshot_json or "{}").get("evaluation", {}).get("verdicts") or []
+            primary = frozen_primary(list(verdicts))
+        except (ValueError, AttributeError):
+            primary = {}
+        yield decision, pilot, primary
+
+
 def list_decisions(session: Session, pilot_id: int | None = None) -> list[DecisionRow]:
     stmt = select(Decision, Pilot.name).join(Pilot, col(Pilot.id) == Decision.pilot_id)
     if pilot_id is not None:
@@ -104,6 +122,11 @@ class RecordedDecision:
     @property
     def recommendation(self) -> str:
         return str(self.snapshot["evaluation"]["recommendation"])
+
+
+def said(recommendation: str) -> str:
+    """A recommendation inside a sentence: "keep running"."""
+    return recommendation_label(recommendation).lower()
 
 
 def follows(outcome: str, recommendation: str) -> bool:
@@ -141,14 +164,14 @@ def decide(
         raise InvalidInput.one(
             "recommendation",
             f"the numbers changed while you were deciding: they now recommend "
-            f"“{now.replace('_', ' ')}”, not “{shown_recommendation.replace('_', ' ')}”. Look again, then decide.",
+            f"“{said(now)}”, not “{said(shown_recommendation)}”. Look again, then decide.",
         )
     problems = []
     if not follows(outcome, now) and not override_reason.strip():
         problems.append(
             FieldError(
                 "override_reason",
-                f"the numbers recommend “{now.replace('_', ' ')}”: say why the meeting decides otherwise.",
+                f"the numbers recommend “{said(now)}”: say why the meeting decides otherwise.",
             )
         )
     if next_check_in is not None and next_check_in <= today:

@@ -16,16 +16,10 @@ from lib.services.pilots import criteria_for, criterion_spec, get_pilot, pilot_s
 from lib.services.results import observations
 from lib.specs import Observation
 from lib.stats.statistics import Stat, added, from_observation
+from lib.vocabulary import CHANNEL_UNITS
 
-# Who a rate is counted over, by channel: "on 412 contacts", "on 3,201 visitors".
-SAMPLE_UNITS = {
-    "email": "contacts",
-    "paid": "clicks",
-    "social": "visitors",
-    "web": "visitors",
-    "events": "invitees",
-    "other": "people",
-}
+#: who a rate is counted over, by channel (lib.vocabulary): "on 412 contacts", "on 3,201 visitors"
+SAMPLE_UNITS = CHANNEL_UNITS
 
 
 def _evaluate(pilot: Pilot, criteria: list[Criterion], obs: list[Observation], as_of: date | None) -> PilotEvaluation:

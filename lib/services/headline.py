@@ -60,11 +60,25 @@ class Headline:
         return f"Recommendation: **{self.title.lower()}**" if self.is_recommendation else f"**{self.title}**"
 
 
+def has_ended(pilot: Pilot, today: date) -> bool:
+    """A running pilot whose planned end has passed: it awaits a decision (the headline, Home, Review's queue)."""
+    return pilot.status == "running" and pilot.end_date is not None and pilot.end_date < today
+
+
 def state_of(pilot: Pilot, today: date) -> str:
     """Pilots past their end date read "ended — awaiting a decision", not "running"."""
-    if pilot.status == "running" and pilot.end_date is not None and pilot.end_date < today:
-        return "ended — awaiting a decision"
-    return pilot.status
+    return "ended — awaiting a decision" if has_ended(pilot, today) else pilot.status
+
+
+def why_ended(pilot: Pilot) -> str:
+    """Why an ended pilot is in Review's queue: "ended on 3 Nov 2026, awaiting a decision"."""
+    return f"ended on {fmt.fmt_date(pilot.end_date)}, awaiting a decision"
+
+
+def decided_title(outcome: str) -> str:
+    """ "Decided: scale it", from the decision's outcome."""
+    label = OUTCOME_LABELS.get(outcome, outcome)
+    return f"Decided: {label[:1].lower()}{label[1:]}"
 
 
 def headline(
@@ -119,8 +133,7 @@ def _decided(pilot: Pilot, state: str, decision: Decision | None, label: str) ->
     reasons = [recorded + (f" — “{rationale}”" if rationale else ".")]
     same = RECOMMENDATION_LABELS.get(decision.outcome) == label
     reasons.append(f"Today's numbers still point to {label.lower()}." if same else _now(label))
-    title = f"Decided: {outcome[:1].lower()}{outcome[1:]}"
-    return Headline(state, DECIDED, title, reasons, recommendation=decision.outcome)
+    return Headline(state, DECIDED, decided_title(decision.outcome), reasons, recommendation=decision.outcome)
 
 
 def _now(label: str) -> str:

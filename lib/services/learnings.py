@@ -6,13 +6,13 @@ when it decided — not what today's rules would compute from today's data.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, col, select
 
 from lib.infra.models import Decision, Goal, Pilot
+from lib.services.decisions import latest_primaries
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,6 @@ class LearningFilter:
     outcomes: tuple[str, ...] = ()
 
 
-def _primary(snapshot: dict) -> dict:
-    verdicts = snapshot.get("evaluation", {}).get("verdicts", [])
-    return next((v for v in verdicts if v.get("role") == "primary"), verdicts[0] if verdicts else {})
-
-
 def library(session: Session) -> list[Learning]:
     """Each pilot's latest decision that closed or changed it (extend included), newest first."""
     goals = {g.id: g.name for g in session.exec(select(Goal))}
@@ -60,17 +55,8 @@ def library(session: Session) -> list[Learning]:
         .join(Pilot, col(Pilot.id) == Decision.pilot_id)
         .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
     )
-    seen: set[int] = set()
     out: list[Learning] = []
-    for decision, pilot in session.exec(stmt):
-        if pilot.id in seen:
-            continue
-        seen.add(pilot.id or 0)
-        try:
-            snapshot = json.loads(decision.snapshot_json or "{}")
-        except ValueError:
-            snapshot = {}
-        v = _primary(snapshot if isinstance(snapshot, dict) else {})
+    for decision, pilot, v in latest_primaries(session.exec(stmt)):
         out.append(
             Learning(
                 pilot_id=pilot.id or 0,
@@ -113,15 +99,3 @@ def search(items: list[Learning], f: LearningFilter) -> list[Learning]:
         and (not f.outcomes or x.outcome in f.outcomes)
         and all(w in hay(x) for w in words)
     ]
-
-
-def interval_text(kind: str | None, scale: str, low: float | None, high: float | None) -> str:
-    """An interval as people read it: rates in %, differences in points, lifts signed."""
-    from lib import formatting as fmt
-
-    rate = kind == "proportion"
-    if scale == "lift":
-        return fmt.signed_pct_range(low, high)
-    if scale == "value":
-        return fmt.pct_range(low, high) if rate else fmt.number_range(low, high)
-    return fmt.pct_points_range(low, high) if rate else fmt.signed_number_range(low, high)

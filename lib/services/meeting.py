@@ -3,20 +3,39 @@
 A pilot joins the queue when its numbers call it (scale, iterate or abort),
 when its planned end has passed, or when the check-in date set at its last
 decision has come. The queue and Home's "ready for a decision" use the same rule.
+The decision log is built here once, for Review's table and every CSV download of it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+import pandas as pd
 from sqlmodel import Session, col, select
 
 from lib.decide import PilotEvaluation
+from lib.formatting import fmt_date
 from lib.infra.models import Decision, Goal, Pilot
 from lib.services.decisions import DecisionRow
 from lib.services.headline import Headline, headline
 from lib.services.portfolio import Portfolio, PortfolioRow, overview
+from lib.vocabulary import OUTCOME_LABELS, recommendation_label
+
+#: the decision log's columns, on Review and in every download of it
+LOG_COLUMNS = (
+    "Decided",
+    "Pilot",
+    "Decision",
+    "By",
+    "Rationale",
+    "Recommended then",
+    "Against it because",
+    "Check-in",
+    "Decision rules",
+)
+#: what a decision frozen before the rules were versioned was judged by
+UNVERSIONED_RULES = "before 2026.11"
 
 
 @dataclass(frozen=True)
@@ -27,7 +46,7 @@ class QueueItem:
     @property
     def headline(self) -> Headline:
         """What the card leads with: the pilot page's and the CLI's headline, so an ended pilot awaits a decision."""
-        return headline(self.row.pilot, self.row.evaluation, today=self.row.today)
+        return self.row.headline
 
 
 @dataclass(frozen=True)
@@ -37,6 +56,7 @@ class LogFilter:
     outcomes: tuple[str, ...] = ()
     since: date | None = None
     until: date | None = None
+    pilot_id: int | None = None  # one pilot's decisions (its download)
 
 
 @dataclass(frozen=True)
@@ -63,6 +83,8 @@ def chosen_headline(
 def decision_log(session: Session, f: LogFilter = LogFilter()) -> DecisionLog:
     """Newest first, filtered in SQL so a long history stays quick."""
     stmt = select(Decision, Pilot.name).join(Pilot, col(Pilot.id) == Decision.pilot_id)
+    if f.pilot_id is not None:
+        stmt = stmt.where(Decision.pilot_id == f.pilot_id)
     if f.goal_ids:
         stmt = stmt.where(col(Pilot.goal_id).in_(f.goal_ids))
     if f.teams:
@@ -77,3 +99,48 @@ def decision_log(session: Session, f: LogFilter = LogFilter()) -> DecisionLog:
     teams = sorted({t for t in session.exec(select(Pilot.team).distinct()) if t})
     goals = {g.id or 0: g.name for g in session.exec(select(Goal).order_by(col(Goal.id)))}
     return DecisionLog(rows, teams, goals)
+
+
+@dataclass(frozen=True)
+class FrozenNumbers:
+    """What a decision froze, in words: each criterion's sentence, when, and which decision rules judged it."""
+
+    sentences: list[str]
+    frozen_at: str  # "3 Dec 2026, 15:00 UTC", or "—" when the snapshot does not say
+    rules: str
+
+
+def frozen_numbers(row: DecisionRow) -> FrozenNumbers:
+    snap = row.snapshot
+    evaluation = snap.get("evaluation", {})
+    at = snap.get("frozen_at")
+    when = datetime.fromisoformat(at).strftime("%d %b %Y, %H:%M UTC") if at else "—"
+    rules = snap.get("method_version") or evaluation.get("method_version") or UNVERSIONED_RULES
+    return FrozenNumbers([c.get("sentence", "") for c in evaluation.get("verdicts", [])], when, rules)
+
+
+def log_label(row: DecisionRow) -> str:
+    """One decision in a picker: "3 Dec 2026 · Spring newsletter · Scale it"."""
+    d = row.decision
+    return f"{fmt_date(d.decided_at.date())} · {row.pilot_name} · {OUTCOME_LABELS.get(d.outcome, d.outcome)}"
+
+
+def log_table(log: DecisionLog) -> pd.DataFrame:
+    """The decision log as people read it: Review's table and the CSV downloads (:data:`LOG_COLUMNS`)."""
+    return pd.DataFrame(
+        [
+            (
+                r.decision.decided_at.date(),
+                r.pilot_name,
+                OUTCOME_LABELS.get(r.decision.outcome, r.decision.outcome),
+                r.decision.decided_by,
+                r.decision.rationale,
+                recommendation_label(r.decision.recommendation) if r.decision.recommendation else "—",
+                r.decision.override_reason or "—",
+                r.decision.next_check_in,
+                frozen_numbers(r).rules,
+            )
+            for r in log.rows
+        ],
+        columns=list(LOG_COLUMNS),
+    )

@@ -16,7 +16,6 @@ shape the chance leans on, the interval is shown alone and the sentence says why
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +26,9 @@ from sqlmodel import Session, col, select
 from lib import formatting as fmt
 from lib.decide import CriterionVerdict, PilotEvaluation
 from lib.infra.models import Decision, Pilot
+from lib.services.decisions import latest_primaries
 from lib.stats.priors import MIN_PILOTS, TOO_FEW, PriorFit, Reading, fit_prior, shrink
+from lib.vocabulary import metric_label
 
 KIND_WORDS = {"proportion": "rate", "mean": "average", "count": "count"}
 SCALE_WORDS = {"difference": "differences", "lift": "relative lifts", "value": "values against a target"}
@@ -70,7 +71,11 @@ class Peers:
         """ "14 earlier email pilots on sign-up rate" (count included)."""
         n = len(self.effects)
         channel = f"{self.channel} " if self.peer_filter.same_channel else ""
-        metric = _label(self.metric) if self.peer_filter.same_metric else f"any {KIND_WORDS.get(self.kind, 'metric')}"
+        metric = (
+            metric_label(self.metric, in_sentence=True)
+            if self.peer_filter.same_metric
+            else f"any {KIND_WORDS.get(self.kind, 'metric')}"
+        )
         return f"{fmt.number(n)} earlier {channel}pilot{'s' if n != 1 else ''} on {metric}"
 
     def rule(self) -> str:
@@ -83,7 +88,7 @@ class Peers:
         if self.peer_filter.same_channel:
             parts.append(f"channel {self.channel}")
         if self.peer_filter.same_metric:
-            parts.append(f"metric {_label(self.metric)}")
+            parts.append(f"metric {metric_label(self.metric, in_sentence=True)}")
         return "Counted: " + ", ".join(parts) + "."
 
 
@@ -97,17 +102,9 @@ class InformedReading:
     fit: PriorFit | None = None
 
 
-def _label(metric: str) -> str:
-    return metric.replace("_", " ").replace("-", " ").strip().lower() or metric
-
-
 def _key(metric: str) -> str:
     """Metric names as typed and as stored compare alike: "Reply rate" is reply_rate."""
     return "_".join(metric.lower().replace("-", " ").split())
-
-
-def _primary(verdicts: list[dict[str, Any]]) -> dict[str, Any]:
-    return next((v for v in verdicts if v.get("role") == "primary"), verdicts[0] if verdicts else {})
 
 
 def effect_on_scale(v: dict[str, Any]) -> float | None:
@@ -148,18 +145,9 @@ def past_effects(
         stmt = stmt.where(Pilot.channel == channel)
     if exclude_pilot_id is not None:
         stmt = stmt.where(Pilot.id != exclude_pilot_id)
-    seen: set[int] = set()
     found: list[PastEffect] = []
     without_error = 0
-    for decision, pilot in session.exec(stmt):
-        if pilot.id in seen:
-            continue
-        seen.add(pilot.id or 0)
-        try:
-            snapshot = json.loads(decision.snapshot_json or "{}")
-            v = _primary(list(snapshot.get("evaluation", {}).get("verdicts") or []))
-        except (ValueError, AttributeError):
-            continue
+    for decision, pilot, v in latest_primaries(session.exec(stmt)):
         same = (
             v.get("kind") == kind
             and v.get("interval_scale", "difference") == scale
@@ -199,22 +187,6 @@ def pass_point(v: CriterionVerdict) -> float:
     return good * margin
 
 
-def effect_text(kind: str, scale: str, x: float) -> str:
-    if scale == "lift":
-        return fmt.signed_pct(x)
-    if scale == "value":
-        return fmt.pct(x) if kind == "proportion" else fmt.quantity(x)
-    return fmt.signed_pct_points(x) if kind == "proportion" else fmt.signed_quantity(x)
-
-
-def range_text(kind: str, scale: str, low: float, high: float) -> str:
-    if scale == "lift":
-        return fmt.signed_pct_range(low, high)
-    if scale == "value":
-        return fmt.pct_range(low, high) if kind == "proportion" else fmt.number_range(low, high)
-    return fmt.pct_points_range(low, high) if kind == "proportion" else fmt.signed_number_range(low, high)
-
-
 def chance_words(chance: float, beats: str, threshold: str) -> str:
     """ "64% chance it clears +0.5 pts": the posterior chance, to the nearest percent.
 
@@ -248,7 +220,7 @@ def why_not(peers: Peers, fit: PriorFit) -> str:
             "Widen which past pilots count, or read the verdict alone."
         )
     effects = [p.effect for p in peers.effects]
-    spread = range_text(peers.kind, peers.scale, min(effects), max(effects))
+    spread = fmt.effect_range(peers.kind, peers.scale, min(effects), max(effects))
     return (
         f"No informed reading: {peers.words()} moved it too differently ({spread}) to inform this pilot; "
         f"their spread would carry only {fmt.pct(fit.weight or 0.0, 0)} of the reading."
@@ -280,11 +252,11 @@ def read_verdict(
     threshold = pass_point(v)
     reading = shrink(estimate, v.standard_error, fit.prior, threshold, direction=v.direction)
     beats = "clears" if v.direction == "increase" else "stays below"
-    line = effect_text(v.kind, v.interval_scale, threshold)
+    line = fmt.effect(v.kind, v.interval_scale, threshold)
     chance = chance_words(reading.chance, beats, line)
     sentence = (
-        f"Read with {peers.words()}: likely {effect_text(v.kind, v.interval_scale, reading.median)} "
-        f"({range_text(v.kind, v.interval_scale, reading.low, reading.high)}); "
+        f"Read with {peers.words()}: likely {fmt.effect(v.kind, v.interval_scale, reading.median)} "
+        f"({fmt.effect_range(v.kind, v.interval_scale, reading.low, reading.high)}); "
         f"{no_chance_words(reading.caution, beats, line) if reading.caution else chance}."
     )
     return InformedReading(sentence, peers, reading, fit)
@@ -294,7 +266,7 @@ def informed_for(
     session: Session, pilot: Pilot, evaluation: PilotEvaluation, peer_filter: PeerFilter = PeerFilter()
 ) -> InformedReading | None:
     """The pilot page's and Review's reading of the primary criterion (``None`` without one)."""
-    v = next((v for v in evaluation.verdicts if v.role == "primary"), None)
+    v = evaluation.primary
     return None if v is None else read_verdict(session, pilot, v, peer_filter)
 
 
@@ -352,8 +324,8 @@ def designer_hint(
     low, high = prior.mean - 1.645 * prior.sd, prior.mean + 1.645 * prior.sd
     sentence = (
         f"Past pilots like this one ({peers.words()}) moved the metric by "
-        f"{effect_text(kind, scale, prior.mean)} on average; nine in ten pilots like them would fall within "
-        f"{range_text(kind, scale, low, high)}."
+        f"{fmt.effect(kind, scale, prior.mean)} on average; nine in ten pilots like them would fall within "
+        f"{fmt.effect_range(kind, scale, low, high)}."
     )
     good = 1 if direction == "increase" or scale == "value" else -1
     in_percent = kind == "proportion" or scale == "lift"

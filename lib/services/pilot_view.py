@@ -12,25 +12,15 @@ from datetime import date
 from sqlmodel import Session
 
 from lib import formatting as fmt
-from lib.criteria import metric_label
-from lib.decide import CriterionVerdict
+from lib.decide import CriterionVerdict, wording
 from lib.infra.models import Pilot
+from lib.report import caveats
 from lib.services import audit, designer
 from lib.services.evaluation import evaluate
 from lib.services.headline import Headline, headline_for, state_of
-from lib.services.learnings import interval_text
 from lib.services.pilots import criteria_for, find_pilot, pilot_spec
 from lib.services.reporting import PilotBundle, pilot_bundle
-
-STATUS_WORDS = {
-    "met": "met",
-    "missed": "missed",
-    "harmed": "harmed",
-    "safe": "safe",
-    "too_early": "too early to tell",
-    "inconclusive": "inconclusive",
-    "futile": "stopped: cannot reach it",
-}
+from lib.vocabulary import metric_label, verdict_status_label
 
 
 @dataclass(frozen=True)
@@ -121,10 +111,10 @@ def card(v: CriterionVerdict, planned: int | None, looks: int) -> CriterionCard:
         progress_text += f" · about {fmt.number(v.more_needed)} more {v.more_needed_unit or 'per arm'} needed"
     return CriterionCard(
         title=f"{metric_label(v.metric)} · {v.role}",
-        status=STATUS_WORDS.get(v.status, v.status),
+        status=verdict_status_label(v.status).lower(),
         met=v.met,
         estimate=_estimate(v),
-        interval=f"{interval_text(v.kind, v.interval_scale, v.ci_low, v.ci_high)} "
+        interval=f"{fmt.effect_range(v.kind, v.interval_scale, v.ci_low, v.ci_high)} "
         f"({fmt.level(v.required_confidence)} bounds)",
         confidence="—"
         if v.confidence is None
@@ -150,23 +140,12 @@ def pilot_page(session: Session, pilot_ref: int | str, today: date | None = None
     ev = bundle.evaluation
     looks = pilot_spec(pilot).planned_days or 28
     cards = [card(v, pilot.planned_n_per_arm, looks) for v in ev.verdicts]
-    warnings: list[str] = []
-    if ev.srm_flag and ev.srm_p_value is not None:
-        warnings.append(
-            f"The split between arms looks broken (sample-ratio mismatch, p = {ev.srm_p_value:.4f}): "
-            "check how people were assigned before trusting the comparison."
-        )
-    if pilot.design == "before_after":
-        warnings.append(
-            "Before/after is observational: anything else that changed at the start (a season, a price, "
-            "another campaign) shows up in the difference too."
-        )
+    # the cards show each criterion's progress, so a small sample is not repeated as a warning
+    qualified = [c for c in caveats.caveats_for(ev, bundle.changes) if not isinstance(c, caveats.SmallSample)]
+    warnings = [caveats.text(c) for c in qualified]
+    shown = {wording.OBSERVATIONAL} if caveats.Observational() in qualified else set()
     for v in ev.verdicts:
-        warnings.extend(w for w in v.warnings if w not in warnings)
-    for c in changes:
-        warnings.append(
-            f"The criteria were changed after the pilot started ({fmt.fmt_date(c.at.date())}, {c.actor}): {c.reason}"
-        )
+        warnings.extend(w for w in v.warnings if w not in warnings and w not in shown)
     return PilotPage(
         pilot, state_of(pilot, today), bundle, cards, warnings, changes, headline_for(session, pilot, ev, today)
     )

@@ -16,11 +16,9 @@ from sqlmodel import Session, col, select
 from lib.infra.inputs import CriterionIn, FieldError, InvalidInput, PilotIn, checked_reason, validated
 from lib.infra.models import Criterion, Goal, Pilot, utcnow
 from lib.services import access, audit
-from lib.specs import CriterionSpec, PilotSpec
+from lib.specs import CriterionSpec, PilotSpec, arm_roles
 from lib.vocabulary import (
-    CONTROL_ARM,
     DESIGN_COMPARISON,
-    PILOT_ARM,
     STARTED_STATUSES,
     Comparison,
     Design,
@@ -301,10 +299,7 @@ def set_status(session: Session, pilot_id: int, status: str, actor: str) -> Pilo
 
 def pilot_spec(pilot: Pilot) -> PilotSpec:
     """The decision engine's view of a pilot."""
-    arms = pilot.arm_list  # an A/B pilot's control is the first arm, as the team named it
-    control_arm, pilot_arm = (arms[0], arms[1]) if pilot.design == "ab" and len(arms) >= 2 else (CONTROL_ARM, PILOT_ARM)
-    if pilot.design != "ab":
-        pilot_arm = arms[0] if arms else PILOT_ARM
+    control_arm, pilot_arm = arm_roles(pilot.arm_list, pilot.design)
     return PilotSpec(
         name=pilot.name,
         design=cast(Design, pilot.design),

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 from lib.decide import PilotEvaluation
 from lib.formatting import fmt_date
 from lib.infra.models import PRIORITIES, AuditEvent, Decision, Pilot, ResultEntry
+from lib.services.headline import Headline, has_ended, headline, why_ended
 from lib.services.stored_evaluations import evaluate_all
 
 
@@ -37,13 +38,18 @@ class PortfolioRow:
             return None
         if self.evaluation.recommendation in ("scale", "iterate", "abort"):
             return f"the numbers call it: {self.evaluation.recommendation}"
-        if p.end_date is not None and p.end_date < self.today:
-            return f"ended on {fmt_date(p.end_date)}, awaiting a decision"
+        if has_ended(p, self.today):
+            return why_ended(p)
         if self.check_in is not None and self.check_in <= self.today:
             return (
                 "check-in due today" if self.check_in == self.today else f"check-in due since {fmt_date(self.check_in)}"
             )
         return None
+
+    @property
+    def headline(self) -> Headline:
+        """What the pilot's row leads with: the pilot page's, Review's and the CLI's headline."""
+        return headline(self.pilot, self.evaluation, today=self.today)
 
     @property
     def ready_for_decision(self) -> bool:

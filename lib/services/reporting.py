@@ -1,4 +1,4 @@
-"""Reports from the workspace: one call per download, for the pages and ``lib.cli report``.
+"""Reports from the workspace: one call per download, for the pages, the share links and ``lib.cli report``.
 
 Loads what a report needs (pilot, criteria, results, evaluation, decisions,
 criteria changes) once, builds the charts from :mod:`lib.charts` and renders
@@ -20,13 +20,16 @@ from lib.decide import PilotEvaluation
 from lib.decide.frozen import evaluation_from_snapshot
 from lib.decide.progress import past_end
 from lib.infra.models import PRIORITIES, Decision, Goal, Pilot
-from lib.report.pilot_report import PilotReport, build_pilot_report, render_goal, render_pack, render_pilot
+from lib.report.caveats import CriteriaChanged
+from lib.report.documents import render_goal, render_pack, render_pilot
+from lib.report.pilot_report import PilotReport, build_pilot_report
 from lib.services import audit, decisions, goals, meeting, pilots
 from lib.services.evaluation import SAMPLE_UNITS, evaluate
 from lib.services.headline import AWAITING_DECISION, NOT_STARTED, Logged, headline
 from lib.services.meeting import QueueItem
 from lib.services.results import observations
 from lib.specs import Observation
+from lib.vocabulary import STARTED_STATUSES
 
 #: the main chart first; the others follow in the report
 CHART_CAPTIONS = {
@@ -45,13 +48,14 @@ class PilotBundle:
     observations: list[Observation]
     evaluation: PilotEvaluation
     charts: list[tuple[str, Any]]
-    criteria_changed: str | bool
+    changes: tuple[CriteriaChanged, ...]  # the criteria changed after the start, newest first
     last_decision: Any
+    frozen: bool = False  # the numbers a decision froze, not today's
 
 
-def _changed_reason(session: Session, pilot_id: int) -> str | bool:
-    changes = [e for e in audit.events_for_pilot(session, pilot_id) if e.action == "change_after_lock"]
-    return changes[0].reason or True if changes else False
+def _changes(session: Session, pilot_id: int, until: Any = None) -> tuple[CriteriaChanged, ...]:
+    """The audit trail's changes to the criteria after the start (``until``: only those made by then)."""
+    return tuple(c.caveat for c in audit.criteria_changes(session, pilot_id) if until is None or c.at <= until)
 
 
 def main_chart_for(session: Session, pilot: Pilot, evaluation: PilotEvaluation) -> Any:
@@ -77,9 +81,8 @@ def pilot_bundle(session: Session, pilot_id: int) -> PilotBundle:
         (CHART_CAPTIONS["progress"], charts.progress_chart(charts.progress(spec, obs, evaluation, today=today))),
     ]
     earlier = decisions.list_decisions(session, pilot_id)
-    return PilotBundle(
-        pilot, obs, evaluation, drawn, _changed_reason(session, pilot_id), earlier[0].decision if earlier else None
-    )
+    last = earlier[0].decision if earlier else None
+    return PilotBundle(pilot, obs, evaluation, drawn, _changes(session, pilot_id), last)
 
 
 def frozen_bundle(session: Session, decision_id: int) -> PilotBundle:
@@ -92,26 +95,27 @@ def frozen_bundle(session: Session, decision_id: int) -> PilotBundle:
         raise ValueError(f"Decision {decision_id} does not exist.")
     pilot = pilots.get_pilot(session, decision.pilot_id)
     evaluation = evaluation_from_snapshot(json.loads(decision.snapshot_json or "{}"))
-    changes = [
-        e
-        for e in audit.events_for_pilot(session, decision.pilot_id)
-        if e.action == "change_after_lock" and e.at <= decision.decided_at
-    ]
-    changed: str | bool = (changes[0].reason or True) if changes else False
+    changes = _changes(session, decision.pilot_id, until=decision.decided_at)
     drawn = [(CHART_CAPTIONS["frozen"], charts.criteria_chart(evaluation))]
-    return PilotBundle(pilot, [], evaluation, drawn, changed, decision)
+    return PilotBundle(pilot, [], evaluation, drawn, changes, decision, frozen=True)
 
 
-def _report(bundle: PilotBundle) -> PilotReport:
-    """The pilot's section; before its start and after its end the headline's words lead (``lib.services.headline``)."""
+def pilot_report(bundle: PilotBundle) -> PilotReport:
+    """The pilot's section, for the files and the share page alike.
+
+    Live, before its start and after its end, the headline's words lead (``lib.services.headline``);
+    frozen at a decision, the section says what the decision was shown.
+    """
     report = build_pilot_report(
         bundle.evaluation,
         pilot_name=bundle.pilot.name,
         hypothesis=bundle.pilot.hypothesis,
         decision=bundle.last_decision,
-        criteria_changed=bundle.criteria_changed,
+        changes=bundle.changes,
         charts=bundle.charts,
     )
+    if bundle.frozen:
+        return report
     days = [o.day for o in bundle.observations]
     logged = Logged(len(days), min(days), max(days)) if days else Logged()
     said = headline(bundle.pilot, bundle.evaluation, decision=bundle.last_decision, logged=logged)
@@ -123,30 +127,43 @@ def _report(bundle: PilotBundle) -> PilotReport:
 
 def pilot_html(session: Session, pilot_id: int) -> str:
     """The stakeholder report for one pilot: a self-contained HTML file."""
-    return render_pilot(_report(pilot_bundle(session, pilot_id)))
+    return render_pilot(pilot_report(pilot_bundle(session, pilot_id)))
 
 
-def _backlog_order(rows: list[Pilot]) -> list[Pilot]:
-    return sorted(rows, key=lambda p: (PRIORITIES.index(p.priority) if p.priority in PRIORITIES else 99, p.name))
+@dataclass(frozen=True)
+class GoalBundle:
+    """A goal's report: its title and KPI line, each started pilot serving it (backlog order), their chart."""
+
+    title: str
+    kpi: str
+    bundles: list[PilotBundle]
+    chart: Any  # None without a started pilot
+
+    @property
+    def sections(self) -> list[PilotReport]:
+        return [pilot_report(b) for b in self.bundles]
+
+
+def goal_bundle(session: Session, goal_id: int | None) -> GoalBundle:
+    """What a goal's report shows, for the file and the share page alike."""
+    goal = session.get(Goal, goal_id) if goal_id is not None else None
+    if goal is None:
+        raise ValueError(f"Goal {goal_id} does not exist.")
+    members = session.exec(select(Pilot).where(Pilot.goal_id == goal_id))
+    ordered = sorted(members, key=lambda p: (PRIORITIES.index(p.priority) if p.priority in PRIORITIES else 99, p.name))
+    bundles = [pilot_bundle(session, p.id or 0) for p in ordered if p.status in STARTED_STATUSES]
+    chart = charts.goal_chart(charts.goal_rows([(b.pilot.name, b.evaluation) for b in bundles])) if bundles else None
+    kpi = f"KPI: {goal.kpi_name}" + (
+        f" — target {goal.target_value:g} {goal.kpi_unit}".rstrip() if goal.target_value is not None else ""
+    )
+    return GoalBundle(goal.name, kpi, bundles, chart)
 
 
 def goal_html(session: Session, goal_id: int) -> str:
     """A goal's portfolio: its KPI, the goal chart, and every pilot serving it."""
-    goal = session.get(Goal, goal_id)
-    if goal is None:
-        raise ValueError(f"Goal {goal_id} does not exist.")
-    members = _backlog_order(list(session.exec(select(Pilot).where(Pilot.goal_id == goal_id))))
-    bundles = [pilot_bundle(session, p.id or 0) for p in members if p.status in ("running", "decided")]
-    rows = charts.goal_rows([(b.pilot.name, b.evaluation) for b in bundles])
-    kpi = f"KPI: {goal.kpi_name}" + (
-        f" — target {goal.target_value:g} {goal.kpi_unit}".rstrip() if goal.target_value is not None else ""
-    )
-    return render_goal(
-        goal.name,
-        kpi,
-        [_report(b) for b in bundles],
-        charts=[("Pilots under this goal", charts.goal_chart(rows))] if bundles else (),
-    )
+    goal = goal_bundle(session, goal_id)
+    drawn = [("Pilots under this goal", goal.chart)] if goal.chart is not None else []
+    return render_goal(goal.title, goal.kpi, goal.sections, charts=drawn)
 
 
 def pending(session: Session, today: date | None = None) -> list[QueueItem]:
@@ -161,31 +178,15 @@ def pack_html(session: Session, today: date | None = None, waiting: list[QueueIt
     """
     reports = []
     for item in pending(session, today) if waiting is None else waiting:
-        report = _report(pilot_bundle(session, item.row.pilot.id or 0))
+        report = pilot_report(pilot_bundle(session, item.row.pilot.id or 0))
         report.why_due = item.why
         reports.append(report)
     return render_pack("Review meeting: pilots awaiting a decision", reports)
 
 
 def decision_log_frame(session: Session, pilot_id: int | None = None) -> pd.DataFrame:
-    """The decision log as a table people read (for the CSV download)."""
-    rows = []
-    for row in decisions.list_decisions(session, pilot_id):
-        d = row.decision
-        rows.append(
-            {
-                "Decided on": d.decided_at.date().isoformat(),
-                "Pilot": row.pilot_name,
-                "Decision": d.outcome,
-                "Recommended": d.recommendation or "",
-                "Rationale": d.rationale,
-                "Decided by": d.decided_by,
-                "Rules version": row.snapshot.get("method_version", ""),
-            }
-        )
-    return pd.DataFrame(
-        rows, columns=["Decided on", "Pilot", "Decision", "Recommended", "Rationale", "Decided by", "Rules version"]
-    )
+    """The decision log for the CSV download: Review's table (``lib.services.meeting.log_table``), one pilot's or all."""
+    return meeting.log_table(meeting.decision_log(session, meeting.LogFilter(pilot_id=pilot_id)))
 
 
 def results_table(session: Session, pilot_id: int) -> pd.DataFrame:

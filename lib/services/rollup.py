@@ -15,9 +15,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from lib.decide.frozen import frozen_primary
 from lib.infra.models import Decision, Pilot
 from lib.services.goals import GoalNode, goal_tree
+from lib.services.headline import decided_title
 from lib.services.portfolio import Portfolio, overview
+from lib.vocabulary import PILOT_STATUS_LABELS, recommendation_label
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ def _scaled_primaries(session: Session) -> dict[int, dict]:
             verdicts = json.loads(d.snapshot_json or "{}").get("evaluation", {}).get("verdicts", [])
         except (ValueError, AttributeError):
             continue
-        primary = next((v for v in verdicts if v.get("role") == "primary"), None)
+        primary = frozen_primary(verdicts)
         if primary:
             out[d.pilot_id] = primary
     return out
@@ -98,11 +101,11 @@ def rollup(session: Session, portfolio: Portfolio | None = None) -> list[GoalRol
         if p.goal_id is None:
             continue
         if p.status == "decided":
-            verdict = f"Decided: {r.latest_outcome or '—'}"
+            verdict = decided_title(r.latest_outcome) if r.latest_outcome else "Decided"
         elif p.status == "running":
-            verdict = f"Running: {r.evaluation.recommendation.replace('_', ' ')}"
+            verdict = f"Running: {recommendation_label(r.evaluation.recommendation).lower()}"
         else:
-            verdict = p.status.capitalize()
+            verdict = PILOT_STATUS_LABELS.get(p.status, p.status)
         primary = scaled.get(pid or 0) if r.latest_outcome == "scale" else None
         proj = projection(primary or {}, p.scale_volume, (primary or {}).get("kind"))
         by_goal.setdefault(p.goal_id, []).append(ServingPilot(p, verdict, proj))

@@ -36,6 +36,7 @@ from lib.infra.inputs import FieldError, InvalidInput
 from lib.infra.models import AuditEvent, Decision, Goal, Pilot, ShareLink, utcnow
 from lib.plain_text import plain_markdown  # noqa: F401 - re-exported
 from lib.services import access, audit
+from lib.vocabulary import SHARE_LINK_STATUS_LABELS
 
 if TYPE_CHECKING:  # the report and its charts load only when a report is shown
     from lib.report import PilotReport, SummaryRow
@@ -47,7 +48,7 @@ LABEL_MAX = NAME_MAX  # the column's length
 QUERY_KEY = "share"
 OPEN_ACTOR = "shared link"
 INVALID_LINK = "This link is not valid. Ask the person who sent it for a new one."
-STATUS_LABELS = {"active": "Active", "expired": "Expired", "revoked": "Revoked"}
+STATUS_LABELS = SHARE_LINK_STATUS_LABELS  # the words live in lib.vocabulary; the adapter reads them here
 _AUDITED = ("scope", "pilot_id", "goal_id", "decision_id", "label", "expires_at", "revoked_at")
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lib.stats import stats_messages, validation
 from lib.stats.distributions import p_from_t, t_ppf
-from lib.stats.result_types import ComparisonResult
+from lib.stats.result_types import ComparisonResult, TwoArms
 from lib.stats.sequential import DEFAULT_TUNING, sequential_comparison
 
 
@@ -121,18 +121,9 @@ def compare_means(
     alpha = validation.alpha_value(alpha)
     alternative = validation.alternative_value(alternative)
     nc, np_ = control.n, pilot.n
+    arms = TwoArms(control.mean if nc else None, pilot.mean if np_ else None, nc, np_, alternative, alpha, sequential)
     if nc == 0 or np_ == 0:
-        return ComparisonResult.undecided(
-            control_value=control.mean if nc else None,
-            pilot_value=pilot.mean if np_ else None,
-            method="none",
-            warnings=(stats_messages.empty_arm(nc, np_),),
-            alternative=alternative,
-            alpha=alpha,
-            control_n=nc,
-            pilot_n=np_,
-            sequential=sequential,
-        )
+        return arms.undecided(method="none", warnings=(stats_messages.empty_arm(nc, np_),))
     diff = pilot.mean - control.mean
     lift = pilot.mean / control.mean - 1.0 if control.mean != 0 else None
     if lift is not None and not math.isfinite(lift):
@@ -142,26 +133,12 @@ def compare_means(
         warnings.append(stats_messages.CONTROL_MEAN_ZERO)
     if nc < 2 or np_ < 2:
         warnings.append(stats_messages.TOO_FEW_UNITS)
-        return ComparisonResult.undecided(
-            control_value=control.mean,
-            pilot_value=pilot.mean,
-            difference=diff,
-            relative_lift=lift,
-            method="welch",
-            warnings=tuple(warnings),
-            alternative=alternative,
-            alpha=alpha,
-            control_n=nc,
-            pilot_n=np_,
-            sequential=sequential,
-        )
+        return arms.undecided(difference=diff, relative_lift=lift, method="welch", warnings=tuple(warnings))
     vc, vp = control.variance / nc, pilot.variance / np_
     se = math.sqrt(vc + vp)
     if se == 0.0:
         warnings.append(stats_messages.NO_VARIATION)
-        return ComparisonResult(
-            control_value=control.mean,
-            pilot_value=pilot.mean,
+        return arms.result(
             difference=diff,
             ci_low=diff,
             ci_high=diff,
@@ -172,25 +149,15 @@ def compare_means(
             p_value=zero_variance_p(diff, alternative),
             method="sequential" if sequential else "welch",
             warnings=tuple(warnings),
-            alternative=alternative,
-            alpha=alpha,
-            control_n=nc,
-            pilot_n=np_,
             standard_error=0.0,
-            sequential=sequential,
         )
     if sequential:
         return sequential_comparison(
-            control_value=control.mean,
-            pilot_value=pilot.mean,
+            arms,
             difference=diff,
             standard_error=se,
             relative_lift=lift,
             warnings=tuple(warnings),
-            alternative=alternative,
-            alpha=alpha,
-            control_n=nc,
-            pilot_n=np_,
             tuning=sequential_tuning,
         )
     df = welch_df(vc, nc, vp, np_)
@@ -202,9 +169,7 @@ def compare_means(
         ratio = pilot.mean / control.mean
         rse = math.sqrt(vp + vc * ratio * ratio) / abs(control.mean)
         rlow, rhigh = lift - q * rse, lift + q * rse
-    return ComparisonResult(
-        control_value=control.mean,
-        pilot_value=pilot.mean,
+    return arms.result(
         difference=diff,
         ci_low=diff - q * se,
         ci_high=diff + q * se,
@@ -215,10 +180,6 @@ def compare_means(
         p_value=p_from_t(t, df, alternative),
         method="welch",
         warnings=tuple(warnings),
-        alternative=alternative,
-        alpha=alpha,
-        control_n=nc,
-        pilot_n=np_,
         standard_error=se,
         df=df,
     )

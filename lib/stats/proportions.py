@@ -14,7 +14,7 @@ from scipy import special
 
 from lib.stats import stats_messages, validation
 from lib.stats.distributions import norm_cdf, norm_sf, p_from_z, z_two_sided
-from lib.stats.result_types import ComparisonResult
+from lib.stats.result_types import ComparisonResult, TwoArms
 from lib.stats.sequential import DEFAULT_TUNING, sequential_comparison
 
 METHODS: tuple[str, ...] = ("auto", "z", "chi2", "fisher")
@@ -212,18 +212,9 @@ def compare_proportions(
         if sequential_tuning <= 0:
             raise ValueError(stats_messages.NOT_POSITIVE.format(name="sequential_tuning", value=sequential_tuning))
 
+    arms = TwoArms(xc / nc if nc else None, xp / np_ if np_ else None, nc, np_, alternative, alpha, sequential)
     if nc == 0 or np_ == 0:
-        return ComparisonResult.undecided(
-            control_value=xc / nc if nc else None,
-            pilot_value=xp / np_ if np_ else None,
-            method="none",
-            warnings=(stats_messages.empty_arm(nc, np_),),
-            alternative=alternative,
-            alpha=alpha,
-            control_n=nc,
-            pilot_n=np_,
-            sequential=sequential,
-        )
+        return arms.undecided(method="none", warnings=(stats_messages.empty_arm(nc, np_),))
 
     pc, pp = xc / nc, xp / np_
     diff = pp - pc
@@ -240,31 +231,15 @@ def compare_proportions(
     if sequential:
         if se <= 0.0:
             warnings.append(stats_messages.SEQUENTIAL_NO_VARIATION)
-            return ComparisonResult.undecided(
-                control_value=pc,
-                pilot_value=pp,
-                difference=diff,
-                relative_lift=lift,
-                standard_error=0.0,
-                method="sequential",
-                warnings=tuple(warnings),
-                alternative=alternative,
-                alpha=alpha,
-                control_n=nc,
-                pilot_n=np_,
-                sequential=True,
+            return arms.undecided(
+                difference=diff, relative_lift=lift, standard_error=0.0, method="sequential", warnings=tuple(warnings)
             )
         return sequential_comparison(
-            control_value=pc,
-            pilot_value=pp,
+            arms,
             difference=diff,
             standard_error=se,
             relative_lift=lift,
             warnings=tuple(warnings),
-            alternative=alternative,
-            alpha=alpha,
-            control_n=nc,
-            pilot_n=np_,
             tuning=sequential_tuning,
         )
 
@@ -276,9 +251,7 @@ def compare_proportions(
     else:
         low, high = wald_interval(xc, nc, xp, np_, alpha)
     rlow, rhigh = ratio_interval(xc, nc, xp, np_, alpha)
-    return ComparisonResult(
-        control_value=pc,
-        pilot_value=pp,
+    return arms.result(
         difference=diff,
         ci_low=low,
         ci_high=high,
@@ -289,9 +262,5 @@ def compare_proportions(
         p_value=pvalues.for_alternative(alternative),
         method=pvalues.method,
         warnings=tuple(warnings),
-        alternative=alternative,
-        alpha=alpha,
-        control_n=nc,
-        pilot_n=np_,
         standard_error=se,
     )

@@ -74,47 +74,6 @@ class ComparisonResult:
     df: float | None = None
     sequential: bool = False
 
-    @classmethod
-    def undecided(
-        cls,
-        *,
-        control_value: float | None,
-        pilot_value: float | None,
-        method: str,
-        warnings: tuple[str, ...],
-        alternative: str,
-        alpha: float,
-        control_n: float,
-        pilot_n: float,
-        sequential: bool,
-        difference: float | None = None,
-        relative_lift: float | None = None,
-        standard_error: float | None = None,
-    ) -> ComparisonResult:
-        """No decision possible yet (an empty arm, too few units, no spread):
-        p-value 1 and no interval; ``warnings`` say why.
-        """
-        return cls(
-            control_value=control_value,
-            pilot_value=pilot_value,
-            difference=difference,
-            ci_low=None,
-            ci_high=None,
-            relative_lift=relative_lift,
-            relative_ci_low=None,
-            relative_ci_high=None,
-            statistic=None,
-            p_value=1.0,
-            method=method,
-            warnings=warnings,
-            alternative=alternative,
-            alpha=alpha,
-            control_n=control_n,
-            pilot_n=pilot_n,
-            standard_error=standard_error,
-            sequential=sequential,
-        )
-
     @property
     def confidence_level(self) -> float:
         """Coverage of the reported interval, e.g. 0.95."""
@@ -126,6 +85,60 @@ class ComparisonResult:
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class TwoArms:
+    """What every comparison of two arms reports whatever its test: both arms' values and sizes, the side
+    and level asked for, and whether it is sequential. Means and proportions build their results from it,
+    so each states only what its own test found."""
+
+    control_value: float | None
+    pilot_value: float | None
+    control_n: float
+    pilot_n: float
+    alternative: str
+    alpha: float
+    sequential: bool
+
+    def result(self, **found: Any) -> ComparisonResult:
+        """A result: these arms and what the test found (difference, interval, p-value, method, …)."""
+        return ComparisonResult(
+            control_value=self.control_value,
+            pilot_value=self.pilot_value,
+            alternative=self.alternative,
+            alpha=self.alpha,
+            control_n=self.control_n,
+            pilot_n=self.pilot_n,
+            sequential=self.sequential,
+            **found,
+        )
+
+    def undecided(
+        self,
+        *,
+        method: str,
+        warnings: tuple[str, ...],
+        difference: float | None = None,
+        relative_lift: float | None = None,
+        standard_error: float | None = None,
+    ) -> ComparisonResult:
+        """No decision possible yet (an empty arm, too few units, no spread):
+        p-value 1 and no interval; ``warnings`` say why.
+        """
+        return self.result(
+            difference=difference,
+            ci_low=None,
+            ci_high=None,
+            relative_lift=relative_lift,
+            relative_ci_low=None,
+            relative_ci_high=None,
+            statistic=None,
+            p_value=1.0,
+            method=method,
+            warnings=warnings,
+            standard_error=standard_error,
+        )
 
 
 @dataclasses.dataclass(frozen=True)

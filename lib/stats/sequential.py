@@ -19,9 +19,10 @@ Assumes independent units and a sample large enough for the CLT at each look.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
-from lib.stats.result_types import ComparisonResult
+from lib.stats.result_types import ComparisonResult, TwoArms
 
 DEFAULT_TUNING = 5000.0
 
@@ -71,28 +72,21 @@ def one_sided_from_two_sided(p_two_sided: float, estimate: float, alternative: s
 
 
 def sequential_comparison(
+    arms: TwoArms,
     *,
-    control_value: float,
-    pilot_value: float,
     difference: float,
     standard_error: float,
     relative_lift: float | None,
     warnings: tuple[str, ...],
-    alternative: str,
-    alpha: float,
-    control_n: float,
-    pilot_n: float,
     tuning: float = DEFAULT_TUNING,
 ) -> ComparisonResult:
     """The always-valid comparison of ``difference`` (``standard_error`` > 0),
     ``n`` being both arms together; no relative interval is reported.
     """
-    n = control_n + pilot_n
-    half = sequential_halfwidth(standard_error, n, alpha, tuning)
-    p_two = sequential_pvalue(difference, standard_error, n, alpha, tuning)
-    return ComparisonResult(
-        control_value=control_value,
-        pilot_value=pilot_value,
+    n = arms.control_n + arms.pilot_n
+    half = sequential_halfwidth(standard_error, n, arms.alpha, tuning)
+    p_two = sequential_pvalue(difference, standard_error, n, arms.alpha, tuning)
+    return dataclasses.replace(arms, sequential=True).result(
         difference=difference,
         ci_low=difference - half,
         ci_high=difference + half,
@@ -100,13 +94,8 @@ def sequential_comparison(
         relative_ci_low=None,
         relative_ci_high=None,
         statistic=difference / standard_error,
-        p_value=one_sided_from_two_sided(p_two, difference, alternative),
+        p_value=one_sided_from_two_sided(p_two, difference, arms.alternative),
         method="sequential",
         warnings=warnings,
-        alternative=alternative,
-        alpha=alpha,
-        control_n=control_n,
-        pilot_n=pilot_n,
         standard_error=standard_error,
-        sequential=True,
     )

@@ -47,7 +47,7 @@ class Case:
 
     @property
     def primary(self):
-        return charts.data.primary_verdict(self.evaluation)
+        return self.evaluation.primary
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from lib.report import (
     render_pack,
     render_pilot,
 )
+from lib.report.caveats import CriteriaChanged, SmallSample
 from lib.report.html import script_json
 from tests.report.helpers import (
     HOSTILE_HTML,
@@ -87,7 +88,7 @@ def hostile_report(charts: int = 2) -> PilotReport:
         decision=ReportDecision(
             "scale", f"Because {HOSTILE_MARKDOWN} and {HOSTILE_SCRIPT}", f"Ann {HOSTILE_HTML}", date(2026, 12, 1)
         ),
-        caveats=[f"Small sample: {HOSTILE_HTML}"],
+        caveats=[SmallSample(((f"Signups {HOSTILE_HTML}", 0.2),)), CriteriaChanged(reason=HOSTILE_HTML)],
         reasons=[f"Reason {HOSTILE_SCRIPT}"],
         hypothesis=f"{HOSTILE_MARKDOWN}\n{HOSTILE_HTML}",
         notes=[f"Note {HOSTILE_HTML}"],

@@ -7,17 +7,13 @@ from types import SimpleNamespace
 
 from lib.decide import wording
 from lib.report import ReportDecision, build_pilot_report, render_pack, render_pilot, summary_row
-from lib.report.pilot_report import (
-    CAVEAT_CRITERIA_CHANGED,
-    CAVEAT_OBSERVATIONAL,
-    as_decision,
-    caveats_for,
-)
+from lib.report.caveats import CriteriaChanged, Observational, SmallSample, SplitMismatch, caveats_for, text, title
+from lib.report.pilot_report import as_decision
 from tests.report.helpers import HOSTILE_HTML, ab_evaluation, bar_chart, before_after_evaluation, without_bundle
 
 
-def leads(caveats: list[str]) -> list[str]:
-    return [c.partition(":")[0] for c in caveats]
+def leads(caveats) -> list[str]:
+    return [title(c) for c in caveats]
 
 
 def test_small_ab_pilot_is_flagged_as_a_small_sample_and_nothing_else():
@@ -30,7 +26,8 @@ def test_small_ab_pilot_is_flagged_as_a_small_sample_and_nothing_else():
         charts=[("Signups by arm", bar_chart())],
     )
     assert leads(report.caveats) == ["Small sample"]
-    assert "Signup rate has 20% of the planned sample" in report.caveats[0]
+    assert report.caveats[0] == SmallSample((("Signup rate", 0.2), ("Unsubscribe rate", 0.2)))
+    assert "Signup rate has 20% of the planned sample" in text(report.caveats[0])
     assert report.recommendation == "Keep running" and report.recommendation_code == "keep_running"
     primary = next(v for v in evaluation.verdicts if v.role == "primary")
     assert report.headline == primary.sentence
@@ -66,18 +63,19 @@ def test_a_broken_split_is_a_caveat():
     assert evaluation.srm_flag
     caveats = build_pilot_report(evaluation, pilot_name="x", hypothesis="").caveats
     assert "Split mismatch" in leads(caveats)
-    assert "sample-ratio mismatch, p" in next(c for c in caveats if c.startswith("Split mismatch"))
+    split = next(c for c in caveats if isinstance(c, SplitMismatch))
+    assert split.p_value == evaluation.srm_p_value and "sample-ratio mismatch, p" in text(split)
 
 
 def test_criteria_changed_after_the_start_is_a_caveat_with_its_reason():
     evaluation = ab_evaluation(days=28, control=(200, 20), pilot=(200, 30))
-    assert caveats_for(evaluation, criteria_changed=True) == [CAVEAT_CRITERIA_CHANGED]
-    [caveat] = caveats_for(evaluation, criteria_changed=f"typo {HOSTILE_HTML}")
-    assert caveat.startswith(CAVEAT_CRITERIA_CHANGED) and caveat.endswith(f"“typo {HOSTILE_HTML}”.")
+    assert caveats_for(evaluation, [CriteriaChanged()]) == [CriteriaChanged()]
+    changed = CriteriaChanged(reason=f"typo {HOSTILE_HTML}")
+    [caveat] = caveats_for(evaluation, [changed])
+    assert text(caveat).startswith("Criteria changed after the start: the success criteria were changed after")
+    assert text(caveat).endswith(f"“typo {HOSTILE_HTML}”.")
     html_text = without_bundle(
-        render_pilot(
-            build_pilot_report(evaluation, pilot_name="x", hypothesis="", criteria_changed=f"typo {HOSTILE_HTML}")
-        )
+        render_pilot(build_pilot_report(evaluation, pilot_name="x", hypothesis="", changes=[changed]))
     )
     assert "<strong>Criteria changed after the start:</strong>" in html_text
     assert "typo &lt;img src=x onerror=alert(1)&gt;" in html_text
@@ -88,7 +86,7 @@ def test_before_after_is_observational_and_says_it_once():
     assert evaluation.design == "before_after"
     report = build_pilot_report(evaluation, pilot_name="Landing page", hypothesis="")
     assert leads(report.caveats)[0] == "Observational design"
-    assert report.caveats[0] == CAVEAT_OBSERVATIONAL
+    assert report.caveats[0] == Observational()
     assert wording.OBSERVATIONAL not in report.reasons and wording.OBSERVATIONAL not in report.notes
     assert without_bundle(render_pilot(report)).count("Before/after is not an experiment") == 1
     [row] = report.criteria
@@ -120,7 +118,7 @@ def test_pack_summary_row_per_pilot_with_caveat_flags():
         ab_evaluation(days=28, control=(180, 18), pilot=(200, 20)),
         pilot_name="Broken split",
         hypothesis="",
-        criteria_changed=True,
+        changes=[CriteriaChanged()],
     )
     rows = [summary_row(small), summary_row(split)]
     assert rows[0].caveats == "Small sample" and rows[0].decision == "Not decided yet"

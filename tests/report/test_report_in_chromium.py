@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lib.report import build_pilot_report, render_pack
+from lib.report.caveats import CriteriaChanged
 from tests.report.helpers import HOSTILE_HTML, HOSTILE_MARKDOWN, ab_evaluation, bar_chart
 
 pytestmark = pytest.mark.browser
@@ -17,7 +18,7 @@ def test_pack_renders_its_charts_offline_and_typed_text_stays_text(page: Page, t
             ab_evaluation(days=days),
             pilot_name=f"Pilot {days} {HOSTILE_HTML}",
             hypothesis=HOSTILE_MARKDOWN,
-            criteria_changed=HOSTILE_HTML,
+            changes=[CriteriaChanged(by=HOSTILE_HTML, reason=HOSTILE_HTML, before=(HOSTILE_HTML,))],
             charts=[(f"Chart {HOSTILE_HTML}", bar_chart(f"pilot {HOSTILE_HTML}")), ("Second chart", bar_chart())],
         )
         for days in (5, 28)

@@ -21,8 +21,8 @@ from lib.infra.inputs import CriterionIn, DecisionIn, GoalIn, InvalidInput, Pilo
 from lib.services.backup.problems import Problems, describe, row_key
 from lib.services.backup.structure import Row, Tables, tables
 from lib.specs import COMPARISONS, DIRECTIONS, METRIC_KINDS, ROLES, THRESHOLD_TYPES
+from lib.vocabulary import RECOMMENDATIONS, SHARE_SCOPES
 from lib.vocabulary import RESULT_SOURCES as SOURCES
-from lib.vocabulary import SHARE_SCOPES
 
 Found = Iterator[tuple[str, str]]  # (field, message)
 # Results of a metric no criterion names any more (criteria replaced after logging) get the
@@ -108,8 +108,6 @@ def _snapshot(text: str) -> Found:
 
 
 def _decision(row: Row, kinds: dict) -> Found:
-    from lib.decide.verdicts import RECOMMENDATIONS  # late: the decision engine is heavy to import
-
     yield from _through(DecisionIn, row)[1]
     yield from _one_of(row, "recommendation", ("", *RECOMMENDATIONS), "recommendation")
     yield from _snapshot(row["snapshot_json"])

@@ -1,0 +1,175 @@
+"""The stakeholder report as files: one pilot, a goal's pilots, or the review-meeting pack, as HTML.
+
+Each document is made of the sections :mod:`lib.report.pilot_report` builds, written
+into a full, self-contained HTML file (see :mod:`lib.report.html`): it opens offline,
+with its charts and numbers inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from lib import formatting as fmt
+from lib.report.caveats import Caveat, title, words
+from lib.report.html import HtmlDocument, Markup, esc, table
+from lib.report.pilot_report import CRITERIA_HEADERS, SUMMARY_HEADERS, PilotReport, SummaryRow, summary_row
+from lib.vocabulary import OUTCOME_LABELS
+
+
+def _heading(level: int, text: str, **attrs: str) -> str:
+    extra = "".join(f' {k}="{esc(v)}"' for k, v in attrs.items())
+    return f"<h{level}{extra}>{esc(text)}</h{level}>"
+
+
+def _status(code: str, label: str) -> Markup:
+    return Markup(f'<span class="status status-{esc(code)}">{esc(label)}</span>')
+
+
+def _caveat_item(caveat: Caveat) -> str:
+    return f"<li><strong>{esc(title(caveat))}:</strong> {esc(words(caveat))}</li>"
+
+
+def _section(doc: HtmlDocument, report: PilotReport, *, level: int, anchor: str) -> str:
+    sub = min(level + 1, 6)
+    as_of = f"numbers as of {fmt.fmt_date(report.as_of)}" if report.as_of else "numbers as of the latest results"
+    rules = f" · decision rules {report.method_version}" if report.method_version else ""
+    parts = [
+        f'<section class="pilot" id="{esc(anchor)}">',
+        f'<p class="eyebrow">Pilot report · {esc(as_of)}{esc(rules)}</p>',
+        _heading(level, report.title, **{"class": "user-text"}),
+    ]
+    if report.why_due:
+        parts.append(f'<p class="why-due"><strong>Needs a decision:</strong> {esc(report.why_due)}</p>')
+    if report.hypothesis:
+        parts.append(
+            f'<p class="hypothesis"><strong>Hypothesis:</strong> '
+            f'<span class="user-text">{esc(report.hypothesis)}</span></p>'
+        )
+    reasons = ""
+    if report.reasons:
+        reasons = '<ul class="reasons">' + "".join(f"<li>{esc(r)}</li>" for r in report.reasons) + "</ul>"
+    parts.append(
+        f'<div class="verdict rec-{esc(report.recommendation_code)}">'
+        f'<p class="recommendation">Recommendation: <strong>{esc(report.recommendation)}</strong></p>'
+        f'<p class="headline">{esc(report.headline)}</p>{reasons}</div>'
+    )
+    if report.caveats:
+        parts += [
+            _heading(sub, "Caveats", **{"class": "sub"}),
+            '<ul class="caveats">' + "".join(_caveat_item(c) for c in report.caveats) + "</ul>",
+        ]
+    parts += [doc.chart(chart, caption) for caption, chart in report.charts]
+    parts.append(_heading(sub, "Criteria", **{"class": "sub"}))
+    if report.criteria:
+        rows = [
+            (r.metric, r.role, r.estimate, r.bounds, r.p_value, _status(r.status_code, r.status))
+            for r in report.criteria
+        ]
+        parts.append(table(CRITERIA_HEADERS, rows, classes=("", "", "num", "num", "", ""), css_class="criteria"))
+    else:
+        parts.append("<p>No success criteria are set.</p>")
+    if report.notes:
+        parts.append('<ul class="notes">' + "".join(f"<li>{esc(n)}</li>" for n in report.notes) + "</ul>")
+    parts.append(_heading(sub, "Decision", **{"class": "sub"}))
+    d = report.decision
+    if d is None:
+        parts.append("<p>No decision recorded yet.</p>")
+    else:
+        parts.append(
+            '<dl class="decision">'
+            f"<dt>Decision</dt><dd>{esc(OUTCOME_LABELS.get(d.outcome, d.outcome))}</dd>"
+            f'<dt>Decided by</dt><dd class="user-text">{esc(d.decided_by or fmt.MISSING)}</dd>'
+            f"<dt>Date</dt><dd>{esc(fmt.fmt_date(d.decided_on))}</dd>"
+            f'<dt>Rationale</dt><dd class="user-text">{esc(d.rationale or fmt.MISSING)}</dd></dl>'
+        )
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _summary_table(rows: Sequence[SummaryRow], anchors: Sequence[str] | None) -> str:
+    """A pack's table adds why each pilot needs a decision; a goal's has no such column."""
+    why = any(row.why_due for row in rows)
+    cells = []
+    for i, row in enumerate(rows):
+        name: Any = row.pilot
+        if anchors is not None:
+            name = Markup(f'<a href="#{esc(anchors[i])}">{esc(row.pilot)}</a>')
+        status = _status(row.recommendation_code, row.recommendation)
+        cells.append(
+            (name, *([row.why_due] if why else []), status, row.result, row.caveats or fmt.MISSING, row.decision)
+        )
+    headers = (SUMMARY_HEADERS[0], "Needs a decision", *SUMMARY_HEADERS[1:]) if why else SUMMARY_HEADERS
+    return table(headers, cells, css_class="summary-table")
+
+
+def _footer(generated_on: date | None) -> str:
+    when = fmt.fmt_date(generated_on or date.today())
+    return (
+        f"<footer>Made with Greenlight on {esc(when)}. This file opens offline: its charts and numbers are "
+        "inside it. Text typed by people is shown exactly as typed.</footer>"
+    )
+
+
+def _pilots_document(
+    title: str,
+    intro: list[str],
+    sections: Sequence[PilotReport],
+    summary_rows: Sequence[SummaryRow] | None,
+    charts: Iterable[tuple[str, Any]],
+    generated_on: date | None,
+    summary_heading: str,
+) -> str:
+    doc = HtmlDocument(title)
+    anchors = [f"pilot-{i}" for i in range(1, len(sections) + 1)]
+    rows = list(summary_rows) if summary_rows is not None else [summary_row(s) for s in sections]
+    linked = anchors if len(rows) == len(sections) else None
+    summary = [
+        '<section class="summary">',
+        _heading(1, title, **{"class": "user-text"}),
+        *intro,
+        _heading(2, summary_heading),
+    ]
+    summary.append(_summary_table(rows, linked) if rows else "<p>No pilots.</p>")
+    summary += [doc.chart(chart, caption) for caption, chart in charts]
+    summary.append("</section>")
+    body = ["\n".join(summary)]
+    body += [_section(doc, s, level=2, anchor=a) for s, a in zip(sections, anchors, strict=True)]
+    body.append(_footer(generated_on))
+    return doc.render("\n".join(body))
+
+
+def render_pilot(report: PilotReport, *, generated_on: date | None = None) -> str:
+    """A full HTML document for one pilot."""
+    doc = HtmlDocument(f"{report.title} — pilot report")
+    body = _section(doc, report, level=1, anchor="pilot-1") + "\n" + _footer(generated_on)
+    return doc.render(body)
+
+
+def render_goal(
+    goal_title: str,
+    kpi: str,
+    sections: Sequence[PilotReport],
+    summary_rows: Sequence[SummaryRow] | None = None,
+    *,
+    charts: Iterable[tuple[str, Any]] = (),
+    generated_on: date | None = None,
+) -> str:
+    """A goal's report: its KPI, a summary line per pilot (derived from ``sections`` when not
+    given), the goal-level ``charts``, then every pilot's section in the given order."""
+    intro = [f'<p class="kpi user-text">{esc(kpi)}</p>'] if kpi else []
+    return _pilots_document(goal_title, intro, sections, summary_rows, charts, generated_on, "Pilots under this goal")
+
+
+def render_pack(
+    title: str,
+    sections: Sequence[PilotReport],
+    summary_rows: Sequence[SummaryRow] | None = None,
+    *,
+    generated_on: date | None = None,
+) -> str:
+    """The review-meeting pack: the one-line summary table on top, then every pilot's section,
+    in the given (backlog) order. ``summary_rows`` default to :func:`summary_row` of each section."""
+    intro = [f'<p class="meta">{len(sections)} pilot{"s" if len(sections) != 1 else ""} for the review.</p>']
+    return _pilots_document(title, intro, sections, summary_rows, (), generated_on, "At a glance")
