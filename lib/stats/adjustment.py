@@ -213,7 +213,7 @@ def unit_covariates(
     strata_name: str = "stratum",
     before_name: str = "before",
 ) -> tuple[np.ndarray, list[str], list[str]]:
-    """The covariate matrix for :func:`lin_estimate`: the before-value, then one dummy per stratum but the first.
+    """The covariate matrix for :func:`lin_estimate`: one dummy per stratum but the first, then the before-value.
 
     Returns the matrix, its column names and the group each column belongs to.
     A stratum given as None counts as its own stratum ("not given").
@@ -222,6 +222,11 @@ def unit_covariates(
     names: list[str] = []
     groups: list[str] = []
     size = len(strata) if strata is not None else len(before) if before is not None else 0
+    if strata is not None:
+        dummies, labels = stratum_dummies(["" if s is None else s for s in strata], strata_name)
+        blocks.append(dummies)
+        names.extend(labels)
+        groups.extend([strata_name] * len(labels))
     if before is not None:
         values = np.array([math.nan if v is None else float(v) for v in before])
         if np.isnan(values).any():
@@ -229,11 +234,6 @@ def unit_covariates(
         blocks.append(values[:, None])
         names.append(before_name)
         groups.append(before_name)
-    if strata is not None:
-        dummies, labels = stratum_dummies(["" if s is None else s for s in strata], strata_name)
-        blocks.append(dummies)
-        names.extend(labels)
-        groups.extend([strata_name] * len(labels))
     matrix = np.hstack(blocks) if blocks else np.empty((size, 0))
     return matrix, names, groups
 
