@@ -10,6 +10,7 @@ from lib import formatting as fmt
 from lib.adapter import wire
 from lib.adapter.cached import main_chart_spec, per_workspace, pilot_view_cached, portfolio_overview
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
+from lib.adapter.units import unit_readings
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, show_recommendation, table
 from lib.criteria import metric_label
 from lib.formatting import fmt_date
@@ -166,6 +167,7 @@ else:
             f"**{plain(metric_label(v.metric))}** · *{v.role}* · {STATUS_ICONS.get(v.status, v.status)}  \n"
             f"{plain(v.sentence)}"
         )
+    unit_readings(ev.verdicts)  # stores split between arms: what adjusting did, the unadjusted reading a click away
     if ev.verdicts:
         with st.expander("The numbers behind it"):
             st.caption(

@@ -119,9 +119,12 @@ def test_early_looks_face_the_early_bar_and_the_end_the_final_one():
         _pilot(), [SALES], _arm_rows(first_week), unit_observations=_rows(first_week), as_of=START
     ).verdicts[0]
     late = evaluate_pilot(_pilot(), [SALES], _arm_rows(frame), unit_observations=_rows(frame)).verdicts[0]
-    assert early.progress == pytest.approx(1 / 28)
-    assert late.progress == pytest.approx(22 / 28)
+    assert early.progress == pytest.approx(1 / 28)  # one weekly row: its day, not yet its week
+    assert late.progress == pytest.approx(1.0)  # four weekly rows speak for the whole 28-day plan
     assert early.more_needed_unit == "days" and early.more_needed == 27
+    three_weeks = frame[frame.week <= 3]
+    mid = evaluate_pilot(_pilot(), [SALES], _arm_rows(three_weeks), unit_observations=_rows(three_weeks)).verdicts[0]
+    assert mid.progress == pytest.approx(21 / 28)
 
 
 def test_a_before_value_that_explains_nothing_changed_little():
@@ -145,8 +148,8 @@ def test_a_store_in_both_arms_is_an_error_not_a_verdict():
     )
     ev = evaluate_pilot(_pilot(), [SALES], _arm_rows(frame), unit_observations=rows)
     v = ev.verdicts[0]
-    assert v.status == "too_early" and "logged in both arms" in v.sentence and moved.unit in v.sentence
-    assert ev.recommendation == "keep_running"
+    assert v.status == "inconclusive" and "logged in both arms" in v.sentence and moved.unit in v.sentence
+    assert v.ci_low is None and ev.recommendation != "scale"
 
 
 def test_two_stores_an_arm_are_the_least_that_compares():
@@ -154,4 +157,5 @@ def test_two_stores_an_arm_are_the_least_that_compares():
     few = frame[frame.LocationID.isin(frame[frame.Promotion == 1].LocationID.unique()[:1].tolist() + [200])]
     few = pd.concat([few, frame[frame.Promotion == 2].head(8)])
     v = evaluate_pilot(_pilot(), [SALES], _arm_rows(few), unit_observations=_rows(few)).verdicts[0]
-    assert v.status == "too_early" and any("at least two stores" in w for w in v.warnings)
+    assert v.status == "inconclusive" and any("at least two stores" in w for w in v.warnings)
+    assert v.ci_low is None

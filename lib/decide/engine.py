@@ -33,12 +33,15 @@ def _evidence(
     units: Mapping[str, str] | None,
     plan_kind: str | None,
     unit_rows: Mapping[str, list[UnitObservation]] | None = None,
+    as_of: date | None = None,
 ) -> Evidence:
     unit = (units or {}).get(crit.metric) or wording.UNITS_DEFAULT.get(crit.kind, "visitors")
     arms = data.get(crit.metric, {})
     rows = (unit_rows or {}).get(crit.metric)
     if rows and pilot.unit and pilot.design == "ab" and crit.comparison == "vs_control":
-        return per_unit.with_unit_progress(per_unit.unit_evidence(crit, pilot, rows), pilot, last_day)
+        until = per_unit.covered_until(rows, last_day)  # a weekly row speaks for its week, up to the look
+        until = min(until, as_of) if until is not None and as_of is not None else until
+        return per_unit.with_unit_progress(per_unit.unit_evidence(crit, pilot, rows), pilot, until)
     try:
         if crit.comparison == "vs_target":
             ev = evid.target_evidence(crit, pilot, arms, unit)
@@ -120,7 +123,7 @@ def evaluate_pilot(
     horizon = as_of if as_of is not None else last_day
     # the planned sample is counted in the primary criterion's units
     plan_kind = next((c.kind for c in criteria if c.role == "primary"), criteria[0].kind if criteria else None)
-    evals = [(c, _evidence(c, pilot, data, horizon, units, plan_kind, unit_rows)) for c in criteria]
+    evals = [(c, _evidence(c, pilot, data, horizon, units, plan_kind, unit_rows, as_of)) for c in criteria]
     primary_idx = {i for i, (c, _) in enumerate(evals) if c.role == "primary"}
     reasons: list[str] = []
     if pilot.design not in DESIGNS:

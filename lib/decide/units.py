@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from lib import formatting as fmt
@@ -175,9 +175,19 @@ def unit_evidence(crit: CriterionSpec, pilot: PilotSpec, rows: Sequence[UnitObse
     )
 
 
+def covered_until(rows: Sequence[UnitObservation], last_day: date | None) -> date | None:
+    """The last day the rows speak for: a weekly export's last row covers its whole week."""
+    days = sorted({r.day for r in rows})
+    if last_day is None or len(days) < 2 or any((b - a).days % 7 for a, b in zip(days, days[1:], strict=False)):
+        return last_day
+    return max(last_day, days[-1] + timedelta(days=6))
+
+
 def with_unit_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None) -> Evidence:
     """Information fraction: the smaller of the planned units in and the planned days gone."""
     plan = pilot.planned_n_per_arm
+    if pilot.end is not None and last_day is not None:
+        last_day = min(last_day, pilot.end)
     ended = pilot.end is not None and last_day is not None and last_day >= pilot.end
     unit_share = None
     if plan and ev.arm_n is not None and min(ev.arm_n) > 0:

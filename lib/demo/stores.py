@@ -36,7 +36,7 @@ def store_file(rng: np.random.Generator, start: date, today: date) -> bytes:
     last_month = store_level + rng.normal(0.0, 1.2, STORES)
     lines = ["week,store_id,market,last_month_sales,variant,weekly_sales"]
     week = start
-    while week <= today:
+    while week + timedelta(days=6) <= today:  # whole weeks only: this week's row comes next Monday
         for s in range(STORES):
             lift = 1.0 if arm[s] == "promotion" else 0.0
             sales = store_level[s] + lift + rng.normal(0.0, 2.0)

@@ -285,3 +285,19 @@ def unit_values(
             value = total
         out.append(UnitValue(unit, value, rows, k))
     return out
+
+
+def units_with_covariates(n_per_arm: int, covariate_columns: int) -> int:
+    """A plan's units per arm once adjusting spends its degrees of freedom.
+
+    Lin's estimator fits one slope per covariate column in each arm, so each
+    arm's mean is known as if from ``n - k`` units (``k`` columns: the
+    before-value, one per stratum but the first). Planned with the spread
+    left after adjusting, the plan adds those ``k`` units per arm.
+    """
+    return n_per_arm + max(covariate_columns, 0)
+
+
+def variance_left(correlation: float) -> float:
+    """The share of a unit's variance adjusting for one before-value leaves: ``1 - r^2``."""
+    return max(0.0, 1.0 - correlation**2)
