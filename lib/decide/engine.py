@@ -38,7 +38,7 @@ def _evidence(
     unit = (units or {}).get(crit.metric) or wording.UNITS_DEFAULT.get(crit.kind, "visitors")
     arms = data.get(crit.metric, {})
     rows = (unit_rows or {}).get(crit.metric)
-    if rows and pilot.unit and pilot.design == "ab" and crit.comparison == "vs_control":
+    if rows and pilot.design == "ab" and crit.comparison == "vs_control" and per_unit.applies(pilot, rows):
         until = per_unit.covered_until(rows, last_day)  # a weekly row speaks for its week, up to the look
         until = min(until, as_of) if until is not None and as_of is not None else until
         return per_unit.with_unit_progress(per_unit.unit_evidence(crit, pilot, rows), pilot, until)

@@ -9,6 +9,9 @@ and its standard error then go through the same sequential rules as every
 other criterion (:mod:`lib.decide.rules`), so a verdict stays valid under
 daily looks.
 
+For a pilot of people whose import named each person and their value from
+before (past spend), the same estimator is CUPED: each person is a unit.
+
 Information: every unit is usually in from the first week, and what grows
 over the pilot is each unit's number of periods. The information fraction is
 therefore the smaller of the share of planned units in and the share of the
@@ -40,6 +43,7 @@ ADJUSTED = "Adjusted for {what}: the interval is {pct} narrower than unadjusted.
 ADJUSTED_LITTLE = "Adjusted for {what}: it changed little (the interval is {pct} {side} than unadjusted)."
 NOT_ADJUSTED = "Not adjusted for what was known before: {why}."
 UNIT_METHOD = "units_lin_hc2"
+PEOPLE = "people"  # a pilot of people whose rows name each person: the same estimator is CUPED
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,11 @@ class UnitSample:
     before: list[float | None]
     stratum_name: str | None
     before_name: str | None
+
+
+def applies(pilot: PilotSpec, rows: Sequence[UnitObservation]) -> bool:
+    """Units split between arms, or people whose import gave each a before-value or stratum (CUPED)."""
+    return bool(pilot.unit) or any(r.before is not None or r.stratum is not None for r in rows)
 
 
 def summary_for(kind: str, pilot: PilotSpec) -> str:
@@ -134,7 +143,7 @@ def adjustment_note(result: AdjustedDifference | None) -> str | None:
 
 def unit_evidence(crit: CriterionSpec, pilot: PilotSpec, rows: Sequence[UnitObservation]) -> Evidence:
     """Pilot arm against control arm, one value per unit, adjusted for what was known before."""
-    units = pilot.unit or "units"
+    units = pilot.unit or PEOPLE
     names = (pilot.control_arm, pilot.pilot_arm)
     sample, both, counts = _sample(rows, crit.kind, pilot)
     base = Evidence(
