@@ -3,6 +3,7 @@
 Run from the repo root::
 
     .venv/bin/python bench/operating_characteristics.py [--pilots 2000] [--jobs 2] [--cells ab_null,...]
+    .venv/bin/python bench/operating_characteristics.py --units [--pilots 2000]   # stores split between arms
 
 Thousands of simulated pilots per situation go through ``lib.decide.evaluate_pilot``
 exactly as the app calls it, evaluated every day from day 3 of the pilot until
@@ -16,6 +17,11 @@ issue sets. The baseline, measured in the same run on the very same simulated
 data: each daily look judged as if it were the only one (``sequential=False``,
 the fixed-sample rule the previous engine applied every day). The last column
 quotes what the issue measured on the previous engine.
+
+``--units`` runs, instead, the situations where stores in markets are split
+between the arms (:mod:`unit_situations`): no effect and the planned effect,
+adjusted for market and not, and quotes how many fewer stores the adjusted
+plan needs for the same power. The default table is unchanged by it.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
+from unit_situations import run_unit_cell, unit_cells  # noqa: E402
 
 from lib.decide import evaluate_pilot  # noqa: E402
 from lib.specs import CriterionSpec, Observation, PilotSpec  # noqa: E402
@@ -412,7 +419,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--cells", default="")
     parser.add_argument("--no-baseline", action="store_true", help="skip the fixed-sample baseline (twice as fast)")
+    parser.add_argument("--units", action="store_true", help="the stores-split-between-arms situations instead")
     args = parser.parse_args()
+    if args.units:
+        units_main(args.pilots, args.jobs, args.seed)
+        return
     chosen = [c for c in cells() if not args.cells or c.key in args.cells.split(",")]
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
@@ -458,6 +469,47 @@ def main() -> None:
             f"{c.title:68} {plan:>12} {_pct(r['scale'], n):>15} {_pct(r['missed'], n):>15} "
             f"{_pct(r['futile'], n):>15} {r['mean_day']:9.1f}  {checked:50} {base:>30}  {c.old}"
         )
+
+
+def units_main(pilots: int, jobs: int, seed: int) -> None:
+    """The unit-randomised section: stores in markets, looked at every day, adjusted for market and not."""
+    chosen = unit_cells()
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [
+            pool.submit(run_unit_cell, c.key, pilots, seed + 100 + i, START, DAYS, FIRST_LOOK)
+            for i, c in enumerate(chosen)
+        ]
+        results = {f.result()["key"]: f.result() for f in futures}
+    print(
+        f"{pilots:,} simulated store pilots per situation (6 markets, sales 2.4-fold apart, weekly rows), "
+        f"looked at every day from day {FIRST_LOOK} of {DAYS} until the first scale or abort "
+        f"({time.perf_counter() - started:.0f} s)\n"
+    )
+    header = (
+        f"{'situation':52} {'plan':>14} {'scale':>15} {'abort: missed':>15} {'abort: futile':>15} "
+        f"{'mean day':>9}  {'checked'}"
+    )
+    print(header)
+    print("-" * len(header))
+    for c in chosen:
+        r = results[c.key]
+        wrong = r["scale"] if c.error == "scale" else r["missed"] + r["futile"]
+        p, _ = rate_and_se(wrong, pilots)
+        checked = f"wrong {c.error} {100 * p:.1f} % <= {100 * c.bound:.0f} % {'ok' if p <= c.bound else 'OVER'}"
+        if c.power_bound is not None:
+            power = r["scale"] / pilots
+            checked += f"; power {100 * power:.0f} % >= {100 * c.power_bound:.0f} % {'ok' if power >= c.power_bound else 'UNDER'}"
+        plan = f"{r['planned']:,} stores/arm"
+        print(
+            f"{c.title:52} {plan:>14} {_pct(r['scale'], pilots):>15} {_pct(r['missed'], pilots):>15} "
+            f"{_pct(r['futile'], pilots):>15} {r['mean_day']:9.1f}  {checked}"
+        )
+    adjusted, plain = results["units_effect_adjusted"]["planned"], results["units_effect_unadjusted"]["planned"]
+    print(
+        f"\nAdjusted for market, the plan needs {adjusted:,} stores per arm instead of {plain:,} for the same power: "
+        f"{100 * (1 - adjusted / plain):.0f} % fewer stores."
+    )
 
 
 if __name__ == "__main__":

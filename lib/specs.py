@@ -55,6 +55,29 @@ class Observation:
 
 
 @dataclass(frozen=True)
+class UnitObservation:
+    """What one unit (a store, a market, a person) logged for one metric on one day (or week start).
+
+    For pilots that split units between the arms (``PilotSpec.unit``): ``n``
+    and ``total`` as in :class:`Observation` but for this unit alone;
+    ``stratum`` (its market, region, size) and ``before`` (its value before
+    the pilot: last month's sales, past spend) are what was known before,
+    named by ``stratum_name`` and ``before_name`` as the file has them.
+    """
+
+    day: date
+    arm: str
+    metric: str
+    unit: str
+    n: float
+    total: float
+    stratum: str | None = None
+    before: float | None = None
+    stratum_name: str | None = None
+    before_name: str | None = None
+
+
+@dataclass(frozen=True)
 class CriterionSpec:
     """A success criterion as agreed before the pilot starts.
 
@@ -114,6 +137,10 @@ class PilotSpec:
     planned_n_per_arm: int | None = None
     control_arm: str = CONTROL_ARM
     pilot_arm: str = PILOT_ARM
+    #: what the arms split when not people ("stores", "markets"): the evidence is then per unit
+    unit: str | None = None
+    #: a unit's value for the period: "mean" (per row, or per period for counts) or "total"
+    unit_summary: str = "mean"
 
     @property
     def planned_days(self) -> int | None:

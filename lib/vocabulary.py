@@ -133,6 +133,9 @@ RESULT_SOURCES: tuple[str, ...] = ("manual", "file", "cli", "demo")
 #: what a read-only link shows
 SHARE_SCOPES: tuple[str, ...] = ("pilot", "goal")
 
+#: a unit's value when stores or markets are split between the arms: its mean per row or period, or its total
+UNIT_SUMMARIES: tuple[str, ...] = ("mean", "total")
+
 #: aggregated: one row per day and arm; events: one row per person or order
 IMPORT_LAYOUTS: tuple[str, ...] = ("aggregated", "events")
 

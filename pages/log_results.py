@@ -215,6 +215,29 @@ if can_write():
                     ),
                 )
                 date_col = pick("Date column", suggested.date_column, "datecol", help="None: all rows count for today.")
+                u1, u2, u3 = st.columns(3)
+                unit_col = u1.selectbox(
+                    "Unit column (stores, markets)",
+                    cols,
+                    index=cols.index(suggested.unit_column) if suggested.unit_column in cols else 0,
+                    key=Keys.upload(pilot_id, "unitcol"),
+                    help="When the arms split stores or markets, not people: the id on each row. A unit's rows "
+                    "become one value, and the verdict counts units.",
+                )
+                strata_col = u2.selectbox(
+                    "Strata column (market, region)",
+                    cols,
+                    index=cols.index(suggested.strata_column) if suggested.strata_column in cols else 0,
+                    key=Keys.upload(pilot_id, "stratacol"),
+                    help="What each unit belongs to: the difference is adjusted for it (post-stratified).",
+                )
+                before_col = u3.selectbox(
+                    "Before column (last month's sales)",
+                    cols,
+                    index=cols.index(suggested.before_column) if suggested.before_column in cols else 0,
+                    key=Keys.upload(pilot_id, "beforecol"),
+                    help="Each unit's value from before the pilot: the difference is adjusted for it.",
+                )
                 by_name = {mm.name: mm for mm in suggested.metrics}
                 metrics = []
                 for metric_name, kind in kinds.items():
@@ -239,6 +262,9 @@ if can_write():
                     control_value=_col(control, none),
                     date_column=_col(date_col, none),
                     metrics=metrics,
+                    unit_column=_col(unit_col, none),
+                    strata_column=_col(strata_col, none),
+                    before_column=_col(before_col, none),
                 )
                 with read() as session:
                     left_out = [metric_label(k) for k in import_batches.unmapped_metrics(session, pilot_id, mapping)]

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.adapter.session import Keys, read
+from lib.adapter.units import unit_readings
 from lib.adapter.widgets import pilot_downloads, plain, share_links, show_recommendation, table
 from lib.formatting import fmt_date
 from lib.infra.inputs import InvalidInput
@@ -89,6 +90,7 @@ for i, c in enumerate(view.cards):
         if c.plan_text:
             with st.popover("What the plan can do", icon=":material/insights:"):
                 st.markdown(plain(c.plan_text))
+unit_readings(ev.verdicts)  # stores split between arms: what adjusting did, the unadjusted reading a click away
 
 with st.expander("Results logged so far", icon=":material/table:"):
     with read() as session:

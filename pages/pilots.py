@@ -5,6 +5,7 @@ import streamlit as st
 
 from lib.adapter.cached import main_chart_spec, per_workspace
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
+from lib.adapter.units import before_data_gain
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, share_links, table
 from lib.criteria import describe, threshold_from_display, threshold_to_display
 from lib.formatting import fmt_date, number
@@ -227,6 +228,14 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
             help="As your export names them, so a file maps without edits: e.g. `control,treatment` or "
             "`gate_30,gate_40`. Before/after and target pilots have one arm.",
         )
+        unit = e1.text_input(
+            "What the arms split (A/B)",
+            value=(current.unit or "") if current else "",
+            max_chars=40,
+            placeholder="people",
+            help="Leave empty for people. Name it when the arms split stores, branches or markets: the "
+            "verdict then counts these units (one value each) and the planned sample is in them too.",
+        )
         expected_outcome = e2.text_input(
             "Expected outcome (one line)",
             value=current.expected_outcome if current else "",
@@ -278,6 +287,7 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         priority=priority,
         planned_n_per_arm=int(planned) if planned is not None else None,
         arms=arms if design == "ab" else None,
+        unit=unit if design == "ab" else None,
         expected_outcome=expected_outcome,
         scale_volume=scale_volume,
         start_date=start,
@@ -403,21 +413,21 @@ def plan_designer() -> None:
     baseline_days = None
     if compare == "vs_baseline":
         baseline_days = st.number_input("Baseline days", 3, 365, 28, key=Keys.plan("baseline_days"))
+    form = dict(
+        comparison=compare,
+        kind=kind,
+        threshold_type=ttype,
+        threshold=threshold,
+        expected=expected,
+        confidence=confidence,
+        power=power,
+        days=int(days),
+        baseline=baseline,
+        sd=sd,
+        baseline_days=baseline_days,
+    )
     try:
-        summary = plan_from_form(
-            comparison=compare,
-            kind=kind,
-            threshold_type=ttype,
-            threshold=threshold,
-            expected=expected,
-            confidence=confidence,
-            power=power,
-            days=int(days),
-            baseline=baseline,
-            sd=sd,
-            baseline_days=baseline_days,
-            daily_volume=volume,
-        )
+        summary = plan_from_form(**form, daily_volume=volume)  # type: ignore[arg-type]
     except ValueError as exc:
         st.error(f"Cannot plan this yet: {exc}", icon=":material/error:")
         return
@@ -428,6 +438,7 @@ def plan_designer() -> None:
         st.markdown(summary.detectable_text)
     if summary.warning:
         st.warning(summary.warning, icon=":material/warning:")
+    before_data_gain(form)
     if not summary.plan.unit_is_day:
         st.button(
             f"Use {number(summary.plan.n)} in the new pilot",

@@ -10,6 +10,7 @@ from lib import formatting as fmt
 from lib.adapter import wire
 from lib.adapter.cached import main_chart_spec, per_workspace, pilot_view_cached, portfolio_overview
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
+from lib.adapter.units import unit_readings
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, show_recommendation, table
 from lib.formatting import fmt_date
 from lib.report import caveats
@@ -154,6 +155,7 @@ else:
         st.markdown(
             f"**{plain(metric_label(v.metric))}** · *{v.role}* · {status_text(v.status)}  \n{plain(v.sentence)}"
         )
+    unit_readings(ev.verdicts)  # stores split between arms: what adjusting did, the unadjusted reading a click away
     if ev.verdicts:
         with st.expander("The numbers behind it"):
             st.caption(

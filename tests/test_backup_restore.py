@@ -292,6 +292,11 @@ CORPUS = [
     Case("two_current_values_for_one_day", duplicate_current_value, "unique among current rows"),
     Case("pilot_link_with_a_goal", set_value("share_link", by_id(1), "goal_id", 1), "opens no goal"),
     Case("bad_token_hash", set_value("share_link", by_id(1), "token_hash", "abc"), "SHA-256"),
+    Case("unit_result_unknown_source", set_value("unit_result", by_id(1), "source", "fax"), "not a known source"),
+    Case("unit_result_without_unit", set_value("unit_result", by_id(2), "unit", " "), "must name the unit"),
+    Case("unit_result_negative_rows", set_value("unit_result", by_id(3), "n", -1.0), "negative"),
+    Case("stores_on_a_target_pilot", set_value("pilot", by_id(4), "unit", "stores"), "only an A/B pilot"),
+    Case("unknown_unit_summary", set_value("pilot", by_id(15), "unit_summary", "median"), "not a unit summary"),
 ]
 
 
@@ -410,6 +415,18 @@ def test_valid_backup_round_trips_exactly_and_ids_keep_counting(engine, valid):
     assert [r["id"] for r in after[-2:]] == [last + 1, last + 2]
 
 
+def test_the_store_pilot_and_its_stores_round_trip(engine, valid):
+    """What a pilot splits and each store's values (market, last month) come back as they were."""
+    [stores] = [p for p in valid["tables"]["pilot"] if p["unit"]]
+    assert stores["unit"] == "stores"
+    units = [u for u in valid["tables"]["unit_result"] if u["pilot_id"] == stores["id"]]
+    assert len({u["unit"] for u in units}) == 60 and all(u["stratum"] and u["before"] is not None for u in units)
+    backup.restore_workspace(engine, valid)
+    again = backup.export_workspace(engine)["tables"]
+    assert again["unit_result"] == valid["tables"]["unit_result"]
+    assert next(p for p in again["pilot"] if p["id"] == stores["id"]) == stores
+
+
 def test_an_older_schema_may_lack_what_came_later(engine, valid):
     older = copy.deepcopy(valid)
     older["schema"] = "0003"  # before links could open a goal or pin a decision
@@ -492,7 +509,7 @@ def test_cli_restore_replaces_only_when_asked_and_says_where_the_old_one_is(tmp_
     assert main(["restore", str(path), "--replace", "--previous-out", str(kept)]) == 0
     out, _ = capsys.readouterr()
     assert str(kept) in out and "Restored" in out
-    assert len(backup.loads(kept.read_text())["tables"]["pilot"]) == 14  # the demo, kept
+    assert len(backup.loads(kept.read_text())["tables"]["pilot"]) == 15  # the demo, kept
     assert main(["restore", str(kept), "--replace"]) == 0  # default: a new file beside the backup
     out, _ = capsys.readouterr()
     [default] = [p for p in tmp_path.glob("greenlight-before-restore-*.json")]

@@ -33,7 +33,7 @@ def test_demo_then_pilots_lists_fourteen(cli_db, capsys):
     assert run(capsys, "demo")[0] == 0
     code, out, _ = run(capsys, "pilots", "--format", "json")
     rows = json.loads(out)
-    assert code == 0 and len(rows) == 14  # eight, and six earlier outreach sequences decided
+    assert code == 0 and len(rows) == 15  # eight, six earlier outreach sequences decided, the store pilot
     assert {r["design"] for r in rows} == {"ab", "before_after", "target"}
     code, _, err = run(capsys, "demo")
     assert code != 0 and err.startswith("error: ") and err.count("\n") == 1
@@ -75,7 +75,17 @@ def test_create_pilot_and_evaluate_json_has_the_documented_fields(cli_db, capsys
         "p_value_tests",
         "met",
         "sentence",
+        # issue 26: pilots that split stores; empty for a pilot of people
+        "unit",
+        "n_units",
+        "adjusted_for",
+        "standard_error",
+        "adjustment_note",
+        "unadjusted_difference",
+        "unadjusted_ci_low",
+        "unadjusted_ci_high",
     }
+    assert crit["unit"] is None and crit["n_units"] is None and crit["adjusted_for"] == []
     assert crit["metric"] == "reply_rate" and crit["met"] is None
     assert crit["p_value_tests"].startswith("that the metric is above the target")
 

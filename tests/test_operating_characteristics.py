@@ -50,3 +50,21 @@ def test_skewed_revenue_at_its_target_is_not_called_short():
     print(f"\nrevenue at target: 'missed' {wrong:.3f} with the engine, {naive:.3f} judging each look alone")
     assert wrong <= upper(0.05, pilots)
     assert naive > wrong
+
+
+def test_stores_split_between_arms_keep_the_promises_adjusted_for_market():
+    """Stores in markets 2.4-fold apart, looked at daily: no effect is rarely scaled, the planned one caught."""
+    from datetime import date
+
+    from unit_situations import planned_stores, run_unit_cell
+
+    pilots = 200
+    null = run_unit_cell("units_null_adjusted", pilots, seed=21, start=date(2026, 10, 5), days=28, first_look=3)
+    effect = run_unit_cell("units_effect_adjusted", pilots, seed=22, start=date(2026, 10, 5), days=28, first_look=3)
+    wrong, power = null["scale"] / pilots, effect["scale"] / pilots
+    wrong_abort = (effect["missed"] + effect["futile"]) / pilots
+    print(f"\nstores adjusted: wrong scale {wrong:.3f}, power {power:.3f}, wrong abort {wrong_abort:.3f}")
+    assert wrong <= upper(0.05, pilots)
+    assert power >= 0.80 - 3 * math.sqrt(0.8 * 0.2 / pilots)
+    assert wrong_abort <= upper(0.05, pilots)
+    assert planned_stores(True, 4) * 5 < planned_stores(False, 4)  # adjusting for market saves most stores

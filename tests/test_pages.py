@@ -42,7 +42,9 @@ def test_home_loads_the_demo_with_one_click(app_engine):
     assert "empty" in at.subheader[0].value
     at.button[0].click().run()
     assert not at.exception
-    assert count(app_engine, Pilot) == 14 and count(app_engine, Goal) == 3  # six are earlier outreach sequences
+    assert (
+        count(app_engine, Pilot) == 15 and count(app_engine, Goal) == 3
+    )  # six earlier outreach sequences, one store pilot
     assert count(app_engine, Decision) == 9  # scaled, aborted, one extended with its check-in due, six iterated
     assert "Demo loaded" in at.success[0].value
     assert at.metric[0].label == "Pilots running"

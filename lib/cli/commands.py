@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lib import formatting as fmt
 from lib.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, open_engine, say
 from lib.infra.config import current_actor
 from lib.infra.db import reading, transaction
@@ -277,6 +278,8 @@ def cmd_create_pilot(args) -> int:
         baseline_end=args.baseline_end,
         planned_n_per_arm=args.planned_n,
         arms=args.arms,
+        unit=args.unit,
+        unit_summary=args.unit_summary,
     )
     with transaction(open_engine()) as session:
         pilot = pilots.create_pilot(session, current_actor(), criteria=criteria, **values)
@@ -286,6 +289,9 @@ def cmd_create_pilot(args) -> int:
 
 VERDICT_KEYS: tuple[str, ...] = ("metric", "role", "control_value", "pilot_value", "difference", "ci_low", "ci_high")
 VERDICT_KEYS += ("relative_lift", "p_value", "p_value_tests", "met", "sentence")
+# pilots that split units: per-unit counts, what was adjusted for, and the unadjusted interval beside the verdict's
+VERDICT_KEYS += ("unit", "n_units", "adjusted_for", "standard_error", "adjustment_note")
+VERDICT_KEYS += ("unadjusted_difference", "unadjusted_ci_low", "unadjusted_ci_high")
 
 
 def cmd_evaluate(args) -> int:
@@ -326,6 +332,10 @@ def cmd_evaluate(args) -> int:
             say(f"  * {reason}")
         for v in ev.verdicts if h.judged else ():  # before the start no criterion is judged
             say(f"  - {v.role}: {v.sentence}")
+            if v.adjustment_note:  # stores split between arms: what adjusting did, and the plain reading
+                say(
+                    f"    {v.adjustment_note} Unadjusted: {fmt.signed_number_range(v.unadjusted_ci_low, v.unadjusted_ci_high)}."
+                )
         say()
     return 0
 

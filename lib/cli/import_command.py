@@ -61,6 +61,8 @@ def _print_preview(preview: ImportPreview) -> None:
         say(f"Note: {note}")
     if preview.ok:
         say(f"OK: {len(preview.observations):,} day x arm x metric values would be stored.")
+        if preview.unit_observations:
+            say(f"    and {len(preview.unit_observations):,} unit x day x metric values, one per unit.")
     else:
         say(f"{preview.problem_count:,} problem(s):")
         for p in preview.problems:
@@ -89,7 +91,7 @@ def cmd_import(args) -> int:
             mapping = import_batches.mapping_for(session, pilot.id or 0, read_sample(path))
         if args.layout:
             mapping.layout = args.layout
-        for option in ("arm_column", "date_column"):
+        for option in ("arm_column", "date_column", "unit_column", "strata_column", "before_column"):
             if getattr(args, option):
                 setattr(mapping, option, getattr(args, option))
         if args.control:

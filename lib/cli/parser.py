@@ -19,7 +19,16 @@ from lib.cli.commands import (
     cmd_share,
 )
 from lib.cli.import_command import cmd_import
-from lib.vocabulary import CHANNELS, COMPARISONS, DESIGNS, DIRECTIONS, IMPORT_LAYOUTS, METRIC_KINDS, PILOT_STATUSES
+from lib.vocabulary import (
+    CHANNELS,
+    COMPARISONS,
+    DESIGNS,
+    DIRECTIONS,
+    IMPORT_LAYOUTS,
+    METRIC_KINDS,
+    PILOT_STATUSES,
+    UNIT_SUMMARIES,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,11 +64,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", type=date.fromisoformat, metavar="YYYY-MM-DD")
     p.add_argument("--baseline-start", type=date.fromisoformat, metavar="YYYY-MM-DD")
     p.add_argument("--baseline-end", type=date.fromisoformat, metavar="YYYY-MM-DD")
-    p.add_argument("--planned-n", type=int, help="planned people per arm")
+    p.add_argument("--planned-n", type=int, help="planned people (or --unit: stores, markets) per arm")
     p.add_argument(
         "--arms",
         metavar="CONTROL,PILOT",
         help="A/B arms as your export names them, control first (default: control,pilot), e.g. gate_30,gate_40",
+    )
+    p.add_argument(
+        "--unit",
+        metavar="NAME",
+        help="what the arms split when not people, e.g. stores or markets: the verdict is then per unit",
+    )
+    p.add_argument(
+        "--unit-summary",
+        choices=UNIT_SUMMARIES,
+        help="a unit's value: its mean per row or period (default) or its total for the pilot",
     )
 
     p = add("plan", cmd_plan, "Plan a criterion's sample for daily looks, and say what the plan does.")
@@ -142,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=COLUMN[:KIND]",
         help="repeatable; aggregated rates NAME=CONVERSIONS/EXPOSURES, means NAME=N/SUM[/SUM_SQ]; "
         "without --metric the pilot's remembered or a suggested mapping is used",
+    )
+    p.add_argument("--unit-column", metavar="COL", help="the store or market id on each row (pilots split by unit)")
+    p.add_argument("--strata-column", metavar="COL", help="what each unit belongs to (market, region): adjusted for")
+    p.add_argument(
+        "--before-column", metavar="COL", help="each unit's value before the pilot (last month's sales): adjusted for"
     )
     p.add_argument("--dry-run", action="store_true", help="print the preview, save nothing")
     p.add_argument("--replace", action="store_true", help="replace an earlier import of the same file")

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import cast
 
 from lib import formatting as fmt
 from lib.decide import evidence as evid
 from lib.decide import logged, progress, rules, wording
+from lib.decide import units as per_unit
 from lib.decide.evidence import Evidence
 from lib.decide.verdicts import CriterionVerdict, PilotEvaluation, ReasonCode, ReasonKey, primary_index
-from lib.specs import DESIGNS, CriterionSpec, Observation, PilotSpec
+from lib.specs import DESIGNS, CriterionSpec, Observation, PilotSpec, UnitObservation
 from lib.stats.multiple import ADJUST_METHODS, srm_pvalue
 from lib.vocabulary import metric_label
 
@@ -40,9 +41,16 @@ def _evidence(
     last_day: date | None,
     units: Mapping[str, str] | None,
     plan_kind: str | None,
+    unit_rows: Mapping[str, list[UnitObservation]] | None = None,
+    as_of: date | None = None,
 ) -> Evidence:
     unit = (units or {}).get(crit.metric) or wording.UNITS_DEFAULT.get(crit.kind, "visitors")
     arms = data.get(crit.metric, {})
+    rows = (unit_rows or {}).get(crit.metric)
+    if rows and pilot.design == "ab" and crit.comparison == "vs_control" and per_unit.applies(pilot, rows):
+        until = per_unit.covered_until(rows, last_day)  # a weekly row speaks for its week, up to the look
+        until = min(until, as_of) if until is not None and as_of is not None else until
+        return per_unit.with_unit_progress(per_unit.unit_evidence(crit, pilot, rows), pilot, until)
     try:
         if crit.comparison == "vs_target":
             ev = evid.target_evidence(crit, pilot, arms, unit)
@@ -99,6 +107,7 @@ def evaluate_pilot(
     multiple_testing: str = "holm",
     sequential: bool = True,
     units: Mapping[str, str] | None = None,
+    unit_observations: Sequence[UnitObservation] = (),
 ) -> PilotEvaluation:
     """Judge every criterion and recommend scale, iterate, keep running or abort.
 
@@ -110,17 +119,21 @@ def evaluate_pilot(
     ignores observations after that day (to replay a past review).
     ``sequential=False`` judges a single look at the end (fixed-sample) for
     analysts who look once. ``units`` names the unit per metric for the
-    sentences (``{"reply_rate": "contacts"}``). Never raises on degenerate
+    sentences (``{"reply_rate": "contacts"}``). ``unit_observations``: for
+    pilots that split units (``pilot.unit``), each unit's rows; its A/B
+    criteria are then judged per unit, adjusted for what was known before
+    (:mod:`lib.decide.units`). Never raises on degenerate
     data: a criterion that cannot be evaluated says why in its warnings.
     """
     if multiple_testing not in ADJUST_METHODS:
         raise ValueError(f"multiple_testing must be one of {', '.join(ADJUST_METHODS)}; got {multiple_testing!r}.")
     data, last_day = logged.aggregate(observations, {c.metric for c in criteria}, as_of)
+    unit_rows, last_day = per_unit.by_metric(unit_observations, {c.metric for c in criteria}, as_of, last_day)
     horizon = as_of if as_of is not None else last_day
     # the planned sample is counted in the primary criterion's units
     first = primary_index([c.role for c in criteria])
     plan_kind = None if first is None else criteria[first].kind
-    evals = [(c, _evidence(c, pilot, data, horizon, units, plan_kind)) for c in criteria]
+    evals = [(c, _evidence(c, pilot, data, horizon, units, plan_kind, unit_rows, as_of)) for c in criteria]
     primary_idx = {i for i, (c, _) in enumerate(evals) if c.role == "primary"}
     reasons: list[Said] = []
     if pilot.design not in DESIGNS:
@@ -262,7 +275,7 @@ def _verdict(
     rel_low = j.ci_low if ev.scale == "lift" else None
     rel_high = j.ci_high if ev.scale == "lift" else None
     step = ev.step
-    return CriterionVerdict(
+    verdict = CriterionVerdict(
         metric=crit.metric,
         role=crit.role,
         kind=crit.kind,
@@ -305,6 +318,9 @@ def _verdict(
         pace=ev.pace,
         pace_note_at=pace_note_at,
     )
+    if ev.adjustment is None:
+        return verdict
+    return replace(verdict, **per_unit.verdict_fields(crit, ev, levels, sequential))
 
 
 def _standard_error(ev: Evidence) -> float | None:
@@ -397,7 +413,7 @@ class SplitCheck:
 
 
 def _split_check(pilot: PilotSpec, criteria: Sequence[CriterionSpec], data: logged.Data) -> SplitCheck:
-    if pilot.design != "ab":
+    if pilot.design != "ab" or pilot.unit:  # units (stores) are few and split by hand: no ratio check on rows
         return SplitCheck()
     candidates = [c for c in criteria if c.comparison == "vs_control" and c.kind == "proportion"]
     candidates += [c for c in criteria if c.comparison == "vs_control" and c.kind == "mean"]

@@ -22,6 +22,7 @@ from lib.decide.logged import NO_DATA, ArmLog, in_baseline, in_pilot_period
 from lib.decide.verdicts import Pace
 from lib.specs import CriterionSpec, PilotSpec
 from lib.stats import before_after, skew
+from lib.stats.adjustment import AdjustedDifference
 from lib.stats.contrasts import Contrast, ExactRate, LinearContrast, RatioContrast, SkewedContrast
 from lib.stats.distributions import norm_sf, t_sf
 from lib.stats.means import welch_df
@@ -76,6 +77,7 @@ class Evidence:
     counterfactual: tuple[before_after.CounterfactualDay, ...] = ()
     arm_n: tuple[float, float] | None = None  # A/B: control's and pilot's units, for sentences (unequal arms)
     arm_names: tuple[str, str] = ("control", "pilot")
+    adjustment: AdjustedDifference | None = None  # units split between arms: the adjusted and plain readings
 
     def with_warning(self, text: str) -> Evidence:
         return replace(self, warnings=(*self.warnings, text))

@@ -174,6 +174,15 @@ class CriterionVerdict:
     standard_error: float | None = None
     pace: Pace | None = None
     pace_note_at: int | None = None
+    #: pilots that split units (stores, markets): the unit's name, units per arm, what the interval was
+    #: adjusted for, the unadjusted reading with the same boundary, and what adjusting did, in words
+    unit: str | None = None
+    n_units: dict[str, int] | None = None
+    adjusted_for: list[str] = field(default_factory=list)
+    unadjusted_difference: float | None = None
+    unadjusted_ci_low: float | None = None
+    unadjusted_ci_high: float | None = None
+    adjustment_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)

@@ -24,6 +24,7 @@ from .keys import KeyTable, day_part, factorize, lookup_tables, spread
 from .plan import ColumnPlan
 from .repeats import RepeatedIds
 from .report import ProblemLog
+from .units import UnitRows
 from .values import BLANK, NA_TOKENS, TOTAL_ROW, TOTAL_TOKENS, DateToken, cell_text, date_token, is_blank, parse_numbers
 
 MAX_ARMS = 50
@@ -55,6 +56,7 @@ class Tally:
     totals_rows: list[int] = field(default_factory=list)  # the first few, for the note
     totals_count: int = 0
     repeats: RepeatedIds | None = None  # person ids, when the file has a column of them
+    units: UnitRows | None = None  # each row's unit, when the arms split stores or markets
 
 
 class Aggregator:
@@ -67,6 +69,8 @@ class Aggregator:
         self.tally = Tally(KeyTable(log.cap), KeyTable(log.cap))
         if plan.id_pos is not None:
             self.tally.repeats = RepeatedIds(plan.names[plan.id_pos])
+        if plan.unit_pos is not None:
+            self.tally.units = UnitRows(plan.unit_pos, plan.strata_pos, plan.before_pos, decimal)
         self._date_cache: dict[object, DateToken | None] = {}
         self._fixed_arm = self.tally.arms.intern(PILOT_ARM, PILOT_ARM) if plan.arm_pos is None else -1
         self._fixed_day = self.tally.days.intern(AS_OF_KEY, "") if plan.date_pos is None else -1
@@ -103,6 +107,8 @@ class Aggregator:
         ok &= check_values(self.log, plan, frame, first_row, ok, parsed)
         if tally.repeats is not None and plan.id_pos is not None:
             tally.repeats.add(frame[plan.id_pos], ok, arm_ids, first_row)
+        if tally.units is not None:
+            tally.units.add(frame, first_row, ok, arm_ids, day_ids, plan, {pos: p.values for pos, p in parsed.items()})
         self._accumulate(first_row, ok, arm_ids, day_ids, {pos: p.values for pos, p in parsed.items()})
 
     def _arm_ids(self, frame: pd.DataFrame, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

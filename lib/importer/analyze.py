@@ -11,7 +11,7 @@ from collections.abc import Collection
 from contextlib import closing
 from datetime import date
 
-from . import messages, row_messages
+from . import messages, row_messages, units
 from .aggregate import Aggregator
 from .csv_table import CsvTable, EncodingMismatch
 from .errors import ImportFileError
@@ -51,7 +51,7 @@ def analyze(
     with open_table(source, name, sheet=sheet, max_bytes=max_bytes) as table:
         mapping.check(table.columns)
         person = None
-        if mapping.layout == "events":
+        if mapping.layout == "events" and not mapping.unit_column:  # named units repeat on purpose
             person = person_column(table.columns, table.sample_rows, {*mapping.columns()})
         columns = [*mapping.columns(), *([person] if person else [])]
         positions = {column: find_column(column, table.columns) for column in columns}
@@ -108,6 +108,10 @@ def _run(
         raise ImportFileError(messages.no_data_rows(table.name))
     problems, more = log.finish()
     notes = list(result.notes)
+    if not mapping.unit_column and (
+        unit_like := units.unit_like_column(table.columns, table.sample_rows, {*plan.names.values()})
+    ):
+        notes.append(units.note_unit_like(unit_like))
     if table.format.encoding not in (None, "utf-8"):
         notes.insert(0, row_messages.note_encoding(table.format.encoding))
     if on_progress is not None:
@@ -135,4 +139,6 @@ def _run(
         notes=notes,
         blank_rows=result.blank_rows,
         skipped_rows=result.totals_count,
+        unit_observations=result.unit_observations,
+        unit_counts=result.unit_counts,
     )

@@ -95,12 +95,17 @@ class ImportMapping:
     metrics: list[MetricMapping] = field(default_factory=list)
     arm_aliases: dict[str, str] = field(default_factory=dict)
     date_order: str = "auto"
+    #: stores, markets split between the arms: the column naming each row's unit, and what was known before
+    unit_column: str | None = None
+    strata_column: str | None = None
+    before_column: str | None = None
 
     def columns(self) -> list[str]:
         """Every column the mapping reads, in first-use order."""
         names = [self.arm_column, self.date_column]
         for metric in self.metrics:
             names.extend(metric.roles(self.layout).values())
+        names.extend((self.unit_column, self.strata_column, self.before_column))
         return list(dict.fromkeys(n for n in names if n))
 
     def errors(self, columns: Sequence[str] | None = None) -> list[str]:
@@ -116,6 +121,8 @@ class ImportMapping:
                 problems.append(messages.missing_columns(missing, list(columns)))
         if not self.metrics:
             problems.append(messages.no_metrics())
+        if (self.strata_column or self.before_column) and not self.unit_column:
+            problems.append(messages.UNIT_COLUMN_NEEDED)
         seen: set[str] = set()
         for metric in self.metrics:
             if metric.kind not in METRIC_KINDS:
@@ -148,6 +155,7 @@ class ImportMapping:
             "date_order": self.date_order,
             "arm_aliases": dict(self.arm_aliases),
             "metrics": [m.to_dict() for m in self.metrics],
+            **{k: getattr(self, k) for k in _UNIT_KEYS if getattr(self, k)},
         }
 
     @classmethod
@@ -183,11 +191,13 @@ class ImportMapping:
                 metrics=metrics,
                 arm_aliases={str(k): str(v) for k, v in aliases.items()},
                 date_order=str(data.get("date_order") or "auto"),
+                **{k: _opt_str(data.get(k), k) for k in _UNIT_KEYS},
             )
         except (TypeError, ValueError, KeyError) as exc:
             raise ImportFileError(messages.bad_saved_mapping(str(exc))) from None
 
 
+_UNIT_KEYS = ("unit_column", "strata_column", "before_column")
 _COLUMN_KEYS = ("column", "conversions_column", "exposures_column", "n_column", "sum_column", "sum_sq_column")
 
 

@@ -263,3 +263,8 @@ NEEDS_COUNT = "a column with the day's count or amount"
 
 def not_a_number_text(text: object) -> str:
     return f"{quoted(text)} is not a number."
+
+
+UNIT_COLUMN_NEEDED = (
+    "A strata or before column adjusts per unit: name the unit column too (the store or market id on each row)."
+)

@@ -47,6 +47,9 @@ class ColumnPlan:
     roles: dict[int, frozenset[str]]  # position -> roles it plays across metrics
     flag_positions: frozenset[int]  # 0/1 columns of event-level proportions
     blank_ok: dict[int, bool]  # position -> empty cells read as 0
+    unit_pos: int | None = None  # the unit (store, market) on each row, when the arms split units
+    strata_pos: int | None = None
+    before_pos: int | None = None
 
     @classmethod
     def build(
@@ -80,6 +83,9 @@ class ColumnPlan:
             roles={pos: frozenset(r) for pos, r in roles.items()},
             flag_positions=frozenset(flags),
             blank_ok={pos: all(ok) for pos, ok in blank_ok.items()},
+            unit_pos=positions.get(mapping.unit_column) if mapping.unit_column else None,
+            strata_pos=positions.get(mapping.strata_column) if mapping.strata_column else None,
+            before_pos=positions.get(mapping.before_column) if mapping.before_column else None,
         )
 
     def counts_value(self, pos: int) -> bool:

@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from lib.specs import MetricKind, Observation
+from lib.specs import MetricKind, Observation, UnitObservation
 
 from . import row_messages
 from .mapping import ImportMapping, Layout
@@ -45,6 +45,13 @@ PROBLEM_CODES: tuple[str, ...] = (
     "date_outside",  # outside the caller's date_range
     "unknown_arm",  # not in the caller's allowed_arms
     "already_logged",  # (day, arm, metric) in the caller's existing_keys
+    "unit_blank",  # units split between arms: a row without its unit
+    "unit_in_two_arms",
+    "stratum_differs",  # one unit, two strata
+    "stratum_missing",
+    "stratum_one_arm",  # a stratum whose units are all in one arm
+    "before_missing",  # a unit without its value from before the pilot
+    "before_differs",
 )
 
 
@@ -148,6 +155,9 @@ class ImportPreview:
     notes: list[str] = field(default_factory=list)
     blank_rows: int = 0
     skipped_rows: int = 0  # totals rows left out
+    #: units split between arms (``mapping.unit_column``): one value per unit x day x metric, and units per arm
+    unit_observations: list[UnitObservation] = field(default_factory=list)
+    unit_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -14,9 +14,9 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from lib.specs import Observation
+from lib.specs import Observation, UnitObservation
 
-from . import row_messages
+from . import row_messages, units
 from .aggregate import Tally
 from .arms import arm_key, arm_order, control_clash, name_arms, role_arms
 from .keys import KeyTable
@@ -45,6 +45,8 @@ class Result:
     totals_count: int
     merged_groups: int
     notes: list[str] = field(default_factory=list)
+    unit_observations: list[UnitObservation] = field(default_factory=list)
+    unit_counts: dict[str, int] = field(default_factory=dict)
 
 
 def resolve(
@@ -79,6 +81,13 @@ def resolve(
         notes.append(row_messages.note_arm_values(sorted(raw_to_arm.items(), key=lambda kv: arm_order(kv[1]))))
     if tally.repeats is not None and (repeated := tally.repeats.note(arm_names)):
         notes.append(repeated)
+    unit_observations: list[UnitObservation] = []
+    unit_counts: dict[str, int] = {}
+    if tally.units is not None:
+        unit_observations, unit_counts = tally.units.resolve(plan, arm_names, days, log)
+        if unit_counts and mapping.unit_column:
+            adjusted = [c for c in (mapping.strata_column, mapping.before_column) if c]
+            notes.append(units.unit_counts_note(unit_counts, mapping.unit_column, adjusted))
     if merged_groups:
         notes.append(row_messages.note_merged_rows(merged_groups))
     if tally.blank_rows:
@@ -98,6 +107,8 @@ def resolve(
         totals_count=tally.totals_count,
         merged_groups=merged_groups,
         notes=notes,
+        unit_observations=unit_observations,
+        unit_counts=unit_counts,
     )
 
 

@@ -175,6 +175,10 @@ class PilotIn(_Input, PilotBase):
                     f"pilot (e.g. '{CONTROL_ARM},{PILOT_ARM}' or 'gate_30,gate_40').",
                 )
             )
+        if self.unit and self.design != "ab":
+            errors.append(
+                FieldError("unit", "only an A/B pilot splits stores or markets between arms; leave it empty (people).")
+            )
         if self.design != "ab":
             arms = [PILOT_ARM]
         errors.extend(

@@ -48,6 +48,7 @@ from lib.vocabulary import (
     PRIORITIES,
     ROLES,
     THRESHOLD_TYPES,
+    UNIT_SUMMARIES,
 )
 from lib.vocabulary import PRIORITY_LABELS as PRIORITY_LABELS  # re-exported: pages import the vocabulary from here
 
@@ -100,6 +101,10 @@ class PilotBase(SQLModel):
     expected_outcome: Line = Field(default="", max_length=NAME_MAX)
     #: units a month when scaled (people reached, orders): turns a measured lift into a projected contribution
     scale_volume: float | None = Field(default=None)
+    #: what the arms split when it is not people: "stores", "markets" (None: people). The verdict is then per unit
+    unit: str | None = Field(default=None, max_length=UNIT_MAX)
+    #: a unit's value for the pilot: "mean" per row or period (None reads as mean), or its "total"
+    unit_summary: str | None = Field(default=None, max_length=CHOICE_MAX)
 
     _required = field_validator("name", mode="before")(required_text)
     _design = choice("design", DESIGNS, "design")
@@ -111,6 +116,22 @@ class PilotBase(SQLModel):
     @classmethod
     def _no_arms(cls, v: object) -> object:
         return "" if v is None else v  # none given: the design's own (PilotIn.cross_check)
+
+    @field_validator("unit", mode="before")
+    @classmethod
+    def _unit(cls, v: object) -> object:
+        if isinstance(v, str):
+            v = " ".join(v.split())
+            if v.casefold() in ("", "people", "person"):
+                return None  # people are the default
+        return v
+
+    @field_validator("unit_summary")
+    @classmethod
+    def _unit_summary(cls, v: str | None) -> str | None:
+        if v is not None and v not in UNIT_SUMMARIES:
+            raise ValueError(f"'{v}' is not a unit summary; use one of: {', '.join(UNIT_SUMMARIES)}.")
+        return v
 
     @field_validator("scale_volume")
     @classmethod
@@ -289,6 +310,50 @@ class ResultEntry(ResultBase, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     superseded_at: datetime | None = None
     superseded_by_id: int | None = Field(default=None, foreign_key="result_entry.id")
+
+
+class UnitResult(SQLModel, table=True):
+    """What one unit (a store, a market) logged for one metric on one day, for pilots that split units.
+
+    Written by an import beside the arm x day values (``ResultEntry``) and
+    undone with it; never updated in place: an undone or replaced import
+    supersedes its rows (``superseded_at``), which stay as history. ``stratum``
+    and ``before`` are what was known about the unit before the pilot (its
+    market, last month's sales), named as the file names them.
+    """
+
+    __tablename__ = "unit_result"
+    __table_args__ = (
+        sa.CheckConstraint("n >= 0", name="ck_unit_result_n"),
+        sa.Index(
+            "uq_unit_result_current",
+            "pilot_id",
+            "metric",
+            "unit",
+            "day",
+            unique=True,
+            sqlite_where=sa.text("superseded_at IS NULL"),
+            postgresql_where=sa.text("superseded_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pilot_id: int = Field(foreign_key="pilot.id", index=True)
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id", index=True)
+    metric: str = Field(max_length=METRIC_MAX)
+    arm: str = Field(max_length=ARM_MAX)
+    unit: str = Field(max_length=NAME_MAX)
+    day: date
+    n: float
+    total: float
+    stratum: str | None = Field(default=None, max_length=NAME_MAX)
+    before: float | None = None
+    stratum_name: str | None = Field(default=None, max_length=NAME_MAX)
+    before_name: str | None = Field(default=None, max_length=NAME_MAX)
+    source: str = Field(default="file", max_length=CHOICE_MAX)
+    created_by: str = Field(default="", max_length=PERSON_MAX)
+    created_at: datetime = Field(default_factory=utcnow)
+    superseded_at: datetime | None = None
 
 
 class Decision(DecisionBase, table=True):

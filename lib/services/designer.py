@@ -7,12 +7,22 @@ Pilots page and ``python -m lib.cli plan`` so both say the same thing.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lib import formatting as fmt
+from lib.stats.adjustment import units_with_covariates
 from lib.stats.planning import Plan, PlanInputs, detectable_effect, plan_pilot
 
-__all__ = ["HELP", "Plan", "PlanInputs", "PlanSummary", "effect_words", "plan_from_form", "summarize"]
+__all__ = [
+    "HELP",
+    "Plan",
+    "PlanInputs",
+    "PlanSummary",
+    "adjusted_plan_text",
+    "effect_words",
+    "plan_from_form",
+    "summarize",
+]
 
 HELP = (
     "**Threshold** is the minimum worth scaling: the criterion is met when the data show the pilot beats it. "
@@ -141,6 +151,37 @@ def plan_from_form(
     Raises ``ValueError`` with a sentence when the inputs cannot be planned (e.g. an expected
     effect no better than the threshold).
     """
+    inputs = form_inputs(
+        comparison=comparison,
+        kind=kind,
+        threshold_type=threshold_type,
+        threshold=threshold,
+        expected=expected,
+        confidence=confidence,
+        power=power,
+        days=days,
+        baseline=baseline,
+        sd=sd,
+        baseline_days=baseline_days,
+    )
+    return summarize(inputs, units=units, daily_volume=daily_volume)
+
+
+def form_inputs(
+    *,
+    comparison: str,
+    kind: str,
+    threshold_type: str,
+    threshold: float,
+    expected: float,
+    confidence: float,
+    power: float,
+    days: int,
+    baseline: float | None = None,
+    sd: float | None = None,
+    baseline_days: int | None = None,
+) -> PlanInputs:
+    """The designer form's values (rates and lifts in percent) as the planner's inputs."""
     rate = kind == "proportion"
     pct = rate or threshold_type == "relative"
     scale = 100.0 if pct else 1.0
@@ -157,4 +198,32 @@ def plan_from_form(
         looks=int(days),
         baseline_days=baseline_days,
     )
-    return summarize(inputs, units=units, daily_volume=daily_volume)
+    return inputs
+
+
+def adjusted_plan_text(
+    inputs: PlanInputs, variance_left: float, covariate_columns: int, units: str, what: str
+) -> str | None:
+    """What adjusting for what was known before saves, from the variance it took away in imported data.
+
+    Planned with the spread left after adjusting (``variance_left``, e.g. 0.16
+    when market and last month's sales explained 84 % of the variance between
+    stores), plus one unit per arm for each covariate column the adjustment
+    fits. None when the plan has no spread to shrink (rates are planned from
+    their baseline).
+    """
+    if inputs.sd is None or inputs.kind == "proportion" or not 0.0 <= variance_left < 1.0:
+        return None
+    plain_n = plan_pilot(inputs).n
+    adjusted = replace(inputs, sd=inputs.sd * math.sqrt(max(variance_left, 1e-6)))
+    n = units_with_covariates(plan_pilot(adjusted).n, covariate_columns)
+    if n >= plain_n:
+        return (
+            f"Adjusting for {what} took away {fmt.pct(1 - variance_left, 0)} of the variance between {units} in "
+            f"the imported data: too little to plan with fewer {units}."
+        )
+    return (
+        f"Adjusting for {what} took away {fmt.pct(1 - variance_left, 0)} of the variance between {units} in the "
+        f"imported data: planned with what is left, this needs about {fmt.number(n)} {units} per arm instead of "
+        f"{fmt.number(plain_n)} ({fmt.pct(1 - n / plain_n, 0)} fewer)."
+    )

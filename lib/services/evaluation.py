@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -12,9 +12,10 @@ from sqlmodel import Session, col, select
 
 from lib.decide import PilotEvaluation, evaluate_pilot
 from lib.infra.models import Criterion, Pilot, ResultEntry, utcnow
+from lib.services import unit_results
 from lib.services.pilots import criteria_for, criterion_spec, get_pilot, pilot_spec
 from lib.services.results import observations
-from lib.specs import Observation
+from lib.specs import Observation, UnitObservation
 from lib.stats.statistics import Stat, added, from_observation
 from lib.vocabulary import CHANNEL_UNITS
 
@@ -22,15 +23,34 @@ from lib.vocabulary import CHANNEL_UNITS
 SAMPLE_UNITS = CHANNEL_UNITS
 
 
-def _evaluate(pilot: Pilot, criteria: list[Criterion], obs: list[Observation], as_of: date | None) -> PilotEvaluation:
+def _evaluate(
+    pilot: Pilot,
+    criteria: list[Criterion],
+    obs: list[Observation],
+    as_of: date | None,
+    unit_obs: Sequence[UnitObservation] = (),
+) -> PilotEvaluation:
     units = {c.metric: SAMPLE_UNITS.get(pilot.channel, "people") for c in criteria if c.kind == "proportion"}
-    return evaluate_pilot(pilot_spec(pilot), [criterion_spec(c) for c in criteria], obs, as_of=as_of, units=units)
+    return evaluate_pilot(
+        pilot_spec(pilot),
+        [criterion_spec(c) for c in criteria],
+        obs,
+        as_of=as_of,
+        units=units,
+        unit_observations=unit_obs,
+    )
+
+
+def _unit_rows(session: Session, pilots: list[Pilot]) -> dict[int, list[UnitObservation]]:
+    """Each unit's values, for the pilots that split units (one query; none for the others)."""
+    ids = [p.id or 0 for p in pilots if p.unit]
+    return unit_results.unit_observations(session, ids) if ids else {}
 
 
 def evaluate(session: Session, pilot_id: int, as_of: date | None = None) -> PilotEvaluation:
-    return _evaluate(
-        get_pilot(session, pilot_id), criteria_for(session, pilot_id), observations(session, pilot_id), as_of
-    )
+    pilot = get_pilot(session, pilot_id)
+    unit_obs = _unit_rows(session, [pilot]).get(pilot_id, [])
+    return _evaluate(pilot, criteria_for(session, pilot_id), observations(session, pilot_id), as_of, unit_obs)
 
 
 def evaluate_many(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvaluation]:
@@ -49,7 +69,10 @@ def evaluate_many(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvalu
         )
         for pid, day, arm, metric, n, total, total_sq, total_cu in rows:
             obs[pid].append(Observation(day, arm, metric, n, total, total_sq, total_cu))
-    return {p.id or 0: _evaluate(p, criteria[p.id or 0], obs[p.id or 0], None) for p in pilots}
+    unit_obs = _unit_rows(session, pilots)
+    return {
+        p.id or 0: _evaluate(p, criteria[p.id or 0], obs[p.id or 0], None, unit_obs.get(p.id or 0, [])) for p in pilots
+    }
 
 
 def totals(obs: list[Observation], kinds: Mapping[str, str]) -> dict[str, dict[str, dict[str, float]]]:
@@ -78,7 +101,7 @@ def decision_snapshot(session: Session, pilot_id: int, as_of: date | None = None
         criteria_for(session, pilot_id),
         observations(session, pilot_id),
     )
-    evaluation = _evaluate(pilot, criteria, obs, as_of)
+    evaluation = _evaluate(pilot, criteria, obs, as_of, _unit_rows(session, [pilot]).get(pilot_id, []))
     return {
         "frozen_at": utcnow().isoformat(timespec="seconds"),
         "method_version": evaluation.method_version,

@@ -21,7 +21,7 @@ from lib.importer import FileSample, ImportMapping, ImportPreview, analyze, sugg
 from lib.importer.reading import Source
 from lib.infra.inputs import FieldError, InvalidInput
 from lib.infra.models import ImportBatch, ImportMappingMemory, ResultEntry, utcnow
-from lib.services import access, audit, results
+from lib.services import access, audit, results, unit_results
 from lib.services.import_corrections import ManualChanges, manual_changes, reapply
 from lib.services.pilots import get_pilot, metric_kinds
 
@@ -215,6 +215,7 @@ def commit_import(
         replaced = existing.id
     batch = _new_batch(session, pilot_id, preview.preview, checksum, source, actor)
     _insert_rows(session, pilot_id, preview.rows, batch.id or 0, source, actor)
+    unit_results.insert(session, pilot_id, preview.preview.unit_observations, batch.id or 0, source, actor)
     kept, lost = reapply(session, batch.id or 0, corrections, actor)
     remember_mapping(session, pilot_id, preview.preview.mapping)
     audit.record(
@@ -316,6 +317,7 @@ def undo_batch(session: Session, batch_id: int, actor: str, reason: str = "") ->
         .values(superseded_at=now)
     )
     count = int(taken_back.rowcount)  # type: ignore[attr-defined]
+    unit_results.take_back(session, batch_id, now)
     batch.undone_at, batch.undone_by = now, actor
     session.add(batch)
     session.flush()

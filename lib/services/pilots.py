@@ -310,6 +310,8 @@ def pilot_spec(pilot: Pilot) -> PilotSpec:
         planned_n_per_arm=pilot.planned_n_per_arm,
         control_arm=control_arm,
         pilot_arm=pilot_arm,
+        unit=pilot.unit,
+        unit_summary=pilot.unit_summary or "mean",
     )
 
 

@@ -83,6 +83,15 @@ def _result(row: Row, kinds: dict) -> Found:
     yield from _one_of(row, "source", SOURCES, "source")
 
 
+def _unit_result(row: Row, kinds: dict) -> Found:
+    """One store's value: as the importer writes it (a unit, a count of rows, a known source)."""
+    yield from _one_of(row, "source", SOURCES, "source")
+    if not row["unit"].strip():
+        yield "unit", "must name the unit (a store, a market): it is empty."
+    if row["n"] < 0:
+        yield "n", f"must not be negative (got {row['n']})."
+
+
 def _snapshot(text: str) -> Found:
     """The frozen numbers as the Review page and the reports read them back."""
     snap = json.loads(text)
@@ -182,6 +191,7 @@ ROW_RULES: dict[str, Callable[[Row, dict], Found]] = {
     "pilot": _pilot,
     "criterion": _criterion,
     "result_entry": _result,
+    "unit_result": _unit_result,
     "decision": _decision,
     "import_batch": _import_batch,
     "import_mapping": _import_mapping,
