@@ -11,7 +11,7 @@ from lib.adapter.widgets import file_slug, plain, read_only_note, table
 from lib.formatting import fmt_date
 from lib.importer import LAYOUTS, ImportFileError, ImportMapping, MetricMapping, file_checksum, read_sample
 from lib.infra.inputs import InvalidInput
-from lib.services import import_batches, pilots, results
+from lib.services import entry_saves, import_batches, pilots, results
 from lib.services.manual_entry import FIELDS, display_value, form_rows
 from lib.vocabulary import metric_label
 
@@ -83,7 +83,7 @@ if can_write():
         if isinstance(window, tuple) and len(window) == 2:
             days = [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)][:120]
             with read() as session:
-                grid = results.grid_for(session, pilot_id, metric, days)
+                grid = entry_saves.grid_for(session, pilot_id, metric, days)
             frame = pd.DataFrame(grid.rows)
             for f in FIELDS[grid.kind]:  # empty cells as blanks, not "None"
                 frame[f.label] = pd.to_numeric(frame[f.label], errors="coerce").astype("float64")
@@ -111,7 +111,7 @@ if can_write():
             )
             if st.button("Save grid", type="primary", key=Keys.grid_save(pilot_id)):
                 save(
-                    lambda session: results.save_grid(
+                    lambda session: entry_saves.save_grid(
                         session, pilot_id, metric, grid.rows, edited.to_dict("records"), actor(), reason
                     ),
                     lambda done: (
