@@ -239,11 +239,11 @@ def save_grid(
         edits.append(GridEdit(day=key[0], arm=key[1], entry_id=entry.id if entry else None, row=row))
     if not edits and not problems and not refused and not already:
         raise InvalidInput.one("grid", "nothing changed: type new figures or correct a value first.")
-    if problems:
+    if problems and not edits:
         raise InvalidInput(problems)
     if refused and not edits:
         raise StaleWrite(refused)
-    done = apply_grid(session, pilot_id, edits, actor, reason, today=today) if edits else {}
+    done = apply_grid(session, pilot_id, edits, actor, reason, today=today, half_filled=problems) if edits else {}
     return GridSaved(
         added=done.get("added", 0),
         corrected=done.get("corrected", 0),

@@ -65,6 +65,11 @@ def create_goal(session: Session, actor: str, **values: Any) -> Goal:
     return goal
 
 
+def form_basis(goal: Goal) -> dict[str, Any]:
+    """What an edit form shows of a goal, as ``update_goal(shown=…)`` compares it."""
+    return {k: getattr(goal, k) for k in GoalIn.model_fields}
+
+
 def update_goal(
     session: Session,
     goal_id: int,

@@ -255,6 +255,14 @@ def update_pilot(
     return pilot
 
 
+def form_basis(pilot: Pilot, criteria: Sequence[Criterion]) -> dict[str, Any]:
+    """What an edit form shows of a pilot, as ``update_pilot(shown=…)`` compares it: its fields and criteria."""
+    return {
+        **{k: getattr(pilot, k) for k in PilotIn.model_fields},
+        "criteria": [{k: getattr(c, k) for k in CRITERION_FIELDS} for c in criteria],
+    }
+
+
 def _normal(values: dict[str, Any]) -> dict[str, Any]:
     """A form's pilot fields as stored (stripped, arms as the design has them); as given when they do not validate."""
     try:
