@@ -113,6 +113,12 @@ if can_write():
                     },
                 },
             )
+            pending = conflicts.edited_rows(grid_key)
+            if pending:
+                st.caption(
+                    f"{pending} row(s) changed, not saved yet. Save grid stores them, each checked against what "
+                    "is logged now: a row a colleague changed since you started is not overwritten."
+                )
             reason = st.text_input(
                 "Why (for corrections and cleared values)",
                 key=f"{Keys.grid_reason(pilot_id)}_{grid_key}",

@@ -61,10 +61,19 @@ def opened(key: str, marker: str, read: Callable[[], T], *, editing: bool = True
     return held[0]
 
 
-def editing(grid_key: str) -> bool:
-    """Whether the person has typed in the data editor ``grid_key`` (edits wait in its state)."""
+def edited_rows(grid_key: str) -> int:
+    """How many rows of the data editor ``grid_key`` the person has changed (the edits wait in its state)."""
     state = st.session_state.get(grid_key)
-    return isinstance(state, dict) and any(state.get(k) for k in ("edited_rows", "added_rows", "deleted_rows"))
+    if not isinstance(state, dict):
+        return 0
+    return (
+        len(state.get("edited_rows") or {}) + len(state.get("added_rows") or []) + len(state.get("deleted_rows") or [])
+    )
+
+
+def editing(grid_key: str) -> bool:
+    """Whether the person has typed in the data editor ``grid_key``."""
+    return edited_rows(grid_key) > 0
 
 
 def seen(key: str, current: T) -> T:
