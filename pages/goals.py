@@ -88,7 +88,7 @@ def goal_form(key: str, current=None) -> None:
         period = c6.text_input("Period", value=current.period if current else "", placeholder="2026-Q4")
         description = st.text_area("Why it matters", value=current.description if current else "", height=68)
         if st.form_submit_button(
-            "Save goal" if current else "Create goal", type="primary", key=f"{form_key(key)}_submit"
+            "Save goal" if current else "Create goal", type="primary", key=Keys.submit(form_key(key))
         ):
             values = dict(
                 name=name,
@@ -132,7 +132,7 @@ if can_write():
         else:
             gid = st.selectbox("Goal to edit", list(by_id), format_func=lambda g: by_id[g].name)
             base = Keys.edit_goal(gid)
-            held = conflicts.opened(form_key(base), f"{form_key(base)}_submit", lambda: by_id[gid])
+            held = conflicts.opened(form_key(base), Keys.submit(form_key(base)), lambda: by_id[gid])
             goal_form(base, held)
             conflicts.choices(base)
 else:

@@ -121,7 +121,7 @@ if can_write():
                 )
             reason = st.text_input(
                 "Why (for corrections and cleared values)",
-                key=f"{Keys.grid_reason(pilot_id)}_{grid_key}",
+                key=Keys.grid_reason(grid_key),
                 placeholder="e.g. the export was re-run with late conversions",
             )
             if st.button("Save grid", type="primary", key=Keys.grid_save(pilot_id)):
@@ -173,7 +173,7 @@ if can_write():
                     )
                     for f, col in zip(FIELDS[kind], cols[1:], strict=True)
                 }
-        if st.form_submit_button("Save day", type="primary", key=f"{day_form}_save"):
+        if st.form_submit_button("Save day", type="primary", key=Keys.submit(day_form)):
 
             def _day_rows(leave_out=(), typed=(day, form_values)) -> list[dict]:  # bound now: reused later
                 rows = form_rows(kinds, *typed)

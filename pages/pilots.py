@@ -264,7 +264,7 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
                 help="Criteria locked when the pilot started. A change is shown on the pilot.",
             )
         submitted = st.form_submit_button(
-            "Save pilot" if current else "Create pilot", type="primary", key=f"{form_key(key)}_submit"
+            "Save pilot" if current else "Create pilot", type="primary", key=Keys.submit(form_key(key))
         )
     if not submitted:
         return
@@ -515,7 +515,7 @@ with tab_edit:
         )
         base = Keys.edit_pilot(pid)
         held, held_criteria = conflicts.opened(  # the pilot as the form opened it, held while it stays on screen
-            form_key(base), f"{form_key(base)}_submit", lambda: (by_id[pid], all_criteria.get(pid, []))
+            form_key(base), Keys.submit(form_key(base)), lambda: (by_id[pid], all_criteria.get(pid, []))
         )
         pilot_form(base, held, held_criteria)
         conflicts.choices(base)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.adapter import conflicts
 from lib.adapter.cached import forget_caches
-from lib.adapter.session import actor, can_write, engine, form_key, read, show_flash
+from lib.adapter.session import Keys, actor, can_write, engine, form_key, read, show_flash
 from lib.adapter.widgets import plain, read_only_note
 from lib.infra.inputs import InvalidInput
 from lib.services import settings, workspace
@@ -25,7 +25,7 @@ with read() as session:
     counts = workspace.counts(session)
 if can_write():
     shown = conflicts.opened(  # the defaults as the form opened them, held while it stays on screen
-        form_key("defaults"), f"{form_key('defaults')}_submit", lambda: current
+        form_key("defaults"), Keys.submit(form_key("defaults")), lambda: current
     )
     with st.form(form_key("defaults")):
         c1, c2 = st.columns(2)
@@ -44,7 +44,7 @@ if can_write():
             help="The designer plans for it: verdicts stay honest however often you look, and fewer looks "
             "need a slightly smaller sample.",
         )
-        if st.form_submit_button("Save defaults", type="primary", key=f"{form_key('defaults')}_submit"):
+        if st.form_submit_button("Save defaults", type="primary", key=Keys.submit(form_key("defaults"))):
             typed = {"confidence": confidence, "looks": looks}
             conflicts.save(
                 "defaults",
@@ -122,6 +122,7 @@ else:
             st.error(f"**Nothing was restored.** {plain(str(exc))}", icon=":material/error:")
         else:
             forget_caches()
+            conflicts.reopen("defaults")  # the form opens again on the restored defaults, not the ones it held
             kept = (
                 f" The previous workspace was saved to {plain(done.previous_saved_to.name)}."
                 if done.previous_saved_to

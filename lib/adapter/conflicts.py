@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import streamlit as st
 from sqlmodel import Session
 
+from lib.adapter.keys import Keys
 from lib.adapter.session import flash, form_key, plain, reset_form, show_invalid, write
 from lib.infra.inputs import InvalidInput
 from lib.services.conflicts import Overwrite, StaleWrite
@@ -46,14 +47,14 @@ class Pending:
 
 
 def _pending_key(base: str) -> str:
-    return f"_stale_{base}"
+    return Keys.basis("pending", base)
 
 
 def opened(key: str, marker: str, read: Callable[[], T], *, editing: bool = True) -> T:
     """What the form or grid under ``key`` was opened with: read when it is first drawn, then held while
     its widget ``marker`` stays on screen, so the form draws — and its save compares — the same basis.
     ``editing=False`` (a grid nobody is typing in) reads it again: it shows what is current."""
-    name = f"_opened_{key}"
+    name = Keys.basis("opened", key)
     held = st.session_state.get(name)
     if held is None or marker not in st.session_state or not editing:
         held = (read(),)
@@ -79,11 +80,11 @@ def editing(grid_key: str) -> bool:
 def seen(key: str, current: T) -> T:
     """What the previous run drew under ``key`` (what the person saw when they clicked), remembering
     ``current`` for the next click; while a refusal waits for a choice, what was seen before it stays."""
-    name = f"_seen_{key}"
+    name = Keys.basis("seen", key)
     before = st.session_state.get(name, (current,))
     if _pending_key(key) not in st.session_state:
         st.session_state[name] = (current,)
-        st.session_state[f"_seen_used_{key}"] = before  # what a save in this run compares with
+        st.session_state[Keys.basis("used", key)] = before  # what a save in this run compares with
     return before[0]
 
 
@@ -100,8 +101,8 @@ def refuse(
     """Hold a refusal for the form ``base``; :func:`choices` draws it. Until the person chooses, a save
     under ``base`` compares with what the refused one did (clicking again is refused again)."""
     st.session_state[_pending_key(base)] = Pending(refusal, over, keep, reset, over_label, note)
-    if f"_seen_used_{base}" in st.session_state:
-        st.session_state[f"_seen_{base}"] = st.session_state[f"_seen_used_{base}"]
+    if Keys.basis("used", base) in st.session_state:
+        st.session_state[Keys.basis("seen", base)] = st.session_state[Keys.basis("used", base)]
 
 
 def save(
@@ -148,14 +149,14 @@ def reader_zone() -> tzinfo | None:
 
 def reopen(base: str) -> None:
     """Open the form ``base`` again on what is current: a new form key, the held basis dropped."""
-    st.session_state.pop(f"_opened_{form_key(base)}", None)
+    st.session_state.pop(Keys.basis("opened", form_key(base)), None)
     reset_form(base)
 
 
 def _close(base: str, pending: Pending) -> None:
     st.session_state.pop(_pending_key(base), None)
-    st.session_state.pop(f"_seen_{base}", None)
-    st.session_state.pop(f"_seen_used_{base}", None)
+    st.session_state.pop(Keys.basis("seen", base), None)
+    st.session_state.pop(Keys.basis("used", base), None)
     if pending.reset:
         reopen(pending.reset)
 
@@ -190,12 +191,12 @@ def choices(base: str) -> None:
         )
         c1, c2 = st.columns(2)
         if pending.over is None:
-            if c1.button("Reload", key=f"{base}_stale_reload", icon=":material/refresh:", type="primary"):
+            if c1.button("Reload", key=Keys.stale(base, "reload"), icon=":material/refresh:", type="primary"):
                 _close(base, pending)
                 st.rerun()
             return
         kept = "Kept theirs." + (" Your other changes are saved." if pending.keep else "")
-        if c1.button("Keep theirs", key=f"{base}_stale_keep", icon=":material/undo:"):
+        if c1.button("Keep theirs", key=Keys.stale(base, "keep"), icon=":material/undo:"):
             if pending.keep is not None:
                 keep = pending.keep
                 _run(base, pending, lambda s: keep(s, pending.refusal), kept)
@@ -203,17 +204,17 @@ def choices(base: str) -> None:
                 _close(base, pending)
                 flash(kept)
                 st.rerun()
-        if c2.button("Reload", key=f"{base}_stale_reload", icon=":material/refresh:"):
+        if c2.button("Reload", key=Keys.stale(base, "reload"), icon=":material/refresh:"):
             _close(base, pending)
             st.rerun()
         reason = st.text_input(
             "Why you save yours over theirs",
-            key=f"{base}_stale_reason",
+            key=Keys.stale(base, "reason"),
             max_chars=500,
             placeholder="e.g. the export was re-run with late conversions",
             help="Kept in the history beside their change.",
         )
-        if st.button(pending.over_label, key=f"{base}_stale_over", type="primary", icon=":material/save_as:"):
+        if st.button(pending.over_label, key=Keys.stale(base, "over"), type="primary", icon=":material/save_as:"):
             over = pending.over
             _run(
                 base,
