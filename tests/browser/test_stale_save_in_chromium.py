@@ -75,12 +75,20 @@ def _type_exposures(page: Page, value: int) -> None:
     page.bring_to_front()  # two people, two windows: the one typing is in front (the grid draws only there)
     settled(page)
     grid = page.locator('[data-testid="stDataFrame"]').first
-    grid.click(position={"x": 20, "y": 35 + 17})  # the first row's Day cell, below the header
-    page.keyboard.press("ArrowRight")  # Arm
-    page.keyboard.press("ArrowRight")  # Exposures
-    page.keyboard.press("Enter")  # opens the cell's editor
     editor = page.locator("input.gdg-input")
-    expect(editor).to_be_focused()
+    for attempt in range(3):  # under load a click can land while the grid is still being drawn: try again
+        grid.click(position={"x": 20, "y": 35 + 17})  # the first row's Day cell, below the header
+        page.keyboard.press("ArrowRight")  # Arm
+        page.keyboard.press("ArrowRight")  # Exposures
+        page.keyboard.press("Enter")  # opens the cell's editor
+        try:
+            expect(editor).to_be_focused(timeout=10_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            settled(page)
     editor.fill(str(value))
     editor.press("Enter")  # commits: the page runs again and says an edit waits
     expect(page.get_by_text("1 row(s) changed, not saved yet")).to_be_visible(timeout=30_000)
