@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
-from lib.criteria import metric_label
 from lib.infra.inputs import FieldError, InvalidInput, ResultIn, validated
 from lib.infra.models import AuditEvent, ImportBatch, ResultEntry
 from lib.services import access, results
@@ -26,6 +25,7 @@ from lib.services.conflicts import Clash, Overwrite, StaleWrite, day_month, same
 from lib.services.manual_entry import FIELDS, GridEdit, _clean, from_entry, grid_rows, to_row
 from lib.services.pilots import get_pilot, metric_kinds
 from lib.specs import Observation
+from lib.vocabulary import metric_label
 
 Row = dict
 RowKey = tuple[date, str]  # a grid row: day and arm (the grid shows one metric)
@@ -308,11 +308,6 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _in_sentence(label: str) -> str:
-    """ "Reply rate" → "reply rate" mid-sentence; "CTR" stays."""
-    return label[:1].lower() + label[1:] if label[1:2].islower() else label
-
-
 def _day_clash(kinds: dict[str, str], row: dict, entry: ResultEntry) -> Clash:
     kind = kinds.get(row["metric"], "count")
     now = _now(kind, entry)
@@ -331,7 +326,7 @@ def _day_clash(kinds: dict[str, str], row: dict, entry: ResultEntry) -> Clash:
         who=entry.created_by or "someone",
         at=entry.created_at,
         did="logged",
-        what=f"{_in_sentence(metric_label(row['metric']))} for {day_month(row['day'])} · {row['arm']}",
+        what=f"{metric_label(row['metric'], in_sentence=True)} for {day_month(row['day'])} · {row['arm']}",
         theirs=f" as {_figures(kind, now)}",
         yours=f"you typed {_figures(kind, mine)}",
         opened="this form",
