@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from lib.adapter import conflicts
 from lib.adapter.session import actor, can_write, form_key, read, save, show_flash
 from lib.adapter.widgets import plain, read_only_note, table
 from lib.formatting import fmt_date, number
@@ -56,16 +57,21 @@ else:
         "team runs at once."
     )
     if can_write():
+        shown_caps = conflicts.seen("capacity", {t.team: t.pilots_at_once for t in loads})  # as the table showed
         with st.form(form_key("capacity")):
             c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
             team = c1.selectbox("Team", [t.team for t in loads if t.team != "(no team)"] or ["—"])
             at_once = c2.number_input("Pilots at once", 1, 50, 1, step=1)
             if c3.form_submit_button("Set capacity"):
-                save(
-                    lambda session: backlog.set_capacity(session, team, int(at_once), actor()),
+                conflicts.save(
+                    "capacity",
+                    lambda session: backlog.set_capacity(
+                        session, team, int(at_once), actor(), shown=shown_caps.get(team, 1)
+                    ),
                     f"{team} runs {int(at_once)} pilot(s) at once.",
                     reset="capacity",
                 )
+        conflicts.choices("capacity")
 
 st.subheader("Ideas and planned pilots")
 if not waiting:
@@ -74,6 +80,8 @@ if not waiting:
         "expect in one line.",
         icon=":material/lightbulb:",
     )
+shown_order = conflicts.seen("backlog", [p.id for p in waiting])  # the order the person saw when they clicked
+conflicts.choices("backlog")
 for p in waiting:
     with st.container(border=True):
         c1, c2, c3, c4 = st.columns([6, 1, 1, 2], vertical_alignment="center")
@@ -83,10 +91,17 @@ for p in waiting:
             f"{plain(p.expected_outcome) or '*No expected outcome written yet.*'}"
         )
         if can_write():
-            if c2.button("", key=f"up_{p.id}", icon=":material/arrow_upward:", help="Earlier within its priority"):
-                save(lambda session, pid=p.id: backlog.move(session, pid, -1, actor()), None)
-            if c3.button("", key=f"down_{p.id}", icon=":material/arrow_downward:", help="Later within its priority"):
-                save(lambda session, pid=p.id: backlog.move(session, pid, 1, actor()), None)
+            for column, step, arrow, where in ((c2, -1, "up", "Earlier"), (c3, 1, "down", "Later")):
+                if column.button(
+                    "", key=f"{arrow}_{p.id}", icon=f":material/arrow_{arrow}ward:", help=f"{where} within its priority"
+                ):
+                    conflicts.save(
+                        "backlog",
+                        lambda session, pid=p.id, step=step: backlog.move(
+                            session, pid, step, actor(), shown_order=shown_order
+                        ),
+                        None,
+                    )
             if p.status == "idea" and c4.button("Promote", key=f"promote_{p.id}", icon=":material/upgrade:"):
                 save(
                     lambda session, pid=p.id: backlog.promote(session, pid, actor()),

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from lib.adapter import conflicts
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
 from lib.adapter.widgets import plain, read_only_note, share_links, show_rollup, table
 from lib.formatting import number
@@ -86,7 +87,9 @@ def goal_form(key: str, current=None) -> None:
         )
         period = c6.text_input("Period", value=current.period if current else "", placeholder="2026-Q4")
         description = st.text_area("Why it matters", value=current.description if current else "", height=68)
-        if st.form_submit_button("Save goal" if current else "Create goal", type="primary"):
+        if st.form_submit_button(
+            "Save goal" if current else "Create goal", type="primary", key=Keys.submit(form_key(key))
+        ):
             values = dict(
                 name=name,
                 level=level,
@@ -97,12 +100,25 @@ def goal_form(key: str, current=None) -> None:
                 period=period,
                 description=description,
             )
-            save(
-                (lambda session: goals.update_goal(session, current.id, actor(), **values))
-                if current
-                else (lambda session: goals.create_goal(session, actor(), **values)),
+            if not current:
+                save(
+                    lambda session: goals.create_goal(session, actor(), **values),
+                    f"Goal “{plain(name.strip())}” saved.",
+                    reset=key,
+                )
+                return
+            shown = goals.form_basis(current)  # what the form showed: only the fields changed here are saved
+            conflicts.save(
+                key,
+                lambda session: goals.update_goal(session, current.id, actor(), shown=shown, **values),
                 f"Goal “{plain(name.strip())}” saved.",
                 reset=key,
+                over=lambda session, over, typed=values: goals.update_goal(
+                    session, current.id, actor(), shown=shown, over=over, **typed
+                ),
+                keep=lambda session, refusal, typed=values: goals.update_goal(
+                    session, current.id, actor(), shown=refusal.rebased(shown), **refusal.theirs_kept(typed)
+                ),
             )
 
 
@@ -115,7 +131,10 @@ if can_write():
             st.caption("Create a goal first.")
         else:
             gid = st.selectbox("Goal to edit", list(by_id), format_func=lambda g: by_id[g].name)
-            goal_form(Keys.edit_goal(gid), by_id[gid])
+            base = Keys.edit_goal(gid)
+            held = conflicts.opened(form_key(base), Keys.submit(form_key(base)), lambda: by_id[gid])
+            goal_form(base, held)
+            conflicts.choices(base)
 else:
     read_only_note("create or edit goals")
 if by_id:

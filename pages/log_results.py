@@ -1,17 +1,19 @@
 """Log results: a day's figures per arm and metric, corrections with history."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from lib import formatting as fmt
+from lib.adapter import conflicts
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash, show_invalid
 from lib.adapter.widgets import file_slug, plain, read_only_note, table
 from lib.formatting import fmt_date
 from lib.importer import LAYOUTS, ImportFileError, ImportMapping, MetricMapping, file_checksum, read_sample
 from lib.infra.inputs import InvalidInput
-from lib.services import import_batches, pilots, results
+from lib.services import entry_saves, import_batches, pilots, results
+from lib.services.conflicts import Overwrite, StaleWrite
 from lib.services.manual_entry import FIELDS, display_value, form_rows
 from lib.vocabulary import metric_label
 
@@ -82,8 +84,15 @@ if can_write():
         )
         if isinstance(window, tuple) and len(window) == 2:
             days = [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)][:120]
-            with read() as session:
-                grid = results.grid_for(session, pilot_id, metric, days)
+            grid_base = Keys.grid(pilot_id, metric, window[0], window[1])
+            grid_key = form_key(grid_base)
+
+            def _open_grid() -> entry_saves.Grid:
+                with read() as session:
+                    return entry_saves.grid_for(session, pilot_id, metric, days)
+
+            # what the grid showed when the person started typing: held while edits wait, current otherwise
+            grid = conflicts.opened(grid_key, grid_key, _open_grid, editing=conflicts.editing(grid_key))
             frame = pd.DataFrame(grid.rows)
             for f in FIELDS[grid.kind]:  # empty cells as blanks, not "None"
                 frame[f.label] = pd.to_numeric(frame[f.label], errors="coerce").astype("float64")
@@ -92,7 +101,7 @@ if can_write():
                 hide_index=True,
                 width="stretch",
                 num_rows="fixed",
-                key=Keys.grid(pilot_id, metric, window[0], window[1]),
+                key=grid_key,
                 disabled=["Day", "Arm"],
                 column_config={
                     "Day": st.column_config.DateColumn(format="ddd D MMM YYYY"),
@@ -104,26 +113,48 @@ if can_write():
                     },
                 },
             )
+            pending = conflicts.edited_rows(grid_key)
+            if pending:
+                st.caption(
+                    f"{pending} row(s) changed, not saved yet. Save grid stores them, each checked against what "
+                    "is logged now: a row a colleague changed since you started is not overwritten."
+                )
             reason = st.text_input(
                 "Why (for corrections and cleared values)",
-                key=form_key(Keys.grid_reason(pilot_id)),
+                key=Keys.grid_reason(grid_key),
                 placeholder="e.g. the export was re-run with late conversions",
             )
             if st.button("Save grid", type="primary", key=Keys.grid_save(pilot_id)):
-                save(
-                    lambda session: results.save_grid(
-                        session, pilot_id, metric, grid.rows, edited.to_dict("records"), actor(), reason
+                shown_rows, typed_rows = grid.rows, edited.to_dict("records")
+
+                def _over(session, over: Overwrite, metric: str = metric):  # bound now: it runs on a later run
+                    rows = over.clashes  # the refused rows only: the others are saved
+                    return entry_saves.save_grid(
+                        session, pilot_id, metric, [c.shown for c in rows], [c.mine for c in rows], actor(), over=over
+                    )
+
+                def _saved(done: entry_saves.GridSaved) -> str:
+                    if done.refused:  # the rows nobody else touched are saved; these wait for a choice
+                        conflicts.refuse(grid_base, StaleWrite(done.refused), over=_over, reset=grid_base)
+                    return done.message
+
+                conflicts.save(
+                    grid_base,
+                    lambda session: entry_saves.save_grid(
+                        session, pilot_id, metric, shown_rows, typed_rows, actor(), reason
                     ),
-                    lambda done: (
-                        f"Saved: {done.added} added, {done.corrected} corrected, {done.deleted} cleared. "
-                        "Earlier values are kept in history."
-                    ),
-                    reset=Keys.grid_reason(pilot_id),
+                    _saved,
+                    reset=grid_base,
+                    over=_over,
                 )
+            conflicts.choices(grid_base)
         else:
             st.caption("Pick the last day of the range too.")
 
-    with tab_day, st.form(form_key(Keys.log_day(pilot_id))):
+    day_base = Keys.log_day(pilot_id)
+    day_form = form_key(day_base)
+    opened_at = conflicts.seen(day_base, datetime.now(UTC))  # when the page was last drawn before the click
+    with tab_day, st.form(day_form):
         day = st.date_input("Day", value=logging.shown_until(date.today()), format="YYYY-MM-DD")
         form_values: dict[tuple[str, str], dict] = {}
         for metric, kind in kinds.items():
@@ -138,16 +169,30 @@ if can_write():
                         help=f.help,
                         step=1.0 if f.whole else 0.01,
                         format="%g",
-                        key=Keys.day_field(form_key(Keys.log_day(pilot_id)), metric, arm, f.name),
+                        key=Keys.day_field(day_form, metric, arm, f.name),
                     )
                     for f, col in zip(FIELDS[kind], cols[1:], strict=True)
                 }
-        if st.form_submit_button("Save day", type="primary"):
-            save(
-                lambda session: results.log_results(session, pilot_id, form_rows(kinds, day, form_values), actor()),
+        if st.form_submit_button("Save day", type="primary", key=Keys.submit(day_form)):
+
+            def _day_rows(leave_out=(), typed=(day, form_values)) -> list[dict]:  # bound now: reused later
+                rows = form_rows(kinds, *typed)
+                return [r for r in rows if (r["day"], r["arm"], r["metric"]) not in leave_out]
+
+            conflicts.save(
+                day_base,
+                lambda session: entry_saves.save_day(session, pilot_id, _day_rows(), actor(), opened_at=opened_at),
                 lambda saved: f"Saved {saved} value(s) for {fmt_date(day)}.",
-                reset=Keys.log_day(pilot_id),
+                reset=day_base,
+                over=lambda session, over: entry_saves.save_day(
+                    session, pilot_id, _day_rows(), actor(), opened_at=opened_at, over=over
+                ),
+                keep=lambda session, refusal: entry_saves.save_day(
+                    session, pilot_id, _day_rows(set(refusal.keys)), actor(), opened_at=opened_at
+                ),
             )
+    with tab_day:
+        conflicts.choices(day_base)
 
     with tab_file:
         st.caption(

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from lib.adapter import conflicts
 from lib.adapter.cached import main_chart_spec, per_workspace
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
 from lib.adapter.units import before_data_gain
@@ -271,7 +272,9 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
                 "Reason for changing locked criteria",
                 help="Criteria locked when the pilot started. A change is shown on the pilot.",
             )
-        submitted = st.form_submit_button("Save pilot" if current else "Create pilot", type="primary")
+        submitted = st.form_submit_button(
+            "Save pilot" if current else "Create pilot", type="primary", key=Keys.submit(form_key(key))
+        )
     if not submitted:
         return
     criteria_values = [c for c in crits if c]
@@ -296,12 +299,27 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         baseline_end=b_end if design == "before_after" else None,
     )
     if current:
-        save(
-            lambda session: pilots.update_pilot(
-                session, current.id, actor(), criteria=criteria_values, reason=reason, **values
-            ),
+        shown = pilots.form_basis(current, criteria)  # what the form showed: only the fields changed here are saved
+
+        def _update(session, over=None, typed=(values, criteria_values, reason)):  # bound now: reused on a later run
+            return pilots.update_pilot(
+                session, current.id, actor(), criteria=typed[1], reason=typed[2], shown=shown, over=over, **typed[0]
+            )
+
+        def _keep(session, refusal, typed=(values, criteria_values, reason)):  # theirs where they clash, mine elsewhere
+            kept = {k: v for k, v in refusal.theirs_kept(typed[0]).items() if k != "criteria"}
+            crits = None if "criteria" in refusal.keys else typed[1]
+            return pilots.update_pilot(
+                session, current.id, actor(), criteria=crits, reason=typed[2], shown=refusal.rebased(shown), **kept
+            )
+
+        conflicts.save(
+            key,
+            _update,
             f"Pilot “{plain(name.strip())}” saved.",
             reset=key,
+            over=lambda session, over: _update(session, over),
+            keep=_keep,
         )
     else:
         save(
@@ -506,4 +524,9 @@ with tab_edit:
             [r.pilot.id for r in rows],
             format_func=names.get,
         )
-        pilot_form(Keys.edit_pilot(pid), by_id[pid], all_criteria.get(pid, []))
+        base = Keys.edit_pilot(pid)
+        held, held_criteria = conflicts.opened(  # the pilot as the form opened it, held while it stays on screen
+            form_key(base), Keys.submit(form_key(base)), lambda: (by_id[pid], all_criteria.get(pid, []))
+        )
+        pilot_form(base, held, held_criteria)
+        conflicts.choices(base)

@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from lib import formatting as fmt
-from lib.adapter import wire
+from lib.adapter import conflicts, wire
 from lib.adapter.cached import main_chart_spec, per_workspace, pilot_view_cached, portfolio_overview
-from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
+from lib.adapter.session import Keys, actor, can_write, form_key, read, show_flash
 from lib.adapter.units import unit_readings
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, show_recommendation, table
 from lib.formatting import fmt_date
@@ -168,6 +168,8 @@ else:
             table(numbers, hide_index=True, width="stretch")
 
     if can_write():
+        # the latest decision this page showed when the person clicked: a colleague's since is named, not overridden
+        shown_latest = conflicts.seen(Keys.decide(pilot_id), earlier[0].decision.id if earlier else None)
         st.subheader("Record the decision")
         if earlier:
             st.caption(
@@ -198,20 +200,28 @@ else:
             if who.role == "local":  # no sign-in: the person says who they are; signed in, it is the identity
                 who = c2.text_input("Decided by", value=who)
             if st.form_submit_button("Record decision", type="primary"):
-                save(
-                    lambda session: decisions.decide(
-                        session,
-                        pilot_id,
-                        outcome=outcome,
-                        rationale=rationale,
-                        decided_by=who,
-                        shown_recommendation=ev.recommendation,
-                        next_check_in=check_in,
-                        override_reason=override,
-                    ),
+                typed = dict(
+                    outcome=outcome,
+                    rationale=rationale,
+                    decided_by=who,
+                    shown_recommendation=ev.recommendation,
+                    next_check_in=check_in,
+                    override_reason=override,
+                    shown_decision=shown_latest,
+                )
+
+                def _decide(session, over=None, pid=pilot_id, typed=typed):  # bound now: "over" runs on a later run
+                    return decisions.decide(session, pid, over=over, **typed)
+
+                conflicts.save(
+                    Keys.decide(pilot_id),
+                    _decide,
                     f"Decision recorded for “{plain(pilot.name)}”: {OUTCOME_LABELS[outcome].lower()}.",
                     reset=Keys.decide(pilot_id),
+                    over=lambda session, over: _decide(session, over),
+                    over_label="Record mine, replacing theirs",
                 )
+        conflicts.choices(Keys.decide(pilot_id))
     else:
         read_only_note("record decisions")
 

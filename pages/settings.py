@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from lib.adapter import conflicts
 from lib.adapter.cached import forget_caches
-from lib.adapter.session import actor, can_write, engine, form_key, read, save, show_flash
+from lib.adapter.session import Keys, actor, can_write, engine, form_key, read, show_flash
 from lib.adapter.widgets import plain, read_only_note
 from lib.infra.inputs import InvalidInput
 from lib.services import settings, workspace
@@ -23,29 +24,44 @@ with read() as session:
     current = settings.defaults(session)
     counts = workspace.counts(session)
 if can_write():
+    shown = conflicts.opened(  # the defaults as the form opened them, held while it stays on screen
+        form_key("defaults"), Keys.submit(form_key("defaults")), lambda: current
+    )
     with st.form(form_key("defaults")):
         c1, c2 = st.columns(2)
         confidence = c1.selectbox(
             "Confidence new criteria start with",
             settings.CONFIDENCES,
-            index=settings.CONFIDENCES.index(current.confidence),
+            index=settings.CONFIDENCES.index(shown.confidence),
             format_func=lambda c: f"{c:.0%}",
             help="How sure the numbers must be before a criterion counts as met (or missed).",
         )
         looks = c2.selectbox(
             "How often the team looks at a running pilot",
             list(settings.LOOK_SCHEDULES),
-            index=list(settings.LOOK_SCHEDULES).index(current.looks),
+            index=list(settings.LOOK_SCHEDULES).index(shown.looks),
             format_func=settings.LOOK_SCHEDULES.get,
             help="The designer plans for it: verdicts stay honest however often you look, and fewer looks "
             "need a slightly smaller sample.",
         )
-        if st.form_submit_button("Save defaults", type="primary"):
-            save(
-                lambda session: settings.save_defaults(session, actor(), confidence=confidence, looks=looks),
+        if st.form_submit_button("Save defaults", type="primary", key=Keys.submit(form_key("defaults"))):
+            typed = {"confidence": confidence, "looks": looks}
+            conflicts.save(
+                "defaults",
+                lambda session: settings.save_defaults(session, actor(), shown=shown, **typed),
                 "Defaults saved.",
                 reset="defaults",
+                over=lambda session, over, typed=typed: settings.save_defaults(
+                    session, actor(), shown=shown, over=over, **typed
+                ),
+                keep=lambda session, refusal, typed=typed: settings.save_defaults(
+                    session,
+                    actor(),
+                    shown=settings.WorkspaceDefaults(**refusal.rebased(vars(shown))),
+                    **refusal.theirs_kept(typed),
+                ),
             )
+    conflicts.choices("defaults")
 else:
     st.markdown(
         f"New criteria start at **{current.confidence:.0%}** confidence; the team looks "
@@ -106,6 +122,7 @@ else:
             st.error(f"**Nothing was restored.** {plain(str(exc))}", icon=":material/error:")
         else:
             forget_caches()
+            conflicts.reopen("defaults")  # the form opens again on the restored defaults, not the ones it held
             kept = (
                 f" The previous workspace was saved to {plain(done.previous_saved_to.name)}."
                 if done.previous_saved_to

@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 from lib.infra.db import transaction
 from lib.infra.inputs import InvalidInput
 from lib.infra.models import Decision, Pilot, ResultEntry
-from lib.services import audit, decisions, portfolio, results, workspace
+from lib.services import audit, decisions, entry_saves, portfolio, results, workspace
 from lib.services.designer import PlanInputs, plan_from_form, summarize
 from lib.services.pilots import update_pilot
 from tests.factories import START, ab_pilot, day_rows, goal
@@ -30,9 +30,9 @@ def pilot_id(engine) -> int:
         return p.id
 
 
-def _grid(engine, pid: int, day: date = START) -> results.Grid:
+def _grid(engine, pid: int, day: date = START) -> entry_saves.Grid:
     with Session(engine) as s:
-        return results.grid_for(s, pid, "reply_rate", [day])
+        return entry_saves.grid_for(s, pid, "reply_rate", [day])
 
 
 def test_clearing_only_conversions_is_refused_and_writes_nothing(engine, pilot_id):
@@ -41,7 +41,7 @@ def test_clearing_only_conversions_is_refused_and_writes_nothing(engine, pilot_i
     edited[1]["Conversions"] = None  # the pilot arm: exposures kept, conversions emptied
     before = _count(engine, ResultEntry)
     with pytest.raises(InvalidInput) as err, transaction(engine) as s:
-        results.save_grid(s, pilot_id, "reply_rate", grid.rows, edited, "tester", "oops")
+        entry_saves.save_grid(s, pilot_id, "reply_rate", grid.rows, edited, "tester", "oops")
     assert "Conversions is empty" in str(err.value) and "clear the whole row" in str(err.value)
     assert _count(engine, ResultEntry) == before
     with Session(engine) as s:
@@ -54,8 +54,8 @@ def test_clearing_the_whole_row_clears_the_value_with_history(engine, pilot_id):
     edited = [dict(r) for r in grid.rows]
     edited[1]["Conversions"] = edited[1]["Exposures"] = None
     with transaction(engine) as s:
-        saved = results.save_grid(s, pilot_id, "reply_rate", grid.rows, edited, "tester", "wrong day")
-    assert saved == results.GridSaved(added=0, corrected=0, deleted=1)
+        saved = entry_saves.save_grid(s, pilot_id, "reply_rate", grid.rows, edited, "tester", "wrong day")
+    assert saved == entry_saves.GridSaved(added=0, corrected=0, deleted=1)
     with Session(engine) as s:
         assert [e.arm for e in results.current_entries(s, pilot_id)] == ["control"]
     assert _count(engine, ResultEntry) == 2  # the cleared row stays as history
@@ -64,7 +64,7 @@ def test_clearing_the_whole_row_clears_the_value_with_history(engine, pilot_id):
 def test_a_grid_with_nothing_changed_says_so(engine, pilot_id):
     grid = _grid(engine, pilot_id)
     with pytest.raises(InvalidInput, match="nothing changed"), transaction(engine) as s:
-        results.save_grid(s, pilot_id, "reply_rate", grid.rows, [dict(r) for r in grid.rows], "tester")
+        entry_saves.save_grid(s, pilot_id, "reply_rate", grid.rows, [dict(r) for r in grid.rows], "tester")
 
 
 def test_logging_window_runs_from_the_start_to_the_end():

@@ -21,7 +21,7 @@ from lib.importer import file_checksum, read_sample
 from lib.infra.db import transaction
 from lib.infra.inputs import InvalidInput, PilotIn
 from lib.infra.models import Goal, ResultEntry
-from lib.services import decisions, goals, import_batches, pilots, results, share
+from lib.services import decisions, entry_saves, goals, import_batches, pilots, results, share
 from lib.services.access import Principal
 from lib.services.audit import snapshot
 from lib.services.manual_entry import GridEdit
@@ -106,7 +106,7 @@ def _changed_criteria(s: Session, w: World, reason: str, actor: str = "ana") -> 
 
 def _grid(s: Session, w: World, reason: str, actor: str = "ana") -> None:
     edit = GridEdit(START, "control", w.entry_id, dict(metric="reply_rate", arm="control", day=START, n=400, total=25))
-    results.apply_grid(s, w.pilot_id, [edit], actor, reason, today=TODAY)
+    entry_saves.apply_grid(s, w.pilot_id, [edit], actor, reason, today=TODAY)
 
 
 def _decide(s: Session, w: World, rationale: str = "Clear win.", decided_by: str = "Lea") -> None:

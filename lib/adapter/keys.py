@@ -24,8 +24,9 @@ class Keys:
         return f"grid_{pilot_id}_{metric}_{first}_{last}"
 
     @staticmethod
-    def grid_reason(pilot_id: int) -> str:
-        return f"grid_reason_{pilot_id}"
+    def grid_reason(grid: str) -> str:
+        """The grid's "Why" box, keyed with the grid (its key changes when the grid opens again)."""
+        return f"{grid}_reason"
 
     @staticmethod
     def grid_save(pilot_id: int) -> str:
@@ -96,3 +97,18 @@ class Keys:
     @staticmethod
     def nonce(base: str) -> str:
         return f"_nonce_{base}"
+
+    @staticmethod
+    def basis(kind: str, key: str) -> str:
+        """What a page showed under ``key`` (``kind``: opened, seen, used) or a refusal held for it (pending)."""
+        return f"_{kind}_{key}"
+
+    @staticmethod
+    def submit(form: str) -> str:
+        """A form's submit button: drawn on the last run, it says the form is still on screen."""
+        return f"{form}_submit"
+
+    @staticmethod
+    def stale(base: str, choice: str) -> str:
+        """The widgets of a refusal's choices for the form ``base`` (reload, keep, reason, over)."""
+        return f"{base}_stale_{choice}"

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from lib.adapter import wire
+from lib.adapter import conflicts, wire
 from lib.adapter.cached import per_workspace, portfolio_overview
 from lib.adapter.keys import Keys
 from lib.adapter.session import actor, can_write, deferred, form_key, read, save
@@ -132,7 +132,7 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
 def _revoke(session: Session, link_id: int) -> None:
     from lib.services import share
 
-    share.revoke(session, link_id, actor())
+    share.revoke(session, link_id, actor(), shown_active=True)  # its Revoke button showed it active
 
 
 def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blurb: str) -> None:
@@ -213,7 +213,9 @@ def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blur
                 f"expires {share.expiry_text(link)} · opened {row.opens} time{'s' if row.opens != 1 else ''}"
             )
             if row.active and can_write() and c2.button("Revoke", key=f"{key}_revoke_{link.id}"):
-                save(
+                conflicts.save(
+                    key,
                     partial(_revoke, link_id=link.id or 0),
                     f"Link #{link.id} revoked: it no longer opens anything.",
                 )
+        conflicts.choices(key)  # a colleague who revoked a link first is named, with a Reload

@@ -90,7 +90,8 @@ class CriteriaChange:
         return CriteriaChanged(self.at.date(), self.actor, self.reason, tuple(self.before), tuple(self.after))
 
 
-def _described(saved: list[dict]) -> list[str]:
+def described(saved: list[dict]) -> list[str]:
+    """Saved criteria in words ("primary: reply rate at least 8%"), as the history and the refusals say them."""
     from lib.criteria import describe
     from lib.specs import CriterionSpec
 
@@ -122,8 +123,8 @@ def criteria_changes(session: Session, pilot_id: int) -> list[CriteriaChange]:
             at=ev.at,
             actor=ev.actor,
             reason=ev.reason,
-            before=_described(json.loads(ev.before_json or "{}").get("criteria", [])),
-            after=_described(json.loads(ev.after_json or "{}").get("criteria", [])),
+            before=described(json.loads(ev.before_json or "{}").get("criteria", [])),
+            after=described(json.loads(ev.after_json or "{}").get("criteria", [])),
         )
         for ev in session.exec(stmt)
     ]

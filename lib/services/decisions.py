@@ -1,4 +1,10 @@
-"""Decisions from the review meeting, each with the numbers frozen at that moment."""
+"""Decisions from the review meeting, each with the numbers frozen at that moment.
+
+A decision is recorded against the latest decision the page showed (``shown_decision``): one made
+on a page that did not show the latest is refused, naming the decision it would contradict.
+Changing a decision on purpose stays possible — decide again from a page that shows it, or save
+over it with a reason — as a new decision that names the one it replaces.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +21,12 @@ from lib.infra.fields import shown
 from lib.infra.inputs import DecisionIn, FieldError, InvalidInput, validated
 from lib.infra.models import Decision, Pilot, utcnow
 from lib.services import access, audit
-from lib.services.pilots import get_pilot
-from lib.vocabulary import RECOMMENDATIONS, recommendation_label
+from lib.services.conflicts import Clash, Overwrite, StaleWrite
+from lib.services.pilots import get_pilot, locked_pilot
+from lib.vocabulary import OUTCOME_LABELS, RECOMMENDATIONS, recommendation_label
+
+#: ``decide(shown_decision=UNCHECKED)``: trusted code (the demo, scripts) that decides on what is current
+UNCHECKED = -1
 
 
 @dataclass(frozen=True)
@@ -40,11 +50,14 @@ def record_decision(
     recommendation: str = "",
     next_check_in: date | None = None,
     override_reason: str = "",
+    replaces: Decision | None = None,
+    replace_reason: str = "",
 ) -> Decision:
     """Store the decision; "extend" keeps the pilot running, anything else closes it.
 
     ``decided_by`` is who is asking (a :class:`lib.services.access.Principal` from the app): viewers and
-    shared links are refused before anything is written.
+    shared links are refused before anything is written. ``replaces`` is the decision the pilot stood
+    at (the audit event names it, with ``replace_reason`` when it was saved over on purpose).
     """
     access.require_editor(decided_by, "record decisions")
     pilot = get_pilot(session, pilot_id)
@@ -81,8 +94,8 @@ def record_decision(
         pilot_id=pilot_id,
         action=data.outcome,
         actor=data.decided_by,
-        before={"status": before},
-        after={"status": pilot.status},
+        before={"status": before, **({"decision": _brief(replaces)} if replaces is not None else {})},
+        after={"status": pilot.status, **({"replaced_because": replace_reason} if replace_reason else {})},
         reason=data.rationale,
     )
     return decision
@@ -102,6 +115,53 @@ def latest_primaries(rows: Iterable[tuple[Decision, Pilot]]) -> Iterator[tuple[D
         except (ValueError, AttributeError):
             primary = {}
         yield decision, pilot, primary
+
+
+def _brief(d: Decision) -> dict[str, Any]:
+    return {"id": d.id, "outcome": d.outcome, "decided_by": d.decided_by, "decided_at": d.decided_at}
+
+
+def latest_decision(session: Session, pilot_id: int) -> Decision | None:
+    """The decision a pilot stands at: its newest."""
+    stmt = (
+        select(Decision)
+        .where(Decision.pilot_id == pilot_id)
+        .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
+    )
+    return session.exec(stmt).first()
+
+
+def replaced(rows: list[DecisionRow]) -> dict[int, Decision]:
+    """Each decision's id -> the one it replaced (the same pilot's decision before it), from rows newest first."""
+    out: dict[int, Decision] = {}
+    newest_first: dict[int, list[Decision]] = {}
+    for r in rows:
+        newest_first.setdefault(r.decision.pilot_id, []).append(r.decision)
+    for chain in newest_first.values():
+        for newer, older in zip(chain, chain[1:], strict=False):
+            out[newer.id or 0] = older
+    return out
+
+
+def _stale(pilot: Pilot, latest: Decision, outcome: str, shown: int | None) -> StaleWrite:
+    label = OUTCOME_LABELS.get
+    return StaleWrite(
+        [
+            Clash(
+                key="decision",
+                who=latest.decided_by,
+                at=latest.decided_at,
+                did="recorded",
+                what=f"“{label(latest.outcome, latest.outcome)}” for {pilot.name}",
+                theirs="",
+                yours=f"you chose “{label(outcome, outcome)}”",
+                opened="this page",
+                shown=shown,
+                current=latest.id,
+                mine=outcome,
+            )
+        ]
+    )
 
 
 def list_decisions(session: Session, pilot_id: int | None = None) -> list[DecisionRow]:
@@ -145,12 +205,17 @@ def decide(
     next_check_in: date | None = None,
     override_reason: str = "",
     today: date | None = None,
+    shown_decision: int | None = UNCHECKED,
+    over: Overwrite | None = None,
 ) -> RecordedDecision:
     """Record a decision with the numbers evaluated once, inside the caller's transaction.
 
     The stored recommendation and the frozen numbers come from the same
     evaluation. When the person decided on a page whose recommendation no longer
     holds (results logged meanwhile), nothing is stored and they are asked to look again.
+    ``shown_decision`` is the id of the latest decision the page showed (None: none): when a
+    colleague decided since, :class:`StaleWrite` names that decision and nothing is stored;
+    ``over`` records this one over it on purpose, with the reason.
     Deciding against the recommendation needs a written reason; a check-in date, when
     given, must lie ahead (the review queue shows the pilot again from that day).
     """
@@ -158,6 +223,14 @@ def decide(
 
     access.require_editor(decided_by, "record decisions")
     today = today or date.today()
+    pilot = locked_pilot(session, pilot_id)  # a second decision on this pilot waits here until this one is stored
+    latest = latest_decision(session, pilot_id)
+    replace_reason = ""
+    if over is not None:
+        shown_decision = over.basis({"decision": shown_decision})["decision"]
+        replace_reason = over.audit_reason()
+    if shown_decision != UNCHECKED and latest is not None and latest.id != shown_decision:
+        raise _stale(pilot, latest, outcome, shown_decision)
     snapshot = decision_snapshot(session, pilot_id)
     now = str(snapshot["evaluation"]["recommendation"])
     if shown_recommendation is not None and shown_recommendation != now:
@@ -188,5 +261,7 @@ def decide(
         recommendation=now,
         next_check_in=next_check_in,
         override_reason=override_reason if not follows(outcome, now) else "",
+        replaces=latest,
+        replace_reason=replace_reason,
     )
     return RecordedDecision(decision, snapshot)

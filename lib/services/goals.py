@@ -10,6 +10,8 @@ from sqlmodel import Session, col, select
 from lib.infra.inputs import GoalIn, InvalidInput, validated
 from lib.infra.models import Goal, Pilot, utcnow
 from lib.services import access, audit
+from lib.services.conflicts import Overwrite
+from lib.services.form_merge import merge_form, plain_value
 from lib.vocabulary import GOAL_LEVELS
 
 
@@ -63,12 +65,46 @@ def create_goal(session: Session, actor: str, **values: Any) -> Goal:
     return goal
 
 
-def update_goal(session: Session, goal_id: int, actor: str, **values: Any) -> Goal:
+def form_basis(goal: Goal) -> dict[str, Any]:
+    """What an edit form shows of a goal, as ``update_goal(shown=…)`` compares it."""
+    return {k: getattr(goal, k) for k in GoalIn.model_fields}
+
+
+def update_goal(
+    session: Session,
+    goal_id: int,
+    actor: str,
+    *,
+    shown: dict[str, Any] | None = None,
+    over: Overwrite | None = None,
+    **values: Any,
+) -> Goal:
+    """Change a goal. ``shown`` (what the form showed when opened) merges the save field by field, as
+    :func:`lib.services.pilots.update_pilot` does: a field a colleague changed since is refused, named."""
     access.require_editor(actor, "edit goals")
-    goal = session.get(Goal, goal_id)
+    goal = session.exec(select(Goal).where(Goal.id == goal_id).with_for_update()).first()
     if goal is None:
         raise InvalidInput.one("goal", f"goal #{goal_id} does not exist.")
     data = validated(GoalIn, **values)
+    reason = ""
+    if shown is not None:
+        mine = data.model_dump()
+        try:
+            basis = validated(GoalIn, **shown).model_dump()
+        except InvalidInput:
+            basis = dict(shown)
+        merge = merge_form(
+            session,
+            entity="goal",
+            entity_id=goal_id,
+            subject=f" of “{goal.name}”",
+            now={k: getattr(goal, k) for k in mine},
+            typed=mine,
+            shown={k: basis[k] for k in mine if k in basis},
+            over=over,
+            show=lambda field, value: _goal_words(session, field, value),
+        )
+        data, reason = validated(GoalIn, **merge.values), merge.over_reason
     _check_name(session, data, goal_id)
     _check_parent(session, data, goal_id)
     before = audit.snapshot(goal)
@@ -84,8 +120,16 @@ def update_goal(session: Session, goal_id: int, actor: str, **values: Any) -> Go
         actor=actor,
         before=before,
         after=audit.snapshot(goal),
+        reason=reason,
     )
     return goal
+
+
+def _goal_words(session: Session, field: str, value: Any) -> str:
+    if field == "parent_id" and value is not None:
+        parent = session.get(Goal, value)
+        return f"“{parent.name}”" if parent else f"goal #{value}"
+    return plain_value(field, value)
 
 
 def goal_tree(session: Session) -> list[GoalNode]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from lib.infra.inputs import FieldError, InvalidInput
+from lib.infra.inputs import InvalidInput
 from lib.infra.models import ResultEntry
+from lib.specs import Observation
 from lib.stats.statistics import MeanStat, RateStat, from_observation
 
 
@@ -90,7 +91,7 @@ def form_rows(kinds: dict[str, str], day: date, values: dict[tuple[str, str], di
     return rows
 
 
-def from_entry(kind: str, e: ResultEntry) -> dict[str, float]:
+def from_entry(kind: str, e: ResultEntry | Observation) -> dict[str, float]:
     """The reverse of ``to_row``, to prefill a correction: the entry's statistic in people's terms."""
     stat = from_observation(e, kind)
     if isinstance(stat, RateStat):
@@ -138,37 +139,3 @@ def _clean(v) -> float | None:
     except (TypeError, ValueError):
         return v  # let validation name it
     return None if f != f else f  # NaN from an emptied cell
-
-
-def grid_changes(
-    kind: str, metric: str, original: list[dict], edited: list[dict], entries: dict[tuple[date, str], ResultEntry]
-) -> tuple[list[GridEdit], list[FieldError]]:
-    """Compare the grid before and after editing: the rows whose values changed, and every half-filled row."""
-    edits: list[GridEdit] = []
-    problems: list[FieldError] = []
-    for before, after in zip(original, edited, strict=True):
-        vals_before = {f.name: _clean(before.get(f.label)) for f in FIELDS[kind]}
-        vals_after = {f.name: _clean(after.get(f.label)) for f in FIELDS[kind]}
-        if vals_before == vals_after:
-            continue
-        day, arm = before["Day"], before["Arm"]
-        existing = entries.get((day, arm))
-        try:
-            row = to_row(kind, metric, arm, day, vals_after)
-        except InvalidInput as exc:
-            problems.extend(exc.errors)
-            continue
-        if existing is None and row is None:
-            continue
-        edits.append(GridEdit(day=day, arm=arm, entry_id=existing.id if existing else None, row=row))
-    return edits, problems
-
-
-def grid_edits(
-    kind: str, metric: str, original: list[dict], edited: list[dict], entries: dict[tuple[date, str], ResultEntry]
-) -> list[GridEdit]:
-    """Only the rows whose values changed; a half-filled row is refused (all of them reported at once)."""
-    edits, problems = grid_changes(kind, metric, original, edited, entries)
-    if problems:
-        raise InvalidInput(problems)
-    return edits

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from lib.decide import PilotEvaluation
 from lib.formatting import fmt_date
 from lib.infra.models import Decision, Goal, Pilot
-from lib.services.decisions import DecisionRow
+from lib.services.decisions import DecisionRow, replaced
 from lib.services.headline import Headline, headline
 from lib.services.portfolio import Portfolio, PortfolioRow, overview
 from lib.vocabulary import OUTCOME_LABELS, recommendation_label
@@ -33,6 +33,7 @@ LOG_COLUMNS = (
     "Against it because",
     "Check-in",
     "Decision rules",
+    "Replaces",
 )
 #: what a decision frozen before the rules were versioned was judged by
 UNVERSIONED_RULES = "before 2026.11"
@@ -64,6 +65,8 @@ class DecisionLog:
     rows: list[DecisionRow]
     teams: list[str] = field(default_factory=list)  # what the filters can offer
     goals: dict[int, str] = field(default_factory=dict)
+    #: each decision's id -> the decision of the same pilot it replaced (filters do not hide it)
+    replaced: dict[int, Decision] = field(default_factory=dict)
 
 
 def queue(session: Session, today: date | None = None, portfolio: Portfolio | None = None) -> list[QueueItem]:
@@ -98,7 +101,13 @@ def decision_log(session: Session, f: LogFilter = LogFilter()) -> DecisionLog:
     ]
     teams = sorted({t for t in session.exec(select(Pilot.team).distinct()) if t})
     goals = {g.id or 0: g.name for g in session.exec(select(Goal).order_by(col(Goal.id)))}
-    return DecisionLog(rows, teams, goals)
+    pilot_ids = {r.decision.pilot_id for r in rows}
+    every = session.exec(
+        select(Decision)
+        .where(col(Decision.pilot_id).in_(pilot_ids))
+        .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
+    )
+    return DecisionLog(rows, teams, goals, replaced([DecisionRow(d, "") for d in every]))
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,13 @@ def frozen_numbers(row: DecisionRow) -> FrozenNumbers:
     when = datetime.fromisoformat(at).strftime("%d %b %Y, %H:%M UTC") if at else "—"
     rules = snap.get("method_version") or evaluation.get("method_version") or UNVERSIONED_RULES
     return FrozenNumbers([c.get("sentence", "") for c in evaluation.get("verdicts", [])], when, rules)
+
+
+def replaced_text(d: Decision | None) -> str:
+    """The decision a later one replaced, in a few words: "Scale it (Lea Novak, 4 Oct 2026)"."""
+    if d is None:
+        return "—"
+    return f"{OUTCOME_LABELS.get(d.outcome, d.outcome)} ({d.decided_by}, {fmt_date(d.decided_at.date())})"
 
 
 def log_label(row: DecisionRow) -> str:
@@ -139,6 +155,7 @@ def log_table(log: DecisionLog) -> pd.DataFrame:
                 r.decision.override_reason or "—",
                 r.decision.next_check_in,
                 frozen_numbers(r).rules,
+                replaced_text(log.replaced.get(r.decision.id or 0)),
             )
             for r in log.rows
         ],

@@ -16,6 +16,8 @@ from sqlmodel import Session, col, select
 from lib.infra.inputs import CriterionIn, FieldError, InvalidInput, PilotIn, checked_reason, validated
 from lib.infra.models import Criterion, Goal, Pilot, utcnow
 from lib.services import access, audit
+from lib.services.conflicts import Overwrite
+from lib.services.form_merge import merge_form, plain_value
 from lib.specs import CriterionSpec, PilotSpec, arm_roles
 from lib.vocabulary import (
     DESIGN_COMPARISON,
@@ -192,17 +194,37 @@ def create_pilot(session: Session, actor: str, criteria: Sequence[dict[str, Any]
     return pilot
 
 
+def locked_pilot(session: Session, pilot_id: int) -> Pilot:
+    """The pilot, its row locked until the transaction ends (PostgreSQL; SQLite's writers queue anyway):
+    a second write that compares against it waits, then sees the first one's change."""
+    pilot = session.exec(select(Pilot).where(Pilot.id == pilot_id).with_for_update()).first()
+    if pilot is None:
+        raise InvalidInput.one("pilot", f"pilot #{pilot_id} does not exist.")
+    return pilot
+
+
 def update_pilot(
     session: Session,
     pilot_id: int,
     actor: str,
     criteria: Sequence[dict[str, Any]] | None = None,
     reason: str = "",
+    *,
+    shown: dict[str, Any] | None = None,
+    over: Overwrite | None = None,
     **values: Any,
 ) -> Pilot:
-    """Change a pilot; ``criteria`` (when given) replaces the set, which needs a reason once locked."""
+    """Change a pilot; ``criteria`` (when given) replaces the set, which needs a reason once locked.
+
+    ``shown`` is what the form showed when it was opened (its fields, and ``"criteria"``): the save is
+    then merged field by field (:mod:`lib.services.form_merge`) — only the fields the person changed are
+    written, and one a colleague changed since to something else is refused. Without it (scripts, the
+    CLI, a status change) every field is set from ``values``. ``over`` saves over the clashes shown.
+    """
     access.require_editor(actor, "edit pilots or their criteria")
-    pilot = get_pilot(session, pilot_id)
+    pilot = locked_pilot(session, pilot_id)
+    if shown is not None:
+        values, criteria, reason = _merged(session, pilot, values, criteria, reason, shown, over)
     data, _ = _validate_all(values, criteria)
     reason = checked_reason(reason)
     _check_goal(session, data.goal_id)
@@ -231,6 +253,77 @@ def update_pilot(
     if criteria is not None:
         replace_criteria(session, pilot, criteria, actor, reason, old_criteria)
     return pilot
+
+
+def form_basis(pilot: Pilot, criteria: Sequence[Criterion]) -> dict[str, Any]:
+    """What an edit form shows of a pilot, as ``update_pilot(shown=…)`` compares it: its fields and criteria."""
+    return {
+        **{k: getattr(pilot, k) for k in PilotIn.model_fields},
+        "criteria": [{k: getattr(c, k) for k in CRITERION_FIELDS} for c in criteria],
+    }
+
+
+def _normal(values: dict[str, Any]) -> dict[str, Any]:
+    """A form's pilot fields as stored (stripped, arms as the design has them); as given when they do not validate."""
+    try:
+        return validated(PilotIn, **values).model_dump()
+    except InvalidInput:
+        return dict(values)
+
+
+def _merged(
+    session: Session,
+    pilot: Pilot,
+    values: dict[str, Any],
+    criteria: Sequence[dict[str, Any]] | None,
+    reason: str,
+    shown: dict[str, Any],
+    over: Overwrite | None,
+) -> tuple[dict[str, Any], Sequence[dict[str, Any]] | None, str]:
+    """The edit merged into the pilot as it is now: (values, criteria or None when unchanged, reason)."""
+    typed, _ = _validate_all(values, criteria)  # bad input is named before anything is compared
+    mine = typed.model_dump()
+    now = {k: getattr(pilot, k) for k in mine}
+    basis = _normal({k: v for k, v in shown.items() if k != "criteria"})
+    fields = {k: basis[k] for k in mine if k in basis}
+    shown_criteria = shown.get("criteria")
+    if criteria is not None and shown_criteria is not None:
+        current = _criteria_snapshot(session, _id(pilot))
+        design = mine["design"]
+        new = [{k: c.model_dump()[k] for k in CRITERION_FIELDS} for c in _validate_criteria(design, criteria)]
+        fields["criteria"], mine["criteria"], now["criteria"] = (
+            _comparable(list(shown_criteria)),
+            _comparable(new),
+            _comparable(current),
+        )
+    merge = merge_form(
+        session,
+        entity="pilot",
+        entity_id=pilot.id,
+        subject=f" of “{pilot.name}”",
+        now=now,
+        typed=mine,
+        shown=fields,
+        over=over,
+        show=lambda field, value: _pilot_words(session, field, value),
+        audited_as={"criteria": "criteria"},
+    )
+    if "criteria" in merge.values:
+        criteria = criteria if "criteria" in merge.changed else None
+        del merge.values["criteria"]
+    if merge.over_reason:
+        reason = merge.over_reason + (f" — {reason.strip()}" if reason.strip() else "")
+    return merge.values, criteria, reason
+
+
+def _pilot_words(session: Session, field: str, value: Any) -> str:
+    """A pilot field's value as a refusal quotes it: a goal by its name, criteria in words."""
+    if field == "goal_id" and value is not None:
+        goal = session.get(Goal, value)
+        return f"“{goal.name}”" if goal else f"goal #{value}"
+    if field == "criteria":
+        return "“" + "; ".join(audit.described([dict(zip(CRITERION_FIELDS, c, strict=True)) for c in value])) + "”"
+    return plain_value(field, value)
 
 
 def replace_criteria(

@@ -7,12 +7,16 @@ workspace that never opened Settings behaves exactly as before.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from lib.infra.inputs import FieldError, InvalidInput
 from lib.infra.models import WorkspaceSetting, utcnow
 from lib.services import access, audit
+from lib.services.conflicts import Overwrite
+from lib.services.form_merge import merge_form
 
 CONFIDENCES: tuple[float, ...] = (0.8, 0.9, 0.95, 0.99)
 #: how often the team looks at a running pilot; the plan's operating characteristics assume it
@@ -43,7 +47,17 @@ def defaults(session: Session) -> WorkspaceDefaults:
     )
 
 
-def save_defaults(session: Session, actor: str, *, confidence: float, looks: str) -> WorkspaceDefaults:
+def save_defaults(
+    session: Session,
+    actor: str,
+    *,
+    confidence: float,
+    looks: str,
+    shown: WorkspaceDefaults | None = None,
+    over: Overwrite | None = None,
+) -> WorkspaceDefaults:
+    """Store the defaults. With ``shown`` (what the form showed when opened) only the fields the person
+    changed are written, and one a colleague changed since to something else is refused, named."""
     access.require_editor(actor, "change the workspace's defaults")
     problems = []
     if confidence not in CONFIDENCES:
@@ -52,18 +66,49 @@ def save_defaults(session: Session, actor: str, *, confidence: float, looks: str
         problems.append(FieldError("looks", f"must be one of: {', '.join(LOOK_SCHEDULES)}."))
     if problems:
         raise InvalidInput(problems)
+    list(session.exec(select(WorkspaceSetting).with_for_update()))  # a second save waits, then compares with this one
     before = defaults(session)
-    for key, value in (("confidence", str(confidence)), ("looks", looks)):
+    now = {"confidence": before.confidence, "looks": before.looks}
+    typed: dict[str, Any] = {"confidence": confidence, "looks": looks}
+    reason = ""
+    if shown is not None:
+        merge = merge_form(
+            session,
+            entity="settings",
+            entity_id=None,
+            subject="",
+            now=now,
+            typed=typed,
+            shown={"confidence": shown.confidence, "looks": shown.looks},
+            over=over,
+            show=_words,
+            you="you chose",
+        )
+        typed, reason = merge.values, merge.over_reason
+    for key, value in (("confidence", str(typed["confidence"])), ("looks", typed["looks"])):
         row = session.get(WorkspaceSetting, key) or WorkspaceSetting(key=key, value=value)
         row.value, row.updated_at = value, utcnow()
         session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:  # two first-ever saves at one moment: the second is told, not shown a traceback
+        raise InvalidInput.one(
+            "defaults", "someone else saved the defaults at the same moment; reload and look again."
+        ) from None
     audit.record(
         session,
         entity="settings",
         entity_id=None,
         action="update",
         actor=actor,
-        before={"confidence": before.confidence, "looks": before.looks},
-        after={"confidence": confidence, "looks": looks},
+        before=now,
+        after=typed,
+        reason=reason,
     )
-    return WorkspaceDefaults(confidence, looks)
+    return WorkspaceDefaults(typed["confidence"], typed["looks"])
+
+
+def _words(field: str, value: Any) -> str:
+    if field == "confidence":
+        return f"{value:.0%}"
+    return LOOK_SCHEDULES.get(value, str(value)).lower()

@@ -36,6 +36,7 @@ from lib.infra.inputs import FieldError, InvalidInput
 from lib.infra.models import AuditEvent, Decision, Goal, Pilot, ShareLink, utcnow
 from lib.plain_text import plain_markdown  # noqa: F401 - re-exported
 from lib.services import access, audit
+from lib.services.conflicts import Clash, StaleWrite, last_change
 from lib.vocabulary import SHARE_LINK_STATUS_LABELS
 
 if TYPE_CHECKING:  # the report and its charts load only when a report is shown
@@ -256,19 +257,43 @@ def create_link(
     return link, token
 
 
-def revoke(session: Session, link_id: int, actor: str) -> ShareLink:
-    """Stop a link from opening anything, from now on; refused for an unknown or already revoked link."""
+def revoke(session: Session, link_id: int, actor: str, *, shown_active: bool = False) -> ShareLink:
+    """Stop a link from opening anything, from now on; refused for an unknown or already revoked link.
+
+    ``shown_active``: the page showed the link active (its Revoke button); a colleague who revoked it
+    since is named in the refusal (:class:`StaleWrite`), and nothing is written.
+    """
     access.require_editor(actor, "revoke share links")
     errors: list[FieldError] = []
     lid = _checked_id(errors, "link", link_id, "share link")
     if errors:
         raise InvalidInput(errors)
-    link = session.get(ShareLink, lid) if lid is not None else None
+    link = session.exec(select(ShareLink).where(ShareLink.id == lid).with_for_update()).first()
     if link is None:
         raise InvalidInput.one("link", f"share link #{link_id} does not exist.")
     if link.revoked_at is not None:
+        who, at = last_change(session, "share_link", link.id, "revoked_at")
+        if shown_active:
+            named = f"share link #{link.id}" + (f" “{link.label}”" if link.label else "")
+            raise StaleWrite(
+                [
+                    Clash(
+                        key=link.id,
+                        who=who,
+                        at=at or link.revoked_at,
+                        did="revoked",
+                        what=named,
+                        theirs="",
+                        yours="it was already revoked, so nothing changed",
+                        opened="this page",
+                        shown="active",
+                        current="revoked",
+                        mine="revoked",
+                    )
+                ]
+            )
         raise InvalidInput.one(
-            "link", f"share link #{link_id} was already revoked on {fmt_date(link.revoked_at.date())}."
+            "link", f"share link #{link_id} was already revoked on {fmt_date(link.revoked_at.date())} by {who}."
         )
     before = audit.snapshot(link, _AUDITED)
     link.revoked_at = utcnow()
