@@ -68,7 +68,8 @@ class RepeatedIds:
         if self._first_row is None:
             self._first_row = first_row
         hashes = hash_texts(ids)  # missing cells hash to 0 already
-        hashes[~usable] = 0
+        if not usable.all():
+            hashes[~usable] = 0
         self._hashes.append(hashes)
         self._arms.append(arm_ids.astype(np.int8))
 
