@@ -23,7 +23,13 @@ imports pandas), timed inside that process (best of ``repeats``) after the
 imports are done; CPU seconds (all threads) are shown too, since wall time on a
 shared machine moves with its load. Memory is the same measure for every job:
 the process's peak RSS (ru_maxrss) minus that of a process that only imports
-pandas and the importer. Targets: import time <= 1.0x pandas, memory <= 0.5x.
+pandas and the importer. Targets: import time <= 1.0x pandas, memory <= 0.2x.
+
+pandas 3.1 parses a whole file (``pd.read_csv(path)``) on several threads, so
+its wall time can sit below its CPU time on an idle machine; the importer's
+chunked read is one thread (pandas' chunks hold the GIL: two threads reading
+two halves measured no faster). On a busy machine the CPU column is the
+steadier comparison.
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ ARMS = ("control", "pilot_a", "pilot_b")
 START, DAYS = date(2024, 3, 1), 28
 JOBS = ("baseline", "pandas", "import", "import, no ids", "read all", "read used")
 USED = ["date", "arm", "visited", "converted", "spend"]
-TIME_TARGET, MEMORY_TARGET = 1.0, 0.5
+TIME_TARGET, MEMORY_TARGET = 1.0, 0.2
 
 
 def write_events_csv(path: Path, rows: int, seed: int = 7) -> None:

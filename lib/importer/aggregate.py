@@ -20,6 +20,7 @@ from . import messages
 from .arms import arm_key
 from .checks import check_keys, check_values
 from .errors import ImportFileError
+from .group_sums import ARM_STRIDE, Group, GroupSums
 from .keys import KeyTable, day_part, factorize, lookup_tables, spread
 from .plan import ColumnPlan
 from .repeats import RepeatedIds
@@ -29,19 +30,13 @@ from .values import BLANK, NA_TOKENS, TOTAL_ROW, TOTAL_TOKENS, DateToken, cell_t
 
 MAX_ARMS = 50
 MAX_DAYS = 20_000
-ARM_STRIDE = 64  # > MAX_ARMS: day id * stride + arm id is a unique group key
 AS_OF_KEY = ("as_of",)
 """The one day key of a file without a date column."""
 _DATE_CACHE_LIMIT = 200_000
+_BLANK, _TOTAL, _BAD = -2, -3, -4
+"""What a distinct arm or date value reads as when it names no arm or day (ids are >= 0)."""
 
-
-@dataclass
-class Group:
-    """Running sums for one (day id, arm id): per metric n, total, total of squares, total of cubes."""
-
-    stats: np.ndarray
-    rows: int = 0
-    first_row: int = 0
+__all__ = ["ARM_STRIDE", "AS_OF_KEY", "MAX_ARMS", "MAX_DAYS", "Aggregator", "Group", "Tally"]
 
 
 @dataclass
@@ -50,13 +45,18 @@ class Tally:
 
     arms: KeyTable
     days: KeyTable
-    groups: dict[tuple[int, int], Group] = field(default_factory=dict)
+    sums: GroupSums
     row_count: int = 0
     blank_rows: int = 0
     totals_rows: list[int] = field(default_factory=list)  # the first few, for the note
     totals_count: int = 0
     repeats: RepeatedIds | None = None  # person ids, when the file has a column of them
     units: UnitRows | None = None  # each row's unit, when the arms split stores or markets
+
+    @property
+    def groups(self) -> dict[tuple[int, int], Group]:
+        """The sums per (day id, arm id), in the order the groups first appeared."""
+        return self.sums.groups()
 
 
 class Aggregator:
@@ -66,12 +66,16 @@ class Aggregator:
         self.plan = plan
         self.decimal = decimal
         self.log = log
-        self.tally = Tally(KeyTable(log.cap), KeyTable(log.cap))
+        self.tally = Tally(KeyTable(log.cap), KeyTable(log.cap), GroupSums(len(plan.metrics)))
         if plan.id_pos is not None:
             self.tally.repeats = RepeatedIds(plan.names[plan.id_pos])
         if plan.unit_pos is not None:
             self.tally.units = UnitRows(plan.unit_pos, plan.strata_pos, plan.before_pos, decimal)
         self._date_cache: dict[object, DateToken | None] = {}
+        # (type, value) -> arm id or _BLANK / _TOTAL, and day id or _BLANK / _TOTAL / _BAD: each distinct
+        # value is read once per file (by type too: True == 1, but they read as different text)
+        self._read_as: dict[tuple[type, object], int] = {}
+        self._day_as: dict[tuple[type, object], int] = {}
         self._fixed_arm = self.tally.arms.intern(PILOT_ARM, PILOT_ARM) if plan.arm_pos is None else -1
         self._fixed_day = self.tally.days.intern(AS_OF_KEY, "") if plan.date_pos is None else -1
 
@@ -81,11 +85,12 @@ class Aggregator:
         if size == 0:
             return
         plan, tally = self.plan, self.tally
+        columns = {pos: frame[pos] for pos in plan.names}  # each mapped column taken out of the frame once
         parsed = {
-            pos: parse_numbers(frame[pos], self.decimal, allow_bool=pos in plan.flag_positions) for pos in plan.roles
+            pos: parse_numbers(columns[pos], self.decimal, allow_bool=pos in plan.flag_positions) for pos in plan.roles
         }
-        arm_ids, arm_blank, arm_total = self._arm_ids(frame, size)
-        day_ids, day_blank, day_total, day_bad = self._day_ids(frame, size)
+        arm_ids, arm_blank, arm_total = self._arm_ids(columns, size)
+        day_ids, day_blank, day_total, day_bad = self._day_ids(columns, size)
         empty = arm_blank & day_blank
         if empty.any():  # rows with nothing in any mapped column are skipped quietly
             for numbers in parsed.values():
@@ -103,68 +108,93 @@ class Aggregator:
         tally.arms.record(np.where(skip, -1, arm_ids) if any_skip else arm_ids, first_row)
         tally.days.record(np.where(skip, -1, day_ids) if any_skip else day_ids, first_row)
         ok = ~skip
-        ok &= check_keys(self.log, plan, frame, first_row, ok, arm_blank, day_blank, day_bad)
-        ok &= check_values(self.log, plan, frame, first_row, ok, parsed)
+        ok &= check_keys(self.log, plan, columns, first_row, ok, arm_blank, day_blank, day_bad)
+        ok &= check_values(self.log, plan, columns, first_row, ok, parsed)
         if tally.repeats is not None and plan.id_pos is not None:
-            tally.repeats.add(frame[plan.id_pos], ok, arm_ids, first_row)
+            tally.repeats.add(columns[plan.id_pos], ok, arm_ids, first_row)
         if tally.units is not None:
             tally.units.add(frame, first_row, ok, arm_ids, day_ids, plan, {pos: p.values for pos, p in parsed.items()})
         self._accumulate(first_row, ok, arm_ids, day_ids, {pos: p.values for pos, p in parsed.items()})
 
-    def _arm_ids(self, frame: pd.DataFrame, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _arm_ids(self, columns: dict[int, pd.Series], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Arm id per row (-1 when none), plus which rows are blank and which are totals rows."""
         if self.plan.arm_pos is None:
             return np.full(size, self._fixed_arm), np.ones(size, dtype=bool), np.zeros(size, dtype=bool)
-        arms = self.tally.arms
-        codes, uniques = factorize(frame[self.plan.arm_pos])
+        codes, uniques = factorize(columns[self.plan.arm_pos])
         ids, blank, total = lookup_tables(len(uniques), codes, 2)
+        known = self._read_as
+        if len(known) > _DATE_CACHE_LIMIT:
+            known.clear()
         for i, value in enumerate(uniques):
-            text = cell_text(value)
-            key = arm_key(text)
-            if key in NA_TOKENS:
+            read = known.get((type(value), value))
+            if read is None:
+                read = known[type(value), value] = self._read_arm(value)
+            if read == _BLANK:
                 blank[i] = True
-            elif key in TOTAL_TOKENS:
+            elif read == _TOTAL:
                 total[i] = True
             else:
-                ids[i] = arms.intern(key, text)
-        if len(arms) > MAX_ARMS:
+                ids[i] = read
+        if len(self.tally.arms) > MAX_ARMS:
             column = self.plan.names[self.plan.arm_pos]
-            raise ImportFileError(messages.too_many_arms(column, MAX_ARMS, arms.labels[:5]))
+            raise ImportFileError(messages.too_many_arms(column, MAX_ARMS, self.tally.arms.labels[:5]))
         return ids[codes], spread(blank, codes), spread(total, codes)
 
-    def _day_ids(self, frame: pd.DataFrame, size: int) -> tuple[np.ndarray, ...]:
+    def _read_arm(self, value: object) -> int:
+        text = cell_text(value)
+        key = arm_key(text)
+        if key in NA_TOKENS:
+            return _BLANK
+        if key in TOTAL_TOKENS:
+            return _TOTAL
+        return self.tally.arms.intern(key, text)
+
+    def _day_ids(self, columns: dict[int, pd.Series], size: int) -> tuple[np.ndarray, ...]:
         """Day id per row (-1 when none), plus blank, totals-row and unreadable masks."""
         if self.plan.date_pos is None:
             none = np.zeros(size, dtype=bool)
             return np.full(size, self._fixed_day), np.ones(size, dtype=bool), none, none
-        days = self.tally.days
-        column = frame[self.plan.date_pos]
+        column = columns[self.plan.date_pos]
         codes, uniques = factorize(column)
         if len(uniques) > 1000:  # timestamps: group by their day before reading each one
             codes, uniques = factorize(day_part(column))
         ids, blank, total, bad = lookup_tables(len(uniques), codes, 3)
+        known = self._day_as
+        if len(known) > _DATE_CACHE_LIMIT:
+            known.clear()
+        for i, value in enumerate(uniques):
+            read = known.get((type(value), value))
+            if read is None:
+                read = known[type(value), value] = self._read_day(value)
+            if read >= 0:
+                ids[i] = read
+            elif read == _BLANK:
+                blank[i] = True
+            elif read == _TOTAL:
+                total[i] = True
+            else:
+                bad[i] = True
+        if len(self.tally.days) > MAX_DAYS:
+            raise ImportFileError(messages.too_many_dates(self.plan.names[self.plan.date_pos], MAX_DAYS))
+        return ids[codes], spread(blank, codes), spread(total, codes), spread(bad, codes)
+
+    def _read_day(self, value: object) -> int:
+        if is_blank(value):
+            return _BLANK
         cache = self._date_cache
         if len(cache) > _DATE_CACHE_LIMIT:
             cache.clear()
-        for i, value in enumerate(uniques):
-            if is_blank(value):
-                blank[i] = True
-                continue
-            try:
-                token = cache[value]
-            except (KeyError, TypeError):
-                token = date_token(value)
-                if len(cache) <= _DATE_CACHE_LIMIT:
-                    cache[value] = token
-            if token is None:
-                bad[i] = True
-            elif token == TOTAL_ROW:
-                total[i] = True
-            else:
-                ids[i] = days.intern(token, cell_text(value))
-        if len(days) > MAX_DAYS:
-            raise ImportFileError(messages.too_many_dates(self.plan.names[self.plan.date_pos], MAX_DAYS))
-        return ids[codes], spread(blank, codes), spread(total, codes), spread(bad, codes)
+        try:
+            token = cache[value]
+        except (KeyError, TypeError):
+            token = date_token(value)
+            if len(cache) <= _DATE_CACHE_LIMIT:
+                cache[value] = token
+        if token is None:
+            return _BAD
+        if token == TOTAL_ROW:
+            return _TOTAL
+        return self.tally.days.intern(token, cell_text(value))
 
     def _accumulate(
         self, first_row: int, ok: np.ndarray, arm_ids: np.ndarray, day_ids: np.ndarray, values: dict[int, np.ndarray]
@@ -179,61 +209,28 @@ class Aggregator:
                 return
             keys = day_ids[index] * ARM_STRIDE + arm_ids[index]
             values = {pos: v[index] for pos, v in values.items()}
-        top = int(keys.max())
-        if top < (1 << 16):  # few days x arms: count straight into key-indexed bins
-            bins, size = keys, top + 1
-            counts = np.bincount(bins, minlength=size)
-            slots = np.flatnonzero(counts)
-            group_keys = slots
-        else:
-            bins, uniques = pd.factorize(keys)
-            size = len(uniques)
-            counts = np.bincount(bins, minlength=size)
-            slots = np.arange(size)
-            group_keys = np.asarray(uniques)
+        groups = self.tally.sums
+        bins, size, slots = groups.bins(groups.slots(keys, index, first_row))
         sums: dict[tuple[int, int], np.ndarray] = {}
 
         def power_sum(pos: int, power: int) -> np.ndarray:
             if (pos, power) not in sums:
                 v = values[pos]
                 weights = v if power == 1 else v * v if power == 2 else v * v * v
-                sums[pos, power] = np.bincount(bins, weights=weights, minlength=size)[slots]
+                sums[pos, power] = np.bincount(bins, weights=weights, minlength=size)
             return sums[pos, power]
 
-        table = np.zeros((len(slots), len(self.plan.metrics), 4))
+        counts = np.bincount(bins, minlength=size)
+        stats = groups.stats
         for m, source in enumerate(self.plan.sources):
             if source.n == "rows":
-                table[:, m, 0] = counts[slots]
+                stats[slots, m, 0] += counts
             elif isinstance(source.n, int):
-                table[:, m, 0] = power_sum(source.n, 1)
+                stats[slots, m, 0] += power_sum(source.n, 1)
             if isinstance(source.total, int):
-                table[:, m, 1] = power_sum(source.total, 1)
+                stats[slots, m, 1] += power_sum(source.total, 1)
             if isinstance(source.sq, int):
-                table[:, m, 2] = power_sum(source.sq, 2 if source.square else 1)
+                stats[slots, m, 2] += power_sum(source.sq, 2 if source.square else 1)
             if source.cu is not None:
-                table[:, m, 3] = power_sum(source.cu, 3)
-        self._add_groups(first_row, keys, index, group_keys, table, counts[slots])
-
-    def _add_groups(
-        self,
-        first_row: int,
-        keys: np.ndarray,
-        index: np.ndarray | None,
-        group_keys: np.ndarray,
-        table: np.ndarray,
-        rows: np.ndarray,
-    ) -> None:
-        groups = self.tally.groups
-        new = [i for i, k in enumerate(group_keys) if (int(k) // ARM_STRIDE, int(k) % ARM_STRIDE) not in groups]
-        first_rows: dict[int, int] = {}
-        if new:
-            firsts = pd.Series(keys).drop_duplicates()
-            where = firsts.index.to_numpy() if index is None else index[firsts.index.to_numpy()]
-            first_rows = dict(zip(firsts.to_numpy().tolist(), (where + first_row).tolist(), strict=True))
-        for i, key in enumerate(group_keys.tolist()):
-            group_id = (key // ARM_STRIDE, key % ARM_STRIDE)
-            group = groups.get(group_id)
-            if group is None:
-                group = groups[group_id] = Group(np.zeros(table.shape[1:]), 0, first_rows[key])
-            group.stats += table[i]
-            group.rows += int(rows[i])
+                stats[slots, m, 3] += power_sum(source.cu, 3)
+        groups.rows[slots] += counts

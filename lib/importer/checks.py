@@ -7,7 +7,7 @@ row is among the first ones kept in the problem list.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,7 @@ def flag(
 def check_keys(
     log: ProblemLog,
     plan: ColumnPlan,
-    frame: pd.DataFrame,
+    columns: Mapping[int, pd.Series],
     first_row: int,
     ok: np.ndarray,
     arm_blank: np.ndarray,
@@ -60,7 +60,7 @@ def check_keys(
         good &= flag(
             log, plan, ok & day_blank, first_row, "blank", plan.date_pos, lambda c, _: row_messages.blank_cell(c)
         )
-        column = frame[plan.date_pos]
+        column = columns[plan.date_pos]
         good &= flag(
             log,
             plan,
@@ -76,7 +76,7 @@ def check_keys(
 def check_values(
     log: ProblemLog,
     plan: ColumnPlan,
-    frame: pd.DataFrame,
+    columns: Mapping[int, pd.Series],
     first_row: int,
     ok: np.ndarray,
     parsed: dict[int, ParsedNumbers],
@@ -84,7 +84,7 @@ def check_values(
     """Rows whose numbers are usable: readable, 0/1 where a flag is due, not negative counts, whole counts."""
     good = np.ones(len(ok), dtype=bool)
     for pos, numbers in parsed.items():
-        good &= _check_column(log, plan, frame[pos], first_row, ok, pos, numbers)
+        good &= _check_column(log, plan, columns[pos], first_row, ok, pos, numbers)
     if plan.layout == "aggregated":
         good &= _check_aggregates(log, plan, first_row, ok & good, parsed)
     return good

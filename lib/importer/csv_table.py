@@ -58,6 +58,12 @@ class _CountingReader(io.RawIOBase):
         self.count += len(data)
         return len(data)
 
+    def read(self, size: int = -1) -> bytes:
+        """The handle's own bytes object: pandas' C parser reads UTF-8 bytes as they are, with no copy between."""
+        data = self._handle.read(size)
+        self.count += len(data)
+        return data
+
 
 @dataclass
 class CsvTable:
@@ -94,8 +100,11 @@ class CsvTable:
         counter = _CountingReader(self.opened.handle)
         first_row = self.format.header_row + 1
         try:
+            # A UTF-8 file goes to pandas' C parser as bytes (one copy, by the handle); other encodings
+            # pass through the text wrapper pandas puts around a buffered reader.
+            utf8 = self.format.encoding == "utf-8"
             reader = pd.read_csv(
-                io.BufferedReader(counter, 1 << 20),
+                counter if utf8 else io.BufferedReader(counter, 1 << 20),
                 sep=self.format.delimiter,
                 header=self.format.header_row - 1,
                 encoding=self.format.encoding,

@@ -7,10 +7,11 @@ lookup table per distinct value), so the per-row work stays in numpy.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 
 class KeyTable:
@@ -112,8 +113,19 @@ def day_part(column: pd.Series) -> pd.Series:
     return column.str.replace(_TIME_OF_DAY, "", regex=True)
 
 
-def factorize(column: pd.Series) -> tuple[np.ndarray, pd.Index | np.ndarray]:
-    """Codes (-1 = missing) and distinct values; categoricals from the reader already have them."""
+def factorize(column: pd.Series) -> tuple[np.ndarray, Sequence[object]]:
+    """Codes (-1 = missing) and distinct values in order of appearance, as ``pd.factorize`` gives them.
+
+    Categoricals from the reader already have them; Arrow text goes straight to
+    Arrow's dictionary encoding, without pandas' wrapper and its Index of the distinct values.
+    """
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column.cat.codes.to_numpy(), column.cat.categories
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        array = pa.array(column.array)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
+        encoded = array.dictionary_encode()
+        indices = encoded.indices.fill_null(-1) if encoded.indices.null_count else encoded.indices
+        return indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
     return pd.factorize(column, use_na_sentinel=True)

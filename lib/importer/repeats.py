@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from . import row_messages
-from .values import NA_TOKENS, cell_text
+from .text_bytes import TextBytes, text_array
+from .values import NA_TOKENS
 
 MAX_ID_BYTES = 1024  # longer text is no id; only its first KB (and its length) is hashed
 _MIX, _SEED = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)
@@ -28,41 +28,23 @@ _MIX, _SEED = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)
 
 def hash_texts(values: pd.Series) -> np.ndarray:
     """A 64-bit hash of each cell's text (its UTF-8 bytes; 1010 hashes like "1010"); missing cells hash to 0."""
-    if isinstance(values.dtype, pd.StringDtype):
-        array = pa.array(values.array)
-    elif values.dtype.kind in "iuf":  # a chunk pandas read as numbers; another chunk may be text
-        numbers = pa.array(values.to_numpy(), from_pandas=True)
-        if values.dtype.kind == "f" and bool((values.dropna() % 1 == 0).all()):
-            numbers = numbers.cast(pa.int64())
-        array = numbers.cast(pa.large_string())
-    else:
-        try:  # text in an object column (pandas 2)
-            array = pa.array(values.to_numpy(), type=pa.large_string(), from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):  # workbook cells: numbers and text alike
-            array = pa.array(
-                values.map(cell_text, na_action="ignore").to_numpy(), type=pa.large_string(), from_pandas=True
-            )
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    array = array.cast(pa.large_string()) if array.type != pa.large_string() else array
-    n = len(array)
-    _, offsets_buffer, data_buffer = array.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int64, count=n + 1, offset=array.offset * 8)
-    lengths = np.diff(offsets)
-    hashes = lengths.astype(np.uint64) * _SEED
-    if n == 0 or data_buffer is None:
+    array = text_array(values)
+    text = TextBytes.of(array)
+    hashes = text.lengths.astype(np.uint64) * _SEED
+    if len(array) == 0 or array.buffers()[2] is None:
         return hashes
-    text = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
-    windows = np.lib.stride_tricks.sliding_window_view(np.concatenate((text, np.zeros(8, np.uint8))), 8)
-    starts, left = offsets[:-1] - offsets[0], np.minimum(lengths, MAX_ID_BYTES)
-    rows = np.flatnonzero(left > 0)
+    left = np.minimum(text.lengths, MAX_ID_BYTES)
+    rows: np.ndarray | None = None  # None: every row (ids of up to eight bytes take one pass over whole arrays)
     with np.errstate(over="ignore"):
         for word in range(0, int(left.max()), 8):  # eight bytes of every id at a time
-            rows = rows[left[rows] > word]
-            chunk = windows[starts[rows] + word].view("<u8")[:, 0]  # a copy: the ids' next 8 bytes
-            remain = left[rows] - word
-            short = remain < 8  # bytes past the id's end belong to the next one: masked out
-            chunk[short] &= (np.uint64(1) << (remain[short] * 8).astype(np.uint64)) - np.uint64(1)
+            if rows is not None or word or left.min() <= 0:
+                rows = np.flatnonzero(left > word) if rows is None else rows[left[rows] > word]
+            if rows is None:
+                mixed = (hashes ^ text.word(text.starts, np.minimum(left, 8))) * _MIX
+                hashes = mixed ^ (mixed >> np.uint64(29))
+                continue
+            # bytes past an id's end belong to the next one: masked out
+            chunk = text.word(text.starts[rows] + word, np.minimum(left[rows] - word, 8))
             mixed = (hashes[rows] ^ chunk) * _MIX
             hashes[rows] = mixed ^ (mixed >> np.uint64(29))
     return hashes
@@ -86,7 +68,8 @@ class RepeatedIds:
         if self._first_row is None:
             self._first_row = first_row
         hashes = hash_texts(ids)  # missing cells hash to 0 already
-        hashes[~usable] = 0
+        if not usable.all():
+            hashes[~usable] = 0
         self._hashes.append(hashes)
         self._arms.append(arm_ids.astype(np.int8))
 

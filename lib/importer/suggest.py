@@ -114,21 +114,40 @@ class _Profile:
 
 def _profile(name: str, position: int, cells: list[object], decimal: str) -> _Profile:
     profile = _Profile(name, position, tokens(name), cells)
+    read: dict[tuple[type, object], tuple[int, int, int, int] | None] = {}  # a sample repeats its values
     for cell in cells:
-        if is_blank(cell):
+        key = (type(cell), cell)
+        try:
+            counts = read[key]
+        except KeyError:
+            counts = read[key] = _read_cell(cell, decimal)
+        except TypeError:  # an unhashable cell value: read it every time
+            counts = _read_cell(cell, decimal)
+        if counts is None:
             continue
         profile.values.append(cell)
-        number, status = parse_value(cell, decimal)
-        if status == OK:
-            profile.numeric += 1
-            profile.integers += number == int(number)
-            profile.flags += number in (0.0, 1.0)
-        elif parse_value(cell, decimal, allow_bool=True)[1] == OK:  # yes/no, true/false
-            profile.flags += 1
-        short_number = status == OK and (not isinstance(cell, str) or len(cell.strip()) < 6)
-        if not isinstance(cell, bool) and not short_number and date_token(cell) not in (None, TOTAL_ROW):
-            profile.dates += 1
+        numeric, integers, flags, dates = counts
+        profile.numeric += numeric
+        profile.integers += integers
+        profile.flags += flags
+        profile.dates += dates
     return profile
+
+
+def _read_cell(cell: object, decimal: str) -> tuple[int, int, int, int] | None:
+    """(numeric, integer, flag, date) as 0/1 for one cell; None when it is blank."""
+    if is_blank(cell):
+        return None
+    numeric = integer = flag = is_date = 0
+    number, status = parse_value(cell, decimal)
+    if status == OK:
+        numeric, integer, flag = 1, int(number == int(number)), int(number in (0.0, 1.0))
+    elif parse_value(cell, decimal, allow_bool=True)[1] == OK:  # yes/no, true/false
+        flag = 1
+    short_number = status == OK and (not isinstance(cell, str) or len(cell.strip()) < 6)
+    if not isinstance(cell, bool) and not short_number and date_token(cell) not in (None, TOTAL_ROW):
+        is_date = 1
+    return numeric, integer, flag, is_date
 
 
 def _profiles(

@@ -141,3 +141,30 @@ def test_ids_are_compared_by_their_text_whatever_pandas_made_of_them() -> None:
     texts = ["u1", "u1 ", "abcdefgh", "abcdefghi", "abcdefghj", "x" * 40, "x" * 39 + "y", "é", "e"]
     assert len(set(hashes(texts, str))) == len(texts)
     assert hashes(["", None], str) == [0, 0]  # nobody
+
+
+def reference_hash(text: str | None) -> int:
+    """The id hash written out byte by byte: what hash_texts computes for a whole chunk at once."""
+    if not text:
+        return 0
+    data = text.encode()
+    mask = (1 << 64) - 1
+    value = len(data) * 0xBF58476D1CE4E5B9 & mask
+    for start in range(0, min(len(data), 1024), 8):
+        word = int.from_bytes(data[start : min(start + 8, 1024)], "little")
+        mixed = (value ^ word) * 0x9E3779B97F4A7C15 & mask
+        value = mixed ^ (mixed >> 29)
+    return value
+
+
+def test_id_hashes_match_the_byte_by_byte_reference_at_every_length_and_offset() -> None:
+    from lib.importer.repeats import hash_texts
+
+    ids: list[str | None] = ["x" * n + "é" * (n % 3) for n in range(26)] + ["u1", None, "", "a" * 1030, "b" * 1031]
+    for start in range(4):  # a chunk that starts inside the text buffer
+        column = pd.Series(["pad" * start, *ids], dtype=str).iloc[1:]
+        assert hash_texts(column).tolist() == [reference_hash(i) for i in ids]
+    assert hash_texts(pd.Series(["u12345", "u7"], dtype=str)).tolist() == [
+        reference_hash("u12345"),
+        reference_hash("u7"),
+    ]
