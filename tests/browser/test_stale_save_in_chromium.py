@@ -101,6 +101,7 @@ def _shown(sentence: str) -> re.Pattern:
 
 def _save(page: Page) -> None:
     page.bring_to_front()
+    settled(page)  # under load the run that drew the edit may still hold the previous run's grid beside the new one
     page.get_by_role("button", name="Save grid").click()
 
 
