@@ -180,6 +180,13 @@ OUTCOME_LABELS: dict[str, str] = {
     "abort": "Abort",
     "extend": "Extend (keep running)",
 }
+
+
+def outcome_follows(outcome: str, recommendation: str) -> bool:
+    """Whether a decision follows the numbers: "extend" is how a meeting follows "keep running"."""
+    return outcome == {"keep_running": "extend"}.get(recommendation, recommendation)
+
+
 #: what a decision did, looking back (the learnings library)
 OUTCOME_DONE_LABELS: dict[str, str] = {
     "scale": "Scaled",

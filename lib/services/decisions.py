@@ -16,7 +16,7 @@ from lib.infra.inputs import DecisionIn, FieldError, InvalidInput, validated
 from lib.infra.models import Decision, Pilot, utcnow
 from lib.services import access, audit
 from lib.services.pilots import get_pilot
-from lib.vocabulary import RECOMMENDATIONS, recommendation_label
+from lib.vocabulary import RECOMMENDATIONS, outcome_follows, recommendation_label
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,8 @@ def said(recommendation: str) -> str:
 
 
 def follows(outcome: str, recommendation: str) -> bool:
-    """Whether a decision follows the numbers: "extend" is how a meeting follows "keep running"."""
-    return outcome == {"keep_running": "extend"}.get(recommendation, recommendation)
+    """Whether a decision follows the numbers (:func:`lib.vocabulary.outcome_follows`)."""
+    return outcome_follows(outcome, recommendation)
 
 
 def decide(
