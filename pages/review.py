@@ -11,6 +11,7 @@ from lib.adapter import wire
 from lib.adapter.cached import main_chart_spec, per_workspace, pilot_view_cached, portfolio_overview
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, show_recommendation, table
+from lib.decide import wording
 from lib.formatting import fmt_date
 from lib.report import caveats
 from lib.services import audit, data_versions, decisions, meeting, past_pilots
@@ -43,7 +44,8 @@ def numbers_row(v) -> dict[str, str]:
         "Difference": fmt.effect(v.kind, "difference", v.difference),
         "Interval": f"{interval} ({fmt.level(v.required_confidence)} bounds, as judged)",
         "Lift": fmt.signed_pct(v.relative_lift),
-        "Confidence it holds": f"{fmt.confidence(v.confidence)} (needs {fmt.level(v.required_confidence)})"
+        "Confidence it is met (safe, for a guardrail)": f"{fmt.confidence(v.confidence)} "
+        f"(needs {fmt.level(v.required_confidence)})"
         if v.confidence is not None
         else "—",
         "p-value": f"{fmt.p_value(v.p_value)} — {v.p_value_tests}" if v.p_value is not None else "—",
@@ -172,6 +174,9 @@ else:
                 f"This pilot already has {len(earlier)} decision(s); a new one is added to the record "
                 "and the earlier ones stay listed below."
             )
+        unproven = wording.scale_warning(ev.verdicts)  # a guardrail not shown safe: said before anyone scales
+        if unproven:
+            st.warning(plain(unproven), icon=":material/shield:")
         with st.form(form_key(Keys.decide(pilot_id))):
             followed = next(o for o in OUTCOMES if decisions.follows(o, ev.recommendation))
             outcome = st.radio(

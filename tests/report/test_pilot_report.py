@@ -58,7 +58,7 @@ def test_a_finished_clear_win_has_no_caveats():
     assert evaluation.recommendation == "scale"
     report = build_pilot_report(evaluation, pilot_name="Spring", hypothesis="h")
     assert report.caveats == [] and report.recommendation == "Scale"
-    assert [r.status for r in report.criteria] == ["Met", "Guardrail holds"]
+    assert [r.status for r in report.criteria] == ["Met", "No harm shown"]
 
 
 def test_a_broken_split_is_a_caveat():
