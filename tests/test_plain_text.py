@@ -331,7 +331,7 @@ def test_messages_that_quote_typed_text_show_it_as_text(hostile_app):
 
     at = _run("pages/review.py", ws)
     at.text_area[0].set_value("Scale it")
-    next(b for b in at.button if b.label == "Record decision").click().run()
+    next(b for b in at.button if b.label.startswith("Record decision for ")).click().run()
     assert any("Decision recorded" in e.value for e in at.success)
     assert_plain(at, BASE, "review: decision recorded")
 
