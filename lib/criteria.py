@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from lib import formatting as fmt
 from lib.specs import CriterionSpec
-from lib.vocabulary import metric_label
+from lib.vocabulary import GUARDRAIL_RULE_SHORT, metric_label
 
 
 def in_percent(kind: str, threshold_type: str) -> bool:
@@ -30,27 +31,27 @@ def describe(c: CriterionSpec, unit: str = "", *, markup: Callable[[str], str] =
     text = _describe(c, unit, markup(metric_label(c.metric)))
     if c.expected is None or c.role == "guardrail":
         return text
-    shown = threshold_to_display(c.kind, c.threshold_type, c.expected)
-    suffix = "%" if in_percent(c.kind, c.threshold_type) else (f" {unit}" if unit else "")
-    if c.comparison != "vs_target" and c.kind == "proportion" and c.threshold_type == "absolute":
-        suffix = " points"
-    return f"{text} — expected {shown:g}{suffix}"
+    return f"{text} — expected {_figure(c, c.expected, unit)}"
+
+
+def _figure(c: CriterionSpec, value: float, unit: str) -> str:
+    """A threshold or expected effect in the verdict's own words (:func:`lib.formatting.threshold`):
+    a difference of rates in points ("0.2 pts"), lifts and rate targets in percent, else with its unit."""
+    level = c.comparison == "vs_target"
+    text = fmt.threshold(c.kind, c.threshold_type == "relative" and not level, value, level=level)
+    return f"{text} {unit}" if unit and not in_percent(c.kind, c.threshold_type) else text
 
 
 def _describe(c: CriterionSpec, unit: str, name: str) -> str:
-    shown = threshold_to_display(c.kind, c.threshold_type, c.threshold)
-    suffix = "%" if in_percent(c.kind, c.threshold_type) else (f" {unit}" if unit else "")
-    value = f"{shown:g}{suffix}"
+    value = _figure(c, c.threshold, unit)
     if c.comparison == "vs_target":
         op = "≥" if c.direction == "increase" else "≤"
         return f"{name} {op} {value} (target)"
     against = "control" if c.comparison == "vs_control" else "baseline"
     if c.role == "guardrail":
         worse = "rises" if c.direction == "decrease" else "falls"
-        return f"{name} must not get worse: {worse} by no more than {value} vs {against}"
+        return f"{name} must not get worse: {worse} by no more than {value} vs {against} ({GUARDRAIL_RULE_SHORT})"
     change = "up" if c.direction == "increase" else "down"
     if c.threshold == 0:
         return f"{name} {change} vs {against}"
-    kind = "points" if c.threshold_type == "absolute" and c.kind == "proportion" else ""
-    value = f"{shown:g} {kind}".strip() if kind else value
     return f"{name} {change} by {value} or more vs {against}"

@@ -205,6 +205,32 @@ def effect_range(kind: str | None, scale: str, low: float | None, high: float | 
     return pct_range(low, high) if rate else number_range(low, high)
 
 
+def _typed(value: float, least: int = 0) -> str:
+    """A figure someone typed, as typed: the fewest decimals (at least ``least``, at most two) that keep it."""
+    for digits in range(least, 3):
+        text = _fixed(value, digits)
+        if abs(float(text.replace(",", "").replace(MINUS, "-")) - value) <= 1e-9 * max(1.0, abs(value)):
+            return text
+    return _fixed(value, 2)
+
+
+def threshold(kind: str | None, relative: bool, value: float | None, *, level: bool = False) -> str:
+    """A criterion's threshold, tolerance or expected effect: the one way the criteria list, the verdict
+    sentences and Review's warnings write it.
+
+    ``relative``: a lift in percent ("10%"); a rate as a ``level`` (a target): percent ("8%"); a difference
+    of two rates: percentage points ("0.2 pts", never "0.2%"); anything else as typed ("2.5", "1,500").
+    """
+    v = _finite(value)
+    if v is None:
+        return MISSING
+    if relative or (kind == "proportion" and level):
+        return _typed(v * 100.0) + "%"
+    if kind == "proportion":
+        return _typed(abs(v) * 100.0, least=1) + " pts"
+    return _typed(v)
+
+
 def confidence(probability: float | None) -> str:
     """A probability as "84%", never claiming certainty: "<1%" and ">99%" at the ends."""
     p = _finite(probability)

@@ -85,6 +85,15 @@ ROLE_HELP: dict[str, str] = {
     "secondary": "Nice to move; informs iterate.",
     "guardrail": "Must not get worse, e.g. unsubscribes or cost per click.",
 }
+#: how a guardrail is judged, in the words the pilot form shows when one is written (lib.decide.rules does this):
+#: it stops the pilot only once harm beyond its tolerance is shown; it need not be shown safe for "scale"
+GUARDRAIL_RULE_SHORT = "stops the pilot only on harm"
+GUARDRAIL_RULE = (
+    "Rule: stop only on harm. The pilot is stopped when the data show this metric worse than the tolerance, "
+    "at the confidence chosen. It does not have to be shown safe for the pilot to scale, so Review warns "
+    "before scaling while it has not been."
+)
+ROLE_HELP["guardrail"] += " " + GUARDRAIL_RULE
 
 Direction = Literal["increase", "decrease"]
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
@@ -162,7 +171,7 @@ VERDICT_STATUS_LABELS: dict[str, str] = {
     "met": "Met",
     "missed": "Missed",
     "harmed": "Guardrail breached",
-    "safe": "Guardrail holds",
+    "safe": "No harm shown",
     "too_early": "Too early",
     "inconclusive": "Inconclusive",
     "futile": "Cannot reach it",
@@ -170,7 +179,7 @@ VERDICT_STATUS_LABELS: dict[str, str] = {
 
 
 def verdict_status_label(status: str) -> str:
-    """ "Guardrail holds", "Cannot reach it"; a status this version does not know reads as its words."""
+    """ "No harm shown", "Cannot reach it"; a status this version does not know reads as its words."""
     return VERDICT_STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
 
 
@@ -183,6 +192,13 @@ OUTCOME_LABELS: dict[str, str] = {
     "abort": "Abort",
     "extend": "Extend (keep running)",
 }
+
+
+def outcome_follows(outcome: str, recommendation: str) -> bool:
+    """Whether a decision follows the numbers: "extend" is how a meeting follows "keep running"."""
+    return outcome == {"keep_running": "extend"}.get(recommendation, recommendation)
+
+
 #: what a decision did, looking back (the learnings library)
 OUTCOME_DONE_LABELS: dict[str, str] = {
     "scale": "Scaled",

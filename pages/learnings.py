@@ -20,7 +20,7 @@ with read() as session:
 if not items:
     st.info(
         "No decisions yet. When the review meeting records a decision on a pilot (scale, iterate, abort or "
-        "extend), it lands here with its measured lift and the rationale, so the next pilot starts from it.",
+        "extend), it lands here with its measured effect and the rationale, so the next pilot starts from it.",
         icon=":material/lightbulb:",
     )
     st.stop()
@@ -58,7 +58,7 @@ table(
                 "Channel": CHANNEL_LABELS.get(x.channel, x.channel),
                 "Design": DESIGN_LABELS.get(x.design, x.design),
                 "Primary metric": metric_label(x.metric) if x.metric else "—",
-                "Measured lift": fmt.signed_pct(x.lift),
+                "Measured effect": fmt.effect(x.kind, x.interval_scale, x.effect),
                 "Interval": fmt.effect_range(x.kind, x.interval_scale, *x.interval),
                 "Rationale": x.rationale,
                 "Recommended then": recommendation_label(x.recommendation) if x.recommendation else "—",

@@ -81,7 +81,7 @@ for i, c in enumerate(view.cards):
     with cols[i % len(cols)].container(border=True):
         icon = {True: ":material/check_circle:", False: ":material/cancel:"}.get(c.met, ":material/hourglass_top:")
         st.markdown(f"{icon} **{plain(c.title)}** — {c.status}")
-        st.markdown(f"{plain(c.estimate)}  \nInterval: {plain(c.interval)}  \nConfidence it holds: {c.confidence}")
+        st.markdown(f"{plain(c.estimate)}  \nInterval: {plain(c.interval)}  \nConfidence: {c.confidence}")
         if c.progress is not None:
             st.progress(c.progress, text=c.progress_text)
         else:

@@ -7,11 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from lib import formatting as fmt
-from lib.adapter import conflicts, wire
+from lib.adapter import conflicts, focus, wire
 from lib.adapter.cached import main_chart_spec, per_workspace, pilot_view_cached, portfolio_overview
 from lib.adapter.session import Keys, actor, can_write, form_key, read, show_flash
 from lib.adapter.units import unit_readings
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, show_recommendation, table
+from lib.decide import wording
 from lib.formatting import fmt_date
 from lib.report import caveats
 from lib.services import audit, data_versions, decisions, meeting, past_pilots
@@ -44,7 +45,8 @@ def numbers_row(v) -> dict[str, str]:
         "Difference": fmt.effect(v.kind, "difference", v.difference),
         "Interval": f"{interval} ({fmt.level(v.required_confidence)} bounds, as judged)",
         "Lift": fmt.signed_pct(v.relative_lift),
-        "Confidence it holds": f"{fmt.confidence(v.confidence)} (needs {fmt.level(v.required_confidence)})"
+        "Confidence it is met (safe, for a guardrail)": f"{fmt.confidence(v.confidence)} "
+        f"(needs {fmt.level(v.required_confidence)})"
         if v.confidence is not None
         else "—",
         "p-value": f"{fmt.p_value(v.p_value)} — {v.p_value_tests}" if v.p_value is not None else "—",
@@ -60,16 +62,27 @@ st.caption(
 )
 show_flash()
 QUEUE_CARDS = 4  # cards drawn with their chart at first; "Show more" adds as many again
+DECIDING = "deciding"  # the anchor of the pilot being decided: its verdict and its decision form
 
 
 def _pick(pid: int) -> None:
+    """ "Review and decide": that pilot becomes the one decided below, and the page takes the person there."""
     st.session_state[Keys.review_pilot] = pid
+    focus.request(DECIDING)
 
 
 overview = portfolio_overview()  # shared per workspace version: the queue, the picker and the pilot come from it
 with read() as session:
     waiting = meeting.queue(session, portfolio=overview)
     versions = data_versions.data_versions(session)
+reviewable = {r.pilot.id or 0: r.pilot for r in overview.rows if r.pilot.status in ("running", "decided")}
+rows = sorted(((pid, p.name, p.status) for pid, p in reviewable.items()), key=lambda r: (r[2] != "running", r[1]))
+# One pilot at a time: the one picked, else the first one waiting, else the first listed. The queue's first card
+# is then the pilot decided below, never another one's verdict and form under it.
+if st.session_state.get(Keys.review_pilot) not in reviewable and rows:
+    queued = [i.row.pilot.id for i in waiting if i.row.pilot.id in reviewable]
+    st.session_state[Keys.review_pilot] = queued[0] if queued else rows[0][0]
+deciding = st.session_state.get(Keys.review_pilot)
 st.subheader(f"Needs a decision today ({len(waiting)})")
 if not waiting:
     st.caption(
@@ -89,7 +102,17 @@ for item in waiting[:shown]:
         primary = ev_q.primary
         if primary:
             c1.caption(plain(primary.sentence))
-        c1.button("Review and decide", key=f"queue_pick_{p.id}", on_click=_pick, args=(p.id,), type="primary")
+        if p.id == deciding:  # this card's pilot is the one whose verdict and form follow
+            c1.button(
+                "Being decided below",
+                key=f"queue_pick_{p.id}",
+                on_click=_pick,
+                args=(p.id,),
+                icon=":material/arrow_downward:",
+                help="Its verdict and the decision form are below: this button takes you there.",
+            )
+        else:
+            c1.button("Review and decide", key=f"queue_pick_{p.id}", on_click=_pick, args=(p.id,), type="primary")
         spec = main_chart_spec(p.id or 0, versions.get(p.id or 0, 0))  # drawn once per change to the pilot
         c2.vega_lite_chart(spec, theme=None, width="stretch", key=f"queue_chart_{p.id}")
 if len(waiting) > shown:
@@ -101,9 +124,6 @@ if len(waiting) > shown:
     st.caption("Also waiting: " + "; ".join(f"{plain(i.row.pilot.name)} ({plain(i.why)})" for i in waiting[shown:]))
 st.divider()
 
-reviewable = {r.pilot.id or 0: r.pilot for r in overview.rows if r.pilot.status in ("running", "decided")}
-rows = sorted(((pid, p.name, p.status) for pid, p in reviewable.items()), key=lambda r: (r[2] != "running", r[1]))
-
 if not rows:
     st.info(
         "Nothing to review yet: pilots show up here once they are running. Set a pilot's status to "
@@ -112,7 +132,15 @@ if not rows:
     )
 else:
     names = {pid: f"{name} ({status})" for pid, name, status in rows}
-    pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key=Keys.review_pilot)
+    st.subheader(f":material/gavel: Deciding: {plain(reviewable[deciding].name)}", anchor=DECIDING)
+    focus.scroll_here(DECIDING)
+    pilot_id = st.selectbox(
+        "Pilot being decided",
+        list(names),
+        format_func=names.get,
+        key=Keys.review_pilot,
+        help="Everything below — verdict, numbers and the decision form — is for this pilot.",
+    )
     pilot = reviewable[pilot_id]
     with read() as session:
         changes = audit.criteria_changes(session, pilot_id)
@@ -170,12 +198,15 @@ else:
     if can_write():
         # the latest decision this page showed when the person clicked: a colleague's since is named, not overridden
         shown_latest = conflicts.seen(Keys.decide(pilot_id), earlier[0].decision.id if earlier else None)
-        st.subheader("Record the decision")
+        st.subheader(f"Record the decision for {plain(pilot.name)}")
         if earlier:
             st.caption(
                 f"This pilot already has {len(earlier)} decision(s); a new one is added to the record "
                 "and the earlier ones stay listed below."
             )
+        unproven = wording.scale_warning(ev.verdicts)  # a guardrail not shown safe: said before anyone scales
+        if unproven:
+            st.warning(plain(unproven), icon=":material/shield:")
         with st.form(form_key(Keys.decide(pilot_id))):
             followed = next(o for o in OUTCOMES if decisions.follows(o, ev.recommendation))
             outcome = st.radio(
@@ -199,7 +230,7 @@ else:
             who = actor()
             if who.role == "local":  # no sign-in: the person says who they are; signed in, it is the identity
                 who = c2.text_input("Decided by", value=who)
-            if st.form_submit_button("Record decision", type="primary"):
+            if st.form_submit_button(f"Record decision for {plain(pilot.name)}", type="primary"):
                 typed = dict(
                     outcome=outcome,
                     rationale=rationale,

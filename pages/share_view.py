@@ -12,9 +12,9 @@ import streamlit as st
 from lib.adapter.session import read, write
 from lib.formatting import fmt_date
 from lib.report import caveats
-from lib.report.pilot_report import CRITERIA_HEADERS, SUMMARY_HEADERS
+from lib.report.pilot_report import ANALYST_HEADERS, CRITERIA_HEADERS, SUMMARY_HEADERS
 from lib.services import share, share_report
-from lib.vocabulary import OUTCOME_LABELS
+from lib.vocabulary import OUTCOME_LABELS, recommendation_label
 
 UNAVAILABLE = "This report cannot be shown right now. Please try again later."
 
@@ -34,29 +34,17 @@ def bullets(lines: list[str]) -> None:
 
 
 def pilot_section(report, key: str, *, heading=st.title, frozen: bool = False) -> None:
-    """One pilot's report: verdict sentence, main chart, criteria table, decision, caveats, other charts."""
+    """One pilot's report, as the file lays it out: the headline (a decision with who, when and why, else the
+    recommendation), the decision, the numbers in words, caveats, charts, then the statistics for analysts."""
     heading(md(report.title))
     when = f"numbers as of {fmt_date(report.as_of)}" if report.as_of else "numbers as of the latest results"
     rules = f" · decision rules {report.method_version}" if report.method_version else ""
     st.caption(("Frozen at the decision · " if frozen else "Pilot report · ") + when + rules)
     if report.hypothesis:
         st.markdown(f"**Hypothesis:** {md(report.hypothesis)}")
-    st.markdown(f"#### Recommendation: {md(report.recommendation)}")
-    st.markdown(md(report.headline))
-    bullets(report.reasons)
-    charts = list(report.charts)
-    if charts:
-        caption, chart = charts[0]
-        st.caption(md(caption))
-        st.altair_chart(chart, theme=None, width="content", key=f"{key}_main")
-    st.markdown("#### Criteria")
-    if report.criteria:
-        table(
-            [(r.metric, r.role, r.estimate, r.bounds, r.p_value, r.status) for r in report.criteria], CRITERIA_HEADERS
-        )
-    else:
-        st.markdown("No success criteria are set.")
-    bullets(report.notes)
+    lead = report.opening
+    st.markdown(f"#### {md(lead.text)}")
+    bullets(list(lead.lines))
     st.markdown("#### Decision")
     d = report.decision
     if d is None:
@@ -66,13 +54,30 @@ def pilot_section(report, key: str, *, heading=st.title, frozen: bool = False) -
             f"**{md(OUTCOME_LABELS.get(d.outcome, d.outcome))}** · decided by {md(d.decided_by or '—')} "
             f"on {fmt_date(d.decided_on)}"
         )
-        st.markdown(f"**Rationale:** {md(d.rationale or '—')}")
+        st.markdown(f"**Why:** {md(d.rationale or '—')}")
+        if d.overrode:
+            st.markdown(
+                f"**The numbers recommended {md(recommendation_label(d.recommendation).lower())}; "
+                f"decided otherwise because:** {md(d.override_reason or 'no reason was recorded')}"
+            )
+    st.markdown("#### What the numbers say")
+    bullets(report.sentences or [report.headline])
+    if report.criteria:
+        table([(r.metric, r.role, r.estimate, r.bounds, r.status) for r in report.criteria], CRITERIA_HEADERS)
+    else:
+        st.markdown("No success criteria are set.")
     if report.caveats:
         st.markdown("#### Caveats")
         bullets([caveats.text(c) for c in report.caveats])
-    for i, (caption, chart) in enumerate(charts[1:], start=1):
+    for i, (caption, chart) in enumerate(report.charts):
         st.caption(md(caption))
         st.altair_chart(chart, theme=None, width="content", key=f"{key}_chart_{i}")
+    notes = [*report.analyst_notes, *report.notes]
+    if report.criteria or notes:
+        st.markdown("#### For analysts")
+        if report.criteria:
+            table([(r.metric, r.p_value, r.p_value_tests) for r in report.criteria], ANALYST_HEADERS)
+        bullets(notes)
 
 
 def show_pilot(view: share.SharedPilot) -> None:

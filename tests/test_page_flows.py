@@ -292,7 +292,7 @@ def test_a_decision_recorded_in_review_is_found_in_the_learnings_library(demo_en
     shown = _shown(review)
     next(w for w in review.text_area if w.label == "Rationale").set_value(rationale)
     next(w for w in review.text_input if w.label == "Decided by").set_value("Lea Novak")
-    _button(review, "Record decision").click().run()
+    next(b for b in review.button if b.label.startswith("Record decision for ")).click().run()
     assert not errors(review), errors(review)
     with Session(demo_engine) as s:
         stored = list_decisions(s, OUTREACH)[0]

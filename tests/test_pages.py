@@ -190,12 +190,12 @@ def test_log_results_grid_refuses_conversions_above_exposures(pilot_engine):
 def test_review_refuses_a_decision_without_rationale_then_records_it(demo_engine):
     at = page("pages/review.py").run()
     before = count(demo_engine, Decision)
-    button(at, "Record decision").click().run()
+    next(b for b in at.button if b.label.startswith("Record decision for ")).click().run()
     assert any("Rationale: is required" in e for e in errors(at))
     assert count(demo_engine, Decision) == before
     next(w for w in at.text_area if w.label == "Rationale").set_value("Enough evidence; scale to all segments.")
     next(w for w in at.text_input if w.label == "Decided by").set_value("Lea Novak")
-    button(at, "Record decision").click().run()
+    next(b for b in at.button if b.label.startswith("Record decision for ")).click().run()
     assert count(demo_engine, Decision) == before + 1
     assert "Decision recorded" in at.success[0].value
 
@@ -343,9 +343,13 @@ def test_learnings_library_lists_decided_pilots_and_searches(demo_engine):
     table = at.dataframe[0].value
     assert len(table) == 9 and set(table["Decision"]) == {"Scaled", "Aborted", "Extended", "Iterated"}
     assert all(table["Rationale"].str.len() > 0)
-    against_target = table["Pilot"].str.startswith("Outreach:")  # judged against a target: no lift to show
-    assert table[~against_target]["Measured lift"].str.contains("%").all()
-    assert (table[against_target]["Measured lift"] == "—").all()
+
+    # the measured effect and its interval are the same quantity, in the same unit (was a lift in % beside pts)
+    def unit(text: str) -> str:
+        return "pts" if text.endswith("pts") else "%" if text.endswith("%") else text
+
+    assert [unit(e) for e in table["Measured effect"]] == [unit(i) for i in table["Interval"]]
+    assert {unit(e) for e in table["Measured effect"]} >= {"pts", "%"}
     at.multiselect(key="learn_outcome").set_value(["abort"]).run()
     table = at.dataframe[0].value
     assert list(table["Decision"]) == ["Aborted"]
@@ -389,14 +393,21 @@ def test_review_decides_from_the_queue_and_the_log_keeps_what_was_shown(demo_eng
 
     at = page("pages/review.py").run()
     assert "Needs a decision today (1)" in " ".join(h.value for h in at.subheader)
-    button(at, "Review and decide").click().run()
+    # the queue's card is the pilot decided below from the start (was the selectbox's first entry, another pilot)
     assert at.selectbox(key="review_pilot").value == 3  # the pricing-page FAQ, its check-in due today
+    assert not [b for b in at.button if b.label == "Review and decide"]
+    button(at, "Being decided below").click().run()
+    assert at.selectbox(key="review_pilot").value == 3
+    assert "Deciding: Pricing page FAQ" in " ".join(h.value for h in at.subheader)
+    assert [b.label for b in at.button if b.label.startswith("Record decision")] == [
+        "Record decision for Pricing page FAQ"
+    ]
     shown = " ".join(m.value for m in at.markdown).replace("\\", "").replace("\u2060", "")
     banner = " ".join(w.value for w in [*at.success, *at.warning, *at.error, *at.info])
     assert "Recommendation: **keep running**" in banner
     next(w for w in at.text_area if w.label == "Rationale").set_value("Still too early: two more weeks.")
     next(w for w in at.text_input if w.label == "Decided by").set_value("Lea Novak")
-    button(at, "Record decision").click().run()
+    next(b for b in at.button if b.label.startswith("Record decision for ")).click().run()
     assert not errors(at), errors(at)
     assert "Decision recorded" in at.success[0].value
     log = at.dataframe[-1].value

@@ -280,7 +280,7 @@ def test_every_page_shows_hostile_text_as_text(hostile_app):
     edit.set_value(ws.pilot_id).run()
     assert_plain(at, BASE, "pilots, the hostile pilot's details and edit form")
     shown = "\n".join(markdown_sources(at))
-    assert "8% (target)" not in shown and "up by 1 points or more vs control" in shown  # app words as written
+    assert "8% (target)" not in shown and "up by 1.0 pts or more vs control" in shown  # app words as written
 
     at = _run("pages/log_results.py", ws)
     assert_plain(at, BASE, "log results")
@@ -331,7 +331,7 @@ def test_messages_that_quote_typed_text_show_it_as_text(hostile_app):
 
     at = _run("pages/review.py", ws)
     at.text_area[0].set_value("Scale it")
-    next(b for b in at.button if b.label == "Record decision").click().run()
+    next(b for b in at.button if b.label.startswith("Record decision for ")).click().run()
     assert any("Decision recorded" in e.value for e in at.success)
     assert_plain(at, BASE, "review: decision recorded")
 

@@ -19,14 +19,15 @@ WIDTH = 560
 HEIGHT = 220
 SMALL_HEIGHT = 150
 
-NO_RESULTS = "No results yet — log the first day on Log results and the chart appears here."
-ONE_DAY = "Only one day logged so far — the chart draws a line from the second day on. Log the next day on Log results."
+# No page is named here: the same charts go into stakeholder reports, whose readers open no page but the report.
+NO_RESULTS = "No results yet — the chart appears once the first day's results are logged."
+ONE_DAY = "Only one day logged so far — the chart draws a line from the second logged day on."
 NO_CRITERIA = "No success criteria yet — add them to the pilot and this chart shows how each one stands."
 NO_PILOTS = "No pilots under this goal yet — tie a pilot to the goal and its result shows here."
-TOO_EARLY = "Too early to call yet — the bars narrow as more days are logged on Log results."
+TOO_EARLY = "Too early to call yet — the bars narrow as more days are logged."
 TOO_FEW_DAYS = (
     "Not enough days for the before/after picture yet — it needs at least three logged days "
-    "in the baseline and three in the pilot period. Log them on Log results."
+    "in the baseline and three in the pilot period."
 )
 
 

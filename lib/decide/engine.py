@@ -348,6 +348,12 @@ def _tail(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int | Non
         per_arm = " per arm" if ev.per_arm and more_unit != wording.UNITS_DAYS else ""
         template = wording.TAIL_MORE if ev.fraction is not None else wording.TAIL_MORE_IF_HOLDS
         return template.format(more=fmt.about(more), units=more_unit or ev.units, per_arm=per_arm)
+    if crit.role == "guardrail":
+        past = False
+        if ev.contrast is not None:
+            point, side = rules.pass_point(crit, ev)
+            past = side * ev.contrast.z(point) < 0
+        return wording.guardrail_tail(j.reason, past)
     return wording.TAIL.get(j.reason, wording.TAIL["too_early"])
 
 

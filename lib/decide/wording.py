@@ -6,15 +6,17 @@ review meeting reads the same words on every page, in the CLI and in exports.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from lib import formatting as fmt
-from lib.decide.verdicts import Pace
+from lib.decide.verdicts import CriterionVerdict, Pace
 from lib.specs import CriterionSpec
 
 #: bumped when a sentence changes, so evaluations kept in the database are computed again (2: unequal arms named;
-#: 3: metric names from lib.vocabulary.metric_label, acronyms such as NPS in capitals and hyphens kept)
-WORDING_VERSION = 3
+#: 3: metric names from lib.vocabulary.metric_label, acronyms such as NPS in capitals and hyphens kept;
+#: 4: guardrails say what the stop-only-on-harm rule says, "shown safe" only when shown; thresholds as typed)
+WORDING_VERSION = 4
 
 # --- degenerate but possible data ------------------------------------------
 NO_CONVERSIONS_BOTH = "No conversions yet in either arm, so there is nothing to compare yet."
@@ -80,21 +82,70 @@ CONF_UNKNOWN = "not enough data to judge yet"
 TAIL = {
     "met": "criterion met",
     "missed": "criterion missed",
-    "harmed": "guardrail breached",
-    "safe": "guardrail holds",
-    "no_harm_at_end": "harm beyond the tolerance not shown by the planned sample; guardrail holds",
-    "no_harm_yet": "no clear sign of harm so far",
+    "harmed": "guardrail breached: harm beyond the tolerance is shown",
+    "safe": "shown safe: the guardrail holds",
+    "no_harm_at_end": (
+        "not shown safe by the planned sample, and no harm shown either: it does not stop the pilot "
+        "(a guardrail stops it only on harm), but it is not proven safe"
+    ),
+    "no_harm_yet": "not shown safe yet, and no harm shown so far",
     "inconclusive": "still not clear at the planned sample",
     "too_early": "not enough to call yet",
     "first_week": "no call before a full week of pilot days",
     "unbounded": "not called: the control rate is too close to zero to say how big the lift is",
     "no_evidence": "not enough to call yet",
 }
+#: today's estimate is already past the tolerance, but not clearly enough to stop the pilot
+TAIL_LEANING_HARM = "the estimate is worse than the tolerance, though not clearly enough yet to stop the pilot"
 TAIL_MORE = "not enough to call yet; about {more} more {units}{per_arm} to the end of the plan"
 TAIL_MORE_IF_HOLDS = "not enough to call yet; about {more} more {units}{per_arm} needed if today's estimate holds"
 TAIL_FUTILE = "it can no longer reach the threshold: the data rule out the {expected} the plan expected"
 TAIL_PLACEBO = "not called: {as_large} of {count} fake start dates in the baseline showed a jump as large"
 PLACEBO_NOTE = "Of {count} fake start dates in the baseline, {as_large} showed a jump this large."
+
+# --- before "scale": a guardrail not shown safe --------------------------------
+SCALE_WARNING = (
+    "Before you scale: {clauses}. A guardrail stops the pilot only on harm, so scaling is allowed, "
+    "but the risk goes with the decision."
+)
+SCALE_WARNING_HARM = "{label} shows harm beyond the {tolerance} tolerated"
+SCALE_WARNING_UNPROVEN = (
+    "{label} is not shown safe ({confidence} confidence it stays within the {tolerance} tolerated; {needed} needed)"
+)
+
+
+def guardrail_tail(reason: str, past_tolerance: bool) -> str:
+    """What a guardrail's verdict says, by the stop-only-on-harm rule: "shown safe" only when it was.
+
+    ``past_tolerance``: today's estimate is worse than the tolerance (whatever the confidence says: early
+    on, a sequential confidence is low even for an estimate well inside it).
+    """
+    if reason == "no_harm_yet" and past_tolerance:
+        return TAIL_LEANING_HARM
+    return TAIL.get(reason, TAIL["too_early"])
+
+
+def scale_warning(verdicts: Sequence[CriterionVerdict]) -> str | None:
+    """Review's warning before "scale": every guardrail not shown safe, with how sure the data are; None when all are."""
+    clauses = []
+    for v in verdicts:
+        if v.role != "guardrail" or v.reason == "safe":
+            continue
+        relative = v.threshold_type == "relative" and v.comparison != "vs_target"
+        tolerance = fmt.threshold(v.kind, relative, v.threshold, level=v.comparison == "vs_target")
+        if v.status == "harmed":
+            clauses.append(SCALE_WARNING_HARM.format(label=v.label, tolerance=tolerance))
+        else:
+            clauses.append(
+                SCALE_WARNING_UNPROVEN.format(
+                    label=v.label,
+                    confidence=fmt.confidence(v.confidence) if v.confidence is not None else "no",
+                    tolerance=tolerance,
+                    needed=fmt.level(v.required_confidence),
+                )
+            )
+    return SCALE_WARNING.format(clauses="; ".join(clauses)) if clauses else None
+
 
 # --- recommendation reasons ----------------------------------------------------
 REASON = {
@@ -201,19 +252,10 @@ def value(kind: str, x: float | None) -> str:
     return fmt.effect(kind, "value", x)
 
 
-def _smart_pct(x: float) -> str:
-    whole = abs(x * 100 - round(x * 100)) < 1e-9
-    return fmt.pct(x, 0 if whole else 1)
-
-
 def threshold_text(crit: CriterionSpec, *, as_target: bool = False) -> str:
-    if crit.threshold_type == "relative" and not as_target:
-        return _smart_pct(crit.threshold)
-    if crit.kind == "proportion":
-        return _smart_pct(crit.threshold) if as_target else fmt.pct_points(crit.threshold)
-    if float(crit.threshold).is_integer():
-        return fmt.number(crit.threshold)
-    return fmt.quantity(crit.threshold)
+    """The threshold as the criteria list writes it (:func:`lib.formatting.threshold`)."""
+    relative = crit.threshold_type == "relative" and not as_target
+    return fmt.threshold(crit.kind, relative, crit.threshold, level=as_target)
 
 
 def expected_text(crit: CriterionSpec) -> str:
@@ -222,8 +264,8 @@ def expected_text(crit: CriterionSpec) -> str:
     if crit.comparison == "vs_target":
         return value(crit.kind, crit.expected)
     if crit.threshold_type == "relative":
-        return f"{_smart_pct(crit.expected)} {LIFT_WORD[crit.direction]}"
-    return fmt.pct_points(crit.expected) if crit.kind == "proportion" else fmt.quantity(crit.expected)
+        return f"{fmt.threshold(crit.kind, True, crit.expected)} {LIFT_WORD[crit.direction]}"
+    return fmt.threshold(crit.kind, False, crit.expected)
 
 
 def confidence_clause(crit: CriterionSpec, confidence: float | None) -> str:

@@ -14,8 +14,15 @@ from typing import Any
 from lib import formatting as fmt
 from lib.report.caveats import Caveat, title, words
 from lib.report.html import HtmlDocument, Markup, esc, table
-from lib.report.pilot_report import CRITERIA_HEADERS, SUMMARY_HEADERS, PilotReport, SummaryRow, summary_row
-from lib.vocabulary import OUTCOME_LABELS
+from lib.report.pilot_report import (
+    ANALYST_HEADERS,
+    CRITERIA_HEADERS,
+    SUMMARY_HEADERS,
+    PilotReport,
+    SummaryRow,
+    summary_row,
+)
+from lib.vocabulary import OUTCOME_LABELS, recommendation_label
 
 
 def _heading(level: int, text: str, **attrs: str) -> str:
@@ -29,6 +36,44 @@ def _status(code: str, label: str) -> Markup:
 
 def _caveat_item(caveat: Caveat) -> str:
     return f"<li><strong>{esc(title(caveat))}:</strong> {esc(words(caveat))}</li>"
+
+
+def _decision(report: PilotReport) -> str:
+    """Who decided what, when and why; when it went against the numbers, what they said and why not."""
+    d = report.decision
+    if d is None:
+        return "<p>No decision recorded yet.</p>"
+    rows = [
+        ("Decision", esc(OUTCOME_LABELS.get(d.outcome, d.outcome)), ""),
+        ("Decided by", esc(d.decided_by or fmt.MISSING), "user-text"),
+        ("Date", esc(fmt.fmt_date(d.decided_on)), ""),
+        ("Why", esc(d.rationale or fmt.MISSING), "user-text"),
+    ]
+    if d.overrode:
+        rows.append(("The numbers recommended", esc(recommendation_label(d.recommendation)), ""))
+        rows.append(("Why decided otherwise", esc(d.override_reason or "no reason was recorded"), "user-text"))
+    cells = "".join(
+        f'<dt>{esc(name)}</dt><dd class="{cls}">{value}</dd>' if cls else f"<dt>{esc(name)}</dt><dd>{value}</dd>"
+        for name, value, cls in rows
+    )
+    return f'<dl class="decision">{cells}</dl>'
+
+
+def _for_analysts(report: PilotReport, level: int) -> list[str]:
+    """The statistics behind the verdicts: p-values, the sequential method, the engine's notes."""
+    notes = [*report.analyst_notes, *report.notes]
+    if not report.criteria and not notes:
+        return []
+    out = ['<section class="analysts">', _heading(level, "For analysts", **{"class": "sub"})]
+    if report.criteria:
+        rows = [(r.metric, r.p_value, r.p_value_tests) for r in report.criteria]
+        out.append(table(ANALYST_HEADERS, rows, classes=("", "num", ""), css_class="p-values"))
+    if notes:
+        out.append('<ul class="notes">' + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+    if report.method_version:
+        out.append(f'<p class="meta">Decision rules {esc(report.method_version)}.</p>')
+    out.append("</section>")
+    return out
 
 
 def _section(doc: HtmlDocument, report: PilotReport, *, level: int, anchor: str) -> str:
@@ -47,43 +92,36 @@ def _section(doc: HtmlDocument, report: PilotReport, *, level: int, anchor: str)
             f'<p class="hypothesis"><strong>Hypothesis:</strong> '
             f'<span class="user-text">{esc(report.hypothesis)}</span></p>'
         )
-    reasons = ""
-    if report.reasons:
-        reasons = '<ul class="reasons">' + "".join(f"<li>{esc(r)}</li>" for r in report.reasons) + "</ul>"
-    parts.append(
-        f'<div class="verdict rec-{esc(report.recommendation_code)}">'
-        f'<p class="recommendation">Recommendation: <strong>{esc(report.recommendation)}</strong></p>'
-        f'<p class="headline">{esc(report.headline)}</p>{reasons}</div>'
+    lead = report.opening
+    colour = report.decision.outcome if lead.code == "decided" and report.decision else lead.code
+    title_html = (
+        f"Recommendation: <strong>{esc(lead.title)}</strong>"
+        if lead.is_recommendation
+        else f"<strong>{esc(lead.title)}</strong>"
     )
+    lines = "".join(f"<li>{esc(r)}</li>" for r in lead.lines)
+    parts.append(
+        f'<div class="verdict rec-{esc(colour)}"><p class="recommendation lead">{title_html}</p>'
+        + (f'<ul class="reasons">{lines}</ul>' if lines else "")
+        + "</div>"
+    )
+    parts.append(_heading(sub, "Decision", **{"class": "sub"}))
+    parts.append(_decision(report))
+    parts.append(_heading(sub, "What the numbers say", **{"class": "sub"}))
+    sentences = report.sentences or [report.headline]
+    parts.append('<ul class="sentences">' + "".join(f"<li>{esc(x)}</li>" for x in sentences) + "</ul>")
+    if report.criteria:
+        rows = [(r.metric, r.role, r.estimate, r.bounds, _status(r.status_code, r.status)) for r in report.criteria]
+        parts.append(table(CRITERIA_HEADERS, rows, classes=("", "", "num", "num", ""), css_class="criteria"))
+    else:
+        parts.append("<p>No success criteria are set.</p>")
     if report.caveats:
         parts += [
             _heading(sub, "Caveats", **{"class": "sub"}),
             '<ul class="caveats">' + "".join(_caveat_item(c) for c in report.caveats) + "</ul>",
         ]
     parts += [doc.chart(chart, caption) for caption, chart in report.charts]
-    parts.append(_heading(sub, "Criteria", **{"class": "sub"}))
-    if report.criteria:
-        rows = [
-            (r.metric, r.role, r.estimate, r.bounds, r.p_value, _status(r.status_code, r.status))
-            for r in report.criteria
-        ]
-        parts.append(table(CRITERIA_HEADERS, rows, classes=("", "", "num", "num", "", ""), css_class="criteria"))
-    else:
-        parts.append("<p>No success criteria are set.</p>")
-    if report.notes:
-        parts.append('<ul class="notes">' + "".join(f"<li>{esc(n)}</li>" for n in report.notes) + "</ul>")
-    parts.append(_heading(sub, "Decision", **{"class": "sub"}))
-    d = report.decision
-    if d is None:
-        parts.append("<p>No decision recorded yet.</p>")
-    else:
-        parts.append(
-            '<dl class="decision">'
-            f"<dt>Decision</dt><dd>{esc(OUTCOME_LABELS.get(d.outcome, d.outcome))}</dd>"
-            f'<dt>Decided by</dt><dd class="user-text">{esc(d.decided_by or fmt.MISSING)}</dd>'
-            f"<dt>Date</dt><dd>{esc(fmt.fmt_date(d.decided_on))}</dd>"
-            f'<dt>Rationale</dt><dd class="user-text">{esc(d.rationale or fmt.MISSING)}</dd></dl>'
-        )
+    parts += _for_analysts(report, sub)
     parts.append("</section>")
     return "\n".join(parts)
 

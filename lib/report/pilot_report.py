@@ -22,12 +22,17 @@ from lib.vocabulary import (
     OUTCOME_LABELS,
     ROLE_LABELS,
     metric_label,
+    outcome_follows,
     recommendation_label,
     verdict_status_label,
 )
 
-CRITERIA_HEADERS = ("Criterion", "Role", "Estimate", "Bounds (as judged)", "p-value (what it tests)", "Status")
+CRITERIA_HEADERS = ("Criterion", "Role", "Estimate", "Bounds (as judged)", "Status")
+#: the statistics a stakeholder does not need to read the verdict: the report's "For analysts" section
+ANALYST_HEADERS = ("Criterion", "p-value", "What it tests")
 SUMMARY_HEADERS = ("Pilot", "Recommendation", "Result", "Caveats", "Decision")
+#: reasons that speak of the method, not the pilot: read by analysts, not by the room
+ANALYST_REASONS = frozenset({"sequential", "corrected"})
 
 
 @dataclass(frozen=True)
@@ -38,9 +43,28 @@ class CriterionRow:
     role: str
     estimate: str
     bounds: str
-    p_value: str
     status: str
     status_code: str = ""
+    p_value: str = ""  # for analysts
+    p_value_tests: str = ""  # for analysts: what the p-value is the probability of
+
+
+@dataclass(frozen=True)
+class ReportLead:
+    """What a report opens with: the headline the pilot page and the CLI show (``lib.services.headline``).
+
+    ``title`` "Decided: scale it", "Scale", "Awaiting a decision"; ``is_recommendation`` when it is the
+    engine's recommendation ("Recommendation: Scale"); ``lines`` its reasons (for a decision: who, when, why).
+    """
+
+    title: str
+    code: str
+    lines: tuple[str, ...] = ()
+    is_recommendation: bool = True
+
+    @property
+    def text(self) -> str:
+        return f"Recommendation: {self.title}" if self.is_recommendation else self.title
 
 
 @dataclass(frozen=True)
@@ -51,6 +75,13 @@ class ReportDecision:
     rationale: str
     decided_by: str
     decided_on: date | None = None
+    recommendation: str = ""  # what the numbers recommended when it was made
+    override_reason: str = ""  # why the meeting decided otherwise
+
+    @property
+    def overrode(self) -> bool:
+        """The meeting decided against what the numbers recommended then."""
+        return bool(self.recommendation) and not outcome_follows(self.outcome, self.recommendation)
 
 
 @dataclass
@@ -71,6 +102,16 @@ class PilotReport:
     as_of: date | None = None
     method_version: str = ""
     why_due: str = ""  # in a review pack: why the pilot is in Review's queue
+    lead: ReportLead | None = None  # the headline the report opens with (None: the recommendation and reasons)
+    sentences: list[str] = field(default_factory=list)  # every criterion's verdict, in words
+    analyst_notes: list[str] = field(default_factory=list)  # how the verdicts are computed, for analysts
+
+    @property
+    def opening(self) -> ReportLead:
+        """The headline the report opens with; without one set, the engine's recommendation and its reasons."""
+        if self.lead is not None:
+            return self.lead
+        return ReportLead(self.recommendation, self.recommendation_code, tuple(self.reasons))
 
 
 @dataclass(frozen=True)
@@ -112,21 +153,16 @@ def bounds_text(v: CriterionVerdict) -> str:
     return text if text == fmt.MISSING else f"{text} ({fmt.level(v.required_confidence)} bounds)"
 
 
-def p_value_text(v: CriterionVerdict) -> str:
-    if v.p_value is None:
-        return fmt.MISSING
-    return f"{fmt.p_value(v.p_value)} — tests {v.p_value_tests}" if v.p_value_tests else fmt.p_value(v.p_value)
-
-
 def criterion_row(v: CriterionVerdict) -> CriterionRow:
     return CriterionRow(
         metric=v.label or metric_label(v.metric),
         role=ROLE_LABELS.get(v.role, v.role),
         estimate=estimate_text(v),
         bounds=bounds_text(v),
-        p_value=p_value_text(v),
         status=verdict_status_label(v.status),
         status_code=v.status,
+        p_value=fmt.p_value(v.p_value),
+        p_value_tests=v.p_value_tests or fmt.MISSING,
     )
 
 
@@ -156,6 +192,8 @@ def as_decision(decision: Any) -> ReportDecision | None:
         rationale=str(get("rationale", "") or ""),
         decided_by=str(get("decided_by", "") or ""),
         decided_on=when,
+        recommendation=str(get("recommendation", "") or ""),
+        override_reason=str(get("override_reason", "") or ""),
     )
 
 
@@ -177,7 +215,9 @@ def build_pilot_report(
     """
     caveats = caveats_for(evaluation, changes)
     shown = {wording.OBSERVATIONAL} if Observational() in caveats else set()
-    reasons = [r for r in evaluation.reasons if r not in shown]
+    keys = evaluation.reason_keys
+    for_analysts = [r for r, k in zip(evaluation.reasons, keys, strict=True) if k.code in ANALYST_REASONS]
+    reasons = [r for r in evaluation.reasons if r not in shown and r not in for_analysts]
     notes = list(dict.fromkeys(w for v in evaluation.verdicts for w in v.warnings if w not in shown))
     return PilotReport(
         title=pilot_name,
@@ -193,6 +233,8 @@ def build_pilot_report(
         recommendation_code=evaluation.recommendation,
         as_of=evaluation.as_of,
         method_version=evaluation.method_version,
+        sentences=[v.sentence for v in evaluation.verdicts],
+        analyst_notes=for_analysts,
     )
 
 

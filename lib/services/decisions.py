@@ -23,7 +23,7 @@ from lib.infra.models import Decision, Pilot, utcnow
 from lib.services import access, audit
 from lib.services.conflicts import Clash, Overwrite, StaleWrite
 from lib.services.pilots import get_pilot, locked_pilot
-from lib.vocabulary import OUTCOME_LABELS, RECOMMENDATIONS, recommendation_label
+from lib.vocabulary import OUTCOME_LABELS, RECOMMENDATIONS, outcome_follows, recommendation_label
 
 #: ``decide(shown_decision=UNCHECKED)``: trusted code (the demo, scripts) that decides on what is current
 UNCHECKED = -1
@@ -190,8 +190,8 @@ def said(recommendation: str) -> str:
 
 
 def follows(outcome: str, recommendation: str) -> bool:
-    """Whether a decision follows the numbers: "extend" is how a meeting follows "keep running"."""
-    return outcome == {"keep_running": "extend"}.get(recommendation, recommendation)
+    """Whether a decision follows the numbers (:func:`lib.vocabulary.outcome_follows`)."""
+    return outcome_follows(outcome, recommendation)
 
 
 def decide(

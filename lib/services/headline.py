@@ -18,7 +18,7 @@ from lib import formatting as fmt
 from lib.decide import PilotEvaluation
 from lib.decide.progress import past_end
 from lib.infra.models import Decision, Pilot
-from lib.services.decisions import list_decisions
+from lib.services.decisions import follows, list_decisions, said
 from lib.services.results import observations
 from lib.vocabulary import OUTCOME_LABELS, RECOMMENDATION_LABELS, STARTED_STATUSES
 
@@ -127,13 +127,26 @@ def _not_started(pilot: Pilot, logged: Logged) -> str:
 def _decided(pilot: Pilot, state: str, decision: Decision | None, label: str) -> Headline:
     if decision is None:
         return Headline(state, DECIDED, "Decided", [f"Marked decided, but no decision is recorded. {_now(label)}"])
-    outcome = OUTCOME_LABELS.get(decision.outcome, decision.outcome)
-    recorded = f"Decided on {fmt.fmt_date(decision.decided_at.date())} by {decision.decided_by or 'someone'}: {outcome}"
-    rationale = decision.rationale.strip()
-    reasons = [recorded + (f" — “{rationale}”" if rationale else ".")]
+    reasons = decision_lines(decision)
     same = RECOMMENDATION_LABELS.get(decision.outcome) == label
     reasons.append(f"Today's numbers still point to {label.lower()}." if same else _now(label))
     return Headline(state, DECIDED, decided_title(decision.outcome), reasons, recommendation=decision.outcome)
+
+
+def decision_lines(decision: Decision) -> list[str]:
+    """Who decided what, when and why; and, when it went against the numbers shown, why it did.
+
+    The pilot page, the CLI and the stakeholder report all say a decision with these lines.
+    """
+    outcome = OUTCOME_LABELS.get(decision.outcome, decision.outcome)
+    recorded = f"Decided on {fmt.fmt_date(decision.decided_at.date())} by {decision.decided_by or 'someone'}: {outcome}"
+    rationale = decision.rationale.strip()
+    lines = [recorded + (f" — “{rationale}”" if rationale else ".")]
+    shown, override = decision.recommendation, (decision.override_reason or "").strip()
+    if shown and not follows(decision.outcome, shown):
+        why = f": “{override}”" if override else " (no reason was recorded)."
+        lines.append(f"Against the recommendation to {said(shown)}{why}")
+    return lines
 
 
 def _now(label: str) -> str:

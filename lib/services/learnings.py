@@ -36,6 +36,13 @@ class Learning:
     interval: tuple[float | None, float | None]  # on ``interval_scale``
     interval_scale: str
     sentence: str  # the primary verdict in words, as shown at the decision
+    pilot_value: float | None = None
+
+    @property
+    def effect(self) -> float | None:
+        """The measured effect on the interval's own scale (a lift, a difference, a value), so the two read alike:
+        "+1.6 pts" beside "+0.4 to +2.8 pts", never a lift in percent beside an interval in points."""
+        return {"lift": self.lift, "value": self.pilot_value}.get(self.interval_scale, self.difference)
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,7 @@ def library(session: Session) -> list[Learning]:
                 interval=(v.get("ci_low"), v.get("ci_high")),
                 interval_scale=v.get("interval_scale", "difference"),
                 sentence=v.get("sentence", ""),
+                pilot_value=v.get("pilot_value"),
             )
         )
     return out

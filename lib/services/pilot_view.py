@@ -30,7 +30,7 @@ class CriterionCard:
     met: bool | None
     estimate: str  # "6.1% vs 5.0% (+1.1 pts)"
     interval: str  # "+0.2 to +2.0 pts (95% bounds)"
-    confidence: str  # "93% (needs 95%)"
+    confidence: str  # "93% that it is met (needs 95%)"
     progress: float | None  # 0..1 of the planned sample
     progress_text: str
     plan_text: str | None  # what the plan can do for this criterion
@@ -89,7 +89,7 @@ def _plan_text(v: CriterionVerdict, planned: int | None, looks: int) -> str | No
     verdict = "enough" if planned >= needed else "short of it"
     return (
         f"To catch {designer.effect_words(summary_inputs(v), v.expected)} with 80% power under daily looks this "
-        f"criterion needs about {fmt.number(needed)} per arm; the plan has {fmt.number(planned)} ({verdict}). "
+        f"criterion needs about {fmt.about(needed)} per arm; the plan has {fmt.number(planned)} ({verdict}). "
         + summary.characteristics
     )
 
@@ -108,7 +108,7 @@ def summary_inputs(v: CriterionVerdict) -> designer.PlanInputs:
 def card(v: CriterionVerdict, planned: int | None, looks: int) -> CriterionCard:
     progress_text = "no planned sample" if v.progress is None else f"{fmt.pct(min(v.progress, 1.0), 0)} of the plan"
     if v.more_needed:
-        progress_text += f" · about {fmt.number(v.more_needed)} more {v.more_needed_unit or 'per arm'} needed"
+        progress_text += f" · about {fmt.about(v.more_needed)} more {v.more_needed_unit or 'per arm'} needed"
     return CriterionCard(
         title=f"{metric_label(v.metric)} · {v.role}",
         status=verdict_status_label(v.status).lower(),
@@ -118,7 +118,8 @@ def card(v: CriterionVerdict, planned: int | None, looks: int) -> CriterionCard:
         f"({fmt.level(v.required_confidence)} bounds)",
         confidence="—"
         if v.confidence is None
-        else f"{fmt.confidence(v.confidence)} (needs {fmt.level(v.required_confidence)})",
+        else f"{fmt.confidence(v.confidence)} that it is {'safe' if v.role == 'guardrail' else 'met'} "
+        f"(needs {fmt.level(v.required_confidence)})",
         progress=None if v.progress is None else min(max(v.progress, 0.0), 1.0),
         progress_text=progress_text,
         plan_text=_plan_text(v, planned, looks),

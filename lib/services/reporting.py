@@ -22,10 +22,19 @@ from lib.decide.progress import past_end
 from lib.infra.models import PRIORITIES, Decision, Goal, Pilot
 from lib.report.caveats import CriteriaChanged
 from lib.report.documents import render_goal, render_pack, render_pilot
-from lib.report.pilot_report import PilotReport, build_pilot_report
+from lib.report.pilot_report import PilotReport, ReportLead, build_pilot_report
 from lib.services import audit, decisions, goals, meeting, pilots
+from lib.services.decisions import said as said_as
 from lib.services.evaluation import SAMPLE_UNITS, evaluate
-from lib.services.headline import AWAITING_DECISION, NOT_STARTED, Logged, headline
+from lib.services.headline import (
+    AWAITING_DECISION,
+    DECIDED,
+    NOT_STARTED,
+    Logged,
+    decided_title,
+    decision_lines,
+    headline,
+)
 from lib.services.meeting import QueueItem
 from lib.services.results import observations
 from lib.specs import Observation
@@ -75,10 +84,14 @@ def pilot_bundle(session: Session, pilot_id: int) -> PilotBundle:
     spec = pilots.pilot_spec(pilot)
     criteria = [pilots.criterion_spec(c) for c in pilots.criteria_for(session, pilot_id)]
     units = {c.metric: SAMPLE_UNITS.get(pilot.channel, "people") for c in criteria if c.kind == "proportion"}
+    primary = evaluation.primary
+    # counted in the metric's own units, as the verdict's pace and sentences count them ("contacts", not "visitors")
+    unit = (primary.pace.units if primary.pace else units.get(primary.metric)) if primary is not None else None
+    progress = charts.progress(spec, obs, evaluation, unit=unit, today=today)
     drawn = [
         (CHART_CAPTIONS["main"], charts.main_chart(spec, criteria, obs, evaluation, units=units)),
         (CHART_CAPTIONS["criteria"], charts.criteria_chart(evaluation)),
-        (CHART_CAPTIONS["progress"], charts.progress_chart(charts.progress(spec, obs, evaluation, today=today))),
+        (CHART_CAPTIONS["progress"], charts.progress_chart(progress)),
     ]
     earlier = decisions.list_decisions(session, pilot_id)
     last = earlier[0].decision if earlier else None
@@ -103,8 +116,9 @@ def frozen_bundle(session: Session, decision_id: int) -> PilotBundle:
 def pilot_report(bundle: PilotBundle) -> PilotReport:
     """The pilot's section, for the files and the share page alike.
 
-    Live, before its start and after its end, the headline's words lead (``lib.services.headline``);
-    frozen at a decision, the section says what the decision was shown.
+    It opens with the headline the pilot page and the CLI show (``lib.services.headline``): a decided
+    pilot's decision with who, when and why, else the recommendation or why there is none. Frozen at a
+    decision, it opens with that decision and what the numbers recommended then.
     """
     report = build_pilot_report(
         bundle.evaluation,
@@ -114,13 +128,19 @@ def pilot_report(bundle: PilotBundle) -> PilotReport:
         changes=bundle.changes,
         charts=bundle.charts,
     )
+    method = set(report.analyst_notes)  # how verdicts are computed: in the report's "For analysts"
     if bundle.frozen:
+        d = bundle.last_decision
+        then = f"The numbers frozen with it recommended {said_as(bundle.evaluation.recommendation)}."
+        report.lead = ReportLead(decided_title(d.outcome), DECIDED, (*decision_lines(d), then), False)
         return report
     days = [o.day for o in bundle.observations]
     logged = Logged(len(days), min(days), max(days)) if days else Logged()
     said = headline(bundle.pilot, bundle.evaluation, decision=bundle.last_decision, logged=logged)
-    if said.code in (NOT_STARTED, AWAITING_DECISION):  # a decided pilot's report has its Decision section
-        report.recommendation, report.recommendation_code, report.reasons = said.title, said.code, said.reasons
+    lines = tuple(r for r in said.reasons if r not in method)
+    report.lead = ReportLead(said.title, said.code, lines, said.is_recommendation)
+    if said.code in (NOT_STARTED, AWAITING_DECISION):
+        report.recommendation, report.recommendation_code, report.reasons = said.title, said.code, list(lines)
         report.headline = report.headline if said.judged else said.reasons[0]
     return report
 

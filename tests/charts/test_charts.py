@@ -188,12 +188,12 @@ def test_criteria_chart_shows_each_threshold_status_and_guardrail(demo):
         tick = named(row, "threshold")
         assert rows(spec, tick)[0]["threshold"] == pytest.approx(threshold_point(verdict))
     guard = rows(spec, named(spec, "criterion_1"))[0]
-    assert guard["role"] == "Guardrail" and guard["status"] == "Guardrail holds"
+    assert guard["role"] == "Guardrail" and guard["status"] == "No harm shown"
     assert threshold_point(evaluation.verdicts[1]) == pytest.approx(0.003)  # harm tolerated upwards
     colour = named(spec, "interval")["encoding"]["color"]["scale"]
     assert dict(zip(colour["domain"], colour["range"], strict=True)) == {
         "Met": palette.BLUISH_GREEN,
-        "Guardrail holds": palette.BLUISH_GREEN,
+        "No harm shown": palette.BLUISH_GREEN,
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from types import SimpleNamespace
 
+from lib import formatting as fmt
 from lib.decide import wording
 from lib.report import ReportDecision, build_pilot_report, render_pack, render_pilot, summary_row
 from lib.report.caveats import CriteriaChanged, Observational, SmallSample, SplitMismatch, caveats_for, text, title
@@ -46,8 +47,10 @@ def test_criteria_rows_carry_estimate_bounds_and_the_side_each_p_value_tests():
     )
     assert signup.estimate == "+2.0 pts (pilot 12.0% vs control 10.0%)"
     assert signup.bounds.endswith("pts (95% bounds)") and " to " in signup.bounds
-    assert signup.p_value.endswith("tests " + evaluation.verdicts[0].p_value_tests)
-    assert unsub.role == "Guardrail" and "guardrail is within its tolerance" in unsub.p_value
+    # the p-value and its side are for the report's "For analysts" section, not the stakeholder's table
+    assert signup.p_value == fmt.p_value(evaluation.verdicts[0].p_value)
+    assert signup.p_value_tests == evaluation.verdicts[0].p_value_tests
+    assert unsub.role == "Guardrail" and "guardrail is within its tolerance" in unsub.p_value_tests
 
 
 def test_a_finished_clear_win_has_no_caveats():
@@ -55,7 +58,7 @@ def test_a_finished_clear_win_has_no_caveats():
     assert evaluation.recommendation == "scale"
     report = build_pilot_report(evaluation, pilot_name="Spring", hypothesis="h")
     assert report.caveats == [] and report.recommendation == "Scale"
-    assert [r.status for r in report.criteria] == ["Met", "Guardrail holds"]
+    assert [r.status for r in report.criteria] == ["Met", "No harm shown"]
 
 
 def test_a_broken_split_is_a_caveat():
@@ -124,5 +127,7 @@ def test_pack_summary_row_per_pilot_with_caveat_flags():
     assert rows[0].caveats == "Small sample" and rows[0].decision == "Not decided yet"
     assert rows[1].caveats == "Criteria changed after the start; Split mismatch"
     pack = without_bundle(render_pack("Review", [small, split]))
-    assert pack.count("<tr>") == 2 + len(small.criteria) + len(split.criteria) + 3  # header rows: summary + 2
+    criteria = len(small.criteria) + len(split.criteria)
+    # summary rows, criteria rows, p-value rows for analysts; header rows: summary + 2 criteria + 2 analysts
+    assert pack.count("<tr>") == 2 + 2 * criteria + 5
     assert 'class="status status-iterate">Iterate</span>' in pack
