@@ -78,7 +78,7 @@ st.caption(
 st.subheader("Backup and restore")
 st.caption(
     "The whole workspace as one JSON file — history and audit trail included — the same file as "
-    "`python -m lib.cli backup`. A restore checks every row with the app's own rules first and writes "
+    "`python -m lib.cli export --out FILE` (restore with `python -m lib.cli restore FILE`). A restore checks every row with the app's own rules first and writes "
     "nothing when anything is wrong."
 )
 if not can_write():
