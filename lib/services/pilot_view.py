@@ -35,6 +35,7 @@ class CriterionCard:
     progress_text: str
     plan_text: str | None  # what the plan can do for this criterion
     sentence: str
+    logged: bool = True  # False: no value to read yet (the card says so instead of "— vs — (—)")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class PilotPage:
 
 
 def _estimate(v: CriterionVerdict) -> str:
+    if v.pilot_value is None and v.control_value is None:
+        return "nothing logged yet"
     rate = v.kind == "proportion"
     value = fmt.pct if rate else fmt.quantity
     if v.comparison == "vs_target":
@@ -123,6 +126,7 @@ def card(v: CriterionVerdict, planned: int | None, looks: int) -> CriterionCard:
         progress_text=progress_text,
         plan_text=_plan_text(v, planned, looks),
         sentence=v.sentence,
+        logged=v.pilot_value is not None or v.control_value is not None,
     )
 
 

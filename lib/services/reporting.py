@@ -25,7 +25,7 @@ from lib.report.documents import render_goal, render_pack, render_pilot
 from lib.report.pilot_report import PilotReport, build_pilot_report
 from lib.services import audit, decisions, goals, meeting, pilots
 from lib.services.evaluation import SAMPLE_UNITS, evaluate
-from lib.services.headline import AWAITING_DECISION, NOT_STARTED, Logged, headline
+from lib.services.headline import AWAITING_DECISION, NOT_STARTED, NOTHING_LOGGED, Logged, headline
 from lib.services.meeting import QueueItem
 from lib.services.results import observations
 from lib.specs import Observation
@@ -119,7 +119,11 @@ def pilot_report(bundle: PilotBundle) -> PilotReport:
     days = [o.day for o in bundle.observations]
     logged = Logged(len(days), min(days), max(days)) if days else Logged()
     said = headline(bundle.pilot, bundle.evaluation, decision=bundle.last_decision, logged=logged)
-    if said.code in (NOT_STARTED, AWAITING_DECISION):  # a decided pilot's report has its Decision section
+    if said.code in (
+        NOT_STARTED,
+        AWAITING_DECISION,
+        NOTHING_LOGGED,
+    ):  # a decided pilot's report has its Decision section
         report.recommendation, report.recommendation_code, report.reasons = said.title, said.code, said.reasons
         report.headline = report.headline if said.judged else said.reasons[0]
     return report
