@@ -218,6 +218,7 @@ def test_import_tab_previews_then_imports_and_can_undo(pilot_engine):
     assert not errors(at), errors(at)
     assert count(pilot_engine, ResultEntry) == 0  # a preview writes nothing
     assert button(at, "Import 2 values").disabled  # the file leaves the guardrail unmapped: confirm first
+    assert any("The import is off until every metric is mapped" in c.value for c in at.caption)  # said, not hovered
     next(c for c in at.checkbox if c.label.startswith("Import without")).check().run()
     button(at, "Import 2 values").click().run()
     assert count(pilot_engine, ResultEntry) == 2
@@ -229,6 +230,17 @@ def test_import_tab_previews_then_imports_and_can_undo(pilot_engine):
 
     with reading(pilot_engine) as s:
         assert count_current(s) == 0
+
+
+def test_a_mapping_change_drops_the_preview_it_no_longer_describes(pilot_engine):
+    at = page("pages/log_results.py").run()
+    at.file_uploader[0].set_value(("export.csv", _csv_for_today(), "text/csv")).run()
+    button(at, "Preview import").click().run()
+    assert button(at, "Import 2 values")
+    next(w for w in at.selectbox if w.label == "Arm column").set_value("— none —").run()
+    assert not [b for b in at.button if b.label.startswith("Import ")]  # the stale preview cannot be imported
+    assert any("preview is gone" in i.value for i in at.info), [i.value for i in at.info]
+    assert count(pilot_engine, ResultEntry) == 0
 
 
 def test_import_tab_lists_problems_by_row_and_writes_nothing(pilot_engine):
