@@ -192,9 +192,8 @@ else:
                 format="YYYY-MM-DD",
                 help="The review queue shows this pilot again from that day (two weeks by default).",
             )
-            who = actor()
-            if who.role == "local":  # no sign-in: the person says who they are; signed in, it is the identity
-                who = c2.text_input("Decided by", value=who)
+            who = actor()  # the one name given before the first write (or the signed-in identity): not asked again
+            c2.caption(f"Recorded by **{plain(who) or 'nobody yet: give your name at the top of the page'}**.")
             if st.form_submit_button("Record decision", type="primary"):
                 save(
                     lambda session: decisions.decide(

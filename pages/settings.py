@@ -14,7 +14,8 @@ show_flash()
 
 st.subheader("You")
 st.markdown(
-    f"Your entries are signed **{plain(actor()) or 'anonymously'}** — change the name in the sidebar. "
+    f"Your entries are signed **{plain(actor()) or 'by nobody yet: give your name before your first change'}**"
+    " — change the name in the sidebar. "
     "Set `GREENLIGHT_USER` to give it a default."
 )
 

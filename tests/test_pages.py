@@ -192,7 +192,7 @@ def test_review_refuses_a_decision_without_rationale_then_records_it(demo_engine
     assert any("Rationale: is required" in e for e in errors(at))
     assert count(demo_engine, Decision) == before
     next(w for w in at.text_area if w.label == "Rationale").set_value("Enough evidence; scale to all segments.")
-    next(w for w in at.text_input if w.label == "Decided by").set_value("Lea Novak")
+    at.session_state["actor"] = "Lea Novak"  # the name given once, before the first write
     button(at, "Record decision").click().run()
     assert count(demo_engine, Decision) == before + 1
     assert "Decision recorded" in at.success[0].value
@@ -405,7 +405,7 @@ def test_review_decides_from_the_queue_and_the_log_keeps_what_was_shown(demo_eng
     banner = " ".join(w.value for w in [*at.success, *at.warning, *at.error, *at.info])
     assert "Recommendation: **keep running**" in banner
     next(w for w in at.text_area if w.label == "Rationale").set_value("Still too early: two more weeks.")
-    next(w for w in at.text_input if w.label == "Decided by").set_value("Lea Novak")
+    at.session_state["actor"] = "Lea Novak"  # the name given once, before the first write
     button(at, "Record decision").click().run()
     assert not errors(at), errors(at)
     assert "Decision recorded" in at.success[0].value

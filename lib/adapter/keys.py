@@ -18,6 +18,8 @@ class Keys:
     pilot_page = "pilot_page"
     pilot_link = "_pilot_link"  # the ?pilot= value last seen, to tell a new link from the picker's own
     planned_n = "new_pilot_planned_n"
+    actor = "actor"  # local mode: the name that signs every write (the sidebar's "Your name")
+    actor_first = "actor_first"  # the same name, asked above the page before the first write
 
     @staticmethod
     def grid(pilot_id: int, metric: str, first: date, last: date) -> str:

@@ -252,10 +252,15 @@ class DecisionIn(_Input, DecisionBase):
 
 
 def check_actor(actor: str) -> None:
-    """Refuse a name no write could store: it signs every entry, decision and audit event."""
+    """Refuse a name no write could store: it signs every entry, decision and audit event, so it is never empty
+    (an unsigned grid row, import or share link cannot be traced to anyone)."""
     problem = text_problem(str(actor), PERSON_MAX)
+    if not problem and not str(actor).strip():
+        problem = "is required: every result, import, share link and decision is signed with it."
     if problem:
-        where = " Change it in the sidebar." if getattr(actor, "role", "local") == "local" else ""
+        where = (
+            " Give it at the top of the page or in the sidebar." if getattr(actor, "role", "local") == "local" else ""
+        )
         raise InvalidInput.one("your_name", problem + where)
 
 
