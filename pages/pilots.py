@@ -7,7 +7,7 @@ from lib.adapter.cached import main_chart_spec, per_workspace
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, share_links, table
 from lib.criteria import describe, threshold_from_display, threshold_to_display
-from lib.formatting import fmt_date, number
+from lib.formatting import date_range, fmt_date, number
 from lib.report import caveats
 from lib.services import audit, data_versions, goals, past_pilots, pilots
 from lib.services.designer import HELP as PLAN_HELP
@@ -57,11 +57,13 @@ def _pilot_table(rows) -> pd.DataFrame:
                 "Design": DESIGN_LABELS[r.pilot.design],
                 "Channel": CHANNEL_LABELS[r.pilot.channel],
                 "Owner": r.pilot.owner or "—",
-                "Goal": r.goal_name or "—",
-                "Start": fmt_date(r.pilot.start_date) if r.pilot.start_date else "—",
-                "End": fmt_date(r.pilot.end_date) if r.pilot.end_date else "—",
-                "Planned per arm": number(r.pilot.planned_n_per_arm) if r.pilot.planned_n_per_arm else "—",
+                # start and end in one short column (two were pushed off the right edge at 1400 px)
+                "Dates": date_range(r.pilot.start_date, r.pilot.end_date)
+                if r.pilot.start_date and r.pilot.end_date
+                else (fmt_date(r.pilot.start_date) if r.pilot.start_date else "—"),
+                "Per arm": number(r.pilot.planned_n_per_arm) if r.pilot.planned_n_per_arm else "—",
                 "Criteria": r.criteria_count,
+                "Goal": r.goal_name or "—",
             }
             for r in rows
         ]
@@ -451,6 +453,10 @@ with tab_list:
             download="pilots.csv",
             hide_index=True,
             width="stretch",
+            column_config={
+                "Pilot": st.column_config.TextColumn(width="medium"),
+                "Goal": None,  # in the CSV; on screen under "Details for" (the table has no room left for it)
+            },
         )
         chosen = st.selectbox(
             "Details for",
@@ -458,7 +464,10 @@ with tab_list:
             format_func=names.get,
         )
         pilot = by_id[chosen]
-        st.markdown(f"**Hypothesis.** {plain(pilot.hypothesis) or '—'}")
+        st.markdown(
+            f"**Goal.** {plain(goal_names.get(pilot.goal_id, '')) or 'none yet'}  \n"
+            f"**Hypothesis.** {plain(pilot.hypothesis) or '—'}"
+        )
         for c in all_criteria.get(chosen, []):
             st.markdown(
                 f"- *{c.role}* — {describe(pilots.criterion_spec(c), c.unit, markup=plain)} at {c.confidence:.0%} confidence"

@@ -113,7 +113,7 @@ def test_designer_plan_goes_into_a_pilot_with_named_arms(app_engine):
     assert (pilot.name, pilot.arm_list, pilot.planned_n_per_arm) == ("Checkout gate", ["gate_30", "gate_40"], n)
     assert criterion.metric == "checkout_rate"
     listed = at.dataframe[0].value
-    assert list(listed["Pilot"]) == ["Checkout gate"] and list(listed["Planned per arm"]) == [planned]
+    assert list(listed["Pilot"]) == ["Checkout gate"] and list(listed["Per arm"]) == [planned]
     # the arms' names are what the log form asks for
     log = page("pages/log_results.py").run()
     labels = {w.label for w in log.number_input}

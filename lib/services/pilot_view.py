@@ -65,6 +65,23 @@ def _estimate(v: CriterionVerdict) -> str:
     return f"{value(v.pilot_value)} vs {value(v.control_value)} ({diff})"
 
 
+def short_result(v: CriterionVerdict | None) -> str:
+    """One criterion's figure in a table cell that fits: "Reply rate +1.1 pts", "Reply rate 9.2% (target 8.0%)".
+
+    The full sentence (``v.sentence``) is for the pilot page and Review; a table cuts it off."""
+    if v is None:
+        return "—"
+    name = metric_label(v.metric)
+    if v.pilot_value is None and v.control_value is None:
+        return f"{name}: nothing logged yet"
+    if v.comparison == "vs_target":
+        return (
+            f"{name} {fmt.effect(v.kind, 'value', v.pilot_value)} (target {fmt.effect(v.kind, 'value', v.threshold)})"
+        )
+    change = v.relative_lift if v.interval_scale == "lift" else v.difference
+    return f"{name} {fmt.effect(v.kind, v.interval_scale, change)}"
+
+
 def _plan_text(v: CriterionVerdict, planned: int | None, looks: int) -> str | None:
     """What the planned sample can do for this criterion, judged with today's baseline."""
     if v.expected is None or planned is None or v.role == "guardrail" or v.kind != "proportion":
