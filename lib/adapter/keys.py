@@ -22,6 +22,10 @@ class Keys:
     actor_first = "actor_first"  # the same name, asked above the page before the first write
 
     @staticmethod
+    def goal_actual(goal_id: int) -> str:
+        return f"goal_actual_{goal_id}"
+
+    @staticmethod
     def grid(pilot_id: int, metric: str, first: date, last: date) -> str:
         return f"grid_{pilot_id}_{metric}_{first}_{last}"
 

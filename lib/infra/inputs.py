@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 from sqlmodel.main import SQLModelConfig
 
 from lib.infra.fields import ARM_MAX, PERSON_MAX, TEXT_MAX, choice, finite, shown, text_problem
-from lib.infra.models import CriterionBase, DecisionBase, GoalBase, PilotBase, ResultBase
+from lib.infra.models import CriterionBase, DecisionBase, GoalActualBase, GoalBase, PilotBase, ResultBase
 from lib.vocabulary import CONTROL_ARM, DEFAULT_ARMS, METRIC_KINDS, PILOT_ARM, STARTED_STATUSES
 from lib.vocabulary import DESIGN_COMPARISON as DESIGN_COMPARISON  # re-exported: old imports keep working
 from lib.vocabulary import DESIGN_LABELS as DESIGN_LABELS
@@ -45,6 +45,8 @@ FIELD_LABELS = {
     "total_cu": "Sum of cubes",
     "actor": "Not allowed",
     "your_name": "Your name",
+    "period_end": "Period ending",
+    "value": "Actual",
 }
 
 
@@ -130,6 +132,10 @@ _In = TypeVar("_In", bound=_Input)
 
 
 class GoalIn(_Input, GoalBase):
+    pass
+
+
+class GoalActualIn(_Input, GoalActualBase):
     pass
 
 
