@@ -137,7 +137,7 @@ def actual_form(goal_id: int) -> None:
             help="The last day of the period the value covers (a month, a quarter: as the goal's unit counts).",
         )
         value = c2.text_input(
-            f"Actual ({goal.kpi_unit})" if goal.kpi_unit else "Actual",
+            f"Actual ({plain(goal.kpi_unit)})" if goal.kpi_unit else "Actual",
             placeholder="e.g. 344",
             help="A number, as the KPI counts it: 1,234.5 and 1.234,5 both read.",
         )

@@ -31,6 +31,7 @@ from lib.vocabulary import (
 CONFIDENCES = [0.8, 0.9, 0.95, 0.99]
 PLANNED_KEY = Keys.planned_n
 COMPARE_ORDER = ("vs_control", "vs_target", "vs_baseline")  # the designer offers the commonest first
+DESIGN_FOR = {"vs_control": "ab", "vs_target": "target", "vs_baseline": "before_after"}  # what a plan compares with
 
 st.title(":material/science: Pilots", anchor=False)
 st.caption(
@@ -81,6 +82,11 @@ if not goal_names:
     )
 
 
+def _unless_planned(key: str, value, name: str = "value") -> dict:
+    """A widget's starting value, unless "Use this plan" has already put one in its key (both would clash)."""
+    return {} if key in st.session_state else {name: value}
+
+
 def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | None:
     """One criterion's fields; an empty metric name on an optional role means none."""
     st.markdown(f"**{ROLE_LABELS[role]} criterion**{'' if required else ' (optional)'} — {ROLE_HELP[role]}")
@@ -96,7 +102,9 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
         METRIC_KINDS,
         key=Keys.criterion(form, role, "kind"),
         format_func=METRIC_KIND_LABELS.get,
-        index=METRIC_KINDS.index(existing.kind) if existing else 0,
+        **_unless_planned(
+            Keys.criterion(form, role, "kind"), METRIC_KINDS.index(existing.kind) if existing else 0, "index"
+        ),
     )
     unit = c3.text_input(
         "Unit",
@@ -118,13 +126,17 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
         "Threshold is",
         ["absolute", "relative"],
         key=Keys.criterion(form, role, "ttype"),
-        index=["absolute", "relative"].index(existing.threshold_type) if existing else 0,
+        **_unless_planned(
+            Keys.criterion(form, role, "ttype"),
+            ["absolute", "relative"].index(existing.threshold_type) if existing else 0,
+            "index",
+        ),
         format_func=lambda t: "A value or difference" if t == "absolute" else "A lift in %",
     )
     shown = threshold_to_display(existing.kind, existing.threshold_type, existing.threshold) if existing else 0.0
     threshold = c6.number_input(
         "Threshold",
-        value=float(shown),
+        **_unless_planned(Keys.criterion(form, role, "threshold"), float(shown)),
         key=Keys.criterion(form, role, "threshold"),
         format="%g",
         help="The minimum worth scaling. Rates and lifts in percent (8 = 8%). For a "
@@ -139,7 +151,7 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
     )
     expected = c8.number_input(
         "Expected",
-        value=shown_expected,
+        **_unless_planned(Keys.criterion(form, role, "expected"), shown_expected),
         key=Keys.criterion(form, role, "expected"),
         format="%g",
         placeholder="what you expect",
@@ -153,7 +165,11 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
         CONFIDENCES,
         key=Keys.criterion(form, role, "conf"),
         format_func=lambda c: f"{c:.0%}",
-        index=CONFIDENCES.index(existing.confidence) if existing and existing.confidence in CONFIDENCES else 2,
+        **_unless_planned(
+            Keys.criterion(form, role, "conf"),
+            CONFIDENCES.index(existing.confidence) if existing and existing.confidence in CONFIDENCES else 2,
+            "index",
+        ),
     )
     if not metric.strip() and not required:
         return None
@@ -198,7 +214,11 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         c5, c6, c7, c8 = st.columns(4)
         designs = list(DESIGN_LABELS)
         design = c5.selectbox(
-            "Design", designs, format_func=DESIGN_LABELS.get, index=designs.index(current.design) if current else 0
+            "Design",
+            designs,
+            format_func=DESIGN_LABELS.get,
+            key=None if current else Keys.new_design,
+            **({"index": designs.index(current.design)} if current else _unless_planned(Keys.new_design, 0, "index")),
         )
         status = c6.selectbox(
             "Status",
@@ -219,7 +239,7 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
             value=current.planned_n_per_arm if current else None,
             placeholder="e.g. 2000",
             key=None if current else PLANNED_KEY,
-            help="From the designer below (“Plan the sample”): the verdicts measure "
+            help="From the plan above (“Use this plan”): the verdicts measure "
             "progress against it, and it sets how strict each daily look is.",
         )
         e1, e2, e3 = st.columns([2, 3, 2])
@@ -303,8 +323,15 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         )
 
 
-def _use_plan(n: int) -> None:
-    st.session_state[PLANNED_KEY] = n
+def _use_plan(decided: dict) -> None:
+    """Everything the plan decided goes into the new pilot: design, the primary criterion's kind, threshold,
+    expected effect and confidence (in the form's units, as the plan shows them), and the sample per arm."""
+    form = form_key("new_pilot")
+    st.session_state[PLANNED_KEY] = decided["n"]
+    st.session_state[Keys.new_design] = decided["design"]
+    for field in ("kind", "ttype", "threshold", "expected", "conf"):
+        st.session_state[Keys.criterion(form, "primary", field)] = decided[field]
+    st.session_state[Keys.plan("used")] = (decided["n"], form)
 
 
 def _use_expected(key: str, value: float) -> None:
@@ -313,7 +340,6 @@ def _use_expected(key: str, value: float) -> None:
 
 def plan_designer() -> None:
     """Plan the sample for the primary criterion; updates as you type (outside the form on purpose)."""
-    st.subheader("Plan the sample")
     st.caption(PLAN_HELP)
     a1, a2, a3 = st.columns(3)
     compare = a1.selectbox(
@@ -430,13 +456,26 @@ def plan_designer() -> None:
         st.markdown(summary.detectable_text)
     if summary.warning:
         st.warning(summary.warning, icon=":material/warning:")
+    decided = {
+        "n": summary.plan.n,
+        "design": DESIGN_FOR[compare],
+        "kind": kind,
+        "ttype": ttype,
+        "threshold": float(threshold),
+        "expected": float(expected),
+        "conf": confidence,
+    }
     if not summary.plan.unit_is_day:
         st.button(
-            f"Use {number(summary.plan.n)} in the new pilot",
+            f"Use this plan in the new pilot: {METRIC_KIND_LABELS[kind].lower()}, threshold {threshold:g}"
+            f"{' %' if pct else ''}, expected {expected:g}{' %' if pct else ''}, {number(summary.plan.n)} per arm",
             on_click=_use_plan,
-            args=(summary.plan.n,),
+            args=(decided,),
             key=Keys.plan("use"),
+            type="primary",
         )
+    else:
+        st.caption("This plan counts days, not people: set the pilot's dates to its length.")
 
 
 tab_list, tab_new, tab_edit = st.tabs(["All pilots", "New pilot", "Edit a pilot"])
@@ -488,11 +527,21 @@ with tab_list:
             pilot_id=chosen, blurb="Whoever has the link sees this pilot's report and nothing else, without signing in."
         )
 with tab_new:
+    # planning sits beside what it plans: first the primary criterion's plan, then the pilot it fills
+    with st.expander(
+        "Plan the primary criterion: threshold, expected effect, sample", expanded=True, icon=":material/calculate:"
+    ):
+        plan_designer()  # planning writes nothing: viewers may plan too
+    used = st.session_state.get(Keys.plan("used"))
+    if used and used[1] == form_key("new_pilot"):  # not after that pilot was created
+        st.caption(
+            f":material/check: The plan filled the design, the primary criterion and {number(used[0])} people "
+            "per arm below: name the metric and check them."
+        )
     if can_write():
         pilot_form("new_pilot")
     else:
         read_only_note("create pilots")
-    plan_designer()  # planning writes nothing: viewers may plan too
 with tab_edit:
     if not can_write():
         read_only_note("edit pilots")

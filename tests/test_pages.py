@@ -89,7 +89,7 @@ def test_pilot_form_bad_input_shows_a_message_and_writes_nothing(app_engine, fie
     tab = _fill_pilot(at, **kwargs)
     if field == "planned":
         next(w for w in tab.number_input if w.label == "Planned people per arm").set_value(value)
-    tab.button[0].click().run()
+    button(at, "Create pilot").click().run()
     assert any(message in e for e in errors(at)), errors(at)
     assert count(app_engine, Pilot) == 0
 
@@ -98,7 +98,7 @@ def test_pilot_form_creates_a_pilot_with_its_criterion(app_engine):
     at = page("pages/pilots.py").run()
     tab = _fill_pilot(at)
     next(w for w in tab.number_input if w.label == "Threshold").set_value(1.5)
-    tab.button[0].click().run()
+    button(at, "Create pilot").click().run()
     assert not errors(at)
     assert count(app_engine, Pilot) == 1
     with transaction(app_engine) as s:
@@ -272,7 +272,8 @@ def test_review_numbers_are_formatted_for_people(demo_engine):
 
 def test_pilot_form_reports_every_problem_at_once(app_engine):
     at = page("pages/pilots.py").run()
-    _fill_pilot(at, name="", metric="").button[0].click().run()
+    _fill_pilot(at, name="", metric="")
+    button(at, "Create pilot").click().run()
     text = " ".join(errors(at))
     assert "Name: is required" in text and "Criterion 1 · metric: is required" in text
     assert count(app_engine, Pilot) == 0
@@ -335,9 +336,20 @@ def test_designer_shows_the_plan_and_updates_it_as_inputs_change(app_engine):
     at.number_input(key="plan_volume").set_value(100.0).run()
     text = _plan_text(at)
     assert "the smallest effect this pilot reliably catches is +" in text
-    # the plan goes into the new-pilot form with one click
+    # everything the plan decided goes into the new-pilot form with one click (it copied only the sample size)
+    at.number_input(key="plan_threshold_vs_control_proportion_absolute").set_value(0.5).run()
+    planned = next(m for m in at.metric if m.label == "Planned sample (people per arm)")
     at.button(key="plan_use").click().run()
+    assert not at.exception, at.exception
     assert at.session_state["new_pilot_planned_n"] == int(planned.value.replace(",", ""))
+    form = "new_pilot_0"
+    assert at.selectbox(key="new_pilot_design").value == "ab"
+    assert at.number_input(key=f"{form}_primary_threshold").value == 0.5
+    assert at.number_input(key=f"{form}_primary_expected").value == 2.0
+    assert at.selectbox(key=f"{form}_primary_kind").value == "proportion"
+    assert at.selectbox(key=f"{form}_primary_conf").value == 0.95
+    assert any("The plan filled the design, the primary criterion" in c.value for c in at.caption)
+    assert not [w.value for w in at.warning if "Session State" in w.value]  # no "value set twice" warning
 
 
 def test_designer_explains_an_impossible_plan(app_engine):
