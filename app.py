@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from lib.adapter.identity import ask_name_first, name_in_sidebar
 from lib.adapter.session import actor, engine, in_share_mode, sign_in_configured
 from lib.adapter.widgets import plain
-from lib.infra.config import current_actor
 from lib.services.access import ROLE_LABELS
 
 if in_share_mode():  # a stakeholder's link: that one report, no navigation, no sidebar, nothing that writes
@@ -30,14 +30,7 @@ if sign_in_configured() and not st.user.is_logged_in:  # every page runs behind 
 with st.sidebar:
     who = actor()
     if who.role == "local":
-        if "actor" not in st.session_state:
-            st.session_state["actor"] = current_actor()
-        st.text_input(
-            "Your name",
-            key="actor",
-            placeholder="Who is working?",
-            help="Signed on every result, correction and decision you record in this session.",
-        )
+        name_in_sidebar()
         st.caption(
             ":material/lan: **Local mode** — no sign-in: anyone who can open this app can change "
             "everything. Fine for one person or a trusted LAN; configure sign-in to serve a team."
@@ -45,6 +38,8 @@ with st.sidebar:
     else:
         st.caption(f":material/account_circle: Signed in as **{plain(who.email or who)}** — {ROLE_LABELS[who.role]}")
         st.button("Log out", on_click=st.logout, icon=":material/logout:")
+
+ask_name_first()  # local mode with no name: asked once, before the first write
 
 pages = {
     "Greenlight": [

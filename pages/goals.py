@@ -1,13 +1,16 @@
 """Goals: the shared KPIs every pilot must serve, company -> marketing -> team."""
 
+from datetime import date, timedelta
+
 import pandas as pd
 import streamlit as st
 
 from lib.adapter import conflicts
+from lib.adapter.cached import per_workspace, portfolio_overview
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
 from lib.adapter.widgets import plain, read_only_note, share_links, show_rollup, table
 from lib.formatting import number
-from lib.services import goals
+from lib.services import goal_progress, goals
 from lib.vocabulary import GOAL_LEVEL_LABELS, GOAL_LEVELS
 
 st.title(":material/flag: Goals", anchor=False)
@@ -47,6 +50,21 @@ else:
         hide_index=True,
         width="stretch",
     )
+    st.subheader("Progress toward each target")
+    st.caption(
+        "The KPI's actual per period, as logged below, against the goal's target; the projection adds only "
+        "scaled pilots that count in the goal's own unit, and says why the others cannot be added."
+    )
+    progress = per_workspace(
+        f"goal progress {date.today()}", lambda s: goal_progress.goal_progress(s, portfolio_overview(), plain)
+    )
+    for gp in progress:
+        with st.container(border=True):
+            st.markdown(f"**{plain(gp.name)}**  \n{gp.sentence}  \n{gp.projection_sentence}")
+            if gp.actuals:
+                st.altair_chart(
+                    goal_progress.chart_for(gp), theme=None, width="content", key=f"goal_chart_{gp.goal_id}"
+                )
     show_rollup()
 
 by_id = {n.goal.id: n.goal for n in tree}
@@ -122,8 +140,42 @@ def goal_form(key: str, current=None) -> None:
             )
 
 
+def actual_form(goal_id: int) -> None:
+    """Log what the goal's KPI came to for one period; the same period again keeps the old value as history."""
+    goal = by_id[goal_id]
+    with st.form(form_key(Keys.goal_actual(goal_id))):
+        c1, c2, c3 = st.columns([2, 2, 3])
+        last_month_end = date.today().replace(day=1) - timedelta(days=1)
+        period_end = c1.date_input(
+            "Period ending",
+            value=last_month_end,
+            format="YYYY-MM-DD",
+            help="The last day of the period the value covers (a month, a quarter: as the goal's unit counts).",
+        )
+        value = c2.text_input(
+            f"Actual ({plain(goal.kpi_unit)})" if goal.kpi_unit else "Actual",
+            placeholder="e.g. 344",
+            help="A number, as the KPI counts it: 1,234.5 and 1.234,5 both read.",
+        )
+        note = c3.text_input("Note (optional)", placeholder="Where the figure comes from")
+        if st.form_submit_button("Log actual", type="primary"):
+            save(
+                lambda session: goal_progress.log_actual(
+                    session, goal_id, actor(), period_end=period_end, value=value, note=note
+                ),
+                f"Actual logged for “{plain(goal.name)}”.",
+                reset=Keys.goal_actual(goal_id),
+            )
+
+
 if can_write():
-    tab_new, tab_edit = st.tabs(["New goal", "Edit a goal"])
+    tab_new, tab_edit, tab_actual = st.tabs(["New goal", "Edit a goal", "Log an actual"])
+    with tab_actual:
+        if not by_id:
+            st.caption("Create a goal first.")
+        else:
+            aid = st.selectbox("Goal", list(by_id), format_func=lambda g: by_id[g].name, key="actual_goal")
+            actual_form(aid)
     with tab_new:
         goal_form("new_goal")
     with tab_edit:

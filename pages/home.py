@@ -11,7 +11,8 @@ from lib.adapter.widgets import read_only_note, show_rollup, table
 from lib.demo import loader
 from lib.formatting import fmt_date
 from lib.services.headline import decided_title
-from lib.vocabulary import CHANNEL_LABELS, DESIGN_LABELS, PILOT_STATUS_LABELS, PRIORITY_LABELS
+from lib.services.pilot_view import short_result
+from lib.vocabulary import DESIGN_LABELS, PILOT_STATUS_LABELS, PRIORITY_LABELS
 
 st.title(":material/rocket_launch: Greenlight", anchor=False)
 st.caption(
@@ -82,13 +83,13 @@ def portfolio_frame(_session) -> pd.DataFrame:
         rows.append(
             {
                 "Pilot": pilot.name,
-                "Priority": PRIORITY_LABELS.get(pilot.priority, pilot.priority),
-                "Status": PILOT_STATUS_LABELS[pilot.status],
-                "Channel": CHANNEL_LABELS[pilot.channel],
-                "Design": DESIGN_LABELS.get(pilot.design, pilot.design),
-                "Ends": fmt_date(pilot.end_date) if pilot.end_date else "—",
                 "Recommendation": verdict,
-                "Primary result": primary.sentence if primary else ev.reasons[0] if ev.reasons else "",
+                # a figure that fits its cell (the sentence was cut off); the sentence is on the pilot page
+                "Primary result": short_result(primary) if primary and row.headline.judged else "—",
+                "Priority": PRIORITY_LABELS.get(pilot.priority, pilot.priority),
+                "Ends": fmt_date(pilot.end_date) if pilot.end_date else "—",
+                "Status": PILOT_STATUS_LABELS[pilot.status],  # in the CSV; the recommendation says it on screen
+                "Design": DESIGN_LABELS.get(pilot.design, pilot.design),
             }
         )
     return pd.DataFrame(rows)
@@ -100,8 +101,10 @@ table(
     hide_index=True,
     width="stretch",
     column_config={
-        "Primary result": st.column_config.TextColumn(width="large"),
+        "Primary result": st.column_config.TextColumn(width="medium"),
         "Pilot": st.column_config.TextColumn(width="medium"),
+        "Status": None,  # hidden: the table fits 1400 px (Design is on the Pilots page)
+        "Design": None,
     },
 )
 st.page_link("pages/review.py", label="Open the review for any pilot", icon=":material/gavel:")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib import formatting as fmt
 from lib.adapter.session import read
-from lib.adapter.widgets import table
+from lib.adapter.widgets import plain, table
 from lib.services import learnings
 from lib.vocabulary import CHANNEL_LABELS, DESIGN_LABELS, OUTCOME_DONE_LABELS, metric_label, recommendation_label
 
@@ -54,12 +54,12 @@ table(
                 "Pilot": x.pilot,
                 "Decision": OUTCOME_DONE_LABELS.get(x.outcome, x.outcome),
                 "Decided": x.decided_on,
-                "Goal": x.goal or "—",
                 "Channel": CHANNEL_LABELS.get(x.channel, x.channel),
                 "Design": DESIGN_LABELS.get(x.design, x.design),
                 "Primary metric": metric_label(x.metric) if x.metric else "—",
                 "Measured effect": fmt.effect(x.kind, x.interval_scale, x.effect),
                 "Interval": fmt.effect_range(x.kind, x.interval_scale, *x.interval),
+                "Goal": x.goal or "—",  # in the CSV; on screen written out in full below
                 "Rationale": x.rationale,
                 "Recommended then": recommendation_label(x.recommendation) if x.recommendation else "—",
             }
@@ -71,6 +71,17 @@ table(
     width="stretch",
     column_config={
         "Decided": st.column_config.DateColumn(format="D MMM YYYY"),
-        "Rationale": st.column_config.TextColumn(width="large"),
+        "Pilot": st.column_config.TextColumn(width="medium"),
+        "Channel": None,  # in the CSV and the filters above: the table fits 1400 px
+        "Design": None,
+        "Goal": None,  # hidden here, shown in full below
+        "Rationale": None,
     },
 )
+# goals and rationales are sentences: written out in full below, where a table cell would cut them off
+st.markdown("**Why each was decided**")
+for x in found:
+    goal = f" · goal: {plain(x.goal)}" if x.goal else ""
+    st.markdown(
+        f"- **{plain(x.pilot)}** ({OUTCOME_DONE_LABELS.get(x.outcome, x.outcome).lower()}{goal}) — {plain(x.rationale) or '—'}"
+    )

@@ -325,6 +325,7 @@ if can_write():
                     "Replace it: if this exact file was imported before, undo that import and import the file again",
                     key=Keys.upload(pilot_id, "replace"),
                 )
+                read_as = (upload.name, repr(mapping), replace)  # what a preview was made from
                 if st.button("Preview import", key=Keys.upload(pilot_id, "preview")):
                     bar = st.progress(0.0, text="Reading the file…")
                     try:
@@ -345,11 +346,19 @@ if can_write():
                     except ImportFileError as exc:
                         st.error(plain(exc), icon=":material/warning:")
                     else:
-                        st.session_state[Keys.import_preview(pilot_id)] = (checksum, replace, result)
+                        st.session_state[Keys.import_preview(pilot_id)] = (checksum, replace, result, read_as)
                     bar.empty()
                 held = st.session_state.get(Keys.import_preview(pilot_id))
-                if held and held[2].file_name == upload.name:
-                    checksum, replace_ok, result = held
+                if held and (held[2].file_name != upload.name or held[3] != read_as):  # never a stale preview
+                    st.session_state.pop(Keys.import_preview(pilot_id), None)
+                    st.info(
+                        "The mapping or the file changed since the last preview, so that preview is gone: "
+                        "**Preview import** again to see what would be saved.",
+                        icon=":material/refresh:",
+                    )
+                    held = None
+                if held:
+                    checksum, replace_ok, result, _ = held
                     st.markdown(
                         f"**Preview** · layout *{result.layout}* (looks like *{result.detected_layout}*) · "
                         f"{result.row_count:,} rows · {fmt_date(result.first_day)} – {fmt_date(result.last_day)}"
@@ -396,27 +405,32 @@ if can_write():
                             hide_index=True,
                             width="stretch",
                         )
-                    elif st.button(
-                        f"Import {len(result.observations):,} values",
-                        type="primary",
-                        key=Keys.upload(pilot_id, "commit"),
-                        disabled=not partial_ok,
-                        help=None if partial_ok else "Map every metric, or confirm above that some stay out.",
-                    ):
+                    else:
+                        if not partial_ok:  # said as text: a reason only on hover is never read
+                            st.caption(
+                                ":material/block: The import is off until every metric is mapped, "
+                                "or you confirm above that some stay out of this file."
+                            )
+                        if st.button(
+                            f"Import {len(result.observations):,} values",
+                            type="primary",
+                            key=Keys.upload(pilot_id, "commit"),
+                            disabled=not partial_ok,
+                        ):
 
-                        def _imported(outcome) -> str:
-                            st.session_state.pop(Keys.import_preview(pilot_id), None)
-                            return (
-                                f"Imported {outcome.entries:,} values from “{plain(result.file_name)}” "
-                                f"(batch #{outcome.batch.id}). {outcome.note}"
-                            ).strip()
+                            def _imported(outcome) -> str:
+                                st.session_state.pop(Keys.import_preview(pilot_id), None)
+                                return (
+                                    f"Imported {outcome.entries:,} values from “{plain(result.file_name)}” "
+                                    f"(batch #{outcome.batch.id}). {outcome.note}"
+                                ).strip()
 
-                        save(
-                            lambda session: import_batches.commit_import(
-                                session, pilot_id, result, checksum=checksum, actor=actor(), replace=replace_ok
-                            ),
-                            _imported,
-                        )
+                            save(
+                                lambda session: import_batches.commit_import(
+                                    session, pilot_id, result, checksum=checksum, actor=actor(), replace=replace_ok
+                                ),
+                                _imported,
+                            )
 
         with read() as session:
             batches = import_batches.list_batches(session, pilot_id)

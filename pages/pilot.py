@@ -81,7 +81,10 @@ for i, c in enumerate(view.cards):
     with cols[i % len(cols)].container(border=True):
         icon = {True: ":material/check_circle:", False: ":material/cancel:"}.get(c.met, ":material/hourglass_top:")
         st.markdown(f"{icon} **{plain(c.title)}** — {c.status}")
-        st.markdown(f"{plain(c.estimate)}  \nInterval: {plain(c.interval)}  \nConfidence: {c.confidence}")
+        if c.logged:
+            st.markdown(f"{plain(c.estimate)}  \nInterval: {plain(c.interval)}  \nConfidence: {c.confidence}")
+        else:
+            st.markdown("Nothing logged yet: no figure to read.")
         if c.progress is not None:
             st.progress(c.progress, text=c.progress_text)
         else:

@@ -9,7 +9,7 @@ from lib.adapter.session import Keys, actor, can_write, form_key, read, save, sh
 from lib.adapter.units import before_data_gain
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, share_links, table
 from lib.criteria import describe, threshold_from_display, threshold_to_display
-from lib.formatting import fmt_date, number
+from lib.formatting import date_range, fmt_date, number
 from lib.report import caveats
 from lib.services import audit, data_versions, goals, past_pilots, pilots
 from lib.services.designer import HELP as PLAN_HELP
@@ -33,6 +33,7 @@ from lib.vocabulary import (
 CONFIDENCES = [0.8, 0.9, 0.95, 0.99]
 PLANNED_KEY = Keys.planned_n
 COMPARE_ORDER = ("vs_control", "vs_target", "vs_baseline")  # the designer offers the commonest first
+DESIGN_FOR = {"vs_control": "ab", "vs_target": "target", "vs_baseline": "before_after"}  # what a plan compares with
 
 st.title(":material/science: Pilots", anchor=False)
 st.caption(
@@ -59,11 +60,13 @@ def _pilot_table(rows) -> pd.DataFrame:
                 "Design": DESIGN_LABELS[r.pilot.design],
                 "Channel": CHANNEL_LABELS[r.pilot.channel],
                 "Owner": r.pilot.owner or "—",
-                "Goal": r.goal_name or "—",
-                "Start": fmt_date(r.pilot.start_date) if r.pilot.start_date else "—",
-                "End": fmt_date(r.pilot.end_date) if r.pilot.end_date else "—",
-                "Planned per arm": number(r.pilot.planned_n_per_arm) if r.pilot.planned_n_per_arm else "—",
+                # start and end in one short column (two were pushed off the right edge at 1400 px)
+                "Dates": date_range(r.pilot.start_date, r.pilot.end_date)
+                if r.pilot.start_date and r.pilot.end_date
+                else (fmt_date(r.pilot.start_date) if r.pilot.start_date else "—"),
+                "Per arm": number(r.pilot.planned_n_per_arm) if r.pilot.planned_n_per_arm else "—",
                 "Criteria": r.criteria_count,
+                "Goal": r.goal_name or "—",
             }
             for r in rows
         ]
@@ -81,6 +84,11 @@ if not goal_names:
     )
 
 
+def _unless_planned(key: str, value, name: str = "value") -> dict:
+    """A widget's starting value, unless "Use this plan" has already put one in its key (both would clash)."""
+    return {} if key in st.session_state else {name: value}
+
+
 def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | None:
     """One criterion's fields; an empty metric name on an optional role means none."""
     st.markdown(f"**{ROLE_LABELS[role]} criterion**{'' if required else ' (optional)'} — {ROLE_HELP[role]}")
@@ -96,7 +104,9 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
         METRIC_KINDS,
         key=Keys.criterion(form, role, "kind"),
         format_func=METRIC_KIND_LABELS.get,
-        index=METRIC_KINDS.index(existing.kind) if existing else 0,
+        **_unless_planned(
+            Keys.criterion(form, role, "kind"), METRIC_KINDS.index(existing.kind) if existing else 0, "index"
+        ),
     )
     unit = c3.text_input(
         "Unit",
@@ -118,13 +128,17 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
         "Threshold is",
         ["absolute", "relative"],
         key=Keys.criterion(form, role, "ttype"),
-        index=["absolute", "relative"].index(existing.threshold_type) if existing else 0,
+        **_unless_planned(
+            Keys.criterion(form, role, "ttype"),
+            ["absolute", "relative"].index(existing.threshold_type) if existing else 0,
+            "index",
+        ),
         format_func=lambda t: "A value or difference" if t == "absolute" else "A lift in %",
     )
     shown = threshold_to_display(existing.kind, existing.threshold_type, existing.threshold) if existing else 0.0
     threshold = c6.number_input(
         "Threshold",
-        value=float(shown),
+        **_unless_planned(Keys.criterion(form, role, "threshold"), float(shown)),
         key=Keys.criterion(form, role, "threshold"),
         format="%g",
         help="The minimum worth scaling. Rates and lifts in percent (8 = 8%). For a "
@@ -139,7 +153,7 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
     )
     expected = c8.number_input(
         "Expected",
-        value=shown_expected,
+        **_unless_planned(Keys.criterion(form, role, "expected"), shown_expected),
         key=Keys.criterion(form, role, "expected"),
         format="%g",
         placeholder="what you expect",
@@ -153,7 +167,11 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
         CONFIDENCES,
         key=Keys.criterion(form, role, "conf"),
         format_func=lambda c: f"{c:.0%}",
-        index=CONFIDENCES.index(existing.confidence) if existing and existing.confidence in CONFIDENCES else 2,
+        **_unless_planned(
+            Keys.criterion(form, role, "conf"),
+            CONFIDENCES.index(existing.confidence) if existing and existing.confidence in CONFIDENCES else 2,
+            "index",
+        ),
     )
     if not metric.strip() and not required:
         return None
@@ -198,7 +216,11 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         c5, c6, c7, c8 = st.columns(4)
         designs = list(DESIGN_LABELS)
         design = c5.selectbox(
-            "Design", designs, format_func=DESIGN_LABELS.get, index=designs.index(current.design) if current else 0
+            "Design",
+            designs,
+            format_func=DESIGN_LABELS.get,
+            key=None if current else Keys.new_design,
+            **({"index": designs.index(current.design)} if current else _unless_planned(Keys.new_design, 0, "index")),
         )
         status = c6.selectbox(
             "Status",
@@ -219,7 +241,7 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
             value=current.planned_n_per_arm if current else None,
             placeholder="e.g. 2000",
             key=None if current else PLANNED_KEY,
-            help="From the designer below (“Plan the sample”): the verdicts measure "
+            help="From the plan above (“Use this plan”): the verdicts measure "
             "progress against it, and it sets how strict each daily look is.",
         )
         e1, e2, e3 = st.columns([2, 3, 2])
@@ -329,8 +351,15 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         )
 
 
-def _use_plan(n: int) -> None:
-    st.session_state[PLANNED_KEY] = n
+def _use_plan(decided: dict) -> None:
+    """Everything the plan decided goes into the new pilot: design, the primary criterion's kind, threshold,
+    expected effect and confidence (in the form's units, as the plan shows them), and the sample per arm."""
+    form = form_key("new_pilot")
+    st.session_state[PLANNED_KEY] = decided["n"]
+    st.session_state[Keys.new_design] = decided["design"]
+    for field in ("kind", "ttype", "threshold", "expected", "conf"):
+        st.session_state[Keys.criterion(form, "primary", field)] = decided[field]
+    st.session_state[Keys.plan("used")] = (decided["n"], form)
 
 
 def _use_expected(key: str, value: float) -> None:
@@ -339,7 +368,6 @@ def _use_expected(key: str, value: float) -> None:
 
 def plan_designer() -> None:
     """Plan the sample for the primary criterion; updates as you type (outside the form on purpose)."""
-    st.subheader("Plan the sample")
     st.caption(PLAN_HELP)
     a1, a2, a3 = st.columns(3)
     compare = a1.selectbox(
@@ -457,13 +485,26 @@ def plan_designer() -> None:
     if summary.warning:
         st.warning(summary.warning, icon=":material/warning:")
     before_data_gain(form)
+    decided = {
+        "n": summary.plan.n,
+        "design": DESIGN_FOR[compare],
+        "kind": kind,
+        "ttype": ttype,
+        "threshold": float(threshold),
+        "expected": float(expected),
+        "conf": confidence,
+    }
     if not summary.plan.unit_is_day:
         st.button(
-            f"Use {number(summary.plan.n)} in the new pilot",
+            f"Use this plan in the new pilot: {METRIC_KIND_LABELS[kind].lower()}, threshold {threshold:g}"
+            f"{' %' if pct else ''}, expected {expected:g}{' %' if pct else ''}, {number(summary.plan.n)} per arm",
             on_click=_use_plan,
-            args=(summary.plan.n,),
+            args=(decided,),
             key=Keys.plan("use"),
+            type="primary",
         )
+    else:
+        st.caption("This plan counts days, not people: set the pilot's dates to its length.")
 
 
 tab_list, tab_new, tab_edit = st.tabs(["All pilots", "New pilot", "Edit a pilot"])
@@ -480,6 +521,10 @@ with tab_list:
             download="pilots.csv",
             hide_index=True,
             width="stretch",
+            column_config={
+                "Pilot": st.column_config.TextColumn(width="medium"),
+                "Goal": None,  # in the CSV; on screen under "Details for" (the table has no room left for it)
+            },
         )
         chosen = st.selectbox(
             "Details for",
@@ -487,7 +532,10 @@ with tab_list:
             format_func=names.get,
         )
         pilot = by_id[chosen]
-        st.markdown(f"**Hypothesis.** {plain(pilot.hypothesis) or '—'}")
+        st.markdown(
+            f"**Goal.** {plain(goal_names.get(pilot.goal_id, '')) or 'none yet'}  \n"
+            f"**Hypothesis.** {plain(pilot.hypothesis) or '—'}"
+        )
         for c in all_criteria.get(chosen, []):
             st.markdown(
                 f"- *{c.role}* — {describe(pilots.criterion_spec(c), c.unit, markup=plain)} at {c.confidence:.0%} confidence"
@@ -508,11 +556,21 @@ with tab_list:
             pilot_id=chosen, blurb="Whoever has the link sees this pilot's report and nothing else, without signing in."
         )
 with tab_new:
+    # planning sits beside what it plans: first the primary criterion's plan, then the pilot it fills
+    with st.expander(
+        "Plan the primary criterion: threshold, expected effect, sample", expanded=True, icon=":material/calculate:"
+    ):
+        plan_designer()  # planning writes nothing: viewers may plan too
+    used = st.session_state.get(Keys.plan("used"))
+    if used and used[1] == form_key("new_pilot"):  # not after that pilot was created
+        st.caption(
+            f":material/check: The plan filled the design, the primary criterion and {number(used[0])} people "
+            "per arm below: name the metric and check them."
+        )
     if can_write():
         pilot_form("new_pilot")
     else:
         read_only_note("create pilots")
-    plan_designer()  # planning writes nothing: viewers may plan too
 with tab_edit:
     if not can_write():
         read_only_note("edit pilots")

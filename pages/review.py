@@ -12,6 +12,7 @@ from lib.adapter.cached import main_chart_spec, per_workspace, pilot_view_cached
 from lib.adapter.session import Keys, actor, can_write, form_key, read, show_flash
 from lib.adapter.units import unit_readings
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, show_recommendation, table
+from lib.charts.common import split_title
 from lib.decide import wording
 from lib.formatting import fmt_date
 from lib.report import caveats
@@ -114,7 +115,9 @@ for item in waiting[:shown]:
         else:
             c1.button("Review and decide", key=f"queue_pick_{p.id}", on_click=_pick, args=(p.id,), type="primary")
         spec = main_chart_spec(p.id or 0, versions.get(p.id or 0, 0))  # drawn once per change to the pilot
-        c2.vega_lite_chart(spec, theme=None, width="stretch", key=f"queue_chart_{p.id}")
+        heading, subtitle, drawn_bare = split_title(spec)  # a narrow chart cuts its title: written as text instead
+        c2.caption(f"**{plain(heading)}**  \n{plain(' '.join(subtitle))}")
+        c2.vega_lite_chart(drawn_bare, theme=None, width="stretch", key=f"queue_chart_{p.id}")
 if len(waiting) > shown:
     st.button(
         f"Show {min(QUEUE_CARDS, len(waiting) - shown)} more with their charts",
@@ -165,7 +168,7 @@ else:
     with read() as session:
         informed = past_pilots.informed_for(session, pilot, ev, peers)
     if informed is not None:  # beside the verdict, never instead of it
-        c1, c2 = st.columns([4, 1], vertical_alignment="center")
+        c1, c2 = st.columns([3, 1], vertical_alignment="center")  # room for the whole button label
         c1.markdown(f":material/history: {plain(informed.sentence)}")
         with c2.popover("Which past pilots count", icon=":material/tune:"):
             st.toggle("Same channel only", value=True, key=Keys.peers("review", "channel"))
@@ -227,9 +230,8 @@ else:
                 format="YYYY-MM-DD",
                 help="The review queue shows this pilot again from that day (two weeks by default).",
             )
-            who = actor()
-            if who.role == "local":  # no sign-in: the person says who they are; signed in, it is the identity
-                who = c2.text_input("Decided by", value=who)
+            who = actor()  # the one name given before the first write (or the signed-in identity): not asked again
+            c2.caption(f"Recorded by **{plain(who) or 'nobody yet: give your name at the top of the page'}**.")
             if st.form_submit_button(f"Record decision for {plain(pilot.name)}", type="primary"):
                 typed = dict(
                     outcome=outcome,
@@ -296,7 +298,10 @@ else:
         column_config={
             "Decided": st.column_config.DateColumn(format="D MMM YYYY"),
             "Check-in": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Pilot": st.column_config.TextColumn(width="medium"),
             "Rationale": st.column_config.TextColumn(width="large"),
+            "Recommended then": st.column_config.TextColumn(width="medium"),
+            "Against it because": st.column_config.TextColumn(width="medium"),  # was cut to "Agai…"
         },
     )
     if log.labels:

@@ -15,7 +15,8 @@ show_flash()
 
 st.subheader("You")
 st.markdown(
-    f"Your entries are signed **{plain(actor()) or 'anonymously'}** — change the name in the sidebar. "
+    f"Your entries are signed **{plain(actor()) or 'by nobody yet: give your name before your first change'}**"
+    " — change the name in the sidebar. "
     "Set `GREENLIGHT_USER` to give it a default."
 )
 
@@ -94,7 +95,7 @@ st.caption(
 st.subheader("Backup and restore")
 st.caption(
     "The whole workspace as one JSON file — history and audit trail included — the same file as "
-    "`python -m lib.cli backup`. A restore checks every row with the app's own rules first and writes "
+    "`python -m lib.cli export --out FILE` (restore with `python -m lib.cli restore FILE`). A restore checks every row with the app's own rules first and writes "
     "nothing when anything is wrong."
 )
 if not can_write():

@@ -37,6 +37,16 @@ def _scan_installed_components_once() -> None:
 
 
 _scan_installed_components_once()
+
+
+@pytest.fixture(autouse=True)
+def _signed_name(monkeypatch):
+    """Every write is signed, and an empty name is refused: tests run as a named person unless one says
+    otherwise (a machine without ``USER``, like some CI containers, would sign with nothing)."""
+    if not (os.environ.get("GREENLIGHT_USER") or os.environ.get("USER")):
+        monkeypatch.setenv("GREENLIGHT_USER", "tester")
+
+
 PG_URL = os.environ.get("GREENLIGHT_TEST_DATABASE_URL", "")
 
 

@@ -242,8 +242,11 @@ def running_team(
     replicas: int = 2,
     address: str = "127.0.0.1",
     args: tuple[str, ...] = (),
+    user: str = "team-test",
 ) -> Iterator[Team]:
     """``scripts/serve_team.sh`` from a project copy; yields once every replica is UP behind HAProxy.
+
+    ``user`` is the name the replicas sign writes with (local mode): an empty name is refused on every write.
 
     Stopped with SIGTERM at the end, as Ctrl+C would: the script stops its replicas and HAProxy.
     """
@@ -261,6 +264,7 @@ def running_team(
         "PATH": f"{Path(sys.executable).parent}:/usr/sbin:/usr/bin:/sbin:/bin",
         "PYTHON": sys.executable,
         "GREENLIGHT_DATABASE_URL": database_url,
+        "GREENLIGHT_USER": user,
     }
     command = ["bash", "scripts/serve_team.sh", "--replicas", str(replicas), "--port", str(port)]
     command += ["--address", address, "--run-dir", str(run_dir), *args]

@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 from lib.demo.loader import load_demo
 from lib.importer import file_checksum, read_sample
 from lib.infra.db import transaction
+from lib.infra.inputs import InvalidInput
 from lib.infra.models import AuditEvent, Decision, Goal, ImportBatch, Pilot, ResultEntry
 from lib.services import decisions, goals, import_batches, pilots, results
 from lib.services.access import NotAllowed, Principal, can_write, require_editor, role_for
@@ -125,3 +126,27 @@ def test_a_viewer_cannot_load_the_demo(sqlite_engine):
     with pytest.raises(NotAllowed), transaction(sqlite_engine) as s:
         load_demo(s, actor=VIEWER)
     assert counts(sqlite_engine)["Pilot"] == 0
+
+
+@pytest.mark.parametrize("who", [Principal("", "local"), "   "], ids=["empty", "blank"])
+@pytest.mark.parametrize("write", list(WRITES))
+def test_every_write_path_refuses_an_unsigned_write_and_writes_nothing(workspace, write, who):
+    """Grid rows, imports, share links and decisions were recorded with no name when "Your name" was empty."""
+    engine, ids, _, _ = workspace
+    before = counts(engine)
+    with pytest.raises(InvalidInput) as refused, transaction(engine) as s:
+        WRITES[write](s, who, ids)
+    assert str(refused.value).startswith("Your name: is required: every result, import, share link and decision")
+    assert counts(engine) == before
+
+
+def test_an_unsigned_import_or_share_link_is_refused(workspace):
+    from lib.services import share
+
+    engine, ids, data, preview = workspace
+    before = counts(engine)
+    with pytest.raises(InvalidInput, match="Your name: is required"), transaction(engine) as s:
+        import_batches.commit_import(s, ids["pilot"], preview, checksum=file_checksum(data), actor="", replace=True)
+    with pytest.raises(InvalidInput, match="Your name: is required"), transaction(engine) as s:
+        share.create_link(s, actor=Principal("", "local"), pilot_id=ids["pilot"])
+    assert counts(engine) == before

@@ -27,7 +27,7 @@ from lib.demo.loader import load_demo
 from lib.importer import ImportMapping, MetricMapping, file_checksum
 from lib.infra.db import make_engine, transaction, upgrade
 from lib.infra.models import ResultEntry
-from lib.services import backlog, backup, import_batches, results, settings, share
+from lib.services import backlog, backup, goal_progress, import_batches, results, settings, share
 from tests import factories
 from tests.conftest import PG_URL, create_pg_schema, drop_pg_schema, need_postgres
 from tests.pages_helpers import ROOT
@@ -78,6 +78,8 @@ def build_workspace(engine) -> None:
         import_batches.undo_batch(s, undone, "tester", reason="wrong file")
         backlog.set_capacity(s, "Email", 2, "tester")
         settings.save_defaults(s, "tester", confidence=0.9, looks="weekly")
+        # a goal's actual logged again: the first value stays as history (superseded)
+        goal_progress.log_actual(s, 2, "tester", period_end=date(2026, 9, 30), value=350, note="CRM re-count")
 
 
 @pytest.fixture(scope="module")
@@ -436,6 +438,24 @@ def test_an_older_schema_may_lack_what_came_later(engine, valid):
     backup.restore_workspace(engine, older)
     [link] = backup.export_workspace(engine)["tables"]["share_link"]
     assert link["goal_id"] is None and link["decision_id"] is None
+
+
+def test_goal_actuals_and_their_history_round_trip(engine, valid):
+    actuals = valid["tables"]["goal_actual"]
+    assert len([a for a in actuals if a["superseded_at"] is not None]) == 1  # the re-counted quarter's first value
+    backup.restore_workspace(engine, valid)
+    assert backup.export_workspace(engine)["tables"]["goal_actual"] == actuals
+    with Session(engine) as s:
+        latest = goal_progress.actuals(s, 2)[-1]
+    assert (latest.period_end, latest.value, latest.note) == (date(2026, 9, 30), 350, "CRM re-count")
+
+
+def test_a_backup_from_before_goal_actuals_restores_without_them(engine, valid):
+    older = copy.deepcopy(valid)
+    older["schema"] = "0005"  # before goals logged their actuals
+    del older["tables"]["goal_actual"]
+    backup.restore_workspace(engine, older)
+    assert backup.export_workspace(engine)["tables"]["goal_actual"] == []
 
 
 def test_restore_into_a_workspace_with_rows_needs_replace(engine, valid, small, tmp_path):

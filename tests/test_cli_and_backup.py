@@ -247,3 +247,19 @@ def test_cli_strips_terminal_escape_codes_from_stored_text(cli_db, capsys):
     assert missing.returncode != 0 and "no pilot is named 'nope'" in missing.stderr
     code, as_json, _ = run(capsys, "pilots", "--format", "json")
     assert json.loads(as_json)[0]["name"] == red  # JSON escapes control characters itself: the data stays exact
+
+
+def test_every_cli_command_the_pages_quote_exists():
+    """Settings once told people to run ``lib.cli backup``, a command that never existed: the command is export."""
+    import re
+
+    from lib.cli.parser import build_parser
+
+    commands = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    quoted = {
+        (path.name, name)
+        for path in sorted((ROOT / "pages").glob("*.py"))
+        for name in re.findall(r"python -m lib\.cli (\w+)", path.read_text(encoding="utf-8"))
+    }
+    assert ("settings.py", "export") in quoted
+    assert [q for q in quoted if q[1] not in commands] == []

@@ -79,6 +79,17 @@ CASES = [
         banner="success",
         says=("scale it",),
     ),
+    Case(  # it read "Recommendation: keep running" beside "— vs — (—)"
+        "Running, nothing logged",
+        "running",
+        -3,
+        25,
+        0,
+        state="running",
+        title="Nothing logged yet",
+        says=("Nothing is logged yet, so there is nothing to judge",),
+        never=("Keep running", "keep running", "— vs —"),
+    ),
     Case(
         "Running, too early",
         "running",
@@ -240,7 +251,8 @@ def test_review_shows_the_same_headline_for_the_chosen_pilot_and_in_its_queue(wo
     _shows_the_headline(at, case)
     assert not [i.value for i in at.info if i.value.startswith("**Decided:")]  # said once, in the headline
     cards = [m.value for m in at.markdown if m.value.startswith(f"**{case.name}** — ")]
-    waits = not case.decided and case.title != "Keep running"  # the numbers call it, or its end has passed
+    # the numbers call it, or its end has passed (a pilot with nothing logged waits for data, not a decision)
+    waits = not case.decided and case.title not in ("Keep running", "Nothing logged yet")
     assert len(cards) == waits, cards
     if waits:
         assert f"{_lead(case)} · " in cards[0]

@@ -91,7 +91,7 @@ def test_pilot_form_bad_input_shows_a_message_and_writes_nothing(app_engine, fie
     tab = _fill_pilot(at, **kwargs)
     if field == "planned":
         next(w for w in tab.number_input if w.label == "Planned people per arm").set_value(value)
-    tab.button[0].click().run()
+    button(at, "Create pilot").click().run()
     assert any(message in e for e in errors(at)), errors(at)
     assert count(app_engine, Pilot) == 0
 
@@ -100,7 +100,7 @@ def test_pilot_form_creates_a_pilot_with_its_criterion(app_engine):
     at = page("pages/pilots.py").run()
     tab = _fill_pilot(at)
     next(w for w in tab.number_input if w.label == "Threshold").set_value(1.5)
-    tab.button[0].click().run()
+    button(at, "Create pilot").click().run()
     assert not errors(at)
     assert count(app_engine, Pilot) == 1
     with transaction(app_engine) as s:
@@ -194,7 +194,7 @@ def test_review_refuses_a_decision_without_rationale_then_records_it(demo_engine
     assert any("Rationale: is required" in e for e in errors(at))
     assert count(demo_engine, Decision) == before
     next(w for w in at.text_area if w.label == "Rationale").set_value("Enough evidence; scale to all segments.")
-    next(w for w in at.text_input if w.label == "Decided by").set_value("Lea Novak")
+    at.session_state["actor"] = "Lea Novak"  # the name given once, before the first write
     next(b for b in at.button if b.label.startswith("Record decision for ")).click().run()
     assert count(demo_engine, Decision) == before + 1
     assert "Decision recorded" in at.success[0].value
@@ -220,6 +220,7 @@ def test_import_tab_previews_then_imports_and_can_undo(pilot_engine):
     assert not errors(at), errors(at)
     assert count(pilot_engine, ResultEntry) == 0  # a preview writes nothing
     assert button(at, "Import 2 values").disabled  # the file leaves the guardrail unmapped: confirm first
+    assert any("The import is off until every metric is mapped" in c.value for c in at.caption)  # said, not hovered
     next(c for c in at.checkbox if c.label.startswith("Import without")).check().run()
     button(at, "Import 2 values").click().run()
     assert count(pilot_engine, ResultEntry) == 2
@@ -231,6 +232,17 @@ def test_import_tab_previews_then_imports_and_can_undo(pilot_engine):
 
     with reading(pilot_engine) as s:
         assert count_current(s) == 0
+
+
+def test_a_mapping_change_drops_the_preview_it_no_longer_describes(pilot_engine):
+    at = page("pages/log_results.py").run()
+    at.file_uploader[0].set_value(("export.csv", _csv_for_today(), "text/csv")).run()
+    button(at, "Preview import").click().run()
+    assert button(at, "Import 2 values")
+    next(w for w in at.selectbox if w.label == "Arm column").set_value("— none —").run()
+    assert not [b for b in at.button if b.label.startswith("Import ")]  # the stale preview cannot be imported
+    assert any("preview is gone" in i.value for i in at.info), [i.value for i in at.info]
+    assert count(pilot_engine, ResultEntry) == 0
 
 
 def test_import_tab_lists_problems_by_row_and_writes_nothing(pilot_engine):
@@ -262,7 +274,8 @@ def test_review_numbers_are_formatted_for_people(demo_engine):
 
 def test_pilot_form_reports_every_problem_at_once(app_engine):
     at = page("pages/pilots.py").run()
-    _fill_pilot(at, name="", metric="").button[0].click().run()
+    _fill_pilot(at, name="", metric="")
+    button(at, "Create pilot").click().run()
     text = " ".join(errors(at))
     assert "Name: is required" in text and "Criterion 1 · metric: is required" in text
     assert count(app_engine, Pilot) == 0
@@ -325,9 +338,20 @@ def test_designer_shows_the_plan_and_updates_it_as_inputs_change(app_engine):
     at.number_input(key="plan_volume").set_value(100.0).run()
     text = _plan_text(at)
     assert "the smallest effect this pilot reliably catches is +" in text
-    # the plan goes into the new-pilot form with one click
+    # everything the plan decided goes into the new-pilot form with one click (it copied only the sample size)
+    at.number_input(key="plan_threshold_vs_control_proportion_absolute").set_value(0.5).run()
+    planned = next(m for m in at.metric if m.label == "Planned sample (people per arm)")
     at.button(key="plan_use").click().run()
+    assert not at.exception, at.exception
     assert at.session_state["new_pilot_planned_n"] == int(planned.value.replace(",", ""))
+    form = "new_pilot_0"
+    assert at.selectbox(key="new_pilot_design").value == "ab"
+    assert at.number_input(key=f"{form}_primary_threshold").value == 0.5
+    assert at.number_input(key=f"{form}_primary_expected").value == 2.0
+    assert at.selectbox(key=f"{form}_primary_kind").value == "proportion"
+    assert at.selectbox(key=f"{form}_primary_conf").value == 0.95
+    assert any("The plan filled the design, the primary criterion" in c.value for c in at.caption)
+    assert not [w.value for w in at.warning if "Session State" in w.value]  # no "value set twice" warning
 
 
 def test_designer_explains_an_impossible_plan(app_engine):
@@ -406,7 +430,7 @@ def test_review_decides_from_the_queue_and_the_log_keeps_what_was_shown(demo_eng
     banner = " ".join(w.value for w in [*at.success, *at.warning, *at.error, *at.info])
     assert "Recommendation: **keep running**" in banner
     next(w for w in at.text_area if w.label == "Rationale").set_value("Still too early: two more weeks.")
-    next(w for w in at.text_input if w.label == "Decided by").set_value("Lea Novak")
+    at.session_state["actor"] = "Lea Novak"  # the name given once, before the first write
     next(b for b in at.button if b.label.startswith("Record decision for ")).click().run()
     assert not errors(at), errors(at)
     assert "Decision recorded" in at.success[0].value

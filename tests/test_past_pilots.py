@@ -188,6 +188,22 @@ def test_too_few_past_pilots_says_why(engine):
     )
 
 
+def test_pilots_a_rule_keeps_out_are_counted_and_the_rule_named(engine):
+    """The demo's "Question-style subject lines" said "no earlier email pilots on reply rate yet" beside six
+    target-design pilots on reply rate: the sentence now says they exist and which rule kept them out."""
+    with transaction(engine) as s:
+        for i, (c, p) in enumerate(HISTORY[:2]):
+            factories.decided_pilot(s, f"Lift {i}", (1000, c), (1000, p), threshold_type="relative", threshold=0.1)
+        pilot = _current(s)
+        informed = past_pilots.informed_for(s, pilot, evaluation.evaluate(s, pilot.id))
+    assert informed is not None and informed.reading is None and informed.peers.effects == []
+    assert informed.sentence == (
+        "No informed reading: no earlier email pilots on reply rate read as differences yet; an informed reading "
+        "needs 5. 2 earlier email pilots on reply rate were left out: read as relative lifts, which are never "
+        "pooled with differences. Widen which past pilots count, or read the verdict alone."
+    )
+
+
 def test_decisions_frozen_without_a_standard_error_are_counted_apart(engine):
     with transaction(engine) as s:
         _history(s)

@@ -284,10 +284,15 @@ def test_goals_roll_up_with_a_labelled_projection_for_the_scaled_pilot(engine):
     pr = scaled[0].projection
     assert pr.low < pr.per_month < pr.high and pr.unit == "conversions"
     assert pr.per_month == pytest.approx(6000 * (pr.per_month / 6000))  # effect × the planned 6,000 a month
-    lines = rollup.goal_lines(
-        next(g for g in goals if g.pilots and g.pilots[0].projection or any(p.projection for p in g.pilots)), str
-    )
-    assert any("projected +" in line and "a month (range" in line for line in lines)
+    serving = next(g for g in goals if any(p.projection for p in g.pilots))
+    lines = rollup.goal_lines(serving, str)
+    # a reply-rate pilot projects replies a month; the goal counts SQLs a quarter: nothing is added, and it says why
+    # (it read "projected +96 conversions a month" under that KPI)
+    assert serving.projected == 0 and scaled[0].contribution is not None and not scaled[0].contribution.adds
+    assert any(
+        "no projection in SQLs/quarter: it projects conversions a month, and the goal counts SQLs/quarter" in line
+        for line in lines
+    ), lines
     with reading(engine) as s:  # what Home and Goals keep per workspace version: the same lines, as plain text
         texts = rollup.goal_texts(s, portfolio.overview(s), str)
     assert texts == [(bool(g.pilots), "  \n".join(rollup.goal_lines(g, str))) for g in goals]

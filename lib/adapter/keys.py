@@ -18,6 +18,13 @@ class Keys:
     pilot_page = "pilot_page"
     pilot_link = "_pilot_link"  # the ?pilot= value last seen, to tell a new link from the picker's own
     planned_n = "new_pilot_planned_n"
+    new_design = "new_pilot_design"  # the new pilot's design, filled by "Use this plan"
+    actor = "actor"  # local mode: the name that signs every write (the sidebar's "Your name")
+    actor_first = "actor_first"  # the same name, asked above the page before the first write
+
+    @staticmethod
+    def goal_actual(goal_id: int) -> str:
+        return f"goal_actual_{goal_id}"
 
     @staticmethod
     def grid(pilot_id: int, metric: str, first: date, last: date) -> str:

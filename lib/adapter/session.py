@@ -111,7 +111,7 @@ def actor() -> Principal:
         email = str(user.get("email") or "")
         name = str(user.get("name") or email or "signed-in user")
         return Principal(name, role_for(email, editors()), email=email)
-    return Principal((st.session_state.get("actor") or current_actor()).strip(), "local")
+    return Principal((st.session_state.get(Keys.actor) or current_actor()).strip(), "local")
 
 
 def can_write() -> bool:

@@ -31,6 +31,24 @@ TOO_FEW_DAYS = (
 )
 
 
+def split_title(spec: dict) -> tuple[str, list[str], dict]:
+    """A chart spec's title and subtitle lines, and the spec without them: where the chart is drawn narrow (a card
+    beside text) the page writes the title as wrapping text instead of letting Vega-Lite cut it ("…after th…")."""
+    head = spec.get("title")
+    if not head:
+        return "", [], spec
+    if isinstance(head, str):
+        return head, [], {k: v for k, v in spec.items() if k != "title"}
+    text = head.get("text", "")
+    sub = head.get("subtitle") or []
+    lines = [sub] if isinstance(sub, str) else list(sub)
+    return (
+        (" ".join(text) if isinstance(text, list) else str(text)),
+        [str(x) for x in lines],
+        {k: v for k, v in spec.items() if k != "title"},
+    )
+
+
 def title(text: str, subtitle: str | list[str] | None = None) -> alt.Title:
     """A left-aligned title; the subtitle in a mid grey, since Streamlit's theme leaves it black on dark."""
     if subtitle is None:

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lib import formatting as fmt
-from lib.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, open_engine, say
-from lib.infra.config import current_actor
+from lib.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, cli_actor, open_engine, say
 from lib.infra.db import reading, transaction
 from lib.services import pilots
 from lib.vocabulary import (
@@ -110,7 +109,7 @@ def cmd_share(args) -> int:
             pilot_id = pilots.find_pilot(session, args.pilot).id if args.pilot else None
             link, token = share.create_link(
                 session,
-                actor=current_actor(),
+                actor=cli_actor(),
                 pilot_id=pilot_id,
                 goal_id=args.goal,
                 expires_days=args.expires,
@@ -126,7 +125,7 @@ def cmd_share(args) -> int:
         return 0
     if args.share_command == "revoke":
         with transaction(engine) as session:
-            link = share.revoke(session, args.id, current_actor())
+            link = share.revoke(session, args.id, cli_actor())
         say(f"Share link {link.id} revoked: it no longer opens anything.")
         return 0
     with reading(engine) as session:
@@ -270,7 +269,7 @@ def cmd_create_pilot(args) -> int:
         goal_id=args.goal,
         status=args.status,
         hypothesis=args.hypothesis or "",
-        owner=args.owner or current_actor(),
+        owner=args.owner or cli_actor(),
         channel=args.channel,
         start_date=args.start,
         end_date=args.end,
@@ -282,7 +281,7 @@ def cmd_create_pilot(args) -> int:
         unit_summary=args.unit_summary,
     )
     with transaction(open_engine()) as session:
-        pilot = pilots.create_pilot(session, current_actor(), criteria=criteria, **values)
+        pilot = pilots.create_pilot(session, cli_actor(), criteria=criteria, **values)
     say(f"Created pilot {pilot.id}: {pilot.name} ({pilot.design}, {len(criteria)} criteria).")
     return 0
 

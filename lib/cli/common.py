@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, TextIO
 
+from lib.infra.config import current_actor
 from lib.infra.db import open_database
 
 if TYPE_CHECKING:
@@ -21,6 +22,17 @@ _ESCAPES = re.compile(
     r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # 8-bit OSC and strings
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # every control character but tab and newline
+
+
+def cli_actor() -> str:
+    """Who signs what the CLI writes: ``GREENLIGHT_USER`` or ``USER``, else the account running it (never empty)."""
+    import getpass
+
+    try:
+        account = getpass.getuser()
+    except (OSError, KeyError):  # no user name and no password entry (some containers)
+        account = ""
+    return current_actor() or account or "command line"
 
 
 def terminal_safe(text: str) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lib.cli.common import EXIT_INVALID, EXIT_USAGE, CliError, open_engine, say
-from lib.infra.config import current_actor
+from lib.cli.common import EXIT_INVALID, EXIT_USAGE, CliError, cli_actor, open_engine, say
 from lib.infra.db import reading, transaction
 from lib.services import pilots
 from lib.vocabulary import METRIC_KINDS
@@ -120,7 +119,7 @@ def cmd_import(args) -> int:
             pilot.id or 0,
             prepared,
             checksum=checksum,
-            actor=current_actor(),
+            actor=cli_actor(),
             source="cli",
             replace=args.replace,
         )

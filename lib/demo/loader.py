@@ -26,7 +26,7 @@ from lib.demo.meetings import decided
 from lib.demo.pilots import PILOTS
 from lib.infra.db import make_engine, transaction, upgrade
 from lib.infra.models import Pilot
-from lib.services import access, goals, pilots, results
+from lib.services import access, goal_progress, goals, pilots, results
 
 SEED = 20261123
 ACTOR = "demo"
@@ -77,6 +77,31 @@ def demo_goals(today: date) -> tuple[tuple[str, str | None, dict], ...]:
     )
 
 
+def _month_ends(today: date, count: int, step: int = 1) -> list[date]:
+    """The last days of the ``count`` periods of ``step`` months (1: months, 3: quarters) ended before ``today``."""
+
+    def before(day: date) -> date:  # the last day of the month before ``day``'s
+        return day.replace(day=1) - timedelta(days=1)
+
+    end = before(today)
+    while end.month % step:
+        end = before(end)
+    ends = []
+    for _ in range(count):
+        ends.append(end)
+        for _ in range(step):
+            end = before(end)
+    return sorted(ends)
+
+
+def demo_actuals(today: date) -> dict[str, list[tuple[date, float]]]:
+    """What each goal's KPI came to in the periods before ``today``: the Goals page's progress on the demo."""
+    return {
+        "marketing": list(zip(_month_ends(today, 3, 3), (292.0, 318.0, 344.0), strict=True)),
+        "social": list(zip(_month_ends(today, 4), (61.0, 70.0, 78.0, 88.0), strict=True)),
+    }
+
+
 class WorkspaceNotEmpty(ValueError):
     pass
 
@@ -111,6 +136,9 @@ def load_demo(
     for key, parent, values in demo_goals(today):
         made_goal = goals.create_goal(session, ACTOR, parent_id=goal_ids.get(parent or ""), **values)
         goal_ids[key] = made_goal.id
+    for key, logged in demo_actuals(today).items():
+        for period_end, value in logged:
+            goal_progress.log_actual(session, goal_ids[key] or 0, ACTOR, period_end=period_end, value=value)
     progress(0.1, "Goals created")
 
     made: list[Pilot] = []

@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 from sqlmodel.main import SQLModelConfig
 
 from lib.infra.fields import ARM_MAX, PERSON_MAX, TEXT_MAX, choice, finite, shown, text_problem
-from lib.infra.models import CriterionBase, DecisionBase, GoalBase, PilotBase, ResultBase
+from lib.infra.models import CriterionBase, DecisionBase, GoalActualBase, GoalBase, PilotBase, ResultBase
 from lib.vocabulary import CONTROL_ARM, DEFAULT_ARMS, METRIC_KINDS, PILOT_ARM, STARTED_STATUSES
 from lib.vocabulary import DESIGN_COMPARISON as DESIGN_COMPARISON  # re-exported: old imports keep working
 from lib.vocabulary import DESIGN_LABELS as DESIGN_LABELS
@@ -45,6 +45,8 @@ FIELD_LABELS = {
     "total_cu": "Sum of cubes",
     "actor": "Not allowed",
     "your_name": "Your name",
+    "period_end": "Period ending",
+    "value": "Actual",
 }
 
 
@@ -130,6 +132,10 @@ _In = TypeVar("_In", bound=_Input)
 
 
 class GoalIn(_Input, GoalBase):
+    pass
+
+
+class GoalActualIn(_Input, GoalActualBase):
     pass
 
 
@@ -256,10 +262,15 @@ class DecisionIn(_Input, DecisionBase):
 
 
 def check_actor(actor: str) -> None:
-    """Refuse a name no write could store: it signs every entry, decision and audit event."""
+    """Refuse a name no write could store: it signs every entry, decision and audit event, so it is never empty
+    (an unsigned grid row, import or share link cannot be traced to anyone)."""
     problem = text_problem(str(actor), PERSON_MAX)
+    if not problem and not str(actor).strip():
+        problem = "is required: every result, import, share link and decision is signed with it."
     if problem:
-        where = " Change it in the sidebar." if getattr(actor, "role", "local") == "local" else ""
+        where = (
+            " Give it at the top of the page or in the sidebar." if getattr(actor, "role", "local") == "local" else ""
+        )
         raise InvalidInput.one("your_name", problem + where)
 
 

@@ -208,6 +208,18 @@ class DecisionBase(SQLModel):
     _outcome = choice("outcome", OUTCOMES, "decision")
 
 
+class GoalActualBase(SQLModel):
+    """What a goal's KPI actually came to over one period, in the goal's own unit."""
+
+    goal_id: int = Field(foreign_key="goal.id", index=True)
+    #: the last day of the period the value covers (a month, a quarter: as the goal's unit counts)
+    period_end: date
+    value: float
+    note: Line = Field(default="", max_length=NAME_MAX)
+
+    _value = field_validator("value")(finite)
+
+
 # ------------------------------------------------------------------ tables
 
 
@@ -215,6 +227,28 @@ class Goal(GoalBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class GoalActual(GoalActualBase, table=True):
+    """A goal's logged actual for one period. Never updated in place: logging the same period again supersedes
+    the row (``superseded_at``) and keeps it as history; "current" means ``superseded_at IS NULL``."""
+
+    __tablename__ = "goal_actual"
+    __table_args__ = (
+        sa.Index(
+            "uq_goal_actual_current",
+            "goal_id",
+            "period_end",
+            unique=True,
+            sqlite_where=sa.text("superseded_at IS NULL"),
+            postgresql_where=sa.text("superseded_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_by: str = Field(default="", max_length=PERSON_MAX)
+    created_at: datetime = Field(default_factory=utcnow)
+    superseded_at: datetime | None = None
 
 
 class Pilot(PilotBase, table=True):

@@ -24,6 +24,7 @@ from lib.vocabulary import OUTCOME_LABELS, RECOMMENDATION_LABELS, STARTED_STATUS
 
 NOT_STARTED = "not_started"
 AWAITING_DECISION = "awaiting_decision"
+NOTHING_LOGGED = "nothing_logged"
 DECIDED = "decided"
 
 
@@ -94,6 +95,13 @@ def headline(
     state = state_of(pilot, today)
     if pilot.status not in STARTED_STATUSES or evaluation is None:
         return Headline(state, NOT_STARTED, "Not started", [_not_started(pilot, logged)], judged=False)
+    if pilot.status == "running" and not _anything_logged(evaluation):  # not "keep running" beside "— vs — (—)"
+        empty = (
+            # the report reads the same words: they name no page a stakeholder cannot open
+            "Nothing is logged yet, so there is nothing to judge: the criteria judge the results from the first "
+            "day that is logged."
+        )
+        return Headline(state, NOTHING_LOGGED, "Nothing logged yet", [empty], judged=False)
     evaluation = past_end(evaluation, pilot.end_date, today)  # no pace projected to a date gone by
     rec = evaluation.recommendation
     label = RECOMMENDATION_LABELS.get(rec, rec)
@@ -106,6 +114,11 @@ def headline(
         )
         return Headline(state, AWAITING_DECISION, "Awaiting a decision", [ended, *evaluation.reasons])
     return Headline(state, rec, label, list(evaluation.reasons), recommendation=rec)
+
+
+def _anything_logged(evaluation: PilotEvaluation) -> bool:
+    """Whether any criterion has a value to read (a pilot with no rows has none)."""
+    return any(v.pilot_value is not None or v.control_value is not None for v in evaluation.verdicts)
 
 
 def _not_started(pilot: Pilot, logged: Logged) -> str:

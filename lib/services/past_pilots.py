@@ -66,10 +66,12 @@ class Peers:
     peer_filter: PeerFilter
     effects: list[PastEffect] = field(default_factory=list)
     without_error: int = 0  # decided like this one, but frozen before standard errors were kept
+    #: earlier pilots on the same channel and metric that a rule kept out, by the rule in words
+    set_apart: dict[str, int] = field(default_factory=dict)
 
-    def words(self) -> str:
-        """ "14 earlier email pilots on sign-up rate" (count included)."""
-        n = len(self.effects)
+    def words(self, n: int | None = None) -> str:
+        """ "14 earlier email pilots on sign-up rate" (count included; ``n`` another count than the pooled)."""
+        n = len(self.effects) if n is None else n
         channel = f"{self.channel} " if self.peer_filter.same_channel else ""
         metric = (
             metric_label(self.metric, in_sentence=True)
@@ -90,6 +92,14 @@ class Peers:
         if self.peer_filter.same_metric:
             parts.append(f"metric {metric_label(self.metric, in_sentence=True)}")
         return "Counted: " + ", ".join(parts) + "."
+
+    def set_apart_words(self) -> str:
+        """ "6 earlier email pilots on reply rate were left out: target-design pilots, read as values …":
+        the pilots a rule kept out, so "none yet" never stands beside a workspace that holds six."""
+        parts = []
+        for why, n in self.set_apart.items():
+            parts.append(f"{self.words(n)} {'was' if n == 1 else 'were'} {why}.")
+        return " ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,22 @@ def effect_on_scale(v: dict[str, Any]) -> float | None:
     else:
         x = v.get("adjusted_difference") if v.get("adjusted_difference") is not None else v.get("difference")
     return float(x) if isinstance(x, (int, float)) and math.isfinite(x) else None
+
+
+def _set_apart_by(v: dict[str, Any], *, kind: str, scale: str, direction: str) -> str | None:
+    """Which rule keeps an earlier pilot's primary out of the pool, in words (None: it is like this one)."""
+    theirs = v.get("interval_scale", "difference")
+    if v.get("kind") != kind:
+        return f"left out: {KIND_WORDS.get(str(v.get('kind')), 'other metric')}s, not {KIND_WORDS.get(kind, 'metric')}s"
+    if theirs != scale:
+        design = "target-design pilots, " if theirs == "value" else ""
+        return (
+            f"left out: {design}read as {SCALE_WORDS.get(theirs, theirs)}, "
+            f"which are never pooled with {SCALE_WORDS.get(scale, scale)}"
+        )
+    if v.get("direction", "increase") != direction:
+        return f"left out: they aim to {v.get('direction')} it, not to {direction} it"
+    return None
 
 
 def _positive(x: Any) -> float | None:
@@ -147,15 +173,16 @@ def past_effects(
         stmt = stmt.where(Pilot.id != exclude_pilot_id)
     found: list[PastEffect] = []
     without_error = 0
+    set_apart: dict[str, int] = {}
     for decision, pilot, v in latest_primaries(session.exec(stmt)):
-        same = (
-            v.get("kind") == kind
-            and v.get("interval_scale", "difference") == scale
-            and v.get("direction", "increase") == direction
-            and (not peer_filter.same_metric or _key(str(v.get("metric") or "")) == _key(metric))
-        )
+        if peer_filter.same_metric and _key(str(v.get("metric") or "")) != _key(metric):
+            continue
+        rule = _set_apart_by(v, kind=kind, scale=scale, direction=direction)
+        if rule is not None:
+            set_apart[rule] = set_apart.get(rule, 0) + 1
+            continue
         effect = effect_on_scale(v)
-        if not same or effect is None:
+        if effect is None:
             continue
         se = _positive(v.get("standard_error"))
         if se is None:
@@ -173,7 +200,7 @@ def past_effects(
                 decision.outcome,
             )
         )
-    return Peers(kind, scale, direction, channel, metric, peer_filter, found, without_error)
+    return Peers(kind, scale, direction, channel, metric, peer_filter, found, without_error, set_apart)
 
 
 def pass_point(v: CriterionVerdict) -> float:
@@ -214,10 +241,12 @@ def why_not(peers: Peers, fit: PriorFit) -> str:
     if peers.without_error:
         extra = f" ({fmt.number(peers.without_error)} more were decided before Greenlight kept standard errors)"
     if fit.reason == TOO_FEW:
-        found = f"only {peers.words()}" if peers.effects else f"no {peers.words().removeprefix('0 ')} yet"
+        apart = peers.set_apart_words()
+        like = f" read as {SCALE_WORDS.get(peers.scale, peers.scale)}" if apart else ""
+        found = f"only {peers.words()}{like}" if peers.effects else f"no {peers.words().removeprefix('0 ')}{like} yet"
         return (
             f"No informed reading: {found}{extra}; an informed reading needs {MIN_PILOTS}. "
-            "Widen which past pilots count, or read the verdict alone."
+            f"{apart + ' ' if apart else ''}Widen which past pilots count, or read the verdict alone."
         )
     effects = [p.effect for p in peers.effects]
     spread = fmt.effect_range(peers.kind, peers.scale, min(effects), max(effects))

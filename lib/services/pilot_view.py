@@ -35,6 +35,7 @@ class CriterionCard:
     progress_text: str
     plan_text: str | None  # what the plan can do for this criterion
     sentence: str
+    logged: bool = True  # False: no value to read yet (the card says so instead of "— vs — (—)")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class PilotPage:
 
 
 def _estimate(v: CriterionVerdict) -> str:
+    if v.pilot_value is None and v.control_value is None:
+        return "nothing logged yet"
     rate = v.kind == "proportion"
     value = fmt.pct if rate else fmt.quantity
     if v.comparison == "vs_target":
@@ -60,6 +63,23 @@ def _estimate(v: CriterionVerdict) -> str:
         )
     diff = fmt.signed_pct_points(v.difference) if rate else fmt.signed_quantity(v.difference)
     return f"{value(v.pilot_value)} vs {value(v.control_value)} ({diff})"
+
+
+def short_result(v: CriterionVerdict | None) -> str:
+    """One criterion's figure in a table cell that fits: "Reply rate +1.1 pts", "Reply rate 9.2% (target 8.0%)".
+
+    The full sentence (``v.sentence``) is for the pilot page and Review; a table cuts it off."""
+    if v is None:
+        return "—"
+    name = metric_label(v.metric)
+    if v.pilot_value is None and v.control_value is None:
+        return f"{name}: nothing logged yet"
+    if v.comparison == "vs_target":
+        return (
+            f"{name} {fmt.effect(v.kind, 'value', v.pilot_value)} (target {fmt.effect(v.kind, 'value', v.threshold)})"
+        )
+    change = v.relative_lift if v.interval_scale == "lift" else v.difference
+    return f"{name} {fmt.effect(v.kind, v.interval_scale, change)}"
 
 
 def _plan_text(v: CriterionVerdict, planned: int | None, looks: int) -> str | None:
@@ -124,6 +144,7 @@ def card(v: CriterionVerdict, planned: int | None, looks: int) -> CriterionCard:
         progress_text=progress_text,
         plan_text=_plan_text(v, planned, looks),
         sentence=v.sentence,
+        logged=v.pilot_value is not None or v.control_value is not None,
     )
 
 

@@ -30,6 +30,7 @@ from lib.services.headline import (
     AWAITING_DECISION,
     DECIDED,
     NOT_STARTED,
+    NOTHING_LOGGED,
     Logged,
     decided_title,
     decision_lines,
@@ -139,7 +140,7 @@ def pilot_report(bundle: PilotBundle) -> PilotReport:
     said = headline(bundle.pilot, bundle.evaluation, decision=bundle.last_decision, logged=logged)
     lines = tuple(r for r in said.reasons if r not in method)
     report.lead = ReportLead(said.title, said.code, lines, said.is_recommendation)
-    if said.code in (NOT_STARTED, AWAITING_DECISION):
+    if said.code in (NOT_STARTED, AWAITING_DECISION, NOTHING_LOGGED):
         report.recommendation, report.recommendation_code, report.reasons = said.title, said.code, list(lines)
         report.headline = report.headline if said.judged else said.reasons[0]
     return report

@@ -65,7 +65,7 @@ def database_info(engine: Engine, *, reveal: bool) -> DatabaseInfo:
 
 
 def export_text(engine: Engine) -> str:
-    """The whole workspace as the CLI's backup file (``lib.cli backup``)."""
+    """The whole workspace as the CLI's backup file (``lib.cli export``)."""
     from lib.services import backup
 
     return backup.dumps(backup.export_workspace(engine))

@@ -84,7 +84,11 @@ def test_a_write_on_one_replica_shows_on_the_other_at_its_next_rerun(browser: Br
     expect(on_r1.get_by_role("button", name="Record decision")).to_be_visible(timeout=30_000)
     settled(on_r1)
     on_r1.get_by_label("Rationale").fill("Recorded through replica r1 behind the proxy.")
-    on_r1.get_by_label("Decided by").fill("Rita on r1")
+    on_r1.get_by_label("Your name", exact=True).fill(
+        "Rita on r1"
+    )  # the one name, in the sidebar: the form asks no more
+    on_r1.get_by_label("Your name", exact=True).press("Enter")
+    settled(on_r1)
     on_r1.get_by_role("button", name="Record decision").click()
     expect(on_r1.get_by_text("Decision recorded")).to_be_visible(timeout=30_000)
     assert {c["value"] for c in on_r2.context.cookies() if c["name"] == "greenlight_replica"} == {"r2"}

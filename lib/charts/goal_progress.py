@@ -1,0 +1,75 @@
+"""A goal's KPI per period toward its target, with the scaled pilots' projection beside the latest period.
+
+Pure: the points come from :mod:`lib.services.goal_progress`; nothing is computed here but the layout.
+With no actual logged yet, the chart is a caption that says how to get one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import altair as alt
+
+from lib import formatting as fmt
+from lib.charts.common import HEIGHT, WIDTH, caption, dates_frame, horizontal_rule, title
+from lib.charts.palette import EFFECT, PILOT
+
+NO_ACTUALS = "No actual logged yet — log what the KPI came to for a period (Goals page) and progress shows here."
+
+
+def goal_progress_chart(
+    name: str,
+    unit: str,
+    points: list[tuple[date, float]],
+    target: float | None,
+    projected: tuple[date, float, float | None, float | None] | None = None,
+) -> alt.Chart | alt.LayerChart:
+    """``points``: (period end, actual); ``projected``: (when, value, low, high) in the goal's unit, or None."""
+    heading = f"{name}: actual per period"
+    if not points:
+        return caption(heading, NO_ACTUALS, name="goal_progress_empty")
+    sub = f"In {unit}." if unit else "In the KPI's own unit."
+    if target is not None:
+        sub += f" Dashed: the target of {fmt.number(target)}."
+    if projected is not None:
+        sub += " Hollow: projected with the scaled pilots (a projection, not a result)."
+    data = dates_frame(
+        period=[p for p, _ in points],
+        value=[v for _, v in points],
+        shown=[fmt.number(v) for _, v in points],
+    )
+    y_title = unit or "Actual"
+    base = alt.Chart(data)
+    line = base.mark_line(color=EFFECT, point=alt.OverlayMarkDef(color=EFFECT, size=60)).encode(
+        x=alt.X("period:T", title="Period ending", axis=alt.Axis(format="%-d %b %Y", labelOverlap="greedy")),
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=True)),
+        tooltip=[
+            alt.Tooltip("period:T", title="Period ending", format="%-d %b %Y"),
+            alt.Tooltip("shown:N", title="Actual"),
+        ],
+    )
+    layers: list[alt.Chart | alt.LayerChart] = [line]
+    if target is not None:
+        layers.append(horizontal_rule(target, f"target {fmt.number(target)}", "goal_target", tooltip_title="Target"))
+    if projected is not None:
+        when, value, low, high = projected
+        proj = dates_frame(
+            period=[when],
+            value=[value],
+            low=[low if low is not None else value],
+            high=[high if high is not None else value],
+            shown=[fmt.number(value)],
+        )
+        pbase = alt.Chart(proj)
+        layers.append(pbase.mark_rule(color=PILOT, strokeWidth=2).encode(x="period:T", y="low:Q", y2="high:Q"))
+        layers.append(
+            pbase.mark_point(color=PILOT, size=80, filled=False, strokeWidth=2).encode(
+                x="period:T",
+                y="value:Q",
+                tooltip=[
+                    alt.Tooltip("period:T", title="Projected for", format="%-d %b %Y"),
+                    alt.Tooltip("shown:N", title="Projected"),
+                ],
+            )
+        )
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=title(heading, sub), name="goal_progress")
