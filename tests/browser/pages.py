@@ -28,3 +28,19 @@ def open_expander(page: Page, label: str) -> None:
     page.get_by_text(label, exact=True).click()
     expect(page.locator("details[open]").filter(has_text=label).first).to_be_attached()
     settled(page)
+
+
+def pilot_being_decided(page: Page) -> str:
+    """The pilot Review decides below its queue, from the "Deciding: …" heading."""
+    settled(page)
+    return page.locator("#deciding").inner_text().split("Deciding:", 1)[1].strip()
+
+
+def decide_on(page: Page, name: str) -> None:
+    """Review: pick ``name`` as the pilot being decided (the picker is filtered by typing: the list scrolls)."""
+    settled(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Pilot being decided").click()
+    page.keyboard.type(name)
+    page.get_by_role("option", name=name).first.click()
+    settled(page)
+    expect(page.locator("#deciding")).to_contain_text(f"Deciding: {name}")

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 from lib.demo.loader import load_demo
 from lib.infra.db import make_engine, transaction, upgrade
 from lib.services.share import INVALID_LINK
-from tests.browser.pages import open_expander, settled
+from tests.browser.pages import decide_on, open_expander, pilot_being_decided, settled
 from tests.conftest import create_pg_schema, drop_pg_schema, need_postgres
 from tests.servers import ROOT
 from tests.servers import free_port as _free_port
@@ -96,11 +96,13 @@ def test_a_decision_recorded_on_one_replica_shows_on_the_other(browser: Browser,
     page_a = _open(browser, f"{a}/review")
     expect(page_a.get_by_role("button", name="Record decision")).to_be_visible(timeout=30_000)
     settled(page_a)
+    decided = pilot_being_decided(page_a)
     page_a.get_by_label("Rationale").fill("Recorded on replica A for the coherence test.")
     page_a.get_by_role("button", name="Record decision").click()
     expect(page_a.get_by_text("Decision recorded")).to_be_visible(timeout=30_000)
     page_b = _open(browser, f"{b}/review")
-    # the same pilot is selected by default on both replicas; B shows A's decision on its first run
+    # A's pilot has left the queue, so B opens on another: picked, B shows A's decision on its first run
+    decide_on(page_b, decided)
     expect(page_b.get_by_text("Recorded on replica A for the coherence test.").first).to_be_visible(timeout=30_000)
     expect(page_b.get_by_text("by replica-a").first).to_be_visible()
 

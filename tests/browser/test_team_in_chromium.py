@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 from bench.bench_load import AppWrites, KillReport, Target, app_writer, count_ideas, kill_one, load
 from lib.demo.loader import load_demo
 from lib.infra.db import make_engine, transaction, upgrade
-from tests.browser.pages import settled
+from tests.browser.pages import decide_on, pilot_being_decided, settled
 from tests.conftest import IN_CI, create_pg_schema, drop_pg_schema, need_postgres
 from tests.servers import Team, running_team
 from tests.test_server_security import http_status, websocket_status
@@ -83,6 +83,7 @@ def test_a_write_on_one_replica_shows_on_the_other_at_its_next_rerun(browser: Br
     on_r1 = _open_on(browser, team, "r1", "/review")
     expect(on_r1.get_by_role("button", name="Record decision")).to_be_visible(timeout=30_000)
     settled(on_r1)
+    decided = pilot_being_decided(on_r1)
     on_r1.get_by_label("Rationale").fill("Recorded through replica r1 behind the proxy.")
     on_r1.get_by_label("Your name", exact=True).fill(
         "Rita on r1"
@@ -97,6 +98,7 @@ def test_a_write_on_one_replica_shows_on_the_other_at_its_next_rerun(browser: Br
     on_r2.get_by_role("link", name="Home").first.click()
     settled(on_r2)
     on_r2.get_by_role("link", name="Review").first.click()
+    decide_on(on_r2, decided)  # r1's pilot has left the queue: Review opens on the next one
     expect(on_r2.get_by_text("Recorded through replica r1 behind the proxy.").first).to_be_visible(timeout=30_000)
     expect(on_r2.get_by_text("by Rita on r1").first).to_be_visible()
 
