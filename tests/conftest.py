@@ -189,6 +189,21 @@ def app_demo_engine(_demo_sqlite, tmp_path, monkeypatch) -> Iterator[sa.Engine]:
     yield from _app_engine(_demo_sqlite, tmp_path, monkeypatch)
 
 
+# The files that take longest (a server and a browser each, or the type check), started first: workers take
+# whole files in the order collected (--dist loadfile), so a long file collected last was a run's whole tail.
+_LONG_FIRST = ("tests/browser/", "tests/test_code_quality.py", "tests/test_people_at_once.py", "tests/test_serve")
+
+
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """Longest files first (each file keeps its own order): the parallel run ends when its last file does."""
+
+    def rank(item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return next((i for i, prefix in enumerate(_LONG_FIRST) if path.startswith(prefix)), len(_LONG_FIRST))
+
+    items.sort(key=rank)  # stable: within a rank, collection order
+
+
 def pytest_sessionfinish(session, exitstatus) -> None:
     """Under CI nothing may be skipped silently: a skip fails the run."""
     if not IN_CI:
