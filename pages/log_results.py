@@ -14,6 +14,7 @@ from lib.importer import LAYOUTS, ImportFileError, ImportMapping, MetricMapping,
 from lib.infra.inputs import InvalidInput
 from lib.services import entry_saves, import_batches, pilots, results
 from lib.services.conflicts import Overwrite, StaleWrite
+from lib.services.grid_cells import read_grid, text_rows
 from lib.services.manual_entry import FIELDS, display_value, form_rows
 from lib.vocabulary import metric_label
 
@@ -93,9 +94,8 @@ if can_write():
 
             # what the grid showed when the person started typing: held while edits wait, current otherwise
             grid = conflicts.opened(grid_key, grid_key, _open_grid, editing=conflicts.editing(grid_key))
-            frame = pd.DataFrame(grid.rows)
-            for f in FIELDS[grid.kind]:  # empty cells as blanks, not "None"
-                frame[f.label] = pd.to_numeric(frame[f.label], errors="coerce").astype("float64")
+            # text cells, read back with the importer's reader: a number editor dropped letters ("3O0" → 30)
+            frame = pd.DataFrame(text_rows(grid.kind, grid.rows))
             edited = st.data_editor(
                 frame,
                 hide_index=True,
@@ -106,13 +106,21 @@ if can_write():
                 column_config={
                     "Day": st.column_config.DateColumn(format="ddd D MMM YYYY"),
                     **{
-                        f.label: st.column_config.NumberColumn(
-                            f.label, help=f.help, min_value=None, step=1 if f.whole else 0.01
+                        f.label: st.column_config.TextColumn(
+                            f.label, help=f"{f.help} Written as in an export: 1,234.5 or 1.234,5 both work."
                         )
                         for f in FIELDS[grid.kind]
                     },
                 },
             )
+            checked = read_grid(grid.kind, grid.rows, edited.to_dict("records"))
+            if not checked.ok:  # every bad cell at once, right under the grid; what was typed stays in it
+                listed = "\n".join(f"- {plain(p)}" for p in checked.problems)
+                st.error(
+                    f"**{len(checked.problems)} cell(s) are not numbers: nothing is saved until they are fixed.**"
+                    f"\n\n{listed}",
+                    icon=":material/warning:",
+                )
             pending = conflicts.edited_rows(grid_key)
             if pending:
                 st.caption(
@@ -124,8 +132,11 @@ if can_write():
                 key=Keys.grid_reason(grid_key),
                 placeholder="e.g. the export was re-run with late conversions",
             )
-            if st.button("Save grid", type="primary", key=Keys.grid_save(pilot_id)):
-                shown_rows, typed_rows = grid.rows, edited.to_dict("records")
+            saving = st.button("Save grid", type="primary", key=Keys.grid_save(pilot_id))
+            if saving and not checked.ok:
+                st.error("Nothing was saved: correct the cells listed above the button first.", icon=":material/block:")
+            elif saving:
+                shown_rows, typed_rows = grid.rows, checked.rows
 
                 def _over(session, over: Overwrite, metric: str = metric):  # bound now: it runs on a later run
                     rows = over.clashes  # the refused rows only: the others are saved

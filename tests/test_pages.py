@@ -163,7 +163,7 @@ def test_log_results_saves_a_day_and_a_grid_correction_shows_in_history(pilot_en
     grid = at.data_editor[0]
     rows = grid.value
     last = len(rows) - 1  # today's pilot row is the last one in the window
-    assert rows.iloc[last]["Arm"] == "pilot" and rows.iloc[last]["Conversions"] == 31
+    assert rows.iloc[last]["Arm"] == "pilot" and rows.iloc[last]["Conversions"] == "31"
     at.session_state[grid.key] = {"edited_rows": {last: {"Conversions": 33}}, "added_rows": [], "deleted_rows": []}
     at.text_input[0].set_value("typo")
     button(at, "Save grid").click().run()

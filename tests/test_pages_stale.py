@@ -198,7 +198,7 @@ def test_the_grid_saves_untouched_rows_names_the_stale_one_and_keep_theirs_reloa
     assert now == {"control": (39, 3), "pilot": (35, 5)}
     button(at, "Keep theirs").click().run()
     assert "Ana changed" not in warnings(at)
-    assert at.data_editor[0].value.iloc[control]["Exposures"] == 39  # the grid opened again on what is current
+    assert at.data_editor[0].value.iloc[control]["Exposures"] == "39"  # the grid opened again on what is current
 
 
 def test_the_day_form_names_a_value_logged_after_the_page_showed_and_saves_over_it(pilot_engine):
@@ -229,7 +229,7 @@ def test_a_lone_editor_logging_a_day_then_correcting_it_in_the_grid_sees_no_refu
     button(at, "Save day").click().run()
     grid = at.data_editor[0]
     control = len(grid.value) - 2
-    assert grid.value.iloc[control]["Exposures"] == 400  # the grid shows the day just saved
+    assert grid.value.iloc[control]["Exposures"] == "400"  # the grid shows the day just saved
     at.session_state[grid.key] = {"edited_rows": {control: {"Exposures": 410}}, "added_rows": [], "deleted_rows": []}
     button(at, "Save grid").click().run()
     assert not errors(at) and not warnings(at) and "1 corrected" in at.success[0].value

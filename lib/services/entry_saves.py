@@ -22,6 +22,7 @@ from lib.infra.inputs import FieldError, InvalidInput, ResultIn, validated
 from lib.infra.models import AuditEvent, ImportBatch, ResultEntry
 from lib.services import access, results
 from lib.services.conflicts import Clash, Overwrite, StaleWrite, day_month, same
+from lib.services.grid_cells import read_grid
 from lib.services.manual_entry import FIELDS, GridEdit, _clean, from_entry, grid_rows, to_row
 from lib.services.pilots import get_pilot, metric_kinds
 from lib.specs import Observation
@@ -197,12 +198,17 @@ def save_grid(
     """The grid's Save: the rows whose values changed, each checked against what is current.
 
     ``original`` is what the grid showed when it was opened, ``edited`` what it holds now. A row the
-    person changed whose shown values are still current is saved; one a colleague changed since is
+    person changed whose shown values are still current is saved; a cell that is not a number refuses
+    the whole save, every such cell named; one a colleague changed since is
     refused (in ``GridSaved.refused``), or, when every changed row is, nothing is written and
     :class:`StaleWrite` names each. ``over`` saves over the clashes the person was shown, on purpose.
     """
     access.require_editor(actor, "save results")
     kind = metric_kinds(session, pilot_id).get(metric, "count")
+    checked = read_grid(kind, original, edited)  # text cells: a typo is named, never read as a number
+    if not checked.ok:
+        raise InvalidInput([FieldError(p.where, p.message) for p in checked.problems])
+    edited = checked.rows
     by_row = _by_row(session, pilot_id, metric)
     basis = list(original)
     if over is not None:

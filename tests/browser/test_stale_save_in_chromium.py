@@ -5,6 +5,7 @@ control's exposures 32 → 39 and saves; Ben's grid, opened before, still shows 
 his 132 is refused with the sentence naming Ana's change, theirs beside his, in
 his own time zone, and nothing is written. Keeping theirs shows her 39; saving his
 over hers with a reason writes his value as a correction, history showing both.
+A typo typed into the same cell ("3O0") is named by day · arm · column and nothing is saved.
 """
 
 from __future__ import annotations
@@ -70,12 +71,12 @@ def _person(browser: Browser, url: str, name: str) -> Page:
     return page
 
 
-def _type_exposures(page: Page, value: int) -> None:
+def _type_exposures(page: Page, value: int | str) -> None:
     """Type into the control row's Exposures cell as a person does: select it, Enter, replace the figure, Enter."""
     page.bring_to_front()  # two people, two windows: the one typing is in front (the grid draws only there)
     settled(page)
     grid = page.locator('[data-testid="stDataFrame"]').first
-    editor = page.locator("input.gdg-input")
+    editor = page.locator(".gdg-input")  # a text cell edits in a textarea, a number cell in an input
     for attempt in range(3):  # under load a click can land while the grid is still being drawn: try again
         grid.click(position={"x": 20, "y": 35 + 17})  # the first row's Day cell, below the header
         page.keyboard.press("ArrowRight")  # Arm
@@ -154,3 +155,18 @@ def test_a_stale_grid_save_is_refused_with_the_sentence_then_keep_theirs_or_save
         ("Ana", "n=39, total=3", "n=41, total=3", "corrected in the grid"),
     ]
     assert ben.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_typo_in_a_grid_cell_is_refused_naming_the_cell_and_nothing_is_saved(browser: Browser, server):
+    url, db = server
+    before = _control(db)
+    cleo = _person(browser, url, "Cleo")
+    _type_exposures(cleo, "3O0")  # a letter O for a zero: the number editor used to save 30
+    problem = _shown(f"{day_month(DAY)} · control · Exposures: '3O0' is not a number")
+    expect(cleo.get_by_text("1 cell(s) are not numbers")).to_be_visible(timeout=30_000)  # as soon as typed
+    expect(cleo.get_by_text(problem)).to_be_visible(timeout=30_000)
+    _save(cleo)
+    expect(cleo.get_by_text("Nothing was saved: correct the cells listed above")).to_be_visible(timeout=30_000)
+    expect(cleo.get_by_text(problem)).to_be_visible()  # still listed: the typed text stays in the grid to fix
+    assert _control(db) == before  # nothing written: same value, same entry time
+    assert cleo.locator('[data-testid="stException"]').count() == 0
