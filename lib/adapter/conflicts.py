@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from lib.adapter.keys import Keys
 from lib.adapter.session import flash, form_key, plain, reset_form, show_invalid, write
+from lib.adapter.session import save as session_save
 from lib.infra.inputs import InvalidInput
 from lib.services.conflicts import Overwrite, StaleWrite
 
@@ -118,21 +119,14 @@ def save(
 ) -> None:
     """The adapter's save (one transaction, a refusal in words, success flashed, rerun), where a save
     from a stale page is held with its choices instead (drawn by :func:`choices` under ``base``)."""
-    try:
-        with write() as session:
-            result = action(session)
-    except StaleWrite as exc:
-        refuse(base, exc, over=over, keep=keep, reset=reset, over_label=over_label)
-        st.rerun()
-    except InvalidInput as exc:
-        show_invalid(exc, title)
-        return
-    message = done(result) if callable(done) else done
-    if message:
-        flash(message)
-    if reset:
-        reopen(reset)
-    st.rerun()
+    session_save(
+        action,
+        done,
+        reset=reset,
+        title=title,
+        stale=lambda exc: refuse(base, exc, over=over, keep=keep, reset=reset, over_label=over_label),
+        reset_with=reopen,
+    )
 
 
 def reader_zone() -> tzinfo | None:

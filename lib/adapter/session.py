@@ -18,6 +18,7 @@ from lib.infra.inputs import InvalidInput
 from lib.plain_text import plain_markdown as plain  # what a person typed, shown as typed: never Markdown or links
 from lib.services import access
 from lib.services.access import Principal, role_for
+from lib.services.conflicts import StaleWrite
 
 T = TypeVar("T")
 
@@ -142,15 +143,23 @@ def save(
     *,
     reset: str | None = None,
     title: str = "Nothing was saved.",
+    stale: Callable[[StaleWrite], None] | None = None,
+    reset_with: Callable[[str], None] | None = None,
 ) -> None:
     """The save block every page shares: one transaction, a refusal shown in words, success flashed, rerun.
 
     ``done`` is the success message, or a function of what ``action`` returned (it may also stash
-    that result in session state for the next run and return None for no message).
+    that result in session state for the next run and return None for no message). ``stale`` holds a
+    refusal from a stale page with its choices (``conflicts.save``); ``reset_with`` opens the form again.
     """
     try:
         with write() as session:
             result = action(session)
+    except StaleWrite as exc:
+        if stale is None:
+            raise
+        stale(exc)
+        st.rerun()
     except InvalidInput as exc:
         show_invalid(exc, title)
         return
@@ -158,7 +167,7 @@ def save(
     if message:
         flash(message)
     if reset:
-        reset_form(reset)
+        (reset_with or reset_form)(reset)
     st.rerun()
 
 
