@@ -34,7 +34,7 @@ Pure: observations in, frozen figures out.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -54,6 +54,7 @@ __all__ = [
     "ScalingProjection",
     "SpendReading",
     "arm_days",
+    "from_sums",
     "increments",
     "project_scaling",
     "read_spend",
@@ -136,17 +137,24 @@ def arm_days(
         if o.arm != arm or (as_of is not None and o.day > as_of):
             continue
         if o.metric == outcome_metric:
-            size[o.day] = size.get(o.day, 0.0) + (1.0 if outcome_kind == "count" else float(o.n))
+            size[o.day] = size.get(o.day, 0.0) + float(o.n)
             outcome[o.day] = outcome.get(o.day, 0.0) + float(o.total)
         elif o.metric == SPEND_METRIC:
             spend[o.day] = spend.get(o.day, 0.0) + float(o.total)
-    if outcome_kind == "count":
-        size = {day: 1.0 for day in size}  # several rows on one day are still one day
-    days = tuple(sorted(set(size) | set(spend)))
+    return from_sums({d: (size[d], outcome[d]) for d in size}, spend, outcome_kind)
+
+
+def from_sums(outcome: Mapping[date, tuple[float, float]], spend: Mapping[date, float], kind: str) -> ArmDays:
+    """An arm's days from its outcome's ``(n, total)`` per day and its spend per day (the engine's sums).
+
+    A daily count's size is one per day with the outcome logged, however many rows that day had.
+    """
+    days = tuple(sorted(set(outcome) | set(spend)))
+    size = tuple((1.0 if kind == "count" else outcome[d][0]) if d in outcome else 0.0 for d in days)
     return ArmDays(
         days,
-        tuple(size.get(d, 0.0) for d in days),
-        tuple(outcome.get(d, 0.0) for d in days),
+        size,
+        tuple(outcome[d][1] if d in outcome else 0.0 for d in days),
         tuple(spend.get(d, 0.0) for d in days),
     )
 
