@@ -21,6 +21,7 @@ from scipy import optimize
 from lib.stats import group_sequential as gs
 from lib.stats import stats_messages, validation
 from lib.stats.distributions import norm_cdf, z_one_sided, z_two_sided
+from lib.vocabulary import is_money_threshold
 
 
 def _z_alpha(alpha: float, alternative: str) -> float:
@@ -187,6 +188,14 @@ class PlanInputs:
     baseline period); ``sd`` the spread of one unit (means) or one day
     (counts, before/after). ``looks`` is how many times the team will look —
     one per day of the pilot.
+
+    Money criteria (``threshold_type`` "cost_per_extra" or "return_on_spend", see
+    :mod:`lib.stats.money_planning`): ``threshold`` and ``expected`` are prices — the most an
+    extra outcome may cost and the cost expected (60 and 40 per extra lead), or the least return
+    and the return expected (1.5 and 2.0); ``spend_per_unit`` is the extra spend per unit of the
+    pilot arm (per contact for a rate, per visitor for an average, per day for a daily count),
+    ``control_spend_per_unit`` what control spends per unit (0: only the pilot spends, so its
+    spend is a fixed figure), ``spend_sd`` the spread of spend per unit when both arms spend.
     """
 
     kind: str
@@ -201,6 +210,9 @@ class PlanInputs:
     power: float = 0.8
     looks: int = 28
     baseline_days: int | None = None
+    spend_per_unit: float | None = None
+    control_spend_per_unit: float = 0.0
+    spend_sd: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -290,6 +302,10 @@ def _n_for(p: PlanInputs, sd: float, gap: float, drift: float) -> int:
 
 def plan_pilot(p: PlanInputs) -> Plan:
     """The sample the criterion needs for its power under daily looks, with what the plan then does."""
+    if is_money_threshold(p.threshold_type):
+        from lib.stats.money_planning import plan_money  # it builds on this module's Plan
+
+        return plan_money(p).plan
     alpha = validation.alpha_value(1.0 - p.confidence)
     power_ = _check_power(p.power)
     looks = max(int(p.looks), 1)
@@ -318,6 +334,10 @@ def detectable_effect(p: PlanInputs, n: float) -> float | None:
     On the scale of ``p.expected``; ``None`` when nothing within reach is.
     """
     n = validation.positive("n", n)
+    if is_money_threshold(p.threshold_type):
+        from lib.stats.money_planning import detectable_price
+
+        return detectable_price(p, n)
     alpha = validation.alpha_value(1.0 - p.confidence)
     drift = gs.design_drift(alpha, _check_power(p.power), max(int(p.looks), 1))
     good = 1.0 if p.direction == "increase" or p.comparison != "vs_target" else -1.0
