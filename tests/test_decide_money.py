@@ -122,3 +122,48 @@ def test_one_look_at_the_end_is_read_spend_at_the_matching_level():
         (reading.cost_per_extra.estimate, reading.cost_per_extra.low, reading.cost_per_extra.high)
     )
     assert v.extra_outcome == pytest.approx(reading.extra_outcome.estimate)
+
+
+def test_money_criteria_read_as_prices_in_the_criteria_list_and_before_scaling():
+    from lib.criteria import describe
+    from lib.decide import wording
+
+    assert describe(cost(60, expected=40), currency="€") == (
+        "Leads: each extra conversion costs at most €60 vs control — expected €40"
+    )
+    guard = cost(8, role="guardrail")
+    assert describe(guard, currency="$").startswith("Leads: each extra conversion costs at most $8.00 vs control (")
+    ret = CriterionSpec("revenue", "mean", "primary", "vs_control", 1.5, threshold_type="return_on_spend")
+    assert describe(ret) == "Revenue: return on spend at least 1.50× vs control"
+    primary = CriterionSpec("leads", "proportion", "primary", "vs_control", 0.0, expected=0.01)
+    ev = evaluate_pilot(SPEC, [primary, cost(14, role="guardrail")], _leads(days=10))
+    warning = wording.scale_warning(ev.verdicts, currency="€")
+    assert warning is not None and "within the €14 per extra conversion tolerated" in warning
+
+
+@pytest.mark.parametrize(
+    "values, field, words",
+    [
+        ({"expected": 70.0}, "expected", "must be below the most an extra outcome may cost"),
+        ({"threshold": 0.0, "expected": None}, "threshold", "must be above zero"),
+        ({"comparison": "vs_target"}, "comparison", "compares the pilot arm with control"),
+        ({"threshold_type": "return_on_spend", "threshold": 1.5, "expected": 2.0}, "kind", "needs an outcome in money"),
+        ({"threshold_type": "return_on_spend", "kind": "mean", "threshold": 2.0, "expected": 1.5}, "expected", "above"),
+    ],
+)
+def test_a_money_criterion_that_cannot_be_judged_is_refused_naming_the_field(values, field, words):
+    from lib.infra.inputs import CriterionIn, InvalidInput, validated
+
+    good = {
+        "metric": "leads",
+        "kind": "proportion",
+        "role": "primary",
+        "comparison": "vs_control",
+        "threshold": 60.0,
+        "threshold_type": "cost_per_extra",
+        "expected": 40.0,
+    }
+    assert validated(CriterionIn, **good).threshold_type == "cost_per_extra"  # cheaper than the price: fine
+    with pytest.raises(InvalidInput) as refused:
+        validated(CriterionIn, **{**good, **values})
+    assert any(e.field == field and words in e.message for e in refused.value.errors)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lib import formatting as fmt
+from lib.criteria import EXTRA_NOUN
 from lib.decide import wording
 from lib.decide.evidence import Evidence
 from lib.decide.logged import NO_DATA, ArmLog
@@ -98,7 +99,7 @@ def money_evidence(
 
 def noun(kind: str) -> str:
     """What one extra outcome is called: a conversion (rates), a unit of the average, one more (daily counts)."""
-    return {"proportion": "conversion", "mean": "unit", "count": "one"}.get(kind, "one")
+    return EXTRA_NOUN.get(kind, "one")
 
 
 def threshold_text(crit: CriterionSpec, value: float | None = None, currency: str = "") -> str:
@@ -107,14 +108,6 @@ def threshold_text(crit: CriterionSpec, value: float | None = None, currency: st
     if crit.threshold_type == "return_on_spend":
         return fmt.multiple(x)
     return f"{fmt.money(x, currency, None)} per extra {noun(crit.kind)}"
-
-
-def describe(crit: CriterionSpec, currency: str = "") -> str:
-    """ "Lead rate: cost per extra conversion at most €60 vs control" (criteria lists)."""
-    label = metric_label(crit.metric)
-    if crit.threshold_type == "return_on_spend":
-        return f"{label}: return on spend at least {fmt.multiple(crit.threshold)} vs control"
-    return f"{label}: cost per extra {noun(crit.kind)} at most {fmt.money(crit.threshold, currency, None)} vs control"
 
 
 def _extra_outcome(crit: CriterionSpec, value: float, money: bool, currency: str) -> str:

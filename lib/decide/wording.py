@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from lib import formatting as fmt
+from lib.criteria import EXTRA_NOUN
 from lib.decide.verdicts import CriterionVerdict, Pace
 from lib.specs import CriterionSpec
 
@@ -149,14 +150,21 @@ def guardrail_tail(reason: str, past_tolerance: bool) -> str:
     return TAIL.get(reason, TAIL["too_early"])
 
 
-def scale_warning(verdicts: Sequence[CriterionVerdict]) -> str | None:
-    """Review's warning before "scale": every guardrail not shown safe, with how sure the data are; None when all are."""
+def scale_warning(verdicts: Sequence[CriterionVerdict], currency: str = "") -> str | None:
+    """Review's warning before "scale": every guardrail not shown safe, with how sure the data are; None when all are.
+
+    ``currency``: the symbol a money guardrail's price is written with ("the €60 per extra conversion tolerated").
+    """
     clauses = []
     for v in verdicts:
         if v.role != "guardrail" or v.reason == "safe":
             continue
         relative = v.threshold_type == "relative" and v.comparison != "vs_target"
         tolerance = fmt.threshold(v.kind, relative, v.threshold, level=v.comparison == "vs_target")
+        if v.threshold_type == "cost_per_extra":
+            tolerance = f"{fmt.money(v.threshold, currency, None)} per extra {EXTRA_NOUN.get(v.kind, 'one')}"
+        elif v.threshold_type == "return_on_spend":
+            tolerance = f"return of {fmt.multiple(v.threshold)}"
         if v.status == "harmed":
             clauses.append(SCALE_WARNING_HARM.format(label=v.label, tolerance=tolerance))
         else:

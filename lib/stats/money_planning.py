@@ -26,7 +26,7 @@ from scipy import optimize, special
 from lib.stats import group_sequential as gs
 from lib.stats import stats_messages, validation
 from lib.stats.distributions import norm_cdf
-from lib.stats.planning import Plan, PlanInputs
+from lib.stats.plan_types import Plan, PlanInputs
 
 
 @dataclass(frozen=True)
