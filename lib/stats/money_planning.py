@@ -80,17 +80,20 @@ def money_sd_and_gap(p: PlanInputs, expected: float) -> tuple[float, float]:
     return sd, spend * (expected - r)
 
 
-def t_margin(alpha: float, looks: int) -> float:
-    """What judging on Student's t costs at the planned end, in z units: the spread is measured from the days.
+def t_margin(alpha: float, looks: int, fraction: float = 1.0) -> float:
+    """What judging on Student's t costs, in drift units, at the look a share ``fraction`` into the plan.
 
     The engine reads the contrast's spread from day-to-day variation, with about ``2 (days − 1)``
-    degrees of freedom at the end (:mod:`lib.stats.spend`), so the last look's bar is Student's
-    quantile at the same tail rather than the normal one; the plan adds the difference to its drift
-    (about 0.05 over 28 days at 95 %), which keeps the power it promises.
+    degrees of freedom after ``days`` days (:mod:`lib.stats.spend`), so a look's bar ``c / √t`` is
+    reached on Student's quantile at the same tail rather than the normal one. The plan adds the
+    difference, at the look where a pilot that works as expected typically decides, to its drift
+    (about 0.08 at 95 % over 28 days, deciding 70 % of the way in), which keeps the promised power.
     """
     c = gs.efficacy_constant(alpha)
-    df = 2.0 * (max(looks, 2) - 1)
-    return float(special.stdtrit(df, norm_cdf(c))) - c
+    t = min(max(fraction, 1.0 / max(looks, 1)), 1.0)
+    df = 2.0 * (max(t * looks, 2.0) - 1)
+    bar = c / math.sqrt(t)
+    return (float(special.stdtrit(df, norm_cdf(bar))) - bar) * math.sqrt(t)
 
 
 def plan_money(p: PlanInputs, *, units_per_day: float | None = None) -> MoneyPlan:
@@ -100,14 +103,16 @@ def plan_money(p: PlanInputs, *, units_per_day: float | None = None) -> MoneyPla
     looks = max(int(p.looks), 1)
     sd, gap = money_sd_and_gap(p, p.expected)
     drift = gs.design_drift(alpha, power, looks)
-    n = int(math.ceil(((drift + t_margin(alpha, looks)) * sd / gap) ** 2 - 1e-9))
+    at_expected = gs.operating_characteristics(drift, alpha=alpha, looks=looks, design_drift=drift)
+    margin = t_margin(alpha, looks, at_expected.mean_fraction)
+    n = int(math.ceil(((drift + margin) * sd / gap) ** 2 - 1e-9))
     fixed = int(math.ceil((gs.fixed_sample_drift(alpha, power) * sd / gap) ** 2 - 1e-9))
     plan = Plan(
         n=n,
         fixed_n=fixed,
         drift=drift,
         at_threshold=gs.operating_characteristics(0.0, alpha=alpha, looks=looks, design_drift=drift),
-        at_expected=gs.operating_characteristics(drift, alpha=alpha, looks=looks, design_drift=drift),
+        at_expected=at_expected,
         looks=looks,
         unit_is_day=p.kind == "count",
     )
@@ -129,7 +134,8 @@ def detectable_price(p: PlanInputs, n: float) -> float | None:
     """
     alpha = validation.alpha_value(1.0 - p.confidence)
     drift = gs.design_drift(alpha, validation.probability("power", p.power, open_low=True, open_high=True), p.looks)
-    margin = t_margin(alpha, p.looks)
+    oc = gs.operating_characteristics(drift, alpha=alpha, looks=p.looks, design_drift=drift)
+    margin = t_margin(alpha, p.looks, oc.mean_fraction)
 
     def shortfall(expected: float) -> float:
         try:

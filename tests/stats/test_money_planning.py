@@ -28,15 +28,20 @@ def test_forty_against_sixty_per_extra_lead_by_hand():
 
     At the threshold the contrast is 60 Δr − 0.50 per contact; at the truth it is 0.50 (60/40 − 1) = 0.25,
     its spread per contact 60 √(0.05 · 0.95 + 0.0625 · 0.9375). Units per arm: ((drift + t margin) sd / 0.25)²,
-    the margin the Student quantile at 54 degrees of freedom less the normal one at the same tail.
+    the margin the Student quantile less the normal one at the bar of the look where a pilot that works
+    typically decides (a share f of the plan: 2 (28 f − 1) degrees of freedom, bar c / √f), times √f.
     """
     sd = 60 * math.sqrt(0.05 * 0.95 + 0.0625 * 0.9375)
     assert money_sd_and_gap(LEADS, 40.0) == pytest.approx((sd, 0.25))
     c = gs.efficacy_constant(0.05)
-    assert t_margin(0.05, 28) == pytest.approx(stats.t.ppf(stats.norm.cdf(c), 54) - c)
+    assert t_margin(0.05, 28) == pytest.approx(stats.t.ppf(stats.norm.cdf(c), 54) - c)  # at the end
     drift = gs.design_drift(0.05, 0.8, 28)
+    f = gs.operating_characteristics(drift, alpha=0.05, looks=28, design_drift=drift).mean_fraction
+    bar = c / math.sqrt(f)
+    margin = (stats.t.ppf(stats.norm.cdf(bar), 2 * (28 * f - 1)) - bar) * math.sqrt(f)
+    assert t_margin(0.05, 28, f) == pytest.approx(margin) and margin > t_margin(0.05, 28)
     money = plan_money(LEADS, units_per_day=1000)
-    n = math.ceil(((drift + t_margin(0.05, 28)) * sd / 0.25) ** 2)
+    n = math.ceil(((drift + margin) * sd / 0.25) ** 2)
     assert money.plan.n == n and plan_pilot(LEADS).n == n
     assert money.extra_spend == pytest.approx(0.5 * n) and money.pilot_spend == money.extra_spend
     assert money.extra_outcome == pytest.approx(n * 0.5 / 40)
