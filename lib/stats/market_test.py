@@ -28,8 +28,10 @@ import numpy as np
 from lib.stats.distributions import norm_sf
 from lib.stats.group_sequential import boundary_z
 from lib.stats.synthetic_control import (
+    FITS,
     MarketPanel,
     ScaledSeries,
+    choose_fit,
     conformal_halfwidth,
     conformal_stat,
     fit_rmse,
@@ -93,6 +95,7 @@ class MarketReading:
     planned_days: int = 0
     exact_p: float = 1.0  # share of cyclic shifts at least as extreme (granular: 1 / number of days)
     relative_rmse: float = 0.0  # pre_rmse over the test markets' pre-period mean level
+    fit: str = "scaled"  # "scaled" (ratio to own level) or "shifted" (unit fixed effects, as GeoLift)
 
 
 def _fmt_day(day: date) -> str:
@@ -226,15 +229,20 @@ def read_market_test(
     confidence: float = 0.95,
     direction: str = "increase",
     min_lift: float = 0.0,
+    fit: str = "auto",
 ) -> MarketReading:
     """Read the test at this look: effect, interval, p-value and what the daily-look rule says.
 
     ``planned_days`` is the planned length of the test period (defaults to the days
     so far: this look is then read as the last). ``min_lift`` (relative, 0.05 = 5 %)
-    is the least lift that counts as an effect, in ``direction``.
+    is the least lift that counts as an effect, in ``direction``. ``fit`` is "scaled",
+    "shifted" (unit fixed effects, as GeoLift) or "auto": the one that tracks held-out
+    pre-period days better.
     """
     if direction not in ("increase", "decrease"):
         raise ValueError(f"direction must be 'increase' or 'decrease', not {direction!r}.")
+    if fit not in ("auto", *FITS):
+        raise ValueError(f"fit must be 'auto', 'scaled' or 'shifted', not {fit!r}.")
     if not 0.5 < confidence < 1.0:
         raise ValueError(f"confidence must be between 50 % and 100 %, not {confidence!r}.")
     tests = tuple(dict.fromkeys(str(m) for m in test_markets))
@@ -243,7 +251,8 @@ def read_market_test(
     treated = sel.test_rows.sum(axis=0)
     n_days = treated.shape[0]
     m = n_days - pre
-    series = scaled(treated, sel.control_rows, pre)
+    chosen = choose_fit(treated, sel.control_rows, pre, markets=len(tests)) if fit == "auto" else fit
+    series = scaled(treated, sel.control_rows, pre, markets=len(tests), shift=chosen == "shifted")
     level = series.treated_level
     w = simplex_weights(series.controls[:, :pre], series.treated[:pre])
     synthetic = (w @ series.controls) * level
@@ -322,6 +331,7 @@ def read_market_test(
         planned_days=planned,
         exact_p=min(1.0, exact_p),
         relative_rmse=relative,
+        fit=chosen,
     )
 
 
