@@ -188,10 +188,32 @@ def conformal_stat(series: ScaledSeries, pre: int, theta_scaled: float) -> Confo
     residuals = target - w @ series.controls
     sums = window_sums(residuals, length)
     observed = float(sums[-1])
-    spread = float(math.sqrt(np.mean(sums * sums)))
-    ratio = observed / spread if spread > 0 else (math.inf if observed > 0 else (-math.inf if observed < 0 else 0.0))
     exact_p = float(np.mean(sums >= observed - 1e-12 * max(1.0, abs(observed))))
-    return ConformalStat(normal_scale(ratio, 1.5 * (n / length - 1.0)), exact_p, ratio)
+    spread, df = placebo_spread(residuals[:pre], length)
+    if spread is None:  # too few days before the start for a window clear of the test: every shift
+        spread, df = float(math.sqrt(np.mean(sums * sums))), 1.0
+    ratio = observed / spread if spread > 0 else (math.inf if observed > 0 else (-math.inf if observed < 0 else 0.0))
+    return ConformalStat(normal_scale(ratio, df), exact_p, ratio)
+
+
+def placebo_spread(before: np.ndarray, length: int, block: int = 7) -> tuple[float | None, float]:
+    """Typical size of a ``length``-day residual sum when nothing happened, from the days before the start; and its df.
+
+    Sums over windows clear of the test period are placebo test periods (windows overlapping
+    it would carry the effect itself and cap the statistic: a large lift could never be
+    called). Windows of a week (``block``; shorter tests use their own length) are scaled up
+    by ``length / block``: a week holds the weekly cycle, and shorter blocks give more
+    independent ones, ``len(before) / block``, so the mean square has about
+    ``1.5 (blocks - 1)`` degrees of freedom (overlapping batch means).
+    """
+    size = min(length, block)
+    count = len(before) - size + 1
+    if count < 2:
+        return None, 1.0
+    cum = np.concatenate([[0.0], np.cumsum(before)])
+    sums = cum[size:] - cum[:-size]
+    spread = float(math.sqrt(np.mean(sums * sums) * length / size))
+    return spread, max(1.0, 1.5 * (len(before) / size - 1.0))
 
 
 def normal_scale(ratio: float, df: float) -> float:
