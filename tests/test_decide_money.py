@@ -167,3 +167,36 @@ def test_a_money_criterion_that_cannot_be_judged_is_refused_naming_the_field(val
     with pytest.raises(InvalidInput) as refused:
         validated(CriterionIn, **{**good, **values})
     assert any(e.field == field and words in e.message for e in refused.value.errors)
+
+
+def _hand_reading():
+    """The hand-computed example of tests/stats/test_spend.py: 12 extra sign-ups for 150, 12.50 each."""
+    day = [START + timedelta(days=i) for i in range(3)]
+    rows = [Observation(d, "control", "signups", 100, x) for d, x in zip(day, (5, 7, 6), strict=True)]
+    rows += [Observation(d, "pilot", "signups", 100, x) for d, x in zip(day, (10, 8, 12), strict=True)]
+    rows += [Observation(d, "pilot", SPEND_METRIC, 1, 50) for d in day]
+    reading = read_spend(rows, PilotSpec("Email", "ab"), "signups", "proportion", False)
+    assert reading is not None
+    return reading
+
+
+def test_the_money_sentence_says_what_the_spend_bought_and_why_the_interval_is_open():
+    from lib.decide.money import reading_sentence
+
+    text = reading_sentence(_hand_reading(), currency="€", outcome="sign-up")
+    assert text == (
+        "€12.50 per extra sign-up (95%: €6.13 to no upper bound, since the extra sign-ups could be zero): "
+        "12 extra sign-ups (95%: 0–24) for €150 of extra spend; €150 spent so far."
+    )
+
+
+def test_what_scaling_would_bring_is_said_as_a_projection():
+    from lib.decide.money import scaling_sentence
+    from lib.stats.spend import project_scaling
+
+    month = project_scaling(_hand_reading(), per_month_units=120_000)
+    text = scaling_sentence(month, audience="all email", units="contacts", currency="€", outcome="sign-up")
+    assert text == (
+        "Scaled to all email (120,000 contacts a month): about 4,800 extra sign-ups a month (−186 to 9,786) "
+        "for €60,000 (€12.50 per sign-up). A projection from the pilot, not a measurement"
+    )

@@ -81,6 +81,18 @@ MONEY_UNDEFINED_RETURN = "no return figure yet (no extra spend so far)"
 CONF_COST = "{confidence} confidence each extra {noun} costs at most {threshold} ({needed} needed)"
 CONF_RETURN = "{confidence} confidence the return is at least {threshold} ({needed} needed)"
 
+#: what spend bought, read without a criterion (the pilot page, Review and the report lead with it)
+SPEND_COST = "{cost} per extra {outcome} ({level}: {bounds}{why}): {extra} for {spend} of extra spend"
+SPEND_RETURN = "Return on spend {ratio} ({level}: {bounds}{why}): {extra} extra for {spend} of extra spend"
+SPEND_NO_EXTRA = "No extra {outcomes} so far ({extra}) for {spend} of extra spend: no cost per extra {outcome} yet"
+SPEND_TOTAL = "{total} spent so far"
+SPEND_WHY_COST = ", since the extra {outcomes} could be zero"
+SPEND_WHY_RETURN = ", since the extra spend could be zero"
+SCALING = (
+    "Scaled to {audience} ({units_per_month} {units} a month): about {extra} extra {outcomes} a month ({range}) "
+    "for {spend} ({cost} per {outcome}). A projection from the pilot, not a measurement"
+)
+
 # --- verdict sentences -------------------------------------------------------
 SENTENCE_TARGET = "{label} {value} ({bounds}) on {n} {units}, {side} the {target} target: {confidence} — {tail}."
 SENTENCE_AB = (
