@@ -200,3 +200,22 @@ def test_what_scaling_would_bring_is_said_as_a_projection():
         "Scaled to all email (120,000 contacts a month): about 4,800 extra sign-ups a month (−186 to 9,786) "
         "for €60,000 (€12.50 per sign-up). A projection from the pilot, not a measurement"
     )
+
+
+def test_a_daily_count_is_weighed_per_day_and_the_plan_runs_by_the_calendar():
+    """Leads a day (a count): control 20 or 24, the pilot 30 or 34 for 100 a day: 10 per extra lead."""
+    rows = []
+    for i in range(DAYS):
+        day = START + timedelta(days=i)
+        wobble = 2 if i % 3 else -4
+        rows += [
+            Observation(day, "control", "leads", 1, 22 + wobble),
+            Observation(day, "pilot", "leads", 1, 32 - wobble),
+            Observation(day, "pilot", SPEND_METRIC, 1, 100),
+        ]
+    crit = CriterionSpec("leads", "count", "primary", "vs_control", 25.0, threshold_type="cost_per_extra", expected=12)
+    early = evaluate_pilot(SPEC, [crit], rows, as_of=START + timedelta(days=6)).verdicts[0]
+    assert early.sample_n == 7 and "7 days per arm" in early.sentence and early.progress == pytest.approx(7 / DAYS)
+    v = evaluate_pilot(SPEC, [crit], rows).verdicts[0]
+    assert v.difference == pytest.approx(100 / 10.0, rel=0.05) and v.status == "met"
+    assert v.extra_spend == pytest.approx(2800)
