@@ -219,3 +219,16 @@ def test_a_daily_count_is_weighed_per_day_and_the_plan_runs_by_the_calendar():
     v = evaluate_pilot(SPEC, [crit], rows).verdicts[0]
     assert v.difference == pytest.approx(100 / 10.0, rel=0.05) and v.status == "met"
     assert v.extra_spend == pytest.approx(2800)
+
+
+def test_charts_draw_a_money_criterion_at_its_price():
+    from lib.charts.criteria import criteria_chart
+    from lib.charts.measures import threshold_point, threshold_text, verdict_measure
+
+    primary = CriterionSpec("leads", "proportion", "primary", "vs_control", 0.0, expected=0.01)
+    ev = evaluate_pilot(SPEC, [primary, cost(40, role="guardrail")], _leads())
+    guard = ev.verdicts[1]
+    assert verdict_measure(guard).title == "Cost per extra outcome"
+    assert threshold_point(guard) == 40 and threshold_text(guard) == "tolerated up to 40"
+    assert threshold_text(evaluate_pilot(SPEC, [cost(60)], _leads()).verdicts[0]) == "at most 60"
+    assert criteria_chart(ev).to_dict()  # draws without error

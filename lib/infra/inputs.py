@@ -17,10 +17,10 @@ from pydantic_core import ErrorDetails
 from sqlmodel import SQLModel
 from sqlmodel.main import SQLModelConfig
 
-from lib.criteria import money_problems
+from lib.criteria import is_money_threshold, money_problems
 from lib.infra.fields import ARM_MAX, PERSON_MAX, TEXT_MAX, choice, finite, shown, text_problem
 from lib.infra.models import CriterionBase, DecisionBase, GoalActualBase, GoalBase, PilotBase, ResultBase
-from lib.vocabulary import CONTROL_ARM, DEFAULT_ARMS, METRIC_KINDS, PILOT_ARM, STARTED_STATUSES, is_money_threshold
+from lib.vocabulary import CONTROL_ARM, DEFAULT_ARMS, METRIC_KINDS, PILOT_ARM, STARTED_STATUSES
 from lib.vocabulary import DESIGN_COMPARISON as DESIGN_COMPARISON  # re-exported: old imports keep working
 from lib.vocabulary import DESIGN_LABELS as DESIGN_LABELS
 
