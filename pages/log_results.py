@@ -12,10 +12,11 @@ from lib.adapter.widgets import file_slug, plain, read_only_note, table
 from lib.formatting import fmt_date
 from lib.importer import LAYOUTS, ImportFileError, ImportMapping, MetricMapping, file_checksum, read_sample
 from lib.infra.inputs import InvalidInput
-from lib.services import entry_saves, import_batches, pilots, results
+from lib.services import entry_saves, grid_sheets, import_batches, pilots, results
 from lib.services.conflicts import Overwrite, StaleWrite
-from lib.services.grid_cells import read_grid, text_rows
-from lib.services.manual_entry import FIELDS, display_value, form_rows
+from lib.services.grid_cells import marked_rows, read_grid, text_rows
+from lib.services.grid_sheets import entry_fields
+from lib.services.manual_entry import display_value, form_rows
 from lib.vocabulary import metric_label
 
 
@@ -58,6 +59,8 @@ pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, index=list(
 with read() as session:
     pilot = pilots.get_pilot(session, pilot_id)
     kinds = pilots.metric_kinds(session, pilot_id)
+    names = grid_sheets.names_for(session, pilot_id)
+    sheets = grid_sheets.sheets_for(session, pilot_id, kinds)
     entries = results.current_entries(session, pilot_id)
     hist = results.history(session, pilot_id)
 
@@ -75,7 +78,14 @@ if can_write():
 
     with tab_grid:
         g1, g2 = st.columns([1, 2])
-        metric = g1.selectbox("Metric", list(kinds), format_func=metric_label)
+        sheets = {sh.key: sh for sh in sheets}
+        chosen = g1.selectbox(
+            "Metric",
+            list(sheets),
+            format_func=lambda k: sheets[k].title,
+            help="Rates counted over the same thing (reply and unsubscribe rate, both per email sent) share one "
+            "grid: their common count is typed once.",
+        )
         default_from = max(first_day or last_day - timedelta(days=13), last_day - timedelta(days=13))
         window = g2.date_input(
             "Days shown",
@@ -85,17 +95,33 @@ if can_write():
         )
         if isinstance(window, tuple) and len(window) == 2:
             days = [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)][:120]
-            grid_base = Keys.grid(pilot_id, metric, window[0], window[1])
-            grid_key = form_key(grid_base)
+            metrics: tuple[str, ...] = sheets[chosen].metrics
 
-            def _open_grid() -> entry_saves.Grid:
+            def _read_grid(metrics: tuple[str, ...]) -> entry_saves.Grid:
                 with read() as session:
-                    return entry_saves.grid_for(session, pilot_id, metric, days)
+                    return entry_saves.grid_for(session, pilot_id, metrics, days)
 
+            if len(metrics) > 1:
+                split = _read_grid(metrics).disagree
+                if split:  # the logged figures differ: one column cannot show both, so each metric on its own
+                    shown_split = "\n".join(f"- {plain(d)}" for d in split[:5])
+                    st.info(
+                        f"**{plain(sheets[chosen].shared)} differs between these metrics on {len(split)} row(s)**, "
+                        f"so for these days each metric gets its own grid:\n\n{shown_split}",
+                        icon=":material/call_split:",
+                    )
+                    one = st.selectbox("Which metric", metrics, format_func=metric_label)
+                    metrics = (one,)
+            grid_name = "+".join(metrics)
+            grid_base = Keys.grid(pilot_id, grid_name, window[0], window[1])
+            grid_key = form_key(grid_base)
             # what the grid showed when the person started typing: held while edits wait, current otherwise
-            grid = conflicts.opened(grid_key, grid_key, _open_grid, editing=conflicts.editing(grid_key))
+            grid = conflicts.opened(
+                grid_key, grid_key, lambda: _read_grid(metrics), editing=conflicts.editing(grid_key)
+            )
             # text cells, read back with the importer's reader: a number editor dropped letters ("3O0" → 30)
-            frame = pd.DataFrame(text_rows(grid.kind, grid.rows))
+            frame = pd.DataFrame(text_rows(grid.labels, grid.rows))
+            fields = grid.fields
             edited = st.data_editor(
                 frame,
                 hide_index=True,
@@ -106,20 +132,34 @@ if can_write():
                 column_config={
                     "Day": st.column_config.DateColumn(format="ddd D MMM YYYY"),
                     **{
-                        f.label: st.column_config.TextColumn(
-                            f.label, help=f"{f.help} Written as in an export: 1,234.5 or 1.234,5 both work."
+                        label: st.column_config.TextColumn(
+                            label, help=f"{fields[label].help} Written as in an export: 1,234.5 or 1.234,5 both work."
                         )
-                        for f in FIELDS[grid.kind]
+                        for label in grid.labels
                     },
                 },
             )
-            checked = read_grid(grid.kind, grid.rows, edited.to_dict("records"))
-            if not checked.ok:  # every bad cell at once, right under the grid; what was typed stays in it
+            typed = edited.to_dict("records")
+            checked = read_grid(grid.labels, grid.rows, typed)
+            if not checked.ok:  # every bad cell at once, and marked in its row; what was typed stays in the grid
                 listed = "\n".join(f"- {plain(p)}" for p in checked.problems)
                 st.error(
                     f"**{len(checked.problems)} cell(s) are not numbers: nothing is saved until they are fixed.**"
                     f"\n\n{listed}",
                     icon=":material/warning:",
+                )
+                st.caption("The rows that hold them, as typed, each bad cell marked ⚠:")
+                st.dataframe(  # read-only: the bad cells stand out in their rows
+                    pd.DataFrame(marked_rows(typed, checked.problems)).style.map(
+                        lambda v: (
+                            "background-color: #fde2e1; color: #8a1c1c; font-weight: 600"
+                            if isinstance(v, str) and v.startswith("⚠")
+                            else ""
+                        )
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={"Day": st.column_config.DateColumn(format="ddd D MMM YYYY")},
                 )
             pending = conflicts.edited_rows(grid_key)
             if pending:
@@ -134,15 +174,13 @@ if can_write():
             )
             saving = st.button("Save grid", type="primary", key=Keys.grid_save(pilot_id))
             if saving and not checked.ok:
-                st.error("Nothing was saved: correct the cells listed above the button first.", icon=":material/block:")
+                st.error("Nothing was saved: correct the cells marked above the button first.", icon=":material/block:")
             elif saving:
                 shown_rows, typed_rows = grid.rows, checked.rows
 
-                def _over(session, over: Overwrite, metric: str = metric):  # bound now: it runs on a later run
-                    rows = over.clashes  # the refused rows only: the others are saved
-                    return entry_saves.save_grid(
-                        session, pilot_id, metric, [c.shown for c in rows], [c.mine for c in rows], actor(), over=over
-                    )
+                def _over(session, over: Overwrite, metrics: tuple[str, ...] = metrics):  # bound now: runs later
+                    shown, mine = entry_saves.clash_rows(over.clashes)  # the refused rows only: the others are saved
+                    return entry_saves.save_grid(session, pilot_id, metrics, shown, mine, actor(), over=over)
 
                 def _saved(done: entry_saves.GridSaved) -> str:
                     if done.refused:  # the rows nobody else touched are saved; these wait for a choice
@@ -152,7 +190,7 @@ if can_write():
                 conflicts.save(
                     grid_base,
                     lambda session: entry_saves.save_grid(
-                        session, pilot_id, metric, shown_rows, typed_rows, actor(), reason
+                        session, pilot_id, metrics, shown_rows, typed_rows, actor(), reason
                     ),
                     _saved,
                     reset=grid_base,
@@ -168,10 +206,11 @@ if can_write():
     with tab_day, st.form(day_form):
         day = st.date_input("Day", value=logging.shown_until(date.today()), format="YYYY-MM-DD")
         form_values: dict[tuple[str, str], dict] = {}
-        for metric, kind in kinds.items():
+        labelled = {metric: entry_fields(kind, names[metric], metric) for metric, kind in kinds.items()}
+        for metric in kinds:
             st.markdown(f"**{plain(metric_label(metric))}**")
             for arm in pilot.arm_list:
-                cols = st.columns([1, *[2] * len(FIELDS[kind])])
+                cols = st.columns([1, *[2] * len(labelled[metric])])
                 cols[0].markdown(plain(arm))
                 form_values[(metric, arm)] = {
                     f.name: col.number_input(
@@ -182,12 +221,12 @@ if can_write():
                         format="%g",
                         key=Keys.day_field(day_form, metric, arm, f.name),
                     )
-                    for f, col in zip(FIELDS[kind], cols[1:], strict=True)
+                    for f, col in zip(labelled[metric], cols[1:], strict=True)
                 }
         if st.form_submit_button("Save day", type="primary", key=Keys.submit(day_form)):
 
             def _day_rows(leave_out=(), typed=(day, form_values)) -> list[dict]:  # bound now: reused later
-                rows = form_rows(kinds, *typed)
+                rows = form_rows(kinds, *typed, labelled)
                 return [r for r in rows if (r["day"], r["arm"], r["metric"]) not in leave_out]
 
             conflicts.save(

@@ -149,7 +149,7 @@ def _count_problems(kind: str, fields: Fields, values: dict[str, float | None]) 
         label[k] for k, v in values.items() if v is not None and v < 0 and not (kind == "mean" and k == "average")
     ]
     if negative:
-        return [f"{' and '.join(negative)} cannot be negative."]
+        return [f"{' and '.join(negative)} must not be negative."]
     if kind == "proportion":
         n, k = values.get("exposures"), values.get("conversions")
         if n is not None and k is not None:
@@ -438,6 +438,26 @@ def _day_clash(kinds: dict[str, str], names: dict[str, grid_sheets.Names], row: 
     )
 
 
+def _check_named(kinds: dict[str, str], names: dict[str, grid_sheets.Names], rows: Sequence[dict]) -> None:
+    """The form's rows against their kind's rules, every problem named in the pilot's own words."""
+    problems: list[FieldError] = []
+    for row in rows:
+        metric, kind = row.get("metric"), kinds.get(str(row.get("metric")))
+        if kind is None or not isinstance(row.get("day"), date):
+            continue  # log_results names it
+        fields = grid_sheets.entry_fields(kind, names[str(metric)], str(metric))
+        try:
+            values = from_entry(
+                kind, Observation(row["day"], row["arm"], str(metric), row["n"], row["total"], row.get("total_sq"))
+            )
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        where = f"{row['day']:%d %b %Y} · {row['arm']} · {metric}"
+        problems.extend(FieldError(where, p) for p in _count_problems(kind, fields, values))
+    if problems:
+        raise InvalidInput(problems)
+
+
 def save_day(
     session: Session,
     pilot_id: int,
@@ -456,6 +476,7 @@ def save_day(
     """
     access.require_editor(actor, "log results")
     kinds = metric_kinds(session, pilot_id)
+    _check_named(kinds, grid_sheets.names_for(session, pilot_id), rows)
     keys: set[tuple] = {(r.get("day"), r.get("arm"), r.get("metric")) for r in rows}
     current: dict[tuple, ResultEntry] = {
         (e.day, e.arm, e.metric): e

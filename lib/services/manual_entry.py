@@ -81,12 +81,20 @@ def to_row(
     return dict(metric=metric, arm=arm, day=day, n=1, total=v["value"])
 
 
-def form_rows(kinds: dict[str, str], day: date, values: dict[tuple[str, str], dict]) -> list[dict]:
-    """The one-day form's rows: every (metric, arm) filled in, all problems reported at once."""
+def form_rows(
+    kinds: dict[str, str],
+    day: date,
+    values: dict[tuple[str, str], dict],
+    fields: dict[str, tuple[EntryField, ...]] | None = None,
+) -> list[dict]:
+    """The one-day form's rows: every (metric, arm) filled in, all problems reported at once.
+
+    ``fields``: each metric's fields as the form labels them ("Sent", "Replies"), for the messages.
+    """
     rows, errors = [], []
     for (metric, arm), v in values.items():
         try:
-            row = to_row(kinds[metric], metric, arm, day, v)
+            row = to_row(kinds[metric], metric, arm, day, v, (fields or {}).get(metric))
         except InvalidInput as exc:
             errors.extend(exc.errors)
             continue
