@@ -173,9 +173,30 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
             "index",
         ),
     )
+    n1, n2, _ = st.columns([3, 3, 2])
+    denominator = n1.text_input(
+        "Counted over (grid column)",
+        value=(existing.denominator_label or "") if existing else "",
+        key=Keys.criterion(form, role, "den"),
+        placeholder="e.g. Sent, Visitors, Orders",
+        max_chars=40,
+        help="What a rate or average is counted over, as your export names it. Leave empty to name it from "
+        "the channel (an email's rate is over Sent). Rates over the same thing share one column in the grid.",
+    )
+    numerator = n2.text_input(
+        "What is counted (grid column)",
+        value=(existing.numerator_label or "") if existing else "",
+        key=Keys.criterion(form, role, "num"),
+        placeholder="e.g. Replies, Signups",
+        max_chars=40,
+        help="What the rate counts, or what an average or daily figure is of. Leave empty to name it from "
+        "the metric (reply_rate: Replies).",
+    )
     if not metric.strip() and not required:
         return None
     return dict(
+        denominator_label=denominator,
+        numerator_label=numerator,
         metric=metric,
         kind=kind,
         role=role,

@@ -83,12 +83,9 @@ def test_bens_stale_grid_save_is_refused_naming_anas_change_and_nothing_is_writt
     anas = _ana_corrects_32_to_39(engine, pilot_id)
     entries, events = _count(engine, ResultEntry), _count(engine, AuditEvent)
     with pytest.raises(StaleWrite) as refused, transaction(engine) as s:
-        entry_saves.save_grid(
-            s, pilot_id, "reply_rate", bens, _typed(bens, "control", Sent=132), "Ben", today=TODAY
-        )
+        entry_saves.save_grid(s, pilot_id, "reply_rate", bens, _typed(bens, "control", Sent=132), "Ben", today=TODAY)
     assert str(refused.value) == (
-        f"Ana changed sent for 4 Oct · control to 39{_at(anas.created_at)}, after you opened this grid; "
-        "you typed 132."
+        f"Ana changed sent for 4 Oct · control to 39{_at(anas.created_at)}, after you opened this grid; you typed 132."
     )
     assert isinstance(refused.value, ValueError)  # the CLI prints it as one line
     assert (_control(engine, pilot_id).n, _count(engine, ResultEntry), _count(engine, AuditEvent)) == (
@@ -125,9 +122,7 @@ def test_another_field_of_a_row_a_colleague_changed_is_refused_too_saying_which(
     bens = _open_grid(engine, pilot_id)
     _ana_corrects_32_to_39(engine, pilot_id)  # one row is one stored value: its figures go together
     with pytest.raises(StaleWrite, match=r"to 39 at .*; you typed 5 for replies\.$"), transaction(engine) as s:
-        entry_saves.save_grid(
-            s, pilot_id, "reply_rate", bens, _typed(bens, "control", Replies=5), "Ben", today=TODAY
-        )
+        entry_saves.save_grid(s, pilot_id, "reply_rate", bens, _typed(bens, "control", Replies=5), "Ben", today=TODAY)
 
 
 def test_saving_over_a_colleagues_value_on_purpose_is_a_correction_with_both_in_history(engine, pilot_id):
@@ -179,9 +174,7 @@ def test_rows_logged_or_cleared_by_a_colleague_are_named_and_one_already_as_type
     oct_5 = OCT_4 + timedelta(days=1)
     bens = _open_grid(engine, pilot_id, (OCT_4, oct_5))
     anas = _open_grid(engine, pilot_id, (OCT_4, oct_5))
-    edited = _typed(
-        _typed(anas, "pilot", Sent=None, Replies=None), "control", oct_5, Sent=40, Replies=4
-    )
+    edited = _typed(_typed(anas, "pilot", Sent=None, Replies=None), "control", oct_5, Sent=40, Replies=4)
     with transaction(engine) as s:
         entry_saves.save_grid(s, pilot_id, "reply_rate", anas, edited, "Ana", "wrong day", today=TODAY)
     mine = _typed(_typed(bens, "pilot", Replies=6), "control", oct_5, Sent=50, Replies=5)

@@ -261,8 +261,30 @@ def cmd_pilots(args) -> int:
     return 0
 
 
+def count_labels(given: list[str], flag: str, metrics: list[str]) -> dict[str, str]:
+    """``--denominator-label Sent`` (every criterion) or ``reply_rate=Sent`` (one metric's), repeatable."""
+    out: dict[str, str] = {}
+    for text in given:
+        metric, sep, name = text.partition("=")
+        if not sep:
+            out.update(dict.fromkeys(metrics, text.strip()))
+        elif metric.strip() not in metrics:
+            known = ", ".join(dict.fromkeys(metrics)) or "none: add a --criterion first"
+            raise CliError(f"--{flag} '{text}': '{metric.strip()}' is not a criterion's metric ({known}).", EXIT_USAGE)
+        else:
+            out[metric.strip()] = name.strip()
+    return out
+
+
 def cmd_create_pilot(args) -> int:
     criteria = [parse_criterion(c, args.design) for c in args.criterion]
+    metrics = [c["metric"] for c in criteria]
+    named = {
+        "denominator_label": count_labels(args.denominator_label, "denominator-label", metrics),
+        "numerator_label": count_labels(args.numerator_label, "numerator-label", metrics),
+    }
+    for c in criteria:
+        c.update({field: names[c["metric"]] for field, names in named.items() if c["metric"] in names})
     values = dict(
         name=args.name,
         design=args.design,

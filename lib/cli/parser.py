@@ -80,6 +80,21 @@ def build_parser() -> argparse.ArgumentParser:
         choices=UNIT_SUMMARIES,
         help="a unit's value: its mean per row or period (default) or its total for the pilot",
     )
+    p.add_argument(
+        "--denominator-label",
+        action="append",
+        default=[],
+        metavar="[METRIC=]NAME",
+        help="what a rate or average is counted over, as your team says it (e.g. Sent, Orders); repeatable, "
+        "METRIC= for one metric; default: from the metric and channel (an email's rate is over Sent)",
+    )
+    p.add_argument(
+        "--numerator-label",
+        action="append",
+        default=[],
+        metavar="[METRIC=]NAME",
+        help="what is counted (e.g. reply_rate=Replies), or what an average is of; default: from the metric's name",
+    )
 
     p = add("plan", cmd_plan, "Plan a criterion's sample for daily looks, and say what the plan does.")
     p.add_argument("--kind", default="proportion", choices=METRIC_KINDS)

@@ -201,11 +201,11 @@ class PilotIn(_Input, PilotBase):
 class CriterionIn(_Input, CriterionBase):
     def cross_check(self) -> list[FieldError]:
         problems = self._check_threshold()
-        if self.denominator_label and self.numerator_label:
-            if self.denominator_label.casefold() == self.numerator_label.casefold():
-                problems.append(
-                    FieldError("numerator_label", "must differ from what it is counted over (e.g. Replies over Sent).")
-                )
+        den, num = self.denominator_label, self.numerator_label
+        if den and num and den.casefold() == num.casefold():
+            problems.append(
+                FieldError("numerator_label", "must differ from what it is counted over (e.g. Replies over Sent).")
+            )
         if self.expected is not None and self.role != "guardrail":
             # vs a target both are values of the metric; otherwise both are improvements in the good direction
             good = 1 if self.direction == "increase" or self.comparison != "vs_target" else -1

@@ -177,6 +177,7 @@ class CriterionBase(SQLModel):
             if v.casefold() in ("day", "arm"):
                 raise ValueError("is a column the grid already has (Day, Arm); pick another name, e.g. Sent.")
         return v
+
     _role = choice("role", ROLES, "role")
     _comparison = choice("comparison", COMPARISONS, "comparison")
     _direction = choice("direction", DIRECTIONS, "direction")

@@ -154,7 +154,7 @@ def _count_problems(kind: str, fields: Fields, values: dict[str, float | None]) 
         n, k = values.get("exposures"), values.get("conversions")
         if n is not None and k is not None:
             if k > n:
-                return [f"{label['conversions']} ({k:,.0f}) cannot exceed {label['exposures']} ({n:,.0f})."]
+                return [f"{label['conversions']} ({_number(k)}) cannot exceed {label['exposures']} ({_number(n)})."]
             if n != int(n) or k != int(k):
                 return [f"{label['exposures']} and {label['conversions']} must be whole numbers."]
     return []
