@@ -24,15 +24,36 @@ def _col(value: str, none: str) -> str | None:
     return None if value == none else value
 
 
-def _column_pickers(layout: str, kind: str) -> list[tuple[str, str, str]]:
-    """Which file columns a metric needs, as (mapping attribute, label, key suffix)."""
+def _column_pickers(layout: str, kind: str, names: tuple[str, str]) -> list[tuple[str, str, str]]:
+    """Which file columns a metric needs, as (mapping attribute, label, key suffix); a rate's in its own names."""
     if layout == "events":
         return [("column", "Column (0/1 or amount)", "col")]
     if kind == "proportion":
-        return [("conversions_column", "Conversions", "conv"), ("exposures_column", "Exposures", "exp")]
+        return [("conversions_column", plain(names[1]), "conv"), ("exposures_column", plain(names[0]), "exp")]
     if kind == "mean":
         return [("n_column", "Units (n)", "n"), ("sum_column", "Sum", "sum"), ("sum_sq_column", "Sum of squares", "sq")]
     return [("column", "Value", "val")]
+
+
+def _marked_table(rows: list[dict], labels: list[str]) -> str:
+    """The grid's rows that hold a bad cell, as typed, each bad cell marked in red: the problems in place."""
+
+    def cell(value: object) -> str:
+        text = plain(value)  # a typed "|" is escaped too: it cannot break the table
+        return f":red-background[**{text}**]" if str(value).startswith("⚠") else text
+
+    head = ["Day", "Arm", *labels]
+    lines = [
+        "The rows that hold them, as typed, each bad cell marked ⚠:",
+        "",
+        "| " + " | ".join(plain(h) for h in head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    for row in rows:
+        day = row.get("Day")
+        shown = [fmt_date(day) if isinstance(day, date) else plain(day), *(cell(row.get(k, "")) for k in head[1:])]
+        lines.append("| " + " | ".join(shown) + " |")
+    return "\n".join(lines)
 
 
 st.title(":material/edit_note: Log results", anchor=False)
@@ -133,7 +154,8 @@ if can_write():
                     "Day": st.column_config.DateColumn(format="ddd D MMM YYYY"),
                     **{
                         label: st.column_config.TextColumn(
-                            label, help=f"{fields[label].help} Written as in an export: 1,234.5 or 1.234,5 both work."
+                            label,
+                            help=f"{plain(fields[label].help)} Written as in an export: 1,234.5 or 1.234,5 both work.",
                         )
                         for label in grid.labels
                     },
@@ -148,19 +170,7 @@ if can_write():
                     f"\n\n{listed}",
                     icon=":material/warning:",
                 )
-                st.caption("The rows that hold them, as typed, each bad cell marked ⚠:")
-                st.dataframe(  # read-only: the bad cells stand out in their rows
-                    pd.DataFrame(marked_rows(typed, checked.problems)).style.map(
-                        lambda v: (
-                            "background-color: #fde2e1; color: #8a1c1c; font-weight: 600"
-                            if isinstance(v, str) and v.startswith("⚠")
-                            else ""
-                        )
-                    ),
-                    hide_index=True,
-                    width="stretch",
-                    column_config={"Day": st.column_config.DateColumn(format="ddd D MMM YYYY")},
-                )
+                st.markdown(_marked_table(marked_rows(typed, checked.problems), grid.labels))
             pending = conflicts.edited_rows(grid_key)
             if pending:
                 st.caption(
@@ -214,9 +224,9 @@ if can_write():
                 cols[0].markdown(plain(arm))
                 form_values[(metric, arm)] = {
                     f.name: col.number_input(
-                        f"{f.label} · {plain(arm)} · {plain(metric)}",
+                        f"{plain(f.label)} · {plain(arm)} · {plain(metric)}",
                         value=None,
-                        help=f.help,
+                        help=plain(f.help),
                         step=1.0 if f.whole else 0.01,
                         format="%g",
                         key=Keys.day_field(day_form, metric, arm, f.name),
@@ -340,7 +350,9 @@ if can_write():
                     mm = MetricMapping(name=metric_name, kind=kind)  # type: ignore[arg-type]
                     cells = st.columns(4)
                     cells[0].markdown(f"**{plain(metric_label(metric_name))}**  \n*{kind}*")
-                    for cell, (attr, label, short) in zip(cells[1:], _column_pickers(layout, kind), strict=False):
+                    for cell, (attr, label, short) in zip(
+                        cells[1:], _column_pickers(layout, kind, names[metric_name]), strict=False
+                    ):
                         current = getattr(sm, attr)
                         chosen = cell.selectbox(
                             label,

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from lib.cli.main import main
+from lib.formatting import fmt_date
 from lib.infra.db import make_engine, transaction, upgrade
 from lib.infra.inputs import InvalidInput
 from lib.infra.models import Criterion, ResultEntry
@@ -225,8 +226,9 @@ def test_the_page_grid_types_sent_once_for_both_rates_with_the_metrics_own_colum
     at.run()
     said = " ".join(errors(at))
     assert f"{today.day} {today:%b} · pilot · Sent: 'twelve' is not a number" in said
-    marked = at.dataframe[1].value  # the bad row echoed under the grid, the bad cell marked in place
-    assert list(marked["Sent"]) == ["⚠ twelve"] and list(marked["Arm"]) == ["pilot"]
+    # the bad row echoed under the grid, as typed, the bad cell marked in place
+    [marked] = [m.value for m in at.markdown if "each bad cell marked" in m.value]
+    assert f"| {fmt_date(today)} | pilot | :red-background[**⚠ twelve**] |  |  |" in marked
     next(b for b in at.button if b.label == "Save grid").click().run()
     assert count(page_pilot, ResultEntry) == 0
     at.session_state[grid.key] = {

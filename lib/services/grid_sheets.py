@@ -29,10 +29,10 @@ Names = tuple[str, str]  # (what it is counted over, what is counted)
 #: which field of each kind is named by the denominator and which by the numerator
 _NAMED = {"proportion": ("exposures", "conversions"), "mean": ("units", "average"), "count": ("", "value")}
 _HELP = {
-    "exposures": "How many were reached that day: {den}.",
-    "conversions": "How many of them {num}: the count behind {metric}.",
-    "units": "How many {den} the average is over.",
-    "average": "The average per unit ({num}).",
+    "exposures": "{den}: how many were reached that day.",
+    "conversions": "{num}: how many of them did it, the count behind {metric}.",
+    "units": "{den}: how many the average is over.",
+    "average": "{num}: the average per unit.",
     "value": "The day's figure for {metric}.",
 }
 
@@ -44,9 +44,7 @@ def entry_fields(kind: str, names: Names, metric: str = "") -> tuple[EntryField,
     out = []
     for f in FIELDS[kind]:
         label = den if f.name == den_field and den else num if f.name == num_field and num else f.label
-        text = _HELP.get(f.name, f.help).format(
-            den=den.lower(), num=num.lower(), metric=metric_label(metric, in_sentence=True)
-        )
+        text = _HELP.get(f.name, f.help).format(den=den, num=num, metric=metric_label(metric, in_sentence=True))
         out.append(replace(f, label=label, help=text))
     return tuple(out)
 
