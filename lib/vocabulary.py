@@ -198,6 +198,10 @@ SHARE_SCOPES: tuple[str, ...] = ("pilot", "goal")
 
 #: a unit's value when stores or markets are split between the arms: its mean per row or period, or its total
 UNIT_SUMMARIES: tuple[str, ...] = ("mean", "total")
+UNIT_SUMMARY_LABELS: dict[str, str] = {
+    "mean": "Its mean per row or period",
+    "total": "Its total for the pilot",
+}
 
 #: aggregated: one row per day and arm; events: one row per person or order
 IMPORT_LAYOUTS: tuple[str, ...] = ("aggregated", "events")
