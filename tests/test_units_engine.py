@@ -12,6 +12,7 @@ import statsmodels.api as sm
 from lib.decide import evaluate_pilot
 from lib.decide.frozen import evaluation_from_snapshot
 from lib.specs import CriterionSpec, Observation, PilotSpec, UnitObservation
+from lib.stats.contrasts import LinearContrast
 from tests.stores import store_promotion
 
 START = date(2026, 3, 2)
@@ -185,3 +186,30 @@ def test_people_with_a_past_value_get_cuped_the_same_estimator():
     assert v.adjusted_for == ["past_spend"] and v.n_units == {"control": 200, "pilot": 200}
     assert "on 200 people per arm" in v.sentence
     assert v.adjustment_note.startswith("Adjusted for past_spend: the interval is ")
+
+
+def test_a_target_on_a_store_pilot_is_held_per_store_not_per_row():
+    """vs a target: one value per store (its mean weekly sales), a t-test on the stores, checked with pandas."""
+    frame = store_promotion(seed=8)
+    mine = frame[frame.Promotion == 1]
+    per_store = mine.groupby("LocationID").sales.mean()  # the oracle: one value per store
+    target = float(per_store.mean()) - 3.0
+    crit = CriterionSpec("sales", "mean", "primary", "vs_target", target, expected=target + 5.0)
+    rows_only = evaluate_pilot(_pilot(unit=None), [crit], _arm_rows(frame)).verdicts[0]
+    stores = evaluate_pilot(_pilot(), [crit], _arm_rows(frame), unit_observations=_rows(frame)).verdicts[0]
+    assert stores.sample_n == len(per_store) < rows_only.sample_n == len(mine)  # stores, not store-weeks
+    assert stores.pilot_value == pytest.approx(per_store.mean())
+    se = per_store.std(ddof=1) / np.sqrt(len(per_store))
+    oracle = LinearContrast(per_store.mean(), se, len(per_store) - 1)  # Student's t on the stores' own spread
+    assert stores.standard_error == pytest.approx((oracle.upper(1.0) - oracle.lower(1.0)) / 2, rel=1e-9)
+    assert rows_only.standard_error < se  # rows read as independent claim more certainty than the stores hold
+    assert "stores" in stores.sentence and "stores" not in rows_only.sentence
+
+
+def test_a_target_with_one_store_in_the_pilot_arm_is_not_judged():
+    frame = store_promotion(seed=9)
+    one = frame[(frame.Promotion == 1) & (frame.LocationID == frame[frame.Promotion == 1].LocationID.iloc[0])]
+    crit = CriterionSpec("sales", "mean", "primary", "vs_target", 40.0, expected=45.0)
+    v = evaluate_pilot(_pilot(), [crit], _arm_rows(one), unit_observations=_rows(one)).verdicts[0]
+    assert v.status == "inconclusive" and v.ci_low is None
+    assert any("at least two stores" in w for w in v.warnings)
