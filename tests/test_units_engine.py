@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy.stats import t
 
 from lib.decide import evaluate_pilot
 from lib.decide.frozen import evaluation_from_snapshot
@@ -213,3 +214,28 @@ def test_a_target_with_one_store_in_the_pilot_arm_is_not_judged():
     v = evaluate_pilot(_pilot(), [crit], _arm_rows(one), unit_observations=_rows(one)).verdicts[0]
     assert v.status == "inconclusive" and v.ci_low is None
     assert any("at least two stores" in w for w in v.warnings)
+
+
+def test_the_over_time_chart_replays_stores_not_rows():
+    """Each day of the replay is the per-store verdict of that day; the arms' bands are over one value per store."""
+    from lib.charts import timeline
+
+    frame = store_promotion(seed=10)
+    pilot, rows, obs = _pilot(), _rows(frame), _arm_rows(frame)
+    line = timeline(pilot, [SALES], obs, unit_observations=rows)
+    assert [p.day for p in line.effects] == [START + timedelta(weeks=w) for w in range(4)]
+    for point in line.effects:
+        that_day = evaluate_pilot(pilot, [SALES], obs, unit_observations=rows, as_of=point.day).verdicts[0]
+        assert (point.ci_low, point.ci_high) == (that_day.ci_low, that_day.ci_high)  # the verdict that day
+    last = [p for p in line.arms if p.day == line.effects[-1].day]
+    stores = frame.groupby(["Promotion", "LocationID"]).sales.mean()  # the oracle: one value per store
+    for p in last:
+        mine = stores.loc[int(p.arm)]
+        assert p.n == len(mine)  # counted in stores, not store-weeks
+        half = (p.high - p.low) / 2
+        assert half == pytest.approx(t.ppf(0.975, len(mine) - 1) * mine.std(ddof=1) / np.sqrt(len(mine)), rel=1e-9)
+    rows_only = timeline(_pilot(unit=None), [SALES], obs)
+    assert [p.n for p in rows_only.arms if p.day == rows_only.effects[-1].day] == [
+        len(frame[frame.Promotion == 2]),
+        len(frame[frame.Promotion == 1]),
+    ]  # what the chart drew before: rows
