@@ -111,6 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-day", type=float, help="people per arm per day: adds duration and what it can detect")
     p.add_argument("--units", default="people")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--before-file",
+        metavar="FILE",
+        help="each unit's figures from before the pilot (CSV or xlsx): the plan also quotes the units needed "
+        "when the verdict adjusts for them (a unit with several rows: its later rows stand in for the outcome)",
+    )
+    p.add_argument("--unit-column", metavar="COL", help="with --before-file: the store or market id on each row")
+    p.add_argument("--before-column", metavar="COL", help="with --before-file: the value before the pilot (sales)")
+    p.add_argument("--strata-column", metavar="COL", help="with --before-file: what each unit belongs to (market)")
 
     p = add(
         "report",
