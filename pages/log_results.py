@@ -8,6 +8,7 @@ import streamlit as st
 from lib import formatting as fmt
 from lib.adapter import conflicts
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash, show_invalid
+from lib.adapter.unit_grid import unit_grid_editor
 from lib.adapter.widgets import file_slug, plain, read_only_note, table
 from lib.formatting import fmt_date
 from lib.importer import LAYOUTS, ImportFileError, ImportMapping, MetricMapping, file_checksum, read_sample
@@ -108,13 +109,19 @@ if can_write():
             "grid: their common count is typed once.",
         )
         default_from = max(first_day or last_day - timedelta(days=13), last_day - timedelta(days=13))
-        window = g2.date_input(
-            "Days shown",
-            value=(default_from, last_day),
-            format="YYYY-MM-DD",
-            help="Pick a range; every day × arm in it gets a row, logged or not.",
+        window = (
+            None
+            if pilot.unit
+            else g2.date_input(
+                "Days shown",
+                value=(default_from, last_day),
+                format="YYYY-MM-DD",
+                help="Pick a range; every day × arm in it gets a row, logged or not.",
+            )
         )
-        if isinstance(window, tuple) and len(window) == 2:
+        if pilot.unit:  # judged per store: a row per store, with its market and its value from before
+            unit_grid_editor(pilot_id, pilot.unit, sheets[chosen], last_day, first_day)
+        elif isinstance(window, tuple) and len(window) == 2:
             days = [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)][:120]
             metrics: tuple[str, ...] = sheets[chosen].metrics
 
