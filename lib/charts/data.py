@@ -271,11 +271,12 @@ def timeline(
     metrics = {c.metric for c in criteria}
     days = sorted(
         {
-            o.day
-            for o in [*observations, *unit_observations]
-            if o.metric in metrics
-            and (pilot.start is None or o.day >= pilot.start)
-            and (as_of is None or o.day <= as_of)
+            day
+            for day, metric in [
+                *((o.day, o.metric) for o in observations),
+                *((u.day, u.metric) for u in unit_observations),
+            ]
+            if metric in metrics and (pilot.start is None or day >= pilot.start) and (as_of is None or day <= as_of)
         }
     )
     daily = _daily(observations, {c.metric: c.kind for c in criteria})

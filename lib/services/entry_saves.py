@@ -12,7 +12,7 @@ who logged it. Either can save over a colleague's value on purpose
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -142,7 +142,7 @@ def _labels(fields: Fields, names: Sequence[str]) -> str:
     return " and ".join(f.label.lower() for f in fields if f.name in names)
 
 
-def _count_problems(kind: str, fields: Fields, values: dict[str, float | None]) -> list[str]:
+def _count_problems(kind: str, fields: Fields, values: Mapping[str, float | None]) -> list[str]:
     """A row's figures against the rules for its kind, in the grid's own words ("Replies (120) cannot exceed Sent (100)")."""
     label = {f.name: f.label for f in fields}
     negative = [
