@@ -244,3 +244,18 @@ def test_the_page_grid_types_sent_once_for_both_rates_with_the_metrics_own_colum
             "reply_rate": (500, 20),
             "unsubscribe_rate": (500, 2),
         }
+
+
+def test_the_designer_names_a_criterions_counts_and_the_grid_uses_them(app_engine):
+    at = page("pages/pilots.py").run()
+    tab = at.tabs[1]
+    next(w for w in tab.text_input if w.label == "Name").set_value("Click-to-open test")
+    next(w for w in tab.text_input if w.label.startswith("Metric")).set_value("ctor")
+    next(w for w in tab.text_input if w.label == "Counted over (grid column)").set_value("Opens")
+    next(w for w in tab.text_input if w.label == "What is counted (grid column)").set_value("Clicks")
+    next(b for b in tab.button if b.label == "Create pilot").click().run()
+    assert not errors(at), errors(at)
+    with Session(app_engine) as s:
+        [c] = s.exec(select(Criterion)).all()
+        assert (c.denominator_label, c.numerator_label) == ("Opens", "Clicks")
+        assert entry_saves.grid_for(s, c.pilot_id, "ctor", [START]).labels == ["Opens", "Clicks"]
