@@ -156,3 +156,30 @@ def test_the_log_results_page_offers_the_store_grid_on_the_demo_store_pilot(app_
     with Session(app_demo_engine) as s:
         today = [r for r in unit_results.unit_observations(s, [15])[15] if r.day == date.today()]
     assert len(today) == 60 and {r.stratum_name for r in today} == {"market"}
+
+
+def test_a_branch_pilots_rates_share_one_sent_per_branch(engine):
+    with transaction(engine) as s:
+        pid = factories.ab_pilot(
+            s, "Branches", unit="branches", start_date=START, end_date=START + timedelta(days=27)
+        ).id
+    sheet = ("reply_rate", "unsubscribe_rate")
+    with Session(engine) as s:
+        grid = unit_grid.unit_grid_for(s, pid, sheet)
+    assert grid.columns == ["Branch", "Arm", "Sent", "Replies", "Unsubscribes", "Market", "Before the pilot"]
+    typed = [
+        {
+            "Branch": f"B{i}",
+            "Arm": "control" if i % 2 else "pilot",
+            "Sent": "200",
+            "Replies": str(10 + i),
+            "Unsubscribes": "1",
+        }
+        for i in range(6)
+    ]
+    with transaction(engine) as s:
+        unit_grid.save_unit_grid(s, pid, sheet, START, typed, "Ana")
+    with Session(engine) as s:
+        stored = {(r.metric, r.unit): (r.n, r.total) for r in unit_results.unit_observations(s, [pid])[pid]}
+    assert stored[("reply_rate", "B3")] == (200, 13) and stored[("unsubscribe_rate", "B3")] == (200, 1)  # Sent once
+    assert len(stored) == 12
