@@ -14,7 +14,7 @@ from lib.infra.inputs import InvalidInput
 from lib.infra.models import Criterion, ResultEntry
 from lib.services import entry_saves, pilots, results
 from lib.services.grid_cells import marked_rows, read_grid, text_rows
-from lib.services.grid_sheets import group, names_for
+from lib.services.grid_sheets import group, names_for, sheet
 from lib.vocabulary import count_names
 from tests import factories
 from tests.pages_helpers import count, errors, page
@@ -259,3 +259,10 @@ def test_the_designer_names_a_criterions_counts_and_the_grid_uses_them(app_engin
         [c] = s.exec(select(Criterion)).all()
         assert (c.denominator_label, c.numerator_label) == ("Opens", "Clicks")
         assert entry_saves.grid_for(s, c.pilot_id, "ctor", [START]).labels == ["Opens", "Clicks"]
+
+
+def test_counts_named_alike_in_any_case_share_one_column():
+    kinds = {"reply_rate": "proportion", "bounce_rate": "proportion"}
+    names = {"reply_rate": ("Delivered", "Replies"), "bounce_rate": ("delivered", "Bounces")}
+    [metrics] = group(kinds, names)
+    assert sheet(metrics, kinds, names).labels == ["Delivered", "Replies", "Bounces"]

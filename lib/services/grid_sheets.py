@@ -148,6 +148,8 @@ def sheet(metrics: Sequence[str], kinds: Mapping[str, str], names: Mapping[str, 
     """The sheet of ``metrics``: several only when they are rates counted over the same thing."""
     metrics = tuple(metrics)
     shared = names[metrics[0]][0] if len(metrics) > 1 else None
+    if shared:  # "Sent" and "sent" are one column, written as the first metric writes it
+        names = {**names, **{m: (shared, names[m][1]) for m in metrics}}
     fields = _column_labels(metrics, kinds, names)
     columns: dict[str, GridColumn] = {}
     for m in metrics:
