@@ -12,7 +12,7 @@ from lib.adapter.unit_grid import unit_grid_editor
 from lib.adapter.widgets import file_slug, plain, read_only_note, table
 from lib.formatting import fmt_date
 from lib.importer import LAYOUTS, ImportFileError, ImportMapping, MetricMapping, file_checksum, read_sample
-from lib.infra.inputs import InvalidInput
+from lib.infra.inputs import FieldError, InvalidInput
 from lib.services import entry_saves, grid_sheets, import_batches, pilots, results
 from lib.services.conflicts import Overwrite, StaleWrite
 from lib.services.grid_cells import marked_rows, read_grid, text_rows
@@ -82,7 +82,7 @@ with read() as session:
     pilot = pilots.get_pilot(session, pilot_id)
     kinds = pilots.metric_kinds(session, pilot_id)
     names = grid_sheets.names_for(session, pilot_id)
-    sheets = grid_sheets.sheets_for(session, pilot_id, kinds)
+    sheet_of = {sh.key: sh for sh in grid_sheets.sheets_for(session, pilot_id, kinds)}
     entries = results.current_entries(session, pilot_id)
     hist = results.history(session, pilot_id)
 
@@ -100,11 +100,10 @@ if can_write():
 
     with tab_grid:
         g1, g2 = st.columns([1, 2])
-        sheets = {sh.key: sh for sh in sheets}
         chosen = g1.selectbox(
             "Metric",
-            list(sheets),
-            format_func=lambda k: sheets[k].title,
+            list(sheet_of),
+            format_func=lambda k: sheet_of[k].title,
             help="Rates counted over the same thing (reply and unsubscribe rate, both per email sent) share one "
             "grid: their common count is typed once.",
         )
@@ -120,10 +119,10 @@ if can_write():
             )
         )
         if pilot.unit:  # judged per store: a row per store, with its market and its value from before
-            unit_grid_editor(pilot_id, pilot.unit, sheets[chosen], last_day, first_day)
+            unit_grid_editor(pilot_id, pilot.unit, sheet_of[chosen], last_day, first_day)
         elif isinstance(window, tuple) and len(window) == 2:
             days = [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)][:120]
-            metrics: tuple[str, ...] = sheets[chosen].metrics
+            metrics: tuple[str, ...] = sheet_of[chosen].metrics
 
             def _read_grid(metrics: tuple[str, ...]) -> entry_saves.Grid:
                 with read() as session:
@@ -134,7 +133,7 @@ if can_write():
                 if split:  # the logged figures differ: one column cannot show both, so each metric on its own
                     shown_split = "\n".join(f"- {plain(d)}" for d in split[:5])
                     st.info(
-                        f"**{plain(sheets[chosen].shared)} differs between these metrics on {len(split)} row(s)**, "
+                        f"**{plain(sheet_of[chosen].shared)} differs between these metrics on {len(split)} row(s)**, "
                         f"so for these days each metric gets its own grid:\n\n{shown_split}",
                         icon=":material/call_split:",
                     )
@@ -223,26 +222,33 @@ if can_write():
     with tab_day, st.form(day_form):
         day = st.date_input("Day", value=logging.shown_until(date.today()), format="YYYY-MM-DD")
         form_values: dict[tuple[str, str], dict] = {}
+        lone: list[tuple[str, str]] = []  # (arm, problem): a shared count typed alone, refused on Save
         labelled = {metric: entry_fields(kind, names[metric], metric) for metric, kind in kinds.items()}
-        for metric in kinds:
-            st.markdown(f"**{plain(metric_label(metric))}**")
+        for sh in sheet_of.values():  # rates that share a count type it once here too
+            st.markdown(f"**{plain(sh.title)}**")
             for arm in pilot.arm_list:
-                cols = st.columns([1, *[2] * len(labelled[metric])])
+                cols = st.columns([1, *[2] * len(sh.columns)])
                 cols[0].markdown(plain(arm))
-                form_values[(metric, arm)] = {
-                    f.name: col.number_input(
-                        f"{plain(f.label)} · {plain(arm)} · {plain(metric)}",
+                typed_day = {
+                    c.label: col.number_input(
+                        f"{plain(c.label)} · {plain(arm)} · {plain(' + '.join(dict.fromkeys(m for m, _ in c.feeds)))}",
                         value=None,
-                        help=plain(f.help),
-                        step=1.0 if f.whole else 0.01,
+                        help=plain(c.help),
+                        step=1.0 if c.whole else 0.01,
                         format="%g",
-                        key=Keys.day_field(day_form, metric, arm, f.name),
+                        key=Keys.day_field(day_form, sh.key, arm, c.label),
                     )
-                    for f, col in zip(labelled[metric], cols[1:], strict=True)
+                    for c, col in zip(sh.columns, cols[1:], strict=True)
                 }
+                parts, problem = grid_sheets.form_parts(sh, typed_day)
+                form_values.update({(m, arm): v for m, v in parts.items()})
+                if problem:
+                    lone.append((arm, problem))
         if st.form_submit_button("Save day", type="primary", key=Keys.submit(day_form)):
 
-            def _day_rows(leave_out=(), typed=(day, form_values)) -> list[dict]:  # bound now: reused later
+            def _day_rows(leave_out=(), typed=(day, form_values), lone=tuple(lone)) -> list[dict]:  # bound now
+                if lone:
+                    raise InvalidInput([FieldError(f"{fmt_date(typed[0])} · {arm}", text) for arm, text in lone])
                 rows = form_rows(kinds, *typed, labelled)
                 return [r for r in rows if (r["day"], r["arm"], r["metric"]) not in leave_out]
 

@@ -214,7 +214,7 @@ def test_the_page_grid_types_sent_once_for_both_rates_with_the_metrics_own_colum
     grid = at.data_editor[0]
     assert list(grid.value.columns) == ["Day", "Arm", "Sent", "Replies", "Unsubscribes"]
     assert {w.label for w in at.number_input} >= {
-        "Sent · control · reply_rate",
+        "Sent · control · reply_rate + unsubscribe_rate",
         "Unsubscribes · pilot · unsubscribe_rate",
     }
     control, pilot = len(grid.value) - 2, len(grid.value) - 1
@@ -266,3 +266,27 @@ def test_counts_named_alike_in_any_case_share_one_column():
     names = {"reply_rate": ("Delivered", "Replies"), "bounce_rate": ("delivered", "Bounces")}
     [metrics] = group(kinds, names)
     assert sheet(metrics, kinds, names).labels == ["Delivered", "Replies", "Bounces"]
+
+
+def test_the_one_day_form_types_sent_once_for_both_rates_and_refuses_it_alone(page_pilot):
+    at = page("pages/log_results.py").run()
+    inputs = {w.label: w for w in at.number_input}
+    assert "Sent · control · reply_rate" not in inputs and "Sent · control · unsubscribe_rate" not in inputs
+    inputs["Sent · control · reply_rate + unsubscribe_rate"].set_value(400)
+    inputs["Replies · control · reply_rate"].set_value(24)
+    inputs["Unsubscribes · control · unsubscribe_rate"].set_value(1)
+    inputs["Sent · pilot · reply_rate + unsubscribe_rate"].set_value(410)  # nothing beside it
+    next(b for b in at.button if b.label == "Save day").click().run()
+    said = " ".join(errors(at))
+    assert "pilot: Sent is typed but Replies and Unsubscribes are empty" in said
+    assert count(page_pilot, ResultEntry) == 0
+    inputs = {w.label: w for w in at.number_input}
+    inputs["Replies · pilot · reply_rate"].set_value(33)  # unsubscribes not known yet: only the reply rate is logged
+    next(b for b in at.button if b.label == "Save day").click().run()
+    assert not errors(at), errors(at)
+    with Session(page_pilot) as s:
+        assert sorted((e.arm, e.metric, e.n, e.total) for e in results.current_entries(s, 1)) == [
+            ("control", "reply_rate", 400, 24),
+            ("control", "unsubscribe_rate", 400, 1),
+            ("pilot", "reply_rate", 410, 33),
+        ]

@@ -129,10 +129,13 @@ def _day_inputs(at):
     "values, message",
     [
         (
-            {"Sent · control · reply_rate": 100, "Replies · control · reply_rate": 120},
+            {"Sent · control · reply_rate + unsubscribe_rate": 100, "Replies · control · reply_rate": 120},
             "Replies (120) cannot exceed Sent (100)",
         ),
-        ({"Sent · pilot · reply_rate": -5, "Replies · pilot · reply_rate": 0}, "must not be negative"),
+        (
+            {"Sent · pilot · reply_rate + unsubscribe_rate": -5, "Replies · pilot · reply_rate": 0},
+            "must not be negative",
+        ),
         ({}, "every field is empty"),
     ],
 )
@@ -141,7 +144,7 @@ def test_log_results_bad_input_shows_a_message_and_writes_nothing(pilot_engine, 
     inputs = _day_inputs(at)
     # a good row next to the bad one: the whole save is refused
     if values:
-        inputs["Sent · control · unsubscribe_rate"].set_value(100)
+        inputs["Sent · control · reply_rate + unsubscribe_rate"].set_value(100)
         inputs["Unsubscribes · control · unsubscribe_rate"].set_value(1)
     for label, v in values.items():
         inputs[label].set_value(v)
@@ -153,9 +156,9 @@ def test_log_results_bad_input_shows_a_message_and_writes_nothing(pilot_engine, 
 def test_log_results_saves_a_day_and_a_grid_correction_shows_in_history(pilot_engine):
     at = page("pages/log_results.py").run()
     inputs = _day_inputs(at)
-    inputs["Sent · control · reply_rate"].set_value(400)
+    inputs["Sent · control · reply_rate + unsubscribe_rate"].set_value(400)
     inputs["Replies · control · reply_rate"].set_value(20)
-    inputs["Sent · pilot · reply_rate"].set_value(410)
+    inputs["Sent · pilot · reply_rate + unsubscribe_rate"].set_value(410)
     inputs["Replies · pilot · reply_rate"].set_value(31)
     button(at, "Save day").click().run()
     assert count(pilot_engine, ResultEntry) == 2

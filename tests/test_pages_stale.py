@@ -206,7 +206,7 @@ def test_the_day_form_names_a_value_logged_after_the_page_showed_and_saves_over_
     with transaction(pilot_engine) as s:
         results.log_results(s, 1, factories.day_rows(date.today(), control=(39, 3)), "Ana")
     inputs = {w.label: w for w in at.number_input}
-    inputs["Sent · control · reply_rate"].set_value(132)
+    inputs["Sent · control · reply_rate + unsubscribe_rate"].set_value(132)
     inputs["Replies · control · reply_rate"].set_value(5)
     button(at, "Save day").click().run()
     assert "Ana logged reply rate for" in warnings(at) and "you typed 132 sent and 5 replies." in warnings(at)
@@ -224,7 +224,7 @@ def test_the_day_form_names_a_value_logged_after_the_page_showed_and_saves_over_
 def test_a_lone_editor_logging_a_day_then_correcting_it_in_the_grid_sees_no_refusal(pilot_engine):
     at = page("pages/log_results.py").run()
     inputs = {w.label: w for w in at.number_input}
-    inputs["Sent · control · reply_rate"].set_value(400)
+    inputs["Sent · control · reply_rate + unsubscribe_rate"].set_value(400)
     inputs["Replies · control · reply_rate"].set_value(20)
     button(at, "Save day").click().run()
     grid = at.data_editor[0]
@@ -234,7 +234,7 @@ def test_a_lone_editor_logging_a_day_then_correcting_it_in_the_grid_sees_no_refu
     button(at, "Save grid").click().run()
     assert not errors(at) and not warnings(at) and "1 corrected" in at.success[0].value
     inputs = {w.label: w for w in at.number_input}
-    inputs["Sent · control · reply_rate"].set_value(1)
+    inputs["Sent · control · reply_rate + unsubscribe_rate"].set_value(1)
     inputs["Replies · control · reply_rate"].set_value(1)
     button(at, "Save day").click().run()  # the same day again: told to correct it, as before — not a refusal
     assert any("already logged; edit that value instead" in e for e in errors(at)) and not warnings(at)

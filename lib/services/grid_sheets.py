@@ -224,3 +224,27 @@ def _blank(value: object) -> bool:
     return (
         value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
     )
+
+
+def form_parts(sh: Sheet, typed: Mapping[str, float | None]) -> tuple[dict[str, dict[str, float | None]], str | None]:
+    """One arm's figures in the one-day form, typed by column (``{"Sent": 400, "Replies": 24, ...}``), as each
+    metric's field values; the shared count feeds every metric whose own count is typed. A shared count typed
+    with none of its metrics' counts is the problem returned (it would be saved for nothing)."""
+    parts: dict[str, dict[str, float | None]] = {}
+    for m in sh.metrics:
+        values = {f.name: typed.get(f.label) for f in sh.fields(m)}
+        own = [typed.get(f.label) for f in sh.fields(m) if f.label != sh.shared]
+        if sh.shared and all(_blank(v) for v in own):
+            values = dict.fromkeys(values)  # nothing typed for this metric: the shared count is the others'
+        parts[m] = values
+    if (
+        sh.shared
+        and not _blank(typed.get(sh.shared))
+        and all(all(v is None for v in p.values()) for p in parts.values())
+    ):
+        own_labels = [label for label in sh.labels if label != sh.shared]
+        return (
+            parts,
+            f"{sh.shared} is typed but {' and '.join(own_labels)} are empty: fill in at least one, or clear {sh.shared}.",
+        )
+    return parts, None

@@ -55,7 +55,7 @@ def test_an_entry_made_with_no_name_asks_for_one_first(page: Page, nameless):
     expect(ask).to_be_visible()  # asked above the page before anything is written
     page.get_by_role("tab", name="Enter one day").click()
     for arm, (sent, replies) in {"control": (400, 24), "pilot": (410, 33)}.items():
-        page.get_by_label(f"Sent · {arm} · reply_rate", exact=True).fill(str(sent))
+        page.get_by_label(f"Sent · {arm} · reply_rate + unsubscribe_rate", exact=True).fill(str(sent))
         page.get_by_label(f"Replies · {arm} · reply_rate", exact=True).fill(str(replies))
     page.get_by_role("button", name="Save day").click()
     settled(page)
@@ -68,7 +68,9 @@ def test_an_entry_made_with_no_name_asks_for_one_first(page: Page, nameless):
     expect(page.get_by_text("Who is working?")).to_have_count(0)  # asked once
     expect(page.get_by_test_id("stSidebar").get_by_label("Your name", exact=True)).to_have_value("Nia New")
     page.get_by_role("tab", name="Enter one day").click()
-    expect(page.get_by_label("Sent · pilot · reply_rate", exact=True)).to_have_value("410")  # typed, kept
+    expect(page.get_by_label("Sent · pilot · reply_rate + unsubscribe_rate", exact=True)).to_have_value(
+        "410"
+    )  # typed, kept
     page.get_by_role("button", name="Save day").click()
     expect(page.get_by_text("Saved 2 value(s)")).to_be_visible(timeout=30_000)
     assert sorted(e.created_by for e in _entries(url)) == ["Nia New", "Nia New"]
