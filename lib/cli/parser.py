@@ -80,6 +80,21 @@ def build_parser() -> argparse.ArgumentParser:
         choices=UNIT_SUMMARIES,
         help="a unit's value: its mean per row or period (default) or its total for the pilot",
     )
+    p.add_argument(
+        "--denominator-label",
+        action="append",
+        default=[],
+        metavar="[METRIC=]NAME",
+        help="what a rate or average is counted over, as your team says it (e.g. Sent, Orders); repeatable, "
+        "METRIC= for one metric; default: from the metric and channel (an email's rate is over Sent)",
+    )
+    p.add_argument(
+        "--numerator-label",
+        action="append",
+        default=[],
+        metavar="[METRIC=]NAME",
+        help="what is counted (e.g. reply_rate=Replies), or what an average is of; default: from the metric's name",
+    )
 
     p = add("plan", cmd_plan, "Plan a criterion's sample for daily looks, and say what the plan does.")
     p.add_argument("--kind", default="proportion", choices=METRIC_KINDS)
@@ -96,6 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-day", type=float, help="people per arm per day: adds duration and what it can detect")
     p.add_argument("--units", default="people")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--before-file",
+        metavar="FILE",
+        help="each unit's figures from before the pilot (CSV or xlsx): the plan also quotes the units needed "
+        "when the verdict adjusts for them (a unit with several rows: its later rows stand in for the outcome)",
+    )
+    p.add_argument("--unit-column", metavar="COL", help="with --before-file: the store or market id on each row")
+    p.add_argument("--before-column", metavar="COL", help="with --before-file: the value before the pilot (sales)")
+    p.add_argument("--strata-column", metavar="COL", help="with --before-file: what each unit belongs to (market)")
 
     p = add(
         "report",

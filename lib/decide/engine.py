@@ -52,10 +52,17 @@ def _evidence(
         return progress.with_progress(
             money.money_evidence(crit, pilot, arms, spend, unit), pilot, last_day, plan_applies=crit.kind == plan_kind
         )
-    if rows and pilot.design == "ab" and crit.comparison == "vs_control" and per_unit.applies(pilot, rows):
+    per_ab = pilot.design == "ab" and crit.comparison == "vs_control" and per_unit.applies(pilot, rows or ())
+    per_target = crit.comparison == "vs_target" and bool(pilot.unit)  # units split: a target is held per unit too
+    if rows and (per_ab or per_target):
         until = per_unit.covered_until(rows, last_day)  # a weekly row speaks for its week, up to the look
         until = min(until, as_of) if until is not None and as_of is not None else until
-        return per_unit.with_unit_progress(per_unit.unit_evidence(crit, pilot, rows), pilot, until)
+        ev = (
+            per_unit.unit_target_evidence(crit, pilot, rows)
+            if per_target
+            else per_unit.unit_evidence(crit, pilot, rows)
+        )
+        return per_unit.with_unit_progress(ev, pilot, until)
     try:
         if crit.comparison == "vs_target":
             ev = evid.target_evidence(crit, pilot, arms, unit)

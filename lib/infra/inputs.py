@@ -48,6 +48,8 @@ FIELD_LABELS = {
     "your_name": "Your name",
     "period_end": "Period ending",
     "value": "Actual",
+    "denominator_label": "Counted over",
+    "numerator_label": "What is counted",
 }
 
 
@@ -205,6 +207,11 @@ class CriterionIn(_Input, CriterionBase):
             )
             return [FieldError(name, message) for name, message in found]
         problems = self._check_threshold()
+        den, num = self.denominator_label, self.numerator_label
+        if den and num and den.casefold() == num.casefold():
+            problems.append(
+                FieldError("numerator_label", "must differ from what it is counted over (e.g. Replies over Sent).")
+            )
         if self.expected is not None and self.role != "guardrail":
             # vs a target both are values of the metric; otherwise both are improvements in the good direction
             good = 1 if self.direction == "increase" or self.comparison != "vs_target" else -1

@@ -159,9 +159,25 @@ class CriterionBase(SQLModel):
     threshold_type: str = Field(default="absolute", max_length=CHOICE_MAX)
     confidence: float = 0.95
     expected: float | None = None
+    #: what a rate or an average is counted over, as the team says it ("Sent", "Orders"); None: from the metric
+    denominator_label: str | None = Field(default=None, max_length=UNIT_MAX)
+    #: what is counted ("Replies"), or what an average or a daily figure is of ("Order value"); None: from the metric
+    numerator_label: str | None = Field(default=None, max_length=UNIT_MAX)
 
     _required = field_validator("metric", mode="before")(required_text)
     _kind = choice("kind", METRIC_KINDS, "metric kind")
+
+    @field_validator("denominator_label", "numerator_label", mode="before")
+    @classmethod
+    def _count_name(cls, v: object) -> object:
+        if isinstance(v, str):
+            v = " ".join(v.split())
+            if not v:
+                return None  # left empty: named from the metric
+            if v.casefold() in ("day", "arm"):
+                raise ValueError("is a column the grid already has (Day, Arm); pick another name, e.g. Sent.")
+        return v
+
     _role = choice("role", ROLES, "role")
     _comparison = choice("comparison", COMPARISONS, "comparison")
     _direction = choice("direction", DIRECTIONS, "direction")

@@ -40,6 +40,8 @@ CRITERION_FIELDS = (
     "threshold",
     "threshold_type",
     "confidence",
+    "denominator_label",
+    "numerator_label",
 )
 
 
