@@ -13,7 +13,48 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-MARKETS = ["Atlanta", "Austin", "Baltimore", "Boston", "Charlotte", "Chicago", "Cincinnati", "Cleveland", "Columbus", "Dallas", "Denver", "Detroit", "Houston", "Indianapolis", "Jacksonville", "KansasCity", "LasVegas", "LosAngeles", "Memphis", "Miami", "Milwaukee", "Minneapolis", "Nashville", "NewOrleans", "NewYork", "Oklahoma", "Omaha", "Orlando", "Philadelphia", "Phoenix", "Pittsburgh", "Portland", "Raleigh", "Sacramento", "SaltLake", "SanAntonio", "SanDiego", "Seattle", "StLouis", "Tampa"]
+MARKETS = [
+    "Atlanta",
+    "Austin",
+    "Baltimore",
+    "Boston",
+    "Charlotte",
+    "Chicago",
+    "Cincinnati",
+    "Cleveland",
+    "Columbus",
+    "Dallas",
+    "Denver",
+    "Detroit",
+    "Houston",
+    "Indianapolis",
+    "Jacksonville",
+    "KansasCity",
+    "LasVegas",
+    "LosAngeles",
+    "Memphis",
+    "Miami",
+    "Milwaukee",
+    "Minneapolis",
+    "Nashville",
+    "NewOrleans",
+    "NewYork",
+    "Oklahoma",
+    "Omaha",
+    "Orlando",
+    "Philadelphia",
+    "Phoenix",
+    "Pittsburgh",
+    "Portland",
+    "Raleigh",
+    "Sacramento",
+    "SaltLake",
+    "SanAntonio",
+    "SanDiego",
+    "Seattle",
+    "StLouis",
+    "Tampa",
+]
 TEST_MARKETS = ("Chicago", "Portland")
 PRE_DAYS, TEST_DAYS = 90, 15
 

@@ -297,8 +297,10 @@ VERDICT_KEYS += ("unadjusted_difference", "unadjusted_ci_low", "unadjusted_ci_hi
 
 def cmd_evaluate(args) -> int:
     """The engine's verdicts under each pilot's headline (``lib.services.headline``: the pilot page's too)."""
+    from lib.decide.market import json_view
     from lib.services.evaluation import evaluate
     from lib.services.headline import headline_for
+    from lib.stats.result_types import plain
 
     with reading(open_engine()) as session:
         targets = (
@@ -323,6 +325,11 @@ def cmd_evaluate(args) -> int:
                     "criteria": [{k: v.get(k) for k in VERDICT_KEYS} for v in d["verdicts"]],
                 }
             )
+            if p.design == "market":  # the reading against the synthetic control, per criterion and the primary's
+                views = [plain(json_view(v)) for v in ev.verdicts]
+                for row, view in zip(out[-1]["criteria"], views, strict=True):
+                    row["market"] = view
+                out[-1]["market"] = plain(json_view(ev.primary)) if ev.primary else None
         say(json.dumps(out, indent=2, allow_nan=False))
         return 0
     if not evaluations:
