@@ -16,6 +16,7 @@ from lib.services import entry_saves, import_batches, pilots, results
 from lib.services.conflicts import Overwrite, StaleWrite
 from lib.services.grid_cells import read_grid, text_rows
 from lib.services.manual_entry import FIELDS, display_value, form_rows
+from lib.services.market_import import market_note
 from lib.vocabulary import metric_label
 
 
@@ -61,7 +62,9 @@ with read() as session:
     entries = results.current_entries(session, pilot_id)
     hist = results.history(session, pilot_id)
 
-if pilot.design == "before_after":
+if pilot.design == "market":
+    st.caption(plain(market_note(pilot)))
+elif pilot.design == "before_after":
     st.caption(
         f"Before/after: log baseline days ({fmt_date(pilot.baseline_start)} – {fmt_date(pilot.baseline_end)}) "
         f"and pilot days ({fmt_date(pilot.start_date)} onwards) the same way; the date tells them apart."
@@ -273,7 +276,7 @@ if can_write():
                 date_col = pick("Date column", suggested.date_column, "datecol", help="None: all rows count for today.")
                 u1, u2, u3 = st.columns(3)
                 unit_col = u1.selectbox(
-                    "Unit column (stores, markets)",
+                    "Market column" if pilot.design == "market" else "Unit column (stores, markets)",
                     cols,
                     index=cols.index(suggested.unit_column) if suggested.unit_column in cols else 0,
                     key=Keys.upload(pilot_id, "unitcol"),

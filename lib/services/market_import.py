@@ -7,10 +7,11 @@ from datetime import date
 
 from sqlmodel import Session
 
-from lib.importer import ImportMapping, ImportPreview, analyze
+from lib.importer import FileSample, ImportMapping, ImportPreview, analyze
 from lib.importer.markets import by_test_markets
 from lib.importer.reading import Source
 from lib.importer.report import Problem
+from lib.importer.units import unit_like_column
 from lib.infra.models import Pilot
 from lib.services import results
 
@@ -50,3 +51,25 @@ def market_preview(
         )
         return replace(shaped, problems=[problem, *shaped.problems])
     return shaped
+
+
+def market_note(pilot: Pilot) -> str:
+    """What a market test logs, above its entry tabs."""
+    test = ", ".join(pilot.test_market_list) or "none named yet"
+    excluded = ", ".join(pilot.excluded_market_list)
+    return (
+        f"Market test: one value per market and day. Test markets: {test}"
+        + (f"; excluded from the controls: {excluded}" if excluded else "")
+        + ". Every other market is a control. Log the days before the start too: the synthetic control is "
+        "fitted on them. A file needs its market column and date column; the arm follows from the plan."
+    )
+
+
+def suggest_market_column(mapping: ImportMapping, sample: FileSample) -> None:
+    """A market test's file: the column that looks like a market id is its market column, and it has no arm column."""
+    if mapping.arm_column and mapping.unit_column is None:  # a suggested "arm" column is the market column
+        mapping.unit_column = mapping.arm_column
+    mapping.arm_column, mapping.control_value, mapping.layout = None, None, "aggregated"
+    if mapping.unit_column is None:
+        used = {c for c in mapping.columns()}
+        mapping.unit_column = unit_like_column(sample.columns, sample.rows, used)
