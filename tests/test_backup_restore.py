@@ -529,7 +529,7 @@ def test_cli_restore_replaces_only_when_asked_and_says_where_the_old_one_is(tmp_
     assert main(["restore", str(path), "--replace", "--previous-out", str(kept)]) == 0
     out, _ = capsys.readouterr()
     assert str(kept) in out and "Restored" in out
-    assert len(backup.loads(kept.read_text())["tables"]["pilot"]) == 15  # the demo, kept
+    assert len(backup.loads(kept.read_text())["tables"]["pilot"]) == 16  # the demo, kept
     assert main(["restore", str(kept), "--replace"]) == 0  # default: a new file beside the backup
     out, _ = capsys.readouterr()
     [default] = [p for p in tmp_path.glob("greenlight-before-restore-*.json")]

@@ -22,7 +22,48 @@ from lib.infra.models import Pilot
 from lib.services import import_batches, pilots
 
 NAME = "Radio and billboards in two cities"
-CITIES = ["Atlanta", "Austin", "Baltimore", "Boston", "Charlotte", "Chicago", "Cincinnati", "Cleveland", "Columbus", "Dallas", "Denver", "Detroit", "Houston", "Indianapolis", "Jacksonville", "Kansas City", "Las Vegas", "Los Angeles", "Memphis", "Miami", "Milwaukee", "Minneapolis", "Nashville", "New Orleans", "New York", "Oklahoma City", "Omaha", "Orlando", "Philadelphia", "Phoenix", "Pittsburgh", "Portland", "Raleigh", "Sacramento", "Salt Lake City", "San Antonio", "San Diego", "Seattle", "St. Louis", "Tampa"]
+CITIES = [
+    "Atlanta",
+    "Austin",
+    "Baltimore",
+    "Boston",
+    "Charlotte",
+    "Chicago",
+    "Cincinnati",
+    "Cleveland",
+    "Columbus",
+    "Dallas",
+    "Denver",
+    "Detroit",
+    "Houston",
+    "Indianapolis",
+    "Jacksonville",
+    "Kansas City",
+    "Las Vegas",
+    "Los Angeles",
+    "Memphis",
+    "Miami",
+    "Milwaukee",
+    "Minneapolis",
+    "Nashville",
+    "New Orleans",
+    "New York",
+    "Oklahoma City",
+    "Omaha",
+    "Orlando",
+    "Philadelphia",
+    "Phoenix",
+    "Pittsburgh",
+    "Portland",
+    "Raleigh",
+    "Sacramento",
+    "Salt Lake City",
+    "San Antonio",
+    "San Diego",
+    "Seattle",
+    "St. Louis",
+    "Tampa",
+]
 TEST_CITIES = ("Chicago", "Portland")
 #: Milwaukee hears Chicago's radio: kept out of the controls
 EXCLUDED = ("Milwaukee",)
