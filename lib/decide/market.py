@@ -137,7 +137,7 @@ def _verdict(
     from lib.stats.synthetic_control import panel_from_rows
 
     label = metric_label(crit.metric)
-    base = dict(
+    base: dict[str, Any] = dict(
         metric=crit.metric,
         role=crit.role,
         kind=crit.kind,
@@ -151,7 +151,7 @@ def _verdict(
         method="synthetic_control",
         interval_scale="lift",
     )
-    empty = dict(
+    empty: dict[str, Any] = dict(
         control_value=None,
         pilot_value=None,
         difference=None,
