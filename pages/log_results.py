@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import formatting as fmt
 from lib.adapter import conflicts
+from lib.adapter.market_grid import market_grid
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash, show_invalid
 from lib.adapter.widgets import file_slug, plain, read_only_note, table
 from lib.formatting import fmt_date
@@ -77,6 +78,10 @@ if can_write():
     tab_grid, tab_day, tab_file = st.tabs(["Grid (add, correct, clear)", "Enter one day", "Import a file"])
 
     with tab_grid:
+        if pilot.design == "market":  # rows are market x day (lib/adapter/market_grid.py)
+            market_grid(pilot, kinds)
+            st.divider()
+            st.caption("The day × arm sums below follow from the markets' values: correct a market above instead.")
         g1, g2 = st.columns([1, 2])
         metric = g1.selectbox("Metric", list(kinds), format_func=metric_label)
         default_from = max(first_day or last_day - timedelta(days=13), last_day - timedelta(days=13))
