@@ -187,6 +187,11 @@ class CriterionVerdict:
     adjustment_note: str | None = None
     #: market tests: the reading against the synthetic control as plain data (see :mod:`lib.decide.market`)
     market: dict[str, Any] | None = None
+    #: money criteria (cost per extra, return on spend): the pilot's extra outcome and extra spend so far,
+    #: scaled to the pilot arm (:mod:`lib.stats.spend`); the interval is the ratio's, on ``interval_scale``
+    #: "cost" (money per extra outcome) or "return" (money back per unit of money spent)
+    extra_outcome: float | None = None
+    extra_spend: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)
