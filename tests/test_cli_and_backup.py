@@ -36,7 +36,7 @@ def test_demo_then_pilots_lists_fourteen(cli_db, capsys):
     assert (
         code == 0 and len(rows) == 16
     )  # eight, six earlier outreach sequences decided, the store pilot, the market test
-    assert {r["design"] for r in rows} == {"ab", "before_after", "target"}
+    assert {r["design"] for r in rows} == {"ab", "before_after", "target", "market"}
     code, _, err = run(capsys, "demo")
     assert code != 0 and err.startswith("error: ") and err.count("\n") == 1
 

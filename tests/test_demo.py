@@ -65,5 +65,6 @@ def test_the_demo_market_test_reads_its_two_cities_against_a_synthetic_control(s
     market = v.market
     assert market is not None and market["fit"]["fit_ok"] and (market["pre_days"], market["test_days"]) == (90, 15)
     assert len(market["controls"]) == 37  # forty cities less the two tested and Milwaukee
-    assert market["relative_lift"]["low"] < 0.07 < market["relative_lift"]["high"]
-    assert ev.recommendation == "scale", ev.reasons
+    lift = market["relative_lift"]
+    assert lift["low"] < 0.05 < lift["high"] and lift["estimate"] > 0.03  # the gap shows, not yet clear of noise
+    assert ev.recommendation == "keep_running" and "not clear yet" in v.sentence, ev.reasons

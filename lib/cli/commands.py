@@ -279,8 +279,8 @@ def cmd_create_pilot(args) -> int:
         arms=args.arms,
         unit=args.unit,
         unit_summary=args.unit_summary,
-        test_markets=args.test_markets or "",
-        excluded_markets=args.excluded_markets or "",
+        test_markets=args.test_markets,
+        excluded_markets=args.excluded_markets,
     )
     with transaction(open_engine()) as session:
         pilot = pilots.create_pilot(session, cli_actor(), criteria=criteria, **values)

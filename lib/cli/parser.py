@@ -94,7 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("plan", cmd_plan, "Plan a criterion's sample for daily looks, and say what the plan does.")
     p.add_argument("--kind", default="proportion", choices=METRIC_KINDS)
-    p.add_argument("--comparison", default="vs_control", choices=COMPARISONS)
+    p.add_argument(
+        "--comparison",
+        default="vs_control",
+        choices=[c for c in COMPARISONS if c != "vs_synthetic"],  # a market test is planned by its markets' history
+        help="a market test (vs a synthetic control) is planned from its markets' history instead",
+    )
     p.add_argument("--threshold", required=True, help="minimum worth scaling: 0, 1%%, 10%%rel, or a target 8%%")
     p.add_argument("--expected", required=True, help="the effect (or target value) you expect, same units")
     p.add_argument("--baseline", help="today's rate (5%%) or average (control arm or baseline period)")

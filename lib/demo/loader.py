@@ -185,7 +185,7 @@ def load_demo(
     )
     past = history.load_history(session, today, ACTOR, SEED + 1)  # what the outreach pilot is read with
     stores.load_store_pilot(session, today, ACTOR, SEED + 2, goal_ids["marketing"])  # stores split, adjusted for market
-    markets.load_market_pilot(session, today, ACTOR, SEED + 3, goal_ids["marketing"])  # against a synthetic control
+    markets.load_market_pilot(session, today, ACTOR, SEED + 5, goal_ids["marketing"])  # against a synthetic control
     progress(1.0, "Done")
     entries = results.count_current(session)
     return DemoSummary(goals=3, pilots=len(PILOTS) + 2 + past, entries=entries, decisions=3 + past)

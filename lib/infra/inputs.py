@@ -217,7 +217,7 @@ def market_errors(pilot: PilotIn) -> list[FieldError]:
     Normalises both lists to "A,B" (trimmed, no repeats).
     """
     test, excluded = market_names(pilot.test_markets), market_names(pilot.excluded_markets)
-    pilot.test_markets, pilot.excluded_markets = ",".join(test), ",".join(excluded)
+    pilot.test_markets, pilot.excluded_markets = ",".join(test) or None, ",".join(excluded) or None
     if pilot.design != "market":
         if test or excluded:
             return [

@@ -107,8 +107,9 @@ class PilotBase(SQLModel):
     #: a unit's value for the pilot: "mean" per row or period (None reads as mean), or its "total"
     unit_summary: str | None = Field(default=None, max_length=CHOICE_MAX)
     #: market tests: the markets that get the pilot, and markets kept out of the controls; comma-separated
-    test_markets: Line = Field(default="", max_length=MARKETS_MAX)
-    excluded_markets: Line = Field(default="", max_length=MARKETS_MAX)
+    #: (None before a pilot names any: backups written before market tests restore as they were)
+    test_markets: Line | None = Field(default=None, max_length=MARKETS_MAX)
+    excluded_markets: Line | None = Field(default=None, max_length=MARKETS_MAX)
 
     _required = field_validator("name", mode="before")(required_text)
     _design = choice("design", DESIGNS, "design")

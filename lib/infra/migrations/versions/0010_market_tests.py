@@ -16,8 +16,8 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("pilot", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("test_markets", sa.String(length=2000), nullable=False, server_default=""))
-        batch_op.add_column(sa.Column("excluded_markets", sa.String(length=2000), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("test_markets", sa.String(length=2000), nullable=True))
+        batch_op.add_column(sa.Column("excluded_markets", sa.String(length=2000), nullable=True))
 
 
 def downgrade() -> None:
