@@ -12,6 +12,7 @@ from lib.charts.main import main_chart
 from lib.charts.market import market_chart, weights_rows, weights_sentence
 from lib.decide import evaluate_pilot
 from lib.decide.frozen import evaluation_from_snapshot
+from lib.decide.market import sequential_p
 from lib.infra.models import Pilot
 from lib.services.headline import headline
 from lib.specs import CriterionSpec, PilotSpec, UnitObservation
@@ -52,6 +53,16 @@ def test_a_lift_in_the_test_markets_scales_and_no_lift_does_not():
     assert "Read as a market test" in " ".join(lifted.reasons)
     flat = _evaluate(market_export(FIRST, lift=0.0))
     assert flat.recommendation == "keep_running" and flat.verdicts[0].status == "too_early"
+    for w in (v, flat.verdicts[0]):  # "confidence it is met" agrees with the call at this look
+        assert (w.confidence >= w.required_confidence) == (w.status == "met")
+        assert w.p_value_raw == w.market["p_value"] and (w.p_value >= w.p_value_raw or w.p_value_raw > 0.5)
+    assert v.difference == pytest.approx(v.pilot_value - v.control_value)  # per day, in the metric's units
+
+
+def test_the_look_p_value_is_the_plans_level_exactly_at_the_looks_boundary():
+    assert sequential_p(0.001, 0.001, 0.05) == pytest.approx(0.05)
+    assert sequential_p(0.0005, 0.001, 0.05) < 0.05 < sequential_p(0.002, 0.001, 0.05)
+    assert sequential_p(0.5, 0.001, 0.05) == pytest.approx(0.5)
 
 
 def test_a_test_market_no_mix_of_others_tracks_withholds_the_verdict_and_is_named():

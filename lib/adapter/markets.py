@@ -27,7 +27,7 @@ def market_readings(verdicts: Sequence[CriterionVerdict], *, key: str) -> None:
         st.caption(plain(fit_text(market)))
         left = left_out_text(market)
         if left:
-            st.warning(plain(left), icon=":material/filter_alt_off:")
+            st.caption(f":material/filter_alt_off: {plain(left)}")
         rows = weights_rows(market)
         if rows:
             table(pd.DataFrame(rows, columns=list(WEIGHT_HEADERS)), hide_index=True, width="content")

@@ -19,6 +19,7 @@ from lib import formatting as fmt
 from lib.decide import rules, wording
 from lib.decide.verdicts import REASON_CODES, CriterionVerdict, PilotEvaluation, ReasonCode, ReasonKey
 from lib.specs import CriterionSpec, PilotSpec, UnitObservation
+from lib.stats.distributions import norm_ppf, norm_sf
 from lib.vocabulary import metric_label
 
 Said = tuple[ReasonKey, str]
@@ -38,6 +39,19 @@ MET = "{label} is up {lift} against the synthetic control ({interval}): about {e
 DOWN = "{label} is down {lift} against the synthetic control ({interval}): about {extra} over {days}."
 GAP = "{label}: {lift} against the synthetic control so far ({interval}), about {extra} over {days}; not clear yet."
 LEFT_OUT = "Left out of the controls: {which}."
+
+
+def sequential_p(p_value: float, look_alpha: float, alpha: float) -> float:
+    """The look's p-value on the plan's own scale: at most ``alpha`` exactly when it is at most ``look_alpha``.
+
+    The maths calls a market test at a look when its p-value is below that look's level (stricter early on:
+    daily looks); the verdict's p-value and "confidence it is met" must agree with that call against the
+    confidence the team asked for, so the z-score is scaled by the nominal over the look's boundary.
+    """
+    if not (0.0 < p_value < 1.0) or not (0.0 < look_alpha < 1.0) or not (0.0 < alpha < 1.0):
+        return min(max(p_value, 0.0), 1.0)
+    z = -norm_ppf(p_value)
+    return norm_sf(z * -norm_ppf(alpha) / -norm_ppf(look_alpha))
 
 
 def _and(names: Sequence[str]) -> str:
@@ -203,24 +217,28 @@ def _verdict(
         said.append((ReasonKey("withheld", crit.metric), sentence))
     else:
         sentence = _sentence(label, crit, reading, status)
-    if reading.left_out:
-        warnings.append(LEFT_OUT.format(which="; ".join(f"{m} ({why})" for m, why in reading.left_out)))
+    gaps = [(m, why) for m, why in reading.left_out if m not in pilot.excluded_markets]  # not the plan's own
+    if gaps:
+        warnings.append(LEFT_OUT.format(which="; ".join(f"{m} ({why})" for m, why in gaps)))
     test_obs = reading.observed[reading.pre_days :]
     test_syn = reading.synthetic[reading.pre_days :]
     lift = reading.relative_lift
+    control = sum(test_syn) / len(test_syn) if test_syn else None
+    observed = sum(test_obs) / len(test_obs) if test_obs else None
+    p_look = sequential_p(reading.p_value, reading.look_alpha, 1.0 - crit.confidence)
     verdict = CriterionVerdict(
         **base,
-        control_value=sum(test_syn) / len(test_syn) if test_syn else None,
-        pilot_value=sum(test_obs) / len(test_obs) if test_obs else None,
-        difference=lift.estimate,
+        control_value=control,
+        pilot_value=observed,
+        difference=observed - control if observed is not None and control is not None else None,
         ci_low=lift.low,
         ci_high=lift.high,
         relative_lift=lift.estimate,
         relative_ci_low=lift.low,
         relative_ci_high=lift.high,
-        p_value=reading.p_value,
-        p_value_raw=None,
-        confidence=1.0 - reading.look_alpha,
+        p_value=p_look,
+        p_value_raw=reading.p_value,
+        confidence=1.0 - p_look,
         met=True if status == "met" else False if status in ("missed", "futile") else None,
         status=status,
         sample_n=float(reading.test_days),
