@@ -90,3 +90,23 @@ def test_a_test_market_the_file_lacks_is_named_in_the_preview_and_nothing_is_wri
     assert "'Gotham' are not in Market" in problems["Problem"][0]
     assert not [b for b in at.button if b.label.startswith("Import ")]
     assert count(app_engine, ResultEntry) == count(app_engine, UnitResult) == 0
+
+
+def test_a_share_link_to_the_demo_market_test_shows_its_synthetic_control(app_demo_engine):
+    from sqlmodel import select
+
+    from lib.infra.models import Pilot
+    from lib.services import share
+
+    with transaction(app_demo_engine) as s:
+        pid = s.exec(select(Pilot.id).where(Pilot.design == "market")).one()
+        _, token = share.create_link(s, actor="Lea", pilot_id=pid)
+    at = page("app.py")
+    at.query_params["share"] = token
+    at.run()
+    assert not at.exception and not errors(at)
+    text = " ".join(m.value for m in at.markdown).replace("\\", "").replace("\u2060", "")
+    assert "#### The synthetic control" in text and "Synthetic Chicago + Portland = " in text
+    weights = next(t.value for t in at.table if "Weight" in t.value.columns)
+    assert len(weights) >= 2 and not {"Chicago", "Portland", "Milwaukee"} & set(weights.iloc[:, 0])
+    assert len(at.get("vega_lite_chart")) >= 1
