@@ -152,7 +152,7 @@ def test_a_market_with_days_missing_before_the_start_is_named_and_left_out(cli_d
 @pytest.mark.parametrize(
     ("extra", "words"),
     [
-        ((), "a market test needs its test markets"),
+        ((), "a running market test needs its test markets"),
         (("--test-markets", "Chicago", "--excluded-markets", "chicago"), "cannot be both a test market and excluded"),
     ],
 )
@@ -179,4 +179,16 @@ def test_markets_belong_to_market_tests_only(cli_db, tmp_path, capsys):
     capsys.readouterr()
     assert _import(path) != 0
     assert "is not a market test" in capsys.readouterr().err
+    assert _stored(cli_db) == (0, 0)
+
+
+def test_a_planned_market_test_may_name_its_markets_later_but_its_file_waits_for_them(cli_db, tmp_path, capsys):
+    code = main(["create-pilot", "--name", "Billboards", "--design", "market", "--criterion", "sales:count:primary::0"])
+    assert code == 0, capsys.readouterr().err
+    path = tmp_path / "markets.csv"
+    market_export(FIRST, days=20).to_csv(path, index=False)
+    capsys.readouterr()
+    assert _import(path) != 0
+    said = capsys.readouterr()
+    assert "the plan names no test markets yet" in said.out + said.err
     assert _stored(cli_db) == (0, 0)

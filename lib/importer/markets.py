@@ -125,6 +125,15 @@ def by_test_markets(
     if not preview.ok or not preview.unit_observations:
         return preview
     markets = {u.unit for u in preview.unit_observations}
+    if not test:
+        problem = Problem(
+            None,
+            column,
+            "the plan names no test markets yet: name them on the pilot (the markets that get it, e.g. "
+            f"{names_text(sorted(markets)[:2])}) before importing, so each market's arm is known. Nothing was saved.",
+            "market_unknown",
+        )
+        return replace(preview, problems=[problem], observations=[], unit_observations=[])
     test_found, missing = _match(test, markets)
     if missing:
         have = sorted(markets)

@@ -212,7 +212,7 @@ def market_names(text: str | None) -> list[str]:
 
 
 def market_errors(pilot: PilotIn) -> list[FieldError]:
-    """A market test names its test markets; no market is both tested and excluded; other designs name none.
+    """A started market test names its test markets; no market is both tested and excluded; other designs name none.
 
     Normalises both lists to "A,B" (trimmed, no repeats).
     """
@@ -229,11 +229,11 @@ def market_errors(pilot: PilotIn) -> list[FieldError]:
             ]
         return []
     errors: list[FieldError] = []
-    if not test:
+    if not test and pilot.status in STARTED_STATUSES:  # an idea or a plan may name them later
         errors.append(
             FieldError(
                 "test_markets",
-                "a market test needs its test markets: the markets that get the pilot, "
+                f"a {pilot.status} market test needs its test markets: the markets that get the pilot, "
                 "as the data names them (e.g. Chicago,Portland).",
             )
         )
