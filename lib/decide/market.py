@@ -27,7 +27,8 @@ Said = tuple[ReasonKey, str]
 READ_AS = (
     "Read as a market test: the test markets against a synthetic control, a weighted mix of untreated markets "
     "fitted on the {pre} days before the start. It is not a before/after: a change that hits every market "
-    "(season, prices) moves the control too."
+    "(season, prices) moves the control too; only something that hit the test markets alone from the start "
+    "would be mixed into the gap."
 )
 WITHHELD = (
     "Verdict withheld on {label}: before the start the synthetic control did not track {markets} closely enough "
