@@ -110,3 +110,23 @@ def test_a_share_link_to_the_demo_market_test_shows_its_synthetic_control(app_de
     weights = next(t.value for t in at.table if "Weight" in t.value.columns)
     assert len(weights) >= 2 and not {"Chicago", "Portland", "Milwaukee"} & set(weights.iloc[:, 0])
     assert len(at.get("vega_lite_chart")) >= 1
+
+
+def test_a_new_market_test_names_its_test_and_excluded_markets_on_the_pilots_page(app_engine):
+    from sqlmodel import Session, select
+
+    from lib.infra.models import Pilot
+
+    at = page("pages/pilots.py").run()
+    tab = at.tabs[1]
+    next(w for w in tab.text_input if w.label == "Name").set_value("Radio in two cities")
+    next(w for w in tab.selectbox if w.label == "Design").set_value("market")
+    next(w for w in tab.text_input if w.label == "Test markets (market test)").set_value(" Chicago, Portland ,Chicago")
+    next(w for w in tab.text_input if w.label == "Excluded markets (market test)").set_value("Milwaukee")
+    next(w for w in tab.text_input if w.label.startswith("Metric")).set_value("orders")
+    next(b for b in tab.button if b.label == "Create pilot").click().run()
+    assert not errors(at), errors(at)
+    with Session(app_engine) as s:
+        made = s.exec(select(Pilot).where(Pilot.name == "Radio in two cities")).one()
+    assert (made.design, made.test_markets, made.excluded_markets) == ("market", "Chicago,Portland", "Milwaukee")
+    assert (made.arms, made.unit) == ("control,pilot", "markets")
