@@ -30,16 +30,8 @@ def _rows(frame: pd.DataFrame, test: tuple[str, ...]) -> list[UnitObservation]:
     ]
 
 
-def _evaluate(frame: pd.DataFrame, test=("Chicago", "Portland"), **spec):
-    pilot = PilotSpec(
-        "Billboards",
-        "market",
-        start=START,
-        end=START + timedelta(days=20),
-        test_markets=test,
-        unit="markets",
-        **spec,
-    )
+def _evaluate(frame: pd.DataFrame, test=("Chicago", "Portland"), end=START + timedelta(days=20)):
+    pilot = PilotSpec("Billboards", "market", start=START, end=end, test_markets=test, unit="markets")
     return evaluate_pilot(pilot, [SALES], [], unit_observations=_rows(frame, test))
 
 
@@ -119,3 +111,17 @@ def test_no_start_or_no_days_from_it_teaches_instead_of_failing(start):
     [v] = ev.verdicts
     assert ev.recommendation == "keep_running" and v.status == "too_early" and v.sentence
     assert market_chart(v).to_dict()
+
+
+def test_a_market_criterion_threshold_is_a_lift_however_it_was_typed():
+    from lib.infra.inputs import CriterionIn, validated
+
+    c = validated(CriterionIn, metric="sales", kind="count", role="primary", comparison="vs_synthetic", threshold=0.05)
+    assert (c.threshold, c.threshold_type) == (0.05, "relative")
+
+
+def test_a_flight_over_without_the_lift_worth_scaling_stops_and_says_so():
+    ev = _evaluate(market_export(FIRST, lift=0.0), end=START + timedelta(days=TEST_DAYS - 1))
+    [v] = ev.verdicts
+    assert v.status == "futile" and ev.recommendation == "abort"
+    assert "can no longer show the lift worth scaling (any lift)" in v.sentence

@@ -39,6 +39,10 @@ WITHHELD_NOTHING = "Verdict withheld on {label}: the market data cannot be read 
 MET = "{label} is up {lift} against the synthetic control ({interval}): about {extra} over {days}."
 DOWN = "{label} is down {lift} against the synthetic control ({interval}): about {extra} over {days}."
 GAP = "{label}: {lift} against the synthetic control so far ({interval}), about {extra} over {days}; not clear yet."
+FUTILE = (
+    "{label}: {lift} against the synthetic control ({interval}) over {days}: it can no longer show the lift "
+    "worth scaling ({threshold})."
+)
 LEFT_OUT = "Left out of the controls: {which}."
 
 
@@ -140,7 +144,9 @@ def _sentence(label: str, crit: CriterionSpec, reading: Any, status: str) -> str
     )
     if status in ("met", "safe") and lift.estimate >= 0:
         return MET.format(**words)
-    if status in ("missed", "harmed", "futile"):
+    if status == "futile":
+        return FUTILE.format(**words, threshold=fmt.signed_pct(crit.threshold) if crit.threshold else "any lift")
+    if status in ("missed", "harmed"):
         return DOWN.format(**words) if lift.estimate < 0 else GAP.format(**words)
     return GAP.format(**words)
 

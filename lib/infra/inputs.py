@@ -274,6 +274,13 @@ class CriterionIn(_Input, CriterionBase):
         return problems
 
     def _check_threshold(self) -> list[FieldError]:
+        if self.comparison == "vs_synthetic":  # a market test reads every criterion as a lift over its control
+            if self.threshold_type not in ("absolute", "relative"):
+                return [FieldError("threshold_type", "a market test's threshold is a lift over the synthetic control.")]
+            self.threshold_type = "relative"
+            if self.threshold <= -1:
+                return [FieldError("threshold", "a relative lift must be above -100%.")]
+            return []
         if self.comparison == "vs_target":
             if self.threshold_type == "relative":
                 return [FieldError("threshold_type", "a target is an absolute value, not a lift.")]
