@@ -61,7 +61,9 @@ def market_note(pilot: Pilot) -> str:
         f"Market test: one value per market and day. Test markets: {test}"
         + (f"; excluded from the controls: {excluded}" if excluded else "")
         + ". Every other market is a control. Log the days before the start too: the synthetic control is "
-        "fitted on them. A file needs its market column and date column; the arm follows from the plan."
+        "fitted on them. Type or correct a market's day in the grid (market × day; the verdict reads these, "
+        "the day × arm sums follow), or import a file with its market and date columns: the arm follows from "
+        "the plan."
     )
 
 
