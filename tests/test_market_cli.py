@@ -110,6 +110,7 @@ def test_a_40_market_export_imports_evaluates_and_charts(cli_db, tmp_path, capsy
     assert main(["evaluate", "--pilot", "Billboards"]) == 0
     text = capsys.readouterr().out
     assert "-> SCALE" in text and "against the synthetic control" in text
+    assert "    Synthetic Chicago + Portland = " in text and f"Fit before the start ({PRE_DAYS} days)" in text
 
     report = tmp_path / "report.html"
     assert main(["report", "--pilot", "Billboards", "--out", str(report)]) == 0

@@ -344,6 +344,12 @@ def cmd_evaluate(args) -> int:
                 say(
                     f"    {v.adjustment_note} Unadjusted: {fmt.signed_number_range(v.unadjusted_ci_low, v.unadjusted_ci_high)}."
                 )
+            if v.market is not None:  # a market test: what its synthetic control is made of, and how it fit
+                from lib.charts.market import fit_text, left_out_text, weights_sentence
+
+                for line in (weights_sentence(v.market) + ".", fit_text(v.market), left_out_text(v.market)):
+                    if line:
+                        say(f"    {line}")
         say()
     return 0
 
