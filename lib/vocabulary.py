@@ -19,18 +19,23 @@ GOAL_LEVEL_LABELS: dict[str, str] = {"company": "Company", "marketing": "Marketi
 
 # ------------------------------------------------------------------ pilots
 
-Design = Literal["ab", "before_after", "target"]
+Design = Literal["ab", "before_after", "target", "market"]
 DESIGNS: tuple[str, ...] = get_args(Design)
 DESIGN_LABELS: dict[str, str] = {
     "ab": "A/B (control vs pilot)",
     "before_after": "Before/after",
     "target": "Against a target",
+    "market": "Market test (synthetic control)",
 }
 
 CONTROL_ARM = "control"
 PILOT_ARM = "pilot"
 #: arms a pilot gets when none are given: only an A/B pilot has a control arm
 DEFAULT_ARMS: dict[str, str] = {"ab": f"{CONTROL_ARM},{PILOT_ARM}", "before_after": PILOT_ARM, "target": PILOT_ARM}
+#: a market test's arms follow from its plan: its test markets are the pilot arm, every other market the control
+DEFAULT_ARMS["market"] = f"{CONTROL_ARM},{PILOT_ARM}"
+#: designs whose two arms are a control and a pilot (the others have the pilot arm only)
+TWO_ARM_DESIGNS: tuple[str, ...] = ("ab", "market")
 
 PilotStatus = Literal["idea", "planned", "running", "decided"]
 PILOT_STATUSES: tuple[str, ...] = get_args(PilotStatus)
@@ -98,15 +103,23 @@ ROLE_HELP["guardrail"] += " " + GUARDRAIL_RULE
 Direction = Literal["increase", "decrease"]
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
 
-Comparison = Literal["vs_control", "vs_baseline", "vs_target"]
+Comparison = Literal["vs_control", "vs_baseline", "vs_target", "vs_synthetic"]
 COMPARISONS: tuple[str, ...] = get_args(Comparison)
 COMPARISON_LABELS: dict[str, str] = {
     "vs_control": "a control arm (A/B)",
     "vs_baseline": "the baseline period (before/after)",
     "vs_target": "a fixed target",
+    "vs_synthetic": "a synthetic control of untreated markets",
 }
 #: each design compares one way only
-DESIGN_COMPARISON: dict[str, str] = {"ab": "vs_control", "before_after": "vs_baseline", "target": "vs_target"}
+DESIGN_COMPARISON: dict[str, str] = {
+    "ab": "vs_control",
+    "before_after": "vs_baseline",
+    "target": "vs_target",
+    "market": "vs_synthetic",
+}
+#: how a market test is named wherever its verdict is read: an experiment's stand-in, not a before/after
+MARKET_TEST_WORDS = "a market test against a synthetic control of untreated markets"
 
 ThresholdType = Literal["absolute", "relative", "cost_per_extra", "return_on_spend"]
 THRESHOLD_TYPES: tuple[str, ...] = get_args(ThresholdType)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import formatting as fmt
 from lib.adapter import conflicts
+from lib.adapter.market_grid import market_grid
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash, show_invalid
 from lib.adapter.unit_grid import unit_grid_editor
 from lib.adapter.widgets import file_slug, plain, read_only_note, table
@@ -18,6 +19,7 @@ from lib.services.conflicts import Overwrite, StaleWrite
 from lib.services.grid_cells import marked_rows, read_grid, text_rows
 from lib.services.grid_sheets import entry_fields
 from lib.services.manual_entry import display_value, form_rows
+from lib.services.market_import import market_note
 from lib.vocabulary import metric_label
 
 
@@ -86,7 +88,9 @@ with read() as session:
     entries = results.current_entries(session, pilot_id)
     hist = results.history(session, pilot_id)
 
-if pilot.design == "before_after":
+if pilot.design == "market":
+    st.caption(plain(market_note(pilot)))
+elif pilot.design == "before_after":
     st.caption(
         f"Before/after: log baseline days ({fmt_date(pilot.baseline_start)} – {fmt_date(pilot.baseline_end)}) "
         f"and pilot days ({fmt_date(pilot.start_date)} onwards) the same way; the date tells them apart."
@@ -99,6 +103,10 @@ if can_write():
     tab_grid, tab_day, tab_file = st.tabs(["Grid (add, correct, clear)", "Enter one day", "Import a file"])
 
     with tab_grid:
+        if pilot.design == "market":  # rows are market x day (lib/adapter/market_grid.py)
+            market_grid(pilot, kinds)
+            st.divider()
+            st.caption("The day × arm sums below follow from the markets' values: correct a market above instead.")
         g1, g2 = st.columns([1, 2])
         chosen = g1.selectbox(
             "Metric",
@@ -335,7 +343,7 @@ if can_write():
                 date_col = pick("Date column", suggested.date_column, "datecol", help="None: all rows count for today.")
                 u1, u2, u3 = st.columns(3)
                 unit_col = u1.selectbox(
-                    "Unit column (stores, markets)",
+                    "Market column" if pilot.design == "market" else "Unit column (stores, markets)",
                     cols,
                     index=cols.index(suggested.unit_column) if suggested.unit_column in cols else 0,
                     key=Keys.upload(pilot_id, "unitcol"),

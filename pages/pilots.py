@@ -315,6 +315,21 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         b_end = d4.date_input(
             "Baseline end (before/after)", format="YYYY-MM-DD", value=current.baseline_end if current else None
         )
+        k1, k2 = st.columns(2)
+        test_markets = k1.text_input(
+            "Test markets (market test)",
+            value=(current.test_markets or "") if current else "",
+            placeholder="e.g. Chicago,Portland",
+            help="The markets that get the pilot, comma-separated, as your data names them. Every other market "
+            "is a candidate for the synthetic control; the days before the start are its fit.",
+        )
+        excluded_markets = k2.text_input(
+            "Excluded markets (market test)",
+            value=(current.excluded_markets or "") if current else "",
+            placeholder="e.g. Milwaukee",
+            help="Markets kept out of the synthetic control: ones the campaign spills into, or with their own "
+            "campaigns.",
+        )
         st.divider()
         crits = [
             criterion_inputs(form_key(key), "primary", by_role.get("primary"), True),
@@ -355,6 +370,8 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         end_date=end,
         baseline_start=b_start if design == "before_after" else None,
         baseline_end=b_end if design == "before_after" else None,
+        test_markets=test_markets if design == "market" else None,
+        excluded_markets=excluded_markets if design == "market" else None,
     )
     if current:
         shown = pilots.form_basis(current, criteria)  # what the form showed: only the fields changed here are saved

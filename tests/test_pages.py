@@ -43,7 +43,7 @@ def test_home_loads_the_demo_with_one_click(app_engine):
     at.button[0].click().run()
     assert not at.exception
     assert (
-        count(app_engine, Pilot) == 15 and count(app_engine, Goal) == 3
+        count(app_engine, Pilot) == 16 and count(app_engine, Goal) == 3
     )  # six earlier outreach sequences, one store pilot
     assert count(app_engine, Decision) == 9  # scaled, aborted, one extended with its check-in due, six iterated
     assert "Demo loaded" in at.success[0].value

@@ -9,6 +9,7 @@ import altair as alt
 from lib.charts import common
 from lib.charts.before_after import before_after_chart
 from lib.charts.data import timeline
+from lib.charts.market import market_chart
 from lib.charts.over_time import ab_over_time_chart, target_over_time_chart
 from lib.decide import PilotEvaluation
 from lib.specs import CriterionSpec, Observation, PilotSpec, UnitObservation
@@ -32,6 +33,8 @@ def main_chart(
     verdict = evaluation.primary
     if verdict is None:
         return common.caption(pilot.name, common.NO_CRITERIA)
+    if verdict.comparison == "vs_synthetic":
+        return market_chart(verdict)
     if verdict.comparison == "vs_baseline":
         return before_after_chart(verdict, pilot_start=pilot.start)
     replay = timeline(

@@ -366,6 +366,8 @@ def cmd_create_pilot(args) -> int:
         arms=args.arms,
         unit=args.unit,
         unit_summary=args.unit_summary,
+        test_markets=args.test_markets,
+        excluded_markets=args.excluded_markets,
     )
     with transaction(open_engine()) as session:
         pilot = pilots.create_pilot(session, cli_actor(), criteria=criteria, **values)
@@ -382,8 +384,10 @@ VERDICT_KEYS += ("unadjusted_difference", "unadjusted_ci_low", "unadjusted_ci_hi
 
 def cmd_evaluate(args) -> int:
     """The engine's verdicts under each pilot's headline (``lib.services.headline``: the pilot page's too)."""
+    from lib.decide.market import json_view
     from lib.services.evaluation import evaluate
     from lib.services.headline import headline_for
+    from lib.stats.result_types import plain
 
     with reading(open_engine()) as session:
         targets = (
@@ -408,6 +412,11 @@ def cmd_evaluate(args) -> int:
                     "criteria": [{k: v.get(k) for k in VERDICT_KEYS} for v in d["verdicts"]],
                 }
             )
+            if p.design == "market":  # the reading against the synthetic control, per criterion and the primary's
+                views = [plain(json_view(v)) for v in ev.verdicts]
+                for row, view in zip(out[-1]["criteria"], views, strict=True):
+                    row["market"] = view
+                out[-1]["market"] = plain(json_view(ev.primary)) if ev.primary else None
         say(json.dumps(out, indent=2, allow_nan=False))
         return 0
     if not evaluations:
@@ -422,6 +431,12 @@ def cmd_evaluate(args) -> int:
                 say(
                     f"    {v.adjustment_note} Unadjusted: {fmt.signed_number_range(v.unadjusted_ci_low, v.unadjusted_ci_high)}."
                 )
+            if v.market is not None:  # a market test: what its synthetic control is made of, and how it fit
+                from lib.charts.market import fit_text, left_out_text, weights_sentence
+
+                for line in (weights_sentence(v.market) + ".", fit_text(v.market), left_out_text(v.market)):
+                    if line:
+                        say(f"    {line}")
         say()
     return 0
 

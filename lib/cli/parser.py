@@ -96,9 +96,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="what is counted (e.g. reply_rate=Replies), or what an average is of; default: from the metric's name",
     )
 
+    p.add_argument(
+        "--test-markets",
+        metavar="A,B",
+        help="market tests: the markets that get the pilot, as the data names them (e.g. Chicago,Portland)",
+    )
+    p.add_argument(
+        "--excluded-markets",
+        metavar="C,D",
+        help="market tests: markets kept out of the synthetic control (e.g. ones the campaign spills into)",
+    )
+
     p = add("plan", cmd_plan, "Plan a criterion's sample for daily looks, and say what the plan does.")
     p.add_argument("--kind", default="proportion", choices=METRIC_KINDS)
-    p.add_argument("--comparison", default="vs_control", choices=COMPARISONS)
+    p.add_argument(
+        "--comparison",
+        default="vs_control",
+        choices=[c for c in COMPARISONS if c != "vs_synthetic"],  # a market test is planned by its markets' history
+        help="a market test (vs a synthetic control) is planned from its markets' history instead",
+    )
     p.add_argument("--threshold", required=True, help="minimum worth scaling: 0, 1%%, 10%%rel, or a target 8%%")
     p.add_argument("--expected", required=True, help="the effect (or target value) you expect, same units")
     p.add_argument("--baseline", help="today's rate (5%%) or average (control arm or baseline period)")
@@ -177,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--arm-column", metavar="COL")
     p.add_argument("--control", metavar="VALUE", help="the arm column's value for the control group")
-    p.add_argument("--date-column", metavar="COL")
+    p.add_argument("--date-column", "--day-column", dest="date_column", metavar="COL")
     p.add_argument(
         "--metric",
         action="append",
@@ -187,6 +203,11 @@ def build_parser() -> argparse.ArgumentParser:
         "without --metric the pilot's remembered or a suggested mapping is used",
     )
     p.add_argument("--unit-column", metavar="COL", help="the store or market id on each row (pilots split by unit)")
+    p.add_argument(
+        "--market-column",
+        metavar="COL",
+        help="market tests: the market on each row (one row per market and day); its arm follows from the plan",
+    )
     p.add_argument("--strata-column", metavar="COL", help="what each unit belongs to (market, region): adjusted for")
     p.add_argument(
         "--before-column", metavar="COL", help="each unit's value before the pilot (last month's sales): adjusted for"

@@ -15,7 +15,7 @@ from typing import cast
 
 from lib import formatting as fmt
 from lib.decide import evidence as evid
-from lib.decide import logged, money, progress, rules, wording
+from lib.decide import logged, market, money, progress, rules, wording
 from lib.decide import units as per_unit
 from lib.decide.evidence import Evidence
 from lib.decide.verdicts import CriterionVerdict, PilotEvaluation, ReasonCode, ReasonKey, primary_index
@@ -141,6 +141,8 @@ def evaluate_pilot(
     """
     if multiple_testing not in ADJUST_METHODS:
         raise ValueError(f"multiple_testing must be one of {', '.join(ADJUST_METHODS)}; got {multiple_testing!r}.")
+    if pilot.design == "market":  # test markets against a synthetic control: lib.decide.market
+        return market.evaluate_market(pilot, criteria, unit_observations, as_of=as_of)
     metrics = {c.metric for c in criteria} | ({SPEND_METRIC} if any(money.is_money(c) for c in criteria) else set())
     data, last_day = logged.aggregate(observations, metrics, as_of)
     unit_rows, last_day = per_unit.by_metric(unit_observations, {c.metric for c in criteria}, as_of, last_day)

@@ -23,6 +23,7 @@ from lib.infra.fields import (
     ARM_MAX,
     ARMS_MAX,
     CHOICE_MAX,
+    MARKETS_MAX,
     METRIC_MAX,
     NAME_MAX,
     NOTE_MAX,
@@ -105,6 +106,10 @@ class PilotBase(SQLModel):
     unit: str | None = Field(default=None, max_length=UNIT_MAX)
     #: a unit's value for the pilot: "mean" per row or period (None reads as mean), or its "total"
     unit_summary: str | None = Field(default=None, max_length=CHOICE_MAX)
+    #: market tests: the markets that get the pilot, and markets kept out of the controls; comma-separated
+    #: (None before a pilot names any: backups written before market tests restore as they were)
+    test_markets: Line | None = Field(default=None, max_length=MARKETS_MAX)
+    excluded_markets: Line | None = Field(default=None, max_length=MARKETS_MAX)
 
     _required = field_validator("name", mode="before")(required_text)
     _design = choice("design", DESIGNS, "design")
@@ -283,6 +288,14 @@ class Pilot(PilotBase, table=True):
     @property
     def arm_list(self) -> list[str]:
         return [a for a in self.arms.split(",") if a]
+
+    @property
+    def test_market_list(self) -> list[str]:
+        return [m for m in (self.test_markets or "").split(",") if m]
+
+    @property
+    def excluded_market_list(self) -> list[str]:
+        return [m for m in (self.excluded_markets or "").split(",") if m]
 
 
 class Criterion(CriterionBase, table=True):
