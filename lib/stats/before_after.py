@@ -336,11 +336,10 @@ def _counterfactual_days(series: _Series, fit: _Fit, level: float) -> tuple[Coun
     expected = x0 @ fit.beta
     variance = np.maximum(np.einsum("ij,jk,ik->i", x0, fit.cov, x0), 0.0)
     half = t_ppf(0.5 + level / 2.0, fit.df) * np.sqrt(variance)
+    columns = (expected.tolist(), (expected - half).tolist(), (expected + half).tolist(), (series.post > 0).tolist())
     return tuple(
-        CounterfactualDay(day, obs, exp, exp - h, exp + h, bool(p))
-        for day, obs, exp, h, p in zip(
-            series.days, series.y.tolist(), expected.tolist(), half.tolist(), series.post.tolist(), strict=True
-        )
+        CounterfactualDay(day, obs, exp, low, high, post)
+        for day, obs, exp, low, high, post in zip(series.days, series.y.tolist(), *columns, strict=True)
     )
 
 
