@@ -230,9 +230,9 @@ class SkewedContrast:
             inner = 1.0 + a * (target - a / 6.0)
             t = 3.0 / a * (math.copysign(abs(inner) ** (1.0 / 3.0), inner) - 1.0)
             return self.estimate - t * self.se
-        t = skew.bounded_inverse(target, a, self.skew_high)
-        if t is not None and abs(t) < 59.0:  # well inside the search range below: its root, without the search
-            return self.estimate - t * self.se
+        root = skew.bounded_inverse(target, a, self.skew_high)
+        if root is not None and abs(root) < 59.0:  # well inside the search range below: its root, without the search
+            return self.estimate - root * self.se
         span = 60.0 * self.se
         lo, hi = self.estimate - span, self.estimate + span
         try:
