@@ -193,7 +193,8 @@ class SkewedContrast:
     normal units. The estimator's skewness is known (``skew_low ==
     skew_high``) or, without sums of cubes, only bounded: then a call on either
     side needs every skewness in the range to agree. Increasing in the
-    estimate, so the bounds are found by root search.
+    estimate; the bounds are the transform inverted in closed form (:func:`lib.stats.skew.bounded_inverse`),
+    with a root search left for what that cannot take.
     """
 
     estimate: float
