@@ -31,13 +31,20 @@ def _fixed(value: float, digits: int) -> str:
     half-to-even on the binary one.
     """
     if abs(value) < 1e15:
-        rounded = Decimal(repr(abs(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        quantum = _QUANTA[digits] if 0 <= digits < len(_QUANTA) else Decimal(1).scaleb(-digits)
+        rounded = Decimal(repr(abs(value))).quantize(quantum, rounding=ROUND_HALF_UP)
         text = f"{rounded:,.{digits}f}"
     else:  # beyond Decimal's default precision; half-up no longer matters
         text = f"{abs(value):,.{digits}f}"
-    if value < 0 and any(ch not in "0.," for ch in text):
+    if value < 0 and not _ZERO_TEXT.issuperset(text):
         return MINUS + text
     return text
+
+
+#: the rounding steps of 0 to 11 decimals, made once (every verdict sentence formats a dozen numbers)
+_QUANTA = tuple(Decimal(1).scaleb(-digits) for digits in range(12))
+#: the characters of a number that rounds to zero
+_ZERO_TEXT = frozenset("0.,")
 
 
 def _signed(value: float, digits: int) -> str:

@@ -8,6 +8,7 @@ list values in the order given here.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal, get_args
 
 # ------------------------------------------------------------------ goals
@@ -153,6 +154,7 @@ ACRONYMS: frozenset[str] = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for every criterion of every pilot on every evaluation
 def metric_label(metric: str, *, in_sentence: bool = False) -> str:
     """A metric's name as people read it, the same on every page, chart, report and sentence.
 

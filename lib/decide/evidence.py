@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from scipy import special
 
@@ -81,7 +81,24 @@ class Evidence:
     extra: tuple[float, float] | None = None  # money criteria: the pilot's extra outcome and extra spend so far
 
     def with_warning(self, text: str) -> Evidence:
-        return replace(self, warnings=(*self.warnings, text))
+        return self.updated(warnings=(*self.warnings, text))
+
+    def updated(self, **changes: Any) -> Evidence:
+        """``dataclasses.replace`` for the engine's hot path: a copy of the fields, without ``__init__``.
+
+        Every criterion is copied a few times on every evaluation (progress, pace, warnings), and a
+        frozen dataclass's ``__init__`` sets its 30-odd fields one ``object.__setattr__`` at a time.
+        """
+        unknown = changes.keys() - _EVIDENCE_FIELDS
+        if unknown:
+            raise TypeError(f"Evidence has no field {sorted(unknown)[0]!r}.")
+        new = object.__new__(Evidence)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        return new
+
+
+_EVIDENCE_FIELDS = frozenset(f.name for f in fields(Evidence))
 
 
 def _student_p(estimate: float, se: float, df: float | None) -> Callable[[float], float]:

@@ -97,35 +97,37 @@ def aggregate(observations: Sequence[Observation], metrics: set[str], as_of: dat
     """Sums per metric, arm and day (criteria's metrics only), and the last day with data.
 
     The loop is written out (no statistic objects per value): a portfolio runs
-    it for every logged value on every page view.
+    it for every logged value on every page view. The last day is read off the
+    days summed at the end, once per arm rather than once per value.
     """
     data: Data = {m: {} for m in metrics}
-    last: date | None = None
     for o in observations:
         arms = data.get(o.metric)
-        day = o.day
-        if arms is None or (as_of is not None and day > as_of):
+        if arms is None:
             continue
-        if last is None or day > last:
-            last = day
+        day = o.day
+        if as_of is not None and day > as_of:
+            continue
         arm = arms.get(o.arm)
         if arm is None:
             arm = arms[o.arm] = ArmLog()
-        n, total, sq, cu = o.n, o.total, o.total_sq, o.total_cu
+        sq, cu = o.total_sq, o.total_cu
         if sq is None:
             arm.missing_sq = True
             sq = 0.0
         if cu is None:
             arm.missing_cu = True
             cu = 0.0
-        cell = arm.days.get(day)
+        days = arm.days
+        cell = days.get(day)
         if cell is None:
-            arm.days[day] = [n, total, sq, cu]
+            days[day] = [o.n, o.total, sq, cu]
         else:
-            cell[0] += n
-            cell[1] += total
+            cell[0] += o.n
+            cell[1] += o.total
             cell[2] += sq
             cell[3] += cu
+    last = max((max(arm.days) for arms in data.values() for arm in arms.values()), default=None)
     return data, last
 
 

@@ -27,8 +27,7 @@ def with_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None, *, plan
         total = pilot.planned_days
         more = None if total is None else max(total - ev.pilot_days, 0)
         progress = None if total is None else min(ev.pilot_days / total, 1.0)
-        return replace(
-            ev,
+        return ev.updated(
             progress=progress,
             ended=ended or (ev.fraction or 0) >= 1,
             more_needed=more or None,
@@ -44,8 +43,7 @@ def with_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None, *, plan
         else:
             fraction = ev.sample_n / plan
         more = int(math.ceil(plan - ev.sample_n)) if ev.sample_n < plan else None
-        out = replace(
-            ev,
+        out = ev.updated(
             fraction=fraction if ev.sample_n > 0 else None,
             progress=ev.sample_n / plan,
             ended=ended or ev.sample_n >= plan,
@@ -57,15 +55,14 @@ def with_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None, *, plan
     if elapsed is not None:
         total = pilot.planned_days or 0
         more = total - round(elapsed * total)
-        return replace(
-            ev,
+        return ev.updated(
             fraction=elapsed if elapsed > 0 else None,
             progress=elapsed,
             ended=ended or elapsed >= 1,
             more_needed=more or None,
             more_unit=wording.UNITS_DAYS if more else None,
         )
-    return replace(ev, ended=ended)
+    return ev.updated(ended=ended)
 
 
 def _ab_fraction(ev: Evidence, plan: int) -> float:
@@ -94,7 +91,7 @@ def _pace(ev: Evidence, pilot: PilotSpec, last_day: date | None, plan: int) -> E
     """Where today's pace takes the planned sample by the end date (a plan already in is never short of it)."""
     if pilot.start is None or last_day is None:
         return ev
-    return replace(ev, pace=measure_pace(ev.sample_n, plan, ev.units, pilot.start, last_day, pilot.end))
+    return ev.updated(pace=measure_pace(ev.sample_n, plan, ev.units, pilot.start, last_day, pilot.end))
 
 
 def past_end(evaluation: PilotEvaluation, end: date | None, today: date) -> PilotEvaluation:

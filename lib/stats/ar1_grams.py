@@ -7,6 +7,7 @@ try cost a few small matrix products instead of a pass over the data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.linalg import lapack
@@ -40,9 +41,9 @@ class _Grams:
         """Sum over one-day pairs of z_t z_{t-1}' + z_{t-1} z_t'."""
         return self.quadratic[self.quadratic.shape[1] :]
 
-    @property
-    def consecutive(self) -> bool:
-        return len(self.gaps) == 1 and self.gaps[0] == 1
+    @cached_property
+    def consecutive(self) -> bool:  # asked on every Cochrane-Orcutt round
+        return len(self.gaps) == 1 and bool(self.gaps[0] == 1)
 
     def subset(self, cols: np.ndarray) -> _Grams:
         """The same cross products for a design with fewer columns."""

@@ -336,11 +336,9 @@ def _counterfactual_days(series: _Series, fit: _Fit, level: float) -> tuple[Coun
     expected = x0 @ fit.beta
     variance = np.maximum(np.einsum("ij,jk,ik->i", x0, fit.cov, x0), 0.0)
     half = t_ppf(0.5 + level / 2.0, fit.df) * np.sqrt(variance)
+    low, high = (expected - half).tolist(), (expected + half).tolist()
     return tuple(
-        CounterfactualDay(day, obs, exp, exp - h, exp + h, bool(p))
-        for day, obs, exp, h, p in zip(
-            series.days, series.y.tolist(), expected.tolist(), half.tolist(), series.post.tolist(), strict=True
-        )
+        map(CounterfactualDay, series.days, series.y.tolist(), expected.tolist(), low, high, (series.post > 0).tolist())
     )
 
 

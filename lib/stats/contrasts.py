@@ -193,7 +193,8 @@ class SkewedContrast:
     normal units. The estimator's skewness is known (``skew_low ==
     skew_high``) or, without sums of cubes, only bounded: then a call on either
     side needs every skewness in the range to agree. Increasing in the
-    estimate, so the bounds are found by root search.
+    estimate; the bounds are the transform inverted in closed form (:func:`lib.stats.skew.bounded_inverse`),
+    with a root search left for what that cannot take.
     """
 
     estimate: float
@@ -230,6 +231,9 @@ class SkewedContrast:
             inner = 1.0 + a * (target - a / 6.0)
             t = 3.0 / a * (math.copysign(abs(inner) ** (1.0 / 3.0), inner) - 1.0)
             return self.estimate - t * self.se
+        root = skew.bounded_inverse(target, a, self.skew_high)
+        if root is not None and abs(root) < 59.0:  # well inside the search range below: its root, without the search
+            return self.estimate - root * self.se
         span = 60.0 * self.se
         lo, hi = self.estimate - span, self.estimate + span
         try:

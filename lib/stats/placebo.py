@@ -14,7 +14,8 @@ from datetime import date
 import numpy as np
 
 from lib.stats import validation
-from lib.stats.before_after import MIN_DAYS_PER_PERIOD, _fit, _series, _step
+from lib.stats.before_after import MIN_DAYS_PER_PERIOD, _series
+from lib.stats.placebo_fits import step_t_stats
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,5 @@ def placebo_check(
     count = validation.count("count", count)
     min_side = max(MIN_DAYS_PER_PERIOD, validation.count("min_side", min_side))
     series = _series(before_days, before_values, [], [])
-    t_stats: list[float] = []
-    for start in _placebo_starts(len(series.y), count, min_side):
-        post = np.zeros(len(series.y))
-        post[start:] = 1.0
-        fit = _fit(series, post)
-        if fit is not None:
-            t_stats.append(_step(fit)[2])
+    t_stats = step_t_stats(series, _placebo_starts(len(series.y), count, min_side))
     return PlaceboCheck(tuple(t_stats), sum(1 for t in t_stats if abs(t) >= real))

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from functools import lru_cache
 
 from lib.stats.result_types import ComparisonResult, TwoArms
 
 DEFAULT_TUNING = 5000.0
 
 
+@lru_cache(maxsize=1024)
 def sequential_rho(alpha: float, tuning: float = DEFAULT_TUNING) -> float:
-    """Mixing parameter of the normal mixture for a two-sided sequence."""
+    """Mixing parameter of the normal mixture for a two-sided sequence (cached: a plan asks for a few levels)."""
     log_alpha = math.log(alpha)
     return math.sqrt((-2.0 * log_alpha + math.log(-2.0 * log_alpha + 1.0)) / tuning)
 

@@ -72,6 +72,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from lib.stats.distributions import p_from_t
 from lib.stats.statistics import MeanStat
 
@@ -164,6 +166,50 @@ def bounded_transform(t: float, low: float, high: float) -> float:
             candidates.append(vertex)
     values = [hall_transform(t, a) for a in candidates]
     return max(min(values), 0.0) + min(max(values), 0.0)
+
+
+def _hall_inverse(target: float, a: float) -> float:
+    """The t with ``hall_transform(t, a) == target``: ``(1 + a t/3)³ = 1 + a (target - a/6)``, solved for t."""
+    if a == 0.0:
+        return target
+    x = a * (target - a / 6.0)
+    if x > -1.0:  # cube root of 1 + x, minus 1, without losing digits when a is tiny
+        return 3.0 / a * math.expm1(math.log1p(x) / 3.0)
+    return 3.0 / a * (-((-1.0 - x) ** (1.0 / 3.0)) - 1.0)
+
+
+def bounded_inverse(target: float, low: float, high: float) -> float | None:
+    """The t where :func:`bounded_transform` reaches ``target`` (not 0), in closed form; None: not finite.
+
+    Each g_a increases in t, so a positive target is reached where the least g_a over the range
+    reaches it: at the largest of the g_a inverses. That is an end's inverse unless the least g_a
+    there sits inside the range (g is convex in a for t > 0, its vertex binds: strong skew, large
+    t); then ``min_a g_a(t) = t - (1/6 + t²/3)² 27 / (4 t³)`` and the root is the one positive root
+    of ``t⁴ - 4 target t³ - 3 t² - 3/4``. A negative target mirrors it: ``g_{-a}(-t) = -g_a(t)``.
+    """
+    if low == high or target == 0.0 or not math.isfinite(target):
+        return None
+    if target < 0.0:
+        mirrored = bounded_inverse(-target, -high, -low)
+        return None if mirrored is None else -mirrored
+    t = max(_hall_inverse(target, low), _hall_inverse(target, high))
+    if t > 0.0 and low < -(1.0 / 6.0 + t * t / 3.0) * 27.0 / (2.0 * t**3) < high:
+        return _vertex_root(target)
+    return t
+
+
+def _vertex_root(target: float) -> float | None:
+    """The positive root of ``t⁴ - 4 target t³ - 3 t² - 3/4`` (one sign change: exactly one), polished by Newton."""
+    real = [float(r.real) for r in np.roots([1.0, -4.0 * target, -3.0, 0.0, -0.75]) if r.imag == 0.0 and r.real > 0]
+    if len(real) != 1:
+        return None
+    t = real[0]
+    for _ in range(3):
+        slope = 4.0 * t**3 - 12.0 * target * t * t - 6.0 * t
+        if slope <= 0.0:
+            break
+        t -= (t**4 - 4.0 * target * t**3 - 3.0 * t * t - 0.75) / slope
+    return t
 
 
 def _max_sample_skewness(n: float) -> float:
