@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from lib.infra.inputs import FieldError, InvalidInput, ResultIn, validated
 from lib.infra.models import AuditEvent, ImportBatch, ResultEntry
-from lib.services import access, results
+from lib.services import access, results, spend_cells
 from lib.services.conflicts import Clash, Overwrite, StaleWrite, day_month, same
 from lib.services.grid_cells import read_grid
 from lib.services.manual_entry import FIELDS, GridEdit, _clean, from_entry, grid_rows, to_row
@@ -206,8 +206,9 @@ def save_grid(
     access.require_editor(actor, "save results")
     kind = metric_kinds(session, pilot_id).get(metric, "count")
     checked = read_grid(kind, original, edited)  # text cells: a typo is named, never read as a number
-    if not checked.ok:
-        raise InvalidInput([FieldError(p.where, p.message) for p in checked.problems])
+    foreign = spend_cells.foreign_cells(session, metric, kind, original, edited)  # "$40" in a euro workspace
+    if not checked.ok or foreign:
+        raise InvalidInput([FieldError(p.where, p.message) for p in checked.problems] + foreign)
     edited = checked.rows
     by_row = _by_row(session, pilot_id, metric)
     basis = list(original)

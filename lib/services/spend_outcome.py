@@ -1,0 +1,66 @@
+"""Which of a pilot's metrics spend is set against: its outcome. Spend only means something beside one.
+
+"Cost per extra lead" needs the leads: a pilot takes spend once it has a criterion whose metric
+is the outcome the money buys. A money criterion ("cost per extra lead at most €40") names it;
+otherwise the first primary criterion's metric is the outcome. A pilot with neither has no
+outcome, and spend logged for it is refused, naming the cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from lib.currencies import CURRENCIES
+from lib.vocabulary import SPEND_METRIC
+
+#: the criterion kinds that judge money (h-money's threshold types): their metric is the outcome
+MONEY_THRESHOLD_TYPES: tuple[str, ...] = ("cost_per_extra", "return_on_spend")
+#: words in a metric's name that say it counts money (revenue), so return on spend applies
+_MONEY_WORDS = frozenset({"revenue", "sales", "gmv", "value", "profit", "income", "turnover", "bookings", "amount"})
+
+
+class CriterionLike(Protocol):
+    metric: str
+    kind: str
+    role: str
+    threshold_type: str
+    unit: str
+
+
+def outcome_criterion(criteria: Sequence[CriterionLike]) -> CriterionLike | None:
+    """The criterion whose metric spend buys: a money criterion's, else the first primary; None without either."""
+    for c in criteria:
+        if c.threshold_type in MONEY_THRESHOLD_TYPES and c.metric != SPEND_METRIC:
+            return c
+    for c in criteria:
+        if c.role == "primary" and c.metric != SPEND_METRIC:
+            return c
+    return None
+
+
+def takes_spend(criteria: Sequence[CriterionLike]) -> bool:
+    """Whether spend may be logged: the pilot has an outcome, and no criterion of its own is named "spend"."""
+    return outcome_criterion(criteria) is not None and all(c.metric != SPEND_METRIC for c in criteria)
+
+
+def outcome_is_money(criterion: CriterionLike) -> bool:
+    """Whether the outcome counts money (revenue, order value): only then does return on spend mean anything.
+
+    Its unit says so ("EUR", "€"), or its name does ("revenue", "order_value").
+    """
+    unit = (criterion.unit or "").strip().upper()
+    symbols = {s.strip().upper() for s in CURRENCIES.values()}
+    if unit in CURRENCIES or unit in symbols:
+        return True
+    return bool(_MONEY_WORDS & set(criterion.metric.casefold().replace("-", "_").split("_")))
+
+
+def no_outcome_message(metrics: Iterable[str]) -> str:
+    """Why spend cannot be logged on a pilot without an outcome, and what to do."""
+    known = ", ".join(metrics)
+    return (
+        "this pilot has no outcome for spend to buy"
+        + (f" (its metrics: {known}, none of them primary)" if known else " (it has no criteria yet)")
+        + ": add a primary criterion on the leads, sign-ups or revenue the money is for, then log spend."
+    )
