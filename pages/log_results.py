@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import formatting as fmt
 from lib.adapter import conflicts
+from lib.adapter.money import spend_note
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash, show_invalid
 from lib.adapter.widgets import file_slug, plain, read_only_note, table
 from lib.formatting import fmt_date
@@ -76,6 +77,7 @@ if can_write():
     with tab_grid:
         g1, g2 = st.columns([1, 2])
         metric = g1.selectbox("Metric", list(kinds), format_func=metric_label)
+        spend_note(metric)  # spend: in the workspace's currency, per day and arm
         default_from = max(first_day or last_day - timedelta(days=13), last_day - timedelta(days=13))
         window = g2.date_input(
             "Days shown",

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from lib.currencies import CURRENCIES, CURRENCY_NAMES
+from lib.currencies import CURRENCIES as CURRENCIES  # re-exported: the Settings page lists them
+from lib.currencies import CURRENCY_NAMES
 from lib.infra.inputs import FieldError, InvalidInput
 from lib.infra.models import WorkspaceSetting, utcnow
 from lib.services import access, audit
