@@ -108,8 +108,31 @@ COMPARISON_LABELS: dict[str, str] = {
 #: each design compares one way only
 DESIGN_COMPARISON: dict[str, str] = {"ab": "vs_control", "before_after": "vs_baseline", "target": "vs_target"}
 
-ThresholdType = Literal["absolute", "relative"]
+ThresholdType = Literal["absolute", "relative", "cost_per_extra", "return_on_spend"]
 THRESHOLD_TYPES: tuple[str, ...] = get_args(ThresholdType)
+#: the money criteria: judged A/B (vs_control) on the outcome metric together with the spend logged
+#: (:data:`SPEND_METRIC`); "cost_per_extra" passes when each extra outcome costs at most the threshold,
+#: "return_on_spend" when the extra revenue per unit of extra spend is at least it (the outcome is money)
+MONEY_THRESHOLD_TYPES: tuple[str, ...] = ("cost_per_extra", "return_on_spend")
+THRESHOLD_TYPE_LABELS: dict[str, str] = {
+    "absolute": "absolute difference",
+    "relative": "relative lift",
+    "cost_per_extra": "cost per extra <outcome> at most X",
+    "return_on_spend": "return on spend at least R",
+}
+#: the money criteria in words, with the outcome named: "Cost per extra lead at most X"
+MONEY_THRESHOLD_TEMPLATES: dict[str, str] = {
+    "cost_per_extra": "Cost per extra {outcome} at most {threshold}",
+    "return_on_spend": "Return on spend at least {threshold}",
+}
+#: the metric the spend is logged under, per day and arm (``total`` = money spent, ``n`` = units behind it)
+SPEND_METRIC = "spend"
+
+
+def is_money_threshold(threshold_type: str) -> bool:
+    """Whether a criterion is a money criterion (cost per extra outcome, return on spend)."""
+    return threshold_type in MONEY_THRESHOLD_TYPES
+
 
 #: short words kept in capitals in a metric's label, however they were typed ("nps" reads "NPS")
 ACRONYMS: frozenset[str] = frozenset(

@@ -182,7 +182,11 @@ else:
             st.toggle("Same metric only", value=True, key=Keys.peers("review", "metric"))
             st.caption(plain(informed.peers.rule()))
     _, main = drawn[0]
-    st.vega_lite_chart(main, theme=None, width="content", key=Keys.chart("review", pilot_id))
+    heading, subtitle, main_bare = split_title(main)  # its lines wrap as text: drawn by Vega they were cut at the top
+    st.markdown(f"**{plain(heading)}**")
+    if subtitle:
+        st.caption(plain(" ".join(subtitle)))
+    st.vega_lite_chart(main_bare, theme=None, width="content", key=Keys.chart("review", pilot_id))
     with st.expander("Every criterion at a glance, and progress toward the plan"):
         for _, chart in drawn[1:]:
             st.vega_lite_chart(chart, theme=None, width="content")

@@ -183,6 +183,11 @@ class CriterionVerdict:
     unadjusted_ci_low: float | None = None
     unadjusted_ci_high: float | None = None
     adjustment_note: str | None = None
+    #: money criteria (cost per extra, return on spend): the pilot's extra outcome and extra spend so far,
+    #: scaled to the pilot arm (:mod:`lib.stats.spend`); the interval is the ratio's, on ``interval_scale``
+    #: "cost" (money per extra outcome) or "return" (money back per unit of money spent)
+    extra_outcome: float | None = None
+    extra_spend: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)

@@ -56,6 +56,30 @@ FIXED_SAMPLE = "Judged as a single look at the end (sequential=False): not valid
 UNITS_DEFAULT = {"proportion": "visitors", "mean": "observations", "count": "days"}
 UNITS_DAYS = "days"
 
+# --- money criteria (lib.decide.money) ---------------------------------------------
+NO_SPEND = "No spend logged yet for either arm, so there is nothing to weigh the extra outcome against."
+MONEY_NEEDS_CONTROL = (
+    "What {label} cost per extra outcome needs a control arm to compare with; "
+    "it is judged as if the first arm were control."
+)
+RETURN_NEEDS_MONEY = (
+    "a return on spend needs an outcome in money (revenue per visitor, revenue per day); {label} is a rate: "
+    "judge it by its cost per extra conversion instead"
+)
+SENTENCE_COST = (
+    "{label}: {value} per extra {noun} ({bounds}), {extra} for {spend} of extra spend on {sample}: "
+    "{confidence} — {tail}."
+)
+SENTENCE_RETURN = (
+    "{label}: return on spend {value} ({bounds}), {extra} extra for {spend} of extra spend on {sample}: "
+    "{confidence} — {tail}."
+)
+SENTENCE_NO_SPEND = "{label}: no spend logged yet, so nothing to weigh."
+MONEY_UNDEFINED_COST = "no cost figure yet (no extra outcome so far)"
+MONEY_UNDEFINED_RETURN = "no return figure yet (no extra spend so far)"
+CONF_COST = "{confidence} confidence each extra {noun} costs at most {threshold} ({needed} needed)"
+CONF_RETURN = "{confidence} confidence the return is at least {threshold} ({needed} needed)"
+
 # --- verdict sentences -------------------------------------------------------
 SENTENCE_TARGET = "{label} {value} ({bounds}) on {n} {units}, {side} the {target} target: {confidence} — {tail}."
 SENTENCE_AB = (
