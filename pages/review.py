@@ -104,7 +104,7 @@ for item in waiting[:shown]:
         )
         primary = ev_q.primary
         if (money := spending.get(p.id or 0)) is not None:  # does it pay, and what scaling would bring
-            c1.markdown(f":material/payments: {plain(money.sentence)}")
+            c1.markdown(f":material/payments: **Does it pay?** {plain(money.sentence)}")
             if money.scaling:
                 c1.caption(f":material/trending_up: {plain(money.scaling)}")
         if primary:

@@ -42,7 +42,7 @@ def spend_engine(app_engine):
 
 
 def _text(at) -> str:
-    return " ".join(m.value for m in at.markdown).replace("\\", "").replace("\u2060", "")
+    return " ".join(m.value for m in at.markdown).replace("\\", "").replace("\u2060", "").replace("**", "")
 
 
 def test_the_pilot_page_leads_with_the_money_sentence_when_spend_is_logged(spend_engine):

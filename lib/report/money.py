@@ -49,10 +49,8 @@ def _plural(word: str) -> str:
 
 
 def money(value: float | None, symbol: str) -> str:
-    """ "€1,235"; "€38.40" under €100, where cents still tell two offers apart."""
-    if value is None:
-        return fmt.MISSING
-    return fmt.money(value, symbol, 2 if abs(value) < 100 else 0)
+    """ "€12,400" for totals; cents only below €10, as a cost per extra outcome reads (:func:`lib.formatting.money`)."""
+    return fmt.money(value, symbol, None)
 
 
 def _count(value: float | None) -> str:
@@ -64,23 +62,37 @@ def _count(value: float | None) -> str:
     return fmt.about(value) if value >= 100 else fmt.quantity(value)
 
 
-def _times(value: float | None) -> str:
-    return fmt.MISSING if value is None else f"{fmt.quantity(value)}×"
+def _about(value: float | None) -> float | None:
+    """A projected sum to two significant figures (€17,214 → €17,000): a projection is not exact to the euro."""
+    if value is None or value <= 0:
+        return value
+    return float(fmt.about(value).replace(",", ""))
 
 
 def span_text(span: MoneySpan, show, *, open_because: str = "") -> str:
-    """ "€25 to €61"; "€25 to no upper bound, since …" when the interval is open-ended."""
-    low = show(span.low) if span.low is not None else "no lower bound"
-    high = show(span.high) if span.high is not None else "no upper bound"
+    """ "180 to 440"; "no lower bound to 440"; with ``open_because`` said after an open upper end."""
+    low = show(span.low) if span.low is not None else fmt.NO_LOWER_BOUND
+    high = show(span.high) if span.high is not None else fmt.NO_UPPER_BOUND
     if span.high is None and open_because:
         high += f", {open_because}"
     return f"{low} to {high}"
 
 
+def _money_span(span: MoneySpan, symbol: str, *, open_because: str = "") -> str:
+    """ "€25–€60", "€25 to no upper bound, since the extra leads could be zero"."""
+    text = fmt.money_range(span.low, span.high, symbol)
+    return f"{text}, {open_because}" if span.high is None and open_because else text
+
+
+def _return_span(span: MoneySpan, *, open_because: str = "") -> str:
+    text = fmt.multiple_range(span.low, span.high)
+    return f"{text}, {open_because}" if span.high is None and open_because else text
+
+
 def _extra(reading: SpendReading, outcome: Outcome, symbol: str) -> str:
     """ "310 extra replies (95%: 180 to 440)", "€4,200 extra revenue (…)"."""
     span = reading.extra_outcome
-    show = (lambda v: money(v, symbol)) if outcome.money else _count
+    show = (lambda v: fmt.money(v, symbol)) if outcome.money else _count
     what = "extra revenue" if outcome.money else f"extra {outcome.many}"
     return f"{show(span.estimate)} {what} ({fmt.level(reading.confidence)}: {span_text(span, show)})"
 
@@ -88,7 +100,9 @@ def _extra(reading: SpendReading, outcome: Outcome, symbol: str) -> str:
 def money_sentence(reading: SpendReading, outcome: Outcome, symbol: str, *, ab: bool = True) -> str:
     """The lead sentence: what was spent, what each extra outcome cost, and (revenue) what came back."""
     level = fmt.level(reading.confidence)
-    spent = f"Spent {money(reading.total.estimate, symbol)} over {reading.days:,} day{'s' if reading.days != 1 else ''}"
+    spent = (
+        f"Spent {fmt.money(reading.total.estimate, symbol)} over {reading.days:,} day{'s' if reading.days != 1 else ''}"
+    )
     if not ab:
         return spent + ": what it bought needs a control arm, so cost per extra outcome is read in A/B pilots only."
     if reading.extra_outcome.estimate is None:
@@ -100,18 +114,17 @@ def money_sentence(reading: SpendReading, outcome: Outcome, symbol: str, *, ab: 
             + f"; the pilot shows no extra {outcome.many} to set it against yet: {_extra(reading, outcome, symbol)}."
         )
     per = "each extra euro of revenue" if outcome.money else f"each extra {outcome.one}"
-    show = lambda v: money(v, symbol)  # noqa: E731
     because = f"since the extra {outcome.many} could be zero"
     text = (
         f"{spent}. {per[0].upper() + per[1:]} cost about {money(cost.estimate, symbol)} "
-        f"({level}: {span_text(cost, show, open_because=because)}); {_extra(reading, outcome, symbol)} "
-        f"for {money(reading.extra_spend.estimate, symbol)} more than control."
+        f"({level}: {_money_span(cost, symbol, open_because=because)}); {_extra(reading, outcome, symbol)} "
+        f"for {fmt.money(reading.extra_spend.estimate, symbol)} more than control."
     )
     ret = reading.return_on_spend
     if ret is not None and ret.estimate is not None:
         text += (
-            f" Return on spend {_times(ret.estimate)} ({level}: "
-            f"{span_text(ret, _times, open_because='since the extra spend could be zero')})."
+            f" Return on spend {fmt.multiple(ret.estimate)} ({level}: "
+            f"{_return_span(ret, open_because='since the extra spend could be zero')})."
         )
     return text
 
@@ -124,7 +137,7 @@ def scaling_sentence(
     extra, spend = projection.extra_outcome_per_month, projection.spend_per_month
     if extra.estimate is None or spend.estimate is None or extra.estimate <= 0:
         return None
-    show = (lambda v: money(v, symbol)) if outcome.money else _count
+    show = (lambda v: fmt.money(v, symbol)) if outcome.money else _count
     interval = (
         f"{show(extra.low)}{fmt.DASH}{show(extra.high)}"
         if extra.low is not None and extra.high is not None and extra.low > 0
@@ -135,8 +148,8 @@ def scaling_sentence(
     per = f" ({money(cost, symbol)} per {outcome.one})" if cost is not None and not outcome.money else ""
     ret = projection.return_on_spend
     if outcome.money and ret is not None and ret.estimate is not None:
-        per = f" ({_times(ret.estimate)} return)"
+        per = f" ({fmt.multiple(ret.estimate)} return)"
     return (
         f"Projection: scaled to {reach} ({fmt.number(projection.units_per_month)} {units} a month): about "
-        f"{show(extra.estimate)} {what} a month ({interval}) for {money(spend.estimate, symbol)}{per}."
+        f"{show(extra.estimate)} {what} a month ({interval}) for {fmt.money(_about(spend.estimate), symbol)}{per}."
     )

@@ -274,7 +274,7 @@ def money_words(spend: PilotSpend, *, scaled: bool) -> str:
     text = f"spent {fmt.money(r.total.estimate, spend.symbol)}"
     cost = r.cost_per_extra.estimate
     if cost is not None and (r.extra_outcome.estimate or 0) > 0 and not spend.outcome.money:
-        text += f", {fmt.money(cost, spend.symbol, 2 if cost < 100 else 0)} per extra {spend.outcome.one}"
+        text += f", {fmt.money(cost, spend.symbol, None)} per extra {spend.outcome.one}"
     monthly = spend.projection.spend_per_month.estimate if spend.projection else None
     if scaled and monthly is not None:
         text += f"; projected to cost {fmt.money(monthly, spend.symbol)} a month scaled (a projection)"

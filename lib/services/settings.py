@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lib.currencies import CURRENCIES as CURRENCIES  # re-exported: the Settings page lists them
 from lib.currencies import CURRENCY_NAMES
@@ -175,4 +175,12 @@ def save_currency(session: Session, actor: str, code: str) -> Currency:
         before={"currency": before.code},
         after={"currency": code},
     )
+    if code != before.code:  # money criteria's stored verdicts say the old symbol: each is read again
+        from lib.infra.models import Criterion
+        from lib.services.data_versions import bump
+        from lib.vocabulary import MONEY_THRESHOLD_TYPES
+
+        stmt = select(Criterion.pilot_id).where(col(Criterion.threshold_type).in_(MONEY_THRESHOLD_TYPES)).distinct()
+        for pilot_id in session.exec(stmt):
+            bump(session, pilot_id)
     return Currency(code)

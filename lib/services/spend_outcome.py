@@ -12,10 +12,8 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from lib.currencies import CURRENCIES
-from lib.vocabulary import SPEND_METRIC
+from lib.vocabulary import MONEY_THRESHOLD_TYPES, SPEND_METRIC
 
-#: the criterion kinds that judge money (h-money's threshold types): their metric is the outcome
-MONEY_THRESHOLD_TYPES: tuple[str, ...] = ("cost_per_extra", "return_on_spend")
 #: words in a metric's name that say it counts money (revenue), so return on spend applies
 _MONEY_WORDS = frozenset({"revenue", "sales", "gmv", "value", "profit", "income", "turnover", "bookings", "amount"})
 
