@@ -169,3 +169,35 @@ def test_spend_mapped_for_a_pilot_with_no_outcome_is_refused_before_reading(engi
             _import(s, p.id, path, mapping)
     assert exc.value.errors[0].field == "spend column spend"
     assert "no outcome for spend to buy" in exc.value.errors[0].message
+
+
+def test_an_event_file_sums_each_orders_spend_per_day_and_arm(engine, tmp_path):
+    from lib.importer import ImportMapping, MetricMapping
+
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "date,arm,replied,cost\n"
+        f"{DAY},control,0,$1.50\n{DAY},control,1,$2.25\n{DAY},pilot,1,$4.00\n{DAY},pilot,0,$3.50\n{DAY},pilot,1,$0.75\n",
+        encoding="utf-8",
+    )
+    mapping = ImportMapping(
+        "events",
+        "arm",
+        "control",
+        "date",
+        [
+            MetricMapping("reply_rate", "proportion", column="replied"),
+            MetricMapping(SPEND_METRIC, "count", column="cost"),
+        ],
+    )
+    with transaction(engine) as s:
+        p = ab_pilot(s)
+        settings.save_currency(s, "Ana", "USD")
+    with transaction(engine) as s:
+        preview = _import(s, p.id, path, mapping)
+        assert preview.ok, preview.problems
+        spend = {o.arm: (o.n, o.total) for o in preview.observations if o.metric == SPEND_METRIC}
+        assert spend == {"control": (2.0, 3.75), "pilot": (3.0, 8.25)}  # n: the orders behind each sum
+        import_batches.commit_import(s, p.id, preview, checksum="orders", actor="Ana")
+    with transaction(engine) as s:
+        assert _spend(s, p.id) == {"control": 3.75, "pilot": 8.25}

@@ -47,7 +47,8 @@ def analyze(
     read at all or the mapping does not fit it; everything else is a Problem in
     the preview. ``as_of`` is the day used when the mapping has no date column
     (default: today). ``on_progress`` gets fractions from 0 to 1 as the file is read.
-    ``currency`` is the workspace's (a code, "EUR"): a spend cell naming another is a problem.
+    ``currency`` is the workspace's (a code, "EUR"), given when the pilot takes spend: the spend column is then
+    money, never below zero, and a cell naming another currency is a problem.
     """
     mapping.check()
     with open_table(source, name, sheet=sheet, max_bytes=max_bytes) as table:

@@ -73,7 +73,7 @@ class ColumnPlan:
         money: set[int] = set()
         for metric in mapping.metrics:
             by_role = {r: positions[c] for r, c in metric.roles(mapping.layout).items() if c}
-            if metric.name == SPEND_METRIC and "value" in by_role:
+            if currency and metric.name == SPEND_METRIC and "value" in by_role:  # money spent, not a metric so named
                 money.add(by_role["value"])
             for role, pos in by_role.items():
                 roles.setdefault(pos, set()).add(role)

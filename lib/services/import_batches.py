@@ -23,8 +23,8 @@ from lib.infra.inputs import FieldError, InvalidInput
 from lib.infra.models import ImportBatch, ImportMappingMemory, ResultEntry, utcnow
 from lib.services import access, audit, results, settings, unit_results
 from lib.services.import_corrections import ManualChanges, manual_changes, reapply
-from lib.services.pilots import get_pilot, metric_kinds
-from lib.services.spend_outcome import no_outcome_message
+from lib.services.pilots import criteria_for, get_pilot, metric_kinds
+from lib.services.spend_outcome import no_outcome_message, takes_spend
 from lib.vocabulary import SPEND_METRIC
 
 
@@ -111,7 +111,7 @@ def preview_for_pilot(
         existing_keys=results.existing_keys(session, pilot_id, except_batch=replacing),
         on_progress=on_progress,
         as_of=as_of or min(date.today(), pilot.end_date or date.today()),
-        currency=settings.currency(session).code,
+        currency=settings.currency(session).code if takes_spend(criteria_for(session, pilot_id)) else None,
     )
 
 
@@ -391,5 +391,7 @@ def mapping_for(session: Session, pilot_id: int, sample: FileSample) -> ImportMa
 def unmapped_metrics(session: Session, pilot_id: int, mapping: ImportMapping) -> list[str]:
     """The pilot's metrics this mapping leaves out, to say so before importing."""
     mapped = {m.name for m in mapping.metrics}
-    # spend is optional: many exports carry none, and it may come from another file or the grid
-    return [name for name in metric_kinds(session, pilot_id) if name not in mapped and name != SPEND_METRIC]
+    # money spent is optional: many exports carry none, and it may come from another file or the grid
+    # (a criterion a team named "spend" is theirs, and as required as any other)
+    optional = {SPEND_METRIC} if takes_spend(criteria_for(session, pilot_id)) else set()
+    return [name for name in metric_kinds(session, pilot_id) if name not in mapped and name not in optional]
