@@ -86,3 +86,29 @@ def test_review_and_home_show_the_money_and_the_currency_setting_relabels_it(spe
     at.query_params["pilot"] = "1"
     at.run()
     assert "Does it pay? Spent £" in _text(at)
+
+
+def test_the_pilot_form_takes_a_money_criterion_priced_as_typed(app_engine):
+    from lib.infra.models import Pilot
+    from lib.services.pilots import criteria_for
+    from tests.pages_helpers import count
+
+    at = page("pages/pilots.py").run()
+    tab = at.tabs[1]
+    labels = [w.label for w in tab.text_input]
+    tab.text_input[labels.index("Name")].set_value("Paid leads")
+    tab.text_input[labels.index("Metric")].set_value("lead_rate")
+    next(w for w in tab.selectbox if w.label == "Design").set_value("ab")
+    dates = {w.label: w for w in tab.date_input}
+    dates["Start"].set_value(date(2026, 10, 1))
+    dates["End"].set_value(date(2026, 10, 28))
+    ttype = [w for w in tab.selectbox if w.label == "Threshold is"][1]  # the primary criterion's (the plan's first)
+    assert ttype.options[2:] == ["Cost per extra outcome at most (€)", "Return on spend at least (×)"]
+    ttype.set_value("cost_per_extra")
+    next(w for w in tab.number_input if w.label == "Threshold").set_value(40)
+    next(b for b in at.button if b.label == "Create pilot").click().run()
+    assert not errors(at), errors(at)
+    assert count(app_engine, Pilot) == 1
+    with transaction(app_engine) as s:
+        [c] = criteria_for(s, 1)
+    assert (c.metric, c.threshold_type, c.threshold, c.expected) == ("lead_rate", "cost_per_extra", 40.0, None)
