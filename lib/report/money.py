@@ -54,12 +54,10 @@ def money(value: float | None, symbol: str) -> str:
 
 
 def _count(value: float | None) -> str:
-    """A count of extra outcomes for people: about two significant digits, a real minus when negative."""
+    """A count of extra outcomes for people: whole ones, about two significant digits from 100, a real minus."""
     if value is None:
         return fmt.MISSING
-    if value <= 0:
-        return fmt.quantity(value)
-    return fmt.about(value) if value >= 100 else fmt.quantity(value)
+    return fmt.about(value) if value >= 100 else fmt.number(value)
 
 
 def _about(value: float | None) -> float | None:
@@ -80,6 +78,8 @@ def span_text(span: MoneySpan, show, *, open_because: str = "") -> str:
 
 def _money_span(span: MoneySpan, symbol: str, *, open_because: str = "") -> str:
     """ "€25–€60", "€25 to no upper bound, since the extra leads could be zero"."""
+    if span.low is None and span.high is None:
+        return f"any price yet, {open_because}" if open_because else "any price yet"
     text = fmt.money_range(span.low, span.high, symbol)
     return f"{text}, {open_because}" if span.high is None and open_because else text
 
