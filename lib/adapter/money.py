@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from lib.adapter.cached import per_workspace
@@ -26,9 +28,9 @@ def show_money(spend: PilotSpend | None, *, projection: bool = True) -> None:
             )
 
 
-def money_column(label: str, currency: settings.Currency, **kw) -> st.column_config.NumberColumn:
+def money_column(label: str, currency: settings.Currency, **kw) -> Any:
     """A sortable money column: numbers underneath (the CSV keeps them), the currency shown with separators."""
-    return st.column_config.NumberColumn(label, format=_FORMATS.get(currency.code, "localized"), **kw)  # type: ignore[arg-type]
+    return st.column_config.NumberColumn(label, format=_FORMATS.get(currency.code, "localized"), **kw)
 
 
 def spend_by_pilot() -> dict[int, PilotSpend]:

@@ -39,15 +39,15 @@ def money_plan_designer() -> None:
     money = workspace_currency()
     sym = money.symbol.strip()
     a1, a2, a3 = st.columns(3)
-    ttype = a1.selectbox("Criterion", list(MONEY_THRESHOLD_TYPES), format_func=threshold_choice_label, key="mplan_type")
-    cost = ttype == "cost_per_extra"
-    kind = a2.selectbox(
-        "Outcome",
-        ["proportion", "mean"] if cost else ["mean"],
-        format_func={"proportion": "A rate (leads, replies)", "mean": "An average in money (revenue per visitor)"}.get,
-        key="mplan_kind",
+    ttype: str = a1.selectbox(
+        "Criterion", list(MONEY_THRESHOLD_TYPES), format_func=threshold_choice_label, key="mplan_type"
     )
-    channel = a3.selectbox("Channel", CHANNELS, format_func=CHANNEL_LABELS.get, key="mplan_channel")
+    cost = ttype == "cost_per_extra"
+    outcomes = {"proportion": "A rate (leads, replies)", "mean": "An average in money (revenue per visitor)"}
+    kind: str = a2.selectbox(
+        "Outcome", ["proportion", "mean"] if cost else ["mean"], format_func=lambda k: outcomes[k], key="mplan_kind"
+    )
+    channel: str = a3.selectbox("Channel", list(CHANNELS), format_func=lambda c: CHANNEL_LABELS[c], key="mplan_channel")
     units = CHANNEL_UNITS.get(channel, "people")
     rate = kind == "proportion"
     b1, b2, b3, b4 = st.columns(4)

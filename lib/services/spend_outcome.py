@@ -24,6 +24,8 @@ class CriterionLike(Protocol):
     role: str
     threshold_type: str
     unit: str
+    confidence: float
+    direction: str
 
 
 def outcome_criterion(criteria: Sequence[CriterionLike]) -> CriterionLike | None:
