@@ -122,3 +122,113 @@ def test_one_look_at_the_end_is_read_spend_at_the_matching_level():
         (reading.cost_per_extra.estimate, reading.cost_per_extra.low, reading.cost_per_extra.high)
     )
     assert v.extra_outcome == pytest.approx(reading.extra_outcome.estimate)
+
+
+def test_money_criteria_read_as_prices_in_the_criteria_list_and_before_scaling():
+    from lib.criteria import describe
+    from lib.decide import wording
+
+    assert describe(cost(60, expected=40), currency="€") == (
+        "Leads: each extra conversion costs at most €60 vs control — expected €40"
+    )
+    guard = cost(8, role="guardrail")
+    assert describe(guard, currency="$").startswith("Leads: each extra conversion costs at most $8.00 vs control (")
+    ret = CriterionSpec("revenue", "mean", "primary", "vs_control", 1.5, threshold_type="return_on_spend")
+    assert describe(ret) == "Revenue: return on spend at least 1.50× vs control"
+    primary = CriterionSpec("leads", "proportion", "primary", "vs_control", 0.0, expected=0.01)
+    ev = evaluate_pilot(SPEC, [primary, cost(14, role="guardrail")], _leads(days=10))
+    warning = wording.scale_warning(ev.verdicts, currency="€")
+    assert warning is not None and "within the €14 per extra conversion tolerated" in warning
+
+
+@pytest.mark.parametrize(
+    "values, field, words",
+    [
+        ({"expected": 70.0}, "expected", "must be below the most an extra outcome may cost"),
+        ({"threshold": 0.0, "expected": None}, "threshold", "must be above zero"),
+        ({"comparison": "vs_target"}, "comparison", "compares the pilot arm with control"),
+        ({"threshold_type": "return_on_spend", "threshold": 1.5, "expected": 2.0}, "kind", "needs an outcome in money"),
+        ({"threshold_type": "return_on_spend", "kind": "mean", "threshold": 2.0, "expected": 1.5}, "expected", "above"),
+    ],
+)
+def test_a_money_criterion_that_cannot_be_judged_is_refused_naming_the_field(values, field, words):
+    from lib.infra.inputs import CriterionIn, InvalidInput, validated
+
+    good = {
+        "metric": "leads",
+        "kind": "proportion",
+        "role": "primary",
+        "comparison": "vs_control",
+        "threshold": 60.0,
+        "threshold_type": "cost_per_extra",
+        "expected": 40.0,
+    }
+    assert validated(CriterionIn, **good).threshold_type == "cost_per_extra"  # cheaper than the price: fine
+    with pytest.raises(InvalidInput) as refused:
+        validated(CriterionIn, **{**good, **values})
+    assert any(e.field == field and words in e.message for e in refused.value.errors)
+
+
+def _hand_reading():
+    """The hand-computed example of tests/stats/test_spend.py: 12 extra sign-ups for 150, 12.50 each."""
+    day = [START + timedelta(days=i) for i in range(3)]
+    rows = [Observation(d, "control", "signups", 100, x) for d, x in zip(day, (5, 7, 6), strict=True)]
+    rows += [Observation(d, "pilot", "signups", 100, x) for d, x in zip(day, (10, 8, 12), strict=True)]
+    rows += [Observation(d, "pilot", SPEND_METRIC, 1, 50) for d in day]
+    reading = read_spend(rows, PilotSpec("Email", "ab"), "signups", "proportion", False)
+    assert reading is not None
+    return reading
+
+
+def test_the_money_sentence_says_what_the_spend_bought_and_why_the_interval_is_open():
+    from lib.decide.money import reading_sentence
+
+    text = reading_sentence(_hand_reading(), currency="€", outcome="sign-up")
+    assert text == (
+        "€12.50 per extra sign-up (95%: €6.13 to no upper bound, since the extra sign-ups could be zero): "
+        "12 extra sign-ups (95%: 0–24) for €150 of extra spend; €150 spent so far."
+    )
+
+
+def test_what_scaling_would_bring_is_said_as_a_projection():
+    from lib.decide.money import scaling_sentence
+    from lib.stats.spend import project_scaling
+
+    month = project_scaling(_hand_reading(), per_month_units=120_000)
+    text = scaling_sentence(month, audience="all email", units="contacts", currency="€", outcome="sign-up")
+    assert text == (
+        "Scaled to all email (120,000 contacts a month): about 4,800 extra sign-ups a month (−186 to 9,786) "
+        "for €60,000 (€12.50 per sign-up). A projection from the pilot, not a measurement"
+    )
+
+
+def test_a_daily_count_is_weighed_per_day_and_the_plan_runs_by_the_calendar():
+    """Leads a day (a count): control 20 or 24, the pilot 30 or 34 for 100 a day: 10 per extra lead."""
+    rows = []
+    for i in range(DAYS):
+        day = START + timedelta(days=i)
+        wobble = 2 if i % 3 else -4
+        rows += [
+            Observation(day, "control", "leads", 1, 22 + wobble),
+            Observation(day, "pilot", "leads", 1, 32 - wobble),
+            Observation(day, "pilot", SPEND_METRIC, 1, 100),
+        ]
+    crit = CriterionSpec("leads", "count", "primary", "vs_control", 25.0, threshold_type="cost_per_extra", expected=12)
+    early = evaluate_pilot(SPEC, [crit], rows, as_of=START + timedelta(days=6)).verdicts[0]
+    assert early.sample_n == 7 and "7 days per arm" in early.sentence and early.progress == pytest.approx(7 / DAYS)
+    v = evaluate_pilot(SPEC, [crit], rows).verdicts[0]
+    assert v.difference == pytest.approx(100 / 10.0, rel=0.05) and v.status == "met"
+    assert v.extra_spend == pytest.approx(2800)
+
+
+def test_charts_draw_a_money_criterion_at_its_price():
+    from lib.charts.criteria import criteria_chart
+    from lib.charts.measures import threshold_point, threshold_text, verdict_measure
+
+    primary = CriterionSpec("leads", "proportion", "primary", "vs_control", 0.0, expected=0.01)
+    ev = evaluate_pilot(SPEC, [primary, cost(40, role="guardrail")], _leads())
+    guard = ev.verdicts[1]
+    assert verdict_measure(guard).title == "Cost per extra outcome"
+    assert threshold_point(guard) == 40 and threshold_text(guard) == "tolerated up to 40"
+    assert threshold_text(evaluate_pilot(SPEC, [cost(60)], _leads()).verdicts[0]) == "at most 60"
+    assert criteria_chart(ev).to_dict()  # draws without error

@@ -75,4 +75,4 @@ def test_the_paid_and_email_pilots_spend_and_one_is_real_but_does_not_pay(sqlite
     assert verdicts[("secondary", "reply_rate")].status == "missed"  # not worth it: each costs more than €20
     money = spending[subject.id or 0]
     assert (money.reading.cost_per_extra.low or 0) > 20
-    assert money.sentence.startswith("Spent €") and "Each extra reply cost about €" in money.sentence
+    assert money.sentence.startswith("€") and " per extra reply (95%: €" in money.sentence

@@ -149,17 +149,17 @@ def test_import_with_spend_then_evaluate_json_then_report_agree_with_the_hand_co
     report = tmp_path / "report.html"
     assert main(["report", "--pilot", "Retargeting bids", "--out", str(report)]) == 0
     html = report.read_text()
-    money = lambda v: fmt.money(v, "€", None)  # noqa: E731  cents only below €10
     lead = html.index("Does it pay?")
     assert lead < html.index("Recommendation")  # the section leads with it
-    assert f"Spent {fmt.money(want['total'], '€')} over {DAYS} days" in html
-    assert f"Each extra lead cost about {money(want['cost'])}" in html
-    assert f"for {fmt.money(want['extra_spend'], '€')} more than control" in html
+    cost = fmt.money(want["cost"], "€", 0)  # "€16": a price of ten or more in whole euros
+    assert f"{cost} per extra lead (95%: " in html
+    assert f"{fmt.number(want['extra_leads'])} extra leads (95%: " in html
     assert (
-        f"Projection: scaled to all paid ({SCALE:,} clicks a month): about {fmt.about(want['month_leads'])} "
-        f"extra leads a month" in html
-    )
-    assert (
-        f"for {fmt.money(float(fmt.about(want['month_spend']).replace(',', '')), '€')} ({money(want['cost'])} per lead)"
+        f"for {fmt.money(want['extra_spend'], '€')} of extra spend; {fmt.money(want['total'], '€')} spent so far"
         in html
     )
+    assert (
+        f"Scaled to all paid ({SCALE:,} clicks a month): about {fmt.about(want['month_leads'])} extra leads a month"
+        in html
+    )
+    assert f"for {fmt.money(want['month_spend'], '€')} ({cost} per lead). A projection from the pilot" in html

@@ -22,10 +22,7 @@ def show_money(spend: PilotSpend | None, *, projection: bool = True) -> None:
     with st.container(border=True):
         st.markdown(f":material/payments: **Does it pay?** {plain(spend.sentence)}")
         if projection and spend.scaling:
-            st.caption(
-                f":material/trending_up: {plain(spend.scaling)} A projection from the pilot's own figures: "
-                "a month at scale may differ (saturation, season)."
-            )
+            st.caption(f":material/trending_up: {plain(spend.scaling)}")
 
 
 def money_column(label: str, currency: settings.Currency, **kw) -> Any:

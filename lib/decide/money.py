@@ -19,12 +19,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lib import formatting as fmt
+from lib.criteria import EXTRA_NOUN
 from lib.decide import wording
 from lib.decide.evidence import Evidence
 from lib.decide.logged import NO_DATA, ArmLog
 from lib.specs import CriterionSpec, PilotSpec
 from lib.stats.distributions import norm_sf
-from lib.stats.spend import ArmDays, from_sums, increments
+from lib.stats.spend import ArmDays, MoneySpan, ScalingProjection, SpendReading, from_sums, increments
 from lib.vocabulary import is_money_threshold, metric_label
 
 #: the scale of a money criterion's interval, by threshold type
@@ -98,7 +99,7 @@ def money_evidence(
 
 def noun(kind: str) -> str:
     """What one extra outcome is called: a conversion (rates), a unit of the average, one more (daily counts)."""
-    return {"proportion": "conversion", "mean": "unit", "count": "one"}.get(kind, "one")
+    return EXTRA_NOUN.get(kind, "one")
 
 
 def threshold_text(crit: CriterionSpec, value: float | None = None, currency: str = "") -> str:
@@ -107,14 +108,6 @@ def threshold_text(crit: CriterionSpec, value: float | None = None, currency: st
     if crit.threshold_type == "return_on_spend":
         return fmt.multiple(x)
     return f"{fmt.money(x, currency, None)} per extra {noun(crit.kind)}"
-
-
-def describe(crit: CriterionSpec, currency: str = "") -> str:
-    """ "Lead rate: cost per extra conversion at most €60 vs control" (criteria lists)."""
-    label = metric_label(crit.metric)
-    if crit.threshold_type == "return_on_spend":
-        return f"{label}: return on spend at least {fmt.multiple(crit.threshold)} vs control"
-    return f"{label}: cost per extra {noun(crit.kind)} at most {fmt.money(crit.threshold, currency, None)} vs control"
 
 
 def _extra_outcome(crit: CriterionSpec, value: float, money: bool, currency: str) -> str:
@@ -156,7 +149,8 @@ def sentence(
     if is_return:
         value, bounds = fmt.multiple(ev.difference), fmt.multiple_range(low, high)
     else:
-        value, bounds = fmt.money(ev.difference, currency, None), fmt.money_range(low, high, currency)
+        digits = _digits(MoneySpan(ev.difference, low, high))
+        value, bounds = fmt.money(ev.difference, currency, digits), fmt.money_range(low, high, currency, digits)
     if ev.difference is None:
         value = wording.MONEY_UNDEFINED_RETURN if is_return else wording.MONEY_UNDEFINED_COST
     extra_outcome, extra_spend = ev.extra
@@ -187,3 +181,113 @@ def p_value_tests(crit: CriterionSpec) -> str:
     if crit.threshold_type == "return_on_spend":
         return "that the return on spend is at least the threshold (one-sided, sequential)"
     return f"that each extra {noun(crit.kind)} costs at most the threshold (one-sided, sequential)"
+
+
+# --- what spend bought, without a criterion ----------------------------------------------------------------------
+
+
+def _count(value: float | None) -> str:
+    return fmt.number(value) if value is None or abs(value) >= 10 else fmt.quantity(value)
+
+
+def _count_range(span: MoneySpan) -> str:
+    if span.low is None or span.high is None:
+        return "no bounds yet"
+    return fmt.number_range(span.low, span.high, 0 if max(abs(span.low), abs(span.high)) >= 10 else None)
+
+
+def _digits(span: MoneySpan) -> int:
+    """Cents when any figure of a price is below 10, so "€12.50 (€6.13 to …)" reads alike."""
+    figures = [abs(v) for v in (span.estimate, span.low, span.high) if v is not None]
+    return 2 if figures and min(figures) < 10 else 0
+
+
+def _rough_range(span: MoneySpan) -> str:
+    """A projection's range, as roughly as its figure: "1,100–2,700"."""
+    if span.low is not None and span.high is not None and span.low > 0:
+        return f"{fmt.about(span.low)}{fmt.DASH}{fmt.about(span.high)}"
+    return _count_range(span)
+
+
+def reading_sentence(
+    reading: SpendReading, *, currency: str = "", outcome: str = "conversion", outcomes: str = ""
+) -> str:
+    """What the spend bought, in one sentence: "€38 per extra lead (95%: €25 to no upper bound, since the extra
+    leads could be zero): 312 extra leads (95%: 180–440) for €11,900 of extra spend; €14,300 spent so far".
+
+    A money outcome (revenue) reads as a return on spend. ``outcome``/``outcomes`` name one extra
+    outcome and several ("lead", "leads"; the plural defaults to the singular with an s).
+    """
+    plural = outcomes or f"{outcome}s"
+    level = fmt.level(reading.confidence)
+    total = wording.SPEND_TOTAL.format(total=fmt.money(reading.total.estimate, currency))
+    extra, spend = reading.extra_outcome, reading.extra_spend
+    if extra.estimate is None:
+        return f"{total}."
+    spend_text = fmt.money(spend.estimate, currency)
+    if reading.outcome_is_money and reading.return_on_spend is not None:
+        ret = reading.return_on_spend
+        if ret.estimate is None:
+            return f"{total}."
+        why = wording.SPEND_WHY_RETURN if ret.low is None or ret.high is None else ""
+        extra_text = (
+            f"{fmt.money(extra.estimate, currency)} ({level}: {fmt.money_range(extra.low, extra.high, currency)})"
+        )
+        head = wording.SPEND_RETURN.format(
+            ratio=fmt.multiple(ret.estimate),
+            level=level,
+            bounds=fmt.multiple_range(ret.low, ret.high),
+            why=why,
+            extra=extra_text,
+            spend=spend_text,
+        )
+        return f"{head}; {total}."
+    cost = reading.cost_per_extra
+    extra_text = f"{_count(extra.estimate)} extra {plural} ({level}: {_count_range(extra)})"
+    if cost.estimate is None:
+        head = wording.SPEND_NO_EXTRA.format(
+            outcomes=plural,
+            outcome=outcome,
+            extra=f"{_count(extra.estimate)}, {level}: {_count_range(extra)}",
+            spend=spend_text,
+        )
+        return f"{head}; {total}."
+    why = wording.SPEND_WHY_COST.format(outcomes=plural) if cost.high is None else ""
+    digits = _digits(cost)
+    head = wording.SPEND_COST.format(
+        cost=fmt.money(cost.estimate, currency, digits),
+        outcome=outcome,
+        level=level,
+        bounds=fmt.money_range(cost.low, cost.high, currency, digits),
+        why=why,
+        extra=extra_text,
+        spend=spend_text,
+    )
+    return f"{head}; {total}."
+
+
+def scaling_sentence(
+    projection: ScalingProjection,
+    *,
+    audience: str,
+    units: str,
+    currency: str = "",
+    outcome: str = "conversion",
+    outcomes: str = "",
+) -> str:
+    """ "Scaled to all email (120,000 contacts a month): about 1,900 extra leads a month (1,100–2,700) for
+    €72,000 (€38 per lead). A projection from the pilot, not a measurement"."""
+    extra = projection.extra_outcome_per_month
+    return wording.SCALING.format(
+        audience=audience,
+        units_per_month=fmt.number(projection.units_per_month),
+        units=units,
+        extra=fmt.about(extra.estimate)
+        if extra.estimate is not None and extra.estimate > 0
+        else _count(extra.estimate),
+        outcomes=outcomes or f"{outcome}s",
+        range=_rough_range(extra),
+        spend=fmt.money(projection.spend_per_month.estimate, currency),
+        cost=fmt.money(projection.cost_per_extra.estimate, currency, _digits(projection.cost_per_extra)),
+        outcome=outcome,
+    )

@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 from sqlmodel import SQLModel
 from sqlmodel.main import SQLModelConfig
 
+from lib.criteria import is_money_threshold, money_problems
 from lib.formatting import money as money_text
 from lib.infra.fields import ARM_MAX, PERSON_MAX, TEXT_MAX, choice, finite, shown, text_problem
 from lib.infra.models import CriterionBase, DecisionBase, GoalActualBase, GoalBase, PilotBase, ResultBase
@@ -199,6 +200,11 @@ class PilotIn(_Input, PilotBase):
 
 class CriterionIn(_Input, CriterionBase):
     def cross_check(self) -> list[FieldError]:
+        if is_money_threshold(self.threshold_type):  # a price, judged its own way (lib.criteria.money_problems)
+            found = money_problems(
+                self.threshold_type, self.kind, self.comparison, self.role, self.threshold, self.expected
+            )
+            return [FieldError(name, message) for name, message in found]
         problems = self._check_threshold()
         if self.expected is not None and self.role != "guardrail":
             # vs a target both are values of the metric; otherwise both are improvements in the good direction

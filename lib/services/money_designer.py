@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lib import formatting as fmt
-from lib.report.money import outcome_words
+from lib.services.spend_outcome import outcome_words
 from lib.stats.planning import PlanInputs
 
 #: the designer's words for each money criterion, with the outcome and the price named

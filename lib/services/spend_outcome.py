@@ -9,10 +9,13 @@ outcome, and spend logged for it is refused, naming the cell.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from lib.currencies import CURRENCIES
-from lib.vocabulary import MONEY_THRESHOLD_TYPES, SPEND_METRIC
+from lib.vocabulary import MONEY_THRESHOLD_TYPES, SPEND_METRIC, metric_label
+
+_RATE_WORDS = frozenset({"rate", "ratio", "share", "pct", "percent"})
 
 #: words in a metric's name that say it counts money (revenue), so return on spend applies
 _MONEY_WORDS = frozenset({"revenue", "sales", "gmv", "value", "profit", "income", "turnover", "bookings", "amount"})
@@ -64,3 +67,35 @@ def no_outcome_message(metrics: Iterable[str]) -> str:
         + (f" (its metrics: {known}, none of them primary)" if known else " (it has no criteria yet)")
         + ": add a primary criterion on the leads, sign-ups or revenue the money is for, then log spend."
     )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the money buys, as a noun: "reply"/"replies", "lead"/"leads"; a money outcome reads as revenue."""
+
+    one: str
+    many: str
+    money: bool = False
+
+
+def outcome_words(metric: str, *, money: bool = False) -> Outcome:
+    """ "reply_rate" → reply/replies, "lead_rate" → lead/leads, "signups" → signup/signups; revenue → revenue."""
+    if money:
+        return Outcome("revenue", "revenue", money=True)
+    words = [w for w in metric_label(metric, in_sentence=True).split() if w.casefold() not in _RATE_WORDS]
+    noun = " ".join(words) or "outcome"
+    if noun.endswith("ies"):
+        one = noun[:-3] + "y"
+    elif noun.endswith("s") and not noun.endswith("ss"):
+        one = noun[:-1]
+    else:
+        one = noun
+    return Outcome(one, _plural(one))
+
+
+def _plural(word: str) -> str:
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    return word + "s"

@@ -3,7 +3,7 @@
 Spend is stored as values of the reserved metric ``SPEND_METRIC`` (per day and arm, ``total`` = money,
 ``n`` = units behind it), so corrections keep history like any value. This module hands those and the
 outcome's values to :func:`lib.stats.spend.read_spend`, and words the reading with the workspace's
-currency (:mod:`lib.report.money`). The pilot page, Review, the report, Home and the CLI all read here.
+currency (:func:`lib.decide.money.reading_sentence`). The pilot page, Review, the report, Home and the CLI all read here.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from lib.decide.money import reading_sentence, scaling_sentence
 from lib.infra.models import Criterion, Pilot, ResultEntry
-from lib.report.money import Outcome, money_sentence, outcome_words, scaling_sentence
 from lib.services import settings
 from lib.services.pilots import criteria_for, pilot_spec
 from lib.services.results import observations
-from lib.services.spend_outcome import outcome_criterion, outcome_is_money, takes_spend
+from lib.services.spend_outcome import Outcome, outcome_criterion, outcome_is_money, outcome_words, takes_spend
 from lib.specs import Observation
 from lib.stats.spend import MoneySpan, ScalingProjection, SpendReading, project_scaling, read_spend
 from lib.vocabulary import CHANNEL_LABELS, CHANNEL_UNITS, SPEND_METRIC, MetricKind
@@ -90,16 +90,19 @@ def _read(
     if reading is None:
         return None
     words = outcome_words(outcome.metric, money=is_money)
-    sentence = money_sentence(reading, words, money.symbol, ab=pilot.design == "ab")
+    said = dict(currency=money.symbol, outcome=words.one, outcomes=words.many)
+    sentence = reading_sentence(reading, **said)
     projection = scaling = None
-    if pilot.design == "ab" and pilot.scale_volume and outcome.kind in ("proportion", "mean"):
+    if pilot.scale_volume and reading.increments is not None and outcome.kind in ("proportion", "mean"):
         projection = project_scaling(reading, per_month_units=float(pilot.scale_volume))
-        scaling = scaling_sentence(
-            projection,
-            words,
-            money.symbol,
-            reach=f"all {CHANNEL_LABELS.get(pilot.channel, pilot.channel).lower()}",
-            units=CHANNEL_UNITS.get(pilot.channel, "people"),
+        scaling = (
+            scaling_sentence(
+                projection,
+                audience=f"all {CHANNEL_LABELS.get(pilot.channel, pilot.channel).lower()}",
+                units=CHANNEL_UNITS.get(pilot.channel, "people"),
+                **said,
+            ).rstrip(".")
+            + "."
         )
     return PilotSpend(reading, words, money.symbol, money.code, sentence, projection, scaling)
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from lib.stats.before_after import fit_step
 from lib.stats.contrasts import FiellerRatio, LinearContrast
 from lib.stats.distributions import z_two_sided
 from lib.vocabulary import SPEND_METRIC, MetricKind
@@ -159,7 +160,7 @@ def from_sums(outcome: Mapping[date, tuple[float, float]], spend: Mapping[date, 
     )
 
 
-def _satterthwaite(parts: Sequence[tuple[float, int]]) -> float | None:
+def _satterthwaite(parts: Sequence[tuple[float, float]]) -> float | None:
     """Welch–Satterthwaite degrees of freedom of a sum of independent variances, each on ``days - 1``."""
     total = sum(v for v, _ in parts)
     denom = sum(v * v / (d - 1) for v, d in parts if d > 1)
@@ -184,7 +185,7 @@ class Increments:
     cov: float
     size: float
     spend_fixed: bool
-    arm_parts: tuple[tuple[float, float, float, int], ...]  # per arm: var_r, var_s, g·cov, days
+    arm_parts: tuple[tuple[float, float, float, float], ...]  # per arm: var_r, var_s, g·cov, days
 
     @property
     def measured(self) -> bool:
@@ -281,8 +282,9 @@ def read_spend(
 ) -> SpendReading | None:
     """Spend, extra outcome, cost per extra outcome and return on spend, with ``confidence`` intervals.
 
-    None when no spend is logged. A pilot without a control arm (before/after, against a target)
-    gets its total only: what the spend bought needs a comparison.
+    None when no spend is logged. A before/after pilot compares its pilot period with the
+    counterfactual of its baseline (:func:`period_increments`); a pilot against a target gets its
+    total only: what the spend bought needs a comparison.
     """
     spend_rows = [o for o in observations if o.metric == SPEND_METRIC and (as_of is None or o.day <= as_of)]
     if not spend_rows:
@@ -293,11 +295,14 @@ def read_spend(
     empty = SpendReading(
         money, NOTHING, NOTHING, NOTHING, NOTHING if outcome_is_money else None, outcome_metric, outcome_is_money, days
     )
-    if spec.design != "ab":
+    if spec.design == "ab":
+        control = arm_days(observations, spec.control_arm, outcome_metric, outcome_kind, as_of=as_of)
+        pilot = arm_days(observations, spec.pilot_arm, outcome_metric, outcome_kind, as_of=as_of)
+        inc = increments(control, pilot, direction=direction)
+    elif spec.design == "before_after":
+        inc = period_increments(observations, spec, outcome_metric, outcome_kind, direction=direction, as_of=as_of)
+    else:
         return _with_confidence(empty, confidence)
-    control = arm_days(observations, spec.control_arm, outcome_metric, outcome_kind, as_of=as_of)
-    pilot = arm_days(observations, spec.pilot_arm, outcome_metric, outcome_kind, as_of=as_of)
-    inc = increments(control, pilot, direction=direction)
     if inc is None:
         return _with_confidence(empty, confidence)
     k = z_two_sided(1.0 - confidence)
@@ -312,6 +317,82 @@ def read_spend(
     return SpendReading(
         money, extra_outcome, extra_spend, cost, ret, outcome_metric, outcome_is_money, days, confidence, inc
     )
+
+
+def _window(day: date, start: date | None, end: date | None) -> bool:
+    return (start is None or day >= start) and (end is None or day <= end)
+
+
+def period_increments(
+    observations: Sequence[Observation],
+    spec: PilotSpec,
+    outcome_metric: str,
+    outcome_kind: MetricKind,
+    *,
+    direction: str = "increase",
+    as_of: date | None = None,
+) -> Increments | None:
+    """Before/after: the pilot period against the counterfactual its baseline projects (an observation, not
+    an experiment).
+
+    The extra outcome per unit is the adjusted step of :func:`lib.stats.before_after.fit_step` (trend,
+    weekday and day-to-day carry-over modelled) on the daily values; the extra spend is the pilot
+    period's spend when the baseline spent nothing (a fixed figure), else the same step fitted to
+    the daily spend, its uncertainty counted as independent of the outcome's. The size is the
+    pilot period's units (exposures, observations, or days for a daily count). None without
+    enough days in each period.
+    """
+    if spec.start is None:
+        return None
+    baseline_end = spec.baseline_end
+    if baseline_end is None:
+        baseline_end = date.fromordinal(spec.start.toordinal() - 1)
+    size = 0.0
+    values: dict[bool, dict[date, list[float]]] = {True: {}, False: {}}
+    spend: dict[bool, dict[date, float]] = {True: {}, False: {}}
+    for o in observations:
+        if o.arm != spec.pilot_arm or (as_of is not None and o.day > as_of):
+            continue
+        in_pilot = _window(o.day, spec.start, spec.end)
+        if not in_pilot and not _window(o.day, spec.baseline_start, baseline_end):
+            continue
+        if o.metric == outcome_metric:
+            cell = values[in_pilot].setdefault(o.day, [0.0, 0.0])
+            cell[0] += float(o.n)
+            cell[1] += float(o.total)
+        elif o.metric == SPEND_METRIC:
+            spend[in_pilot][o.day] = spend[in_pilot].get(o.day, 0.0) + float(o.total)
+
+    def daily(period: dict[date, list[float]]) -> tuple[list[date], list[float]]:
+        days = sorted(d for d, (n, _) in period.items() if outcome_kind == "count" or n > 0)
+        return days, [period[d][1] if outcome_kind == "count" else period[d][1] / period[d][0] for d in days]
+
+    before_days, before = daily(values[False])
+    after_days, after = daily(values[True])
+    step = fit_step(before_days, before, after_days, after)
+    if step is None:
+        return None
+    size = float(len(after_days)) if outcome_kind == "count" else math.fsum(values[True][d][0] for d in after_days)
+    good = -1.0 if direction == "decrease" else 1.0
+    spent = math.fsum(spend[True].values())
+    if math.fsum(spend[False].values()) == 0:
+        return Increments(
+            good * step.estimate, spent / size, step.standard_error**2, 0.0, 0.0, size, True,
+            ((step.standard_error**2, 0.0, 0.0, step.df + 1), (0.0, 0.0, 0.0, 2.0)),
+        )  # fmt: skip
+    spend_days = {p: sorted(spend[p]) for p in (False, True)}
+    spend_step = fit_step(
+        spend_days[False], [spend[False][d] for d in spend_days[False]],
+        spend_days[True], [spend[True][d] for d in spend_days[True]],
+    )  # fmt: skip
+    if spend_step is None:
+        return None
+    per_unit = len(after_days) / size  # a day's extra spend, per unit of the pilot period
+    var_spend = (spend_step.standard_error * per_unit) ** 2
+    return Increments(
+        good * step.estimate, spend_step.estimate * per_unit, step.standard_error**2, var_spend, 0.0, size, False,
+        ((step.standard_error**2, 0.0, 0.0, step.df + 1), (0.0, var_spend, 0.0, spend_step.df + 1)),
+    )  # fmt: skip
 
 
 def _with_confidence(reading: SpendReading, confidence: float) -> SpendReading:

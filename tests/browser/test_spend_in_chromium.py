@@ -1,8 +1,8 @@
 """Spend typed into the Log results grid in Chromium, then read on Review as "Does it pay?" (issue 28).
 
 A person picks Spend in the grid, types the pilot arm's spend for the first day as a German export
-would write it ("€1.250,00"), saves, and Review leads with the money sentence: spent €1,250, and
-what each extra reply cost.
+would write it ("€1.250,00"), saves, and Review leads with the money sentence: what each extra
+reply cost, and €1,250 spent so far.
 """
 
 from __future__ import annotations
@@ -96,5 +96,5 @@ def test_spend_logged_in_the_grid_leads_review_with_the_money_sentence(page: Pag
     money = page.get_by_text("Does it pay?").first
     expect(money).to_be_visible(timeout=30_000)
     text = money.locator("xpath=ancestor::*[@data-testid='stMarkdownContainer'][1]").inner_text()
-    assert "Spent €1,250 over 1 day" in text and "Each extra reply cost about €" in text, text
+    assert " per extra reply (95%: " in text and "€1,250 of extra spend; €1,250 spent so far" in text, text
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -259,3 +259,36 @@ def test_increments_need_units_in_both_arms():
     assert increments(control, pilot) is None
     reading = read_spend(rows, AB, "signups", "proportion", False)
     assert reading is not None and reading.total.estimate == 150 and reading.extra_outcome.estimate is None
+
+
+def test_before_after_weighs_spend_against_the_step_over_the_baselines_counterfactual():
+    """Daily leads, 28 baseline days and 14 pilot days; the pilot period adds about 5 leads a day for 100 a day.
+
+    The extra leads are the adjusted step (lib.stats.before_after.fit_step, itself checked against
+    statsmodels) times the 14 pilot days; with nothing spent in the baseline the spend is the pilot's 1,400.
+    """
+    from lib.stats.before_after import fit_step
+
+    rng = np.random.default_rng(8)
+    start = DAY + timedelta(days=28)
+    spec = PilotSpec("reels", "before_after", start=start, end=start + timedelta(days=13), baseline_start=DAY)
+    leads = 50 + rng.normal(0, 1.5, 42) + np.r_[np.zeros(28), np.full(14, 5.0)]
+    days = _days(42)
+    rows = [Observation(d, "pilot", "leads", 1, float(x)) for d, x in zip(days, leads, strict=True)]
+    rows += [Observation(d, "pilot", SPEND_METRIC, 1, 100.0) for d in days[28:]]
+    reading = read_spend(rows, spec, "leads", "count", False)
+    assert reading is not None
+    step = fit_step(days[:28], list(leads[:28]), days[28:], list(leads[28:]))
+    assert step is not None
+    assert reading.extra_outcome.estimate == pytest.approx(14 * step.estimate)
+    low, high = step.interval(0.95)
+    assert (reading.extra_outcome.low, reading.extra_outcome.high) == pytest.approx((14 * low, 14 * high))
+    assert reading.extra_spend == reading.total and reading.total.estimate == 1400
+    assert reading.cost_per_extra.estimate == pytest.approx(1400 / (14 * step.estimate))
+    assert low > 0 and reading.cost_per_extra.high == pytest.approx(1400 / (14 * low))
+    # spending in the baseline too: only the step in spend is extra, and it carries its own uncertainty
+    rows += [Observation(d, "pilot", SPEND_METRIC, 1, 60.0 + rng.normal(0, 5)) for d in days[:28]]
+    both = read_spend(rows, spec, "leads", "count", False)
+    assert both is not None and both.increments is not None and not both.increments.spend_fixed
+    assert both.extra_spend.estimate is not None and 400 < both.extra_spend.estimate < 700
+    assert both.extra_spend.low is not None and both.extra_spend.low < both.extra_spend.estimate
