@@ -5,8 +5,10 @@ import streamlit as st
 
 from lib.adapter import conflicts
 from lib.adapter.cached import main_chart_spec, per_workspace
+from lib.adapter.money import workspace_currency
 from lib.adapter.money_designer import (
     THRESHOLD_CHOICES,
+    money_plan_designer,
     shown_threshold,
     threshold_choice_label,
     typed_threshold,
@@ -544,9 +546,10 @@ with tab_list:
             f"**Goal.** {plain(goal_names.get(pilot.goal_id, '')) or 'none yet'}  \n"
             f"**Hypothesis.** {plain(pilot.hypothesis) or '—'}"
         )
+        symbol = workspace_currency().symbol  # a money criterion's price reads in the workspace's currency
         for c in all_criteria.get(chosen, []):
             st.markdown(
-                f"- *{c.role}* — {describe(pilots.criterion_spec(c), c.unit, markup=plain)} at {c.confidence:.0%} confidence"
+                f"- *{c.role}* — {describe(pilots.criterion_spec(c), c.unit, markup=plain, currency=symbol)} at {c.confidence:.0%} confidence"
             )
         if pilot.criteria_locked_at:
             st.caption(f"Criteria locked on {fmt_date(pilot.criteria_locked_at.date())}.")
@@ -569,6 +572,11 @@ with tab_new:
         "Plan the primary criterion: threshold, expected effect, sample", expanded=True, icon=":material/calculate:"
     ):
         plan_designer()  # planning writes nothing: viewers may plan too
+    with st.expander(
+        "Plan a money criterion: the spend and days that tell the price you expect from the one you agree",
+        icon=":material/payments:",
+    ):
+        money_plan_designer()
     used = st.session_state.get(Keys.plan("used"))
     if used and used[1] == form_key("new_pilot"):  # not after that pilot was created
         st.caption(

@@ -9,7 +9,7 @@ import streamlit as st
 from lib import formatting as fmt
 from lib.adapter import conflicts, focus, wire
 from lib.adapter.cached import main_chart_spec, per_workspace, pilot_view_cached, portfolio_overview
-from lib.adapter.money import show_money, spend_by_pilot
+from lib.adapter.money import show_money, spend_by_pilot, workspace_currency
 from lib.adapter.session import Keys, actor, can_write, form_key, read, show_flash
 from lib.adapter.units import unit_readings
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, show_recommendation, table
@@ -218,7 +218,8 @@ else:
                 f"This pilot already has {len(earlier)} decision(s); a new one is added to the record "
                 "and the earlier ones stay listed below."
             )
-        unproven = wording.scale_warning(ev.verdicts)  # a guardrail not shown safe: said before anyone scales
+        # a guardrail not shown safe: said before anyone scales (a money guardrail's price in the workspace's currency)
+        unproven = wording.scale_warning(ev.verdicts, workspace_currency().symbol)
         if unproven:
             st.warning(plain(unproven), icon=":material/shield:")
         with st.form(form_key(Keys.decide(pilot_id))):

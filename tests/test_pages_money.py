@@ -106,9 +106,23 @@ def test_the_pilot_form_takes_a_money_criterion_priced_as_typed(app_engine):
     assert ttype.options[2:] == ["Cost per extra outcome at most (€)", "Return on spend at least (×)"]
     ttype.set_value("cost_per_extra")
     next(w for w in tab.number_input if w.label == "Threshold").set_value(40)
+    next(w for w in tab.number_input if w.label == "Expected").set_value(25)  # a cost: expected below the price
     next(b for b in at.button if b.label == "Create pilot").click().run()
     assert not errors(at), errors(at)
     assert count(app_engine, Pilot) == 1
     with transaction(app_engine) as s:
         [c] = criteria_for(s, 1)
-    assert (c.metric, c.threshold_type, c.threshold, c.expected) == ("lead_rate", "cost_per_extra", 40.0, None)
+    assert (c.metric, c.threshold_type, c.threshold, c.expected) == ("lead_rate", "cost_per_extra", 40.0, 25.0)
+
+
+def test_the_designer_plans_a_money_criterion_in_spend_and_days(app_engine):
+    at = page("pages/pilots.py").run()
+    assert not at.exception and not errors(at)
+    said = next(
+        m.value for m in at.markdown if m.value.startswith("To tell €40 per extra lead from €60 per extra lead:")
+    )
+    n = int(next(m.value for m in at.metric if m.label == "Planned sample (contacts per arm)").replace(",", ""))
+    assert f"{n:,} contacts per arm" in said and "of extra spend in the pilot arm" in said
+    assert f"about {-(-n // 500):,} days at 500 contacts per arm a day" in said  # the days the budget takes
+    at.number_input(key="mplan_exp").set_value(70.0).run()  # expecting a cost above the price: nothing to plan
+    assert any("Cannot plan this yet" in e for e in errors(at))

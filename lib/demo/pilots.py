@@ -129,7 +129,7 @@ PILOTS: tuple[DemoPilot, ...] = (
         (
             criterion("reply_rate", threshold=0.0, expected=0.015),
             # real, but worth it? A reply is worth about €20 to the team; the AI copy tool costs more than that
-            criterion("reply_rate", role="secondary", threshold_type="cost_per_extra", threshold=20.0),
+            criterion("reply_rate", role="secondary", threshold_type="cost_per_extra", threshold=20.0, expected=12.0),
             criterion("unsubscribe_rate", role="guardrail", direction="decrease", threshold=0.003),
         ),
         span=SUBJECT_LINES,

@@ -93,7 +93,8 @@ def money_plan(
     both = plan.n * (spend_per_unit + 2 * control_spend_per_unit)  # the pilot's extra, and control's spend twice
     headline = (
         f"{tell}: {fmt.number(plan.n)} {units} per arm, {fmt.money(planned.extra_spend, symbol)} of extra spend in "
-        f"the pilot arm ({fmt.money(both, symbol)} spent by both arms), and {extra} expected{took}."
+        f"the pilot arm{f' ({fmt.money(both, symbol)} spent by both arms)' if control_spend_per_unit else ''}, "
+        f"and {extra} expected{took}."
     )
     at_price = (
         f"each extra {words.one} really costs {fmt.money(threshold, symbol, None)}"
