@@ -163,3 +163,45 @@ def test_import_with_spend_then_evaluate_json_then_report_agree_with_the_hand_co
         in html
     )
     assert f"for {fmt.money(want['month_spend'], '€')} ({cost} per lead). A projection from the pilot" in html
+
+
+def test_a_cost_the_extra_leads_may_not_cover_is_open_ended_in_json(cli_engine, tmp_path, capsys):
+    """No real lift: the extra leads could be zero, so the cost per extra lead has no upper bound (``high`` null)."""
+    rows = ["date,arm,clicks,leads,spend"]
+    rng = np.random.default_rng(7)
+    for i in range(DAYS):
+        day = (START + timedelta(days=i)).isoformat()
+        for arm, spend in (("control", 0), ("pilot", 150)):
+            clicks = int(rng.poisson(500))
+            rows.append(f"{day},{arm},{clicks},{int(rng.binomial(clicks, 0.04))},{spend}")
+    path = tmp_path / "flat.csv"
+    path.write_text("\n".join(rows) + "\n")
+    args = ["--arm-column", "arm", "--control", "control", "--date-column", "date", "--layout", "aggregated"]
+    assert (
+        main(
+            [
+                "import",
+                str(path),
+                "--pilot",
+                "1",
+                *args,
+                "--metric",
+                "lead_rate=leads/clicks",
+                "--spend-column",
+                "spend",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["evaluate", "--pilot", "1", "--format", "json"]) == 0
+    text = capsys.readouterr().out
+    spend = json.loads(text)[0]["spend"]
+    assert spend["total"]["estimate"] == pytest.approx(150 * DAYS)
+    assert spend["extra_spend"] == {
+        "estimate": 150 * DAYS,
+        "low": 150 * DAYS,
+        "high": 150 * DAYS,
+    }  # only the pilot paid
+    assert spend["extra_outcome"]["low"] < 0 < spend["extra_outcome"]["high"]
+    assert spend["cost_per_extra"]["high"] is None and '"high": null' in text
