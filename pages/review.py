@@ -9,6 +9,7 @@ import streamlit as st
 from lib import formatting as fmt
 from lib.adapter import conflicts, focus, wire
 from lib.adapter.cached import main_chart_spec, per_workspace, pilot_view_cached, portfolio_overview
+from lib.adapter.markets import market_readings
 from lib.adapter.money import show_money, spend_by_pilot, workspace_currency
 from lib.adapter.session import Keys, actor, can_write, form_key, read, show_flash
 from lib.adapter.units import unit_readings
@@ -198,6 +199,7 @@ else:
             f"**{plain(metric_label(v.metric))}** · *{v.role}* · {status_text(v.status)}  \n{plain(v.sentence)}"
         )
     unit_readings(ev.verdicts)  # stores split between arms: what adjusting did, the unadjusted reading a click away
+    market_readings(ev.verdicts, key=f"market_weights_review_{pilot_id}")  # a market test: the synthetic control
     if ev.verdicts:
         with st.expander("The numbers behind it"):
             st.caption(

@@ -34,13 +34,13 @@ def test_spend_is_a_metric_of_a_pilot_with_an_outcome_and_corrections_keep_histo
         p = ab_pilot(s)
         assert metric_kinds(s, p.id)[SPEND_METRIC] == "count"
         shown, typed = _spend_grid(s, p.id)
-        typed[0]["Value"], typed[1]["Value"] = "€1.200,50", "1,350.25"
+        typed[0]["Spend"], typed[1]["Spend"] = "€1.200,50", "1,350.25"
         saved = entry_saves.save_grid(s, p.id, SPEND_METRIC, shown, typed, "Ana", today=DAY)
         assert saved.added == 2
     with transaction(engine) as s:
         assert _spend(s, p.id) == {"control": 1200.5, "pilot": 1350.25}
         shown, typed = _spend_grid(s, p.id)
-        typed[1]["Value"] = "1400"
+        typed[1]["Spend"] = "1400"
         entry_saves.save_grid(s, p.id, SPEND_METRIC, shown, typed, "Ben", reason="invoice came in", today=DAY)
     with transaction(engine) as s:
         assert _spend(s, p.id)["pilot"] == 1400
@@ -57,11 +57,16 @@ def test_negative_spend_in_the_grid_is_named_by_its_cell_and_nothing_is_saved(en
     with transaction(engine) as s:
         p = ab_pilot(s)
         shown, typed = _spend_grid(s, p.id)
-        typed[0]["Value"], typed[1]["Value"] = "300", "-40"
+        typed[0]["Spend"], typed[1]["Spend"] = "300", "-40"
         with pytest.raises(InvalidInput) as exc:
             entry_saves.save_grid(s, p.id, SPEND_METRIC, shown, typed, "Ana", today=DAY)
-    assert [e.field for e in exc.value.errors] == [f"{DAY:%d %b %Y} · pilot"]
-    assert "cannot be negative (−40.00)" in exc.value.errors[0].message
+    assert [e.field for e in exc.value.errors] == [f"{DAY.day} {DAY:%b} · pilot"]
+    assert exc.value.errors[0].message == "Spend must not be negative."
+    with transaction(engine) as s:
+        assert _spend(s, p.id) == {}
+        with pytest.raises(InvalidInput) as exc:  # the service beneath refuses it too, in money's words
+            results.log_results(s, p.id, [dict(metric=SPEND_METRIC, arm="pilot", day=DAY, n=1, total=-40.0)], "Ana")
+    assert exc.value.errors[0].message.startswith("cannot be negative (−40.00)")
     with transaction(engine) as s:
         assert _spend(s, p.id) == {}
 
@@ -70,18 +75,18 @@ def test_spend_in_another_currency_than_the_workspaces_is_named_and_nothing_is_s
     with transaction(engine) as s:
         p = ab_pilot(s)
         shown, typed = _spend_grid(s, p.id)
-        typed[0]["Value"], typed[1]["Value"] = "$1,200.50", "€900"
+        typed[0]["Spend"], typed[1]["Spend"] = "$1,200.50", "€900"
         with pytest.raises(InvalidInput) as exc:
             entry_saves.save_grid(s, p.id, SPEND_METRIC, shown, typed, "Ana", today=DAY)
     (problem,) = exc.value.errors
-    assert problem.field == f"{DAY.day} {DAY:%b} · control · Value"
+    assert problem.field == f"{DAY.day} {DAY:%b} · control · Spend"
     assert "'$1,200.50', in $, but this workspace counts money in euros (€)" in problem.message
     with transaction(engine) as s:
         assert _spend(s, p.id) == {}
         settings.save_currency(s, "Ana", "USD")  # the same cell is fine in a dollar workspace
     with transaction(engine) as s:
         shown, typed = _spend_grid(s, p.id)
-        typed[0]["Value"] = "$1,200.50"
+        typed[0]["Spend"] = "$1,200.50"
         entry_saves.save_grid(s, p.id, SPEND_METRIC, shown, typed, "Ana", today=DAY)
         assert _spend(s, p.id) == {"control": 1200.5}
 

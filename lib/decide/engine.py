@@ -15,7 +15,7 @@ from typing import cast
 
 from lib import formatting as fmt
 from lib.decide import evidence as evid
-from lib.decide import logged, money, progress, rules, wording
+from lib.decide import logged, market, money, progress, rules, wording
 from lib.decide import units as per_unit
 from lib.decide.evidence import Evidence
 from lib.decide.verdicts import CriterionVerdict, PilotEvaluation, ReasonCode, ReasonKey, primary_index
@@ -52,10 +52,17 @@ def _evidence(
         return progress.with_progress(
             money.money_evidence(crit, pilot, arms, spend, unit), pilot, last_day, plan_applies=crit.kind == plan_kind
         )
-    if rows and pilot.design == "ab" and crit.comparison == "vs_control" and per_unit.applies(pilot, rows):
+    per_ab = pilot.design == "ab" and crit.comparison == "vs_control" and per_unit.applies(pilot, rows or ())
+    per_target = crit.comparison == "vs_target" and bool(pilot.unit)  # units split: a target is held per unit too
+    if rows and (per_ab or per_target):
         until = per_unit.covered_until(rows, last_day)  # a weekly row speaks for its week, up to the look
         until = min(until, as_of) if until is not None and as_of is not None else until
-        return per_unit.with_unit_progress(per_unit.unit_evidence(crit, pilot, rows), pilot, until)
+        ev = (
+            per_unit.unit_target_evidence(crit, pilot, rows)
+            if per_target
+            else per_unit.unit_evidence(crit, pilot, rows)
+        )
+        return per_unit.with_unit_progress(ev, pilot, until)
     try:
         if crit.comparison == "vs_target":
             ev = evid.target_evidence(crit, pilot, arms, unit)
@@ -134,6 +141,8 @@ def evaluate_pilot(
     """
     if multiple_testing not in ADJUST_METHODS:
         raise ValueError(f"multiple_testing must be one of {', '.join(ADJUST_METHODS)}; got {multiple_testing!r}.")
+    if pilot.design == "market":  # test markets against a synthetic control: lib.decide.market
+        return market.evaluate_market(pilot, criteria, unit_observations, as_of=as_of)
     metrics = {c.metric for c in criteria} | ({SPEND_METRIC} if any(money.is_money(c) for c in criteria) else set())
     data, last_day = logged.aggregate(observations, metrics, as_of)
     unit_rows, last_day = per_unit.by_metric(unit_observations, {c.metric for c in criteria}, as_of, last_day)

@@ -107,6 +107,8 @@ class PilotReport:
     analyst_notes: list[str] = field(default_factory=list)  # how the verdicts are computed, for analysts
     #: does it pay: the money sentence the section leads with when spend is logged, then the projection (if any)
     money: list[str] = field(default_factory=list)
+    #: a market test: the primary's reading against the synthetic control (weights, fit, markets left out)
+    market: dict[str, Any] | None = None
 
     @property
     def opening(self) -> ReportLead:
@@ -237,6 +239,7 @@ def build_pilot_report(
         method_version=evaluation.method_version,
         sentences=[v.sentence for v in evaluation.verdicts],
         analyst_notes=for_analysts,
+        market=next((v.market for v in evaluation.verdicts if v.market is not None), None),
     )
 
 

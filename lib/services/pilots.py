@@ -42,6 +42,8 @@ CRITERION_FIELDS = (
     "threshold",
     "threshold_type",
     "confidence",
+    "denominator_label",
+    "numerator_label",
 )
 
 
@@ -407,6 +409,8 @@ def pilot_spec(pilot: Pilot) -> PilotSpec:
         pilot_arm=pilot_arm,
         unit=pilot.unit,
         unit_summary=pilot.unit_summary or "mean",
+        test_markets=tuple(pilot.test_market_list),
+        excluded_markets=tuple(pilot.excluded_market_list),
     )
 
 

@@ -15,23 +15,22 @@ from lib.currencies import foreign_currency, other_currency_message
 from lib.infra.inputs import FieldError
 from lib.services import settings
 from lib.services.conflicts import day_month
-from lib.services.manual_entry import FIELDS
+from lib.services.grid_sheets import Sheet
 from lib.vocabulary import SPEND_METRIC
 
 
-def foreign_cells(
-    session: Session, metric: str, kind: str, shown: Sequence[dict], typed: Sequence[dict]
-) -> list[FieldError]:
+def foreign_cells(session: Session, sheet: Sheet, shown: Sequence[dict], typed: Sequence[dict]) -> list[FieldError]:
     """Every typed spend cell that names another currency than the workspace's, as a problem naming the cell."""
-    if metric != SPEND_METRIC:
+    labels = [c.label for c in sheet.columns if any(metric == SPEND_METRIC for metric, _ in c.feeds)]
+    if not labels:
         return []
     code = settings.currency(session).code
     problems = []
     for before, after in zip(shown, typed, strict=True):
-        for f in FIELDS[kind]:
-            value = after.get(f.label)
+        for label in labels:
+            value = after.get(label)
             mark = foreign_currency(value, code)
             if mark is not None:
-                where = f"{day_month(before['Day'])} · {before['Arm']} · {f.label}"
+                where = f"{day_month(before['Day'])} · {before['Arm']} · {label}"
                 problems.append(FieldError(where, other_currency_message("the cell", value, mark, code)))
     return problems
