@@ -118,9 +118,10 @@ if can_write():
         )
         spend_note(chosen)  # spend: money a day per arm, in the workspace's currency
         default_from = max(first_day or last_day - timedelta(days=13), last_day - timedelta(days=13))
+        per_unit = bool(pilot.unit) and pilot.design != "market"  # a market test's markets are logged per day above
         window = (
             None
-            if pilot.unit
+            if per_unit
             else g2.date_input(
                 "Days shown",
                 value=(default_from, last_day),
@@ -128,7 +129,7 @@ if can_write():
                 help="Pick a range; every day × arm in it gets a row, logged or not.",
             )
         )
-        if pilot.unit:  # judged per store: a row per store, with its market and its value from before
+        if per_unit:  # judged per store: a row per store, with its market and its value from before
             unit_grid_editor(pilot_id, pilot.unit, sheet_of[chosen], last_day, first_day)
         elif isinstance(window, tuple) and len(window) == 2:
             days = [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)][:120]
