@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.adapter.cached import per_workspace, portfolio_overview
+from lib.adapter.money import spend_by_pilot, spend_column_config, spend_columns, workspace_currency
 from lib.adapter.session import actor, can_write, save, show_flash
 from lib.adapter.widgets import read_only_note, show_rollup, table
 from lib.demo import loader
@@ -72,6 +73,10 @@ st.caption(
 )
 
 
+money = workspace_currency()
+spending = spend_by_pilot()
+
+
 def portfolio_frame(_session) -> pd.DataFrame:
     """The table below, built once per workspace version and shared by every session (never changed after)."""
     rows = []
@@ -90,13 +95,15 @@ def portfolio_frame(_session) -> pd.DataFrame:
                 "Ends": fmt_date(pilot.end_date) if pilot.end_date else "—",
                 "Status": PILOT_STATUS_LABELS[pilot.status],  # in the CSV; the recommendation says it on screen
                 "Design": DESIGN_LABELS.get(pilot.design, pilot.design),
+                # numbers, so a lead can sort by them and the CSV keeps them; empty where no spend is logged
+                **spend_columns(spending.get(pilot.id or 0), money),
             }
         )
     return pd.DataFrame(rows)
 
 
 table(
-    per_workspace(f"portfolio table {date.today()}", portfolio_frame),
+    per_workspace(f"portfolio table {date.today()} {money.code}", portfolio_frame),
     download="portfolio.csv",
     hide_index=True,
     width="stretch",
@@ -105,6 +112,7 @@ table(
         "Pilot": st.column_config.TextColumn(width="medium"),
         "Status": None,  # hidden: the table fits 1400 px (Design is on the Pilots page)
         "Design": None,
+        **spend_column_config(money),
     },
 )
 st.page_link("pages/review.py", label="Open the review for any pilot", icon=":material/gavel:")

@@ -8,6 +8,7 @@ import streamlit as st
 from lib import formatting as fmt
 from lib.adapter import conflicts
 from lib.adapter.market_grid import market_grid
+from lib.adapter.money import spend_note
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash, show_invalid
 from lib.adapter.unit_grid import unit_grid_editor
 from lib.adapter.widgets import file_slug, plain, read_only_note, table
@@ -115,6 +116,7 @@ if can_write():
             help="Rates counted over the same thing (reply and unsubscribe rate, both per email sent) share one "
             "grid: their common count is typed once.",
         )
+        spend_note(chosen)  # spend: money a day per arm, in the workspace's currency
         default_from = max(first_day or last_day - timedelta(days=13), last_day - timedelta(days=13))
         per_unit = bool(pilot.unit) and pilot.design != "market"  # a market test's markets are logged per day above
         window = (

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.adapter.markets import market_readings
+from lib.adapter.money import show_money
 from lib.adapter.session import Keys, read
 from lib.adapter.units import unit_readings
 from lib.adapter.widgets import pilot_downloads, plain, share_links, show_recommendation, table
@@ -56,6 +57,7 @@ if view.bundle is None:
     st.stop()
 
 ev = view.bundle.evaluation
+show_money(view.bundle.spend)  # does it pay: leads when spend is logged
 show_recommendation(view.headline, "" if view.headline.is_recommendation else view.headline.title)
 for w in view.warnings:
     st.warning(plain(w), icon=":material/warning:")

@@ -5,10 +5,18 @@ import streamlit as st
 
 from lib.adapter import conflicts
 from lib.adapter.cached import main_chart_spec, per_workspace
+from lib.adapter.money import workspace_currency
+from lib.adapter.money_designer import (
+    THRESHOLD_CHOICES,
+    money_plan_designer,
+    shown_threshold,
+    threshold_choice_label,
+    typed_threshold,
+)
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
 from lib.adapter.units import before_data_gain
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, share_links, table
-from lib.criteria import describe, threshold_from_display, threshold_to_display
+from lib.criteria import describe
 from lib.formatting import date_range, fmt_date, number
 from lib.report import caveats
 from lib.services import audit, data_versions, goals, past_pilots, pilots
@@ -128,16 +136,18 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
     )
     ttype = c5.selectbox(
         "Threshold is",
-        ["absolute", "relative"],
+        THRESHOLD_CHOICES,
         key=Keys.criterion(form, role, "ttype"),
         **_unless_planned(
             Keys.criterion(form, role, "ttype"),
-            ["absolute", "relative"].index(existing.threshold_type) if existing else 0,
+            THRESHOLD_CHOICES.index(existing.threshold_type) if existing else 0,
             "index",
         ),
-        format_func=lambda t: "A value or difference" if t == "absolute" else "A lift in %",
+        format_func=threshold_choice_label,
+        help="A money criterion (A/B) sets the outcome against the spend logged: the threshold is a price "
+        "(at most €40 per extra lead) or a return (at least 1.5× the extra spend back).",
     )
-    shown = threshold_to_display(existing.kind, existing.threshold_type, existing.threshold) if existing else 0.0
+    shown = shown_threshold(existing.kind, existing.threshold_type, existing.threshold) if existing else 0.0
     threshold = c6.number_input(
         "Threshold",
         **_unless_planned(Keys.criterion(form, role, "threshold"), float(shown)),
@@ -149,7 +159,7 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
         "tolerated.",
     )
     shown_expected = (
-        threshold_to_display(existing.kind, existing.threshold_type, existing.expected)
+        shown_threshold(existing.kind, existing.threshold_type, existing.expected)
         if existing and existing.expected is not None
         else None
     )
@@ -205,9 +215,9 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
         direction=direction,
         threshold_type=ttype,
         unit=unit,
-        threshold=threshold_from_display(kind, ttype, threshold),
+        threshold=typed_threshold(kind, ttype, threshold),
         confidence=confidence,
-        expected=None if expected is None or role == "guardrail" else threshold_from_display(kind, ttype, expected),
+        expected=None if expected is None or role == "guardrail" else typed_threshold(kind, ttype, expected),
     )
 
 
@@ -589,9 +599,10 @@ with tab_list:
             f"**Goal.** {plain(goal_names.get(pilot.goal_id, '')) or 'none yet'}  \n"
             f"**Hypothesis.** {plain(pilot.hypothesis) or '—'}"
         )
+        symbol = workspace_currency().symbol  # a money criterion's price reads in the workspace's currency
         for c in all_criteria.get(chosen, []):
             st.markdown(
-                f"- *{c.role}* — {describe(pilots.criterion_spec(c), c.unit, markup=plain)} at {c.confidence:.0%} confidence"
+                f"- *{c.role}* — {describe(pilots.criterion_spec(c), c.unit, markup=plain, currency=symbol)} at {c.confidence:.0%} confidence"
             )
         if pilot.criteria_locked_at:
             st.caption(f"Criteria locked on {fmt_date(pilot.criteria_locked_at.date())}.")
@@ -614,6 +625,11 @@ with tab_new:
         "Plan the primary criterion: threshold, expected effect, sample", expanded=True, icon=":material/calculate:"
     ):
         plan_designer()  # planning writes nothing: viewers may plan too
+    with st.expander(
+        "Plan a money criterion: the spend and days that tell the price you expect from the one you agree",
+        icon=":material/payments:",
+    ):
+        money_plan_designer()
     used = st.session_state.get(Keys.plan("used"))
     if used and used[1] == form_key("new_pilot"):  # not after that pilot was created
         st.caption(

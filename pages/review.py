@@ -10,6 +10,7 @@ from lib import formatting as fmt
 from lib.adapter import conflicts, focus, wire
 from lib.adapter.cached import main_chart_spec, per_workspace, pilot_view_cached, portfolio_overview
 from lib.adapter.markets import market_readings
+from lib.adapter.money import show_money, spend_by_pilot, workspace_currency
 from lib.adapter.session import Keys, actor, can_write, form_key, read, show_flash
 from lib.adapter.units import unit_readings
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, show_recommendation, table
@@ -77,6 +78,7 @@ overview = portfolio_overview()  # shared per workspace version: the queue, the 
 with read() as session:
     waiting = meeting.queue(session, portfolio=overview)
     versions = data_versions.data_versions(session)
+spending = spend_by_pilot()  # shared per workspace version, like the overview
 reviewable = {r.pilot.id or 0: r.pilot for r in overview.rows if r.pilot.status in ("running", "decided")}
 rows = sorted(((pid, p.name, p.status) for pid, p in reviewable.items()), key=lambda r: (r[2] != "running", r[1]))
 # One pilot at a time: the one picked, else the first one waiting, else the first listed. The queue's first card
@@ -102,6 +104,10 @@ for item in waiting[:shown]:
             f"[open the pilot page](pilot?pilot={p.id})"
         )
         primary = ev_q.primary
+        if (money := spending.get(p.id or 0)) is not None:  # does it pay, and what scaling would bring
+            c1.markdown(f":material/payments: **Does it pay?** {plain(money.sentence)}")
+            if money.scaling:
+                c1.caption(f":material/trending_up: {plain(money.scaling)}")
         if primary:
             c1.caption(plain(primary.sentence))
         if p.id == deciding:  # this card's pilot is the one whose verdict and form follow
@@ -161,6 +167,7 @@ else:
         )
     for change in changes:
         st.warning(caveats.markdown(change.caveat, markup=plain), icon=":material/lock_reset:")
+    show_money(spending.get(pilot_id))  # does it pay: leads when spend is logged, with what scaling would bring
     show_recommendation(said, "" if said.is_recommendation else said.title)
     peers = past_pilots.PeerFilter(  # the toggles below, as last set
         st.session_state.get(Keys.peers("review", "channel"), True),
@@ -213,7 +220,8 @@ else:
                 f"This pilot already has {len(earlier)} decision(s); a new one is added to the record "
                 "and the earlier ones stay listed below."
             )
-        unproven = wording.scale_warning(ev.verdicts)  # a guardrail not shown safe: said before anyone scales
+        # a guardrail not shown safe: said before anyone scales (a money guardrail's price in the workspace's currency)
+        unproven = wording.scale_warning(ev.verdicts, workspace_currency().symbol)
         if unproven:
             st.warning(plain(unproven), icon=":material/shield:")
         with st.form(form_key(Keys.decide(pilot_id))):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.adapter import conflicts
 from lib.adapter.cached import forget_caches
-from lib.adapter.session import Keys, actor, can_write, engine, form_key, read, show_flash
+from lib.adapter.session import Keys, actor, can_write, engine, form_key, read, save, show_flash
 from lib.adapter.widgets import plain, read_only_note
 from lib.infra.inputs import InvalidInput
 from lib.services import settings, workspace
@@ -68,6 +68,28 @@ else:
         f"New criteria start at **{current.confidence:.0%}** confidence; the team looks "
         f"**{settings.LOOK_SCHEDULES[current.looks].lower()}**."
     )
+
+st.subheader("Money")
+with read() as session:
+    money = settings.currency(session)
+st.caption(
+    "Spend and revenue are counted in one currency: every money figure shows its symbol. Changing it relabels "
+    "what is logged; it never converts it."
+)
+if can_write():
+    with st.form("currency_form"):
+        codes = list(settings.CURRENCIES)
+        code = st.selectbox(
+            "Currency",
+            codes,
+            index=codes.index(money.code),
+            format_func=lambda c: settings.Currency(c).label,
+            help="Spend typed or imported in another currency is refused, naming the cell.",
+        )
+        if st.form_submit_button("Save currency"):
+            save(lambda session: settings.save_currency(session, actor(), code), f"Money now shows in {code}.")
+else:
+    st.markdown(f"Money is counted in **{plain(money.label)}**.")
 
 st.subheader("Data")
 db = workspace.database_info(engine(), reveal=can_write())

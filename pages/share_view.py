@@ -44,6 +44,11 @@ def pilot_section(report, key: str, *, heading=st.title, frozen: bool = False) -
     st.caption(("Frozen at the decision · " if frozen else "Pilot report · ") + when + rules)
     if report.hypothesis:
         st.markdown(f"**Hypothesis:** {md(report.hypothesis)}")
+    if report.money:  # does it pay: leads when spend is logged, the projection labelled as one
+        sentence, *projection = report.money
+        st.markdown(f"**Does it pay?** {md(sentence)}")
+        for line in projection:
+            st.caption(md(line))
     lead = report.opening
     st.markdown(f"#### {md(lead.text)}")
     bullets(list(lead.lines))

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LIB = ROOT / "lib"
 
 # The few modules at lib/'s root: words and plain records every layer shares.
-FOUNDATION = {"lib.vocabulary", "lib.formatting", "lib.specs", "lib.criteria", "lib.plain_text"}
+FOUNDATION = {"lib.vocabulary", "lib.formatting", "lib.specs", "lib.criteria", "lib.plain_text", "lib.currencies"}
 # Pure packages: no database, no Streamlit; each may import only itself and what is listed.
 PURE: dict[str, set[str]] = {
     "lib.stats": {"lib.vocabulary"},

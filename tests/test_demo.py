@@ -20,7 +20,7 @@ from lib.infra.models import Criterion, Decision, Pilot, ResultEntry
 AS_OF = date(2026, 12, 1)
 STORES = "Weekend promotion in stores"  # added after the digest: its own test checks it
 MARKETS = "Radio and billboards in two cities"  # added after the digest too: checked below
-DIGEST = "f334bcb3a18ee3e4b69801f7333a0527346072dc3fae65ae5ad6bb3313b164f6"
+DIGEST = "c8fec357ccb510cbc08da662f728dd3f48b67c76a5e9cbe42f4d570579819c4c"
 
 
 def _content(session: Session) -> list[list]:
@@ -68,3 +68,30 @@ def test_the_demo_market_test_reads_its_two_cities_against_a_synthetic_control(s
     lift = market["relative_lift"]
     assert lift["low"] < 0.05 < lift["high"] and lift["estimate"] > 0.03  # the gap shows, not yet clear of noise
     assert ev.recommendation == "keep_running" and "not clear yet" in v.sentence, ev.reasons
+
+
+def test_the_paid_and_email_pilots_spend_and_one_is_real_but_does_not_pay(sqlite_engine):
+    """Issue 28: the room sees the difference between a real effect and one worth paying for."""
+    from lib.services.evaluation import evaluate
+    from lib.services.spend_view import spend_many
+
+    with transaction(sqlite_engine) as s:
+        load_demo(s, as_of=AS_OF)
+    with Session(sqlite_engine) as s:
+        pilots = list(s.exec(select(Pilot)))
+        spending = spend_many(s, pilots)
+        by_name = {p.name: p for p in pilots}
+        spent = {p.name: p.channel for p in pilots if (p.id or 0) in spending}
+        assert spent == {
+            "Question-style subject lines": "email",
+            "Cold outreach sequence v2": "email",
+            "LinkedIn carousel ads": "paid",
+            "Retargeting budget shift": "paid",
+        }
+        subject = by_name["Question-style subject lines"]
+        verdicts = {(v.role, v.metric): v for v in evaluate(s, subject.id or 0).verdicts}
+    assert verdicts[("primary", "reply_rate")].status == "met"  # real: more replies, shown at 95 %
+    assert verdicts[("secondary", "reply_rate")].status == "missed"  # not worth it: each costs more than €20
+    money = spending[subject.id or 0]
+    assert (money.reading.cost_per_extra.low or 0) > 20
+    assert money.sentence.startswith("€") and " per extra reply (95%: €" in money.sentence

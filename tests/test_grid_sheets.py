@@ -53,8 +53,9 @@ def test_an_email_pilots_grid_reads_sent_replies_unsubscribes_not_exposures_and_
         assert names_for(s, pilot_id) == {
             "reply_rate": ("Sent", "Replies"),
             "unsubscribe_rate": ("Sent", "Unsubscribes"),
+            "spend": ("", "Spend"),  # money a day per arm: a sheet of its own (issue 28)
         }
-        assert group(kinds, names_for(s, pilot_id)) == [("reply_rate", "unsubscribe_rate")]
+        assert group(kinds, names_for(s, pilot_id)) == [("reply_rate", "unsubscribe_rate"), ("spend",)]
         one = entry_saves.grid_for(s, pilot_id, "reply_rate", [START])
         both = entry_saves.grid_for(s, pilot_id, ("reply_rate", "unsubscribe_rate"), [START])
     assert one.labels == ["Sent", "Replies"]
@@ -165,7 +166,7 @@ def test_named_counts_are_kept_on_the_criterion_and_refused_when_the_same(engine
             ],
         )
     with Session(engine) as s:
-        assert names_for(s, p.id) == {"ctor": ("Opens", "Clicks")}
+        assert names_for(s, p.id) == {"ctor": ("Opens", "Clicks"), "spend": ("", "Spend")}
         assert entry_saves.grid_for(s, p.id, "ctor", [START]).labels == ["Opens", "Clicks"]
     with pytest.raises(InvalidInput, match="what is counted: must differ"), transaction(engine) as s:
         factories.ab_pilot(
@@ -190,7 +191,11 @@ def test_create_pilot_takes_the_count_names_per_metric_or_for_all(tmp_path, monk
     assert code == 0, capsys.readouterr()
     with Session(engine) as s:
         named = {c.metric: (c.denominator_label, c.numerator_label) for c in s.exec(select(Criterion))}
-        assert names_for(s, 1) == {"click_rate": ("Delivered", "Clickers"), "bounce_rate": ("Delivered", "Bounces")}
+        assert names_for(s, 1) == {
+            "click_rate": ("Delivered", "Clickers"),
+            "bounce_rate": ("Delivered", "Bounces"),
+            "spend": ("", "Spend"),
+        }
     assert named == {"click_rate": ("Delivered", "Clickers"), "bounce_rate": ("Delivered", None)}
     code = main(["create-pilot", "--name", "Other", *argv[3:], "--numerator-label", "open_rate=Opens"])
     assert code != 0 and "'open_rate' is not a criterion's metric (click_rate, bounce_rate)" in capsys.readouterr().err

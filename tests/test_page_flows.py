@@ -235,7 +235,7 @@ def _open_pilot(at, pilot_id: int) -> None:
 def _logged(engine, pilot_id: int) -> tuple[int, int]:
     """(contacts, replies) logged so far: what the verdict should be computed from."""
     with reading(engine) as s:
-        entries = current_entries(s, pilot_id)
+        entries = [e for e in current_entries(s, pilot_id) if e.metric == "reply_rate"]  # not its spend
     return int(sum(e.n for e in entries)), int(sum(e.total or 0 for e in entries))
 
 
@@ -258,7 +258,7 @@ def test_logging_a_day_changes_the_verdict_on_the_pilot_page_and_in_review(yeste
     at.switch_page("pages/log_results.py").run()
     at.selectbox[0].set_value(OUTREACH).run()
     inputs = {w.label: w for w in at.number_input}
-    assert set(inputs) == {"Sent · pilot · reply_rate", "Replies · pilot · reply_rate"}
+    assert set(inputs) == {"Sent · pilot · reply_rate", "Replies · pilot · reply_rate", "Spend · pilot · spend"}
     assert next(w for w in at.date_input if w.label == "Day").value == date.today()
     inputs["Sent · pilot · reply_rate"].set_value(300)
     inputs["Replies · pilot · reply_rate"].set_value(90)

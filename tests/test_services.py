@@ -13,6 +13,7 @@ from lib.infra.models import Decision, Pilot, ResultEntry
 from lib.services import audit, decisions, entry_saves, portfolio, results, workspace
 from lib.services.designer import PlanInputs, plan_from_form, summarize
 from lib.services.pilots import update_pilot
+from lib.services.spend_view import spend_many
 from tests.factories import START, ab_pilot, day_rows, goal
 
 
@@ -295,5 +296,10 @@ def test_goals_roll_up_with_a_labelled_projection_for_the_scaled_pilot(engine):
     ), lines
     with reading(engine) as s:  # what Home and Goals keep per workspace version: the same lines, as plain text
         texts = rollup.goal_texts(s, portfolio.overview(s), str)
-    assert texts == [(bool(g.pilots), "  \n".join(rollup.goal_lines(g, str))) for g in goals]
+        spending = spend_many(s, [r.pilot for r in portfolio.overview(s).rows])
+    assert texts == [(bool(g.pilots), "  \n".join(rollup.goal_lines(g, str, spending))) for g in goals]
+    # and in money: each goal's spend so far, each pilot's cost per extra outcome (issue 28)
+    revenue = next(text for _, text in texts if "Retargeting budget shift" in text)
+    assert "Money: €" in revenue and "spent so far across 1 of its pilots" in revenue
+    assert "Retargeting budget shift: Running: keep running · spent €" in revenue
     assert all(isinstance(text, str) for _, text in texts) and any(serving for serving, _ in texts)

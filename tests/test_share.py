@@ -369,12 +369,16 @@ def test_share_mode_renders_the_pilot_report_and_nothing_else(demo_url):
     at = _shared(token)
     _assert_nothing_writes_or_navigates(at)
     assert share.plain_markdown(SCALED) in at.title[0].value
+    shown = [m.value for m in at.markdown]
+    money = next(i for i, m in enumerate(shown) if m.startswith("**Does it pay?** €"))  # the demo pilot spends
+    assert money < next(i for i, m in enumerate(shown) if m.startswith("#### "))  # and the report leads with it
     assert len(at.get("vega_lite_chart")) >= 1
     criteria, analysts = at.table[0].value, at.table[-1].value
     assert "p-value" not in " ".join(criteria.columns)  # the statistics are for analysts, below
     assert list(analysts.columns) == [share.plain_markdown(h) for h in ("Criterion", "p-value", "What it tests")]
     assert analysts.iloc[0, 2].count("that the pilot is higher") == 1
-    assert analysts.iloc[1, 2].count("that the guardrail") == 1
+    tests = dict(zip(analysts.iloc[:, 0], analysts.iloc[:, 2], strict=True))
+    assert tests["Unsubscribe rate"].count("that the guardrail") == 1
     texts = [m.value for m in at.markdown]
     # the demo's scaled pilot is decided: its report opens with the decision, the pilot page's headline
     assert texts.index("#### Decided: scale it") < texts.index("#### Decision") < texts.index("#### For analysts")

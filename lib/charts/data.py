@@ -30,7 +30,7 @@ from lib.stats.adjustment import unit_values
 from lib.stats.distributions import t_ppf
 from lib.stats.proportions import wilson_interval
 from lib.stats.statistics import CountStat, MeanStat, RateStat, Stat, added, from_observation
-from lib.vocabulary import recommendation_label, verdict_status_label
+from lib.vocabulary import is_money_threshold, recommendation_label, verdict_status_label
 
 __all__ = [
     "ArmPoint",
@@ -98,9 +98,11 @@ class ChartTimeline:
         return sorted({e.day for e in self.effects})
 
     def verdict(self, metric: str) -> CriterionVerdict | None:
+        """The metric's verdict on the last day: its own criterion's, before a money criterion priced on it."""
         if self.last is None:
             return None
-        return next((v for v in self.last.verdicts if v.metric == metric), None)
+        found = [v for v in self.last.verdicts if v.metric == metric]
+        return next((v for v in found if not is_money_threshold(v.threshold_type)), found[0] if found else None)
 
     def arm_frame(self, metric: str) -> pd.DataFrame:
         """Rows per day and arm, with tooltip text; empty with the right columns when none."""
@@ -283,11 +285,16 @@ def timeline(
     arms: list[ArmPoint] = []
     effects: list[EffectPoint] = []
     last: PilotEvaluation | None = None
+    # a money criterion priced on a metric another criterion judges ("each extra reply at most €20" beside "reply
+    # rate up"): the metric's own criterion tells its story over time; the price is drawn in the criteria chart
+    shadowed = {c.metric for c in criteria if not is_money_threshold(c.threshold_type)}
     for day in days:
         last = evaluate_pilot(
             pilot, criteria, observations, as_of=day, units=units, unit_observations=unit_observations
         )
         for verdict in last.verdicts:
+            if is_money_threshold(verdict.threshold_type) and verdict.metric in shadowed:
+                continue
             if verdict.n_units is not None or (verdict.method == per_unit.UNIT_TARGET_METHOD):
                 arms.extend(_unit_arm_points(day, verdict, pilot, unit_observations))
             else:

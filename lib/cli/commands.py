@@ -387,6 +387,7 @@ def cmd_evaluate(args) -> int:
     from lib.decide.market import json_view
     from lib.services.evaluation import evaluate
     from lib.services.headline import headline_for
+    from lib.services.spend_view import spend_many
     from lib.stats.result_types import plain
 
     with reading(open_engine()) as session:
@@ -397,6 +398,7 @@ def cmd_evaluate(args) -> int:
         )
         evaluations = [(p, evaluate(session, p.id or 0)) for p in targets]
         headlines = [headline_for(session, p, ev) for p, ev in evaluations]
+        spends = spend_many(session, targets)
     if args.format == "json":
         out = []
         for (p, ev), h in zip(evaluations, headlines, strict=True):
@@ -410,6 +412,8 @@ def cmd_evaluate(args) -> int:
                     "reasons": d["reasons"],
                     "headline": {"code": h.code, "title": h.title, "reasons": h.reasons},
                     "criteria": [{k: v.get(k) for k in VERDICT_KEYS} for v in d["verdicts"]],
+                    # total, extra outcome, cost per extra, return on spend: each {estimate, low, high}; None unbounded
+                    "spend": spends[p.id or 0].to_json() if (p.id or 0) in spends else None,
                 }
             )
             if p.design == "market":  # the reading against the synthetic control, per criterion and the primary's
@@ -423,6 +427,10 @@ def cmd_evaluate(args) -> int:
         say("No running or decided pilots to evaluate.")
     for (p, ev), h in zip(evaluations, headlines, strict=True):
         say(f"{p.name} [{h.state}] -> {h.title.upper()}")
+        if (p.id or 0) in spends:  # the money sentence leads, as on the pilot page
+            say(f"  Money: {spends[p.id or 0].sentence}")
+            if spends[p.id or 0].scaling:
+                say(f"  {spends[p.id or 0].scaling}")
         for reason in h.reasons:
             say(f"  * {reason}")
         for v in ev.verdicts if h.judged else ():  # before the start no criterion is judged

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from lib.cli.common import EXIT_INVALID, EXIT_USAGE, CliError, cli_actor, open_engine, say
 from lib.infra.db import reading, transaction
 from lib.services import pilots
-from lib.vocabulary import METRIC_KINDS
+from lib.vocabulary import METRIC_KINDS, SPEND_METRIC
 
 if TYPE_CHECKING:  # the importer loads only when a file is imported
     from lib.importer import ImportPreview, MetricMapping
@@ -73,7 +73,7 @@ def _print_preview(preview: ImportPreview) -> None:
 def cmd_import(args) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
-    from lib.importer import ImportMapping, file_checksum, read_sample
+    from lib.importer import ImportMapping, MetricMapping, file_checksum, read_sample
     from lib.services import import_batches
 
     engine = open_engine()
@@ -105,6 +105,9 @@ def cmd_import(args) -> int:
             mapping.control_value = args.control
         if args.metric:
             mapping.metrics = [parse_metric(m, mapping.layout, kinds) for m in args.metric]
+        if args.spend_column:  # spend is a daily amount per arm: its rows summed, like any count
+            mapping.metrics = [m for m in mapping.metrics if m.name != SPEND_METRIC]
+            mapping.metrics.append(MetricMapping(name=SPEND_METRIC, kind="count", column=args.spend_column))
         left_out = import_batches.unmapped_metrics(session, pilot.id or 0, mapping)
         if left_out:
             say(f"Note: not in this file's mapping, so not imported: {', '.join(left_out)}.")

@@ -202,6 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="repeatable; aggregated rates NAME=CONVERSIONS/EXPOSURES, means NAME=N/SUM[/SUM_SQ]; "
         "without --metric the pilot's remembered or a suggested mapping is used",
     )
+    p.add_argument(
+        "--spend-column",
+        metavar="COL",
+        help="money spent, in the workspace's currency: per row (the day's spend per arm in aggregated files, "
+        "each person's or order's in event files, summed per day and arm)",
+    )
     p.add_argument("--unit-column", metavar="COL", help="the store or market id on each row (pilots split by unit)")
     p.add_argument(
         "--market-column",

@@ -144,9 +144,11 @@ def load_demo(
     progress(0.1, "Goals created")
 
     made: list[Pilot] = []
+    money_rng = np.random.default_rng(SEED + 3)  # spend has its own draws: every other row is as before
     for i, plan in enumerate(PILOTS, start=1):
         p = pilots.create_pilot(session, ACTOR, criteria=list(plan.criteria), **plan.fields(today, goal_ids))
         drawn = [row for series in plan.logged for row in series.rows(rng, today)]
+        drawn += [row for series in plan.spend for row in series.rows(money_rng, today)]
         if drawn:
             results.log_results(
                 session, p.id or 0, [r for r in drawn if r["day"] <= today], ACTOR, source="demo", today=today

@@ -13,12 +13,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from lib.demo import rows
+from lib.vocabulary import SPEND_METRIC
 
 #: how each kind of metric's daily rows are drawn: figures after (rng, metric, arm, days)
 DRAW: dict[str, Callable[..., list[dict]]] = {
     "proportion": rows.proportion_rows,
     "mean": rows.mean_rows,
     "count": rows.count_rows,
+    "spend": rows.spend_rows,  # money a day: ``figures`` (budget a day,)
 }
 
 
@@ -68,6 +70,8 @@ class DemoPilot:
     planned_n_per_arm: int | None = None
     logged: tuple[Series, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. scale_volume, expected_outcome
+    #: money spent per day and arm, drawn from a generator of its own: the other rows stay as they were
+    spend: tuple[Series, ...] = ()
 
     def fields(self, today: date, goal_ids: dict[str, int | None]) -> dict[str, Any]:
         def day(offset: int) -> date:
@@ -100,6 +104,12 @@ OWNERS = {"ana": ("Ana Ruiz", "Email"), "tom": ("Tom Berg", "Paid"), "mia": ("Mi
 OWNERS |= {"mia_events": ("Mia Chen", "Events"), "sam": ("Sam Okoro", "Social")}
 
 
+def spend(span: tuple[int, int], control: float | None, pilot: float) -> tuple[Series, ...]:
+    """Spend a day in each arm (``control`` None: only the pilot arm, or the only arm, spends)."""
+    drawn = () if control is None else (Series("spend", SPEND_METRIC, "control", *span, (control,)),)
+    return (*drawn, Series("spend", SPEND_METRIC, "pilot", *span, (pilot,)))
+
+
 def criterion(metric: str, kind: str = "proportion", role: str = "primary", **kw: Any) -> dict[str, Any]:
     """A criterion as ``create_pilot`` takes it: a primary rate unless said otherwise."""
     return {"metric": metric, "kind": kind, "role": role, **kw}
@@ -118,13 +128,17 @@ PILOTS: tuple[DemoPilot, ...] = (
         "Asking a question in the subject line makes prospects reply more often.",
         (
             criterion("reply_rate", threshold=0.0, expected=0.015),
+            # real, but worth it? A reply is worth about €20 to the team; the AI copy tool costs more than that
+            criterion("reply_rate", role="secondary", threshold_type="cost_per_extra", threshold=20.0, expected=12.0),
             criterion("unsubscribe_rate", role="guardrail", direction="decrease", threshold=0.003),
         ),
         span=SUBJECT_LINES,
         planned_n_per_arm=3500,
-        logged=both_arms("proportion", "reply_rate", SUBJECT_LINES, (110, 0.051), (110, 0.072))
+        logged=both_arms("proportion", "reply_rate", SUBJECT_LINES, (110, 0.051), (110, 0.076))
         + both_arms("proportion", "unsubscribe_rate", SUBJECT_LINES, (110, 0.004), (110, 0.004)),
         extra={"scale_volume": 6000},  # contacts a month across every sequence, once rolled out
+        # sending costs about 5 cents a contact in both arms; the pilot's AI subject-line tool €80 a day on top
+        spend=spend(SUBJECT_LINES, 5.5, 85.5),
     ),
     DemoPilot(  # 2. A/B paid social, decided: aborted
         "LinkedIn carousel ads",
@@ -145,6 +159,7 @@ PILOTS: tuple[DemoPilot, ...] = (
         planned_n_per_arm=4000,
         logged=both_arms("proportion", "lead_rate", CAROUSEL, (130, 0.034), (130, 0.022))
         + both_arms("mean", "cost_per_click", CAROUSEL, (40, 2.10, 0.6), (40, 2.55, 0.7)),
+        spend=spend(CAROUSEL, 275.0, 330.0),  # LinkedIn budget a day; carousels cost more per click
     ),
     DemoPilot(  # 3. Before/after on the web, running (extended two weeks ago)
         "Pricing page FAQ",
@@ -176,6 +191,7 @@ PILOTS: tuple[DemoPilot, ...] = (
         span=(-21, 21),
         planned_n_per_arm=470,
         logged=(Series("proportion", "reply_rate", "pilot", -21, 21, (14, 0.091)),),
+        spend=spend((-21, 21), None, 38.0),  # the sequencing tool and the case-study design, a day
     ),
     DemoPilot(  # 5. A/B paid search with a revenue metric, running
         "Retargeting budget shift",
@@ -194,6 +210,8 @@ PILOTS: tuple[DemoPilot, ...] = (
         planned_n_per_arm=9000,
         logged=both_arms("proportion", "conversion_rate", (-35, 7), (190, 0.021), (190, 0.024))
         + both_arms("mean", "order_value", (-35, 7), (4, 182.0, 60.0), (4, 176.0, 58.0)),
+        spend=spend((-35, 7), 420.0, 430.0),  # the same budget a day, split differently
+        extra={"scale_volume": 40000},  # clicks a month across paid search, once rolled out
     ),
     DemoPilot(  # 6. Before/after on social visits (a count), running
         "Instagram reels twice a week",

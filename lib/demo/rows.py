@@ -54,3 +54,17 @@ def count_rows(rng, metric, arm, days, level, trend=0.0) -> list[dict]:
         )
         for i, d in enumerate(days)
     ]
+
+
+def spend_rows(rng, metric, arm, days, per_day, noise=0.12) -> list[dict]:
+    """Money spent a day in one arm: a budget that dips at weekends with the traffic, give or take ``noise``."""
+    return [
+        dict(
+            metric=metric,
+            arm=arm,
+            day=d,
+            n=1,
+            total=round(float(per_day * weekday_factor(d) * rng.uniform(1 - noise, 1 + noise)), 2),
+        )
+        for d in days
+    ]

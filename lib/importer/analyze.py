@@ -39,6 +39,7 @@ def analyze(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_problems: int = MAX_PROBLEMS,
     chunk_rows: int | None = None,
+    currency: str | None = None,
 ) -> ImportPreview:
     """Read the whole file with ``mapping`` and report what an import would store.
 
@@ -46,6 +47,8 @@ def analyze(
     read at all or the mapping does not fit it; everything else is a Problem in
     the preview. ``as_of`` is the day used when the mapping has no date column
     (default: today). ``on_progress`` gets fractions from 0 to 1 as the file is read.
+    ``currency`` is the workspace's (a code, "EUR"), given when the pilot takes spend: the spend column is then
+    money, never below zero, and a cell naming another currency is a problem.
     """
     mapping.check()
     with open_table(source, name, sheet=sheet, max_bytes=max_bytes) as table:
@@ -55,7 +58,7 @@ def analyze(
             person = person_column(table.columns, table.sample_rows, {*mapping.columns()})
         columns = [*mapping.columns(), *([person] if person else [])]
         positions = {column: find_column(column, table.columns) for column in columns}
-        plan = ColumnPlan.build(mapping, positions, table.columns, person)  # type: ignore[arg-type]
+        plan = ColumnPlan.build(mapping, positions, table.columns, person, currency)  # type: ignore[arg-type]
         while True:
             try:
                 return _run(

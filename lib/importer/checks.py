@@ -12,6 +12,9 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from lib.currencies import foreign_currency, other_currency_message
+from lib.formatting import quoted
+
 from . import row_messages
 from .mapping import MetricMapping
 from .plan import NON_NEGATIVE_ROLES, WHOLE_ROLES, ColumnPlan, MetricSource
@@ -135,6 +138,7 @@ def _check_column(
                 lambda c, i: row_messages.not_a_flag(c, cell_text(column.iloc[i])),
             )
     elif low < 0 and (roles & NON_NEGATIVE_ROLES or ("value" in roles and plan.counts_value(pos))):
+        negative = row_messages.negative_spend if pos in plan.money_positions else row_messages.negative_count
         good &= flag(
             log,
             plan,
@@ -142,8 +146,10 @@ def _check_column(
             first_row,
             "negative",
             pos,
-            lambda c, i: row_messages.negative_count(c, values[i]),
+            lambda c, i: negative(c, values[i]),
         )
+    if pos in plan.money_positions and plan.currency and column.dtype.kind == "O":
+        good &= _check_currency(log, plan, column, first_row, usable, pos, plan.currency)
     if roles & WHOLE_ROLES and not numbers.integral:
         good &= flag(
             log,
@@ -155,6 +161,32 @@ def _check_column(
             lambda c, i: row_messages.not_whole(c, values[i]),
         )
     return good
+
+
+def _check_currency(
+    log: ProblemLog,
+    plan: ColumnPlan,
+    column: pd.Series,
+    first_row: int,
+    usable: np.ndarray,
+    pos: int,
+    currency: str,
+) -> np.ndarray:
+    """Spend cells naming another currency than the workspace's ("$1,200.50" in euros): never added up as if it were."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    foreign = np.array([foreign_currency(u, currency) is not None for u in uniques] + [False], dtype=bool)
+    wrong = usable & foreign[codes]
+    return flag(
+        log,
+        plan,
+        wrong,
+        first_row,
+        "other_currency",
+        pos,
+        lambda c, i: other_currency_message(
+            quoted(c), cell_text(column.iloc[i]), foreign_currency(column.iloc[i], currency) or "", currency
+        ),
+    )
 
 
 def _check_aggregates(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lib.vocabulary import SPEND_METRIC
+
 from .mapping import ImportMapping, Layout, MetricMapping
 
 NON_NEGATIVE_ROLES = frozenset({"conversions", "exposures", "n", "sum_sq"})
@@ -50,6 +52,9 @@ class ColumnPlan:
     unit_pos: int | None = None  # the unit (store, market) on each row, when the arms split units
     strata_pos: int | None = None
     before_pos: int | None = None
+    #: the columns spend is read from (money: never below zero, in the workspace's ``currency`` only)
+    money_positions: frozenset[int] = frozenset()
+    currency: str | None = None
 
     @classmethod
     def build(
@@ -58,14 +63,18 @@ class ColumnPlan:
         positions: dict[str, int],
         columns: list[str] | None = None,
         id_column: str | None = None,
+        currency: str | None = None,
     ) -> ColumnPlan:
         """``positions``: column name -> position (the mapping's and ``id_column``); ``columns``: the file's header."""
         roles: dict[int, set[str]] = {}
         blank_ok: dict[int, list[bool]] = {}
         sources: list[MetricSource] = []
         flags: set[int] = set()
+        money: set[int] = set()
         for metric in mapping.metrics:
             by_role = {r: positions[c] for r, c in metric.roles(mapping.layout).items() if c}
+            if currency and metric.name == SPEND_METRIC and "value" in by_role:  # money spent, not a metric so named
+                money.add(by_role["value"])
             for role, pos in by_role.items():
                 roles.setdefault(pos, set()).add(role)
                 blank_ok.setdefault(pos, []).append(metric.blank_as_zero)
@@ -86,6 +95,8 @@ class ColumnPlan:
             unit_pos=positions.get(mapping.unit_column) if mapping.unit_column else None,
             strata_pos=positions.get(mapping.strata_column) if mapping.strata_column else None,
             before_pos=positions.get(mapping.before_column) if mapping.before_column else None,
+            money_positions=frozenset(money),
+            currency=currency,
         )
 
     def counts_value(self, pos: int) -> bool:

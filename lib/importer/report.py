@@ -37,6 +37,7 @@ PROBLEM_CODES: tuple[str, ...] = (
     "not_a_number",
     "not_a_flag",  # event-level proportion column not 0/1
     "negative",
+    "other_currency",  # a spend cell in another currency than the workspace's
     "not_whole",  # a count with decimals
     "conversions_over_exposures",
     "impossible_sum_sq",

@@ -43,6 +43,10 @@ def negative_count(column: str, value: float) -> str:
     return f"{quoted(column)} is negative ({fmt_number(value)}); counts cannot be below zero."
 
 
+def negative_spend(column: str, value: float) -> str:
+    return f"{quoted(column)} is negative ({fmt_number(value)}); spend cannot be below zero (a refund is a correction)."
+
+
 def not_whole(column: str, value: float) -> str:
     return f"{quoted(column)} is {fmt_number(value)}; a count must be a whole number."
 

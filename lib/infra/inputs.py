@@ -18,9 +18,10 @@ from sqlmodel import SQLModel
 from sqlmodel.main import SQLModelConfig
 
 from lib.criteria import is_money_threshold, money_problems
+from lib.formatting import money as money_text
 from lib.infra.fields import ARM_MAX, NAME_MAX, PERSON_MAX, TEXT_MAX, choice, finite, shown, text_problem
 from lib.infra.models import CriterionBase, DecisionBase, GoalActualBase, GoalBase, PilotBase, ResultBase
-from lib.vocabulary import CONTROL_ARM, DEFAULT_ARMS, METRIC_KINDS, PILOT_ARM, STARTED_STATUSES
+from lib.vocabulary import CONTROL_ARM, DEFAULT_ARMS, METRIC_KINDS, PILOT_ARM, SPEND_METRIC, STARTED_STATUSES
 from lib.vocabulary import DESIGN_COMPARISON as DESIGN_COMPARISON  # re-exported: old imports keep working
 from lib.vocabulary import DESIGN_LABELS as DESIGN_LABELS
 
@@ -315,6 +316,13 @@ class ResultIn(_Input, ResultBase):
 
     def cross_check(self) -> list[FieldError]:
         errors: list[FieldError] = []
+        if self.metric == SPEND_METRIC and self.total < 0:  # said in money's words, not as a bad count
+            return [
+                FieldError(
+                    "spend",
+                    f"cannot be negative ({money_text(self.total, '', 2)}): a refund is a correction of the day.",
+                )
+            ]
         for name in ("n", "total", "total_sq", "total_cu", "cost"):
             value = getattr(self, name)
             try:

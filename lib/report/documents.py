@@ -109,6 +109,13 @@ def _section(doc: HtmlDocument, report: PilotReport, *, level: int, anchor: str)
             f'<p class="hypothesis"><strong>Hypothesis:</strong> '
             f'<span class="user-text">{esc(report.hypothesis)}</span></p>'
         )
+    if report.money:  # does it pay: leads when spend is logged; a projection is labelled one in its own words
+        sentence, *projection = report.money
+        parts.append(
+            f'<div class="money"><p class="money-lead"><strong>Does it pay?</strong> {esc(sentence)}</p>'
+            + "".join(f'<p class="projection">{esc(x)}</p>' for x in projection)
+            + "</div>"
+        )
     lead = report.opening
     colour = report.decision.outcome if lead.code == "decided" and report.decision else lead.code
     title_html = (

@@ -54,6 +54,9 @@ p { margin: .5rem 0; }
 .eyebrow, .meta { color: var(--muted); font-size: .85rem; margin: 0; }
 .kpi { font-size: 1.05rem; }
 .user-text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.money { border: 1px solid var(--muted); border-radius: 4px; padding: .5rem 1rem; margin: .75rem 0; }
+.money p { margin: .25rem 0; }
+.money .projection { color: var(--muted); font-size: .9rem; }
 .verdict { border-left: 6px solid var(--muted); background: var(--soft); padding: .75rem 1rem; margin: 1rem 0; }
 .verdict .recommendation { margin: 0 0 .25rem; font-size: .95rem; }
 .verdict .headline { margin: 0; font-size: 1.1rem; font-weight: 600; }

@@ -105,6 +105,8 @@ class PilotReport:
     lead: ReportLead | None = None  # the headline the report opens with (None: the recommendation and reasons)
     sentences: list[str] = field(default_factory=list)  # every criterion's verdict, in words
     analyst_notes: list[str] = field(default_factory=list)  # how the verdicts are computed, for analysts
+    #: does it pay: the money sentence the section leads with when spend is logged, then the projection (if any)
+    money: list[str] = field(default_factory=list)
     #: a market test: the primary's reading against the synthetic control (weights, fit, markets left out)
     market: dict[str, Any] | None = None
 

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from lib.infra.inputs import FieldError, InvalidInput, ResultIn, validated
 from lib.infra.models import AuditEvent, ImportBatch, ResultEntry
-from lib.services import access, grid_sheets, results
+from lib.services import access, grid_sheets, results, spend_cells
 from lib.services.conflicts import Clash, Overwrite, StaleWrite, day_month, same
 from lib.services.grid_cells import read_grid
 from lib.services.grid_sheets import Disagreement, Sheet
@@ -289,8 +289,9 @@ def save_grid(
     access.require_editor(actor, "save results")
     sh = sheet_for(session, pilot_id, metric)
     checked = read_grid(sh.labels, original, edited)  # text cells: a typo is named, never read as a number
-    if not checked.ok:
-        raise InvalidInput([FieldError(p.where, p.message) for p in checked.problems])
+    foreign = spend_cells.foreign_cells(session, sh, original, edited)  # "$40" typed in a euro workspace
+    if not checked.ok or foreign:
+        raise InvalidInput([FieldError(p.where, p.message) for p in checked.problems] + foreign)
     edited = checked.rows
     by_key = _by_key(session, pilot_id, sh.metrics)
     basis = list(original)

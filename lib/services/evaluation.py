@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from lib.decide import PilotEvaluation, evaluate_pilot
 from lib.infra.models import Criterion, Pilot, ResultEntry, utcnow
-from lib.services import unit_results
+from lib.services import settings, unit_results
 from lib.services.pilots import criteria_for, criterion_spec, get_pilot, pilot_spec
 from lib.services.results import observations
 from lib.specs import Observation, UnitObservation
@@ -29,6 +29,7 @@ def _evaluate(
     obs: list[Observation],
     as_of: date | None,
     unit_obs: Sequence[UnitObservation] = (),
+    currency: str = "",
 ) -> PilotEvaluation:
     units = {c.metric: SAMPLE_UNITS.get(pilot.channel, "people") for c in criteria if c.kind == "proportion"}
     return evaluate_pilot(
@@ -38,6 +39,7 @@ def _evaluate(
         as_of=as_of,
         units=units,
         unit_observations=unit_obs,
+        currency=currency,  # the workspace's symbol, in money criteria's sentences
     )
 
 
@@ -50,7 +52,8 @@ def _unit_rows(session: Session, pilots: list[Pilot]) -> dict[int, list[UnitObse
 def evaluate(session: Session, pilot_id: int, as_of: date | None = None) -> PilotEvaluation:
     pilot = get_pilot(session, pilot_id)
     unit_obs = _unit_rows(session, [pilot]).get(pilot_id, [])
-    return _evaluate(pilot, criteria_for(session, pilot_id), observations(session, pilot_id), as_of, unit_obs)
+    symbol = settings.currency(session).symbol
+    return _evaluate(pilot, criteria_for(session, pilot_id), observations(session, pilot_id), as_of, unit_obs, symbol)
 
 
 def evaluate_many(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvaluation]:
@@ -70,8 +73,10 @@ def evaluate_many(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvalu
         for pid, day, arm, metric, n, total, total_sq, total_cu in rows:
             obs[pid].append(Observation(day, arm, metric, n, total, total_sq, total_cu))
     unit_obs = _unit_rows(session, pilots)
+    symbol = settings.currency(session).symbol
     return {
-        p.id or 0: _evaluate(p, criteria[p.id or 0], obs[p.id or 0], None, unit_obs.get(p.id or 0, [])) for p in pilots
+        p.id or 0: _evaluate(p, criteria[p.id or 0], obs[p.id or 0], None, unit_obs.get(p.id or 0, []), symbol)
+        for p in pilots
     }
 
 
@@ -101,7 +106,8 @@ def decision_snapshot(session: Session, pilot_id: int, as_of: date | None = None
         criteria_for(session, pilot_id),
         observations(session, pilot_id),
     )
-    evaluation = _evaluate(pilot, criteria, obs, as_of, _unit_rows(session, [pilot]).get(pilot_id, []))
+    symbol = settings.currency(session).symbol
+    evaluation = _evaluate(pilot, criteria, obs, as_of, _unit_rows(session, [pilot]).get(pilot_id, []), symbol)
     return {
         "frozen_at": utcnow().isoformat(timespec="seconds"),
         "method_version": evaluation.method_version,

@@ -22,7 +22,8 @@ from lib.infra.models import ResultEntry
 from lib.services.conflicts import day_month, same
 from lib.services.manual_entry import FIELDS, EntryField, from_entry
 from lib.services.pilots import criteria_for, get_pilot
-from lib.vocabulary import count_names, metric_label
+from lib.services.spend_outcome import takes_spend
+from lib.vocabulary import SPEND_METRIC, count_names, metric_label
 
 Names = tuple[str, str]  # (what it is counted over, what is counted)
 
@@ -53,9 +54,12 @@ def names_for(session: Session, pilot_id: int) -> dict[str, Names]:
     """Each metric's two counts as the team named them on its criteria, or as the metric and channel say."""
     pilot = get_pilot(session, pilot_id)
     given: dict[str, tuple[str | None, str | None, str]] = {}
-    for c in criteria_for(session, pilot_id):
+    criteria = criteria_for(session, pilot_id)
+    for c in criteria:
         den, num, kind = given.get(c.metric, (None, None, c.kind))
         given[c.metric] = (den or c.denominator_label, num or c.numerator_label, kind)
+    if takes_spend(criteria):  # money spent a day per arm: one column, "Spend"
+        given[SPEND_METRIC] = (None, None, "count")
     return {m: count_names(m, kind, pilot.channel, den, num) for m, (den, num, kind) in given.items()}
 
 

@@ -21,10 +21,12 @@ from lib.importer import FileSample, ImportMapping, ImportPreview, analyze, sugg
 from lib.importer.reading import Source
 from lib.infra.inputs import FieldError, InvalidInput
 from lib.infra.models import ImportBatch, ImportMappingMemory, ResultEntry, utcnow
-from lib.services import access, audit, results, unit_results
+from lib.services import access, audit, results, settings, unit_results
 from lib.services.import_corrections import ManualChanges, manual_changes, reapply
 from lib.services.market_import import market_preview, suggest_market_column
-from lib.services.pilots import get_pilot, metric_kinds
+from lib.services.pilots import criteria_for, get_pilot, metric_kinds
+from lib.services.spend_outcome import no_outcome_message, takes_spend
+from lib.vocabulary import SPEND_METRIC
 
 
 class DuplicateImport(InvalidInput):
@@ -112,6 +114,7 @@ def preview_for_pilot(
         existing_keys=results.existing_keys(session, pilot_id, except_batch=replacing),
         on_progress=on_progress,
         as_of=as_of or min(date.today(), pilot.end_date or date.today()),
+        currency=settings.currency(session).code if takes_spend(criteria_for(session, pilot_id)) else None,
     )
 
 
@@ -136,7 +139,9 @@ def _check_metrics(kinds: dict[str, str], mapping: ImportMapping) -> None:
     """Every mapped metric must be one of the pilot's, of the same kind: checked before any preview."""
     errors = []
     for m in mapping.metrics:
-        if m.name not in kinds:
+        if m.name == SPEND_METRIC and m.name not in kinds:
+            errors.append(FieldError(f"spend column {m.column or ''}".strip(), no_outcome_message(kinds)))
+        elif m.name not in kinds:
             errors.append(
                 FieldError(
                     "metric",
@@ -391,4 +396,7 @@ def mapping_for(session: Session, pilot_id: int, sample: FileSample) -> ImportMa
 def unmapped_metrics(session: Session, pilot_id: int, mapping: ImportMapping) -> list[str]:
     """The pilot's metrics this mapping leaves out, to say so before importing."""
     mapped = {m.name for m in mapping.metrics}
-    return [name for name in metric_kinds(session, pilot_id) if name not in mapped]
+    # money spent is optional: many exports carry none, and it may come from another file or the grid
+    # (a criterion a team named "spend" is theirs, and as required as any other)
+    optional = {SPEND_METRIC} if takes_spend(criteria_for(session, pilot_id)) else set()
+    return [name for name in metric_kinds(session, pilot_id) if name not in mapped and name not in optional]

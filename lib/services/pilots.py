@@ -18,9 +18,11 @@ from lib.infra.models import Criterion, Goal, Pilot, utcnow
 from lib.services import access, audit
 from lib.services.conflicts import Overwrite
 from lib.services.form_merge import merge_form, plain_value
+from lib.services.spend_outcome import takes_spend
 from lib.specs import CriterionSpec, PilotSpec, arm_roles
 from lib.vocabulary import (
     DESIGN_COMPARISON,
+    SPEND_METRIC,
     STARTED_STATUSES,
     Comparison,
     Design,
@@ -427,8 +429,13 @@ def criterion_spec(c: Criterion) -> CriterionSpec:
 
 
 def metric_kinds(session: Session, pilot_id: int) -> dict[str, str]:
-    """Metric name -> kind, from the pilot's criteria (one metric has one kind)."""
-    return {c.metric: c.kind for c in criteria_for(session, pilot_id)}
+    """Metric name -> kind of every metric the pilot takes values for: its criteria's (one metric has one
+    kind), and spend (a daily amount) once it has an outcome for the money to buy (``spend_outcome``)."""
+    criteria = criteria_for(session, pilot_id)
+    kinds = {c.metric: c.kind for c in criteria}
+    if takes_spend(criteria):
+        kinds[SPEND_METRIC] = "count"
+    return kinds
 
 
 def criteria_by_pilot(session: Session) -> dict[int, list[Criterion]]:

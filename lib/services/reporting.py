@@ -38,6 +38,7 @@ from lib.services.headline import (
 )
 from lib.services.meeting import QueueItem
 from lib.services.results import observations
+from lib.services.spend_view import PilotSpend, spend_for
 from lib.specs import Observation, UnitObservation
 from lib.vocabulary import STARTED_STATUSES
 
@@ -61,6 +62,7 @@ class PilotBundle:
     changes: tuple[CriteriaChanged, ...]  # the criteria changed after the start, newest first
     last_decision: Any
     frozen: bool = False  # the numbers a decision froze, not today's
+    spend: PilotSpend | None = None  # spend against what it bought, when spend is logged (today's numbers only)
 
 
 def _changes(session: Session, pilot_id: int, until: Any = None) -> tuple[CriteriaChanged, ...]:
@@ -109,7 +111,8 @@ def pilot_bundle(session: Session, pilot_id: int) -> PilotBundle:
     ]
     earlier = decisions.list_decisions(session, pilot_id)
     last = earlier[0].decision if earlier else None
-    return PilotBundle(pilot, obs, evaluation, drawn, _changes(session, pilot_id), last)
+    spend = spend_for(session, pilot)
+    return PilotBundle(pilot, obs, evaluation, drawn, _changes(session, pilot_id), last, spend=spend)
 
 
 def frozen_bundle(session: Session, decision_id: int) -> PilotBundle:
@@ -148,6 +151,8 @@ def pilot_report(bundle: PilotBundle) -> PilotReport:
         then = f"The numbers frozen with it recommended {said_as(bundle.evaluation.recommendation)}."
         report.lead = ReportLead(decided_title(d.outcome), DECIDED, (*decision_lines(d), then), False)
         return report
+    if bundle.spend is not None:
+        report.money = [bundle.spend.sentence, *([bundle.spend.scaling] if bundle.spend.scaling else [])]
     days = [o.day for o in bundle.observations]
     logged = Logged(len(days), min(days), max(days)) if days else Logged()
     said = headline(bundle.pilot, bundle.evaluation, decision=bundle.last_decision, logged=logged)

@@ -23,7 +23,9 @@ from lib.infra.inputs import FieldError, InvalidInput, ResultIn, validated
 from lib.infra.models import AuditEvent, Pilot, ResultEntry, utcnow
 from lib.services import access, audit
 from lib.services.pilots import get_pilot, metric_kinds
+from lib.services.spend_outcome import no_outcome_message
 from lib.specs import Observation
+from lib.vocabulary import SPEND_METRIC
 
 VALUE_FIELDS = ("n", "total", "total_sq", "total_cu", "cost", "note")
 # A correction that changes any of these without a new sum of cubes drops the old one (it no longer fits).
@@ -110,6 +112,10 @@ def validate_rows(
     errors: list[FieldError] = []
     for i, raw in enumerate(rows, start=1):
         metric = str(raw.get("metric", "")).strip()
+        if metric == SPEND_METRIC and metric not in kinds:
+            where = _cell(raw, i)
+            errors.append(FieldError(where, no_outcome_message(kinds)))
+            continue
         if metric not in kinds:
             known = ", ".join(kinds) or "none yet: add a criterion first"
             errors.append(FieldError(f"row {i} metric", f"'{metric}' is not a metric of this pilot ({known})."))
@@ -140,6 +146,14 @@ def validate_rows(
             errors.append(FieldError("rows", f"{row.day} × {row.arm} × {row.metric} appears twice."))
         seen.add(key)
     return good, errors
+
+
+def _cell(raw: dict, i: int) -> str:
+    """A row's cell in people's terms ("12 Nov 2026 · pilot · spend"), or its row number when its day is unreadable."""
+    day = raw.get("day")
+    if isinstance(day, date):
+        return f"{day:%d %b %Y} · {raw.get('arm', '')} · {raw.get('metric', '')}"
+    return f"row {i}"
 
 
 def _entry_dict(e: ResultEntry) -> dict:

@@ -10,8 +10,9 @@ projection everywhere: the pilot measured a sample, not the scaled future.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -21,6 +22,9 @@ from lib.services.goals import GoalNode, goal_tree
 from lib.services.headline import decided_title
 from lib.services.portfolio import Portfolio, overview
 from lib.vocabulary import PILOT_STATUS_LABELS, recommendation_label
+
+if TYPE_CHECKING:
+    from lib.services.spend_view import PilotSpend
 
 
 @dataclass(frozen=True)
@@ -222,8 +226,13 @@ def rollup(session: Session, portfolio: Portfolio | None = None) -> list[GoalRol
     return [GoalRollup(node, by_goal.get(node.goal.id or 0, [])) for node in tree]
 
 
-def goal_lines(g: GoalRollup, plain: Callable[[object], str]) -> list[str]:
-    """A goal and the pilots serving it as Markdown lines; ``plain`` escapes what people typed."""
+def goal_lines(
+    g: GoalRollup, plain: Callable[[object], str], spending: Mapping[int, PilotSpend] | None = None
+) -> list[str]:
+    """A goal and the pilots serving it as Markdown lines; ``plain`` escapes what people typed.
+
+    ``spending``: each pilot's spend reading, when spend is logged: the goal rolls up in money too
+    (spend so far, and what each scaled pilot's projection would cost a month)."""
     from lib import formatting as fmt
 
     goal = g.node.goal
@@ -236,14 +245,40 @@ def goal_lines(g: GoalRollup, plain: Callable[[object], str]) -> list[str]:
     # line lost its indent while its pilots kept theirs
     indent = "&emsp;" * 2 * g.node.depth
     lines = [f"{indent}**{plain(goal.name)}** · {goal.level} · KPI {plain(goal.kpi_name)}: {target}"]
+    spent = []
     for sp in g.pilots:
         line = f"{indent}&emsp;– {plain(sp.pilot.name)}: {plain(sp.verdict)}"
         if sp.contribution:
             line += " — " + contribution_words(sp.contribution, goal.kpi_unit, plain)
+        money = (spending or {}).get(sp.pilot.id or 0)
+        if money is not None:
+            spent.append(money)
+            line += " · " + plain(money_words(money, scaled=sp.projection is not None))
         lines.append(line)
+    if spent:
+        total = sum(m.reading.total.estimate or 0.0 for m in spent)
+        lines.insert(
+            1,
+            f"{indent}\u2003Money: {fmt.money(total, spent[0].symbol)} spent so far across {len(spent)} of its pilots.",
+        )
     if not g.pilots:
         lines.append(f"{indent}&emsp;– *no pilot serves it yet*")
     return lines
+
+
+def money_words(spend: PilotSpend, *, scaled: bool) -> str:
+    """ "spent €8,400, €38 per extra lead" and, once scaled, "projected €72,000 a month" (labelled a projection)."""
+    from lib import formatting as fmt
+
+    r = spend.reading
+    text = f"spent {fmt.money(r.total.estimate, spend.symbol)}"
+    cost = r.cost_per_extra.estimate
+    if cost is not None and (r.extra_outcome.estimate or 0) > 0 and not spend.outcome.money:
+        text += f", {fmt.money(cost, spend.symbol, None)} per extra {spend.outcome.one}"
+    monthly = spend.projection.spend_per_month.estimate if spend.projection else None
+    if scaled and monthly is not None:
+        text += f"; projected to cost {fmt.money(monthly, spend.symbol)} a month scaled (a projection)"
+    return text
 
 
 def contribution_words(c: Contribution, goal_unit: str, plain: Callable[[object], str]) -> str:
@@ -263,4 +298,7 @@ def contribution_words(c: Contribution, goal_unit: str, plain: Callable[[object]
 def goal_texts(session: Session, portfolio: Portfolio, plain: Callable[[object], str]) -> list[tuple[bool, str]]:
     """Every goal as one Markdown block, with whether any pilot serves it: plain strings that a page can
     keep and share between sessions (no row objects)."""
-    return [(bool(g.pilots), "  \n".join(goal_lines(g, plain))) for g in rollup(session, portfolio)]
+    from lib.services.spend_view import spend_many
+
+    spending = spend_many(session, [r.pilot for r in portfolio.rows])
+    return [(bool(g.pilots), "  \n".join(goal_lines(g, plain, spending))) for g in rollup(session, portfolio)]

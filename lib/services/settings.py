@@ -1,4 +1,4 @@
-"""Workspace defaults a team sets once: the confidence new criteria start with, and how often it looks.
+"""Workspace defaults a team sets once: the confidence new criteria start with, how often it looks, its currency.
 
 Stored as key/value rows (``workspace_setting``) and read with their defaults, so a
 workspace that never opened Settings behaves exactly as before.
@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from lib.currencies import CURRENCIES as CURRENCIES  # re-exported: the Settings page lists them
+from lib.currencies import CURRENCY_NAMES
 from lib.infra.inputs import FieldError, InvalidInput
 from lib.infra.models import WorkspaceSetting, utcnow
 from lib.services import access, audit
@@ -21,6 +23,8 @@ from lib.services.form_merge import merge_form
 CONFIDENCES: tuple[float, ...] = (0.8, 0.9, 0.95, 0.99)
 #: how often the team looks at a running pilot; the plan's operating characteristics assume it
 LOOK_SCHEDULES: dict[str, str] = {"daily": "Every day", "weekly": "Once a week", "end": "Once, at the end"}
+#: spend and revenue are counted in one currency per workspace
+DEFAULT_CURRENCY = "EUR"
 
 
 @dataclass(frozen=True)
@@ -112,3 +116,71 @@ def _words(field: str, value: Any) -> str:
     if field == "confidence":
         return f"{value:.0%}"
     return LOOK_SCHEDULES.get(value, str(value)).lower()
+
+
+# ------------------------------------------------------------------ money
+
+
+@dataclass(frozen=True)
+class Currency:
+    """The one currency a workspace counts spend and revenue in: every money figure shows its symbol."""
+
+    code: str = DEFAULT_CURRENCY
+
+    @property
+    def symbol(self) -> str:
+        return CURRENCIES.get(self.code, self.code + " ")
+
+    @property
+    def name(self) -> str:
+        return CURRENCY_NAMES.get(self.code, self.code)
+
+    @property
+    def label(self) -> str:
+        """ "EUR (€)", as the Settings picker lists it."""
+        return f"{self.code} ({self.symbol.strip()})"
+
+
+def currency(session: Session) -> Currency:
+    """The workspace's currency; euros until someone chooses another."""
+    row = session.get(WorkspaceSetting, "currency")
+    code = row.value if row is not None else DEFAULT_CURRENCY
+    return Currency(code if code in CURRENCIES else DEFAULT_CURRENCY)
+
+
+def save_currency(session: Session, actor: str, code: str) -> Currency:
+    """Set the workspace's currency. It relabels figures, never converts them: logged spend stays as typed."""
+    access.require_editor(actor, "change the workspace's currency")
+    code = str(code).strip().upper()
+    if code not in CURRENCIES:
+        raise InvalidInput.one(
+            "currency", f"'{code}' is not a currency Greenlight knows; use one of: {', '.join(CURRENCIES)}."
+        )
+    before = currency(session)
+    row = session.get(WorkspaceSetting, "currency") or WorkspaceSetting(key="currency", value=code)
+    row.value, row.updated_at = code, utcnow()
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise InvalidInput.one(
+            "currency", "someone else set the currency at the same moment; reload and look again."
+        ) from None
+    audit.record(
+        session,
+        entity="settings",
+        entity_id=None,
+        action="update",
+        actor=actor,
+        before={"currency": before.code},
+        after={"currency": code},
+    )
+    if code != before.code:  # money criteria's stored verdicts say the old symbol: each is read again
+        from lib.infra.models import Criterion
+        from lib.services.data_versions import bump
+        from lib.vocabulary import MONEY_THRESHOLD_TYPES
+
+        stmt = select(Criterion.pilot_id).where(col(Criterion.threshold_type).in_(MONEY_THRESHOLD_TYPES)).distinct()
+        for pilot_id in session.exec(stmt):
+            bump(session, pilot_id)
+    return Currency(code)

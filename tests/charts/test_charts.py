@@ -26,6 +26,7 @@ from lib.services.evaluation import evaluate
 from lib.services.pilots import criteria_for, criterion_spec, find_pilot, pilot_spec
 from lib.services.results import observations
 from lib.specs import CriterionSpec, Observation, PilotSpec
+from lib.vocabulary import is_money_threshold
 
 TODAY = date(2026, 11, 23)
 AB, LIFT, BEFORE_AFTER, COUNT_BA, TARGET = (
@@ -181,18 +182,21 @@ def test_target_chart_draws_the_target_rule(demo):
 def test_criteria_chart_shows_each_threshold_status_and_guardrail(demo):
     evaluation = demo[AB].evaluation
     spec = charts.criteria_chart(evaluation).to_dict()
-    assert len(spec["vconcat"]) == len(evaluation.verdicts) == 2
+    # the primary, the money criterion priced on the same replies (does it pay?), the guardrail
+    assert len(spec["vconcat"]) == len(evaluation.verdicts) == 3
     assert spec["resolve"]["scale"]["x"] == "independent"
     for i, verdict in enumerate(evaluation.verdicts):
         row = named(spec, f"criterion_{i}")
         tick = named(row, "threshold")
         assert rows(spec, tick)[0]["threshold"] == pytest.approx(threshold_point(verdict))
-    guard = rows(spec, named(spec, "criterion_1"))[0]
+    g = next(i for i, v in enumerate(evaluation.verdicts) if v.role == "guardrail")
+    guard = rows(spec, named(spec, f"criterion_{g}"))[0]
     assert guard["role"] == "Guardrail" and guard["status"] == "No harm shown"
-    assert threshold_point(evaluation.verdicts[1]) == pytest.approx(0.003)  # harm tolerated upwards
+    assert threshold_point(evaluation.verdicts[g]) == pytest.approx(0.003)  # harm tolerated upwards
     colour = named(spec, "interval")["encoding"]["color"]["scale"]
     assert dict(zip(colour["domain"], colour["range"], strict=True)) == {
         "Met": palette.BLUISH_GREEN,
+        "Missed": palette.VERMILLION,  # real, but each extra reply costs more than it is worth
         "No harm shown": palette.BLUISH_GREEN,
     }
 
@@ -271,7 +275,7 @@ def test_goal_chart_colours_pilots_by_recommendation(demo):
     items = [(name, c.evaluation) for name, c in demo.items() if c.goal_id == demo[AB].goal_id]
     frame = charts.goal_rows(items)
     row = frame.set_index("pilot").loc[AB]
-    assert (row["verdict"], row["estimate_text"]) == ("Scale", "+1.4 pts")
+    assert (row["verdict"], row["estimate_text"]) == ("Scale", "+1.7 pts")
     spec = charts.goal_chart(frame).to_dict()
     drawn = {r["pilot"] for v in views(spec) if v.get("name", "").startswith("measure_") for r in rows(spec, v)}
     assert drawn == {AB, LIFT, BEFORE_AFTER, TARGET}  # different measures, one row group each
@@ -296,6 +300,8 @@ def test_timeline_last_day_is_the_verdict_on_all_data(demo):
         full = evaluate_pilot(case.spec, case.criteria, case.obs)
         last_day = line.days[-1]
         for verdict in full.verdicts:
+            if is_money_threshold(verdict.threshold_type):  # priced on reply rate: drawn in the criteria chart
+                continue
             last = [e for e in line.effects if e.metric == verdict.metric and e.day == last_day][0]
             assert (last.ci_low, last.ci_high, last.status) == (verdict.ci_low, verdict.ci_high, verdict.status)
 

@@ -1,0 +1,94 @@
+"""Money on screen: the "Does it pay?" box the pilot page and Review lead with, and money columns in tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from lib.adapter.cached import per_workspace
+from lib.adapter.widgets import plain
+from lib.services import settings
+from lib.services.spend_view import PilotSpend, spend_many
+
+#: Streamlit's own money formats (symbol and thousands separators); other currencies: separators, symbol in the header
+_FORMATS = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}
+
+
+def show_money(spend: PilotSpend | None, *, projection: bool = True) -> None:
+    """The money sentence in a box, and the projection under it labelled as one; nothing without spend logged."""
+    if spend is None:
+        return
+    with st.container(border=True):
+        st.markdown(f":material/payments: **Does it pay?** {plain(spend.sentence)}")
+        if projection and spend.scaling:
+            st.caption(f":material/trending_up: {plain(spend.scaling)}")
+
+
+def money_column(label: str, currency: settings.Currency, **kw) -> Any:
+    """A sortable money column: numbers underneath (the CSV keeps them), the currency shown with separators."""
+    return st.column_config.NumberColumn(label, format=_FORMATS.get(currency.code, "localized"), **kw)
+
+
+def spend_by_pilot() -> dict[int, PilotSpend]:
+    """Every pilot's spend reading, built once per workspace version and shared (Home, Review's queue)."""
+    from lib.services.pilots import list_pilots
+
+    return per_workspace("spend by pilot", lambda session: spend_many(session, [r.pilot for r in list_pilots(session)]))
+
+
+def workspace_currency() -> settings.Currency:
+    from lib.adapter.session import read
+
+    with read() as session:
+        return settings.currency(session)
+
+
+#: the portfolio's money columns, as the CSV names them
+SPEND, EXTRA, COST = "Spend", "Extra outcomes", "Cost per extra"
+
+
+def spend_columns(spend: PilotSpend | None, currency: settings.Currency) -> dict[str, float | None]:
+    """A pilot's spend, extra outcomes and cost per extra outcome as numbers (None: nothing logged or undefined)."""
+    if spend is None:
+        return {_label(SPEND, currency): None, EXTRA: None, _label(COST, currency): None}
+    r = spend.reading
+    return {
+        _label(SPEND, currency): r.total.estimate,
+        EXTRA: r.extra_outcome.estimate,
+        # no extra outcome, no cost per extra one: blank, never a negative price
+        _label(COST, currency): r.cost_per_extra.estimate if (r.extra_outcome.estimate or 0) > 0 else None,
+    }
+
+
+def spend_column_config(currency: settings.Currency) -> dict[str, object]:
+    return {
+        _label(SPEND, currency): money_column(
+            _label(SPEND, currency), currency, help="Spend logged so far, both arms."
+        ),
+        EXTRA: st.column_config.NumberColumn(
+            EXTRA, format="localized", help="Extra conversions, sign-ups or revenue in the pilot arm against control."
+        ),
+        _label(COST, currency): money_column(
+            _label(COST, currency), currency, help="Extra spend ÷ extra outcomes: what each extra one cost."
+        ),
+    }
+
+
+def _label(name: str, currency: settings.Currency) -> str:
+    """ "Spend (€)": the currency in the header, so the CSV says what its numbers are in."""
+    return f"{name} ({currency.symbol.strip()})"
+
+
+def spend_note(metric: str) -> None:
+    """Under the grid's metric picker, when it is spend: what to type, and in which currency."""
+    from lib.vocabulary import SPEND_METRIC
+
+    if metric != SPEND_METRIC:
+        return
+    money = workspace_currency()
+    st.caption(
+        f":material/payments: Money spent per day and arm, in {plain(money.name)} ({plain(money.symbol.strip())}): "
+        f"“1,200.50”, “1.200,50” and “{plain(money.symbol.strip())}1,200” all read as 1,200.50. Another currency "
+        "is refused, naming the cell."
+    )
