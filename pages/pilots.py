@@ -5,6 +5,7 @@ import streamlit as st
 
 from lib.adapter import conflicts
 from lib.adapter.cached import main_chart_spec, per_workspace
+from lib.adapter.market_planner import market_planner
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
 from lib.adapter.units import before_data_gain
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, share_links, table
@@ -561,6 +562,8 @@ with tab_new:
         "Plan the primary criterion: threshold, expected effect, sample", expanded=True, icon=":material/calculate:"
     ):
         plan_designer()  # planning writes nothing: viewers may plan too
+    with st.expander("Plan a market test: which markets, how long", icon=":material/map:"):
+        market_planner()
     used = st.session_state.get(Keys.plan("used"))
     if used and used[1] == form_key("new_pilot"):  # not after that pilot was created
         st.caption(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from lib import formatting as fmt
 from lib.importer.market_rows import MarketRows, read_market_rows
@@ -213,3 +213,35 @@ def plan_json(plan: MarketPlan) -> dict:
         ],
         "recommended": None if plan.recommended is None else plan.recommended.rank,
     }
+
+
+EXAMPLE_CITIES = (
+    "Aarhus", "Antwerp", "Barcelona", "Bergen", "Bilbao", "Bologna", "Bordeaux", "Bremen", "Brno", "Cork",
+    "Dresden", "Dublin", "Edinburgh", "Eindhoven", "Florence", "Gdansk", "Geneva", "Genoa", "Ghent", "Glasgow",
+    "Graz", "Hamburg", "Krakow", "Leeds", "Leipzig", "Lille", "Linz", "Lisbon", "Lyon", "Malmo",
+    "Marseille", "Munich", "Nantes", "Naples", "Porto", "Rotterdam", "Seville", "Tampere", "Turin", "Valencia",
+)  # fmt: skip
+
+
+def example_history_csv(days: int = 90, seed: int = 27) -> bytes:
+    """A made-up daily orders history for 40 cities, to try the picker without a file of one's own.
+
+    Shaped like real ones: sizes 20-fold apart, a shared trend and weekly cycle, city noise
+    (larger for small cities), and a 10-day promotion that lifted a third of the cities.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(days)
+    first = date(2026, 1, 5)
+    sizes = np.exp(rng.uniform(np.log(200.0), np.log(4000.0), len(EXAMPLE_CITIES)))
+    national = 1.0 + 0.0015 * t + np.cumsum(rng.normal(0.0, 0.004, days))
+    promotion = np.where((t >= 40) & (t < 50), 0.15, 0.0)
+    lines = ["city,day,orders"]
+    for j, city in enumerate(EXAMPLE_CITIES):
+        weekly = 1.0 + 0.12 * rng.uniform(0.7, 1.3) * np.sin(2 * np.pi * t / 7 + rng.normal(0.0, 0.15))
+        noise = rng.normal(0.0, 0.03 + 0.6 / np.sqrt(sizes[j]), days)
+        lift = promotion if j % 3 == 0 else 0.0
+        values = sizes[j] * national * weekly * (1.0 + lift) * np.exp(noise)
+        lines += [f"{city},{first + timedelta(days=i)},{round(v)}" for i, v in enumerate(values)]
+    return ("\n".join(lines) + "\n").encode()
