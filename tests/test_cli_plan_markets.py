@@ -69,6 +69,12 @@ def test_json_carries_the_same_designs(history: Path, capsys) -> None:
     assert 0.0 <= first["power"] <= 1.0 and 0.0 < first["kpi_share"] < 1.0
 
 
+def test_until_plans_on_the_days_before_a_test(history: Path, capsys) -> None:
+    assert main(_args(history, "--format", "json", "--until", "2026-04-19", "--top", "1")) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["days_of_history"] == 50 and plan["last_day"] == "2026-04-19"
+
+
 def test_check_mode_assesses_only_the_named_markets(history: Path, capsys) -> None:
     assert main(_args(history, "--format", "json", "--test-markets", "city a, City C")) == 0
     plan = json.loads(capsys.readouterr().out)
@@ -85,6 +91,7 @@ def test_check_mode_assesses_only_the_named_markets(history: Path, capsys) -> No
         (["--effect", "ten"], "is not a lift"),
         (["--effect", "10"], "is ambiguous: write 10% or 0.1"),
         (["--days", "two"], "not a whole number of days"),
+        (["--until", "2025-01-01"], "No rows on or before 1 Jan 2025 in history.csv"),
     ],
 )
 def test_refusals_are_one_line_without_a_traceback(history: Path, capsys, extra: list[str], message: str) -> None:

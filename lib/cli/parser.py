@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cost-per-extra", metavar="X", help="cost of one extra conversion: adds the budget")
     p.add_argument("--sizes", default="1,2,3", metavar="1,2,3", help="how many test markets to try (default 1,2,3)")
     p.add_argument("--top", type=int, default=10, help="designs to show (default 10)")
+    p.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="plan on the days up to this one")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     p = add(

@@ -47,6 +47,7 @@ def cmd_plan_markets(args) -> int:
             cost_per_extra=cost,
             top=args.top,
             sizes=sizes,
+            until=args.until,
         )
     except (ValueError, OSError) as exc:  # ImportFileError, unknown market, too few days, unreadable file
         raise CliError(str(exc)) from None

@@ -90,12 +90,19 @@ def plan_markets(
     cost_per_extra: float | None = None,
     top: int = 10,
     sizes: Sequence[int] = (1, 2, 3),
+    until: date | None = None,
 ) -> MarketPlan:
-    """Read the history and rank designs (or check the named markets). ValueError says what is wrong."""
+    """Read the history and rank designs (or check the named markets). ValueError says what is wrong.
+
+    ``until``: plan on the days up to and including it (e.g. the days before a test already run).
+    """
     history: MarketRows = read_market_rows(
         source, name, market_column=market_column, date_column=date_column, metric_column=metric_column
     )
-    panel = panel_from_rows(history.rows)
+    rows = history.rows if until is None else [r for r in history.rows if r[1] <= until]
+    if not rows:
+        raise ValueError(f"No rows on or before {fmt.fmt_date(until)} in {history.file_name}.")
+    panel = panel_from_rows(rows)
     tests = _resolve(test_markets, panel)
     designs = pick_markets(
         panel,
