@@ -17,7 +17,7 @@ shuffle would break. Inverting the test over ``theta`` gives the interval.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -234,28 +234,53 @@ def normal_scale(ratio: float, df: float) -> float:
 def invert(series: ScaledSeries, pre: int, bound: float, centre: float, scale: float) -> tuple[float, float]:
     """The effects (scaled units per day) the conformal test at ``|z| < bound`` does not reject.
 
-    ``z`` falls as the hypothesised effect grows; each end is found by bracketing from
-    ``centre`` in steps of ``scale`` and a root search.
+    ``z`` falls as the hypothesised effect grows, but not exactly linearly (the weights are
+    refitted under each hypothesis), and the estimate from the days before the start need
+    not be inside the set: first find an effect the test accepts, then walk out from it in
+    doubling steps of ``scale`` to each end and search for the crossing. No accepted effect
+    or no end within reach: that end is infinite.
     """
+    xtol = 1e-6 * max(scale, 1e-9)
 
-    def gap(theta: float, target: float) -> float:
-        return conformal_stat(series, pre, theta).z - target
+    def z(theta: float) -> float:
+        return conformal_stat(series, pre, theta).z
+
+    inside = _accepted(z, centre, max(scale, 1e-9), bound, xtol)
+    if inside is None:
+        return -math.inf, math.inf
 
     def end(target: float, direction: float) -> float:
         step = max(scale, 1e-9)
-        inner = centre
-        outer = centre + direction * step
+        inner = inside
         for _ in range(60):
-            if (gap(outer, target) < 0) == (direction > 0):
-                break
-            inner, outer = outer, outer + direction * step
-            step *= 2
-        else:
-            return math.inf * direction
-        low, high = sorted((inner, outer))
-        return float(optimize.brentq(gap, low, high, args=(target,), xtol=1e-6 * max(scale, 1e-9)))
+            outer = inner + direction * step
+            value = z(outer)
+            if (value <= target) if direction > 0 else (value >= target):
+                low, high = sorted((inner, outer))
+                return float(optimize.brentq(lambda t: z(t) - target, low, high, xtol=xtol))
+            inner, step = outer, step * 2
+        return math.inf * direction
 
     return end(bound, -1.0), end(-bound, 1.0)
+
+
+def _accepted(z: Callable[[float], float], centre: float, scale: float, bound: float, xtol: float) -> float | None:
+    """An effect with ``|z| < bound``: the centre, or the nearest one towards ``z = 0``."""
+    first = z(centre)
+    if abs(first) < bound:
+        return centre
+    direction = 1.0 if first > 0 else -1.0  # z falls as the effect grows
+    previous, step = centre, scale
+    for _ in range(60):
+        candidate = previous + direction * step
+        value = z(candidate)
+        if abs(value) < bound:
+            return candidate
+        if (value > 0) != (first > 0):  # stepped over the accepted effects: find z = 0 between
+            low, high = sorted((previous, candidate))
+            return float(optimize.brentq(z, low, high, xtol=xtol))
+        previous, step = candidate, step * 2
+    return None
 
 
 def conformal_halfwidth(residuals: np.ndarray, confidence: float) -> float:
