@@ -6,12 +6,20 @@ to one (a convex mix). Because every scaled series has mean one before the start
 an intercept would be zero: scaling is the "demeaned" synthetic control. A weight
 reads as the share of the synthetic's level that comes from that market.
 
-The test of "no effect" is the conformal test of Chernozhukov, Wüthrich and Zhu
+The test of "no effect" follows the conformal test of Chernozhukov, Wüthrich and Zhu
 (2021): under the hypothesis that the test markets' extra KPI per day is ``theta``,
 remove it, refit the weights on *all* days (before and after the start), and ask
-whether the residuals after the start look unusual among every cyclic shift of the
-residuals in time. Shifts keep the day-to-day correlation of the residuals, which a
-shuffle would break. Inverting the test over ``theta`` gives the interval.
+whether the residuals after the start look unusual. ``exact_p`` compares their sum
+with every cyclic shift of the residuals in time (shifts keep the day-to-day
+correlation a shuffle would break; its smallest value is one over the number of
+days). The daily-look rule needs finer p-values than that, so ``z`` compares the
+sum with the typical size of such sums over placebo windows before the start, read
+on a Student t scale for the few independent windows there are
+(:func:`placebo_spread`). Inverting the test over ``theta`` gives the interval.
+
+A second fit, ``shift=True`` in :func:`scaled`, keeps each market's swings in KPI
+units around its own level (unit fixed effects, GeoLift's default); the reading
+takes whichever tracks held-out days before the start better (:func:`choose_fit`).
 """
 
 from __future__ import annotations
@@ -177,8 +185,8 @@ def conformal_stat(series: ScaledSeries, pre: int, theta_scaled: float) -> Confo
     """Test "the test markets gained ``theta_scaled`` (scaled units) per day since the start".
 
     Refit the weights on all days with the effect removed (CWZ); the statistic is the
-    sum of the residuals over the test days; its scale and p-value come from the
-    same sum over every cyclic shift of the residuals.
+    sum of the residuals over the test days; ``exact_p`` ranks it among every cyclic
+    shift, ``z`` scales it by the placebo windows before the start.
     """
     n = series.treated.shape[0]
     length = n - pre
