@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lib.stats.market_test import MAX_RELATIVE_RMSE, read_market_test
-from lib.stats.synthetic_control import invert, panel_from_rows, scaled, simplex_weights
+from lib.stats.synthetic_control import invert, panel_from_rows, placebo_factor, scaled, simplex_weights
 from tests.stats.market_panels import day, market_values, panel
 
 
@@ -153,3 +153,13 @@ def test_the_interval_does_not_depend_on_where_the_search_starts() -> None:
         far = invert(series, 55, bound, centre, 0.01)
         assert far == pytest.approx(near, abs=1e-4)
     assert near[0] < 0.08 < near[1]
+
+
+def test_fake_starts_widen_the_scale_only_when_they_run_wide() -> None:
+    values = market_values(10, 80, seed=17)
+    steady = scaled(values[0], values[1:], 70)
+    assert placebo_factor(steady, 70, 10) >= 1.0
+    assert placebo_factor(steady, 30, 10) == 1.0  # no room for a fake start: 28 fit days + 10
+    drifting = values.copy()
+    drifting[0] *= 1.0 + 0.4 * np.sin(np.arange(80) / 10.0) ** 2  # wanders away from every control and back
+    assert placebo_factor(scaled(drifting[0], drifting[1:], 70), 70, 10) > 1.3
