@@ -5,6 +5,8 @@ Run from the repo root::
     .venv/bin/python bench/bench_load.py [--sessions 30] [--seconds 120] [--backends sqlite,postgresql]
     .venv/bin/python bench/bench_load.py --backends postgresql --replicas 1,2 --think 1,0.5 --seconds 60
     .venv/bin/python bench/bench_load.py --backends postgresql --replicas 2 --think 1 --kill-one
+    .venv/bin/python bench/bench_load.py --backends sqlite --think 1 --pauses exponential --fresh-every 5 --seconds 60
+    .venv/bin/python bench/bench_load.py --backends sqlite --burst 30 --seconds 0
 
 For each back end it loads the demo workspace into a fresh database (a SQLite
 file; a scratch schema on the PostgreSQL server named by ``--postgres`` or
@@ -32,6 +34,14 @@ into the crowd phase: it reports how soon HAProxy took it out and let it back in
 (serve_team.sh restarts it), the runs r1 served after it rejoined, the sessions
 that reconnected, and a writer adding backlog ideas *through the proxy* whose
 rows are counted at the end: none acknowledged and missing, none doubled.
+
+``--pauses exponential`` draws each pause from an exponential distribution with
+the think time as its mean (people's pauses are memoryless; the default,
+``uniform``, draws from 0 to twice the mean, as earlier figures were measured).
+``--burst N`` adds the meeting's first minute: N new sessions open Review at the
+same moment; it reports when the last one finished, beside one new session
+opening Review alone, measured first in the same run. ``--seconds 0`` skips the
+crowd phase and measures only the burst.
 """
 
 from __future__ import annotations
@@ -192,7 +202,14 @@ async def run_once(ws: ClientConnection, message: bytes, timeout: float) -> tupl
 
 
 async def one_session(
-    target: Loaded, until: float, tally: Tally, timeout: float, think: float, seed: int, fresh_every: int
+    target: Loaded,
+    until: float,
+    tally: Tally,
+    timeout: float,
+    think: float,
+    seed: int,
+    fresh_every: int,
+    pauses: str = "uniform",
 ) -> None:
     """A person with the app open: Home, Review, Home… until the time is up.
 
@@ -200,7 +217,13 @@ async def one_session(
     broken websocket is a failed run, after which the person connects again (a browser does).
     """
     rng = random.Random(seed)
-    await asyncio.sleep(rng.uniform(0, 2 * think))  # people do not all arrive in the same millisecond
+
+    def pause() -> float:
+        if pauses == "exponential" and think > 0:
+            return rng.expovariate(1 / think)
+        return rng.uniform(0, 2 * think)
+
+    await asyncio.sleep(pause())  # people do not all arrive in the same millisecond
     broke = False
     while tally.going():
         try:
@@ -233,7 +256,7 @@ async def one_session(
                         tally.seconds.append(now - started)
                         tally.by_replica[replica] += 1
                         tally.runs_log.append((now, replica))
-                    await asyncio.sleep(rng.uniform(0, 2 * think))
+                    await asyncio.sleep(pause())
                     if not tally.going():
                         break
                 pairs += 1
@@ -249,6 +272,7 @@ async def _load(
     extra: Extra | None = None,
     min_runs: int = 0,
     max_seconds: float = 0.0,
+    pauses: str = "uniform",
 ) -> Tally:
     started = time.monotonic()
     until = started + seconds
@@ -260,7 +284,7 @@ async def _load(
             await asyncio.sleep(0.5)
 
     watcher = asyncio.create_task(watch_memory())
-    people = [one_session(target, until, tally, timeout, think, i, fresh_every) for i in range(sessions)]
+    people = [one_session(target, until, tally, timeout, think, i, fresh_every, pauses) for i in range(sessions)]
     await asyncio.gather(*people, *([extra(until)] if extra else []))
     tally.elapsed = time.monotonic() - started
     watcher.cancel()
@@ -277,6 +301,7 @@ def load(
     extra: Extra | None = None,
     min_runs: int = 0,
     max_seconds: float = 0.0,
+    pauses: str = "uniform",
 ) -> Tally:
     """``sessions`` people using the server for ``seconds``: every page run's time and every failure.
 
@@ -286,8 +311,49 @@ def load(
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1) as pool:  # its own thread: a caller may already run an event loop (Playwright)
-        job = _load(target, sessions, seconds, timeout, think, fresh_every, extra, min_runs, max_seconds)
+        job = _load(target, sessions, seconds, timeout, think, fresh_every, extra, min_runs, max_seconds, pauses)
         return pool.submit(asyncio.run, job).result()
+
+
+@dataclass
+class Burst:
+    """New sessions opening Review at the same moment: when each finished, from the common start."""
+
+    finished: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def last(self) -> float:
+        return max(self.finished, default=float("nan"))
+
+
+async def _open_review(target: Loaded, start_at: float, timeout: float, burst: Burst) -> None:
+    ws = await connect(target.stream, subprotocols=["streamlit"], max_size=None)  # type: ignore[list-item]
+    async with ws:
+        await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+        started = time.monotonic()
+        try:
+            _, problem = await run_once(ws, rerun_message("review"), timeout)
+        except Exception as exc:  # noqa: BLE001 - a failed open is counted, not raised
+            problem = f"{type(exc).__name__}"
+        if problem:
+            burst.errors.append(problem)
+        else:
+            burst.finished.append(time.monotonic() - started)
+
+
+def burst(target: Loaded, sessions: int, timeout: float) -> Burst:
+    """``sessions`` new sessions, connected first, then all asking for Review at one moment."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def job() -> Burst:
+        tally = Burst()
+        start_at = time.monotonic() + 1.0 + 0.02 * sessions  # every websocket is open before the moment
+        await asyncio.gather(*(_open_review(target, start_at, timeout, tally) for _ in range(sessions)))
+        return tally
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, job()).result()
 
 
 @contextmanager
@@ -477,6 +543,8 @@ class Row:
     sessions: int
     app_writes: AppWrites | None = None
     kill: KillReport | None = None
+    burst_alone: list[float] = field(default_factory=list)  # one new session opening Review alone, each try
+    burst: Burst | None = None
 
 
 def measure(backend: str, replicas: int, think: float, args: argparse.Namespace) -> Row:
@@ -484,6 +552,14 @@ def measure(backend: str, replicas: int, think: float, args: argparse.Namespace)
         tmp = Path(tmp_dir)
         with demo_database(backend, tmp, args.postgres) as url, serving(backend, replicas, tmp, url) as (target, team):
             load(target, max(1, replicas), 3, args.timeout, 0)  # warm-up: imports, first-run caches, every replica
+            alone, crowded = [], None
+            if args.burst:  # before the crowd: the meeting's first minute, on a server that has served once
+                alone = [burst(target, 1, args.timeout).last for _ in range(3)]
+                crowded = burst(target, args.burst, args.timeout)
+            if not args.seconds:
+                return Row(
+                    backend, replicas, think, Tally(), Tally(), WriterTally(), 0, burst_alone=alone, burst=crowded
+                )
             single = load(target, 1, args.single_seconds, args.timeout, 0)
             app_writes, kill, extras = None, None, []
             if args.kill_one and team:
@@ -498,7 +574,9 @@ def measure(backend: str, replicas: int, think: float, args: argparse.Namespace)
 
             cpu_before, client_before = target.cpu_seconds(), time.process_time()
             with writer(url, args.write_every) as writes:
-                crowd = load(target, args.sessions, args.seconds, args.timeout, think, args.fresh_every, both)
+                crowd = load(
+                    target, args.sessions, args.seconds, args.timeout, think, args.fresh_every, both, pauses=args.pauses
+                )
             cpu_after = target.cpu_seconds()
             crowd.client_cpu = time.process_time() - client_before
             if set(cpu_before) == set(cpu_after) and crowd.seconds:  # no replica restarted meanwhile
@@ -511,10 +589,34 @@ def measure(backend: str, replicas: int, think: float, args: argparse.Namespace)
             if crowd.errors and args.verbose:
                 log = team.proxy.log_text() if team else ""
                 print(log[-4000:], file=sys.stderr)
-    return Row(backend, replicas, think, single, crowd, writes, args.sessions, app_writes, kill)
+    return Row(backend, replicas, think, single, crowd, writes, args.sessions, app_writes, kill, alone, crowded)
+
+
+def report_burst(rows: list[Row], args: argparse.Namespace) -> None:
+    print()
+    print(f"{'back end':<11}{'serving':<12}{'sessions':>9}{'errors':>8}{'last done s':>13}{'alone s':>9}  target")
+    for r in rows:
+        if r.burst is None:
+            continue
+        serving = "1 server" if r.replicas == 0 else f"{r.replicas} replica{'s' if r.replicas > 1 else ''}"
+        alone = sorted(r.burst_alone)[len(r.burst_alone) // 2] if r.burst_alone else float("nan")
+        ok = not r.burst.errors and r.burst.last <= 1.0
+        print(
+            f"{r.backend:<11}{serving:<12}{args.burst:>9}{len(r.burst.errors):>8}{r.burst.last:>13.2f}{alone:>9.2f}  "
+            f"{'met' if ok else 'MISSED'}"
+        )
+    print(
+        f"\n{args.burst} new sessions connected, then all asked for Review at the same moment; 'last done' is when "
+        "the slowest finished, from that moment. Baseline: one new session opening Review alone (median of 3), "
+        "same server, same run. Target: the last one done within 1.0 s."
+    )
 
 
 def report(rows: list[Row], args: argparse.Namespace) -> None:
+    if args.burst:
+        report_burst(rows, args)
+    if not args.seconds:
+        return
     print()
     print(
         f"{'back end':<11}{'serving':<12}{'think s':>8}{'runs':>7}{'errors':>8}{'p50 s':>8}{'p95 s':>8}{'max s':>8}"
@@ -587,10 +689,21 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--postgres", default=os.environ.get("GREENLIGHT_TEST_DATABASE_URL"))
     parser.add_argument("--verbose", action="store_true", help="print the server log's tail when runs fail")
+    parser.add_argument(
+        "--pauses",
+        choices=("uniform", "exponential"),
+        default="uniform",
+        help="how pauses spread around the think time",
+    )
+    parser.add_argument("--burst", type=int, default=0, help="also: this many new sessions open Review at once")
     args = parser.parse_args()
     thinks, replica_counts = _floats(args.think), [int(x) for x in _floats(args.replicas)]
-    if not 1 <= args.sessions <= 200 or not 1 <= args.seconds <= 1800:
-        raise SystemExit("--sessions must be 1–200 and --seconds 1–1800: the benchmark is bounded on purpose.")
+    if not 1 <= args.sessions <= 200 or not (1 <= args.seconds <= 1800 or (args.seconds == 0 and args.burst)):
+        raise SystemExit(
+            "--sessions must be 1–200 and --seconds 1–1800 (0 with --burst): the bench is bounded on purpose."
+        )
+    if not 0 <= args.burst <= 200:
+        raise SystemExit("--burst takes 0–200 sessions.")
     if not thinks or any(t < 0 for t in thinks) or any(not 0 <= n <= 8 for n in replica_counts):
         raise SystemExit("--think takes seconds ≥ 0 and --replicas 0–8 (0: one server without a proxy).")
     backends = [b.strip() for b in args.backends.split(",")]

@@ -27,6 +27,14 @@ plan needs for the same power. The default table is unchanged by it.
 against a synthetic control on 40-market histories, looked at every day; placebo
 markets, the picker's recommended design, and the picker's stated power against the
 detection rate in later windows it never saw. The baseline: each look judged alone.
+
+``--money`` runs, instead, the money criteria ("cost per extra lead at most
+€60", "return on spend at least 1.5"): each extra lead costing exactly the
+threshold (a wrong "scale" is the error), and costing what the plan expects
+(power at the planned spend, from ``lib.stats.money_planning``), with spend in
+the pilot arm only (a fixed figure) or in both arms (estimated, noisy), on a
+rate and on revenue per visitor. The baseline beside each is the same engine
+judging each daily look alone, on the same simulated data.
 """
 
 from __future__ import annotations
@@ -72,6 +80,8 @@ class Cell:
     baseline_days: int = 0
     planned_n: int | None = None
     old: str = ""
+    power_slack: float = 0.0  # Monte Carlo standard errors the power may sit below its bound (a plan at exactly it)
+    beside: tuple[CriterionSpec, ...] = ()  # further criteria judged with the first (a guardrail)
 
 
 def _day(i: int) -> date:
@@ -349,6 +359,229 @@ def cells() -> list[Cell]:
     ]
 
 
+# --- money criteria: cost per extra lead, return on spend ----------------------------------------------------
+
+LEAD_RATE = 0.05  # control's lead rate
+LEAD_SPEND = 0.50  # extra spend per contact in the pilot arm
+CPC = 0.30  # what control spends per contact when both arms spend
+COST_MAX, COST_EXPECTED = 60.0, 40.0  # "each extra lead at most 60", expected 40
+RETURN_MIN, RETURN_EXPECTED = 1.5, 2.0  # "return on spend at least 1.5", expected 2.0
+REVENUE_SPEND = 0.50  # extra spend per visitor for the revenue pilots
+SPEND_NOISE = 0.10  # both arms spend: day-to-day spread of a day's spend (auction prices)
+
+
+def _money_plan(threshold_type: str, control_spend: float = 0.0, spend_sd: float = 0.0) -> PlanInputs:
+    if threshold_type == "cost_per_extra":
+        return PlanInputs(
+            kind="proportion",
+            comparison="vs_control",
+            threshold=COST_MAX,
+            expected=COST_EXPECTED,
+            baseline=LEAD_RATE,
+            threshold_type="cost_per_extra",
+            spend_per_unit=LEAD_SPEND,
+            control_spend_per_unit=control_spend,
+            spend_sd=spend_sd,
+            looks=DAYS,
+        )
+    return PlanInputs(
+        kind="mean",
+        comparison="vs_control",
+        threshold=RETURN_MIN,
+        expected=RETURN_EXPECTED,
+        sd=revenue_sd(),
+        baseline=revenue_mean(),
+        threshold_type="return_on_spend",
+        spend_per_unit=REVENUE_SPEND,
+        looks=DAYS,
+    )
+
+
+def _both_arms_plan() -> PlanInputs:
+    """Both arms spend: the spend's spread per contact depends on the contacts a day, so plan twice."""
+    per_day = math.ceil(_plan_n(_money_plan("cost_per_extra", CPC)) / DAYS)
+    for _ in range(3):
+        spread = SPEND_NOISE * math.sqrt(((CPC + LEAD_SPEND) ** 2 + CPC**2) / 2 * per_day)
+        plan = _money_plan("cost_per_extra", CPC, spread)
+        per_day = math.ceil(_plan_n(plan) / DAYS)
+    return plan
+
+
+def _leads_bought(
+    cost: float, per_day: int, control_spend: float = 0.0
+) -> Callable[[np.random.Generator, int], list[Observation]]:
+    """Contacts a day per arm; the pilot spends LEAD_SPEND more per contact and each extra lead costs ``cost``."""
+    p_pilot = LEAD_RATE + LEAD_SPEND / cost
+
+    def simulate(rng: np.random.Generator, days: int) -> list[Observation]:
+        c = rng.binomial(per_day, LEAD_RATE, days)
+        p = rng.binomial(per_day, p_pilot, days)
+        out = []
+        for i in range(days):
+            out.append(Observation(_day(i), "control", "leads", per_day, float(c[i])))
+            out.append(Observation(_day(i), "pilot", "leads", per_day, float(p[i])))
+            if control_spend:
+                noise = rng.normal(0.0, SPEND_NOISE, 2)
+                out.append(Observation(_day(i), "control", "spend", 1, control_spend * per_day * (1 + noise[0])))
+                pilot_spend = (control_spend + LEAD_SPEND) * per_day * (1 + noise[1])
+                out.append(Observation(_day(i), "pilot", "spend", 1, pilot_spend))
+            else:
+                out.append(Observation(_day(i), "pilot", "spend", 1, LEAD_SPEND * per_day))
+        return out
+
+    return simulate
+
+
+def _revenue_bought(ret: float, per_day: int) -> Callable[[np.random.Generator, int], list[Observation]]:
+    """Revenue per visitor; the pilot spends REVENUE_SPEND more per visitor and returns ``ret`` per unit spent."""
+    scale = 1.0 + ret * REVENUE_SPEND / revenue_mean()
+    revenue = _revenue_ab(scale, per_day)
+
+    def simulate(rng: np.random.Generator, days: int) -> list[Observation]:
+        out = revenue(rng, days)
+        out += [Observation(_day(i), "pilot", "spend", 1, REVENUE_SPEND * per_day) for i in range(days)]
+        return out
+
+    return simulate
+
+
+def money_plans_text() -> str:
+    """What each money plan costs: units per arm, days and the extra spend the planner asks for."""
+    from lib.stats.money_planning import plan_money
+
+    lines = []
+    for name, plan in (
+        ("Cost per extra lead, pilot spends", _money_plan("cost_per_extra")),
+        ("Cost per extra lead, both arms spend", _both_arms_plan()),
+        ("Return on spend, revenue per visitor", _money_plan("return_on_spend")),
+    ):
+        n = _plan_n(plan)
+        money = plan_money(plan, units_per_day=math.ceil(n / DAYS))
+        lines.append(
+            f"{name}: planned {n:,} per arm over {money.days} days, extra spend {money.extra_spend:,.0f} "
+            f"(all the pilot arm spends {money.pilot_spend:,.0f}), expecting {money.extra_outcome:,.0f} extra"
+        )
+    return "\n".join(lines)
+
+
+def money_cells() -> list[Cell]:
+    cost = _money_plan("cost_per_extra")
+    n_cost = _plan_n(cost)
+    both = _both_arms_plan()
+    n_both = _plan_n(both)
+    ret = _money_plan("return_on_spend")
+    n_ret = _plan_n(ret)
+    crit_cost = CriterionSpec(
+        "leads",
+        "proportion",
+        "primary",
+        "vs_control",
+        COST_MAX,
+        threshold_type="cost_per_extra",
+        expected=COST_EXPECTED,
+    )
+    crit_ret = CriterionSpec(
+        "revenue",
+        "mean",
+        "primary",
+        "vs_control",
+        RETURN_MIN,
+        threshold_type="return_on_spend",
+        expected=RETURN_EXPECTED,
+    )
+    per = {key: math.ceil(n / DAYS) for key, n in (("cost", n_cost), ("both", n_both), ("ret", n_ret))}
+    # the primary asks for the very lift the pilot has, so it decides late and the guardrail is judged for long
+    truth = LEAD_SPEND / COST_MAX
+    lead_rate = CriterionSpec("leads", "proportion", "primary", "vs_control", truth, expected=1.5 * truth)
+    guard = replace(crit_cost, role="guardrail", expected=None)
+    return [
+        Cell(
+            "money_cost_null",
+            f"Cost per extra lead ≤ {COST_MAX:.0f}, true cost {COST_MAX:.0f} (pilot spends)",
+            "ab",
+            crit_cost,
+            cost,
+            _leads_bought(COST_MAX, per["cost"]),
+            "scale",
+            0.05,
+            planned_n=n_cost,
+        ),
+        Cell(
+            "money_cost_effect",
+            f"Cost per extra lead ≤ {COST_MAX:.0f}, true cost {COST_EXPECTED:.0f} (planned)",
+            "ab",
+            crit_cost,
+            cost,
+            _leads_bought(COST_EXPECTED, per["cost"]),
+            "abort",
+            0.05,
+            power_bound=0.80,
+            planned_n=n_cost,
+            power_slack=2.0,
+        ),
+        Cell(
+            "money_both_null",
+            f"Both arms spend (noisy), true cost {COST_MAX:.0f} per extra lead",
+            "ab",
+            crit_cost,
+            both,
+            _leads_bought(COST_MAX, per["both"], CPC),
+            "scale",
+            0.05,
+            planned_n=n_both,
+        ),
+        Cell(
+            "money_both_effect",
+            f"Both arms spend (noisy), true cost {COST_EXPECTED:.0f} (planned)",
+            "ab",
+            crit_cost,
+            both,
+            _leads_bought(COST_EXPECTED, per["both"], CPC),
+            "abort",
+            0.05,
+            power_bound=0.80,
+            planned_n=n_both,
+            power_slack=2.0,
+        ),
+        Cell(
+            "money_return_null",
+            f"Return on spend ≥ {RETURN_MIN}, true return {RETURN_MIN} (revenue/visitor)",
+            "ab",
+            crit_ret,
+            ret,
+            _revenue_bought(RETURN_MIN, per["ret"]),
+            "scale",
+            0.05,
+            planned_n=n_ret,
+        ),
+        Cell(
+            "money_return_effect",
+            f"Return on spend ≥ {RETURN_MIN}, true return {RETURN_EXPECTED} (planned)",
+            "ab",
+            crit_ret,
+            ret,
+            _revenue_bought(RETURN_EXPECTED, per["ret"]),
+            "abort",
+            0.05,
+            power_bound=0.80,
+            planned_n=n_ret,
+            power_slack=2.0,
+        ),
+        Cell(
+            "money_guardrail_null",
+            f"Guardrail: cost per extra lead ≤ {COST_MAX:.0f}, true cost {COST_MAX:.0f}, beside lead rate",
+            "ab",
+            lead_rate,
+            cost,
+            _leads_bought(COST_MAX, per["cost"]),
+            "harmed",
+            0.05,
+            planned_n=n_cost,
+            beside=(guard,),
+        ),
+    ]
+
+
 def _pilot(cell: Cell) -> PilotSpec:
     end = START + timedelta(days=DAYS - 1)
     if cell.design == "before_after":
@@ -364,22 +597,27 @@ def _pilot(cell: Cell) -> PilotSpec:
 
 
 def run_one(cell: Cell, observations: list[Observation], *, sequential: bool = True) -> tuple[str, str, int]:
-    """One pilot looked at every day: (recommendation, reason status, day of decision)."""
+    """One pilot looked at every day: (recommendation, reason status, day of decision).
+
+    The status is "harmed" when the pilot was stopped by a guardrail judged beside the criterion.
+    """
     pilot = _pilot(cell)
+    criteria = [cell.criterion, *cell.beside]
     for day in range(FIRST_LOOK - 1, DAYS):
-        ev = evaluate_pilot(pilot, [cell.criterion], observations, as_of=_day(day), sequential=sequential)
+        ev = evaluate_pilot(pilot, criteria, observations, as_of=_day(day), sequential=sequential)
         if ev.recommendation in ("scale", "abort"):
-            return ev.recommendation, ev.verdicts[0].status, day + 1
+            harmed = ev.recommendation == "abort" and any(v.status == "harmed" for v in ev.verdicts[1:])
+            return ev.recommendation, "harmed" if harmed else ev.verdicts[0].status, day + 1
     return ev.recommendation, ev.verdicts[0].status, DAYS
 
 
 def run_cell(key: str, pilots: int, seed: int, baseline: bool = True) -> dict:
     """The engine's defaults on ``pilots`` simulated pilots; and, on the very same data, the baseline:
     the same engine judging each daily look as a single fixed-sample test (what the old engine did)."""
-    cell = next(c for c in cells() if c.key == key)
+    cell = next(c for c in (*cells(), *money_cells()) if c.key == key)
     rng = np.random.default_rng(seed)
-    scale = missed = futile = 0
-    fixed = {"scale": 0, "abort": 0, "missed": 0}
+    scale = missed = futile = harmed = 0
+    fixed = {"scale": 0, "abort": 0, "missed": 0, "harmed": 0}
     days = []
     for _ in range(pilots):
         observations = cell.simulate(rng, DAYS)
@@ -387,6 +625,8 @@ def run_cell(key: str, pilots: int, seed: int, baseline: bool = True) -> dict:
         days.append(day)
         if outcome == "scale":
             scale += 1
+        elif status == "harmed":
+            harmed += 1
         elif status == "futile":
             futile += 1
         elif outcome == "abort":
@@ -396,12 +636,14 @@ def run_cell(key: str, pilots: int, seed: int, baseline: bool = True) -> dict:
             fixed["scale"] += f_outcome == "scale"
             fixed["abort"] += f_outcome == "abort"
             fixed["missed"] += f_outcome == "abort" and f_status == "missed"
+            fixed["harmed"] += f_outcome == "abort" and f_status == "harmed"
     return {
         "key": key,
         "pilots": pilots,
         "scale": scale,
         "missed": missed,
         "futile": futile,
+        "harmed": harmed,
         "mean_day": float(np.mean(days)),
         "sd_day": float(np.std(days)),
         "fixed": fixed,
@@ -427,6 +669,7 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="skip the fixed-sample baseline (twice as fast)")
     parser.add_argument("--units", action="store_true", help="the stores-split-between-arms situations instead")
     parser.add_argument("--markets", action="store_true", help="the market tests (synthetic control) instead")
+    parser.add_argument("--money", action="store_true", help="the money criteria (cost per extra, return) instead")
     args = parser.parse_args()
     if args.units:
         units_main(args.pilots, args.jobs, args.seed)
@@ -434,7 +677,8 @@ def main() -> None:
     if args.markets:
         markets_main(args.pilots, args.jobs, args.seed)
         return
-    chosen = [c for c in cells() if not args.cells or c.key in args.cells.split(",")]
+    table = money_cells() if args.money else cells()
+    chosen = [c for c in table if not args.cells or c.key in args.cells.split(",")]
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = [
@@ -464,21 +708,29 @@ def main() -> None:
         plan = f"{c.baseline_days}+{DAYS} days"
         if c.planned_n:
             plan = f"{c.planned_n:,}/arm" if c.design == "ab" else f"{c.planned_n:,}"
-        wrong = {"scale": r["scale"], "abort": r["missed"] + r["futile"], "missed": r["missed"]}[c.error]
+        wrong = {
+            "scale": r["scale"],
+            "abort": r["missed"] + r["futile"],
+            "missed": r["missed"],
+            "harmed": r["harmed"],
+        }[c.error]
         p, se = rate_and_se(wrong, n)
         verdict = "ok" if p <= c.bound else "OVER"
         checked = f"wrong {c.error} {100 * p:.1f} % <= {100 * c.bound:.0f} % {verdict}"
         if c.power_bound is not None:
-            power = r["scale"] / n
+            power, power_se = rate_and_se(r["scale"], n)
+            within = f" (± {c.power_slack:g} se)" if c.power_slack else ""
             checked += (
-                f"; power {100 * power:.0f} % >= {100 * c.power_bound:.0f} % "
-                f"{'ok' if power >= c.power_bound else 'UNDER'}"
+                f"; power {100 * power:.0f} % >= {100 * c.power_bound:.0f} %{within} "
+                f"{'ok' if power + c.power_slack * power_se >= c.power_bound else 'UNDER'}"
             )
         base = f"wrong {c.error} {_pct(r['fixed'][c.error], n)}" if not args.no_baseline else "—"
         print(
             f"{c.title:68} {plan:>12} {_pct(r['scale'], n):>15} {_pct(r['missed'], n):>15} "
             f"{_pct(r['futile'], n):>15} {r['mean_day']:9.1f}  {checked:50} {base:>30}  {c.old}"
         )
+    if args.money:
+        print("\n" + money_plans_text())
 
 
 def units_main(pilots: int, jobs: int, seed: int) -> None:

@@ -82,11 +82,17 @@ def signed_quantity(value: float | None) -> str:
     return _signed(value, digits)
 
 
-def money(value: float | None, symbol: str = "$", digits: int = 0) -> str:
-    """``money(1234.5) -> "$1,235"``; ``money(-50, "€") -> "−€50"``."""
+def money(value: float | None, symbol: str = "$", digits: int | None = 0) -> str:
+    """``money(1234.5) -> "$1,235"``; ``money(-50, "€") -> "−€50"``.
+
+    ``digits`` None: cents only below 10 (``money(0.456, "€", None) -> "€0.46"``, ``"€38"``), as
+    a cost per extra outcome reads. The symbol is the workspace's currency, given by the caller.
+    """
     value = _finite(value)
     if value is None:
         return MISSING
+    if digits is None:
+        digits = 0 if abs(value) >= 10 else 2
     text = _fixed(abs(value), digits)
     if value < 0 and any(ch not in "0.," for ch in text):
         return f"{MINUS}{symbol}{text}"
@@ -181,6 +187,50 @@ def signed_number_range(low: float | None, high: float | None, digits: int | Non
     return f"{_signed(low, digits)} to {_signed(high, digits)}"
 
 
+#: an interval end that is not bounded (Fieller's interval when the denominator could be zero)
+NO_UPPER_BOUND = "no upper bound"
+NO_LOWER_BOUND = "no lower bound"
+
+
+def money_range(low: float | None, high: float | None, symbol: str = "$", digits: int | None = None) -> str:
+    """An interval of money, open-ended where an end is None: ``"€25–€60"``, ``"€25 to no upper bound"``.
+
+    ``digits`` None: as :func:`money` writes its smaller end, so both ends read alike.
+    """
+    low, high = _finite(low), _finite(high)
+    if low is None and high is None:
+        return "no bounds"
+    if digits is None:
+        ends = [abs(v) for v in (low, high) if v is not None]
+        digits = 0 if min(ends) >= 10 else 2
+    lo = NO_LOWER_BOUND if low is None else money(low, symbol, digits)
+    hi = NO_UPPER_BOUND if high is None else money(high, symbol, digits)
+    if low is None or high is None or lo.startswith(MINUS) or hi.startswith(MINUS):
+        return f"{lo} to {hi}"
+    return f"{lo}{DASH}{hi}"
+
+
+def multiple(value: float | None) -> str:
+    """A return on spend, money back per unit of money spent: ``multiple(2.4) -> "2.40×"``."""
+    value = _finite(value)
+    if value is None:
+        return MISSING
+    return _fixed(value, 2) + "×"
+
+
+def multiple_range(low: float | None, high: float | None) -> str:
+    """An interval of returns, open-ended where an end is None: ``"1.10–3.70×"``, ``"1.10× to no upper bound"``."""
+    low, high = _finite(low), _finite(high)
+    if low is None and high is None:
+        return "no bounds"
+    if low is None or high is None:
+        return f"{NO_LOWER_BOUND if low is None else multiple(low)} to {NO_UPPER_BOUND if high is None else multiple(high)}"
+    lo, hi = _fixed(low, 2), _fixed(high, 2)
+    if lo.startswith(MINUS) or hi.startswith(MINUS):
+        return f"{lo}× to {hi}×"
+    return f"{lo}{DASH}{hi}×"
+
+
 def effect(kind: str | None, scale: str, value: float | None) -> str:
     """A figure on a verdict's scale, the one way every page, chart, report and sentence writes it.
 
@@ -192,6 +242,10 @@ def effect(kind: str | None, scale: str, value: float | None) -> str:
         return signed_pct(value)
     if scale == "difference":
         return signed_pct_points(value) if rate else signed_quantity(value)
+    if scale == "cost":  # money per extra outcome; the currency is the caller's (see :func:`money`)
+        return money(value, "", None)
+    if scale == "return":
+        return multiple(value)
     return pct(value) if rate else quantity(value)
 
 
@@ -202,6 +256,10 @@ def effect_range(kind: str | None, scale: str, low: float | None, high: float | 
         return signed_pct_range(low, high)
     if scale == "difference":
         return pct_points_range(low, high) if rate else signed_number_range(low, high)
+    if scale == "cost":
+        return money_range(low, high, "")
+    if scale == "return":
+        return multiple_range(low, high)
     return pct_range(low, high) if rate else number_range(low, high)
 
 

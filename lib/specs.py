@@ -21,6 +21,7 @@ from lib.vocabulary import (  # noqa: E402, F401
     PILOT_ARM,
     ROLES,
     THRESHOLD_TYPES,
+    TWO_ARM_DESIGNS,
     Design,
     Direction,
     MetricKind,
@@ -118,7 +119,7 @@ def arm_roles(arms: Sequence[str], design: str | None = None) -> tuple[str, str]
     None reads the design from the arms: two or more make an A/B pilot. Without arms
     the defaults "control" and "pilot" stand.
     """
-    ab = len(arms) >= 2 if design is None else design == "ab"
+    ab = len(arms) >= 2 if design is None else design in TWO_ARM_DESIGNS
     if ab:
         return (arms[0], arms[1]) if len(arms) >= 2 else (CONTROL_ARM, PILOT_ARM)
     return CONTROL_ARM, arms[0] if arms else PILOT_ARM
@@ -141,6 +142,9 @@ class PilotSpec:
     unit: str | None = None
     #: a unit's value for the period: "mean" (per row, or per period for counts) or "total"
     unit_summary: str = "mean"
+    #: market tests: the markets that get the pilot, and markets left out of the controls (e.g. spill-over)
+    test_markets: tuple[str, ...] = ()
+    excluded_markets: tuple[str, ...] = ()
 
     @property
     def planned_days(self) -> int | None:

@@ -19,18 +19,23 @@ GOAL_LEVEL_LABELS: dict[str, str] = {"company": "Company", "marketing": "Marketi
 
 # ------------------------------------------------------------------ pilots
 
-Design = Literal["ab", "before_after", "target"]
+Design = Literal["ab", "before_after", "target", "market"]
 DESIGNS: tuple[str, ...] = get_args(Design)
 DESIGN_LABELS: dict[str, str] = {
     "ab": "A/B (control vs pilot)",
     "before_after": "Before/after",
     "target": "Against a target",
+    "market": "Market test (synthetic control)",
 }
 
 CONTROL_ARM = "control"
 PILOT_ARM = "pilot"
 #: arms a pilot gets when none are given: only an A/B pilot has a control arm
 DEFAULT_ARMS: dict[str, str] = {"ab": f"{CONTROL_ARM},{PILOT_ARM}", "before_after": PILOT_ARM, "target": PILOT_ARM}
+#: a market test's arms follow from its plan: its test markets are the pilot arm, every other market the control
+DEFAULT_ARMS["market"] = f"{CONTROL_ARM},{PILOT_ARM}"
+#: designs whose two arms are a control and a pilot (the others have the pilot arm only)
+TWO_ARM_DESIGNS: tuple[str, ...] = ("ab", "market")
 
 PilotStatus = Literal["idea", "planned", "running", "decided"]
 PILOT_STATUSES: tuple[str, ...] = get_args(PilotStatus)
@@ -98,18 +103,49 @@ ROLE_HELP["guardrail"] += " " + GUARDRAIL_RULE
 Direction = Literal["increase", "decrease"]
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
 
-Comparison = Literal["vs_control", "vs_baseline", "vs_target"]
+Comparison = Literal["vs_control", "vs_baseline", "vs_target", "vs_synthetic"]
 COMPARISONS: tuple[str, ...] = get_args(Comparison)
 COMPARISON_LABELS: dict[str, str] = {
     "vs_control": "a control arm (A/B)",
     "vs_baseline": "the baseline period (before/after)",
     "vs_target": "a fixed target",
+    "vs_synthetic": "a synthetic control of untreated markets",
 }
 #: each design compares one way only
-DESIGN_COMPARISON: dict[str, str] = {"ab": "vs_control", "before_after": "vs_baseline", "target": "vs_target"}
+DESIGN_COMPARISON: dict[str, str] = {
+    "ab": "vs_control",
+    "before_after": "vs_baseline",
+    "target": "vs_target",
+    "market": "vs_synthetic",
+}
+#: how a market test is named wherever its verdict is read: an experiment's stand-in, not a before/after
+MARKET_TEST_WORDS = "a market test against a synthetic control of untreated markets"
 
-ThresholdType = Literal["absolute", "relative"]
+ThresholdType = Literal["absolute", "relative", "cost_per_extra", "return_on_spend"]
 THRESHOLD_TYPES: tuple[str, ...] = get_args(ThresholdType)
+#: the money criteria: judged A/B (vs_control) on the outcome metric together with the spend logged
+#: (:data:`SPEND_METRIC`); "cost_per_extra" passes when each extra outcome costs at most the threshold,
+#: "return_on_spend" when the extra revenue per unit of extra spend is at least it (the outcome is money)
+MONEY_THRESHOLD_TYPES: tuple[str, ...] = ("cost_per_extra", "return_on_spend")
+THRESHOLD_TYPE_LABELS: dict[str, str] = {
+    "absolute": "absolute difference",
+    "relative": "relative lift",
+    "cost_per_extra": "cost per extra <outcome> at most X",
+    "return_on_spend": "return on spend at least R",
+}
+#: the money criteria in words, with the outcome named: "Cost per extra lead at most X"
+MONEY_THRESHOLD_TEMPLATES: dict[str, str] = {
+    "cost_per_extra": "Cost per extra {outcome} at most {threshold}",
+    "return_on_spend": "Return on spend at least {threshold}",
+}
+#: the metric the spend is logged under, per day and arm (``total`` = money spent, ``n`` = units behind it)
+SPEND_METRIC = "spend"
+
+
+def is_money_threshold(threshold_type: str) -> bool:
+    """Whether a criterion is a money criterion (cost per extra outcome, return on spend)."""
+    return threshold_type in MONEY_THRESHOLD_TYPES
+
 
 #: short words kept in capitals in a metric's label, however they were typed ("nps" reads "NPS")
 ACRONYMS: frozenset[str] = frozenset(
@@ -135,6 +171,60 @@ def metric_label(metric: str, *, in_sentence: bool = False) -> str:
     return " ".join(words)
 
 
+#: what a rate is counted over, by channel, when the team named nothing: an email's rate is per email sent
+CHANNEL_DENOMINATORS: dict[str, str] = {
+    "email": "Sent",
+    "paid": "Clicks",
+    "social": "Visitors",
+    "web": "Visitors",
+    "events": "Invitees",
+    "other": "Exposures",
+}
+#: what an average is over, and what is counted, when nothing names them
+DEFAULT_COUNT_NAMES: dict[str, tuple[str, str]] = {
+    "proportion": ("Exposures", "Conversions"),
+    "mean": ("Units", "Average"),
+    "count": ("", "Value"),
+}
+
+
+def _plural(word: str) -> str:
+    """ "reply" → "replies", "unsubscribe" → "unsubscribes", "box" → "boxes"; a plural stays as it is."""
+    low = word.casefold()
+    if low.endswith("s") and not low.endswith(("ss", "us")):
+        return word
+    if low.endswith("y") and len(low) > 1 and low[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    if low.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+def count_names(
+    metric: str, kind: str, channel: str = "other", denominator: str | None = None, numerator: str | None = None
+) -> tuple[str, str]:
+    """A metric's two counts as people name them: (what it is counted over, what is counted).
+
+    Named by the team when they gave names; else from the metric and the pilot's channel: an email
+    pilot's "reply_rate" is counted as "Replies" over "Sent", its "unsubscribe_rate" as "Unsubscribes"
+    over "Sent". A rate whose name does not say what it counts keeps "Conversions". An average is of
+    "Average" over "Units", and a daily figure is the metric itself ("Qualified leads").
+    """
+    base_den, base_num = DEFAULT_COUNT_NAMES.get(kind, DEFAULT_COUNT_NAMES["count"])
+    den = denominator or (CHANNEL_DENOMINATORS.get(channel, base_den) if kind == "proportion" else base_den)
+    if numerator:
+        return den, numerator
+    if kind == "count":
+        return den, metric_label(metric)
+    if kind == "proportion":
+        words = metric.replace("_", " ").replace("-", " ").split()
+        if len(words) >= 2 and words[-1].casefold() in ("rate", "ratio", "share", "pct", "percent"):
+            stem = words[:-1]
+            if stem[-1].casefold() not in ACRONYMS and stem[-1].isalpha():
+                return den, metric_label(" ".join([*stem[:-1], _plural(stem[-1])]))
+    return den, base_num
+
+
 # ------------------------------------------------------------------ results and imports
 
 #: where a stored value came from (checked again when a backup is restored)
@@ -144,6 +234,10 @@ SHARE_SCOPES: tuple[str, ...] = ("pilot", "goal")
 
 #: a unit's value when stores or markets are split between the arms: its mean per row or period, or its total
 UNIT_SUMMARIES: tuple[str, ...] = ("mean", "total")
+UNIT_SUMMARY_LABELS: dict[str, str] = {
+    "mean": "Its mean per row or period",
+    "total": "Its total for the pilot",
+}
 
 #: aggregated: one row per day and arm; events: one row per person or order
 IMPORT_LAYOUTS: tuple[str, ...] = ("aggregated", "events")

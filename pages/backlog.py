@@ -10,6 +10,12 @@ from lib.formatting import fmt_date, number
 from lib.services import backlog, goals, pilots
 from lib.vocabulary import CHANNELS, DESIGN_LABELS, DESIGNS, PRIORITIES, PRIORITY_LABELS
 
+
+def _weeks(weeks: float) -> str:
+    shown = number(weeks, 0)
+    return f"{shown} week" if shown == "1" else f"{shown} weeks"
+
+
 st.title(":material/list_alt: Backlog", anchor=False)
 st.caption(
     "Ideas waiting for a slot, in **MoSCoW** order: **Must** have, **Should** have, **Could** have, "
@@ -36,7 +42,7 @@ else:
                     "Waiting": t.waiting,
                     "Pilots at once": t.pilots_at_once,
                     "Committed pilot-weeks": number(t.committed_weeks, 1),
-                    "Backlog lasts": f"{number(t.weeks, 0)} weeks (to {fmt_date(t.done_by(pd.Timestamp.today().date()))})",
+                    "Backlog lasts": f"{_weeks(t.weeks)} (to {fmt_date(t.done_by(pd.Timestamp.today().date()))})",
                 }
                 for t in loads
             ]
@@ -117,7 +123,7 @@ else:
         expected = st.text_input(
             "Expected outcome (one line)", placeholder="More demo requests from webinar attendees", max_chars=120
         )
-        c1, c2, c3, c4, c5 = st.columns(5)
+        c1, c2, c3, c4, c5 = st.columns([1, 1, 1, 1.5, 1.2])  # the design's label reads whole
         team = c1.text_input("Team", value="")
         priority = c2.selectbox("Priority", PRIORITIES, index=1, format_func=PRIORITY_LABELS.get)
         channel = c3.selectbox("Channel", CHANNELS, format_func=str.capitalize)

@@ -7,15 +7,19 @@ import streamlit as st
 
 from lib import formatting as fmt
 from lib.adapter import conflicts
+from lib.adapter.market_grid import market_grid
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash, show_invalid
+from lib.adapter.unit_grid import unit_grid_editor
 from lib.adapter.widgets import file_slug, plain, read_only_note, table
 from lib.formatting import fmt_date
 from lib.importer import LAYOUTS, ImportFileError, ImportMapping, MetricMapping, file_checksum, read_sample
-from lib.infra.inputs import InvalidInput
-from lib.services import entry_saves, import_batches, pilots, results
+from lib.infra.inputs import FieldError, InvalidInput
+from lib.services import entry_saves, grid_sheets, import_batches, pilots, results
 from lib.services.conflicts import Overwrite, StaleWrite
-from lib.services.grid_cells import read_grid, text_rows
-from lib.services.manual_entry import FIELDS, display_value, form_rows
+from lib.services.grid_cells import marked_rows, read_grid, text_rows
+from lib.services.grid_sheets import entry_fields
+from lib.services.manual_entry import display_value, form_rows
+from lib.services.market_import import market_note
 from lib.vocabulary import metric_label
 
 
@@ -23,15 +27,36 @@ def _col(value: str, none: str) -> str | None:
     return None if value == none else value
 
 
-def _column_pickers(layout: str, kind: str) -> list[tuple[str, str, str]]:
-    """Which file columns a metric needs, as (mapping attribute, label, key suffix)."""
+def _column_pickers(layout: str, kind: str, names: tuple[str, str]) -> list[tuple[str, str, str]]:
+    """Which file columns a metric needs, as (mapping attribute, label, key suffix); a rate's in its own names."""
     if layout == "events":
         return [("column", "Column (0/1 or amount)", "col")]
     if kind == "proportion":
-        return [("conversions_column", "Conversions", "conv"), ("exposures_column", "Exposures", "exp")]
+        return [("conversions_column", plain(names[1]), "conv"), ("exposures_column", plain(names[0]), "exp")]
     if kind == "mean":
         return [("n_column", "Units (n)", "n"), ("sum_column", "Sum", "sum"), ("sum_sq_column", "Sum of squares", "sq")]
     return [("column", "Value", "val")]
+
+
+def _marked_table(rows: list[dict], labels: list[str]) -> str:
+    """The grid's rows that hold a bad cell, as typed, each bad cell marked in red: the problems in place."""
+
+    def cell(value: object) -> str:
+        text = plain(value)  # a typed "|" is escaped too: it cannot break the table
+        return f":red-background[**{text}**]" if str(value).startswith("⚠") else text
+
+    head = ["Day", "Arm", *labels]
+    lines = [
+        "The rows that hold them, as typed, each bad cell marked ⚠:",
+        "",
+        "| " + " | ".join(plain(h) for h in head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    for row in rows:
+        day = row.get("Day")
+        shown = [fmt_date(day) if isinstance(day, date) else plain(day), *(cell(row.get(k, "")) for k in head[1:])]
+        lines.append("| " + " | ".join(shown) + " |")
+    return "\n".join(lines)
 
 
 st.title(":material/edit_note: Log results", anchor=False)
@@ -58,10 +83,14 @@ pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, index=list(
 with read() as session:
     pilot = pilots.get_pilot(session, pilot_id)
     kinds = pilots.metric_kinds(session, pilot_id)
+    names = grid_sheets.names_for(session, pilot_id)
+    sheet_of = {sh.key: sh for sh in grid_sheets.sheets_for(session, pilot_id, kinds)}
     entries = results.current_entries(session, pilot_id)
     hist = results.history(session, pilot_id)
 
-if pilot.design == "before_after":
+if pilot.design == "market":
+    st.caption(plain(market_note(pilot)))
+elif pilot.design == "before_after":
     st.caption(
         f"Before/after: log baseline days ({fmt_date(pilot.baseline_start)} – {fmt_date(pilot.baseline_end)}) "
         f"and pilot days ({fmt_date(pilot.start_date)} onwards) the same way; the date tells them apart."
@@ -74,28 +103,61 @@ if can_write():
     tab_grid, tab_day, tab_file = st.tabs(["Grid (add, correct, clear)", "Enter one day", "Import a file"])
 
     with tab_grid:
+        if pilot.design == "market":  # rows are market x day (lib/adapter/market_grid.py)
+            market_grid(pilot, kinds)
+            st.divider()
+            st.caption("The day × arm sums below follow from the markets' values: correct a market above instead.")
         g1, g2 = st.columns([1, 2])
-        metric = g1.selectbox("Metric", list(kinds), format_func=metric_label)
-        default_from = max(first_day or last_day - timedelta(days=13), last_day - timedelta(days=13))
-        window = g2.date_input(
-            "Days shown",
-            value=(default_from, last_day),
-            format="YYYY-MM-DD",
-            help="Pick a range; every day × arm in it gets a row, logged or not.",
+        chosen = g1.selectbox(
+            "Metric",
+            list(sheet_of),
+            format_func=lambda k: sheet_of[k].title,
+            help="Rates counted over the same thing (reply and unsubscribe rate, both per email sent) share one "
+            "grid: their common count is typed once.",
         )
-        if isinstance(window, tuple) and len(window) == 2:
+        default_from = max(first_day or last_day - timedelta(days=13), last_day - timedelta(days=13))
+        per_unit = bool(pilot.unit) and pilot.design != "market"  # a market test's markets are logged per day above
+        window = (
+            None
+            if per_unit
+            else g2.date_input(
+                "Days shown",
+                value=(default_from, last_day),
+                format="YYYY-MM-DD",
+                help="Pick a range; every day × arm in it gets a row, logged or not.",
+            )
+        )
+        if per_unit:  # judged per store: a row per store, with its market and its value from before
+            unit_grid_editor(pilot_id, pilot.unit, sheet_of[chosen], last_day, first_day)
+        elif isinstance(window, tuple) and len(window) == 2:
             days = [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)][:120]
-            grid_base = Keys.grid(pilot_id, metric, window[0], window[1])
-            grid_key = form_key(grid_base)
+            metrics: tuple[str, ...] = sheet_of[chosen].metrics
 
-            def _open_grid() -> entry_saves.Grid:
+            def _read_grid(metrics: tuple[str, ...]) -> entry_saves.Grid:
                 with read() as session:
-                    return entry_saves.grid_for(session, pilot_id, metric, days)
+                    return entry_saves.grid_for(session, pilot_id, metrics, days)
 
+            if len(metrics) > 1:
+                split = _read_grid(metrics).disagree
+                if split:  # the logged figures differ: one column cannot show both, so each metric on its own
+                    shown_split = "\n".join(f"- {plain(d)}" for d in split[:5])
+                    st.info(
+                        f"**{plain(sheet_of[chosen].shared)} differs between these metrics on {len(split)} row(s)**, "
+                        f"so for these days each metric gets its own grid:\n\n{shown_split}",
+                        icon=":material/call_split:",
+                    )
+                    one = st.selectbox("Which metric", metrics, format_func=metric_label)
+                    metrics = (one,)
+            grid_name = "+".join(metrics)
+            grid_base = Keys.grid(pilot_id, grid_name, window[0], window[1])
+            grid_key = form_key(grid_base)
             # what the grid showed when the person started typing: held while edits wait, current otherwise
-            grid = conflicts.opened(grid_key, grid_key, _open_grid, editing=conflicts.editing(grid_key))
+            grid = conflicts.opened(
+                grid_key, grid_key, lambda: _read_grid(metrics), editing=conflicts.editing(grid_key)
+            )
             # text cells, read back with the importer's reader: a number editor dropped letters ("3O0" → 30)
-            frame = pd.DataFrame(text_rows(grid.kind, grid.rows))
+            frame = pd.DataFrame(text_rows(grid.labels, grid.rows))
+            fields = grid.fields
             edited = st.data_editor(
                 frame,
                 hide_index=True,
@@ -106,21 +168,24 @@ if can_write():
                 column_config={
                     "Day": st.column_config.DateColumn(format="ddd D MMM YYYY"),
                     **{
-                        f.label: st.column_config.TextColumn(
-                            f.label, help=f"{f.help} Written as in an export: 1,234.5 or 1.234,5 both work."
+                        label: st.column_config.TextColumn(
+                            label,
+                            help=f"{plain(fields[label].help)} Written as in an export: 1,234.5 or 1.234,5 both work.",
                         )
-                        for f in FIELDS[grid.kind]
+                        for label in grid.labels
                     },
                 },
             )
-            checked = read_grid(grid.kind, grid.rows, edited.to_dict("records"))
-            if not checked.ok:  # every bad cell at once, right under the grid; what was typed stays in it
+            typed = edited.to_dict("records")
+            checked = read_grid(grid.labels, grid.rows, typed)
+            if not checked.ok:  # every bad cell at once, and marked in its row; what was typed stays in the grid
                 listed = "\n".join(f"- {plain(p)}" for p in checked.problems)
                 st.error(
                     f"**{len(checked.problems)} cell(s) are not numbers: nothing is saved until they are fixed.**"
                     f"\n\n{listed}",
                     icon=":material/warning:",
                 )
+                st.markdown(_marked_table(marked_rows(typed, checked.problems), grid.labels))
             pending = conflicts.edited_rows(grid_key)
             if pending:
                 st.caption(
@@ -134,15 +199,13 @@ if can_write():
             )
             saving = st.button("Save grid", type="primary", key=Keys.grid_save(pilot_id))
             if saving and not checked.ok:
-                st.error("Nothing was saved: correct the cells listed above the button first.", icon=":material/block:")
+                st.error("Nothing was saved: correct the cells marked above the button first.", icon=":material/block:")
             elif saving:
                 shown_rows, typed_rows = grid.rows, checked.rows
 
-                def _over(session, over: Overwrite, metric: str = metric):  # bound now: it runs on a later run
-                    rows = over.clashes  # the refused rows only: the others are saved
-                    return entry_saves.save_grid(
-                        session, pilot_id, metric, [c.shown for c in rows], [c.mine for c in rows], actor(), over=over
-                    )
+                def _over(session, over: Overwrite, metrics: tuple[str, ...] = metrics):  # bound now: runs later
+                    shown, mine = entry_saves.clash_rows(over.clashes)  # the refused rows only: the others are saved
+                    return entry_saves.save_grid(session, pilot_id, metrics, shown, mine, actor(), over=over)
 
                 def _saved(done: entry_saves.GridSaved) -> str:
                     if done.refused:  # the rows nobody else touched are saved; these wait for a choice
@@ -152,7 +215,7 @@ if can_write():
                 conflicts.save(
                     grid_base,
                     lambda session: entry_saves.save_grid(
-                        session, pilot_id, metric, shown_rows, typed_rows, actor(), reason
+                        session, pilot_id, metrics, shown_rows, typed_rows, actor(), reason
                     ),
                     _saved,
                     reset=grid_base,
@@ -168,26 +231,34 @@ if can_write():
     with tab_day, st.form(day_form):
         day = st.date_input("Day", value=logging.shown_until(date.today()), format="YYYY-MM-DD")
         form_values: dict[tuple[str, str], dict] = {}
-        for metric, kind in kinds.items():
-            st.markdown(f"**{plain(metric_label(metric))}**")
+        lone: list[tuple[str, str]] = []  # (arm, problem): a shared count typed alone, refused on Save
+        labelled = {metric: entry_fields(kind, names[metric], metric) for metric, kind in kinds.items()}
+        for sh in sheet_of.values():  # rates that share a count type it once here too
+            st.markdown(f"**{plain(sh.title)}**")
             for arm in pilot.arm_list:
-                cols = st.columns([1, *[2] * len(FIELDS[kind])])
+                cols = st.columns([1, *[2] * len(sh.columns)])
                 cols[0].markdown(plain(arm))
-                form_values[(metric, arm)] = {
-                    f.name: col.number_input(
-                        f"{f.label} · {plain(arm)} · {plain(metric)}",
+                typed_day = {
+                    c.label: col.number_input(
+                        f"{plain(c.label)} · {plain(arm)} · {plain(' + '.join(dict.fromkeys(m for m, _ in c.feeds)))}",
                         value=None,
-                        help=f.help,
-                        step=1.0 if f.whole else 0.01,
+                        help=plain(c.help),
+                        step=1.0 if c.whole else 0.01,
                         format="%g",
-                        key=Keys.day_field(day_form, metric, arm, f.name),
+                        key=Keys.day_field(day_form, sh.key, arm, c.label),
                     )
-                    for f, col in zip(FIELDS[kind], cols[1:], strict=True)
+                    for c, col in zip(sh.columns, cols[1:], strict=True)
                 }
+                parts, problem = grid_sheets.form_parts(sh, typed_day)
+                form_values.update({(m, arm): v for m, v in parts.items()})
+                if problem:
+                    lone.append((arm, problem))
         if st.form_submit_button("Save day", type="primary", key=Keys.submit(day_form)):
 
-            def _day_rows(leave_out=(), typed=(day, form_values)) -> list[dict]:  # bound now: reused later
-                rows = form_rows(kinds, *typed)
+            def _day_rows(leave_out=(), typed=(day, form_values), lone=tuple(lone)) -> list[dict]:  # bound now
+                if lone:
+                    raise InvalidInput([FieldError(f"{fmt_date(typed[0])} · {arm}", text) for arm, text in lone])
+                rows = form_rows(kinds, *typed, labelled)
                 return [r for r in rows if (r["day"], r["arm"], r["metric"]) not in leave_out]
 
             conflicts.save(
@@ -273,7 +344,7 @@ if can_write():
                 date_col = pick("Date column", suggested.date_column, "datecol", help="None: all rows count for today.")
                 u1, u2, u3 = st.columns(3)
                 unit_col = u1.selectbox(
-                    "Unit column (stores, markets)",
+                    "Market column" if pilot.design == "market" else "Unit column (stores, markets)",
                     cols,
                     index=cols.index(suggested.unit_column) if suggested.unit_column in cols else 0,
                     key=Keys.upload(pilot_id, "unitcol"),
@@ -301,7 +372,9 @@ if can_write():
                     mm = MetricMapping(name=metric_name, kind=kind)  # type: ignore[arg-type]
                     cells = st.columns(4)
                     cells[0].markdown(f"**{plain(metric_label(metric_name))}**  \n*{kind}*")
-                    for cell, (attr, label, short) in zip(cells[1:], _column_pickers(layout, kind), strict=False):
+                    for cell, (attr, label, short) in zip(
+                        cells[1:], _column_pickers(layout, kind, names[metric_name]), strict=False
+                    ):
                         current = getattr(sm, attr)
                         chosen = cell.selectbox(
                             label,

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib.adapter.markets import market_readings
 from lib.adapter.session import Keys, read
 from lib.adapter.units import unit_readings
 from lib.adapter.widgets import pilot_downloads, plain, share_links, show_recommendation, table
@@ -94,6 +95,7 @@ for i, c in enumerate(view.cards):
             with st.popover("What the plan can do", icon=":material/insights:"):
                 st.markdown(plain(c.plan_text))
 unit_readings(ev.verdicts)  # stores split between arms: what adjusting did, the unadjusted reading a click away
+market_readings(ev.verdicts, key=f"market_weights_{pilot_id}")  # a market test: its synthetic control's weights
 
 with st.expander("Results logged so far", icon=":material/table:"):
     with read() as session:

@@ -29,6 +29,8 @@ from lib.vocabulary import (
     PRIORITY_LABELS,
     ROLE_HELP,
     ROLE_LABELS,
+    UNIT_SUMMARIES,
+    UNIT_SUMMARY_LABELS,
 )
 
 CONFIDENCES = [0.8, 0.9, 0.95, 0.99]
@@ -174,9 +176,30 @@ def criterion_inputs(form: str, role: str, existing, required: bool) -> dict | N
             "index",
         ),
     )
+    n1, n2, _ = st.columns([3, 3, 2])
+    denominator = n1.text_input(
+        "Counted over (grid column)",
+        value=(existing.denominator_label or "") if existing else "",
+        key=Keys.criterion(form, role, "den"),
+        placeholder="e.g. Sent, Visitors, Orders",
+        max_chars=40,
+        help="What a rate or average is counted over, as your export names it. Leave empty to name it from "
+        "the channel (an email's rate is over Sent). Rates over the same thing share one column in the grid.",
+    )
+    numerator = n2.text_input(
+        "What is counted (grid column)",
+        value=(existing.numerator_label or "") if existing else "",
+        key=Keys.criterion(form, role, "num"),
+        placeholder="e.g. Replies, Signups",
+        max_chars=40,
+        help="What the rate counts, or what an average or daily figure is of. Leave empty to name it from "
+        "the metric (reply_rate: Replies).",
+    )
     if not metric.strip() and not required:
         return None
     return dict(
+        denominator_label=denominator,
+        numerator_label=numerator,
         metric=metric,
         kind=kind,
         role=role,
@@ -236,7 +259,7 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
             index=PRIORITIES.index(current.priority) if current else 1,
         )
         planned = c8.number_input(
-            "Planned people per arm",
+            f"Planned {current.unit} per arm" if current and current.unit else "Planned people per arm",
             min_value=None,
             step=100,
             value=current.planned_n_per_arm if current else None,
@@ -259,6 +282,16 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
             placeholder="people",
             help="Leave empty for people. Name it when the arms split stores, branches or markets: the "
             "verdict then counts these units (one value each) and the planned sample is in them too.",
+        )
+        summaries = list(UNIT_SUMMARIES)
+        summary = e1.selectbox(
+            "A unit's value (stores, markets)",
+            summaries,
+            index=summaries.index(current.unit_summary) if current and current.unit_summary in summaries else 0,
+            format_func=UNIT_SUMMARY_LABELS.get,
+            help="When the arms split stores or markets: each unit's rows become one value, its mean per row "
+            "(per period for daily counts), or its total for the pilot (sales over the whole promotion). "
+            "Rates always use the unit's own rate.",
         )
         expected_outcome = e2.text_input(
             "Expected outcome (one line)",
@@ -283,6 +316,21 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         b_end = d4.date_input(
             "Baseline end (before/after)", format="YYYY-MM-DD", value=current.baseline_end if current else None
         )
+        k1, k2 = st.columns(2)
+        test_markets = k1.text_input(
+            "Test markets (market test)",
+            value=(current.test_markets or "") if current else "",
+            placeholder="e.g. Chicago,Portland",
+            help="The markets that get the pilot, comma-separated, as your data names them. Every other market "
+            "is a candidate for the synthetic control; the days before the start are its fit.",
+        )
+        excluded_markets = k2.text_input(
+            "Excluded markets (market test)",
+            value=(current.excluded_markets or "") if current else "",
+            placeholder="e.g. Milwaukee",
+            help="Markets kept out of the synthetic control: ones the campaign spills into, or with their own "
+            "campaigns.",
+        )
         st.divider()
         crits = [
             criterion_inputs(form_key(key), "primary", by_role.get("primary"), True),
@@ -301,7 +349,10 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
     if not submitted:
         return
     criteria_values = [c for c in crits if c]
+    if summary == "mean" and (current is None or current.unit_summary is None):
+        summary = None  # the default, left as it was stored
     values = dict(
+        unit_summary=summary,
         name=name,
         hypothesis=hypothesis,
         owner=owner,
@@ -320,6 +371,8 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         end_date=end,
         baseline_start=b_start if design == "before_after" else None,
         baseline_end=b_end if design == "before_after" else None,
+        test_markets=test_markets if design == "market" else None,
+        excluded_markets=excluded_markets if design == "market" else None,
     )
     if current:
         shown = pilots.form_basis(current, criteria)  # what the form showed: only the fields changed here are saved

@@ -9,6 +9,7 @@ import streamlit as st
 from lib import formatting as fmt
 from lib.adapter import conflicts, focus, wire
 from lib.adapter.cached import main_chart_spec, per_workspace, pilot_view_cached, portfolio_overview
+from lib.adapter.markets import market_readings
 from lib.adapter.session import Keys, actor, can_write, form_key, read, show_flash
 from lib.adapter.units import unit_readings
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, show_recommendation, table
@@ -175,7 +176,11 @@ else:
             st.toggle("Same metric only", value=True, key=Keys.peers("review", "metric"))
             st.caption(plain(informed.peers.rule()))
     _, main = drawn[0]
-    st.vega_lite_chart(main, theme=None, width="content", key=Keys.chart("review", pilot_id))
+    heading, subtitle, main_bare = split_title(main)  # its lines wrap as text: drawn by Vega they were cut at the top
+    st.markdown(f"**{plain(heading)}**")
+    if subtitle:
+        st.caption(plain(" ".join(subtitle)))
+    st.vega_lite_chart(main_bare, theme=None, width="content", key=Keys.chart("review", pilot_id))
     with st.expander("Every criterion at a glance, and progress toward the plan"):
         for _, chart in drawn[1:]:
             st.vega_lite_chart(chart, theme=None, width="content")
@@ -187,6 +192,7 @@ else:
             f"**{plain(metric_label(v.metric))}** · *{v.role}* · {status_text(v.status)}  \n{plain(v.sentence)}"
         )
     unit_readings(ev.verdicts)  # stores split between arms: what adjusting did, the unadjusted reading a click away
+    market_readings(ev.verdicts, key=f"market_weights_review_{pilot_id}")  # a market test: the synthetic control
     if ev.verdicts:
         with st.expander("The numbers behind it"):
             st.caption(

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.adapter.session import read, write
+from lib.charts.market import WEIGHT_HEADERS, fit_text, left_out_text, weights_rows, weights_sentence
 from lib.formatting import fmt_date
 from lib.report import caveats
 from lib.report.pilot_report import ANALYST_HEADERS, CRITERIA_HEADERS, SUMMARY_HEADERS
@@ -29,6 +30,7 @@ def table(rows: list[tuple], headers: tuple[str, ...]) -> None:
 
 
 def bullets(lines: list[str]) -> None:
+    lines = [line for line in lines if line]
     if lines:
         st.markdown("\n".join(f"- {md(line)}" for line in lines))
 
@@ -72,6 +74,10 @@ def pilot_section(report, key: str, *, heading=st.title, frozen: bool = False) -
     for i, (caption, chart) in enumerate(report.charts):
         st.caption(md(caption))
         st.altair_chart(chart, theme=None, width="content", key=f"{key}_chart_{i}")
+    if report.market is not None:  # a market test: what its synthetic control is made of
+        st.markdown("#### The synthetic control")
+        bullets([weights_sentence(report.market) + ".", fit_text(report.market), left_out_text(report.market) or ""])
+        table(weights_rows(report.market), WEIGHT_HEADERS)
     notes = [*report.analyst_notes, *report.notes]
     if report.criteria or notes:
         st.markdown("#### For analysts")

@@ -419,7 +419,7 @@ def test_valid_backup_round_trips_exactly_and_ids_keep_counting(engine, valid):
 
 def test_the_store_pilot_and_its_stores_round_trip(engine, valid):
     """What a pilot splits and each store's values (market, last month) come back as they were."""
-    [stores] = [p for p in valid["tables"]["pilot"] if p["unit"]]
+    [stores] = [p for p in valid["tables"]["pilot"] if p["unit"] == "stores"]
     assert stores["unit"] == "stores"
     units = [u for u in valid["tables"]["unit_result"] if u["pilot_id"] == stores["id"]]
     assert len({u["unit"] for u in units}) == 60 and all(u["stratum"] and u["before"] is not None for u in units)
@@ -427,6 +427,17 @@ def test_the_store_pilot_and_its_stores_round_trip(engine, valid):
     again = backup.export_workspace(engine)["tables"]
     assert again["unit_result"] == valid["tables"]["unit_result"]
     assert next(p for p in again["pilot"] if p["id"] == stores["id"]) == stores
+
+
+def test_the_market_test_and_its_markets_round_trip(engine, valid):
+    """A market test's test and excluded markets, and each market's days, come back as they were."""
+    [market] = [p for p in valid["tables"]["pilot"] if p["design"] == "market"]
+    assert (market["test_markets"], market["excluded_markets"]) == ("Chicago,Portland", "Milwaukee")
+    days = [u for u in valid["tables"]["unit_result"] if u["pilot_id"] == market["id"]]
+    assert len({u["unit"] for u in days}) == 40 and {u["arm"] for u in days} == {"control", "pilot"}
+    backup.restore_workspace(engine, valid)
+    again = backup.export_workspace(engine)["tables"]
+    assert next(p for p in again["pilot"] if p["id"] == market["id"]) == market
 
 
 def test_an_older_schema_may_lack_what_came_later(engine, valid):
@@ -529,7 +540,7 @@ def test_cli_restore_replaces_only_when_asked_and_says_where_the_old_one_is(tmp_
     assert main(["restore", str(path), "--replace", "--previous-out", str(kept)]) == 0
     out, _ = capsys.readouterr()
     assert str(kept) in out and "Restored" in out
-    assert len(backup.loads(kept.read_text())["tables"]["pilot"]) == 15  # the demo, kept
+    assert len(backup.loads(kept.read_text())["tables"]["pilot"]) == 16  # the demo, kept
     assert main(["restore", str(kept), "--replace"]) == 0  # default: a new file beside the backup
     out, _ = capsys.readouterr()
     [default] = [p for p in tmp_path.glob("greenlight-before-restore-*.json")]

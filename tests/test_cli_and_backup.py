@@ -33,8 +33,10 @@ def test_demo_then_pilots_lists_fourteen(cli_db, capsys):
     assert run(capsys, "demo")[0] == 0
     code, out, _ = run(capsys, "pilots", "--format", "json")
     rows = json.loads(out)
-    assert code == 0 and len(rows) == 15  # eight, six earlier outreach sequences decided, the store pilot
-    assert {r["design"] for r in rows} == {"ab", "before_after", "target"}
+    assert (
+        code == 0 and len(rows) == 16
+    )  # eight, six earlier outreach sequences decided, the store pilot, the market test
+    assert {r["design"] for r in rows} == {"ab", "before_after", "target", "market"}
     code, _, err = run(capsys, "demo")
     assert code != 0 and err.startswith("error: ") and err.count("\n") == 1
 

@@ -34,6 +34,7 @@ def _files(tmp: Path) -> None:
     (tmp / "backup.json").write_text('{"format": "something else"}')
     (tmp / "bad.csv").write_text("date,arm,sent,replies\n2026-11-02,control,ten,3\n2026-11-02,pilot,100,x\n")
     (tmp / "adir").mkdir()
+    (tmp / "before.csv").write_text("store,market,sales\ns1,north,10\ns2,north,twelve\n")
 
 
 REFUSALS: list[tuple[str, list[str], str]] = [
@@ -42,6 +43,23 @@ REFUSALS: list[tuple[str, list[str], str]] = [
     ("input model", ["create-pilot", "--name", "", "--design", "ab", "--criterion", "r:proportion:primary::0"], "Name"),
     ("plan number", ["plan", "--comparison", "vs_target", "--threshold", "abc", "--expected", "11%"], "not a number"),
     ("plan rule", ["plan", "--threshold", "1%", "--expected", "0.5%", "--baseline", "5%"], "beyond the threshold"),
+    ("plan before columns", ["plan", "--kind", "mean", "--threshold", "0", "--expected", "3", "--sd", "9",
+                             "--before-file", "before.csv"], "--unit-column COL and --before-column COL"),
+    ("plan columns alone", ["plan", "--kind", "mean", "--threshold", "0", "--expected", "3", "--sd", "9",
+                            "--unit-column", "store"], "go with --before-file"),
+    ("plan before rate", ["plan", "--threshold", "0", "--expected", "1%", "--baseline", "5%", "--before-file",
+                          "before.csv", "--unit-column", "store", "--before-column", "sales"], "planned from its baseline"),
+    ("plan before missing", [*["plan", "--kind", "mean", "--threshold", "0", "--expected", "3", "--sd", "9"],
+                             "--before-file", "none.csv", "--unit-column", "store", "--before-column", "sales"],
+     "could not be opened"),
+    ("plan before column", [*["plan", "--kind", "mean", "--threshold", "0", "--expected", "3", "--sd", "9"],
+                            "--before-file", "before.csv", "--unit-column", "shop", "--before-column", "sales"],
+     "no column 'shop'"),
+    ("plan before cell", [*["plan", "--kind", "mean", "--threshold", "0", "--expected", "3", "--sd", "9"],
+                          "--before-file", "before.csv", "--unit-column", "store", "--before-column", "sales"],
+     "sales is not a number, or store is empty, on row 3"),
+    ("create-pilot count name", ["create-pilot", *PILOT, "--criterion", CRITERION, "--numerator-label", "x=Y"],
+     "'x' is not a criterion's metric"),
     ("unknown pilot", ["evaluate", "--pilot", "nope"], "no pilot is named 'nope'"),
     ("report unwritable", ["report", "--pilot", "Outreach", "--out", "adir"], "cannot write adir"),
     ("report unknown goal", ["report", "--goal", "999", "--out", "x.html"], "999"),

@@ -44,7 +44,7 @@ def test_first_migration_upgrades_to_head_with_rows_intact(fresh_url):
             {"p": pid, "t": "2026-01-02 09:00:00"},
         )
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0008"
+    assert current_revision(engine) == head_revision() == "0010"
     with transaction(engine) as s:
         pilot = s.exec(select(Pilot)).one()
         entry = s.exec(select(ResultEntry)).one()

@@ -97,12 +97,12 @@ def pilot_id(engine) -> int:
 def test_save_grid_refuses_a_typo_in_one_row_and_writes_no_other_row(engine, pilot_id):
     with Session(engine) as s:
         grid = entry_saves.grid_for(s, pilot_id, "reply_rate", [factories.START])
-    typed = text_rows(grid.kind, grid.rows)
-    typed[0]["Exposures"] = "450"  # a good correction beside the typo: not saved either
-    typed[1]["Conversions"] = "3O"
+    typed = text_rows(grid.labels, grid.rows)
+    typed[0]["Sent"] = "450"  # a good correction beside the typo: not saved either
+    typed[1]["Replies"] = "3O"
     with pytest.raises(InvalidInput) as err, transaction(engine) as s:
         entry_saves.save_grid(s, pilot_id, "reply_rate", grid.rows, typed, "Ana", "recount")
-    assert f"{factories.START.day} {factories.START:%b} · pilot · Conversions: '3O' is not a number" in str(err.value)
+    assert f"{factories.START.day} {factories.START:%b} · pilot · Replies: '3O' is not a number" in str(err.value)
     with Session(engine) as s:
         assert int(s.exec(select(func.count()).select_from(ResultEntry)).one()) == 2
         assert {e.arm: e.n for e in results.current_entries(s, pilot_id)} == {"control": 400, "pilot": 410}
@@ -111,9 +111,9 @@ def test_save_grid_refuses_a_typo_in_one_row_and_writes_no_other_row(engine, pil
 def test_save_grid_reads_thousands_separators_as_an_export_writes_them(engine, pilot_id):
     with Session(engine) as s:
         grid = entry_saves.grid_for(s, pilot_id, "reply_rate", [factories.START])
-    typed = text_rows(grid.kind, grid.rows)
-    typed[0]["Exposures"] = "1,234"  # a thousands comma: not 1.234, not 1
-    typed[1]["Exposures"] = "2.345,0"  # a thousands point and a decimal comma, as a German export writes it
+    typed = text_rows(grid.labels, grid.rows)
+    typed[0]["Sent"] = "1,234"  # a thousands comma: not 1.234, not 1
+    typed[1]["Sent"] = "2.345,0"  # a thousands point and a decimal comma, as a German export writes it
     with transaction(engine) as s:
         saved = entry_saves.save_grid(s, pilot_id, "reply_rate", grid.rows, typed, "Ana", "recount")
     assert saved.corrected == 2
@@ -139,9 +139,9 @@ def test_the_page_lists_every_typo_keeps_what_was_typed_and_saves_nothing(page_p
     grid = at.data_editor[0]
     rows = grid.value
     control, pilot = len(rows) - 2, len(rows) - 1
-    assert rows.iloc[0]["Exposures"] == "" and rows.iloc[control]["Exposures"] == "32"  # blank, not "None"
+    assert rows.iloc[0]["Sent"] == "" and rows.iloc[control]["Sent"] == "32"  # blank, not "None"
     at.session_state[grid.key] = {
-        "edited_rows": {control: {"Exposures": "3O0"}, pilot: {"Conversions": "twelve"}},
+        "edited_rows": {control: {"Sent": "3O0"}, pilot: {"Replies": "twelve"}},
         "added_rows": [],
         "deleted_rows": [],
     }
@@ -149,8 +149,8 @@ def test_the_page_lists_every_typo_keeps_what_was_typed_and_saves_nothing(page_p
     said = " ".join(errors(at))
     where = f"{today.day} {today:%b}"
     assert "2 cell(s) are not numbers" in said  # under the grid as soon as typed, before any save
-    assert f"{where} · control · Exposures: '3O0' is not a number" in said
-    assert f"{where} · pilot · Conversions: 'twelve' is not a number" in said
+    assert f"{where} · control · Sent: '3O0' is not a number" in said
+    assert f"{where} · pilot · Replies: 'twelve' is not a number" in said
     next(b for b in at.button if b.label == "Save grid").click().run()
     assert any("Nothing was saved" in e for e in errors(at)), errors(at)
     assert count(page_pilot, ResultEntry) == 2
@@ -158,7 +158,7 @@ def test_the_page_lists_every_typo_keeps_what_was_typed_and_saves_nothing(page_p
         assert {e.arm: (e.n, e.total) for e in results.current_entries(s, 1)} == {"control": (32, 3), "pilot": (35, 4)}
     assert at.data_editor[0].key == grid.key  # the same grid, not opened again: what was typed stays to be fixed
     at.session_state[grid.key] = {
-        "edited_rows": {control: {"Exposures": "1,300"}, pilot: {"Conversions": "12"}},
+        "edited_rows": {control: {"Sent": "1,300"}, pilot: {"Replies": "12"}},
         "added_rows": [],
         "deleted_rows": [],
     }

@@ -68,3 +68,16 @@ def test_stores_split_between_arms_keep_the_promises_adjusted_for_market():
     assert power >= 0.80 - 3 * math.sqrt(0.8 * 0.2 / pilots)
     assert wrong_abort <= upper(0.05, pilots)
     assert planned_stores(True, 4) * 5 < planned_stores(False, 4)  # adjusting for market saves most stores
+
+
+def test_money_criteria_keep_the_promises_under_daily_looks():
+    """Each extra lead costing exactly the agreed most is rarely scaled; costing what the plan expects, caught."""
+    pilots = 100
+    null = run_cell("money_cost_null", pilots, seed=31)
+    effect = run_cell("money_cost_effect", pilots, seed=32, baseline=False)
+    wrong, naive = null["scale"] / pilots, null["fixed"]["scale"] / pilots
+    power = effect["scale"] / pilots
+    print(f"\ncost per extra lead: wrong scale {wrong:.3f} (one look a day alone {naive:.3f}), power {power:.3f}")
+    assert wrong <= upper(0.05, pilots)
+    assert naive > wrong
+    assert power >= 0.80 - 3 * math.sqrt(0.8 * 0.2 / pilots)

@@ -43,7 +43,7 @@ def test_home_loads_the_demo_with_one_click(app_engine):
     at.button[0].click().run()
     assert not at.exception
     assert (
-        count(app_engine, Pilot) == 15 and count(app_engine, Goal) == 3
+        count(app_engine, Pilot) == 16 and count(app_engine, Goal) == 3
     )  # six earlier outreach sequences, one store pilot
     assert count(app_engine, Decision) == 9  # scaled, aborted, one extended with its check-in due, six iterated
     assert "Demo loaded" in at.success[0].value
@@ -129,10 +129,13 @@ def _day_inputs(at):
     "values, message",
     [
         (
-            {"Exposures · control · reply_rate": 100, "Conversions · control · reply_rate": 120},
-            "conversions (120) cannot exceed exposures (100)",
+            {"Sent · control · reply_rate + unsubscribe_rate": 100, "Replies · control · reply_rate": 120},
+            "Replies (120) cannot exceed Sent (100)",
         ),
-        ({"Exposures · pilot · reply_rate": -5, "Conversions · pilot · reply_rate": 0}, "must not be negative"),
+        (
+            {"Sent · pilot · reply_rate + unsubscribe_rate": -5, "Replies · pilot · reply_rate": 0},
+            "must not be negative",
+        ),
         ({}, "every field is empty"),
     ],
 )
@@ -141,8 +144,8 @@ def test_log_results_bad_input_shows_a_message_and_writes_nothing(pilot_engine, 
     inputs = _day_inputs(at)
     # a good row next to the bad one: the whole save is refused
     if values:
-        inputs["Exposures · control · unsubscribe_rate"].set_value(100)
-        inputs["Conversions · control · unsubscribe_rate"].set_value(1)
+        inputs["Sent · control · reply_rate + unsubscribe_rate"].set_value(100)
+        inputs["Unsubscribes · control · unsubscribe_rate"].set_value(1)
     for label, v in values.items():
         inputs[label].set_value(v)
     button(at, "Save day").click().run()
@@ -153,18 +156,18 @@ def test_log_results_bad_input_shows_a_message_and_writes_nothing(pilot_engine, 
 def test_log_results_saves_a_day_and_a_grid_correction_shows_in_history(pilot_engine):
     at = page("pages/log_results.py").run()
     inputs = _day_inputs(at)
-    inputs["Exposures · control · reply_rate"].set_value(400)
-    inputs["Conversions · control · reply_rate"].set_value(20)
-    inputs["Exposures · pilot · reply_rate"].set_value(410)
-    inputs["Conversions · pilot · reply_rate"].set_value(31)
+    inputs["Sent · control · reply_rate + unsubscribe_rate"].set_value(400)
+    inputs["Replies · control · reply_rate"].set_value(20)
+    inputs["Sent · pilot · reply_rate + unsubscribe_rate"].set_value(410)
+    inputs["Replies · pilot · reply_rate"].set_value(31)
     button(at, "Save day").click().run()
     assert count(pilot_engine, ResultEntry) == 2
     assert "Saved 2 value(s)" in at.success[0].value
     grid = at.data_editor[0]
     rows = grid.value
     last = len(rows) - 1  # today's pilot row is the last one in the window
-    assert rows.iloc[last]["Arm"] == "pilot" and rows.iloc[last]["Conversions"] == "31"
-    at.session_state[grid.key] = {"edited_rows": {last: {"Conversions": 33}}, "added_rows": [], "deleted_rows": []}
+    assert rows.iloc[last]["Arm"] == "pilot" and rows.iloc[last]["Replies"] == "31"
+    at.session_state[grid.key] = {"edited_rows": {last: {"Replies": 33}}, "added_rows": [], "deleted_rows": []}
     at.text_input[0].set_value("typo")
     button(at, "Save grid").click().run()
     assert not errors(at), errors(at)
@@ -174,16 +177,16 @@ def test_log_results_saves_a_day_and_a_grid_correction_shows_in_history(pilot_en
     assert list(hist["Why"]) == ["typo"] and list(hist["After"]) == ["n=410, total=33"]
 
 
-def test_log_results_grid_refuses_conversions_above_exposures(pilot_engine):
+def test_log_results_grid_refuses_replies_above_sent_in_the_pilots_own_words(pilot_engine):
     at = page("pages/log_results.py").run()
     grid = at.data_editor[0]
     at.session_state[grid.key] = {
-        "edited_rows": {0: {"Exposures": 50, "Conversions": 60}, 1: {"Exposures": 10}},
+        "edited_rows": {0: {"Sent": 50, "Replies": 60}, 1: {"Sent": 10, "Replies": 1}},
         "added_rows": [],
         "deleted_rows": [],
     }
     button(at, "Save grid").click().run()
-    assert any("cannot exceed exposures" in e for e in errors(at)), errors(at)
+    assert any("Replies (60) cannot exceed Sent (50)" in e for e in errors(at)), errors(at)
     assert count(pilot_engine, ResultEntry) == 0
 
 

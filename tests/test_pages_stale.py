@@ -177,13 +177,13 @@ def test_the_grid_saves_untouched_rows_names_the_stale_one_and_keep_theirs_reloa
     grid = at.data_editor[0]
     rows = grid.value
     control, pilot = len(rows) - 2, len(rows) - 1  # today's rows are the last two
-    at.session_state[grid.key] = {"edited_rows": {control: {"Exposures": 131}}, "added_rows": [], "deleted_rows": []}
+    at.session_state[grid.key] = {"edited_rows": {control: {"Sent": 131}}, "added_rows": [], "deleted_rows": []}
     at.run()  # Ben has started typing: the grid holds what it showed
     with transaction(pilot_engine) as s:
         entry = next(e for e in results.current_entries(s, 1) if e.arm == "control")
         results.correct_result(s, entry.id, "Ana", "recount", n=39)
     at.session_state[grid.key] = {
-        "edited_rows": {control: {"Exposures": 132}, pilot: {"Conversions": 5}},
+        "edited_rows": {control: {"Sent": 132}, pilot: {"Replies": 5}},
         "added_rows": [],
         "deleted_rows": [],
     }
@@ -191,14 +191,14 @@ def test_the_grid_saves_untouched_rows_names_the_stale_one_and_keep_theirs_reloa
     assert not errors(at), errors(at)
     assert "1 corrected" in at.success[0].value and "1 row(s) refused" in at.success[0].value
     said = warnings(at)
-    assert f"Ana changed exposures for {today.day} {today:%b} · control to 39 at" in said
+    assert f"Ana changed sent for {today.day} {today:%b} · control to 39 at" in said
     assert "after you opened this grid; you typed 132." in said
     with Session(pilot_engine) as s:
         now = {e.arm: (e.n, e.total) for e in results.current_entries(s, 1)}
     assert now == {"control": (39, 3), "pilot": (35, 5)}
     button(at, "Keep theirs").click().run()
     assert "Ana changed" not in warnings(at)
-    assert at.data_editor[0].value.iloc[control]["Exposures"] == "39"  # the grid opened again on what is current
+    assert at.data_editor[0].value.iloc[control]["Sent"] == "39"  # the grid opened again on what is current
 
 
 def test_the_day_form_names_a_value_logged_after_the_page_showed_and_saves_over_it(pilot_engine):
@@ -206,10 +206,10 @@ def test_the_day_form_names_a_value_logged_after_the_page_showed_and_saves_over_
     with transaction(pilot_engine) as s:
         results.log_results(s, 1, factories.day_rows(date.today(), control=(39, 3)), "Ana")
     inputs = {w.label: w for w in at.number_input}
-    inputs["Exposures · control · reply_rate"].set_value(132)
-    inputs["Conversions · control · reply_rate"].set_value(5)
+    inputs["Sent · control · reply_rate + unsubscribe_rate"].set_value(132)
+    inputs["Replies · control · reply_rate"].set_value(5)
     button(at, "Save day").click().run()
-    assert "Ana logged reply rate for" in warnings(at) and "you typed 132 exposures and 5 conversions." in warnings(at)
+    assert "Ana logged reply rate for" in warnings(at) and "you typed 132 sent and 5 replies." in warnings(at)
     assert count(pilot_engine, ResultEntry) == 2
     next(w for w in at.text_input if w.label == "Why you save yours over theirs").set_value("recounted")
     button(at, "Save mine over theirs").click().run()
@@ -224,18 +224,18 @@ def test_the_day_form_names_a_value_logged_after_the_page_showed_and_saves_over_
 def test_a_lone_editor_logging_a_day_then_correcting_it_in_the_grid_sees_no_refusal(pilot_engine):
     at = page("pages/log_results.py").run()
     inputs = {w.label: w for w in at.number_input}
-    inputs["Exposures · control · reply_rate"].set_value(400)
-    inputs["Conversions · control · reply_rate"].set_value(20)
+    inputs["Sent · control · reply_rate + unsubscribe_rate"].set_value(400)
+    inputs["Replies · control · reply_rate"].set_value(20)
     button(at, "Save day").click().run()
     grid = at.data_editor[0]
     control = len(grid.value) - 2
-    assert grid.value.iloc[control]["Exposures"] == "400"  # the grid shows the day just saved
-    at.session_state[grid.key] = {"edited_rows": {control: {"Exposures": 410}}, "added_rows": [], "deleted_rows": []}
+    assert grid.value.iloc[control]["Sent"] == "400"  # the grid shows the day just saved
+    at.session_state[grid.key] = {"edited_rows": {control: {"Sent": 410}}, "added_rows": [], "deleted_rows": []}
     button(at, "Save grid").click().run()
     assert not errors(at) and not warnings(at) and "1 corrected" in at.success[0].value
     inputs = {w.label: w for w in at.number_input}
-    inputs["Exposures · control · reply_rate"].set_value(1)
-    inputs["Conversions · control · reply_rate"].set_value(1)
+    inputs["Sent · control · reply_rate + unsubscribe_rate"].set_value(1)
+    inputs["Replies · control · reply_rate"].set_value(1)
     button(at, "Save day").click().run()  # the same day again: told to correct it, as before — not a refusal
     assert any("already logged; edit that value instead" in e for e in errors(at)) and not warnings(at)
     with Session(pilot_engine) as s:

@@ -239,6 +239,6 @@ def test_portfolio_evaluation_matches_one_pilot_at_a_time(engine):
         load_demo(s, as_of=date(2026, 11, 23))
     with transaction(engine) as s:
         portfolio = evaluate_all(s, as_of=date(2026, 11, 23))
-        assert len(portfolio) == 15  # eight, six earlier outreach sequences decided, and the store pilot
+        assert len(portfolio) == 16  # eight, six earlier outreach sequences decided, the store pilot, the market test
         for pilot, ev in portfolio:
             assert ev.to_dict() == evaluate(s, pilot.id, as_of=date(2026, 11, 23)).to_dict()

@@ -35,14 +35,14 @@ def _grid(engine, pid: int, day: date = START) -> entry_saves.Grid:
         return entry_saves.grid_for(s, pid, "reply_rate", [day])
 
 
-def test_clearing_only_conversions_is_refused_and_writes_nothing(engine, pilot_id):
+def test_clearing_only_replies_is_refused_and_writes_nothing(engine, pilot_id):
     grid = _grid(engine, pilot_id)
     edited = [dict(r) for r in grid.rows]
-    edited[1]["Conversions"] = None  # the pilot arm: exposures kept, conversions emptied
+    edited[1]["Replies"] = None  # the pilot arm: sent kept, replies emptied
     before = _count(engine, ResultEntry)
     with pytest.raises(InvalidInput) as err, transaction(engine) as s:
         entry_saves.save_grid(s, pilot_id, "reply_rate", grid.rows, edited, "tester", "oops")
-    assert "Conversions is empty" in str(err.value) and "clear the whole row" in str(err.value)
+    assert "Replies is empty" in str(err.value) and "clear the whole row" in str(err.value)
     assert _count(engine, ResultEntry) == before
     with Session(engine) as s:
         pilot_row = next(e for e in results.current_entries(s, pilot_id) if e.arm == "pilot")
@@ -52,7 +52,7 @@ def test_clearing_only_conversions_is_refused_and_writes_nothing(engine, pilot_i
 def test_clearing_the_whole_row_clears_the_value_with_history(engine, pilot_id):
     grid = _grid(engine, pilot_id)
     edited = [dict(r) for r in grid.rows]
-    edited[1]["Conversions"] = edited[1]["Exposures"] = None
+    edited[1]["Replies"] = edited[1]["Sent"] = None
     with transaction(engine) as s:
         saved = entry_saves.save_grid(s, pilot_id, "reply_rate", grid.rows, edited, "tester", "wrong day")
     assert saved == entry_saves.GridSaved(added=0, corrected=0, deleted=1)

@@ -74,7 +74,7 @@ def _control(engine, pid: int, day: date = OCT_4) -> ResultEntry | None:
 def _ana_corrects_32_to_39(engine, pid: int) -> ResultEntry:
     anas = _open_grid(engine, pid)
     with transaction(engine) as s:
-        entry_saves.save_grid(s, pid, "reply_rate", anas, _typed(anas, "control", Exposures=39), "Ana", today=TODAY)
+        entry_saves.save_grid(s, pid, "reply_rate", anas, _typed(anas, "control", Sent=39), "Ana", today=TODAY)
     return _control(engine, pid)
 
 
@@ -83,12 +83,9 @@ def test_bens_stale_grid_save_is_refused_naming_anas_change_and_nothing_is_writt
     anas = _ana_corrects_32_to_39(engine, pilot_id)
     entries, events = _count(engine, ResultEntry), _count(engine, AuditEvent)
     with pytest.raises(StaleWrite) as refused, transaction(engine) as s:
-        entry_saves.save_grid(
-            s, pilot_id, "reply_rate", bens, _typed(bens, "control", Exposures=132), "Ben", today=TODAY
-        )
+        entry_saves.save_grid(s, pilot_id, "reply_rate", bens, _typed(bens, "control", Sent=132), "Ben", today=TODAY)
     assert str(refused.value) == (
-        f"Ana changed exposures for 4 Oct · control to 39{_at(anas.created_at)}, after you opened this grid; "
-        "you typed 132."
+        f"Ana changed sent for 4 Oct · control to 39{_at(anas.created_at)}, after you opened this grid; you typed 132."
     )
     assert isinstance(refused.value, ValueError)  # the CLI prints it as one line
     assert (_control(engine, pilot_id).n, _count(engine, ResultEntry), _count(engine, AuditEvent)) == (
@@ -100,7 +97,7 @@ def test_bens_stale_grid_save_is_refused_naming_anas_change_and_nothing_is_writt
     local = anas.created_at.astimezone(madrid)
     assert (
         refused.value.sentences(madrid)[0].startswith(
-            f"Ana changed exposures for 4 Oct · control to 39 at {local:%H:%M}, after"
+            f"Ana changed sent for 4 Oct · control to 39 at {local:%H:%M}, after"
         )
         or local.date() != datetime.now(madrid).date()
     )
@@ -109,12 +106,12 @@ def test_bens_stale_grid_save_is_refused_naming_anas_change_and_nothing_is_writt
 def test_one_stale_row_does_not_block_the_others_and_is_named(engine, pilot_id):
     bens = _open_grid(engine, pilot_id)
     _ana_corrects_32_to_39(engine, pilot_id)
-    edited = _typed(_typed(bens, "control", Exposures=132), "pilot", Conversions=5)
+    edited = _typed(_typed(bens, "control", Sent=132), "pilot", Replies=5)
     with transaction(engine) as s:
         saved = entry_saves.save_grid(s, pilot_id, "reply_rate", bens, edited, "Ben", "late replies", today=TODAY)
     assert (saved.added, saved.corrected, saved.deleted) == (0, 1, 0)
     assert [c.key for c in saved.refused] == [(OCT_4, "control")]
-    assert saved.refused[0].sentence().startswith("Ana changed exposures for 4 Oct · control to 39 at")
+    assert saved.refused[0].sentence().startswith("Ana changed sent for 4 Oct · control to 39 at")
     assert "1 row(s) refused" in saved.message
     with Session(engine) as s:
         now = {e.arm: (e.n, e.total) for e in results.current_entries(s, pilot_id)}
@@ -124,16 +121,14 @@ def test_one_stale_row_does_not_block_the_others_and_is_named(engine, pilot_id):
 def test_another_field_of_a_row_a_colleague_changed_is_refused_too_saying_which(engine, pilot_id):
     bens = _open_grid(engine, pilot_id)
     _ana_corrects_32_to_39(engine, pilot_id)  # one row is one stored value: its figures go together
-    with pytest.raises(StaleWrite, match=r"to 39 at .*; you typed 5 for conversions\.$"), transaction(engine) as s:
-        entry_saves.save_grid(
-            s, pilot_id, "reply_rate", bens, _typed(bens, "control", Conversions=5), "Ben", today=TODAY
-        )
+    with pytest.raises(StaleWrite, match=r"to 39 at .*; you typed 5 for replies\.$"), transaction(engine) as s:
+        entry_saves.save_grid(s, pilot_id, "reply_rate", bens, _typed(bens, "control", Replies=5), "Ben", today=TODAY)
 
 
 def test_saving_over_a_colleagues_value_on_purpose_is_a_correction_with_both_in_history(engine, pilot_id):
     bens = _open_grid(engine, pilot_id)
     _ana_corrects_32_to_39(engine, pilot_id)
-    mine = _typed(bens, "control", Exposures=132)
+    mine = _typed(bens, "control", Sent=132)
     with pytest.raises(StaleWrite) as refused, transaction(engine) as s:
         entry_saves.save_grid(s, pilot_id, "reply_rate", bens, mine, "Ben", today=TODAY)
     with pytest.raises(InvalidInput, match="say why you save over"), transaction(engine) as s:
@@ -162,13 +157,13 @@ def test_saving_over_a_colleagues_value_on_purpose_is_a_correction_with_both_in_
 def test_a_value_changed_again_after_the_refusal_is_not_overwritten_unseen(engine, pilot_id):
     bens = _open_grid(engine, pilot_id)
     _ana_corrects_32_to_39(engine, pilot_id)
-    mine = _typed(bens, "control", Exposures=132)
+    mine = _typed(bens, "control", Sent=132)
     with pytest.raises(StaleWrite) as first, transaction(engine) as s:
         entry_saves.save_grid(s, pilot_id, "reply_rate", bens, mine, "Ben", today=TODAY)
     lea = _open_grid(engine, pilot_id)
     with transaction(engine) as s:
-        entry_saves.save_grid(s, pilot_id, "reply_rate", lea, _typed(lea, "control", Exposures=41), "Lea", today=TODAY)
-    with pytest.raises(StaleWrite, match="Lea changed exposures for 4 Oct · control to 41"), transaction(engine) as s:
+        entry_saves.save_grid(s, pilot_id, "reply_rate", lea, _typed(lea, "control", Sent=41), "Lea", today=TODAY)
+    with pytest.raises(StaleWrite, match="Lea changed sent for 4 Oct · control to 41"), transaction(engine) as s:
         entry_saves.save_grid(
             s, pilot_id, "reply_rate", bens, mine, "Ben", today=TODAY, over=first.value.overwrite("I checked")
         )
@@ -179,19 +174,17 @@ def test_rows_logged_or_cleared_by_a_colleague_are_named_and_one_already_as_type
     oct_5 = OCT_4 + timedelta(days=1)
     bens = _open_grid(engine, pilot_id, (OCT_4, oct_5))
     anas = _open_grid(engine, pilot_id, (OCT_4, oct_5))
-    edited = _typed(
-        _typed(anas, "pilot", Exposures=None, Conversions=None), "control", oct_5, Exposures=40, Conversions=4
-    )
+    edited = _typed(_typed(anas, "pilot", Sent=None, Replies=None), "control", oct_5, Sent=40, Replies=4)
     with transaction(engine) as s:
         entry_saves.save_grid(s, pilot_id, "reply_rate", anas, edited, "Ana", "wrong day", today=TODAY)
-    mine = _typed(_typed(bens, "pilot", Conversions=6), "control", oct_5, Exposures=50, Conversions=5)
+    mine = _typed(_typed(bens, "pilot", Replies=6), "control", oct_5, Sent=50, Replies=5)
     with pytest.raises(StaleWrite) as refused, transaction(engine) as s:
         entry_saves.save_grid(s, pilot_id, "reply_rate", bens, mine, "Ben", today=TODAY)
     said = " ".join(refused.value.sentences())
-    assert "Ana cleared 4 Oct · pilot at" in said and "you typed 35 exposures and 6 conversions." in said
-    assert "Ana logged 5 Oct · control as 40 exposures and 4 conversions at" in said
-    assert "you typed 50 exposures and 5 conversions." in said
-    same = _typed(bens, "control", oct_5, Exposures=40, Conversions=4)  # what Ana logged: nothing to refuse
+    assert "Ana cleared 4 Oct · pilot at" in said and "you typed 35 sent and 6 replies." in said
+    assert "Ana logged 5 Oct · control as 40 sent and 4 replies at" in said
+    assert "you typed 50 sent and 5 replies." in said
+    same = _typed(bens, "control", oct_5, Sent=40, Replies=4)  # what Ana logged: nothing to refuse
     with transaction(engine) as s:
         saved = entry_saves.save_grid(s, pilot_id, "reply_rate", bens, same, "Ben", today=TODAY)
     assert (saved.added, saved.corrected, saved.already, saved.refused) == (0, 0, 1, ())
@@ -202,7 +195,7 @@ def test_a_lone_editor_saving_the_grid_again_and_again_is_never_refused(engine, 
         rows = _open_grid(engine, pilot_id)  # the page reopens the grid after each save
         with transaction(engine) as s:
             saved = entry_saves.save_grid(
-                s, pilot_id, "reply_rate", rows, _typed(rows, "control", Exposures=exposures), "Ana", today=TODAY
+                s, pilot_id, "reply_rate", rows, _typed(rows, "control", Sent=exposures), "Ana", today=TODAY
             )
         assert (saved.corrected, saved.refused) == (1, ())
     assert _control(engine, pilot_id).n == 35
@@ -223,8 +216,8 @@ def test_the_day_form_names_a_value_a_colleague_logged_after_it_opened(engine, p
         entry_saves.save_day(s, pilot_id, mine, "Ben", opened_at=opened, today=TODAY)
     first = refused.value.sentences()[0]
     assert first == (
-        f"Ana logged reply rate for 6 Oct · control as 39 exposures and 3 conversions{_at(anas.created_at)}, "
-        "after you opened this form; you typed 132 exposures and 5 conversions."
+        f"Ana logged reply rate for 6 Oct · control as 39 sent and 3 replies{_at(anas.created_at)}, "
+        "after you opened this form; you typed 132 sent and 5 replies."
     ), first
     assert _control(engine, pilot_id, oct_6).n == 39
     with transaction(engine) as s:

@@ -163,3 +163,45 @@ def test_undo_takes_the_stores_back_and_keeps_them_in_history(engine):
         kept = s.exec(select(UnitResult)).all()
         assert len(kept) == 137 and all(u.superseded_at is not None for u in kept)
         assert evaluate(s, pilot.id or 0).verdicts[0].n_units is None  # nothing current: no per-store verdict
+
+
+def test_plan_with_a_before_file_quotes_the_adjusted_stores_beside_the_unadjusted(tmp_path, capsys):
+    """Weeks 1-2 of each store stand in for its before-value, weeks 3-4 for the outcome: the share of the
+    variance left agrees with statsmodels' adjusted R², and the plan quotes both sample sizes."""
+    frame = store_promotion()
+    path = tmp_path / "before.csv"
+    path.write_bytes(csv_of(frame))
+    argv = ["plan", "--kind", "mean", "--threshold", "0", "--expected", "3", "--units", "stores"]
+    argv += ["--before-file", str(path), "--unit-column", "LocationID", "--before-column", "sales"]
+    argv += ["--strata-column", "MarketID"]
+    assert main([*argv, "--format", "json"]) == 0
+    said = json.loads(capsys.readouterr().out)
+    stores = frame.groupby("LocationID").agg(
+        early=("sales", lambda s: s.iloc[:2].mean()),
+        late=("sales", lambda s: s.iloc[2:].mean()),
+        m=("MarketID", "first"),
+    )
+    x = np.column_stack([pd.get_dummies(stores.m.astype(str), drop_first=True).to_numpy(float), stores.early])
+    fit = sm.OLS(stores.late.to_numpy(), sm.add_constant(x)).fit()
+    assert said["variance_left"] == pytest.approx(1 - fit.rsquared_adj, rel=1e-6)
+    assert said["adjusted_for"] == ["MarketID", "sales"] and said["before_units"] == 137
+    assert said["n"] == said["unadjusted_n"] > said["adjusted_n"] > 0
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert f"Planned sample: {said['unadjusted_n']:,} stores per arm" in text
+    assert (
+        f"Adjusted for MarketID and sales: about {said['adjusted_n']:,} stores per arm instead of "
+        f"{said['unadjusted_n']:,} unadjusted" in text
+    )
+
+
+def test_plan_with_a_before_value_that_explains_nothing_saves_nothing(tmp_path, capsys):
+    frame = store_promotion(seed=12)
+    rng = np.random.default_rng(12)
+    frame["noise"] = rng.normal(50, 10, len(frame))  # a before-value with nothing to do with the stores
+    path = tmp_path / "noise.csv"
+    path.write_bytes(csv_of(frame))
+    argv = ["plan", "--kind", "mean", "--threshold", "0", "--expected", "3", "--sd", "15", "--units", "stores"]
+    assert main([*argv, "--before-file", str(path), "--unit-column", "LocationID", "--before-column", "noise"]) == 0
+    text = capsys.readouterr().out
+    assert "too little to plan with fewer stores" in text or "Nothing in the before-file explains" in text

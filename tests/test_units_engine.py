@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy.stats import t
 
 from lib.decide import evaluate_pilot
 from lib.decide.frozen import evaluation_from_snapshot
 from lib.specs import CriterionSpec, Observation, PilotSpec, UnitObservation
+from lib.stats.contrasts import LinearContrast
 from tests.stores import store_promotion
 
 START = date(2026, 3, 2)
@@ -185,3 +187,55 @@ def test_people_with_a_past_value_get_cuped_the_same_estimator():
     assert v.adjusted_for == ["past_spend"] and v.n_units == {"control": 200, "pilot": 200}
     assert "on 200 people per arm" in v.sentence
     assert v.adjustment_note.startswith("Adjusted for past_spend: the interval is ")
+
+
+def test_a_target_on_a_store_pilot_is_held_per_store_not_per_row():
+    """vs a target: one value per store (its mean weekly sales), a t-test on the stores, checked with pandas."""
+    frame = store_promotion(seed=8)
+    mine = frame[frame.Promotion == 1]
+    per_store = mine.groupby("LocationID").sales.mean()  # the oracle: one value per store
+    target = float(per_store.mean()) - 3.0
+    crit = CriterionSpec("sales", "mean", "primary", "vs_target", target, expected=target + 5.0)
+    rows_only = evaluate_pilot(_pilot(unit=None), [crit], _arm_rows(frame)).verdicts[0]
+    stores = evaluate_pilot(_pilot(), [crit], _arm_rows(frame), unit_observations=_rows(frame)).verdicts[0]
+    assert stores.sample_n == len(per_store) < rows_only.sample_n == len(mine)  # stores, not store-weeks
+    assert stores.pilot_value == pytest.approx(per_store.mean())
+    se = per_store.std(ddof=1) / np.sqrt(len(per_store))
+    oracle = LinearContrast(per_store.mean(), se, len(per_store) - 1)  # Student's t on the stores' own spread
+    assert stores.standard_error == pytest.approx((oracle.upper(1.0) - oracle.lower(1.0)) / 2, rel=1e-9)
+    assert rows_only.standard_error < se  # rows read as independent claim more certainty than the stores hold
+    assert "stores" in stores.sentence and "stores" not in rows_only.sentence
+
+
+def test_a_target_with_one_store_in_the_pilot_arm_is_not_judged():
+    frame = store_promotion(seed=9)
+    one = frame[(frame.Promotion == 1) & (frame.LocationID == frame[frame.Promotion == 1].LocationID.iloc[0])]
+    crit = CriterionSpec("sales", "mean", "primary", "vs_target", 40.0, expected=45.0)
+    v = evaluate_pilot(_pilot(), [crit], _arm_rows(one), unit_observations=_rows(one)).verdicts[0]
+    assert v.status == "inconclusive" and v.ci_low is None
+    assert any("at least two stores" in w for w in v.warnings)
+
+
+def test_the_over_time_chart_replays_stores_not_rows():
+    """Each day of the replay is the per-store verdict of that day; the arms' bands are over one value per store."""
+    from lib.charts import timeline
+
+    frame = store_promotion(seed=10)
+    pilot, rows, obs = _pilot(), _rows(frame), _arm_rows(frame)
+    line = timeline(pilot, [SALES], obs, unit_observations=rows)
+    assert [p.day for p in line.effects] == [START + timedelta(weeks=w) for w in range(4)]
+    for point in line.effects:
+        that_day = evaluate_pilot(pilot, [SALES], obs, unit_observations=rows, as_of=point.day).verdicts[0]
+        assert (point.ci_low, point.ci_high) == (that_day.ci_low, that_day.ci_high)  # the verdict that day
+    last = [p for p in line.arms if p.day == line.effects[-1].day]
+    stores = frame.groupby(["Promotion", "LocationID"]).sales.mean()  # the oracle: one value per store
+    for p in last:
+        mine = stores.loc[int(p.arm)]
+        assert p.n == len(mine)  # counted in stores, not store-weeks
+        half = (p.high - p.low) / 2
+        assert half == pytest.approx(t.ppf(0.975, len(mine) - 1) * mine.std(ddof=1) / np.sqrt(len(mine)), rel=1e-9)
+    rows_only = timeline(_pilot(unit=None), [SALES], obs)
+    assert [p.n for p in rows_only.arms if p.day == rows_only.effects[-1].day] == [
+        len(frame[frame.Promotion == 2]),
+        len(frame[frame.Promotion == 1]),
+    ]  # what the chart drew before: rows

@@ -64,3 +64,27 @@ def test_a_new_pilot_names_the_stores_it_splits(demo_engine):
     with Session(demo_engine) as s:
         created = s.exec(select(Pilot).where(Pilot.name == "Radio in some cities")).one()
     assert created.unit == "cities"
+
+
+def test_a_unit_pilot_plans_in_its_unit_and_takes_the_total_summary_on_the_page(demo_engine):
+    at = page("pages/pilots.py").run()
+    tab = at.tabs[1]
+    assert next(w for w in tab.number_input if w.label == "Planned people per arm")  # a new pilot: people
+    next(w for w in tab.text_input if w.label == "Name").set_value("Promotion weeks in stores")
+    next(w for w in tab.text_input if w.label == "What the arms split (A/B)").set_value("stores")
+    summary = next(w for w in tab.selectbox if w.label == "A unit's value (stores, markets)")
+    assert summary.options == ["Its mean per row or period", "Its total for the pilot"]
+    summary.set_value("total")
+    next(w for w in tab.text_input if w.label.startswith("Metric")).set_value("sales")
+    next(w for w in tab.selectbox if w.label == "Kind").set_value("count")
+    next(b for b in tab.button if b.label == "Create pilot").click().run()
+    assert not errors(at), errors(at)
+    with Session(demo_engine) as s:
+        created = s.exec(select(Pilot).where(Pilot.name == "Promotion weeks in stores")).one()
+    assert (created.unit, created.unit_summary) == ("stores", "total")
+    edit = at.tabs[2]
+    edit.selectbox[0].set_value(created.id).run()
+    edit = at.tabs[2]
+    labels = [w.label for w in edit.number_input]
+    assert "Planned stores per arm" in labels and "Planned people per arm" not in labels  # the unit, not people
+    assert next(w for w in edit.selectbox if w.label == "A unit's value (stores, markets)").value == "total"

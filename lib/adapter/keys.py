@@ -36,6 +36,11 @@ class Keys:
         return f"{grid}_reason"
 
     @staticmethod
+    def unit_grid(pilot_id: int, what: str) -> str:
+        """The per-store grid of a pilot that splits units: its period, editor and save."""
+        return f"unit_grid_{pilot_id}_{what}"
+
+    @staticmethod
     def grid_save(pilot_id: int) -> str:
         return f"grid_save_{pilot_id}"
 

@@ -123,7 +123,7 @@ def before_after_chart(verdict: CriterionVerdict, *, pilot_start: date | None) -
     rule = common.vertical_rule(start, f"Pilot starts {short_date(start)}", name="pilot_start")
     subtitle = [
         f"{effect_words(verdict)} — {verdict_status_label(verdict.status).lower()}.",
-        *textwrap.wrap(OBSERVATIONAL, 100),
+        *textwrap.wrap(OBSERVATIONAL, 88),  # a line of the chart's width: longer ones are cut
     ]
     return alt.layer(band, expected, observed, points, rule).properties(
         width=common.WIDTH, height=common.HEIGHT, title=common.title(title, subtitle=subtitle)

@@ -24,7 +24,9 @@ import pandas as pd
 from lib.charts import measures
 from lib.charts.pace import ProgressData, ProgressPoint, progress
 from lib.decide import CriterionVerdict, PilotEvaluation, evaluate_pilot
-from lib.specs import CriterionSpec, Observation, PilotSpec
+from lib.decide import units as per_unit
+from lib.specs import CriterionSpec, Observation, PilotSpec, UnitObservation
+from lib.stats.adjustment import unit_values
 from lib.stats.distributions import t_ppf
 from lib.stats.proportions import wilson_interval
 from lib.stats.statistics import CountStat, MeanStat, RateStat, Stat, added, from_observation
@@ -210,6 +212,29 @@ def _arm_points(
     return out
 
 
+def _unit_arm_points(
+    day: date, verdict: CriterionVerdict, pilot: PilotSpec, rows: Sequence[UnitObservation]
+) -> list[ArmPoint]:
+    """Each arm as its units up to ``day``: the band is over one value per unit, ``n`` counts the units."""
+    arms = [("pilot", pilot.pilot_arm, verdict.pilot_value)]
+    if verdict.comparison == "vs_control":
+        arms.insert(0, ("control", pilot.control_arm, verdict.control_value))
+    how = per_unit.summary_for(verdict.kind, pilot)
+    out = []
+    for role, arm, value in arms:
+        mine = [r for r in rows if r.metric == verdict.metric and r.arm == arm and r.day <= day]
+        values = [
+            v.value
+            for v in unit_values(
+                [r.unit for r in mine], [r.n for r in mine], [r.total for r in mine], [r.day for r in mine], how
+            )
+            if math.isfinite(v.value)
+        ]
+        low, high = _t_band(MeanStat.from_values(values)) if values else (None, None)
+        out.append(ArmPoint(day, verdict.metric, arm, role, value, low, high, float(len(values))))
+    return out
+
+
 def _effect_point(day: date, verdict: CriterionVerdict) -> EffectPoint:
     return EffectPoint(
         day=day,
@@ -234,20 +259,24 @@ def timeline(
     *,
     units: Mapping[str, str] | None = None,
     as_of: date | None = None,
+    unit_observations: Sequence[UnitObservation] = (),
 ) -> ChartTimeline:
     """Replay the engine on every day with data from the pilot start (to ``as_of``).
 
     Each day is judged exactly as Review judged it that morning, so the chart's
     interval narrowing over time is the verdict's own, sequential bounds included.
+    A pilot that splits units (``unit_observations``) is replayed per unit, as its
+    verdict is judged: each arm's band is over one value per unit, counted in units.
     """
     metrics = {c.metric for c in criteria}
     days = sorted(
         {
-            o.day
-            for o in observations
-            if o.metric in metrics
-            and (pilot.start is None or o.day >= pilot.start)
-            and (as_of is None or o.day <= as_of)
+            day
+            for day, metric in [
+                *((o.day, o.metric) for o in observations),
+                *((u.day, u.metric) for u in unit_observations),
+            ]
+            if metric in metrics and (pilot.start is None or day >= pilot.start) and (as_of is None or day <= as_of)
         }
     )
     daily = _daily(observations, {c.metric: c.kind for c in criteria})
@@ -255,9 +284,14 @@ def timeline(
     effects: list[EffectPoint] = []
     last: PilotEvaluation | None = None
     for day in days:
-        last = evaluate_pilot(pilot, criteria, observations, as_of=day, units=units)
+        last = evaluate_pilot(
+            pilot, criteria, observations, as_of=day, units=units, unit_observations=unit_observations
+        )
         for verdict in last.verdicts:
-            arms.extend(_arm_points(day, verdict, pilot, daily))
+            if verdict.n_units is not None or (verdict.method == per_unit.UNIT_TARGET_METHOD):
+                arms.extend(_unit_arm_points(day, verdict, pilot, unit_observations))
+            else:
+                arms.extend(_arm_points(day, verdict, pilot, daily))
             effects.append(_effect_point(day, verdict))
     return ChartTimeline(
         pilot=pilot.name,

@@ -59,6 +59,10 @@ def effect_measure(kind: str, scale: str, comparison: str) -> Measure:
         return Measure("Value in the pilot", kind, scale)
     if scale == "lift":
         return Measure("Lift, pilot vs control", kind, scale)
+    if scale == "cost":  # a money criterion (lib.decide.money): spend per extra outcome
+        return Measure("Cost per extra outcome", kind, scale)
+    if scale == "return":
+        return Measure("Return on spend", kind, scale)
     if comparison == "vs_baseline":
         return Measure("Step at the pilot start", kind, scale)
     return Measure("Difference, pilot − control", kind, scale)
@@ -83,8 +87,8 @@ def threshold_point(verdict: CriterionVerdict) -> float:
     Mirrors the engine's rule: a relative threshold of a before/after step is a
     share of the baseline level; a guardrail's tolerance lies on the harmful side.
     """
-    if verdict.comparison == "vs_target":
-        return verdict.threshold
+    if verdict.comparison == "vs_target" or verdict.interval_scale in ("cost", "return"):
+        return verdict.threshold  # a target, or a money criterion's price whatever its role
     margin = verdict.threshold
     relative_step = verdict.threshold_type == "relative" and verdict.interval_scale == "difference"
     if relative_step and verdict.control_value:
@@ -99,6 +103,10 @@ def threshold_text(verdict: CriterionVerdict) -> str:
     point = threshold_point(verdict)
     if verdict.comparison == "vs_target":
         return f"target {measure.text(point)}"
+    if verdict.interval_scale == "cost":
+        return f"{'tolerated up to' if verdict.role == 'guardrail' else 'at most'} {measure.text(point)}"
+    if verdict.interval_scale == "return":
+        return f"at least {measure.text(point)}"
     if verdict.role == "guardrail":
         return f"tolerated up to {measure.text(point)}"
     if verdict.threshold == 0:

@@ -8,6 +8,7 @@ Exit 0 on success; otherwise a one-line error on stderr and a non-zero code.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -191,12 +192,19 @@ def cmd_plan(args) -> int:
         looks=args.days,
         baseline_days=args.baseline_days,
     )
+    found = _before_file(args)
+    from_file = found is not None and inputs.sd is None and inputs.kind != "proportion"
+    if from_file:
+        assert found is not None
+        inputs = replace(inputs, sd=found.sd)  # the spread of one unit, as the file has it
     summary = summarize(inputs, units=args.units, daily_volume=args.per_day)
+    adjusted = _adjusted(inputs, found, args.units)
     if args.format == "json":
         plan = summary.plan
         say(
             json.dumps(
                 {
+                    **adjusted,
                     "n": plan.n,
                     "fixed_n": plan.fixed_n,
                     "unit_is_day": plan.unit_is_day,
@@ -219,7 +227,64 @@ def cmd_plan(args) -> int:
     for line in (summary.detectable_text, summary.warning):
         if line:
             say(line)
+    if from_file:
+        say(f"Spread of one of the {args.units} from {args.before_file}: {fmt.quantity(inputs.sd)}.")
+    if adjusted.get("adjusted_sentence"):
+        say(adjusted["adjusted_sentence"])
     return 0
+
+
+def _before_file(args):
+    """``--before-file`` read as the import reads a file; its three column options checked together."""
+    from lib.services.before_file import read_or_refuse
+
+    if args.before_file is None:
+        if args.unit_column or args.before_column or args.strata_column:
+            raise CliError("--unit-column, --before-column and --strata-column go with --before-file FILE.", EXIT_USAGE)
+        return None
+    if not args.unit_column or not args.before_column:
+        raise CliError("--before-file needs --unit-column COL and --before-column COL.", EXIT_USAGE)
+    if args.kind == "proportion":
+        raise CliError(
+            "--before-file plans averages and counts per unit (sales per store); a rate is planned from its baseline.",
+            EXIT_USAGE,
+        )
+    try:
+        return read_or_refuse(args.before_file, args.unit_column, args.before_column, args.strata_column)
+    except (OSError, ValueError) as exc:
+        raise CliError(f"--before-file: {exc}", EXIT_USAGE) from None
+
+
+def _adjusted(inputs, found, units: str) -> dict:
+    """The adjusted plan beside the unadjusted one: units per arm each way, and the sentence that says so."""
+    from lib.services.before_file import adjusted_sizes
+
+    if found is None:
+        return {}
+    plain_n, n = adjusted_sizes(inputs, found)
+    if not found.adjusted_for:
+        sentence = f"Nothing in the before-file explains the spread between {units}: plan with {fmt.number(plain_n)}."
+        if found.note:
+            sentence += f" ({found.note}.)"
+    elif n >= plain_n:
+        sentence = (
+            f"Adjusting for {found.what} takes away {fmt.pct(1 - found.variance_left, 0)} of the variance between "
+            f"{units} in the before-file: too little to plan with fewer {units}; plan with {fmt.number(plain_n)}."
+        )
+    else:
+        sentence = (
+            f"Adjusted for {found.what}: about {fmt.number(n)} {units} per arm instead of {fmt.number(plain_n)} "
+            f"unadjusted ({fmt.pct(1 - n / plain_n, 0)} fewer); the before-file's {fmt.number(found.units)} {units} "
+            f"show {fmt.pct(1 - found.variance_left, 0)} of the variance between them taken away."
+        )
+    return {
+        "unadjusted_n": plain_n,
+        "adjusted_n": n,
+        "adjusted_for": list(found.adjusted_for),
+        "variance_left": found.variance_left,
+        "before_units": found.units,
+        "adjusted_sentence": sentence,
+    }
 
 
 def cmd_demo(args) -> int:
@@ -261,8 +326,30 @@ def cmd_pilots(args) -> int:
     return 0
 
 
+def count_labels(given: list[str], flag: str, metrics: list[str]) -> dict[str, str]:
+    """``--denominator-label Sent`` (every criterion) or ``reply_rate=Sent`` (one metric's), repeatable."""
+    out: dict[str, str] = {}
+    for text in given:
+        metric, sep, name = text.partition("=")
+        if not sep:
+            out.update(dict.fromkeys(metrics, text.strip()))
+        elif metric.strip() not in metrics:
+            known = ", ".join(dict.fromkeys(metrics)) or "none: add a --criterion first"
+            raise CliError(f"--{flag} '{text}': '{metric.strip()}' is not a criterion's metric ({known}).", EXIT_USAGE)
+        else:
+            out[metric.strip()] = name.strip()
+    return out
+
+
 def cmd_create_pilot(args) -> int:
     criteria = [parse_criterion(c, args.design) for c in args.criterion]
+    metrics = [c["metric"] for c in criteria]
+    named = {
+        "denominator_label": count_labels(args.denominator_label, "denominator-label", metrics),
+        "numerator_label": count_labels(args.numerator_label, "numerator-label", metrics),
+    }
+    for c in criteria:
+        c.update({field: names[c["metric"]] for field, names in named.items() if c["metric"] in names})
     values = dict(
         name=args.name,
         design=args.design,
@@ -279,6 +366,8 @@ def cmd_create_pilot(args) -> int:
         arms=args.arms,
         unit=args.unit,
         unit_summary=args.unit_summary,
+        test_markets=args.test_markets,
+        excluded_markets=args.excluded_markets,
     )
     with transaction(open_engine()) as session:
         pilot = pilots.create_pilot(session, cli_actor(), criteria=criteria, **values)
@@ -295,8 +384,10 @@ VERDICT_KEYS += ("unadjusted_difference", "unadjusted_ci_low", "unadjusted_ci_hi
 
 def cmd_evaluate(args) -> int:
     """The engine's verdicts under each pilot's headline (``lib.services.headline``: the pilot page's too)."""
+    from lib.decide.market import json_view
     from lib.services.evaluation import evaluate
     from lib.services.headline import headline_for
+    from lib.stats.result_types import plain
 
     with reading(open_engine()) as session:
         targets = (
@@ -321,6 +412,11 @@ def cmd_evaluate(args) -> int:
                     "criteria": [{k: v.get(k) for k in VERDICT_KEYS} for v in d["verdicts"]],
                 }
             )
+            if p.design == "market":  # the reading against the synthetic control, per criterion and the primary's
+                views = [plain(json_view(v)) for v in ev.verdicts]
+                for row, view in zip(out[-1]["criteria"], views, strict=True):
+                    row["market"] = view
+                out[-1]["market"] = plain(json_view(ev.primary)) if ev.primary else None
         say(json.dumps(out, indent=2, allow_nan=False))
         return 0
     if not evaluations:
@@ -335,6 +431,12 @@ def cmd_evaluate(args) -> int:
                 say(
                     f"    {v.adjustment_note} Unadjusted: {fmt.signed_number_range(v.unadjusted_ci_low, v.unadjusted_ci_high)}."
                 )
+            if v.market is not None:  # a market test: what its synthetic control is made of, and how it fit
+                from lib.charts.market import fit_text, left_out_text, weights_sentence
+
+                for line in (weights_sentence(v.market) + ".", fit_text(v.market), left_out_text(v.market)):
+                    if line:
+                        say(f"    {line}")
         say()
     return 0
 

@@ -84,6 +84,14 @@ def cmd_import(args) -> int:
         hashing = pool.submit(file_checksum, path)  # hashlib runs beside the mapping work, outside the GIL
         pilot = pilots.find_pilot(session, args.pilot)
         kinds = pilots.metric_kinds(session, pilot.id or 0)
+        if args.market_column:  # a market test: one row per market and day, arms from the plan
+            if pilot.design != "market":
+                raise CliError(
+                    f"--market-column: “{pilot.name}” is not a market test (its design is {pilot.design}); "
+                    "for stores or markets split between A/B arms use --unit-column.",
+                    EXIT_USAGE,
+                )
+            args.unit_column, args.layout = args.market_column, args.layout or "aggregated"
         if args.layout and args.metric and args.date_column and (args.arm_column or args.layout == "aggregated"):
             mapping = ImportMapping(layout=args.layout, arm_column=args.arm_column, date_column=args.date_column)
         else:  # start from last time's mapping or a suggestion; what the command line says wins

@@ -81,10 +81,41 @@ def build_parser() -> argparse.ArgumentParser:
         choices=UNIT_SUMMARIES,
         help="a unit's value: its mean per row or period (default) or its total for the pilot",
     )
+    p.add_argument(
+        "--denominator-label",
+        action="append",
+        default=[],
+        metavar="[METRIC=]NAME",
+        help="what a rate or average is counted over, as your team says it (e.g. Sent, Orders); repeatable, "
+        "METRIC= for one metric; default: from the metric and channel (an email's rate is over Sent)",
+    )
+    p.add_argument(
+        "--numerator-label",
+        action="append",
+        default=[],
+        metavar="[METRIC=]NAME",
+        help="what is counted (e.g. reply_rate=Replies), or what an average is of; default: from the metric's name",
+    )
+
+    p.add_argument(
+        "--test-markets",
+        metavar="A,B",
+        help="market tests: the markets that get the pilot, as the data names them (e.g. Chicago,Portland)",
+    )
+    p.add_argument(
+        "--excluded-markets",
+        metavar="C,D",
+        help="market tests: markets kept out of the synthetic control (e.g. ones the campaign spills into)",
+    )
 
     p = add("plan", cmd_plan, "Plan a criterion's sample for daily looks, and say what the plan does.")
     p.add_argument("--kind", default="proportion", choices=METRIC_KINDS)
-    p.add_argument("--comparison", default="vs_control", choices=COMPARISONS)
+    p.add_argument(
+        "--comparison",
+        default="vs_control",
+        choices=[c for c in COMPARISONS if c != "vs_synthetic"],  # a market test is planned by its markets' history
+        help="a market test (vs a synthetic control) is planned from its markets' history instead",
+    )
     p.add_argument("--threshold", required=True, help="minimum worth scaling: 0, 1%%, 10%%rel, or a target 8%%")
     p.add_argument("--expected", required=True, help="the effect (or target value) you expect, same units")
     p.add_argument("--baseline", help="today's rate (5%%) or average (control arm or baseline period)")
@@ -97,6 +128,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-day", type=float, help="people per arm per day: adds duration and what it can detect")
     p.add_argument("--units", default="people")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--before-file",
+        metavar="FILE",
+        help="each unit's figures from before the pilot (CSV or xlsx): the plan also quotes the units needed "
+        "when the verdict adjusts for them (a unit with several rows: its later rows stand in for the outcome)",
+    )
+    p.add_argument("--unit-column", metavar="COL", help="with --before-file: the store or market id on each row")
+    p.add_argument("--before-column", metavar="COL", help="with --before-file: the value before the pilot (sales)")
+    p.add_argument("--strata-column", metavar="COL", help="with --before-file: what each unit belongs to (market)")
 
     p = add(
         "plan-markets",
@@ -173,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--arm-column", metavar="COL")
     p.add_argument("--control", metavar="VALUE", help="the arm column's value for the control group")
-    p.add_argument("--date-column", metavar="COL")
+    p.add_argument("--date-column", "--day-column", dest="date_column", metavar="COL")
     p.add_argument(
         "--metric",
         action="append",
@@ -183,6 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
         "without --metric the pilot's remembered or a suggested mapping is used",
     )
     p.add_argument("--unit-column", metavar="COL", help="the store or market id on each row (pilots split by unit)")
+    p.add_argument(
+        "--market-column",
+        metavar="COL",
+        help="market tests: the market on each row (one row per market and day); its arm follows from the plan",
+    )
     p.add_argument("--strata-column", metavar="COL", help="what each unit belongs to (market, region): adjusted for")
     p.add_argument(
         "--before-column", metavar="COL", help="each unit's value before the pilot (last month's sales): adjusted for"

@@ -15,13 +15,13 @@ from typing import cast
 
 from lib import formatting as fmt
 from lib.decide import evidence as evid
-from lib.decide import logged, progress, rules, wording
+from lib.decide import logged, market, money, progress, rules, wording
 from lib.decide import units as per_unit
 from lib.decide.evidence import Evidence
 from lib.decide.verdicts import CriterionVerdict, PilotEvaluation, ReasonCode, ReasonKey, primary_index
 from lib.specs import DESIGNS, CriterionSpec, Observation, PilotSpec, UnitObservation
 from lib.stats.multiple import ADJUST_METHODS, srm_pvalue
-from lib.vocabulary import metric_label
+from lib.vocabulary import SPEND_METRIC, metric_label
 
 #: a sample-ratio-mismatch p-value below this flags a broken split
 SRM_THRESHOLD = 0.001
@@ -47,10 +47,22 @@ def _evidence(
     unit = (units or {}).get(crit.metric) or wording.UNITS_DEFAULT.get(crit.kind, "visitors")
     arms = data.get(crit.metric, {})
     rows = (unit_rows or {}).get(crit.metric)
-    if rows and pilot.design == "ab" and crit.comparison == "vs_control" and per_unit.applies(pilot, rows):
+    if money.is_money(crit):
+        spend = data.get(SPEND_METRIC, {})
+        return progress.with_progress(
+            money.money_evidence(crit, pilot, arms, spend, unit), pilot, last_day, plan_applies=crit.kind == plan_kind
+        )
+    per_ab = pilot.design == "ab" and crit.comparison == "vs_control" and per_unit.applies(pilot, rows or ())
+    per_target = crit.comparison == "vs_target" and bool(pilot.unit)  # units split: a target is held per unit too
+    if rows and (per_ab or per_target):
         until = per_unit.covered_until(rows, last_day)  # a weekly row speaks for its week, up to the look
         until = min(until, as_of) if until is not None and as_of is not None else until
-        return per_unit.with_unit_progress(per_unit.unit_evidence(crit, pilot, rows), pilot, until)
+        ev = (
+            per_unit.unit_target_evidence(crit, pilot, rows)
+            if per_target
+            else per_unit.unit_evidence(crit, pilot, rows)
+        )
+        return per_unit.with_unit_progress(ev, pilot, until)
     try:
         if crit.comparison == "vs_target":
             ev = evid.target_evidence(crit, pilot, arms, unit)
@@ -108,6 +120,7 @@ def evaluate_pilot(
     sequential: bool = True,
     units: Mapping[str, str] | None = None,
     unit_observations: Sequence[UnitObservation] = (),
+    currency: str = "",
 ) -> PilotEvaluation:
     """Judge every criterion and recommend scale, iterate, keep running or abort.
 
@@ -122,12 +135,16 @@ def evaluate_pilot(
     sentences (``{"reply_rate": "contacts"}``). ``unit_observations``: for
     pilots that split units (``pilot.unit``), each unit's rows; its A/B
     criteria are then judged per unit, adjusted for what was known before
-    (:mod:`lib.decide.units`). Never raises on degenerate
+    (:mod:`lib.decide.units`). ``currency``: the symbol money criteria's
+    sentences write (:mod:`lib.decide.money`; the workspace's setting). Never raises on degenerate
     data: a criterion that cannot be evaluated says why in its warnings.
     """
     if multiple_testing not in ADJUST_METHODS:
         raise ValueError(f"multiple_testing must be one of {', '.join(ADJUST_METHODS)}; got {multiple_testing!r}.")
-    data, last_day = logged.aggregate(observations, {c.metric for c in criteria}, as_of)
+    if pilot.design == "market":  # test markets against a synthetic control: lib.decide.market
+        return market.evaluate_market(pilot, criteria, unit_observations, as_of=as_of)
+    metrics = {c.metric for c in criteria} | ({SPEND_METRIC} if any(money.is_money(c) for c in criteria) else set())
+    data, last_day = logged.aggregate(observations, metrics, as_of)
     unit_rows, last_day = per_unit.by_metric(unit_observations, {c.metric for c in criteria}, as_of, last_day)
     horizon = as_of if as_of is not None else last_day
     # the planned sample is counted in the primary criterion's units
@@ -144,7 +161,9 @@ def evaluate_pilot(
             reasons.append(_say("no_primary", wording.REASON_NO_PRIMARY))
     levels = _levels(evals, primary_idx, multiple_testing)
     judged = [rules.judge(c, ev, lv, sequential=sequential) for (c, ev), lv in zip(evals, levels, strict=True)]
-    verdicts = [_verdict(c, ev, j, lv, sequential) for (c, ev), j, lv in zip(evals, judged, levels, strict=True)]
+    verdicts = [
+        _verdict(c, ev, j, lv, sequential, currency) for (c, ev), j, lv in zip(evals, judged, levels, strict=True)
+    ]
 
     split = _split_check(pilot, criteria, data)
     by_role = {
@@ -249,7 +268,7 @@ def _reasons(recommendation, code, reasons, evals, judged, verdicts, primaries, 
 
 
 def _verdict(
-    crit: CriterionSpec, ev: Evidence, j: rules.Judgement, levels: rules.Levels, sequential: bool
+    crit: CriterionSpec, ev: Evidence, j: rules.Judgement, levels: rules.Levels, sequential: bool, currency: str = ""
 ) -> CriterionVerdict:
     warnings = list(dict.fromkeys(ev.warnings))
     pace_note = wording.pace_note(ev.pace, None) if ev.pace is not None else None  # as of the last day counted
@@ -294,7 +313,7 @@ def _verdict(
         sample_n=ev.sample_n,
         progress=ev.progress,
         more_needed=more,
-        sentence=_sentence(crit, ev, j, more, more_unit),
+        sentence=_sentence(crit, ev, j, more, more_unit, currency),
         warnings=list(dict.fromkeys(warnings)),
         label=metric_label(crit.metric),
         threshold=crit.threshold,
@@ -309,7 +328,7 @@ def _verdict(
         adjusted_ci_high=j.ci_high if step is not None else None,
         method=ev.method,
         interval_scale=ev.scale,
-        p_value_tests=wording.p_value_tests(crit),
+        p_value_tests=money.p_value_tests(crit) if money.is_money(crit) else wording.p_value_tests(crit),
         expected=crit.expected,
         reason=j.reason,
         placebo=placebo,
@@ -317,6 +336,8 @@ def _verdict(
         standard_error=_standard_error(ev),
         pace=ev.pace,
         pace_note_at=pace_note_at,
+        extra_outcome=ev.extra[0] if ev.extra is not None else None,
+        extra_spend=ev.extra[1] if ev.extra is not None else None,
     )
     if ev.adjustment is None:
         return verdict
@@ -337,9 +358,12 @@ def _count_word(n: int) -> str:
     return "none" if n == 0 else fmt.number(n)
 
 
-def _tail(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int | None, more_unit: str | None) -> str:
+def _tail(
+    crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int | None, more_unit: str | None, currency: str = ""
+) -> str:
     if j.reason == "futile":
-        return wording.TAIL_FUTILE.format(expected=wording.expected_text(crit))
+        expected = money.expected_text(crit, currency) if money.is_money(crit) else wording.expected_text(crit)
+        return wording.TAIL_FUTILE.format(expected=expected)
     if j.reason == "placebo" and j.placebo is not None:
         return wording.TAIL_PLACEBO.format(as_large=j.placebo[0], count=j.placebo[1])
     if j.reason in ("first_week", "unbounded"):
@@ -357,8 +381,18 @@ def _tail(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int | Non
     return wording.TAIL.get(j.reason, wording.TAIL["too_early"])
 
 
-def _sentence(crit: CriterionSpec, ev: Evidence, j: rules.Judgement, more: int | None, more_unit: str | None) -> str:
+def _sentence(
+    crit: CriterionSpec,
+    ev: Evidence,
+    j: rules.Judgement,
+    more: int | None,
+    more_unit: str | None,
+    currency: str = "",
+) -> str:
     name = metric_label(crit.metric)
+    if money.is_money(crit):
+        tail = _tail(crit, ev, j, more, more_unit, currency)
+        return money.sentence(crit, ev, j.ci_low, j.ci_high, j.confidence, tail, currency)
     if ev.error is not None:
         return wording.SENTENCE_ERROR.format(label=name, error=ev.error)
     if ev.pilot_value is None and ev.control_value is None:

@@ -78,6 +78,7 @@ class Evidence:
     arm_n: tuple[float, float] | None = None  # A/B: control's and pilot's units, for sentences (unequal arms)
     arm_names: tuple[str, str] = ("control", "pilot")
     adjustment: AdjustedDifference | None = None  # units split between arms: the adjusted and plain readings
+    extra: tuple[float, float] | None = None  # money criteria: the pilot's extra outcome and extra spend so far
 
     def with_warning(self, text: str) -> Evidence:
         return replace(self, warnings=(*self.warnings, text))

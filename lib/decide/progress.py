@@ -11,7 +11,7 @@ from lib.decide.evidence import Evidence
 from lib.decide.logged import elapsed_fraction
 from lib.decide.verdicts import Pace, PilotEvaluation, ReasonKey
 from lib.specs import PilotSpec
-from lib.stats.contrasts import LinearContrast, RatioContrast, SkewedContrast
+from lib.stats.contrasts import FiellerRatio, LinearContrast, RatioContrast, SkewedContrast
 
 
 def with_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None, *, plan_applies: bool = True) -> Evidence:
@@ -38,7 +38,7 @@ def with_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None, *, plan
         if (
             ev.per_arm
             and ev.contrast is not None
-            and isinstance(ev.contrast, (LinearContrast, RatioContrast, SkewedContrast))
+            and isinstance(ev.contrast, (LinearContrast, RatioContrast, SkewedContrast, FiellerRatio))
         ):
             fraction = _ab_fraction(ev, plan)
         else:

@@ -29,6 +29,7 @@ from lib.stats import group_sequential as gs
 from lib.stats.distributions import norm_sf, z_one_sided
 from lib.stats.placebo import placebo_check
 from lib.stats.sequential import log_e_value
+from lib.vocabulary import is_money_threshold
 
 #: before/after: the real step must stand out among placebo steps in the baseline
 PLACEBO_MAX_SHARE = 0.05
@@ -60,6 +61,8 @@ class Judgement:
 
 def pass_point(crit: CriterionSpec, ev: Evidence) -> tuple[float, int]:
     """Where the criterion flips, on the evidence's scale, and which side passes (+1: above)."""
+    if is_money_threshold(crit.threshold_type):  # the price itself, whatever the role (lib.decide.money)
+        return crit.threshold, -1 if crit.threshold_type == "cost_per_extra" else 1
     good = 1 if crit.direction == "increase" else -1
     if crit.comparison == "vs_target":
         return crit.threshold, good
@@ -72,7 +75,7 @@ def pass_point(crit: CriterionSpec, ev: Evidence) -> tuple[float, int]:
 def expected_point(crit: CriterionSpec, ev: Evidence) -> float | None:
     if crit.expected is None or crit.role == "guardrail":
         return None
-    if crit.comparison == "vs_target":
+    if crit.comparison == "vs_target" or is_money_threshold(crit.threshold_type):
         return crit.expected
     good = 1 if crit.direction == "increase" else -1
     return good * crit.expected * ev.unit_of_margin

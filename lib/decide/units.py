@@ -42,7 +42,11 @@ BEFORE_MISSING = "{name} is missing for {count} of the {units}: not adjusted for
 ADJUSTED = "Adjusted for {what}: the interval is {pct} narrower than unadjusted."
 ADJUSTED_LITTLE = "Adjusted for {what}: it changed little (the interval is {pct} {side} than unadjusted)."
 NOT_ADJUSTED = "Not adjusted for what was known before: {why}."
+TOO_FEW_UNITS_TARGET = (
+    "The pilot needs at least two {units} with values that differ before it can be held to its target."
+)
 UNIT_METHOD = "units_lin_hc2"
+UNIT_TARGET_METHOD = "units_t"  # the pilot arm's units against a target: a t-test of one value per unit
 PEOPLE = "people"  # a pilot of people whose rows name each person: the same estimator is CUPED
 
 
@@ -184,6 +188,51 @@ def unit_evidence(crit: CriterionSpec, pilot: PilotSpec, rows: Sequence[UnitObse
     )
 
 
+def unit_target_evidence(crit: CriterionSpec, pilot: PilotSpec, rows: Sequence[UnitObservation]) -> Evidence:
+    """The pilot arm's units against a fixed target: one value per unit, a t-test of their mean.
+
+    Four weekly rows of one store are one store: read as rows they would claim four times the
+    evidence. Each unit's rows become its value as for a comparison (:func:`summary_for`), and the
+    mean of those values is tested against the target with the units' own spread.
+    """
+    units = pilot.unit or PEOPLE
+    ordered = sorted((r for r in rows if r.arm == pilot.pilot_arm), key=lambda r: r.day)
+    values = [
+        v.value
+        for v in unit_values(
+            [r.unit for r in ordered],
+            [r.n for r in ordered],
+            [r.total for r in ordered],
+            [r.day for r in ordered],
+            summary_for(crit.kind, pilot),
+        )
+        if math.isfinite(v.value)
+    ]
+    n = len(values)
+    mean = sum(values) / n if n else None
+    base = Evidence(
+        contrast=None,
+        scale="value",
+        fraction=None,
+        mixture_n=float(n),
+        mixture_tuning=1000.0,
+        sample_n=float(n),
+        units=units,
+        per_arm=False,
+        date_based=False,
+        method=UNIT_TARGET_METHOD,
+        pilot_value=mean,
+        difference=None if mean is None else mean - crit.threshold,
+    )
+    if n < 2 or mean is None:
+        return replace(base, warnings=(TOO_FEW_UNITS_TARGET.format(units=units),))
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    se = sd / math.sqrt(n)
+    if se <= 0:
+        return replace(base, warnings=(TOO_FEW_UNITS_TARGET.format(units=units),))
+    return replace(base, contrast=LinearContrast(mean, se, n - 1), fixed_p=_student_p(mean, se, n - 1))
+
+
 def covered_until(rows: Sequence[UnitObservation], last_day: date | None) -> date | None:
     """The last day the rows speak for: a weekly export's last row covers its whole week."""
     days = sorted({r.day for r in rows})
@@ -201,6 +250,8 @@ def with_unit_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None) ->
     unit_share = None
     if plan and ev.arm_n is not None and min(ev.arm_n) > 0:
         unit_share = (2.0 / plan) / (1.0 / ev.arm_n[0] + 1.0 / ev.arm_n[1])
+    elif plan and not ev.per_arm and ev.sample_n > 0:  # one arm against a target: its units of the plan
+        unit_share = ev.sample_n / plan
     elapsed = elapsed_fraction(pilot, last_day)
     shares = [s for s in (unit_share, elapsed) if s is not None]
     if not shares:

@@ -46,6 +46,8 @@ ReasonCode = Literal[
     "observational",  # before/after is not an experiment
     "unknown_design",  # the pilot's design is not one the engine knows
     "no_primary",  # secondary criteria stand in for a missing primary
+    "market",  # a market test: read against a synthetic control of untreated markets (``metric``: its reading)
+    "withheld",  # a market test's synthetic control tracked too poorly before the start to read (``metric``)
     "unknown",  # read back from a snapshot frozen before reasons carried codes: only its words are known
 ]
 REASON_CODES: tuple[str, ...] = get_args(ReasonCode)
@@ -183,6 +185,13 @@ class CriterionVerdict:
     unadjusted_ci_low: float | None = None
     unadjusted_ci_high: float | None = None
     adjustment_note: str | None = None
+    #: market tests: the reading against the synthetic control as plain data (see :mod:`lib.decide.market`)
+    market: dict[str, Any] | None = None
+    #: money criteria (cost per extra, return on spend): the pilot's extra outcome and extra spend so far,
+    #: scaled to the pilot arm (:mod:`lib.stats.spend`); the interval is the ratio's, on ``interval_scale``
+    #: "cost" (money per extra outcome) or "return" (money back per unit of money spent)
+    extra_outcome: float | None = None
+    extra_spend: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)

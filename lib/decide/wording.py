@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from lib import formatting as fmt
+from lib.criteria import EXTRA_NOUN
 from lib.decide.verdicts import CriterionVerdict, Pace
 from lib.specs import CriterionSpec
 
@@ -55,6 +56,42 @@ FIXED_SAMPLE = "Judged as a single look at the end (sequential=False): not valid
 
 UNITS_DEFAULT = {"proportion": "visitors", "mean": "observations", "count": "days"}
 UNITS_DAYS = "days"
+
+# --- money criteria (lib.decide.money) ---------------------------------------------
+NO_SPEND = "No spend logged yet for either arm, so there is nothing to weigh the extra outcome against."
+MONEY_NEEDS_CONTROL = (
+    "What {label} cost per extra outcome needs a control arm to compare with; "
+    "it is judged as if the first arm were control."
+)
+RETURN_NEEDS_MONEY = (
+    "a return on spend needs an outcome in money (revenue per visitor, revenue per day); {label} is a rate: "
+    "judge it by its cost per extra conversion instead"
+)
+SENTENCE_COST = (
+    "{label}: {value} per extra {noun} ({bounds}), {extra} for {spend} of extra spend on {sample}: "
+    "{confidence} — {tail}."
+)
+SENTENCE_RETURN = (
+    "{label}: return on spend {value} ({bounds}), {extra} extra for {spend} of extra spend on {sample}: "
+    "{confidence} — {tail}."
+)
+SENTENCE_NO_SPEND = "{label}: no spend logged yet, so nothing to weigh."
+MONEY_UNDEFINED_COST = "no cost figure yet (no extra outcome so far)"
+MONEY_UNDEFINED_RETURN = "no return figure yet (no extra spend so far)"
+CONF_COST = "{confidence} confidence each extra {noun} costs at most {threshold} ({needed} needed)"
+CONF_RETURN = "{confidence} confidence the return is at least {threshold} ({needed} needed)"
+
+#: what spend bought, read without a criterion (the pilot page, Review and the report lead with it)
+SPEND_COST = "{cost} per extra {outcome} ({level}: {bounds}{why}): {extra} for {spend} of extra spend"
+SPEND_RETURN = "Return on spend {ratio} ({level}: {bounds}{why}): {extra} extra for {spend} of extra spend"
+SPEND_NO_EXTRA = "No extra {outcomes} so far ({extra}) for {spend} of extra spend: no cost per extra {outcome} yet"
+SPEND_TOTAL = "{total} spent so far"
+SPEND_WHY_COST = ", since the extra {outcomes} could be zero"
+SPEND_WHY_RETURN = ", since the extra spend could be zero"
+SCALING = (
+    "Scaled to {audience} ({units_per_month} {units} a month): about {extra} extra {outcomes} a month ({range}) "
+    "for {spend} ({cost} per {outcome}). A projection from the pilot, not a measurement"
+)
 
 # --- verdict sentences -------------------------------------------------------
 SENTENCE_TARGET = "{label} {value} ({bounds}) on {n} {units}, {side} the {target} target: {confidence} — {tail}."
@@ -125,14 +162,21 @@ def guardrail_tail(reason: str, past_tolerance: bool) -> str:
     return TAIL.get(reason, TAIL["too_early"])
 
 
-def scale_warning(verdicts: Sequence[CriterionVerdict]) -> str | None:
-    """Review's warning before "scale": every guardrail not shown safe, with how sure the data are; None when all are."""
+def scale_warning(verdicts: Sequence[CriterionVerdict], currency: str = "") -> str | None:
+    """Review's warning before "scale": every guardrail not shown safe, with how sure the data are; None when all are.
+
+    ``currency``: the symbol a money guardrail's price is written with ("the €60 per extra conversion tolerated").
+    """
     clauses = []
     for v in verdicts:
         if v.role != "guardrail" or v.reason == "safe":
             continue
         relative = v.threshold_type == "relative" and v.comparison != "vs_target"
         tolerance = fmt.threshold(v.kind, relative, v.threshold, level=v.comparison == "vs_target")
+        if v.threshold_type == "cost_per_extra":
+            tolerance = f"{fmt.money(v.threshold, currency, None)} per extra {EXTRA_NOUN.get(v.kind, 'one')}"
+        elif v.threshold_type == "return_on_spend":
+            tolerance = f"return of {fmt.multiple(v.threshold)}"
         if v.status == "harmed":
             clauses.append(SCALE_WARNING_HARM.format(label=v.label, tolerance=tolerance))
         else:

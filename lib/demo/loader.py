@@ -4,7 +4,9 @@ Three goals in a hierarchy and eight pilots across email, social, paid and
 web covering all three designs: some running (one extended, its check-in due today), one scaled, one aborted, with
 four to eight weeks of daily results; six earlier outreach sequences, decided months ago
 (:mod:`lib.demo.history`), that the running outreach pilot is read with; and a store promotion that splits
-stores between the arms, imported weekly with each store's market and last month's sales (:mod:`lib.demo.stores`). Dates are laid out relative to ``as_of``
+stores between the arms, imported weekly with each store's market and last month's sales (:mod:`lib.demo.stores`);
+and a radio and billboard flight in two of forty cities, read daily against a synthetic control of the
+others (:mod:`lib.demo.markets`). Dates are laid out relative to ``as_of``
 (today by default) so the demo always looks current; for a given ``as_of``
 the data is identical on every run.
 
@@ -21,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 from sqlmodel import Session, func, select
 
-from lib.demo import history, stores
+from lib.demo import history, markets, stores
 from lib.demo.meetings import decided
 from lib.demo.pilots import PILOTS
 from lib.infra.db import make_engine, transaction, upgrade
@@ -183,9 +185,10 @@ def load_demo(
     )
     past = history.load_history(session, today, ACTOR, SEED + 1)  # what the outreach pilot is read with
     stores.load_store_pilot(session, today, ACTOR, SEED + 2, goal_ids["marketing"])  # stores split, adjusted for market
+    markets.load_market_pilot(session, today, ACTOR, SEED + 5, goal_ids["marketing"])  # against a synthetic control
     progress(1.0, "Done")
     entries = results.count_current(session)
-    return DemoSummary(goals=3, pilots=len(PILOTS) + 1 + past, entries=entries, decisions=3 + past)
+    return DemoSummary(goals=3, pilots=len(PILOTS) + 2 + past, entries=entries, decisions=3 + past)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,6 +52,8 @@ PROBLEM_CODES: tuple[str, ...] = (
     "stratum_one_arm",  # a stratum whose units are all in one arm
     "before_missing",  # a unit without its value from before the pilot
     "before_differs",
+    "market_column_needed",  # a market test's file without its market column
+    "market_unknown",  # a test market the plan names that the file does not hold
 )
 
 

@@ -26,6 +26,7 @@ UNIT_MAX = 40  # a metric's or KPI's unit, a goal's period
 NOTE_MAX = 500
 TEXT_MAX = 2000  # descriptions, hypotheses, reasons (the audit trail's reason column)
 ARMS_MAX = 200  # a pilot's arms, comma-separated
+MARKETS_MAX = 2000  # a market test's test (or excluded) markets, comma-separated
 CHOICE_MAX = 20  # a value from lib.vocabulary
 SHOWN_MAX = 40  # how much of a refused value a message repeats
 

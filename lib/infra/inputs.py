@@ -17,7 +17,8 @@ from pydantic_core import ErrorDetails
 from sqlmodel import SQLModel
 from sqlmodel.main import SQLModelConfig
 
-from lib.infra.fields import ARM_MAX, PERSON_MAX, TEXT_MAX, choice, finite, shown, text_problem
+from lib.criteria import is_money_threshold, money_problems
+from lib.infra.fields import ARM_MAX, NAME_MAX, PERSON_MAX, TEXT_MAX, choice, finite, shown, text_problem
 from lib.infra.models import CriterionBase, DecisionBase, GoalActualBase, GoalBase, PilotBase, ResultBase
 from lib.vocabulary import CONTROL_ARM, DEFAULT_ARMS, METRIC_KINDS, PILOT_ARM, STARTED_STATUSES
 from lib.vocabulary import DESIGN_COMPARISON as DESIGN_COMPARISON  # re-exported: old imports keep working
@@ -47,6 +48,8 @@ FIELD_LABELS = {
     "your_name": "Your name",
     "period_end": "Period ending",
     "value": "Actual",
+    "denominator_label": "Counted over",
+    "numerator_label": "What is counted",
 }
 
 
@@ -165,7 +168,14 @@ class PilotIn(_Input, PilotBase):
                         "its plan (how many pilot days the verdict waits for).",
                     )
                 )
-            elif self.design != "before_after" and not self.planned_n_per_arm:
+            elif self.design == "market" and not self.end_date:
+                errors.append(
+                    FieldError(
+                        "end_date",
+                        "is required before a market test runs: its test period (start to end) is its plan.",
+                    )
+                )
+            elif self.design not in ("before_after", "market") and not self.planned_n_per_arm:
                 errors.append(
                     FieldError(
                         "planned_n_per_arm",
@@ -181,11 +191,14 @@ class PilotIn(_Input, PilotBase):
                     f"pilot (e.g. '{CONTROL_ARM},{PILOT_ARM}' or 'gate_30,gate_40').",
                 )
             )
-        if self.unit and self.design != "ab":
+        if self.unit and self.design not in ("ab", "market"):
             errors.append(
                 FieldError("unit", "only an A/B pilot splits stores or markets between arms; leave it empty (people).")
             )
-        if self.design != "ab":
+        errors.extend(market_errors(self))
+        if self.design == "market":
+            arms, self.unit = [CONTROL_ARM, PILOT_ARM], self.unit or "markets"
+        elif self.design != "ab":
             arms = [PILOT_ARM]
         errors.extend(
             FieldError("arms", f"'{shown(a)}' is too long for an arm's name (at most {ARM_MAX} characters).")
@@ -196,9 +209,66 @@ class PilotIn(_Input, PilotBase):
         return errors
 
 
+def market_names(text: str | None) -> list[str]:
+    """``"Chicago, Portland"`` -> ["Chicago", "Portland"]: trimmed, blanks and repeats dropped, order kept."""
+    return list(dict.fromkeys(" ".join(m.split()) for m in (text or "").split(",") if m.strip()))
+
+
+def market_errors(pilot: PilotIn) -> list[FieldError]:
+    """A started market test names its test markets; no market is both tested and excluded; other designs name none.
+
+    Normalises both lists to "A,B" (trimmed, no repeats).
+    """
+    test, excluded = market_names(pilot.test_markets), market_names(pilot.excluded_markets)
+    pilot.test_markets, pilot.excluded_markets = ",".join(test) or None, ",".join(excluded) or None
+    if pilot.design != "market":
+        if test or excluded:
+            return [
+                FieldError(
+                    "test_markets",
+                    "only a market test names test or excluded markets; choose the design "
+                    "“market” or leave them empty.",
+                )
+            ]
+        return []
+    errors: list[FieldError] = []
+    if not test and pilot.status in STARTED_STATUSES:  # an idea or a plan may name them later
+        errors.append(
+            FieldError(
+                "test_markets",
+                f"a {pilot.status} market test needs its test markets: the markets that get the pilot, "
+                "as the data names them (e.g. Chicago,Portland).",
+            )
+        )
+    both = [m for m in test if m.casefold() in {e.casefold() for e in excluded}]
+    if both:
+        errors.append(
+            FieldError(
+                "excluded_markets",
+                f"{', '.join(shown(m) for m in both)} cannot be both a test market and excluded from the controls.",
+            )
+        )
+    long = [m for m in test + excluded if len(m) > NAME_MAX]
+    errors.extend(
+        FieldError("test_markets", f"'{shown(m)}' is too long for a market's name (at most {NAME_MAX} characters).")
+        for m in long
+    )
+    return errors
+
+
 class CriterionIn(_Input, CriterionBase):
     def cross_check(self) -> list[FieldError]:
+        if is_money_threshold(self.threshold_type):  # a price, judged its own way (lib.criteria.money_problems)
+            found = money_problems(
+                self.threshold_type, self.kind, self.comparison, self.role, self.threshold, self.expected
+            )
+            return [FieldError(name, message) for name, message in found]
         problems = self._check_threshold()
+        den, num = self.denominator_label, self.numerator_label
+        if den and num and den.casefold() == num.casefold():
+            problems.append(
+                FieldError("numerator_label", "must differ from what it is counted over (e.g. Replies over Sent).")
+            )
         if self.expected is not None and self.role != "guardrail":
             # vs a target both are values of the metric; otherwise both are improvements in the good direction
             good = 1 if self.direction == "increase" or self.comparison != "vs_target" else -1
@@ -217,6 +287,13 @@ class CriterionIn(_Input, CriterionBase):
         return problems
 
     def _check_threshold(self) -> list[FieldError]:
+        if self.comparison == "vs_synthetic":  # a market test reads every criterion as a lift over its control
+            if self.threshold_type not in ("absolute", "relative"):
+                return [FieldError("threshold_type", "a market test's threshold is a lift over the synthetic control.")]
+            self.threshold_type = "relative"
+            if self.threshold <= -1:
+                return [FieldError("threshold", "a relative lift must be above -100%.")]
+            return []
         if self.comparison == "vs_target":
             if self.threshold_type == "relative":
                 return [FieldError("threshold_type", "a target is an absolute value, not a lift.")]

@@ -23,6 +23,7 @@ from lib.infra.fields import (
     ARM_MAX,
     ARMS_MAX,
     CHOICE_MAX,
+    MARKETS_MAX,
     METRIC_MAX,
     NAME_MAX,
     NOTE_MAX,
@@ -105,6 +106,10 @@ class PilotBase(SQLModel):
     unit: str | None = Field(default=None, max_length=UNIT_MAX)
     #: a unit's value for the pilot: "mean" per row or period (None reads as mean), or its "total"
     unit_summary: str | None = Field(default=None, max_length=CHOICE_MAX)
+    #: market tests: the markets that get the pilot, and markets kept out of the controls; comma-separated
+    #: (None before a pilot names any: backups written before market tests restore as they were)
+    test_markets: Line | None = Field(default=None, max_length=MARKETS_MAX)
+    excluded_markets: Line | None = Field(default=None, max_length=MARKETS_MAX)
 
     _required = field_validator("name", mode="before")(required_text)
     _design = choice("design", DESIGNS, "design")
@@ -159,9 +164,25 @@ class CriterionBase(SQLModel):
     threshold_type: str = Field(default="absolute", max_length=CHOICE_MAX)
     confidence: float = 0.95
     expected: float | None = None
+    #: what a rate or an average is counted over, as the team says it ("Sent", "Orders"); None: from the metric
+    denominator_label: str | None = Field(default=None, max_length=UNIT_MAX)
+    #: what is counted ("Replies"), or what an average or a daily figure is of ("Order value"); None: from the metric
+    numerator_label: str | None = Field(default=None, max_length=UNIT_MAX)
 
     _required = field_validator("metric", mode="before")(required_text)
     _kind = choice("kind", METRIC_KINDS, "metric kind")
+
+    @field_validator("denominator_label", "numerator_label", mode="before")
+    @classmethod
+    def _count_name(cls, v: object) -> object:
+        if isinstance(v, str):
+            v = " ".join(v.split())
+            if not v:
+                return None  # left empty: named from the metric
+            if v.casefold() in ("day", "arm"):
+                raise ValueError("is a column the grid already has (Day, Arm); pick another name, e.g. Sent.")
+        return v
+
     _role = choice("role", ROLES, "role")
     _comparison = choice("comparison", COMPARISONS, "comparison")
     _direction = choice("direction", DIRECTIONS, "direction")
@@ -267,6 +288,14 @@ class Pilot(PilotBase, table=True):
     @property
     def arm_list(self) -> list[str]:
         return [a for a in self.arms.split(",") if a]
+
+    @property
+    def test_market_list(self) -> list[str]:
+        return [m for m in (self.test_markets or "").split(",") if m]
+
+    @property
+    def excluded_market_list(self) -> list[str]:
+        return [m for m in (self.excluded_markets or "").split(",") if m]
 
 
 class Criterion(CriterionBase, table=True):

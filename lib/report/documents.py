@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from lib import formatting as fmt
+from lib.charts.market import WEIGHT_HEADERS, fit_text, left_out_text, weights_rows, weights_sentence
 from lib.report.caveats import Caveat, title, words
 from lib.report.html import HtmlDocument, Markup, esc, table
 from lib.report.pilot_report import (
@@ -76,6 +77,22 @@ def _for_analysts(report: PilotReport, level: int) -> list[str]:
     return out
 
 
+def _synthetic_control(market: dict, level: int) -> list[str]:
+    """A market test's synthetic control: the weights as a sentence and a table, its fit, the markets left out."""
+    out = [
+        _heading(level, "The synthetic control", **{"class": "sub"}),
+        f'<p class="weights">{esc(weights_sentence(market))}.</p>',
+        f"<p>{esc(fit_text(market))}</p>",
+    ]
+    left = left_out_text(market)
+    if left:
+        out.append(f"<p>{esc(left)}</p>")
+    rows = weights_rows(market)
+    if rows:
+        out.append(table(WEIGHT_HEADERS, rows, classes=("", "num"), css_class="weights"))
+    return out
+
+
 def _section(doc: HtmlDocument, report: PilotReport, *, level: int, anchor: str) -> str:
     sub = min(level + 1, 6)
     as_of = f"numbers as of {fmt.fmt_date(report.as_of)}" if report.as_of else "numbers as of the latest results"
@@ -121,6 +138,8 @@ def _section(doc: HtmlDocument, report: PilotReport, *, level: int, anchor: str)
             '<ul class="caveats">' + "".join(_caveat_item(c) for c in report.caveats) + "</ul>",
         ]
     parts += [doc.chart(chart, caption) for caption, chart in report.charts]
+    if report.market is not None:
+        parts += _synthetic_control(report.market, sub)
     parts += _for_analysts(report, sub)
     parts.append("</section>")
     return "\n".join(parts)

@@ -105,6 +105,8 @@ class PilotReport:
     lead: ReportLead | None = None  # the headline the report opens with (None: the recommendation and reasons)
     sentences: list[str] = field(default_factory=list)  # every criterion's verdict, in words
     analyst_notes: list[str] = field(default_factory=list)  # how the verdicts are computed, for analysts
+    #: a market test: the primary's reading against the synthetic control (weights, fit, markets left out)
+    market: dict[str, Any] | None = None
 
     @property
     def opening(self) -> ReportLead:
@@ -235,6 +237,7 @@ def build_pilot_report(
         method_version=evaluation.method_version,
         sentences=[v.sentence for v in evaluation.verdicts],
         analyst_notes=for_analysts,
+        market=next((v.market for v in evaluation.verdicts if v.market is not None), None),
     )
 
 

@@ -7,7 +7,7 @@ the write's own transaction, compares it with what is current. When a
 colleague changed that since, nothing is written and :class:`StaleWrite` says
 who changed what and when, theirs beside yours::
 
-    Ana changed exposures for 4 Oct · control to 39 at 10:02, after you opened this grid; you typed 132.
+    Ana changed sent for 4 Oct · control to 39 at 10:02, after you opened this grid; you typed 132.
 
 The person then reloads, keeps theirs, or saves theirs over it on purpose with
 a reason (the write is called again with the basis moved to what is current
@@ -56,7 +56,7 @@ class Clash:
     who: str
     at: datetime | None
     did: str  # "changed", "logged", "cleared", "recorded", "revoked", "reordered"
-    what: str  # "exposures for 4 Oct · control"
+    what: str  # "sent for 4 Oct · control"
     theirs: str  # " to 39" (empty when the verb says it all)
     yours: str  # "you typed 132"
     opened: str = "this page"

@@ -12,7 +12,7 @@ who logged it. Either can save over a colleague's value on purpose
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -20,25 +20,44 @@ from sqlmodel import Session, col, select
 
 from lib.infra.inputs import FieldError, InvalidInput, ResultIn, validated
 from lib.infra.models import AuditEvent, ImportBatch, ResultEntry
-from lib.services import access, results
+from lib.services import access, grid_sheets, results
 from lib.services.conflicts import Clash, Overwrite, StaleWrite, day_month, same
 from lib.services.grid_cells import read_grid
-from lib.services.manual_entry import FIELDS, GridEdit, _clean, from_entry, grid_rows, to_row
+from lib.services.grid_sheets import Disagreement, Sheet
+from lib.services.manual_entry import FIELDS, EntryField, GridEdit, _clean, from_entry, to_row
 from lib.services.pilots import get_pilot, metric_kinds
 from lib.specs import Observation
 from lib.vocabulary import metric_label
 
 Row = dict
-RowKey = tuple[date, str]  # a grid row: day and arm (the grid shows one metric)
+RowKey = tuple[date, str]  # a grid row: day and arm (the grid shows one sheet: a metric, or rates sharing a count)
 DayKey = tuple[date, str, str]  # a one-day form value: day, arm, metric
+Fields = tuple[EntryField, ...]
 
 
 @dataclass(frozen=True)
 class Grid:
-    """One metric's day × arm rows as the grid shows them (None where nothing is logged)."""
+    """One sheet's day × arm rows as the grid shows them (None where nothing is logged).
+
+    ``disagree`` lists rows whose metrics logged different figures for the sheet's shared column:
+    such a sheet cannot show them as one, so the page offers each metric on its own instead.
+    """
 
     kind: str
     rows: list[dict]
+    sheet: Sheet | None = None
+    disagree: tuple[Disagreement, ...] = ()
+
+    @property
+    def labels(self) -> list[str]:
+        return self.sheet.labels if self.sheet else [f.label for f in FIELDS[self.kind]]
+
+    @property
+    def fields(self) -> dict[str, EntryField]:
+        """Each column's field (help, whole or not), by label."""
+        if self.sheet is None:
+            return {f.label: f for f in FIELDS[self.kind]}
+        return {f.label: f for m in self.sheet.metrics for f in self.sheet.fields(m)}
 
 
 @dataclass(frozen=True)
@@ -61,19 +80,39 @@ class GridSaved:
         return text + " Earlier values are kept in history."
 
 
-def grid_for(session: Session, pilot_id: int, metric: str, days: Sequence[date]) -> Grid:
+def _metrics(metric: str | Sequence[str]) -> tuple[str, ...]:
+    return (metric,) if isinstance(metric, str) else tuple(metric)
+
+
+def sheet_for(session: Session, pilot_id: int, metric: str | Sequence[str]) -> Sheet:
+    """The sheet of one metric, or of rates that share their count (``("reply_rate", "unsubscribe_rate")``)."""
+    kinds = metric_kinds(session, pilot_id)
+    metrics = _metrics(metric)
+    unknown = [m for m in metrics if m not in kinds]
+    if unknown:
+        raise InvalidInput.one("metric", f"'{unknown[0]}' is not a metric of this pilot ({', '.join(kinds)}).")
+    names = grid_sheets.names_for(session, pilot_id)
+    if len(metrics) > 1 and (
+        any(kinds[m] != "proportion" for m in metrics) or len({names[m][0].casefold() for m in metrics}) > 1
+    ):
+        raise InvalidInput.one("metric", "only rates counted over the same thing share one grid.")
+    return grid_sheets.sheet(metrics, kinds, names)
+
+
+def grid_for(session: Session, pilot_id: int, metric: str | Sequence[str], days: Sequence[date]) -> Grid:
     pilot = get_pilot(session, pilot_id)
-    kind = metric_kinds(session, pilot_id).get(metric, "count")
-    return Grid(kind, grid_rows(kind, pilot.arm_list, list(days), _by_row(session, pilot_id, metric)))
+    sh = sheet_for(session, pilot_id, metric)
+    rows, disagree = grid_sheets.sheet_rows(sh, pilot.arm_list, list(days), _by_key(session, pilot_id, sh.metrics))
+    return Grid(sh.kinds[sh.metrics[0]], rows, sh, tuple(disagree))
 
 
-def _by_row(session: Session, pilot_id: int, metric: str) -> dict[RowKey, ResultEntry]:
-    return {(e.day, e.arm): e for e in results.current_entries(session, pilot_id) if e.metric == metric}
+def _by_key(session: Session, pilot_id: int, metrics: Sequence[str]) -> dict[DayKey, ResultEntry]:
+    return {(e.day, e.arm, e.metric): e for e in results.current_entries(session, pilot_id) if e.metric in metrics}
 
 
-def _values(kind: str, row: Row | None) -> dict[str, float | None]:
+def _values(fields: Fields, row: Row | None) -> dict[str, float | None]:
     """A grid row's figures in people's terms ({"exposures": 39, ...}), None where empty."""
-    return {f.name: _clean(row.get(f.label)) if row else None for f in FIELDS[kind]}
+    return {f.name: _clean(row.get(f.label)) if row else None for f in fields}
 
 
 def _now(kind: str, entry: ResultEntry | None) -> dict[str, float | None]:
@@ -91,17 +130,34 @@ def _number(value: float | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def _figures(kind: str, values: dict[str, float | None], names: Sequence[str] | None = None) -> str:
-    """ "39" for one field, "39 exposures and 3 conversions" for several."""
-    fields = [f for f in FIELDS[kind] if names is None or f.name in names]
-    if len(fields) == 1:
-        return _number(values[fields[0].name])
-    return " and ".join(f"{_number(values[f.name])} {f.label.lower()}" for f in fields)
+def _figures(fields: Fields, values: dict[str, float | None], names: Sequence[str] | None = None) -> str:
+    """ "39" for one field, "39 sent and 3 replies" for several, in the grid's own words."""
+    chosen = [f for f in fields if names is None or f.name in names]
+    if len(chosen) == 1:
+        return _number(values[chosen[0].name])
+    return " and ".join(f"{_number(values[f.name])} {f.label.lower()}" for f in chosen)
 
 
-def _labels(kind: str, names: Sequence[str]) -> str:
-    labels = [f.label.lower() for f in FIELDS[kind] if f.name in names]
-    return "the value" if kind == "count" else " and ".join(labels)
+def _labels(fields: Fields, names: Sequence[str]) -> str:
+    return " and ".join(f.label.lower() for f in fields if f.name in names)
+
+
+def _count_problems(kind: str, fields: Fields, values: Mapping[str, float | None]) -> list[str]:
+    """A row's figures against the rules for its kind, in the grid's own words ("Replies (120) cannot exceed Sent (100)")."""
+    label = {f.name: f.label for f in fields}
+    negative = [
+        label[k] for k, v in values.items() if v is not None and v < 0 and not (kind == "mean" and k == "average")
+    ]
+    if negative:
+        return [f"{' and '.join(negative)} must not be negative."]
+    if kind == "proportion":
+        n, k = values.get("exposures"), values.get("conversions")
+        if n is not None and k is not None:
+            if k > n:
+                return [f"{label['conversions']} ({_number(k)}) cannot exceed {label['exposures']} ({_number(n)})."]
+            if n != int(n) or k != int(k):
+                return [f"{label['exposures']} and {label['conversions']} must be whole numbers."]
+    return []
 
 
 def _who_cleared(session: Session, pilot_id: int, metric: str, key: RowKey) -> tuple[str, datetime | None]:
@@ -129,46 +185,49 @@ def _who_cleared(session: Session, pilot_id: int, metric: str, key: RowKey) -> t
     return (batch.undone_by or "someone") if batch else "someone", gone.superseded_at
 
 
-def _yours(kind: str, shown: dict, mine: dict, theirs_fields: list[str] | None) -> str:
+def _yours(kind: str, fields: Fields, shown: dict, mine: dict, theirs_fields: list[str] | None) -> str:
     """What the person typed, in the terms of the colleague's change: "you typed 132"."""
     if all(v is None for v in mine.values()):
         return "you cleared it"
     if theirs_fields is None:
-        return f"you typed {_figures(kind, mine)}"
+        return f"you typed {_figures(fields, mine)}"
     typed = [k for k in mine if not same(mine[k], shown[k])]
-    text = f"you typed {_figures(kind, mine, typed)}"
+    text = f"you typed {_figures(fields, mine, typed)}"
     if set(typed) != set(theirs_fields) and len(typed) == 1 and kind != "count":
-        text += f" for {_labels(kind, typed)}"
+        text += f" for {_labels(fields, typed)}"
     return text
 
 
-def _stale_row(
-    session: Session,
-    kind: str,
-    pilot_id: int,
-    metric: str,
-    key: RowKey,
-    shown: dict,
-    mine: dict,
-    entry: ResultEntry | None,
-    rows: tuple[Row, Row | None, Row | None],
-) -> Clash:
+@dataclass(frozen=True)
+class _Part:
+    """One metric's part of a grid row: its fields (labelled as the grid's columns), shown, typed, now."""
+
+    metric: str
+    kind: str
+    fields: Fields
+    shown: dict
+    mine: dict
+    entry: ResultEntry | None
+
+
+def _stale_row(session: Session, pilot_id: int, key: RowKey, part: _Part, rows: tuple[Row, Row, Row]) -> Clash:
     """The refusal of one grid row a colleague changed after the grid opened: theirs beside yours."""
     day, arm = key
+    kind, fields, shown, mine, entry = part.kind, part.fields, part.shown, part.mine, part.entry
     now = _now(kind, entry)
     where = f"{day_month(day)} · {arm}"
     theirs_fields = [k for k in now if not same(now[k], shown[k])]
     if entry is None:
-        who, at = _who_cleared(session, pilot_id, metric, key)
+        who, at = _who_cleared(session, pilot_id, part.metric, key)
         base = dict(did="cleared", what=where, theirs="")
     else:
         who, at = entry.created_by or "someone", entry.created_at
         if all(v is None for v in shown.values()):
-            base = dict(did="logged", what=where, theirs=f" as {_figures(kind, now)}")
+            base = dict(did="logged", what=where, theirs=f" as {_figures(fields, now)}")
         else:
-            what = f"{_labels(kind, theirs_fields)} for {where}"
-            base = dict(did="changed", what=what, theirs=f" to {_figures(kind, now, theirs_fields)}")
-    yours = _yours(kind, shown, mine, theirs_fields if base["did"] == "changed" else None)
+            what = f"{_labels(fields, theirs_fields)} for {where}"
+            base = dict(did="changed", what=what, theirs=f" to {_figures(fields, now, theirs_fields)}")
+    yours = _yours(kind, fields, shown, mine, theirs_fields if base["did"] == "changed" else None)
     shown_row, current_row, mine_row = rows
     return Clash(
         key=key,
@@ -183,10 +242,32 @@ def _stale_row(
     )
 
 
+def clash_rows(clashes: Sequence[Clash]) -> tuple[list[Row], list[Row]]:
+    """The refused grid rows (as shown, as typed), each once: two metrics of one row can both clash."""
+    seen: dict = {}
+    for c in clashes:
+        seen.setdefault(c.key, c)
+    return [c.shown for c in seen.values()], [c.mine for c in seen.values()]
+
+
+def _lone_shared(sh: Sheet, before: Row, after: Row) -> str | None:
+    """A shared count typed with none of the counts it is shared by: it would be saved for nothing."""
+    if (
+        not sh.shared
+        or _clean(after.get(sh.shared)) is None
+        or same(_clean(after.get(sh.shared)), _clean(before.get(sh.shared)))
+    ):
+        return None
+    own = [label for label in sh.labels if label != sh.shared]
+    if any(_clean(after.get(label)) is not None for label in own):
+        return None
+    return f"{sh.shared} is typed but {' and '.join(own)} are empty: fill in at least one, or clear {sh.shared}."
+
+
 def save_grid(
     session: Session,
     pilot_id: int,
-    metric: str,
+    metric: str | Sequence[str],
     original: Sequence[dict],
     edited: Sequence[dict],
     actor: str,
@@ -197,19 +278,21 @@ def save_grid(
 ) -> GridSaved:
     """The grid's Save: the rows whose values changed, each checked against what is current.
 
-    ``original`` is what the grid showed when it was opened, ``edited`` what it holds now. A row the
-    person changed whose shown values are still current is saved; a cell that is not a number refuses
-    the whole save, every such cell named; one a colleague changed since is
-    refused (in ``GridSaved.refused``), or, when every changed row is, nothing is written and
-    :class:`StaleWrite` names each. ``over`` saves over the clashes the person was shown, on purpose.
+    ``metric`` is the sheet: one metric, or rates sharing one count (a "Sent" column feeding reply
+    rate and unsubscribe rate). ``original`` is what the grid showed when it was opened, ``edited``
+    what it holds now, both keyed by the sheet's column labels. A row the person changed whose shown
+    values are still current is saved; a cell that is not a number refuses the whole save, every such
+    cell named; one a colleague changed since is refused (in ``GridSaved.refused``), or, when every
+    changed row is, nothing is written and :class:`StaleWrite` names each. ``over`` saves over the
+    clashes the person was shown, on purpose.
     """
     access.require_editor(actor, "save results")
-    kind = metric_kinds(session, pilot_id).get(metric, "count")
-    checked = read_grid(kind, original, edited)  # text cells: a typo is named, never read as a number
+    sh = sheet_for(session, pilot_id, metric)
+    checked = read_grid(sh.labels, original, edited)  # text cells: a typo is named, never read as a number
     if not checked.ok:
         raise InvalidInput([FieldError(p.where, p.message) for p in checked.problems])
     edited = checked.rows
-    by_row = _by_row(session, pilot_id, metric)
+    by_key = _by_key(session, pilot_id, sh.metrics)
     basis = list(original)
     if over is not None:
         moved = {c.key: c.current for c in over.clashes}
@@ -220,29 +303,39 @@ def save_grid(
     refused: list[Clash] = []
     already = 0
     for before, after in zip(basis, edited, strict=True):
-        shown, mine = _values(kind, before), _values(kind, after)
-        if _alike(shown, mine):
-            continue
         key: RowKey = (before["Day"], before["Arm"])
-        try:
-            row = to_row(kind, metric, key[1], key[0], mine)
-        except InvalidInput as exc:
-            problems.extend(exc.errors)
+        lone = _lone_shared(sh, before, after)
+        if lone:
+            problems.append(FieldError(f"{day_month(key[0])} · {key[1]}", lone))
             continue
-        entry = by_row.get(key)
-        now = _now(kind, entry)
-        if not _alike(now, shown):  # a colleague changed this row after the grid was opened
-            if _alike(now, mine):
-                already += 1
-            else:
-                current = grid_rows(kind, [key[1]], [key[0]], {key: entry} if entry else {})[0]
-                refused.append(
-                    _stale_row(session, kind, pilot_id, metric, key, shown, mine, entry, (before, current, after))
-                )
-            continue
-        if entry is None and row is None:
-            continue
-        edits.append(GridEdit(day=key[0], arm=key[1], entry_id=entry.id if entry else None, row=row))
+        for m, (was, now_typed) in grid_sheets.metric_parts(sh, before, after).items():
+            kind, fields = sh.kinds[m], sh.fields(m)
+            shown, mine = _values(fields, was), _values(fields, now_typed)
+            if _alike(shown, mine):
+                continue
+            try:
+                row = to_row(kind, m, key[1], key[0], mine, fields)
+            except InvalidInput as exc:
+                problems.extend(exc.errors)
+                continue
+            bad = _count_problems(kind, fields, mine) if row else []
+            if bad:
+                problems.extend(FieldError(f"{day_month(key[0])} · {key[1]}", b) for b in bad)
+                continue
+            entry = by_key.get((key[0], key[1], m))
+            now = _now(kind, entry)
+            if not _alike(now, shown):  # a colleague changed this row after the grid was opened
+                if _alike(now, mine):
+                    already += 1
+                else:
+                    current = grid_sheets.sheet_rows(sh, [key[1]], [key[0]], by_key)[0][0]
+                    part = _Part(m, kind, fields, shown, mine, entry)
+                    refused.append(_stale_row(session, pilot_id, key, part, (before, current, after)))
+                continue
+            if entry is None and row is None:
+                continue
+            edits.append(GridEdit(day=key[0], arm=key[1], entry_id=entry.id if entry else None, row=row))
+    refused = list({(c.key, c.did, c.what, c.theirs, c.yours): c for c in refused}.values())  # one sentence once
     if not edits and not problems and not refused and not already:
         raise InvalidInput.one("grid", "nothing changed: type new figures or correct a value first.")
     if problems and not edits:
@@ -314,8 +407,11 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _day_clash(kinds: dict[str, str], row: dict, entry: ResultEntry) -> Clash:
+def _day_clash(kinds: dict[str, str], names: dict[str, grid_sheets.Names], row: dict, entry: ResultEntry) -> Clash:
     kind = kinds.get(row["metric"], "count")
+    fields = (
+        grid_sheets.entry_fields(kind, names[row["metric"]], row["metric"]) if row["metric"] in names else FIELDS[kind]
+    )
     now = _now(kind, entry)
     typed = Observation(
         day=row["day"],
@@ -333,13 +429,33 @@ def _day_clash(kinds: dict[str, str], row: dict, entry: ResultEntry) -> Clash:
         at=entry.created_at,
         did="logged",
         what=f"{metric_label(row['metric'], in_sentence=True)} for {day_month(row['day'])} · {row['arm']}",
-        theirs=f" as {_figures(kind, now)}",
-        yours=f"you typed {_figures(kind, mine)}",
+        theirs=f" as {_figures(fields, now)}",
+        yours=f"you typed {_figures(fields, mine)}",
         opened="this form",
         shown=None,
         current=entry.id,
         mine=row,
     )
+
+
+def _check_named(kinds: dict[str, str], names: dict[str, grid_sheets.Names], rows: Sequence[dict]) -> None:
+    """The form's rows against their kind's rules, every problem named in the pilot's own words."""
+    problems: list[FieldError] = []
+    for row in rows:
+        metric, kind = row.get("metric"), kinds.get(str(row.get("metric")))
+        if kind is None or not isinstance(row.get("day"), date):
+            continue  # log_results names it
+        fields = grid_sheets.entry_fields(kind, names[str(metric)], str(metric))
+        try:
+            values = from_entry(
+                kind, Observation(row["day"], row["arm"], str(metric), row["n"], row["total"], row.get("total_sq"))
+            )
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        where = f"{row['day']:%d %b %Y} · {row['arm']} · {metric}"
+        problems.extend(FieldError(where, p) for p in _count_problems(kind, fields, values))
+    if problems:
+        raise InvalidInput(problems)
 
 
 def save_day(
@@ -360,6 +476,7 @@ def save_day(
     """
     access.require_editor(actor, "log results")
     kinds = metric_kinds(session, pilot_id)
+    _check_named(kinds, grid_sheets.names_for(session, pilot_id), rows)
     keys: set[tuple] = {(r.get("day"), r.get("arm"), r.get("metric")) for r in rows}
     current: dict[tuple, ResultEntry] = {
         (e.day, e.arm, e.metric): e
@@ -374,7 +491,7 @@ def save_day(
         if entry is not None and key in seen and seen[key] == entry.id:
             corrections.append((entry, row))
         elif entry is not None and opened_at is not None and _aware(entry.created_at) > _aware(opened_at):
-            clashes.append(_day_clash(kinds, row, entry))
+            clashes.append(_day_clash(kinds, grid_sheets.names_for(session, pilot_id), row, entry))
         else:
             fresh.append(row)  # a value logged before the form opened is refused by log_results, as before
     if clashes:

@@ -44,9 +44,17 @@ def cell_text(value: float | None) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def text_rows(kind: str, rows: Sequence[dict]) -> list[dict]:
-    """The grid's rows (numbers, None where nothing is logged) as the text the grid shows."""
-    labels = [f.label for f in FIELDS[kind]]
+def _labels(columns: str | Sequence[str]) -> list[str]:
+    """The figure columns: a kind's own labels ("proportion": Exposures, Conversions) or a sheet's."""
+    return [f.label for f in FIELDS[columns]] if isinstance(columns, str) else list(columns)
+
+
+def text_rows(columns: str | Sequence[str], rows: Sequence[dict]) -> list[dict]:
+    """The grid's rows (numbers, None where nothing is logged) as the text the grid shows.
+
+    ``columns`` are the figure columns' labels (a sheet's ``labels``), or a metric kind for its own.
+    """
+    labels = _labels(columns)
     return [{k: cell_text(v) if k in labels else v for k, v in row.items()} for row in rows]
 
 
@@ -67,6 +75,19 @@ class CellProblem:
         return f"{self.where}: {self.message}"
 
 
+def marked_rows(rows: Sequence[dict], problems: Sequence[CellProblem], mark: str = "⚠ ") -> list[dict]:
+    """The rows that hold a bad cell, as typed, each bad cell marked: the grid's problems shown in place."""
+    bad: dict[tuple, set[str]] = {}
+    for p in problems:
+        bad.setdefault((p.day, p.arm), set()).add(p.column)
+    out = []
+    for row in rows:
+        columns = bad.get((row.get("Day"), row.get("Arm")))
+        if columns:
+            out.append({k: f"{mark}{v}" if k in columns else ("" if v is None else v) for k, v in row.items()})
+    return out
+
+
 @dataclass(frozen=True)
 class ReadGrid:
     """The edited grid as numbers (``rows``), or every cell that could not be read (``problems``)."""
@@ -79,7 +100,7 @@ class ReadGrid:
         return not self.problems
 
 
-def read_grid(kind: str, shown: Sequence[dict], typed: Sequence[dict]) -> ReadGrid:
+def read_grid(columns: str | Sequence[str], shown: Sequence[dict], typed: Sequence[dict]) -> ReadGrid:
     """The typed rows as numbers, row by row beside the rows shown (numbers), every problem at once.
 
     A cell whose text is what the grid showed keeps the shown number exactly, so a figure shown
@@ -87,16 +108,17 @@ def read_grid(kind: str, shown: Sequence[dict], typed: Sequence[dict]) -> ReadGr
     """
     rows: list[dict] = []
     problems: list[CellProblem] = []
+    labels = _labels(columns)
     for before, after in zip(shown, typed, strict=True):
         row = dict(after)
-        for f in FIELDS[kind]:
-            value = after.get(f.label)
-            if isinstance(value, str) and value.strip() == cell_text(before.get(f.label)):
-                row[f.label] = before.get(f.label)
+        for label in labels:
+            value = after.get(label)
+            if isinstance(value, str) and value.strip() == cell_text(before.get(label)):
+                row[label] = before.get(label)
                 continue
             try:
-                row[f.label] = read_cell(value)
+                row[label] = read_cell(value)
             except NotANumber as exc:
-                problems.append(CellProblem(before["Day"], before["Arm"], f.label, str(exc)))
+                problems.append(CellProblem(before["Day"], before["Arm"], label, str(exc)))
         rows.append(row)
     return ReadGrid(rows, tuple(problems))

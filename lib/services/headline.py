@@ -26,6 +26,7 @@ NOT_STARTED = "not_started"
 AWAITING_DECISION = "awaiting_decision"
 NOTHING_LOGGED = "nothing_logged"
 DECIDED = "decided"
+WITHHELD = "withheld"
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,9 @@ def headline(
     label = RECOMMENDATION_LABELS.get(rec, rec)
     if pilot.status == "decided":
         return _decided(pilot, state, decision, label)
+    if rec == "keep_running" and any(k.code == "withheld" for k in evaluation.reason_keys):
+        # a market test whose synthetic control did not track the test markets: no verdict to read
+        return Headline(state, WITHHELD, "Verdict withheld", list(evaluation.reasons))
     if state != "running" and rec == "keep_running":  # the end passed and the numbers do not call it
         ended = (
             f"Its planned end ({fmt.fmt_date(pilot.end_date)}) has passed without a clear answer: extend it "

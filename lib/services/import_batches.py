@@ -23,6 +23,7 @@ from lib.infra.inputs import FieldError, InvalidInput
 from lib.infra.models import ImportBatch, ImportMappingMemory, ResultEntry, utcnow
 from lib.services import access, audit, results, unit_results
 from lib.services.import_corrections import ManualChanges, manual_changes, reapply
+from lib.services.market_import import market_preview, suggest_market_column
 from lib.services.pilots import get_pilot, metric_kinds
 
 
@@ -100,6 +101,8 @@ def preview_for_pilot(
     """
     pilot = get_pilot(session, pilot_id)
     _check_metrics(metric_kinds(session, pilot_id), mapping)
+    if pilot.design == "market":  # one row per market and day: the arm follows from the plan's test markets
+        return market_preview(session, pilot, source, mapping, name=name, on_progress=on_progress, replacing=replacing)
     return analyze(
         source,
         mapping,
@@ -380,6 +383,8 @@ def mapping_for(session: Session, pilot_id: int, sample: FileSample) -> ImportMa
     for m in mapping.metrics:  # the pilot's criteria know the kind better than a guess
         if kinds[m.name] != m.kind and mapping.layout == "events":
             m.kind = kinds[m.name]  # type: ignore[assignment]
+    if get_pilot(session, pilot_id).design == "market":
+        suggest_market_column(mapping, sample)
     return mapping
 
 

@@ -49,22 +49,30 @@ def _empty(value: object) -> bool:
     return value is None or value == "" or (isinstance(value, float) and value != value)
 
 
-def to_row(kind: str, metric: str, arm: str, day: date, values: dict[str, float | None]) -> dict | None:
+def to_row(
+    kind: str,
+    metric: str,
+    arm: str,
+    day: date,
+    values: dict[str, float | None],
+    fields: tuple[EntryField, ...] | None = None,
+) -> dict | None:
     """A row for ``results.log_results``; None when the person left every field empty.
 
-    A row with only some fields filled is refused, naming the empty one: an emptied
-    Conversions cell must not quietly become 0 conversions.
+    A row with only some fields filled is refused, naming the empty one as its column does
+    (``fields``, e.g. "Replies"): an emptied cell must not quietly become 0 replies.
     """
-    if all(_empty(values.get(f.name)) for f in FIELDS[kind]):
+    fields = fields or FIELDS[kind]
+    if all(_empty(values.get(f.name)) for f in fields):
         return None
-    missing = [f.label for f in FIELDS[kind] if f.name in REQUIRED[kind] and _empty(values.get(f.name))]
+    missing = [f.label for f in fields if f.name in REQUIRED[kind] and _empty(values.get(f.name))]
     if missing:
         raise InvalidInput.one(
             f"{day:%d %b %Y} · {arm} · {metric}",
             f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} empty: fill "
             f"{'it' if len(missing) == 1 else 'them'} in, or clear the whole row to remove the value.",
         )
-    v = {f.name: values.get(f.name) for f in FIELDS[kind]}
+    v = {f.name: values.get(f.name) for f in fields}
     if kind == "proportion":
         return dict(metric=metric, arm=arm, day=day, n=v["exposures"], total=v["conversions"])
     if kind == "mean":
@@ -73,12 +81,20 @@ def to_row(kind: str, metric: str, arm: str, day: date, values: dict[str, float 
     return dict(metric=metric, arm=arm, day=day, n=1, total=v["value"])
 
 
-def form_rows(kinds: dict[str, str], day: date, values: dict[tuple[str, str], dict]) -> list[dict]:
-    """The one-day form's rows: every (metric, arm) filled in, all problems reported at once."""
+def form_rows(
+    kinds: dict[str, str],
+    day: date,
+    values: dict[tuple[str, str], dict],
+    fields: dict[str, tuple[EntryField, ...]] | None = None,
+) -> list[dict]:
+    """The one-day form's rows: every (metric, arm) filled in, all problems reported at once.
+
+    ``fields``: each metric's fields as the form labels them ("Sent", "Replies"), for the messages.
+    """
     rows, errors = [], []
     for (metric, arm), v in values.items():
         try:
-            row = to_row(kinds[metric], metric, arm, day, v)
+            row = to_row(kinds[metric], metric, arm, day, v, (fields or {}).get(metric))
         except InvalidInput as exc:
             errors.extend(exc.errors)
             continue

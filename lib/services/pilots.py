@@ -40,6 +40,8 @@ CRITERION_FIELDS = (
     "threshold",
     "threshold_type",
     "confidence",
+    "denominator_label",
+    "numerator_label",
 )
 
 
@@ -405,6 +407,8 @@ def pilot_spec(pilot: Pilot) -> PilotSpec:
         pilot_arm=pilot_arm,
         unit=pilot.unit,
         unit_summary=pilot.unit_summary or "mean",
+        test_markets=tuple(pilot.test_market_list),
+        excluded_markets=tuple(pilot.excluded_market_list),
     )
 
 

@@ -23,7 +23,7 @@ from lib.infra.models import PRIORITIES, Decision, Goal, Pilot
 from lib.report.caveats import CriteriaChanged
 from lib.report.documents import render_goal, render_pack, render_pilot
 from lib.report.pilot_report import PilotReport, ReportLead, build_pilot_report
-from lib.services import audit, decisions, goals, meeting, pilots
+from lib.services import audit, decisions, goals, meeting, pilots, unit_results
 from lib.services.decisions import said as said_as
 from lib.services.evaluation import SAMPLE_UNITS, evaluate
 from lib.services.headline import (
@@ -38,7 +38,7 @@ from lib.services.headline import (
 )
 from lib.services.meeting import QueueItem
 from lib.services.results import observations
-from lib.specs import Observation
+from lib.specs import Observation, UnitObservation
 from lib.vocabulary import STARTED_STATUSES
 
 #: the main chart first; the others follow in the report
@@ -73,7 +73,15 @@ def main_chart_for(session: Session, pilot: Pilot, evaluation: PilotEvaluation) 
     spec = pilots.pilot_spec(pilot)
     criteria = [pilots.criterion_spec(c) for c in pilots.criteria_for(session, pilot.id or 0)]
     units = {c.metric: SAMPLE_UNITS.get(pilot.channel, "people") for c in criteria if c.kind == "proportion"}
-    return charts.main_chart(spec, criteria, observations(session, pilot.id or 0), evaluation, units=units)
+    unit_obs = unit_rows_for(session, pilot)
+    return charts.main_chart(
+        spec, criteria, observations(session, pilot.id or 0), evaluation, units=units, unit_observations=unit_obs
+    )
+
+
+def unit_rows_for(session: Session, pilot: Pilot) -> list[UnitObservation]:
+    """A pilot's unit rows when it splits units (its charts replay them); none for a pilot of people."""
+    return unit_results.unit_observations(session, [pilot.id or 0]).get(pilot.id or 0, []) if pilot.unit else []
 
 
 def pilot_bundle(session: Session, pilot_id: int) -> PilotBundle:
@@ -90,7 +98,12 @@ def pilot_bundle(session: Session, pilot_id: int) -> PilotBundle:
     unit = (primary.pace.units if primary.pace else units.get(primary.metric)) if primary is not None else None
     progress = charts.progress(spec, obs, evaluation, unit=unit, today=today)
     drawn = [
-        (CHART_CAPTIONS["main"], charts.main_chart(spec, criteria, obs, evaluation, units=units)),
+        (
+            CHART_CAPTIONS["main"],
+            charts.main_chart(
+                spec, criteria, obs, evaluation, units=units, unit_observations=unit_rows_for(session, pilot)
+            ),
+        ),
         (CHART_CAPTIONS["criteria"], charts.criteria_chart(evaluation)),
         (CHART_CAPTIONS["progress"], charts.progress_chart(progress)),
     ]

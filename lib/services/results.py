@@ -59,6 +59,8 @@ class LoggingWindow:
 
 def logging_window(pilot: Pilot) -> LoggingWindow:
     first = pilot.baseline_start if pilot.design == "before_after" else pilot.start_date
+    if pilot.design == "market":  # a market test's pre-period is every day before its start the data holds
+        first = None
     return LoggingWindow(first, pilot.end_date)
 
 

@@ -232,15 +232,17 @@ def goal_lines(g: GoalRollup, plain: Callable[[object], str]) -> list[str]:
         if goal.target_value is not None
         else "no target set"
     )
-    indent = "\u2003" * 2 * g.node.depth
+    # an entity, not the character: Markdown drops whitespace that opens a block, so the goal's own
+    # line lost its indent while its pilots kept theirs
+    indent = "&emsp;" * 2 * g.node.depth
     lines = [f"{indent}**{plain(goal.name)}** · {goal.level} · KPI {plain(goal.kpi_name)}: {target}"]
     for sp in g.pilots:
-        line = f"{indent}\u2003– {plain(sp.pilot.name)}: {plain(sp.verdict)}"
+        line = f"{indent}&emsp;– {plain(sp.pilot.name)}: {plain(sp.verdict)}"
         if sp.contribution:
             line += " — " + contribution_words(sp.contribution, goal.kpi_unit, plain)
         lines.append(line)
     if not g.pilots:
-        lines.append(f"{indent}\u2003– *no pilot serves it yet*")
+        lines.append(f"{indent}&emsp;– *no pilot serves it yet*")
     return lines
 
 

@@ -12,6 +12,7 @@ from lib.stats.bayes import chance_to_beat
 from lib.stats.before_after import StepFit, fit_step
 from lib.stats.group_sequential import OperatingCharacteristics, boundary_z, operating_characteristics
 from lib.stats.means import Summary, compare_means
+from lib.stats.money_planning import MoneyPlan, plan_money
 from lib.stats.multiple import adjust_pvalues, srm_pvalue
 from lib.stats.placebo import placebo_check
 from lib.stats.planning import (
@@ -30,10 +31,18 @@ from lib.stats.proportions import compare_proportions
 from lib.stats.result_types import ChanceToBeat, ComparisonResult, TargetResult
 from lib.stats.sequential import DEFAULT_TUNING
 from lib.stats.skew import skew_corrected_t_one, skew_corrected_t_two
+from lib.stats.spend import MoneySpan, ScalingProjection, SpendReading, project_scaling, read_spend
 from lib.stats.statistics import CountStat, MeanStat, RateStat, Stat, for_kind, from_observation
 from lib.stats.target import against_target, against_target_mean
 
 __all__ = [
+    "MoneyPlan",
+    "MoneySpan",
+    "ScalingProjection",
+    "SpendReading",
+    "plan_money",
+    "project_scaling",
+    "read_spend",
     "CountStat",
     "MeanStat",
     "RateStat",

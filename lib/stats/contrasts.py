@@ -242,3 +242,72 @@ class SkewedContrast:
 
     def upper(self, k: float) -> float | None:
         return self._solve(-k)
+
+
+@dataclass(frozen=True)
+class FiellerRatio:
+    """A ratio ``num / den`` of two correlated estimates by Fieller's theorem (cost per extra, return on spend).
+
+    ``z(c) = T((num - c den) / sqrt(var_num - 2 c cov + c^2 var_den))`` in normal units, ``T`` the
+    Student-t tail with ``df`` (None: normal): the test of "the ratio is above ``c``" is the test of
+    the sign of the linear contrast ``num - c den``, valid however close ``den`` is to zero. The
+    bounds are the roots of the matching quadratic next to the estimate: the lower one may be the
+    only one (the interval is open-ended above: ``upper`` None) when ``den`` is not clearly away
+    from zero, and both are None when nothing can be said or the ratio is undefined (``den <= 0``).
+    """
+
+    num: float
+    den: float
+    var_num: float
+    var_den: float
+    cov: float = 0.0
+    df: float | None = None
+
+    @property
+    def estimate(self) -> float:
+        return self.num / self.den if self.den > 0 else math.nan
+
+    def se(self, c: float) -> float:
+        return math.sqrt(max(self.var_num - 2.0 * c * self.cov + c * c * self.var_den, 0.0))
+
+    def z(self, d: float) -> float:
+        diff = self.num - d * self.den
+        se = self.se(d)
+        if se <= 0.0:
+            return _BIG if diff > 0 else (-_BIG if diff < 0 else 0.0)
+        return _t_to_z(diff / se, self.df)
+
+    def _roots(self, k: float) -> list[float]:
+        q = _z_to_t(abs(k), self.df)
+        q2 = q * q
+        qa = self.den * self.den - q2 * self.var_den
+        qb = -2.0 * (self.num * self.den - q2 * self.cov)
+        qc = self.num * self.num - q2 * self.var_num
+        if abs(qa) <= 1e-300:
+            return [] if qb == 0.0 else [-qc / qb]
+        disc = qb * qb - 4.0 * qa * qc
+        if disc < 0.0:
+            return []
+        root = math.sqrt(disc)
+        # the numerically stable pair of roots
+        half = -0.5 * (qb + math.copysign(root, qb))
+        roots = [half / qa] if half == 0.0 else [half / qa, qc / half]
+        return sorted(roots)
+
+    def lower(self, k: float) -> float | None:
+        if k < 0:
+            return self.upper(-k)
+        if not self.den > 0:
+            return None
+        est = self.num / self.den
+        below = [r for r in self._roots(k) if r < est and self.num - r * self.den > 0]
+        return max(below) if below else None
+
+    def upper(self, k: float) -> float | None:
+        if k < 0:
+            return self.lower(-k)
+        if not self.den > 0:
+            return None
+        est = self.num / self.den
+        above = [r for r in self._roots(k) if r > est and self.num - r * self.den < 0]
+        return min(above) if above else None

@@ -14,13 +14,15 @@ two-sided test (negligible in practice).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from scipy import optimize
 
 from lib.stats import group_sequential as gs
 from lib.stats import stats_messages, validation
 from lib.stats.distributions import norm_cdf, z_one_sided, z_two_sided
+from lib.stats.money_planning import detectable_price, plan_money
+from lib.stats.plan_types import Plan, PlanInputs
+from lib.vocabulary import is_money_threshold
 
 
 def _z_alpha(alpha: float, alternative: str) -> float:
@@ -175,62 +177,6 @@ def minimum_detectable_effect_means(
 # planning for the design actually used: sequential bounds under daily looks
 
 
-@dataclass(frozen=True)
-class PlanInputs:
-    """What the designer asks, in the criterion's own units (rates as fractions).
-
-    ``threshold`` is the minimum worth scaling and ``expected`` the effect the
-    team expects (vs_target: both are values of the metric, e.g. 0.08 and
-    0.10); for vs_control/vs_baseline they are improvements in the good
-    ``direction`` (0.01 = one point better; with ``threshold_type`` relative,
-    0.10 = a 10 % lift). ``baseline`` is today's rate or mean (control arm or
-    baseline period); ``sd`` the spread of one unit (means) or one day
-    (counts, before/after). ``looks`` is how many times the team will look —
-    one per day of the pilot.
-    """
-
-    kind: str
-    comparison: str
-    threshold: float
-    expected: float
-    baseline: float | None = None
-    sd: float | None = None
-    threshold_type: str = "absolute"
-    direction: str = "increase"
-    confidence: float = 0.95
-    power: float = 0.8
-    looks: int = 28
-    baseline_days: int | None = None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A planned sample and what it does under daily looks.
-
-    ``n`` is per arm (units; days for before/after and counts). ``fixed_n``
-    is what a single look at the end would need — the difference is the
-    price of looking every day. ``at_threshold`` and ``at_expected`` are the
-    operating characteristics when the truth sits at the threshold and at the
-    expected effect.
-    """
-
-    n: int
-    fixed_n: int
-    drift: float
-    at_threshold: gs.OperatingCharacteristics
-    at_expected: gs.OperatingCharacteristics
-    looks: int
-    unit_is_day: bool
-
-    @property
-    def inflation(self) -> float:
-        return self.n / self.fixed_n if self.fixed_n else 1.0
-
-    @property
-    def mean_decision_look(self) -> float:
-        return self.at_expected.mean_fraction * self.looks
-
-
 def _unit_sd_and_gap(p: PlanInputs, expected: float) -> tuple[float, float]:
     """Per-unit standard deviation of the contrast and the gap (expected beyond threshold) it must resolve.
 
@@ -290,6 +236,8 @@ def _n_for(p: PlanInputs, sd: float, gap: float, drift: float) -> int:
 
 def plan_pilot(p: PlanInputs) -> Plan:
     """The sample the criterion needs for its power under daily looks, with what the plan then does."""
+    if is_money_threshold(p.threshold_type):
+        return plan_money(p).plan
     alpha = validation.alpha_value(1.0 - p.confidence)
     power_ = _check_power(p.power)
     looks = max(int(p.looks), 1)
@@ -318,6 +266,8 @@ def detectable_effect(p: PlanInputs, n: float) -> float | None:
     On the scale of ``p.expected``; ``None`` when nothing within reach is.
     """
     n = validation.positive("n", n)
+    if is_money_threshold(p.threshold_type):
+        return detectable_price(p, n)
     alpha = validation.alpha_value(1.0 - p.confidence)
     drift = gs.design_drift(alpha, _check_power(p.power), max(int(p.looks), 1))
     good = 1.0 if p.direction == "increase" or p.comparison != "vs_target" else -1.0

@@ -41,6 +41,16 @@ BASELINE_TOO_SHORT = (
     "With {days} baseline days no pilot period is long enough to tell the expected step from day-to-day noise: "
     "add baseline days or expect a bigger step."
 )
+# money criteria (lib.stats.money_planning)
+NEEDS_SPEND = "A money criterion needs the extra spend per unit of the pilot arm (per contact, visitor or day) to plan."
+COST_NOT_BELOW = (
+    "The expected cost per extra outcome must be below the most it may cost (the threshold), and above zero: "
+    "the plan sizes the test of “cheaper than the threshold” for the cost you expect."
+)
+RETURN_NOT_ABOVE = (
+    "The expected return on spend must be above the least it must return (the threshold): "
+    "the plan sizes the test of “returns more than the threshold” for the return you expect."
+)
 SRM_NEEDS_TWO = "observed_counts needs at least two arms."
 SRM_SHARES_LENGTH = "expected_shares must have one share per arm in observed_counts."
 

@@ -1,7 +1,7 @@
 """Two people, one value, in a real browser: two Chromium contexts on one server (issue 23).
 
 Ana and Ben both open Log results on the same day's grid. Ana corrects the
-control's exposures 32 → 39 and saves; Ben's grid, opened before, still shows 32:
+control's Sent 32 → 39 and saves; Ben's grid, opened before, still shows 32:
 his 132 is refused with the sentence naming Ana's change, theirs beside his, in
 his own time zone, and nothing is written. Keeping theirs shows her 39; saving his
 over hers with a reason writes his value as a correction, history showing both.
@@ -35,7 +35,7 @@ ZONE = "Europe/Madrid"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
-    """A server of its own on a SQLite file holding one A/B pilot whose control shows 32 exposures."""
+    """A server of its own on a SQLite file holding one A/B pilot whose control shows 32 sent."""
     tmp = tmp_path_factory.mktemp("stale")
     db = tmp / "greenlight.db"
     engine = make_engine(f"sqlite:///{db}")
@@ -72,7 +72,7 @@ def _person(browser: Browser, url: str, name: str) -> Page:
 
 
 def _type_exposures(page: Page, value: int | str) -> None:
-    """Type into the control row's Exposures cell as a person does: select it, Enter, replace the figure, Enter."""
+    """Type into the control row's Sent cell as a person does: select it, Enter, replace the figure, Enter."""
     page.bring_to_front()  # two people, two windows: the one typing is in front (the grid draws only there)
     settled(page)
     grid = page.locator('[data-testid="stDataFrame"]').first
@@ -80,7 +80,7 @@ def _type_exposures(page: Page, value: int | str) -> None:
     for attempt in range(3):  # under load a click can land while the grid is still being drawn: try again
         grid.click(position={"x": 20, "y": 35 + 17})  # the first row's Day cell, below the header
         page.keyboard.press("ArrowRight")  # Arm
-        page.keyboard.press("ArrowRight")  # Exposures
+        page.keyboard.press("ArrowRight")  # Sent (an email pilot's rates are per email sent)
         page.keyboard.press("Enter")  # opens the cell's editor
         try:
             expect(editor).to_be_focused(timeout=10_000)
@@ -119,7 +119,9 @@ def test_a_stale_grid_save_is_refused_with_the_sentence_then_keep_theirs_or_save
     assert n == 39
     _type_exposures(ben, 132)  # his grid still shows 32: that is what he typed over
     _save(ben)
-    sentence = f"Ana changed exposures for {day_month(DAY)} · control to 39 at {at}, after you opened this grid; you typed 132."
+    sentence = (
+        f"Ana changed sent for {day_month(DAY)} · control to 39 at {at}, after you opened this grid; you typed 132."
+    )
     expect(ben.get_by_text(_shown(sentence))).to_be_visible(timeout=30_000)
     assert _control(db)[0] == 39  # nothing of Ben's was written
 
@@ -134,9 +136,9 @@ def test_a_stale_grid_save_is_refused_with_the_sentence_then_keep_theirs_or_save
     _type_exposures(ben, 140)
     _save(ben)
     n, at = _control(db)
-    expect(
-        ben.get_by_text(_shown(f"Ana changed exposures for {day_month(DAY)} · control to 41 at {at}"))
-    ).to_be_visible(timeout=30_000)
+    expect(ben.get_by_text(_shown(f"Ana changed sent for {day_month(DAY)} · control to 41 at {at}"))).to_be_visible(
+        timeout=30_000
+    )
     ben.get_by_role("textbox", name="Why you save yours over theirs").fill("the export was re-run with late visits")
     ben.get_by_role("button", name="Save mine over theirs").click()
     expect(ben.get_by_text("Saved over their change")).to_be_visible(timeout=30_000)
@@ -162,11 +164,11 @@ def test_a_typo_in_a_grid_cell_is_refused_naming_the_cell_and_nothing_is_saved(b
     before = _control(db)
     cleo = _person(browser, url, "Cleo")
     _type_exposures(cleo, "3O0")  # a letter O for a zero: the number editor used to save 30
-    problem = _shown(f"{day_month(DAY)} · control · Exposures: '3O0' is not a number")
+    problem = _shown(f"{day_month(DAY)} · control · Sent: '3O0' is not a number")
     expect(cleo.get_by_text("1 cell(s) are not numbers")).to_be_visible(timeout=30_000)  # as soon as typed
     expect(cleo.get_by_text(problem)).to_be_visible(timeout=30_000)
     _save(cleo)
-    expect(cleo.get_by_text("Nothing was saved: correct the cells listed above")).to_be_visible(timeout=30_000)
+    expect(cleo.get_by_text("Nothing was saved: correct the cells marked above")).to_be_visible(timeout=30_000)
     expect(cleo.get_by_text(problem)).to_be_visible()  # still listed: the typed text stays in the grid to fix
     assert _control(db) == before  # nothing written: same value, same entry time
     assert cleo.locator('[data-testid="stException"]').count() == 0

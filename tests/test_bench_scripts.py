@@ -1,0 +1,32 @@
+"""The speed benchmarks still run: a broken bench script would hide a regression until someone needs it.
+
+They print figures beside a baseline measured in the same run; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+import bench_before_after_fit  # noqa: E402
+
+
+def test_the_before_after_fit_bench_prints_both_figures(capsys):
+    assert bench_before_after_fit.main(["--series", "4", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    figures = re.findall(r":\s+([\d,]+) µs per fit", out)
+    assert len(figures) == 2 and all(int(f.replace(",", "")) > 0 for f in figures), out
+    assert re.search(r"target: fit_step ≤ 1 ms per fit -> (met|MISSED)", out)
+
+
+def test_the_page_profile_names_where_a_warm_run_goes(capsys):
+    import profile_page_runs
+
+    assert profile_page_runs.main(["--runs", "2", "--pages", "home", "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"baseline, a trivial script: median warm run [\d.]+ ms", out), out
+    assert re.search(r"home: median warm run [\d.]+ ms \([\d.]+× trivial\)", out), out
+    assert "own time (profiled) by owner: " in out and "pages/home.py:<module>" in out, out
