@@ -5,6 +5,7 @@ import streamlit as st
 
 from lib.adapter import conflicts
 from lib.adapter.cached import main_chart_spec, per_workspace
+from lib.adapter.market_planner import market_planner
 from lib.adapter.money import workspace_currency
 from lib.adapter.money_designer import (
     THRESHOLD_CHOICES,
@@ -630,6 +631,8 @@ with tab_new:
         icon=":material/payments:",
     ):
         money_plan_designer()
+    with st.expander("Plan a market test: which markets, how long", icon=":material/map:"):
+        market_planner()
     used = st.session_state.get(Keys.plan("used"))
     if used and used[1] == form_key("new_pilot"):  # not after that pilot was created
         st.caption(

@@ -19,6 +19,7 @@ from lib.cli.commands import (
     cmd_share,
 )
 from lib.cli.import_command import cmd_import
+from lib.cli.plan_markets import cmd_plan_markets
 from lib.vocabulary import (
     CHANNELS,
     COMPARISONS,
@@ -136,6 +137,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit-column", metavar="COL", help="with --before-file: the store or market id on each row")
     p.add_argument("--before-column", metavar="COL", help="with --before-file: the value before the pilot (sales)")
     p.add_argument("--strata-column", metavar="COL", help="with --before-file: what each unit belongs to (market)")
+
+    p = add(
+        "plan-markets",
+        cmd_plan_markets,
+        "Pick test markets and a test length from a per-market history (one row per market and day).",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--market-column", required=True, metavar="COL")
+    p.add_argument("--date-column", required=True, metavar="COL")
+    p.add_argument("--metric", required=True, metavar="COL", help="the KPI column (conversions, sales)")
+    p.add_argument("--effect", required=True, help="the lift the test should detect, e.g. 10%%")
+    p.add_argument("--days", default="15", help="test length in days, or several: 15,20,30 (default 15)")
+    p.add_argument("--test-markets", metavar="A,B", help="check these markets instead of searching")
+    p.add_argument("--exclude", metavar="A,B", help="markets that may be neither tested nor used as controls")
+    p.add_argument("--cost-per-extra", metavar="X", help="cost of one extra conversion: adds the budget")
+    p.add_argument("--sizes", default="1,2,3", metavar="1,2,3", help="how many test markets to try (default 1,2,3)")
+    p.add_argument("--top", type=int, default=10, help="designs to show (default 10)")
+    p.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="plan on the days up to this one")
+    p.add_argument("--format", choices=("text", "json"), default="text")
 
     p = add(
         "report",

@@ -151,11 +151,10 @@ def pick_markets(
     total_days = len(panel.days)
     for length in lengths:
         if not window_origins(total_days, length):
-            need = max(MIN_FIT_DAYS, total_days // 2) + length
             raise ValueError(
                 f"Too few days before the test: a {length}-day test needs at least "
-                f"{max(MIN_FIT_DAYS + length, 2 * length)} days of history to try it on past windows "
-                f"(the data have {total_days}; at this length {need} would be needed)."
+                f"{max(MIN_FIT_DAYS + length, 2 * length)} days of history to be tried on past windows "
+                f"(the data have {total_days})."
             )
     if test_markets:
         why = dict(dropped)

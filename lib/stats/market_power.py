@@ -17,7 +17,7 @@ import numpy as np
 from scipy import optimize
 
 from lib.stats.group_sequential import boundary_z
-from lib.stats.synthetic_control import choose_fit, conformal_stat, scaled, simplex_weights
+from lib.stats.synthetic_control import choose_fit, conformal_stat, placebo_factor, scaled, simplex_weights
 
 #: most past windows one design is tried on (evenly spread over the history)
 MAX_WINDOWS = 16
@@ -50,9 +50,11 @@ class WindowResult:
     null_lift: float  # the lift read in this window with nothing injected (should be near 0)
 
 
-def _z_at(treated: np.ndarray, controls: np.ndarray, origin: int, k: int, markets: int, shift: bool) -> float:
+def _z_at(
+    treated: np.ndarray, controls: np.ndarray, origin: int, k: int, markets: int, shift: bool, factor: float
+) -> float:
     series = scaled(treated[: origin + k], controls[:, : origin + k], origin, markets=markets, shift=shift)
-    return conformal_stat(series, origin, 0.0).z
+    return conformal_stat(series, origin, 0.0, factor).z
 
 
 def run_window(
@@ -70,6 +72,7 @@ def run_window(
     base = treated[:span]
     ctrl = controls[:, :span]
     shift = choose_fit(base, ctrl, origin, markets=markets) == "shifted"
+    factor = placebo_factor(scaled(base, ctrl, origin, markets=markets, shift=shift), origin, days)
     lifted = base.copy()
     lifted[origin:] *= 1.0 + effect
     look: int | None = None
@@ -77,7 +80,7 @@ def run_window(
         bound = boundary_z(alpha, k / days)
         if bound >= 8.0:  # the statistic is capped at 8: this look cannot call
             continue
-        if _z_at(lifted, ctrl, origin, k, markets, shift) >= bound:
+        if _z_at(lifted, ctrl, origin, k, markets, shift, factor) >= bound:
             look = k
             break
     final_bound = boundary_z(alpha, 1.0)
@@ -85,7 +88,7 @@ def run_window(
     def gap(lift: float) -> float:
         trial = base.copy()
         trial[origin:] *= 1.0 + lift
-        return _z_at(trial, ctrl, origin, days, markets, shift) - final_bound
+        return _z_at(trial, ctrl, origin, days, markets, shift, factor) - final_bound
 
     if gap(0.0) >= 0:
         threshold = 0.0

@@ -36,6 +36,7 @@ from lib.stats.synthetic_control import (
     conformal_stat,
     fit_rmse,
     invert,
+    placebo_factor,
     scaled,
     simplex_weights,
     weights_named,
@@ -95,6 +96,7 @@ class MarketReading:
     planned_days: int = 0
     exact_p: float = 1.0  # share of cyclic shifts at least as extreme (granular: 1 / number of days)
     relative_rmse: float = 0.0  # pre_rmse over the test markets' pre-period mean level
+    placebo_factor: float = 1.0  # how much wider fake starts before the real one ran (the statistic is divided by it)
     fit: str = "scaled"  # "scaled" (ratio to own level) or "shifted" (unit fixed effects, as GeoLift)
 
 
@@ -274,16 +276,17 @@ def read_market_test(
     baseline = float(synthetic[pre:].sum())
     theta_hat = float(gap[pre:].mean()) / level  # scaled units per day
     theta_min = sign * min_lift * baseline / m / level
-    stat_min = conformal_stat(series, pre, theta_min)
+    factor = placebo_factor(series, pre, m)
+    stat_min = conformal_stat(series, pre, theta_min, factor)
     z_min = sign * stat_min.z
-    stat_zero = stat_min if min_lift == 0 else conformal_stat(series, pre, 0.0)
+    stat_zero = stat_min if min_lift == 0 else conformal_stat(series, pre, 0.0, factor)
     z_zero = sign * stat_zero.z
     p_value = norm_sf(z_min)
     exact_p = stat_min.exact_p if sign > 0 else float(1.0 - stat_min.exact_p + 1.0 / n_days)
 
     pre_resid_scaled = series.treated[:pre] - w @ series.controls[:, :pre]
     step = 2.0 * max(float(np.std(pre_resid_scaled)), 1e-9) / math.sqrt(m)
-    low_scaled, high_scaled = invert(series, pre, bound, theta_hat, step)
+    low_scaled, high_scaled = invert(series, pre, bound, theta_hat, step, factor)
     per_day = Span(theta_hat * level, low_scaled * level, high_scaled * level)
     incremental = Span(per_day.estimate * m, per_day.low * m, per_day.high * m)
     lift = Span(incremental.estimate / baseline, incremental.low / baseline, incremental.high / baseline)
@@ -299,7 +302,7 @@ def read_market_test(
             outcome = "futile"
 
     half = conformal_halfwidth(pre_resid_scaled, confidence) * level
-    cumulative, cum_low, cum_high = _cumulative_path(series, pre, gap, theta_hat, alpha, planned)
+    cumulative, cum_low, cum_high = _cumulative_path(series, pre, gap, theta_hat, alpha, planned, factor)
     cum_low[-1], cum_high[-1] = incremental.low, incremental.high
     return MarketReading(
         test_markets=tests,
@@ -332,11 +335,12 @@ def read_market_test(
         exact_p=min(1.0, exact_p),
         relative_rmse=relative,
         fit=chosen,
+        placebo_factor=factor,
     )
 
 
 def _cumulative_path(
-    series: ScaledSeries, pre: int, gap: np.ndarray, theta_hat: float, alpha: float, planned: int
+    series: ScaledSeries, pre: int, gap: np.ndarray, theta_hat: float, alpha: float, planned: int, factor: float
 ) -> tuple[list[float], list[float], list[float]]:
     """Extra KPI accumulated by each test day, with the repeated-confidence band of that day's look.
 
@@ -354,7 +358,7 @@ def _cumulative_path(
     for k in range(1, len(gap) - pre + 1):
         total += float(gap[pre + k - 1])
         sums = window_sums(residuals, k)
-        spread = float(math.sqrt(np.mean(sums * sums))) * series.treated_level
+        spread = float(math.sqrt(np.mean(sums * sums))) * series.treated_level * factor
         half = boundary_z(alpha, k / planned) * spread
         path.append(total)
         low.append(total - half)

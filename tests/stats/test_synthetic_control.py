@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lib.stats.market_test import MAX_RELATIVE_RMSE, read_market_test
-from lib.stats.synthetic_control import panel_from_rows, scaled, simplex_weights
+from lib.stats.synthetic_control import invert, panel_from_rows, placebo_factor, scaled, simplex_weights
 from tests.stats.market_panels import day, market_values, panel
 
 
@@ -111,3 +111,55 @@ def test_poor_fit_withholds_the_verdict_and_names_the_market() -> None:
     assert reading.poorly_tracked == ("Market 00",)
     assert reading.fit_message is not None and "Market 00" in reading.fit_message
     assert reading.relative_rmse > MAX_RELATIVE_RMSE
+
+
+def test_a_noiseless_lift_is_read_exactly() -> None:
+    values = market_values(9, 60, noise=0.05, seed=8)
+    treated = 0.6 * values[1] + 0.4 * values[2]
+    treated[45:] *= 1.10
+    values = np.vstack([treated, values[1:]])
+    reading = read_market_test(panel(values), ["Market 00"], day(45), planned_days=15)
+    assert reading.relative_lift.estimate == pytest.approx(0.10, abs=1e-6)
+    assert reading.pre_rmse == pytest.approx(0.0, abs=1e-6 * treated.mean())
+    assert reading.weights[0][0] in ("Market 01", "Market 02")
+
+
+def test_placebo_markets_are_rarely_called_and_their_intervals_cover_zero() -> None:
+    """Small placebo study (the benchmark runs the large one): no effect anywhere, every day looked at."""
+    calls = covered = 0
+    runs = 24
+    rng = np.random.default_rng(4)
+    for run in range(runs):
+        history = panel(market_values(10, 56, seed=100 + run))
+        test = f"Market {int(rng.integers(10)):02d}"
+        called = False
+        for last in range(42, 56):
+            reading = read_market_test(history, [test], day(42), end=day(last), planned_days=14)
+            called = called or reading.outcome == "effect"
+        calls += called
+        covered += reading.relative_lift.low <= 0.0 <= reading.relative_lift.high
+    assert calls <= 2  # 5 % of 24 is 1.2; binomial room
+    assert covered >= 21  # the final-look interval at 95 %
+
+
+def test_the_interval_does_not_depend_on_where_the_search_starts() -> None:
+    """The estimate from the days before the start can sit outside the accepted effects (found by the benchmark)."""
+    values = market_values(12, 70, seed=13)
+    values[0, 55:] *= 1.08
+    series = scaled(values[0], values[1:], 55)
+    bound = 1.96
+    near = invert(series, 55, bound, 0.08, 0.01)
+    for centre in (-0.5, 0.9, 3.0):
+        far = invert(series, 55, bound, centre, 0.01)
+        assert far == pytest.approx(near, abs=1e-4)
+    assert near[0] < 0.08 < near[1]
+
+
+def test_fake_starts_widen_the_scale_only_when_they_run_wide() -> None:
+    values = market_values(10, 80, seed=17)
+    steady = scaled(values[0], values[1:], 70)
+    assert placebo_factor(steady, 70, 10) >= 1.0
+    assert placebo_factor(steady, 30, 10) == 1.0  # no room for a fake start: 28 fit days + 10
+    drifting = values.copy()
+    drifting[0] *= 1.0 + 0.4 * np.sin(np.arange(80) / 10.0) ** 2  # wanders away from every control and back
+    assert placebo_factor(scaled(drifting[0], drifting[1:], 70), 70, 10) > 1.3
