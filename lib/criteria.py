@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from lib import formatting as fmt
 from lib.specs import CriterionSpec
-from lib.vocabulary import GUARDRAIL_RULE_SHORT, is_money_threshold, metric_label
+from lib.vocabulary import GUARDRAIL_RULE_SHORT, is_money_threshold, metric_label, outcome_nouns
 
 
 def in_percent(kind: str, threshold_type: str) -> bool:
@@ -61,10 +61,6 @@ def _describe(c: CriterionSpec, unit: str, name: str) -> str:
     return f"{name} {change} by {value} or more vs {against}"
 
 
-#: what one extra outcome is called in a money criterion, by metric kind
-EXTRA_NOUN = {"proportion": "conversion", "mean": "unit", "count": "one"}
-
-
 def money_price(c: CriterionSpec, value: float | None, currency: str = "") -> str:
     """A money criterion's price as people read it: "€60" (a cost per extra outcome), "1.50×" (a return)."""
     if c.threshold_type == "return_on_spend":
@@ -77,7 +73,8 @@ def _describe_money(c: CriterionSpec, name: str, currency: str) -> str:
     if c.threshold_type == "return_on_spend":
         text = f"{name}: return on spend at least {price} vs control"
     else:
-        text = f"{name}: each extra {EXTRA_NOUN.get(c.kind, 'one')} costs at most {price} vs control"
+        noun = outcome_nouns(c.metric, c.kind, c.numerator_label)[0]  # the verdict's noun (lib.decide.money)
+        text = f"{name}: each extra {noun} costs at most {price} vs control"
     if c.role == "guardrail":
         return f"{text} ({GUARDRAIL_RULE_SHORT})"
     if c.expected is None:

@@ -197,6 +197,8 @@ def signed_number_range(low: float | None, high: float | None, digits: int | Non
 #: an interval end that is not bounded (Fieller's interval when the denominator could be zero)
 NO_UPPER_BOUND = "no upper bound"
 NO_LOWER_BOUND = "no lower bound"
+#: an interval open at both ends: the sentences say why in words (:mod:`lib.decide.money`)
+UNBOUNDED = "not bounded yet"
 
 
 def money_range(low: float | None, high: float | None, symbol: str = "$", digits: int | None = None) -> str:
@@ -206,7 +208,7 @@ def money_range(low: float | None, high: float | None, symbol: str = "$", digits
     """
     low, high = _finite(low), _finite(high)
     if low is None and high is None:
-        return "no bounds"
+        return UNBOUNDED
     if digits is None:
         ends = [abs(v) for v in (low, high) if v is not None]
         digits = 0 if min(ends) >= 10 else 2
@@ -229,7 +231,7 @@ def multiple_range(low: float | None, high: float | None) -> str:
     """An interval of returns, open-ended where an end is None: ``"1.10–3.70×"``, ``"1.10× to no upper bound"``."""
     low, high = _finite(low), _finite(high)
     if low is None and high is None:
-        return "no bounds"
+        return UNBOUNDED
     if low is None or high is None:
         return f"{NO_LOWER_BOUND if low is None else multiple(low)} to {NO_UPPER_BOUND if high is None else multiple(high)}"
     lo, hi = _fixed(low, 2), _fixed(high, 2)
@@ -343,6 +345,77 @@ def about(n: float | None) -> str:
     magnitude = 10 ** max(0, int(math.floor(math.log10(value))) - 1)
     rounded = int(round(value / magnitude) * magnitude)
     return f"{rounded:,d}"
+
+
+def _two_figures(value: float) -> float:
+    """``value`` rounded to two significant figures (17,214 → 17,000; −186 → −190; 4.37 → 4.4)."""
+    if value == 0:
+        return 0.0
+    magnitude = 10 ** (math.floor(math.log10(abs(value))) - 1)
+    return float(Decimal(repr(value / magnitude)).quantize(Decimal(1), rounding=ROUND_HALF_UP)) * magnitude
+
+
+def _figures_digits(rounded: float) -> int:
+    """The decimals a two-figure number needs to show both figures (4.4 → 1, 0.37 → 2, 17,000 → 0)."""
+    size = abs(rounded)
+    return 0 if size >= 10 or size == 0 else max(0, 1 - math.floor(math.log10(size)))
+
+
+def projected(value: float | None) -> str:
+    """A projected count, to two significant figures (a projection, not a measurement): ``projected(-186) -> "−190"``.
+
+    Unlike :func:`about`, which reads "about N more" and never goes below zero, a projection keeps its sign.
+    """
+    value = _finite(value)
+    if value is None:
+        return MISSING
+    rounded = _two_figures(value)
+    return _fixed(rounded, _figures_digits(rounded))
+
+
+def projected_range(low: float | None, high: float | None) -> str:
+    """A projection's interval, as roughly as its figure: ``"1,100–2,700"``, ``"−190 to 9,800"``."""
+    low, high = _finite(low), _finite(high)
+    if low is None or high is None:
+        return MISSING
+    lo, hi = projected(low), projected(high)
+    if lo.startswith(MINUS) or hi.startswith(MINUS):
+        return f"{lo} to {hi}"
+    return f"{lo}{DASH}{hi}"
+
+
+def projected_money(value: float | None, symbol: str = "$") -> str:
+    """Projected money, to two significant figures: ``projected_money(17214, "€") -> "€17,000"`` (``"−€4,400"``)."""
+    value = _finite(value)
+    if value is None:
+        return MISSING
+    rounded = _two_figures(value)
+    digits = _figures_digits(rounded)
+    return money(rounded, symbol, 2 if digits == 1 else digits)  # cents, never "€5.5"
+
+
+def outcomes(value: float | None) -> str:
+    """A count of outcomes (extra conversions, leads, replies): whole outcomes, as people count them.
+
+    ``outcomes(5.07) -> "5"``, ``outcomes(-24.4) -> "−24"``; one decimal below 1 (``outcomes(0.4) -> "0.4"``),
+    where a whole number would read as none. Money-valued outcomes (revenue) are :func:`money`.
+    """
+    value = _finite(value)
+    if value is None:
+        return MISSING
+    return _fixed(value, 0 if abs(value) >= 0.95 else 1)
+
+
+def outcomes_range(low: float | None, high: float | None) -> str:
+    """An interval of outcome counts, written as :func:`outcomes` writes each end: ``"21–105"``, ``"−24 to 35"``."""
+    low, high = _finite(low), _finite(high)
+    if low is None or high is None:
+        return MISSING
+    digits = 0 if max(abs(low), abs(high)) >= 0.95 else 1  # both ends alike: "0–24", not "−0.5 to 24"
+    lo, hi = _fixed(low, digits), _fixed(high, digits)
+    if lo.startswith(MINUS) or hi.startswith(MINUS):
+        return f"{lo} to {hi}"
+    return f"{lo}{DASH}{hi}"
 
 
 def fmt_date(day: date | None) -> str:

@@ -109,6 +109,8 @@ class CriterionSpec:
     threshold_type: ThresholdType = "absolute"
     confidence: float = 0.95
     expected: float | None = None
+    #: what the metric counts, as the team named it ("Replies"): the noun of an extra outcome (None: from the metric)
+    numerator_label: str | None = None
 
 
 def arm_roles(arms: Sequence[str], design: str | None = None) -> tuple[str, str]:

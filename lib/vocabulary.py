@@ -227,6 +227,48 @@ def count_names(
     return den, base_num
 
 
+def _singular(word: str) -> str:
+    """ "replies" → "reply", "leads" → "lead", "sign-ups" → "sign-up"; "business" stays."""
+    low = word.casefold()
+    if low.endswith("ies") and len(low) > 3:
+        return word[:-3] + "y"
+    if low.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if low.endswith("s") and not low.endswith(("ss", "us")):
+        return word[:-1]
+    return word
+
+
+def _mid_sentence(words: str) -> str:
+    """A name inside a sentence: its first letter small, unless the first word is an acronym ("MQLs")."""
+    first = words.split(" ", 1)[0]
+    if len(first) > 1 and first[1:2].isupper():
+        return words
+    return words[:1].lower() + words[1:]
+
+
+def outcome_nouns(
+    metric: str, kind: str, numerator: str | None = None, *, money: bool = False, channel: str = "other"
+) -> tuple[str, str]:
+    """What one extra outcome of a metric is called, and several: ("reply", "replies").
+
+    One noun per pilot, used by the verdict, the money sentence, the projection and the designer alike:
+    the criterion's numerator name (:func:`count_names`: named by the team, or read from a rate's name,
+    "reply_rate" → replies; a rate whose name says nothing counts conversions; a daily count is its metric),
+    an average's metric, and revenue when the outcome is money.
+    """
+    if money:
+        return "revenue", "revenue"
+    if kind == "mean" and not numerator:
+        many = metric_label(metric, in_sentence=True)
+    else:
+        many = _mid_sentence(count_names(metric, kind, channel, None, numerator)[1])
+    many = many.strip() or "outcomes"
+    last = many.rsplit(" ", 1)
+    one = " ".join([*last[:-1], _singular(last[-1])])
+    return one, " ".join([*last[:-1], _plural(_singular(last[-1]))]) if one != many else many
+
+
 # ------------------------------------------------------------------ results and imports
 
 #: where a stored value came from (checked again when a backup is restored)

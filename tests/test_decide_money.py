@@ -197,7 +197,7 @@ def test_what_scaling_would_bring_is_said_as_a_projection():
     month = project_scaling(_hand_reading(), per_month_units=120_000)
     text = scaling_sentence(month, audience="all email", units="contacts", currency="€", outcome="sign-up")
     assert text == (
-        "Scaled to all email (120,000 contacts a month): about 4,800 extra sign-ups a month (−186 to 9,786) "
+        "Scaled to all email (120,000 contacts a month): about 4,800 extra sign-ups a month (−190 to 9,800) "
         "for €60,000 (€12.50 per sign-up). A projection from the pilot, not a measurement"
     )
 

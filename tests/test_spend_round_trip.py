@@ -153,16 +153,19 @@ def test_import_with_spend_then_evaluate_json_then_report_agree_with_the_hand_co
     assert lead < html.index("Recommendation")  # the section leads with it
     cost = fmt.money(want["cost"], "€", 0)  # "€16": a price of ten or more in whole euros
     assert f"{cost} per extra lead (95%: " in html
-    assert f"{fmt.number(want['extra_leads'])} extra leads (95%: " in html
+    assert f"{fmt.outcomes(want['extra_leads'])} extra leads (95%: " in html  # whole leads
     assert (
         f"for {fmt.money(want['extra_spend'], '€')} of extra spend; {fmt.money(want['total'], '€')} spent so far"
         in html
     )
     assert (
-        f"Scaled to all paid ({SCALE:,} clicks a month): about {fmt.about(want['month_leads'])} extra leads a month"
+        f"Scaled to all paid ({SCALE:,} clicks a month): about {fmt.projected(want['month_leads'])} extra leads a month"
         in html
     )
-    assert f"for {fmt.money(want['month_spend'], '€')} ({cost} per lead). A projection from the pilot" in html
+    # projected spend to two significant figures ("€17,000", not "€17,214"): it is a projection; the price is measured
+    month = fmt.projected_money(want["month_spend"], "€")
+    assert month.endswith(",000") and month != fmt.money(want["month_spend"], "€")
+    assert f"for {month} ({cost} per lead). A projection from the pilot" in html
 
 
 def test_a_cost_the_extra_leads_may_not_cover_is_open_ended_in_json(cli_engine, tmp_path, capsys):

@@ -338,6 +338,7 @@ def _verdict(
         pace_note_at=pace_note_at,
         extra_outcome=ev.extra[0] if ev.extra is not None else None,
         extra_spend=ev.extra[1] if ev.extra is not None else None,
+        outcome_noun=money.noun(crit) if money.is_money(crit) else "",
     )
     if ev.adjustment is None:
         return verdict

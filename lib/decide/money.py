@@ -19,14 +19,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lib import formatting as fmt
-from lib.criteria import EXTRA_NOUN
 from lib.decide import wording
 from lib.decide.evidence import Evidence
 from lib.decide.logged import NO_DATA, ArmLog
 from lib.specs import CriterionSpec, PilotSpec
 from lib.stats.distributions import norm_sf
 from lib.stats.spend import ArmDays, MoneySpan, ScalingProjection, SpendReading, from_sums, increments
-from lib.vocabulary import is_money_threshold, metric_label
+from lib.vocabulary import is_money_threshold, metric_label, outcome_nouns
 
 #: the scale of a money criterion's interval, by threshold type
 SCALES = {"cost_per_extra": "cost", "return_on_spend": "return"}
@@ -97,9 +96,14 @@ def money_evidence(
 # --- words ---------------------------------------------------------------------------------------------------
 
 
-def noun(kind: str) -> str:
-    """What one extra outcome is called: a conversion (rates), a unit of the average, one more (daily counts)."""
-    return EXTRA_NOUN.get(kind, "one")
+def nouns(crit: CriterionSpec) -> tuple[str, str]:
+    """One extra outcome and several, as the pilot names them ("reply", "replies"): :func:`lib.vocabulary.outcome_nouns`."""
+    return outcome_nouns(crit.metric, crit.kind, crit.numerator_label)
+
+
+def noun(crit: CriterionSpec) -> str:
+    """What one extra outcome is called: the criterion's numerator ("reply"), else what its metric counts."""
+    return nouns(crit)[0]
 
 
 def threshold_text(crit: CriterionSpec, value: float | None = None, currency: str = "") -> str:
@@ -107,15 +111,40 @@ def threshold_text(crit: CriterionSpec, value: float | None = None, currency: st
     x = crit.threshold if value is None else value
     if crit.threshold_type == "return_on_spend":
         return fmt.multiple(x)
-    return f"{fmt.money(x, currency, None)} per extra {noun(crit.kind)}"
+    return f"{fmt.money(x, currency, None)} per extra {noun(crit)}"
 
 
 def _extra_outcome(crit: CriterionSpec, value: float, money: bool, currency: str) -> str:
     if money:
         return fmt.money(value, currency, None)
     if crit.kind == "proportion":
-        return f"{fmt.number(value)} extra conversions"
-    return f"{fmt.quantity(value)} extra"
+        return f"{fmt.outcomes(value)} extra {nouns(crit)[1]}"
+    return f"{fmt.outcomes(value)} extra"
+
+
+def price(value: float | None, noun_: str, currency: str, digits: int | None = None) -> str:
+    """A cost per extra outcome in words: "€38 per extra reply", or "saves €5 per extra reply" below zero."""
+    if value is not None and value < 0:
+        return wording.PRICE_SAVES.format(cost=fmt.money(-value, currency, digits), noun=noun_)
+    return wording.PRICE_COST.format(cost=fmt.money(value, currency, digits), noun=noun_)
+
+
+def price_range(low: float | None, high: float | None, currency: str, digits: int | None = None) -> str:
+    """A cost interval with its ends below zero said as savings: "from saving €12 to costing €3 each"."""
+    if low is None or high is None or low >= 0:
+        return fmt.money_range(low, high, currency, digits)
+    if high <= 0:
+        return wording.PRICE_SAVING.format(range=fmt.money_range(-high, -low, currency, digits))
+    return wording.PRICE_EITHER.format(
+        saving=fmt.money(-low, currency, digits), costing=fmt.money(high, currency, digits)
+    )
+
+
+def paid(spend: float | None, currency: str) -> str:
+    """What the extra outcome was bought for: "for €4,200 of extra spend", or "while spending €60 less"."""
+    if spend is not None and spend < 0:
+        return wording.PAID_LESS.format(spend=fmt.money(-spend, currency))
+    return wording.PAID_MORE.format(spend=fmt.money(spend, currency))
 
 
 def confidence_clause(crit: CriterionSpec, confidence: float | None, currency: str) -> str:
@@ -124,7 +153,7 @@ def confidence_clause(crit: CriterionSpec, confidence: float | None, currency: s
     template = wording.CONF_RETURN if crit.threshold_type == "return_on_spend" else wording.CONF_COST
     return template.format(
         confidence=fmt.confidence(confidence),
-        noun=noun(crit.kind),
+        noun=noun(crit),
         threshold=threshold_text(crit, currency=currency).split(" per extra")[0],
         needed=fmt.level(crit.confidence),
     )
@@ -146,11 +175,16 @@ def sentence(
     if ev.extra is None:
         return wording.SENTENCE_NO_SPEND.format(label=label)
     is_return = crit.threshold_type == "return_on_spend"
+    level = fmt.level(crit.confidence)
     if is_return:
-        value, bounds = fmt.multiple(ev.difference), fmt.multiple_range(low, high)
+        value, ci = fmt.multiple(ev.difference), fmt.multiple_range(low, high)
+        bounds = wording.BOUNDS.format(level=level, ci=ci)
     else:
         digits = _digits(MoneySpan(ev.difference, low, high))
-        value, bounds = fmt.money(ev.difference, currency, digits), fmt.money_range(low, high, currency, digits)
+        value = price(ev.difference, noun(crit), currency, digits)
+        bounds = wording.BOUNDS.format(level=level, ci=price_range(low, high, currency, digits))
+    if low is None and high is None:
+        bounds = wording.CANNOT_BOUND_RETURN if is_return else wording.CANNOT_BOUND_COST.format(outcomes=nouns(crit)[1])
     if ev.difference is None:
         value = wording.MONEY_UNDEFINED_RETURN if is_return else wording.MONEY_UNDEFINED_COST
     extra_outcome, extra_spend = ev.extra
@@ -158,10 +192,9 @@ def sentence(
     return template.format(
         label=label,
         value=value,
-        noun=noun(crit.kind),
-        bounds=wording.BOUNDS.format(level=fmt.level(crit.confidence), ci=bounds),
+        bounds=bounds,
         extra=_extra_outcome(crit, extra_outcome, is_return, currency),
-        spend=fmt.money(extra_spend, currency),
+        spend=paid(extra_spend, currency),
         sample=wording.arm_sample(ev.arm_n, ev.arm_names, ev.sample_n, ev.units),
         confidence=confidence_clause(crit, confidence, currency),
         tail=tail,
@@ -180,20 +213,10 @@ def expected_text(crit: CriterionSpec, currency: str = "") -> str:
 def p_value_tests(crit: CriterionSpec) -> str:
     if crit.threshold_type == "return_on_spend":
         return "that the return on spend is at least the threshold (one-sided, sequential)"
-    return f"that each extra {noun(crit.kind)} costs at most the threshold (one-sided, sequential)"
+    return f"that each extra {noun(crit)} costs at most the threshold (one-sided, sequential)"
 
 
 # --- what spend bought, without a criterion ----------------------------------------------------------------------
-
-
-def _count(value: float | None) -> str:
-    return fmt.number(value) if value is None or abs(value) >= 10 else fmt.quantity(value)
-
-
-def _count_range(span: MoneySpan) -> str:
-    if span.low is None or span.high is None:
-        return "no bounds yet"
-    return fmt.number_range(span.low, span.high, 0 if max(abs(span.low), abs(span.high)) >= 10 else None)
 
 
 def _digits(span: MoneySpan) -> int:
@@ -202,11 +225,10 @@ def _digits(span: MoneySpan) -> int:
     return 2 if figures and min(figures) < 10 else 0
 
 
-def _rough_range(span: MoneySpan) -> str:
-    """A projection's range, as roughly as its figure: "1,100–2,700"."""
-    if span.low is not None and span.high is not None and span.low > 0:
-        return f"{fmt.about(span.low)}{fmt.DASH}{fmt.about(span.high)}"
-    return _count_range(span)
+def _count_bounds(span: MoneySpan, level: str) -> str:
+    if span.low is None or span.high is None:
+        return "not bounded yet"
+    return f"{level}: {fmt.outcomes_range(span.low, span.high)}"
 
 
 def reading_sentence(
@@ -216,7 +238,9 @@ def reading_sentence(
     leads could be zero): 312 extra leads (95%: 180–440) for €11,900 of extra spend; €14,300 spent so far".
 
     A money outcome (revenue) reads as a return on spend. ``outcome``/``outcomes`` name one extra
-    outcome and several ("lead", "leads"; the plural defaults to the singular with an s).
+    outcome and several ("lead", "leads"; the plural defaults to the singular with an s). Counts of
+    outcomes are whole (:func:`lib.formatting.outcomes`); a pilot that costs less and brings more
+    says what it saves; an interval open at both ends says why in words.
     """
     plural = outcomes or f"{outcome}s"
     level = fmt.level(reading.confidence)
@@ -224,46 +248,44 @@ def reading_sentence(
     extra, spend = reading.extra_outcome, reading.extra_spend
     if extra.estimate is None:
         return f"{total}."
-    spend_text = fmt.money(spend.estimate, currency)
+    spend_text = paid(spend.estimate, currency)
     if reading.outcome_is_money and reading.return_on_spend is not None:
         ret = reading.return_on_spend
         if ret.estimate is None:
             return f"{total}."
-        why = wording.SPEND_WHY_RETURN if ret.low is None or ret.high is None else ""
+        if ret.low is None and ret.high is None:
+            bounds = wording.CANNOT_BOUND_RETURN
+        else:
+            why = wording.SPEND_WHY_RETURN if ret.low is None or ret.high is None else ""
+            bounds = f"{level}: {fmt.multiple_range(ret.low, ret.high)}{why}"
         extra_text = (
             f"{fmt.money(extra.estimate, currency)} ({level}: {fmt.money_range(extra.low, extra.high, currency)})"
         )
         head = wording.SPEND_RETURN.format(
-            ratio=fmt.multiple(ret.estimate),
-            level=level,
-            bounds=fmt.multiple_range(ret.low, ret.high),
-            why=why,
-            extra=extra_text,
-            spend=spend_text,
+            ratio=fmt.multiple(ret.estimate), bounds=bounds, extra=extra_text, spend=spend_text
         )
         return f"{head}; {total}."
     cost = reading.cost_per_extra
-    extra_text = f"{_count(extra.estimate)} extra {plural} ({level}: {_count_range(extra)})"
+    extra_text = f"{fmt.outcomes(extra.estimate)} extra {plural} ({_count_bounds(extra, level)})"
     if cost.estimate is None:
         head = wording.SPEND_NO_EXTRA.format(
             outcomes=plural,
             outcome=outcome,
-            extra=f"{_count(extra.estimate)}, {level}: {_count_range(extra)}",
+            extra=f"{fmt.outcomes(extra.estimate)}, {_count_bounds(extra, level)}",
             spend=spend_text,
         )
         return f"{head}; {total}."
-    why = wording.SPEND_WHY_COST.format(outcomes=plural) if cost.high is None else ""
     digits = _digits(cost)
-    head = wording.SPEND_COST.format(
-        cost=fmt.money(cost.estimate, currency, digits),
-        outcome=outcome,
-        level=level,
-        bounds=fmt.money_range(cost.low, cost.high, currency, digits),
-        why=why,
-        extra=extra_text,
-        spend=spend_text,
+    if cost.low is None and cost.high is None:
+        bounds = wording.CANNOT_BOUND_COST.format(outcomes=plural)
+    else:
+        why = wording.SPEND_WHY_COST.format(outcomes=plural) if cost.high is None else ""
+        bounds = f"{level}: {price_range(cost.low, cost.high, currency, digits)}{why}"
+    saves = cost.estimate < 0
+    head = (wording.SPEND_SAVES if saves else wording.SPEND_COST).format(
+        price=price(cost.estimate, outcome, currency, digits), bounds=bounds, extra=extra_text, spend=spend_text
     )
-    return f"{head}; {total}."
+    return f"{head[:1].upper()}{head[1:]}; {total}."
 
 
 def scaling_sentence(
@@ -276,18 +298,27 @@ def scaling_sentence(
     outcomes: str = "",
 ) -> str:
     """ "Scaled to all email (120,000 contacts a month): about 1,900 extra leads a month (1,100–2,700) for
-    €72,000 (€38 per lead). A projection from the pilot, not a measurement"."""
+    €72,000 (€38 per lead). A projection from the pilot, not a measurement".
+
+    Projected figures are rounded to two significant figures (:func:`lib.formatting.projected`); the
+    cost per outcome is the pilot's own, measured, and reads as measured.
+    """
     extra = projection.extra_outcome_per_month
+    monthly = projection.spend_per_month.estimate
+    cost = projection.cost_per_extra
+    if monthly is not None and monthly < 0:
+        spend = wording.SCALING_SAVES.format(spend=fmt.projected_money(-monthly, currency))
+    else:
+        spend = wording.SCALING_COSTS.format(spend=fmt.projected_money(monthly, currency))
     return wording.SCALING.format(
         audience=audience,
         units_per_month=fmt.number(projection.units_per_month),
         units=units,
-        extra=fmt.about(extra.estimate)
-        if extra.estimate is not None and extra.estimate > 0
-        else _count(extra.estimate),
+        extra=fmt.projected(extra.estimate),
         outcomes=outcomes or f"{outcome}s",
-        range=_rough_range(extra),
-        spend=fmt.money(projection.spend_per_month.estimate, currency),
-        cost=fmt.money(projection.cost_per_extra.estimate, currency, _digits(projection.cost_per_extra)),
-        outcome=outcome,
+        range=fmt.projected_range(extra.low, extra.high)
+        if extra.low is not None and extra.high is not None
+        else "not bounded yet",
+        spend=spend,
+        cost=price(cost.estimate, outcome, currency, _digits(cost)).replace(" per extra ", " per "),
     )

@@ -192,6 +192,8 @@ class CriterionVerdict:
     #: "cost" (money per extra outcome) or "return" (money back per unit of money spent)
     extra_outcome: float | None = None
     extra_spend: float | None = None
+    #: what one extra outcome is called ("reply"; :func:`lib.vocabulary.outcome_nouns`); "" frozen before it was kept
+    outcome_noun: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)

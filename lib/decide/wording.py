@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from lib import formatting as fmt
-from lib.criteria import EXTRA_NOUN
 from lib.decide.verdicts import CriterionVerdict, Pace
 from lib.specs import CriterionSpec
+from lib.vocabulary import outcome_nouns
 
 #: bumped when a sentence changes, so evaluations kept in the database are computed again (2: unequal arms named;
 #: 3: metric names from lib.vocabulary.metric_label, acronyms such as NPS in capitals and hyphens kept;
@@ -67,31 +67,41 @@ RETURN_NEEDS_MONEY = (
     "a return on spend needs an outcome in money (revenue per visitor, revenue per day); {label} is a rate: "
     "judge it by its cost per extra conversion instead"
 )
-SENTENCE_COST = (
-    "{label}: {value} per extra {noun} ({bounds}), {extra} for {spend} of extra spend on {sample}: "
-    "{confidence} — {tail}."
-)
+SENTENCE_COST = "{label}: {value} ({bounds}), {extra} {spend} on {sample}: {confidence} — {tail}."
 SENTENCE_RETURN = (
-    "{label}: return on spend {value} ({bounds}), {extra} extra for {spend} of extra spend on {sample}: "
-    "{confidence} — {tail}."
+    "{label}: return on spend {value} ({bounds}), {extra} extra {spend} on {sample}: {confidence} — {tail}."
 )
 SENTENCE_NO_SPEND = "{label}: no spend logged yet, so nothing to weigh."
 MONEY_UNDEFINED_COST = "no cost figure yet (no extra outcome so far)"
 MONEY_UNDEFINED_RETURN = "no return figure yet (no extra spend so far)"
 CONF_COST = "{confidence} confidence each extra {noun} costs at most {threshold} ({needed} needed)"
 CONF_RETURN = "{confidence} confidence the return is at least {threshold} ({needed} needed)"
+#: a price and what was paid, in words: a pilot that costs less and brings more saves money on each extra outcome
+PRICE_COST = "{cost} per extra {noun}"
+PRICE_SAVES = "saves {cost} per extra {noun}"
+PAID_MORE = "for {spend} of extra spend"
+PAID_LESS = "while spending {spend} less"
+#: an interval end below zero, in words ("from saving €12 to costing €3 each")
+PRICE_SAVING = "saving {range} each"
+PRICE_EITHER = "from saving {saving} to costing {costing} each"
+#: an interval open at both ends: why, in words
+CANNOT_BOUND_COST = "the data cannot bound it yet: the extra {outcomes} could be zero or negative"
+CANNOT_BOUND_RETURN = "the data cannot bound it yet: the extra spend could be zero or negative"
 
 #: what spend bought, read without a criterion (the pilot page, Review and the report lead with it)
-SPEND_COST = "{cost} per extra {outcome} ({level}: {bounds}{why}): {extra} for {spend} of extra spend"
-SPEND_RETURN = "Return on spend {ratio} ({level}: {bounds}{why}): {extra} extra for {spend} of extra spend"
-SPEND_NO_EXTRA = "No extra {outcomes} so far ({extra}) for {spend} of extra spend: no cost per extra {outcome} yet"
+SPEND_COST = "{price} ({bounds}): {extra} {spend}"
+SPEND_SAVES = "Costs less and brings more: {price} ({bounds}), {extra} {spend}"
+SPEND_RETURN = "Return on spend {ratio} ({bounds}): {extra} extra {spend}"
+SPEND_NO_EXTRA = "No extra {outcomes} so far ({extra}) {spend}: no cost per extra {outcome} yet"
 SPEND_TOTAL = "{total} spent so far"
 SPEND_WHY_COST = ", since the extra {outcomes} could be zero"
 SPEND_WHY_RETURN = ", since the extra spend could be zero"
 SCALING = (
     "Scaled to {audience} ({units_per_month} {units} a month): about {extra} extra {outcomes} a month ({range}) "
-    "for {spend} ({cost} per {outcome}). A projection from the pilot, not a measurement"
+    "{spend} ({cost}). A projection from the pilot, not a measurement"
 )
+SCALING_COSTS = "for {spend}"
+SCALING_SAVES = "while spending {spend} less"
 
 # --- verdict sentences -------------------------------------------------------
 SENTENCE_TARGET = "{label} {value} ({bounds}) on {n} {units}, {side} the {target} target: {confidence} — {tail}."
@@ -174,7 +184,8 @@ def scale_warning(verdicts: Sequence[CriterionVerdict], currency: str = "") -> s
         relative = v.threshold_type == "relative" and v.comparison != "vs_target"
         tolerance = fmt.threshold(v.kind, relative, v.threshold, level=v.comparison == "vs_target")
         if v.threshold_type == "cost_per_extra":
-            tolerance = f"{fmt.money(v.threshold, currency, None)} per extra {EXTRA_NOUN.get(v.kind, 'one')}"
+            noun = v.outcome_noun or outcome_nouns(v.metric, v.kind)[0]
+            tolerance = f"{fmt.money(v.threshold, currency, None)} per extra {noun}"
         elif v.threshold_type == "return_on_spend":
             tolerance = f"return of {fmt.multiple(v.threshold)}"
         if v.status == "harmed":

@@ -53,10 +53,12 @@ def money_plan(
     units_per_day: float | None = None,
     units: str = "people",
     symbol: str = "€",
+    numerator: str | None = None,
 ) -> MoneyPlanSummary:
     """Plan ``threshold_type`` ("cost_per_extra" or "return_on_spend") and say what the plan spends and does.
 
     ``baseline`` is today's rate (a fraction) or average; prices are in the workspace's currency.
+    ``numerator``: what the metric counts, as the team named it ("Replies"), which names the outcome.
     Raises ``ValueError`` with a sentence when the inputs cannot be planned.
     """
     from lib.stats.money_planning import plan_money
@@ -78,7 +80,10 @@ def money_plan(
     )
     planned = plan_money(inputs, units_per_day=units_per_day)
     plan = planned.plan
-    words = outcome_words(metric or "outcome", money=threshold_type == "return_on_spend")
+    # the noun the pilot's verdict and money sentence will use (lib.vocabulary.outcome_nouns)
+    words = outcome_words(
+        metric or "outcome", money=threshold_type == "return_on_spend", kind=kind, numerator=numerator
+    )
     tell = f"To tell {_price(threshold_type, expected, symbol, words.one)} from {_price(threshold_type, threshold, symbol, words.one)}"
     took = (
         f" — about {fmt.number(planned.days)} days at {fmt.number(units_per_day)} {units} per arm a day"

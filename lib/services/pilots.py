@@ -425,6 +425,7 @@ def criterion_spec(c: Criterion) -> CriterionSpec:
         threshold_type=cast(ThresholdType, c.threshold_type),
         confidence=c.confidence,
         expected=c.expected,
+        numerator_label=c.numerator_label,
     )
 
 

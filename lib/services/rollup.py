@@ -269,15 +269,18 @@ def goal_lines(
 def money_words(spend: PilotSpend, *, scaled: bool) -> str:
     """ "spent €8,400, €38 per extra lead" and, once scaled, "projected €72,000 a month" (labelled a projection)."""
     from lib import formatting as fmt
+    from lib.decide.money import price
 
     r = spend.reading
     text = f"spent {fmt.money(r.total.estimate, spend.symbol)}"
     cost = r.cost_per_extra.estimate
     if cost is not None and (r.extra_outcome.estimate or 0) > 0 and not spend.outcome.money:
-        text += f", {fmt.money(cost, spend.symbol, None)} per extra {spend.outcome.one}"
+        text += f", {price(cost, spend.outcome.one, spend.symbol)}"  # "saves €5 per extra lead" below zero
     monthly = spend.projection.spend_per_month.estimate if spend.projection else None
-    if scaled and monthly is not None:
-        text += f"; projected to cost {fmt.money(monthly, spend.symbol)} a month scaled (a projection)"
+    if scaled and monthly is not None and monthly < 0:
+        text += f"; projected to save {fmt.projected_money(-monthly, spend.symbol)} a month scaled (a projection)"
+    elif scaled and monthly is not None:
+        text += f"; projected to cost {fmt.projected_money(monthly, spend.symbol)} a month scaled (a projection)"
     return text
 
 

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lib.currencies import CURRENCIES
-from lib.vocabulary import MONEY_THRESHOLD_TYPES, SPEND_METRIC, metric_label
-
-_RATE_WORDS = frozenset({"rate", "ratio", "share", "pct", "percent"})
+from lib.vocabulary import MONEY_THRESHOLD_TYPES, SPEND_METRIC, outcome_nouns
 
 #: words in a metric's name that say it counts money (revenue), so return on spend applies
 _MONEY_WORDS = frozenset({"revenue", "sales", "gmv", "value", "profit", "income", "turnover", "bookings", "amount"})
@@ -78,24 +76,10 @@ class Outcome:
     money: bool = False
 
 
-def outcome_words(metric: str, *, money: bool = False) -> Outcome:
-    """ "reply_rate" → reply/replies, "lead_rate" → lead/leads, "signups" → signup/signups; revenue → revenue."""
-    if money:
-        return Outcome("revenue", "revenue", money=True)
-    words = [w for w in metric_label(metric, in_sentence=True).split() if w.casefold() not in _RATE_WORDS]
-    noun = " ".join(words) or "outcome"
-    if noun.endswith("ies"):
-        one = noun[:-3] + "y"
-    elif noun.endswith("s") and not noun.endswith("ss"):
-        one = noun[:-1]
-    else:
-        one = noun
-    return Outcome(one, _plural(one))
-
-
-def _plural(word: str) -> str:
-    if word.endswith("y") and word[-2:-1] not in "aeiou":
-        return word[:-1] + "ies"
-    if word.endswith(("s", "x", "ch", "sh")):
-        return word + "es"
-    return word + "s"
+def outcome_words(
+    metric: str, *, money: bool = False, kind: str = "proportion", numerator: str | None = None
+) -> Outcome:
+    """ "reply_rate" → reply/replies, "lead_rate" → lead/leads, a named numerator ("Sign-ups") as named; revenue
+    → revenue. The verdict's noun too (:func:`lib.vocabulary.outcome_nouns`): one noun per pilot."""
+    one, many = outcome_nouns(metric, kind, numerator, money=money)
+    return Outcome(one, many, money=money)

@@ -89,7 +89,9 @@ def _read(
     )
     if reading is None:
         return None
-    words = outcome_words(outcome.metric, money=is_money)
+    words = outcome_words(
+        outcome.metric, money=is_money, kind=outcome.kind, numerator=getattr(outcome, "numerator_label", None)
+    )
     said = dict(currency=money.symbol, outcome=words.one, outcomes=words.many)
     sentence = reading_sentence(reading, **said)
     projection = scaling = None
