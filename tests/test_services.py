@@ -303,3 +303,27 @@ def test_goals_roll_up_with_a_labelled_projection_for_the_scaled_pilot(engine):
     assert "Money: €" in revenue and "spent so far across 1 of its pilots" in revenue
     assert "Retargeting budget shift: Running: keep running · spent €" in revenue
     assert all(isinstance(text, str) for _, text in texts) and any(serving for serving, _ in texts)
+
+
+def test_criteria_changes_write_a_money_price_in_the_workspace_currency(engine, pilot_id):
+    """A money criterion changed after the start reads "at most £40" in the history, not a bare "40"."""
+    from lib.infra.inputs import PilotIn
+    from lib.services import settings
+
+    money = dict(
+        metric="reply_rate", kind="proportion", role="secondary", threshold=40.0, threshold_type="cost_per_extra"
+    )
+    with transaction(engine) as s:
+        settings.save_currency(s, "lead", "GBP")
+        values = audit.snapshot(s.get(Pilot, pilot_id), tuple(PilotIn.model_fields))
+        update_pilot(
+            s,
+            pilot_id,
+            "lead",
+            reason="Price the replies",
+            **values,
+            criteria=[dict(metric="reply_rate", kind="proportion", role="primary", threshold=0.0), money],
+        )
+    with Session(engine) as s:
+        [change] = audit.criteria_changes(s, pilot_id)
+    assert change.after[1] == "secondary: Reply rate: each extra reply costs at most £40 vs control"

@@ -90,8 +90,11 @@ class CriteriaChange:
         return CriteriaChanged(self.at.date(), self.actor, self.reason, tuple(self.before), tuple(self.after))
 
 
-def described(saved: list[dict]) -> list[str]:
-    """Saved criteria in words ("primary: reply rate at least 8%"), as the history and the refusals say them."""
+def described(saved: list[dict], currency: str = "") -> list[str]:
+    """Saved criteria in words ("primary: reply rate at least 8%"), as the history and the refusals say them.
+
+    ``currency``: the workspace's symbol, which a money criterion's price is written with ("at most €40").
+    """
     from lib.criteria import describe
     from lib.specs import CriterionSpec
 
@@ -106,9 +109,17 @@ def described(saved: list[dict]) -> list[str]:
             c["direction"],
             c["threshold_type"],
             c["confidence"],
+            numerator_label=c.get("numerator_label"),
         )
-        out.append(f"{c['role']}: {describe(spec, c.get('unit', ''))}")
+        out.append(f"{c['role']}: {describe(spec, c.get('unit', ''), currency=currency)}")
     return out
+
+
+def workspace_symbol(session: Session) -> str:
+    """The workspace currency's symbol, for criteria in words (settings imports this module: read here)."""
+    from lib.services.settings import currency
+
+    return currency(session).symbol
 
 
 def criteria_changes(session: Session, pilot_id: int) -> list[CriteriaChange]:
@@ -118,13 +129,15 @@ def criteria_changes(session: Session, pilot_id: int) -> list[CriteriaChange]:
         .where(AuditEvent.pilot_id == pilot_id, AuditEvent.action == "change_after_lock")
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
     )
+    events = list(session.exec(stmt))
+    symbol = workspace_symbol(session) if events else ""
     return [
         CriteriaChange(
             at=ev.at,
             actor=ev.actor,
             reason=ev.reason,
-            before=described(json.loads(ev.before_json or "{}").get("criteria", [])),
-            after=described(json.loads(ev.after_json or "{}").get("criteria", [])),
+            before=described(json.loads(ev.before_json or "{}").get("criteria", []), symbol),
+            after=described(json.loads(ev.after_json or "{}").get("criteria", []), symbol),
         )
-        for ev in session.exec(stmt)
+        for ev in events
     ]

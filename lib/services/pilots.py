@@ -326,7 +326,8 @@ def _pilot_words(session: Session, field: str, value: Any) -> str:
         goal = session.get(Goal, value)
         return f"“{goal.name}”" if goal else f"goal #{value}"
     if field == "criteria":
-        return "“" + "; ".join(audit.described([dict(zip(CRITERION_FIELDS, c, strict=True)) for c in value])) + "”"
+        saved = [dict(zip(CRITERION_FIELDS, c, strict=True)) for c in value]
+        return "“" + "; ".join(audit.described(saved, audit.workspace_symbol(session))) + "”"
     return plain_value(field, value)
 
 
