@@ -321,6 +321,8 @@ else:
     if log.labels:
         chosen = st.selectbox("The numbers frozen with", list(log.labels), format_func=log.labels.get, key="log_frozen")
         numbers = log.frozen[chosen]
+        if numbers.money:  # does it pay, as read when decided
+            st.markdown(f":material/payments: **Does it pay?** {plain(numbers.money[0])}")
         for sentence in numbers.sentences:
             st.markdown(f"- {plain(sentence)}")
         st.caption(f"Numbers frozen at the decision: {numbers.frozen_at} (decision rules {numbers.rules}).")

@@ -175,3 +175,16 @@ def evaluation_from_snapshot(snapshot: Mapping[str, Any]) -> PilotEvaluation:
         multiple_testing=str(data.get("multiple_testing") or "holm"),
         method_version=str(snapshot.get("method_version") or data.get("method_version") or ""),
     )
+
+
+def frozen_money(snapshot: Mapping[str, Any]) -> list[str]:
+    """ "Does it pay?" as the decision froze it: the money sentence, then the projection (labelled one).
+
+    [] for a snapshot frozen before spend was kept with the evaluation, or without spend logged: such a
+    decision's report and pinned link simply have no money block.
+    """
+    spend = snapshot.get("spend")
+    if not isinstance(spend, Mapping) or not isinstance(spend.get("sentence"), str) or not spend["sentence"]:
+        return []
+    projection = spend.get("projection")
+    return [spend["sentence"], *([projection] if isinstance(projection, str) and projection else [])]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -106,11 +107,27 @@ def decision_snapshot(session: Session, pilot_id: int, as_of: date | None = None
         criteria_for(session, pilot_id),
         observations(session, pilot_id),
     )
+    from lib.services.spend_view import spend_for
+
     symbol = settings.currency(session).symbol
     evaluation = _evaluate(pilot, criteria, obs, as_of, _unit_rows(session, [pilot]).get(pilot_id, []), symbol)
+    spend = spend_for(session, pilot, as_of)
     return {
         "frozen_at": utcnow().isoformat(timespec="seconds"),
         "method_version": evaluation.method_version,
         "evaluation": evaluation.to_dict(),
         "totals": totals(obs, {c.metric: c.kind for c in criteria}),
+        # does it pay, as read when decided: the pinned link and the decision's report lead with it
+        "spend": _finite(spend.to_json()) if spend is not None else None,
     }
+
+
+def _finite(value: Any) -> Any:
+    """JSON without NaN or infinity (a decision's snapshot is strict JSON): a figure that is not a number is null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value

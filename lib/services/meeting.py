@@ -15,6 +15,7 @@ import pandas as pd
 from sqlmodel import Session, col, select
 
 from lib.decide import PilotEvaluation
+from lib.decide.frozen import frozen_money
 from lib.formatting import fmt_date
 from lib.infra.models import Decision, Goal, Pilot
 from lib.services.decisions import DecisionRow, replaced
@@ -117,6 +118,7 @@ class FrozenNumbers:
     sentences: list[str]
     frozen_at: str  # "3 Dec 2026, 15:00 UTC", or "—" when the snapshot does not say
     rules: str
+    money: tuple[str, ...] = ()  # "Does it pay?" as read when decided (none in snapshots frozen before it was kept)
 
 
 def frozen_numbers(row: DecisionRow) -> FrozenNumbers:
@@ -125,7 +127,8 @@ def frozen_numbers(row: DecisionRow) -> FrozenNumbers:
     at = snap.get("frozen_at")
     when = datetime.fromisoformat(at).strftime("%d %b %Y, %H:%M UTC") if at else "—"
     rules = snap.get("method_version") or evaluation.get("method_version") or UNVERSIONED_RULES
-    return FrozenNumbers([c.get("sentence", "") for c in evaluation.get("verdicts", [])], when, rules)
+    sentences = [c.get("sentence", "") for c in evaluation.get("verdicts", [])]
+    return FrozenNumbers(sentences, when, rules, tuple(frozen_money(snap)))
 
 
 def replaced_text(d: Decision | None) -> str:

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from lib import charts
 from lib.decide import PilotEvaluation
-from lib.decide.frozen import evaluation_from_snapshot
+from lib.decide.frozen import evaluation_from_snapshot, frozen_money
 from lib.decide.progress import past_end
 from lib.infra.models import PRIORITIES, Decision, Goal, Pilot
 from lib.report.caveats import CriteriaChanged
@@ -63,6 +63,7 @@ class PilotBundle:
     last_decision: Any
     frozen: bool = False  # the numbers a decision froze, not today's
     spend: PilotSpend | None = None  # spend against what it bought, when spend is logged (today's numbers only)
+    frozen_money: tuple[str, ...] = ()  # "Does it pay?" as the decision froze it (frozen bundles only)
 
 
 def _changes(session: Session, pilot_id: int, until: Any = None) -> tuple[CriteriaChanged, ...]:
@@ -124,10 +125,12 @@ def frozen_bundle(session: Session, decision_id: int) -> PilotBundle:
     if decision is None:
         raise ValueError(f"Decision {decision_id} does not exist.")
     pilot = pilots.get_pilot(session, decision.pilot_id)
-    evaluation = evaluation_from_snapshot(json.loads(decision.snapshot_json or "{}"))
+    snapshot = json.loads(decision.snapshot_json or "{}")
+    evaluation = evaluation_from_snapshot(snapshot)
     changes = _changes(session, decision.pilot_id, until=decision.decided_at)
     drawn = [(CHART_CAPTIONS["frozen"], charts.criteria_chart(evaluation))]
-    return PilotBundle(pilot, [], evaluation, drawn, changes, decision, frozen=True)
+    money = tuple(frozen_money(snapshot))
+    return PilotBundle(pilot, [], evaluation, drawn, changes, decision, frozen=True, frozen_money=money)
 
 
 def pilot_report(bundle: PilotBundle) -> PilotReport:
@@ -147,6 +150,7 @@ def pilot_report(bundle: PilotBundle) -> PilotReport:
     )
     method = set(report.analyst_notes)  # how verdicts are computed: in the report's "For analysts"
     if bundle.frozen:
+        report.money = list(bundle.frozen_money)  # as read when decided; none in a snapshot frozen before it was kept
         d = bundle.last_decision
         then = f"The numbers frozen with it recommended {said_as(bundle.evaluation.recommendation)}."
         report.lead = ReportLead(decided_title(d.outcome), DECIDED, (*decision_lines(d), then), False)
