@@ -406,6 +406,14 @@ def outcomes(value: float | None) -> str:
     return _fixed(value, 0 if abs(value) >= 0.95 else 1)
 
 
+def outcomes_figure(value: float | None) -> float | None:
+    """The number :func:`outcomes` writes, as a number: a table's column sorts it and its CSV agrees with the sentences."""
+    value = _finite(value)
+    if value is None:
+        return None
+    return round(value, 0 if abs(value) >= 0.95 else 1)
+
+
 def outcomes_range(low: float | None, high: float | None) -> str:
     """An interval of outcome counts, written as :func:`outcomes` writes each end: ``"21–105"``, ``"−24 to 35"``."""
     low, high = _finite(low), _finite(high)

@@ -73,6 +73,8 @@ def test_review_and_home_show_the_money_and_the_currency_setting_relabels_it(spe
     row = frame.set_index("Pilot").loc["Paid subject lines"]
     assert row["Spend (€)"] == pytest.approx(sum(120.0 + i + 480.0 + 2 * i for i in range(12)))
     assert row["Extra outcomes"] > 0 and row["Cost per extra (€)"] > 0
+    assert row["Extra outcomes"] == round(row["Extra outcomes"])  # whole outcomes, as the sentences count them
+    assert f"{row['Extra outcomes']:,.0f} extra replies (95%: " in _text(page("pages/review.py").run())
     assert frame.set_index("Pilot").loc["No money logged"].isna()["Spend (€)"]
 
     at = page("pages/settings.py").run()

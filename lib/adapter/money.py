@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from lib import formatting as fmt
 from lib.adapter.cached import per_workspace
 from lib.adapter.widgets import plain
 from lib.services import settings
@@ -55,7 +56,10 @@ def spend_columns(spend: PilotSpend | None, currency: settings.Currency) -> dict
     r = spend.reading
     return {
         _label(SPEND, currency): r.total.estimate,
-        EXTRA: r.extra_outcome.estimate,
+        # whole outcomes, as the sentences count them; revenue in money, to the cent
+        EXTRA: round(r.extra_outcome.estimate, 2)
+        if r.outcome_is_money and r.extra_outcome.estimate is not None
+        else fmt.outcomes_figure(r.extra_outcome.estimate),
         # no extra outcome, no cost per extra one: blank, never a negative price
         _label(COST, currency): r.cost_per_extra.estimate if (r.extra_outcome.estimate or 0) > 0 else None,
     }
@@ -70,7 +74,9 @@ def spend_column_config(currency: settings.Currency) -> dict[str, object]:
             EXTRA, format="localized", help="Extra conversions, sign-ups or revenue in the pilot arm against control."
         ),
         _label(COST, currency): money_column(
-            _label(COST, currency), currency, help="Extra spend ÷ extra outcomes: what each extra one cost."
+            _label(COST, currency),
+            currency,
+            help="Extra spend ÷ extra outcomes: what each extra one cost (below zero: each one saved money).",
         ),
     }
 
