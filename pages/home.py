@@ -112,6 +112,7 @@ table(
         "Pilot": st.column_config.TextColumn(width="medium"),
         "Status": None,  # hidden: the table fits 1400 px (Design is on the Pilots page)
         "Design": None,
+        "Ends": None,  # hidden so the money columns fit too (the CSV keeps it; the pilot page shows the dates)
         **spend_column_config(money),
     },
 )
