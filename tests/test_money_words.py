@@ -128,3 +128,22 @@ def test_a_money_verdict_that_saves_says_so():
     v = evaluate_pilot(SPEC, [_cost()], _days(pilot_spend=50.0, control_spend=120.0), currency="€").verdicts[0]
     assert "saves €" in v.sentence and "per extra reply" in v.sentence and "while spending €" in v.sentence
     assert "−€" not in v.sentence
+
+
+def test_the_goal_roll_up_says_a_price_the_data_cannot_bound_and_rounds_the_projected_month():
+    from lib.services.rollup import money_words
+    from lib.services.spend_outcome import Outcome
+    from lib.services.spend_view import PilotSpend
+
+    open_ended = _reading(MoneySpan(5.07, -24.0, 35.0), 18.0, MoneySpan(3.63, None, None))
+    month = ScalingProjection(
+        40_000, MoneySpan(36.0, -170.0, 240.0), MoneySpan(129.4, 129.4, 129.4), MoneySpan(3.63, None, None)
+    )
+    spend = PilotSpend(open_ended, Outcome("conversion", "conversions"), "€", "EUR", "", month, "")
+    assert money_words(spend, scaled=True) == (
+        "spent €25,431, €3.63 per extra conversion (not bounded yet); projected to cost €130 a month scaled (a projection)"
+    )
+    saves = _reading(MoneySpan(12.0, 3.0, 21.0), -60.0, MoneySpan(-5.0, -20.0, -1.5))
+    assert "saves €5.00 per extra lead" in money_words(
+        PilotSpend(saves, Outcome("lead", "leads"), "€", "EUR", ""), scaled=False
+    )

@@ -276,6 +276,8 @@ def money_words(spend: PilotSpend, *, scaled: bool) -> str:
     cost = r.cost_per_extra.estimate
     if cost is not None and (r.extra_outcome.estimate or 0) > 0 and not spend.outcome.money:
         text += f", {price(cost, spend.outcome.one, spend.symbol)}"  # "saves €5 per extra lead" below zero
+        if r.cost_per_extra.low is None and r.cost_per_extra.high is None:  # the extra leads could be zero
+            text += f" ({fmt.UNBOUNDED})"
     monthly = spend.projection.spend_per_month.estimate if spend.projection else None
     if scaled and monthly is not None and monthly < 0:
         text += f"; projected to save {fmt.projected_money(-monthly, spend.symbol)} a month scaled (a projection)"
