@@ -614,7 +614,7 @@ with tab_list:
             st.vega_lite_chart(spec, theme=None, width="content", key=Keys.chart("pilots", chosen))
             pilot_downloads(chosen, pilot.name, spec, key=Keys.downloads("pilots", chosen))
         with read() as session:
-            changes = audit.criteria_changes(session, chosen)
+            changes = audit.criteria_changes(session, chosen, workspace_currency().symbol)
         for change in changes:
             st.warning(caveats.markdown(change.caveat, markup=plain), icon=":material/lock_reset:")
         share_links(

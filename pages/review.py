@@ -153,7 +153,7 @@ else:
     )
     pilot = reviewable[pilot_id]
     with read() as session:
-        changes = audit.criteria_changes(session, pilot_id)
+        changes = audit.criteria_changes(session, pilot_id, workspace_currency().symbol)
         earlier = decisions.list_decisions(session, pilot_id)
     version = versions.get(pilot_id, 0)  # read with the queue above: a write since is drawn on the next run
     ev, drawn = pilot_view_cached(pilot_id, version)  # one evaluation per change: shown, drawn, downloaded

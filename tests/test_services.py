@@ -325,5 +325,5 @@ def test_criteria_changes_write_a_money_price_in_the_workspace_currency(engine, 
             criteria=[dict(metric="reply_rate", kind="proportion", role="primary", threshold=0.0), money],
         )
     with Session(engine) as s:
-        [change] = audit.criteria_changes(s, pilot_id)
+        [change] = audit.criteria_changes(s, pilot_id, settings.currency(s).symbol)
     assert change.after[1] == "secondary: Reply rate: each extra reply costs at most £40 vs control"

@@ -115,29 +115,23 @@ def described(saved: list[dict], currency: str = "") -> list[str]:
     return out
 
 
-def workspace_symbol(session: Session) -> str:
-    """The workspace currency's symbol, for criteria in words (settings imports this module: read here)."""
-    from lib.services.settings import currency
+def criteria_changes(session: Session, pilot_id: int, currency: str = "") -> list[CriteriaChange]:
+    """Newest first; the audit JSON is read here so pages never parse it (words: ``lib.report.caveats``).
 
-    return currency(session).symbol
-
-
-def criteria_changes(session: Session, pilot_id: int) -> list[CriteriaChange]:
-    """Newest first; the audit JSON is read here so pages never parse it (words: ``lib.report.caveats``)."""
+    ``currency``: the workspace's symbol (``settings.currency(session).symbol``), for money criteria's prices.
+    """
     stmt = (
         select(AuditEvent)
         .where(AuditEvent.pilot_id == pilot_id, AuditEvent.action == "change_after_lock")
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
     )
-    events = list(session.exec(stmt))
-    symbol = workspace_symbol(session) if events else ""
     return [
         CriteriaChange(
             at=ev.at,
             actor=ev.actor,
             reason=ev.reason,
-            before=described(json.loads(ev.before_json or "{}").get("criteria", []), symbol),
-            after=described(json.loads(ev.after_json or "{}").get("criteria", []), symbol),
+            before=described(json.loads(ev.before_json or "{}").get("criteria", []), currency),
+            after=described(json.loads(ev.after_json or "{}").get("criteria", []), currency),
         )
-        for ev in events
+        for ev in session.exec(stmt)
     ]

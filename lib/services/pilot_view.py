@@ -15,7 +15,7 @@ from lib import formatting as fmt
 from lib.decide import CriterionVerdict, wording
 from lib.infra.models import Pilot
 from lib.report import caveats
-from lib.services import audit, designer
+from lib.services import audit, designer, settings
 from lib.services.evaluation import evaluate
 from lib.services.headline import Headline, headline_for, state_of
 from lib.services.pilots import criteria_for, find_pilot, pilot_spec
@@ -153,7 +153,7 @@ def pilot_page(session: Session, pilot_ref: int | str, today: date | None = None
     today = today or date.today()
     pilot = find_pilot(session, pilot_ref)
     pid = pilot.id or 0
-    changes = audit.criteria_changes(session, pid)
+    changes = audit.criteria_changes(session, pid, settings.currency(session).symbol)
     if pilot.status in ("idea", "planned") or not criteria_for(session, pid):
         started = pilot.status not in ("idea", "planned")
         said = headline_for(session, pilot, evaluate(session, pid) if started else None, today)

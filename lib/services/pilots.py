@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from lib.infra.inputs import CriterionIn, FieldError, InvalidInput, PilotIn, checked_reason, validated
 from lib.infra.models import Criterion, Goal, Pilot, utcnow
-from lib.services import access, audit
+from lib.services import access, audit, settings
 from lib.services.conflicts import Overwrite
 from lib.services.form_merge import merge_form, plain_value
 from lib.services.spend_outcome import takes_spend
@@ -327,7 +327,7 @@ def _pilot_words(session: Session, field: str, value: Any) -> str:
         return f"“{goal.name}”" if goal else f"goal #{value}"
     if field == "criteria":
         saved = [dict(zip(CRITERION_FIELDS, c, strict=True)) for c in value]
-        return "“" + "; ".join(audit.described(saved, audit.workspace_symbol(session))) + "”"
+        return "“" + "; ".join(audit.described(saved, settings.currency(session).symbol)) + "”"
     return plain_value(field, value)
 
 

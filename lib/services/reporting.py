@@ -23,7 +23,7 @@ from lib.infra.models import PRIORITIES, Decision, Goal, Pilot
 from lib.report.caveats import CriteriaChanged
 from lib.report.documents import render_goal, render_pack, render_pilot
 from lib.report.pilot_report import PilotReport, ReportLead, build_pilot_report
-from lib.services import audit, decisions, goals, meeting, pilots, unit_results
+from lib.services import audit, decisions, goals, meeting, pilots, settings, unit_results
 from lib.services.decisions import said as said_as
 from lib.services.evaluation import SAMPLE_UNITS, evaluate
 from lib.services.headline import (
@@ -68,7 +68,11 @@ class PilotBundle:
 
 def _changes(session: Session, pilot_id: int, until: Any = None) -> tuple[CriteriaChanged, ...]:
     """The audit trail's changes to the criteria after the start (``until``: only those made by then)."""
-    return tuple(c.caveat for c in audit.criteria_changes(session, pilot_id) if until is None or c.at <= until)
+    return tuple(
+        c.caveat
+        for c in audit.criteria_changes(session, pilot_id, settings.currency(session).symbol)
+        if until is None or c.at <= until
+    )
 
 
 def main_chart_for(session: Session, pilot: Pilot, evaluation: PilotEvaluation) -> Any:
