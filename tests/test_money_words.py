@@ -147,3 +147,16 @@ def test_the_goal_roll_up_says_a_price_the_data_cannot_bound_and_rounds_the_proj
     assert "saves €5.00 per extra lead" in money_words(
         PilotSpend(saves, Outcome("lead", "leads"), "€", "EUR", ""), scaled=False
     )
+
+
+def test_a_pilot_that_surely_brought_fewer_says_fewer_not_minus_extra():
+    fewer = _reading(MoneySpan(-54.2, -84.3, -24.1), 1_643.0, MoneySpan(None, None, None))
+    text = reading_sentence(fewer, currency="€", outcome="lead")
+    assert text == (
+        "Fewer leads, not more: 54 fewer (95%: 24–84 fewer) for €1,643 of extra spend, so no cost per extra lead; "
+        "€25,431 spent so far."
+    )
+    unsure = _reading(MoneySpan(-3.0, -10.0, 4.0), 100.0, MoneySpan(None, None, None))
+    assert reading_sentence(unsure, currency="€", outcome="lead").startswith(
+        "No extra leads so far (−3, 95%: −10 to 4)"
+    )

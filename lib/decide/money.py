@@ -267,6 +267,16 @@ def reading_sentence(
         return f"{head}; {total}."
     cost = reading.cost_per_extra
     extra_text = f"{fmt.outcomes(extra.estimate)} extra {plural} ({_count_bounds(extra, level)})"
+    if cost.estimate is None and extra.high is not None and extra.high < 0:
+        head = wording.SPEND_FEWER.format(
+            outcomes=plural,
+            outcome=outcome,
+            fewer=fmt.outcomes(-extra.estimate),
+            level=level,
+            range=fmt.outcomes_range(-extra.high, -extra.low if extra.low is not None else None),
+            spend=spend_text,
+        )
+        return f"{head}; {total}."
     if cost.estimate is None:
         head = wording.SPEND_NO_EXTRA.format(
             outcomes=plural,

@@ -93,6 +93,10 @@ SPEND_COST = "{price} ({bounds}): {extra} {spend}"
 SPEND_SAVES = "Costs less and brings more: {price} ({bounds}), {extra} {spend}"
 SPEND_RETURN = "Return on spend {ratio} ({bounds}): {extra} extra {spend}"
 SPEND_NO_EXTRA = "No extra {outcomes} so far ({extra}) {spend}: no cost per extra {outcome} yet"
+#: the pilot arm surely got fewer outcomes than control's rate gives: said as fewer, not as "−54 extra"
+SPEND_FEWER = (
+    "Fewer {outcomes}, not more: {fewer} fewer ({level}: {range} fewer) {spend}, so no cost per extra {outcome}"
+)
 SPEND_TOTAL = "{total} spent so far"
 SPEND_WHY_COST = ", since the extra {outcomes} could be zero"
 SPEND_WHY_RETURN = ", since the extra spend could be zero"
