@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.adapter.cached import per_workspace, portfolio_overview
-from lib.adapter.money import spend_by_pilot, spend_column_config, spend_columns, workspace_currency
+from lib.adapter.money import COST, EXTRA, SPEND, spend_by_pilot, spend_column_config, spend_columns, workspace_currency
 from lib.adapter.session import actor, can_write, save, show_flash
 from lib.adapter.widgets import read_only_note, show_rollup, table
 from lib.demo import loader
@@ -84,7 +84,8 @@ def portfolio_frame(_session) -> pd.DataFrame:
         pilot, ev = row.pilot, row.evaluation
         primary = ev.primary
         decided = pilot.status == "decided" and row.latest_outcome
-        verdict = decided_title(row.latest_outcome or "") if decided else row.headline.title
+        # "Decided: iterate", without "(change and re-test)": the cell stays whole; the pilot page says the rest
+        verdict = decided_title(row.latest_outcome or "").split(" (", 1)[0] if decided else row.headline.title
         rows.append(
             {
                 "Pilot": pilot.name,
@@ -102,18 +103,34 @@ def portfolio_frame(_session) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _money_columns() -> dict[str, object]:
+    """The spend columns, narrow, under short headers (the CSV keeps the long ones); extra outcomes whole."""
+    short = {SPEND: f"Spend ({money.symbol.strip()})", EXTRA: "Extra", COST: f"{money.symbol.strip()} per extra"}
+    configs = spend_column_config(money)
+    out: dict[str, object] = {}
+    for name, config in configs.items():
+        base = next((k for k in short if name.startswith(k)), name)
+        shown = {**config, "label": short.get(base, name), "width": 70 if base == EXTRA else 90}  # type: ignore[dict-item]
+        if base == EXTRA:
+            shown["type_config"] = {**shown["type_config"], "format": "%.0f"}
+        out[name] = shown
+    return out
+
+
 table(
     per_workspace(f"portfolio table {date.today()} {money.code}", portfolio_frame),
     download="portfolio.csv",
     hide_index=True,
     width="stretch",
-    column_config={
-        "Primary result": st.column_config.TextColumn(width="medium"),
-        "Pilot": st.column_config.TextColumn(width="medium"),
-        "Status": None,  # hidden: the table fits 1400 px (Design is on the Pilots page)
-        "Design": None,
-        "Ends": None,  # hidden so the money columns fit too (the CSV keeps it; the pilot page shows the dates)
-        **spend_column_config(money),
+    column_config={  # widths in pixels and short headers, so every column reads whole at 1400 px
+        "Pilot": st.column_config.TextColumn(width=195),
+        "Recommendation": st.column_config.TextColumn(width=165),
+        "Primary result": st.column_config.TextColumn(width=215),
+        "Priority": st.column_config.TextColumn(width=95),
+        "Status": None,  # hidden: in the CSV; the recommendation says it on screen
+        "Design": None,  # on the Pilots page
+        "Ends": None,  # in the CSV and on the Pilots page: the money needs the room here
+        **_money_columns(),
     },
 )
 st.page_link("pages/review.py", label="Open the review for any pilot", icon=":material/gavel:")

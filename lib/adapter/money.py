@@ -12,6 +12,9 @@ from lib.adapter.widgets import plain
 from lib.services import settings
 from lib.services.spend_view import PilotSpend, spend_many
 
+#: Streamlit's own money formats (symbol and thousands separators); other currencies: separators, symbol in the header
+_FORMATS = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}
+
 
 def show_money(spend: PilotSpend | None, *, projection: bool = True) -> None:
     """The money sentence in a box, and the projection under it labelled as one; nothing without spend logged."""
@@ -24,10 +27,8 @@ def show_money(spend: PilotSpend | None, *, projection: bool = True) -> None:
 
 
 def money_column(label: str, currency: settings.Currency, **kw) -> Any:
-    """A sortable money column: numbers underneath (the CSV keeps them) with thousands separators, the currency
-    in the header ("Spend (€)"): figures as the sentences round them ("2,730", not "€2,730.36"), narrow enough
-    that the portfolio fits 1400 px."""
-    return st.column_config.NumberColumn(label, format="localized", **kw)
+    """A sortable money column: numbers underneath (the CSV keeps them), the currency shown with separators."""
+    return st.column_config.NumberColumn(label, format=_FORMATS.get(currency.code, "localized"), **kw)
 
 
 def spend_by_pilot() -> dict[int, PilotSpend]:
@@ -55,37 +56,28 @@ def spend_columns(spend: PilotSpend | None, currency: settings.Currency) -> dict
     r = spend.reading
     cost = r.cost_per_extra.estimate
     return {
-        # as the money sentence writes them (lib.formatting.money): whole money, a price in cents below 10
-        _label(SPEND, currency): round(r.total.estimate) if r.total.estimate is not None else None,
+        _label(SPEND, currency): r.total.estimate,
         # whole outcomes, as the sentences count them; revenue in money, to the cent
         EXTRA: round(r.extra_outcome.estimate, 2)
         if r.outcome_is_money and r.extra_outcome.estimate is not None
         else fmt.outcomes_figure(r.extra_outcome.estimate),
         # no extra outcome, no cost per extra one: blank, never a negative price
-        _label(COST, currency): round(cost, 0 if abs(cost) >= 10 else 2)
-        if cost is not None and (r.extra_outcome.estimate or 0) > 0
-        else None,
+        _label(COST, currency): cost if cost is not None and (r.extra_outcome.estimate or 0) > 0 else None,
     }
 
 
 def spend_column_config(currency: settings.Currency) -> dict[str, object]:
-    """The portfolio's money columns, narrow under short headers so the table fits 1400 px (the CSV keeps the
-    full names: "Spend (€)", "Extra outcomes", "Cost per extra (€)")."""
     return {
         _label(SPEND, currency): money_column(
-            _label(SPEND, currency), currency, help="Spend logged so far, both arms.", width=72
+            _label(SPEND, currency), currency, help="Spend logged so far, both arms."
         ),
         EXTRA: st.column_config.NumberColumn(
-            "Extra",
-            format="localized",
-            help="Extra outcomes: conversions, sign-ups or revenue in the pilot arm against control.",
-            width=56,
+            EXTRA, format="localized", help="Extra conversions, sign-ups or revenue in the pilot arm against control."
         ),
         _label(COST, currency): money_column(
-            f"Per extra ({currency.symbol.strip()})",
+            _label(COST, currency),
             currency,
-            help="Cost per extra outcome: extra spend ÷ extra outcomes (below zero: each one saved money).",
-            width=84,
+            help="Extra spend ÷ extra outcomes: what each extra one cost (below zero: each one saved money).",
         ),
     }
 
