@@ -21,7 +21,8 @@ every day of a 15-day test, exactly as the app does):
 * ``market_calibration``: check mode on two random markets for a +5 % lift (a
   lift near what they can detect, so the stated power is informative); the lift
   is added to two later windows the picker never saw; the realised detection
-  rate must be within 10 points of the mean stated power.
+  rate must be within 10 points of the mean stated power, overall and within each
+  band of stated power (0-50 %, 50-80 %, 80-100 %).
 """
 
 from __future__ import annotations

@@ -164,8 +164,9 @@ def summary_lines(plan: MarketPlan) -> list[str]:
     lines = [
         f"{what} for a {fmt.signed_pct(plan.effect, 0)} lift: {plan.markets:,} markets, "
         f"{plan.days_of_history:,} days ({fmt.date_range(plan.first_day, plan.last_day)}) from {plan.file_name}.",
-        f"Power: share of {windows} past windows, unseen by the fit, where the {fmt.signed_pct(plan.effect, 0)} "
-        "lift added to the test markets was called by the daily-look rule. Detectable lift: the lift "
+        f"Power: the chance that a later test calls the {fmt.signed_pct(plan.effect, 0)} lift with the daily-look "
+        f"rule, predicted from {windows} past windows, unseen by the fit, with the lift added to the test markets "
+        "(the windows overlap, so it is kept away from 0 % and 100 %). Detectable lift: the lift "
         f"called in {fmt.pct(TARGET_POWER, 0)} of them by the last day.",
     ]
     best = plan.recommended

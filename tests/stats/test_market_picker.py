@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lib.stats.market_picker import TARGET_POWER, pick_markets
-from lib.stats.market_power import estimate_power, window_origins
+from lib.stats.market_power import estimate_power, predicted_power, window_origins
 from tests.stats.market_panels import market_values, panel
 
 
@@ -44,7 +44,8 @@ def test_power_grows_with_the_effect_and_the_detectable_lift_sits_between(histor
     controls = np.delete(history.values, 2, axis=0)
     small = estimate_power(treated, controls, 10, 0.005, markets=1)
     large = estimate_power(treated, controls, 10, 0.30, markets=1)
-    assert small.power <= 0.25 and large.power == 1.0
+    assert small.detected_share <= 0.25 and large.detected_share == 1.0
+    assert small.power <= 0.25 and 0.99 < large.power < 1.0  # a prediction for a later window is never certain
     assert 0.005 < large.mde < 0.30 and large.mde == small.mde  # the detectable lift does not depend on the plan
     assert small.null_lift_rmse < 0.05
 
@@ -66,3 +67,17 @@ def test_refusals(history) -> None:
     gappy[4, 10] = np.nan
     with pytest.raises(ValueError, match="Test market Market 04 cannot be checked: 1 of 70 days are missing"):
         pick_markets(panel(gappy), effect=0.1, days=[7], test_markets=["Market 04"])
+
+
+def test_stated_power_is_a_prediction_pulled_in_from_the_extremes_of_few_overlapping_windows() -> None:
+    # 16 windows that all caught +5 %, their detectable lifts 3-4 %: as if 3 independent windows
+    thresholds = list(np.linspace(0.03, 0.04, 16))
+    stated = predicted_power(thresholds, 0.05, 3.0, fallback=1.0)
+    assert 0.6 < stated < 0.95  # all 16 past windows detected it, but a later window may not
+    more = predicted_power(thresholds, 0.05, 8.0, fallback=1.0)
+    assert stated < more  # more independent windows: a firmer statement
+    assert predicted_power(thresholds, 0.20, 3.0, fallback=1.0) > 0.99  # far beyond every window's reach
+    low = predicted_power(thresholds, 0.025, 3.0, fallback=0.0)
+    assert 0.05 < low < 0.5  # no past window caught +2.5 %, yet a later one might
+    assert predicted_power(thresholds, 0.035, 3.0, fallback=0.5) == pytest.approx(0.5)  # at the mean: even odds
+    assert predicted_power([0.03, float("inf")], 0.05, 3.0, fallback=0.5) == 0.5  # a window that could call nothing

@@ -8,7 +8,16 @@ import numpy as np
 import pytest
 
 from lib.stats.market_test import MAX_RELATIVE_RMSE, read_market_test
-from lib.stats.synthetic_control import invert, panel_from_rows, placebo_factor, scaled, simplex_weights
+from lib.stats.synthetic_control import (
+    ScaledSeries,
+    conformal_stat,
+    invert,
+    panel_from_rows,
+    placebo_factor,
+    placebo_spread,
+    scaled,
+    simplex_weights,
+)
 from tests.stats.market_panels import day, market_values, panel
 
 
@@ -163,3 +172,22 @@ def test_fake_starts_widen_the_scale_only_when_they_run_wide() -> None:
     drifting = values.copy()
     drifting[0] *= 1.0 + 0.4 * np.sin(np.arange(80) / 10.0) ** 2  # wanders away from every control and back
     assert placebo_factor(scaled(drifting[0], drifting[1:], 70), 70, 10) > 1.3
+
+
+def test_the_placebo_scale_counts_non_overlapping_weeks_and_allows_for_few_fake_starts() -> None:
+    residuals = np.random.default_rng(3).normal(0.0, 1.0, 84)
+    spread, df = placebo_spread(residuals, 15)
+    assert spread is not None and spread > 0
+    assert df == pytest.approx(84 / 7 - 1)  # 12 weeks, not 1.5 times as many overlapping ones
+    assert placebo_spread(residuals, 3)[1] == pytest.approx(84 / 3 - 1)
+    values = market_values(10, 80, seed=17)
+    drifting = values.copy()
+    drifting[0] *= 1.0 + 0.4 * np.sin(np.arange(80) / 10.0) ** 2
+    series = scaled(drifting[0], drifting[1:], 70)
+    ratios = [
+        conformal_stat(ScaledSeries(series.treated[: f + 10], series.controls[:, : f + 10], 1.0), f, 0.0).ratio
+        for f in range(28, 61, 5)
+    ]
+    independent = len(ratios) * 5 / 10  # fake periods of 10 days, 5 days apart
+    expected = np.sqrt(np.mean(np.square(ratios)) * (1 + 1 / independent))
+    assert placebo_factor(series, 70, 10) == pytest.approx(max(1.0, expected))
