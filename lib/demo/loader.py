@@ -126,8 +126,13 @@ def load_demo(
     on_progress: Callable[[float, str], None] | None = None,
     *,
     actor: str = "",
+    market_test: bool = True,
 ) -> DemoSummary:
-    """Fill an empty workspace; refuses to touch one that has pilots (or a reader who may not write)."""
+    """Fill an empty workspace; refuses to touch one that has pilots (or a reader who may not write).
+
+    ``market_test=False`` leaves out the market test's 4,200 per-market values (40 cities × 105 days):
+    a suite that copies a whole workspace per case (backup checks) stays quick, and every table still
+    gets rows (the store pilot holds per-unit values too)."""
     access.require_editor(actor or ACTOR, "load the demo")
     if not is_empty(session):
         raise WorkspaceNotEmpty("The workspace already has pilots; the demo loads only into an empty one.")
@@ -187,7 +192,8 @@ def load_demo(
     )
     past = history.load_history(session, today, ACTOR, SEED + 1)  # what the outreach pilot is read with
     stores.load_store_pilot(session, today, ACTOR, SEED + 2, goal_ids["marketing"])  # stores split, adjusted for market
-    markets.load_market_pilot(session, today, ACTOR, SEED + 5, goal_ids["marketing"])  # against a synthetic control
+    if market_test:
+        markets.load_market_pilot(session, today, ACTOR, SEED + 5, goal_ids["marketing"])  # against a synthetic control
     progress(1.0, "Done")
     entries = results.count_current(session)
     return DemoSummary(goals=3, pilots=len(PILOTS) + 2 + past, entries=entries, decisions=3 + past)
