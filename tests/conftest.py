@@ -191,7 +191,14 @@ def app_demo_engine(_demo_sqlite, tmp_path, monkeypatch) -> Iterator[sa.Engine]:
 
 # The files that take longest (a server and a browser each, or the type check), started first: workers take
 # whole files in the order collected (--dist loadfile), so a long file collected last was a run's whole tail.
-_LONG_FIRST = ("tests/test_code_quality.py", "tests/browser/", "tests/test_people_at_once.py", "tests/test_serve")
+_LONG_FIRST = (
+    "tests/test_code_quality.py",
+    "tests/browser/",
+    "tests/test_people_at_once.py",
+    "tests/test_serve",
+    "tests/test_backup_restore.py",  # ~120 whole-workspace refusal cases on both back ends
+    "tests/test_cli_and_backup.py",  # the CLI as a subprocess, many times
+)
 
 
 def pytest_collection_modifyitems(session, config, items) -> None:
