@@ -287,15 +287,20 @@ class Pilot(PilotBase, table=True):
 
     @property
     def arm_list(self) -> list[str]:
-        return [a for a in self.arms.split(",") if a]
+        return _names(self.arms)
 
     @property
     def test_market_list(self) -> list[str]:
-        return [m for m in (self.test_markets or "").split(",") if m]
+        return _names(self.test_markets)
 
     @property
     def excluded_market_list(self) -> list[str]:
-        return [m for m in (self.excluded_markets or "").split(",") if m]
+        return _names(self.excluded_markets)
+
+
+def _names(stored: str | None) -> list[str]:
+    """A comma-separated column (arms, markets) as its names; empty or NULL is none."""
+    return [name for name in (stored or "").split(",") if name]
 
 
 class Criterion(CriterionBase, table=True):
