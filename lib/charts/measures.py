@@ -28,6 +28,12 @@ class Measure:
         """Keyword arguments for ``alt.Axis``: a format, or a label expression for points."""
         if self.scale == "lift":
             return {"format": "+.1~%", "title": self.title, **extra}
+        # a money criterion's price is money (or a multiple), whatever the outcome's kind: a reply rate's
+        # cost per extra reply read "3000%" when the proportion formats below came first
+        if self.scale == "cost":
+            return {"format": ",.2~f", "title": f"{self.title} (workspace currency)", **extra}
+        if self.scale == "return":
+            return {"labelExpr": "format(datum.value, ',.2~f') + '×'", "title": self.title, **extra}
         if self.kind == "proportion" and self.scale == "difference":
             expr = "format(datum.value * 100, '+.2~f') + ' pts'"
             return {"labelExpr": expr, "title": self.title, **extra}

@@ -363,3 +363,13 @@ def test_goal_rows_has_one_row_per_pilot_even_without_results():
     frame = charts.goal_rows([("Idea", evaluate_pilot(spec, CRITERIA, []))])
     assert list(frame["pilot"]) == ["Idea"] and pd.isna(frame["estimate"].iloc[0])
     assert common.NO_RESULTS.startswith("No results yet")
+
+
+def test_a_money_criterion_is_drawn_in_money_not_percent():
+    """A reply rate's cost per extra reply is a price: its axis never formats as a percent (it read "3000%")."""
+    from lib.charts.measures import effect_measure
+
+    cost = effect_measure("proportion", "cost", "vs_control").axis()
+    assert cost["format"] == ",.2~f" and "%" not in cost["format"] and "currency" in cost["title"]
+    back = effect_measure("proportion", "return", "vs_control").axis()
+    assert "×" in back["labelExpr"] and "format" not in back
