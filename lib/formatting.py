@@ -201,6 +201,15 @@ NO_LOWER_BOUND = "no lower bound"
 UNBOUNDED = "not bounded yet"
 
 
+def money_digits(*figures: float | None) -> int:
+    """The decimals a price and its interval share: cents when any figure is below 10, so they read alike.
+
+    ``money_digits(38, 23, 121) -> 0`` ("€38", "€23–€121"); ``money_digits(8.5, 6.13, None) -> 2`` ("€8.50").
+    """
+    present = [abs(v) for v in map(_finite, figures) if v is not None]
+    return 2 if present and min(present) < 10 else 0
+
+
 def money_range(low: float | None, high: float | None, symbol: str = "$", digits: int | None = None) -> str:
     """An interval of money, open-ended where an end is None: ``"€25–€60"``, ``"€25 to no upper bound"``.
 
@@ -210,8 +219,7 @@ def money_range(low: float | None, high: float | None, symbol: str = "$", digits
     if low is None and high is None:
         return UNBOUNDED
     if digits is None:
-        ends = [abs(v) for v in (low, high) if v is not None]
-        digits = 0 if min(ends) >= 10 else 2
+        digits = money_digits(low, high)
     lo = NO_LOWER_BOUND if low is None else money(low, symbol, digits)
     hi = NO_UPPER_BOUND if high is None else money(high, symbol, digits)
     if low is None or high is None or lo.startswith(MINUS) or hi.startswith(MINUS):

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from lib import formatting as fmt
-from lib.decide import CriterionVerdict, PilotEvaluation, wording
+from lib.decide import CriterionVerdict, PilotEvaluation, money, wording
 from lib.report.caveats import Caveat, CriteriaChanged, Observational, caveats_for, title
 from lib.vocabulary import (
     OUTCOME_LABELS,
@@ -140,8 +140,21 @@ def _effect(v: CriterionVerdict) -> str:
     return fmt.effect(v.kind, scale, {"lift": v.relative_lift, "value": v.pilot_value}.get(scale, v.difference))
 
 
-def estimate_text(v: CriterionVerdict) -> str:
-    """The estimate on the scale of its bounds, with the two values it compares."""
+def _price_digits(v: CriterionVerdict) -> int:
+    """A money criterion's price and its bounds share their decimals, as its sentence writes them."""
+    return fmt.money_digits(v.difference, v.ci_low, v.ci_high)
+
+
+def estimate_text(v: CriterionVerdict, currency: str = "") -> str:
+    """The estimate on the scale of its bounds, with the two values it compares.
+
+    A cost per extra outcome is a price in the workspace's ``currency`` ("€38 per extra lead"), as the
+    verdict's sentence and "Does it pay?" write it; a bare "38" read as a count.
+    """
+    if v.interval_scale == "cost":
+        if v.difference is None:
+            return fmt.MISSING
+        return money.price(v.difference, v.outcome_noun or "outcome", currency, _price_digits(v))
     effect = _effect(v)
     if v.interval_scale == "value" or v.comparison == "vs_target":
         return f"{effect} (target {_value(v.kind, v.threshold)})" if v.comparison == "vs_target" else effect
@@ -151,18 +164,22 @@ def estimate_text(v: CriterionVerdict) -> str:
     return f"{effect} (pilot {_value(v.kind, v.pilot_value)} vs {other} {_value(v.kind, v.control_value)})"
 
 
-def bounds_text(v: CriterionVerdict) -> str:
-    """The interval the verdict used, on its own scale, with its confidence level."""
-    text = fmt.effect_range(v.kind, v.interval_scale, v.ci_low, v.ci_high)
-    return text if text == fmt.MISSING else f"{text} ({fmt.level(v.required_confidence)} bounds)"
+def bounds_text(v: CriterionVerdict, currency: str = "") -> str:
+    """The interval the verdict used, on its own scale, with its confidence level (a price in ``currency``)."""
+    if v.interval_scale == "cost":
+        text = money.price_range(v.ci_low, v.ci_high, currency, _price_digits(v))
+    else:
+        text = fmt.effect_range(v.kind, v.interval_scale, v.ci_low, v.ci_high)
+    return text if text in (fmt.MISSING, fmt.UNBOUNDED) else f"{text} ({fmt.level(v.required_confidence)} bounds)"
 
 
-def criterion_row(v: CriterionVerdict) -> CriterionRow:
+def criterion_row(v: CriterionVerdict, currency: str = "") -> CriterionRow:
+    """``currency``: the workspace's symbol, which a money criterion's price is written with."""
     return CriterionRow(
         metric=v.label or metric_label(v.metric),
         role=ROLE_LABELS.get(v.role, v.role),
-        estimate=estimate_text(v),
-        bounds=bounds_text(v),
+        estimate=estimate_text(v, currency),
+        bounds=bounds_text(v, currency),
         status=verdict_status_label(v.status),
         status_code=v.status,
         p_value=fmt.p_value(v.p_value),
@@ -209,13 +226,14 @@ def build_pilot_report(
     decision: Any = None,
     changes: Sequence[CriteriaChanged] = (),
     charts: Iterable[tuple[str, Any]] = (),
+    currency: str = "",
 ) -> PilotReport:
     """One pilot's section from the engine's evaluation; nothing is recomputed.
 
     ``decision`` is a :class:`ReportDecision`, a ``lib.infra.models.Decision`` or a
     mapping (outcome, rationale, decided_by, decided_at); ``changes`` the audit
     trail's changes to the criteria after the start, newest first; ``charts``
-    (caption, chart) pairs in the order to show.
+    (caption, chart) pairs in the order to show; ``currency`` the workspace's symbol, for money criteria.
     """
     caveats = caveats_for(evaluation, changes)
     shown = {wording.OBSERVATIONAL} if Observational() in caveats else set()
@@ -228,7 +246,7 @@ def build_pilot_report(
         headline=verdict_sentence(evaluation),
         recommendation=recommendation_label(evaluation.recommendation),
         charts=list(charts),
-        criteria=[criterion_row(v) for v in evaluation.verdicts],
+        criteria=[criterion_row(v, currency) for v in evaluation.verdicts],
         decision=as_decision(decision),
         caveats=caveats,
         reasons=reasons,

@@ -15,6 +15,7 @@ from lib import formatting as fmt
 from lib.decide import CriterionVerdict, wording
 from lib.infra.models import Pilot
 from lib.report import caveats
+from lib.report.pilot_report import bounds_text, estimate_text
 from lib.services import audit, designer, settings
 from lib.services.evaluation import evaluate
 from lib.services.headline import Headline, headline_for, state_of
@@ -125,7 +126,13 @@ def summary_inputs(v: CriterionVerdict) -> designer.PlanInputs:
     )
 
 
-def card(v: CriterionVerdict, planned: int | None, looks: int) -> CriterionCard:
+def card(v: CriterionVerdict, planned: int | None, looks: int, currency: str = "") -> CriterionCard:
+    """One criterion's card; ``currency`` the workspace's symbol, which a money criterion's price is written with."""
+    if v.interval_scale in ("cost", "return"):  # a price ("€38 per extra reply", "€23–€121") or a return, as the report
+        estimate, interval = estimate_text(v, currency), bounds_text(v, currency)
+    else:
+        estimate = _estimate(v)
+        interval = f"{fmt.effect_range(v.kind, v.interval_scale, v.ci_low, v.ci_high)} ({fmt.level(v.required_confidence)} bounds)"
     progress_text = "no planned sample" if v.progress is None else f"{fmt.pct(min(v.progress, 1.0), 0)} of the plan"
     if v.more_needed:
         progress_text += f" · about {fmt.about(v.more_needed)} more {v.more_needed_unit or 'per arm'} needed"
@@ -133,9 +140,8 @@ def card(v: CriterionVerdict, planned: int | None, looks: int) -> CriterionCard:
         title=f"{metric_label(v.metric)} · {v.role}",
         status=verdict_status_label(v.status).lower(),
         met=v.met,
-        estimate=_estimate(v),
-        interval=f"{fmt.effect_range(v.kind, v.interval_scale, v.ci_low, v.ci_high)} "
-        f"({fmt.level(v.required_confidence)} bounds)",
+        estimate=estimate,
+        interval=interval,
         confidence="—"
         if v.confidence is None
         else f"{fmt.confidence(v.confidence)} that it is {'safe' if v.role == 'guardrail' else 'met'} "
@@ -144,7 +150,8 @@ def card(v: CriterionVerdict, planned: int | None, looks: int) -> CriterionCard:
         progress_text=progress_text,
         plan_text=_plan_text(v, planned, looks),
         sentence=v.sentence,
-        logged=v.pilot_value is not None or v.control_value is not None,
+        # a money criterion compares no two values: its figure is the price (or return) of what spend bought
+        logged=v.pilot_value is not None or v.control_value is not None or v.extra_outcome is not None,
     )
 
 
@@ -161,7 +168,7 @@ def pilot_page(session: Session, pilot_ref: int | str, today: date | None = None
     bundle = pilot_bundle(session, pid)
     ev = bundle.evaluation
     looks = pilot_spec(pilot).planned_days or 28
-    cards = [card(v, pilot.planned_n_per_arm, looks) for v in ev.verdicts]
+    cards = [card(v, pilot.planned_n_per_arm, looks, bundle.currency) for v in ev.verdicts]
     # the cards show each criterion's progress, so a small sample is not repeated as a warning
     qualified = [c for c in caveats.caveats_for(ev, bundle.changes) if not isinstance(c, caveats.SmallSample)]
     warnings = [caveats.text(c) for c in qualified]

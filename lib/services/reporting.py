@@ -64,6 +64,7 @@ class PilotBundle:
     frozen: bool = False  # the numbers a decision froze, not today's
     spend: PilotSpend | None = None  # spend against what it bought, when spend is logged (today's numbers only)
     frozen_money: tuple[str, ...] = ()  # "Does it pay?" as the decision froze it (frozen bundles only)
+    currency: str = ""  # the workspace's symbol: money criteria's prices in the criteria table and cards
 
 
 def _changes(session: Session, pilot_id: int, until: Any = None) -> tuple[CriteriaChanged, ...]:
@@ -117,7 +118,8 @@ def pilot_bundle(session: Session, pilot_id: int) -> PilotBundle:
     earlier = decisions.list_decisions(session, pilot_id)
     last = earlier[0].decision if earlier else None
     spend = spend_for(session, pilot)
-    return PilotBundle(pilot, obs, evaluation, drawn, _changes(session, pilot_id), last, spend=spend)
+    symbol = settings.currency(session).symbol
+    return PilotBundle(pilot, obs, evaluation, drawn, _changes(session, pilot_id), last, spend=spend, currency=symbol)
 
 
 def frozen_bundle(session: Session, decision_id: int) -> PilotBundle:
@@ -134,7 +136,10 @@ def frozen_bundle(session: Session, decision_id: int) -> PilotBundle:
     changes = _changes(session, decision.pilot_id, until=decision.decided_at)
     drawn = [(CHART_CAPTIONS["frozen"], charts.criteria_chart(evaluation))]
     money = tuple(frozen_money(snapshot))
-    return PilotBundle(pilot, [], evaluation, drawn, changes, decision, frozen=True, frozen_money=money)
+    symbol = settings.currency(session).symbol
+    return PilotBundle(
+        pilot, [], evaluation, drawn, changes, decision, frozen=True, frozen_money=money, currency=symbol
+    )
 
 
 def pilot_report(bundle: PilotBundle) -> PilotReport:
@@ -151,6 +156,7 @@ def pilot_report(bundle: PilotBundle) -> PilotReport:
         decision=bundle.last_decision,
         changes=bundle.changes,
         charts=bundle.charts,
+        currency=bundle.currency,
     )
     method = set(report.analyst_notes)  # how verdicts are computed: in the report's "For analysts"
     if bundle.frozen:
