@@ -125,3 +125,12 @@ def test_a_flight_over_without_the_lift_worth_scaling_stops_and_says_so():
     [v] = ev.verdicts
     assert v.status == "futile" and ev.recommendation == "abort"
     assert "can no longer show the lift worth scaling (any lift)" in v.sentence
+
+
+def test_the_criteria_chart_titles_a_market_tests_lift_against_its_synthetic_control():
+    """It read "Lift, pilot vs control": a market test has test markets and a synthetic control, no control arm."""
+    from lib.charts.criteria import criteria_chart
+
+    [row] = criteria_chart(_evaluate(market_export(FIRST, lift=0.10))).to_dict()["vconcat"]
+    titles = [layer["encoding"]["x"]["axis"].get("title") for layer in row["layer"] if "x" in layer.get("encoding", {})]
+    assert "Lift, test markets vs synthetic control" in titles and "Lift, pilot vs control" not in str(row)

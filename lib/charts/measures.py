@@ -63,6 +63,8 @@ def effect_measure(kind: str, scale: str, comparison: str) -> Measure:
     """The effect a verdict measures, titled in plain words."""
     if scale == "value":
         return Measure("Value in the pilot", kind, scale)
+    if scale == "lift" and comparison == "vs_synthetic":  # a market test has no control arm (lib.decide.market)
+        return Measure("Lift, test markets vs synthetic control", kind, scale)
     if scale == "lift":
         return Measure("Lift, pilot vs control", kind, scale)
     if scale == "cost":  # a money criterion (lib.decide.money): spend per extra outcome
