@@ -10,7 +10,7 @@ from lib.adapter.money import COST, EXTRA, SPEND, spend_by_pilot, spend_column_c
 from lib.adapter.session import actor, can_write, save, show_flash
 from lib.adapter.widgets import read_only_note, show_rollup, table
 from lib.demo import loader
-from lib.formatting import fmt_date
+from lib.formatting import MISSING, fmt_date, money_digits
 from lib.services.headline import decided_title
 from lib.services.pilot_view import short_result
 from lib.vocabulary import DESIGN_LABELS, PILOT_STATUS_LABELS, PRIORITY_LABELS
@@ -91,7 +91,7 @@ def portfolio_frame(_session) -> pd.DataFrame:
                 "Pilot": pilot.name,
                 "Recommendation": verdict,
                 # a figure that fits its cell (the sentence was cut off); the sentence is on the pilot page
-                "Primary result": short_result(primary) if primary and row.headline.judged else "—",
+                "Primary result": short_result(primary, money.symbol) if primary and row.headline.judged else "—",
                 "Priority": PRIORITY_LABELS.get(pilot.priority, pilot.priority),
                 "Ends": fmt_date(pilot.end_date) if pilot.end_date else "—",
                 "Status": PILOT_STATUS_LABELS[pilot.status],  # in the CSV; the recommendation says it on screen
@@ -103,25 +103,31 @@ def portfolio_frame(_session) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _money_columns() -> dict[str, object]:
-    """The spend columns, narrow, under short headers (the CSV keeps the long ones); extra outcomes whole."""
+def _money_columns(frame: pd.DataFrame) -> dict[str, object]:
+    """The spend columns, narrow, under short headers (the CSV keeps the long ones); extra outcomes whole.
+
+    Money in whole units with separators ("€19,328"); the costs per extra outcome share their decimals.
+    """
     short = {SPEND: f"Spend ({money.symbol.strip()})", EXTRA: "Extra", COST: f"{money.symbol.strip()} per extra"}
-    configs = spend_column_config(money)
+    costs = next((frame[c].dropna() for c in frame.columns if c.startswith(COST)), pd.Series(dtype=float))
+    configs = spend_column_config(money, money_digits(*costs))
     out: dict[str, object] = {}
     for name, config in configs.items():
         base = next((k for k in short if name.startswith(k)), name)
         shown = {**config, "label": short.get(base, name), "width": 70 if base == EXTRA else 90}  # type: ignore[dict-item]
         if base == EXTRA:
-            shown["type_config"] = {**shown["type_config"], "format": "%.0f"}
+            shown["type_config"] = {**shown["type_config"], "format": "%,.0f"}
         out[name] = shown
     return out
 
 
+portfolio = per_workspace(f"portfolio table {date.today()} {money.code}", portfolio_frame)
 table(
-    per_workspace(f"portfolio table {date.today()} {money.code}", portfolio_frame),
+    portfolio,
     download="portfolio.csv",
     hide_index=True,
     width="stretch",
+    placeholder=MISSING,  # a pilot without spend: "—", as the other empty cells read (Streamlit wrote a grey "None")
     column_config={  # widths in pixels and short headers, so every column reads whole at 1400 px
         "Pilot": st.column_config.TextColumn(width=195),
         "Recommendation": st.column_config.TextColumn(width=165),
@@ -130,7 +136,7 @@ table(
         "Status": None,  # hidden: in the CSV; the recommendation says it on screen
         "Design": None,  # on the Pilots page
         "Ends": None,  # in the CSV and on the Pilots page: the money needs the room here
-        **_money_columns(),
+        **_money_columns(portfolio),
     },
 )
 st.page_link("pages/review.py", label="Open the review for any pilot", icon=":material/gavel:")

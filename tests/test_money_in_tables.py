@@ -109,3 +109,13 @@ def test_the_report_and_the_pilot_page_write_a_money_criterion_in_the_workspace_
 )
 def test_a_price_and_its_bounds_share_their_decimals(figures, digits):
     assert fmt.money_digits(*figures) == digits
+
+
+def test_a_money_criterion_in_a_table_cell_reads_as_a_price(engine):
+    """Home's "Primary result" wrote a cost per extra reply as "Reply rate 37"."""
+    pid = _money_pilot(engine)
+    with Session(engine) as s:
+        bundle = reporting.pilot_bundle(s, pid)
+    v = bundle.evaluation.verdicts[1]
+    assert pilot_view.short_result(v, "£") == f"Reply rate {reporting.pilot_report(bundle).criteria[1].estimate}"
+    assert pilot_view.short_result(v, "£").startswith("Reply rate £")

@@ -128,3 +128,20 @@ def test_the_designer_plans_a_money_criterion_in_spend_and_days(app_engine):
     assert f"about {-(-n // 500):,} days at 500 contacts per arm a day" in said  # the days the budget takes
     at.number_input(key="mplan_exp").set_value(70.0).run()  # expecting a cost above the price: nothing to plan
     assert any("Cannot plan this yet" in e for e in errors(at))
+
+
+def test_homes_money_reads_in_whole_units_and_an_empty_cell_as_a_dash(spend_engine):
+    """The spend columns showed cents ("€19,328.40") and a pilot without spend a grey "None"."""
+    import json
+
+    at = page("pages/home.py").run()
+    assert not at.exception
+    shown = at.dataframe[0].proto
+    assert shown.placeholder == "—"  # as "Primary result" and "Ends" write an empty cell
+    columns = json.loads(shown.columns)
+    formats = {name: columns[name]["type_config"]["format"] for name in ("Spend (€)", "Cost per extra (€)")}
+    # whole euros with thousands separators; the costs per extra reply (about €36) share whole units too
+    assert formats == {"Spend (€)": "€%,.0f", "Cost per extra (€)": "€%,.0f"}
+    assert columns["Extra outcomes"]["type_config"]["format"] == "%,.0f"
+    frame = at.dataframe[0].value.set_index("Pilot")
+    assert frame.loc["No money logged"].isna()["Spend (€)"]  # still a number underneath: the column sorts

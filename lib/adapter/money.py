@@ -12,9 +12,6 @@ from lib.adapter.widgets import plain
 from lib.services import settings
 from lib.services.spend_view import PilotSpend, spend_many
 
-#: Streamlit's own money formats (symbol and thousands separators); other currencies: separators, symbol in the header
-_FORMATS = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}
-
 
 def show_money(spend: PilotSpend | None, *, projection: bool = True) -> None:
     """The money sentence in a box, and the projection under it labelled as one; nothing without spend logged."""
@@ -26,9 +23,18 @@ def show_money(spend: PilotSpend | None, *, projection: bool = True) -> None:
             st.caption(f":material/trending_up: {plain(spend.scaling)}")
 
 
-def money_column(label: str, currency: settings.Currency, **kw) -> Any:
+def money_format(symbol: str, digits: int = 0) -> str:
+    """A money column's printf format: ``money_format("€") -> "€%,.0f"`` shows 19328.4 as "€19,328".
+
+    Whole units by default, as :func:`lib.formatting.money` writes spend; Streamlit's "euro" and "dollar"
+    formats always showed cents ("€19,328.40"), and only for three currencies.
+    """
+    return f"{symbol.replace('%', '%%')}%,.{digits}f"
+
+
+def money_column(label: str, currency: settings.Currency, digits: int = 0, **kw) -> Any:
     """A sortable money column: numbers underneath (the CSV keeps them), the currency shown with separators."""
-    return st.column_config.NumberColumn(label, format=_FORMATS.get(currency.code, "localized"), **kw)
+    return st.column_config.NumberColumn(label, format=money_format(currency.symbol, digits), **kw)
 
 
 def spend_by_pilot() -> dict[int, PilotSpend]:
@@ -66,7 +72,9 @@ def spend_columns(spend: PilotSpend | None, currency: settings.Currency) -> dict
     }
 
 
-def spend_column_config(currency: settings.Currency) -> dict[str, object]:
+def spend_column_config(currency: settings.Currency, cost_digits: int = 0) -> dict[str, object]:
+    """The money columns' configs: spend in whole units; costs per extra outcome with ``cost_digits`` decimals
+    (:func:`lib.formatting.money_digits` of the column, so "€38" and "€4.20" are not cut to "€4")."""
     return {
         _label(SPEND, currency): money_column(
             _label(SPEND, currency), currency, help="Spend logged so far, both arms."
@@ -77,6 +85,7 @@ def spend_column_config(currency: settings.Currency) -> dict[str, object]:
         _label(COST, currency): money_column(
             _label(COST, currency),
             currency,
+            cost_digits,
             help="Extra spend ÷ extra outcomes: what each extra one cost (below zero: each one saved money).",
         ),
     }

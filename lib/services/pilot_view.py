@@ -66,13 +66,16 @@ def _estimate(v: CriterionVerdict) -> str:
     return f"{value(v.pilot_value)} vs {value(v.control_value)} ({diff})"
 
 
-def short_result(v: CriterionVerdict | None) -> str:
-    """One criterion's figure in a table cell that fits: "Reply rate +1.1 pts", "Reply rate 9.2% (target 8.0%)".
+def short_result(v: CriterionVerdict | None, currency: str = "") -> str:
+    """One criterion's figure in a table cell that fits: "Reply rate +1.1 pts", "Reply rate 9.2% (target 8.0%)",
+    a money criterion's price in the workspace's ``currency``: "Reply rate €38 per extra reply".
 
     The full sentence (``v.sentence``) is for the pilot page and Review; a table cuts it off."""
     if v is None:
         return "—"
     name = metric_label(v.metric)
+    if v.interval_scale == "cost":
+        return f"{name} {estimate_text(v, currency)}"
     if v.pilot_value is None and v.control_value is None:
         return f"{name}: nothing logged yet"
     if v.comparison == "vs_target":
