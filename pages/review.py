@@ -105,7 +105,7 @@ for item in waiting[:shown]:
         )
         primary = ev_q.primary
         if (money := spending.get(p.id or 0)) is not None:  # does it pay, and what scaling would bring
-            c1.markdown(f":material/payments: **Does it pay?** {plain(money.sentence)}")
+            c1.markdown(f":material/payments: **Does it pay?** {plain(money.beside(ev_q).sentence)}")
             if money.scaling:
                 c1.caption(f":material/trending_up: {plain(money.scaling)}")
         if primary:
@@ -167,7 +167,9 @@ else:
         )
     for change in changes:
         st.warning(caveats.markdown(change.caveat, markup=plain), icon=":material/lock_reset:")
-    show_money(spending.get(pilot_id))  # does it pay: leads when spend is logged, with what scaling would bring
+    show_money(
+        spending.get(pilot_id), beside=ev
+    )  # does it pay: leads when spend is logged, with what scaling would bring
     show_recommendation(said, "" if said.is_recommendation else said.title)
     peers = past_pilots.PeerFilter(  # the toggles below, as last set
         st.session_state.get(Keys.peers("review", "channel"), True),

@@ -16,7 +16,8 @@ from lib import formatting as fmt
 from lib.decide import evaluate_pilot
 from lib.infra.db import transaction
 from lib.report import build_pilot_report
-from lib.services import pilot_view, reporting, results, settings
+from lib.services import evaluation, pilot_view, reporting, results, settings, spend_view
+from lib.services.pilots import get_pilot
 from lib.specs import CriterionSpec, Observation, PilotSpec
 from lib.vocabulary import SPEND_METRIC
 from tests import factories
@@ -58,11 +59,12 @@ def test_the_report_writes_a_price_in_the_workspace_currency_as_its_sentence_doe
     assert row.bounds.startswith("€") and f"{fmt.DASH}€" in row.bounds
 
 
-def _money_pilot(engine) -> int:
+def _money_pilot(engine, planned: int = 2000) -> int:
     with transaction(engine) as s:
         settings.save_currency(s, "lead", "GBP")
         p = factories.ab_pilot(
             s,
+            planned_n_per_arm=planned,
             start_date=START,
             end_date=START + timedelta(days=DAYS - 1),
             criteria=[
@@ -119,3 +121,54 @@ def test_a_money_criterion_in_a_table_cell_reads_as_a_price(engine):
     v = bundle.evaluation.verdicts[1]
     assert pilot_view.short_result(v, "£") == f"Reply rate {reporting.pilot_report(bundle).criteria[1].estimate}"
     assert pilot_view.short_result(v, "£").startswith("Reply rate £")
+
+
+def test_does_it_pay_says_which_interval_is_which_beside_a_money_verdict(engine):
+    """ "€38 per extra reply (95%: €23–€112)" sat beside the verdict's "(95% bounds €23–€121)" unexplained."""
+    pid = _money_pilot(engine, planned=20_000)  # a fifth of the plan in: the daily-look bounds are wider
+    with Session(engine) as s:
+        bundle = reporting.pilot_bundle(s, pid)
+        page = pilot_view.pilot_page(s, pid)
+        frozen = evaluation.decision_snapshot(s, pid)["spend"]["sentence"]
+        alone = spend_view.spend_for(s, get_pilot(s, pid))  # the reading by itself, as Home's table reads it
+    assert bundle.spend is not None
+    cost, v = bundle.spend.reading.cost_per_extra, bundle.evaluation.verdicts[1]
+    assert v.ci_high > cost.high  # two readings of one price, both kept as they are
+    said = _bounds_in(v.sentence)
+    assert bundle.spend.sentence.endswith(
+        "These intervals read today's figures as one look; the verdict on the cost per extra reply allows for "
+        f"a look every day (95% bounds {said})."
+    )
+    assert alone is not None and bundle.spend.sentence.startswith(f"{alone.sentence} These intervals")
+    assert reporting.pilot_report(bundle).money[0] == bundle.spend.sentence == frozen  # the report and a decision
+    assert page.bundle is not None and page.bundle.spend == bundle.spend  # the pilot page
+
+
+def test_does_it_pay_says_nothing_more_when_the_intervals_agree_or_no_verdict_prices_it(engine):
+    pid = _money_pilot(engine)  # the plan is in: the verdict's bounds are today's one-look interval
+    with transaction(engine) as s:
+        plain = factories.ab_pilot(s, name="No money criterion", start_date=START, end_date=START + timedelta(days=27))
+        rows = []
+        for i in range(14):
+            day = START + timedelta(days=i)
+            rows += factories.day_rows(day, control=(400 + i, 20 + i % 3), pilot=(410 + i, 30 + i % 4))
+            rows.append(dict(metric=SPEND_METRIC, arm="pilot", day=day, n=1, total=480.0))
+        results.log_results(s, plain.id, rows, "Ana", today=START + timedelta(days=14))
+    with Session(engine) as s:
+        agreeing, without = reporting.pilot_bundle(s, pid), reporting.pilot_bundle(s, plain.id or 0)
+    assert agreeing.spend is not None and without.spend is not None
+    cost, v = agreeing.spend.reading.cost_per_extra, agreeing.evaluation.verdicts[1]
+    assert (cost.low, cost.high) == pytest.approx((v.ci_low, v.ci_high))
+    assert "one look" not in agreeing.spend.sentence and "one look" not in without.spend.sentence
+
+
+def test_review_says_which_interval_is_which(app_engine):
+    from tests.pages_helpers import errors, page
+
+    _money_pilot(app_engine, planned=20_000)
+    at = page("pages/review.py").run()
+    assert not at.exception and not errors(at)
+    boxes = [m.value.replace("\\", "") for m in at.markdown if "Does it pay?" in m.value]
+    assert len(boxes) == 2  # the queue's card and the pilot being decided: the same words in both
+    note = "These intervals read today's figures as one look; the verdict on the cost per extra reply allows"
+    assert all(note in box for box in boxes), boxes

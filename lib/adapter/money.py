@@ -9,14 +9,20 @@ import streamlit as st
 from lib import formatting as fmt
 from lib.adapter.cached import per_workspace
 from lib.adapter.widgets import plain
+from lib.decide import PilotEvaluation
 from lib.services import settings
 from lib.services.spend_view import PilotSpend, spend_many
 
 
-def show_money(spend: PilotSpend | None, *, projection: bool = True) -> None:
-    """The money sentence in a box, and the projection under it labelled as one; nothing without spend logged."""
+def show_money(spend: PilotSpend | None, *, projection: bool = True, beside: PilotEvaluation | None = None) -> None:
+    """The money sentence in a box, and the projection under it labelled as one; nothing without spend logged.
+
+    ``beside``: the evaluation shown with it, whose money verdict may bound the same price otherwise (the
+    sentence then says which interval is which: :meth:`PilotSpend.beside`).
+    """
     if spend is None:
         return
+    spend = spend.beside(beside)
     with st.container(border=True):
         st.markdown(f":material/payments: **Does it pay?** {plain(spend.sentence)}")
         if projection and spend.scaling:

@@ -413,7 +413,7 @@ def cmd_evaluate(args) -> int:
                     "headline": {"code": h.code, "title": h.title, "reasons": h.reasons},
                     "criteria": [{k: v.get(k) for k in VERDICT_KEYS} for v in d["verdicts"]],
                     # total, extra outcome, cost per extra, return on spend: each {estimate, low, high}; None unbounded
-                    "spend": spends[p.id or 0].to_json() if (p.id or 0) in spends else None,
+                    "spend": spends[p.id or 0].beside(ev).to_json() if (p.id or 0) in spends else None,
                 }
             )
             if p.design == "market":  # the reading against the synthetic control, per criterion and the primary's
@@ -428,7 +428,7 @@ def cmd_evaluate(args) -> int:
     for (p, ev), h in zip(evaluations, headlines, strict=True):
         say(f"{p.name} [{h.state}] -> {h.title.upper()}")
         if (p.id or 0) in spends:  # the money sentence leads, as on the pilot page
-            say(f"  Money: {spends[p.id or 0].sentence}")
+            say(f"  Money: {spends[p.id or 0].beside(ev).sentence}")
             if spends[p.id or 0].scaling:
                 say(f"  {spends[p.id or 0].scaling}")
         for reason in h.reasons:

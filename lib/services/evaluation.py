@@ -112,6 +112,7 @@ def decision_snapshot(session: Session, pilot_id: int, as_of: date | None = None
     symbol = settings.currency(session).symbol
     evaluation = _evaluate(pilot, criteria, obs, as_of, _unit_rows(session, [pilot]).get(pilot_id, []), symbol)
     spend = spend_for(session, pilot, as_of)
+    spend = spend.beside(evaluation) if spend is not None else None  # as the pilot page and the report say it
     return {
         "frozen_at": utcnow().isoformat(timespec="seconds"),
         "method_version": evaluation.method_version,

@@ -118,6 +118,7 @@ def pilot_bundle(session: Session, pilot_id: int) -> PilotBundle:
     earlier = decisions.list_decisions(session, pilot_id)
     last = earlier[0].decision if earlier else None
     spend = spend_for(session, pilot)
+    spend = spend.beside(evaluation) if spend is not None else None  # says which interval is which
     symbol = settings.currency(session).symbol
     return PilotBundle(pilot, obs, evaluation, drawn, _changes(session, pilot_id), last, spend=spend, currency=symbol)
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from lib.decide.money import reading_sentence, scaling_sentence
+from lib import formatting as fmt
+from lib.decide import PilotEvaluation
+from lib.decide.money import price_range, reading_sentence, scaling_sentence
 from lib.infra.models import Criterion, Pilot, ResultEntry
 from lib.services import settings
 from lib.services.pilots import criteria_for, pilot_spec
@@ -26,6 +28,13 @@ from lib.services.spend_outcome import Outcome, outcome_criterion, outcome_is_mo
 from lib.specs import Observation
 from lib.stats.spend import MoneySpan, ScalingProjection, SpendReading, project_scaling, read_spend
 from lib.vocabulary import CHANNEL_LABELS, CHANNEL_UNITS, SPEND_METRIC, MetricKind
+
+#: beside a money criterion's verdict on the same price, why the two intervals differ (issue 28): "Does it pay?"
+#: reads today's figures once; the verdict's bounds stay valid under a look every day (wider until the plan is in)
+ONE_LOOK_NOTE = (
+    "These intervals read today's figures as one look; the verdict on {what} allows for a look every day "
+    "({level} bounds {bounds})."
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,12 @@ class PilotSpend:
     sentence: str
     projection: ScalingProjection | None = None
     scaling: str | None = None  # the projection in words, labelled a projection
+
+    def beside(self, evaluation: PilotEvaluation | None) -> PilotSpend:
+        """This reading as shown beside ``evaluation``: when a money criterion's verdict bounds the same price
+        otherwise (sequential bounds against today's one-look interval), the sentence says which is which."""
+        note = one_look_note(self, evaluation)
+        return self if note is None else replace(self, sentence=f"{self.sentence} {note}")
 
     def to_json(self) -> dict[str, Any]:
         """The ``spend`` block of ``evaluate --format json``: each figure ``{estimate, low, high}``, None unbounded."""
@@ -58,6 +73,34 @@ class PilotSpend:
             "sentence": self.sentence,
             "projection": self.scaling,
         }
+
+
+def one_look_note(spend: PilotSpend, evaluation: PilotEvaluation | None) -> str | None:
+    """Why "Does it pay?" and a money criterion's verdict give one price two intervals; None when they agree.
+
+    Both are kept as they are: the verdict's bounds are what it was judged by; "Does it pay?" is the
+    best reading of today's figures. Before the plan is in, the verdict's are wider (the price of daily looks).
+    """
+    r = spend.reading
+    for v in evaluation.verdicts if evaluation is not None else ():
+        if v.metric != r.outcome_metric or v.interval_scale not in ("cost", "return"):
+            continue
+        if v.ci_low is None and v.ci_high is None:  # its sentence says in words why it cannot bound the price
+            return None
+        level = fmt.level(v.required_confidence)
+        if v.interval_scale == "return":
+            if r.return_on_spend is None:
+                return None
+            shown = fmt.multiple_range(r.return_on_spend.low, r.return_on_spend.high)
+            verdict, what = fmt.multiple_range(v.ci_low, v.ci_high), "the return on spend"
+        else:
+            c = r.cost_per_extra
+            shown = price_range(c.low, c.high, spend.symbol, fmt.money_digits(c.estimate, c.low, c.high))
+            digits = fmt.money_digits(v.difference, v.ci_low, v.ci_high)  # as the verdict's sentence writes them
+            verdict = price_range(v.ci_low, v.ci_high, spend.symbol, digits)
+            what = f"the cost per extra {spend.outcome.one}"
+        return None if verdict == shown else ONE_LOOK_NOTE.format(what=what, level=level, bounds=verdict)
+    return None
 
 
 def _span(span: MoneySpan) -> dict[str, float | None]:
