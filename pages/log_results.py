@@ -23,6 +23,13 @@ from lib.services.manual_entry import display_value, form_rows
 from lib.services.market_import import market_note
 from lib.vocabulary import metric_label
 
+#: where a market test's Log results would offer day x arm entry: what to use instead, and why
+MARKET_ENTRY = (
+    "No day × arm entry for a market test: the verdict reads each market's days against the synthetic control. "
+    "Type them in the grid above, or import a file with a market and a date column (**Import a file**); "
+    "the day × arm totals under **Logged so far** follow from them."
+)
+
 
 def _col(value: str, none: str) -> str | None:
     return None if value == none else value
@@ -101,182 +108,189 @@ slug = file_slug(pilot.name, f"pilot-{pilot_id}")
 logging = results.logging_window(pilot)
 first_day, last_day = logging.first, logging.shown_until(date.today())
 if can_write():
-    tab_grid, tab_day, tab_file = st.tabs(["Grid (add, correct, clear)", "Enter one day", "Import a file"])
-
-    with tab_grid:
-        if pilot.design == "market":  # rows are market x day (lib/adapter/market_grid.py)
+    market = pilot.design == "market"  # logged per market and day: the verdict reads markets, not day x arm sums
+    if market:
+        tab_grid, tab_file = st.tabs(["Grid (market × day)", "Import a file"])
+        with tab_grid:  # rows are market x day (lib/adapter/market_grid.py)
             market_grid(pilot, kinds)
-            st.divider()
-            st.caption("The day × arm sums below follow from the markets' values: correct a market above instead.")
-        g1, g2 = st.columns([1, 2])
-        chosen = g1.selectbox(
-            "Metric",
-            list(sheet_of),
-            format_func=lambda k: sheet_of[k].title,
-            help="Rates counted over the same thing (reply and unsubscribe rate, both per email sent) share one "
-            "grid: their common count is typed once.",
-        )
-        spend_note(chosen)  # spend: money a day per arm, in the workspace's currency
-        default_from = max(first_day or last_day - timedelta(days=13), last_day - timedelta(days=13))
-        per_unit = bool(pilot.unit) and pilot.design != "market"  # a market test's markets are logged per day above
-        window = (
-            None
-            if per_unit
-            else g2.date_input(
-                "Days shown",
-                value=(default_from, last_day),
-                format="YYYY-MM-DD",
-                help="Pick a range; every day × arm in it gets a row, logged or not.",
-            )
-        )
-        if per_unit:  # judged per store: a row per store, with its market and its value from before
-            unit_grid_editor(pilot_id, pilot.unit, sheet_of[chosen], last_day, first_day)
-        elif isinstance(window, tuple) and len(window) == 2:
-            days = [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)][:120]
-            metrics: tuple[str, ...] = sheet_of[chosen].metrics
+            st.caption(MARKET_ENTRY)
+    else:
+        tab_grid, tab_day, tab_file = st.tabs(["Grid (add, correct, clear)", "Enter one day", "Import a file"])
 
-            def _read_grid(metrics: tuple[str, ...]) -> entry_saves.Grid:
-                with read() as session:
-                    return entry_saves.grid_for(session, pilot_id, metrics, days)
-
-            if len(metrics) > 1:
-                split = _read_grid(metrics).disagree
-                if split:  # the logged figures differ: one column cannot show both, so each metric on its own
-                    shown_split = "\n".join(f"- {plain(d)}" for d in split[:5])
-                    st.info(
-                        f"**{plain(sheet_of[chosen].shared)} differs between these metrics on {len(split)} row(s)**, "
-                        f"so for these days each metric gets its own grid:\n\n{shown_split}",
-                        icon=":material/call_split:",
-                    )
-                    one = st.selectbox("Which metric", metrics, format_func=metric_label)
-                    metrics = (one,)
-            grid_name = "+".join(metrics)
-            grid_base = Keys.grid(pilot_id, grid_name, window[0], window[1])
-            grid_key = form_key(grid_base)
-            # what the grid showed when the person started typing: held while edits wait, current otherwise
-            grid = conflicts.opened(
-                grid_key, grid_key, lambda: _read_grid(metrics), editing=conflicts.editing(grid_key)
+    if not market:  # day x arm: one form per day, or a grid of days
+        with tab_grid:
+            g1, g2 = st.columns([1, 2])
+            chosen = g1.selectbox(
+                "Metric",
+                list(sheet_of),
+                format_func=lambda k: sheet_of[k].title,
+                help="Rates counted over the same thing (reply and unsubscribe rate, both per email sent) share one "
+                "grid: their common count is typed once.",
             )
-            # text cells, read back with the importer's reader: a number editor dropped letters ("3O0" → 30)
-            frame = pd.DataFrame(text_rows(grid.labels, grid.rows))
-            fields = grid.fields
-            edited = st.data_editor(
-                frame,
-                hide_index=True,
-                width="stretch",
-                num_rows="fixed",
-                key=grid_key,
-                disabled=["Day", "Arm"],
-                column_config={
-                    "Day": st.column_config.DateColumn(format="ddd D MMM YYYY"),
-                    **{
-                        label: st.column_config.TextColumn(
-                            label,
-                            help=f"{plain(fields[label].help)} Written as in an export: 1,234.5 or 1.234,5 both work.",
+            spend_note(chosen)  # spend: money a day per arm, in the workspace's currency
+            default_from = max(first_day or last_day - timedelta(days=13), last_day - timedelta(days=13))
+            per_unit = bool(pilot.unit)  # stores split between the arms: a row per store
+            window = (
+                None
+                if per_unit
+                else g2.date_input(
+                    "Days shown",
+                    value=(default_from, last_day),
+                    format="YYYY-MM-DD",
+                    help="Pick a range; every day × arm in it gets a row, logged or not.",
+                )
+            )
+            if per_unit:  # judged per store: a row per store, with its market and its value from before
+                unit_grid_editor(pilot_id, pilot.unit, sheet_of[chosen], last_day, first_day)
+            elif isinstance(window, tuple) and len(window) == 2:
+                days = [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)][:120]
+                metrics: tuple[str, ...] = sheet_of[chosen].metrics
+
+                def _read_grid(metrics: tuple[str, ...]) -> entry_saves.Grid:
+                    with read() as session:
+                        return entry_saves.grid_for(session, pilot_id, metrics, days)
+
+                if len(metrics) > 1:
+                    split = _read_grid(metrics).disagree
+                    if split:  # the logged figures differ: one column cannot show both, so each metric on its own
+                        shown_split = "\n".join(f"- {plain(d)}" for d in split[:5])
+                        st.info(
+                            f"**{plain(sheet_of[chosen].shared)} differs between these metrics on {len(split)} row(s)**, "
+                            f"so for these days each metric gets its own grid:\n\n{shown_split}",
+                            icon=":material/call_split:",
                         )
-                        for label in grid.labels
+                        one = st.selectbox("Which metric", metrics, format_func=metric_label)
+                        metrics = (one,)
+                grid_name = "+".join(metrics)
+                grid_base = Keys.grid(pilot_id, grid_name, window[0], window[1])
+                grid_key = form_key(grid_base)
+                # what the grid showed when the person started typing: held while edits wait, current otherwise
+                grid = conflicts.opened(
+                    grid_key, grid_key, lambda: _read_grid(metrics), editing=conflicts.editing(grid_key)
+                )
+                # text cells, read back with the importer's reader: a number editor dropped letters ("3O0" → 30)
+                frame = pd.DataFrame(text_rows(grid.labels, grid.rows))
+                fields = grid.fields
+                edited = st.data_editor(
+                    frame,
+                    hide_index=True,
+                    width="stretch",
+                    num_rows="fixed",
+                    key=grid_key,
+                    disabled=["Day", "Arm"],
+                    column_config={
+                        "Day": st.column_config.DateColumn(format="ddd D MMM YYYY"),
+                        **{
+                            label: st.column_config.TextColumn(
+                                label,
+                                help=f"{plain(fields[label].help)} Written as in an export: 1,234.5 or 1.234,5 both work.",
+                            )
+                            for label in grid.labels
+                        },
                     },
-                },
-            )
-            typed = edited.to_dict("records")
-            checked = read_grid(grid.labels, grid.rows, typed)
-            if not checked.ok:  # every bad cell at once, and marked in its row; what was typed stays in the grid
-                listed = "\n".join(f"- {plain(p)}" for p in checked.problems)
-                st.error(
-                    f"**{len(checked.problems)} cell(s) are not numbers: nothing is saved until they are fixed.**"
-                    f"\n\n{listed}",
-                    icon=":material/warning:",
                 )
-                st.markdown(_marked_table(marked_rows(typed, checked.problems), grid.labels))
-            pending = conflicts.edited_rows(grid_key)
-            if pending:
-                st.caption(
-                    f"{pending} row(s) changed, not saved yet. Save grid stores them, each checked against what "
-                    "is logged now: a row a colleague changed since you started is not overwritten."
+                typed = edited.to_dict("records")
+                checked = read_grid(grid.labels, grid.rows, typed)
+                if not checked.ok:  # every bad cell at once, and marked in its row; what was typed stays in the grid
+                    listed = "\n".join(f"- {plain(p)}" for p in checked.problems)
+                    st.error(
+                        f"**{len(checked.problems)} cell(s) are not numbers: nothing is saved until they are fixed.**"
+                        f"\n\n{listed}",
+                        icon=":material/warning:",
+                    )
+                    st.markdown(_marked_table(marked_rows(typed, checked.problems), grid.labels))
+                pending = conflicts.edited_rows(grid_key)
+                if pending:
+                    st.caption(
+                        f"{pending} row(s) changed, not saved yet. Save grid stores them, each checked against what "
+                        "is logged now: a row a colleague changed since you started is not overwritten."
+                    )
+                reason = st.text_input(
+                    "Why (for corrections and cleared values)",
+                    key=Keys.grid_reason(grid_key),
+                    placeholder="e.g. the export was re-run with late conversions",
                 )
-            reason = st.text_input(
-                "Why (for corrections and cleared values)",
-                key=Keys.grid_reason(grid_key),
-                placeholder="e.g. the export was re-run with late conversions",
-            )
-            saving = st.button("Save grid", type="primary", key=Keys.grid_save(pilot_id))
-            if saving and not checked.ok:
-                st.error("Nothing was saved: correct the cells marked above the button first.", icon=":material/block:")
-            elif saving:
-                shown_rows, typed_rows = grid.rows, checked.rows
+                saving = st.button("Save grid", type="primary", key=Keys.grid_save(pilot_id))
+                if saving and not checked.ok:
+                    st.error(
+                        "Nothing was saved: correct the cells marked above the button first.", icon=":material/block:"
+                    )
+                elif saving:
+                    shown_rows, typed_rows = grid.rows, checked.rows
 
-                def _over(session, over: Overwrite, metrics: tuple[str, ...] = metrics):  # bound now: runs later
-                    shown, mine = entry_saves.clash_rows(over.clashes)  # the refused rows only: the others are saved
-                    return entry_saves.save_grid(session, pilot_id, metrics, shown, mine, actor(), over=over)
+                    def _over(session, over: Overwrite, metrics: tuple[str, ...] = metrics):  # bound now: runs later
+                        # the refused rows only: the others are saved
+                        shown, mine = entry_saves.clash_rows(over.clashes)
+                        return entry_saves.save_grid(session, pilot_id, metrics, shown, mine, actor(), over=over)
 
-                def _saved(done: entry_saves.GridSaved) -> str:
-                    if done.refused:  # the rows nobody else touched are saved; these wait for a choice
-                        conflicts.refuse(grid_base, StaleWrite(done.refused), over=_over, reset=grid_base)
-                    return done.message
+                    def _saved(done: entry_saves.GridSaved) -> str:
+                        if done.refused:  # the rows nobody else touched are saved; these wait for a choice
+                            conflicts.refuse(grid_base, StaleWrite(done.refused), over=_over, reset=grid_base)
+                        return done.message
+
+                    conflicts.save(
+                        grid_base,
+                        lambda session: entry_saves.save_grid(
+                            session, pilot_id, metrics, shown_rows, typed_rows, actor(), reason
+                        ),
+                        _saved,
+                        reset=grid_base,
+                        over=_over,
+                    )
+                conflicts.choices(grid_base)
+            else:
+                st.caption("Pick the last day of the range too.")
+
+        day_base = Keys.log_day(pilot_id)
+        day_form = form_key(day_base)
+        opened_at = conflicts.seen(day_base, datetime.now(UTC))  # when the page was last drawn before the click
+        with tab_day, st.form(day_form):
+            day = st.date_input("Day", value=logging.shown_until(date.today()), format="YYYY-MM-DD")
+            form_values: dict[tuple[str, str], dict] = {}
+            lone: list[tuple[str, str]] = []  # (arm, problem): a shared count typed alone, refused on Save
+            labelled = {metric: entry_fields(kind, names[metric], metric) for metric, kind in kinds.items()}
+            for sh in sheet_of.values():  # rates that share a count type it once here too
+                st.markdown(f"**{plain(sh.title)}**")
+                for arm in pilot.arm_list:
+                    cols = st.columns([1, *[2] * len(sh.columns)])
+                    cols[0].markdown(plain(arm))
+                    typed_day = {
+                        c.label: col.number_input(
+                            f"{plain(c.label)} · {plain(arm)} · {plain(' + '.join(dict.fromkeys(m for m, _ in c.feeds)))}",
+                            value=None,
+                            help=plain(c.help),
+                            step=1.0 if c.whole else 0.01,
+                            format="%g",
+                            key=Keys.day_field(day_form, sh.key, arm, c.label),
+                        )
+                        for c, col in zip(sh.columns, cols[1:], strict=True)
+                    }
+                    parts, problem = grid_sheets.form_parts(sh, typed_day)
+                    form_values.update({(m, arm): v for m, v in parts.items()})
+                    if problem:
+                        lone.append((arm, problem))
+            if st.form_submit_button("Save day", type="primary", key=Keys.submit(day_form)):
+
+                def _day_rows(leave_out=(), typed=(day, form_values), lone=tuple(lone)) -> list[dict]:  # bound now
+                    if lone:
+                        raise InvalidInput([FieldError(f"{fmt_date(typed[0])} · {arm}", text) for arm, text in lone])
+                    rows = form_rows(kinds, *typed, labelled)
+                    return [r for r in rows if (r["day"], r["arm"], r["metric"]) not in leave_out]
 
                 conflicts.save(
-                    grid_base,
-                    lambda session: entry_saves.save_grid(
-                        session, pilot_id, metrics, shown_rows, typed_rows, actor(), reason
+                    day_base,
+                    lambda session: entry_saves.save_day(session, pilot_id, _day_rows(), actor(), opened_at=opened_at),
+                    lambda saved: f"Saved {saved} value(s) for {fmt_date(day)}.",
+                    reset=day_base,
+                    over=lambda session, over: entry_saves.save_day(
+                        session, pilot_id, _day_rows(), actor(), opened_at=opened_at, over=over
                     ),
-                    _saved,
-                    reset=grid_base,
-                    over=_over,
+                    keep=lambda session, refusal: entry_saves.save_day(
+                        session, pilot_id, _day_rows(set(refusal.keys)), actor(), opened_at=opened_at
+                    ),
                 )
-            conflicts.choices(grid_base)
-        else:
-            st.caption("Pick the last day of the range too.")
-
-    day_base = Keys.log_day(pilot_id)
-    day_form = form_key(day_base)
-    opened_at = conflicts.seen(day_base, datetime.now(UTC))  # when the page was last drawn before the click
-    with tab_day, st.form(day_form):
-        day = st.date_input("Day", value=logging.shown_until(date.today()), format="YYYY-MM-DD")
-        form_values: dict[tuple[str, str], dict] = {}
-        lone: list[tuple[str, str]] = []  # (arm, problem): a shared count typed alone, refused on Save
-        labelled = {metric: entry_fields(kind, names[metric], metric) for metric, kind in kinds.items()}
-        for sh in sheet_of.values():  # rates that share a count type it once here too
-            st.markdown(f"**{plain(sh.title)}**")
-            for arm in pilot.arm_list:
-                cols = st.columns([1, *[2] * len(sh.columns)])
-                cols[0].markdown(plain(arm))
-                typed_day = {
-                    c.label: col.number_input(
-                        f"{plain(c.label)} · {plain(arm)} · {plain(' + '.join(dict.fromkeys(m for m, _ in c.feeds)))}",
-                        value=None,
-                        help=plain(c.help),
-                        step=1.0 if c.whole else 0.01,
-                        format="%g",
-                        key=Keys.day_field(day_form, sh.key, arm, c.label),
-                    )
-                    for c, col in zip(sh.columns, cols[1:], strict=True)
-                }
-                parts, problem = grid_sheets.form_parts(sh, typed_day)
-                form_values.update({(m, arm): v for m, v in parts.items()})
-                if problem:
-                    lone.append((arm, problem))
-        if st.form_submit_button("Save day", type="primary", key=Keys.submit(day_form)):
-
-            def _day_rows(leave_out=(), typed=(day, form_values), lone=tuple(lone)) -> list[dict]:  # bound now
-                if lone:
-                    raise InvalidInput([FieldError(f"{fmt_date(typed[0])} · {arm}", text) for arm, text in lone])
-                rows = form_rows(kinds, *typed, labelled)
-                return [r for r in rows if (r["day"], r["arm"], r["metric"]) not in leave_out]
-
-            conflicts.save(
-                day_base,
-                lambda session: entry_saves.save_day(session, pilot_id, _day_rows(), actor(), opened_at=opened_at),
-                lambda saved: f"Saved {saved} value(s) for {fmt_date(day)}.",
-                reset=day_base,
-                over=lambda session, over: entry_saves.save_day(
-                    session, pilot_id, _day_rows(), actor(), opened_at=opened_at, over=over
-                ),
-                keep=lambda session, refusal: entry_saves.save_day(
-                    session, pilot_id, _day_rows(set(refusal.keys)), actor(), opened_at=opened_at
-                ),
-            )
-    with tab_day:
-        conflicts.choices(day_base)
+        with tab_day:
+            conflicts.choices(day_base)
 
     with tab_file:
         st.caption(

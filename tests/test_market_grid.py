@@ -117,3 +117,18 @@ def test_the_log_results_page_offers_the_market_grid(app_engine):
     [grid] = [d for d in at.dataframe if "Market" in d.value.columns]
     assert list(grid.value["Market"][:2]) == ["Chicago", "Chicago"] and len(grid.value) == 40 * 7
     assert "Save sales by market" in [b.label for b in at.button]
+
+
+def test_log_results_offers_a_market_test_no_day_by_arm_entry_and_says_where_to_log(app_engine):
+    """The "Enter one day" form and the day × arm grid were offered under the market grid: a market test's
+    verdict reads its markets, so values typed per arm would never reach it."""
+    _pilot(app_engine)
+    at = page("pages/log_results.py").run()
+    assert not at.exception and not errors(at)
+    assert [t.label for t in at.tabs] == ["Grid (market × day)", "Import a file"]
+    labels = [b.label for b in at.button]
+    assert "Save sales by market" in labels and "Save grid" not in labels and "Save day" not in labels
+    day_by_arm = [d for d in at.dataframe if list(d.value.columns[:2]) == ["Day", "Arm"]]
+    assert [list(d.value.columns) for d in day_by_arm] == [["Day", "Arm", "Metric", "Value", "Source", "By"]]  # logged
+    note = " ".join(c.value for c in at.tabs[0].caption)
+    assert "No day × arm entry for a market test" in note and "**Import a file**" in note
