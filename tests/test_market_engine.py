@@ -3,6 +3,7 @@ withholds it naming the markets, the reading survives freezing, and the chart dr
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import pandas as pd
@@ -12,7 +13,7 @@ from lib.charts.main import main_chart
 from lib.charts.market import market_chart, weights_rows, weights_sentence
 from lib.decide import evaluate_pilot
 from lib.decide.frozen import evaluation_from_snapshot
-from lib.decide.market import sequential_p
+from lib.decide.market import panel_rows, sequential_p
 from lib.infra.models import Pilot
 from lib.services.headline import headline
 from lib.specs import CriterionSpec, PilotSpec, UnitObservation
@@ -134,3 +135,54 @@ def test_the_criteria_chart_titles_a_market_tests_lift_against_its_synthetic_con
     [row] = criteria_chart(_evaluate(market_export(FIRST, lift=0.10))).to_dict()["vconcat"]
     titles = [layer["encoding"]["x"]["axis"].get("title") for layer in row["layer"] if "x" in layer.get("encoding", {})]
     assert "Lift, test markets vs synthetic control" in titles and "Lift, pilot vs control" not in str(row)
+
+
+TEST = ("Chicago", "Portland")
+ORDERS = dataclasses.replace(SALES, metric="orders")
+GUARD = CriterionSpec("returns", "count", "guardrail", "vs_synthetic", 0.0, threshold_type="relative")
+
+
+def _several(frame: pd.DataFrame, criteria: list[CriterionSpec]):
+    """Each criterion's metric with the same market values: only the number of criteria differs."""
+    rows = _rows(frame, ("Chicago", "Portland"))
+    observations = [dataclasses.replace(u, metric=c.metric) for c in criteria for u in rows]
+    pilot = PilotSpec("Billboards", "market", start=START, end=START + timedelta(days=20), test_markets=TEST)
+    return evaluate_pilot(pilot, criteria, [], unit_observations=observations)
+
+
+def test_several_primaries_split_the_error_budget_of_stopping_as_other_designs_do():
+    """Each criterion's "missed" was read at the full 5 %; other designs split it between the primaries."""
+    from lib.stats.market_test import read_market_test
+    from lib.stats.synthetic_control import panel_from_rows
+
+    frame = market_export(FIRST, lift=-0.012)  # a dip that one criterion calls missed at 5 %, not at 2.5 %
+    [alone] = _several(frame, [SALES]).verdicts
+    assert alone.status == "missed"
+    two = _several(frame, [SALES, ORDERS])
+    assert [v.status for v in two.verdicts] == ["too_early", "too_early"] and two.recommendation == "keep_running"
+    assert any(k.code == "corrected" for k in two.reason_keys)
+    assert "2 criteria can each stop the pilot (a primary missed or futile)" in " ".join(two.reasons)
+
+    panel = panel_from_rows(panel_rows(_rows(frame, TEST), "count"))
+    end, days = START + timedelta(days=TEST_DAYS - 1), 21
+
+    def lift(confidence: float):
+        return read_market_test(panel, TEST, START, end=end, planned_days=days, confidence=confidence).relative_lift
+
+    at_5, at_2_5 = lift(0.95), lift(0.975)
+    assert (alone.ci_low, alone.ci_high) == (at_5.low, at_5.high)  # one criterion: exactly as before
+    for v in two.verdicts:  # the near end at 5 % (scaling needs every primary met), the far end at 2.5 %
+        assert (v.ci_low, v.ci_high) == (at_5.low, at_2_5.high)
+        assert v.market["relative_lift"]["high"] == at_2_5.high and v.p_value == alone.p_value
+        assert v.ci_high > 0 > alone.ci_high and "% to +" in v.sentence  # it now reaches above zero: no call
+    # the chart's band of extra sales ends where the interval the verdict used ends
+    assert all(v.market["cumulative"][-1]["high"] == v.market["incremental"]["high"] for v in two.verdicts)
+
+
+def test_guardrails_split_theirs_and_a_lone_secondary_keeps_its_own():
+    frame = market_export(FIRST, lift=0.10)
+    ev = _several(frame, [SALES, GUARD, dataclasses.replace(GUARD, metric="complaints")])
+    assert "2 criteria can each stop the pilot (a guardrail harmed)" in " ".join(ev.reasons)
+    one = _several(frame, [SALES, GUARD])
+    assert not any(k.code == "corrected" for k in one.reason_keys)
+    assert ev.verdicts[1].ci_low == one.verdicts[1].ci_low and ev.verdicts[1].ci_high > one.verdicts[1].ci_high

@@ -7,11 +7,18 @@ the engine's verdict, using the reading's ``outcome`` as it is: "effect" meets a
 too poor to read withholds the verdict and names the markets that tracked badly.
 Each verdict carries the reading as plain data (``CriterionVerdict.market``): what
 ``evaluate --format json``, the chart, Review and the report read, fresh or frozen.
+
+Several criteria split the error budget as every other design does (:func:`lib.decide.engine._levels`):
+"met" (or a guardrail's "safe") is read at the criterion's own level, since scaling needs every primary
+met; the calls that stop the pilot on any one of ``k`` criteria (a primary missed or futile, a guardrail
+harmed) at ``alpha / k``, with the interval's far end read at that level too (:func:`split_reading`).
+One criterion reads exactly as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any, cast
 
@@ -74,6 +81,32 @@ def panel_rows(rows: Sequence[UnitObservation], kind: str) -> list[tuple[str, da
     if kind == "count":
         return [(u.unit, u.day, u.total) for u in rows]
     return [(u.unit, u.day, u.total / u.n) for u in rows if u.n]
+
+
+def split_reading(reading: Any, failing: Any, direction: str) -> Any:
+    """One criterion's reading when its stopping calls share their error budget with other criteria.
+
+    ``reading`` is read at the criterion's own level, ``failing`` at ``alpha / k``: "effect" comes from
+    the first; harm and futility from the second (its bar is higher, so it never finds an effect the first
+    misses). The interval keeps the pass side's end (the near end for a lift worth scaling) and takes the
+    far end from ``failing``, as other designs' bounds do, so the interval and the call never disagree.
+    """
+    from lib.stats.market_test import Span
+
+    up = direction != "decrease"
+
+    def ends(passing: Any, stopping: Any) -> Any:
+        return Span(passing.estimate, passing.low if up else stopping.low, stopping.high if up else passing.high)
+
+    return replace(
+        reading,
+        outcome=reading.outcome if reading.outcome == "effect" else failing.outcome,
+        relative_lift=ends(reading.relative_lift, failing.relative_lift),
+        incremental=ends(reading.incremental, failing.incremental),
+        per_market_per_day=ends(reading.per_market_per_day, failing.per_market_per_day),
+        cumulative_low=reading.cumulative_low if up else failing.cumulative_low,  # the band the chart draws
+        cumulative_high=failing.cumulative_high if up else reading.cumulative_high,
+    )
 
 
 def _span(span: Any) -> dict[str, float | None]:
@@ -152,8 +185,9 @@ def _sentence(label: str, crit: CriterionSpec, reading: Any, status: str) -> str
 
 
 def _verdict(
-    crit: CriterionSpec, pilot: PilotSpec, rows: Sequence[UnitObservation], as_of: date | None
+    crit: CriterionSpec, pilot: PilotSpec, rows: Sequence[UnitObservation], as_of: date | None, split: int = 1
 ) -> tuple[CriterionVerdict, list[Said]]:
+    """``split``: how many criteria share this one's stopping calls (its primaries, or its guardrails)."""
     from lib.stats.market_test import read_market_test  # the market maths loads only for market tests
     from lib.stats.synthetic_control import panel_from_rows
 
@@ -195,17 +229,25 @@ def _verdict(
     end = max(u.day for u in rows)
     end = min(end, pilot.end) if pilot.end else end
     try:
-        reading = read_market_test(
-            panel_from_rows(panel_rows(rows, crit.kind)),
-            pilot.test_markets,
-            pilot.start,
-            end=end,
-            excluded=pilot.excluded_markets,
-            planned_days=pilot.planned_days,
-            confidence=crit.confidence,
-            direction=crit.direction,
-            min_lift=crit.threshold,
-        )
+        panel = panel_from_rows(panel_rows(rows, crit.kind))
+
+        def read(confidence: float) -> Any:
+            return read_market_test(
+                panel,
+                pilot.test_markets,
+                pilot.start,
+                end=end,
+                excluded=pilot.excluded_markets,
+                planned_days=pilot.planned_days,
+                confidence=confidence,
+                direction=crit.direction,
+                min_lift=crit.threshold,
+            )
+
+        reading = read(crit.confidence)
+        if split > 1:  # stopping on any one of ``split`` criteria: each at alpha / split, as other designs
+            failing = read(1.0 - (1.0 - crit.confidence) / split)
+            reading = split_reading(reading, failing, crit.direction)
     except ValueError as exc:
         text = WITHHELD_NOTHING.format(label=label, error=str(exc).rstrip("."))
         verdict = CriterionVerdict(**base, **empty, status="too_early", sentence=text, warnings=[text])
@@ -271,7 +313,9 @@ def evaluate_market(
     by_metric: Mapping[str, list[UnitObservation]] = {
         c.metric: [u for u in unit_observations if u.metric == c.metric] for c in criteria
     }
-    results = [_verdict(c, pilot, by_metric[c.metric], as_of) for c in criteria]
+    # the paths where any one criterion stops the pilot split their error budget (lib.decide.engine._levels)
+    k = {role: sum(1 for c in criteria if c.role == role) for role in ("primary", "guardrail")}
+    results = [_verdict(c, pilot, by_metric[c.metric], as_of, k.get(c.role, 1)) for c in criteria]
     verdicts = [v for v, _ in results]
     has_data = any(v.market is not None for v in verdicts)
     by_role = {
@@ -295,6 +339,9 @@ def evaluate_market(
         reasons.append((ReasonKey("market"), READ_AS.format(pre=fmt.number(read["pre_days"]))))
         alpha = min((1.0 - c.confidence for c in criteria), default=0.05)
         reasons.append((ReasonKey("sequential"), wording.REASON_SEQUENTIAL.format(alpha=fmt.pct(alpha, 0))))
+        for count, which in ((k["primary"], "a primary missed or futile"), (k["guardrail"], "a guardrail harmed")):
+            if count > 1:
+                reasons.append((ReasonKey("corrected"), wording.REASON_CORRECTED.format(k=count, which=which)))
     said: dict[str, ReasonKey] = {}
     for key, text in reasons:
         said.setdefault(text, key)
