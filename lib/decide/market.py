@@ -229,13 +229,13 @@ def _verdict(
     end = max(u.day for u in rows)
     end = min(end, pilot.end) if pilot.end else end
     try:
-        panel = panel_from_rows(panel_rows(rows, crit.kind))
+        panel, start = panel_from_rows(panel_rows(rows, crit.kind)), pilot.start
 
         def read(confidence: float) -> Any:
             return read_market_test(
                 panel,
                 pilot.test_markets,
-                pilot.start,
+                start,
                 end=end,
                 excluded=pilot.excluded_markets,
                 planned_days=pilot.planned_days,
