@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, SQLModel, col, select
 
 from lib.infra.inputs import checked_reason
 from lib.infra.models import AuditEvent
-from lib.report.caveats import CriteriaChanged
+
+if TYPE_CHECKING:  # the report (and the charts and statistics it loads) only when a caveat is worded
+    from lib.report.caveats import CriteriaChanged
 
 
 def snapshot(obj: SQLModel | None, fields: tuple[str, ...] | None = None) -> dict[str, Any] | None:
@@ -87,6 +89,8 @@ class CriteriaChange:
     @property
     def caveat(self) -> CriteriaChanged:
         """The change as the caveat every page and report words alike (``lib.report.caveats``)."""
+        from lib.report.caveats import CriteriaChanged
+
         return CriteriaChanged(self.at.date(), self.actor, self.reason, tuple(self.before), tuple(self.after))
 
 
