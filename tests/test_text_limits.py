@@ -8,7 +8,7 @@ field and its limit, and writes nothing; a value exactly at the limit is stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
 from lib.importer import file_checksum, read_sample
-from lib.infra.db import transaction
+from lib.infra.db import make_engine, transaction, upgrade
 from lib.infra.inputs import InvalidInput, PilotIn
 from lib.infra.models import Goal, ResultEntry
 from lib.services import decisions, entry_saves, goals, import_batches, pilots, results, share
@@ -26,6 +26,7 @@ from lib.services.access import Principal
 from lib.services.audit import snapshot
 from lib.services.manual_entry import GridEdit
 from tests import factories
+from tests.conftest import create_pg_schema, drop_pg_schema, need_postgres
 from tests.factories import START, day_rows
 
 TODAY = date(2026, 11, 1)
@@ -45,8 +46,7 @@ def _csv(day: date) -> bytes:
     return f"date,variant,sent,replies\n{day},control,300,12\n{day},pilot,310,19\n".encode()
 
 
-@pytest.fixture
-def world(engine) -> World:
+def _make_world(engine) -> World:
     """A goal, a running A/B pilot with a day of results, a share link and an imported file."""
     with transaction(engine) as s:
         goal = factories.goal(s)
@@ -62,6 +62,29 @@ def world(engine) -> World:
     with transaction(engine) as s:
         batch = import_batches.commit_import(s, pilot.id, preview, checksum=file_checksum(data), actor="ana").batch
     return World(goal.id, pilot.id, entry.id, link.id, batch.id)
+
+
+@pytest.fixture
+def world(engine) -> World:
+    return _make_world(engine)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def refusing(request, tmp_path_factory) -> Iterator[tuple[sa.Engine, World]]:
+    """One world per back end for the refusals. Each refusal checks that it wrote nothing, so they can share it:
+    a refusal that wrote would fail its own case. Building the world for each of some 800 cases was most of
+    this file's time; the writes that succeed get a world of their own."""
+    if request.param == "postgres":
+        base = need_postgres()
+        schema, url = create_pg_schema(base)
+    else:
+        schema, url = "", f"sqlite:///{tmp_path_factory.mktemp('refusing') / 'refusing.db'}"
+    eng = make_engine(url)
+    upgrade(eng)
+    yield eng, _make_world(eng)
+    eng.dispose()
+    if schema:
+        drop_pg_schema(base, schema)
 
 
 def rows(engine) -> dict[str, int]:
@@ -226,14 +249,14 @@ def _refused(engine, world: World, case: Case, value: str) -> str:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_too_long_is_refused_naming_the_field_and_its_limit(engine, world, case):
-    message = _refused(engine, world, case, case.over(case.limit))
+def test_too_long_is_refused_naming_the_field_and_its_limit(refusing, case):
+    message = _refused(*refusing, case, case.over(case.limit))
     assert f"{case.label}:" in message and f"at most {case.limit} characters" in message, message
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_nul_is_refused_naming_the_field(engine, world, case):
-    message = _refused(engine, world, case, case.at_limit(case.limit)[:-3] + "a\x00b")
+def test_nul_is_refused_naming_the_field(refusing, case):
+    message = _refused(*refusing, case, case.at_limit(case.limit)[:-3] + "a\x00b")
     assert f"{case.label}:" in message and "U+0000 (NUL)" in message, message
 
 
@@ -245,8 +268,8 @@ def test_a_value_exactly_at_the_limit_is_stored(engine, world, case):
 
 
 @pytest.mark.parametrize("value", ["\x1b[31mred", "\x1b]8;;https://example.com\x1b\\link", "a\rb", "\x7f", "\x9b2J"])
-def test_escape_codes_are_refused_in_names(engine, world, value):
-    message = _refused(engine, world, CASES[0], value)
+def test_escape_codes_are_refused_in_names(refusing, value):
+    message = _refused(*refusing, CASES[0], value)
     assert message.startswith("Name: must ")
 
 
