@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -79,14 +80,19 @@ def _base(col: sa.Column) -> sa.types.TypeEngine:
     return getattr(col.type, "impl_instance", None) or col.type
 
 
-def _integer(col: sa.Column, value: Any) -> int:
+def _integer(low: int, high: int, is_key: bool, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadValue(f"must be a whole number, not {describe(value)}.")
-    low, high = INT64 if isinstance(_base(col), sa.BigInteger) else INT32
     if not low <= value <= high:
         raise BadValue(f"{describe(value)} is out of range (from {low:,} to {high:,}).")
-    if col.primary_key and value < 1:  # the database never hands out 0 or less, and `id or 0` reads 0 as "none"
+    if is_key and value < 1:  # the database never hands out 0 or less, and `id or 0` reads 0 as "none"
         raise BadValue(f"an id must be 1 or more, not {value}.")
+    return value
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise BadValue(f"must be true or false, not {describe(value)}.")
     return value
 
 
@@ -104,19 +110,19 @@ def _number(value: Any) -> float | int:
     return value
 
 
-def _text(col: sa.Column, value: Any) -> str:
+def _text(length: int | None, is_json: bool, value: Any) -> str:
     if not isinstance(value, str):
         raise BadValue(f"must be text, not {describe(value)}.")
     if "\x00" in value:
         raise BadValue("contains a NUL character, which no database stores.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadValue("is not valid Unicode (it holds an unpaired surrogate).") from None
-    length = getattr(_base(col), "length", None)
+    if not value.isascii():  # only text beyond ASCII can hold an unpaired surrogate
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadValue("is not valid Unicode (it holds an unpaired surrogate).") from None
     if length and len(value) > length:
         raise BadValue(f"is too long ({len(value):,} characters; at most {length:,}).")
-    if is_json_column(col):
+    if is_json:
         _json_object(value)
     return value
 
@@ -165,28 +171,46 @@ def _datetime(value: Any) -> datetime:
         raise BadValue(f"{value!r} is not a date and time (e.g. 2026-11-23T09:00:00+00:00).") from None
 
 
-def decode(col: sa.Column, value: Any) -> Any:
-    """The value as the column stores it, or BadValue saying why it cannot be."""
-    if value is None:
-        if not col.nullable:
-            raise BadValue("is required (null is not allowed).")
-        return None
+def _checker(col: sa.Column) -> Callable[[Any], Any]:
     base = _base(col)
     if isinstance(base, sa.Boolean):
-        if not isinstance(value, bool):
-            raise BadValue(f"must be true or false, not {describe(value)}.")
-        return value
+        return _boolean
     if isinstance(base, sa.Integer):
-        return _integer(col, value)
+        return partial(_integer, *(INT64 if isinstance(base, sa.BigInteger) else INT32), bool(col.primary_key))
     if isinstance(base, (sa.Float, sa.Numeric)):
-        return _number(value)
+        return _number
     if isinstance(base, sa.DateTime):
-        return _datetime(value)
+        return _datetime
     if isinstance(base, sa.Date):
-        return _date(value)
+        return _date
     if isinstance(base, sa.String):
-        return _text(col, value)
-    raise BadValue(f"has a column type the backup cannot restore ({base}).")
+        return partial(_text, getattr(base, "length", None), is_json_column(col))
+
+    def unknown(value: Any) -> Any:
+        raise BadValue(f"has a column type the backup cannot restore ({base}).")
+
+    return unknown
+
+
+_DECODERS: dict[sa.Column, Callable[[Any], Any]] = {}
+
+
+def decoder(col: sa.Column) -> Callable[[Any], Any]:
+    """The value as the column stores it, or BadValue saying why it cannot be. Chosen once per column from its
+    type: a restore passes every cell of every row through it."""
+    found = _DECODERS.get(col)
+    if found is None:
+        check, nullable = _checker(col), bool(col.nullable)
+
+        def found(value: Any) -> Any:
+            if value is None:
+                if not nullable:
+                    raise BadValue("is required (null is not allowed).")
+                return None
+            return check(value)
+
+        _DECODERS[col] = found
+    return found
 
 
 def _read_table(table: sa.Table, raw: Any, strict: bool, problems: Problems) -> list[Row]:
@@ -196,6 +220,7 @@ def _read_table(table: sa.Table, raw: Any, strict: bool, problems: Problems) -> 
         return []
     keys = [c.name for c in table.primary_key.columns]
     columns = {c.name: c for c in table.columns}
+    decoders = [(c.name, c.nullable, decoder(c)) for c in table.columns]
     rows: list[Row] = []
     for number, item in enumerate(raw, start=1):
         if not isinstance(item, dict):
@@ -206,16 +231,16 @@ def _read_table(table: sa.Table, raw: Any, strict: bool, problems: Problems) -> 
             if extra not in columns:
                 problems.add("is not a column of this table.", table=name, row=number, key=key, field=str(extra))
         row: Row = {}
-        for col in columns.values():
-            if col.name not in item:
-                if strict or not col.nullable:
-                    problems.add("is missing.", table=name, row=number, key=key, field=col.name)
-                row[col.name] = None
+        for field, nullable, decode_value in decoders:
+            if field not in item:
+                if strict or not nullable:
+                    problems.add("is missing.", table=name, row=number, key=key, field=field)
+                row[field] = None
                 continue
             try:
-                row[col.name] = decode(col, item[col.name])
+                row[field] = decode_value(item[field])
             except BadValue as exc:
-                problems.add(str(exc), table=name, row=number, key=key, field=col.name)
+                problems.add(str(exc), table=name, row=number, key=key, field=field)
         rows.append(row)
     return rows
 
