@@ -12,11 +12,14 @@ produce the same day x arm sums from it:
   dates, which also checks every cell, names the rows of any problem, and looks
   for person ids on several rows (the file has a ``user_id`` column).
 
-Three more jobs explain the figures: ``import, no ids`` is the same file with that
+More jobs explain the figures: ``import, no ids`` is the same file with that
 column renamed (so no person-id check), and ``read all`` / ``read used`` read the
 file in the importer's chunks with every column, or only the five mapped ones
 (pandas' ``usecols``, which the importer cannot use: with it the C parser stops
-refusing rows with too many values).
+refusing rows with too many values). ``arrow used`` reads the six columns the
+import reads (user_id too) with pyarrow's streaming CSV reader, typed as the
+importer would want them: Arrow still splits every row into all its values (so
+it would refuse a ragged row), but converts only those columns.
 
 Each job runs in a fresh Python process forked from this small one (which never
 imports pandas), timed inside that process (best of ``repeats``) after the
@@ -25,11 +28,27 @@ shared machine moves with its load. Memory is the same measure for every job:
 the process's peak RSS (ru_maxrss) minus that of a process that only imports
 pandas and the importer. Targets: import time <= 1.0x pandas, memory <= 0.2x.
 
-pandas 3.1 parses a whole file (``pd.read_csv(path)``) on several threads, so
-its wall time can sit below its CPU time on an idle machine; the importer's
-chunked read is one thread (pandas' chunks hold the GIL: two threads reading
-two halves measured no faster). On a busy machine the CPU column is the
-steadier comparison.
+pandas 3.1 parses a whole file (``pd.read_csv(path)``) on worker threads (its
+main thread used 0.02 of 0.30 CPU s here), so its wall time can sit well below
+its CPU time on an idle machine; the importer's chunked read is one thread.
+Wall times on a busy machine move with its load, so besides the best of each
+job the summary gives the median over rounds of import / pandas, taken round by
+round; the CPU column is the steadier comparison.
+
+Why the import does not read with Arrow, or on more threads (measured for issue
+29 on this 2-core machine shared with other work; medians of the whole import):
+``arrow used`` costs what ``read used`` costs (0.21 CPU s each), so Arrow's
+gain is only the unused columns it skips, about 0.05 s. A faithful import with
+it must add back what pandas does on the way: check every byte is UTF-8 (pandas
+decodes every column, and a bad byte anywhere switches the file to cp1252),
+type a chunk's column as pandas would ("007" in a column of numbers is 7), and
+cut Arrow's blocks into the importer's chunks (so sums add up in the same
+order). Built that way, on Arrow's threads, it took 0.45 CPU s against 0.33
+and 1.18 s against 0.71 s of wall time; pandas' chunks read on a second thread
+took 0.40 CPU s and 0.88 s; pandas parsing the very same chunks on two threads
+(the file cut at the chunks' row ends, which takes a pass over every byte on
+the thread that adds up) 0.54 CPU s against 0.36, with no wall time won.
+Threads here cost more than they give back.
 """
 
 from __future__ import annotations
@@ -39,6 +58,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,8 +73,9 @@ if str(ROOT) not in sys.path:
 ROWS = 1_024_000
 ARMS = ("control", "pilot_a", "pilot_b")
 START, DAYS = date(2024, 3, 1), 28
-JOBS = ("baseline", "pandas", "import", "import, no ids", "read all", "read used")
+JOBS = ("baseline", "pandas", "import", "import, no ids", "read all", "read used", "arrow used")
 USED = ["date", "arm", "visited", "converted", "spend"]
+NUMBERS = ("visited", "converted", "spend")
 TIME_TARGET, MEMORY_TARGET = 1.0, 0.2
 
 
@@ -129,6 +150,20 @@ def _read_job(path: str, usecols: list[str] | None) -> int:
     return sum(len(f) for f in pd.read_csv(path, chunksize=26_000, usecols=usecols, **options))  # type: ignore[arg-type]
 
 
+def _arrow_job(path: str) -> int:
+    """pyarrow's streaming reader on the columns the import reads: numbers as float64, text as text."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    columns = [*USED, "user_id"]
+    types = {c: pa.float64() if c in NUMBERS else pa.string() for c in columns}
+    options = pa_csv.ConvertOptions(
+        include_columns=columns, column_types=types, null_values=[""], strings_can_be_null=True
+    )
+    with pa_csv.open_csv(path, convert_options=options) as reader:
+        return sum(batch.num_rows for batch in reader)
+
+
 def worker(job: str, path: str, repeats: int) -> dict[str, float]:
     """Inside a fresh process: import both libraries, then time the job ``repeats`` times."""
     import pandas  # noqa: F401
@@ -142,6 +177,7 @@ def worker(job: str, path: str, repeats: int) -> dict[str, float]:
         "import, no ids": lambda _: _import_job(renamed),
         "read all": lambda p: _read_job(p, None),
         "read used": lambda p: _read_job(p, USED),
+        "arrow used": _arrow_job,
     }.get(job)
     best = cpu = float("inf")
     rows = 0
@@ -168,7 +204,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per process (best is kept)")
-    parser.add_argument("--rounds", type=int, default=2, help="fresh processes per job, alternating (best is kept)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="fresh processes per job, alternating (best kept, and medians)"
+    )
     parser.add_argument("--worker", nargs=2, metavar=("JOB", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--write", nargs=2, metavar=("PATH", "ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -203,6 +241,10 @@ def main() -> None:
         r = best[job]
         ratios = f"{r['seconds'] / pandas['seconds']:>5.2f} {r['cpu'] / pandas['cpu']:>5.2f} {working[job] / working['pandas']:>6.2f}"
         print(f"{job:<15} {r['seconds']:>8.3f} {r['cpu']:>7.3f} {working[job]:>6.0f} MB   {'':>10}{ratios}")
+    for key, label in (("seconds", "time"), ("cpu", "cpu s")):
+        per_round = [i[key] / p[key] for i, p in zip(runs["import"], runs["pandas"], strict=True)]
+        print(f"import / pandas {label}, round by round: {' '.join(f'{r:.2f}' for r in per_round)}", end="")
+        print(f" (median {statistics.median(per_round):.2f}x)")
     time_ratio = best["import"]["seconds"] / pandas["seconds"]
     memory_ratio = working["import"] / max(working["pandas"], 1.0)
     verdict = lambda ok: "ok" if ok else "MISSED"  # noqa: E731

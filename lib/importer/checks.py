@@ -125,7 +125,8 @@ def _check_column(
     low, high = (values.min(), values.max()) if len(values) else (0.0, 0.0)
     usable = ok & (status == OK) if status.any() else ok
     if is_flag:
-        clean = low >= 0.0 and high <= 1.0 and (numbers.integral or not np.any(values % 1))
+        # within [0, 1], whole means 0 or 1: every value that is not 0 is 1 (cheaper than values % 1)
+        clean = low >= 0.0 and high <= 1.0 and (numbers.integral or _only_zeros_and_ones(values))
         if not clean:
             wrong = usable & (values != 0.0) & (values != 1.0)
             good &= flag(
@@ -161,6 +162,11 @@ def _check_column(
             lambda c, i: row_messages.not_whole(c, values[i]),
         )
     return good
+
+
+def _only_zeros_and_ones(values: np.ndarray) -> bool:
+    """For values known to lie within [0, 1]."""
+    return int(np.count_nonzero(values)) == int(np.count_nonzero(values == 1.0))
 
 
 def _check_currency(

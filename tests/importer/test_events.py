@@ -254,3 +254,23 @@ def test_negative_amounts_give_negative_cubes_and_aggregated_files_have_none() -
     )
     (obs,) = analyze(aggregated, mapping).observations
     assert (obs.total_sq, obs.total_cu) == (109.0, None)
+
+
+def test_flags_written_as_decimals_are_checked_like_whole_ones() -> None:
+    """pandas reads "1.0"/"0.0" (or 0/1 with a blank cell) as floats: 0 and 1 pass, anything else is named."""
+    mapping = ImportMapping(
+        "events", "arm", "control", "date", [MetricMapping("conv", "proportion", column="converted")]
+    )
+    clean = b"date,arm,converted\n2024-03-01,control,1.0\n2024-03-01,control,0.0\n2024-03-01,pilot,-0.0\n"
+    result = analyze(clean, mapping)
+    assert result.ok, result.problem_lines()
+    assert {o.arm: (o.n, o.total) for o in result.observations} == {"control": (2.0, 1.0), "pilot": (1.0, 0.0)}
+    mapping.metrics[0].blank_as_zero = True
+    wrong = clean + b"2024-03-01,pilot,0.5\n2024-03-01,pilot,\n2024-03-01,pilot,2.0\n2024-03-01,pilot,1e0\n"
+    result = analyze(wrong, mapping)
+    assert [(p.row, p.code) for p in result.problems] == [(5, "not_a_flag"), (7, "not_a_flag")]
+    assert [p.message for p in result.problems] == [
+        "'converted' should be 0 or 1 (or yes/no) on every row, not '0.5'.",
+        "'converted' should be 0 or 1 (or yes/no) on every row, not '2'.",
+    ]
+    assert result.total("pilot", "conv").n == 3 and result.total("pilot", "conv").total == 1.0
