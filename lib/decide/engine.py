@@ -18,7 +18,7 @@ from lib.decide import evidence as evid
 from lib.decide import logged, market, money, progress, rules, wording
 from lib.decide import units as per_unit
 from lib.decide.evidence import Evidence
-from lib.decide.verdicts import CriterionVerdict, PilotEvaluation, ReasonCode, ReasonKey, primary_index
+from lib.decide.verdicts import CriterionVerdict, PilotEvaluation, ReasonCode, ReasonKey, new_verdict, primary_index
 from lib.specs import DESIGNS, CriterionSpec, Observation, PilotSpec, UnitObservation
 from lib.stats.multiple import ADJUST_METHODS, srm_pvalue
 from lib.vocabulary import SPEND_METRIC, metric_label
@@ -294,7 +294,7 @@ def _verdict(
     rel_low = j.ci_low if ev.scale == "lift" else None
     rel_high = j.ci_high if ev.scale == "lift" else None
     step = ev.step
-    verdict = CriterionVerdict(
+    verdict = new_verdict(
         metric=crit.metric,
         role=crit.role,
         kind=crit.kind,
