@@ -399,7 +399,7 @@ def _sentence(
     if ev.pilot_value is None and ev.control_value is None:
         return wording.SENTENCE_NO_DATA.format(label=name)
     bounds = wording.BOUNDS.format(
-        level=fmt.level(crit.confidence), ci=fmt.effect_range(crit.kind, ev.scale, j.ci_low, j.ci_high)
+        level=wording.level_words(crit.confidence), ci=fmt.effect_range(crit.kind, ev.scale, j.ci_low, j.ci_high)
     )
     tail = _tail(crit, ev, j, more, more_unit)
     confidence = wording.confidence_clause(crit, j.confidence)
