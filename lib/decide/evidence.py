@@ -358,8 +358,9 @@ def periods_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, ArmL
     if pilot.start is None:
         return _evidence(setup, _Figures(), (wording.NO_PILOT_DATES,))
     treat = arms.get(pilot.pilot_arm, NO_DATA)
-    before_days, before = treat.window(in_baseline(pilot)).daily(crit.kind)
-    after_days, after = treat.window(in_pilot_period(pilot)).daily(crit.kind)
+    (before_days, before), (after_days, after) = treat.daily_periods(
+        crit.kind, in_baseline(pilot), in_pilot_period(pilot)
+    )
     control_value = sum(before) / len(before) if before else None
     pilot_value = sum(after) / len(after) if after else None
     setup = setup._replace(sample_n=min(len(before), len(after)), mixture_n=len(after))

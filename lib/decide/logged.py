@@ -81,6 +81,29 @@ class ArmLog:
                 values.append(total / n)
         return days, values
 
+    def daily_periods(
+        self, kind: str, first: Callable[[date], bool], second: Callable[[date], bool]
+    ) -> tuple[tuple[list[date], list[float]], tuple[list[date], list[float]]]:
+        """``window(first).daily(kind)`` and ``window(second).daily(kind)`` in one pass over the sorted days."""
+        first_days: list[date] = []
+        first_values: list[float] = []
+        second_days: list[date] = []
+        second_values: list[float] = []
+        count = kind == "count"
+        cells = self.days
+        for day in sorted(cells):
+            n, total, _, _ = cells[day]
+            if not count and n <= 0:
+                continue
+            value = total if count else total / n
+            if first(day):
+                first_days.append(day)
+                first_values.append(value)
+            if second(day):
+                second_days.append(day)
+                second_values.append(value)
+        return (first_days, first_values), (second_days, second_values)
+
     def daily_stat(self, kind: str) -> MeanStat:
         """Days as the units: the sums of the daily values (see :meth:`daily`)."""
         return MeanStat.from_values(self.daily(kind)[1])
