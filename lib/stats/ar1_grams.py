@@ -134,7 +134,7 @@ def _yule_walker(grams: _Grams, beta: np.ndarray) -> float:
     c[:-1] = -beta
     c[-1] = 1.0
     mean, lag_sum = (grams.moments @ c).tolist()
-    square, lag_square = (grams.quadratic @ c).reshape(2, -1) @ c
+    square, lag_square = ((grams.quadratic @ c).reshape(2, -1) @ c).tolist()  # plain floats: scalar arithmetic follows
     total = square - grams.n * mean * mean
     if total <= 0.0:
         return 0.0
