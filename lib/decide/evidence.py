@@ -109,12 +109,11 @@ if any(f.default_factory is not MISSING for f in fields(Evidence)):  # pragma: n
 def new_evidence(**values: Any) -> Evidence:
     """``Evidence(**values)``, the same record, without the frozen ``__init__``'s one ``object.__setattr__``
     per field (thirty-odd): every criterion makes one on every evaluation."""
-    unknown = values.keys() - _EVIDENCE_FIELDS
-    if unknown:
-        raise TypeError(f"Evidence has no field {sorted(unknown)[0]!r}.")
-    missing = _EVIDENCE_REQUIRED - values.keys()
-    if missing:
-        raise TypeError(f"Evidence needs {sorted(missing)[0]!r}.")
+    if not (_EVIDENCE_FIELDS.issuperset(values) and values.keys() >= _EVIDENCE_REQUIRED):  # checked without new sets
+        unknown = values.keys() - _EVIDENCE_FIELDS
+        if unknown:
+            raise TypeError(f"Evidence has no field {sorted(unknown)[0]!r}.")
+        raise TypeError(f"Evidence needs {sorted(_EVIDENCE_REQUIRED - values.keys())[0]!r}.")
     new = object.__new__(Evidence)
     state = new.__dict__
     state.update(_EVIDENCE_TEMPLATE)  # field order first, as __init__ sets them

@@ -214,12 +214,11 @@ _VERDICT_LISTS = tuple(f.name for f in fields(CriterionVerdict) if f.default_fac
 def new_verdict(**values: Any) -> CriterionVerdict:
     """``CriterionVerdict(**values)``, the same object, without the frozen ``__init__``'s one
     ``object.__setattr__`` per field (fifty-odd): the engine makes one per criterion per evaluation."""
-    unknown = values.keys() - _VERDICT_FIELDS
-    if unknown:
-        raise TypeError(f"CriterionVerdict has no field {sorted(unknown)[0]!r}.")
-    missing = _VERDICT_REQUIRED - values.keys()
-    if missing:
-        raise TypeError(f"CriterionVerdict needs {sorted(missing)[0]!r}.")
+    if not (_VERDICT_FIELDS.issuperset(values) and values.keys() >= _VERDICT_REQUIRED):  # checked without new sets
+        unknown = values.keys() - _VERDICT_FIELDS
+        if unknown:
+            raise TypeError(f"CriterionVerdict has no field {sorted(unknown)[0]!r}.")
+        raise TypeError(f"CriterionVerdict needs {sorted(_VERDICT_REQUIRED - values.keys())[0]!r}.")
     out = object.__new__(CriterionVerdict)
     state = out.__dict__
     state.update(_VERDICT_TEMPLATE)  # field order first, as __init__ sets them
