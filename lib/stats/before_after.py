@@ -83,6 +83,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 from scipy.linalg import lapack
@@ -97,7 +98,7 @@ from lib.stats.ar1_grams import (
     _whitened_one,
     _yule_walker,
 )
-from lib.stats.daily_series import DUPLICATE_DAYS, _Series, _series  # noqa: F401 - DUPLICATE_DAYS re-exported
+from lib.stats.daily_series import DUPLICATE_DAYS, _Calendar, _Series, _series  # noqa: F401 - DUPLICATE_DAYS re-exported
 from lib.stats.distributions import t_ppf, t_sf
 
 #: spare degrees of freedom (days minus coefficients minus phi) each model needs
@@ -176,14 +177,33 @@ class StepFit:
 
 def _design(series: _Series, post: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """[intercept, pilot_period, trend, weekday dummies..., y]: the richest design, y last."""
-    present = np.flatnonzero(np.bincount(series.weekdays, minlength=7))[1:]  # the weekdays present, in order
-    z = np.empty((len(y), 4 + len(present)))
-    z[:, 0] = 1.0
+    if series.calendar is not None:
+        base, names = _calendar_columns(series.calendar)
+    else:
+        base, names = _day_columns(series.day_numbers, series.weekdays)
+    z = np.empty((len(y), base.shape[1] + 1))
+    z[:, :-1] = base
     z[:, 1] = post
-    z[:, 2] = series.day_numbers - np.add.reduce(series.day_numbers) / len(y)  # minus their mean
-    z[:, 3:-1] = series.weekdays[:, None] == present[None, :]
     z[:, -1] = y
-    return z, ["intercept", "pilot_period", "trend"] + [f"weekday_{w}" for w in present.tolist()]
+    return z, list(names)
+
+
+def _day_columns(day_numbers: np.ndarray, weekdays: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The design's columns that the days alone decide (the pilot-period column left at 0), read-only."""
+    present = np.flatnonzero(np.bincount(weekdays, minlength=7))[1:]  # the weekdays present, in order
+    base = np.empty((len(day_numbers), 3 + len(present)))
+    base[:, 0] = 1.0
+    base[:, 1] = 0.0
+    base[:, 2] = day_numbers - np.add.reduce(day_numbers) / len(day_numbers)  # minus their mean
+    base[:, 3:] = weekdays[:, None] == present[None, :]
+    base.flags.writeable = False
+    return base, ("intercept", "pilot_period", "trend", *(f"weekday_{w}" for w in present.tolist()))
+
+
+@lru_cache(maxsize=256)
+def _calendar_columns(calendar: _Calendar) -> tuple[np.ndarray, tuple[str, ...]]:
+    """:func:`_day_columns` kept per calendar (shared by every series on the same days)."""
+    return _day_columns(calendar.day_numbers, calendar.weekdays)
 
 
 def _mean_and_sd(y: np.ndarray) -> tuple[float, float]:
