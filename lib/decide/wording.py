@@ -257,10 +257,9 @@ def arm_sample(arm_n: tuple[float, float] | None, names: tuple[str, str], n: flo
     if control == pilot:
         same = control if n == arm_n[0] else pilot if n == arm_n[1] else fmt.number(n)
         return SAMPLE_PER_ARM.format(n=same, units=units)
-    roles = ("control", "pilot")
-    control_arm, pilot_arm = (
-        role if name == role else f"{name}, {role}" for name, role in zip(names, roles, strict=True)
-    )
+    control_name, pilot_name = names
+    control_arm = "control" if control_name == "control" else f"{control_name}, control"
+    pilot_arm = "pilot" if pilot_name == "pilot" else f"{pilot_name}, pilot"
     return SAMPLE_EACH_ARM.format(
         control=control,
         pilot=pilot,
