@@ -86,7 +86,10 @@ def _grams(z: np.ndarray, day_numbers: np.ndarray) -> _Grams:
 def _whitened(grams: _Grams, phis: np.ndarray) -> np.ndarray:
     """Cross products of the quasi-differenced [X, y] (first day dropped), one per phi."""
     if grams.consecutive:
-        weights = np.stack([np.ones(len(phis)), -phis, phis * phis], axis=1)
+        weights = np.empty((len(phis), 3))  # rows of (1, -phi, phi^2)
+        weights[:, 0] = 1.0
+        np.negative(phis, out=weights[:, 1])
+        np.multiply(phis, phis, out=weights[:, 2])
     else:
         lag = phis[:, None] ** grams.gaps[None, :]
         scale = np.where(grams.gaps == 1.0, 1.0, (1.0 - phis[:, None] ** 2) / (1.0 - lag * lag))
