@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from scipy import special
 
 from lib.decide import wording
-from lib.decide.logged import NO_DATA, ArmLog, in_baseline, in_pilot_period
+from lib.decide.logged import NO_DATA, ArmLog, baseline_span, in_pilot_period, pilot_span
 from lib.decide.verdicts import Pace
 from lib.specs import CriterionSpec, PilotSpec
 from lib.stats import before_after, skew
@@ -357,9 +357,7 @@ def periods_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, ArmL
     if pilot.start is None:
         return _evidence(setup, _Figures(), (wording.NO_PILOT_DATES,))
     treat = arms.get(pilot.pilot_arm, NO_DATA)
-    (before_days, before), (after_days, after) = treat.daily_periods(
-        crit.kind, in_baseline(pilot), in_pilot_period(pilot)
-    )
+    (before_days, before), (after_days, after) = treat.daily_periods(crit.kind, baseline_span(pilot), pilot_span(pilot))
     control_value = sum(before) / len(before) if before else None
     pilot_value = sum(after) / len(after) if after else None
     setup = setup._replace(sample_n=min(len(before), len(after)), mixture_n=len(after))
