@@ -30,17 +30,40 @@ def _fixed(value: float, digits: int) -> str:
     Rounds half up on the decimal value people see ($1,234.50 -> $1,235), not
     half-to-even on the binary one.
     """
-    if abs(value) < 1e15:
-        quantum = _QUANTA[digits] if 0 <= digits < len(_QUANTA) else Decimal(1).scaleb(-digits)
-        rounded = Decimal(repr(abs(value))).quantize(quantum, rounding=ROUND_HALF_UP)
-        text = f"{rounded:,.{digits}f}"
+    size = abs(value)
+    if size < 1e15:
+        shown = repr(size)
+        # plain float formatting where it gives what half up on the repr gives (see _float_rounds_alike)
+        if type(size) is float and 0 <= digits < len(_QUANTA) and _float_rounds_alike(size, shown, digits):
+            text = f"{size:,.{digits}f}"
+        else:
+            quantum = _QUANTA[digits] if 0 <= digits < len(_QUANTA) else Decimal(1).scaleb(-digits)
+            text = f"{Decimal(shown).quantize(quantum, rounding=ROUND_HALF_UP):,.{digits}f}"
     else:  # beyond Decimal's default precision; half-up no longer matters
-        text = f"{abs(value):,.{digits}f}"
+        text = f"{size:,.{digits}f}"
     if value < 0 and not _ZERO_TEXT.issuperset(text):
         return MINUS + text
     return text
 
 
+def _float_rounds_alike(size: float, shown: str, digits: int) -> bool:
+    """Whether plain float formatting of ``size`` (a float; ``digits`` 0 to 11) gives what half up on its
+    repr (``shown``) gives.
+
+    Float formatting rounds the binary value correctly, so it differs from rounding the repr half up
+    only where the repr is a tie (its last digit a 5 just past the ones kept) or where the float is
+    so coarse (``size * 10**digits`` past 1e15) that a rounding boundary can fall between the binary
+    value and its repr. Everything else (nearly every figure in a sentence) skips Decimal.
+    """
+    if size * _SCALES[digits] >= 1e15 or "e" in shown:
+        return False
+    point = shown.find(".")
+    # a tie: exactly one digit past the ones kept, and it is a 5
+    return point >= 0 and not (len(shown) - point == digits + 2 and shown[-1] == "5")
+
+
+#: 10**digits, for the check above
+_SCALES = tuple(10.0**digits for digits in range(12))
 #: the rounding steps of 0 to 11 decimals, made once (every verdict sentence formats a dozen numbers)
 _QUANTA = tuple(Decimal(1).scaleb(-digits) for digits in range(12))
 #: the characters of a number that rounds to zero
@@ -49,7 +72,7 @@ _ZERO_TEXT = frozenset("0.,")
 
 def _signed(value: float, digits: int) -> str:
     text = _fixed(value, digits)
-    if text.startswith(MINUS) or all(ch in "0.," for ch in text):
+    if text.startswith(MINUS) or _ZERO_TEXT.issuperset(text):  # negative, or rounds to zero: no sign
         return text
     return "+" + text
 

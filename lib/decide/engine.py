@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import cast
 
 from lib import formatting as fmt
@@ -18,7 +19,7 @@ from lib.decide import evidence as evid
 from lib.decide import logged, market, money, progress, rules, wording
 from lib.decide import units as per_unit
 from lib.decide.evidence import Evidence
-from lib.decide.verdicts import CriterionVerdict, PilotEvaluation, ReasonCode, ReasonKey, primary_index
+from lib.decide.verdicts import CriterionVerdict, PilotEvaluation, ReasonCode, ReasonKey, new_verdict, primary_index
 from lib.specs import DESIGNS, CriterionSpec, Observation, PilotSpec, UnitObservation
 from lib.stats.multiple import ADJUST_METHODS, srm_pvalue
 from lib.vocabulary import SPEND_METRIC, metric_label
@@ -94,20 +95,29 @@ def _levels(
     evals: list[tuple[CriterionSpec, Evidence]], primaries: set[int], multiple_testing: str
 ) -> list[rules.Levels]:
     """Split the error budget of each "any one of k stops it" path across its k criteria."""
+    plan = tuple((crit.role, crit.confidence) for crit, _ in evals)
+    return list(_levels_of(plan, tuple(sorted(primaries)), multiple_testing != "none"))
+
+
+@lru_cache(maxsize=256)
+def _levels_of(
+    plan: tuple[tuple[str, float], ...], primaries: tuple[int, ...], split: bool
+) -> tuple[rules.Levels, ...]:
+    """:func:`_levels` kept per plain plan (each criterion's role and confidence, which are primaries, split or not):
+    a portfolio's pilots share a handful of plans."""
     k_primary = max(len(primaries), 1)
-    k_guard = max(sum(1 for c, _ in evals if c.role == "guardrail"), 1)
-    split = multiple_testing != "none"
+    k_guard = max(sum(1 for role, _ in plan if role == "guardrail"), 1)
     out = []
-    for i, (crit, _) in enumerate(evals):
-        alpha = 1.0 - crit.confidence if 0.0 < crit.confidence < 1.0 else 0.05
-        if crit.role == "guardrail":
+    for i, (role, confidence) in enumerate(plan):
+        alpha = 1.0 - confidence if 0.0 < confidence < 1.0 else 0.05
+        if role == "guardrail":
             out.append(rules.Levels(alpha, alpha / k_guard if split else alpha, None))
         elif i in primaries:
             k = k_primary if split else 1
             out.append(rules.Levels(alpha, alpha / k, rules.gs.FUTILITY_BETA / k))
         else:
             out.append(rules.Levels(alpha, alpha, rules.gs.FUTILITY_BETA))
-    return out
+    return tuple(out)
 
 
 def evaluate_pilot(
@@ -179,7 +189,7 @@ def evaluate_pilot(
     if last_day is not None and evals:
         if sequential:
             alpha = min(lv.alpha_pass for lv in levels)
-            reasons.append(_say("sequential", wording.REASON_SEQUENTIAL.format(alpha=fmt.pct(alpha, 0))))
+            reasons.append(_say("sequential", _sequential_reason(alpha)))
         k_any = [
             (len(primary_idx), "a primary missed or futile"),
             (by_role["guardrail"].__len__(), "a guardrail harmed"),
@@ -206,6 +216,12 @@ def evaluate_pilot(
         sequential=sequential,
         multiple_testing=multiple_testing,
     )
+
+
+@lru_cache(maxsize=64)
+def _sequential_reason(alpha: float) -> str:
+    """The words of the "sequential" reason, kept per level (a few levels, said on every evaluation)."""
+    return wording.REASON_SEQUENTIAL.format(alpha=fmt.pct(alpha, 0))
 
 
 def _reasons(recommendation, code, reasons, evals, judged, verdicts, primaries, split, errors) -> list[Said]:
@@ -294,7 +310,7 @@ def _verdict(
     rel_low = j.ci_low if ev.scale == "lift" else None
     rel_high = j.ci_high if ev.scale == "lift" else None
     step = ev.step
-    verdict = CriterionVerdict(
+    verdict = new_verdict(
         metric=crit.metric,
         role=crit.role,
         kind=crit.kind,
@@ -399,7 +415,7 @@ def _sentence(
     if ev.pilot_value is None and ev.control_value is None:
         return wording.SENTENCE_NO_DATA.format(label=name)
     bounds = wording.BOUNDS.format(
-        level=fmt.level(crit.confidence), ci=fmt.effect_range(crit.kind, ev.scale, j.ci_low, j.ci_high)
+        level=wording.level_words(crit.confidence), ci=fmt.effect_range(crit.kind, ev.scale, j.ci_low, j.ci_high)
     )
     tail = _tail(crit, ev, j, more, more_unit)
     confidence = wording.confidence_clause(crit, j.confidence)

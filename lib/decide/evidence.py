@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from datetime import date
 from typing import Any, NamedTuple
 
 from scipy import special
 
 from lib.decide import wording
-from lib.decide.logged import NO_DATA, ArmLog, in_baseline, in_pilot_period
+from lib.decide.logged import NO_DATA, ArmLog, baseline_span, in_pilot_period, pilot_span
 from lib.decide.verdicts import Pace
 from lib.specs import CriterionSpec, PilotSpec
 from lib.stats import before_after, skew
@@ -99,6 +99,26 @@ class Evidence:
 
 
 _EVIDENCE_FIELDS = frozenset(f.name for f in fields(Evidence))
+#: every field, in order, with its default (None stands in for the required ones); no field has a default factory
+_EVIDENCE_TEMPLATE: dict[str, Any] = {f.name: None if f.default is MISSING else f.default for f in fields(Evidence)}
+_EVIDENCE_REQUIRED = frozenset(f.name for f in fields(Evidence) if f.default is MISSING)
+if any(f.default_factory is not MISSING for f in fields(Evidence)):  # pragma: no cover - new_evidence would share it
+    raise TypeError("An Evidence field has a default factory: make new_evidence call it.")
+
+
+def new_evidence(**values: Any) -> Evidence:
+    """``Evidence(**values)``, the same record, without the frozen ``__init__``'s one ``object.__setattr__``
+    per field (thirty-odd): every criterion makes one on every evaluation."""
+    if not (_EVIDENCE_FIELDS.issuperset(values) and values.keys() >= _EVIDENCE_REQUIRED):  # checked without new sets
+        unknown = values.keys() - _EVIDENCE_FIELDS
+        if unknown:
+            raise TypeError(f"Evidence has no field {sorted(unknown)[0]!r}.")
+        raise TypeError(f"Evidence needs {sorted(_EVIDENCE_REQUIRED - values.keys())[0]!r}.")
+    new = object.__new__(Evidence)
+    state = new.__dict__
+    state.update(_EVIDENCE_TEMPLATE)  # field order first, as __init__ sets them
+    state.update(values)
+    return new
 
 
 def _student_p(estimate: float, se: float, df: float | None) -> Callable[[float], float]:
@@ -146,7 +166,7 @@ def _evidence(
     error: str | None = None,
     fixed_p: Callable[[float], float] | None = None,
 ) -> Evidence:
-    return Evidence(
+    return new_evidence(
         contrast=contrast,
         scale=setup.scale,
         fraction=None,
@@ -337,8 +357,7 @@ def periods_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, ArmL
     if pilot.start is None:
         return _evidence(setup, _Figures(), (wording.NO_PILOT_DATES,))
     treat = arms.get(pilot.pilot_arm, NO_DATA)
-    before_days, before = treat.window(in_baseline(pilot)).daily(crit.kind)
-    after_days, after = treat.window(in_pilot_period(pilot)).daily(crit.kind)
+    (before_days, before), (after_days, after) = treat.daily_periods(crit.kind, baseline_span(pilot), pilot_span(pilot))
     control_value = sum(before) / len(before) if before else None
     pilot_value = sum(after) / len(after) if after else None
     setup = setup._replace(sample_n=min(len(before), len(after)), mixture_n=len(after))
@@ -357,7 +376,7 @@ def periods_evidence(crit: CriterionSpec, pilot: PilotSpec, arms: dict[str, ArmL
     if planned is not None:
         nb = len(before)
         fraction = (1 / nb + 1 / planned) / (1 / nb + 1 / len(after))
-    return Evidence(
+    return new_evidence(
         contrast=LinearContrast(fit.estimate, fit.standard_error, fit.df),
         scale=setup.scale,
         fraction=fraction,

@@ -7,6 +7,7 @@ or as a daily series.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -81,6 +82,27 @@ class ArmLog:
                 values.append(total / n)
         return days, values
 
+    def daily_periods(
+        self, kind: str, first: Span, second: Span
+    ) -> tuple[tuple[list[date], list[float]], tuple[list[date], list[float]]]:
+        """The daily values (as :meth:`daily`) over each of two spans of days, from one pass over the sorted days.
+
+        A span is a run of the sorted days, so it is found by bisection, not by asking each day.
+        """
+        days: list[date] = []
+        values: list[float] = []
+        count = kind == "count"
+        cells = self.days
+        for day in sorted(cells):
+            n, total, _, _ = cells[day]
+            if count:
+                days.append(day)
+                values.append(total)
+            elif n > 0:
+                days.append(day)
+                values.append(total / n)
+        return _in_span(days, values, first), _in_span(days, values, second)
+
     def daily_stat(self, kind: str) -> MeanStat:
         """Days as the units: the sums of the daily values (see :meth:`daily`)."""
         return MeanStat.from_values(self.daily(kind)[1])
@@ -129,6 +151,37 @@ def aggregate(observations: Sequence[Observation], metrics: set[str], as_of: dat
             cell[3] += cu
     last = max((max(arm.days) for arms in data.values() for arm in arms.values()), default=None)
     return data, last
+
+
+#: a span of days: from ``start`` (None: the first) up to ``end`` inclusive (None: the last), or,
+#: when the third date is given, up to the day before it
+Span = tuple[date | None, date | None, date | None]
+
+
+def _in_span(days: list[date], values: list[float], span: Span) -> tuple[list[date], list[float]]:
+    """The sorted ``days`` (and their values) inside ``span``: the days its keep rule (:func:`_window`) keeps."""
+    start, end, before = span
+    low = 0 if start is None else bisect_left(days, start)
+    if before is not None:
+        high = bisect_left(days, before)
+    elif end is not None:
+        high = bisect_right(days, end)
+    else:
+        high = len(days)
+    return days[low:high], values[low:high]
+
+
+def pilot_span(pilot: PilotSpec) -> Span:
+    """The pilot period as a span: the days :func:`in_pilot_period` keeps."""
+    return pilot.start, pilot.end, None
+
+
+def baseline_span(pilot: PilotSpec) -> Span:
+    """The baseline as a span: the days :func:`in_baseline` keeps."""
+    start, end = pilot.baseline_start, pilot.baseline_end
+    if end is None and pilot.start is not None:
+        return start, None, pilot.start
+    return start, end, None
 
 
 def _window(start: date | None, end: date | None) -> Callable[[date], bool]:

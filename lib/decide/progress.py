@@ -43,14 +43,17 @@ def with_progress(ev: Evidence, pilot: PilotSpec, last_day: date | None, *, plan
         else:
             fraction = ev.sample_n / plan
         more = int(math.ceil(plan - ev.sample_n)) if ev.sample_n < plan else None
-        out = ev.updated(
-            fraction=fraction if ev.sample_n > 0 else None,
-            progress=ev.sample_n / plan,
-            ended=ended or ev.sample_n >= plan,
-            more_needed=more,
-            more_unit=ev.units if more else None,
-        )
-        return _pace(out, pilot, last_day, plan)
+        changes: dict[str, object] = {
+            "fraction": fraction if ev.sample_n > 0 else None,
+            "progress": ev.sample_n / plan,
+            "ended": ended or ev.sample_n >= plan,
+            "more_needed": more,
+            "more_unit": ev.units if more else None,
+        }
+        # where today's pace takes the planned sample by the end date (a plan already in is never short of it)
+        if pilot.start is not None and last_day is not None:
+            changes["pace"] = measure_pace(ev.sample_n, plan, ev.units, pilot.start, last_day, pilot.end)
+        return ev.updated(**changes)
     elapsed = elapsed_fraction(pilot, last_day)
     if elapsed is not None:
         total = pilot.planned_days or 0
@@ -85,13 +88,6 @@ def measure_pace(
     per_day = so_far / ((last_day - start).days + 1)
     projected = None if end is None or last_day >= end else so_far + per_day * (end - last_day).days
     return Pace(so_far, plan, units, end, projected, last_day, per_day)
-
-
-def _pace(ev: Evidence, pilot: PilotSpec, last_day: date | None, plan: int) -> Evidence:
-    """Where today's pace takes the planned sample by the end date (a plan already in is never short of it)."""
-    if pilot.start is None or last_day is None:
-        return ev
-    return ev.updated(pace=measure_pace(ev.sample_n, plan, ev.units, pilot.start, last_day, pilot.end))
 
 
 def past_end(evaluation: PilotEvaluation, end: date | None, today: date) -> PilotEvaluation:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 
 from lib import formatting as fmt
 from lib.decide.verdicts import CriterionVerdict, Pace
@@ -250,15 +251,18 @@ REASON_OBSERVATIONAL = OBSERVATIONAL
 def arm_sample(arm_n: tuple[float, float] | None, names: tuple[str, str], n: float, units: str) -> str:
     """ "172 observations per arm" when the arms are equal, else each arm's own count:
     "172 (control) and 188 (pilot) observations", "44,700 (gate_30, control) and 45,489 (gate_40, pilot) people"."""
-    if arm_n is None or fmt.number(arm_n[0]) == fmt.number(arm_n[1]):
+    if arm_n is None:
         return SAMPLE_PER_ARM.format(n=fmt.number(n), units=units)
-    roles = ("control", "pilot")
-    control_arm, pilot_arm = (
-        role if name == role else f"{name}, {role}" for name, role in zip(names, roles, strict=True)
-    )
+    control, pilot = fmt.number(arm_n[0]), fmt.number(arm_n[1])  # each arm written once, compared as written
+    if control == pilot:
+        same = control if n == arm_n[0] else pilot if n == arm_n[1] else fmt.number(n)
+        return SAMPLE_PER_ARM.format(n=same, units=units)
+    control_name, pilot_name = names
+    control_arm = "control" if control_name == "control" else f"{control_name}, control"
+    pilot_arm = "pilot" if pilot_name == "pilot" else f"{pilot_name}, pilot"
     return SAMPLE_EACH_ARM.format(
-        control=fmt.number(arm_n[0]),
-        pilot=fmt.number(arm_n[1]),
+        control=control,
+        pilot=pilot,
         control_arm=control_arm,
         pilot_arm=pilot_arm,
         units=units,
@@ -314,7 +318,20 @@ def value(kind: str, x: float | None) -> str:
 def threshold_text(crit: CriterionSpec, *, as_target: bool = False) -> str:
     """The threshold as the criteria list writes it (:func:`lib.formatting.threshold`)."""
     relative = crit.threshold_type == "relative" and not as_target
-    return fmt.threshold(crit.kind, relative, crit.threshold, level=as_target)
+    return _threshold_words(crit.kind, relative, crit.threshold, as_target)
+
+
+@lru_cache(maxsize=1024)
+def _threshold_words(kind: str, relative: bool, value: float, level: bool) -> str:
+    """:func:`lib.formatting.threshold` kept per plain inputs: a criterion's threshold is written in its
+    sentence on every look of every pilot, and a criterion keeps its threshold."""
+    return fmt.threshold(kind, relative, value, level=level)
+
+
+@lru_cache(maxsize=64)
+def level_words(confidence_level: float) -> str:
+    """:func:`lib.formatting.level` kept per level (a few levels, asked twice in every sentence)."""
+    return fmt.level(confidence_level)
 
 
 def expected_text(crit: CriterionSpec) -> str:
@@ -330,7 +347,7 @@ def expected_text(crit: CriterionSpec) -> str:
 def confidence_clause(crit: CriterionSpec, confidence: float | None) -> str:
     if confidence is None:
         return CONF_UNKNOWN
-    conf, needed = fmt.confidence(confidence), fmt.level(crit.confidence)
+    conf, needed = fmt.confidence(confidence), level_words(crit.confidence)
     if crit.role == "guardrail":
         tolerance = "before" if crit.threshold == 0 else f"the {threshold_text(crit)} tolerated"
         if crit.comparison == "vs_target":

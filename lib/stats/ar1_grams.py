@@ -55,15 +55,20 @@ class _Grams:
 
 def _grams(z: np.ndarray, day_numbers: np.ndarray) -> _Grams:
     full = z.T @ z
-    gaps = np.diff(day_numbers)
-    mean = z.mean(axis=0)
-    if np.all(gaps == 1.0):  # consecutive days: one group, from the full cross product
+    n = len(z)
+    # consecutive days (sorted, distinct): the last is n - 1 days after the first
+    consecutive = n < 2 or day_numbers[-1] - day_numbers[0] == n - 1
+    # plain reductions (the values z.mean and z.sum give, without their Python wrappers: every fit asks)
+    total = np.add.reduce(z, axis=0)
+    mean = total / n
+    if consecutive:  # one group, from the full cross product
         first, last = z[0], z[-1]
         lagged = z[:-1].T @ z[1:]
         cross = lagged + lagged.T
-        pieces = np.stack([full - np.outer(first, first), cross, full - np.outer(last, last)])
-        moments = np.vstack([mean, 2.0 * z.sum(axis=0) - first - last])
-        return _Grams(len(z), np.vstack([full, cross]), np.ones(1), pieces.reshape(3, -1), moments, len(z) - 1)
+        pieces = np.array([full - first[:, None] * first, cross, full - last[:, None] * last])
+        moments = np.array([mean, 2.0 * total - first - last])
+        return _Grams(n, np.concatenate([full, cross]), np.ones(1), pieces.reshape(3, -1), moments, n - 1)
+    gaps = np.diff(day_numbers)
     cur, prev_rows = z[1:], z[:-1]
     distinct = np.unique(gaps)
     blocks = []
@@ -81,7 +86,10 @@ def _grams(z: np.ndarray, day_numbers: np.ndarray) -> _Grams:
 def _whitened(grams: _Grams, phis: np.ndarray) -> np.ndarray:
     """Cross products of the quasi-differenced [X, y] (first day dropped), one per phi."""
     if grams.consecutive:
-        weights = np.stack([np.ones(len(phis)), -phis, phis * phis], axis=1)
+        weights = np.empty((len(phis), 3))  # rows of (1, -phi, phi^2)
+        weights[:, 0] = 1.0
+        np.negative(phis, out=weights[:, 1])
+        np.multiply(phis, phis, out=weights[:, 2])
     else:
         lag = phis[:, None] ** grams.gaps[None, :]
         scale = np.where(grams.gaps == 1.0, 1.0, (1.0 - phis[:, None] ** 2) / (1.0 - lag * lag))
@@ -129,7 +137,7 @@ def _yule_walker(grams: _Grams, beta: np.ndarray) -> float:
     c[:-1] = -beta
     c[-1] = 1.0
     mean, lag_sum = (grams.moments @ c).tolist()
-    square, lag_square = (grams.quadratic @ c).reshape(2, -1) @ c
+    square, lag_square = ((grams.quadratic @ c).reshape(2, -1) @ c).tolist()  # plain floats: scalar arithmetic follows
     total = square - grams.n * mean * mean
     if total <= 0.0:
         return 0.0

@@ -81,8 +81,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 from scipy.linalg import lapack
@@ -97,7 +98,7 @@ from lib.stats.ar1_grams import (
     _whitened_one,
     _yule_walker,
 )
-from lib.stats.daily_series import DUPLICATE_DAYS, _Series, _series  # noqa: F401 - DUPLICATE_DAYS re-exported
+from lib.stats.daily_series import DUPLICATE_DAYS, _Calendar, _Series, _series  # noqa: F401 - DUPLICATE_DAYS re-exported
 from lib.stats.distributions import t_ppf, t_sf
 
 #: spare degrees of freedom (days minus coefficients minus phi) each model needs
@@ -176,24 +177,51 @@ class StepFit:
 
 def _design(series: _Series, post: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """[intercept, pilot_period, trend, weekday dummies..., y]: the richest design, y last."""
-    present = np.unique(series.weekdays)[1:]
-    z = np.empty((len(y), 4 + len(present)))
-    z[:, 0] = 1.0
+    if series.calendar is not None:
+        base, names = _calendar_columns(series.calendar)
+    else:
+        base, names = _day_columns(series.day_numbers, series.weekdays)
+    z = np.empty((len(y), base.shape[1] + 1))
+    z[:, :-1] = base
     z[:, 1] = post
-    z[:, 2] = series.day_numbers - series.day_numbers.mean()
-    z[:, 3:-1] = series.weekdays[:, None] == present[None, :]
     z[:, -1] = y
-    return z, ["intercept", "pilot_period", "trend"] + [f"weekday_{w}" for w in present.tolist()]
+    return z, list(names)
 
 
-def _choose(grams: _Grams, n_columns: int) -> tuple[int, tuple[str, ...]] | None:
+def _day_columns(day_numbers: np.ndarray, weekdays: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The design's columns that the days alone decide (the pilot-period column left at 0), read-only."""
+    present = np.flatnonzero(np.bincount(weekdays, minlength=7))[1:]  # the weekdays present, in order
+    base = np.empty((len(day_numbers), 3 + len(present)))
+    base[:, 0] = 1.0
+    base[:, 1] = 0.0
+    base[:, 2] = day_numbers - np.add.reduce(day_numbers) / len(day_numbers)  # minus their mean
+    base[:, 3:] = weekdays[:, None] == present[None, :]
+    base.flags.writeable = False
+    return base, ("intercept", "pilot_period", "trend", *(f"weekday_{w}" for w in present.tolist()))
+
+
+@lru_cache(maxsize=256)
+def _calendar_columns(calendar: _Calendar) -> tuple[np.ndarray, tuple[str, ...]]:
+    """:func:`_day_columns` kept per calendar (shared by every series on the same days)."""
+    return _day_columns(calendar.day_numbers, calendar.weekdays)
+
+
+def _mean_and_sd(y: np.ndarray) -> tuple[float, float]:
+    """``y.mean()`` and ``y.std()``, the very values, from the reductions they make (every fit asks, twice per look)."""
+    n = len(y)
+    mean = np.add.reduce(y) / n
+    deviations = y - mean
+    return float(mean), float(np.sqrt(np.add.reduce(deviations * deviations) / n))
+
+
+def _choose(grams: _Grams, n_columns: int, w0: np.ndarray) -> tuple[int, tuple[str, ...]] | None:
     """How many leading columns the days allow (trend and weekdays, trend, level) and the note.
 
     Cochrane-Orcutt drops the first day, so the other days alone must pin
-    down every coefficient (a Cholesky pivot check of their cross product).
+    down every coefficient (a Cholesky pivot check of their cross product
+    ``w0``, the days' at phi = 0).
     """
     n = grams.n
-    w0 = _whitened_one(grams, 0.0)
     ladder = (
         (n_columns, _SPARE_DF_WEEKDAY, ()),
         (3, _SPARE_DF_TREND, (stats_messages.ADJUSTED_NO_WEEKDAY,)),
@@ -250,27 +278,29 @@ class _Fit:
 def _fit(series: _Series, post: np.ndarray) -> _Fit | None:
     """Feasible GLS with the bias-corrected phi; None when the days pin down no model."""
     y = series.y
-    center, spread = float(y.mean()), float(y.std())
+    center, spread = _mean_and_sd(y)
     if spread <= 1e-12 * max(1.0, abs(center)):
         spread = 0.0
     # y centred and scaled to sd 1 keeps the cross products well conditioned
     z, columns = _design(series, post, (y - center) / spread if spread > 0.0 else np.zeros_like(y))
     grams = _grams(z, series.day_numbers)
-    chosen = _choose(grams, z.shape[1] - 1)
+    w0 = _whitened_one(grams, 0.0)
+    chosen = _choose(grams, z.shape[1] - 1, w0)
     if chosen is None:
         return None
     k, notes = chosen
     if k < z.shape[1] - 1:
-        cols = np.r_[np.arange(k), z.shape[1] - 1]
+        cols = np.append(np.arange(k), z.shape[1] - 1)
         z, grams = z[:, cols], grams.subset(cols)
+        w0 = _whitened_one(grams, 0.0)
     n, df, terms = len(y), len(y) - k - 1, tuple(columns[:k])
     # phi = 0: least squares on all days but the first, where the iteration starts
-    xtx_inv, beta, _ = _inverse_and_coefficients(_whitened_one(grams, 0.0), k)
+    xtx_inv, beta, _ = _inverse_and_coefficients(w0, k)
     if float(np.max(np.abs(z[:, :k] @ beta - z[:, k]))) <= _EXACT_FIT:
         return _Fit(_unscale(beta, center, spread), np.zeros((k, k)), 0.0, df, 0.0, 0.0, 0.0, z[:, :k], terms, notes)
     phi_raw = _iterate_phi(grams, beta, k)
     # the design's own pull on the residual autocorrelation under phi = 0: tr(H L) / (n - k)
-    b0 = 0.5 * float(np.sum(xtx_inv * grams.one_cross[:k, :k])) / (n - k)
+    b0 = 0.5 * float(np.add.reduce(xtx_inv * grams.one_cross[:k, :k], axis=None)) / (n - k)
     slope = max(1.0 - 3.0 / n - b0, _MIN_SLOPE)
     # derived for the n-denominator autocorrelation, phi_raw (n - 1) / n
     phi = min(PHI_LIMIT, max(-PHI_LIMIT, (phi_raw * (n - 1) / n + b0) / slope))
@@ -298,7 +328,7 @@ def _averaged_over_phi(
     Never narrower than the covariance at phi itself: where the standard
     error falls again towards phi = 1 the average alone could shrink it.
     """
-    nodes = np.clip(phi + _GH_NODES * phi_sd, -PHI_LIMIT, PHI_LIMIT)
+    nodes = np.minimum(np.maximum(phi + _GH_NODES * phi_sd, -PHI_LIMIT), PHI_LIMIT)  # np.clip, without its wrapper
     fits = [_inverse_and_coefficients(w, k) for w in _whitened(grams, nodes)]
     betas = np.array([beta for _, beta, _ in fits])
     covs = np.array([(rss / df) * xtx_inv for xtx_inv, _, rss in fits])
@@ -338,8 +368,42 @@ def _counterfactual_days(series: _Series, fit: _Fit, level: float) -> tuple[Coun
     half = t_ppf(0.5 + level / 2.0, fit.df) * np.sqrt(variance)
     low, high = (expected - half).tolist(), (expected + half).tolist()
     return tuple(
-        map(CounterfactualDay, series.days, series.y.tolist(), expected.tolist(), low, high, (series.post > 0).tolist())
+        map(
+            _counterfactual_day,
+            series.days,
+            series.y.tolist(),
+            expected.tolist(),
+            low,
+            high,
+            (series.post > 0).tolist(),
+        )
     )
+
+
+_FIELDS = ("day", "observed", "expected", "low", "high", "in_pilot")
+if tuple(f.name for f in fields(CounterfactualDay)) != _FIELDS:  # pragma: no cover - a new field must be set below
+    raise TypeError("CounterfactualDay's fields changed: update _counterfactual_day.")
+
+
+def _counterfactual_day(
+    day: date, observed: float, expected: float, low: float, high: float, in_pilot: bool
+) -> CounterfactualDay:
+    """``CounterfactualDay(...)`` without the frozen ``__init__``'s one ``object.__setattr__`` per field.
+
+    Every before/after fit makes one per day (two months of days per criterion per look).
+    """
+    out = _NEW(CounterfactualDay)
+    values = out.__dict__
+    values["day"] = day
+    values["observed"] = observed
+    values["expected"] = expected
+    values["low"] = low
+    values["high"] = high
+    values["in_pilot"] = in_pilot
+    return out
+
+
+_NEW = object.__new__
 
 
 # --- public -------------------------------------------------------------------
@@ -364,7 +428,7 @@ def fit_step(
             "counterfactual_level", counterfactual_level, open_low=True, open_high=True
         )
     series = _series(before_days, before_values, after_days, after_values)
-    n_after = int(series.post.sum())
+    n_after = len(after_values)  # the pilot-period days, as many as series.post marks
     n_before = len(series.y) - n_after
     if n_before < MIN_DAYS_PER_PERIOD or n_after < MIN_DAYS_PER_PERIOD:
         return None

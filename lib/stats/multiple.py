@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from lib.stats import stats_messages, validation
@@ -51,7 +52,10 @@ def srm_pvalue(observed_counts: Sequence[float], expected_shares: Sequence[float
     ``expected_shares`` says otherwise (they are normalised to sum to 1).
     Returns 1.0 when there are no units yet.
     """
-    counts = [validation.non_negative(f"observed_counts[{i}]", c) for i, c in enumerate(observed_counts)]
+    given = list(observed_counts)
+    counts = [c for c in given if type(c) is float]  # plain floats (what the engine passes) checked at once
+    if len(counts) != len(given) or not all(c >= 0.0 and math.isfinite(c) for c in counts):
+        counts = [validation.non_negative(f"observed_counts[{i}]", c) for i, c in enumerate(given)]
     k = len(counts)
     if k < 2:
         raise ValueError(stats_messages.SRM_NEEDS_TWO)

@@ -27,6 +27,12 @@ class _Alone(Exception):
 
 def _weights(phis: np.ndarray, gaps: np.ndarray) -> np.ndarray:
     """Per phi, the weights of the gap pieces (now, cross, prev per gap): ``ar1_grams._whitened``'s."""
+    if len(gaps) == 1 and gaps[0] == 1.0:  # consecutive days: (1, -phi, phi^2), the values the general rule gives
+        weights = np.empty((*phis.shape, 3))
+        weights[..., 0] = 1.0
+        np.negative(phis, out=weights[..., 1])
+        np.multiply(phis, phis, out=weights[..., 2])
+        return weights
     lag = phis[..., None] ** gaps
     scale = np.where(gaps == 1.0, 1.0, (1.0 - phis[..., None] ** 2) / (1.0 - lag * lag))
     return np.stack([scale, -scale * lag, scale * lag * lag], axis=-1).reshape(*phis.shape, -1)

@@ -252,7 +252,7 @@ def _arm(m: MeanStat, who: str) -> _Sample | str:
     if total_sq < 0 or raw_m2 < -1e-9 * max(scale, 1e-300):
         return BAD_SUMS.format(who=who)
     m2 = m.second_central_moment
-    variance = m.variance
+    variance = m2 * n / (n - 1.0)  # m.variance, from the same second moment (n >= 2 here)
     if m2 <= 1e-13 * max(scale, 1e-300):  # zero spread (within rounding)
         return _Sample(n, mean, 0.0, 0.0, 0.0, 0.0, True, ())
     warnings: list[str] = []
