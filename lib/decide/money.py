@@ -221,8 +221,7 @@ def p_value_tests(crit: CriterionSpec) -> str:
 
 def _digits(span: MoneySpan) -> int:
     """Cents when any figure of a price is below 10, so "€12.50 (€6.13 to …)" reads alike."""
-    figures = [abs(v) for v in (span.estimate, span.low, span.high) if v is not None]
-    return 2 if figures and min(figures) < 10 else 0
+    return fmt.money_digits(span.estimate, span.low, span.high)
 
 
 def _count_bounds(span: MoneySpan, level: str) -> str:
