@@ -152,10 +152,15 @@ else:
         help="Everything below — verdict, numbers and the decision form — is for this pilot.",
     )
     pilot = reviewable[pilot_id]
-    with read() as session:
-        changes = audit.criteria_changes(session, pilot_id, workspace_currency().symbol)
-        earlier = decisions.list_decisions(session, pilot_id)
     version = versions.get(pilot_id, 0)  # read with the queue above: a write since is drawn on the next run
+    symbol = workspace_currency().symbol
+
+    def _history() -> tuple[list, list]:
+        with read() as session:
+            return audit.criteria_changes(session, pilot_id, symbol), decisions.list_decisions(session, pilot_id)
+
+    # a decision or a criteria change is a write to the pilot, which bumps its data version: read once per version
+    changes, earlier = wire.kept(("review history", pilot_id, version, symbol), _history)
     ev, drawn = pilot_view_cached(pilot_id, version)  # one evaluation per change: shown, drawn, downloaded
     said = meeting.chosen_headline(pilot, ev, earlier)  # the pilot page's and the CLI's headline
     if earlier and pilot.status != "decided":  # a decided pilot's headline leads with its decision
@@ -173,8 +178,10 @@ else:
         st.session_state.get(Keys.peers("review", "channel"), True),
         st.session_state.get(Keys.peers("review", "metric"), True),
     )
-    with read() as session:
-        informed = past_pilots.informed_for(session, pilot, ev, peers)
+    informed = per_workspace(  # other pilots' decisions count too: read once per change to the workspace
+        f"informed {pilot_id} {peers.same_channel} {peers.same_metric} {date.today()}",
+        lambda session: past_pilots.informed_for(session, pilot, ev, peers),
+    )
     if informed is not None:  # beside the verdict, never instead of it
         c1, c2 = st.columns([3, 1], vertical_alignment="center")  # room for the whole button label
         c1.markdown(f":material/history: {plain(informed.sentence)}")
