@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib import formatting as fmt
 from lib.adapter.cached import per_workspace
-from lib.adapter.widgets import plain
+from lib.plain_text import plain_markdown as plain  # what a person typed, shown as typed
 from lib.services import settings
 from lib.services.spend_view import PilotSpend, spend_many
 

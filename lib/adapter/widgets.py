@@ -52,7 +52,7 @@ def show_recommendation(ev, title: str = "") -> None:
 def show_rollup(*, compact: bool = False) -> None:
     """Company → marketing → team: each goal's KPI and target, the pilots serving it with their verdicts,
     and what the scaled ones are projected to add (Home and Goals). The text is built once per workspace."""
-    from lib.adapter.money import spend_by_pilot  # money imports this module
+    from lib.adapter.money import spend_by_pilot
     from lib.services import rollup
 
     goals = per_workspace(
