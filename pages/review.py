@@ -8,7 +8,13 @@ import streamlit as st
 
 from lib import formatting as fmt
 from lib.adapter import conflicts, focus, wire
-from lib.adapter.cached import main_chart_spec, per_workspace, pilot_view_cached, portfolio_overview
+from lib.adapter.cached import (
+    main_chart_spec,
+    per_workspace,
+    pilot_view_cached,
+    portfolio_overview,
+    workspace_version,
+)
 from lib.adapter.markets import market_readings
 from lib.adapter.money import show_money, spend_by_pilot, workspace_currency
 from lib.adapter.session import Keys, actor, can_write, form_key, read, show_flash
@@ -74,10 +80,11 @@ def _pick(pid: int) -> None:
     focus.request(DECIDING)
 
 
-overview = portfolio_overview()  # shared per workspace version: the queue, the picker and the pilot come from it
-with read() as session:
-    waiting = meeting.queue(session, portfolio=overview)
+with read() as session:  # one snapshot: each pilot's data version, and the workspace version the shared caches follow
     versions = data_versions.data_versions(session)
+    workspace_version(session)
+    overview = portfolio_overview()  # shared per workspace version: the queue, the picker and the pilot come from it
+    waiting = meeting.queue(session, portfolio=overview)  # from the overview: no query of its own
 spending = spend_by_pilot()  # shared per workspace version, like the overview
 reviewable = {r.pilot.id or 0: r.pilot for r in overview.rows if r.pilot.status in ("running", "decided")}
 rows = sorted(((pid, p.name, p.status) for pid, p in reviewable.items()), key=lambda r: (r[2] != "running", r[1]))

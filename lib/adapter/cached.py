@@ -37,13 +37,16 @@ def forget_caches() -> None:
     wire.forget()
 
 
-def workspace_version() -> tuple[int, int, int]:
-    """The workspace version, asked once per page run (any write, on any replica, changes it)."""
+def workspace_version(session: Session | None = None) -> tuple[int, int, int]:
+    """The workspace version, asked once per page run (any write, on any replica, changes it); in
+    ``session`` when the page has one open for its own reads, so the run opens one session, not two."""
     from lib.services import portfolio
 
     def ask() -> tuple[int, int, int]:
-        with read() as session:
+        if session is not None:
             return portfolio.workspace_version(session)
+        with read() as own:
+            return portfolio.workspace_version(own)
 
     return this_run.once("workspace version", ask)
 
