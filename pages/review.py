@@ -202,9 +202,14 @@ else:
     if subtitle:
         st.caption(plain(" ".join(subtitle)))
     st.vega_lite_chart(main_bare, theme=None, width="content", key=Keys.chart("review", pilot_id))
-    with st.expander("Every criterion at a glance, and progress toward the plan"):
-        for _, chart in drawn[1:]:
-            st.vega_lite_chart(chart, theme=None, width="content")
+    # drawn only while open (opening it reruns the page): closed, it cost each run two charts
+    more = st.expander(
+        "Every criterion at a glance, and progress toward the plan", key=Keys.opened("review_charts"), on_change="rerun"
+    )
+    if more.open:
+        with more:
+            for _, chart in drawn[1:]:
+                st.vega_lite_chart(chart, theme=None, width="content")
     pilot_downloads(pilot_id, pilot.name, main, key=Keys.downloads("review", pilot_id))
     if ev.srm_flag:
         st.warning(caveats.markdown(caveats.SplitMismatch(ev.srm_p_value), markup=plain), icon=":material/warning:")
@@ -215,15 +220,17 @@ else:
     unit_readings(ev.verdicts)  # stores split between arms: what adjusting did, the unadjusted reading a click away
     market_readings(ev.verdicts, key=f"market_weights_review_{pilot_id}")  # a market test: the synthetic control
     if ev.verdicts:
-        with st.expander("The numbers behind it"):
-            st.caption(
-                "**pts** are percentage points: 5.0% → 6.0% is +1.0 pts (a 20% lift). A **guardrail** is a "
-                "metric that must not get worse; **bounds** are the interval the verdict was judged on."
-            )
-            numbers = wire.kept(
-                ("review numbers", pilot_id, version), lambda: pd.DataFrame(map(numbers_row, ev.verdicts))
-            )
-            table(numbers, hide_index=True, width="stretch")
+        behind = st.expander("The numbers behind it", key=Keys.opened("review_numbers"), on_change="rerun")
+        if behind.open:  # drawn only while open, like the charts above
+            with behind:
+                st.caption(
+                    "**pts** are percentage points: 5.0% → 6.0% is +1.0 pts (a 20% lift). A **guardrail** is a "
+                    "metric that must not get worse; **bounds** are the interval the verdict was judged on."
+                )
+                numbers = wire.kept(
+                    ("review numbers", pilot_id, version), lambda: pd.DataFrame(map(numbers_row, ev.verdicts))
+                )
+                table(numbers, hide_index=True, width="stretch")
 
     if can_write():
         # the latest decision this page showed when the person clicked: a colleague's since is named, not overridden

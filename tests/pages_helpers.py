@@ -39,3 +39,9 @@ def count(engine, model) -> int:
 
 def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
+
+
+def open_expander(at: AppTest, key: str) -> AppTest:
+    """Open an expander that is drawn only while open (``on_change="rerun"``), as a click does: its state, a rerun."""
+    at.session_state[key] = True
+    return at.run()

@@ -6,10 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from lib.adapter.keys import Keys
 from lib.infra.db import transaction
 from lib.infra.models import Decision, Goal, Pilot, ResultEntry
 from tests import factories
-from tests.pages_helpers import PAGES, count, errors, page
+from tests.pages_helpers import PAGES, count, errors, open_expander, page
 
 
 @pytest.fixture
@@ -269,10 +270,28 @@ def test_import_tab_explains_a_file_it_cannot_read(pilot_engine):
 def test_review_numbers_are_formatted_for_people(demo_engine):
     at = page("pages/review.py").run()
     at.selectbox[0].set_value(1).run()  # the A/B email pilot: a control arm to compare with
+    open_expander(at, Keys.opened("review_numbers"))
     table = next(d.value for d in at.dataframe if "Pilot" in d.value.columns and "Interval" in d.value.columns)
     first = table.iloc[0]
     assert first["Control / before"].endswith("%") and first["Difference"].endswith("pts")
     assert "95%" in first["Interval"] and first["Met"] in ("yes", "no", "not yet")
+
+
+def test_review_draws_what_its_expanders_hold_only_once_opened(demo_engine):
+    """Closed, the criteria charts and the numbers table cost a run nothing; opened, they are there, and stay."""
+    at = page("pages/review.py").run()
+    at.selectbox[0].set_value(1).run()
+    labels = [e.label for e in at.expander]
+    assert "Every criterion at a glance, and progress toward the plan" in labels and "The numbers behind it" in labels
+    charts, tables = len(at.get("vega_lite_chart")), len(at.dataframe)
+    assert not any("Interval" in d.value.columns for d in at.dataframe)
+    open_expander(at, Keys.opened("review_charts"))
+    assert len(at.get("vega_lite_chart")) == charts + 2  # every criterion, and progress toward the plan
+    open_expander(at, Keys.opened("review_numbers"))
+    assert len(at.dataframe) == tables + 1 and any("Interval" in d.value.columns for d in at.dataframe)
+    at.run()  # they stay open, with what they hold, until closed
+    assert len(at.get("vega_lite_chart")) == charts + 2 and len(at.dataframe) == tables + 1
+    assert not at.exception
 
 
 def test_pilot_form_reports_every_problem_at_once(app_engine):

@@ -79,6 +79,11 @@ class Keys:
         return f"{page}_peers_{which}"
 
     @staticmethod
+    def opened(what: str) -> str:
+        """An expander drawn only while open: its open state (opening it reruns the page)."""
+        return f"{what}_open"
+
+    @staticmethod
     def chart(page: str, pilot_id: int) -> str:
         return f"{page}_chart_{pilot_id}"
 
