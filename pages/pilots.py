@@ -571,8 +571,8 @@ def plan_designer() -> None:
         st.caption("This plan counts days, not people: set the pilot's dates to its length.")
 
 
-tab_list, tab_new, tab_edit = st.tabs(["All pilots", "New pilot", "Edit a pilot"])
-with tab_list:
+def _all_pilots() -> None:
+    """Every pilot in one table, and one pilot's details, chart, downloads and share links."""
     if not rows:
         st.info(
             "No pilots yet. Use **New pilot** to write one down: a hypothesis, who owns it, which goal it "
@@ -620,7 +620,10 @@ with tab_list:
         share_links(
             pilot_id=chosen, blurb="Whoever has the link sees this pilot's report and nothing else, without signing in."
         )
-with tab_new:
+
+
+def _new_pilot() -> None:
+    """The designers, then the new pilot's form they fill."""
     # planning sits beside what it plans: first the primary criterion's plan, then the pilot it fills
     with st.expander(
         "Plan the primary criterion: threshold, expected effect, sample", expanded=True, icon=":material/calculate:"
@@ -643,7 +646,10 @@ with tab_new:
         pilot_form("new_pilot")
     else:
         read_only_note("create pilots")
-with tab_edit:
+
+
+def _edit_pilot() -> None:
+    """One pilot's form, opened on what is stored and held while it stays on screen."""
     if not can_write():
         read_only_note("edit pilots")
     elif not rows:
@@ -660,3 +666,18 @@ with tab_edit:
         )
         pilot_form(base, held, held_criteria)
         conflicts.choices(base)
+
+
+# A tab is drawn from the first time it is opened in the session: a run that only lists the pilots (most of
+# them) does not draw the three designers and two forms (120 widgets; each widget's cost grows with how many
+# there are). Once opened, a tab keeps being drawn, so what is typed in it survives a look at another tab.
+TABS = {"All pilots": _all_pilots, "New pilot": _new_pilot, "Edit a pilot": _edit_pilot}
+opened = st.session_state.setdefault(Keys.tabs_opened("pilots"), set())
+for (label, draw), tab in zip(
+    TABS.items(), st.tabs(list(TABS), key=Keys.tab("pilots"), on_change="rerun"), strict=True
+):
+    if tab.open:
+        opened.add(label)
+    if label in opened:
+        with tab:
+            draw()
