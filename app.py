@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.adapter.identity import ask_name_first, name_in_sidebar
+from lib.adapter.navigation import reused_pages
 from lib.adapter.session import actor, engine, in_share_mode, sign_in_configured
 from lib.adapter.widgets import plain
 from lib.services.access import ROLE_LABELS
@@ -41,17 +42,19 @@ with st.sidebar:
 
 ask_name_first()  # local mode with no name: asked once, before the first write
 
-pages = {
-    "Greenlight": [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-        st.Page("pages/goals.py", title="Goals", icon=":material/flag:"),
-        st.Page("pages/backlog.py", title="Backlog", icon=":material/list_alt:"),
-        st.Page("pages/pilots.py", title="Pilots", icon=":material/science:"),
-        st.Page("pages/pilot.py", title="Pilot page", icon=":material/article:", url_path="pilot"),
-        st.Page("pages/log_results.py", title="Log results", icon=":material/edit_note:"),
-        st.Page("pages/review.py", title="Review", icon=":material/gavel:"),
-        st.Page("pages/learnings.py", title="Learnings", icon=":material/local_library:"),
-        st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
-    ]
-}
+pages = reused_pages(  # made once per process, copied for each run (st.Page reads the disk when made)
+    lambda: {
+        "Greenlight": [
+            st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+            st.Page("pages/goals.py", title="Goals", icon=":material/flag:"),
+            st.Page("pages/backlog.py", title="Backlog", icon=":material/list_alt:"),
+            st.Page("pages/pilots.py", title="Pilots", icon=":material/science:"),
+            st.Page("pages/pilot.py", title="Pilot page", icon=":material/article:", url_path="pilot"),
+            st.Page("pages/log_results.py", title="Log results", icon=":material/edit_note:"),
+            st.Page("pages/review.py", title="Review", icon=":material/gavel:"),
+            st.Page("pages/learnings.py", title="Learnings", icon=":material/local_library:"),
+            st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+        ]
+    }
+)
 st.navigation(pages).run()

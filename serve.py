@@ -123,7 +123,25 @@ def _without_nagle() -> None:
         base_events._set_nodelay = set_nodelay
 
 
+def _steady_collector() -> None:
+    """Keep the cyclic garbage collector off what is loaded once and lives as long as the process.
+
+    Under bench_load the collector took 0.8 ms of each page run's CPU (6 %): every full collection
+    walked the 270,000 objects the imports made (Streamlit, pandas, SQLAlchemy, scipy), and a young
+    collection every 700 allocations promoted a run's short-lived objects into the generations that
+    are walked again. Freezing after the imports leaves those out of every collection (objects still
+    die by reference counting), and collecting the young generation every 10,000 allocations lets a
+    run's objects die young: 0.15 ms a run.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
 _pages_only_through_app_py()
 _without_nagle()
 _preload()
+_steady_collector()
 app = st.App("app.py", middleware=[Middleware(_host_guard)], on_script_error=_one_sentence)

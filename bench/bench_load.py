@@ -42,6 +42,11 @@ the think time as its mean (people's pauses are memoryless; the default,
 same moment; it reports when the last one finished, beside one new session
 opening Review alone, measured first in the same run. ``--seconds 0`` skips the
 crowd phase and measures only the burst.
+
+``--profile OUT.prof`` (one server) runs it under ``bench/profile_server.py``:
+cProfile in every server thread, counting from when the crowd arrives, saved when
+the server stops; ``bench/profile_server.py --report OUT.prof`` reads it. The
+profiler slows the server: its CPU figures are then not the server's own.
 """
 
 from __future__ import annotations
@@ -514,10 +519,13 @@ def demo_database(backend: str, tmp: Path, postgres: str | None) -> Iterator[str
 
 
 @contextmanager
-def serving(backend: str, replicas: int, tmp: Path, url: str) -> Iterator[tuple[Target, Team | None]]:
-    """One server (``replicas`` 0) or serve_team.sh's replicas behind HAProxy."""
+def serving(
+    backend: str, replicas: int, tmp: Path, url: str, profile: Path | None = None
+) -> Iterator[tuple[Target, Team | None]]:
+    """One server (``replicas`` 0), under the profiler with ``profile``, or serve_team.sh's replicas behind HAProxy."""
     if replicas == 0:
-        with running_server(tmp, database_url=url) as server:
+        launcher = (str(ROOT / "bench" / "profile_server.py"), str(profile)) if profile else ("-m", "streamlit")
+        with running_server(tmp, database_url=url, launcher=launcher) as server:
             yield Target(server.stream, lambda: [server.pid]), None
     else:
         with running_team(tmp, url, replicas=replicas) as team:
@@ -550,7 +558,10 @@ class Row:
 def measure(backend: str, replicas: int, think: float, args: argparse.Namespace) -> Row:
     with tempfile.TemporaryDirectory(prefix=f"bench-load-{backend}-") as tmp_dir:
         tmp = Path(tmp_dir)
-        with demo_database(backend, tmp, args.postgres) as url, serving(backend, replicas, tmp, url) as (target, team):
+        with (
+            demo_database(backend, tmp, args.postgres) as url,
+            serving(backend, replicas, tmp, url, args.profile) as (target, team),
+        ):
             load(target, max(1, replicas), 3, args.timeout, 0)  # warm-up: imports, first-run caches, every replica
             alone, crowded = [], None
             if args.burst:  # before the crowd: the meeting's first minute, on a server that has served once
@@ -572,6 +583,9 @@ def measure(backend: str, replicas: int, think: float, args: argparse.Namespace)
             async def both(until: float) -> None:
                 await asyncio.gather(*(extra(until) for extra in extras))
 
+            if args.profile:  # the profiler counts from here: the crowd only
+                for pid in target.pids():
+                    os.kill(pid, signal.SIGUSR1)
             cpu_before, client_before = target.cpu_seconds(), time.process_time()
             with writer(url, args.write_every) as writes:
                 crowd = load(
@@ -696,6 +710,9 @@ def main() -> None:
         help="how pauses spread around the think time",
     )
     parser.add_argument("--burst", type=int, default=0, help="also: this many new sessions open Review at once")
+    parser.add_argument(
+        "--profile", type=Path, help="one server only: profile its threads over the crowd phase into this file"
+    )
     args = parser.parse_args()
     thinks, replica_counts = _floats(args.think), [int(x) for x in _floats(args.replicas)]
     if not 1 <= args.sessions <= 200 or not (1 <= args.seconds <= 1800 or (args.seconds == 0 and args.burst)):
@@ -711,6 +728,10 @@ def main() -> None:
         raise SystemExit("PostgreSQL: pass --postgres URL or set GREENLIGHT_TEST_DATABASE_URL (or --backends sqlite).")
     if any(replica_counts) and backends != ["postgresql"]:
         raise SystemExit("--replicas N runs serve_team.sh, which serves PostgreSQL only: add --backends postgresql.")
+    if args.profile and (any(replica_counts) or len(backends) * len(thinks) > 1):
+        raise SystemExit("--profile takes one server (--replicas 0), one back end and one think time.")
+    if args.profile:
+        args.profile = args.profile.resolve()
     if args.kill_one and not all(replica_counts):
         raise SystemExit("--kill-one needs --replicas 2 or more (with one, nothing is left to reconnect to).")
     rows = []

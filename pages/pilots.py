@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib.adapter import conflicts
+from lib.adapter import conflicts, wire
 from lib.adapter.cached import main_chart_spec, per_workspace
 from lib.adapter.market_planner import market_planner
 from lib.adapter.money import workspace_currency
@@ -14,19 +14,16 @@ from lib.adapter.money_designer import (
     threshold_choice_label,
     typed_threshold,
 )
+from lib.adapter.plan_designer import CONFIDENCES, plan_designer
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
-from lib.adapter.units import before_data_gain
 from lib.adapter.widgets import pilot_downloads, plain, read_only_note, share_links, table
 from lib.criteria import describe
 from lib.formatting import date_range, fmt_date, number
 from lib.report import caveats
-from lib.services import audit, data_versions, goals, past_pilots, pilots
-from lib.services.designer import HELP as PLAN_HELP
-from lib.services.designer import plan_from_form
+from lib.services import audit, data_versions, goals, pilots
 from lib.vocabulary import (
     CHANNEL_LABELS,
     CHANNELS,
-    COMPARISON_LABELS,
     DESIGN_LABELS,
     DIRECTIONS,
     METRIC_KIND_LABELS,
@@ -41,10 +38,7 @@ from lib.vocabulary import (
     UNIT_SUMMARY_LABELS,
 )
 
-CONFIDENCES = [0.8, 0.9, 0.95, 0.99]
 PLANNED_KEY = Keys.planned_n
-COMPARE_ORDER = ("vs_control", "vs_target", "vs_baseline")  # the designer offers the commonest first
-DESIGN_FOR = {"vs_control": "ab", "vs_target": "target", "vs_baseline": "before_after"}  # what a plan compares with
 
 st.title(":material/science: Pilots", anchor=False)
 st.caption(
@@ -54,11 +48,14 @@ st.caption(
 show_flash()
 
 
-def _listing(session) -> tuple[pilots.Catalogue, dict, pd.DataFrame]:
-    """Every pilot, the goals to pick from and the table: built once per change to the workspace."""
+def _listing(session) -> tuple[pilots.Catalogue, dict, pd.DataFrame, list[int], dict[int, str], dict]:
+    """Every pilot, the goals to pick from, the table, and the pickers' ids and names: built once per change to
+    the workspace, so a run reads no pilot's attributes (at 2,000 pilots that was a third of the list's run)."""
     book = pilots.catalogue(session)
     goal_names = {n.goal.id: n.goal.name for n in goals.goal_tree(session)}
-    return book, goal_names, _pilot_table(book.rows)
+    ids = [r.pilot.id or 0 for r in book.rows]
+    names = {r.pilot.id or 0: r.pilot.name for r in book.rows}
+    return book, goal_names, _pilot_table(book.rows), ids, names, book.by_id
 
 
 def _pilot_table(rows) -> pd.DataFrame:
@@ -84,9 +81,8 @@ def _pilot_table(rows) -> pd.DataFrame:
     )
 
 
-book, goal_names, pilot_table = per_workspace("pilots page", _listing)  # shared, read-only
-rows, all_criteria, by_id = book.rows, book.criteria, book.by_id
-names = {r.pilot.id: r.pilot.name for r in rows}
+book, goal_names, pilot_table, pilot_ids, names, by_id = per_workspace("pilots page", _listing)  # shared, read-only
+rows, all_criteria = book.rows, book.criteria
 
 if not goal_names:
     st.info(
@@ -415,164 +411,8 @@ def pilot_form(key: str, current=None, criteria=()) -> None:
         )
 
 
-def _use_plan(decided: dict) -> None:
-    """Everything the plan decided goes into the new pilot: design, the primary criterion's kind, threshold,
-    expected effect and confidence (in the form's units, as the plan shows them), and the sample per arm."""
-    form = form_key("new_pilot")
-    st.session_state[PLANNED_KEY] = decided["n"]
-    st.session_state[Keys.new_design] = decided["design"]
-    for field in ("kind", "ttype", "threshold", "expected", "conf"):
-        st.session_state[Keys.criterion(form, "primary", field)] = decided[field]
-    st.session_state[Keys.plan("used")] = (decided["n"], form)
-
-
-def _use_expected(key: str, value: float) -> None:
-    st.session_state[key] = value
-
-
-def plan_designer() -> None:
-    """Plan the sample for the primary criterion; updates as you type (outside the form on purpose)."""
-    st.caption(PLAN_HELP)
-    a1, a2, a3 = st.columns(3)
-    compare = a1.selectbox(
-        "Compared with", list(COMPARE_ORDER), format_func=COMPARISON_LABELS.get, key=Keys.plan("compare")
-    )
-    kind_options = ["proportion", "mean"] if compare != "vs_baseline" else ["count", "proportion", "mean"]
-    kind = a2.selectbox("Metric kind", kind_options, format_func=METRIC_KIND_LABELS.get, key=Keys.plan("kind"))
-    rate = kind == "proportion"
-    ttype = "absolute"
-    if compare != "vs_target":
-        ttype = a3.selectbox(
-            "Threshold is",
-            ["absolute", "relative"],
-            key=Keys.plan("ttype"),
-            format_func=lambda t: "A difference" if t == "absolute" else "A lift in %",
-        )
-    pct = rate or ttype == "relative"
-    b1, b2, b3, b4 = st.columns(4)
-    baseline = sd = None
-    if compare != "vs_target" or not rate:
-        if rate:
-            baseline = b1.number_input("Current rate (%)", 0.1, 99.0, 5.0, 0.5, key=Keys.plan("base"))
-        else:
-            baseline = b1.number_input("Current average", value=100.0, key=Keys.plan("base_mean"))
-    if not rate:
-        sd = b2.number_input(
-            "Spread (standard deviation)",
-            min_value=0.001,
-            value=20.0,
-            key=Keys.plan("sd"),
-            help="Of one unit (one order, one visitor) — or of one day for daily counts and before/after.",
-        )
-    default_threshold = 8.0 if compare == "vs_target" and rate else (0.0 if compare != "vs_target" else 100.0)
-    default_expected = 11.0 if compare == "vs_target" and rate else (1.0 if pct else 10.0)
-    threshold = b3.number_input(
-        f"Threshold{' (%)' if pct else ''} — minimum worth scaling",
-        value=default_threshold,
-        key=Keys.plan("threshold", compare, kind, ttype),
-        format="%g",
-    )
-    expected_key = Keys.plan("expected", compare, kind, ttype)
-    expected = b4.number_input(
-        f"Expected{' (%)' if pct else ''}",
-        value=default_expected,
-        format="%g",
-        key=expected_key,
-    )
-    h1, h2, h3 = st.columns([1, 1, 2], vertical_alignment="bottom")
-    history_channel = h1.selectbox(
-        "Past pilots from",
-        [None, *CHANNELS],
-        format_func=lambda c: "any channel" if c is None else CHANNEL_LABELS[c],
-        key=Keys.plan("history_channel"),
-    )
-    history_metric = h2.text_input("On the metric", placeholder="e.g. reply_rate", key=Keys.plan("history_metric"))
-    with read() as session:
-        hint = past_pilots.designer_hint(
-            session,
-            channel=history_channel,
-            metric=history_metric,
-            kind=kind,
-            comparison=compare,
-            threshold_type=ttype,
-        )
-    if hint is not None:
-        h3.caption(f":material/history: {plain(hint.sentence)}")
-        if hint.expected is not None:
-            proposal = round(hint.expected, 2)
-            h3.button(
-                f"Use {proposal:g}{' %' if pct else ''} as the expected effect",
-                on_click=_use_expected,
-                args=(expected_key, proposal),
-                key=Keys.plan("use_history"),
-            )
-    c1, c2, c3, c4 = st.columns(4)
-    confidence = c1.selectbox(
-        "Confidence", CONFIDENCES, index=2, format_func=lambda c: f"{c:.0%}", key=Keys.plan("conf")
-    )
-    power = c2.selectbox("Power", [0.7, 0.8, 0.9], index=1, format_func=lambda c: f"{c:.0%}", key=Keys.plan("power"))
-    days = c3.number_input("Pilot length (days, one look a day)", 1, 365, 28, key=Keys.plan("days"))
-    volume = c4.number_input(
-        "People per arm per day (optional)",
-        min_value=0.0,
-        value=None,
-        key=Keys.plan("volume"),
-        placeholder="e.g. 250",
-        help="Adds how long the plan takes and what it can detect.",
-    )
-    baseline_days = None
-    if compare == "vs_baseline":
-        baseline_days = st.number_input("Baseline days", 3, 365, 28, key=Keys.plan("baseline_days"))
-    form = dict(
-        comparison=compare,
-        kind=kind,
-        threshold_type=ttype,
-        threshold=threshold,
-        expected=expected,
-        confidence=confidence,
-        power=power,
-        days=int(days),
-        baseline=baseline,
-        sd=sd,
-        baseline_days=baseline_days,
-    )
-    try:
-        summary = plan_from_form(**form, daily_volume=volume)  # type: ignore[arg-type]
-    except ValueError as exc:
-        st.error(f"Cannot plan this yet: {exc}", icon=":material/error:")
-        return
-    m1, m2 = st.columns([1, 3])
-    m1.metric(f"Planned sample ({summary.unit_label})", number(summary.plan.n))
-    m2.markdown(f"{summary.characteristics}  \n{summary.looks_cost}")
-    if summary.detectable_text:
-        st.markdown(summary.detectable_text)
-    if summary.warning:
-        st.warning(summary.warning, icon=":material/warning:")
-    before_data_gain(form)
-    decided = {
-        "n": summary.plan.n,
-        "design": DESIGN_FOR[compare],
-        "kind": kind,
-        "ttype": ttype,
-        "threshold": float(threshold),
-        "expected": float(expected),
-        "conf": confidence,
-    }
-    if not summary.plan.unit_is_day:
-        st.button(
-            f"Use this plan in the new pilot: {METRIC_KIND_LABELS[kind].lower()}, threshold {threshold:g}"
-            f"{' %' if pct else ''}, expected {expected:g}{' %' if pct else ''}, {number(summary.plan.n)} per arm",
-            on_click=_use_plan,
-            args=(decided,),
-            key=Keys.plan("use"),
-            type="primary",
-        )
-    else:
-        st.caption("This plan counts days, not people: set the pilot's dates to its length.")
-
-
-tab_list, tab_new, tab_edit = st.tabs(["All pilots", "New pilot", "Edit a pilot"])
-with tab_list:
+def _all_pilots() -> None:
+    """Every pilot in one table, and one pilot's details, chart, downloads and share links."""
     if not rows:
         st.info(
             "No pilots yet. Use **New pilot** to write one down: a hypothesis, who owns it, which goal it "
@@ -592,7 +432,7 @@ with tab_list:
         )
         chosen = st.selectbox(
             "Details for",
-            [r.pilot.id for r in rows],
+            pilot_ids,
             format_func=names.get,
         )
         pilot = by_id[chosen]
@@ -607,20 +447,27 @@ with tab_list:
             )
         if pilot.criteria_locked_at:
             st.caption(f"Criteria locked on {fmt_date(pilot.criteria_locked_at.date())}.")
+        with read() as session:
+            version = data_versions.data_version(session, chosen)
         if pilot.status in ("running", "decided"):
-            with read() as session:
-                version = data_versions.data_version(session, chosen)
             spec = main_chart_spec(chosen, version)  # drawn once per change to the pilot
             st.vega_lite_chart(spec, theme=None, width="content", key=Keys.chart("pilots", chosen))
             pilot_downloads(chosen, pilot.name, spec, key=Keys.downloads("pilots", chosen))
-        with read() as session:
-            changes = audit.criteria_changes(session, chosen, workspace_currency().symbol)
-        for change in changes:
+
+        def _changes() -> list:
+            with read() as session:
+                return audit.criteria_changes(session, chosen, symbol)
+
+        # a criteria change is a write to the pilot, which bumps its data version: read once per version
+        for change in wire.kept(("criteria changes", chosen, version, symbol), _changes):
             st.warning(caveats.markdown(change.caveat, markup=plain), icon=":material/lock_reset:")
         share_links(
             pilot_id=chosen, blurb="Whoever has the link sees this pilot's report and nothing else, without signing in."
         )
-with tab_new:
+
+
+def _new_pilot() -> None:
+    """The designers, then the new pilot's form they fill."""
     # planning sits beside what it plans: first the primary criterion's plan, then the pilot it fills
     with st.expander(
         "Plan the primary criterion: threshold, expected effect, sample", expanded=True, icon=":material/calculate:"
@@ -643,7 +490,10 @@ with tab_new:
         pilot_form("new_pilot")
     else:
         read_only_note("create pilots")
-with tab_edit:
+
+
+def _edit_pilot() -> None:
+    """One pilot's form, opened on what is stored and held while it stays on screen."""
     if not can_write():
         read_only_note("edit pilots")
     elif not rows:
@@ -651,7 +501,7 @@ with tab_edit:
     else:
         pid = st.selectbox(
             "Pilot to edit",
-            [r.pilot.id for r in rows],
+            pilot_ids,
             format_func=names.get,
         )
         base = Keys.edit_pilot(pid)
@@ -660,3 +510,18 @@ with tab_edit:
         )
         pilot_form(base, held, held_criteria)
         conflicts.choices(base)
+
+
+# A tab is drawn from the first time it is opened in the session: a run that only lists the pilots (most of
+# them) does not draw the three designers and two forms (120 widgets; each widget's cost grows with how many
+# there are). Once opened, a tab keeps being drawn, so what is typed in it survives a look at another tab.
+TABS = {"All pilots": _all_pilots, "New pilot": _new_pilot, "Edit a pilot": _edit_pilot}
+opened = st.session_state.setdefault(Keys.tabs_opened("pilots"), set())
+for (label, draw), tab in zip(
+    TABS.items(), st.tabs(list(TABS), key=Keys.tab("pilots"), on_change="rerun"), strict=True
+):
+    if tab.open:
+        opened.add(label)
+    if label in opened:
+        with tab:
+            draw()

@@ -8,7 +8,13 @@ import streamlit as st
 
 from lib import formatting as fmt
 from lib.adapter import conflicts, focus, wire
-from lib.adapter.cached import main_chart_spec, per_workspace, pilot_view_cached, portfolio_overview
+from lib.adapter.cached import (
+    main_chart_spec,
+    per_workspace,
+    pilot_view_cached,
+    portfolio_overview,
+    workspace_version,
+)
 from lib.adapter.markets import market_readings
 from lib.adapter.money import show_money, spend_by_pilot, workspace_currency
 from lib.adapter.session import Keys, actor, can_write, form_key, read, show_flash
@@ -74,13 +80,22 @@ def _pick(pid: int) -> None:
     focus.request(DECIDING)
 
 
-overview = portfolio_overview()  # shared per workspace version: the queue, the picker and the pilot come from it
-with read() as session:
-    waiting = meeting.queue(session, portfolio=overview)
+def _picker(session) -> tuple[list, dict, list, dict]:
+    """The queue, the pilots one can decide (running first, then by name) and the picker's labels, from the
+    shared overview: worked out once per workspace version, not on every run (at 2,000 pilots each pass cost
+    milliseconds). Plain values, no class defined here (it would be built again on every run)."""
+    overview = portfolio_overview()
+    waiting = meeting.queue(session, portfolio=overview)  # from the overview: no query of its own
+    reviewable = {r.pilot.id or 0: r.pilot for r in overview.rows if r.pilot.status in ("running", "decided")}
+    rows = sorted(((pid, p.name, p.status) for pid, p in reviewable.items()), key=lambda r: (r[2] != "running", r[1]))
+    return waiting, reviewable, rows, {pid: f"{name} ({status})" for pid, name, status in rows}
+
+
+with read() as session:  # one snapshot: each pilot's data version, and the workspace version the shared caches follow
     versions = data_versions.data_versions(session)
+    workspace_version(session)
+waiting, reviewable, rows, names = per_workspace(f"review picker {date.today()}", _picker)
 spending = spend_by_pilot()  # shared per workspace version, like the overview
-reviewable = {r.pilot.id or 0: r.pilot for r in overview.rows if r.pilot.status in ("running", "decided")}
-rows = sorted(((pid, p.name, p.status) for pid, p in reviewable.items()), key=lambda r: (r[2] != "running", r[1]))
 # One pilot at a time: the one picked, else the first one waiting, else the first listed. The queue's first card
 # is then the pilot decided below, never another one's verdict and form under it.
 if st.session_state.get(Keys.review_pilot) not in reviewable and rows:
@@ -141,7 +156,6 @@ if not rows:
         icon=":material/gavel:",
     )
 else:
-    names = {pid: f"{name} ({status})" for pid, name, status in rows}
     st.subheader(f":material/gavel: Deciding: {plain(reviewable[deciding].name)}", anchor=DECIDING)
     focus.scroll_here(DECIDING)
     pilot_id = st.selectbox(
@@ -152,10 +166,15 @@ else:
         help="Everything below — verdict, numbers and the decision form — is for this pilot.",
     )
     pilot = reviewable[pilot_id]
-    with read() as session:
-        changes = audit.criteria_changes(session, pilot_id, workspace_currency().symbol)
-        earlier = decisions.list_decisions(session, pilot_id)
     version = versions.get(pilot_id, 0)  # read with the queue above: a write since is drawn on the next run
+    symbol = workspace_currency().symbol
+
+    def _history() -> tuple[list, list]:
+        with read() as session:
+            return audit.criteria_changes(session, pilot_id, symbol), decisions.list_decisions(session, pilot_id)
+
+    # a decision or a criteria change is a write to the pilot, which bumps its data version: read once per version
+    changes, earlier = wire.kept(("review history", pilot_id, version, symbol), _history)
     ev, drawn = pilot_view_cached(pilot_id, version)  # one evaluation per change: shown, drawn, downloaded
     said = meeting.chosen_headline(pilot, ev, earlier)  # the pilot page's and the CLI's headline
     if earlier and pilot.status != "decided":  # a decided pilot's headline leads with its decision
@@ -175,8 +194,10 @@ else:
         st.session_state.get(Keys.peers("review", "channel"), True),
         st.session_state.get(Keys.peers("review", "metric"), True),
     )
-    with read() as session:
-        informed = past_pilots.informed_for(session, pilot, ev, peers)
+    informed = per_workspace(  # other pilots' decisions count too: read once per change to the workspace
+        f"informed {pilot_id} {peers.same_channel} {peers.same_metric} {date.today()}",
+        lambda session: past_pilots.informed_for(session, pilot, ev, peers),
+    )
     if informed is not None:  # beside the verdict, never instead of it
         c1, c2 = st.columns([3, 1], vertical_alignment="center")  # room for the whole button label
         c1.markdown(f":material/history: {plain(informed.sentence)}")
@@ -190,9 +211,14 @@ else:
     if subtitle:
         st.caption(plain(" ".join(subtitle)))
     st.vega_lite_chart(main_bare, theme=None, width="content", key=Keys.chart("review", pilot_id))
-    with st.expander("Every criterion at a glance, and progress toward the plan"):
-        for _, chart in drawn[1:]:
-            st.vega_lite_chart(chart, theme=None, width="content")
+    # drawn only while open (opening it reruns the page): closed, it cost each run two charts
+    more = st.expander(
+        "Every criterion at a glance, and progress toward the plan", key=Keys.opened("review_charts"), on_change="rerun"
+    )
+    if more.open:
+        with more:
+            for _, chart in drawn[1:]:
+                st.vega_lite_chart(chart, theme=None, width="content")
     pilot_downloads(pilot_id, pilot.name, main, key=Keys.downloads("review", pilot_id))
     if ev.srm_flag:
         st.warning(caveats.markdown(caveats.SplitMismatch(ev.srm_p_value), markup=plain), icon=":material/warning:")
@@ -203,15 +229,17 @@ else:
     unit_readings(ev.verdicts)  # stores split between arms: what adjusting did, the unadjusted reading a click away
     market_readings(ev.verdicts, key=f"market_weights_review_{pilot_id}")  # a market test: the synthetic control
     if ev.verdicts:
-        with st.expander("The numbers behind it"):
-            st.caption(
-                "**pts** are percentage points: 5.0% → 6.0% is +1.0 pts (a 20% lift). A **guardrail** is a "
-                "metric that must not get worse; **bounds** are the interval the verdict was judged on."
-            )
-            numbers = wire.kept(
-                ("review numbers", pilot_id, version), lambda: pd.DataFrame(map(numbers_row, ev.verdicts))
-            )
-            table(numbers, hide_index=True, width="stretch")
+        behind = st.expander("The numbers behind it", key=Keys.opened("review_numbers"), on_change="rerun")
+        if behind.open:  # drawn only while open, like the charts above
+            with behind:
+                st.caption(
+                    "**pts** are percentage points: 5.0% → 6.0% is +1.0 pts (a 20% lift). A **guardrail** is a "
+                    "metric that must not get worse; **bounds** are the interval the verdict was judged on."
+                )
+                numbers = wire.kept(
+                    ("review numbers", pilot_id, version), lambda: pd.DataFrame(map(numbers_row, ev.verdicts))
+                )
+                table(numbers, hide_index=True, width="stretch")
 
     if can_write():
         # the latest decision this page showed when the person clicked: a colleague's since is named, not overridden

@@ -8,6 +8,8 @@ import streamlit as st
 from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
+from lib.adapter.keys import Keys
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
     "pages/home.py",
@@ -39,3 +41,24 @@ def count(engine, model) -> int:
 
 def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
+
+
+def open_expander(at: AppTest, key: str) -> AppTest:
+    """Open an expander that is drawn only while open (``on_change="rerun"``), as a click does: its state, a rerun."""
+    at.session_state[key] = True
+    return at.run()
+
+
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Open a tab that is drawn from its first opening (``on_change="rerun"``), as a click does: its state, a rerun."""
+    at.session_state[key] = label
+    return at.run()
+
+
+def pilots_page(*tabs: str) -> AppTest:
+    """The Pilots page, run, with ``tabs`` ("New pilot", "Edit a pilot") opened as clicks would open them: a tab
+    is drawn from its first opening, and the list ("All pilots") is open from the start."""
+    at = page("pages/pilots.py").run()
+    for label in tabs:
+        open_tab(at, Keys.tab("pilots"), label)
+    return at

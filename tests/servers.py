@@ -70,8 +70,13 @@ def running_server(
     user: str = "server-test",
     root: Path = ROOT,
     start_timeout: float = 60.0,
+    launcher: tuple[str, ...] = ("-m", "streamlit"),
 ) -> Iterator[Server]:
-    """``streamlit run <entry>`` from the project root (or another checkout's); yields once /_stcore/health says ok."""
+    """``streamlit run <entry>`` from the project root (or another checkout's); yields once /_stcore/health says ok.
+
+    ``launcher`` is what the interpreter runs to get Streamlit's command line (a benchmark passes a
+    profiler that takes the same arguments).
+    """
     tmp.mkdir(parents=True, exist_ok=True)
     secrets_file = tmp / "secrets.toml"
     if secrets is not None:
@@ -87,7 +92,7 @@ def running_server(
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [
-                *(sys.executable, "-m", "streamlit", "run", entry),
+                *(sys.executable, *launcher, "run", entry),
                 *("--server.headless", "true", "--browser.gatherUsageStats", "false"),
                 *("--server.address", address, "--server.port", str(port)),
                 *("--secrets.files", str(secrets_file)),

@@ -30,3 +30,30 @@ def test_the_page_profile_names_where_a_warm_run_goes(capsys):
     assert re.search(r"baseline, a trivial script: median warm run [\d.]+ ms", out), out
     assert re.search(r"home: median warm run [\d.]+ ms \([\d.]+× trivial\)", out), out
     assert "own time (profiled) by owner: " in out and "pages/home.py:<module>" in out, out
+
+
+def test_the_server_profile_counts_each_threads_cpu_and_names_owners(tmp_path, capsys):
+    """bench/profile_server.py's pieces without a server: a thread's profile is kept, saved and reported."""
+    import threading
+
+    import profile_server
+
+    def greenlight_work() -> int:
+        from lib.formatting import number
+
+        return sum(len(number(i)) for i in range(20_000))
+
+    undo = profile_server.profile_every_thread()
+    try:
+        worker = threading.Thread(target=greenlight_work)
+        worker.start()
+        worker.join()
+    finally:
+        undo()
+    out = tmp_path / "threads.prof"
+    assert profile_server.save_threads(out)
+    assert not profile_server.save_threads(out)  # counting starts afresh after a save
+    profile_server.report(out, top=5)
+    text = capsys.readouterr().out
+    assert re.search(r"own time by owner: .*greenlight \d+%", text), text
+    assert "formatting.py" in text and "number" in text, text

@@ -17,7 +17,7 @@ from lib.services.grid_cells import marked_rows, read_grid, text_rows
 from lib.services.grid_sheets import group, names_for, sheet
 from lib.vocabulary import count_names
 from tests import factories
-from tests.pages_helpers import count, errors, page
+from tests.pages_helpers import count, errors, page, pilots_page
 
 START = factories.START
 
@@ -252,7 +252,7 @@ def test_the_page_grid_types_sent_once_for_both_rates_with_the_metrics_own_colum
 
 
 def test_the_designer_names_a_criterions_counts_and_the_grid_uses_them(app_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     tab = at.tabs[1]
     next(w for w in tab.text_input if w.label == "Name").set_value("Click-to-open test")
     next(w for w in tab.text_input if w.label.startswith("Metric")).set_value("ctor")

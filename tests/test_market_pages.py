@@ -12,7 +12,7 @@ from lib.infra.db import transaction
 from lib.infra.models import ResultEntry, UnitResult
 from lib.services.pilots import create_pilot
 from tests.markets import PRE_DAYS, TEST_DAYS, market_export
-from tests.pages_helpers import count, errors, page
+from tests.pages_helpers import count, errors, page, pilots_page
 
 START = date.today() - timedelta(days=TEST_DAYS - 1)
 
@@ -118,7 +118,7 @@ def test_a_new_market_test_names_its_test_and_excluded_markets_on_the_pilots_pag
 
     from lib.infra.models import Pilot
 
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     tab = at.tabs[1]
     next(w for w in tab.text_input if w.label == "Name").set_value("Radio in two cities")
     next(w for w in tab.selectbox if w.label == "Design").set_value("market")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lib.adapter.keys import Keys
-from tests.pages_helpers import errors, page
+from tests.pages_helpers import errors, pilots_page
 
 EXPANDER = "Plan a market test: which markets, how long"
 
@@ -14,14 +14,14 @@ def _planner(at):
 
 
 def test_the_planner_teaches_before_a_file_is_given(app_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     assert not at.exception and not errors(at)
     text = " ".join(c.value for c in _planner(at).caption)
     assert "No file yet" in text and "city, day, orders" in text
 
 
 def test_the_example_history_is_ranked_and_a_chosen_pair_is_checked(app_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     at.radio(key=Keys.plan("market", "source")).set_value("example").run()
     box = _planner(at)
     assert [s.value for s in box.selectbox] == ["city", "day", "orders"]  # columns guessed from their names
@@ -43,7 +43,7 @@ def test_the_example_history_is_ranked_and_a_chosen_pair_is_checked(app_engine):
 
 
 def test_a_wrong_column_is_refused_on_the_page_not_raised(app_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     at.radio(key=Keys.plan("market", "source")).set_value("example").run()
     at.selectbox(key=Keys.plan("market", "kcol", "example_cities.csv")).set_value("city").run()
     assert not at.exception

@@ -22,7 +22,7 @@ from lib.infra.db import reading, transaction
 from lib.infra.models import Decision, Pilot
 from lib.services.pilots import criteria_for
 from lib.services.results import current_entries
-from tests.pages_helpers import count, errors, page
+from tests.pages_helpers import count, errors, open_expander, page, pilots_page
 
 HERO = 8  # demo: "Homepage hero video", the one idea in the backlog
 OUTREACH = 4  # demo: "Cold outreach sequence v2", running against a target of 8% replies
@@ -68,7 +68,7 @@ def _detectable(at) -> tuple[int, int, float]:
 
 
 def test_designer_detectable_lift_shrinks_with_volume_and_grows_with_a_shorter_pilot(app_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     assert not at.exception, at.exception
     assert not DETECTABLE.search(_shown(at))  # no daily volume yet: nothing to say about the budget
     at.number_input(key=Keys.plan("volume")).set_value(250.0).run()
@@ -90,7 +90,7 @@ def test_designer_detectable_lift_shrinks_with_volume_and_grows_with_a_shorter_p
 
 
 def test_designer_plan_goes_into_a_pilot_with_named_arms(app_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     at.number_input(key=Keys.plan("volume")).set_value(400.0).run()
     planned = next(m for m in at.metric if m.label == "Planned sample (people per arm)").value
     n = int(planned.replace(",", ""))
@@ -177,12 +177,12 @@ def test_a_new_idea_is_added_then_promoted_with_its_expected_outcome(demo_engine
     assert "*planned*" in _idea_cards(at)[name]
     with Session(demo_engine) as s:
         assert s.get(Pilot, idea.id).status == "planned"
-    pilots_page = page("pages/pilots.py").run()
-    listed = pilots_page.dataframe[0].value
+    listing = pilots_page("Edit a pilot")
+    listed = listing.dataframe[0].value
     assert listed[listed["Pilot"] == name].iloc[0]["Status"] == "Planned"
-    edit = pilots_page.tabs[2]
+    edit = listing.tabs[2]
     edit.selectbox[0].set_value(idea.id).run()
-    edit = pilots_page.tabs[2]
+    edit = listing.tabs[2]
     shown = {w.label: w.value for w in edit.text_input}
     assert shown["Name"] == name and shown["Expected outcome (one line)"] == outcome
 
@@ -220,6 +220,8 @@ def _queue(at) -> dict[str, str]:
 
 def _review_row(at) -> tuple[str, str, str]:
     """The review table's primary row: the pilot's rate, whether it is met, and the sample."""
+    if not any("Met" in d.value.columns for d in at.dataframe):
+        open_expander(at, Keys.opened("review_numbers"))  # "The numbers behind it", drawn once opened
     table = next(d.value for d in at.dataframe if "Met" in d.value.columns)
     row = table[table["Role"] == "primary"].iloc[0]
     return row["Pilot"], row["Met"], str(row["Per arm"]).replace(",", "")

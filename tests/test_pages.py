@@ -6,10 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from lib.adapter.keys import Keys
 from lib.infra.db import transaction
 from lib.infra.models import Decision, Goal, Pilot, ResultEntry
 from tests import factories
-from tests.pages_helpers import PAGES, count, errors, page
+from tests.pages_helpers import PAGES, count, errors, open_expander, open_tab, page, pilots_page
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def _fill_pilot(at, name="Subject lines", start=date(2026, 10, 1), end=date(2026
     ],
 )
 def test_pilot_form_bad_input_shows_a_message_and_writes_nothing(app_engine, field, value, message):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     kwargs = {"name": "Subject lines", "end": date(2026, 10, 28), "metric": "reply_rate"}
     if field in kwargs:
         kwargs[field] = value
@@ -97,7 +98,7 @@ def test_pilot_form_bad_input_shows_a_message_and_writes_nothing(app_engine, fie
 
 
 def test_pilot_form_creates_a_pilot_with_its_criterion(app_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     tab = _fill_pilot(at)
     next(w for w in tab.number_input if w.label == "Threshold").set_value(1.5)
     button(at, "Create pilot").click().run()
@@ -269,14 +270,32 @@ def test_import_tab_explains_a_file_it_cannot_read(pilot_engine):
 def test_review_numbers_are_formatted_for_people(demo_engine):
     at = page("pages/review.py").run()
     at.selectbox[0].set_value(1).run()  # the A/B email pilot: a control arm to compare with
+    open_expander(at, Keys.opened("review_numbers"))
     table = next(d.value for d in at.dataframe if "Pilot" in d.value.columns and "Interval" in d.value.columns)
     first = table.iloc[0]
     assert first["Control / before"].endswith("%") and first["Difference"].endswith("pts")
     assert "95%" in first["Interval"] and first["Met"] in ("yes", "no", "not yet")
 
 
+def test_review_draws_what_its_expanders_hold_only_once_opened(demo_engine):
+    """Closed, the criteria charts and the numbers table cost a run nothing; opened, they are there, and stay."""
+    at = page("pages/review.py").run()
+    at.selectbox[0].set_value(1).run()
+    labels = [e.label for e in at.expander]
+    assert "Every criterion at a glance, and progress toward the plan" in labels and "The numbers behind it" in labels
+    charts, tables = len(at.get("vega_lite_chart")), len(at.dataframe)
+    assert not any("Interval" in d.value.columns for d in at.dataframe)
+    open_expander(at, Keys.opened("review_charts"))
+    assert len(at.get("vega_lite_chart")) == charts + 2  # every criterion, and progress toward the plan
+    open_expander(at, Keys.opened("review_numbers"))
+    assert len(at.dataframe) == tables + 1 and any("Interval" in d.value.columns for d in at.dataframe)
+    at.run()  # they stay open, with what they hold, until closed
+    assert len(at.get("vega_lite_chart")) == charts + 2 and len(at.dataframe) == tables + 1
+    assert not at.exception
+
+
 def test_pilot_form_reports_every_problem_at_once(app_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     _fill_pilot(at, name="", metric="")
     button(at, "Create pilot").click().run()
     text = " ".join(errors(at))
@@ -285,7 +304,7 @@ def test_pilot_form_reports_every_problem_at_once(app_engine):
 
 
 def test_editing_only_the_hypothesis_of_a_running_pilot_needs_no_reason(demo_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("Edit a pilot")
     edit = at.tabs[2]
     edit.selectbox[0].set_value(5).run()  # Retargeting budget shift: running, a criterion with a unit
     edit = at.tabs[2]
@@ -327,7 +346,7 @@ def _plan_text(at) -> str:
 
 
 def test_designer_shows_the_plan_and_updates_it_as_inputs_change(app_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     assert not at.exception, at.exception
     planned = next(m for m in at.metric if m.label == "Planned sample (people per arm)")
     assert planned.value == "7,431"  # 5% -> 6%, 95% confidence, 80% power, 28 daily looks
@@ -357,8 +376,26 @@ def test_designer_shows_the_plan_and_updates_it_as_inputs_change(app_engine):
     assert not [w.value for w in at.warning if "Session State" in w.value]  # no "value set twice" warning
 
 
-def test_designer_explains_an_impossible_plan(app_engine):
+def test_pilots_draws_a_tab_from_its_first_opening_and_keeps_what_was_typed_in_it(demo_engine):
+    """A run that lists the pilots draws neither the designers nor the forms; once opened, a tab stays drawn, so a
+    plan typed there survives a look at the list."""
     at = page("pages/pilots.py").run()
+    assert not at.exception and at.dataframe  # the list is open from the start
+    assert not at.tabs[1].children and not at.tabs[2].children
+    assert not [m for m in at.metric if m.label.startswith("Planned sample")]
+    open_tab(at, Keys.tab("pilots"), "New pilot")
+    at.number_input(key=Keys.plan("volume")).set_value(250.0).run()
+    assert next(m for m in at.metric if m.label.startswith("Planned sample"))
+    open_tab(at, Keys.tab("pilots"), "All pilots")  # a look at the list
+    assert at.number_input(key=Keys.plan("volume")).value == 250.0 and at.tabs[1].children
+    assert not at.tabs[2].children  # never opened: still not drawn
+    open_tab(at, Keys.tab("pilots"), "Edit a pilot")
+    assert any(b.label == "Save pilot" for b in at.tabs[2].button)
+    assert not at.exception and not errors(at)
+
+
+def test_designer_explains_an_impossible_plan(app_engine):
+    at = pilots_page("New pilot")
     at.number_input(key="plan_expected_vs_control_proportion_absolute").set_value(-1.0).run()
     assert any("expected effect must be beyond the threshold" in e for e in errors(at))
     assert not at.exception

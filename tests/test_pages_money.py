@@ -11,7 +11,7 @@ from lib.infra.db import transaction
 from lib.services import results, settings
 from lib.vocabulary import SPEND_METRIC
 from tests import factories
-from tests.pages_helpers import errors, page
+from tests.pages_helpers import errors, page, pilots_page
 
 START = date.today() - timedelta(days=14)
 
@@ -95,7 +95,7 @@ def test_the_pilot_form_takes_a_money_criterion_priced_as_typed(app_engine):
     from lib.services.pilots import criteria_for
     from tests.pages_helpers import count
 
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     tab = at.tabs[1]
     labels = [w.label for w in tab.text_input]
     tab.text_input[labels.index("Name")].set_value("Paid leads")
@@ -118,7 +118,7 @@ def test_the_pilot_form_takes_a_money_criterion_priced_as_typed(app_engine):
 
 
 def test_the_designer_plans_a_money_criterion_in_spend_and_days(app_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     assert not at.exception and not errors(at)
     said = next(
         m.value for m in at.markdown if m.value.startswith("To tell €40 per extra lead from €60 per extra lead:")

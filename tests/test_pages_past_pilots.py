@@ -7,7 +7,7 @@ import pytest
 from lib.infra.db import transaction
 from lib.services import results
 from tests import factories
-from tests.pages_helpers import errors, page
+from tests.pages_helpers import errors, page, pilots_page
 from tests.test_past_pilots import HISTORY
 
 READING = (
@@ -71,7 +71,7 @@ def test_review_shows_the_reading_of_the_chosen_pilot(app_engine):
 
 def test_the_designer_proposes_the_expected_effect_from_past_pilots(app_engine):
     _workspace(app_engine)
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     at.selectbox(key="plan_history_channel").set_value("email")
     at.text_input(key="plan_history_metric").set_value("reply_rate").run()
     assert not at.exception

@@ -16,7 +16,7 @@ from lib.infra.db import transaction
 from lib.infra.models import Decision, Pilot, ResultEntry
 from lib.services import backlog, decisions, pilots, results, settings
 from tests import factories
-from tests.pages_helpers import count, errors, page
+from tests.pages_helpers import count, errors, page, pilots_page
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def _edit_tab(at, pilot_id: int):
 
 
 def test_pilot_edit_keeps_a_colleagues_other_field_and_refuses_the_same_one_keep_theirs_saves_the_rest(demo_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("Edit a pilot")
     edit = _edit_tab(at, 5)  # Retargeting budget shift
     with transaction(demo_engine) as s:  # Ana moves the end date on her own page meanwhile
         p = s.get(Pilot, 5)
@@ -114,7 +114,7 @@ def test_pilot_edit_keeps_a_colleagues_other_field_and_refuses_the_same_one_keep
 
 
 def test_two_people_on_one_pilots_page_owner_and_end_date_both_land(demo_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("Edit a pilot")
     edit = _edit_tab(at, 5)
     with transaction(demo_engine) as s:  # the colleague fixes the end date
         p = s.get(Pilot, 5)

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from lib.adapter.keys import Keys
 from lib.importer import ImportMapping, MetricMapping, file_checksum
 from lib.infra.db import make_engine, reading, transaction, upgrade
 from lib.infra.inputs import PilotIn
@@ -24,7 +25,7 @@ from lib.services import decisions, import_batches, pilots, reporting, results, 
 from lib.services.audit import snapshot
 from lib.services.evaluation import decision_snapshot
 from tests import factories
-from tests.pages_helpers import ROOT, page
+from tests.pages_helpers import ROOT, open_tab, page
 
 PIXEL = "![x](http://host.invalid/pixel.png)"
 LINK = "[click](javascript:alert(1))"
@@ -273,6 +274,8 @@ def test_every_page_shows_hostile_text_as_text(hostile_app):
         assert_plain(_run(path, ws), BASE, path)
 
     at = _run("pages/pilots.py", ws)
+    for tab in ("New pilot", "Edit a pilot"):  # each is drawn from its first opening
+        open_tab(at, Keys.tab("pilots"), tab)
     assert_plain(at, BASE, "pilots")
     details = next(w for w in at.selectbox if w.label == "Details for")
     details.set_value(ws.pilot_id).run()

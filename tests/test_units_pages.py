@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from lib.adapter.keys import Keys
 from lib.infra.models import Pilot
-from tests.pages_helpers import errors, page
+from tests.pages_helpers import errors, page, pilots_page
 
 STORES = 15  # the demo's store pilot
 
@@ -44,7 +44,7 @@ def test_review_shows_the_adjustment_beside_the_verdict(demo_engine):
 
 
 def test_the_designer_plans_fewer_stores_with_what_was_known_before(demo_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     at.selectbox(key=Keys.plan("kind")).set_value("mean").run()
     assert not at.exception and not errors(at)
     at.selectbox(key=Keys.plan("before_data")).set_value(STORES).run()
@@ -54,7 +54,7 @@ def test_the_designer_plans_fewer_stores_with_what_was_known_before(demo_engine)
 
 
 def test_a_new_pilot_names_the_stores_it_splits(demo_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot")
     tab = at.tabs[1]
     next(w for w in tab.text_input if w.label == "Name").set_value("Radio in some cities")
     next(w for w in tab.text_input if w.label == "What the arms split (A/B)").set_value("cities")
@@ -67,7 +67,7 @@ def test_a_new_pilot_names_the_stores_it_splits(demo_engine):
 
 
 def test_a_unit_pilot_plans_in_its_unit_and_takes_the_total_summary_on_the_page(demo_engine):
-    at = page("pages/pilots.py").run()
+    at = pilots_page("New pilot", "Edit a pilot")
     tab = at.tabs[1]
     assert next(w for w in tab.number_input if w.label == "Planned people per arm")  # a new pilot: people
     next(w for w in tab.text_input if w.label == "Name").set_value("Promotion weeks in stores")

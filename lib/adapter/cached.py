@@ -2,41 +2,84 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import date
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import streamlit as st
 from sqlmodel import Session
 
-from lib.adapter import wire
+from lib.adapter import this_run, wire
 from lib.adapter.session import read
 
 T = TypeVar("T")
+_BUILT: OrderedDict[tuple[str, Hashable], Any] = OrderedDict()  # (name, workspace version) → what was built
+_VERSIONS_KEPT = 2  # per name: the newest, and the one a run that started before the last write still shows
+_BUILT_MAX = 64  # in all: names carry the day, so yesterday's go too
+_BUILDING: dict[Hashable, threading.Lock] = {}
+_LOCK = threading.Lock()
+
+
+def _forget_built() -> None:
+    with _LOCK:
+        _BUILT.clear()
+
+
+wire.also_forget(_forget_built)  # a new engine (another database) or a restore: nothing built from before
 
 
 def forget_caches() -> None:
     """After a restore, whose rows may repeat the versions caches are keyed by: drop everything drawn."""
     st.cache_data.clear()
-    _per_workspace.clear()
     wire.forget()
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _per_workspace(name: str, version: tuple[int, int, int], _build: Callable[[Session], T]) -> T:
-    with read() as session:
-        return _build(session)
+def workspace_version(session: Session | None = None) -> tuple[int, int, int]:
+    """The workspace version, asked once per page run (any write, on any replica, changes it); in
+    ``session`` when the page has one open for its own reads, so the run opens one session, not two."""
+    from lib.services import portfolio
+
+    def ask() -> tuple[int, int, int]:
+        if session is not None:
+            return portfolio.workspace_version(session)
+        with read() as own:
+            return portfolio.workspace_version(own)
+
+    return this_run.once("workspace version", ask)
 
 
 def per_workspace(name: str, build: Callable[[Session], T]) -> T:
     """``build(session)`` once per workspace version (any write, on any replica, changes it), shared
-    read-only by every session: what a page lists from 2,000 pilots is not rebuilt on every rerun."""
-    from lib.services import portfolio
+    read-only by every session: what a page lists from 2,000 pilots is not rebuilt on every rerun.
 
-    with read() as session:
-        version = portfolio.workspace_version(session)
-    return _per_workspace(name, version, build)
+    Sessions asking for the same value while it is built wait for it rather than build it again (after
+    a write, thirty people on Home would otherwise each rebuild the portfolio). A plain dictionary, not
+    ``st.cache_resource``: hashing the key there cost more than the look-up it guards.
+    """
+    key = (name, workspace_version())
+    with _LOCK:
+        if key in _BUILT:
+            _BUILT.move_to_end(key)
+            return _BUILT[key]
+        building = _BUILDING.setdefault(key, threading.Lock())
+    with building:
+        with _LOCK:
+            if key in _BUILT:
+                return _BUILT[key]
+        with read() as session:
+            value = build(session)
+        with _LOCK:
+            _BUILT[key] = value
+            _BUILDING.pop(key, None)
+            older = [k for k in _BUILT if k[0] == name][:-_VERSIONS_KEPT]
+            for k in older:  # at 2,000 pilots a portfolio is megabytes: two of each, not one per write
+                del _BUILT[k]
+            while len(_BUILT) > _BUILT_MAX:
+                _BUILT.popitem(last=False)
+    return value
 
 
 def portfolio_overview():

@@ -79,6 +79,21 @@ class Keys:
         return f"{page}_peers_{which}"
 
     @staticmethod
+    def tab(page: str) -> str:
+        """A page's tabs: the label of the one open (the tabs rerun the page when another is opened)."""
+        return f"{page}_tab"
+
+    @staticmethod
+    def tabs_opened(page: str) -> str:
+        """The labels of a page's tabs opened so far in the session: those are drawn on every run."""
+        return f"_{page}_tabs_opened"
+
+    @staticmethod
+    def opened(what: str) -> str:
+        """An expander drawn only while open: its open state (opening it reruns the page)."""
+        return f"{what}_open"
+
+    @staticmethod
     def chart(page: str, pilot_id: int) -> str:
         return f"{page}_chart_{pilot_id}"
 

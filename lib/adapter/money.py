@@ -8,8 +8,8 @@ import streamlit as st
 
 from lib import formatting as fmt
 from lib.adapter.cached import per_workspace
-from lib.adapter.widgets import plain
 from lib.decide import PilotEvaluation
+from lib.plain_text import plain_markdown as plain  # what a person typed, shown as typed
 from lib.services import settings
 from lib.services.spend_view import PilotSpend, spend_many
 
@@ -44,17 +44,19 @@ def money_column(label: str, currency: settings.Currency, digits: int = 0, **kw)
 
 
 def spend_by_pilot() -> dict[int, PilotSpend]:
-    """Every pilot's spend reading, built once per workspace version and shared (Home, Review's queue)."""
-    from lib.services.pilots import list_pilots
+    """Every pilot's spend reading, built once per workspace version and shared (Home, Review's queue, the
+    goals' roll-up)."""
+    from lib.adapter.cached import portfolio_overview
 
-    return per_workspace("spend by pilot", lambda session: spend_many(session, [r.pilot for r in list_pilots(session)]))
+    return per_workspace(
+        "spend by pilot", lambda session: spend_many(session, [r.pilot for r in portfolio_overview().rows])
+    )
 
 
 def workspace_currency() -> settings.Currency:
-    from lib.adapter.session import read
-
-    with read() as session:
-        return settings.currency(session)
+    """The workspace's currency, read once per workspace version (choosing one is a write that changes it):
+    the Pilots form labels a dozen options with its symbol, each of which was a query."""
+    return per_workspace("currency", settings.currency)
 
 
 #: the portfolio's money columns, as the CSV names them

@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from lib.adapter import wire
+from lib.adapter import this_run, wire
 from lib.adapter.keys import Keys
 from lib.infra.config import current_actor
 from lib.infra.db import DatabaseUnavailable, open_database, reading, transaction
@@ -68,9 +68,13 @@ def read() -> Iterator[Session]:
 @contextmanager
 def write() -> Iterator[Session]:
     """A transaction. Caches stay: each is keyed by a version the write changes (a pilot's data version,
-    the workspace version), so a write to one pilot redraws that pilot only, on every replica."""
-    with transaction(engine()) as session:
-        yield session
+    the workspace version), so a write to one pilot redraws that pilot only, on every replica. The rest
+    of the run reads the workspace version again."""
+    try:
+        with transaction(engine()) as session:
+            yield session
+    finally:
+        this_run.forget()
 
 
 def sign_in_configured() -> bool:

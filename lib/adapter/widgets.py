@@ -52,9 +52,12 @@ def show_recommendation(ev, title: str = "") -> None:
 def show_rollup(*, compact: bool = False) -> None:
     """Company → marketing → team: each goal's KPI and target, the pilots serving it with their verdicts,
     and what the scaled ones are projected to add (Home and Goals). The text is built once per workspace."""
+    from lib.adapter.money import spend_by_pilot
     from lib.services import rollup
 
-    goals = per_workspace(f"rollup {date.today()}", lambda s: rollup.goal_texts(s, portfolio_overview(), plain))
+    goals = per_workspace(
+        f"rollup {date.today()}", lambda s: rollup.goal_texts(s, portfolio_overview(), plain, spend_by_pilot())
+    )
     st.subheader("Pilots serving each goal")
     st.caption(
         "Projected contribution = the effect measured when the pilot was scaled × the volume it is planned to "

@@ -33,6 +33,7 @@ _KEPT_MAX = 256
 _ARROW: dict[int, tuple[weakref.ref, Any]] = {}
 _ARROW_MAX = 64
 _LOCK = threading.Lock()
+_ALSO_FORGET: list[Callable[[], None]] = []  # other process-wide stores keyed by versions (``cached``)
 
 
 def for_screen(spec: dict[str, Any]) -> dict[str, Any]:
@@ -116,3 +117,10 @@ def forget() -> None:
     with _LOCK:
         _KEPT.clear()
         _ARROW.clear()
+    for drop in _ALSO_FORGET:
+        drop()
+
+
+def also_forget(drop: Callable[[], None]) -> None:
+    """``drop()`` whenever ``forget`` runs: a store of its own, keyed by versions, goes with the rest."""
+    _ALSO_FORGET.append(drop)

@@ -300,10 +300,17 @@ def contribution_words(c: Contribution, goal_unit: str, plain: Callable[[object]
     return f"projected {fmt.signed_number(c.value, 0)} {plain(goal_unit)}{span}"
 
 
-def goal_texts(session: Session, portfolio: Portfolio, plain: Callable[[object], str]) -> list[tuple[bool, str]]:
+def goal_texts(
+    session: Session,
+    portfolio: Portfolio,
+    plain: Callable[[object], str],
+    spending: Mapping[int, PilotSpend] | None = None,
+) -> list[tuple[bool, str]]:
     """Every goal as one Markdown block, with whether any pilot serves it: plain strings that a page can
-    keep and share between sessions (no row objects)."""
+    keep and share between sessions (no row objects). ``spending``: every pilot's spend reading, when the
+    caller has it already (read here otherwise)."""
     from lib.services.spend_view import spend_many
 
-    spending = spend_many(session, [r.pilot for r in portfolio.rows])
+    if spending is None:
+        spending = spend_many(session, [r.pilot for r in portfolio.rows])
     return [(bool(g.pilots), "  \n".join(goal_lines(g, plain, spending))) for g in rollup(session, portfolio)]

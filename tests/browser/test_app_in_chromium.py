@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import settled
+from tests.browser.pages import open_expander, settled
 
 pytestmark = pytest.mark.browser
 
@@ -49,6 +49,41 @@ def test_review_draws_the_pilots_main_chart(page: Page, app_url):
     expect(chart.locator("svg, canvas").first).to_be_attached(timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stVegaLiteChart"] [class*="error"]').count() == 0
+
+
+def test_review_draws_every_criterion_and_the_numbers_once_their_expanders_open(page: Page, app_url):
+    """Closed, Review's two expanders hold nothing (a run does not draw them); a click opens each, reruns and draws."""
+    _open_review(page, app_url)
+    settled(page)
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    before = charts.count()
+    open_expander(page, "Every criterion at a glance, and progress toward the plan")
+    expect(charts).to_have_count(before + 2, timeout=30_000)
+    expect(charts.nth(before + 1).locator("svg, canvas").first).to_be_attached(timeout=30_000)
+    open_expander(page, "The numbers behind it")
+    numbers = page.locator("details[open]").filter(has_text="The numbers behind it")
+    expect(numbers.get_by_test_id("stDataFrame")).to_be_visible(timeout=30_000)
+    expect(charts).to_have_count(before + 2)  # the first stays open, with its charts
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_pilots_draws_the_new_pilot_tab_when_it_is_opened_and_keeps_it(page: Page, app_url):
+    """The designers and the form are drawn from the tab's first opening (a rerun), and stay for a look back."""
+    _open_review(page, app_url)  # the demo workspace, loaded if no earlier test did
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Pilots", exact=True).click()
+    expect(page.get_by_role("heading", name="Pilots")).to_be_visible(timeout=30_000)
+    settled(page)
+    page.get_by_role("tab", name="New pilot").click()
+    expect(page.get_by_text("Planned sample (people per arm)")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Create pilot")).to_be_attached(timeout=30_000)
+    settled(page)
+    name = page.get_by_role("textbox", name="Name", exact=True)
+    name.fill("Typed before a look at the list")
+    page.get_by_role("tab", name="All pilots").click()
+    settled(page)
+    page.get_by_role("tab", name="New pilot").click()
+    expect(name).to_have_value("Typed before a look at the list")
+    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_downloaded_report_renders_its_charts_offline(page: Page, app_url, tmp_path):
