@@ -201,10 +201,14 @@ else:
     if informed is not None:  # beside the verdict, never instead of it
         c1, c2 = st.columns([3, 1], vertical_alignment="center")  # room for the whole button label
         c1.markdown(f":material/history: {plain(informed.sentence)}")
-        with c2.popover("Which past pilots count", icon=":material/tune:"):
-            st.toggle("Same channel only", value=True, key=Keys.peers("review", "channel"))
-            st.toggle("Same metric only", value=True, key=Keys.peers("review", "metric"))
-            st.caption(plain(informed.peers.rule()))
+        choose = c2.popover(
+            "Which past pilots count", icon=":material/tune:", key=Keys.opened("review_peers"), on_change="rerun"
+        )
+        if choose.open:  # drawn only while open; the toggles keep their values on this page while it is closed
+            with choose:
+                st.toggle("Same channel only", value=True, key=Keys.peers("review", "channel"), persist_state="page")
+                st.toggle("Same metric only", value=True, key=Keys.peers("review", "metric"), persist_state="page")
+                st.caption(plain(informed.peers.rule()))
     _, main = drawn[0]
     heading, subtitle, main_bare = split_title(main)  # its lines wrap as text: drawn by Vega they were cut at the top
     st.markdown(f"**{plain(heading)}**")

@@ -44,7 +44,8 @@ def errors(at: AppTest) -> list[str]:
 
 
 def open_expander(at: AppTest, key: str) -> AppTest:
-    """Open an expander that is drawn only while open (``on_change="rerun"``), as a click does: its state, a rerun."""
+    """Open an expander (or a popover) drawn only while open (``on_change="rerun"``), as a click does: its state,
+    a rerun."""
     at.session_state[key] = True
     return at.run()
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from lib.adapter.keys import Keys
 from lib.infra.db import transaction
 from lib.services import results
 from tests import factories
-from tests.pages_helpers import errors, page, pilots_page
+from tests.pages_helpers import errors, open_expander, page, pilots_page
 from tests.test_past_pilots import HISTORY
 
 READING = (
@@ -65,8 +66,13 @@ def test_review_shows_the_reading_of_the_chosen_pilot(app_engine):
     at.selectbox(key="review_pilot").set_value(pid).run()
     assert not at.exception and not errors(at)
     assert READING in _text(at)
+    assert not at.toggle  # the popover's toggles are drawn only while it is open
+    open_expander(at, Keys.opened("review_peers"))  # "Which past pilots count", opened as a click does
     at.toggle(key="review_peers_metric").set_value(False).run()
     assert "Read with 6 earlier email pilots on any rate: likely" in _text(at)
+    at.session_state[Keys.opened("review_peers")] = False  # closed again: the choice stays
+    at.run()
+    assert not at.toggle and "Read with 6 earlier email pilots on any rate: likely" in _text(at)
 
 
 def test_the_designer_proposes_the_expected_effect_from_past_pilots(app_engine):

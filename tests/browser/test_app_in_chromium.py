@@ -67,6 +67,24 @@ def test_review_draws_every_criterion_and_the_numbers_once_their_expanders_open(
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def test_review_draws_which_past_pilots_count_when_opened_and_keeps_the_choice(page: Page, app_url):
+    """The popover's toggles are drawn once it opens (a rerun); closed again, the reading keeps their choice."""
+    _open_review(page, app_url)
+    settled(page)
+    page.get_by_role("button", name="Which past pilots count").click()
+    channel = page.get_by_text("Same channel only", exact=True)
+    expect(channel).to_be_visible(timeout=30_000)
+    settled(page)
+    channel.click()
+    settled(page)
+    expect(page.get_by_role("switch", name="Same channel only")).not_to_be_checked(timeout=30_000)
+    page.keyboard.press("Escape")
+    settled(page)
+    page.get_by_role("button", name="Which past pilots count").click()
+    expect(page.get_by_role("switch", name="Same channel only")).not_to_be_checked(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
 def test_pilots_draws_the_new_pilot_tab_when_it_is_opened_and_keeps_it(page: Page, app_url):
     """The designers and the form are drawn from the tab's first opening (a rerun), and stay for a look back."""
     _open_review(page, app_url)  # the demo workspace, loaded if no earlier test did
