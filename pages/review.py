@@ -80,21 +80,23 @@ def _pick(pid: int) -> None:
     focus.request(DECIDING)
 
 
-def _picker(session) -> tuple[list, dict, list, dict]:
-    """The queue, the pilots one can decide (running first, then by name) and the picker's labels, from the
+def _picker(session) -> tuple[list, list[str], dict, list, dict]:
+    """The queue (and its names as the caption lists them), the pilots one can decide (running first, then by
+    name) and the picker's labels, from the
     shared overview: worked out once per workspace version, not on every run (at 2,000 pilots each pass cost
     milliseconds). Plain values, no class defined here (it would be built again on every run)."""
     overview = portfolio_overview()
     waiting = meeting.queue(session, portfolio=overview)  # from the overview: no query of its own
     reviewable = {r.pilot.id or 0: r.pilot for r in overview.rows if r.pilot.status in ("running", "decided")}
     rows = sorted(((pid, p.name, p.status) for pid, p in reviewable.items()), key=lambda r: (r[2] != "running", r[1]))
-    return waiting, reviewable, rows, {pid: f"{name} ({status})" for pid, name, status in rows}
+    waiting_words = [f"{plain(i.row.pilot.name)} ({plain(i.why)})" for i in waiting]  # "Also waiting: …", escaped
+    return waiting, waiting_words, reviewable, rows, {pid: f"{name} ({status})" for pid, name, status in rows}
 
 
 with read() as session:  # one snapshot: each pilot's data version, and the workspace version the shared caches follow
     versions = data_versions.data_versions(session)
     workspace_version(session)
-waiting, reviewable, rows, names = per_workspace(f"review picker {date.today()}", _picker)
+waiting, waiting_words, reviewable, rows, names = per_workspace(f"review picker {date.today()}", _picker)
 spending = spend_by_pilot()  # shared per workspace version, like the overview
 # One pilot at a time: the one picked, else the first one waiting, else the first listed. The queue's first card
 # is then the pilot decided below, never another one's verdict and form under it.
@@ -146,7 +148,7 @@ if len(waiting) > shown:
         on_click=lambda: st.session_state.update({Keys.queue_cards: shown + QUEUE_CARDS}),
         icon=":material/expand_more:",
     )
-    st.caption("Also waiting: " + "; ".join(f"{plain(i.row.pilot.name)} ({plain(i.why)})" for i in waiting[shown:]))
+    st.caption("Also waiting: " + "; ".join(waiting_words[shown:]))
 st.divider()
 
 if not rows:
