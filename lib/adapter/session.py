@@ -78,7 +78,12 @@ def write() -> Iterator[Session]:
 
 
 def sign_in_configured() -> bool:
-    """True when ``.streamlit/secrets.toml`` configures OpenID Connect (``[auth]``)."""
+    """True when ``.streamlit/secrets.toml`` configures OpenID Connect (``[auth]``). Read once per page run:
+    without a secrets file Streamlit looks for one on the disk at every ask, and a run asks at every ``actor()``."""
+    return this_run.once("sign in configured", _secrets_configure_sign_in)
+
+
+def _secrets_configure_sign_in() -> bool:
     try:
         return "auth" in st.secrets
     except FileNotFoundError:  # no secrets file at all: local mode
