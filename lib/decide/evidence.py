@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -19,6 +19,7 @@ from scipy import special
 
 from lib.decide import wording
 from lib.decide.logged import NO_DATA, ArmLog, baseline_span, in_pilot_period, pilot_span
+from lib.decide.records import record_maker
 from lib.decide.verdicts import Pace
 from lib.specs import CriterionSpec, PilotSpec
 from lib.stats import before_after, skew
@@ -89,7 +90,7 @@ class Evidence:
         Every criterion is copied a few times on every evaluation (progress, pace, warnings), and a
         frozen dataclass's ``__init__`` sets its 30-odd fields one ``object.__setattr__`` at a time.
         """
-        unknown = changes.keys() - _EVIDENCE_FIELDS
+        unknown = changes.keys() - self.__dict__.keys()  # every field is in the record's __dict__
         if unknown:
             raise TypeError(f"Evidence has no field {sorted(unknown)[0]!r}.")
         new = object.__new__(Evidence)
@@ -98,27 +99,8 @@ class Evidence:
         return new
 
 
-_EVIDENCE_FIELDS = frozenset(f.name for f in fields(Evidence))
-#: every field, in order, with its default (None stands in for the required ones); no field has a default factory
-_EVIDENCE_TEMPLATE: dict[str, Any] = {f.name: None if f.default is MISSING else f.default for f in fields(Evidence)}
-_EVIDENCE_REQUIRED = frozenset(f.name for f in fields(Evidence) if f.default is MISSING)
-if any(f.default_factory is not MISSING for f in fields(Evidence)):  # pragma: no cover - new_evidence would share it
-    raise TypeError("An Evidence field has a default factory: make new_evidence call it.")
-
-
-def new_evidence(**values: Any) -> Evidence:
-    """``Evidence(**values)``, the same record, without the frozen ``__init__``'s one ``object.__setattr__``
-    per field (thirty-odd): every criterion makes one on every evaluation."""
-    if not (_EVIDENCE_FIELDS.issuperset(values) and values.keys() >= _EVIDENCE_REQUIRED):  # checked without new sets
-        unknown = values.keys() - _EVIDENCE_FIELDS
-        if unknown:
-            raise TypeError(f"Evidence has no field {sorted(unknown)[0]!r}.")
-        raise TypeError(f"Evidence needs {sorted(_EVIDENCE_REQUIRED - values.keys())[0]!r}.")
-    new = object.__new__(Evidence)
-    state = new.__dict__
-    state.update(_EVIDENCE_TEMPLATE)  # field order first, as __init__ sets them
-    state.update(values)
-    return new
+#: ``Evidence(**values)``, the same record, without the frozen ``__init__`` (thirty-odd fields)
+new_evidence = record_maker(Evidence)
 
 
 def _student_p(estimate: float, se: float, df: float | None) -> Callable[[float], float]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal, get_args
 
+from lib.decide.records import record_maker
 from lib.stats.before_after import CounterfactualDay
 from lib.stats.result_types import ComparisonResult, TargetResult, plain
 from lib.vocabulary import VERDICT_STATUSES
@@ -199,33 +200,8 @@ class CriterionVerdict:
         return plain(self)
 
 
-#: every field of a verdict, in order, with its default (None stands in for the required ones)
-_VERDICT_TEMPLATE: dict[str, Any] = {
-    f.name: None if f.default is MISSING else f.default for f in fields(CriterionVerdict)
-}
-_VERDICT_FIELDS = frozenset(_VERDICT_TEMPLATE)
-_VERDICT_REQUIRED = frozenset(
-    f.name for f in fields(CriterionVerdict) if f.default is MISSING and f.default_factory is MISSING
-)
-#: the fields whose default is a new empty list
-_VERDICT_LISTS = tuple(f.name for f in fields(CriterionVerdict) if f.default_factory is not MISSING)
-
-
-def new_verdict(**values: Any) -> CriterionVerdict:
-    """``CriterionVerdict(**values)``, the same object, without the frozen ``__init__``'s one
-    ``object.__setattr__`` per field (fifty-odd): the engine makes one per criterion per evaluation."""
-    if not (_VERDICT_FIELDS.issuperset(values) and values.keys() >= _VERDICT_REQUIRED):  # checked without new sets
-        unknown = values.keys() - _VERDICT_FIELDS
-        if unknown:
-            raise TypeError(f"CriterionVerdict has no field {sorted(unknown)[0]!r}.")
-        raise TypeError(f"CriterionVerdict needs {sorted(_VERDICT_REQUIRED - values.keys())[0]!r}.")
-    out = object.__new__(CriterionVerdict)
-    state = out.__dict__
-    state.update(_VERDICT_TEMPLATE)  # field order first, as __init__ sets them
-    for name in _VERDICT_LISTS:
-        state[name] = []
-    state.update(values)
-    return out
+#: ``CriterionVerdict(**values)``, the same object, without the frozen ``__init__`` (fifty-odd fields)
+new_verdict = record_maker(CriterionVerdict)
 
 
 @dataclass(frozen=True)
