@@ -55,7 +55,9 @@ fi
 # because browser and server tests spend much of their time waiting on a child process.
 workers="${GREENLIGHT_TEST_WORKERS:-$(( $(nproc 2>/dev/null || echo 2) + 1 ))}"
 set +e
-.venv/bin/python -m pytest -n "$workers" --dist loadfile --durations=10 "$@"
+# --no-loadscope-reorder: xdist would otherwise hand out files by their number of tests, which put the browser
+# files (few tests, the longest each) at the run's end; tests/conftest.py orders the longest files first.
+.venv/bin/python -m pytest -n "$workers" --dist loadfile --no-loadscope-reorder --durations=10 "$@"
 rc=$?
 set -e
 if [ "$rc" = 5 ]; then

@@ -20,6 +20,11 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from lib.infra.db import make_engine, upgrade
+from tests import warm_start
+
+# Test servers fork from one process per worker that has imported Streamlit, pandas, scipy… once
+# (tests/warm_start.py): about 2.5 s of CPU saved per server started.
+warm_start.ENABLED = True
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

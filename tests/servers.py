@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import warm_start
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -89,19 +91,21 @@ def running_server(
         "GREENLIGHT_DATABASE_URL": database_url or f"sqlite:///{tmp / 'greenlight.db'}",
         "GREENLIGHT_USER": user,
     }
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [
-                *(sys.executable, *launcher, "run", entry),
-                *("--server.headless", "true", "--browser.gatherUsageStats", "false"),
-                *("--server.address", address, "--server.port", str(port)),
-                *("--secrets.files", str(secrets_file)),
-            ],
-            cwd=root,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    args = [
+        *("run", entry),
+        *("--server.headless", "true", "--browser.gatherUsageStats", "false"),
+        *("--server.address", address, "--server.port", str(port)),
+        *("--secrets.files", str(secrets_file)),
+    ]
+    proc: subprocess.Popen | warm_start.Forked
+    if warm_start.enabled() and launcher == ("-m", "streamlit") and root == ROOT:
+        log.write_text("")
+        proc = warm_start.fork_streamlit(args, env, root, log)
+    else:
+        with open(log, "w") as out:
+            proc = subprocess.Popen(
+                [sys.executable, *launcher, *args], cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
     server = Server(address, port, log, proc.pid)
     try:
         deadline = time.monotonic() + start_timeout
