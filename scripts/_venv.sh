@@ -55,8 +55,14 @@ install_requirements() {
 }
 
 APT_UPDATED=""
+# The package lists are refreshed only when an install from the ones on the machine fails (a fresh image has
+# none): a refresh costs several seconds of network on every first run.
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive
+  # shellcheck disable=SC2086
+  if [ -z "$APT_UPDATED" ] && apt-get install -y -qq --no-install-recommends $1 >/dev/null 2>&1; then
+    return 0
+  fi
   if [ -z "$APT_UPDATED" ]; then
     apt-get update -qq >/dev/null
     APT_UPDATED=1
