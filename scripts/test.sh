@@ -21,6 +21,18 @@ fi
 
 ensure_venv requirements-dev.txt
 
+# A fresh venv holds no compiled bytecode (uv does not compile at install), and the test workers, the type
+# check and the first servers all start at once: each compiled Streamlit, pandas, scipy… itself (~6 s of CPU
+# a process). Compiled once here, in the background while PostgreSQL starts; later runs find it done.
+warm_pid=""
+if [ ! -f .venv/.greenlight-bytecode ]; then
+  (.venv/bin/python -m compileall -q -j 0 lib pages tests app.py serve.py >/dev/null 2>&1 || true
+   .venv/bin/python -c "import streamlit.web.bootstrap, streamlit.testing.v1, pandas, pyarrow, altair, scipy.stats, \
+scipy.optimize, sqlalchemy, sqlmodel, alembic.command, psycopg, playwright.sync_api, pytest, xdist, hypothesis, \
+statsmodels.api, openpyxl, vl_convert" >/dev/null 2>&1 && touch .venv/.greenlight-bytecode) &
+  warm_pid=$!
+fi
+
 # PostgreSQL: use GREENLIGHT_TEST_DATABASE_URL when given, else start the local cluster.
 if [ -z "${GREENLIGHT_TEST_DATABASE_URL:-}" ] && command -v pg_ctlcluster >/dev/null && [ "$(id -u)" = 0 ]; then
   ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1 || true)
@@ -53,6 +65,7 @@ fi
 # Tests run in parallel workers (pytest-xdist), a file per worker so a module's server or browser starts once;
 # each worker has its own SQLite files and PostgreSQL schema (tests/conftest.py). More workers than cores
 # because browser and server tests spend much of their time waiting on a child process.
+[ -n "$warm_pid" ] && { wait "$warm_pid" || true; }
 workers="${GREENLIGHT_TEST_WORKERS:-$(( $(nproc 2>/dev/null || echo 2) + 1 ))}"
 set +e
 # --no-loadscope-reorder: xdist would otherwise hand out files by their number of tests, which put the browser
