@@ -61,6 +61,24 @@ class Server:
         return int(line.split()[1]) * 1024 if line else 0
 
 
+def start_streamlit(
+    args: list[str],
+    *,
+    env: dict[str, str],
+    log: Path,
+    root: Path = ROOT,
+    launcher: tuple[str, ...] = ("-m", "streamlit"),
+) -> subprocess.Popen | warm_start.Forked:
+    """``streamlit <args>`` in ``root`` with ``env``, its output in ``log``: forked warm in the tests, else cold."""
+    if warm_start.enabled() and launcher == ("-m", "streamlit") and root == ROOT:
+        log.write_text("")
+        return warm_start.fork_streamlit(args, env, root, log)
+    with open(log, "w") as out:
+        return subprocess.Popen(
+            [sys.executable, *launcher, *args], cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
 @contextmanager
 def running_server(
     tmp: Path,
@@ -97,15 +115,7 @@ def running_server(
         *("--server.address", address, "--server.port", str(port)),
         *("--secrets.files", str(secrets_file)),
     ]
-    proc: subprocess.Popen | warm_start.Forked
-    if warm_start.enabled() and launcher == ("-m", "streamlit") and root == ROOT:
-        log.write_text("")
-        proc = warm_start.fork_streamlit(args, env, root, log)
-    else:
-        with open(log, "w") as out:
-            proc = subprocess.Popen(
-                [sys.executable, *launcher, *args], cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT
-            )
+    proc = start_streamlit(args, env=env, log=log, root=root, launcher=launcher)
     server = Server(address, port, log, proc.pid)
     try:
         deadline = time.monotonic() + start_timeout
