@@ -8,6 +8,7 @@ imports under ``if TYPE_CHECKING:`` are exempt: they never run.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,14 @@ def _type_checking_only(tree: ast.AST) -> set[int]:
 
 def _imports(path: Path) -> set[str]:
     """Absolute names of every module imported anywhere in the file (relative imports resolved)."""
-    tree = ast.parse(path.read_text(), filename=str(path))
+    return set(_imports_in(path, path.read_text()))
+
+
+@functools.cache
+def _imports_in(path: Path, text: str) -> frozenset[str]:
+    """:func:`_imports` of that text, read once per text: several tests check every file, and parsing and
+    walking each file's tree took most of their time."""
+    tree = ast.parse(text, filename=str(path))
     package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
     exempt = _type_checking_only(tree)
     names: set[str] = set()
@@ -78,7 +86,7 @@ def _imports(path: Path) -> set[str]:
                 module = node.module or ""
             names.add(module)
             names.update(f"{module}.{alias.name}" for alias in node.names)  # `from lib import stats`
-    return names
+    return frozenset(names)
 
 
 def _within(name: str, prefix: str) -> bool:

@@ -136,22 +136,34 @@ class UnitRows:
             **({"stratum": ("stratum", "first")} if self.strata_pos is not None else {}),
             **({"before": ("before", "first")} if self.before_pos is not None else {}),
         )
+        # what is known of each unit, read once per unit as plain values (not a row lookup per unit and day)
+        arms = {unit: str(arm) for unit, arm in zip(known.index, known["arm"], strict=True)}
+        strata = (
+            {unit: str(s) for unit, s in zip(known.index, known["stratum"], strict=True)}
+            if self.strata_pos is not None
+            else {}
+        )
+        befores = (
+            {unit: None if pd.isna(b) else float(b) for unit, b in zip(known.index, known["before"], strict=True)}
+            if self.before_pos is not None
+            else {}
+        )
         out: list[UnitObservation] = []
         for m, metric in enumerate(plan.metrics):
             sums = rows.groupby(["unit", "day"], sort=False)[[f"n{m}", f"t{m}"]].sum()
-            for (unit, day), (n, total) in sums.iterrows():
-                info = known.loc[unit]
-                before = info["before"] if self.before_pos is not None else None
+            for (unit, day), n, total in zip(
+                sums.index, sums[f"n{m}"].to_numpy(dtype=float), sums[f"t{m}"].to_numpy(dtype=float), strict=True
+            ):
                 out.append(
                     UnitObservation(
                         day=day,
-                        arm=str(info["arm"]),
+                        arm=arms[unit],
                         metric=metric.name,
                         unit=str(unit),
                         n=float(n),
                         total=float(total),
-                        stratum=None if self.strata_pos is None else str(info["stratum"]),
-                        before=None if before is None or pd.isna(before) else float(before),
+                        stratum=strata.get(unit),
+                        before=befores.get(unit),
                         stratum_name=stratum_name,
                         before_name=before_name,
                     )
