@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 from tests.conftest import IN_CI
 from tests.servers import running_server
@@ -41,6 +42,17 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-quic",
         ],
     }
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser) -> Iterator[Page]:
+    """One tab for a whole file, each test opening its page by its address (a new session on the server, as a
+    reload is). Chromium drew a page in a fresh browser context for twice the CPU of a load in the same tab.
+    Tests about a fresh visitor (share links, sign-in, cookies) open contexts of their own."""
+    context = browser.new_context()
+    tab = context.new_page()
+    yield tab
+    context.close()
 
 
 @pytest.fixture(scope="session")

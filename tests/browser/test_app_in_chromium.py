@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.pages import open_expander, settled
 
@@ -14,16 +13,6 @@ pytestmark = pytest.mark.browser
 
 # Whether this file's server holds the demo yet: the first test loads it with its one click.
 _DEMO = {"loaded": False}
-
-
-@pytest.fixture(scope="module")
-def page(browser: Browser) -> Iterator[Page]:
-    """One tab for the whole file, each test opening its page by its address (a new session on the server, as
-    a reload is). A fresh browser context per test cost Chromium twice the CPU of a page load in the same tab."""
-    context = browser.new_context()
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 def test_health_endpoint_answers_ok(app_url):
@@ -100,9 +89,12 @@ def test_review_draws_which_past_pilots_count_when_opened_and_keeps_the_choice(p
     channel = page.get_by_text("Same channel only", exact=True)
     expect(channel).to_be_visible(timeout=30_000)
     settled(page)
+    rule = page.get_by_text("Counted: decided pilots")  # the rule beside the toggles, as the server last read them
+    expect(rule).to_contain_text(", channel ")
     channel.click()
     settled(page)
     expect(page.get_by_role("switch", name="Same channel only")).not_to_be_checked(timeout=30_000)
+    expect(rule).not_to_contain_text(", channel ", timeout=30_000)  # the run after the click has read it
     page.keyboard.press("Escape")
     settled(page)
     page.get_by_role("button", name="Which past pilots count").click()
