@@ -40,6 +40,9 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
             "--no-first-run",
             "--disable-quic",
+            # V8 compiles and collects on the page's own thread instead of helper threads: the same pages for
+            # about a tenth less of Chromium's CPU (three browser files: 51 → 46 s and 46 → 41 s, paired runs)
+            "--js-flags=--single-threaded",
         ],
     }
 
