@@ -58,6 +58,22 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def _contexts_closed_after_each_test(request) -> Iterator[None]:
+    """What a test opened in the browser is closed when it ends. The browser lives as long as the worker, and
+    a tab left open outlives its server: it then keeps drawing "Connecting" in the background for the rest
+    of the run. A file's one tab (``page``) is opened before its first test starts, so it stays."""
+    if not {"browser", "page"} & set(request.fixturenames):
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    before = list(browser.contexts)
+    yield
+    for context in browser.contexts:
+        if context not in before:
+            context.close()
+
+
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory) -> Iterator[str]:
     """Serve app.py on an empty SQLite file; wait until /_stcore/health says ok."""
