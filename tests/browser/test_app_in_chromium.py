@@ -11,6 +11,9 @@ from tests.browser.pages import open_expander, settled
 
 pytestmark = pytest.mark.browser
 
+# Whether this file's server holds the demo yet: the first test loads it with its one click.
+_DEMO = {"loaded": False}
+
 
 def test_health_endpoint_answers_ok(app_url):
     assert urllib.request.urlopen(f"{app_url}/_stcore/health", timeout=5).read() == b"ok"
@@ -27,18 +30,29 @@ def test_demo_loads_with_one_click_and_review_shows_a_verdict(page: Page, app_ur
     expect(page.get_by_role("heading", name="Review")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Recommendation:").first).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Decisions so far")).to_be_visible(timeout=30_000)  # below the charts: drawn last
+    _DEMO["loaded"] = True
+
+
+def _open(page: Page, app_url: str, path: str) -> None:
+    """``path`` on the demo workspace, opened by its address. The demo is loaded from Home first when no
+    earlier test of this file has loaded it (any test may run alone or first); once it is there, Home is not
+    drawn again on the way."""
+    if not _DEMO["loaded"]:
+        page.goto(app_url)
+        expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=30_000)
+        settled(page)  # asked before Home has drawn, "is Load demo visible?" said no and the demo never came
+        load = page.get_by_role("button", name="Load demo workspace")
+        if load.is_visible():
+            load.click()
+            expect(page.get_by_text("Demo loaded")).to_be_visible(timeout=60_000)
+        _DEMO["loaded"] = True
+    page.goto(app_url + path)
+    expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=30_000)
 
 
 def _open_review(page: Page, app_url: str) -> None:
-    """Review on the demo workspace, loaded here when no earlier test has (any test may run alone or first)."""
-    page.goto(app_url)
-    expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=30_000)
-    settled(page)  # asked before Home has drawn, "is Load demo visible?" said no and the demo never came
-    load = page.get_by_role("button", name="Load demo workspace")
-    if load.is_visible():
-        load.click()
-        expect(page.get_by_text("Demo loaded")).to_be_visible(timeout=60_000)
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Review", exact=True).click()
+    """Review on the demo workspace."""
+    _open(page, app_url, "/review")
     expect(page.get_by_role("heading", name="Review")).to_be_visible(timeout=30_000)
 
 
@@ -75,9 +89,12 @@ def test_review_draws_which_past_pilots_count_when_opened_and_keeps_the_choice(p
     channel = page.get_by_text("Same channel only", exact=True)
     expect(channel).to_be_visible(timeout=30_000)
     settled(page)
+    rule = page.get_by_text("Counted: decided pilots")  # the rule beside the toggles, as the server last read them
+    expect(rule).to_contain_text(", channel ")
     channel.click()
     settled(page)
     expect(page.get_by_role("switch", name="Same channel only")).not_to_be_checked(timeout=30_000)
+    expect(rule).not_to_contain_text(", channel ", timeout=30_000)  # the run after the click has read it
     page.keyboard.press("Escape")
     settled(page)
     page.get_by_role("button", name="Which past pilots count").click()
@@ -87,8 +104,7 @@ def test_review_draws_which_past_pilots_count_when_opened_and_keeps_the_choice(p
 
 def test_pilots_draws_the_new_pilot_tab_when_it_is_opened_and_keeps_it(page: Page, app_url):
     """The designers and the form are drawn from the tab's first opening (a rerun), and stay for a look back."""
-    _open_review(page, app_url)  # the demo workspace, loaded if no earlier test did
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Pilots", exact=True).click()
+    _open(page, app_url, "/pilots")
     expect(page.get_by_role("heading", name="Pilots")).to_be_visible(timeout=30_000)
     settled(page)
     page.get_by_role("tab", name="New pilot").click()
@@ -128,11 +144,11 @@ def test_downloaded_report_renders_its_charts_offline(page: Page, app_url, tmp_p
     expect(report.locator(".chart svg").first).to_be_attached(timeout=30_000)
     assert report.locator("svg").count() >= 3  # main chart, criteria, progress
     assert requested == []  # nothing was fetched from the network
+    report.close()
 
 
 def test_pilot_page_opened_by_its_link_shows_its_verdict_and_chart(page: Page, app_url):
-    _open_review(page, app_url)  # the demo workspace exists from here on
-    page.goto(f"{app_url}/pilot?pilot=5")
+    _open(page, app_url, "/pilot?pilot=5")
     expect(page.get_by_role("heading", name="Retargeting budget shift")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Recommendation:").first).to_be_visible(timeout=30_000)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first

@@ -94,8 +94,7 @@ def _assert_no_image_or_link_from_text(page: Page, where: str) -> None:
     assert made == [], (where, made)
 
 
-def _open(context, url: str) -> Page:
-    page = context.new_page()
+def _open(page: Page, url: str) -> Page:
     page.goto(url)
     _settled(page)
     return page
@@ -103,17 +102,17 @@ def _open(context, url: str) -> Page:
 
 def test_no_page_loads_an_image_or_shows_a_link_from_typed_text(browser: Browser, hostile_server: HostileServer):
     context = browser.new_context(viewport={"width": 1400, "height": 5000})
+    page = context.new_page()  # one tab taken from address to address: each load is a new page and session
     shown_on = []
     for path in (*PAGES, f"/?share={hostile_server.ws.pilot_token}", f"/?share={hostile_server.ws.goal_token}"):
-        page = _open(context, hostile_server.url + path)
+        _open(page, hostile_server.url + path)
         _assert_no_image_or_link_from_text(page, path)
         if "pixel.png" in page.locator("body").inner_text():
             shown_on.append(path)
-        page.close()
     # the typed text is on the pages, as text (elsewhere it is in tables, closed tabs and expanders)
     assert {"/pilots", "/review", "/settings"} <= set(shown_on) and len(shown_on) >= 5, shown_on
 
-    page = _open(context, hostile_server.url + "/log_results")  # a file with hostile columns and cells
+    _open(page, hostile_server.url + "/log_results")  # a file with hostile columns and cells
     page.get_by_role("tab", name="Import a file").click()
     pixel = pixel_markdown(hostile_server.pixel_base)
     csv_text = f"date,variant,sent,{pixel}\n{date.today()},control,300,{LINK}\n{date.today()},{IMG_TAG},1,1\n"
@@ -136,7 +135,7 @@ def test_tables_offer_no_builtin_export_and_our_csv_neutralises_formulas(
     browser: Browser, hostile_server: HostileServer, tmp_path
 ):
     context = browser.new_context(viewport={"width": 1400, "height": 2000}, accept_downloads=True)
-    page = _open(context, hostile_server.url + "/")
+    page = _open(context.new_page(), hostile_server.url + "/")
     grid = page.locator('[data-testid="stDataFrame"]').first
     expect(grid).to_be_visible(timeout=30_000)
     grid.hover()

@@ -84,45 +84,52 @@ def replicas(tmp_path_factory) -> Iterator[tuple[str, str]]:
     drop_pg_schema(base, schema)
 
 
-def _open(browser: Browser, url: str) -> Page:
-    page = browser.new_context().new_page()
+def _open(page: Page, url: str) -> Page:
     page.goto(url)
     expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=30_000)
     return page
 
 
-def test_a_decision_recorded_on_one_replica_shows_on_the_other(browser: Browser, replicas):
+def _fresh(browser: Browser, url: str) -> Page:
+    """A fresh browser context: no cookies, no session, as a stakeholder opening an e-mailed link."""
+    return _open(browser.new_context().new_page(), url)
+
+
+def test_a_decision_recorded_on_one_replica_shows_on_the_other(page: Page, replicas):
     a, b = replicas
-    page_a = _open(browser, f"{a}/review")
+    page_a = _open(page, f"{a}/review")
     expect(page_a.get_by_role("button", name="Record decision")).to_be_visible(timeout=30_000)
     settled(page_a)
     decided = pilot_being_decided(page_a)
     page_a.get_by_label("Rationale").fill("Recorded on replica A for the coherence test.")
     page_a.get_by_role("button", name="Record decision").click()
     expect(page_a.get_by_text("Decision recorded")).to_be_visible(timeout=30_000)
-    page_b = _open(browser, f"{b}/review")
+    page_b = _open(page.context.new_page(), f"{b}/review")  # a second tab, on the other replica
     # A's pilot has left the queue, so B opens on another: picked, B shows A's decision on its first run
     decide_on(page_b, decided)
     expect(page_b.get_by_text("Recorded on replica A for the coherence test.").first).to_be_visible(timeout=30_000)
     expect(page_b.get_by_text("by replica-a").first).to_be_visible()
+    page_b.close()
 
 
-def test_a_share_link_made_on_one_replica_works_on_the_other_until_revoked(browser: Browser, replicas):
+def test_a_share_link_made_on_one_replica_works_on_the_other_until_revoked(browser: Browser, page: Page, replicas):
     a, b = replicas
-    page_a = _open(browser, f"{a}/pilots")
+    page_a = _open(page, f"{a}/pilots")
     expect(page_a.get_by_text("Details for")).to_be_visible(timeout=30_000)
     open_expander(page_a, "Share a read-only link")
     page_a.get_by_role("button", name="Create link").click()
     code = page_a.locator('[data-testid="stCode"]').first
     expect(code).to_be_visible(timeout=30_000)
     token = re.search(r"share=([A-Za-z0-9_\-]+)", code.inner_text()).group(1)
-    shared = _open(browser, f"{b}/?share={token}")
+    shared = _fresh(browser, f"{b}/?share={token}")
     expect(shared.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible(timeout=30_000)
     assert INVALID_LINK not in shared.inner_text("body")
+    shared.context.close()
     page_a.reload()
     expect(page_a.get_by_text("Details for")).to_be_visible(timeout=30_000)
     open_expander(page_a, "Share a read-only link")  # clicks sent while it still ran or slid open were lost
     page_a.get_by_role("button", name="Revoke").first.click()
     expect(page_a.get_by_text("it no longer opens anything")).to_be_visible(timeout=30_000)
-    again = _open(browser, f"{b}/?share={token}")
+    again = _fresh(browser, f"{b}/?share={token}")
     expect(again.get_by_text(INVALID_LINK)).to_be_visible(timeout=30_000)
+    again.context.close()

@@ -5,12 +5,13 @@
 - The report of a pilot decided against its recommendation, opened from a share link in a fresh browser,
   leads with the decision and the reason it overrode the numbers; p-values come last, for analysts.
 
-One demo server of its own (the CLI loads it and creates the link against the same file).
+One demo server of its own (on a copy of the demo workspace; the CLI creates the link against the same file).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,12 +30,10 @@ OVERRIDE = "Sales asked for the FAQ on every pricing page before the quarter clo
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
+def demo(tmp_path_factory, _demo_sqlite) -> Iterator[tuple[str, dict[str, str]]]:
     db = tmp_path_factory.mktemp("review_story") / "greenlight.db"
+    shutil.copyfile(_demo_sqlite, db)
     env = {**os.environ, "GREENLIGHT_DATABASE_URL": f"sqlite:///{db}", "GREENLIGHT_USER": "story-test"}
-    subprocess.run(
-        [sys.executable, "-m", "lib.cli", "demo"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=180
-    )
     with running_server(db.parent, entry="app.py", database_url=env["GREENLIGHT_DATABASE_URL"], user="story-test") as s:
         yield s.url, env
 

@@ -1,14 +1,15 @@
 """A stakeholder's share link in a real browser: the report and nothing else; bad links show one sentence.
 
-The server here has its own demo database (the CLI loads it and creates and
-revokes the links against the same file), so these tests do not depend on the
-order of the other browser tests.
+The server here has its own demo database (a copy of the demo workspace; the CLI
+creates and revokes the links against the same file), so these tests do not
+depend on the order of the other browser tests.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -63,17 +64,18 @@ class DemoServer:
     def new_link(self, *args: str) -> tuple[int, str]:
         path = self.cli("share", "create", *args).strip().splitlines()[-1]
         assert path.startswith("/?share=")
-        link_id = max(r["id"] for r in json.loads(self.cli("share", "list", "--format", "json")))
+        engine = sa.create_engine(f"sqlite:///{self.db}")  # the newest link's id, read where the CLI wrote it
+        with engine.connect() as conn:
+            link_id = conn.execute(sa.text("SELECT max(id) FROM share_link")).scalar_one()
+        engine.dispose()
         return link_id, path
 
 
 @contextmanager
-def _serve(db: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """app.py served on ``db`` (a demo loaded through the CLI first); its URL and the CLI's environment."""
+def _serve(db: Path, demo: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """app.py served on ``db``, a copy of the ``demo`` workspace; its URL and the CLI's environment."""
+    shutil.copyfile(demo, db)
     env = {**os.environ, "GREENLIGHT_DATABASE_URL": f"sqlite:///{db}", "GREENLIGHT_USER": "share-test"}
-    subprocess.run(
-        [sys.executable, "-m", "lib.cli", "demo"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=180
-    )
     with running_server(
         db.parent, entry="app.py", database_url=env["GREENLIGHT_DATABASE_URL"], user="share-test"
     ) as server:
@@ -81,10 +83,10 @@ def _serve(db: Path) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory) -> Iterator[DemoServer]:
+def demo_server(tmp_path_factory, _demo_sqlite) -> Iterator[DemoServer]:
     """app.py served on its own demo database; the CLI works on the same file."""
     db = tmp_path_factory.mktemp("share") / "greenlight.db"
-    with _serve(db) as (url, env):
+    with _serve(db, _demo_sqlite) as (url, env):
         yield DemoServer(url, env, db)
 
 
@@ -165,8 +167,10 @@ def test_forged_truncated_expired_and_deep_linked_tokens_show_only_the_neutral_m
         page.context.close()
 
 
-def test_a_crafted_deep_link_as_the_first_request_of_a_fresh_server_is_still_share_mode(browser: Browser, tmp_path):
-    with _serve(tmp_path / "fresh.db") as (url, _):
+def test_a_crafted_deep_link_as_the_first_request_of_a_fresh_server_is_still_share_mode(
+    browser: Browser, tmp_path, _demo_sqlite
+):
+    with _serve(tmp_path / "fresh.db", _demo_sqlite) as (url, _):
         page = _open(browser, url + "/review?share=x&readonly=1")
         _assert_neutral_only(page)
         page.context.close()

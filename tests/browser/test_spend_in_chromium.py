@@ -91,7 +91,8 @@ def test_spend_logged_in_the_grid_leads_review_with_the_money_sentence(page: Pag
     expect(page.get_by_text("1 added")).to_be_visible(timeout=30_000)
     assert _spend(db) == {(DAYS[0], "pilot"): 1250.0}
 
-    page.goto(f"{url}/review")
+    settled(page)
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Review", exact=True).click()
     settled(page)
     money = page.get_by_text("Does it pay?").first
     expect(money).to_be_visible(timeout=30_000)
