@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -22,8 +20,8 @@ from lib.infra.db import make_engine, transaction, upgrade
 from lib.services.share import INVALID_LINK
 from tests.browser.pages import decide_on, open_expander, pilot_being_decided, settled
 from tests.conftest import create_pg_schema, drop_pg_schema, need_postgres
-from tests.servers import ROOT
 from tests.servers import free_port as _free_port
+from tests.servers import start_streamlit
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
@@ -42,29 +40,9 @@ def replicas(tmp_path_factory) -> Iterator[tuple[str, str]]:
     for name in ("a", "b"):
         port = _free_port()
         env = {**os.environ, "GREENLIGHT_DATABASE_URL": url, "GREENLIGHT_USER": f"replica-{name}"}
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "streamlit",
-                    "run",
-                    "app.py",
-                    "--server.headless",
-                    "true",
-                    "--server.address",
-                    "127.0.0.1",
-                    "--server.port",
-                    str(port),
-                    "--browser.gatherUsageStats",
-                    "false",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=open(logs / f"{name}.log", "w"),  # noqa: SIM115
-                stderr=subprocess.STDOUT,
-            )
-        )
+        args = ["run", "app.py", "--server.headless", "true", "--server.address", "127.0.0.1"]
+        args += ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
+        procs.append(start_streamlit(args, env=env, log=logs / f"{name}.log"))
         urls.append(f"http://127.0.0.1:{port}")
     for proc, app in zip(procs, urls, strict=True):
         deadline = time.monotonic() + 60

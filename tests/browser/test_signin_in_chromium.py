@@ -21,8 +21,9 @@ from playwright.sync_api import Browser, Page, expect
 from lib.demo.loader import load_demo
 from lib.infra.db import make_engine, transaction, upgrade
 from tests.browser.pages import settled
-from tests.servers import ROOT
 from tests.servers import free_port as _free_port
+from tests.servers import start_streamlit
+from tests.warm_start import Forked
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +31,7 @@ EDITOR = {"sub": "eda", "email": "eda@example.com", "name": "Eda Editor"}
 VIEWER = {"sub": "vic", "email": "vic@elsewhere.example", "name": "Vic Viewer"}
 
 
-def _wait(url: str, proc: subprocess.Popen, what: str, expect_body: bytes | None = None) -> None:
+def _wait(url: str, proc: subprocess.Popen | Forked, what: str, expect_body: bytes | None = None) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -83,29 +84,9 @@ def signin_app(tmp_path_factory) -> Iterator[str]:
         'editors = ["eda@example.com"]\n'
     )
     env = {**os.environ, "GREENLIGHT_DATABASE_URL": f"sqlite:///{db}"}
-    app = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(app_port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--secrets.files",
-            str(secrets_file),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=open(tmp / "app.log", "w"),  # noqa: SIM115
-        stderr=subprocess.STDOUT,
-    )
+    args = ["run", "app.py", "--server.headless", "true", "--server.address", "127.0.0.1"]
+    args += ["--server.port", str(app_port), "--browser.gatherUsageStats", "false"]
+    app = start_streamlit([*args, "--secrets.files", str(secrets_file)], env=env, log=tmp / "app.log")
     url = f"http://127.0.0.1:{app_port}"
     _wait(f"{url}/_stcore/health", app, "Streamlit", b"ok")
     yield url
