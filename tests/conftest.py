@@ -71,6 +71,22 @@ def _compile_each_script_once() -> None:
 _compile_each_script_once()
 
 
+def _import_adapters_first() -> None:
+    """The adapter modules take ``session.actor`` and ``can_write`` by name when first imported. A test that
+    patches those for itself (a stale page now seen by a viewer) must not be the one that imports them first,
+    or its patch outlives it: every later page in that worker wrote as the viewer. Imported here, before any."""
+    import importlib
+    import pkgutil
+
+    import lib.adapter
+
+    for module in pkgutil.iter_modules(lib.adapter.__path__):
+        importlib.import_module(f"lib.adapter.{module.name}")
+
+
+_import_adapters_first()
+
+
 @pytest.fixture(autouse=True)
 def _signed_name(monkeypatch):
     """Every write is signed, and an empty name is refused: tests run as a named person unless one says
