@@ -71,10 +71,12 @@ def _compile_each_script_once() -> None:
 _compile_each_script_once()
 
 
+@pytest.fixture(scope="session", autouse=True)
 def _import_adapters_first() -> None:
     """The adapter modules take ``session.actor`` and ``can_write`` by name when first imported. A test that
     patches those for itself (a stale page now seen by a viewer) must not be the one that imports them first,
-    or its patch outlives it: every later page in that worker wrote as the viewer. Imported here, before any."""
+    or its patch outlives it: every later page in that worker wrote as the viewer. Imported before any test
+    (a session fixture: in the processes that run tests, not in the parallel run's coordinator)."""
     import importlib
     import pkgutil
 
@@ -82,9 +84,6 @@ def _import_adapters_first() -> None:
 
     for module in pkgutil.iter_modules(lib.adapter.__path__):
         importlib.import_module(f"lib.adapter.{module.name}")
-
-
-_import_adapters_first()
 
 
 @pytest.fixture(autouse=True)
