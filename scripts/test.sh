@@ -26,10 +26,14 @@ ensure_venv requirements-dev.txt
 # a process). Compiled once here, in the background while PostgreSQL starts; later runs find it done.
 warm_pid=""
 if [ ! -f .venv/.greenlight-bytecode ]; then
+  # two importers side by side (two cores), then what imports from both; the venv is marked when all succeeded
   (.venv/bin/python -m compileall -q -j 0 lib pages tests app.py serve.py >/dev/null 2>&1 || true
-   .venv/bin/python -c "import streamlit.web.bootstrap, streamlit.testing.v1, pandas, pyarrow, altair, scipy.stats, \
-scipy.optimize, sqlalchemy, sqlmodel, alembic.command, psycopg, playwright.sync_api, pytest, xdist, hypothesis, \
-statsmodels.api, openpyxl, vl_convert" >/dev/null 2>&1 && touch .venv/.greenlight-bytecode) &
+   .venv/bin/python -c "import streamlit.web.bootstrap, streamlit.testing.v1, pandas, pyarrow, altair, \
+vl_convert, openpyxl" >/dev/null 2>&1 & first=$!
+   .venv/bin/python -c "import scipy.stats, scipy.optimize, sqlalchemy, sqlmodel, alembic.command, psycopg, \
+playwright.sync_api, pytest, xdist, hypothesis" >/dev/null 2>&1 \
+     && wait "$first" && .venv/bin/python -c "import statsmodels.api" >/dev/null 2>&1 \
+     && touch .venv/.greenlight-bytecode) &
   warm_pid=$!
 fi
 
