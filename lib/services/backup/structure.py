@@ -192,34 +192,13 @@ def _checker(col: sa.Column) -> Callable[[Any], Any]:
     return unknown
 
 
-_DECODERS: dict[sa.Column, Callable[[Any], Any]] = {}
-
-
-def decoder(col: sa.Column) -> Callable[[Any], Any]:
-    """The value as the column stores it, or BadValue saying why it cannot be. Chosen once per column from its
-    type: a restore passes every cell of every row through it."""
-    found = _DECODERS.get(col)
-    if found is None:
-        check, nullable = _checker(col), bool(col.nullable)
-
-        def found(value: Any) -> Any:
-            if value is None:
-                if not nullable:
-                    raise BadValue(NULL_REFUSED)
-                return None
-            return check(value)
-
-        _DECODERS[col] = found
-    return found
-
-
 NULL_REFUSED = "is required (null is not allowed)."
 _CHECKS: dict[sa.Table, list[tuple[str, bool, Callable[[Any], Any]]]] = {}
 
 
 def _checks(table: sa.Table) -> list[tuple[str, bool, Callable[[Any], Any]]]:
-    """Each column's name, whether it may be null, and the check of a value that is not null: what
-    :func:`decoder` does, unwrapped, because every cell of a backup passes through it."""
+    """Each column's name, whether it may be null, and the check of a value that is not null, chosen once per
+    table from the column types: every cell of a backup passes through it."""
     found = _CHECKS.get(table)
     if found is None:
         found = _CHECKS[table] = [(c.name, bool(c.nullable), _checker(c)) for c in table.columns]
