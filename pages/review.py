@@ -6,7 +6,6 @@ from types import SimpleNamespace
 import pandas as pd
 import streamlit as st
 
-from lib import formatting as fmt
 from lib.adapter import conflicts, focus, wire
 from lib.adapter.cached import (
     main_chart_spec,
@@ -24,6 +23,7 @@ from lib.charts.common import split_title
 from lib.decide import wording
 from lib.formatting import fmt_date
 from lib.report import caveats
+from lib.report.pilot_report import numbers_row
 from lib.services import audit, data_versions, decisions, meeting, past_pilots
 from lib.vocabulary import OUTCOME_LABELS, OUTCOMES, metric_label, verdict_status_label
 
@@ -41,27 +41,6 @@ STATUS_ICONS = {
 def status_text(status: str) -> str:
     """ ":material/cancel: guardrail breached": the icon, and the status in the words every page uses."""
     return f"{STATUS_ICONS.get(status, ':material/remove:')} {verdict_status_label(status).lower()}"
-
-
-def numbers_row(v) -> dict[str, str]:
-    """One verdict's figures as people read them: rates in %, differences in points, the verdict's own bounds."""
-    interval = fmt.effect_range(v.kind, v.interval_scale, v.ci_low, v.ci_high)
-    return {
-        "Metric": metric_label(v.metric),
-        "Role": v.role,
-        "Control / before": fmt.effect(v.kind, "value", v.control_value),
-        "Pilot": fmt.effect(v.kind, "value", v.pilot_value),
-        "Difference": fmt.effect(v.kind, "difference", v.difference),
-        "Interval": f"{interval} ({fmt.level(v.required_confidence)} bounds, as judged)",
-        "Lift": fmt.signed_pct(v.relative_lift),
-        "Confidence it is met (safe, for a guardrail)": f"{fmt.confidence(v.confidence)} "
-        f"(needs {fmt.level(v.required_confidence)})"
-        if v.confidence is not None
-        else "—",
-        "p-value": f"{fmt.p_value(v.p_value)} — {v.p_value_tests}" if v.p_value is not None else "—",
-        "Met": {True: "yes", False: "no", None: "not yet"}[v.met],
-        "Per arm": fmt.number(v.sample_n),
-    }
 
 
 st.title(":material/gavel: Review", anchor=False)
@@ -242,8 +221,10 @@ else:
                     "**pts** are percentage points: 5.0% → 6.0% is +1.0 pts (a 20% lift). A **guardrail** is a "
                     "metric that must not get worse; **bounds** are the interval the verdict was judged on."
                 )
+                symbol = workspace_currency().symbol  # a money criterion's price, as its sentence writes it
                 numbers = wire.kept(
-                    ("review numbers", pilot_id, version), lambda: pd.DataFrame(map(numbers_row, ev.verdicts))
+                    ("review numbers", pilot_id, version, symbol),
+                    lambda: pd.DataFrame([numbers_row(v, symbol) for v in ev.verdicts]),
                 )
                 table(numbers, hide_index=True, width="stretch")
 

@@ -172,3 +172,21 @@ def test_review_says_which_interval_is_which(app_engine):
     assert len(boxes) == 2  # the queue's card and the pilot being decided: the same words in both
     note = "These intervals read today's figures as one look; the verdict on the cost per extra reply allows"
     assert all(note in box for box in boxes), boxes
+
+
+def test_reviews_numbers_table_writes_a_money_criterion_as_a_price(app_engine):
+    """ "The numbers behind it" wrote the cost per extra reply as "38" and its bounds as "23–121"."""
+    from lib.adapter.session import Keys
+    from tests.pages_helpers import errors, open_expander, page
+
+    pid = _money_pilot(app_engine)
+    at = page("pages/review.py").run()
+    open_expander(at, Keys.opened("review_numbers"))
+    assert not at.exception and not errors(at)
+    [numbers] = [d.value for d in at.dataframe if "Interval" in d.value.columns]
+    money_row = numbers.iloc[1]
+    with Session(app_engine) as s:
+        row = reporting.pilot_report(reporting.pilot_bundle(s, pid)).criteria[1]
+    assert money_row["Difference"] == row.estimate and row.estimate.startswith("£")
+    assert money_row["Interval"] == row.bounds.replace("(95% bounds)", "(95% bounds, as judged)")
+    assert numbers.iloc[0]["Difference"].endswith("pts")  # a rate's difference stays in points

@@ -187,6 +187,33 @@ def criterion_row(v: CriterionVerdict, currency: str = "") -> CriterionRow:
     )
 
 
+def numbers_row(v: CriterionVerdict, currency: str = "") -> dict[str, str]:
+    """One verdict's figures for Review's "numbers behind it": rates in %, differences in points, the verdict's
+    own bounds; a cost per extra outcome as a price in ``currency``, as its sentence and the report write it."""
+    if v.interval_scale == "cost":
+        difference = estimate_text(v, currency)
+        interval = money.price_range(v.ci_low, v.ci_high, currency, _price_digits(v))
+    else:
+        difference = fmt.effect(v.kind, "difference", v.difference)
+        interval = fmt.effect_range(v.kind, v.interval_scale, v.ci_low, v.ci_high)
+    return {
+        "Metric": metric_label(v.metric),
+        "Role": v.role,
+        "Control / before": fmt.effect(v.kind, "value", v.control_value),
+        "Pilot": fmt.effect(v.kind, "value", v.pilot_value),
+        "Difference": difference,
+        "Interval": f"{interval} ({fmt.level(v.required_confidence)} bounds, as judged)",
+        "Lift": fmt.signed_pct(v.relative_lift),
+        "Confidence it is met (safe, for a guardrail)": f"{fmt.confidence(v.confidence)} "
+        f"(needs {fmt.level(v.required_confidence)})"
+        if v.confidence is not None
+        else "—",
+        "p-value": f"{fmt.p_value(v.p_value)} — {v.p_value_tests}" if v.p_value is not None else "—",
+        "Met": {True: "yes", False: "no", None: "not yet"}[v.met],
+        "Per arm": fmt.number(v.sample_n),
+    }
+
+
 def verdict_sentence(evaluation: PilotEvaluation) -> str:
     """The sentence of the criterion that stands for the pilot (:attr:`PilotEvaluation.primary`); else the first reason."""
     primary = evaluation.primary
