@@ -3,7 +3,7 @@
 A chart with nothing to draw yet still returns a chart: a caption that says
 what to do next, so a page never shows an empty frame or an error.
 
-Charts are built with :func:`unit` from plain dicts (:func:`mark`, :func:`field`, axis, scale, legend
+Charts are built with :func:`view` from plain dicts (:func:`mark`, :func:`field`, axis, scale, legend
 and title dicts) rather than Altair's chained calls: every ``mark_*()``, ``encode()`` and
 ``properties()`` deep-copies the chart, and every ``alt.Axis``/``alt.Scale``/``MarkDef`` carries all of
 its ~100 possible properties (mostly unset) through each copy and validates itself when made. The
@@ -88,7 +88,7 @@ def value(constant: Any) -> Spec:
     return {"value": constant}
 
 
-def unit(data: pd.DataFrame, mark: Spec, encoding: Spec, **properties: Any) -> alt.Chart:
+def view(data: pd.DataFrame, mark: Spec, encoding: Spec, **properties: Any) -> alt.Chart:
     """One view: ``alt.Chart(data).mark_…(…).encode(…).properties(…)`` in a single constructor call."""
     return alt.Chart(data, mark=mark, encoding=Encoding(**encoding), **properties)
 
@@ -104,7 +104,7 @@ def caption(heading: str, message: str, *, name: str = "caption") -> alt.Chart:
     """A chart that is only words: what is missing and how to get the real chart."""
     lines = textwrap.wrap(message, 78)
     data = pd.DataFrame({"text": ["\n".join(lines)]})
-    return unit(
+    return view(
         data,
         mark("text", align="left", baseline="top", fontSize=14, lineBreak="\n", lineHeight=20, color=MUTED_TEXT),
         {"text": field("text:N"), "x": value(0), "y": value(8)},
@@ -142,12 +142,12 @@ def dates_frame(**columns: list[Any]) -> pd.DataFrame:
 def vertical_rule(day: date, label: str, name: str, *, label_left: bool = False) -> alt.LayerChart:
     """A dashed rule at a date with its label along the top (the pilot start, the end date)."""
     data = dates_frame(day=[day], label=[label])
-    rule = unit(
+    rule = view(
         data,
         mark("rule", color=REFERENCE, strokeDash=[4, 3], strokeWidth=1.5),
         {"x": field("day:T"), "tooltip": field("label:N", title="When")},
     )
-    text = unit(
+    text = view(
         data,
         mark(
             "text",
@@ -168,12 +168,12 @@ def horizontal_rule(at: float, label: str, name: str, *, tooltip_title: str = "T
     The label sits outside the data so no line or band can run through it.
     """
     data = pd.DataFrame({"value": [at], "label": [label]})
-    rule = unit(
+    rule = view(
         data,
         mark("rule", color=REFERENCE, strokeDash=[6, 4], strokeWidth=1.5),
         {"y": field("value:Q"), "tooltip": field("label:N", title=tooltip_title)},
     )
-    text = unit(
+    text = view(
         data,
         mark("text", align="left", baseline="middle", dx=6, fontSize=11, color=MUTED_TEXT),
         {"y": field("value:Q"), "x": value("width"), "text": field("label:N")},

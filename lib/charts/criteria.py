@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 
 from lib.charts import common
-from lib.charts.common import Spec, field, mark, unit
+from lib.charts.common import Spec, field, mark, view
 from lib.charts.measures import Measure, effect_measure, estimate, threshold_point, threshold_text
 from lib.charts.palette import REFERENCE, recommendation_scale, status_scale
 from lib.decide import CriterionVerdict, PilotEvaluation
@@ -67,7 +67,7 @@ def _effect_row(
     y = field(f"{y_field}:N", title=None, sort=None, axis={"labelLimit": 260})
     x_axis = m.axis()
     layers = [
-        unit(
+        view(
             frame,
             mark("rule", strokeWidth=4, opacity=0.7),
             {
@@ -79,13 +79,13 @@ def _effect_row(
             },
             name="interval",
         ),
-        unit(
+        view(
             frame,
             mark("tick", color=REFERENCE, thickness=2, size=ROW_HEIGHT - 6),
             {"x": field("threshold:Q", axis=x_axis), "y": y, "tooltip": tooltip},
             name="threshold",
         ),
-        unit(
+        view(
             frame,
             mark("point", filled=True, size=110, opacity=1),
             {

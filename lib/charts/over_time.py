@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 
 from lib.charts import common
-from lib.charts.common import field, mark, unit
+from lib.charts.common import field, mark, view
 from lib.charts.data import ChartTimeline
 from lib.charts.measures import Measure, effect_measure, level_measure
 from lib.charts.palette import EFFECT, PILOT, arm_scale, status_scale
@@ -48,7 +48,7 @@ def _effect_layers(effects: pd.DataFrame, measure: Measure, colour: str, height:
     if domain is not None and measure.kind == "proportion" and measure.scale == "value":
         domain = [max(domain[0], 0.0), min(domain[1], 1.0)]
     scale = {"zero": False} if domain is None else {"domain": domain, "zero": False}
-    band = unit(
+    band = view(
         effects,
         mark("area", opacity=0.2, color=colour, clip=True),
         {
@@ -60,13 +60,13 @@ def _effect_layers(effects: pd.DataFrame, measure: Measure, colour: str, height:
         name="interval_band",
         height=height,
     )
-    line = unit(
+    line = view(
         effects,
         mark("line", color=colour, strokeWidth=2, clip=True),
         {"x": x, "y": field("estimate:Q")},
         name="estimate_line",
     )
-    points = unit(
+    points = view(
         effects,
         mark("point", filled=True, size=45, opacity=1, clip=True),
         {
@@ -102,7 +102,7 @@ def ab_over_time_chart(timeline: ChartTimeline, metric: str) -> Chart:
         field("band_text:N", title="95% range"),
         field("n:Q", title="Counted so far", format=",.0f"),
     ]
-    arm_band = unit(
+    arm_band = view(
         arms,
         mark("area", opacity=0.18),
         {
@@ -113,7 +113,7 @@ def ab_over_time_chart(timeline: ChartTimeline, metric: str) -> Chart:
         },
         name="arm_bands",
     )
-    arm_line = unit(
+    arm_line = view(
         arms,
         mark("line", strokeWidth=2, point=True),
         {"x": x, "y": field("value:Q"), "color": colour, "tooltip": tooltip},
