@@ -17,7 +17,7 @@ import pandas as pd
 
 from lib import formatting as fmt
 from lib.charts import common
-from lib.charts.common import field, mark, view
+from lib.charts.common import field, inline, mark, view
 from lib.charts.measures import level_measure
 from lib.charts.pace import short_date
 from lib.charts.palette import CONTROL, PILOT, REFERENCE
@@ -70,7 +70,7 @@ def before_after_chart(verdict: CriterionVerdict, *, pilot_start: date | None) -
     if not verdict.counterfactual:
         nothing = verdict.control_value is None and verdict.pilot_value is None
         return common.caption(title, common.NO_RESULTS if nothing else common.TOO_FEW_DAYS)
-    frame = _frame(verdict)
+    data = inline(_frame(verdict))
     start = pilot_start or min(d.day for d in verdict.counterfactual if d.in_pilot)
     measure = level_measure(verdict.kind, f"{verdict.label} per day")
     colour = field(
@@ -81,7 +81,7 @@ def before_after_chart(verdict: CriterionVerdict, *, pilot_start: date | None) -
     )
     x = common.day_x()
     band = view(
-        frame,
+        data,
         mark("area", opacity=0.18, color=REFERENCE),
         {
             "x": x,
@@ -92,19 +92,19 @@ def before_after_chart(verdict: CriterionVerdict, *, pilot_start: date | None) -
         name="counterfactual_band",
     )
     expected = view(
-        frame,
+        data,
         mark("line", strokeDash=[6, 4], strokeWidth=2),
         {"x": x, "y": field("expected:Q"), "color": {"datum": EXPECTED}},
         name="counterfactual_line",
     )
     observed = view(
-        frame,
+        data,
         mark("line", strokeWidth=1, opacity=0.6),
         {"x": x, "y": field("observed:Q"), "color": colour, "detail": field("period:N")},
         name="observed_line",
     )
     points = view(
-        frame,
+        data,
         mark("circle", size=36, opacity=0.9),
         {
             "x": x,

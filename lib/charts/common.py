@@ -12,11 +12,13 @@ Vega-Lite written is the same; building it costs a fraction (bench/bench_charts.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from datetime import date
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from lib.charts.palette import MUTED_TEXT, REFERENCE
@@ -88,9 +90,43 @@ def value(constant: Any) -> Spec:
     return {"value": constant}
 
 
-def view(data: pd.DataFrame, mark: Spec, encoding: Spec, **properties: Any) -> alt.Chart:
-    """One view: ``alt.Chart(data).mark_…(…).encode(…).properties(…)`` in a single constructor call."""
+def view(data: pd.DataFrame | Spec, mark: Spec, encoding: Spec, **properties: Any) -> alt.Chart:
+    """One view: ``alt.Chart(data).mark_…(…).encode(…).properties(…)`` in a single constructor call.
+
+    Layers drawn from the same ``data`` object share it (Altair writes it once, on the layer chart)."""
     return alt.Chart(data, mark=mark, encoding=Encoding(**encoding), **properties)
+
+
+def _is_null(value: Any) -> bool:
+    return value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _column(column: pd.Series) -> list[Any] | None:
+    """One column as Altair's ``sanitize_pandas_dataframe`` writes it, or None for a kind it is left to do."""
+    kind = column.dtype.kind
+    if kind == "M":  # full local ISO strings: a date-only string would be read as UTC midnight
+        return ["" if v is pd.NaT else v.isoformat() for v in column]
+    if kind == "f":
+        return [v if math.isfinite(v) else None for v in column.tolist()]
+    if kind in "iub":
+        return column.tolist()
+    if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+        return [None if _is_null(v) else (v.tolist() if isinstance(v, np.ndarray) else v) for v in column.tolist()]
+    return None
+
+
+def inline(frame: pd.DataFrame) -> Spec | pd.DataFrame:
+    """A frame's rows as inline values, written as Altair writes a DataFrame (it names and hoists them the same
+    way), without its pandas pass per column: on frames this small that pass was most of ``to_dict``'s time.
+    A column of another kind (categories, nullable integers …) leaves the whole frame to Altair."""
+    columns = {}
+    for name, column in frame.items():
+        values = _column(column)
+        if values is None or not isinstance(name, str):
+            return frame
+        columns[name] = values
+    names = list(columns)
+    return {"values": [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]}
 
 
 def title(text: str, subtitle: str | list[str] | None = None) -> Spec:
@@ -103,7 +139,7 @@ def title(text: str, subtitle: str | list[str] | None = None) -> Spec:
 def caption(heading: str, message: str, *, name: str = "caption") -> alt.Chart:
     """A chart that is only words: what is missing and how to get the real chart."""
     lines = textwrap.wrap(message, 78)
-    data = pd.DataFrame({"text": ["\n".join(lines)]})
+    data = inline(pd.DataFrame({"text": ["\n".join(lines)]}))
     return view(
         data,
         mark("text", align="left", baseline="top", fontSize=14, lineBreak="\n", lineHeight=20, color=MUTED_TEXT),
@@ -141,7 +177,7 @@ def dates_frame(**columns: list[Any]) -> pd.DataFrame:
 
 def vertical_rule(day: date, label: str, name: str, *, label_left: bool = False) -> alt.LayerChart:
     """A dashed rule at a date with its label along the top (the pilot start, the end date)."""
-    data = dates_frame(day=[day], label=[label])
+    data = inline(dates_frame(day=[day], label=[label]))
     rule = view(
         data,
         mark("rule", color=REFERENCE, strokeDash=[4, 3], strokeWidth=1.5),
@@ -167,7 +203,7 @@ def horizontal_rule(at: float, label: str, name: str, *, tooltip_title: str = "T
 
     The label sits outside the data so no line or band can run through it.
     """
-    data = pd.DataFrame({"value": [at], "label": [label]})
+    data = inline(pd.DataFrame({"value": [at], "label": [label]}))
     rule = view(
         data,
         mark("rule", color=REFERENCE, strokeDash=[6, 4], strokeWidth=1.5),

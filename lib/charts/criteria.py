@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 
 from lib.charts import common
-from lib.charts.common import Spec, field, mark, view
+from lib.charts.common import Spec, field, inline, mark, view
 from lib.charts.measures import Measure, effect_measure, estimate, threshold_point, threshold_text
 from lib.charts.palette import REFERENCE, recommendation_scale, status_scale
 from lib.decide import CriterionVerdict, PilotEvaluation
@@ -66,9 +66,10 @@ def _effect_row(
     """Interval bar, estimate dot and threshold tick per row of ``frame``; x on the measure's scale."""
     y = field(f"{y_field}:N", title=None, sort=None, axis={"labelLimit": 260})
     x_axis = m.axis()
+    data = inline(frame)
     layers = [
         view(
-            frame,
+            data,
             mark("rule", strokeWidth=4, opacity=0.7),
             {
                 "x": field("ci_low:Q", axis=x_axis, scale={"zero": False, "padding": 16}),
@@ -80,13 +81,13 @@ def _effect_row(
             name="interval",
         ),
         view(
-            frame,
+            data,
             mark("tick", color=REFERENCE, thickness=2, size=ROW_HEIGHT - 6),
             {"x": field("threshold:Q", axis=x_axis), "y": y, "tooltip": tooltip},
             name="threshold",
         ),
         view(
-            frame,
+            data,
             mark("point", filled=True, size=110, opacity=1),
             {
                 "x": field("estimate:Q", axis=x_axis),

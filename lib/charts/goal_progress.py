@@ -11,7 +11,7 @@ from datetime import date
 import altair as alt
 
 from lib import formatting as fmt
-from lib.charts.common import HEIGHT, WIDTH, caption, dates_frame, field, horizontal_rule, mark, title, view
+from lib.charts.common import HEIGHT, WIDTH, caption, dates_frame, field, horizontal_rule, inline, mark, title, view
 from lib.charts.palette import EFFECT, PILOT
 
 NO_ACTUALS = "No actual logged yet — log what the KPI came to for a period (Goals page) and progress shows here."
@@ -33,10 +33,12 @@ def goal_progress_chart(
         sub += f" Dashed: the target of {fmt.number(target)}."
     if projected is not None:
         sub += " Hollow: projected with the scaled pilots (a projection, not a result)."
-    data = dates_frame(
-        period=[p for p, _ in points],
-        value=[v for _, v in points],
-        shown=[fmt.number(v) for _, v in points],
+    data = inline(
+        dates_frame(
+            period=[p for p, _ in points],
+            value=[v for _, v in points],
+            shown=[fmt.number(v) for _, v in points],
+        )
     )
     y_title = unit or "Actual"
     line = view(
@@ -56,12 +58,14 @@ def goal_progress_chart(
         layers.append(horizontal_rule(target, f"target {fmt.number(target)}", "goal_target", tooltip_title="Target"))
     if projected is not None:
         when, value, low, high = projected
-        proj = dates_frame(
-            period=[when],
-            value=[value],
-            low=[low if low is not None else value],
-            high=[high if high is not None else value],
-            shown=[fmt.number(value)],
+        proj = inline(
+            dates_frame(
+                period=[when],
+                value=[value],
+                low=[low if low is not None else value],
+                high=[high if high is not None else value],
+                shown=[fmt.number(value)],
+            )
         )
         layers.append(
             view(

@@ -20,7 +20,7 @@ import pandas as pd
 
 from lib import formatting as fmt
 from lib.charts import common
-from lib.charts.common import field, mark, view
+from lib.charts.common import field, inline, mark, view
 from lib.charts.palette import EFFECT, PILOT, REFERENCE
 from lib.decide import CriterionVerdict
 from lib.vocabulary import metric_label, verdict_status_label
@@ -103,7 +103,8 @@ def market_chart(verdict: CriterionVerdict) -> alt.VConcatChart | alt.Chart:
     title = f"{label} per day: {test_name(market or {})} against a synthetic control"
     if not market or not market.get("series"):
         return common.caption(title, verdict.sentence or common.NO_RESULTS)
-    series, gap = _frames(market, verdict.kind, label)
+    frames = _frames(market, verdict.kind, label)
+    series, gap = inline(frames[0]), inline(frames[1])
     start = _day(market["start"])
     lines = {"domain": [TEST, SYNTHETIC], "range": [PILOT, REFERENCE]}
     colour = field("line:N", title=None, legend={"orient": "top-left", "direction": "horizontal"}, scale=lines)
@@ -151,7 +152,7 @@ def market_chart(verdict: CriterionVerdict) -> alt.VConcatChart | alt.Chart:
         *textwrap.wrap(weights_sentence(market), 100),
     ]
     top = alt.layer(band, synthetic, observed, rule, width=common.WIDTH, height=common.HEIGHT, name="market_top")
-    if gap.empty:
+    if frames[1].empty:
         return alt.vconcat(top, title=common.title(title, subtitle=subtitle))
     inc = market["incremental"]
     gap_title = f"Extra {metric_label(verdict.metric, in_sentence=True)} since the start"

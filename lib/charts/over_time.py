@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 
 from lib.charts import common
-from lib.charts.common import field, mark, view
+from lib.charts.common import field, inline, mark, view
 from lib.charts.data import ChartTimeline
 from lib.charts.measures import Measure, effect_measure, level_measure
 from lib.charts.palette import EFFECT, PILOT, arm_scale, status_scale
@@ -37,6 +37,7 @@ def _check(timeline: ChartTimeline, metric: str, title: str) -> tuple[CriterionV
 
 def _effect_layers(effects: pd.DataFrame, measure: Measure, colour: str, height: int) -> list[alt.Chart]:
     """The estimate day by day inside the interval the verdict used, points coloured by that day's status."""
+    data = inline(effects)
     x = common.day_x()
     tooltip = [
         common.day_tooltip(),
@@ -49,7 +50,7 @@ def _effect_layers(effects: pd.DataFrame, measure: Measure, colour: str, height:
         domain = [max(domain[0], 0.0), min(domain[1], 1.0)]
     scale = {"zero": False} if domain is None else {"domain": domain, "zero": False}
     band = view(
-        effects,
+        data,
         mark("area", opacity=0.2, color=colour, clip=True),
         {
             "x": x,
@@ -61,13 +62,13 @@ def _effect_layers(effects: pd.DataFrame, measure: Measure, colour: str, height:
         height=height,
     )
     line = view(
-        effects,
+        data,
         mark("line", color=colour, strokeWidth=2, clip=True),
         {"x": x, "y": field("estimate:Q")},
         name="estimate_line",
     )
     points = view(
-        effects,
+        data,
         mark("point", filled=True, size=45, opacity=1, clip=True),
         {
             "x": x,
@@ -86,7 +87,7 @@ def ab_over_time_chart(timeline: ChartTimeline, metric: str) -> Chart:
     if not isinstance(verdict_or_caption, tuple):
         return verdict_or_caption
     verdict, effects = verdict_or_caption
-    arms = timeline.arm_frame(metric)
+    arms = inline(timeline.arm_frame(metric))
     level = level_measure(verdict.kind, f"{verdict.label} so far")
     colour = field(
         "arm:N",

@@ -6,7 +6,7 @@ import altair as alt
 
 from lib import formatting as fmt
 from lib.charts import common
-from lib.charts.common import field, mark, view
+from lib.charts.common import field, inline, mark, view
 from lib.charts.pace import ProgressData, short_date
 from lib.charts.palette import MUTED_TEXT, REFERENCE, arm_scale
 from lib.decide.wording import UNITS_DAYS
@@ -27,7 +27,7 @@ def progress_chart(data: ProgressData) -> alt.LayerChart | alt.Chart:
     y_title = f"{data.unit.capitalize()}{data.per_arm} so far"
     top = 1.1 * max([data.planned or 0.0, float(frame["units"].max()), *(v for _, v in data.pace_line)])
     lines = view(
-        frame,
+        inline(frame),
         mark("line", strokeWidth=2),
         {
             "x": x,
@@ -60,7 +60,7 @@ def progress_chart(data: ProgressData) -> alt.LayerChart | alt.Chart:
         pace = common.dates_frame(day=[d0, d1], units=[v0, v1], label=[data.summary, data.summary])
         layers.append(
             view(
-                pace,
+                inline(pace),
                 mark("line", strokeDash=[2, 3], strokeWidth=2, color=REFERENCE),
                 {"x": field("day:T"), "y": field("units:Q"), "tooltip": field("label:N", title="Pace")},
                 name="pace_line",
@@ -70,7 +70,7 @@ def progress_chart(data: ProgressData) -> alt.LayerChart | alt.Chart:
         if not (reaches and d1 == data.end):  # the end-date label already says when
             layers.append(
                 view(
-                    end,
+                    inline(end),
                     mark("text", align="right", baseline="bottom", dx=-2, dy=-6, fontSize=11, color=MUTED_TEXT),
                     {"x": field("day:T"), "y": field("units:Q"), "text": field("label:N")},
                     name="pace_label",
