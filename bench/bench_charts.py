@@ -111,10 +111,10 @@ def cpu(fn: Callable[[], Any], repeat: int) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     print(f"lib.charts from {Path(charts.__file__).resolve().parent}")
     inputs = demo_inputs()
     n_pilots = len(inputs)
@@ -122,7 +122,10 @@ def main() -> None:
     n_charts = len(built)
 
     frame = pd.DataFrame({"a": [1, 2, 3], "b": [3, 1, 2]})
-    trivial = cpu(lambda: [alt.Chart(frame).mark_point().encode(x="a", y="b").to_dict() for _ in range(50)], 3) / 50
+    trivial = cpu(
+        lambda: [alt.Chart(frame).mark_point().encode(x="a", y="b").to_dict() for _ in range(20)], args.repeat
+    )
+    trivial /= 20
     construct = cpu(lambda: [build(p) for p in inputs], args.repeat)
     replayed = cpu(lambda: [replay(p) for p in inputs], args.repeat)
     to_dict = cpu(lambda: [c.to_dict(validate=False) for c in built], args.repeat)
@@ -142,7 +145,8 @@ def main() -> None:
     for label, per_pilot, per_chart in rows:
         print(f"{label:40} {per_pilot * ms:9.1f} {per_chart * ms:9.1f} {per_chart / trivial:10.1f}")
     print(f"total construct + to_dict(validate=False): {(construct + to_dict) * ms:,.0f} ms for {n_pilots} pilots")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
