@@ -22,6 +22,16 @@ def test_the_before_after_fit_bench_prints_both_figures(capsys):
     assert re.search(r"target: fit_step ≤ 1 ms per fit -> (met|MISSED)", out)
 
 
+def test_the_chart_bench_prints_each_figure_beside_the_trivial_chart(capsys):
+    import bench_charts
+
+    assert bench_charts.main(["--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"16 demo pilots, 48 charts", out), out
+    for label in ("construct (3 charts per pilot)", "to_dict(validate=False)", "to_dict() (validated)"):
+        assert re.search(rf"{re.escape(label)}\s+[\d.]+\s+[\d.]+\s+[\d.]+$", out, re.M), out
+
+
 def test_the_page_profile_names_where_a_warm_run_goes(capsys):
     import profile_page_runs
 

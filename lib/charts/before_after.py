@@ -17,6 +17,7 @@ import pandas as pd
 
 from lib import formatting as fmt
 from lib.charts import common
+from lib.charts.common import field, inline, mark, view
 from lib.charts.measures import level_measure
 from lib.charts.pace import short_date
 from lib.charts.palette import CONTROL, PILOT, REFERENCE
@@ -69,62 +70,67 @@ def before_after_chart(verdict: CriterionVerdict, *, pilot_start: date | None) -
     if not verdict.counterfactual:
         nothing = verdict.control_value is None and verdict.pilot_value is None
         return common.caption(title, common.NO_RESULTS if nothing else common.TOO_FEW_DAYS)
-    frame = _frame(verdict)
+    data = inline(_frame(verdict))
     start = pilot_start or min(d.day for d in verdict.counterfactual if d.in_pilot)
     measure = level_measure(verdict.kind, f"{verdict.label} per day")
-    y_axis = alt.Axis(**measure.axis())
-    colour = alt.Color(
+    colour = field(
         "period:N",
         title=None,
-        legend=alt.Legend(orient="bottom"),
-        scale=alt.Scale(domain=[BASELINE, PILOT_PERIOD, EXPECTED], range=[CONTROL, PILOT, REFERENCE]),
+        legend={"orient": "bottom"},
+        scale={"domain": [BASELINE, PILOT_PERIOD, EXPECTED], "range": [CONTROL, PILOT, REFERENCE]},
     )
     x = common.day_x()
-    base = alt.Chart(frame)
-    band = (
-        base.mark_area(opacity=0.18, color=REFERENCE)
-        .encode(
-            x=x,
-            y=alt.Y("low:Q", axis=y_axis, scale=alt.Scale(zero=False)),
-            y2=alt.Y2("high:Q"),
-            tooltip=[common.day_tooltip(), alt.Tooltip("band_text:N", title="Expected range (95%)")],
-        )
-        .properties(name="counterfactual_band")
+    band = view(
+        data,
+        mark("area", opacity=0.18, color=REFERENCE),
+        {
+            "x": x,
+            "y": field("low:Q", axis=measure.axis(), scale={"zero": False}),
+            "y2": field("high"),
+            "tooltip": [common.day_tooltip(), field("band_text:N", title="Expected range (95%)")],
+        },
+        name="counterfactual_band",
     )
-    expected = (
-        base.mark_line(strokeDash=[6, 4], strokeWidth=2)
-        .encode(
-            x=x,
-            y=alt.Y("expected:Q"),
-            color=alt.datum(EXPECTED),
-        )
-        .properties(name="counterfactual_line")
+    expected = view(
+        data,
+        mark("line", strokeDash=[6, 4], strokeWidth=2),
+        {"x": x, "y": field("expected:Q"), "color": {"datum": EXPECTED}},
+        name="counterfactual_line",
     )
-    observed = (
-        base.mark_line(strokeWidth=1, opacity=0.6)
-        .encode(x=x, y=alt.Y("observed:Q"), color=colour, detail=alt.Detail("period:N"))
-        .properties(name="observed_line")
+    observed = view(
+        data,
+        mark("line", strokeWidth=1, opacity=0.6),
+        {"x": x, "y": field("observed:Q"), "color": colour, "detail": field("period:N")},
+        name="observed_line",
     )
-    points = (
-        base.mark_circle(size=36, opacity=0.9)
-        .encode(
-            x=x,
-            y=alt.Y("observed:Q"),
-            color=colour,
-            tooltip=[
+    points = view(
+        data,
+        mark("circle", size=36, opacity=0.9),
+        {
+            "x": x,
+            "y": field("observed:Q"),
+            "color": colour,
+            "tooltip": [
                 common.day_tooltip(),
-                alt.Tooltip("period:N", title="Period"),
-                alt.Tooltip("observed_text:N", title="Observed"),
-                alt.Tooltip("expected_text:N", title="Expected without the pilot"),
+                field("period:N", title="Period"),
+                field("observed_text:N", title="Observed"),
+                field("expected_text:N", title="Expected without the pilot"),
             ],
-        )
-        .properties(name="observed_points")
+        },
+        name="observed_points",
     )
     rule = common.vertical_rule(start, f"Pilot starts {short_date(start)}", name="pilot_start")
     subtitle = [
         f"{effect_words(verdict)} — {verdict_status_label(verdict.status).lower()}.",
         *textwrap.wrap(OBSERVATIONAL, 88),  # a line of the chart's width: longer ones are cut
     ]
-    return alt.layer(band, expected, observed, points, rule).properties(
-        width=common.WIDTH, height=common.HEIGHT, title=common.title(title, subtitle=subtitle)
+    return alt.layer(
+        band,
+        expected,
+        observed,
+        points,
+        rule,
+        width=common.WIDTH,
+        height=common.HEIGHT,
+        title=common.title(title, subtitle=subtitle),
     )

@@ -1,19 +1,29 @@
-"""Pieces every chart shares: sizes, the date axis, reference lines, and the teaching caption.
+"""Pieces every chart shares: sizes, the date axis, reference lines, the teaching caption, and the builders.
 
 A chart with nothing to draw yet still returns a chart: a caption that says
 what to do next, so a page never shows an empty frame or an error.
+
+Charts are built with :func:`view` from plain dicts (:func:`mark`, :func:`field`, axis, scale, legend
+and title dicts) rather than Altair's chained calls: every ``mark_*()``, ``encode()`` and
+``properties()`` deep-copies the chart, and every ``alt.Axis``/``alt.Scale``/``MarkDef`` carries all of
+its ~100 possible properties (mostly unset) through each copy and validates itself when made. The
+Vega-Lite written is the same; building it costs a fraction (bench/bench_charts.py).
 """
 
 from __future__ import annotations
 
+import math
 import textwrap
 from datetime import date
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from lib.charts.palette import MUTED_TEXT, REFERENCE
+
+Spec = dict[str, Any]
 
 WIDTH = 560
 HEIGHT = 220
@@ -49,37 +59,111 @@ def split_title(spec: dict) -> tuple[str, list[str], dict]:
     )
 
 
-def title(text: str, subtitle: str | list[str] | None = None) -> alt.Title:
+# --- building charts from plain dicts ------------------------------------------------------
+
+#: Altair's shorthand type letters ("day:T")
+TYPES = {"Q": "quantitative", "N": "nominal", "T": "temporal", "O": "ordinal"}
+
+
+class Encoding(alt.FacetedEncoding):
+    """An encoding that holds only the channels it was given (Altair's holds all 40, unset ones included,
+    through every copy); an Altair object still, since layering asks each layer's encoding for facets."""
+
+    def __init__(self, **channels: Any) -> None:
+        alt.SchemaBase.__init__(self, **channels)
+
+
+def mark(kind: str, **props: Any) -> Spec:
+    """A mark as Vega-Lite writes it: ``mark("line", strokeWidth=2)`` is what ``.mark_line(strokeWidth=2)`` sets."""
+    return {"type": kind, **props}
+
+
+def field(shorthand: str, **props: Any) -> Spec:
+    """A channel on a data field, ``"day:T"`` read as Altair reads it, with its properties (title, axis, scale,
+    legend, format, sort …) as plain dicts. A secondary channel (x2, y2) takes a bare name: it has no type."""
+    name, _, kind = shorthand.rpartition(":")
+    return {"field": name, "type": TYPES[kind], **props} if name else {"field": shorthand, **props}
+
+
+def value(constant: Any) -> Spec:
+    """A channel fixed at a value (``alt.XValue(0)``)."""
+    return {"value": constant}
+
+
+def view(data: pd.DataFrame | Spec, mark: Spec, encoding: Spec, **properties: Any) -> alt.Chart:
+    """One view: ``alt.Chart(data).mark_…(…).encode(…).properties(…)`` in a single constructor call.
+
+    Layers drawn from the same ``data`` object share it (Altair writes it once, on the layer chart)."""
+    return alt.Chart(data, mark=mark, encoding=Encoding(**encoding), **properties)
+
+
+def _is_null(value: Any) -> bool:
+    return value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _column(column: pd.Series) -> list[Any] | None:
+    """One column as Altair's ``sanitize_pandas_dataframe`` writes it, or None for a kind it is left to do."""
+    kind = column.dtype.kind
+    if kind == "M":  # full local ISO strings: a date-only string would be read as UTC midnight
+        return ["" if v is pd.NaT else v.isoformat() for v in column]
+    if kind == "f":
+        return [v if math.isfinite(v) else None for v in column.tolist()]
+    if kind in "iub":
+        return column.tolist()
+    if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+        return [None if _is_null(v) else (v.tolist() if isinstance(v, np.ndarray) else v) for v in column.tolist()]
+    return None
+
+
+def inline(frame: pd.DataFrame) -> Spec | pd.DataFrame:
+    """A frame's rows as inline values, written as Altair writes a DataFrame (it names and hoists them the same
+    way), without its pandas pass per column: on frames this small that pass was most of ``to_dict``'s time.
+    A column of another kind (categories, nullable integers …) leaves the whole frame to Altair."""
+    columns = {}
+    for name, column in frame.items():
+        values = _column(column)
+        if values is None or not isinstance(name, str):
+            return frame
+        columns[name] = values
+    names = list(columns)
+    return {"values": [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]}
+
+
+def title(text: str, subtitle: str | list[str] | None = None) -> Spec:
     """A left-aligned title; the subtitle in a mid grey, since Streamlit's theme leaves it black on dark."""
     if subtitle is None:
-        return alt.Title(text, anchor="start")
-    return alt.Title(text, subtitle=subtitle, anchor="start", subtitleColor=MUTED_TEXT)
+        return {"text": text, "anchor": "start"}
+    return {"text": text, "subtitle": subtitle, "anchor": "start", "subtitleColor": MUTED_TEXT}
 
 
 def caption(heading: str, message: str, *, name: str = "caption") -> alt.Chart:
     """A chart that is only words: what is missing and how to get the real chart."""
     lines = textwrap.wrap(message, 78)
-    data = pd.DataFrame({"text": ["\n".join(lines)]})
-    return (
-        alt.Chart(data, title=title(heading))
-        .mark_text(align="left", baseline="top", fontSize=14, lineBreak="\n", lineHeight=20, color=MUTED_TEXT)
-        .encode(text=alt.Text("text:N"), x=alt.XValue(0), y=alt.YValue(8))
-        .properties(width=WIDTH, height=20 * len(lines) + 16, name=name, view=alt.ViewBackground(strokeWidth=0))
+    data = inline(pd.DataFrame({"text": ["\n".join(lines)]}))
+    return view(
+        data,
+        mark("text", align="left", baseline="top", fontSize=14, lineBreak="\n", lineHeight=20, color=MUTED_TEXT),
+        {"text": field("text:N"), "x": value(0), "y": value(8)},
+        title=title(heading),
+        width=WIDTH,
+        height=20 * len(lines) + 16,
+        name=name,
+        view={"strokeWidth": 0},
     )
 
 
-def day_x(field: str = "day", title: str | None = None, **axis: Any) -> alt.X:
+def day_x(field_name: str = "day", title: str | None = None, **axis: Any) -> Spec:
     """Dates as dates ("3 Dec"), never timestamps."""
-    return alt.X(
-        f"{field}:T",
+    return field(
+        f"{field_name}:T",
         title=title,
-        axis=alt.Axis(format="%-d %b", labelOverlap="greedy", tickCount=8, **axis),
-        scale=alt.Scale(padding=6),
+        axis={"format": "%-d %b", "labelOverlap": "greedy", "tickCount": 8, **axis},
+        scale={"padding": 6},
     )
 
 
-def day_tooltip(field: str = "day") -> alt.Tooltip:
-    return alt.Tooltip(f"{field}:T", title="Day", format="%a %-d %b %Y")
+def day_tooltip(field_name: str = "day") -> Spec:
+    return field(f"{field_name}:T", title="Day", format="%a %-d %b %Y")
 
 
 def dates_frame(**columns: list[Any]) -> pd.DataFrame:
@@ -93,35 +177,44 @@ def dates_frame(**columns: list[Any]) -> pd.DataFrame:
 
 def vertical_rule(day: date, label: str, name: str, *, label_left: bool = False) -> alt.LayerChart:
     """A dashed rule at a date with its label along the top (the pilot start, the end date)."""
-    data = dates_frame(day=[day], label=[label])
-    base = alt.Chart(data)
-    rule = base.mark_rule(color=REFERENCE, strokeDash=[4, 3], strokeWidth=1.5).encode(
-        x=alt.X("day:T"), tooltip=alt.Tooltip("label:N", title="When")
+    data = inline(dates_frame(day=[day], label=[label]))
+    rule = view(
+        data,
+        mark("rule", color=REFERENCE, strokeDash=[4, 3], strokeWidth=1.5),
+        {"x": field("day:T"), "tooltip": field("label:N", title="When")},
     )
-    text = base.mark_text(
-        align="right" if label_left else "left",
-        baseline="top",
-        dx=-4 if label_left else 4,
-        fontSize=11,
-        color=MUTED_TEXT,
-    ).encode(x=alt.X("day:T"), y=alt.YValue(2), text=alt.Text("label:N"))
-    return alt.layer(rule, text).properties(name=name)
+    text = view(
+        data,
+        mark(
+            "text",
+            align="right" if label_left else "left",
+            baseline="top",
+            dx=-4 if label_left else 4,
+            fontSize=11,
+            color=MUTED_TEXT,
+        ),
+        {"x": field("day:T"), "y": value(2), "text": field("label:N")},
+    )
+    return alt.layer(rule, text, name=name)
 
 
-def horizontal_rule(value: float, label: str, name: str, *, tooltip_title: str = "Threshold") -> alt.LayerChart:
+def horizontal_rule(at: float, label: str, name: str, *, tooltip_title: str = "Threshold") -> alt.LayerChart:
     """A dashed rule at a value, labelled just right of the plot (a threshold, a target, the plan).
 
     The label sits outside the data so no line or band can run through it.
     """
-    data = pd.DataFrame({"value": [value], "label": [label]})
-    base = alt.Chart(data)
-    rule = base.mark_rule(color=REFERENCE, strokeDash=[6, 4], strokeWidth=1.5).encode(
-        y=alt.Y("value:Q"), tooltip=alt.Tooltip("label:N", title=tooltip_title)
+    data = inline(pd.DataFrame({"value": [at], "label": [label]}))
+    rule = view(
+        data,
+        mark("rule", color=REFERENCE, strokeDash=[6, 4], strokeWidth=1.5),
+        {"y": field("value:Q"), "tooltip": field("label:N", title=tooltip_title)},
     )
-    text = base.mark_text(align="left", baseline="middle", dx=6, fontSize=11, color=MUTED_TEXT).encode(
-        y=alt.Y("value:Q"), x=alt.XValue("width"), text=alt.Text("label:N")
+    text = view(
+        data,
+        mark("text", align="left", baseline="middle", dx=6, fontSize=11, color=MUTED_TEXT),
+        {"y": field("value:Q"), "x": value("width"), "text": field("label:N")},
     )
-    return alt.layer(rule, text).properties(name=name)
+    return alt.layer(rule, text, name=name)
 
 
 def focus(values: list[pd.Series], keep: list[float]) -> list[float] | None:
@@ -135,5 +228,5 @@ def focus(values: list[pd.Series], keep: list[float]) -> list[float] | None:
     return [low - pad, high + pad]
 
 
-def status_colour(scale: dict[str, list[str]], title: str = "Verdict that day") -> alt.Color:
-    return alt.Color("status:N", title=title, scale=alt.Scale(**scale), legend=alt.Legend(orient="bottom"))
+def status_colour(scale: dict[str, list[str]], title: str = "Verdict that day") -> Spec:
+    return field("status:N", title=title, scale=scale, legend={"orient": "bottom"})

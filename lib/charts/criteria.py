@@ -14,20 +14,23 @@ import altair as alt
 import pandas as pd
 
 from lib.charts import common
+from lib.charts.common import Spec, field, inline, mark, view
 from lib.charts.measures import Measure, effect_measure, estimate, threshold_point, threshold_text
 from lib.charts.palette import REFERENCE, recommendation_scale, status_scale
 from lib.decide import CriterionVerdict, PilotEvaluation
 from lib.vocabulary import verdict_status_label
 
 ROW_HEIGHT = 34
+#: effects measured differently never share an x scale
+INDEPENDENT_X = {"scale": {"x": "independent"}}
 
 
-def _role_shape(guardrails: bool, others: bool) -> alt.Shape:
+def _role_shape(guardrails: bool, others: bool) -> Spec:
     """Guardrails as diamonds; the legend lists only the kinds present, in a grey any theme shows."""
     pairs = [("Success criterion", "circle")] * others + [("Guardrail", "diamond")] * guardrails
-    scale = alt.Scale(domain=[k for k, _ in pairs], range=[v for _, v in pairs])
-    legend = alt.Legend(orient="bottom", symbolFillColor=REFERENCE, symbolStrokeColor=REFERENCE)
-    return alt.Shape("role:N", title=None, scale=scale, legend=legend)
+    scale = {"domain": [k for k, _ in pairs], "range": [v for _, v in pairs]}
+    legend = {"orient": "bottom", "symbolFillColor": REFERENCE, "symbolStrokeColor": REFERENCE}
+    return field("role:N", title=None, scale=scale, legend=legend)
 
 
 def _criterion_frame(v: CriterionVerdict, m: Measure) -> pd.DataFrame:
@@ -53,41 +56,50 @@ def _criterion_frame(v: CriterionVerdict, m: Measure) -> pd.DataFrame:
 def _effect_row(
     frame: pd.DataFrame,
     m: Measure,
-    colour: alt.Color,
+    colour: Spec,
     y_field: str,
     name: str,
-    tooltip: list[alt.Tooltip],
+    tooltip: list[Spec],
     *,
-    shape: alt.Shape | None = None,
+    shape: Spec | None = None,
 ) -> alt.LayerChart:
     """Interval bar, estimate dot and threshold tick per row of ``frame``; x on the measure's scale."""
-    base = alt.Chart(frame)
-    y = alt.Y(f"{y_field}:N", title=None, sort=None, axis=alt.Axis(labelLimit=260))
-    x_axis = alt.Axis(**m.axis())
+    y = field(f"{y_field}:N", title=None, sort=None, axis={"labelLimit": 260})
+    x_axis = m.axis()
+    data = inline(frame)
     layers = [
-        base.mark_rule(strokeWidth=4, opacity=0.7)
-        .encode(
-            x=alt.X("ci_low:Q", axis=x_axis, scale=alt.Scale(zero=False, padding=16)),
-            x2=alt.X2("ci_high:Q"),
-            y=y,
-            color=colour,
-            tooltip=tooltip,
-        )
-        .properties(name="interval"),
-        base.mark_tick(color=REFERENCE, thickness=2, size=ROW_HEIGHT - 6)
-        .encode(x=alt.X("threshold:Q", axis=x_axis), y=y, tooltip=tooltip)
-        .properties(name="threshold"),
-        base.mark_point(filled=True, size=110, opacity=1)
-        .encode(
-            x=alt.X("estimate:Q", axis=x_axis),
-            y=y,
-            color=colour,
-            tooltip=tooltip,
-            **({"shape": shape} if shape is not None else {}),
-        )
-        .properties(name="estimate"),
+        view(
+            data,
+            mark("rule", strokeWidth=4, opacity=0.7),
+            {
+                "x": field("ci_low:Q", axis=x_axis, scale={"zero": False, "padding": 16}),
+                "x2": field("ci_high"),
+                "y": y,
+                "color": colour,
+                "tooltip": tooltip,
+            },
+            name="interval",
+        ),
+        view(
+            data,
+            mark("tick", color=REFERENCE, thickness=2, size=ROW_HEIGHT - 6),
+            {"x": field("threshold:Q", axis=x_axis), "y": y, "tooltip": tooltip},
+            name="threshold",
+        ),
+        view(
+            data,
+            mark("point", filled=True, size=110, opacity=1),
+            {
+                "x": field("estimate:Q", axis=x_axis),
+                "y": y,
+                "color": colour,
+                "tooltip": tooltip,
+                **({"shape": shape} if shape is not None else {}),
+            },
+            name="estimate",
+        ),
     ]
-    return alt.layer(*layers).properties(width=common.WIDTH, height=ROW_HEIGHT * len(frame), name=name)
+    return alt.layer(*layers, width=common.WIDTH, height=ROW_HEIGHT * len(frame), name=name)
 
 
 def criteria_chart(evaluation: PilotEvaluation) -> alt.VConcatChart | alt.Chart:
@@ -98,18 +110,18 @@ def criteria_chart(evaluation: PilotEvaluation) -> alt.VConcatChart | alt.Chart:
     measured = [v for v in evaluation.verdicts if estimate(v) is not None]
     if not measured:
         return common.caption(title, common.NO_RESULTS)
-    colour = alt.Color(
+    colour = field(
         "status:N",
         title="Verdict",
-        scale=alt.Scale(**status_scale(v.status for v in measured)),
-        legend=alt.Legend(orient="bottom"),
+        scale=status_scale(v.status for v in measured),
+        legend={"orient": "bottom"},
     )
     tooltip = [
-        alt.Tooltip("label:N", title="Criterion"),
-        alt.Tooltip("status:N", title="Verdict"),
-        alt.Tooltip("estimate_text:N", title="Measured"),
-        alt.Tooltip("interval_text:N", title="Interval the verdict used"),
-        alt.Tooltip("threshold_text:N", title="Threshold"),
+        field("label:N", title="Criterion"),
+        field("status:N", title="Verdict"),
+        field("estimate_text:N", title="Measured"),
+        field("interval_text:N", title="Interval the verdict used"),
+        field("threshold_text:N", title="Threshold"),
     ]
     shape = _role_shape(any(v.role == "guardrail" for v in measured), any(v.role != "guardrail" for v in measured))
     rows = []
@@ -122,11 +134,7 @@ def criteria_chart(evaluation: PilotEvaluation) -> alt.VConcatChart | alt.Chart:
         subtitle.append(f"No results yet: {', '.join(waiting)}.")
     if all(v.status == "too_early" for v in evaluation.verdicts):
         subtitle.append(common.TOO_EARLY)
-    return (
-        alt.vconcat(*rows, spacing=14)
-        .resolve_scale(x="independent")
-        .properties(title=common.title(title, subtitle=subtitle))
-    )
+    return alt.vconcat(*rows, spacing=14, resolve=INDEPENDENT_X, title=common.title(title, subtitle=subtitle))
 
 
 def goal_chart(rows: pd.DataFrame) -> alt.VConcatChart | alt.Chart:
@@ -138,19 +146,19 @@ def goal_chart(rows: pd.DataFrame) -> alt.VConcatChart | alt.Chart:
     measured = frame[frame["estimate"].notna()]
     if measured.empty:
         return common.caption(title, common.NO_RESULTS)
-    colour = alt.Color(
+    colour = field(
         "verdict:N",
         title="Recommendation",
-        legend=alt.Legend(orient="bottom"),
-        scale=alt.Scale(**recommendation_scale(measured["recommendation"])),
+        legend={"orient": "bottom"},
+        scale=recommendation_scale(measured["recommendation"]),
     )
     tooltip = [
-        alt.Tooltip("pilot:N", title="Pilot"),
-        alt.Tooltip("verdict:N", title="Recommendation"),
-        alt.Tooltip("label:N", title="Primary criterion"),
-        alt.Tooltip("estimate_text:N", title="Measured"),
-        alt.Tooltip("interval_text:N", title="Interval the verdict used"),
-        alt.Tooltip("threshold_text:N", title="Threshold"),
+        field("pilot:N", title="Pilot"),
+        field("verdict:N", title="Recommendation"),
+        field("label:N", title="Primary criterion"),
+        field("estimate_text:N", title="Measured"),
+        field("interval_text:N", title="Interval the verdict used"),
+        field("threshold_text:N", title="Threshold"),
     ]
     charts = []
     for i, (_, group) in enumerate(measured.groupby(["measure", "kind"], sort=False)):
@@ -160,11 +168,7 @@ def goal_chart(rows: pd.DataFrame) -> alt.VConcatChart | alt.Chart:
     subtitle = _waiting(frame[frame["estimate"].isna()]["pilot"])
     if (measured["status"] == "too_early").all():
         subtitle.append(common.TOO_EARLY)
-    return (
-        alt.vconcat(*charts, spacing=14)
-        .resolve_scale(x="independent")
-        .properties(title=common.title(title, subtitle=subtitle))
-    )
+    return alt.vconcat(*charts, spacing=14, resolve=INDEPENDENT_X, title=common.title(title, subtitle=subtitle))
 
 
 def _waiting(names: Sequence[str] | pd.Series) -> list[str]:

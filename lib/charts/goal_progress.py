@@ -11,7 +11,7 @@ from datetime import date
 import altair as alt
 
 from lib import formatting as fmt
-from lib.charts.common import HEIGHT, WIDTH, caption, dates_frame, horizontal_rule, title
+from lib.charts.common import HEIGHT, WIDTH, caption, dates_frame, field, horizontal_rule, inline, mark, title, view
 from lib.charts.palette import EFFECT, PILOT
 
 NO_ACTUALS = "No actual logged yet — log what the KPI came to for a period (Goals page) and progress shows here."
@@ -33,43 +33,59 @@ def goal_progress_chart(
         sub += f" Dashed: the target of {fmt.number(target)}."
     if projected is not None:
         sub += " Hollow: projected with the scaled pilots (a projection, not a result)."
-    data = dates_frame(
-        period=[p for p, _ in points],
-        value=[v for _, v in points],
-        shown=[fmt.number(v) for _, v in points],
+    data = inline(
+        dates_frame(
+            period=[p for p, _ in points],
+            value=[v for _, v in points],
+            shown=[fmt.number(v) for _, v in points],
+        )
     )
     y_title = unit or "Actual"
-    base = alt.Chart(data)
-    line = base.mark_line(color=EFFECT, point=alt.OverlayMarkDef(color=EFFECT, size=60)).encode(
-        x=alt.X("period:T", title="Period ending", axis=alt.Axis(format="%-d %b %Y", labelOverlap="greedy")),
-        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=True)),
-        tooltip=[
-            alt.Tooltip("period:T", title="Period ending", format="%-d %b %Y"),
-            alt.Tooltip("shown:N", title="Actual"),
-        ],
+    line = view(
+        data,
+        mark("line", color=EFFECT, point={"color": EFFECT, "size": 60}),
+        {
+            "x": field("period:T", title="Period ending", axis={"format": "%-d %b %Y", "labelOverlap": "greedy"}),
+            "y": field("value:Q", title=y_title, scale={"zero": True}),
+            "tooltip": [
+                field("period:T", title="Period ending", format="%-d %b %Y"),
+                field("shown:N", title="Actual"),
+            ],
+        },
     )
     layers: list[alt.Chart | alt.LayerChart] = [line]
     if target is not None:
         layers.append(horizontal_rule(target, f"target {fmt.number(target)}", "goal_target", tooltip_title="Target"))
     if projected is not None:
         when, value, low, high = projected
-        proj = dates_frame(
-            period=[when],
-            value=[value],
-            low=[low if low is not None else value],
-            high=[high if high is not None else value],
-            shown=[fmt.number(value)],
-        )
-        pbase = alt.Chart(proj)
-        layers.append(pbase.mark_rule(color=PILOT, strokeWidth=2).encode(x="period:T", y="low:Q", y2="high:Q"))
-        layers.append(
-            pbase.mark_point(color=PILOT, size=80, filled=False, strokeWidth=2).encode(
-                x="period:T",
-                y="value:Q",
-                tooltip=[
-                    alt.Tooltip("period:T", title="Projected for", format="%-d %b %Y"),
-                    alt.Tooltip("shown:N", title="Projected"),
-                ],
+        proj = inline(
+            dates_frame(
+                period=[when],
+                value=[value],
+                low=[low if low is not None else value],
+                high=[high if high is not None else value],
+                shown=[fmt.number(value)],
             )
         )
-    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=title(heading, sub), name="goal_progress")
+        layers.append(
+            view(
+                proj,
+                mark("rule", color=PILOT, strokeWidth=2),
+                {"x": field("period:T"), "y": field("low:Q"), "y2": field("high")},
+            )
+        )
+        layers.append(
+            view(
+                proj,
+                mark("point", color=PILOT, size=80, filled=False, strokeWidth=2),
+                {
+                    "x": field("period:T"),
+                    "y": field("value:Q"),
+                    "tooltip": [
+                        field("period:T", title="Projected for", format="%-d %b %Y"),
+                        field("shown:N", title="Projected"),
+                    ],
+                },
+            )
+        )
+    return alt.layer(*layers, width=WIDTH, height=HEIGHT, title=title(heading, sub), name="goal_progress")

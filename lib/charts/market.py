@@ -20,6 +20,7 @@ import pandas as pd
 
 from lib import formatting as fmt
 from lib.charts import common
+from lib.charts.common import field, inline, mark, view
 from lib.charts.palette import EFFECT, PILOT, REFERENCE
 from lib.decide import CriterionVerdict
 from lib.vocabulary import metric_label, verdict_status_label
@@ -102,41 +103,44 @@ def market_chart(verdict: CriterionVerdict) -> alt.VConcatChart | alt.Chart:
     title = f"{label} per day: {test_name(market or {})} against a synthetic control"
     if not market or not market.get("series"):
         return common.caption(title, verdict.sentence or common.NO_RESULTS)
-    series, gap = _frames(market, verdict.kind, label)
+    frames = _frames(market, verdict.kind, label)
+    series, gap = inline(frames[0]), inline(frames[1])
     start = _day(market["start"])
-    lines = alt.Scale(domain=[TEST, SYNTHETIC], range=[PILOT, REFERENCE])
-    colour = alt.Color("line:N", title=None, legend=alt.Legend(orient="top-left", direction="horizontal"), scale=lines)
+    lines = {"domain": [TEST, SYNTHETIC], "range": [PILOT, REFERENCE]}
+    colour = field("line:N", title=None, legend={"orient": "top-left", "direction": "horizontal"}, scale=lines)
     x = common.day_x()
-    base = alt.Chart(series)
     y_title = f"{label} per day ({test_name(market)})"
-    band = (
-        base.mark_area(opacity=0.2, color=REFERENCE)
-        .encode(
-            x=x,
-            y=alt.Y("low:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format=",.4~s")),
-            y2=alt.Y2("high:Q"),
-            tooltip=[common.day_tooltip(), alt.Tooltip("band_text:N", title="Synthetic control's band")],
-        )
-        .properties(name="synthetic_band")
+    band = view(
+        series,
+        mark("area", opacity=0.2, color=REFERENCE),
+        {
+            "x": x,
+            "y": field("low:Q", title=y_title, scale={"zero": False}, axis={"format": ",.4~s"}),
+            "y2": field("high"),
+            "tooltip": [common.day_tooltip(), field("band_text:N", title="Synthetic control's band")],
+        },
+        name="synthetic_band",
     )
-    synthetic = (
-        base.mark_line(strokeDash=[6, 4], strokeWidth=2)
-        .encode(x=x, y=alt.Y("synthetic:Q"), color=alt.datum(SYNTHETIC))
-        .properties(name="synthetic_line")
+    synthetic = view(
+        series,
+        mark("line", strokeDash=[6, 4], strokeWidth=2),
+        {"x": x, "y": field("synthetic:Q"), "color": {"datum": SYNTHETIC}},
+        name="synthetic_line",
     )
-    observed = (
-        base.mark_line(strokeWidth=2)
-        .encode(
-            x=x,
-            y=alt.Y("observed:Q"),
-            color=colour,
-            tooltip=[
+    observed = view(
+        series,
+        mark("line", strokeWidth=2),
+        {
+            "x": x,
+            "y": field("observed:Q"),
+            "color": colour,
+            "tooltip": [
                 common.day_tooltip(),
-                alt.Tooltip("observed_text:N", title=TEST),
-                alt.Tooltip("synthetic_text:N", title=SYNTHETIC),
+                field("observed_text:N", title=TEST),
+                field("synthetic_text:N", title=SYNTHETIC),
             ],
-        )
-        .properties(name="test_markets_line")
+        },
+        name="test_markets_line",
     )
     rule = common.vertical_rule(start, f"Test starts {fmt.fmt_date(start)}", name="test_start", label_left=True)
     lift = market["relative_lift"]
@@ -147,35 +151,37 @@ def market_chart(verdict: CriterionVerdict) -> alt.VConcatChart | alt.Chart:
         f"— {status}.",
         *textwrap.wrap(weights_sentence(market), 100),
     ]
-    top = alt.layer(band, synthetic, observed, rule).properties(
-        width=common.WIDTH, height=common.HEIGHT, name="market_top"
-    )
-    if gap.empty:
-        return alt.vconcat(top).properties(title=common.title(title, subtitle=subtitle))
+    top = alt.layer(band, synthetic, observed, rule, width=common.WIDTH, height=common.HEIGHT, name="market_top")
+    if frames[1].empty:
+        return alt.vconcat(top, title=common.title(title, subtitle=subtitle))
     inc = market["incremental"]
-    g = alt.Chart(gap)
     gap_title = f"Extra {metric_label(verdict.metric, in_sentence=True)} since the start"
-    gap_band = (
-        g.mark_area(opacity=0.2, color=EFFECT)
-        .encode(
-            x=x,
-            y=alt.Y("low:Q", title=gap_title, axis=alt.Axis(format=",.4~s")),
-            y2=alt.Y2("high:Q"),
-            tooltip=[common.day_tooltip(), alt.Tooltip("band_text:N", title="Band")],
-        )
-        .properties(name="gap_band")
+    gap_band = view(
+        gap,
+        mark("area", opacity=0.2, color=EFFECT),
+        {
+            "x": x,
+            "y": field("low:Q", title=gap_title, axis={"format": ",.4~s"}),
+            "y2": field("high"),
+            "tooltip": [common.day_tooltip(), field("band_text:N", title="Band")],
+        },
+        name="gap_band",
     )
-    gap_line = (
-        g.mark_line(strokeWidth=2, color=EFFECT, point=True)
-        .encode(
-            x=x,
-            y=alt.Y("estimate:Q"),
-            tooltip=[common.day_tooltip(), alt.Tooltip("text:N", title="Extra so far")],
-        )
-        .properties(name="gap_line")
+    gap_line = view(
+        gap,
+        mark("line", strokeWidth=2, color=EFFECT, point=True),
+        {
+            "x": x,
+            "y": field("estimate:Q"),
+            "tooltip": [common.day_tooltip(), field("text:N", title="Extra so far")],
+        },
+        name="gap_line",
     )
     zero = common.horizontal_rule(0.0, "no effect", name="gap_zero", tooltip_title="Reference")
-    bottom = alt.layer(gap_band, gap_line, zero).properties(
+    bottom = alt.layer(
+        gap_band,
+        gap_line,
+        zero,
         width=common.WIDTH,
         height=common.SMALL_HEIGHT,
         name="market_gap",
@@ -184,4 +190,4 @@ def market_chart(verdict: CriterionVerdict) -> alt.VConcatChart | alt.Chart:
             f"({fmt.signed_number_range(inc['low'], inc['high'])}) over {fmt.number(market['test_days'])} test days"
         ),
     )
-    return alt.vconcat(top, bottom, spacing=18).properties(title=common.title(title, subtitle=subtitle))
+    return alt.vconcat(top, bottom, spacing=18, title=common.title(title, subtitle=subtitle))

@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 
 from lib.charts import common
+from lib.charts.common import field, inline, mark, view
 from lib.charts.data import ChartTimeline
 from lib.charts.measures import Measure, effect_measure, level_measure
 from lib.charts.palette import EFFECT, PILOT, arm_scale, status_scale
@@ -36,39 +37,46 @@ def _check(timeline: ChartTimeline, metric: str, title: str) -> tuple[CriterionV
 
 def _effect_layers(effects: pd.DataFrame, measure: Measure, colour: str, height: int) -> list[alt.Chart]:
     """The estimate day by day inside the interval the verdict used, points coloured by that day's status."""
-    base = alt.Chart(effects)
+    data = inline(effects)
     x = common.day_x()
     tooltip = [
         common.day_tooltip(),
-        alt.Tooltip("estimate_text:N", title=measure.title),
-        alt.Tooltip("interval_text:N", title="Interval the verdict used"),
-        alt.Tooltip("status:N", title="Verdict that day"),
+        field("estimate_text:N", title=measure.title),
+        field("interval_text:N", title="Interval the verdict used"),
+        field("status:N", title="Verdict that day"),
     ]
     domain = common.focus([effects["ci_low"], effects["ci_high"], effects["estimate"]], [effects["threshold"].iloc[-1]])
     if domain is not None and measure.kind == "proportion" and measure.scale == "value":
         domain = [max(domain[0], 0.0), min(domain[1], 1.0)]
-    scale = alt.Scale(zero=False) if domain is None else alt.Scale(domain=domain, zero=False)
-    band = (
-        base.mark_area(opacity=0.2, color=colour, clip=True)
-        .encode(
-            x=x,
-            y=alt.Y("ci_low:Q", axis=alt.Axis(**measure.axis()), scale=scale),
-            y2=alt.Y2("ci_high:Q"),
-            tooltip=tooltip,
-        )
-        .properties(name="interval_band", height=height)
+    scale = {"zero": False} if domain is None else {"domain": domain, "zero": False}
+    band = view(
+        data,
+        mark("area", opacity=0.2, color=colour, clip=True),
+        {
+            "x": x,
+            "y": field("ci_low:Q", axis=measure.axis(), scale=scale),
+            "y2": field("ci_high"),
+            "tooltip": tooltip,
+        },
+        name="interval_band",
+        height=height,
     )
-    line = (
-        base.mark_line(color=colour, strokeWidth=2, clip=True)
-        .encode(x=x, y=alt.Y("estimate:Q"))
-        .properties(name="estimate_line")
+    line = view(
+        data,
+        mark("line", color=colour, strokeWidth=2, clip=True),
+        {"x": x, "y": field("estimate:Q")},
+        name="estimate_line",
     )
-    points = (
-        base.mark_point(filled=True, size=45, opacity=1, clip=True)
-        .encode(
-            x=x, y=alt.Y("estimate:Q"), tooltip=tooltip, color=common.status_colour(status_scale(effects["status_key"]))
-        )
-        .properties(name="status_points")
+    points = view(
+        data,
+        mark("point", filled=True, size=45, opacity=1, clip=True),
+        {
+            "x": x,
+            "y": field("estimate:Q"),
+            "tooltip": tooltip,
+            "color": common.status_colour(status_scale(effects["status_key"])),
+        },
+        name="status_points",
     )
     return [band, line, points]
 
@@ -79,39 +87,42 @@ def ab_over_time_chart(timeline: ChartTimeline, metric: str) -> Chart:
     if not isinstance(verdict_or_caption, tuple):
         return verdict_or_caption
     verdict, effects = verdict_or_caption
-    arms = timeline.arm_frame(metric)
+    arms = inline(timeline.arm_frame(metric))
     level = level_measure(verdict.kind, f"{verdict.label} so far")
-    colour = alt.Color(
+    colour = field(
         "arm:N",
         title="Arm",
-        scale=alt.Scale(**arm_scale(timeline.control_arm, timeline.pilot_arm)),
-        legend=alt.Legend(orient="top"),
+        scale=arm_scale(timeline.control_arm, timeline.pilot_arm),
+        legend={"orient": "top"},
     )
     x = common.day_x()
-    base = alt.Chart(arms)
     tooltip = [
         common.day_tooltip(),
-        alt.Tooltip("arm:N", title="Arm"),
-        alt.Tooltip("value_text:N", title=verdict.label),
-        alt.Tooltip("band_text:N", title="95% range"),
-        alt.Tooltip("n:Q", title="Counted so far", format=",.0f"),
+        field("arm:N", title="Arm"),
+        field("value_text:N", title=verdict.label),
+        field("band_text:N", title="95% range"),
+        field("n:Q", title="Counted so far", format=",.0f"),
     ]
-    arm_band = (
-        base.mark_area(opacity=0.18)
-        .encode(
-            x=x,
-            y=alt.Y("low:Q", axis=alt.Axis(**level.axis()), scale=alt.Scale(zero=False)),
-            y2=alt.Y2("high:Q"),
-            color=colour,
-        )
-        .properties(name="arm_bands")
+    arm_band = view(
+        arms,
+        mark("area", opacity=0.18),
+        {
+            "x": x,
+            "y": field("low:Q", axis=level.axis(), scale={"zero": False}),
+            "y2": field("high"),
+            "color": colour,
+        },
+        name="arm_bands",
     )
-    arm_line = (
-        base.mark_line(strokeWidth=2, point=True)
-        .encode(x=x, y=alt.Y("value:Q"), color=colour, tooltip=tooltip)
-        .properties(name="arm_lines")
+    arm_line = view(
+        arms,
+        mark("line", strokeWidth=2, point=True),
+        {"x": x, "y": field("value:Q"), "color": colour, "tooltip": tooltip},
+        name="arm_lines",
     )
-    top = alt.layer(arm_band, arm_line).properties(
+    top = alt.layer(
+        arm_band,
+        arm_line,
         width=common.WIDTH,
         height=common.HEIGHT,
         title=common.title(f"{verdict.label} so far, per arm", subtitle="Shaded: each arm's 95% range."),
@@ -119,7 +130,9 @@ def ab_over_time_chart(timeline: ChartTimeline, metric: str) -> Chart:
     measure = effect_measure(verdict.kind, verdict.interval_scale, verdict.comparison)
     threshold = effects["threshold"].iloc[-1]
     rule = common.horizontal_rule(threshold, f"Threshold {measure.short(threshold)}", name="threshold")
-    bottom = alt.layer(*_effect_layers(effects, measure, EFFECT, common.SMALL_HEIGHT), rule).properties(
+    bottom = alt.layer(
+        *_effect_layers(effects, measure, EFFECT, common.SMALL_HEIGHT),
+        rule,
         width=common.WIDTH,
         height=common.SMALL_HEIGHT,
         title=common.title(
@@ -127,7 +140,7 @@ def ab_over_time_chart(timeline: ChartTimeline, metric: str) -> Chart:
             subtitle="Shaded: the interval the verdict used that day; it narrows as data come in.",
         ),
     )
-    return alt.vconcat(top, bottom, spacing=24).resolve_scale(color="independent")
+    return alt.vconcat(top, bottom, spacing=24, resolve={"scale": {"color": "independent"}})
 
 
 def target_over_time_chart(timeline: ChartTimeline, metric: str) -> Chart:
@@ -139,7 +152,9 @@ def target_over_time_chart(timeline: ChartTimeline, metric: str) -> Chart:
     measure = Measure(f"{verdict.label} so far", verdict.kind, "value")
     target = effects["threshold"].iloc[-1]
     rule = common.horizontal_rule(target, f"Target {measure.short(target)}", name="target", tooltip_title="Target")
-    return alt.layer(*_effect_layers(effects, measure, PILOT, common.HEIGHT), rule).properties(
+    return alt.layer(
+        *_effect_layers(effects, measure, PILOT, common.HEIGHT),
+        rule,
         width=common.WIDTH,
         height=common.HEIGHT,
         title=common.title(

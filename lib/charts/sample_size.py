@@ -6,6 +6,7 @@ import altair as alt
 
 from lib import formatting as fmt
 from lib.charts import common
+from lib.charts.common import field, inline, mark, view
 from lib.charts.pace import ProgressData, short_date
 from lib.charts.palette import MUTED_TEXT, REFERENCE, arm_scale
 from lib.decide.wording import UNITS_DAYS
@@ -21,26 +22,24 @@ def progress_chart(data: ProgressData) -> alt.LayerChart | alt.Chart:
         return common.caption(title, common.ONE_DAY)
     two_arms = bool((frame["role"] == "control").any())
     arms = arm_scale(data.control_arm, data.pilot_arm, with_control=two_arms)
-    colour = alt.Color(
-        "arm:N", title="Arm", scale=alt.Scale(**arms), legend=alt.Legend(orient="top") if two_arms else None
-    )
+    colour = field("arm:N", title="Arm", scale=arms, legend={"orient": "top"} if two_arms else None)
     x = common.day_x()
     y_title = f"{data.unit.capitalize()}{data.per_arm} so far"
     top = 1.1 * max([data.planned or 0.0, float(frame["units"].max()), *(v for _, v in data.pace_line)])
-    lines = (
-        alt.Chart(frame)
-        .mark_line(strokeWidth=2)
-        .encode(
-            x=x,
-            y=alt.Y("units:Q", title=y_title, axis=alt.Axis(format=",.0f"), scale=alt.Scale(domain=[0, top])),
-            color=colour,
-            tooltip=[
+    lines = view(
+        inline(frame),
+        mark("line", strokeWidth=2),
+        {
+            "x": x,
+            "y": field("units:Q", title=y_title, axis={"format": ",.0f"}, scale={"domain": [0, top]}),
+            "color": colour,
+            "tooltip": [
                 common.day_tooltip(),
-                alt.Tooltip("arm:N", title="Arm"),
-                alt.Tooltip("units_text:N", title="So far"),
+                field("arm:N", title="Arm"),
+                field("units_text:N", title="So far"),
             ],
-        )
-        .properties(name="units")
+        },
+        name="units",
     )
     layers: list[alt.Chart | alt.LayerChart] = [lines]
     if data.planned is not None:
@@ -60,18 +59,22 @@ def progress_chart(data: ProgressData) -> alt.LayerChart | alt.Chart:
         )
         pace = common.dates_frame(day=[d0, d1], units=[v0, v1], label=[data.summary, data.summary])
         layers.append(
-            alt.Chart(pace)
-            .mark_line(strokeDash=[2, 3], strokeWidth=2, color=REFERENCE)
-            .encode(x=alt.X("day:T"), y=alt.Y("units:Q"), tooltip=alt.Tooltip("label:N", title="Pace"))
-            .properties(name="pace_line")
+            view(
+                inline(pace),
+                mark("line", strokeDash=[2, 3], strokeWidth=2, color=REFERENCE),
+                {"x": field("day:T"), "y": field("units:Q"), "tooltip": field("label:N", title="Pace")},
+                name="pace_line",
+            )
         )
         end = common.dates_frame(day=[d1], units=[v1], label=[end_label])
         if not (reaches and d1 == data.end):  # the end-date label already says when
             layers.append(
-                alt.Chart(end)
-                .mark_text(align="right", baseline="bottom", dx=-2, dy=-6, fontSize=11, color=MUTED_TEXT)
-                .encode(x=alt.X("day:T"), y=alt.Y("units:Q"), text=alt.Text("label:N"))
-                .properties(name="pace_label")
+                view(
+                    inline(end),
+                    mark("text", align="right", baseline="bottom", dx=-2, dy=-6, fontSize=11, color=MUTED_TEXT),
+                    {"x": field("day:T"), "y": field("units:Q"), "text": field("label:N")},
+                    name="pace_label",
+                )
             )
     pace_per_day = (
         f"Average pace so far: {fmt.quantity(data.pace)} {data.unit} a day{data.per_arm}."
@@ -79,6 +82,4 @@ def progress_chart(data: ProgressData) -> alt.LayerChart | alt.Chart:
         else ""
     )
     subtitle = [line for line in (data.summary, pace_per_day) if line]
-    return alt.layer(*layers).properties(
-        width=common.WIDTH, height=common.HEIGHT, title=common.title(title, subtitle=subtitle)
-    )
+    return alt.layer(*layers, width=common.WIDTH, height=common.HEIGHT, title=common.title(title, subtitle=subtitle))

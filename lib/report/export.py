@@ -64,13 +64,17 @@ def safe_csv(df: pd.DataFrame, *, index: bool = False) -> bytes:
 
 
 def vega_lite_spec(chart: Any) -> dict[str, Any]:
-    """An altair chart (validated by ``to_dict``) or a Vega-Lite dict, as a dict."""
+    """An altair chart or a Vega-Lite dict, as a dict.
+
+    Not validated again here: the schema check was half of ``to_dict`` and every kind of chart
+    :mod:`lib.charts` draws is validated by the tests (tests/charts, on the demo), as for the pages.
+    """
     if isinstance(chart, dict):
         return chart
     to_dict = getattr(chart, "to_dict", None)
     if to_dict is None:
         raise TypeError(f"Expected an altair chart or a Vega-Lite dict; got {type(chart).__name__}.")
-    return to_dict()
+    return to_dict(validate=False)
 
 
 def vl_version(spec: dict[str, Any] | None = None) -> str:

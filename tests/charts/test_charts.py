@@ -373,3 +373,55 @@ def test_a_money_criterion_is_drawn_in_money_not_percent():
     assert cost["format"] == ",.2~f" and "%" not in cost["format"] and "currency" in cost["title"]
     back = effect_measure("proportion", "return", "vs_control").axis()
     assert "×" in back["labelExpr"] and "format" not in back
+
+
+# --- every kind of chart is valid Vega-Lite ------------------------------------------------
+
+
+def test_every_chart_kind_is_valid_vega_lite(app_demo_engine):
+    """Pages and the report write charts with ``to_dict(validate=False)``: here every kind is validated against
+    the Vega-Lite schema, on the demo workspace, plus the two forms the demo does not reach."""
+    from dataclasses import replace as with_fields
+
+    from sqlmodel import select
+
+    from lib.charts.goal_progress import goal_progress_chart
+    from lib.charts.market import market_chart
+    from lib.infra.db import reading
+    from lib.infra.models import Decision
+    from lib.services import goal_progress, reporting
+
+    with reading(app_demo_engine) as session:
+        bundles = [reporting.pilot_bundle(session, pid) for pid in reporting.all_pilot_ids(session)]
+        drawn = [chart for b in bundles for _, chart in b.charts]
+        for decision in session.exec(select(Decision)).all():
+            drawn += [chart for _, chart in reporting.frozen_bundle(session, decision.id or 0).charts]
+        drawn += [g.chart for g in map(lambda gid: reporting.goal_bundle(session, gid), reporting.goal_ids(session))]
+        progress = [p for p in goal_progress.goal_progress(session) if p.actuals]
+    drawn += [goal_progress.chart_for(p) for p in progress]
+    # a goal's projection (no demo pilot is scaled yet) and a market test's picture before its first test day
+    first = progress[0]
+    points = [(a.period_end, a.value) for a in first.actuals]
+    last = points[-1]
+    drawn.append(goal_progress_chart(first.name, first.unit, points, first.target, (last[0], last[1], None, None)))
+    market = next(v for b in bundles for v in b.evaluation.verdicts if v.market)
+    drawn.append(market_chart(with_fields(market, market={**market.market, "cumulative": []})))
+
+    names = set()
+    for chart in drawn:
+        if chart is not None:
+            names |= {re.sub(r"_\d+$", "", v.get("name", "")) for v in views(chart.to_dict())}  # raises if invalid
+    expected = {
+        "caption",  # a chart that is only words
+        "counterfactual_band",  # before/after
+        "arm_bands",  # A/B over time
+        "interval_band",  # the effect (A/B) or value (target) inside the verdict's interval
+        "target",  # the target rule
+        "market_top",
+        "market_gap",
+        "criterion",  # the criteria at a glance
+        "units",  # sample so far
+        "goal_progress",
+        "measure",  # the goal chart
+    }
+    assert expected <= names, expected - names
