@@ -62,6 +62,12 @@ for name in json.loads(sys.argv[1]):
     except ImportError:
         pass
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel: no zombies to wait on
+# What every server imported lives as long as the server: its collector never walks it again, and collects after
+# 50,000 new objects instead of 700, as the test workers do (tests/conftest.py). In four browser files the
+# servers' collections took 0.38 s of their 5.3 s of CPU, 0.02 s so. Nothing a server does depends on it.
+import gc
+gc.collect()
+gc.freeze()
 print("ready", flush=True)
 for line in sys.stdin:
     req = json.loads(line)
@@ -81,6 +87,7 @@ for line in sys.stdin:
             sys.argv = ["streamlit", *req["args"]]
             sys.path[0] = req["cwd"]  # as `python -m streamlit` run from that directory has it
             sys.stdin = open(os.devnull)
+            gc.set_threshold(50_000, 20, 20)
             from streamlit.web.cli import main
             main(prog_name="streamlit")
             code = 0
