@@ -30,25 +30,32 @@ pandas and the importer. Targets: import time <= 1.0x pandas, memory <= 0.2x.
 
 pandas 3.1 parses a whole file (``pd.read_csv(path)``) on worker threads (its
 main thread used 0.02 of 0.30 CPU s here), so its wall time can sit well below
-its CPU time on an idle machine; the importer's chunked read is one thread.
+its CPU time on an idle machine; the importer parses its chunks on one thread
+and adds them up on another.
 Wall times on a busy machine move with its load, so besides the best of each
 job the summary gives the median over rounds of import / pandas, taken round by
 round; the CPU column is the steadier comparison.
 
-Why the import does not read with Arrow, or on more threads (measured for issue
-29 on this 2-core machine shared with other work; medians of the whole import):
+Why the import reads with pandas on two threads, not with Arrow or on more
+(measured for issue 29 on this 2-core machine shared with other work):
 ``arrow used`` costs what ``read used`` costs (0.21 CPU s each), so Arrow's
 gain is only the unused columns it skips, about 0.05 s. A faithful import with
 it must add back what pandas does on the way: check every byte is UTF-8 (pandas
 decodes every column, and a bad byte anywhere switches the file to cp1252),
 type a chunk's column as pandas would ("007" in a column of numbers is 7), and
 cut Arrow's blocks into the importer's chunks (so sums add up in the same
-order). Built that way, on Arrow's threads, it took 0.45 CPU s against 0.33
-and 1.18 s against 0.71 s of wall time; pandas' chunks read on a second thread
-took 0.40 CPU s and 0.88 s; pandas parsing the very same chunks on two threads
-(the file cut at the chunks' row ends, which takes a pass over every byte on
-the thread that adds up) 0.54 CPU s against 0.36, with no wall time won.
-Threads here cost more than they give back.
+order). Built that way, on Arrow's threads, it took 0.45 CPU s against 0.33.
+pandas' C parser releases the GIL while it tokenizes, so the import parses the
+next chunk on a second thread while the main thread adds up the current one
+(lib/importer/prefetch.py; at most two parsed chunks wait). Parsing is the
+longer side (0.23 CPU s alone, 0.28 beside the sums, which take 0.12), so the
+import now lasts about as long as ``read all``: 0.35 s against 0.45 s before
+(pandas 0.28 and 0.26 s in the same two runs: 1.25x, was 1.72x), memory 0.14x
+(was 0.11x). Getting below pandas would need the chunked parse itself faster:
+larger chunks are not
+(``read all`` in 26,000 rows 0.28 s, 52,000 0.31 s, 104,000 0.35 s), and
+pandas parsing the same chunks on two threads (the file cut at the chunks' row
+ends, a pass over every byte) took 0.54 CPU s against 0.36, no wall time won.
 """
 
 from __future__ import annotations

@@ -97,8 +97,7 @@ def _run(
     log = ProblemLog(max_problems)
     aggregator = Aggregator(plan, table.format.decimal, log)
     positions = sorted({*plan.names})
-    # One thread reads and sums in turn: a reader thread handing chunks over measured slower on
-    # two busy cores (its pandas conversions and the sums take turns on the GIL anyway).
+    # A CSV of several chunks is parsed a chunk ahead on a second thread while this one sums (prefetch.py).
     with closing(table.frames(positions, chunk_rows)) as chunks:  # closes pandas' reader even on errors
         for first_row, frame, done in chunks:
             aggregator.add(first_row, frame)

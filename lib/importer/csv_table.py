@@ -20,6 +20,7 @@ import pandas as pd
 from . import messages
 from .errors import ImportFileError
 from .header import HEADER_SCAN_ROWS, column_letter, header_index, header_names
+from .prefetch import prefetched
 from .sniff import delimiter_of, encoding_of, is_utf16, looks_binary, looks_like_html, parse_rows
 from .source import Opened
 from .table import Chunk, FileFormat
@@ -27,6 +28,7 @@ from .values import detect_decimal
 
 CHUNK_BYTES = 2 * 1024 * 1024  # text per chunk; rows per chunk follow from the row width
 MIN_CHUNK_ROWS, MAX_CHUNK_ROWS = 10_000, 400_000
+PREFETCH_CHUNKS = 2  # parsed chunks waiting for the consumer, at most
 ENCODING_FALLBACKS = {"utf-8": "cp1252", "cp1252": "latin-1"}
 
 # Trailing delimiters on data rows ("1,2,3,") make pandas warn that it drops the empty
@@ -95,7 +97,15 @@ class CsvTable:
         return int(min(MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, CHUNK_BYTES / max(self.row_bytes, 1.0))))
 
     def frames(self, positions: list[int], chunk_rows: int | None) -> Generator[Chunk, None, None]:
-        """Chunks of every column (labelled by position); ``positions`` are the ones the caller reads."""
+        """Chunks of every column (labelled by position); ``positions`` are the ones the caller reads.
+
+        A file of more than one chunk is parsed a chunk ahead on a second thread (see prefetch.py).
+        """
+        rows = chunk_rows or self.default_chunk_rows()
+        chunks = self._chunks(rows)
+        return prefetched(chunks, PREFETCH_CHUNKS) if self.size > rows * self.row_bytes else chunks
+
+    def _chunks(self, chunk_rows: int) -> Generator[Chunk, None, None]:
         self.opened.handle.seek(0)
         counter = _CountingReader(self.opened.handle)
         first_row = self.format.header_row + 1
@@ -113,7 +123,7 @@ class CsvTable:
                 na_values=[""],
                 skip_blank_lines=False,
                 index_col=False,
-                chunksize=chunk_rows or self.default_chunk_rows(),
+                chunksize=chunk_rows,
                 low_memory=False,  # one type per column per chunk (no DtypeWarning); chunks are small anyway
                 engine="c",
             )

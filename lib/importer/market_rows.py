@@ -8,6 +8,7 @@ value; blank values are counted and left out (a market then lacks that day).
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 
@@ -70,35 +71,36 @@ def _read(table: Table, positions: dict[str, int], wanted: dict[str, str]) -> Ma
     raw: list[tuple[int, str, tuple, float]] = []
     bad: list[str] = []
     bad_count = blank = totals = 0
-    for first_row, frame, _ in table.frames(sorted(set(positions.values())), None):
-        markets = frame[positions["market"]].tolist()
-        days = frame[positions["date"]].tolist()
-        values = frame[positions["metric"]].tolist()
-        for offset, (market, day, value) in enumerate(zip(markets, days, values, strict=True)):
-            row = first_row + offset
-            if is_blank(market) and is_blank(day) and is_blank(value):
-                continue
-            token = None if is_blank(day) else date_token(day)
-            if token == TOTAL_ROW or (isinstance(market, str) and market.strip().casefold() == "total"):
-                totals += 1
-                continue
-            problem = None
-            number, status = parse_value(value, table.format.decimal)
-            if is_blank(market):
-                problem = f"row {row}: no market in '{wanted['market']}'"
-            elif token is None:
-                problem = f"row {row}: '{cell_text(day)}' in '{wanted['date']}' is not a date"
-            elif status == BAD:
-                problem = f"row {row}: '{cell_text(value)}' in '{wanted['metric']}' is not a number"
-            if problem:
-                bad_count += 1
-                if len(bad) < _SHOWN:
-                    bad.append(problem)
-                continue
-            if status == BLANK:
-                blank += 1
-                continue
-            raw.append((row, cell_text(market).strip(), token, number))  # type: ignore[arg-type]
+    with closing(table.frames(sorted(set(positions.values())), None)) as chunks:  # ends the reading thread on errors
+        for first_row, frame, _ in chunks:
+            markets = frame[positions["market"]].tolist()
+            days = frame[positions["date"]].tolist()
+            values = frame[positions["metric"]].tolist()
+            for offset, (market, day, value) in enumerate(zip(markets, days, values, strict=True)):
+                row = first_row + offset
+                if is_blank(market) and is_blank(day) and is_blank(value):
+                    continue
+                token = None if is_blank(day) else date_token(day)
+                if token == TOTAL_ROW or (isinstance(market, str) and market.strip().casefold() == "total"):
+                    totals += 1
+                    continue
+                problem = None
+                number, status = parse_value(value, table.format.decimal)
+                if is_blank(market):
+                    problem = f"row {row}: no market in '{wanted['market']}'"
+                elif token is None:
+                    problem = f"row {row}: '{cell_text(day)}' in '{wanted['date']}' is not a date"
+                elif status == BAD:
+                    problem = f"row {row}: '{cell_text(value)}' in '{wanted['metric']}' is not a number"
+                if problem:
+                    bad_count += 1
+                    if len(bad) < _SHOWN:
+                        bad.append(problem)
+                    continue
+                if status == BLANK:
+                    blank += 1
+                    continue
+                raw.append((row, cell_text(market).strip(), token, number))  # type: ignore[arg-type]
     if bad:
         more = f" … and {bad_count - len(bad):,} more" if bad_count > len(bad) else ""
         raise ImportFileError(f"{table.name}: " + "; ".join(bad) + more + ". Fix those cells and try again.")

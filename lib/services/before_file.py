@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -104,17 +105,18 @@ def read_before_file(path: str, unit_column: str, before_column: str, strata_col
         values: list[float] = []
         strata: list[str | None] = []
         bad: list[str] = []
-        for first, frame, _ in table.frames(where, None):
-            for i, cells in enumerate(frame[where].itertuples(index=False), start=first):
-                unit, raw = cells[0], cells[1]
-                number, status = parse_value(raw, table.format.decimal)
-                if status in (BAD, BLANK) or unit in (None, ""):
-                    if len(bad) < 5:
-                        bad.append(f"row {i}")
-                    continue
-                units.append(str(unit).strip())
-                values.append(number)
-                strata.append(None if strata_column is None else str(cells[2]).strip())
+        with closing(table.frames(where, None)) as chunks:  # ends the reading thread even on errors
+            for first, frame, _ in chunks:
+                for i, cells in enumerate(frame[where].itertuples(index=False), start=first):
+                    unit, raw = cells[0], cells[1]
+                    number, status = parse_value(raw, table.format.decimal)
+                    if status in (BAD, BLANK) or unit in (None, ""):
+                        if len(bad) < 5:
+                            bad.append(f"row {i}")
+                        continue
+                    units.append(str(unit).strip())
+                    values.append(number)
+                    strata.append(None if strata_column is None else str(cells[2]).strip())
         if bad:
             raise ValueError(
                 f"{path}: {before_column} is not a number, or {unit_column} is empty, on {', '.join(bad)}; "
