@@ -207,8 +207,8 @@ def numbers_row(v: CriterionVerdict, currency: str = "") -> dict[str, str]:
         "Confidence it is met (safe, for a guardrail)": f"{fmt.confidence(v.confidence)} "
         f"(needs {fmt.level(v.required_confidence)})"
         if v.confidence is not None
-        else "—",
-        "p-value": f"{fmt.p_value(v.p_value)} — {v.p_value_tests}" if v.p_value is not None else "—",
+        else fmt.MISSING,
+        "p-value": f"{fmt.p_value(v.p_value)} — {v.p_value_tests}" if v.p_value is not None else fmt.MISSING,
         "Met": {True: "yes", False: "no", None: "not yet"}[v.met],
         "Per arm": fmt.number(v.sample_n),
     }
