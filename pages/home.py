@@ -58,13 +58,15 @@ if empty:
         st.page_link("pages/goals.py", label="Or start with your first goal", icon=":material/flag:")
     st.stop()
 
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Pilots running", overview.running)
-c2.metric(
-    "Ready for a decision", overview.ready, help="Running pilots whose numbers already call scale, iterate or abort."
-)
-c3.metric("Decided", overview.decided)
-c4.metric("In the backlog", overview.backlog, help="Ideas and planned pilots not started yet.")
+with st.container(horizontal=True):  # one row, one block: four columns would send five (issue 29)
+    st.metric("Pilots running", overview.running)
+    st.metric(
+        "Ready for a decision",
+        overview.ready,
+        help="Running pilots whose numbers already call scale, iterate or abort.",
+    )
+    st.metric("Decided", overview.decided)
+    st.metric("In the backlog", overview.backlog, help="Ideas and planned pilots not started yet.")
 
 st.subheader("Backlog and portfolio")
 st.caption(

@@ -253,16 +253,16 @@ else:
                 placeholder=f"The numbers recommend “{decisions.said(ev.recommendation)}”. Required when you "
                 "decide otherwise; it is kept with the decision.",
             )
-            c1, c2 = st.columns(2)
-            check_in = c1.date_input(
-                "Next check-in",
-                value=date.today() + timedelta(days=14),
-                min_value=date.today() + timedelta(days=1),
-                format="YYYY-MM-DD",
-                help="The review queue shows this pilot again from that day (two weeks by default).",
-            )
-            who = actor()  # the one name given before the first write (or the signed-in identity): not asked again
-            c2.caption(f"Recorded by **{plain(who) or 'nobody yet: give your name at the top of the page'}**.")
+            with st.container(horizontal=True, vertical_alignment="center"):
+                check_in = st.date_input(
+                    "Next check-in",
+                    value=date.today() + timedelta(days=14),
+                    min_value=date.today() + timedelta(days=1),
+                    format="YYYY-MM-DD",
+                    help="The review queue shows this pilot again from that day (two weeks by default).",
+                )
+                who = actor()  # the one name given before the first write (or the signed-in identity): not asked again
+                st.caption(f"Recorded by **{plain(who) or 'nobody yet: give your name at the top of the page'}**.")
             if st.form_submit_button(f"Record decision for {plain(pilot.name)}", type="primary"):
                 typed = dict(
                     outcome=outcome,
@@ -307,11 +307,11 @@ everything = per_workspace("decision log", log_view)  # built once per change to
 if everything.frame.empty:
     st.caption("No decisions recorded yet: each one lands here with the numbers frozen when it was made.")
 else:
-    f1, f2, f3, f4 = st.columns(4)
-    goal_ids = f1.multiselect("Goal", list(everything.goals), format_func=everything.goals.get, key="log_goal")
-    teams = f2.multiselect("Team", everything.teams, key="log_team")
-    outcomes = f3.multiselect("Decision", OUTCOMES, format_func=OUTCOME_LABELS.get, key="log_outcome")
-    span = f4.date_input("Decided between", value=(), format="YYYY-MM-DD", key="log_span")
+    with st.container(horizontal=True):  # one block for the row of filters, not five
+        goal_ids = st.multiselect("Goal", list(everything.goals), format_func=everything.goals.get, key="log_goal")
+        teams = st.multiselect("Team", everything.teams, key="log_team")
+        outcomes = st.multiselect("Decision", OUTCOMES, format_func=OUTCOME_LABELS.get, key="log_outcome")
+        span = st.date_input("Decided between", value=(), format="YYYY-MM-DD", key="log_span")
     since, until = (span[0], span[1]) if isinstance(span, tuple) and len(span) == 2 else (None, None)
     chosen_filter = meeting.LogFilter(
         goal_ids=tuple(goal_ids), teams=tuple(teams), outcomes=tuple(outcomes), since=since, until=until

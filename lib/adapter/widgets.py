@@ -92,8 +92,8 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
     from lib.services import reporting
 
     slug = file_slug(name, f"pilot-{pilot_id}")
-    c1, c2, c3, c4 = st.columns(4)
-    c1.download_button(
+    row = st.container(horizontal=True)  # a toolbar: one block, where four columns sent five
+    row.download_button(
         "Report (HTML)",
         deferred(reporting.pilot_html, pilot_id),
         f"{slug}-report.html",
@@ -103,7 +103,7 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
         on_click="ignore",
         help="A self-contained file that opens anywhere, offline, with its charts.",
     )
-    c2.download_button(
+    row.download_button(
         "Chart (PNG)",
         lambda: chart_png(wire.with_rows(main_chart)),
         f"{slug}-chart.png",
@@ -112,7 +112,7 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
         icon=":material/image:",
         on_click="ignore",
     )
-    c3.download_button(
+    row.download_button(
         "Results (CSV)",
         deferred(lambda s, p: safe_csv(reporting.results_table(s, p)), pilot_id),
         f"{slug}-results.csv",
@@ -121,7 +121,7 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
         icon=":material/table:",
         on_click="ignore",
     )
-    c4.download_button(
+    row.download_button(
         "Decision log (CSV)",
         deferred(lambda s, p: safe_csv(reporting.decision_log_frame(s, p)), pilot_id),
         f"{slug}-decisions.csv",
