@@ -180,9 +180,9 @@ else:
         lambda session: past_pilots.informed_for(session, pilot, ev, peers),
     )
     if informed is not None:  # beside the verdict, never instead of it
-        c1, c2 = st.columns([3, 1], vertical_alignment="center")  # room for the whole button label
-        c1.markdown(f":material/history: {plain(informed.sentence)}")
-        choose = c2.popover(
+        row = st.container(horizontal=True, wrap=False, vertical_alignment="center")  # the sentence, then the button
+        row.markdown(f":material/history: {plain(informed.sentence)}")
+        choose = row.popover(
             "Which past pilots count", icon=":material/tune:", key=Keys.opened("review_peers"), on_change="rerun"
         )
         if choose.open:  # drawn only while open; the toggles keep their values on this page while it is closed

@@ -64,10 +64,9 @@ def show_rollup(*, compact: bool = False) -> None:
         "run at (set on the pilot, “If scaled: units a month”). **It is a projection**, with the range the "
         "interval gives, not a measured result."
     )
-    for serving, text in goals:
-        if compact and not serving:
-            continue
-        st.markdown(text)
+    # one element for the whole tree (a paragraph per goal): a page run's cost grows with its elements
+    if shown := [text for serving, text in goals if serving or not compact]:
+        st.markdown("\n\n".join(shown))
 
 
 def read_only_note(what: str) -> None:
