@@ -6,7 +6,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from lib.adapter import wire
-from lib.adapter.wire import for_screen, with_rows
+from lib.adapter.wire import chart_spec, for_screen, with_rows
 from lib.infra.db import reading
 from lib.report import chart_png
 from lib.services.reporting import pilot_bundle
@@ -38,6 +38,28 @@ def test_every_demo_chart_reaches_the_browser_byte_for_byte_as_before(app_demo_e
     assert len(before) == len(specs) == 24
     assert _messages(screen) == before
     assert all(isinstance(d, list) for s in specs for d in s.get("datasets", {}).values()), "spec left as it was"
+
+
+def _draw_both(charts: list, specs: list[dict]) -> None:
+    import streamlit as st
+
+    for chart in charts:
+        st.altair_chart(chart, theme=None, width="content")
+    for spec in specs:
+        st.vega_lite_chart(spec, theme=None, width="content")
+
+
+def test_a_kept_chart_spec_is_the_message_st_altair_chart_sends_byte_for_byte(app_demo_engine):
+    """Pages keep ``chart_spec(chart)`` and send it with st.vega_lite_chart instead of handing st.altair_chart
+    the chart on every run: every chart of every demo pilot must reach the browser exactly as before."""
+    with reading(app_demo_engine) as session:
+        charts = [chart for pid in range(1, 17) for _, chart in pilot_bundle(session, pid).charts]
+    at = AppTest.from_function(_draw_both, args=(charts, [chart_spec(c) for c in charts]), default_timeout=120).run()
+    assert not at.exception
+    sent = [element.proto.SerializeToString(deterministic=True) for element in at.get("vega_lite_chart")]
+    assert len(sent) == 2 * len(charts) == 96
+    assert sent[len(charts) :] == sent[: len(charts)]
+    assert all("config" not in chart_spec(c) for c in charts), "the default theme's view size is left out"
 
 
 def test_the_png_export_draws_the_same_picture_from_bytes(app_demo_engine):

@@ -44,6 +44,22 @@ def for_screen(spec: dict[str, Any]) -> dict[str, Any]:
     return {**spec, "datasets": {name: _arrow_bytes(rows) for name, rows in datasets.items()}}
 
 
+def chart_spec(chart: Any) -> dict[str, Any]:
+    """What ``st.altair_chart(chart)`` sends, as a spec to keep: built once, without validation (the tests
+    validate every chart kind), datasets as Arrow bytes (``for_screen``).
+
+    Streamlit draws Altair charts under the "none" theme, so the default theme's 300 px view size is not
+    part of what it sends; it is dropped here too, so a kept chart is the same message, byte for byte.
+    """
+    import altair as alt
+
+    spec = chart.to_dict(validate=False)
+    theme = alt.theme.get() if alt.theme.active == "default" else None
+    if theme is not None and spec.get("config") == theme().get("config"):
+        spec = {key: value for key, value in spec.items() if key != "config"}
+    return for_screen(spec)
+
+
 def with_rows(spec: Any) -> Any:
     """A ``for_screen`` spec with its datasets as rows again (for vl-convert); anything else as it is."""
     datasets = spec.get("datasets") if isinstance(spec, dict) else None
