@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from lib.adapter import conflicts
+from lib.adapter import conflicts, wire
 from lib.adapter.cached import per_workspace, portfolio_overview
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash
 from lib.adapter.widgets import plain, read_only_note, share_links, show_rollup, table
@@ -55,16 +55,17 @@ else:
         "The KPI's actual per period, as logged below, against the goal's target; the projection adds only "
         "scaled pilots that count in the goal's own unit, and says why the others cannot be added."
     )
-    progress = per_workspace(
-        f"goal progress {date.today()}", lambda s: goal_progress.goal_progress(s, portfolio_overview(), plain)
-    )
-    for gp in progress:
+
+    def _progress(session) -> list:
+        """Each goal's progress and its chart, drawn once per change to the workspace and shared."""
+        drawn = goal_progress.goal_progress(session, portfolio_overview(), plain)
+        return [(gp, wire.chart_spec(goal_progress.chart_for(gp)) if gp.actuals else None) for gp in drawn]
+
+    for gp, spec in per_workspace(f"goal progress drawn {date.today()}", _progress):
         with st.container(border=True):
             st.markdown(f"**{plain(gp.name)}**  \n{gp.sentence}  \n{gp.projection_sentence}")
-            if gp.actuals:
-                st.altair_chart(
-                    goal_progress.chart_for(gp), theme=None, width="content", key=f"goal_chart_{gp.goal_id}"
-                )
+            if spec is not None:
+                st.vega_lite_chart(spec, theme=None, width="content", key=f"goal_chart_{gp.goal_id}")
     show_rollup()
 
 by_id = {n.goal.id: n.goal for n in tree}

@@ -1,17 +1,28 @@
 """One pilot on one page — deep-linkable: ``?pilot=ID`` opens it, and the id survives a reload."""
 
+from datetime import date
+from functools import partial
+
 import streamlit as st
 
+from lib.adapter import wire
+from lib.adapter.cached import per_workspace, pilot_page_cached
 from lib.adapter.markets import market_readings
-from lib.adapter.money import show_money
+from lib.adapter.money import show_money, workspace_currency
 from lib.adapter.session import Keys, read
 from lib.adapter.units import unit_readings
 from lib.adapter.widgets import pilot_downloads, plain, share_links, show_recommendation, table
 from lib.formatting import fmt_date
 from lib.infra.inputs import InvalidInput
-from lib.services import past_pilots, pilot_view, pilots
+from lib.services import data_versions, past_pilots, pilots
 from lib.services.reporting import results_table
 from lib.vocabulary import CHANNEL_LABELS, DESIGN_LABELS
+
+
+def _results(pilot_id: int):
+    with read() as session:
+        return results_table(session, pilot_id)
+
 
 with read() as session:
     rows = pilots.list_pilots(session)
@@ -37,7 +48,8 @@ st.query_params["pilot"] = st.session_state[Keys.pilot_link] = str(pilot_id)  # 
 
 try:
     with read() as session:
-        view = pilot_view.pilot_page(session, pilot_id)
+        version = data_versions.data_version(session, pilot_id)  # any write to the pilot bumps it
+    view, drawn = pilot_page_cached(pilot_id, version, workspace_currency().code)  # made once per change, shared
 except InvalidInput as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
@@ -65,8 +77,10 @@ peers = past_pilots.PeerFilter(  # the toggles below, as last set
     st.session_state.get(Keys.peers("pilot", "channel"), True),
     st.session_state.get(Keys.peers("pilot", "metric"), True),
 )
-with read() as session:
-    informed = past_pilots.informed_for(session, pilot, ev, peers)
+informed = per_workspace(  # other pilots' decisions count too: read once per change to the workspace
+    f"informed {pilot_id} {peers.same_channel} {peers.same_metric} {date.today()}",
+    lambda session: past_pilots.informed_for(session, pilot, ev, peers),
+)
 if informed is not None:  # beside the verdict, never instead of it
     with st.container(border=True):
         st.markdown(f":material/history: {plain(informed.sentence)}")
@@ -75,8 +89,9 @@ if informed is not None:  # beside the verdict, never instead of it
             st.toggle("Same metric only", value=True, key=Keys.peers("pilot", "metric"))
             st.caption(plain(informed.peers.rule()))
 
-_, main = view.bundle.charts[0]
-st.altair_chart(main, theme=None, width="content", key=Keys.chart("pilot", pilot_id))
+assert drawn is not None  # a pilot with a bundle has its charts
+_, main = drawn[0]
+st.vega_lite_chart(main, theme=None, width="content", key=Keys.chart("pilot", pilot_id))
 
 st.subheader("Each criterion")
 cols = st.columns(min(len(view.cards), 3) or 1)
@@ -100,15 +115,14 @@ unit_readings(ev.verdicts)  # stores split between arms: what adjusting did, the
 market_readings(ev.verdicts, key=f"market_weights_{pilot_id}")  # a market test: its synthetic control's weights
 
 with st.expander("Results logged so far", icon=":material/table:"):
-    with read() as session:
-        logged = results_table(session, pilot_id)
+    logged = wire.kept(("results table", pilot_id, version), partial(_results, pilot_id))  # a frame, never changed
     if logged.empty:
         st.caption("Nothing logged yet.")
     else:
         table(logged, hide_index=True, width="stretch")
 with st.expander("Every criterion at a glance, and progress toward the plan", icon=":material/bar_chart:"):
-    for _, chart in view.bundle.charts[1:]:
-        st.altair_chart(chart, theme=None, width="content")
+    for _, chart in drawn[1:]:
+        st.vega_lite_chart(chart, theme=None, width="content")
 pilot_downloads(pilot_id, pilot.name, main, key=Keys.downloads("pilot", pilot_id))
 share_links(
     pilot_id=pilot_id, blurb="Whoever has the link sees this pilot's report and nothing else, without signing in."
