@@ -119,3 +119,37 @@ def test_the_page_list_is_made_once_and_each_run_gets_its_own_copies(app_demo_en
     assert len(pages) == 9 and {p.title for p in pages} >= {"Home", "Review", "Pilots"}
     assert len(given) == 2 and len(given[0]) == 9
     assert not set(given[0]) & set(given[1]) and not set(given[0] + given[1]) & {id(p) for p in pages}
+
+
+def test_the_pilot_page_keeps_its_view_until_a_write_to_the_pilot_from_anywhere(app_demo_engine, monkeypatch):
+    """The Pilot page is made once per data version: reruns reuse it, and a correction written by another replica
+    (straight to the database) is on the next run."""
+    from sqlmodel import select
+
+    from lib.infra.models import ResultEntry
+    from lib.services import pilot_view, results
+    from tests.pages_helpers import page
+
+    made: list[int] = []
+    real = pilot_view.pilot_page
+    monkeypatch.setattr(pilot_view, "pilot_page", lambda session, ref, *a, **k: made.append(ref) or real(session, ref))
+    at = page("pages/pilot.py")
+    at.query_params["pilot"] = "1"
+    at.run()
+    assert not at.exception and made == [1]
+    logged = next(d.value for d in at.dataframe if "sum_of_squares" in d.value.columns)  # "Results logged so far"
+    at.run()
+    at.run()
+    assert made == [1], "a rerun with nothing written reuses the page made before"
+
+    with transaction(app_demo_engine) as session:
+        entry = session.exec(
+            select(ResultEntry).where(ResultEntry.pilot_id == 1, ResultEntry.superseded_at.is_(None))  # type: ignore[union-attr]
+        ).first()
+        assert entry is not None
+        fixed = entry.total - 1 if entry.total >= 1 else entry.total + 1  # within 0..n for a rate too
+        results.correct_result(session, entry.id or 0, "another replica", "typo", total=fixed)
+    at.run()
+    assert not at.exception and made == [1, 1], "the write bumped the pilot's data version: made again"
+    now = next(d.value for d in at.dataframe if "sum_of_squares" in d.value.columns)
+    assert now["total"].sum() != logged["total"].sum(), "the corrected value is shown"
