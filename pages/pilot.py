@@ -47,8 +47,7 @@ pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key=Keys.pi
 st.query_params["pilot"] = st.session_state[Keys.pilot_link] = str(pilot_id)  # the address bar names it
 
 try:
-    with read() as session:
-        version = data_versions.data_version(session, pilot_id)  # any write to the pilot bumps it
+    version = per_workspace("data versions", data_versions.data_versions).get(pilot_id, 0)  # a write bumps it
     view, drawn = pilot_page_cached(pilot_id, version, workspace_currency().code)  # made once per change, shared
 except InvalidInput as exc:
     st.error(str(exc), icon=":material/error:")

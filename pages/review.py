@@ -12,7 +12,6 @@ from lib.adapter.cached import (
     per_workspace,
     pilot_view_cached,
     portfolio_overview,
-    workspace_version,
 )
 from lib.adapter.markets import market_readings
 from lib.adapter.money import show_money, spend_by_pilot, workspace_currency
@@ -72,9 +71,9 @@ def _picker(session) -> tuple[list, list[str], dict, list, dict]:
     return waiting, waiting_words, reviewable, rows, {pid: f"{name} ({status})" for pid, name, status in rows}
 
 
-with read() as session:  # one snapshot: each pilot's data version, and the workspace version the shared caches follow
-    versions = data_versions.data_versions(session)
-    workspace_version(session)
+# Each pilot's data version, read once per workspace version: every bump is a write, which changes the workspace
+# version (a build may read a newer state than its key, never an older one), so a run asks one small query, not both.
+versions = per_workspace("data versions", data_versions.data_versions)
 waiting, waiting_words, reviewable, rows, names = per_workspace(f"review picker {date.today()}", _picker)
 spending = spend_by_pilot()  # shared per workspace version, like the overview
 # One pilot at a time: the one picked, else the first one waiting, else the first listed. The queue's first card
