@@ -2,7 +2,7 @@
 
 Run from the repo root::
 
-    .venv/bin/python bench/bench_pages.py [--sizes 100,500,2000] [--pages home,review,pilots]
+    .venv/bin/python bench/bench_pages.py [--sizes 100,500,2000] [--pages home,review,pilots,log,pilot]
 
 Each workspace is a fresh SQLite file with generated pilots (2–3 criteria each,
 4–8 weeks of daily results per arm and metric), written in bulk. Pages run
@@ -40,6 +40,7 @@ PAGES = {
     "pilots": "pages/pilots.py",
     "review": "pages/review.py",
     "log": "pages/log_results.py",
+    "pilot": "pages/pilot.py",  # one pilot's own page (the first one), what a link in chat opens
 }
 TRIVIAL = """
 import streamlit as st
