@@ -24,9 +24,8 @@ def _results(pilot_id: int):
         return results_table(session, pilot_id)
 
 
-with read() as session:
-    rows = pilots.list_pilots(session)
-if not rows:
+names = per_workspace("pilot names", pilots.pilot_names)  # a rename is a write: the next run lists it
+if not names:
     st.title(":material/article: Pilot", anchor=False)
     st.info(
         "No pilots yet. Create one on the **Pilots** page; each pilot then has a page of its own, "
@@ -35,7 +34,6 @@ if not rows:
     )
     st.stop()
 
-names = {r.pilot.id: r.pilot.name for r in rows}
 wanted = st.query_params.get("pilot")
 default = int(wanted) if wanted and wanted.isdigit() and int(wanted) in names else next(iter(names))
 link_changed = wanted != st.session_state.get(Keys.pilot_link)  # a new link, not the picker's own echo

@@ -107,6 +107,12 @@ def list_pilots(session: Session) -> list[PilotRow]:
     return [PilotRow(p, goals.get(p.goal_id), counts.get(p.id or 0, 0)) for p in pilots]
 
 
+def pilot_names(session: Session) -> dict[int, str]:
+    """Every pilot's name by id, in id order: what a picker lists (two columns, not the pilots' rows)."""
+    rows = session.exec(select(col(Pilot.id), col(Pilot.name)).order_by(col(Pilot.id)))
+    return {pid or 0: name for pid, name in rows}  # stored pilots always have an id
+
+
 def criteria_for(session: Session, pilot_id: int) -> list[Criterion]:
     stmt = select(Criterion).where(Criterion.pilot_id == pilot_id).order_by(col(Criterion.id))
     return list(session.exec(stmt))
