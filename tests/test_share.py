@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from lib.adapter.keys import Keys
 from lib.cli.main import main
 from lib.infra.db import make_engine, transaction, upgrade
 from lib.infra.inputs import InvalidInput
@@ -20,7 +21,7 @@ from lib.services.access import NotAllowed, Principal
 from lib.services.evaluation import decision_snapshot
 from tests import factories
 from tests.factories import START, day_rows
-from tests.pages_helpers import page
+from tests.pages_helpers import open_expander, page
 
 TODAY = date(2026, 11, 1)
 SCALED = "Question-style subject lines"  # the demo's scaled pilot
@@ -445,6 +446,8 @@ def _labelled(widgets, label: str):
 def test_pilots_page_creates_lists_and_revokes_a_link(demo_url):
     at = page("pages/pilots.py").run()
     pilot_id = at.selectbox[0].value
+    assert not [w for w in at.button if w.label == "Create link"], "closed, the expander draws nothing"
+    open_expander(at, Keys.opened(Keys.share(pilot_id, None)))
     _labelled(at.number_input, "Expires after (days)").set_value(14)
     _labelled(at.text_input, "Label").set_value("Sales *leads*")
     _labelled(at.button, "Create link").click()
@@ -468,6 +471,7 @@ def test_pilots_page_creates_lists_and_revokes_a_link(demo_url):
 
 def test_goals_page_creates_a_link(demo_url):
     at = page("pages/goals.py").run()
+    open_expander(at, Keys.opened(Keys.share(None, at.selectbox(key="share_goal").value)))
     _labelled(at.button, "Create link").click()
     at.run()
     assert not at.exception and not at.error

@@ -147,6 +147,11 @@ def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blur
 
     key = Keys.share(pilot_id, goal_id)
     created = st.session_state.pop(f"{key}_new", None)
+    # drawn only while open (opening it reruns the page): closed, it cost every run two queries and a form
+    # its state is its key's (one who creates a link has it open); a changing ``expanded`` would reset it
+    box = st.expander("Share a read-only link", icon=":material/share:", key=Keys.opened(key), on_change="rerun")
+    if not (box.open or created):
+        return
     with read() as session:
         links = share.list_links(session, pilot_id=pilot_id, goal_id=goal_id)
         pinnable = (
@@ -154,7 +159,7 @@ def share_links(*, pilot_id: int | None = None, goal_id: int | None = None, blur
             if pilot_id is not None
             else {}
         )
-    with st.expander("Share a read-only link", icon=":material/share:", expanded=created is not None):
+    with box:
         if created:
             st.success("Link created. Copy it now: it is shown only this once.", icon=":material/link:")
             st.code(created, language=None, wrap_lines=True)
