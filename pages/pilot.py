@@ -111,15 +111,27 @@ for i, c in enumerate(view.cards):
 unit_readings(ev.verdicts)  # stores split between arms: what adjusting did, the unadjusted reading a click away
 market_readings(ev.verdicts, key=f"market_weights_{pilot_id}")  # a market test: its synthetic control's weights
 
-with st.expander("Results logged so far", icon=":material/table:"):
-    logged = wire.kept(("results table", pilot_id, version), partial(_results, pilot_id))  # a frame, never changed
-    if logged.empty:
-        st.caption("Nothing logged yet.")
-    else:
-        table(logged, hide_index=True, width="stretch")
-with st.expander("Every criterion at a glance, and progress toward the plan", icon=":material/bar_chart:"):
-    for _, chart in drawn[1:]:
-        st.vega_lite_chart(chart, theme=None, width="content")
+# drawn only while open (opening one reruns the page), as on Review: closed, they cost a run a table and two charts
+results = st.expander(
+    "Results logged so far", icon=":material/table:", key=Keys.opened("pilot_results"), on_change="rerun"
+)
+if results.open:
+    with results:
+        logged = wire.kept(("results table", pilot_id, version), partial(_results, pilot_id))  # never changed
+        if logged.empty:
+            st.caption("Nothing logged yet.")
+        else:
+            table(logged, hide_index=True, width="stretch")
+more = st.expander(
+    "Every criterion at a glance, and progress toward the plan",
+    icon=":material/bar_chart:",
+    key=Keys.opened("pilot_charts"),
+    on_change="rerun",
+)
+if more.open:
+    with more:
+        for _, chart in drawn[1:]:
+            st.vega_lite_chart(chart, theme=None, width="content")
 pilot_downloads(pilot_id, pilot.name, main, key=Keys.downloads("pilot", pilot_id))
 share_links(
     pilot_id=pilot_id, blurb="Whoever has the link sees this pilot's report and nothing else, without signing in."

@@ -126,9 +126,10 @@ def test_the_pilot_page_keeps_its_view_until_a_write_to_the_pilot_from_anywhere(
     (straight to the database) is on the next run."""
     from sqlmodel import select
 
+    from lib.adapter.keys import Keys
     from lib.infra.models import ResultEntry
     from lib.services import pilot_view, results
-    from tests.pages_helpers import page
+    from tests.pages_helpers import open_expander, page
 
     made: list[int] = []
     real = pilot_view.pilot_page
@@ -137,6 +138,7 @@ def test_the_pilot_page_keeps_its_view_until_a_write_to_the_pilot_from_anywhere(
     at.query_params["pilot"] = "1"
     at.run()
     assert not at.exception and made == [1]
+    open_expander(at, Keys.opened("pilot_results"))
     logged = next(d.value for d in at.dataframe if "sum_of_squares" in d.value.columns)  # "Results logged so far"
     at.run()
     at.run()

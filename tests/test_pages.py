@@ -277,6 +277,22 @@ def test_review_numbers_are_formatted_for_people(demo_engine):
     assert "95%" in first["Interval"] and first["Met"] in ("yes", "no", "not yet")
 
 
+def test_the_pilot_page_draws_what_its_expanders_hold_only_once_opened(demo_engine):
+    """As on Review: closed, the results table and the two criteria charts cost a run nothing; opened, they stay."""
+    at = page("pages/pilot.py")
+    at.query_params["pilot"] = "1"
+    at.run()
+    charts, tables = len(at.get("vega_lite_chart")), len(at.dataframe)
+    assert charts == 1 and not any("sum_of_squares" in d.value.columns for d in at.dataframe)
+    open_expander(at, Keys.opened("pilot_charts"))
+    assert len(at.get("vega_lite_chart")) == charts + 2  # every criterion, and progress toward the plan
+    open_expander(at, Keys.opened("pilot_results"))
+    assert len(at.dataframe) == tables + 1 and any("sum_of_squares" in d.value.columns for d in at.dataframe)
+    at.run()
+    assert len(at.get("vega_lite_chart")) == charts + 2 and len(at.dataframe) == tables + 1
+    assert not at.exception
+
+
 def test_review_draws_what_its_expanders_hold_only_once_opened(demo_engine):
     """Closed, the criteria charts and the numbers table cost a run nothing; opened, they are there, and stay."""
     at = page("pages/review.py").run()
