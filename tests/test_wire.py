@@ -51,18 +51,19 @@ def _draw_both(charts: list, specs: list[dict]) -> None:
 
 def test_a_kept_chart_spec_is_the_message_st_altair_chart_sends_byte_for_byte(app_demo_engine):
     """Pages keep ``chart_spec(chart)`` and send it with st.vega_lite_chart instead of handing st.altair_chart
-    the chart on every run: every chart of every demo pilot, and each goal's progress chart, must reach the
-    browser exactly as before."""
+    the chart on every run: each chart of a demo pilot of every design, and each goal's progress chart, must
+    reach the browser exactly as before."""
     from lib.services import goal_progress, portfolio
 
     with reading(app_demo_engine) as session:
-        charts = [chart for pid in range(1, 17) for _, chart in pilot_bundle(session, pid).charts]
+        # every design and state the demo has: A/B decided and running, before/after, target, stores, a market test
+        charts = [chart for pid in (1, 2, 3, 4, 5, 6, 15, 16) for _, chart in pilot_bundle(session, pid).charts]
         goals = goal_progress.goal_progress(session, portfolio.overview(session), str)
         charts += [goal_progress.chart_for(g) for g in goals if g.actuals]  # the Goals page keeps these too
     at = AppTest.from_function(_draw_both, args=(charts, [chart_spec(c) for c in charts]), default_timeout=120).run()
     assert not at.exception
     sent = [element.proto.SerializeToString(deterministic=True) for element in at.get("vega_lite_chart")]
-    assert len(charts) > 48 and len(sent) == 2 * len(charts)
+    assert len(charts) > 24 and len(sent) == 2 * len(charts)
     assert sent[len(charts) :] == sent[: len(charts)]
     assert all("config" not in chart_spec(c) for c in charts), "the default theme's view size is left out"
 
