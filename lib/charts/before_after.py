@@ -80,22 +80,14 @@ def before_after_chart(verdict: CriterionVerdict, *, pilot_start: date | None) -
         scale={"domain": [BASELINE, PILOT_PERIOD, EXPECTED], "range": [CONTROL, PILOT, REFERENCE]},
     )
     x = common.day_x()
-    band = view(
+    band, expected = common.reference_with_band(
         data,
-        mark("area", opacity=0.18, color=REFERENCE),
-        {
-            "x": x,
-            "y": field("low:Q", axis=measure.axis(), scale={"zero": False}),
-            "y2": field("high"),
-            "tooltip": [common.day_tooltip(), field("band_text:N", title="Expected range (95%)")],
-        },
-        name="counterfactual_band",
-    )
-    expected = view(
-        data,
-        mark("line", strokeDash=[6, 4], strokeWidth=2),
-        {"x": x, "y": field("expected:Q"), "color": {"datum": EXPECTED}},
-        name="counterfactual_line",
+        y=field("low:Q", axis=measure.axis(), scale={"zero": False}),
+        band_title="Expected range (95%)",
+        line="expected",
+        legend=EXPECTED,
+        names=("counterfactual_band", "counterfactual_line"),
+        opacity=0.18,
     )
     observed = view(
         data,

@@ -166,6 +166,41 @@ def day_tooltip(field_name: str = "day") -> Spec:
     return field(f"{field_name}:T", title="Day", format="%a %-d %b %Y")
 
 
+def reference_with_band(
+    data: Spec,
+    *,
+    y: Spec,
+    band_title: str,
+    line: str,
+    legend: str,
+    names: tuple[str, str],
+    opacity: float,
+) -> tuple[alt.Chart, alt.Chart]:
+    """What the series would have been without the pilot: its band (``low`` to ``high``) and its dashed line.
+
+    The before/after chart's expected level and the market test's synthetic control draw it alike.
+    """
+    x = day_x()
+    band = view(
+        data,
+        mark("area", opacity=opacity, color=REFERENCE),
+        {
+            "x": x,
+            "y": y,
+            "y2": field("high"),
+            "tooltip": [day_tooltip(), field("band_text:N", title=band_title)],
+        },
+        name=names[0],
+    )
+    dashed = view(
+        data,
+        mark("line", strokeDash=[6, 4], strokeWidth=2),
+        {"x": x, "y": field(f"{line}:Q"), "color": {"datum": legend}},
+        name=names[1],
+    )
+    return band, dashed
+
+
 def dates_frame(**columns: list[Any]) -> pd.DataFrame:
     """A small frame whose date columns serialise like the data's (local midnight, not UTC)."""
     frame = pd.DataFrame(columns)

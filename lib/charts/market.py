@@ -110,22 +110,14 @@ def market_chart(verdict: CriterionVerdict) -> alt.VConcatChart | alt.Chart:
     colour = field("line:N", title=None, legend={"orient": "top-left", "direction": "horizontal"}, scale=lines)
     x = common.day_x()
     y_title = f"{label} per day ({test_name(market)})"
-    band = view(
+    band, synthetic = common.reference_with_band(
         series,
-        mark("area", opacity=0.2, color=REFERENCE),
-        {
-            "x": x,
-            "y": field("low:Q", title=y_title, scale={"zero": False}, axis={"format": ",.4~s"}),
-            "y2": field("high"),
-            "tooltip": [common.day_tooltip(), field("band_text:N", title="Synthetic control's band")],
-        },
-        name="synthetic_band",
-    )
-    synthetic = view(
-        series,
-        mark("line", strokeDash=[6, 4], strokeWidth=2),
-        {"x": x, "y": field("synthetic:Q"), "color": {"datum": SYNTHETIC}},
-        name="synthetic_line",
+        y=field("low:Q", title=y_title, scale={"zero": False}, axis={"format": ",.4~s"}),
+        band_title="Synthetic control's band",
+        line="synthetic",
+        legend=SYNTHETIC,
+        names=("synthetic_band", "synthetic_line"),
+        opacity=0.2,
     )
     observed = view(
         series,
