@@ -1,12 +1,12 @@
 """One pilot on one page — deep-linkable: ``?pilot=ID`` opens it, and the id survives a reload."""
 
-from datetime import date
 from functools import partial
 
 import streamlit as st
 
 from lib.adapter import wire
-from lib.adapter.cached import per_workspace, pilot_page_cached
+from lib.adapter.cached import data_versions as cached_versions
+from lib.adapter.cached import informed_reading, per_workspace, pilot_page_cached
 from lib.adapter.markets import market_readings
 from lib.adapter.money import show_money, workspace_currency
 from lib.adapter.session import Keys, read
@@ -14,7 +14,7 @@ from lib.adapter.units import unit_readings
 from lib.adapter.widgets import pilot_downloads, plain, share_links, show_recommendation, table
 from lib.formatting import fmt_date
 from lib.infra.inputs import InvalidInput
-from lib.services import data_versions, past_pilots, pilots
+from lib.services import past_pilots, pilots
 from lib.services.reporting import results_table
 from lib.vocabulary import CHANNEL_LABELS, DESIGN_LABELS
 
@@ -45,7 +45,7 @@ pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key=Keys.pi
 st.query_params["pilot"] = st.session_state[Keys.pilot_link] = str(pilot_id)  # the address bar names it
 
 try:
-    version = per_workspace("data versions", data_versions.data_versions).get(pilot_id, 0)  # a write bumps it
+    version = cached_versions().get(pilot_id, 0)  # a write to the pilot bumps it
     view, drawn = pilot_page_cached(pilot_id, version, workspace_currency().code)  # made once per change, shared
 except InvalidInput as exc:
     st.error(str(exc), icon=":material/error:")
@@ -74,10 +74,7 @@ peers = past_pilots.PeerFilter(  # the toggles below, as last set
     st.session_state.get(Keys.peers("pilot", "channel"), True),
     st.session_state.get(Keys.peers("pilot", "metric"), True),
 )
-informed = per_workspace(  # other pilots' decisions count too: read once per change to the workspace
-    f"informed {pilot_id} {peers.same_channel} {peers.same_metric} {date.today()}",
-    lambda session: past_pilots.informed_for(session, pilot, ev, peers),
-)
+informed = informed_reading(pilot, ev, peers)  # read once per change to the workspace
 if informed is not None:  # beside the verdict, never instead of it
     with st.container(border=True):
         st.markdown(f":material/history: {plain(informed.sentence)}")

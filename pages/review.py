@@ -7,7 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from lib.adapter import conflicts, focus, wire
+from lib.adapter.cached import data_versions as cached_versions
 from lib.adapter.cached import (
+    informed_reading,
     main_chart_spec,
     per_workspace,
     pilot_view_cached,
@@ -23,7 +25,7 @@ from lib.decide import wording
 from lib.formatting import fmt_date
 from lib.report import caveats
 from lib.report.pilot_report import numbers_row
-from lib.services import audit, data_versions, decisions, meeting, past_pilots
+from lib.services import audit, decisions, meeting, past_pilots
 from lib.vocabulary import OUTCOME_LABELS, OUTCOMES, metric_label, verdict_status_label
 
 STATUS_ICONS = {
@@ -73,7 +75,7 @@ def _picker(session) -> tuple[list, list[str], dict, list, dict]:
 
 # Each pilot's data version, read once per workspace version: every bump is a write, which changes the workspace
 # version (a build may read a newer state than its key, never an older one), so a run asks one small query, not both.
-versions = per_workspace("data versions", data_versions.data_versions)
+versions = cached_versions()
 waiting, waiting_words, reviewable, rows, names = per_workspace(f"review picker {date.today()}", _picker)
 spending = spend_by_pilot()  # shared per workspace version, like the overview
 # One pilot at a time: the one picked, else the first one waiting, else the first listed. The queue's first card
@@ -174,10 +176,7 @@ else:
         st.session_state.get(Keys.peers("review", "channel"), True),
         st.session_state.get(Keys.peers("review", "metric"), True),
     )
-    informed = per_workspace(  # other pilots' decisions count too: read once per change to the workspace
-        f"informed {pilot_id} {peers.same_channel} {peers.same_metric} {date.today()}",
-        lambda session: past_pilots.informed_for(session, pilot, ev, peers),
-    )
+    informed = informed_reading(pilot, ev, peers)  # read once per change to the workspace
     if informed is not None:  # beside the verdict, never instead of it
         row = st.container(horizontal=True, wrap=False, vertical_alignment="center")  # the sentence, then the button
         row.markdown(f":material/history: {plain(informed.sentence)}")

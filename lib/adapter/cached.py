@@ -91,6 +91,25 @@ def portfolio_overview():
     return per_workspace(f"portfolio {today}", partial(portfolio.overview, today=today))
 
 
+def data_versions() -> dict[int, int]:
+    """Each pilot's data version, read once per workspace version: every bump is a write, which changes the
+    workspace version each run asks anyway (a build may read a newer state than its key, never an older one)."""
+    from lib.services import data_versions as versions
+
+    return per_workspace("data versions", versions.data_versions)
+
+
+def informed_reading(pilot, evaluation, peers):
+    """A pilot's reading with the team's past pilots: other pilots' decisions count too, so it is read once per
+    change to the workspace, per peer filter and day (Review and the Pilot page)."""
+    from lib.services import past_pilots
+
+    return per_workspace(
+        f"informed {pilot.id} {peers.same_channel} {peers.same_metric} {date.today()}",
+        lambda session: past_pilots.informed_for(session, pilot, evaluation, peers),
+    )
+
+
 def main_chart_spec(pilot_id: int, data_version: int) -> dict:
     """A pilot's main chart as a Vega-Lite spec, drawn once per data version (a write to the pilot bumps it)
     and shared read-only: no copy per run (``st.vega_lite_chart`` copies the top level it changes)."""
