@@ -11,7 +11,7 @@ from lib.adapter.markets import market_readings
 from lib.adapter.money import show_money, workspace_currency
 from lib.adapter.session import Keys, read
 from lib.adapter.units import unit_readings
-from lib.adapter.widgets import pilot_downloads, plain, share_links, show_recommendation, table
+from lib.adapter.widgets import pilot_downloads, plain, share_links, show_recommendation, table, titled_chart
 from lib.formatting import fmt_date
 from lib.infra.inputs import InvalidInput
 from lib.services import past_pilots, pilots
@@ -85,7 +85,7 @@ if informed is not None:  # beside the verdict, never instead of it
 
 assert drawn is not None  # a pilot with a bundle has its charts
 _, main = drawn[0]
-st.vega_lite_chart(main, theme=None, width="content", key=Keys.chart("pilot", pilot_id))
+titled_chart(main, key=Keys.chart("pilot", pilot_id))  # its title wraps as text: Vega cut it at the top
 
 st.subheader("Each criterion")
 cols = st.columns(min(len(view.cards), 3) or 1)

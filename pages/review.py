@@ -19,7 +19,7 @@ from lib.adapter.markets import market_readings
 from lib.adapter.money import show_money, spend_by_pilot, workspace_currency
 from lib.adapter.session import Keys, actor, can_write, form_key, read, show_flash
 from lib.adapter.units import unit_readings
-from lib.adapter.widgets import pilot_downloads, plain, read_only_note, show_recommendation, table
+from lib.adapter.widgets import pilot_downloads, plain, read_only_note, show_recommendation, table, titled_chart
 from lib.charts.common import split_title
 from lib.decide import wording
 from lib.formatting import fmt_date
@@ -189,11 +189,7 @@ else:
                 st.toggle("Same metric only", value=True, key=Keys.peers("review", "metric"), persist_state="page")
                 st.caption(plain(informed.peers.rule()))
     _, main = drawn[0]
-    heading, subtitle, main_bare = split_title(main)  # its lines wrap as text: drawn by Vega they were cut at the top
-    st.markdown(f"**{plain(heading)}**")
-    if subtitle:
-        st.caption(plain(" ".join(subtitle)))
-    st.vega_lite_chart(main_bare, theme=None, width="content", key=Keys.chart("review", pilot_id))
+    titled_chart(main, key=Keys.chart("review", pilot_id))  # its title wraps as text: Vega cut it at the top
     # drawn only while open (opening it reruns the page): closed, it cost each run two charts
     more = st.expander(
         "Every criterion at a glance, and progress toward the plan", key=Keys.opened("review_charts"), on_change="rerun"

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.adapter.session import read, write
+from lib.adapter.widgets import titled_chart
 from lib.charts.market import WEIGHT_HEADERS, fit_text, left_out_text, weights_rows, weights_sentence
 from lib.formatting import fmt_date
 from lib.report import caveats
@@ -78,7 +79,7 @@ def pilot_section(report, key: str, *, heading=st.title, frozen: bool = False) -
         bullets([caveats.text(c) for c in report.caveats])
     for i, (caption, chart) in enumerate(report.charts):
         st.caption(md(caption))
-        st.altair_chart(chart, theme=None, width="content", key=f"{key}_chart_{i}")
+        titled_chart(chart, key=f"{key}_chart_{i}")  # the title wraps as text: drawn by Vega it was cut
     if report.market is not None:  # a market test: what its synthetic control is made of
         st.markdown("#### The synthetic control")
         bullets([weights_sentence(report.market) + ".", fit_text(report.market), left_out_text(report.market) or ""])
@@ -108,7 +109,7 @@ def show_goal(view: share.SharedGoal) -> None:
     if view.kpi:
         st.markdown(md(view.kpi))
     if view.chart is not None:
-        st.altair_chart(view.chart, theme=None, width="content", key="goal_chart")
+        titled_chart(view.chart, key="goal_chart")
     if view.summary:
         table(
             [(s.pilot, s.recommendation, s.result, s.caveats or "—", s.decision) for s in view.summary], SUMMARY_HEADERS

@@ -37,6 +37,19 @@ def table(frame: pd.DataFrame, *, download: str | None = None, **kwargs) -> None
         )
 
 
+def titled_chart(chart, *, key: str | None = None) -> None:
+    """A chart (a kept spec, or an Altair chart) with its title and subtitle written as wrapping text above it:
+    drawn by Vega-Lite, a long title over a subtitle of several lines was cut at the top of the chart."""
+    from lib.charts.common import split_title
+
+    heading, subtitle, bare = split_title(chart if isinstance(chart, dict) else wire.chart_spec(chart))
+    if heading:
+        st.markdown(f"**{plain(heading)}**")
+    if subtitle:
+        st.caption(plain(" ".join(subtitle)))
+    st.vega_lite_chart(bare, theme=None, width="content", key=key)
+
+
 def show_recommendation(ev, title: str = "") -> None:
     """The verdict banner in its colour, with its reasons (escaped); ``title`` replaces "Recommendation: …"."""
     show, icon = {
