@@ -94,7 +94,8 @@ shown = st.session_state.get(Keys.queue_cards, QUEUE_CARDS)
 for item in waiting[:shown]:
     p, ev_q = item.row.pilot, item.row.evaluation
     with st.container(border=True):
-        c1, c2 = st.columns([3, 2], vertical_alignment="top")
+        # The pilot being decided has its chart right below, with its verdict: its card is text only.
+        c1, c2 = (st.container(), None) if p.id == deciding else st.columns([3, 2], vertical_alignment="top")
         c1.markdown(
             f"**{plain(p.name)}** — {plain(item.why)}  \n"
             f"{item.headline.lead} · "
@@ -118,6 +119,8 @@ for item in waiting[:shown]:
             )
         else:
             c1.button("Review and decide", key=f"queue_pick_{p.id}", on_click=_pick, args=(p.id,), type="primary")
+        if c2 is None:
+            continue
         spec = main_chart_spec(p.id or 0, versions.get(p.id or 0, 0))  # drawn once per change to the pilot
         heading, subtitle, drawn_bare = split_title(spec)  # a narrow chart cuts its title: written as text instead
         c2.caption(f"**{plain(heading)}**  \n{plain(' '.join(subtitle))}")
@@ -297,15 +300,18 @@ def log_view(session, f: meeting.LogFilter = EVERY_DECISION) -> SimpleNamespace:
     return SimpleNamespace(frame=meeting.log_table(log), labels=labels, frozen=frozen, teams=log.teams, goals=log.goals)
 
 
-everything = per_workspace("decision log", log_view)  # built once per change to the workspace, shared
-if everything.frame.empty:
-    st.caption("No decisions recorded yet: each one lands here with the numbers frozen when it was made.")
-else:
+def decision_log(everything: SimpleNamespace) -> None:
+    """The log's filters, its table and CSV, and the numbers frozen with the decision picked (filters and pick
+    kept while the log is closed)."""
     with st.container(horizontal=True):  # one block for the row of filters, not five
-        goal_ids = st.multiselect("Goal", list(everything.goals), format_func=everything.goals.get, key="log_goal")
-        teams = st.multiselect("Team", everything.teams, key="log_team")
-        outcomes = st.multiselect("Decision", OUTCOMES, format_func=OUTCOME_LABELS.get, key="log_outcome")
-        span = st.date_input("Decided between", value=(), format="YYYY-MM-DD", key="log_span")
+        goal_ids = st.multiselect(
+            "Goal", list(everything.goals), format_func=everything.goals.get, key="log_goal", persist_state="page"
+        )
+        teams = st.multiselect("Team", everything.teams, key="log_team", persist_state="page")
+        outcomes = st.multiselect(
+            "Decision", OUTCOMES, format_func=OUTCOME_LABELS.get, key="log_outcome", persist_state="page"
+        )
+        span = st.date_input("Decided between", value=(), format="YYYY-MM-DD", key="log_span", persist_state="page")
     since, until = (span[0], span[1]) if isinstance(span, tuple) and len(span) == 2 else (None, None)
     chosen_filter = meeting.LogFilter(
         goal_ids=tuple(goal_ids), teams=tuple(teams), outcomes=tuple(outcomes), since=since, until=until
@@ -330,10 +336,33 @@ else:
         },
     )
     if log.labels:
-        chosen = st.selectbox("The numbers frozen with", list(log.labels), format_func=log.labels.get, key="log_frozen")
+        chosen = st.selectbox(
+            "The numbers frozen with",
+            list(log.labels),
+            format_func=log.labels.get,
+            key="log_frozen",
+            persist_state="page",
+        )
         numbers = log.frozen[chosen]
         if numbers.money:  # does it pay, as read when decided
             st.markdown(f":material/payments: **Does it pay?** {plain(numbers.money[0])}")
         for sentence in numbers.sentences:
             st.markdown(f"- {plain(sentence)}")
         st.caption(f"Numbers frozen at the decision: {numbers.frozen_at} (decision rules {numbers.rules}).")
+
+
+everything = per_workspace("decision log", log_view)  # built once per change to the workspace, shared
+if everything.frame.empty:
+    st.caption("No decisions recorded yet: each one lands here with the numbers frozen when it was made.")
+else:
+    # the meeting decides one pilot: the whole log is a click away, drawn only while open (closed, it cost each
+    # run four filters, a table, a download and a picker)
+    whole_log = st.expander(
+        f"Every decision ({len(everything.frame):,}), with filters, a CSV and the numbers frozen with each",
+        key=Keys.opened("review_log"),
+        on_change="rerun",
+        icon=":material/history:",
+    )
+    if whole_log.open:
+        with whole_log:
+            decision_log(everything)

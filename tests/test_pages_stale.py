@@ -12,11 +12,12 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from lib.adapter.keys import Keys
 from lib.infra.db import transaction
 from lib.infra.models import Decision, Pilot, ResultEntry
 from lib.services import backlog, decisions, pilots, results, settings
 from tests import factories
-from tests.pages_helpers import count, errors, page, pilots_page
+from tests.pages_helpers import count, errors, open_expander, page, pilots_page
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def test_review_refuses_a_decision_a_colleague_made_after_the_page_showed_and_re
     button(at, "Record mine, replacing theirs").click().run()
     assert not at.exception and not any("Nothing was saved" in e for e in errors(at)), errors(at)
     assert count(demo_engine, Decision) == before + 1 and "Saved over their change" in at.success[0].value
-    log = at.dataframe[-1].value
+    log = open_expander(at, Keys.opened("review_log")).dataframe[-1].value  # the whole log: a click away
     assert log.iloc[0]["Decision"] == "Abort" and log.iloc[0]["Replaces"].startswith("Scale it (Lea Novak,")
     assert "Lea Novak recorded" not in warnings(at)
 
