@@ -490,7 +490,7 @@ def test_review_decides_from_the_queue_and_the_log_keeps_what_was_shown(demo_eng
     next(b for b in at.button if b.label.startswith("Record decision for ")).click().run()
     assert not errors(at), errors(at)
     assert "Decision recorded" in at.success[0].value
-    log = at.dataframe[-1].value
+    log = open_expander(at, Keys.opened("review_log")).dataframe[-1].value
     assert log.iloc[0]["Pilot"] == "Pricing page FAQ" and log.iloc[0]["Decision"].startswith("Extend")
     assert log.iloc[0]["Against it because"] == "—"
     with Session(demo_engine) as s:
@@ -502,12 +502,30 @@ def test_review_decides_from_the_queue_and_the_log_keeps_what_was_shown(demo_eng
     assert "Needs a decision today (0)" in " ".join(h.value for h in at.subheader)
 
 
+def test_review_downloads_are_one_menu_drawn_once_opened(demo_engine):
+    at = page("pages/review.py").run()  # the pricing-page FAQ is being decided
+    assert not at.get("download_button")  # closed: no file is offered, nothing is registered for one
+    open_expander(at, Keys.opened(Keys.downloads("review", 3)))
+    offered = {b.proto.label: b.proto.deferred_file_id for b in at.get("download_button")}
+    assert list(offered) == ["Report (HTML)", "Chart (PNG)", "Results (CSV)", "Decision log (CSV)"]
+    assert all(offered.values())  # each file is made on its click, not on the run
+
+
 def test_review_log_filters_by_outcome(demo_engine):
     at = page("pages/review.py").run()
+    # the meeting decides one pilot: the whole log is one click away, drawn only while open
+    assert [e.label for e in at.expander if e.label.startswith("Every decision")] == [
+        "Every decision (9), with filters, a CSV and the numbers frozen with each"
+    ]
+    assert not at.multiselect and not at.dataframe
+    open_expander(at, Keys.opened("review_log"))
     assert len(at.dataframe[-1].value) == 9
     at.multiselect(key="log_outcome").set_value(["abort"]).run()
     log = at.dataframe[-1].value
     assert list(log["Decision"]) == ["Abort"] and "1 of 9 decisions" in " ".join(c.value for c in at.caption)
+    at.session_state[Keys.opened("review_log")] = False  # closed, then opened again: the filter is kept
+    assert not at.run().dataframe
+    assert list(open_expander(at, Keys.opened("review_log")).dataframe[-1].value["Decision"]) == ["Abort"]
 
 
 def test_settings_saves_defaults_and_refuses_a_bad_backup(demo_engine):

@@ -99,12 +99,21 @@ def file_slug(name: str, fallback: str) -> str:
 
 
 def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
-    """The report, the main chart, the results and the decision log, each one click away."""
+    """The report, the main chart, the results and the decision log, in one menu drawn only while open: four
+    download buttons cost every run of Review and the Pilot page a millisecond before anyone wanted a file."""
     from lib.report import chart_png, safe_csv
     from lib.services import reporting
 
+    menu = st.popover(
+        "Download the report, the chart or the data",
+        icon=":material/download:",
+        key=Keys.opened(key),
+        on_change="rerun",
+    )
+    if not menu.open:
+        return
     slug = file_slug(name, f"pilot-{pilot_id}")
-    row = st.container(horizontal=True)  # a toolbar: one block, where four columns sent five
+    row = menu  # stacked, full width: a menu of files
     row.download_button(
         "Report (HTML)",
         deferred(reporting.pilot_html, pilot_id),
@@ -113,6 +122,7 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
         key=f"{key}_html",
         icon=":material/description:",
         on_click="ignore",
+        width="stretch",
         help="A self-contained file that opens anywhere, offline, with its charts.",
     )
     row.download_button(
@@ -123,6 +133,7 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
         key=f"{key}_png",
         icon=":material/image:",
         on_click="ignore",
+        width="stretch",
     )
     row.download_button(
         "Results (CSV)",
@@ -132,6 +143,7 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
         key=f"{key}_csv",
         icon=":material/table:",
         on_click="ignore",
+        width="stretch",
     )
     row.download_button(
         "Decision log (CSV)",
@@ -141,6 +153,7 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
         key=f"{key}_log",
         icon=":material/history:",
         on_click="ignore",
+        width="stretch",
     )
 
 

@@ -122,6 +122,7 @@ def test_pilots_draws_the_new_pilot_tab_when_it_is_opened_and_keeps_it(page: Pag
 
 def test_downloaded_report_renders_its_charts_offline(page: Page, app_url, tmp_path):
     _open_review(page, app_url)
+    page.get_by_role("button", name="Download the report, the chart or the data").first.click()  # a menu of files
     button = page.get_by_role("button", name="Report (HTML)").first
     expect(button).to_be_visible(timeout=30_000)
     with page.expect_download(timeout=60_000) as info:
