@@ -138,7 +138,7 @@ table(
         "Status": None,  # hidden: in the CSV; the recommendation says it on screen
         "Design": None,  # on the Pilots page
         "Ends": None,  # in the CSV and on the Pilots page: the money needs the room here
-        **_money_columns(portfolio),
+        **per_workspace(f"portfolio columns {date.today()} {money.code}", lambda _: _money_columns(portfolio)),
     },
 )
 st.page_link("pages/review.py", label="Open the review for any pilot", icon=":material/gavel:")
