@@ -646,7 +646,7 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
             f"{r.backend:<11}{serving:<12}{r.think:>8.1f}{len(r.crowd.seconds) + len(r.crowd.errors):>7,}"
             f"{len(r.crowd.errors):>8}{r.crowd.quantile(0.5):>8.2f}{r.crowd.quantile(0.95):>8.2f}"
             f"{max(r.crowd.seconds, default=0):>8.2f}{base:>14.3f}{ratio:>11.1f}×{r.crowd.throughput:>8.1f}"
-            f"{r.crowd.server_cpu_per_run * 1000:>11.0f}"
+            f"{r.crowd.server_cpu_per_run * 1000:>11.1f}"
             f"{r.writes.writes:>8}{len(r.writes.failures):>8}{r.crowd.peak_rss / 2**20:>11,.0f}  "
             f"{'met' if ok else 'MISSED'}"
         )
