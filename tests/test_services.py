@@ -146,6 +146,27 @@ def test_workspace_version_is_the_newest_audit_result_and_pilot_ids_in_one_read(
         assert portfolio.workspace_version(s)[1] > after[1]
 
 
+def test_a_share_link_opened_leaves_the_workspace_version_as_it_was(engine, pilot_id):
+    from lib.services import share
+
+    with transaction(engine) as s:
+        link, token = share.create_link(s, actor="lead", pilot_id=pilot_id)
+    with Session(engine) as s:
+        before = portfolio.workspace_version(s)
+    for _ in range(3):  # three stakeholders open it: three audit events, nothing a page shows has changed
+        with transaction(engine) as s:
+            target = share.resolve(s, token)
+            assert target is not None
+            share.record_open(s, target)
+    with Session(engine) as s:
+        assert portfolio.workspace_version(s) == before
+        assert share.opens(s, link.id or 0) == 3  # each open is still on the record
+    with transaction(engine) as s:  # a real change after the opens moves it again
+        decisions.decide(s, pilot_id, outcome="extend", rationale="More data", decided_by="lead")
+    with Session(engine) as s:
+        assert portfolio.workspace_version(s)[0] > before[0]
+
+
 def test_criteria_changes_are_typed_rows_in_words(engine, pilot_id):
     from lib.infra.inputs import PilotIn
 
