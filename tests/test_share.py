@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
 
 from lib.adapter.keys import Keys
 from lib.cli.main import main
@@ -21,7 +22,7 @@ from lib.services.access import NotAllowed, Principal
 from lib.services.evaluation import decision_snapshot
 from tests import factories
 from tests.factories import START, day_rows
-from tests.pages_helpers import open_expander, page
+from tests.pages_helpers import ROOT, open_expander, page
 
 TODAY = date(2026, 11, 1)
 SCALED = "Question-style subject lines"  # the demo's scaled pilot
@@ -426,6 +427,33 @@ def test_share_mode_for_a_goal_shows_its_pilots_only(demo_url):
     assert b"Instagram reels twice a week" in rendered
     for name in DEMO_PILOTS[:5] + DEMO_PILOTS[6:]:
         assert name.encode() not in rendered, name
+
+
+def test_share_mode_builds_a_report_once_for_all_who_open_it_until_the_workspace_changes(demo_url, monkeypatch):
+    link, token = _link(demo_url, pilot=SCALED)
+    built = []
+    real = share_report.load_report
+    monkeypatch.setattr(share_report, "load_report", lambda s, t: built.append(t) or real(s, t))
+    first = _shared(token)
+
+    def another(token: str):  # one more person on the same server: a new session, the process's caches kept
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+        at.query_params["share"] = token
+        return at.run()
+
+    second = another(token)  # two stakeholders: two sessions, two opens on the record
+    assert len(built) == 1 and _rendered_bytes(second) == _rendered_bytes(first)
+    assert len(second.get("vega_lite_chart")) >= 1
+    with Session(demo_url) as s:
+        assert share.opens(s, link.id) == 2
+    with transaction(demo_url) as s:  # a decision recorded since: the next open shows it
+        pilot_id = s.exec(select(Pilot.id).where(Pilot.name == SCALED)).one()
+        decisions.decide(s, pilot_id, outcome="scale", rationale="The board wants one more round.", decided_by="Lea")
+    third = another(token)
+    assert len(built) == 2 and "The board wants one more round." in " ".join(m.value for m in third.markdown)
+    with transaction(demo_url) as s:  # revoked: what was kept for it is never shown again
+        share.revoke(s, link.id, "Lea")
+    assert [m.value for m in another(token).markdown] == [share.INVALID_LINK]
 
 
 def test_share_mode_pinned_to_a_decision_says_so(demo_url):
