@@ -5,6 +5,7 @@ no sidebar, no widget. Everything a person typed is shown as plain text.
 """
 
 import logging
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -17,7 +18,7 @@ from lib.adapter.widgets import titled_chart
 from lib.charts.market import WEIGHT_HEADERS, fit_text, left_out_text, weights_rows, weights_sentence
 from lib.formatting import fmt_date
 from lib.report import caveats
-from lib.report.pilot_report import ANALYST_HEADERS, CRITERIA_HEADERS, SUMMARY_HEADERS
+from lib.report.pilot_report import ANALYST_HEADERS, CRITERIA_HEADERS, SUMMARY_HEADERS, PilotReport
 from lib.services import share, share_report
 from lib.vocabulary import OUTCOME_LABELS, recommendation_label
 
@@ -82,7 +83,7 @@ def pilot_section(report, key: str, *, heading=st.title, frozen: bool = False) -
         bullets([caveats.text(c) for c in report.caveats])
     for i, (caption, chart) in enumerate(report.charts):
         st.caption(md(caption))
-        titled_chart(drawn.get(id(chart), chart), key=f"{key}_chart_{i}")  # the title wraps as text: Vega cut it
+        titled_chart(chart, key=f"{key}_chart_{i}")  # the title wraps as text: drawn by Vega it was cut
     if report.market is not None:  # a market test: what its synthetic control is made of
         st.markdown("#### The synthetic control")
         bullets([weights_sentence(report.market) + ".", fit_text(report.market), left_out_text(report.market) or ""])
@@ -112,7 +113,7 @@ def show_goal(view: share.SharedGoal) -> None:
     if view.kpi:
         st.markdown(md(view.kpi))
     if view.chart is not None:
-        titled_chart(drawn.get(id(view.chart), view.chart), key="goal_chart")
+        titled_chart(view.chart, key="goal_chart")
     if view.summary:
         table(
             [(s.pilot, s.recommendation, s.result, s.caveats or "—", s.decision) for s in view.summary], SUMMARY_HEADERS
@@ -124,20 +125,22 @@ def show_goal(view: share.SharedGoal) -> None:
         pilot_section(report, f"pilot_{i}", heading=st.header)
 
 
-def _charts(view: share.SharedPilot | share.SharedGoal) -> list:
-    if isinstance(view, share.SharedPilot):
-        return [chart for _, chart in view.report.charts]
-    return [view.chart, *(chart for report in view.sections for _, chart in report.charts)]
+def _as_specs(report: PilotReport) -> PilotReport:
+    """The report with its charts as kept specs (what ``st.altair_chart`` would send), made once."""
+    return replace(report, charts=[(caption, wire.chart_spec(chart)) for caption, chart in report.charts])
 
 
-def _report(target: share.ShareTarget) -> tuple[share.SharedPilot | share.SharedGoal, dict[int, dict]]:
-    """The report and its charts' specs, built once per change to the workspace and day, shared by everyone who
+def _report(target: share.ShareTarget) -> share.SharedPilot | share.SharedGoal:
+    """The report, its charts as specs, built once per change to the workspace and day and shared by everyone who
     opens a link to it (a link sent to the whole board is opened by many at once). Keyed by what it shows, not
     by the link: the link itself is checked on every run."""
 
-    def build(session):
+    def build(session) -> share.SharedPilot | share.SharedGoal:
         view = share_report.load_report(session, target)
-        return view, {id(chart): wire.chart_spec(chart) for chart in _charts(view) if chart is not None}
+        if isinstance(view, share.SharedPilot):
+            return replace(view, report=_as_specs(view.report))
+        chart = None if view.chart is None else wire.chart_spec(view.chart)
+        return replace(view, chart=chart, sections=[_as_specs(r) for r in view.sections])
 
     shows = (target.scope, target.pilot_id, target.goal_id, target.decision_id)
     return per_workspace(f"share report {shows} {date.today()}", build)
@@ -145,13 +148,10 @@ def _report(target: share.ShareTarget) -> tuple[share.SharedPilot | share.Shared
 
 log = logging.getLogger(__name__)
 token = st.query_params.get(share.QUERY_KEY)
-drawn: dict[int, dict] = {}  # each chart's spec, by the chart kept with the report
 try:
     with read() as session:
         target = share.resolve(session, token)  # every run: a link revoked or expired since shows nothing
-    view = None
-    if target is not None:
-        view, drawn = _report(target)
+    view = _report(target) if target is not None else None
 except Exception:  # noqa: BLE001 - a stakeholder sees no error details, no database, no trace
     log.exception("share link could not be shown")
     st.markdown(UNAVAILABLE)

@@ -50,9 +50,12 @@ def chart_spec(chart: Any) -> dict[str, Any]:
 
     Streamlit draws Altair charts under the "none" theme, so the default theme's 300 px view size is not
     part of what it sends; it is dropped here too, so a kept chart is the same message, byte for byte.
+    A spec (a dict: kept already, or written as Vega-Lite) is returned as it is.
     """
     import altair as alt
 
+    if isinstance(chart, dict):
+        return chart
     spec = chart.to_dict(validate=False)
     theme = alt.theme.get() if alt.theme.active == "default" else None
     if theme is not None and spec.get("config") == theme().get("config"):
