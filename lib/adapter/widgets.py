@@ -42,7 +42,7 @@ def titled_chart(chart, *, key: str | None = None) -> None:
     drawn by Vega-Lite, a long title over a subtitle of several lines was cut at the top of the chart."""
     from lib.charts.common import split_title
 
-    heading, subtitle, bare = split_title(chart if isinstance(chart, dict) else wire.chart_spec(chart))
+    heading, subtitle, bare = split_title(wire.chart_spec(chart))
     if heading:
         st.markdown(f"**{plain(heading)}**")
     if subtitle:
@@ -113,48 +113,21 @@ def pilot_downloads(pilot_id: int, name: str, main_chart, key: str) -> None:
     if not menu.open:
         return
     slug = file_slug(name, f"pilot-{pilot_id}")
-    row = menu  # stacked, full width: a menu of files
-    row.download_button(
-        "Report (HTML)",
-        deferred(reporting.pilot_html, pilot_id),
-        f"{slug}-report.html",
-        "text/html",
-        key=f"{key}_html",
-        icon=":material/description:",
-        on_click="ignore",
-        width="stretch",
-        help="A self-contained file that opens anywhere, offline, with its charts.",
-    )
-    row.download_button(
-        "Chart (PNG)",
-        lambda: chart_png(wire.with_rows(main_chart)),
-        f"{slug}-chart.png",
-        "image/png",
-        key=f"{key}_png",
-        icon=":material/image:",
-        on_click="ignore",
-        width="stretch",
-    )
-    row.download_button(
-        "Results (CSV)",
-        deferred(lambda s, p: safe_csv(reporting.results_table(s, p)), pilot_id),
-        f"{slug}-results.csv",
-        "text/csv",
-        key=f"{key}_csv",
-        icon=":material/table:",
-        on_click="ignore",
-        width="stretch",
-    )
-    row.download_button(
-        "Decision log (CSV)",
-        deferred(lambda s, p: safe_csv(reporting.decision_log_frame(s, p)), pilot_id),
-        f"{slug}-decisions.csv",
-        "text/csv",
-        key=f"{key}_log",
-        icon=":material/history:",
-        on_click="ignore",
-        width="stretch",
-    )
+    files = (  # label, the file made on its click, name, type, key, icon, help
+        ("Report (HTML)", deferred(reporting.pilot_html, pilot_id), "report.html", "text/html", "html",
+         ":material/description:", "A self-contained file that opens anywhere, offline, with its charts."),
+        ("Chart (PNG)", lambda: chart_png(wire.with_rows(main_chart)), "chart.png", "image/png", "png",
+         ":material/image:", None),
+        ("Results (CSV)", deferred(lambda s, p: safe_csv(reporting.results_table(s, p)), pilot_id), "results.csv",
+         "text/csv", "csv", ":material/table:", None),
+        ("Decision log (CSV)", deferred(lambda s, p: safe_csv(reporting.decision_log_frame(s, p)), pilot_id),
+         "decisions.csv", "text/csv", "log", ":material/history:", None),
+    )  # fmt: skip
+    for label, data, file_name, mime, suffix, icon, help_text in files:  # stacked, full width: a menu of files
+        menu.download_button(
+            label, data, f"{slug}-{file_name}", mime, key=f"{key}_{suffix}", icon=icon, on_click="ignore",
+            width="stretch", help=help_text,
+        )  # fmt: skip
 
 
 def _revoke(session: Session, link_id: int) -> None:
