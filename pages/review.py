@@ -93,38 +93,36 @@ if not waiting:
 shown = st.session_state.get(Keys.queue_cards, QUEUE_CARDS)
 for item in waiting[:shown]:
     p, ev_q = item.row.pilot, item.row.evaluation
-    with st.container(border=True):
-        # The pilot being decided has its chart right below, with its verdict: its card is text only.
-        c1, c2 = (st.container(), None) if p.id == deciding else st.columns([3, 2], vertical_alignment="top")
-        c1.markdown(
-            f"**{plain(p.name)}** — {plain(item.why)}  \n"
-            f"{item.headline.lead} · "
-            f"[open the pilot page](pilot?pilot={p.id})"
+    card = st.container(border=True)
+    # The pilot being decided has its chart right below, with its verdict: its card is text only.
+    c1, c2 = (card, None) if p.id == deciding else card.columns([3, 2], vertical_alignment="top")
+    c1.markdown(
+        f"**{plain(p.name)}** — {plain(item.why)}  \n{item.headline.lead} · [open the pilot page](pilot?pilot={p.id})"
+    )
+    primary = ev_q.primary
+    if (money := spending.get(p.id or 0)) is not None:  # does it pay, and what scaling would bring
+        c1.markdown(f":material/payments: **Does it pay?** {plain(money.beside(ev_q).sentence)}")
+        if money.scaling:
+            c1.caption(f":material/trending_up: {plain(money.scaling)}")
+    if primary:
+        c1.caption(plain(primary.sentence))
+    if p.id == deciding:  # this card's pilot is the one whose verdict and form follow
+        c1.button(
+            "Being decided below",
+            key=f"queue_pick_{p.id}",
+            on_click=_pick,
+            args=(p.id,),
+            icon=":material/arrow_downward:",
+            help="Its verdict and the decision form are below: this button takes you there.",
         )
-        primary = ev_q.primary
-        if (money := spending.get(p.id or 0)) is not None:  # does it pay, and what scaling would bring
-            c1.markdown(f":material/payments: **Does it pay?** {plain(money.beside(ev_q).sentence)}")
-            if money.scaling:
-                c1.caption(f":material/trending_up: {plain(money.scaling)}")
-        if primary:
-            c1.caption(plain(primary.sentence))
-        if p.id == deciding:  # this card's pilot is the one whose verdict and form follow
-            c1.button(
-                "Being decided below",
-                key=f"queue_pick_{p.id}",
-                on_click=_pick,
-                args=(p.id,),
-                icon=":material/arrow_downward:",
-                help="Its verdict and the decision form are below: this button takes you there.",
-            )
-        else:
-            c1.button("Review and decide", key=f"queue_pick_{p.id}", on_click=_pick, args=(p.id,), type="primary")
-        if c2 is None:
-            continue
-        spec = main_chart_spec(p.id or 0, versions.get(p.id or 0, 0))  # drawn once per change to the pilot
-        heading, subtitle, drawn_bare = split_title(spec)  # a narrow chart cuts its title: written as text instead
-        c2.caption(f"**{plain(heading)}**  \n{plain(' '.join(subtitle))}")
-        c2.vega_lite_chart(drawn_bare, theme=None, width="stretch", key=f"queue_chart_{p.id}")
+    else:
+        c1.button("Review and decide", key=f"queue_pick_{p.id}", on_click=_pick, args=(p.id,), type="primary")
+    if c2 is None:
+        continue
+    spec = main_chart_spec(p.id or 0, versions.get(p.id or 0, 0))  # drawn once per change to the pilot
+    heading, subtitle, drawn_bare = split_title(spec)  # a narrow chart cuts its title: written as text instead
+    c2.caption(f"**{plain(heading)}**  \n{plain(' '.join(subtitle))}")
+    c2.vega_lite_chart(drawn_bare, theme=None, width="stretch", key=f"queue_chart_{p.id}")
 if len(waiting) > shown:
     st.button(
         f"Show {min(QUEUE_CARDS, len(waiting) - shown)} more with their charts",
