@@ -40,8 +40,11 @@ def _open(page: Page, app_url: str, path: str) -> None:
     if not _DEMO["loaded"]:
         page.goto(app_url)
         expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=30_000)
-        settled(page)  # asked before Home has drawn, "is Load demo visible?" said no and the demo never came
+        settled(page)
         load = page.get_by_role("button", name="Load demo workspace")
+        # asked before Home had drawn, "is Load demo visible?" said no and the demo never came: wait for
+        # Home to show one or the other (the empty workspace's button, or the loaded portfolio's counts)
+        expect(load.or_(page.get_by_text("Pilots running"))).to_be_visible(timeout=30_000)
         if load.is_visible():
             load.click()
             expect(page.get_by_text("Demo loaded")).to_be_visible(timeout=60_000)
