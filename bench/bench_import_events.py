@@ -15,8 +15,9 @@ produce the same day x arm sums from it:
 More jobs explain the figures: ``import, no ids`` is the same file with that
 column renamed (so no person-id check), and ``read all`` / ``read used`` read the
 file in the importer's chunks with every column, or only the five mapped ones
-(pandas' ``usecols``, which the importer cannot use: with it the C parser stops
-refusing rows with too many values). ``arrow used`` reads the six columns the
+(pandas' ``usecols``: with it the C parser stops refusing rows with too many
+values, so the importer reads that way only where the bytes vouch that every row
+has as many values as the header, lib/importer/narrow.py). ``arrow used`` reads the six columns the
 import reads (user_id too) with pyarrow's streaming CSV reader, typed as the
 importer would want them: Arrow still splits every row into all its values (so
 it would refuse a ragged row), but converts only those columns.

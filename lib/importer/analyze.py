@@ -16,6 +16,7 @@ from .aggregate import Aggregator
 from .csv_table import CsvTable, EncodingMismatch
 from .errors import ImportFileError
 from .mapping import ImportMapping, find_column
+from .narrow import ReadAgain
 from .plan import ColumnPlan
 from .reading import open_table
 from .report import MAX_PROBLEMS, ImportPreview, ProblemLog
@@ -59,6 +60,8 @@ def analyze(
         columns = [*mapping.columns(), *([person] if person else [])]
         positions = {column: find_column(column, table.columns) for column in columns}
         plan = ColumnPlan.build(mapping, positions, table.columns, person, currency)  # type: ignore[arg-type]
+        if isinstance(table, CsvTable):
+            table.narrow = True  # only the mapped columns, where the bytes vouch for it (narrow.py)
         while True:
             try:
                 return _run(
@@ -76,6 +79,8 @@ def analyze(
             except EncodingMismatch:
                 if not (isinstance(table, CsvTable) and table.next_encoding()):
                     raise ImportFileError(messages.unreadable_csv(table.name, messages.UNKNOWN_ENCODING)) from None
+            except ReadAgain:
+                continue  # the table now reads every column
 
 
 preview = analyze

@@ -1,8 +1,10 @@
 """A delimited text file as a table: its sample, then its rows in chunks from pandas' C parser.
 
-Every column is parsed, not only the mapped ones: with ``usecols`` pandas' C
-tokenizer stops checking how many values a row has, and a row with an unquoted
-"1,000" would be read shifted instead of refused (see bench/bench_import_events.py).
+Every column is parsed unless the caller asks for a narrow read (``narrow``): with
+``usecols`` pandas' C tokenizer stops checking how many values a row has, and a
+row with an unquoted "1,000" would be read shifted instead of refused. A narrow
+read is vouched for on the bytes (narrow.py) and raises ReadAgain where it cannot
+be; the caller then reads every column (see bench/bench_import_events.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
@@ -20,6 +22,7 @@ import pandas as pd
 from . import messages
 from .errors import ImportFileError
 from .header import HEADER_SCAN_ROWS, column_letter, header_index, header_names
+from .narrow import QUOTE, PlainCheck, ReadAgain
 from .prefetch import prefetched
 from .sniff import delimiter_of, encoding_of, is_utf16, looks_binary, looks_like_html, parse_rows
 from .source import Opened
@@ -45,10 +48,11 @@ class EncodingMismatch(Exception):
 
 
 class _CountingReader(io.RawIOBase):
-    """Passes reads through and counts bytes, so progress follows pandas' reading."""
+    """Passes reads through and counts bytes, so progress follows pandas' reading (and hands them to ``keep``)."""
 
-    def __init__(self, handle: BinaryIO) -> None:
+    def __init__(self, handle: BinaryIO, keep: Callable[[bytes], None] | None = None) -> None:
         self._handle = handle
+        self._keep = keep
         self.count = 0
 
     def readable(self) -> bool:
@@ -58,12 +62,16 @@ class _CountingReader(io.RawIOBase):
         data = self._handle.read(len(buffer))
         buffer[: len(data)] = data
         self.count += len(data)
+        if self._keep is not None:
+            self._keep(data)
         return len(data)
 
     def read(self, size: int = -1) -> bytes:
         """The handle's own bytes object: pandas' C parser reads UTF-8 bytes as they are, with no copy between."""
         data = self._handle.read(size)
         self.count += len(data)
+        if self._keep is not None:
+            self._keep(data)
         return data
 
 
@@ -76,6 +84,10 @@ class CsvTable:
     columns: list[str]
     sample_rows: list[list[object]]
     row_bytes: float
+    #: read only the caller's columns where the bytes vouch for it (the caller handles ReadAgain; set False after one)
+    narrow: bool = False
+    #: the head of the file has a quote: a narrow read would only be read again (a quote rarely comes alone)
+    quoted: bool = False
 
     @property
     def name(self) -> str:
@@ -102,12 +114,34 @@ class CsvTable:
         A file of more than one chunk is parsed a chunk ahead on a second thread (see prefetch.py).
         """
         rows = chunk_rows or self.default_chunk_rows()
-        chunks = self._chunks(rows)
-        return prefetched(chunks, PREFETCH_CHUNKS) if self.size > rows * self.row_bytes else chunks
+        check = self._plain_check()
+        used = None if check is None else check.columns(positions)
+        chunks = self._chunks(rows, used, None if used is None or check is None else check.pieces.append)
+        if self.size > rows * self.row_bytes:
+            chunks = prefetched(chunks, PREFETCH_CHUNKS)
+        if used is None or check is None:
+            return chunks
+        return self._vouched(check, chunks)
 
-    def _chunks(self, chunk_rows: int) -> Generator[Chunk, None, None]:
+    def _plain_check(self) -> PlainCheck | None:
+        if not self.narrow or self.quoted or self.format.encoding != "utf-8":
+            return None
+        return PlainCheck.of(self.opened.handle, self.format.delimiter, self.format.header_row, len(self.columns))
+
+    def _vouched(self, check: PlainCheck, chunks: Generator[Chunk, None, None]) -> Generator[Chunk, None, None]:
+        try:
+            yield from check.vouched(chunks)
+        except ReadAgain:
+            self.narrow = False
+            raise
+        except UnicodeDecodeError:  # a byte pandas did not decode (in a column it skipped), as _chunks says it
+            raise EncodingMismatch from None
+
+    def _chunks(
+        self, chunk_rows: int, used: list[int] | None = None, keep: Callable[[bytes], None] | None = None
+    ) -> Generator[Chunk, None, None]:
         self.opened.handle.seek(0)
-        counter = _CountingReader(self.opened.handle)
+        counter = _CountingReader(self.opened.handle, keep)
         first_row = self.format.header_row + 1
         try:
             # A UTF-8 file goes to pandas' C parser as bytes (one copy, by the handle); other encodings
@@ -126,9 +160,10 @@ class CsvTable:
                 chunksize=chunk_rows,
                 low_memory=False,  # one type per column per chunk (no DtypeWarning); chunks are small anyway
                 engine="c",
+                usecols=used,
             )
             for frame in reader:
-                frame.columns = range(frame.shape[1])
+                frame.columns = used if used is not None else range(frame.shape[1])
                 yield first_row, frame, min(counter.count / max(self.size, 1), 1.0)
                 first_row += len(frame)
         except UnicodeDecodeError:
@@ -193,4 +228,4 @@ def open_csv(opened: Opened, head: bytes, max_rows: int) -> CsvTable:
     decimal = detect_decimal((c for r in sample for c in r), delimiter)
     row_bytes = len(text) / max(text.count("\n"), 1)
     fmt = FileFormat("csv", encoding, delimiter, decimal, header_row=index + 1)
-    return CsvTable(opened, fmt, columns, sample[:max_rows], row_bytes)
+    return CsvTable(opened, fmt, columns, sample[:max_rows], row_bytes, quoted=QUOTE in head)
