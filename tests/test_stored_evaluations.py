@@ -99,3 +99,63 @@ def test_a_result_logged_at_start_marks_the_pilot_stale(engine):
     with transaction(engine) as s:
         results.log_results(s, pid, day_rows(START), "tester", today=START)
     assert _stored(engine)[pid].data_version == before.data_version + 1
+
+
+def test_after_a_write_only_the_touched_pilots_kept_evaluation_is_decoded_again(engine, monkeypatch):
+    """Home rebuilds the portfolio after every write; the other pilots' kept evaluations are not parsed again."""
+    from lib.services import stored_evaluations
+
+    with transaction(engine) as s:
+        load_demo(s)
+    with reading(engine) as s:
+        portfolio.overview(s)  # computes and keeps every pilot
+    decoded: list[int] = []
+    real = stored_evaluations.evaluation_from_snapshot
+
+    def counted(snapshot):
+        decoded.append(1)
+        return real(snapshot)
+
+    monkeypatch.setattr(stored_evaluations, "evaluation_from_snapshot", counted)
+    with reading(engine) as s:
+        before = {r.pilot.id: r.evaluation for r in portfolio.overview(s).rows}
+    first_read = len(decoded)
+    assert first_read in (0, len(before))  # decoded now, or by the computing visit's neighbour in this process
+    with reading(engine) as s:
+        again = {r.pilot.id: r.evaluation for r in portfolio.overview(s).rows}
+    assert len(decoded) == first_read and again == before  # nothing parsed twice
+
+    target = next(pid for pid, ev in before.items() if ev.pilot == "Retargeting budget shift")
+    with transaction(engine) as s:
+        day = max(e.day for e in results.current_entries(s, target)) + timedelta(days=1)
+        rows = [r | {"metric": "conversion_rate"} for r in day_rows(day, (300, 5), (310, 9))]
+        results.log_results(s, target, rows, "tester", today=day)
+    with reading(engine) as s:
+        after = {r.pilot.id: r.evaluation for r in portfolio.overview(s).rows}  # the target is computed afresh
+    with reading(engine) as s:
+        read_back = {r.pilot.id: r.evaluation for r in portfolio.overview(s).rows}
+        fresh = evaluate(s, target)
+    assert len(decoded) == first_read + 1  # the target's new kept row, once
+    assert read_back[target].recommendation == fresh.recommendation == after[target].recommendation
+    assert [v.sentence for v in read_back[target].verdicts] == [v.sentence for v in fresh.verdicts]
+    assert all(read_back[p] == before[p] for p in before if p != target)
+
+
+def test_a_kept_evaluation_computed_again_is_read_again(engine):
+    """Another replica recomputing a pilot (same data version, new time) replaces what this process decoded."""
+    with transaction(engine) as s:
+        load_demo(s)
+    with reading(engine) as s:
+        portfolio.overview(s)
+        portfolio.overview(s)
+    pid = min(_stored(engine))
+    with transaction(engine) as s:
+        row = s.get(StoredEvaluation, pid)
+        kept = json.loads(row.evaluation_json)
+        kept["recommendation"] = "abort" if kept["recommendation"] != "abort" else "scale"
+        row.evaluation_json = json.dumps(kept)
+        row.computed_at = row.computed_at + timedelta(seconds=1)
+        s.add(row)
+    with reading(engine) as s:
+        shown = {r.pilot.id: r.evaluation for r in portfolio.overview(s).rows}
+    assert shown[pid].recommendation == kept["recommendation"]
