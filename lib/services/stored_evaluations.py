@@ -107,14 +107,14 @@ def latest(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvaluation]:
             else:
                 stale.append(p)
     if unread:
-        stmt = sa.select(*_KEYS, _TABLE.c.evaluation_json)
+        with_json = sa.select(*_KEYS, _TABLE.c.evaluation_json)
         if len(unread) <= 200:
-            stmt = stmt.where(_TABLE.c.pilot_id.in_(unread))
-        rows = {r.pilot_id: r for r in connection.execute(stmt)}
+            with_json = with_json.where(_TABLE.c.pilot_id.in_(unread))
+        rows = {r.pilot_id: r for r in connection.execute(with_json)}
         for pid in unread:
-            row = rows.get(pid)
-            if row is not None and _fresh(row):  # computed again since the first read: that one, all the same
-                out[pid] = _decoded(database, row)
+            kept = rows.get(pid)
+            if kept is not None and _fresh(kept):  # computed again since the first read: that one, all the same
+                out[pid] = _decoded(database, kept)
             else:
                 stale.extend(p for p in pilots if p.id == pid)
     if stale:
