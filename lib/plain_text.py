@@ -8,6 +8,7 @@ file) passes through :func:`plain_markdown` before it reaches Markdown; the app'
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Characters that make Markdown wherever they stand: emphasis, code, links and images, HTML and
 # entities, tables, strikethrough, maths. The rest of the punctuation stays as typed, so "Name: is
@@ -40,10 +41,20 @@ def plain_markdown(text: object) -> str:
     Streamlit's shortcodes and ``http://`` links, one after ``www`` and ``@`` stops bare
     ``www.host`` and e-mail links; line breaks stay line breaks.
     """
-    raw = "" if text is None else str(text).replace("\r\n", "\n").replace("\r", "\n")
+    raw = "" if text is None else str(text)
+    return _plain_kept(raw) if len(raw) <= _KEPT_CHARS else _plain(raw)
+
+
+def _plain(text: str) -> str:
+    raw = text.replace("\r\n", "\n").replace("\r", "\n")
     raw = _BARE_LINK_START.sub(r"\1" + _WORD_JOINER, raw)
     escaped = _MARKDOWN_ANYWHERE.sub(r"\\\1", raw).replace("](", "]\\(")  # not even a link's shape
     escaped = _UNDERSCORES.sub(_underscores, escaped)
     escaped = _MARKDOWN_LINE_START.sub(r"\1\\\2", escaped)
     escaped = _NUMBERED_LINE.sub(r"\1\\\2", escaped)
     return _SHORTCODE_COLON.sub(":" + _WORD_JOINER, escaped).replace("\n", "  \n")
+
+
+#: pages escape the same names and notes on every run: short texts are escaped once per process
+_plain_kept = lru_cache(maxsize=8192)(_plain)
+_KEPT_CHARS = 2_000  # a long note is escaped each time rather than kept (8,192 of them at most)
