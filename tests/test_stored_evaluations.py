@@ -109,14 +109,9 @@ def test_after_a_write_only_the_touched_pilots_kept_evaluation_is_decoded_again(
         load_demo(s)
     with reading(engine) as s:
         portfolio.overview(s)  # computes and keeps every pilot
-    decoded: list[int] = []
+    decoded: list[dict] = []
     real = stored_evaluations.evaluation_from_snapshot
-
-    def counted(snapshot):
-        decoded.append(1)
-        return real(snapshot)
-
-    monkeypatch.setattr(stored_evaluations, "evaluation_from_snapshot", counted)
+    monkeypatch.setattr(stored_evaluations, "evaluation_from_snapshot", lambda kept: decoded.append(kept) or real(kept))
     with reading(engine) as s:
         before = {r.pilot.id: r.evaluation for r in portfolio.overview(s).rows}
     first_read = len(decoded)
