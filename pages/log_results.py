@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import formatting as fmt
 from lib.adapter import conflicts
+from lib.adapter.cached import loggable_pilots
 from lib.adapter.market_grid import market_grid
 from lib.adapter.money import spend_note
 from lib.adapter.session import Keys, actor, can_write, form_key, read, save, show_flash, show_invalid
@@ -74,8 +75,7 @@ st.caption(
 )
 show_flash()
 
-with read() as session:
-    rows = [r for r in pilots.list_pilots(session) if r.criteria_count]
+rows = loggable_pilots()  # kept per workspace version
 
 if not rows:
     st.info(
@@ -85,8 +85,8 @@ if not rows:
     )
     st.stop()
 
-names = {r.pilot.id: r.pilot.name for r in rows}
-preferred = [r.pilot.id for r in rows if r.pilot.status == "running"] or list(names)
+names = {r.id: r.name for r in rows}
+preferred = [r.id for r in rows if r.status == "running"] or list(names)
 pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, index=list(names).index(preferred[0]))
 with read() as session:
     pilot = pilots.get_pilot(session, pilot_id)

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from lib.infra.db import transaction
+from lib.infra.db import reading, transaction
 from lib.infra.inputs import InvalidInput
 from lib.infra.models import AuditEvent, Criterion, Decision, Goal, Pilot, ResultEntry
 from lib.services import decisions, goals, pilots, results
@@ -242,3 +242,19 @@ def test_portfolio_evaluation_matches_one_pilot_at_a_time(engine):
         assert len(portfolio) == 16  # eight, six earlier outreach sequences decided, the store pilot, the market test
         for pilot, ev in portfolio:
             assert ev.to_dict() == evaluate(s, pilot.id, as_of=date(2026, 11, 23)).to_dict()
+
+
+def test_loggable_pilots_are_those_with_criteria_in_id_order(engine):
+    """What the Log results picker lists: a pilot without criteria has nothing to log against."""
+    with transaction(engine) as s:
+        first = factories.ab_pilot(s, name="First")
+        bare = factories.ab_pilot(s, name="Draft", status="planned", criteria=[])
+        later = factories.ab_pilot(s, name="Later", status="planned")
+    with reading(engine) as s:
+        listed = pilots.loggable(s)
+        every = [r for r in pilots.list_pilots(s) if r.criteria_count]
+    assert [(r.id, r.name, r.status) for r in listed] == [
+        (first.id, "First", "running"),
+        (later.id, "Later", "planned"),
+    ]
+    assert [r.id for r in listed] == [r.pilot.id for r in every] and bare.id not in {r.id for r in listed}

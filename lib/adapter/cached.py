@@ -99,6 +99,14 @@ def data_versions() -> dict[int, int]:
     return per_workspace("data versions", versions.data_versions)
 
 
+def loggable_pilots():
+    """The pilots results can be logged against, read once per workspace version (adding a criterion or
+    renaming a pilot is a write): the Log results picker reran a query of every pilot's row on each click."""
+    from lib.services import pilots
+
+    return per_workspace("loggable pilots", pilots.loggable)
+
+
 def informed_reading(pilot, evaluation, peers):
     """A pilot's reading with the team's past pilots: other pilots' decisions count too, so it is read once per
     change to the workspace, per peer filter and day (Review and the Pilot page)."""

@@ -107,6 +107,24 @@ def list_pilots(session: Session) -> list[PilotRow]:
     return [PilotRow(p, goals.get(p.goal_id), counts.get(p.id or 0, 0)) for p in pilots]
 
 
+@dataclass(frozen=True)
+class Loggable:
+    """A pilot results can be logged against (it has criteria): what the Log results picker lists."""
+
+    id: int
+    name: str
+    status: str
+
+
+def loggable(session: Session) -> list[Loggable]:
+    """Pilots with at least one criterion, in id order: three columns, not every pilot's row and its goal."""
+    with_criteria = select(Criterion.pilot_id).where(Criterion.pilot_id == Pilot.id).exists()
+    rows = session.exec(
+        select(col(Pilot.id), col(Pilot.name), col(Pilot.status)).where(with_criteria).order_by(col(Pilot.id))
+    )
+    return [Loggable(pid or 0, name, status) for pid, name, status in rows]
+
+
 def pilot_names(session: Session) -> dict[int, str]:
     """Every pilot's name by id, in id order: what a picker lists (two columns, not the pilots' rows)."""
     rows = session.exec(select(col(Pilot.id), col(Pilot.name)).order_by(col(Pilot.id)))
