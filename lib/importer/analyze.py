@@ -62,6 +62,7 @@ def analyze(
         plan = ColumnPlan.build(mapping, positions, table.columns, person, currency)  # type: ignore[arg-type]
         if isinstance(table, CsvTable):
             table.narrow = True  # only the mapped columns, where the bytes vouch for it (narrow.py)
+        progress = None if on_progress is None else _onwards(on_progress)
         while True:
             try:
                 return _run(
@@ -72,15 +73,30 @@ def analyze(
                     date_range,
                     existing_keys,
                     as_of,
-                    on_progress,
+                    progress,
                     max_problems,
                     chunk_rows,
                 )
-            except EncodingMismatch:
+            except (ImportFileError, EncodingMismatch, ReadAgain) as exc:
+                if isinstance(table, CsvTable) and table.read_again():
+                    continue  # a narrow read vouches for nothing it did not finish: every column, as before
+                if not isinstance(exc, EncodingMismatch):
+                    raise
                 if not (isinstance(table, CsvTable) and table.next_encoding()):
                     raise ImportFileError(messages.unreadable_csv(table.name, messages.UNKNOWN_ENCODING)) from None
-            except ReadAgain:
-                continue  # the table now reads every column
+
+
+def _onwards(on_progress: Progress) -> Progress:
+    """Progress that never goes back: a file read again shows the bar waiting, not emptying."""
+    furthest = 0.0
+
+    def report(done: float) -> None:
+        nonlocal furthest
+        if done >= furthest:
+            furthest = done
+            on_progress(done)
+
+    return report
 
 
 preview = analyze

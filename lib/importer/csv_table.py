@@ -14,7 +14,7 @@ import io
 import re
 import warnings
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 import pandas as pd
@@ -22,7 +22,7 @@ import pandas as pd
 from . import messages
 from .errors import ImportFileError
 from .header import HEADER_SCAN_ROWS, column_letter, header_index, header_names
-from .narrow import QUOTE, PlainCheck, ReadAgain
+from .narrow import PlainCheck, ReadAgain
 from .prefetch import prefetched
 from .sniff import delimiter_of, encoding_of, is_utf16, looks_binary, looks_like_html, parse_rows
 from .source import Opened
@@ -84,10 +84,10 @@ class CsvTable:
     columns: list[str]
     sample_rows: list[list[object]]
     row_bytes: float
-    #: read only the caller's columns where the bytes vouch for it (the caller handles ReadAgain; set False after one)
+    #: read only the caller's columns where the bytes vouch for it (the caller asks :meth:`read_again` on errors)
     narrow: bool = False
-    #: the head of the file has a quote: a narrow read would only be read again (a quote rarely comes alone)
-    quoted: bool = False
+    #: a narrow read has begun and is not vouched for yet: any error it meets may be its own doing
+    _unvouched: bool = field(default=False, init=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -109,33 +109,39 @@ class CsvTable:
         return int(min(MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, CHUNK_BYTES / max(self.row_bytes, 1.0))))
 
     def frames(self, positions: list[int], chunk_rows: int | None) -> Generator[Chunk, None, None]:
-        """Chunks of every column (labelled by position); ``positions`` are the ones the caller reads.
+        """Chunks labelled by position: every column, or on a narrow read ``positions`` (the ones the caller
+        reads) and the last column.
 
         A file of more than one chunk is parsed a chunk ahead on a second thread (see prefetch.py).
         """
         rows = chunk_rows or self.default_chunk_rows()
         check = self._plain_check()
         used = None if check is None else check.columns(positions)
-        chunks = self._chunks(rows, used, None if used is None or check is None else check.pieces.append)
+        chunks = self._chunks(rows, used, None if check is None or used is None else check.pieces.append)
         if self.size > rows * self.row_bytes:
             chunks = prefetched(chunks, PREFETCH_CHUNKS)
-        if used is None or check is None:
-            return chunks
-        return self._vouched(check, chunks)
+        return chunks if check is None or used is None else self._vouched(check, chunks)
+
+    def read_again(self) -> bool:
+        """After an error: True (and every column from now on) when a narrow read begun was not vouched for,
+        so the error may be the narrow read's own (a shifted row); the caller then reads the file again."""
+        if not self._unvouched:
+            return False
+        self.narrow = self._unvouched = False
+        return True
 
     def _plain_check(self) -> PlainCheck | None:
-        if not self.narrow or self.quoted or self.format.encoding != "utf-8":
+        if not self.narrow or self.format.encoding != "utf-8":
             return None
         return PlainCheck.of(self.opened.handle, self.format.delimiter, self.format.header_row, len(self.columns))
 
     def _vouched(self, check: PlainCheck, chunks: Generator[Chunk, None, None]) -> Generator[Chunk, None, None]:
+        self._unvouched = True
         try:
             yield from check.vouched(chunks)
-        except ReadAgain:
-            self.narrow = False
-            raise
-        except UnicodeDecodeError:  # a byte pandas did not decode (in a column it skipped), as _chunks says it
-            raise EncodingMismatch from None
+        except UnicodeDecodeError:  # a byte no converted column holds: reading every column says where and what then
+            raise ReadAgain from None
+        self._unvouched = False
 
     def _chunks(
         self, chunk_rows: int, used: list[int] | None = None, keep: Callable[[bytes], None] | None = None
@@ -228,4 +234,4 @@ def open_csv(opened: Opened, head: bytes, max_rows: int) -> CsvTable:
     decimal = detect_decimal((c for r in sample for c in r), delimiter)
     row_bytes = len(text) / max(text.count("\n"), 1)
     fmt = FileFormat("csv", encoding, delimiter, decimal, header_row=index + 1)
-    return CsvTable(opened, fmt, columns, sample[:max_rows], row_bytes, quoted=QUOTE in head)
+    return CsvTable(opened, fmt, columns, sample[:max_rows], row_bytes)

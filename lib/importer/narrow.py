@@ -14,7 +14,11 @@ thread that adds up the chunks (it waits for the parser anyway):
   the file add up to ``(columns - 1)`` per row (none short, none can be long).
 
 Anything else raises :class:`ReadAgain`; the caller then reads the file again
-with every column, as before, and gets that read's results and messages.
+with every column, as before, and gets that read's results and messages. So does
+any error met before the read is vouched for (a shifted row can make a problem of
+its own first): until then the narrow read's findings count for nothing. Files
+whose head already shows a quote, a row of another width, or whose end is a blank
+line are read with every column from the start, not read twice.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import numpy as np
 from .table import Chunk
 
 QUOTE = b'"'  # pandas' default quote character
-MAX_HEADER_BYTES = 1 << 20  # a longer line above the data is no header the narrow read vouches for
+HEAD_BYTES = 256 * 1024  # what is looked at before choosing: the header and the first rows
 
 
 class ReadAgain(Exception):
@@ -39,31 +43,40 @@ class ReadAgain(Exception):
 class PlainCheck:
     """Bytes pandas read (``pieces``, filled by the reader's thread) and rows it gave, checked as they come."""
 
-    def __init__(self, width: int, delimiter: int, header_delimiters: int) -> None:
+    def __init__(self, width: int, delimiter: int, header_delimiters: int, preamble: int) -> None:
         self.width = width
         self.pieces: deque[bytes] = deque()
         self._delimiter = delimiter
         self._expected = header_delimiters  # delimiters the header (and any lines above it) hold
         self._seen = 0
         self._utf8 = codecs.getincrementaldecoder("utf-8")()
+        self._undecoded = preamble  # bytes of the lines above the header, which pandas never decodes
 
     @classmethod
     def of(cls, handle: BinaryIO, delimiter: str | None, header_row: int, width: int) -> PlainCheck | None:
-        """A check for this file, or None when the narrow read cannot apply (a header line it cannot vouch for)."""
+        """A check for this file, or None where the narrow read would not be vouched for (then it is not tried).
+
+        Looked at first: the header (and the lines above it), the rows in the file's head and its last bytes.
+        """
         if delimiter is None or len(delimiter) != 1 or not delimiter.isascii() or delimiter == QUOTE.decode():
             return None
         handle.seek(0)
-        lines = [handle.readline(MAX_HEADER_BYTES) for _ in range(header_row)]
+        head = bytes(handle.read(HEAD_BYTES))
+        handle.seek(-min(4, len(head)), 2)
+        tail = bytes(handle.read(4))
         handle.seek(0)
-        above, byte = b"".join(lines), ord(delimiter)
+        byte = bytes([ord(delimiter)])
+        lines = head.splitlines(keepends=True)[:-1]  # the last may be cut short by the head's end
         if (
-            QUOTE in above
-            or not all(line.endswith(b"\n") for line in lines)
-            or above.count(b"\r") != above.count(b"\r\n")  # a lone CR ends a line for pandas, not for readline
-            or lines[-1].count(bytes([byte])) != width - 1
+            len(lines) < header_row
+            or QUOTE in head
+            or head.count(b"\r") != head.count(b"\r\n")  # a lone CR ends a line for pandas, not here
+            or tail.endswith((b"\n\n", b"\n\r\n"))  # a blank last line, which the last-column check refuses
+            or any(line.count(byte) != width - 1 for line in lines[header_row - 1 :])
         ):
             return None
-        return cls(width, byte, above.count(bytes([byte])))
+        above = lines[: header_row - 1]
+        return cls(width, byte[0], sum(line.count(byte) for line in lines[:header_row]), sum(map(len, above)))
 
     def columns(self, positions: list[int]) -> list[int] | None:
         """The columns to read: the caller's and the last one (the short-row check); None when that is all."""
@@ -96,8 +109,13 @@ class PlainCheck:
     def _take_pieces(self) -> None:
         while self.pieces:
             piece = self.pieces.popleft()
+            if not isinstance(piece, bytes):
+                piece = bytes(piece)
             if QUOTE in piece:
                 raise ReadAgain
-            if self._utf8.getstate()[0] or not piece.isascii():
-                self._utf8.decode(piece)
+            text = piece
+            if self._undecoded:
+                text, self._undecoded = piece[self._undecoded :], max(self._undecoded - len(piece), 0)
+            if self._utf8.getstate()[0] or not text.isascii():
+                self._utf8.decode(text)
             self._seen += int(np.count_nonzero(np.frombuffer(piece, dtype=np.uint8) == self._delimiter))

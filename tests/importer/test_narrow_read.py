@@ -169,19 +169,122 @@ def test_a_byte_that_is_not_utf8_in_a_column_not_read_still_switches_the_encodin
     assert any("cp1252" in note or "Windows" in note for note in narrow.notes)  # type: ignore[attr-defined]
 
 
-def test_a_trailing_blank_line_reads_again_and_counts_as_before(
-    monkeypatch: pytest.MonkeyPatch, outcomes: list[str]
+@pytest.mark.parametrize(
+    "where",
+    ["a blank last line", "a quote near the top", "a row near the top with a value too many", "a lone CR line end"],
+)
+def test_a_file_whose_head_or_end_shows_it_is_not_plain_is_read_with_every_column_from_the_start(
+    monkeypatch: pytest.MonkeyPatch, outcomes: list[str], where: str
 ) -> None:
-    data = "".join(events_text()).encode() + b"\n"
-    narrow = run(data)
-    assert outcomes == ["read again"]
-    assert narrow == wide(monkeypatch, data)
-
-
-def test_a_file_quoted_near_its_top_is_read_with_every_column_from_the_start(
-    monkeypatch: pytest.MonkeyPatch, outcomes: list[str]
-) -> None:
-    data = with_line(lambda line: channel(line, '"email, then web"'), at=20)
+    """Read once, not twice: what the head or the last bytes show decides before anything is parsed."""
+    data = {
+        "a blank last line": "".join(events_text()).encode() + b"\n",
+        "a quote near the top": with_line(lambda line: channel(line, '"email, then web"'), at=20),
+        "a row near the top with a value too many": with_line(DEFECTS["an empty value too many"], at=1),
+        "a lone CR line end": with_line(lambda line: line.replace("\n", "\r"), at=30),
+    }[where]
     narrow = run(data)
     assert outcomes == []  # no narrow read begun, none thrown away
     assert narrow == wide(monkeypatch, data)
+
+
+def test_an_error_a_shifted_row_causes_first_is_not_the_answer(
+    monkeypatch: pytest.MonkeyPatch, outcomes: list[str]
+) -> None:
+    """Sixty unquoted "Smith, John" names shift into the arm column and make 60 arms before the delimiters
+    are counted: the file is read again, and refused for the row with a value too many, as before."""
+    lines = ["name,arm,value,seconds\n"] + [f"P{i},{ARMS[i % 2]},{i % 97},{i % 13 + 1}\n" for i in range(24_000)]
+    for k in range(60):  # beyond the head the narrow read looks at first
+        lines[16_000 + 50 * k] = f"Smith, John{k},control,{k},5\n"
+    data = "".join(lines).encode()
+    one = ImportMapping(
+        layout="events",
+        arm_column="arm",
+        control_value="control",
+        metrics=[MetricMapping("spend", "mean", column="value")],
+    )
+    narrow, every = _refused(data, one), None
+    with monkeypatch.context() as patch:
+        patch.setattr(PlainCheck, "of", classmethod(lambda cls, *args: None))
+        every = _refused(data, one)
+    assert outcomes  # a narrow read was begun
+    assert narrow == every and "16001" in narrow and "values" in narrow
+
+
+def _refused(data: bytes, one: ImportMapping, chunk_rows: int | None = CHUNK) -> str:
+    with pytest.raises(ImportFileError) as refused:
+        analyze(data, one, name="people.csv", allowed_arms=ARMS, chunk_rows=chunk_rows)
+    return str(refused.value)
+
+
+def test_a_late_unclosed_quote_does_not_hide_an_earlier_long_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pandas meets the quote in the same read that brings its bytes, before they are checked; the file is
+    read again and refused for the long row that comes first, as before."""
+    lines = ["name,arm,value,seconds\n"] + [f"Person{i},{ARMS[i % 2]},{i % 97},{i % 13 + 1}\n" for i in range(30_000)]
+    lines[20_000] = "Smith, John,control,3,5\n"
+    lines[25_000] = '"Person x,control,3,5\n'
+    data = "".join(lines).encode()
+    one = ImportMapping(
+        layout="events",
+        arm_column="arm",
+        control_value="control",
+        metrics=[MetricMapping("spend", "mean", column="value")],
+    )
+    narrow = _refused(data, one, None)
+    with monkeypatch.context() as patch:
+        patch.setattr(PlainCheck, "of", classmethod(lambda cls, *args: None))
+        every = _refused(data, one, None)
+    assert narrow == every and "20001" in narrow
+
+
+def test_a_bad_byte_read_ahead_does_not_change_the_encoding_of_an_earlier_refusal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The wide read refuses the first chunk's 60 arms in UTF-8 before it reaches a cp1252 byte in the
+    second chunk, which the narrow read has already read: the refusal names the arms as UTF-8 spells them."""
+    lines = ["name,arm,value,seconds\n"] + [
+        f"P{i:07d},Caf\u00e9{i % 60},{i % 97},{i % 13 + 1}\n" for i in range(100_000)
+    ]
+    data = "".join(lines).encode()
+    with open_table(data, "people.csv") as table:
+        second = table.default_chunk_rows() + 1  # the first row of the second chunk
+    data = data.replace(f"P{second - 1:07d},".encode(), b"P\xff,")
+    one = ImportMapping(
+        layout="events",
+        arm_column="arm",
+        control_value="Caf\u00e90",
+        metrics=[MetricMapping("spend", "mean", column="value")],
+    )
+    narrow = _refused(data, one, None)
+    with monkeypatch.context() as patch:
+        patch.setattr(PlainCheck, "of", classmethod(lambda cls, *args: None))
+        every = _refused(data, one, None)
+    assert narrow == every and "Caf\u00e90" in narrow
+
+
+def test_a_bad_byte_above_the_header_is_not_decoded_as_pandas_never_decodes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = "".join(f"P{i},{ARMS[i % 2]},{i % 97},{i % 13 + 1}\n" for i in range(6_000)).encode()
+    data = b"\xef\xbb\xbf" + b"Report \xff caf\xe9\n" + b"name,arm,value,seconds\n" + rows
+    one = ImportMapping(
+        layout="events",
+        arm_column="arm",
+        control_value="control",
+        metrics=[MetricMapping("spend", "mean", column="value")],
+    )
+    narrow = analyze(data, one, name="report.csv", allowed_arms=ARMS, chunk_rows=CHUNK)
+    assert narrow == wide_preview(monkeypatch, data, one)
+    assert narrow.format.encoding == "utf-8" and narrow.format.header_row == 2
+
+
+def wide_preview(monkeypatch: pytest.MonkeyPatch, data: bytes, one: ImportMapping):  # type: ignore[no-untyped-def]
+    with monkeypatch.context() as patch:
+        patch.setattr(PlainCheck, "of", classmethod(lambda cls, *args: None))
+        return analyze(data, one, name="report.csv", allowed_arms=ARMS, chunk_rows=CHUNK)
+
+
+def test_progress_never_goes_back_when_a_file_is_read_again(outcomes: list[str]) -> None:
+    seen: list[float] = []
+    data = with_line(DEFECTS["one value short"])
+    analyze(data, mapping(), name="events.csv", allowed_arms=ARMS, chunk_rows=CHUNK, on_progress=seen.append)
+    assert outcomes == ["read again"]
+    assert seen == sorted(seen) and seen[-1] == 1.0
