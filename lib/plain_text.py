@@ -57,4 +57,4 @@ def _plain(text: str) -> str:
 
 #: pages escape the same names and notes on every run: short texts are escaped once per process
 _plain_kept = lru_cache(maxsize=8192)(_plain)
-_KEPT_CHARS = 2_000  # a long note is escaped each time rather than kept (8,192 of them at most)
+_KEPT_CHARS = 500  # names and short notes; a longer text is escaped each time rather than kept (8,192 at most)
