@@ -67,14 +67,16 @@ class PlainCheck:
         handle.seek(0)
         byte = bytes([ord(delimiter)])
         lines = head.splitlines(keepends=True)[:-1]  # the last may be cut short by the head's end
+        whole = b"".join(lines)
         if (
             len(lines) < header_row
             or QUOTE in head
-            or head.count(b"\r") != head.count(b"\r\n")  # a lone CR ends a line for pandas, not here
+            or whole.count(b"\r") != whole.count(b"\r\n")  # a lone CR ends a line for pandas, not here
             or tail.endswith((b"\n\n", b"\n\r\n"))  # a blank last line, which the last-column check refuses
-            or any(line.count(byte) != width - 1 for line in lines[header_row - 1 :])
+            or any(line.count(byte) != width - 1 or line.rstrip(b"\r\n").endswith(byte) for line in lines[header_row:])
+            or lines[header_row - 1].count(byte) != width - 1
         ):
-            return None
+            return None  # rows of another width, or an empty last value, would only make it read again
         above = lines[: header_row - 1]
         return cls(width, byte[0], sum(line.count(byte) for line in lines[:header_row]), sum(map(len, above)))
 

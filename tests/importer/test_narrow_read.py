@@ -16,7 +16,7 @@ import pytest
 
 from lib.importer import ImportFileError, ImportMapping, MetricMapping, analyze
 from lib.importer import narrow as narrow_module
-from lib.importer.narrow import PlainCheck, ReadAgain
+from lib.importer.narrow import HEAD_BYTES, PlainCheck, ReadAgain
 from lib.importer.reading import open_table
 
 ARMS = ["control", "pilot"]
@@ -171,7 +171,13 @@ def test_a_byte_that_is_not_utf8_in_a_column_not_read_still_switches_the_encodin
 
 @pytest.mark.parametrize(
     "where",
-    ["a blank last line", "a quote near the top", "a row near the top with a value too many", "a lone CR line end"],
+    [
+        "a blank last line",
+        "a quote near the top",
+        "a row near the top with a value too many",
+        "a lone CR line end",
+        "an empty last value near the top",
+    ],
 )
 def test_a_file_whose_head_or_end_shows_it_is_not_plain_is_read_with_every_column_from_the_start(
     monkeypatch: pytest.MonkeyPatch, outcomes: list[str], where: str
@@ -182,6 +188,7 @@ def test_a_file_whose_head_or_end_shows_it_is_not_plain_is_read_with_every_colum
         "a quote near the top": with_line(lambda line: channel(line, '"email, then web"'), at=20),
         "a row near the top with a value too many": with_line(DEFECTS["an empty value too many"], at=1),
         "a lone CR line end": with_line(lambda line: line.replace("\n", "\r"), at=30),
+        "an empty last value near the top": with_line(DEFECTS["the last value empty"], at=40),
     }[where]
     narrow = run(data)
     assert outcomes == []  # no narrow read begun, none thrown away
@@ -288,3 +295,17 @@ def test_progress_never_goes_back_when_a_file_is_read_again(outcomes: list[str])
     analyze(data, mapping(), name="events.csv", allowed_arms=ARMS, chunk_rows=CHUNK, on_progress=seen.append)
     assert outcomes == ["read again"]
     assert seen == sorted(seen) and seen[-1] == 1.0
+
+
+def test_a_crlf_file_whose_head_ends_between_cr_and_lf_is_still_read_narrow(
+    monkeypatch: pytest.MonkeyPatch, outcomes: list[str]
+) -> None:
+    lines = events_text("\r\n")
+    ends = np.cumsum([len(line) for line in lines])  # ASCII: characters are bytes
+    cr = int(ends[np.searchsorted(ends, HEAD_BYTES) - 1]) - 2  # the last CR before the head's end
+    lines[1] = channel(lines[1], lines[1].split(",")[3] + "x" * (HEAD_BYTES - 1 - cr))  # that CR: the head's last byte
+    data = "".join(lines).encode()
+    assert data[HEAD_BYTES - 1 : HEAD_BYTES + 1] == b"\r\n"
+    narrow = run(data)
+    assert outcomes == ["vouched"]
+    assert narrow == wide(monkeypatch, data)
