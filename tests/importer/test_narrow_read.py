@@ -7,7 +7,8 @@ equal, and the plain files must really have been read narrow.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import numpy as np
@@ -67,10 +68,17 @@ def run(data: bytes) -> object:
         return f"refused: {exc}"
 
 
-def wide(monkeypatch: pytest.MonkeyPatch, data: bytes) -> object:
-    """What reading every column gives: the narrow read never applies."""
+@contextmanager
+def wide_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Reading every column, as before the narrow read: it never applies inside."""
     with monkeypatch.context() as patch:
         patch.setattr(PlainCheck, "of", classmethod(lambda cls, *args: None))
+        yield
+
+
+def wide(monkeypatch: pytest.MonkeyPatch, data: bytes) -> object:
+    """What reading every column gives."""
+    with wide_only(monkeypatch):
         return run(data)
 
 
@@ -204,24 +212,35 @@ def test_an_error_a_shifted_row_causes_first_is_not_the_answer(
     for k in range(60):  # beyond the head the narrow read looks at first
         lines[16_000 + 50 * k] = f"Smith, John{k},control,{k},5\n"
     data = "".join(lines).encode()
-    one = ImportMapping(
-        layout="events",
-        arm_column="arm",
-        control_value="control",
-        metrics=[MetricMapping("spend", "mean", column="value")],
-    )
-    narrow, every = _refused(data, one), None
-    with monkeypatch.context() as patch:
-        patch.setattr(PlainCheck, "of", classmethod(lambda cls, *args: None))
-        every = _refused(data, one)
+    one = people_mapping()
+    narrow, every = refusals(monkeypatch, data, one)
     assert outcomes  # a narrow read was begun
     assert narrow == every and "16001" in narrow and "values" in narrow
 
 
-def _refused(data: bytes, one: ImportMapping, chunk_rows: int | None = CHUNK) -> str:
-    with pytest.raises(ImportFileError) as refused:
-        analyze(data, one, name="people.csv", allowed_arms=ARMS, chunk_rows=chunk_rows)
-    return str(refused.value)
+def people_mapping(control: str = "control") -> ImportMapping:
+    """A file of name, arm, value and seconds: the arm and one mean, no date."""
+    return ImportMapping(
+        layout="events",
+        arm_column="arm",
+        control_value=control,
+        metrics=[MetricMapping("spend", "mean", column="value")],
+    )
+
+
+def refusals(
+    monkeypatch: pytest.MonkeyPatch, data: bytes, one: ImportMapping, chunk_rows: int | None = CHUNK
+) -> tuple[str, str]:
+    """How the importer refuses the file, and how reading every column refuses it."""
+
+    def refused() -> str:
+        with pytest.raises(ImportFileError) as error:
+            analyze(data, one, name="people.csv", allowed_arms=ARMS, chunk_rows=chunk_rows)
+        return str(error.value)
+
+    narrow = refused()
+    with wide_only(monkeypatch):
+        return narrow, refused()
 
 
 def test_a_late_unclosed_quote_does_not_hide_an_earlier_long_row(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -231,16 +250,8 @@ def test_a_late_unclosed_quote_does_not_hide_an_earlier_long_row(monkeypatch: py
     lines[20_000] = "Smith, John,control,3,5\n"
     lines[25_000] = '"Person x,control,3,5\n'
     data = "".join(lines).encode()
-    one = ImportMapping(
-        layout="events",
-        arm_column="arm",
-        control_value="control",
-        metrics=[MetricMapping("spend", "mean", column="value")],
-    )
-    narrow = _refused(data, one, None)
-    with monkeypatch.context() as patch:
-        patch.setattr(PlainCheck, "of", classmethod(lambda cls, *args: None))
-        every = _refused(data, one, None)
+    one = people_mapping()
+    narrow, every = refusals(monkeypatch, data, one, None)
     assert narrow == every and "20001" in narrow
 
 
@@ -256,36 +267,22 @@ def test_a_bad_byte_read_ahead_does_not_change_the_encoding_of_an_earlier_refusa
     with open_table(data, "people.csv") as table:
         second = table.default_chunk_rows() + 1  # the first row of the second chunk
     data = data.replace(f"P{second - 1:07d},".encode(), b"P\xff,")
-    one = ImportMapping(
-        layout="events",
-        arm_column="arm",
-        control_value="Caf\u00e90",
-        metrics=[MetricMapping("spend", "mean", column="value")],
-    )
-    narrow = _refused(data, one, None)
-    with monkeypatch.context() as patch:
-        patch.setattr(PlainCheck, "of", classmethod(lambda cls, *args: None))
-        every = _refused(data, one, None)
+    one = people_mapping("Caf\u00e90")
+    narrow, every = refusals(monkeypatch, data, one, None)
     assert narrow == every and "Caf\u00e90" in narrow
 
 
 def test_a_bad_byte_above_the_header_is_not_decoded_as_pandas_never_decodes_it(monkeypatch: pytest.MonkeyPatch) -> None:
     rows = "".join(f"P{i},{ARMS[i % 2]},{i % 97},{i % 13 + 1}\n" for i in range(6_000)).encode()
     data = b"\xef\xbb\xbf" + b"Report \xff caf\xe9\n" + b"name,arm,value,seconds\n" + rows
-    one = ImportMapping(
-        layout="events",
-        arm_column="arm",
-        control_value="control",
-        metrics=[MetricMapping("spend", "mean", column="value")],
-    )
+    one = people_mapping()
     narrow = analyze(data, one, name="report.csv", allowed_arms=ARMS, chunk_rows=CHUNK)
     assert narrow == wide_preview(monkeypatch, data, one)
     assert narrow.format.encoding == "utf-8" and narrow.format.header_row == 2
 
 
 def wide_preview(monkeypatch: pytest.MonkeyPatch, data: bytes, one: ImportMapping):  # type: ignore[no-untyped-def]
-    with monkeypatch.context() as patch:
-        patch.setattr(PlainCheck, "of", classmethod(lambda cls, *args: None))
+    with wide_only(monkeypatch):
         return analyze(data, one, name="report.csv", allowed_arms=ARMS, chunk_rows=CHUNK)
 
 
