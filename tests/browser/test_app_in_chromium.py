@@ -96,12 +96,13 @@ def test_review_draws_which_past_pilots_count_when_opened_and_keeps_the_choice(p
     expect(rule).to_contain_text(", channel ")
     channel.click()
     settled(page)
-    expect(page.get_by_role("switch", name="Same channel only")).not_to_be_checked(timeout=30_000)
+    switch = page.get_by_role("switch", name="Same channel only")
+    expect(switch, "the click on the toggle turned it off").not_to_be_checked(timeout=30_000)
     expect(rule).not_to_contain_text(", channel ", timeout=30_000)  # the run after the click has read it
     page.keyboard.press("Escape")
     settled(page)
     page.get_by_role("button", name="Which past pilots count").click()
-    expect(page.get_by_role("switch", name="Same channel only")).not_to_be_checked(timeout=30_000)
+    expect(switch, "reopened, the popover kept the choice").not_to_be_checked(timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
