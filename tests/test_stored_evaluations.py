@@ -154,3 +154,42 @@ def test_a_kept_evaluation_computed_again_is_read_again(engine):
     with reading(engine) as s:
         shown = {r.pilot.id: r.evaluation for r in portfolio.overview(s).rows}
     assert shown[pid].recommendation == kept["recommendation"]
+
+
+def test_a_portfolio_evaluation_equals_the_pilot_pages_to_the_last_digit_whatever_order_rows_were_logged(engine):
+    """Home's evaluations (many pilots in one query) and a pilot's own page read the values in one order:
+    floating-point sums depend on it, and rows logged out of day order sat in the table out of order."""
+    import random
+
+    from lib.services.evaluation import evaluate_many
+    from tests.factories import ab_pilot
+
+    rng = random.Random(29)
+    with transaction(engine) as s:
+        pilot = ab_pilot(
+            s,
+            name="Basket size test",
+            criteria=[dict(metric="order_value", kind="mean", role="primary", threshold=0.0)],
+        )
+        days = [START + timedelta(days=d) for d in range(21)]
+        rng.shuffle(days)  # logged day by day, out of order
+        for day in days:
+            rows = []
+            for arm, mean in (("control", 41.3), ("pilot", 43.9)):
+                values = [rng.gauss(mean, 9.7) for _ in range(37)]
+                rows.append(
+                    dict(
+                        metric="order_value",
+                        arm=arm,
+                        day=day,
+                        n=37,
+                        total=sum(values),
+                        total_sq=sum(v * v for v in values),
+                    )
+                )
+            results.log_results(s, pilot.id, rows, "tester", today=START + timedelta(days=21))
+    with reading(engine) as s:
+        many = evaluate_many(s, [s.get(type(pilot), pilot.id)])[pilot.id]
+        own = evaluate(s, pilot.id)
+    figures = [(v.difference, v.ci_low, v.ci_high, v.p_value, v.p_value_raw) for v in many.verdicts]
+    assert figures == [(v.difference, v.ci_low, v.ci_high, v.p_value, v.p_value_raw) for v in own.verdicts]

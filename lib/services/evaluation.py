@@ -15,7 +15,7 @@ from lib.decide import PilotEvaluation, evaluate_pilot
 from lib.infra.models import Criterion, Pilot, ResultEntry, utcnow
 from lib.services import settings, unit_results
 from lib.services.pilots import criteria_for, criterion_spec, get_pilot, pilot_spec
-from lib.services.results import observations
+from lib.services.results import CURRENT_ORDER, observations
 from lib.specs import Observation, UnitObservation
 from lib.stats.statistics import Stat, added, from_observation
 from lib.vocabulary import CHANNEL_UNITS
@@ -67,9 +67,9 @@ def evaluate_many(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvalu
             criteria[c.pilot_id].append(c)
         t = sa.inspect(ResultEntry).local_table
         rows = session.execute(
-            sa.select(t.c.pilot_id, t.c.day, t.c.arm, t.c.metric, t.c.n, t.c.total, t.c.total_sq, t.c.total_cu).where(
-                t.c.pilot_id.in_(chunk), t.c.superseded_at.is_(None)
-            )
+            sa.select(t.c.pilot_id, t.c.day, t.c.arm, t.c.metric, t.c.n, t.c.total, t.c.total_sq, t.c.total_cu)
+            .where(t.c.pilot_id.in_(chunk), t.c.superseded_at.is_(None))
+            .order_by(*CURRENT_ORDER)  # the order evaluate() reads: sums in one order, the same last digit
         )
         for pid, day, arm, metric, n, total, total_sq, total_cu in rows:
             obs[pid].append(Observation(day, arm, metric, n, total, total_sq, total_cu))

@@ -72,12 +72,24 @@ def allowed_days(pilot: Pilot) -> tuple[date | None, date | None]:
     return window.first, window.last
 
 
+#: the order a pilot's current values are read in, everywhere the engine gets them: floating-point sums depend on
+#: their order, so one order means the same verdict to the last digit on every page (and on PostgreSQL, whose
+#: row order without one follows where updates left the rows)
+CURRENT_ORDER = (
+    col(ResultEntry.pilot_id),
+    col(ResultEntry.day),
+    col(ResultEntry.arm),
+    col(ResultEntry.metric),
+    col(ResultEntry.id),
+)
+
+
 def current_query(pilot_id: int):
     return select(ResultEntry).where(ResultEntry.pilot_id == pilot_id, col(ResultEntry.superseded_at).is_(None))
 
 
 def current_entries(session: Session, pilot_id: int) -> list[ResultEntry]:
-    stmt = current_query(pilot_id).order_by(col(ResultEntry.day), col(ResultEntry.arm), col(ResultEntry.metric))
+    stmt = current_query(pilot_id).order_by(*CURRENT_ORDER)
     return list(session.exec(stmt))
 
 

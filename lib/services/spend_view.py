@@ -23,7 +23,7 @@ from lib.decide.money import price_range, reading_sentence, scaling_sentence
 from lib.infra.models import Criterion, Pilot, ResultEntry
 from lib.services import settings
 from lib.services.pilots import criteria_for, pilot_spec
-from lib.services.results import observations
+from lib.services.results import CURRENT_ORDER, observations
 from lib.services.spend_outcome import Outcome, outcome_criterion, outcome_is_money, outcome_words, takes_spend
 from lib.specs import Observation
 from lib.stats.spend import MoneySpan, ScalingProjection, SpendReading, project_scaling, read_spend
@@ -183,9 +183,9 @@ def spend_many(session: Session, pilots: Sequence[Pilot]) -> dict[int, PilotSpen
         criteria[c.pilot_id].append(c)
     obs: dict[int, list[Observation]] = defaultdict(list)
     rows = session.execute(
-        sa.select(t.c.pilot_id, t.c.day, t.c.arm, t.c.metric, t.c.n, t.c.total, t.c.total_sq, t.c.total_cu).where(
-            t.c.pilot_id.in_(spent), t.c.superseded_at.is_(None)
-        )
+        sa.select(t.c.pilot_id, t.c.day, t.c.arm, t.c.metric, t.c.n, t.c.total, t.c.total_sq, t.c.total_cu)
+        .where(t.c.pilot_id.in_(spent), t.c.superseded_at.is_(None))
+        .order_by(*CURRENT_ORDER)  # as spend_for reads them: the same sums to the last digit
     )
     for pid, day, arm, metric, n, total, total_sq, total_cu in rows:
         obs[pid].append(Observation(day, arm, metric, n, total, total_sq, total_cu))
