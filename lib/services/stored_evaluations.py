@@ -92,31 +92,32 @@ def latest(session: Session, pilots: list[Pilot]) -> dict[int, PilotEvaluation]:
         stmt = stmt.where(_TABLE.c.pilot_id.in_(wanted))
     stored = {r.pilot_id: r for r in connection.execute(stmt)}
     out: dict[int, PilotEvaluation] = {}
-    unread: list[int] = []
+    unread: list[Pilot] = []  # kept and fresh, not decoded in this process yet
     stale: list[Pilot] = []
     with _DECODED_LOCK:
         for p in pilots:
             row = stored.get(p.id or 0)
             if row is not None and _fresh(row):
-                hit = _DECODED.get(_key(database, row))
+                key = _key(database, row)
+                hit = _DECODED.get(key)
                 if hit is None:
-                    unread.append(p.id or 0)
+                    unread.append(p)
                 else:
-                    _DECODED.move_to_end(_key(database, row))
+                    _DECODED.move_to_end(key)
                     out[p.id or 0] = hit
             else:
                 stale.append(p)
     if unread:
         with_json = sa.select(*_KEYS, _TABLE.c.evaluation_json)
         if len(unread) <= 200:
-            with_json = with_json.where(_TABLE.c.pilot_id.in_(unread))
+            with_json = with_json.where(_TABLE.c.pilot_id.in_([p.id or 0 for p in unread]))
         rows = {r.pilot_id: r for r in connection.execute(with_json)}
-        for pid in unread:
-            kept = rows.get(pid)
+        for p in unread:
+            kept = rows.get(p.id or 0)
             if kept is not None and _fresh(kept):  # computed again since the first read: that one, all the same
-                out[pid] = _decoded(database, kept)
+                out[p.id or 0] = _decoded(database, kept)
             else:
-                stale.extend(p for p in pilots if p.id == pid)
+                stale.append(p)
     if stale:
         computed = evaluate_many(session, stale)
         out.update(computed)
