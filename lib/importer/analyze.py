@@ -15,6 +15,7 @@ from . import messages, row_messages, units
 from .aggregate import Aggregator
 from .csv_table import CsvTable, EncodingMismatch
 from .errors import ImportFileError
+from .heap import freed_memory_kept
 from .mapping import ImportMapping, find_column
 from .narrow import ReadAgain
 from .plan import ColumnPlan
@@ -52,7 +53,8 @@ def analyze(
     money, never below zero, and a cell naming another currency is a problem.
     """
     mapping.check()
-    with open_table(source, name, sheet=sheet, max_bytes=max_bytes) as table:
+    # chunk after chunk frees and allocates the same arrays: glibc keeps them for reuse meanwhile (heap.py)
+    with freed_memory_kept(), open_table(source, name, sheet=sheet, max_bytes=max_bytes) as table:
         mapping.check(table.columns)
         person = None
         if mapping.layout == "events" and not mapping.unit_column:  # named units repeat on purpose
