@@ -93,8 +93,9 @@ The import now asks glibc to keep freed memory while it reads and gives it back
 when it ends (lib/importer/heap.py): 10,000-12,000 faults, 0.05-0.07 s of system
 time. pandas alone is measured as an analyst runs it, with the allocator's
 defaults (the same setting also speeds it up: 0.20 s, for 55 MB more peak).
-The person-id check now sorts each chunk's hashes as they come, while the next
-chunk is parsed, and merges them at the end (lib/importer/repeats.py).
+The person-id check now files each chunk's hashes by their top byte as they
+come and sorts 256 small parts at the end, not every id at once
+(lib/importer/repeats.py: 35 ms of work in all at a million ids, against 52).
 
 Why ``usecols`` with one column named beyond the header does not work (tried for issue 29):
 naming one column more than the header (``names``, the extra column in ``usecols``,

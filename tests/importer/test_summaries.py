@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from lib.importer import ImportMapping, MetricMapping, Problem, analyze
+from lib.importer.repeats import RepeatedIds
 
 from .helpers import csv_bytes, pair_mapping, xlsx_bytes
 
@@ -168,3 +170,20 @@ def test_id_hashes_match_the_byte_by_byte_reference_at_every_length_and_offset()
         reference_hash("u12345"),
         reference_hash("u7"),
     ]
+
+
+def test_the_ids_filed_by_their_top_byte_find_exactly_the_repeats_one_sort_finds() -> None:
+    """Chunks of random hashes, some repeated within a chunk, across chunks and at both ends of the range."""
+    rng = np.random.default_rng(29)
+    for _ in range(20):
+        hashes = rng.integers(1, 2**64 - 1, size=int(rng.integers(1, 3000)), dtype=np.uint64)
+        extremes = np.array([1, 2**64 - 1, 2**56, 2**56 - 1], dtype=np.uint64)
+        picks = rng.choice(np.concatenate((hashes, extremes)), size=int(rng.integers(0, 40)))
+        hashes = rng.permutation(np.concatenate((hashes, picks, np.zeros(5, dtype=np.uint64))))
+        seen = RepeatedIds("id")
+        for chunk in np.array_split(hashes, int(rng.integers(1, 12))):
+            seen._file(chunk)
+        values, counts = np.unique(hashes, return_counts=True)
+        expected = np.setdiff1d(values[counts > 1], [0])
+        found = seen._repeated()
+        assert np.array_equal(np.setdiff1d(found, [0]), expected) and 0 not in found
