@@ -140,8 +140,34 @@ def _steady_collector() -> None:
     gc.set_threshold(10_000, 10, 10)
 
 
+def _theme_read_once() -> None:
+    """Read the theme's options once per parsed config, not six times on every page run.
+
+    Every run starts with a message that carries the theme, and Streamlit builds it by walking all of
+    its ~250 config options once per theme section (six: light, dark, their sidebars...): 6.7 % of the
+    server's CPU under bench_load (bench/profile_server.py). The options cannot change while the server
+    runs (theme options are not settable from a script, and the config file is not watched); a reparse
+    still empties the copy.
+    """
+    get_options = getattr(config, "get_options_for_section", None)
+    on_parsed = getattr(config, "on_config_parsed", None)
+    if get_options is None or on_parsed is None:  # a future Streamlit: leave it as it is
+        return
+    read: dict[str, dict[str, object]] = {}
+
+    def options_for_section(section: str) -> dict[str, object]:
+        options = read.get(section)
+        if options is None:
+            options = read[section] = get_options(section)
+        return dict(options)  # the caller's own copy, as before
+
+    on_parsed(read.clear, force_connect=True)
+    config.get_options_for_section = options_for_section
+
+
 _pages_only_through_app_py()
 _without_nagle()
+_theme_read_once()
 _preload()
 _steady_collector()
 app = st.App("app.py", middleware=[Middleware(_host_guard)], on_script_error=_one_sentence)

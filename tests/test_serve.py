@@ -51,3 +51,48 @@ def test_connections_to_the_server_go_without_nagles_delay(tmp_path):
     before, after = done.stdout.split()[-2:]
     assert before == "0", "asyncio alone leaves a protocol-0 socket with Nagle: the premise of the fix"
     assert after == "1"
+
+
+# Builds the theme message of a page run before and after serve.py is loaded, counting how often
+# Streamlit walks its config options for it.
+THEME_PROBE = """
+from streamlit import config
+from streamlit.proto.NewSession_pb2 import CustomThemeConfig
+from streamlit.runtime import app_session
+
+config.get_config_options()
+walks = []
+walk_options = config.get_options_for_section
+config.get_options_for_section = lambda section: walks.append(section) or walk_options(section)
+
+def theme_bytes() -> bytes:
+    msg = CustomThemeConfig()
+    app_session._populate_theme_msg(msg)
+    app_session._populate_theme_msg(msg.sidebar, "theme.sidebar")
+    return msg.SerializeToString()
+
+before = theme_bytes()
+import serve  # noqa: E402,F401
+walks.clear()
+first, second = theme_bytes(), theme_bytes()
+once = len(walks)
+config.get_config_options(force_reparse=True)
+third = theme_bytes()
+print(before == first == second == third, bool(before), once, len(walks) - once)
+"""
+
+
+def test_the_theme_is_read_once_per_parsed_config_and_sent_as_before(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-c", THEME_PROBE],
+        cwd=ROOT,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    same, sent, walked_for_two_runs, walked_after_reparse = done.stdout.split()[-4:]
+    assert same == "True" and sent == "True"  # the app's green theme, byte for byte as Streamlit builds it
+    assert walked_for_two_runs == "2"  # once per section, not once per section and run
+    assert walked_after_reparse == "2"  # a reparsed config is read again
