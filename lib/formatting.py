@@ -31,6 +31,15 @@ def _fixed(value: float, digits: int) -> str:
     half-to-even on the binary one.
     """
     size = abs(value)
+    if type(size) is float and 0 <= digits < len(_SCALES):
+        scaled = size * _SCALES[digits]
+        # far from a tie (scaled's fraction not near .5): float formatting rounds as half up on the repr would,
+        # since a boundary between the float and its repr lies within 1e-3 of .5 here (see _float_rounds_alike)
+        if scaled < 1e12 and abs(scaled % 1.0 - 0.5) > 1e-3:
+            text = f"{size:,.{digits}f}"
+            if value < 0 and not _ZERO_TEXT.issuperset(text):
+                return MINUS + text
+            return text
     if size < 1e15:
         shown = repr(size)
         # plain float formatting where it gives what half up on the repr gives (see _float_rounds_alike)

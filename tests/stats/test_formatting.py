@@ -93,3 +93,24 @@ def test_pct_range_reads_low_to_high(a, b):
     low, high = sorted((a, b))
     text = fmt.pct_range(low, high)
     assert text.endswith("%") and "–" in text
+
+
+def _half_up_on_the_repr(value: float, digits: int) -> str:
+    """The rule ``number`` keeps, written the slow way: the repr's decimal rounded half up, a real minus."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    text = f"{Decimal(repr(abs(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP):,.{digits}f}"
+    return "\u2212" + text if value < 0 and set(text) - set("0.,") else text
+
+
+@given(
+    st.one_of(
+        st.floats(min_value=-1e13, max_value=1e13, allow_nan=False),
+        st.integers(min_value=-(10**9), max_value=10**9).map(lambda i: i / 1000 + 0.0005),  # ties at 3 places
+        st.integers(min_value=-(10**9), max_value=10**9).map(lambda i: i / 100 + 0.005),  # ties at 2 places
+        st.integers(min_value=-(10**9), max_value=10**9).map(lambda i: i / 2),  # ties at 0 places
+    ),
+    st.integers(min_value=0, max_value=6),
+)
+def test_every_number_rounds_half_up_on_what_people_read(value, digits):
+    assert fmt.number(value, digits) == _half_up_on_the_repr(value, digits)
