@@ -1,5 +1,6 @@
 """serve.py gives every connection TCP_NODELAY: with Nagle's algorithm a page run's messages after the first
-waited for the browser's delayed ACK (40 ms on Linux), half of a warm Review run."""
+waited for the browser's delayed ACK (40 ms on Linux), half of a warm Review run. It also reads the theme once
+per parsed config rather than on every run."""
 
 from __future__ import annotations
 
@@ -38,17 +39,22 @@ print(before, asyncio.run(accepted_nodelay()))
 """
 
 
-def test_connections_to_the_server_go_without_nagles_delay(tmp_path):
+def _probe(script: str, home: Path) -> list[str]:
+    """Run a probe in a fresh interpreter from the repo root (serve.py is imported there); its last words."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", script],
         cwd=ROOT,
-        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    before, after = done.stdout.split()[-2:]
+    return done.stdout.split()
+
+
+def test_connections_to_the_server_go_without_nagles_delay(tmp_path):
+    before, after = _probe(PROBE, tmp_path)[-2:]
     assert before == "0", "asyncio alone leaves a protocol-0 socket with Nagle: the premise of the fix"
     assert after == "1"
 
@@ -83,16 +89,7 @@ print(before == first == second == third, bool(before), once, len(walks) - once)
 
 
 def test_the_theme_is_read_once_per_parsed_config_and_sent_as_before(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-c", THEME_PROBE],
-        cwd=ROOT,
-        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    same, sent, walked_for_two_runs, walked_after_reparse = done.stdout.split()[-4:]
+    same, sent, walked_for_two_runs, walked_after_reparse = _probe(THEME_PROBE, tmp_path)[-4:]
     assert same == "True" and sent == "True"  # the app's green theme, byte for byte as Streamlit builds it
     assert walked_for_two_runs == "2"  # once per section, not once per section and run
     assert walked_after_reparse == "2"  # a reparsed config is read again
