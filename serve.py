@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 
 import streamlit as st
 from starlette.middleware import Middleware
@@ -145,23 +146,35 @@ def _theme_read_once() -> None:
 
     Every run starts with a message that carries the theme, and Streamlit builds it by walking all of
     its ~250 config options once per theme section (six: light, dark, their sidebars...): 6.7 % of the
-    server's CPU under bench_load (bench/profile_server.py). The options cannot change while the server
-    runs (theme options are not settable from a script, and the config file is not watched); a reparse
-    still empties the copy.
+    server's CPU under bench_load (bench/profile_server.py). Theme options are not settable from a
+    script; Streamlit does reparse the config when its file changes, and each reparse empties the copy.
+    A read that a reparse overtakes is used once and not kept (the parse counter below), so an edited
+    theme is never hidden behind the old one.
     """
     get_options = getattr(config, "get_options_for_section", None)
     on_parsed = getattr(config, "on_config_parsed", None)
     if get_options is None or on_parsed is None:  # a future Streamlit: leave it as it is
         return
     read: dict[str, dict[str, object]] = {}
+    parses = [0]
+    lock = threading.Lock()
+
+    def forget() -> None:
+        with lock:
+            read.clear()
+            parses[0] += 1
 
     def options_for_section(section: str) -> dict[str, object]:
-        options = read.get(section)
+        with lock:
+            options, seen = read.get(section), parses[0]
         if options is None:
-            options = read[section] = get_options(section)
+            options = get_options(section)
+            with lock:
+                if parses[0] == seen:  # no reparse since before the read: these are the current options
+                    read[section] = options
         return dict(options)  # the caller's own copy, as before
 
-    on_parsed(read.clear, force_connect=True)
+    on_parsed(forget, force_connect=True)
     config.get_options_for_section = options_for_section
 
 

@@ -93,3 +93,32 @@ def test_the_theme_is_read_once_per_parsed_config_and_sent_as_before(tmp_path):
     assert same == "True" and sent == "True"  # the app's green theme, byte for byte as Streamlit builds it
     assert walked_for_two_runs == "2"  # once per section, not once per section and run
     assert walked_after_reparse == "2"  # a reparsed config is read again
+
+
+# A reparse (the config file edited while the server runs) lands after a run has read the old theme and before
+# it is kept: the next run must see the new theme.
+REPARSE_PROBE = """
+from streamlit import config
+
+config.get_config_options()
+walk_options = config.get_options_for_section
+reparsed = []
+
+def walk_then_reparse(section):
+    options = walk_options(section)
+    if not reparsed:
+        reparsed.append(True)
+        config.get_config_options(force_reparse=True, options_from_flags={"theme.primaryColor": "#ff0000"})
+    return options
+
+config.get_options_for_section = walk_then_reparse
+import serve  # noqa: E402,F401
+overtaken = config.get_options_for_section("theme")["primaryColor"]
+print(overtaken, config.get_options_for_section("theme")["primaryColor"], config.get_option("theme.primaryColor"))
+"""
+
+
+def test_a_theme_read_that_a_reparse_overtakes_is_not_kept(tmp_path):
+    overtaken, next_run, configured = _probe(REPARSE_PROBE, tmp_path)[-3:]
+    assert overtaken == "#1a7f37" and configured == "#ff0000"  # the read began before the reparse
+    assert next_run == "#ff0000"

@@ -8,11 +8,13 @@ same pages in again. On the bench's 1,024,000-row file that was about 60,000
 page faults and 0.15 s of system time per import, a third of its time.
 
 While a file is read, glibc is asked to keep what is freed for the next chunk:
-blocks up to 32 MB come from the heap (glibc's own ceiling when it tunes this
-by itself) and the heap's top is trimmed only past 256 MB. When the last read
-in the process ends, the trim threshold goes back to 64 MB and the free memory
-is handed back to the kernel (``malloc_trim``), so a server does not keep an
-import's high-water mark. The settings are process-wide: reads on several
+blocks up to 32 MB come from the heap and the heap's top is trimmed only past
+256 MB. When the last read in the process ends, the trim threshold goes back
+to 64 MB and the free memory is handed back to the kernel (``malloc_trim``),
+so a server does not keep an import's high-water mark. The 32 MB stays set
+(once set, glibc stops tuning it by itself): it is the value glibc's own tuning
+reaches after a large block is freed, and 64 MB is the trim threshold it pairs
+with it. The settings are process-wide: reads on several
 threads share them, counted under a lock.
 """
 

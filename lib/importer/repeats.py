@@ -72,7 +72,8 @@ class RepeatedIds:
 
     def _file(self, hashes: np.ndarray) -> None:
         """File a chunk's hashes by their top byte (a radix pass: a stable sort of one byte per hash), so that
-        the end sorts 256 parts of a few thousand hashes each, in cache, and never a second copy of them all."""
+        the end sorts 256 parts of a few thousand hashes each, in cache (the parts are the one sorted copy that
+        one sort at the end made too)."""
         part = (hashes >> _SHIFT).astype(np.uint8)
         grouped = hashes[np.argsort(part, kind="stable")]
         cuts = np.bincount(part, minlength=_PARTS).cumsum().tolist()
